@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set-up and the whole test suite: installs what is missing, builds Release with the
+# tests and runs them, then builds the ASan+UBSan tree and runs the unit tests there.
+# Any sanitizer report fails the run (-fno-sanitize-recover=all, halt_on_error=1).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== Release build + full test suite"
+scripts/setup.sh build/release -DCMAKE_BUILD_TYPE=Release -DLRTSIM_BUILD_TESTS=ON
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+echo "== ASan+UBSan build + unit tests"
+scripts/setup.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DLRTSIM_BUILD_TESTS=ON -DLRTSIM_SANITIZE=ON \
+  -DLRTSIM_BUILD_BENCH=OFF
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit

@@ -1,0 +1,125 @@
+// Counter-based RNG: known answers, order independence, and statistics.
+// Statistical thresholds are |z| <= 6 (two-sided false-failure probability 2e-9 per
+// check for a correct generator); the seeds are fixed, so a run is reproducible.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace lrt {
+namespace {
+
+constexpr double kZ = 6.0;
+
+TEST(Philox, MatchesRandom123KnownAnswers) {
+  // Random123 tests/kat_vectors, "philox4x32 10" lines.
+  EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
+            (std::array<uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
+  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+            (std::array<uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+            (std::array<uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+}
+
+TEST(CounterRng, DrawsDependOnlyOnSeedStreamIndex) {
+  const CounterRng rng(42, 7);
+  std::vector<uint64_t> forward(1000), shuffled(1000);
+  for (uint64_t i = 0; i < forward.size(); ++i) forward[i] = rng.bits64(i);
+  std::vector<uint64_t> order(1000);
+  std::iota(order.begin(), order.end(), 0);
+  std::reverse(order.begin(), order.end());
+  std::rotate(order.begin(), order.begin() + 333, order.end());
+  for (uint64_t i : order) shuffled[i] = CounterRng(42, 7).bits64(i);  // fresh object each time
+  EXPECT_EQ(forward, shuffled);
+}
+
+TEST(CounterRng, SeedsStreamsAndIndicesGiveDifferentDraws) {
+  EXPECT_NE(CounterRng(1, 0).bits64(0), CounterRng(2, 0).bits64(0));
+  EXPECT_NE(CounterRng(1, 0).bits64(0), CounterRng(1, 1).bits64(0));
+  EXPECT_NE(CounterRng(1, 0).bits64(0), CounterRng(1, 0).bits64(1));
+  // Seed and stream are not interchangeable.
+  EXPECT_NE(CounterRng(1, 2).bits64(0), CounterRng(2, 1).bits64(0));
+  // Sub-streams of make_rng are distinct.
+  EXPECT_NE(make_rng(5, RngStream::kInit, 0).bits64(0), make_rng(5, RngStream::kInit, 1).bits64(0));
+}
+
+TEST(RngCursor, ResumesFromStoredIndex) {
+  RngCursor a(9, 3);
+  for (int i = 0; i < 57; ++i) a.uniform();
+  RngCursor b(9, 3, a.next_index());
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(a.bits64(), b.bits64());
+}
+
+TEST(CounterRng, UniformMeanAndVariance) {
+  const CounterRng rng(123, 1);
+  const int n = 1'000'000;
+  double sum = 0, sum2 = 0, lo = 1, hi = 0;
+  for (int i = 0; i < n; ++i) {
+    const double u = rng.uniform(i);
+    sum += u;
+    sum2 += u * u;
+    lo = std::min(lo, u);
+    hi = std::max(hi, u);
+  }
+  ASSERT_GE(lo, 0.0);
+  ASSERT_LT(hi, 1.0);
+  // Mean of U(0,1): 1/2, sd of the sample mean sqrt(1/12/n).
+  EXPECT_LT(std::fabs(sum / n - 0.5), kZ * std::sqrt(1.0 / 12.0 / n));
+  // E[u^2] = 1/3, Var[u^2] = 1/5 - 1/9 = 4/45.
+  EXPECT_LT(std::fabs(sum2 / n - 1.0 / 3.0), kZ * std::sqrt(4.0 / 45.0 / n));
+}
+
+TEST(CounterRng, ByteHistogramChiSquare) {
+  const CounterRng rng(99, 2);
+  const int n = 1 << 20;
+  std::vector<double> bins(256, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const auto b = rng.block(i);
+    for (uint32_t w : b) bins[w >> 24] += 1;  // top byte of every word
+  }
+  const double expected = 4.0 * n / 256.0;
+  double chi2 = 0;
+  for (double c : bins) chi2 += (c - expected) * (c - expected) / expected;
+  // 255 degrees of freedom; Wilson-Hilferty at z = 6 (upper tail 1e-9) gives 415.
+  EXPECT_LT(chi2, 415.0);
+  EXPECT_GT(chi2, 130.0);  // lower tail at z = -6: a suspiciously perfect histogram fails too
+}
+
+TEST(CounterRng, NormalMomentsAndStreamIndependence) {
+  const CounterRng a(7, 1), b(7, 2);
+  const int n = 500'000;
+  double s = 0, s2 = 0, s4 = 0, cross = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = a.normal(i), y = b.normal(i);
+    s += x;
+    s2 += x * x;
+    s4 += x * x * x * x;
+    cross += x * y;
+  }
+  EXPECT_LT(std::fabs(s / n), kZ / std::sqrt(n));                 // Var[x] = 1
+  EXPECT_LT(std::fabs(s2 / n - 1.0), kZ * std::sqrt(2.0 / n));    // Var[x^2] = 2
+  EXPECT_LT(std::fabs(s4 / n - 3.0), kZ * std::sqrt(96.0 / n));   // Var[x^4] = 105 - 9
+  EXPECT_LT(std::fabs(cross / n), kZ / std::sqrt(n));             // Var[xy] = 1 if independent
+}
+
+TEST(RngCursor, BelowIsInRangeAndUniform) {
+  RngCursor cur(11, 4);
+  const int n = 200'000, k = 10;
+  std::vector<double> bins(k, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const uint64_t v = cur.below(k);
+    ASSERT_LT(v, static_cast<uint64_t>(k));
+    bins[v] += 1;
+  }
+  double chi2 = 0;
+  for (double c : bins) chi2 += (c - n / double(k)) * (c - n / double(k)) / (n / double(k));
+  // 9 degrees of freedom: P(chi2 > 50) < 1e-7.
+  EXPECT_LT(chi2, 50.0);
+}
+
+}  // namespace
+}  // namespace lrt
