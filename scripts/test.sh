@@ -2,6 +2,7 @@
 # Set-up and the whole test suite: installs what is missing, builds Release with the
 # tests and runs them, then builds the ASan+UBSan tree and runs the unit tests there.
 # Any sanitizer report fails the run (-fno-sanitize-recover=all, halt_on_error=1).
+# Last, every libFuzzer target runs for a bounded time (LRTSIM_FUZZ_SECONDS, default 60).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -17,3 +18,6 @@ scripts/setup.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DLRTSIM_BUILD_TESTS=ON -DL
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit
+
+echo "== Bounded fuzzing (libFuzzer + ASan/UBSan), ${LRTSIM_FUZZ_SECONDS:-60} s per target"
+scripts/fuzz.sh "${LRTSIM_FUZZ_SECONDS:-60}"
