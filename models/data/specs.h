@@ -1,0 +1,105 @@
+#pragma once
+// Parameters of the online data set of Appendix F (Gural et al.): splits, elastic
+// transforms and the distribution-shift stream. Plain structs; the config area binds the
+// YAML keys named in the comments (docs/data.md lists them all with their defaults).
+
+#include <cstdint>
+#include <string>
+
+namespace lrt::data {
+
+/// @brief The four distribution-shift augmentations, as bits of a mask. The paper's
+/// abbreviations (Fig. 6b): CD, ST, BG, WN.
+enum Augmentation : uint32_t {
+  kClassClustering = 1u << 0,  ///< CD: nearby samples share classes
+  kSpatial = 1u << 1,          ///< ST: rotation, scale, shift
+  kBackground = 1u << 2,       ///< BG: contrast scaling + black-white gradient
+  kWhiteNoise = 1u << 3,       ///< WN: additive Gaussian noise
+};
+constexpr uint32_t kAllAugmentations = kClassClustering | kSpatial | kBackground | kWhiteNoise;
+
+/// @brief "CD+ST+BG+WN"-style name of a mask ("none" for 0), for traces and plots.
+std::string augmentation_names(uint32_t mask);
+/// @brief Parses one name: "class_clustering", "spatial", "background" or "noise".
+/// Throws InputError (with `key`) for anything else.
+Augmentation parse_augmentation(const std::string& name, const std::string& key);
+
+/// @brief Where the images come from (MNIST-format IDX files, raw or gzip).
+struct SourceSpecs {
+  // data.train_images, data.train_labels, data.test_images, data.test_labels
+  std::string train_images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+  std::string train_labels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+  std::string test_images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  std::string test_labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+  int num_classes = 10;  ///< data.num_classes
+};
+
+/// @brief Source partitions of the training images and the sample count of each stream.
+struct SplitSpecs {
+  uint32_t offline_train_sources = 9000;   ///< data.split.offline_train_sources
+  uint32_t validation_sources = 1000;      ///< data.split.validation_sources
+  uint32_t online_sources = 50000;         ///< data.split.online_sources
+  uint64_t offline_train_samples = 50000;  ///< data.split.offline_train_samples
+  uint64_t validation_samples = 10000;     ///< data.split.validation_samples
+  uint64_t online_samples = 100000;        ///< data.split.online_samples (also the shift stream)
+};
+
+/// @brief Elastic distortion (Simard et al. 2003, §2).
+struct ElasticSpecs {
+  double alpha = 34.0;    ///< data.elastic.alpha: displacement scale, pixels
+  double sigma = 4.0;     ///< data.elastic.sigma: Gaussian std, pixels
+  double truncate = 4.0;  ///< data.elastic.truncate: kernel radius = ceil(truncate * sigma)
+};
+
+/// @brief Class-distribution clustering (CD).
+struct ClusterSpecs {
+  uint32_t block = 1000;            ///< data.shift.cluster.block: samples per block
+  uint32_t classes_per_block = 2;   ///< data.shift.cluster.classes_per_block
+  double favour_probability = 0.8;  ///< data.shift.cluster.favour_probability
+};
+
+/// @brief Spatial transforms (ST), drawn per sample, uniform in each range.
+struct SpatialSpecs {
+  double max_rotation_deg = 20.0;  ///< data.shift.spatial.max_rotation_deg: theta in [-max, max]
+  double min_scale = 0.8;          ///< data.shift.spatial.min_scale
+  double max_scale = 1.2;          ///< data.shift.spatial.max_scale
+  double max_shift_px = 3.0;       ///< data.shift.spatial.max_shift_px: per axis, [-max, max]
+};
+
+/// @brief Background gradient with contrast scaling (BG), drawn per sample.
+struct BackgroundSpecs {
+  double min_contrast = 0.3;  ///< data.shift.background.min_contrast
+  double max_contrast = 0.7;  ///< data.shift.background.max_contrast
+};
+
+/// @brief Additive white Gaussian noise (WN), on intensities in [0, 1].
+struct NoiseSpecs {
+  double sigma = 0.1;  ///< data.shift.noise.sigma
+};
+
+/// @brief The distribution-shift stream.
+struct ShiftSpecs {
+  uint64_t period = 10000;                     ///< data.shift.period: samples per segment
+  uint32_t augmentations = kAllAugmentations;  ///< data.shift.augmentations: eligible set
+  ClusterSpecs cluster;
+  SpatialSpecs spatial;
+  BackgroundSpecs background;
+  NoiseSpecs noise;
+};
+
+/// @brief Everything the data area needs; the seed comes from the run.
+struct DataSpecs {
+  SourceSpecs source;
+  SplitSpecs split;
+  ElasticSpecs elastic;
+  ShiftSpecs shift;
+};
+
+/// @brief Checks what can be checked without the images; throws InputError naming the key.
+void validate(const DataSpecs& specs);
+
+/// Largest sample count of a stream: sample i owns counter indices [i * 2^24, (i+1) * 2^24)
+/// of each sub-stream, and the 64-bit counter must not wrap.
+constexpr uint64_t kMaxSamples = uint64_t{1} << 40;
+
+}  // namespace lrt::data
