@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and the whole test suite: installs what is missing, builds Release with the
-# tests and runs them, then builds the ASan+UBSan tree and runs the unit tests there.
+# tests and runs them, then builds the ASan+UBSan tree and runs the unit tests there
+# (every test not labelled "integration").
 # Any sanitizer report fails the run (-fno-sanitize-recover=all, halt_on_error=1).
 # Last, every libFuzzer target runs for a bounded time (LRTSIM_FUZZ_SECONDS, default 60).
 set -euo pipefail
@@ -17,7 +18,7 @@ scripts/setup.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DLRTSIM_BUILD_TESTS=ON -DL
   -DLRTSIM_BUILD_BENCH=OFF
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-ctest --test-dir build/asan --output-on-failure -j "$jobs" -L unit
+ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE integration
 
 echo "== Bounded fuzzing (libFuzzer + ASan/UBSan), ${LRTSIM_FUZZ_SECONDS:-60} s per target"
 scripts/fuzz.sh "${LRTSIM_FUZZ_SECONDS:-60}"
