@@ -1,6 +1,8 @@
 // Result directories, stop requests and the progress line.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 
@@ -12,8 +14,13 @@
 namespace lrt {
 namespace {
 
+// A fresh directory name per process, so reruns never see an earlier run's results.
+std::string unique_dir(const std::string& name) {
+  return ::testing::TempDir() + "lrtsim_" + name + "_" + std::to_string(::getpid());
+}
+
 TEST(RunDirectory, CreatesNestedDirectoriesAndWritesAtomically) {
-  const std::string dir = ::testing::TempDir() + "lrtsim_rundir_a/b/c";
+  const std::string dir = unique_dir("rundir_a") + "/b/c";
   RunDirectory rd(dir + "/", false, {"summary.json"});
   EXPECT_EQ(rd.path(), dir);
   rd.write("summary.json", "{}\n");
@@ -23,7 +30,7 @@ TEST(RunDirectory, CreatesNestedDirectoriesAndWritesAtomically) {
 }
 
 TEST(RunDirectory, RefusesExistingResultsUnlessForced) {
-  const std::string dir = ::testing::TempDir() + "lrtsim_rundir_force";
+  const std::string dir = unique_dir("rundir_force");
   RunDirectory(dir, true, {"summary.json"}).write("summary.json", "old");
   try {
     RunDirectory(dir, false, {"trace.csv", "summary.json"});
@@ -38,7 +45,7 @@ TEST(RunDirectory, RefusesExistingResultsUnlessForced) {
 }
 
 TEST(RunDirectory, AFileInTheWayIsInputError) {
-  const std::string path = ::testing::TempDir() + "lrtsim_rundir_file";
+  const std::string path = unique_dir("rundir_file");
   std::ofstream(path) << "x";
   EXPECT_THROW(RunDirectory(path, false, {}), InputError);
 }
