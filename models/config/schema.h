@@ -1,0 +1,61 @@
+#pragma once
+// The key table: one entry per configuration key, holding everything about it (path,
+// type, unit, default, allowed values, source of the default, description) and the
+// type-erased functions that parse a value into, and format it from, its Specs member.
+// The loader, the effective-config writer and the generated reference
+// (docs/configuration.md) all read this one table. Entries are written with the
+// KeyBuilder of config/key_builder.h.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/specs.h"
+#include "core/error.h"
+
+namespace lrt::config {
+
+/// @brief One YAML scalar as the user wrote it.
+struct Scalar {
+  std::string text;
+  bool quoted = false;  ///< written in quotes (or with an explicit tag): a string, never a number
+  bool null = false;    ///< no value at all (`key:`, `~`, `null`)
+};
+
+/// @brief Everything about one configuration key.
+struct KeySpec {
+  std::string path;          ///< full dotted path, equal to the Specs member path
+  std::string type;          ///< "bool", "int", "uint64", "double", "string", "path" or "enum"
+  std::string unit;          ///< physical unit, "1" if dimensionless, "-" if not a number
+  bool required = false;     ///< no default: the user must give a value
+  std::string default_text;  ///< default as canonical YAML scalar text (empty when required)
+  std::string allowed;       ///< allowed values in words, e.g. "[1, 32]", "power of two"
+  std::string expected;      ///< noun phrase for messages, e.g. "an integer in [1, 32]"
+  std::string source;        ///< where the default comes from (citation or "assumption: ...")
+  std::string description;   ///< one line
+  bool hashed = true;        ///< part of config_hash (false: cannot change results)
+
+  /// Parses, validates and stores a value; throws InputError at `where`.
+  std::function<void(const Scalar& value, const InputLocation& where, Specs& specs)> assign;
+  /// The member's value as canonical YAML scalar text (parses back to the same bits).
+  std::function<std::string(const Specs& specs)> format;
+  /// True if the member holds bit-identical values in both.
+  std::function<bool(const Specs& a, const Specs& b)> same;
+  /// Address of the bound member (lets tests prove no two keys share one member).
+  std::function<const void*(const Specs& specs)> member;
+};
+
+using Schema = std::vector<KeySpec>;
+
+/// @brief The configuration keys of lrtsim, in document order.
+const Schema& schema();
+
+/// @brief Checks a table for programming mistakes (duplicate paths, a key that is also a
+/// section, missing unit/source/description, a default that does not validate).
+/// Throws std::logic_error.
+void validate_schema(const Schema& keys);
+
+/// @brief "a.b.c" -> {"a", "b", "c"}.
+std::vector<std::string> split_path(const std::string& path);
+
+}  // namespace lrt::config

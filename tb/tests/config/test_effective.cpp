@@ -1,0 +1,180 @@
+// The effective configuration: complete, loads back to bit-identical Specs, and its hash
+// identifies the configuration.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "config/effective.h"
+#include "config/key_builder.h"
+#include "config/loader.h"
+#include "config_test_support.h"
+
+namespace lrt::config {
+namespace {
+
+using test::contains;
+using test::write_temp;
+
+// Keys whose values differ between a and b (compared bit for bit, through the table).
+std::vector<std::string> differing_keys(const Specs& a, const Specs& b) {
+  std::vector<std::string> out;
+  for (const KeySpec& k : schema()) {
+    if (!k.same(a, b)) out.push_back(k.path);
+  }
+  return out;
+}
+
+// Every key set away from its default, with values that are hard to print and read back:
+// extremes, doubles that need 17 digits, a subnormal, negative zero, awkward strings.
+Specs awkward_specs() {
+  Specs s = default_specs();
+  s.run.seed = std::numeric_limits<uint64_t>::max();
+  s.run.samples = 1;
+  s.run.progress = true;
+  s.data.dir = "/tmp/dir with \"quotes\", a \\ backslash, # hash: colon\tand tab";
+  s.data.train_images = "µ-images.gz";
+  s.data.train_labels = "null";  // must stay a string, not become YAML null
+  s.data.test_images = "123";    // must stay a string, not become a number
+  s.data.test_labels = "line\nbreak";
+  s.train.learning_rate = 0.1 + 0.2;
+  s.train.max_norm.enabled = false;
+  s.train.max_norm.beta = std::nextafter(1.0, 0.0);
+  s.train.max_norm.eps = std::numeric_limits<double>::denorm_min();
+  s.train.streaming_bn.enabled = false;
+  s.train.lrt.batch_conv = 2147483647;
+  s.train.lrt.batch_fc = 1;
+  s.train.lrt.rho_min = 1.0 / 3.0;
+  s.train.lrt.batch_scale_power = 1.0;
+  s.train.quant.weight = {2, 0x1p-20};
+  s.train.quant.bias = {32, 0x1p+20};
+  s.train.quant.activation = {1, 4.0};
+  s.train.quant.gradient = {3, 0.5};
+  s.accel.clock_mhz = 123.45678901234567;
+  s.accel.rank_reduce.rank = 8;
+  s.accel.rank_reduce.mode = RankReduceMode::kUnbiased;
+  s.accel.rank_reduce.kappa_th = -0.0;  // >= 0 holds for negative zero; its sign must survive
+  s.accel.rank_reduce.arith = Arithmetic::kFloat;
+  s.accel.rank_reduce.lr_bits = 2;
+  s.accel.rram.cell_area_um2 = 1e-300;
+  s.accel.rram.read_energy_pj_per_bit = 1e300;
+  s.accel.rram.write_energy_pj_per_bit = 0.0;
+  s.accel.rram.endurance_writes = 10000000000000000000ULL;
+  s.accel.rram.bits_per_cell = 8;
+  s.accel.sram.cell_area_um2 = 2.0 / 3.0;
+  s.accel.sram.read_energy_pj_per_bit = 4.9406564584124654e-324 * 3;
+  s.accel.sram.write_energy_pj_per_bit = 1.7976931348623157e308;
+  s.accel.sram.capacity_bits = 1;
+  s.accel.mac.lanes = 4096;
+  s.accel.mac.add8_pj = 0.1;
+  s.accel.mac.mult8_pj = 0.7;
+  s.accel.mac.add32_pj = 1e-5;
+  s.accel.mac.mult32_pj = 31.0;
+  return s;
+}
+
+TEST(Effective, DefaultsRoundTrip) {
+  const Specs d = default_specs();
+  EXPECT_TRUE(differing_keys(parse_specs(effective_yaml(d), "effective"), d).empty());
+}
+
+TEST(Effective, EveryKeyRoundTripsBitExactly) {
+  const Specs s = awkward_specs();
+  // The test can fail: every key really differs from its default...
+  EXPECT_EQ(differing_keys(s, default_specs()).size(), schema().size())
+      << "awkward_specs() leaves a key at its default";
+  // ...so a key missing from the YAML (filled with its default) or printed lossily shows up here.
+  const Specs back = parse_specs(effective_yaml(s), "effective");
+  const auto diff = differing_keys(back, s);
+  EXPECT_TRUE(diff.empty()) << "first differing key: " << (diff.empty() ? "" : diff[0]) << "\n"
+                            << effective_yaml(s);
+  EXPECT_EQ(effective_yaml(back), effective_yaml(s));
+}
+
+// The node at parts[i..] below `node`; const access never creates nodes in yaml-cpp.
+YAML::Node lookup(const YAML::Node& node, const std::vector<std::string>& parts, std::size_t i) {
+  if (i == parts.size()) return node;
+  const YAML::Node child = node[parts[i]];
+  return lookup(child, parts, i + 1);
+}
+
+TEST(Effective, NestsEveryKeyOnceWithItsCanonicalValue) {
+  const Specs s = awkward_specs();
+  const std::string text = effective_yaml(s);
+  const YAML::Node root = YAML::Load(text);
+  for (const KeySpec& k : schema()) {
+    const YAML::Node node = lookup(root, split_path(k.path), 0);
+    ASSERT_TRUE(node.IsScalar()) << k.path;
+    EXPECT_EQ(node.Scalar(), YAML::Load(k.format(s)).Scalar()) << k.path;
+  }
+}
+
+TEST(Effective, CommentsCarryUnits) {
+  const std::string text = effective_yaml(default_specs());
+  EXPECT_TRUE(contains(text, "\naccel:\n  clock_mhz: 100.0  # [MHz]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n    endurance_writes: 1000000  # [writes]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n    write_energy_pj_per_bit: 10.9  # [pJ/bit]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n  seed: 1\n")) << text;  // dimensionless: no comment
+  EXPECT_TRUE(contains(text, "# config_hash: " + hash_hex(config_hash(default_specs())) + "\n")) << text;
+}
+
+TEST(Effective, Fnv1a64MatchesPublishedVectors) {
+  // Test vectors of the FNV reference (Fowler/Noll/Vo, isthe.com/chongo/tech/comp/fnv).
+  EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ULL);
+  EXPECT_EQ(hash_hex(0xaf63dc4c8601ec8cULL), "af63dc4c8601ec8c");
+  EXPECT_EQ(hash_hex(0x1ULL), "0000000000000001");
+}
+
+TEST(Effective, HashIsOverCanonicalKeyValueLines) {
+  const Schema keys = {
+      LRT_CONFIG_KEY(run.seed).unit("1").defaults_to("7").source("test").doc("seed"),
+      LRT_CONFIG_KEY(run.progress).defaults_to("false").not_hashed().source("test").doc("progress"),
+      LRT_CONFIG_KEY(train.learning_rate).unit("1").defaults_to("0.5").source("test").doc("lr"),
+  };
+  const Specs s = parse_specs("{}\n", "x", {}, keys);
+  EXPECT_EQ(canonical_text(s, keys), "run.seed=7\ntrain.learning_rate=0.5\n");
+  EXPECT_EQ(config_hash(s, keys), fnv1a64("run.seed=7\ntrain.learning_rate=0.5\n"));
+}
+
+TEST(Effective, HashFollowsResultChangingKeysOnly) {
+  const Specs d = default_specs();
+  const uint64_t h = config_hash(d);
+  EXPECT_EQ(config_hash(parse_specs(effective_yaml(d), "effective")), h);
+
+  Specs lr = d;
+  lr.train.learning_rate = std::nextafter(lr.train.learning_rate, 1.0);  // one ulp
+  EXPECT_NE(config_hash(lr), h);
+  Specs mode = d;
+  mode.accel.rank_reduce.mode = RankReduceMode::kUnbiased;
+  EXPECT_NE(config_hash(mode), h);
+
+  // Where the data lives, how long to run and progress display change no result.
+  Specs harmless = d;
+  harmless.data.dir = "/elsewhere";
+  harmless.run.samples = 123;
+  harmless.run.progress = !d.run.progress;
+  EXPECT_EQ(config_hash(harmless), h);
+}
+
+TEST(Effective, WriteEffectiveIsLoadable) {
+  const Specs s = awkward_specs();
+  const std::string path = ::testing::TempDir() + "lrtsim_config_effective.yaml";
+  write_effective(path, s);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), effective_yaml(s));
+  EXPECT_TRUE(differing_keys(load_specs(path), s).empty());
+}
+
+TEST(Effective, WriteEffectiveIntoMissingDirectoryFails) {
+  EXPECT_THROW(write_effective(::testing::TempDir() + "no/such/dir/config.yaml", default_specs()), RunError);
+}
+
+}  // namespace
+}  // namespace lrt::config

@@ -1,0 +1,152 @@
+// The key table itself: defaults are the cited figures, every key binds its own member,
+// the committed docs and default config agree with the table, and table mistakes are caught.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "config/key_builder.h"
+#include "config/loader.h"
+#include "config/reference.h"
+#include "config_test_support.h"
+
+namespace lrt::config {
+namespace {
+
+using test::contains;
+
+std::string read_source_file(const std::string& relative) {
+  std::ifstream in(std::string(LRTSIM_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  EXPECT_TRUE(in.is_open()) << relative;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Expected values typed from /work/shared/DESIGN.md "Facts" and the papers, not from the table.
+TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
+  const Specs d = default_specs();
+  EXPECT_EQ(d.run.seed, 1u);
+  EXPECT_EQ(d.run.samples, 10000u);
+  EXPECT_EQ(d.data.dir, "/usr/share/datasets/fashion-mnist");
+  EXPECT_EQ(d.data.train_images, "train-images-idx3-ubyte.gz");
+  EXPECT_EQ(d.data.train_labels, "train-labels-idx1-ubyte.gz");
+  EXPECT_EQ(d.data.test_images, "t10k-images-idx3-ubyte.gz");
+  EXPECT_EQ(d.data.test_labels, "t10k-labels-idx1-ubyte.gz");
+  EXPECT_EQ(d.train.learning_rate, 0.01);
+  EXPECT_TRUE(d.train.max_norm.enabled);
+  EXPECT_EQ(d.train.max_norm.beta, 0.999);
+  EXPECT_EQ(d.train.max_norm.eps, 1e-4);
+  EXPECT_TRUE(d.train.streaming_bn.enabled);
+  EXPECT_EQ(d.train.lrt.batch_conv, 10);
+  EXPECT_EQ(d.train.lrt.batch_fc, 100);
+  EXPECT_EQ(d.train.lrt.rho_min, 0.01);
+  EXPECT_EQ(d.train.lrt.batch_scale_power, 0.5);
+  EXPECT_EQ(d.train.quant.weight.bits, 8);
+  EXPECT_EQ(d.train.quant.weight.range, 1.0);
+  EXPECT_EQ(d.train.quant.bias.bits, 16);
+  EXPECT_EQ(d.train.quant.bias.range, 8.0);
+  EXPECT_EQ(d.train.quant.activation.bits, 8);
+  EXPECT_EQ(d.train.quant.activation.range, 2.0);
+  EXPECT_EQ(d.train.quant.gradient.bits, 8);
+  EXPECT_EQ(d.train.quant.gradient.range, 1.0);
+  EXPECT_EQ(d.accel.rank_reduce.rank, 4);
+  EXPECT_EQ(d.accel.rank_reduce.mode, RankReduceMode::kBiased);
+  EXPECT_EQ(d.accel.rank_reduce.kappa_th, 100.0);
+  EXPECT_EQ(d.accel.rank_reduce.arith, Arithmetic::kFixed);
+  EXPECT_EQ(d.accel.rank_reduce.lr_bits, 16);
+  EXPECT_EQ(d.accel.rram.cell_area_um2, 0.085);
+  EXPECT_EQ(d.accel.rram.read_energy_pj_per_bit, 1.76);
+  EXPECT_EQ(d.accel.rram.write_energy_pj_per_bit, 10.9);
+  EXPECT_EQ(d.accel.rram.endurance_writes, 1000000u);
+  EXPECT_EQ(d.accel.rram.bits_per_cell, 1);
+  EXPECT_EQ(d.accel.sram.cell_area_um2, 0.242);
+  EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
+  EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
+  EXPECT_EQ(d.accel.mac.add8_pj, 0.03);
+  EXPECT_EQ(d.accel.mac.mult8_pj, 0.2);
+  EXPECT_EQ(d.accel.mac.add32_pj, 0.1);
+  EXPECT_EQ(d.accel.mac.mult32_pj, 3.1);
+}
+
+TEST(ConfigSchema, EveryKeyBindsItsOwnMemberInsideSpecs) {
+  const Specs s{};
+  const auto* begin = reinterpret_cast<const char*>(&s);
+  std::set<const void*> seen;
+  for (const KeySpec& k : schema()) {
+    const auto* m = static_cast<const char*>(k.member(s));
+    EXPECT_TRUE(m >= begin && m < begin + sizeof s) << k.path;
+    EXPECT_TRUE(seen.insert(m).second) << k.path << " binds a member another key already binds";
+  }
+}
+
+TEST(ConfigSchema, AssumptionsAreMarked) {
+  // Defaults that are our choices, not published figures, say so in their source.
+  for (const char* path : {"run.seed", "accel.clock_mhz", "accel.sram.capacity_bits", "accel.mac.lanes",
+                           "accel.rank_reduce.mode"}) {
+    bool found = false;
+    for (const KeySpec& k : schema()) {
+      if (k.path != path) continue;
+      found = true;
+      EXPECT_TRUE(contains(k.source, "assumption:")) << path << ": " << k.source;
+    }
+    EXPECT_TRUE(found) << path;
+  }
+}
+
+TEST(ConfigSchema, CommittedReferenceIsGenerated) {
+  const std::string committed = read_source_file("docs/configuration.md");
+  EXPECT_TRUE(committed == reference_markdown())
+      << "docs/configuration.md is stale: regenerate it with `lrtsim config doc > docs/configuration.md`";
+}
+
+TEST(ConfigSchema, ReferenceHasARowPerKey) {
+  const std::string doc = reference_markdown();
+  for (const KeySpec& k : schema()) {
+    EXPECT_TRUE(contains(doc, "\n| `" + k.path + "` | " + k.type + " | ")) << k.path;
+  }
+}
+
+TEST(ConfigSchema, DefaultConfigFileLoadsToTheDefaults) {
+  // configs/default.yaml restates the defaults with comments; it must stay valid and in step.
+  const Specs loaded = load_specs(std::string(LRTSIM_SOURCE_DIR) + "/configs/default.yaml");
+  const Specs defaults = default_specs();
+  for (const KeySpec& k : schema())
+    EXPECT_TRUE(k.same(loaded, defaults)) << k.path << " = " << k.format(loaded);
+}
+
+TEST(ConfigSchema, TableMistakesAreCaught) {
+  const auto seed = [] { return LRT_CONFIG_KEY(run.seed).unit("1").defaults_to("1").source("s").doc("d"); };
+  EXPECT_NO_THROW(validate_schema({seed()}));
+  EXPECT_THROW(validate_schema({seed(), seed()}), std::logic_error);  // listed twice
+  EXPECT_THROW(validate_schema({LRT_CONFIG_KEY(run.seed).defaults_to("1").source("s").doc("d")}),
+               std::logic_error);  // a number without a unit
+  EXPECT_THROW(validate_schema({LRT_CONFIG_KEY(run.seed).unit("1").defaults_to("1").doc("d")}),
+               std::logic_error);  // no source
+  EXPECT_THROW(validate_schema({LRT_CONFIG_KEY(run.seed).unit("1").defaults_to("1").source("s")}),
+               std::logic_error);  // no description
+  // A default that its own range refuses is refused when the entry is built.
+  EXPECT_THROW(
+      KeySpec k = LRT_CONFIG_KEY(run.samples).unit("1").defaults_to("0").at_least(1).source("s").doc("d"),
+      std::logic_error);
+  EXPECT_THROW(KeySpec k = LRT_CONFIG_KEY(train.quant.weight.range)
+                               .unit("1")
+                               .defaults_to("3")
+                               .power_of_two()
+                               .source("s")
+                               .doc("d"),
+               std::logic_error);
+}
+
+TEST(ConfigSchema, KeyThatIsAlsoASectionIsCaught) {
+  // Specs has no such pair of members; path strings are enough for this structural check.
+  KeySpec a = LRT_CONFIG_KEY(run.seed).unit("1").defaults_to("1").source("s").doc("d");
+  KeySpec b = LRT_CONFIG_KEY(run.samples).unit("1").defaults_to("1").source("s").doc("d");
+  b.path = "run.seed.inner";
+  EXPECT_THROW(validate_schema({a, b}), std::logic_error);
+}
+
+}  // namespace
+}  // namespace lrt::config
