@@ -1,0 +1,27 @@
+#include "device/energy.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "device/spec_error.h"
+
+namespace lrt::device {
+
+EnergyUnits to_energy_units(double pj, const char* member) {
+  if (!(pj >= 0.0 && pj <= 1e6)) {
+    throw SpecError(member, "energy " + std::to_string(pj) + " pJ is outside [0, 1e6] pJ");
+  }
+  return static_cast<EnergyUnits>(std::llround(pj * kEnergyUnitsPerPicojoule));
+}
+
+EnergyUnits energy_of(uint64_t count, EnergyUnits per_event) {
+  EnergyUnits out;
+  if (__builtin_mul_overflow(count, per_event, &out)) {
+    throw RunError("energy counter overflow: " + std::to_string(count) + " events x " +
+                   std::to_string(per_event) + " x 0.1 fJ exceeds 2^64 units");
+  }
+  return out;
+}
+
+}  // namespace lrt::device

@@ -1,0 +1,324 @@
+#include "device/rram_array.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "core/error.h"
+#include "device/spec_error.h"
+#include "device/weight_drift.h"
+
+namespace lrt::device {
+
+namespace {
+
+// Sub-streams under one seed: arrays are told apart by `instance`; the two drift models
+// share RngStream::kDeviceDrift and are told apart by the low bit of the sub-stream.
+constexpr uint64_t kAnalogSub = 0;
+constexpr uint64_t kFlipSub = 1;
+
+uint32_t program_pulses(uint32_t level_change, uint32_t levels_per_pulse) {
+  return (level_change + levels_per_pulse - 1) / levels_per_pulse;
+}
+
+uint32_t abs_diff(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
+
+}  // namespace
+
+RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instance)
+    : specs_(specs),
+      map_(specs.weight_bits, specs.bits_per_cell),
+      code_format_(fx::Format::with_frac(static_cast<int>(specs.weight_bits), true, 0)),
+      words_(0),
+      read_per_word_(0),
+      write_per_pulse_(0),
+      analog_sigma_codes_(0.0),
+      flip_p_(0.0),
+      effects_(specs.read_effects),
+      endurance_rng_(make_rng(seed, RngStream::kDeviceEndurance, instance)),
+      fault_rng_(make_rng(seed, RngStream::kDeviceFaults, instance)),
+      analog_rng_(make_rng(seed, RngStream::kDeviceDrift, 2 * uint64_t{instance} + kAnalogSub)),
+      flip_rng_(make_rng(seed, RngStream::kDeviceDrift, 2 * uint64_t{instance} + kFlipSub)),
+      read_noise_rng_(make_rng(seed, RngStream::kReadNoise, instance)) {
+  validate(specs_);
+  if (instance >= (1u << 31)) throw SpecError("instance", std::to_string(instance) + " exceeds 2^31 - 1");
+  words_ = specs_.cells / map_.cells_per_word();
+  // Flip draws of one event are indexed (event << 32) + i with i <= stored bits.
+  if (words_ * specs_.weight_bits > UINT32_MAX - 1) {
+    throw SpecError("cells", std::to_string(words_) + " words of " + std::to_string(specs_.weight_bits) +
+                                 " bits exceed 2^32 - 2 stored bits");
+  }
+  read_per_word_ =
+      energy_of(specs_.weight_bits, to_energy_units(specs_.read_energy_pj_per_bit, "read_energy_pj_per_bit"));
+  write_per_pulse_ = to_energy_units(specs_.write_energy_pj_per_pulse, "write_energy_pj_per_pulse");
+  // sigma / LSB with LSB = r * 2^-(b-1); r is a power of two, so the division is exact.
+  analog_sigma_codes_ = std::ldexp(analog_sigma_per_event(specs_.drift) / specs_.weight_range,
+                                   static_cast<int>(specs_.weight_bits) - 1);
+  flip_p_ = flip_probability_per_event(specs_.drift);
+
+  for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+    level_formats_.push_back(fx::Format::with_frac(static_cast<int>(map_.cell_bits(j)), false, 0));
+  }
+  const uint64_t cells = cells_used();
+  patterns_.assign(words_, 0);
+  stuck_mask_.assign(words_, 0);
+  word_writes_.assign(words_, 0);
+  cell_writes_.assign(cells, 0);
+  program_sample_.assign(cells, 0);
+  lifetimes_.resize(cells);
+  for (uint64_t c = 0; c < cells; ++c) lifetimes_[c] = cell_lifetime(specs_.endurance, endurance_rng_, c);
+
+  if (specs_.stuck_at_fault_rate > 0.0) {
+    const double high_fraction = specs_.stuck_at_high_fraction;
+    for (uint64_t w = 0; w < words_; ++w) {
+      uint32_t pattern = 0;
+      uint32_t stuck = 0;
+      for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+        const uint64_t c = cell_index(w, j);
+        if (!is_stuck_at_fault(c)) continue;
+        // Word 2 of the fault block decides the stuck level (words 0-1 decided "stuck").
+        const double v = static_cast<double>(fault_rng_.block(c)[2]) * 0x1.0p-32;
+        pattern = map_.with_level(pattern, j, v < high_fraction ? map_.max_level(j) : 0);
+        stuck |= map_.cell_mask(j);
+      }
+      patterns_[w] = static_cast<uint16_t>(pattern);
+      stuck_mask_[w] = static_cast<uint16_t>(stuck);
+    }
+  }
+}
+
+bool RramArray::is_stuck_at_fault(uint64_t cell) const {
+  if (!(specs_.stuck_at_fault_rate > 0.0)) return false;
+  const auto b = fault_rng_.block(cell);
+  const uint64_t bits = (static_cast<uint64_t>(b[1]) << 32) | b[0];
+  return static_cast<double>(bits >> 11) * 0x1.0p-53 < specs_.stuck_at_fault_rate;
+}
+
+void RramArray::check_addr(uint64_t addr) const {
+  if (addr >= words_) {
+    throw std::out_of_range("rram word address " + std::to_string(addr) + " is outside [0, " +
+                            std::to_string(words_) + ")");
+  }
+}
+
+WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
+  check_addr(addr);
+  if (!map_.holds(code)) {
+    throw std::out_of_range("rram write of code " + std::to_string(code) + " outside [" +
+                            std::to_string(map_.min_code()) + ", " + std::to_string(map_.max_code()) + "]");
+  }
+  WordWriteResult r;
+  ++stats_.word_write_requests;
+  if (specs_.read_before_write) {
+    ++stats_.compare_reads;
+    r.energy.compare_read = read_per_word_;
+    r.latency_cycles += specs_.read_latency_cycles;
+  }
+  const uint32_t old_pattern = patterns_[addr];
+  const uint32_t target = map_.pattern_of(code);
+  uint32_t pattern = old_pattern;
+  uint32_t stuck = stuck_mask_[addr];
+  uint32_t slowest_cell_pulses = 0;
+  for (uint32_t j = 0; j < map_.cells_per_word() && pattern != target; ++j) {
+    const uint32_t from = map_.level(old_pattern, j);
+    const uint32_t to = map_.level(target, j);
+    if (from == to) continue;
+    const uint64_t c = cell_index(addr, j);
+    uint32_t pulses;
+    if ((stuck & map_.cell_mask(j)) != 0) {
+      pulses = specs_.max_pulses;
+      ++r.cells_failed;
+    } else if (cell_writes_[c] >= lifetimes_[c]) {
+      stuck |= map_.cell_mask(j);  // worn out now: frozen at its last programmed level
+      ++stats_.cells_worn_out;
+      pulses = specs_.max_pulses;
+      ++r.cells_failed;
+    } else {
+      pulses = program_pulses(abs_diff(from, to), specs_.levels_per_pulse);
+      pattern = map_.with_level(pattern, j, to);
+      ++cell_writes_[c];
+      program_sample_[c] = static_cast<uint32_t>(samples_);
+      ++r.cells_programmed;
+    }
+    r.pulses += pulses;
+    slowest_cell_pulses = std::max(slowest_cell_pulses, pulses);
+  }
+  patterns_[addr] = static_cast<uint16_t>(pattern);
+  stuck_mask_[addr] = static_cast<uint16_t>(stuck);
+  r.latency_cycles += uint64_t{slowest_cell_pulses} * (uint64_t{specs_.pulse_cycles} + specs_.verify_cycles);
+  r.verify_reads = r.pulses;
+  r.energy.write = energy_of(r.pulses, write_per_pulse_);
+  r.stored_code = map_.code_of(pattern);
+
+  if (r.cells_programmed > 0) {
+    if (word_writes_[addr] == UINT32_MAX) throw RunError("rram word write counter overflow");
+    ++word_writes_[addr];
+    ++stats_.word_writes;
+  }
+  if (r.cells_failed > 0) ++stats_.word_write_failures;
+  stats_.cell_programs += r.cells_programmed;
+  stats_.cell_program_failures += r.cells_failed;
+  stats_.program_pulses += r.pulses;
+  stats_.write_cycles += r.latency_cycles;
+  return r;
+}
+
+uint32_t RramArray::read_pattern_with_effects(uint64_t addr) const {
+  const uint32_t stored = patterns_[addr];
+  const uint32_t stuck = stuck_mask_[addr];
+  const double sigma = effects_.noise_sigma_levels;
+  const double nu = effects_.power_law_nu;
+  const double t0 = effects_.power_law_t0_samples;
+  uint32_t out = 0;
+  for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+    const uint64_t c = cell_index(addr, j);
+    double x = static_cast<double>(map_.level(stored, j));
+    if (nu > 0.0 && (stuck & map_.cell_mask(j)) == 0) {
+      const double age = static_cast<double>(samples_ - program_sample_[c]);
+      x *= std::pow((age + t0) / t0, -nu);
+    }
+    // Noise is frozen per (sample, cell): a cell read twice in one sample reads the same,
+    // so the result does not depend on how often a dataflow reads it.
+    if (sigma > 0.0) x += sigma * read_noise_rng_.normal((samples_ << 32) | c);
+    const auto level =
+        static_cast<uint32_t>(fx::quantize(x, level_formats_[j], fx::Rounding::kNearest, 0, nullptr));
+    out = map_.with_level(out, j, level);
+  }
+  return out;
+}
+
+WordReadResult RramArray::read_word(uint64_t addr) {
+  check_addr(addr);
+  WordReadResult r;
+  r.code = map_.code_of(effects_.any() ? read_pattern_with_effects(addr) : patterns_[addr]);
+  r.latency_cycles = specs_.read_latency_cycles;
+  r.energy.read = read_per_word_;
+  ++stats_.word_reads;
+  stats_.read_cycles += r.latency_cycles;
+  return r;
+}
+
+int32_t RramArray::peek_word(uint64_t addr) const {
+  check_addr(addr);
+  return map_.code_of(patterns_[addr]);
+}
+
+int32_t RramArray::poke_word(uint64_t addr, int32_t code) {
+  check_addr(addr);
+  if (!map_.holds(code)) {
+    throw std::out_of_range("rram poke of code " + std::to_string(code) + " outside [" +
+                            std::to_string(map_.min_code()) + ", " + std::to_string(map_.max_code()) + "]");
+  }
+  const uint32_t old_pattern = patterns_[addr];
+  const uint32_t stuck = stuck_mask_[addr];
+  const uint32_t pattern = (map_.pattern_of(code) & ~stuck) | (old_pattern & stuck);
+  for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+    if (map_.level(pattern, j) != map_.level(old_pattern, j)) {
+      program_sample_[cell_index(addr, j)] = static_cast<uint32_t>(samples_);
+    }
+  }
+  patterns_[addr] = static_cast<uint16_t>(pattern);
+  return map_.code_of(pattern);
+}
+
+RramEnergy RramArray::account_reads(uint64_t n) {
+  RramEnergy e;
+  e.read = energy_of(n, read_per_word_);
+  stats_.word_reads += n;
+  return e;
+}
+
+uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words) {
+  if (n > UINT32_MAX - samples_) {
+    throw RunError("rram sample counter overflow: " + std::to_string(samples_) + " + " + std::to_string(n) +
+                   " samples exceed 2^32 - 1");
+  }
+  const uint64_t d = specs_.drift.interval_samples;
+  const uint64_t first_event = samples_ / d + 1;
+  const uint64_t last_event = (samples_ + n) / d;
+  samples_ += n;
+  const bool analog = analog_sigma_codes_ > 0.0;
+  const bool digital = flip_p_ > 0.0;
+  if (!analog && !digital) return 0;
+  for (uint64_t k = first_event; k <= last_event; ++k) {
+    if (analog) analog_event(k, changed_words);
+    if (digital) flip_event(k, changed_words);
+    ++stats_.drift_events;
+  }
+  return last_event + 1 - first_event;
+}
+
+void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_words) {
+  for (uint64_t w = 0; w < words_; ++w) {
+    const double z = analog_rng_.normal((event << 32) | w);
+    const uint32_t old_pattern = patterns_[w];
+    const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
+    const uint32_t stuck = stuck_mask_[w];
+    const uint32_t pattern = (map_.pattern_of(code) & ~stuck) | (old_pattern & stuck);
+    if (pattern == old_pattern) continue;
+    patterns_[w] = static_cast<uint16_t>(pattern);
+    ++stats_.analog_drift_word_changes;
+    if (changed_words != nullptr) changed_words->push_back(w);
+  }
+}
+
+void RramArray::flip_event(uint64_t event, std::vector<uint64_t>* changed_words) {
+  const uint32_t bits = specs_.weight_bits;
+  RngCursor cursor(flip_rng_.seed(), flip_rng_.stream(), event << 32);
+  for_each_bernoulli_success(words_ * bits, flip_p_, cursor, [&](uint64_t pos) {
+    const uint64_t w = pos / bits;
+    const uint32_t m = 1u << (pos % bits);
+    if ((stuck_mask_[w] & m) != 0) return;
+    patterns_[w] = static_cast<uint16_t>(patterns_[w] ^ m);
+    ++stats_.bit_flips;
+    if (changed_words != nullptr) changed_words->push_back(w);
+  });
+}
+
+void RramArray::set_read_effects(const RramReadEffects& effects) {
+  validate(effects);
+  effects_ = effects;
+}
+
+CellState RramArray::cell(uint64_t cell) const {
+  if (cell >= cells_used()) {
+    throw std::out_of_range("rram cell " + std::to_string(cell) + " is outside [0, " +
+                            std::to_string(cells_used()) + ")");
+  }
+  const uint64_t w = cell / map_.cells_per_word();
+  const auto j = static_cast<uint32_t>(cell % map_.cells_per_word());
+  CellState s;
+  s.level = map_.level(patterns_[w], j);
+  s.writes = cell_writes_[cell];
+  s.lifetime = lifetimes_[cell];
+  s.stuck_at_fault = is_stuck_at_fault(cell);
+  s.worn_out = (stuck_mask_[w] & map_.cell_mask(j)) != 0 && !s.stuck_at_fault;
+  s.program_sample = program_sample_[cell];
+  return s;
+}
+
+uint32_t RramArray::word_writes(uint64_t addr) const {
+  check_addr(addr);
+  return word_writes_[addr];
+}
+
+uint64_t RramArray::stuck_cells() const {
+  uint64_t n = 0;
+  for (uint64_t w = 0; w < words_; ++w) {
+    if (stuck_mask_[w] == 0) continue;
+    for (uint32_t j = 0; j < map_.cells_per_word(); ++j)
+      n += (stuck_mask_[w] & map_.cell_mask(j)) != 0 ? 1 : 0;
+  }
+  return n;
+}
+
+RramEnergy RramArray::energy() const {
+  RramEnergy e;
+  e.read = energy_of(stats_.word_reads, read_per_word_);
+  e.compare_read = energy_of(stats_.compare_reads, read_per_word_);
+  e.write = energy_of(stats_.program_pulses, write_per_pulse_);
+  return e;
+}
+
+}  // namespace lrt::device

@@ -1,0 +1,188 @@
+#pragma once
+// Behaviour of one RRAM weight array (pure C++, no SystemC): what is stored, what a read
+// returns, what a write costs, how cells wear out, drift and fail. The TLM target
+// tlm/rram_array.h wraps one of these; the golden engine can use it directly, and both get
+// identical weights for one (specs, seed, instance): every random draw is a pure function
+// of (seed, stream, instance, cell or word, event number), never of call order.
+//
+// Storage: word w holds a weight_bits two's complement code, spread over cells_per_word
+// cells as described in cell_mapping.h; cell w * cells_per_word + j is cell j of word w.
+// A new array holds code 0 (every cell at level 0) except for cells stuck at time zero.
+//
+// Writes (write-verify): only cells whose level changes are programmed. A cell with level
+// change D takes ceil(D / levels_per_pulse) program pulses, each followed by one verify read;
+// the cells of a word are programmed in parallel, so the word takes
+//   (read_before_write ? read_latency : 0) + max_j pulses_j * (pulse_cycles + verify_cycles)
+// cycles, and pulses x write_energy_pj_per_pulse (+ the compare read). A write that changes
+// nothing programs nothing and counts as no write.
+//
+// Endurance: cell c survives lifetime(c) programming events (endurance.h). Its write counter
+// counts successful level changes. The attempt after the last one fails: the cell is worn out
+// and stays stuck at the level of its last successful program, for good. Every attempt to
+// change a stuck cell (worn out, or stuck at time zero) runs write-verify to max_pulses pulses
+// and fails; the rest of the word is still written.
+//
+// Drift (weight_drift.h) acts on the sample clock; read effects (rram_specs.h) act on reads
+// only, with read noise frozen per (sample, cell). Stuck cells do not drift, flip or decay;
+// read noise applies to every cell. Full model: docs/device.md.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/fixed_point.h"
+#include "core/rng.h"
+#include "device/cell_mapping.h"
+#include "device/energy.h"
+#include "device/rram_specs.h"
+
+namespace lrt::device {
+
+/// @brief Energy by component, in units of 0.1 fJ (energy.h).
+struct RramEnergy {
+  EnergyUnits read = 0;          ///< user reads: weight_bits x read energy per bit, per word
+  EnergyUnits compare_read = 0;  ///< read-before-write of written words
+  EnergyUnits write = 0;         ///< program pulses (each with its verify read)
+
+  EnergyUnits total() const { return read + compare_read + write; }
+  bool operator==(const RramEnergy& o) const {
+    return read == o.read && compare_read == o.compare_read && write == o.write;
+  }
+};
+
+/// @brief Running counters of one array. Energy is derived from them (RramArray::energy()).
+struct RramStats {
+  uint64_t word_reads = 0;             ///< read_word() calls plus account_reads()
+  uint64_t word_write_requests = 0;    ///< write_word() calls
+  uint64_t word_writes = 0;            ///< requests that changed at least one cell level
+  uint64_t word_write_failures = 0;    ///< requests in which at least one cell failed
+  uint64_t compare_reads = 0;          ///< read-before-write word reads
+  uint64_t cell_programs = 0;          ///< successful cell level changes (= sum of cell write counters)
+  uint64_t cell_program_failures = 0;  ///< attempts to change a stuck cell
+  uint64_t program_pulses = 0;         ///< each followed by one verify read
+  uint64_t cells_worn_out = 0;
+  uint64_t read_cycles = 0;   ///< latency of user reads
+  uint64_t write_cycles = 0;  ///< latency of writes (including their compare reads)
+  uint64_t drift_events = 0;
+  uint64_t analog_drift_word_changes = 0;  ///< words whose code an analog event changed
+  uint64_t bit_flips = 0;                  ///< flips applied (stuck bits do not flip)
+};
+
+/// @brief What one write_word() did.
+struct WordWriteResult {
+  int32_t stored_code = 0;        ///< the code held afterwards (differs from the request if a cell failed)
+  uint32_t cells_programmed = 0;  ///< cells whose level changed
+  uint32_t cells_failed = 0;      ///< cells that should have changed but are stuck
+  uint32_t pulses = 0;            ///< program pulses over all cells
+  uint32_t verify_reads = 0;      ///< one after each pulse
+  uint64_t latency_cycles = 0;
+  RramEnergy energy;  ///< this write's compare_read and write components
+
+  bool ok() const { return cells_failed == 0; }
+};
+
+/// @brief What one read_word() returned.
+struct WordReadResult {
+  int32_t code = 0;
+  uint64_t latency_cycles = 0;
+  RramEnergy energy;  ///< this read's read component
+};
+
+/// @brief The state of one cell, for inspection and tests.
+struct CellState {
+  uint32_t level = 0;
+  uint32_t writes = 0;          ///< successful programming events
+  uint32_t lifetime = 0;        ///< programming events it survives
+  bool stuck_at_fault = false;  ///< stuck from time zero
+  bool worn_out = false;        ///< stuck because its lifetime is used up
+  uint32_t program_sample = 0;  ///< sample counter at its last programming (0 if never)
+};
+
+/// @brief One RRAM weight array: storage, write-verify, endurance, faults, drift, read effects.
+class RramArray {
+ public:
+  /// @brief Validates specs (SpecError) and draws every cell's lifetime and time-zero fault.
+  /// instance selects independent random sub-streams for several arrays under one seed
+  /// (e.g. one per layer); it must be < 2^31.
+  RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instance = 0);
+
+  const RramArraySpecs& specs() const { return specs_; }
+  const CellMapping& mapping() const { return map_; }
+  uint64_t words() const { return words_; }
+  /// Cells that hold words (cells / cells_per_word * cells_per_word); the rest are unused.
+  uint64_t cells_used() const { return words_ * map_.cells_per_word(); }
+  double area_um2() const { return static_cast<double>(specs_.cells) * specs_.cell_area_um2; }
+
+  /// @brief Write-verify `code` into word `addr`. Throws std::out_of_range for a bad address
+  /// or a code outside [mapping().min_code(), mapping().max_code()].
+  WordWriteResult write_word(uint64_t addr, int32_t code);
+  /// @brief Reads word `addr` through the read effects (noise, power-law drift), charging
+  /// energy and latency. Throws std::out_of_range for a bad address.
+  WordReadResult read_word(uint64_t addr);
+  /// @brief The stored code: no read effects, no energy, no counters (debug access).
+  int32_t peek_word(uint64_t addr) const;
+  /// @brief Stores `code` without write-verify, counters or energy (loading pre-trained
+  /// weights, debug writes). Stuck cells keep their level. Returns the stored code.
+  int32_t poke_word(uint64_t addr, int32_t code);
+  /// @brief Counts `n` word reads done elsewhere (e.g. by an initiator through DMI) so that
+  /// their energy is charged; returns that energy.
+  RramEnergy account_reads(uint64_t n);
+
+  /// @brief Advances the sample clock by n samples and applies every drift event reached
+  /// (analog first, then digital, per event). Returns the number of events applied (0 while
+  /// both drift models are off: the clock still advances). If
+  /// changed_words is given, appends each word whose code an event changed (it may repeat).
+  /// Throws lrt::RunError if the sample counter would exceed 2^32 - 1.
+  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr);
+  uint64_t samples() const { return samples_; }
+
+  /// @brief Changes the read effects at run time (validated; SpecError).
+  void set_read_effects(const RramReadEffects& effects);
+  const RramReadEffects& read_effects() const { return effects_; }
+
+  CellState cell(uint64_t cell) const;
+  /// Writes that changed word `addr` (at least one cell level).
+  uint32_t word_writes(uint64_t addr) const;
+  uint64_t stuck_cells() const;
+
+  const RramStats& stats() const { return stats_; }
+  /// Energy of everything counted in stats(): count x energy-per-event, by component.
+  RramEnergy energy() const;
+  EnergyUnits read_energy_per_word() const { return read_per_word_; }
+  EnergyUnits write_energy_per_pulse() const { return write_per_pulse_; }
+
+ private:
+  void check_addr(uint64_t addr) const;
+  bool is_stuck_at_fault(uint64_t cell) const;
+  uint64_t cell_index(uint64_t word, uint32_t j) const { return word * map_.cells_per_word() + j; }
+  void analog_event(uint64_t event, std::vector<uint64_t>* changed_words);
+  void flip_event(uint64_t event, std::vector<uint64_t>* changed_words);
+  uint32_t read_pattern_with_effects(uint64_t addr) const;
+
+  RramArraySpecs specs_;
+  CellMapping map_;
+  fx::Format code_format_;                 // the codes as integers, for exact re-quantization
+  std::vector<fx::Format> level_formats_;  // per cell of a word: its levels as unsigned integers
+  uint64_t words_;
+  EnergyUnits read_per_word_;
+  EnergyUnits write_per_pulse_;
+  double analog_sigma_codes_;  // analog drift sd per event, in LSB
+  double flip_p_;              // flip probability per bit per event
+  RramReadEffects effects_;
+  // Random streams (docs/device.md, "Randomness").
+  CounterRng endurance_rng_;
+  CounterRng fault_rng_;
+  CounterRng analog_rng_;
+  CounterRng flip_rng_;
+  CounterRng read_noise_rng_;
+
+  std::vector<uint16_t> patterns_;        // per word: the stored bit pattern
+  std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells
+  std::vector<uint32_t> word_writes_;     // per word
+  std::vector<uint32_t> cell_writes_;     // per cell: successful programming events
+  std::vector<uint32_t> lifetimes_;       // per cell
+  std::vector<uint32_t> program_sample_;  // per cell: sample counter at the last programming
+  uint64_t samples_ = 0;
+  RramStats stats_;
+};
+
+}  // namespace lrt::device

@@ -1,0 +1,27 @@
+#include "device/weight_drift.h"
+
+#include <string>
+
+#include "device/spec_error.h"
+
+namespace lrt::device {
+
+void validate(const DriftSpecs& s) {
+  if (s.interval_samples < 1 || s.interval_samples > UINT32_MAX) {
+    throw SpecError("drift.interval_samples",
+                    std::to_string(s.interval_samples) + " is outside [1, 2^32 - 1]");
+  }
+  if (!(s.horizon_samples >= static_cast<double>(s.interval_samples) && s.horizon_samples <= 1e15)) {
+    throw SpecError("drift.horizon_samples",
+                    std::to_string(s.horizon_samples) + " is outside [interval_samples, 1e15]");
+  }
+  if (!(s.analog_sigma0 >= 0.0 && s.analog_sigma0 <= 1e6)) {
+    throw SpecError("drift.analog_sigma0", std::to_string(s.analog_sigma0) + " is outside [0, 1e6]");
+  }
+  if (!(s.flip_p0 >= 0.0 && flip_probability_per_event(s) <= 1.0)) {
+    throw SpecError("drift.flip_p0", std::to_string(s.flip_p0) +
+                                         " must be >= 0 with a per-event probability p0 / (H / d) <= 1");
+  }
+}
+
+}  // namespace lrt::device

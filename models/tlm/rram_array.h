@@ -1,0 +1,74 @@
+#pragma once
+// TLM-2.0 target of the RRAM weight array: the device model device/rram_array.h behind a
+// loosely-timed socket. b_transport never waits: it adds the access latency (clock cycles x
+// clock period) to the delay argument, for a tlm_quantumkeeper on the initiator's side.
+//
+// Address map: word w occupies bytes [w * B, (w + 1) * B), B = ceil(weight_bits / 8), holding
+// its code little endian, two's complement, sign-extended to B bytes. A transaction covers
+// whole words (address and length multiples of B); a burst of n words is n word accesses in
+// address order, and a write burst is checked in full before any word is written.
+//
+// Responses: TLM_ADDRESS_ERROR_RESPONSE (outside the array or not word-aligned),
+// TLM_BURST_ERROR_RESPONSE (length 0 or not whole words, streaming), TLM_BYTE_ENABLE_ERROR_RESPONSE
+// (byte enables), TLM_GENERIC_ERROR_RESPONSE (a write code outside the weight range). Cells
+// that fail to program (stuck, worn out) do not make a write fail: the array stores what it
+// can, as the device does, and counts the failures in stats().
+//
+// DMI: read-only, the whole array, while no read-side effect (read noise, power-law drift)
+// is on; turning one on invalidates any pointer handed out. Reads through DMI bypass the
+// target, so an initiator that uses DMI must report them with account_dmi_reads() for the
+// energy to be charged. transport_dbg reads and writes (poke) without cost or counters.
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "device/rram_array.h"
+
+namespace lrt::tlm {
+
+/// @brief Loosely-timed TLM-2.0 target holding one device::RramArray (see the file comment).
+class rram_array : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<rram_array> in;
+
+  /// @brief Builds the device model (validating specs; device::SpecError). seed and instance
+  /// select its random streams (device/rram_array.h).
+  rram_array(const sc_core::sc_module_name& name, const device::RramArraySpecs& specs, uint64_t seed,
+             uint32_t instance, const sc_core::sc_time& clock_period);
+
+  unsigned bytes_per_word() const { return word_bytes_; }
+  uint64_t size_bytes() const { return image_.size(); }
+  const sc_core::sc_time& clock_period() const { return clock_period_; }
+
+  const device::RramArray& array() const { return array_; }
+  const device::RramStats& stats() const { return array_.stats(); }
+  device::RramEnergy energy() const { return array_.energy(); }
+
+  /// @brief Advances the device's sample clock (drift events); DMI readers see the result.
+  uint64_t advance_samples(uint64_t n);
+  /// @brief Changes the read effects; invalidates DMI when they stop it being allowed.
+  /// Throws std::logic_error if a DMI pointer must be revoked before the socket is bound.
+  void set_read_effects(const device::RramReadEffects& effects);
+  bool dmi_allowed() const { return !array_.read_effects().any(); }
+  /// @brief Charges `words` word reads that an initiator did through DMI.
+  void account_dmi_reads(uint64_t words) { array_.account_reads(words); }
+
+ private:
+  void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
+  bool get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tlm_dmi& dmi);
+  ::tlm::tlm_response_status check_shape(const ::tlm::tlm_generic_payload& trans) const;
+  void refresh_image(uint64_t word);
+
+  device::RramArray array_;
+  sc_core::sc_time clock_period_;
+  unsigned word_bytes_;
+  std::vector<unsigned char> image_;  // stored codes in bus format: the DMI region
+  bool dmi_granted_ = false;          // a pointer may be held since the last invalidation
+};
+
+}  // namespace lrt::tlm

@@ -1,0 +1,288 @@
+// RramArray drift (LRT paper Appendix F): event timing, the analog step kernel bit for bit,
+// displacement variance and bit-flip counts within derived bounds, determinism.
+//
+// Statistical checks use |z| <= 6 on statistics that are sums of >= 1e4 independent terms
+// (normal by the CLT): two-sided false-failure probability 2e-9 per check. The chi-square
+// check states its own threshold.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bitset>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "core/fixed_point.h"
+#include "core/rng.h"
+#include "device/rram_array.h"
+#include "device/weight_drift.h"
+
+namespace lrt::device {
+namespace {
+
+constexpr double kZ = 6.0;
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+// Variance of K = nearest integer to sigma * z, z ~ N(0, 1) (ties have probability 0; the
+// mean is 0 by symmetry): sum over k of k^2 P(k - 1/2 <= sigma z < k + 1/2).
+double rounded_normal_variance(double sigma) {
+  double v = 0;
+  const int kmax = static_cast<int>(std::ceil(12 * sigma)) + 2;
+  for (int k = 1; k <= kmax; ++k) {
+    const double p = normal_cdf((k + 0.5) / sigma) - normal_cdf((k - 0.5) / sigma);
+    v += 2.0 * k * k * p;  // k and -k
+  }
+  return v;
+}
+
+RramArraySpecs drift_specs(uint64_t cells, uint32_t weight_bits, uint32_t bits_per_cell) {
+  RramArraySpecs s;
+  s.cells = cells;
+  s.weight_bits = weight_bits;
+  s.bits_per_cell = bits_per_cell;
+  s.max_pulses = 255;
+  s.endurance.distribution = EnduranceDistribution::kFixed;
+  return s;
+}
+
+TEST(DriftKernel, RoundsToNearestTiesUpAndSaturates) {
+  const fx::Format f8 = fx::Format::with_frac(8, true, 0);
+  EXPECT_EQ(drift_code(0, 1.0, 0.5, f8), 1);   // tie -> +inf
+  EXPECT_EQ(drift_code(0, 1.0, -0.5, f8), 0);  // tie -> +inf
+  EXPECT_EQ(drift_code(0, 1.0, -0.5000001, f8), -1);
+  EXPECT_EQ(drift_code(5, 2.0, 1.2, f8), 7);     // 5 + 2.4
+  EXPECT_EQ(drift_code(-5, 2.0, -1.3, f8), -8);  // -5 - 2.6
+  // The largest double below 1/2: naive floor(x + 0.5) would give 1 (x + 0.5 rounds to 1.0).
+  EXPECT_EQ(drift_code(0, 1.0, 0.49999999999999994, f8), 0);
+  EXPECT_EQ(drift_code(127, 4.0, 10.0, f8), 127);  // clipped at +1: the largest code, 1 - LSB
+  EXPECT_EQ(drift_code(-128, 4.0, -10.0, f8), -128);
+}
+
+TEST(DriftKernel, PaperParameters) {
+  DriftSpecs d;  // d = 10, H = 1e6
+  d.analog_sigma0 = 10;
+  d.flip_p0 = 10;
+  EXPECT_DOUBLE_EQ(analog_sigma_per_event(d), 1.0 / std::sqrt(1000.0));  // 10 / sqrt(1e5)
+  EXPECT_DOUBLE_EQ(flip_probability_per_event(d), 1e-4);                 // 10 / 1e5
+}
+
+TEST(RramDrift, EventsHappenAtMultiplesOfTheInterval) {
+  RramArraySpecs s = drift_specs(64, 8, 1);
+  s.drift.analog_sigma0 = 10;
+  RramArray a(s, 1);
+  EXPECT_EQ(a.advance_samples(9), 0u);   // 9
+  EXPECT_EQ(a.advance_samples(1), 1u);   // 10
+  EXPECT_EQ(a.advance_samples(25), 2u);  // 35: events at 20, 30
+  EXPECT_EQ(a.advance_samples(5), 1u);   // 40
+  EXPECT_EQ(a.advance_samples(0), 0u);
+  EXPECT_EQ(a.samples(), 40u);
+  EXPECT_EQ(a.stats().drift_events, 4u);
+}
+
+TEST(RramDrift, NoModelNoChange) {
+  RramArray a(drift_specs(64, 8, 1), 1);
+  a.poke_word(3, 77);
+  EXPECT_EQ(a.advance_samples(1000), 0u);
+  EXPECT_EQ(a.peek_word(3), 77);
+  EXPECT_EQ(a.stats().drift_events, 0u);
+}
+
+TEST(RramDrift, AnalogDisplacementVarianceMatchesNSigmaSquared) {
+  // 16-bit codes, weight range 1: LSB = 2^-15. d = 100, H = 1e6: sqrt(H/d) = 100, and
+  // sigma0 = 100 * 2^-12 gives sigma = 2^-12 weight units = 8 codes per event, exactly.
+  RramArraySpecs s = drift_specs(400'000, 16, 8);
+  s.drift.interval_samples = 100;
+  s.drift.horizon_samples = 1e6;
+  s.drift.analog_sigma0 = 100.0 * std::ldexp(1.0, -12);
+  RramArray a(s, 41);
+  const uint64_t events = 25;
+  ASSERT_EQ(a.advance_samples(events * 100), events);
+  // Re-quantizing an integer code keeps it integer, so after n events D = sum of n independent
+  // K_i = nearest(8 z_i): E D = 0, Var D = n v, v = Var K = 64 + ~1/12. No clipping: sd of D
+  // is 40 codes, the range is +-32768.
+  const double v = rounded_normal_variance(8.0);
+  ASSERT_NEAR(v, 64.0 + 1.0 / 12.0, 1e-6);  // Sheppard's correction, as a check of the oracle
+  const double m = static_cast<double>(a.words());
+  double sum = 0;
+  double sum2 = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    const double d = a.peek_word(w);
+    sum += d;
+    sum2 += d * d;
+  }
+  const double nv = static_cast<double>(events) * v;
+  // Mean of D over m words: sd sqrt(n v / m).
+  EXPECT_LT(std::fabs(sum / m), kZ * std::sqrt(nv / m));
+  // Mean of D^2 over m words estimates n v; D is a sum of 25 near-normal steps (excess
+  // kurtosis < 1e-4), so Var(D^2) = 2 (n v)^2 and the estimate has relative sd sqrt(2 / m).
+  EXPECT_LT(std::fabs(sum2 / m / nv - 1.0), kZ * std::sqrt(2.0 / m));
+}
+
+TEST(RramDrift, AnalogClipsAtTheCodeRange) {
+  // The paper's parameters with 8-bit weights: sigma = 10 / sqrt(1e5) = 0.0316 = 4.05 codes.
+  RramArraySpecs s = drift_specs(80'000, 8, 1);
+  s.drift.analog_sigma0 = 10;
+  RramArray a(s, 43);
+  for (uint64_t w = 0; w < a.words(); ++w) a.poke_word(w, 127);
+  ASSERT_EQ(a.advance_samples(10), 1u);
+  const double sigma_codes = 10.0 / std::sqrt(1e5) * 128.0;
+  // After one event a word stays at 127 iff 127 + sigma z >= 126.5 (everything above clips):
+  // p = P(z >= -0.5 / sigma).
+  const double p = 1.0 - normal_cdf(-0.5 / sigma_codes);
+  uint64_t at_top = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    const int32_t c = a.peek_word(w);
+    ASSERT_LE(c, 127);
+    at_top += c == 127 ? 1 : 0;
+  }
+  const double n = static_cast<double>(a.words());
+  EXPECT_LT(std::fabs(static_cast<double>(at_top) - n * p), kZ * std::sqrt(n * p * (1 - p)));
+}
+
+TEST(RramDrift, StuckCellsDoNotDrift) {
+  RramArraySpecs s = drift_specs(20'000, 16, 4);
+  s.stuck_at_fault_rate = 0.5;
+  s.drift.analog_sigma0 = 10;  // 1036 codes per event: the low cells of free words move
+  s.drift.flip_p0 = 100;
+  RramArray a(s, 47);
+  std::vector<uint32_t> before(a.cells_used());
+  for (uint64_t c = 0; c < a.cells_used(); ++c) before[c] = a.cell(c).level;
+  a.advance_samples(50);
+  uint64_t free_moved = 0;
+  for (uint64_t c = 0; c < a.cells_used(); ++c) {
+    const CellState st = a.cell(c);
+    if (st.stuck_at_fault) {
+      ASSERT_EQ(st.level, before[c]) << "stuck cell " << c;
+    } else {
+      free_moved += st.level != before[c] ? 1 : 0;
+    }
+  }
+  EXPECT_GT(free_moved, a.cells_used() / 4);
+}
+
+TEST(RramDrift, ResultsDoNotDependOnHowTheClockIsAdvanced) {
+  RramArraySpecs s = drift_specs(8000, 8, 2);
+  s.drift.analog_sigma0 = 10;
+  s.drift.flip_p0 = 100;
+  RramArray one_call(s, 53, 4);
+  RramArray many_calls(s, 53, 4);
+  RramArray other_instance(s, 53, 5);
+  one_call.advance_samples(1000);
+  for (int i = 0; i < 1000; ++i) {
+    many_calls.advance_samples(1);
+    if (i % 7 == 0)
+      many_calls.read_word(static_cast<uint64_t>(i) % many_calls.words());  // reads change nothing
+  }
+  other_instance.advance_samples(1000);
+  uint64_t differ_other = 0;
+  for (uint64_t w = 0; w < one_call.words(); ++w) {
+    ASSERT_EQ(one_call.peek_word(w), many_calls.peek_word(w)) << "word " << w;
+    differ_other += one_call.peek_word(w) != other_instance.peek_word(w) ? 1 : 0;
+  }
+  EXPECT_EQ(one_call.stats().bit_flips, many_calls.stats().bit_flips);
+  EXPECT_GT(differ_other, one_call.words() / 2);
+}
+
+TEST(RramDrift, ChangedWordsAreReported) {
+  RramArraySpecs s = drift_specs(4000, 8, 1);
+  s.drift.flip_p0 = 1000;
+  RramArray a(s, 59);
+  std::vector<int32_t> before(a.words());
+  for (uint64_t w = 0; w < a.words(); ++w) before[w] = a.peek_word(w);
+  std::vector<uint64_t> changed;
+  a.advance_samples(30, &changed);
+  const std::set<uint64_t> listed(changed.begin(), changed.end());
+  uint64_t differing = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    if (a.peek_word(w) != before[w]) {
+      ++differing;
+      ASSERT_EQ(listed.count(w), 1u) << "word " << w << " changed but was not reported";
+    }
+  }
+  EXPECT_GT(differing, 0u);
+}
+
+TEST(RramBitFlips, CountIsBinomialAndEachFlipIsApplied) {
+  // p = p0 / (H / d) = 100 / 1e5 = 1e-3; 800k stored bits, 50 events.
+  RramArraySpecs s = drift_specs(800'000, 8, 1);
+  s.drift.flip_p0 = 100;
+  RramArray a(s, 61);
+  const double p = 1e-3;
+  std::vector<uint16_t> prev(a.words(), 0);
+  std::vector<double> per_position(8, 0.0);
+  uint64_t observed = 0;
+  for (int e = 0; e < 50; ++e) {
+    ASSERT_EQ(a.advance_samples(10), 1u);
+    // Within one event each bit flips at most once, so the XOR with the previous state shows
+    // every flip of that event.
+    for (uint64_t w = 0; w < a.words(); ++w) {
+      const auto now = static_cast<uint16_t>(a.mapping().pattern_of(a.peek_word(w)));
+      const auto x = static_cast<uint16_t>(now ^ prev[w]);
+      if (x != 0) {
+        for (int b = 0; b < 8; ++b) per_position[b] += (x >> b) & 1;
+        observed += std::bitset<16>(x).count();
+      }
+      prev[w] = now;
+    }
+  }
+  EXPECT_EQ(observed, a.stats().bit_flips);
+  // flips ~ Binomial(N, p), N = bits x events = 4e7: mean 4e4, sd 200.
+  const double n = 8.0 * static_cast<double>(a.words()) * 50.0;
+  EXPECT_LT(std::fabs(static_cast<double>(observed) - n * p), kZ * std::sqrt(n * p * (1 - p)));
+  // Every bit position is equally likely: chi-square with 7 degrees of freedom; P(X > 45) = 1.4e-7.
+  const double expected = static_cast<double>(observed) / 8.0;
+  double chi2 = 0;
+  for (double c : per_position) chi2 += (c - expected) * (c - expected) / expected;
+  EXPECT_LT(chi2, 45.0);
+}
+
+TEST(RramBitFlips, ProbabilityOneFlipsEveryFreeBitEveryEvent) {
+  RramArraySpecs s = drift_specs(800, 8, 1);
+  s.drift.interval_samples = 10;
+  s.drift.horizon_samples = 10;
+  s.drift.flip_p0 = 1.0;  // p = 1
+  RramArray a(s, 67);
+  a.poke_word(0, 0x35);
+  a.advance_samples(10);
+  EXPECT_EQ(a.peek_word(0), -54);  // 0xCA
+  for (uint64_t w = 1; w < a.words(); ++w) ASSERT_EQ(a.peek_word(w), -1);
+  EXPECT_EQ(a.stats().bit_flips, 8u * a.words());
+  a.advance_samples(10);
+  EXPECT_EQ(a.peek_word(0), 0x35);
+}
+
+TEST(BernoulliGaps, MatchesTrialByTrialSemantics) {
+  // Successes among n trials: count ~ Binomial(n, p) and positions uniform.
+  const uint64_t n = 1'000'000;
+  const double p = 0.01;
+  RngCursor rng(71, static_cast<uint64_t>(RngStream::kTest));
+  uint64_t count = 0;
+  uint64_t last = 0;
+  bool first = true;
+  double position_sum = 0;
+  for_each_bernoulli_success(n, p, rng, [&](uint64_t pos) {
+    ASSERT_LT(pos, n);
+    if (!first) {
+      ASSERT_GT(pos, last);
+    }
+    first = false;
+    last = pos;
+    ++count;
+    position_sum += static_cast<double>(pos);
+  });
+  const double nd = static_cast<double>(n);
+  EXPECT_LT(std::fabs(static_cast<double>(count) - nd * p), kZ * std::sqrt(nd * p * (1 - p)));
+  // Positions of successes are uniform on [0, n): mean (n - 1) / 2, sd n / sqrt(12 count).
+  const double mean_pos = position_sum / static_cast<double>(count);
+  EXPECT_LT(std::fabs(mean_pos - (nd - 1) / 2), kZ * nd / std::sqrt(12.0 * static_cast<double>(count)));
+  // Zero probability or zero trials draw nothing.
+  RngCursor untouched(71, 0);
+  for_each_bernoulli_success(n, 0.0, untouched, [](uint64_t) { FAIL(); });
+  for_each_bernoulli_success(0, 0.5, untouched, [](uint64_t) { FAIL(); });
+  EXPECT_EQ(untouched.next_index(), 0u);
+}
+
+}  // namespace
+}  // namespace lrt::device
