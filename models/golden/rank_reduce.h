@@ -7,6 +7,7 @@
 //                    hardware (and the RTL in rtl/) performs.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/matrix.h"
@@ -49,5 +50,16 @@ class RankReducer {
   virtual const RankReduceStats& stats() const = 0;
   virtual const RankReduceParams& params() const = 0;
 };
+
+// ---- Factory (definitions: rank_reduce.cpp) --------------------------------------------
+
+enum class RankReduceArith { kFloat, kFixed };
+
+/// Parses "float" / "fixed"; throws std::invalid_argument otherwise.
+RankReduceArith parse_rank_reduce_arith(const std::string& text);
+const char* to_string(RankReduceArith arith);
+
+/// @brief A rank reducer of the given arithmetic (the constructor validates params).
+std::unique_ptr<RankReducer> make_rank_reducer(const RankReduceParams& params, RankReduceArith arith);
 
 }  // namespace lrt::golden

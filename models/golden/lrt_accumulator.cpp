@@ -1,0 +1,88 @@
+#include "golden/lrt_accumulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace lrt::golden {
+
+namespace {
+
+void check_params(const LrtAccumulatorParams& p) {
+  if (p.batch < 1) throw std::invalid_argument("LRT accumulator: batch must be >= 1");
+  if (!std::isfinite(p.learning_rate)) throw std::invalid_argument("LRT accumulator: learning_rate must be finite");
+  if (!std::isfinite(p.batch_exponent)) throw std::invalid_argument("LRT accumulator: batch_exponent must be finite");
+  if (!(p.rho_min >= 0.0 && p.rho_min <= 1.0)) throw std::invalid_argument("LRT accumulator: rho_min must be in [0, 1]");
+  if (!(p.weight_lsb > 0.0 && std::isfinite(p.weight_lsb)))
+    throw std::invalid_argument("LRT accumulator: weight_lsb must be finite and > 0");
+  if (p.code_min > p.code_max) throw std::invalid_argument("LRT accumulator: code_min > code_max");
+}
+
+}  // namespace
+
+int32_t round_half_up_saturating(double x) {
+  if (std::isnan(x)) throw std::domain_error("round_half_up_saturating: NaN");
+  constexpr double kMax = 2147483647.0;   // 2^31 - 1
+  constexpr double kMin = -2147483648.0;  // -2^31
+  if (x >= kMax) return std::numeric_limits<int32_t>::max();
+  if (x < kMin) return std::numeric_limits<int32_t>::min();  // [-2^31 - 0.5, -2^31) also rounds to -2^31
+  // x - floor(x) is exact for every finite double, so the tie test is exact (x + 0.5 is not:
+  // it rounds 0.49999999999999994 up to 1).
+  const double f = std::floor(x);
+  return static_cast<int32_t>(x - f >= 0.5 ? f + 1.0 : f);
+}
+
+LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
+    : params_(params),
+      reducer_(make_rank_reducer(params.reducer, params.arith)),
+      delta_(static_cast<std::size_t>(params.reducer.n_o), static_cast<std::size_t>(params.reducer.n_i), 0) {
+  check_params(params);
+}
+
+void LrtAccumulator::offer(const double* dz, const double* a) { reducer_->step(dz, a); }
+
+LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
+  const std::size_t no = delta_.rows();
+  const std::size_t ni = delta_.cols();
+  if (weight_codes.rows() != no || weight_codes.cols() != ni)
+    throw std::invalid_argument("LRT accumulator: weight codes are " + std::to_string(weight_codes.rows()) + "x" +
+                                std::to_string(weight_codes.cols()) + ", expected " + std::to_string(no) + "x" +
+                                std::to_string(ni));
+  LrtUpdateResult result;
+  ++samples_since_update_;
+  if (samples_since_update_ % params_.batch != 0) return result;
+
+  result.attempted = true;
+  result.batch_eff = samples_since_update_;
+  const double b_eff = static_cast<double>(samples_since_update_);
+  // -eta * B_eff^p * (sum estimate / B_eff); see the header comment.
+  const double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) / b_eff;
+  reducer_->factors(left_, right_);
+  const std::size_t r = left_.cols();
+  for (std::size_t j = 0; j < ni; ++j)
+    for (std::size_t i = 0; i < no; ++i) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < r; ++k) s += left_(i, k) * right_(j, k);
+      const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
+      delta_(i, j) = code;
+      result.nonzero += code != 0;
+    }
+  result.density = static_cast<double>(result.nonzero) / (static_cast<double>(no) * static_cast<double>(ni));
+  if (result.density < params_.rho_min) return result;  // keep accumulating: B_eff grows by B
+
+  for (std::size_t j = 0; j < ni; ++j)
+    for (std::size_t i = 0; i < no; ++i) {
+      const int64_t sum = static_cast<int64_t>(weight_codes(i, j)) + delta_(i, j);
+      const auto w = static_cast<int32_t>(std::clamp<int64_t>(sum, params_.code_min, params_.code_max));
+      result.changed += w != weight_codes(i, j);
+      weight_codes(i, j) = w;
+    }
+  result.applied = true;
+  reducer_->reset();
+  samples_since_update_ = 0;
+  return result;
+}
+
+}  // namespace lrt::golden

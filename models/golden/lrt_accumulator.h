@@ -1,0 +1,81 @@
+#pragma once
+// The weight-update side of Low-Rank Training for one layer (Gural et al., Sec. 4 and
+// Appendix C): pairs are folded into a rank reducer; every B samples a weight update is
+// formed, quantized to the weight LSB, and written only when dense enough.
+//
+// Update rule. L~R~^T estimates the SUM of the per-sample gradients since the last applied
+// update, over B_eff samples. Dividing by B_eff gives the mean gradient; the learning rate
+// is scaled by B_eff^p (p = 0.5: the paper's square-root rule; p = 1: the linear rule, which
+// gives -eta * sum). So
+//     dW = -eta * B_eff^p * (L~R~^T / B_eff),
+// quantized as code_ij = round(dW_ij / lsb), ties toward +inf. If the fraction of non-zero
+// codes reaches rho_min, the codes are added to the weight codes (saturating to
+// [code_min, code_max]) and the reducer and B_eff are reset; otherwise the layer keeps
+// accumulating and the next attempt, B samples later, sees B_eff + B.
+// The accumulator does not know the layer kind: an FC layer offers one pair per sample,
+// a conv layer h_out * w_out pairs per sample; end_sample() marks sample boundaries.
+
+#include <cstdint>
+#include <memory>
+
+#include "core/matrix.h"
+#include "golden/rank_reduce.h"
+#include "golden/rank_reduce_float.h"
+
+namespace lrt::golden {
+
+/// @brief Configuration of one layer's LRT accumulator.
+struct LrtAccumulatorParams {
+  RankReduceParams reducer;                         ///< shape (n_o x n_i), rank, mode, kappa, seed
+  RankReduceArith arith = RankReduceArith::kFloat;  ///< arithmetic of the rank reducer
+  int batch = 1;                 ///< B: samples between update attempts (>= 1)
+  double learning_rate = 0.01;   ///< eta (finite)
+  double batch_exponent = 0.5;   ///< p in B_eff^p (finite)
+  double rho_min = 0.01;         ///< minimum fraction of non-zero update codes, in [0, 1]
+  double weight_lsb = 1.0 / 128; ///< value of one weight code (> 0, finite)
+  int32_t code_min = -128;       ///< saturation range of the weight codes
+  int32_t code_max = 127;
+};
+
+/// @brief What end_sample() did.
+struct LrtUpdateResult {
+  bool attempted = false;   ///< a batch boundary was reached and an update formed
+  bool applied = false;     ///< the update was dense enough and written
+  int64_t batch_eff = 0;    ///< B_eff of the attempt (samples since the last applied update)
+  int64_t nonzero = 0;      ///< non-zero update codes
+  double density = 0.0;     ///< nonzero / (n_o * n_i)
+  int64_t changed = 0;      ///< weight cells whose code changed (saturation can absorb an update)
+};
+
+/// @brief Round-to-nearest of x, ties toward +inf, saturated to the int32 range.
+/// Throws std::domain_error for NaN.
+int32_t round_half_up_saturating(double x);
+
+/// @brief One layer's LRT accumulator; see the file comment for the rule.
+class LrtAccumulator {
+ public:
+  /// Throws std::invalid_argument for out-of-range parameters.
+  explicit LrtAccumulator(const LrtAccumulatorParams& params);
+
+  /// Folds one (dz: n_o values, a: n_i values) pair into the estimate.
+  void offer(const double* dz, const double* a);
+  /// Ends a sample. Every B-th call forms the update and, if dense enough, adds it to
+  /// weight_codes (n_o x n_i). Between boundaries weight_codes is not touched.
+  LrtUpdateResult end_sample(Matrix<int32_t>& weight_codes);
+
+  /// The update codes of the last attempt (n_o x n_i; zero before the first).
+  const Matrix<int32_t>& last_update_codes() const { return delta_; }
+  /// Samples folded in since the last applied update.
+  int64_t samples_since_update() const { return samples_since_update_; }
+  const RankReducer& reducer() const { return *reducer_; }
+  const LrtAccumulatorParams& params() const { return params_; }
+
+ private:
+  LrtAccumulatorParams params_;
+  std::unique_ptr<RankReducer> reducer_;
+  int64_t samples_since_update_ = 0;
+  Matrix<double> left_, right_;
+  Matrix<int32_t> delta_;
+};
+
+}  // namespace lrt::golden

@@ -1,0 +1,77 @@
+// Time per step of the bit-accurate fixed-point rankReduce at the layer shapes of the paper's
+// network (docs/fixed_point_rank_reduce.md §9 records the figures and the command).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.h"
+#include "golden/rank_reduce_fixed.h"
+
+namespace {
+
+using lrt::golden::RankReduceFixed;
+using lrt::golden::RankReduceMode;
+using lrt::golden::RankReduceParams;
+
+// Integer multiply-accumulates of one step per vector element: two Gram-Schmidt passes of r
+// dot products and r subtractions (4 r), the residual norm and normalization (2), the basis
+// update Q[:, :r] = Q[:, :q] M (q r). The q x q part (Jacobi) is not counted.
+double macs_per_step(int n_o, int n_i, int r) {
+  const int q = r + 1;
+  return static_cast<double>(n_o + n_i) * (4.0 * r + 2.0 + q * r);
+}
+
+void run_steps(benchmark::State& state, RankReduceMode mode) {
+  const int n_o = static_cast<int>(state.range(0));
+  const int n_i = static_cast<int>(state.range(1));
+  const int r = static_cast<int>(state.range(2));
+  RankReduceParams p;
+  p.n_o = n_o;
+  p.n_i = n_i;
+  p.rank = r;
+  p.mode = mode;
+  p.kappa_th = 0.0;  // every step does the full work (no skips)
+  p.seed = 1;
+  // A pool of pairs quantized once, cycled through step_codes(): the timed loop is the
+  // hardware datapath only (quantize_input() of doubles is not part of it).
+  constexpr int kPool = 64;
+  const lrt::CounterRng rng(42, 0);
+  std::vector<std::vector<int16_t>> dz(kPool, std::vector<int16_t>(n_o)), a(kPool, std::vector<int16_t>(n_i));
+  std::vector<int> dz_exp(kPool), a_exp(kPool);
+  std::vector<double> buf_o(n_o), buf_i(n_i);
+  uint64_t index = 0;
+  for (int k = 0; k < kPool; ++k) {
+    for (double& x : buf_o) x = rng.normal(index++);
+    for (double& x : buf_i) x = rng.normal(index++);
+    dz_exp[k] = RankReduceFixed::quantize_input(buf_o.data(), n_o, dz[k].data());
+    a_exp[k] = RankReduceFixed::quantize_input(buf_i.data(), n_i, a[k].data());
+  }
+  RankReduceFixed rr(p);
+  for (int k = 0; k < 2 * (r + 1); ++k) rr.step_codes(dz[k].data(), dz_exp[k], a[k].data(), a_exp[k]);  // full rank
+  int k = 0;
+  for (auto _ : state) {
+    rr.step_codes(dz[k].data(), dz_exp[k], a[k].data(), a_exp[k]);
+    k = (k + 1) % kPool;
+  }
+  benchmark::DoNotOptimize(rr.cx_codes().data());
+  state.SetItemsProcessed(state.iterations());
+  state.counters["MAC/s"] = benchmark::Counter(macs_per_step(n_o, n_i, r), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_RankReduceFixed(benchmark::State& state) { run_steps(state, RankReduceMode::kBiased); }
+void BM_RankReduceFixedUnbiased(benchmark::State& state) { run_steps(state, RankReduceMode::kUnbiased); }
+
+// Arguments: n_o, n_i, r.
+BENCHMARK(BM_RankReduceFixed)
+    ->Args({4096, 256, 4})
+    ->Args({128, 1152, 4})
+    ->Args({512, 2048, 4})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RankReduceFixedUnbiased)
+    ->Args({4096, 256, 4})
+    ->Args({128, 1152, 4})
+    ->Args({512, 2048, 4})
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace

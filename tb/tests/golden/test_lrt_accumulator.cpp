@@ -1,0 +1,184 @@
+// The LRT weight-update rule on hand-computed cases. With n_o = n_i = 2 and rank 2 the
+// biased float reducer is exact (the sum has rank <= 2), so every update code below
+// follows from dW = -eta * B_eff^p * (sum / B_eff) by hand; all chosen values stay at
+// least 0.005 LSB away from a rounding tie except where a tie is the point (and then the
+// reducer's result is exact: single axis-aligned pairs give L = R = e_0 exactly).
+#include <gtest/gtest.h>
+
+// GCC 12.2's SLP vectorizer with AVX-512 miscompiles some constant initializer lists
+// ({3, 3, 3, 0} -> {3, 3, 3, 3}); keep the test data out of its reach.
+#pragma GCC optimize("no-tree-slp-vectorize")
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "golden/lrt_accumulator.h"
+
+namespace lrt::golden {
+namespace {
+
+using Codes = Matrix<int32_t>;
+
+LrtAccumulatorParams tiny_params(int batch, double eta, double p, double rho_min) {
+  LrtAccumulatorParams prm;
+  prm.reducer.n_o = 2;
+  prm.reducer.n_i = 2;
+  prm.reducer.rank = 2;
+  prm.reducer.mode = RankReduceMode::kBiased;
+  prm.reducer.kappa_th = 0.0;
+  prm.batch = batch;
+  prm.learning_rate = eta;
+  prm.batch_exponent = p;
+  prm.rho_min = rho_min;
+  prm.weight_lsb = 0.125;  // 2^-3
+  prm.code_min = -8;       // 4-bit codes
+  prm.code_max = 7;
+  return prm;
+}
+
+Codes codes(int32_t w00, int32_t w01, int32_t w10, int32_t w11) {
+  Codes c(2, 2);
+  c(0, 0) = w00;
+  c(0, 1) = w01;
+  c(1, 0) = w10;
+  c(1, 1) = w11;
+  return c;
+}
+
+void offer(LrtAccumulator& acc, double d0, double d1, double a0, double a1) {
+  const double dz[2] = {d0, d1};
+  const double a[2] = {a0, a1};
+  acc.offer(dz, a);
+}
+
+TEST(RoundHalfUp, TiesGoTowardPlusInfinityAndSaturate) {
+  EXPECT_EQ(round_half_up_saturating(0.5), 1);
+  EXPECT_EQ(round_half_up_saturating(-0.5), 0);
+  EXPECT_EQ(round_half_up_saturating(1.5), 2);
+  EXPECT_EQ(round_half_up_saturating(-1.5), -1);
+  EXPECT_EQ(round_half_up_saturating(-2.5000000000000004), -3);
+  EXPECT_EQ(round_half_up_saturating(0.49999999999999994), 0);  // x + 0.5 would round to 1
+  EXPECT_EQ(round_half_up_saturating(-0.49999999999999994), 0);
+  EXPECT_EQ(round_half_up_saturating(0.0), 0);
+  EXPECT_EQ(round_half_up_saturating(2147483646.5), 2147483647);
+  EXPECT_EQ(round_half_up_saturating(2147483647.0), 2147483647);
+  EXPECT_EQ(round_half_up_saturating(1e300), std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(round_half_up_saturating(-2147483648.5), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(round_half_up_saturating(-1e300), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(round_half_up_saturating(std::numeric_limits<double>::infinity()), std::numeric_limits<int32_t>::max());
+  EXPECT_THROW(round_half_up_saturating(std::nan("")), std::domain_error);
+}
+
+TEST(LrtAccumulator, SquareRootRuleAppliesAndSaturates) {
+  // Sample 1: e0 (x) e0; sample 2: e1 (x) 2 e1. Sum = diag(1, 2), B_eff = 2.
+  // dW = -0.5 * sqrt(2) * diag(1, 2) / 2 = diag(-0.35355, -0.70711) = diag(-2.83, -5.66) LSB
+  // -> codes diag(-3, -6); density 2/4 = 0.5 >= rho_min = 0.5: applied.
+  // W(0,0) = -8 is already at code_min: stays (not counted as changed);
+  // W(1,1) = -5 - 6 = -11 saturates to -8 (changed). Off-diagonal codes are 0.
+  LrtAccumulator acc(tiny_params(2, 0.5, 0.5, 0.5));
+  Codes w = codes(-8, 7, 3, -5);
+  offer(acc, 1, 0, 1, 0);
+  LrtUpdateResult r = acc.end_sample(w);
+  EXPECT_FALSE(r.attempted);
+  EXPECT_TRUE(w == codes(-8, 7, 3, -5));
+  offer(acc, 0, 1, 0, 2);
+  r = acc.end_sample(w);
+  EXPECT_TRUE(r.attempted);
+  EXPECT_TRUE(r.applied);
+  EXPECT_EQ(r.batch_eff, 2);
+  EXPECT_EQ(r.nonzero, 2);
+  EXPECT_EQ(r.density, 0.5);
+  EXPECT_EQ(r.changed, 1);
+  EXPECT_TRUE(acc.last_update_codes() == codes(-3, 0, 0, -6));
+  EXPECT_TRUE(w == codes(-8, 7, 3, -8));
+  // Reset after the applied update.
+  EXPECT_EQ(acc.samples_since_update(), 0);
+  Matrix<double> L, R;
+  acc.reducer().factors(L, R);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(L.data()[i], 0.0);
+}
+
+TEST(LrtAccumulator, SparseUpdatesKeepAccumulatingWithGrowingEffectiveBatch) {
+  // Each sample offers two pairs (as a conv layer offers several): 0.04 e0 (x) e0 and
+  // 0.04 e1 (x) e1 (dz = 0.2 e_i, a = 0.2 e_i). After B_eff samples the sum is
+  // 0.04 B_eff I, so dW = -0.5 * sqrt(B_eff) * 0.04 I, in LSB -0.16 sqrt(B_eff):
+  //   B_eff = 2, 4, 6, 8: -0.226, -0.320, -0.392, -0.453 -> code 0, density 0 < 0.5;
+  //   B_eff = 10: -0.506 -> code -1 on the diagonal, density 0.5: applied.
+  LrtAccumulator acc(tiny_params(2, 0.5, 0.5, 0.5));
+  Codes w = codes(0, 0, 0, 0);
+  for (int sample = 1; sample <= 10; ++sample) {
+    offer(acc, 0.2, 0, 0.2, 0);
+    offer(acc, 0, 0.2, 0, 0.2);
+    const LrtUpdateResult r = acc.end_sample(w);
+    EXPECT_EQ(r.attempted, sample % 2 == 0) << sample;
+    if (!r.attempted) continue;
+    EXPECT_EQ(r.batch_eff, sample);
+    if (sample < 10) {
+      EXPECT_FALSE(r.applied) << sample;
+      EXPECT_EQ(r.density, 0.0);
+      EXPECT_TRUE(w == codes(0, 0, 0, 0));
+    } else {
+      EXPECT_TRUE(r.applied);
+      EXPECT_EQ(r.nonzero, 2);
+      EXPECT_EQ(r.changed, 2);
+      EXPECT_TRUE(w == codes(-1, 0, 0, -1));
+    }
+  }
+  EXPECT_EQ(acc.reducer().stats().pairs, 20u);
+}
+
+TEST(LrtAccumulator, LinearRuleGivesMinusEtaTimesTheSum) {
+  // p = 1: dW = -eta * sum = -0.5 diag(1, 2) = diag(-4, -8) LSB; -8 is code_min.
+  LrtAccumulator acc(tiny_params(2, 0.5, 1.0, 0.0));
+  Codes w = codes(0, 0, 0, 0);
+  offer(acc, 1, 0, 1, 0);
+  acc.end_sample(w);
+  offer(acc, 0, 1, 0, 2);
+  const LrtUpdateResult r = acc.end_sample(w);
+  EXPECT_TRUE(r.applied);
+  EXPECT_TRUE(w == codes(-4, 0, 0, -8));
+}
+
+TEST(LrtAccumulator, QuantizationTiesRoundTowardPlusInfinity) {
+  // One exact pair e0 (x) e0, B = 1: dW = -eta, and eta = +-5/16 = +-2.5 LSB exactly.
+  for (const auto& [eta, expected] : {std::pair{0.3125, -2}, {-0.3125, 3}}) {
+    LrtAccumulator acc(tiny_params(1, eta, 0.5, 0.0));
+    Codes w = codes(0, 0, 0, 0);
+    offer(acc, 1, 0, 1, 0);
+    EXPECT_TRUE(acc.end_sample(w).applied);
+    EXPECT_EQ(w(0, 0), expected) << eta;
+  }
+}
+
+TEST(LrtAccumulator, RhoZeroAppliesEvenAnEmptyUpdate) {
+  LrtAccumulator acc(tiny_params(1, 0.5, 0.5, 0.0));
+  Codes w = codes(1, 2, 3, 4);
+  const LrtUpdateResult r = acc.end_sample(w);  // a sample with no pairs at all
+  EXPECT_TRUE(r.applied);
+  EXPECT_EQ(r.nonzero, 0);
+  EXPECT_EQ(r.changed, 0);
+  EXPECT_TRUE(w == codes(1, 2, 3, 4));
+}
+
+TEST(LrtAccumulator, RejectsBadParamsAndShapes) {
+  auto bad = [](auto mutate) {
+    LrtAccumulatorParams p = tiny_params(1, 0.5, 0.5, 0.5);
+    mutate(p);
+    return p;
+  };
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.batch = 0; })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.rho_min = 1.5; })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.rho_min = std::nan(""); })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.weight_lsb = 0.0; })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.learning_rate = HUGE_VAL; })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.code_min = 8; })), std::invalid_argument);
+  EXPECT_THROW(LrtAccumulator(bad([](auto& p) { p.reducer.rank = 0; })), std::invalid_argument);
+  LrtAccumulator acc(tiny_params(1, 0.5, 0.5, 0.5));
+  Codes wrong(3, 2);
+  EXPECT_THROW(acc.end_sample(wrong), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lrt::golden
