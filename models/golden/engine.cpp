@@ -1,0 +1,217 @@
+#include "golden/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "core/rng.h"
+#include "golden/quant_flow.h"
+
+namespace lrt::golden {
+
+Engine::Engine(const NetworkSpec& net, const TrainSpecs& train) : net_(net), specs_(train) { build(); }
+
+Engine::Engine(const NetworkSpec& net, const TrainSpecs& train, uint64_t seed) : net_(net), specs_(train) {
+  specs_.seed = seed;
+  build();
+}
+
+Engine::~Engine() = default;
+
+namespace {
+
+// Scheme of the conv3x3 / fc layer nearest before `layer` (else nearest after): a BN layer
+// normalizes that layer's block and trains with it.
+Scheme block_scheme(const std::vector<LayerShape>& shapes, const TrainSpecs& t, size_t layer) {
+  auto scheme_of = [&](const LayerShape& s) {
+    return s.spec.kind == LayerKind::kConv3x3 ? t.conv.scheme : t.fc.scheme;
+  };
+  for (size_t i = layer; i-- > 0;)
+    if (shapes[i].trainable()) return scheme_of(shapes[i]);
+  for (size_t i = layer + 1; i < shapes.size(); ++i)
+    if (shapes[i].trainable()) return scheme_of(shapes[i]);
+  return Scheme::kInferenceOnly;
+}
+
+}  // namespace
+
+void Engine::build() {
+  validate(specs_);
+  formats_ = formats_of(specs_.quant);
+  shapes_ = derive_shapes(net_);
+  if (formats_.input.bits != 8 || formats_.input.is_signed)
+    throw std::invalid_argument(
+        "train.quant.input: only 8-bit unsigned inputs (code = pixel) are implemented");
+
+  fx::Format cur = formats_.input;
+  TensorShape cur_shape{net_.in_h, net_.in_w, net_.in_c};
+  acts_.emplace_back(static_cast<size_t>(cur_shape.size()));
+  auto push = [&](std::unique_ptr<Layer> op) {
+    cur = op->out_format();
+    cur_shape = op->out_shape();
+    ops_.push_back(std::move(op));
+    acts_.emplace_back(static_cast<size_t>(cur_shape.size()));
+  };
+  for (size_t i = 0; i < shapes_.size(); ++i) {
+    const LayerShape& ls = shapes_[i];
+    switch (ls.spec.kind) {
+      case LayerKind::kConv3x3:
+      case LayerKind::kFc: {
+        // MAC operands are 8-bit: a wider input (a Qb layer output) is first requantized
+        // to the signed activation format.
+        if (cur.bits > 8) push(std::make_unique<ActivationLayer>(cur_shape, cur, formats_.act_signed, false));
+        const KindTrainSpec& kind = ls.spec.kind == LayerKind::kConv3x3 ? specs_.conv : specs_.fc;
+        AffineSetup s;
+        s.in = cur;
+        s.weight = formats_.weight;
+        s.bias = formats_.bias;
+        s.grad = formats_.grad;
+        s.alpha_exp = alpha_exponent(ls.fan_in());
+        s.learning_rate = specs_.learning_rate;
+        s.max_norm = kind.max_norm;
+        s.max_norm_spec = specs_.max_norm;
+        s.updater.kind = kind;
+        s.updater.rho_min = specs_.rho_min;
+        s.updater.batch_exponent = specs_.batch_scale_power;
+        s.updater.arith = specs_.rank_reduce_arith;
+        s.updater.seed = specs_.seed;
+        s.updater.layer_index = static_cast<int>(i);
+        auto layer = std::make_unique<AffineLayer>(ls, s);
+        layer->init_he(make_rng(specs_.seed, RngStream::kInit, i));
+        trainable_.push_back(static_cast<int>(i));
+        push(std::move(layer));
+        break;
+      }
+      case LayerKind::kMaxPool2:
+        push(std::make_unique<MaxPoolLayer>(ls, cur));
+        break;
+      case LayerKind::kRelu:
+        push(std::make_unique<ActivationLayer>(cur_shape, cur, formats_.act, true));
+        break;
+      case LayerKind::kBatchNorm: {
+        const bool learning = trains_bias(block_scheme(shapes_, specs_, i));
+        push(std::make_unique<BatchNormLayer>(cur_shape, cur, formats_.bias, formats_.act_signed, specs_.bn,
+                                              learning, specs_.learning_rate));
+        break;
+      }
+    }
+    op_of_layer_.push_back(static_cast<int>(ops_.size()) - 1);
+  }
+  for (const auto& a : acts_) grads_.emplace_back(a.size());
+  for (size_t i = 0; i < ops_.size(); ++i)
+    if (ops_[i]->learns()) {
+      lowest_learning_op_ = static_cast<int>(i);
+      break;
+    }
+  probs_.assign(acts_.back().size(), 0.0);
+}
+
+void Engine::load_input(const uint8_t* image) {
+  std::vector<int16_t>& in = acts_.front();
+  for (size_t i = 0; i < in.size(); ++i) in[i] = image[i];
+}
+
+void Engine::forward(bool train) {
+  for (size_t i = 0; i < ops_.size(); ++i) ops_[i]->forward(acts_[i].data(), acts_[i + 1].data(), train);
+}
+
+namespace {
+
+int arg_max(const std::vector<int16_t>& z) {
+  return static_cast<int>(std::max_element(z.begin(), z.end()) - z.begin());  // first maximum
+}
+
+}  // namespace
+
+int Engine::predict(const uint8_t* image) {
+  load_input(image);
+  forward(false);
+  return arg_max(acts_.back());
+}
+
+StepResult Engine::train_step(const uint8_t* image, int label) {
+  const std::vector<int16_t>& z = acts_.back();
+  if (label < 0 || static_cast<size_t>(label) >= z.size())
+    throw std::invalid_argument("train_step: label " + std::to_string(label) + " outside [0, " +
+                                std::to_string(z.size()) + ")");
+  load_input(image);
+  forward(true);
+  StepResult r;
+  r.prediction = arg_max(z);
+  r.correct = r.prediction == label;
+  // Softmax cross-entropy in double (fixed order), on the exact values of the logit codes.
+  const fx::Format& qb = formats_.bias;
+  const double zmax = fx::to_double(z[static_cast<size_t>(r.prediction)], qb);
+  double sum = 0.0;
+  for (size_t i = 0; i < z.size(); ++i) {
+    probs_[i] = std::exp(fx::to_double(z[i], qb) - zmax);
+    sum += probs_[i];
+  }
+  r.loss = -(fx::to_double(z[static_cast<size_t>(label)], qb) - zmax - std::log(sum));
+  // dL/dz = p - onehot, quantized to Qb: the backward signal entering the last layer.
+  std::vector<int16_t>& dz = grads_.back();
+  for (size_t i = 0; i < z.size(); ++i) {
+    const double g = probs_[i] / sum - (static_cast<int>(i) == label ? 1.0 : 0.0);
+    dz[i] = static_cast<int16_t>(fx::quantize(g, qb, fx::Rounding::kNearest, 0, nullptr));
+  }
+  if (lowest_learning_op_ >= 0)
+    for (int i = static_cast<int>(ops_.size()) - 1; i >= lowest_learning_op_; --i) {
+      int16_t* din = i > lowest_learning_op_ ? grads_[static_cast<size_t>(i)].data() : nullptr;
+      ops_[static_cast<size_t>(i)]->backward(acts_[static_cast<size_t>(i)].data(),
+                                             grads_[static_cast<size_t>(i) + 1].data(), din, true);
+    }
+  ++samples_;
+  return r;
+}
+
+const std::vector<int16_t>& Engine::logits() const { return acts_.back(); }
+
+const AffineLayer& Engine::affine(int layer) const {
+  if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() ||
+      !shapes_[static_cast<size_t>(layer)].trainable())
+    throw std::out_of_range("engine: layer " + std::to_string(layer) + " is not a conv3x3 or fc layer");
+  return static_cast<const AffineLayer&>(
+      *ops_[static_cast<size_t>(op_of_layer_[static_cast<size_t>(layer)])]);
+}
+
+AffineLayer& Engine::affine(int layer) {
+  return const_cast<AffineLayer&>(static_cast<const Engine&>(*this).affine(layer));
+}
+
+const BatchNormLayer& Engine::batch_norm(int layer) const {
+  if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() ||
+      shapes_[static_cast<size_t>(layer)].spec.kind != LayerKind::kBatchNorm)
+    throw std::out_of_range("engine: layer " + std::to_string(layer) + " is not a batch-norm layer");
+  return static_cast<const BatchNormLayer&>(
+      *ops_[static_cast<size_t>(op_of_layer_[static_cast<size_t>(layer)])]);
+}
+
+BatchNormLayer& Engine::batch_norm(int layer) {
+  return const_cast<BatchNormLayer&>(static_cast<const Engine&>(*this).batch_norm(layer));
+}
+
+WriteStats Engine::write_stats(int layer) const { return affine(layer).writes().stats(); }
+
+WriteStats Engine::write_stats() const {
+  std::vector<WriteStats> parts;
+  for (int l : trainable_) parts.push_back(write_stats(l));
+  return combine(parts);
+}
+
+uint64_t Engine::weights_digest() const {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
+  for (int l : trainable_) {
+    const Matrix<int32_t>& w = affine(l).weight_codes();
+    for (size_t i = 0; i < w.rows() * w.cols(); ++i) {
+      const auto u = static_cast<uint32_t>(w.data()[i]);
+      for (int b = 0; b < 4; ++b) {
+        h ^= (u >> (8 * b)) & 0xFFu;
+        h *= 0x100000001b3ull;  // FNV prime
+      }
+    }
+  }
+  return h;
+}
+
+}  // namespace lrt::golden

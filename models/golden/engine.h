@@ -1,0 +1,92 @@
+#pragma once
+// The golden training engine: a pure C++ (no SystemC) online trainer of a quantized CNN
+// with the integer signal flow of Appendix C and the training schemes of schemes.h.
+// Deterministic: the same network, specs, seed and sample sequence give identical weight
+// codes, on any thread count (it is single-threaded; all MAC sums are integer). Double
+// arithmetic occurs only in softmax, the max-norm scalar state, parameter-update scaling,
+// the LRT/UORO estimators, and He initialization, each in a fixed order
+// (docs/golden_engine.md, "Determinism").
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/matrix.h"
+#include "golden/layers.h"
+#include "golden/network.h"
+#include "golden/train_specs.h"
+#include "golden/write_counter.h"
+
+namespace lrt::golden {
+
+/// @brief Outcome of one online training sample.
+struct StepResult {
+  int prediction = -1;   ///< arg-max of the logits of this step's forward pass
+  bool correct = false;  ///< prediction == label
+  double loss = 0.0;     ///< softmax cross-entropy of the quantized logits
+};
+
+/// @brief Online trainer; see the file comment.
+class Engine {
+ public:
+  /// Builds the layers and He-initializes the weights from train.seed. Throws
+  /// std::invalid_argument for an invalid network or specs.
+  Engine(const NetworkSpec& net, const TrainSpecs& train);
+  /// Same with the seed given explicitly (overrides train.seed).
+  Engine(const NetworkSpec& net, const TrainSpecs& train, uint64_t seed);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// @brief Class prediction of an in_h x in_w x in_c uint8 image (HWC); changes no state.
+  int predict(const uint8_t* image);
+  /// @brief Forward, loss, backward and updates for one labelled sample.
+  StepResult train_step(const uint8_t* image, int label);
+
+  /// Logits (Qb codes) of the last forward.
+  const std::vector<int16_t>& logits() const;
+
+  // ---- Parameters and statistics -------------------------------------------------------
+  const NetworkSpec& network() const { return net_; }
+  const TrainSpecs& specs() const { return specs_; }
+  const Formats& formats() const { return formats_; }
+  uint64_t samples_trained() const { return samples_; }
+
+  /// Indices (into network().layers) of the conv3x3 / fc layers, in order.
+  const std::vector<int>& trainable_layers() const { return trainable_; }
+  /// The conv3x3 / fc layer at network layer index `layer` (throws std::out_of_range).
+  const AffineLayer& affine(int layer) const;
+  AffineLayer& affine(int layer);
+  /// The batch-norm layer at network layer index `layer` (throws std::out_of_range).
+  const BatchNormLayer& batch_norm(int layer) const;
+  BatchNormLayer& batch_norm(int layer);
+
+  /// Write statistics of one conv3x3 / fc layer and of all of them together.
+  WriteStats write_stats(int layer) const;
+  WriteStats write_stats() const;
+
+  /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network
+  /// order, each layer's codes column-major (cell k * n_out + o).
+  uint64_t weights_digest() const;
+
+ private:
+  void build();
+  void load_input(const uint8_t* image);
+  void forward(bool train);
+
+  NetworkSpec net_;
+  TrainSpecs specs_;
+  Formats formats_;
+  std::vector<LayerShape> shapes_;
+  std::vector<std::unique_ptr<Layer>> ops_;  // executed in order (may include implicit quantizers)
+  std::vector<int> op_of_layer_;             // network layer index -> op index
+  std::vector<int> trainable_;
+  // acts_[i] is the input of op i; acts_.back() the logits. grads_[i] is dL/d acts_[i].
+  std::vector<std::vector<int16_t>> acts_;
+  std::vector<std::vector<int16_t>> grads_;
+  int lowest_learning_op_ = -1;
+  std::vector<double> probs_;
+  uint64_t samples_ = 0;
+};
+
+}  // namespace lrt::golden

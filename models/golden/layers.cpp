@@ -1,0 +1,244 @@
+#include "golden/layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "golden/kernels.h"
+#include "golden/quant_flow.h"
+
+namespace lrt::golden {
+namespace {
+
+int64_t max_abs_code(const fx::Format& f) { return std::max(-f.min_code(), f.max_code()); }
+
+}  // namespace
+
+// ---- AffineLayer -------------------------------------------------------------------------
+
+AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
+    : Layer(shape.in, shape.out, s.in, s.bias),
+      conv_(shape.spec.kind == LayerKind::kConv3x3),
+      n_o_(shape.out.c),
+      k_(shape.fan_in()),
+      pairs_(conv_ ? shape.out.h * shape.out.w : 1),
+      alpha_exp_(s.alpha_exp),
+      in_fmt_(s.in),
+      w_fmt_(s.weight),
+      b_fmt_(s.bias),
+      g_fmt_(s.grad),
+      lr_(s.learning_rate),
+      z_shift_(s.weight.frac_bits + s.in.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      dx_shift_(s.weight.frac_bits + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      w_(static_cast<size_t>(n_o_), static_cast<size_t>(k_), 0),
+      b_(static_cast<size_t>(n_o_), 0),
+      w16_(static_cast<size_t>(n_o_) * k_, 0),
+      wt16_(static_cast<size_t>(n_o_) * k_, 0),
+      writes_(static_cast<int64_t>(n_o_) * k_),
+      acc_(static_cast<size_t>(pairs_) * n_o_),
+      zclip_(static_cast<size_t>(pairs_) * n_o_),
+      dz_(static_cast<size_t>(pairs_) * n_o_),
+      dzq_(static_cast<size_t>(pairs_) * n_o_),
+      dx32_(static_cast<size_t>(shape.in.size())) {
+  if (!shape.trainable()) throw std::invalid_argument("AffineLayer: not a conv3x3 or fc layer");
+  if (s.in.bits > 8 || s.weight.bits > 8 || s.grad.bits > 8 || s.bias.bits > 16)
+    throw std::invalid_argument("AffineLayer: operands wider than 8 bits (or Qb wider than 16)");
+  // The int32 sums of docs/golden_engine.md "Widths": forward k * |w| * |a|, backward data
+  // 9 c_out (conv) or n_out (fc) * |w| * |g|, weight gradient pairs * |g| * |a|.
+  const double w_max = static_cast<double>(max_abs_code(s.weight));
+  const double a_max = static_cast<double>(max_abs_code(s.in));
+  const double g_max = static_cast<double>(max_abs_code(s.grad));
+  const double limit = 2147483647.0;
+  if (k_ * w_max * a_max > limit || (conv_ ? 9.0 : 1.0) * n_o_ * w_max * g_max > limit ||
+      pairs_ * g_max * a_max > limit)
+    throw std::invalid_argument(
+        "AffineLayer: an int32 accumulator could overflow for this shape and formats");
+  if (z_shift_ < -24 || dx_shift_ < -24)
+    throw std::invalid_argument("AffineLayer: formats need a left shift above 24 bits");
+  if (conv_) {
+    cols_.assign(static_cast<size_t>(pairs_) * k_, 0);
+    dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
+  }
+  if (s.max_norm) max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  UpdaterParams up = s.updater;
+  up.n_o = n_o_;
+  up.n_i = k_;
+  up.weight = s.weight;
+  up.learning_rate = s.learning_rate;
+  updater_ = make_updater(up);
+}
+
+void AffineLayer::init_he(const CounterRng& rng) {
+  const double sigma = std::sqrt(2.0 / k_) * std::ldexp(1.0, -alpha_exp_);
+  const double range = std::ldexp(static_cast<double>(w_fmt_.max_code() + 1), -w_fmt_.frac_bits);
+  int32_t* codes = w_.data();
+  for (int64_t i = 0; i < static_cast<int64_t>(n_o_) * k_; ++i) {
+    double x = 0.0;
+    for (uint64_t j = 0; j < 64; ++j) {
+      const double draw = sigma * rng.normal(static_cast<uint64_t>(i) * 64 + j);
+      if (draw >= -range && draw < range) {
+        x = draw;
+        break;
+      }
+    }
+    codes[i] = static_cast<int32_t>(fx::quantize(x, w_fmt_, fx::Rounding::kNearest, 0, nullptr));
+  }
+  refresh_mirrors();
+}
+
+void AffineLayer::set_weight_codes(const Matrix<int32_t>& codes) {
+  if (codes.rows() != w_.rows() || codes.cols() != w_.cols())
+    throw std::invalid_argument("AffineLayer: weight code matrix has the wrong shape");
+  for (size_t i = 0; i < codes.rows() * codes.cols(); ++i)
+    if (codes.data()[i] < w_fmt_.min_code() || codes.data()[i] > w_fmt_.max_code())
+      throw std::invalid_argument("AffineLayer: weight code " + std::to_string(codes.data()[i]) +
+                                  " outside " + w_fmt_.to_string());
+  w_ = codes;
+  refresh_mirrors();
+}
+
+void AffineLayer::set_bias_codes(const std::vector<int32_t>& codes) {
+  if (codes.size() != b_.size()) throw std::invalid_argument("AffineLayer: bias vector has the wrong size");
+  for (int32_t c : codes)
+    if (c < b_fmt_.min_code() || c > b_fmt_.max_code())
+      throw std::invalid_argument("AffineLayer: bias code " + std::to_string(c) + " outside " +
+                                  b_fmt_.to_string());
+  b_ = codes;
+}
+
+void AffineLayer::refresh_mirrors() {
+  // Sequential scan of the column-major codes; only changed cells touch the transposed copy.
+  const int32_t* w = w_.data();
+  for (int k = 0; k < k_; ++k)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(k) * n_o_ + o;
+      const auto v = static_cast<int16_t>(w[i]);
+      if (v == wt16_[i]) continue;
+      wt16_[i] = v;
+      w16_[static_cast<size_t>(o) * k_ + k] = v;
+    }
+}
+
+void AffineLayer::forward(const int16_t* in, int16_t* out, bool /*train*/) {
+  if (conv_) {
+    kern::im2col3x3(in_shape(), in, cols_.data());
+    a_rows_ = cols_.data();
+  } else {
+    a_rows_ = in;
+  }
+  kern::gemm_nt(pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
+  const int64_t lo = b_fmt_.min_code(), hi = b_fmt_.max_code();
+  uint64_t clipped_count = 0;
+  for (int p = 0; p < pairs_; ++p)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(p) * n_o_ + o;
+      const int64_t r = round_shift(acc_[i], z_shift_) + b_[o];
+      const bool clipped = r < lo || r > hi;
+      zclip_[i] = clipped;
+      clipped_count += clipped;
+      out[i] = static_cast<int16_t>(saturate(r, lo, hi));
+    }
+  z_clips_.clipped += clipped_count;
+  z_clips_.total += acc_.size();
+}
+
+void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* din, bool learn) {
+  const size_t n = dz_.size();
+  // Clipped STE of Qb on z.
+  for (size_t i = 0; i < n; ++i) dz_[i] = zclip_[i] ? 0 : dout[i];
+  // dz -> (max-norm) -> Qg: the one gradient tensor for the weights, the biases and backprop.
+  if (max_norm_) {
+    max_norm_->normalize_to(dz_.data(), static_cast<int64_t>(n), b_fmt_, g_fmt_, dzq_.data());
+  } else {
+    const ShiftQuantizer qg = ShiftQuantizer::make(b_fmt_.frac_bits, g_fmt_);
+    for (size_t i = 0; i < n; ++i) dzq_[i] = static_cast<int16_t>(qg(dz_[i]));
+  }
+  if (din != nullptr) {
+    if (conv_)
+      kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_);
+    else
+      kern::gemm_nt(1, k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());  // dx[k] = sum_o W[o][k] dz[o]
+    const ShiftQuantizer qb{dx_shift_, b_fmt_.min_code(), b_fmt_.max_code()};
+    for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
+  }
+  if (!learn) return;
+  const Scheme scheme = updater_->scheme();
+  if (trains_bias(scheme)) {
+    // db = sum over pairs of dz (Qg); update round(-lr * db) in Qb LSBs.
+    const double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
+    for (int o = 0; o < n_o_; ++o) {
+      int64_t s = 0;
+      for (int p = 0; p < pairs_; ++p) s += dzq_[static_cast<size_t>(p) * n_o_ + o];
+      const int64_t d = round_half_up_saturating(scale * static_cast<double>(s));
+      b_[o] = static_cast<int32_t>(saturate(b_[o] + d, b_fmt_.min_code(), b_fmt_.max_code()));
+    }
+  }
+  SamplePairs g;
+  g.pairs = pairs_;
+  g.n_o = n_o_;
+  g.n_i = k_;
+  g.dz = dzq_.data();
+  g.a = a_rows_;
+  g.dz_frac = g_fmt_.frac_bits;
+  g.a_frac = in_fmt_.frac_bits;
+  if (updater_->on_sample(g, w_, writes_)) refresh_mirrors();
+}
+
+// ---- MaxPoolLayer ------------------------------------------------------------------------
+
+MaxPoolLayer::MaxPoolLayer(const LayerShape& shape, const fx::Format& fmt)
+    : Layer(shape.in, shape.out, fmt, fmt), argmax_(static_cast<size_t>(shape.out.size())) {}
+
+void MaxPoolLayer::forward(const int16_t* in, int16_t* out, bool) {
+  kern::maxpool2_forward(in_shape(), in, out, argmax_.data());
+}
+
+void MaxPoolLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool) {
+  if (din) kern::maxpool2_backward(in_shape().size(), out_shape().size(), argmax_.data(), dout, din);
+}
+
+// ---- ActivationLayer ---------------------------------------------------------------------
+
+ActivationLayer::ActivationLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& out,
+                                 bool relu)
+    : Layer(shape, shape, in, out), relu_(relu), pass_(static_cast<size_t>(shape.size())) {}
+
+void ActivationLayer::forward(const int16_t* in, int16_t* out, bool) {
+  const ShiftQuantizer q = ShiftQuantizer::make(in_format().frac_bits, out_format());
+  for (size_t i = 0; i < pass_.size(); ++i) {
+    const int64_t x = relu_ && in[i] < 0 ? 0 : in[i];
+    bool clipped = false;
+    out[i] = static_cast<int16_t>(q(x, &clipped));
+    // ReLU passes where x > 0; the quantizer's clipped STE passes where it did not clip.
+    pass_[i] = !clipped && (!relu_ || in[i] > 0);
+  }
+}
+
+void ActivationLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool) {
+  if (!din) return;
+  for (size_t i = 0; i < pass_.size(); ++i) din[i] = pass_[i] ? dout[i] : 0;
+}
+
+// ---- BatchNormLayer ----------------------------------------------------------------------
+
+BatchNormLayer::BatchNormLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
+                               const fx::Format& out, const StreamingBnSpec& spec, bool learning,
+                               double learning_rate)
+    : Layer(shape, shape, in, out),
+      bn_(shape, in, param, out, spec.batch, spec.eps),
+      streaming_(spec.streaming),
+      learning_(learning),
+      lr_(learning_rate) {}
+
+void BatchNormLayer::forward(const int16_t* in, int16_t* out, bool train) {
+  bn_.forward(in, train && streaming_ && learning_, out);
+}
+
+void BatchNormLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool learn) {
+  bn_.backward(dout, din);
+  if (learn && learning_) bn_.update_affine(lr_);
+}
+
+}  // namespace lrt::golden

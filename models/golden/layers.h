@@ -1,0 +1,169 @@
+#pragma once
+// The integer layers of the golden engine. Each layer reads int16 codes of its input
+// format and writes int16 codes of its output format; backward signals between layers are
+// Qb codes. A layer's backward computes its input gradient with the parameters the forward
+// used, and only then changes its own parameters. The signal flow of every layer
+// (formats, rounding, saturation, STE) is specified in docs/golden_engine.md.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/fixed_point.h"
+#include "core/matrix.h"
+#include "core/rng.h"
+#include "golden/kernels.h"
+#include "golden/max_norm.h"
+#include "golden/network.h"
+#include "golden/schemes.h"
+#include "golden/streaming_bn.h"
+#include "golden/write_counter.h"
+
+namespace lrt::golden {
+
+/// @brief Common interface of the layers (one virtual call per layer per sample).
+class Layer {
+ public:
+  Layer(const TensorShape& in, const TensorShape& out, const fx::Format& in_fmt, const fx::Format& out_fmt)
+      : in_(in), out_(out), in_fmt_(in_fmt), out_fmt_(out_fmt) {}
+  virtual ~Layer() = default;
+
+  /// @brief out = f(in). train: the forward of a training step (BN may absorb the sample).
+  virtual void forward(const int16_t* in, int16_t* out, bool train) = 0;
+  /// @brief Given dout (Qb codes of dL/d out) for the last forward (whose input was in):
+  /// writes din (Qb codes of dL/d in) unless null, then, if learn, updates parameters.
+  virtual void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) = 0;
+  /// Whether backward(..., learn = true) changes any parameter.
+  virtual bool learns() const { return false; }
+
+  const TensorShape& in_shape() const { return in_; }
+  const TensorShape& out_shape() const { return out_; }
+  const fx::Format& in_format() const { return in_fmt_; }
+  const fx::Format& out_format() const { return out_fmt_; }
+
+ private:
+  TensorShape in_, out_;
+  fx::Format in_fmt_, out_fmt_;
+};
+
+/// @brief Everything an affine (conv3x3 or fc) layer needs besides its shape.
+struct AffineSetup {
+  fx::Format in;      ///< input activation format (<= 8 bits)
+  fx::Format weight;  ///< Qw
+  fx::Format bias;    ///< Qb: biases, outputs z, backward signals
+  fx::Format grad;    ///< Qg: dz used for updates and backprop
+  int alpha_exp = 0;  ///< alpha = 2^alpha_exp
+  double learning_rate = 0.01;
+  bool max_norm = false;
+  MaxNormSpec max_norm_spec;
+  UpdaterParams updater;  ///< n_o, n_i, weight and learning rate are filled in by the layer
+};
+
+/// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).
+class AffineLayer final : public Layer {
+ public:
+  /// Weights start at zero; the engine initializes them (init_he) or loads codes.
+  AffineLayer(const LayerShape& shape, const AffineSetup& setup);
+
+  void forward(const int16_t* in, int16_t* out, bool train) override;
+  void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
+  bool learns() const override { return trains_bias(updater_->scheme()); }
+
+  /// @brief Truncated-normal He initialization: w ~ N(0, (sqrt(2/fan_in)/alpha)^2), draws
+  /// outside the weight range redrawn, then Qw. Cell i (column-major) uses draws
+  /// 64 i .. 64 i + 63 of the given stream.
+  void init_he(const CounterRng& rng);
+
+  bool is_conv() const { return conv_; }
+  int n_out() const { return n_o_; }
+  int fan_in() const { return k_; }
+  int alpha_exp() const { return alpha_exp_; }
+  /// Weight codes, n_out x fan_in, column-major (cell index = k * n_out + o).
+  const Matrix<int32_t>& weight_codes() const { return w_; }
+  void set_weight_codes(const Matrix<int32_t>& codes);
+  const std::vector<int32_t>& bias_codes() const { return b_; }
+  void set_bias_codes(const std::vector<int32_t>& codes);
+  const WriteCounter& writes() const { return writes_; }
+  const WeightUpdater& updater() const { return *updater_; }
+  const std::optional<MaxNorm>& max_norm() const { return max_norm_; }
+  /// Qb saturations of z in all forwards so far.
+  const fx::ClipCounter& z_clips() const { return z_clips_; }
+  /// The last backward's dz after max-norm and Qg (pairs x n_out).
+  const std::vector<int16_t>& last_dz() const { return dzq_; }
+
+ private:
+  void refresh_mirrors();
+
+  bool conv_;
+  int n_o_, k_, pairs_;
+  int alpha_exp_;
+  fx::Format in_fmt_, w_fmt_, b_fmt_, g_fmt_;
+  double lr_;
+  int z_shift_;   // acc -> Qb
+  int dx_shift_;  // backward acc -> Qb
+  Matrix<int32_t> w_;
+  std::vector<int32_t> b_;
+  std::vector<int16_t> w16_;   // [o][k]
+  std::vector<int16_t> wt16_;  // [k][o]
+  std::unique_ptr<WeightUpdater> updater_;
+  std::optional<MaxNorm> max_norm_;
+  WriteCounter writes_;
+  fx::ClipCounter z_clips_;
+  // Scratch, sized once.
+  std::vector<int16_t> cols_;        // pairs x k (conv)
+  const int16_t* a_rows_ = nullptr;  // the last forward's pair rows (cols_ or the input)
+  std::vector<int32_t> acc_;         // pairs x n_o
+  std::vector<uint8_t> zclip_;       // pairs x n_o
+  std::vector<int16_t> dz_;          // pairs x n_o, Qb
+  std::vector<int16_t> dzq_;         // pairs x n_o, Qg
+  std::vector<int32_t> dx32_;        // in size
+  kern::ConvBackwardScratch dx_scratch_;
+};
+
+/// @brief 2x2 max-pool; the format passes through.
+class MaxPoolLayer final : public Layer {
+ public:
+  MaxPoolLayer(const LayerShape& shape, const fx::Format& fmt);
+  void forward(const int16_t* in, int16_t* out, bool train) override;
+  void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
+
+ private:
+  std::vector<int32_t> argmax_;
+};
+
+/// @brief Requantizes to another format with the clipped STE: ReLU + Qa (relu = true) or
+/// the signed activation quantizer in front of a conv/fc layer (relu = false).
+class ActivationLayer final : public Layer {
+ public:
+  ActivationLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& out, bool relu);
+  void forward(const int16_t* in, int16_t* out, bool train) override;
+  void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
+
+ private:
+  bool relu_;
+  std::vector<uint8_t> pass_;  // 1 where the gradient passes
+};
+
+/// @brief Streaming batch norm layer (statistics and affine follow `learning`).
+class BatchNormLayer final : public Layer {
+ public:
+  /// streaming: absorb training samples into the statistics; learning: the block's
+  /// scheme trains (statistics and gamma/beta change only then).
+  BatchNormLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
+                 const fx::Format& out, const StreamingBnSpec& spec, bool learning, double learning_rate);
+  void forward(const int16_t* in, int16_t* out, bool train) override;
+  void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
+  bool learns() const override { return learning_; }
+
+  const StreamingBn& bn() const { return bn_; }
+  StreamingBn& bn() { return bn_; }
+
+ private:
+  StreamingBn bn_;
+  bool streaming_;
+  bool learning_;
+  double lr_;
+};
+
+}  // namespace lrt::golden

@@ -1,0 +1,54 @@
+#pragma once
+// Gradient max-norming (Appendix D), applied once per training sample to the whole dz
+// tensor of one trainable layer (all output pixels and channels), before Qg.
+//
+// The scalar state follows Appendix D exactly, in IEEE double (one of the few places with
+// double arithmetic; its order is fixed): k := k + 1; x_max := max|x| + eps;
+// x_mv := beta x_mv + (1 - beta) x_max; x~_mv := x_mv / (1 - beta^k);
+// divisor D := max(x_max, x~_mv). beta^k is kept as a running product (state).
+// The per-element division is integer: x_norm = x * M * 2^-kScaleFrac with
+// M = round(2^kScaleFrac / D) (see normalize_to()).
+
+#include <cstdint>
+
+#include "core/fixed_point.h"
+
+namespace lrt::golden {
+
+/// @brief Appendix D state of one gradient tensor; plain members for checkpoints.
+struct MaxNormState {
+  uint64_t k = 0;           ///< evaluations so far
+  double x_mv = 0.0;        ///< moving average of x_max (starts at eps)
+  double beta_pow_k = 1.0;  ///< beta^k as a running product
+};
+
+/// @brief Max-norm of one tensor per call (Appendix D).
+class MaxNorm {
+ public:
+  /// Fractional bits of the integer reciprocal multiplier M.
+  static constexpr int kScaleFrac = 24;
+
+  MaxNorm(double beta, double eps);
+
+  /// @brief Advances the state with this sample's max |x| (a real value) and returns
+  /// the divisor D = max(x_max, x~_mv) > 0.
+  double observe(double max_abs);
+
+  /// @brief Normalizes n codes x (format src, e.g. Qb) by the divisor of this sample and
+  /// quantizes them to dst (Qg): out = sat(round(x * 2^-src.frac / D * 2^dst.frac)).
+  /// Calls observe() itself with max|x|. Returns D.
+  double normalize_to(const int16_t* x, int64_t n, const fx::Format& src, const fx::Format& dst,
+                      int16_t* out);
+
+  const MaxNormState& state() const { return state_; }
+  void set_state(const MaxNormState& s) { state_ = s; }
+  double beta() const { return beta_; }
+  double eps() const { return eps_; }
+
+ private:
+  double beta_;
+  double eps_;
+  MaxNormState state_;
+};
+
+}  // namespace lrt::golden

@@ -1,0 +1,322 @@
+#include "golden/schemes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/rng.h"
+#include "golden/kernels.h"
+
+namespace lrt::golden {
+namespace {
+
+// Adds delta to the code at column-major index idx with saturation; counts a write when
+// the stored code changes.
+inline bool apply_delta(Matrix<int32_t>& codes, int64_t idx, int32_t delta, const fx::Format& w,
+                        WriteCounter& writes) {
+  if (delta == 0) return false;
+  int32_t& c = codes.data()[idx];
+  const auto updated =
+      static_cast<int32_t>(std::clamp<int64_t>(int64_t{c} + delta, w.min_code(), w.max_code()));
+  if (updated == c) return false;  // saturation absorbed the update: no write
+  c = updated;
+  writes.record(idx);
+  return true;
+}
+
+bool pair_is_zero(const int16_t* dz, int n) {
+  for (int i = 0; i < n; ++i)
+    if (dz[i] != 0) return false;
+  return true;
+}
+
+// Scale turning an integer sum of dz a^T codes (dz_frac + a_frac fractional bits) into
+// weight-LSB units of -lr * sum dz a^T.
+double sgd_scale(const UpdaterParams& p, int dz_frac, int a_frac) {
+  return -p.learning_rate * std::ldexp(1.0, p.weight.frac_bits - dz_frac - a_frac);
+}
+
+class FrozenWeights final : public WeightUpdater {
+ public:
+  explicit FrozenWeights(Scheme s) : scheme_(s) {}
+  bool on_sample(const SamplePairs&, Matrix<int32_t>&, WriteCounter&) override {
+    ++stats_.samples;
+    return false;
+  }
+  Scheme scheme() const override { return scheme_; }
+  const UpdaterStats& stats() const override { return stats_; }
+
+ private:
+  Scheme scheme_;
+  UpdaterStats stats_;
+};
+
+// Online SGD: dW = -eta * sum_p dz_p a_p^T written every sample.
+class OnlineSgd final : public WeightUpdater {
+ public:
+  explicit OnlineSgd(const UpdaterParams& p)
+      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    ++stats_.samples;
+    ++stats_.attempts;
+    kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
+    const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
+    bool changed = false;
+    int64_t nonzero = 0;
+    for (int o = 0; o < p_.n_o; ++o)
+      for (int k = 0; k < p_.n_i; ++k) {
+        const double v = scale * static_cast<double>(grad_[static_cast<size_t>(o) * p_.n_i + k]);
+        if (v >= -0.5 && v < 0.5) continue;  // rounds to 0: most cells, most samples
+        const int32_t d = round_half_up_saturating(v);
+        ++nonzero;
+        changed |= apply_delta(codes, static_cast<int64_t>(k) * p_.n_o + o, d, p_.weight, writes);
+      }
+    ++stats_.applied;
+    stats_.last_density = static_cast<double>(nonzero) / (static_cast<double>(p_.n_o) * p_.n_i);
+    return changed;
+  }
+  Scheme scheme() const override { return Scheme::kOnlineSgd; }
+  const UpdaterStats& stats() const override { return stats_; }
+
+ private:
+  UpdaterParams p_;
+  std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
+  UpdaterStats stats_;
+};
+
+// Shared rule of the batched schemes: every B samples form the update from the summed
+// gradient, apply it when its density reaches rho_min, otherwise keep accumulating.
+class BatchedUpdater : public WeightUpdater {
+ public:
+  explicit BatchedUpdater(const UpdaterParams& p) : p_(p), delta_(static_cast<size_t>(p.n_o) * p.n_i) {}
+  const UpdaterStats& stats() const override { return stats_; }
+
+ protected:
+  bool boundary() const { return samples_since_update_ % p_.kind.batch == 0; }
+  // -lr * B_eff^p / B_eff, in weight LSBs per unit of gradient value.
+  double batch_scale() const {
+    const double b_eff = static_cast<double>(samples_since_update_);
+    return -p_.learning_rate * std::ldexp(1.0, p_.weight.frac_bits) * std::pow(b_eff, p_.batch_exponent) /
+           b_eff;
+  }
+  // delta_ (column-major) holds the candidate update; applies it if dense enough.
+  bool try_apply(int64_t nonzero, Matrix<int32_t>& codes, WriteCounter& writes) {
+    ++stats_.attempts;
+    const double cells = static_cast<double>(p_.n_o) * p_.n_i;
+    stats_.last_density = static_cast<double>(nonzero) / cells;
+    if (stats_.last_density < p_.rho_min) return false;  // B_eff grows by B next time
+    bool changed = false;
+    for (size_t i = 0; i < delta_.size(); ++i)
+      changed |= apply_delta(codes, static_cast<int64_t>(i), delta_[i], p_.weight, writes);
+    ++stats_.applied;
+    samples_since_update_ = 0;
+    applied_ = true;
+    return changed;
+  }
+
+  UpdaterParams p_;
+  UpdaterStats stats_;
+  int64_t samples_since_update_ = 0;
+  bool applied_ = false;  // set by try_apply when the accumulator must be cleared
+  std::vector<int32_t> delta_;
+};
+
+// Naive batch: a full-size int64 accumulator of sum dz a^T (exact).
+class NaiveBatch final : public BatchedUpdater {
+ public:
+  explicit NaiveBatch(const UpdaterParams& p)
+      : BatchedUpdater(p), grad_(delta_.size()), acc_(delta_.size(), 0) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    ++stats_.samples;
+    ++samples_since_update_;
+    kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
+    for (size_t i = 0; i < acc_.size(); ++i) acc_[i] += grad_[i];
+    if (!boundary()) return false;
+    const double scale = batch_scale() * std::ldexp(1.0, -g.dz_frac - g.a_frac);
+    int64_t nonzero = 0;
+    for (int o = 0; o < p_.n_o; ++o)
+      for (int k = 0; k < p_.n_i; ++k) {
+        // |acc| < 2^53 for any realistic B_eff, so the conversion is exact.
+        const int32_t d =
+            round_half_up_saturating(scale * static_cast<double>(acc_[static_cast<size_t>(o) * p_.n_i + k]));
+        delta_[static_cast<size_t>(k) * p_.n_o + o] = d;
+        nonzero += d != 0;
+      }
+    applied_ = false;
+    const bool changed = try_apply(nonzero, codes, writes);
+    if (applied_) std::fill(acc_.begin(), acc_.end(), 0);
+    return changed;
+  }
+  Scheme scheme() const override { return Scheme::kNaiveBatch; }
+
+ private:
+  std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
+  std::vector<int64_t> acc_;   // n_o x n_i row-major, since the last applied update
+};
+
+// UORO: rank-1 unbiased estimate, applied like LRT.
+class Uoro final : public BatchedUpdater {
+ public:
+  explicit Uoro(const UpdaterParams& p)
+      : BatchedUpdater(p),
+        est_(p.n_o, p.n_i),
+        signs_(make_rng(p.seed, RngStream::kRankReduceSigns,
+                        (uint64_t{1} << 16) + static_cast<uint64_t>(p.layer_index))),
+        dz_(static_cast<size_t>(p.n_o)),
+        a_(static_cast<size_t>(p.n_i)) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    ++stats_.samples;
+    ++samples_since_update_;
+    const double dz_lsb = std::ldexp(1.0, -g.dz_frac), a_lsb = std::ldexp(1.0, -g.a_frac);
+    for (int pr = 0; pr < g.pairs; ++pr) {
+      const int16_t* dz = g.dz + static_cast<int64_t>(pr) * g.n_o;
+      if (pair_is_zero(dz, g.n_o)) continue;  // adds nothing to the sum
+      const int16_t* a = g.a + static_cast<int64_t>(pr) * g.n_i;
+      for (int o = 0; o < g.n_o; ++o) dz_[o] = dz[o] * dz_lsb;
+      for (int k = 0; k < g.n_i; ++k) a_[k] = a[k] * a_lsb;
+      // One sign per offered pair: bit (n mod 32) of word n / 32 of the layer's stream.
+      const uint32_t word = signs_.bits32(sign_index_ >> 5);
+      const int sign = (word >> (sign_index_ & 31)) & 1u ? -1 : 1;
+      ++sign_index_;
+      est_.step(dz_.data(), a_.data(), sign);
+    }
+    if (!boundary()) return false;
+    const double scale = batch_scale();
+    const std::vector<double>& l = est_.left();
+    const std::vector<double>& r = est_.right();
+    int64_t nonzero = 0;
+    for (int k = 0; k < p_.n_i; ++k)
+      for (int o = 0; o < p_.n_o; ++o) {
+        const int32_t d = round_half_up_saturating(scale * (l[o] * r[k]));
+        delta_[static_cast<size_t>(k) * p_.n_o + o] = d;
+        nonzero += d != 0;
+      }
+    applied_ = false;
+    const bool changed = try_apply(nonzero, codes, writes);
+    if (applied_) est_.reset();
+    return changed;
+  }
+  Scheme scheme() const override { return Scheme::kUoro; }
+
+ private:
+  UoroEstimator est_;
+  CounterRng signs_;
+  uint64_t sign_index_ = 0;
+  std::vector<double> dz_, a_;
+};
+
+// LRT: pairs go to the layer's LrtAccumulator, which forms and applies the updates.
+class Lrt final : public WeightUpdater {
+ public:
+  explicit Lrt(const UpdaterParams& p) : p_(p), acc_(accumulator_params(p)), dz_(p.n_o), a_(p.n_i) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    ++stats_.samples;
+    const double dz_lsb = std::ldexp(1.0, -g.dz_frac), a_lsb = std::ldexp(1.0, -g.a_frac);
+    for (int pr = 0; pr < g.pairs; ++pr) {
+      const int16_t* dz = g.dz + static_cast<int64_t>(pr) * g.n_o;
+      // A pair with zero dz adds nothing to sum dz a^T; not offering it also saves the
+      // rankReduce step (max-pool leaves 3 of 4 conv pixels without gradient).
+      if (pair_is_zero(dz, g.n_o)) continue;
+      const int16_t* a = g.a + static_cast<int64_t>(pr) * g.n_i;
+      for (int o = 0; o < g.n_o; ++o) dz_[o] = dz[o] * dz_lsb;
+      for (int k = 0; k < g.n_i; ++k) a_[k] = a[k] * a_lsb;
+      acc_.offer(dz_.data(), a_.data());
+    }
+    const bool at_boundary = (acc_.samples_since_update() + 1) % p_.kind.batch == 0;
+    if (at_boundary) snapshot_.assign(codes.data(), codes.data() + codes.rows() * codes.cols());
+    const LrtUpdateResult res = acc_.end_sample(codes);
+    if (!res.attempted) return false;
+    ++stats_.attempts;
+    stats_.last_density = res.density;
+    if (!res.applied) return false;
+    ++stats_.applied;
+    if (res.changed == 0) return false;
+    writes.record_changes(snapshot_.data(), codes.data());
+    return true;
+  }
+  Scheme scheme() const override { return Scheme::kLrt; }
+  const UpdaterStats& stats() const override { return stats_; }
+  const LrtAccumulator* lrt_accumulator() const override { return &acc_; }
+
+ private:
+  static LrtAccumulatorParams accumulator_params(const UpdaterParams& p) {
+    LrtAccumulatorParams a;
+    a.reducer.n_o = p.n_o;
+    a.reducer.n_i = p.n_i;
+    a.reducer.rank = p.kind.rank;
+    a.reducer.mode = p.kind.mode;
+    a.reducer.kappa_th = p.kind.kappa_th;
+    a.reducer.seed =
+        make_rng(p.seed, RngStream::kRankReduceSigns, static_cast<uint64_t>(p.layer_index)).bits32(0);
+    a.arith = p.arith;
+    a.batch = p.kind.batch;
+    a.learning_rate = p.learning_rate;
+    a.batch_exponent = p.batch_exponent;
+    a.rho_min = p.rho_min;
+    a.weight_lsb = std::ldexp(1.0, -p.weight.frac_bits);
+    a.code_min = static_cast<int32_t>(p.weight.min_code());
+    a.code_max = static_cast<int32_t>(p.weight.max_code());
+    return a;
+  }
+
+  UpdaterParams p_;
+  LrtAccumulator acc_;
+  std::vector<double> dz_, a_;
+  std::vector<int32_t> snapshot_;
+  UpdaterStats stats_;
+};
+
+}  // namespace
+
+UoroEstimator::UoroEstimator(int n_o, int n_i)
+    : left_(static_cast<size_t>(n_o), 0.0), right_(static_cast<size_t>(n_i), 0.0) {}
+
+void UoroEstimator::step(const double* dz, const double* a, int sign) {
+  double nl = 0.0, nr = 0.0, nd = 0.0, na = 0.0;
+  for (size_t i = 0; i < left_.size(); ++i) {
+    nl += left_[i] * left_[i];
+    nd += dz[i] * dz[i];
+  }
+  for (size_t i = 0; i < right_.size(); ++i) {
+    nr += right_[i] * right_[i];
+    na += a[i] * a[i];
+  }
+  if (nd == 0.0 || na == 0.0) return;
+  // rho0 balances |rho0 L| = |R / rho0|; rho1 balances |rho1 dz| = |a / rho1|. Both only
+  // rescale the factors, so any positive value keeps the estimate unbiased.
+  const double rho0 = (nl > 0.0 && nr > 0.0) ? std::sqrt(std::sqrt(nr) / std::sqrt(nl)) : 1.0;
+  const double rho1 = std::sqrt(std::sqrt(na) / std::sqrt(nd));
+  const double s = sign < 0 ? -1.0 : 1.0;
+  for (size_t i = 0; i < left_.size(); ++i) left_[i] = rho0 * left_[i] + s * rho1 * dz[i];
+  for (size_t i = 0; i < right_.size(); ++i) right_[i] = right_[i] / rho0 + s * a[i] / rho1;
+}
+
+void UoroEstimator::reset() {
+  std::fill(left_.begin(), left_.end(), 0.0);
+  std::fill(right_.begin(), right_.end(), 0.0);
+}
+
+std::unique_ptr<WeightUpdater> make_updater(const UpdaterParams& p) {
+  if (p.n_o < 1 || p.n_i < 1) throw std::invalid_argument("updater: empty layer");
+  if (p.kind.batch < 1) throw std::invalid_argument("updater: batch must be >= 1");
+  switch (p.kind.scheme) {
+    case Scheme::kInferenceOnly:
+    case Scheme::kBiasOnly:
+      return std::make_unique<FrozenWeights>(p.kind.scheme);
+    case Scheme::kOnlineSgd:
+      return std::make_unique<OnlineSgd>(p);
+    case Scheme::kNaiveBatch:
+      return std::make_unique<NaiveBatch>(p);
+    case Scheme::kLrt:
+      return std::make_unique<Lrt>(p);
+    case Scheme::kUoro:
+      return std::make_unique<Uoro>(p);
+  }
+  throw std::invalid_argument("updater: unknown scheme");
+}
+
+}  // namespace lrt::golden

@@ -1,0 +1,97 @@
+#pragma once
+// Training schemes: one WeightUpdater per trainable layer decides when and how that
+// layer's stored weight codes change. Every scheme sees the same per-sample input, the
+// (dz, a) pairs of the sample (one for an fc layer, one per output pixel for a conv
+// layer), as integer codes. Biases are not the updaters' business: the layer updates them
+// every sample unless the scheme is InferenceOnly (trains_bias()).
+//
+// Update arithmetic shared by every scheme (docs/golden_engine.md, "Schemes"): a weight
+// update in weight-LSB units is round_half_up(scale * g), one IEEE double multiply of an
+// exact integer (or double) gradient g by a double scale, ties toward +inf, then added to
+// the code with saturation. A cell is written when its code changes.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/fixed_point.h"
+#include "core/matrix.h"
+#include "golden/lrt_accumulator.h"
+#include "golden/train_specs.h"
+#include "golden/write_counter.h"
+
+namespace lrt::golden {
+
+/// @brief One sample's gradient pairs of a layer, as codes: row p of dz (n_o values,
+/// 2^-dz_frac LSB) and row p of a (n_i values, 2^-a_frac LSB) form pair p. Every scheme
+/// estimates sum_p dz_p a_p^T and moves the weights by -lr times (its estimate of) it: the
+/// update rule of the paper (Sec. 4), in which the layer scale alpha does not appear.
+struct SamplePairs {
+  int pairs = 0;
+  int n_o = 0;
+  int n_i = 0;
+  const int16_t* dz = nullptr;
+  const int16_t* a = nullptr;
+  int dz_frac = 0;
+  int a_frac = 0;
+};
+
+/// @brief What every updater of a layer needs to know.
+struct UpdaterParams {
+  int n_o = 0;
+  int n_i = 0;
+  fx::Format weight;                                ///< Qw: LSB and saturation range of the codes
+  double learning_rate = 0.01;                      ///< eta
+  KindTrainSpec kind;                               ///< scheme, batch, rank, mode, kappa_th
+  double rho_min = 0.01;                            ///< batched schemes: minimum update density
+  double batch_exponent = 0.5;                      ///< batched schemes: lr scales with B_eff^p
+  RankReduceArith arith = RankReduceArith::kFloat;  ///< LRT rank reducer arithmetic
+  uint64_t seed = 0;                                ///< random signs (LRT unbiased, UORO) ...
+  int layer_index = 0;                              ///< ... from a sub-stream per layer
+};
+
+/// @brief Counters of an updater's batched attempts.
+struct UpdaterStats {
+  uint64_t samples = 0;   ///< samples seen
+  uint64_t attempts = 0;  ///< updates formed (batch boundaries)
+  uint64_t applied = 0;   ///< updates dense enough to be written
+  double last_density = 0.0;
+};
+
+/// @brief Strategy deciding how a layer's weight codes change (one job: the weights).
+class WeightUpdater {
+ public:
+  virtual ~WeightUpdater() = default;
+  /// @brief Folds in one sample; returns true when any weight code changed. codes is the
+  /// layer's n_o x n_i column-major code matrix; changed cells are counted in writes.
+  virtual bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) = 0;
+  virtual Scheme scheme() const = 0;
+  virtual const UpdaterStats& stats() const = 0;
+  /// The LRT accumulator of an Lrt updater (reducer statistics), else null.
+  virtual const LrtAccumulator* lrt_accumulator() const { return nullptr; }
+};
+
+/// @brief The updater for params.kind.scheme (validates params; throws std::invalid_argument).
+std::unique_ptr<WeightUpdater> make_updater(const UpdaterParams& params);
+
+/// @brief Whether biases (and BN affine parameters) train under this scheme.
+inline bool trains_bias(Scheme s) { return s != Scheme::kInferenceOnly; }
+
+/// @brief The rank-1 UORO estimate of sum_p dz_p a_p^T (Tallec & Ollivier): for each pair,
+/// with a random sign s, L <- rho0 L + s rho1 dz, R <- R / rho0 + s a / rho1, where
+/// rho0 = sqrt(|R| / |L|) (1 while L or R is zero) and rho1 = sqrt(|a| / |dz|); pairs with
+/// a zero dz or a are skipped (they add nothing). E[L R^T] = sum dz a^T over the signs.
+class UoroEstimator {
+ public:
+  UoroEstimator(int n_o, int n_i);
+  void step(const double* dz, const double* a, int sign);
+  void reset();
+  const std::vector<double>& left() const { return left_; }
+  const std::vector<double>& right() const { return right_; }
+
+ private:
+  std::vector<double> left_;
+  std::vector<double> right_;
+};
+
+}  // namespace lrt::golden

@@ -1,0 +1,98 @@
+#pragma once
+// Everything that decides how the golden engine trains, as plain data. The config area
+// binds YAML keys to these members (proposed keys: docs/golden_engine.md, "Configuration");
+// validate() is the one place that checks them.
+
+#include <cstdint>
+#include <string>
+
+#include "core/fixed_point.h"
+#include "golden/rank_reduce.h"
+#include "golden/rank_reduce.h"  // RankReduceArith (moves to rank_reduce.h)
+
+namespace lrt::golden {
+
+/// @brief One uniform power-of-two quantizer: `bits` wide, clipped to [-range, range)
+/// (signed) or [0, range) (unsigned). range must be a power of two.
+struct QuantSpec {
+  int bits = 8;
+  double range = 1.0;
+};
+
+/// @brief The quantizers of Appendix C plus the two activation formats the paper leaves open.
+struct QuantSpecs {
+  QuantSpec weight{8, 1.0};      ///< Qw, signed; also the LSB of every weight update
+  QuantSpec bias{16, 8.0};       ///< Qb, signed: biases, BN gamma/beta, layer outputs z, backward signals
+  QuantSpec activation{8, 2.0};  ///< Qa, unsigned: ReLU outputs
+  QuantSpec activation_signed{8, 2.0};  ///< signed 8-bit activations: BN outputs, conv/fc -> conv/fc
+  QuantSpec gradient{8, 1.0};           ///< Qg, signed: the dz every trainable layer learns from
+  QuantSpec input{8, 1.0};              ///< unsigned image pixels: code = pixel, value = pixel / 256
+};
+
+/// @brief How one kind of trainable layer (conv or fc) learns.
+enum class Scheme {
+  kInferenceOnly,  ///< nothing changes (weights, biases, BN statistics and affine)
+  kBiasOnly,       ///< biases (and BN affine) every sample; weights frozen
+  kOnlineSgd,      ///< weights written every sample
+  kNaiveBatch,     ///< full-size accumulator, applied every B samples
+  kLrt,            ///< low-rank accumulator (LrtAccumulator), applied every B samples
+  kUoro,           ///< rank-1 unbiased UORO estimate, applied every B samples
+};
+
+/// "inference", "bias_only", "sgd", "naive_batch", "lrt", "uoro"; throws std::invalid_argument.
+Scheme parse_scheme(const std::string& text);
+const char* to_string(Scheme scheme);
+
+/// @brief Training of one layer kind.
+struct KindTrainSpec {
+  Scheme scheme = Scheme::kLrt;
+  bool max_norm = true;  ///< max-norm this kind's dz tensors (Appendix D)
+  int batch = 10;        ///< B in samples (naive batch, LRT, UORO)
+  int rank = 4;          ///< LRT rank r
+  RankReduceMode mode = RankReduceMode::kBiased;
+  double kappa_th = 100.0;  ///< LRT: skip a pair when C_11 / C_qq > kappa_th; 0 disables
+};
+
+/// @brief Appendix D constants.
+struct MaxNormSpec {
+  double beta = 0.999;
+  double eps = 1e-4;
+};
+
+/// @brief Appendix E: streaming batch norm.
+struct StreamingBnSpec {
+  bool streaming = true;  ///< absorb every training sample into the statistics (else frozen)
+  int batch = 100;        ///< B of eta = 1 - 1/B
+  double eps = 1e-5;      ///< added to the variance
+};
+
+/// @brief Everything the engine needs besides the network.
+struct TrainSpecs {
+  QuantSpecs quant;
+  double learning_rate = 0.01;
+  KindTrainSpec conv{Scheme::kLrt, true, 10, 4, RankReduceMode::kBiased, 100.0};
+  KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0};
+  MaxNormSpec max_norm;
+  StreamingBnSpec bn;
+  double rho_min = 0.01;           ///< minimum update density of batched schemes
+  double batch_scale_power = 0.5;  ///< batched updates use lr * B_eff^p * (sum / B_eff)
+  RankReduceArith rank_reduce_arith = RankReduceArith::kFloat;  ///< LRT rank reducer arithmetic
+  uint64_t seed = 1;
+};
+
+/// @brief Throws std::invalid_argument naming the member when a value is out of range or a
+/// combination is not implemented (e.g. a range that is not a power of two).
+void validate(const TrainSpecs& specs);
+
+/// @brief The fixed-point formats the specs describe (all validated).
+struct Formats {
+  fx::Format weight;
+  fx::Format bias;
+  fx::Format act;
+  fx::Format act_signed;
+  fx::Format grad;
+  fx::Format input;
+};
+Formats formats_of(const QuantSpecs& q);
+
+}  // namespace lrt::golden

@@ -1,0 +1,241 @@
+// Integer layers against straightforward references, bit-exact:
+//  * the MAC kernels against naive loops on random codes (including edge shapes);
+//  * each layer's integer forward and backward against the double reference of
+//    float_layers.h evaluated on the exact values of the codes and quantized once with
+//    fx::quantize (round to nearest, ties toward +inf, saturate). The double sums are exact:
+//    at most 9 * 64 products of 8-bit codes scaled by powers of two, far below 2^53.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "core/fixed_point.h"
+#include "core/rng.h"
+#include "golden/float_layers.h"
+#include "golden/kernels.h"
+#include "golden/layers.h"
+
+namespace lrt::golden {
+namespace {
+
+const fx::Format kQw = fx::Format::signed_range(8, 0);
+const fx::Format kQb = fx::Format::signed_range(16, 3);
+const fx::Format kQa = fx::Format::unsigned_range(8, 1);
+const fx::Format kQs = fx::Format::signed_range(8, 1);
+const fx::Format kQg = fx::Format::signed_range(8, 0);
+
+std::vector<int16_t> random_codes(size_t n, const fx::Format& f, uint64_t stream) {
+  CounterRng rng(11, stream);
+  std::vector<int16_t> v(n);
+  const int64_t span = f.max_code() - f.min_code() + 1;
+  for (size_t i = 0; i < n; ++i)
+    v[i] = static_cast<int16_t>(f.min_code() +
+                                static_cast<int64_t>(rng.bits32(i) % static_cast<uint32_t>(span)));
+  return v;
+}
+
+std::vector<double> values(const std::vector<int16_t>& c, const fx::Format& f) {
+  std::vector<double> v(c.size());
+  for (size_t i = 0; i < c.size(); ++i) v[i] = fx::to_double(c[i], f);
+  return v;
+}
+
+int16_t quantize(double x, const fx::Format& f) {
+  return static_cast<int16_t>(fx::quantize(x, f, fx::Rounding::kNearest, 0, nullptr));
+}
+
+TEST(EngineKernels, GemmMatchesNaiveLoops) {
+  for (auto [m, n, k] :
+       std::vector<std::array<int, 3>>{{1, 1, 1}, {5, 7, 9}, {8, 8, 33}, {13, 6, 144}, {3, 5, 1}}) {
+    const auto a = random_codes(static_cast<size_t>(m) * k, kQa, 1);
+    const auto b = random_codes(static_cast<size_t>(n) * k, kQw, 2);
+    std::vector<int32_t> c(static_cast<size_t>(m) * n);
+    kern::gemm_nt(m, n, k, a.data(), b.data(), c.data());
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        int64_t s = 0;
+        for (int t = 0; t < k; ++t)
+          s += int64_t{a[static_cast<size_t>(i) * k + t]} * b[static_cast<size_t>(j) * k + t];
+        ASSERT_EQ(c[static_cast<size_t>(i) * n + j], s) << m << "x" << n << "x" << k;
+      }
+  }
+}
+
+TEST(EngineKernels, WeightGradientAndBackwardDataMatchNaiveLoops) {
+  const TensorShape in{7, 6, 3};
+  const int c_out = 5, k = 27, pairs = 5 * 4;
+  const auto x = random_codes(static_cast<size_t>(in.size()), kQs, 3);
+  auto dz = random_codes(static_cast<size_t>(pairs) * c_out, kQg, 4);
+  for (int co = 0; co < c_out; ++co) dz[static_cast<size_t>(7) * c_out + co] = 0;  // an all-zero pair
+  const auto w = random_codes(static_cast<size_t>(c_out) * k, kQw, 5);             // [co][k]
+  std::vector<int16_t> cols(static_cast<size_t>(pairs) * k);
+  kern::im2col3x3(in, x.data(), cols.data());
+  for (int y = 0; y < 5; ++y)
+    for (int xo = 0; xo < 4; ++xo)
+      for (int ky = 0; ky < 3; ++ky)
+        for (int kx = 0; kx < 3; ++kx)
+          for (int ci = 0; ci < 3; ++ci)
+            ASSERT_EQ(cols[static_cast<size_t>(y * 4 + xo) * k + (ky * 3 + kx) * 3 + ci],
+                      x[static_cast<size_t>(((y + ky) * 6 + xo + kx) * 3 + ci)]);
+  std::vector<int32_t> g(static_cast<size_t>(c_out) * k);
+  kern::weight_gradient(pairs, c_out, k, dz.data(), cols.data(), g.data());
+  for (int o = 0; o < c_out; ++o)
+    for (int t = 0; t < k; ++t) {
+      int64_t s = 0;
+      for (int p = 0; p < pairs; ++p)
+        s += int64_t{dz[static_cast<size_t>(p) * c_out + o]} * cols[static_cast<size_t>(p) * k + t];
+      ASSERT_EQ(g[static_cast<size_t>(o) * k + t], s);
+    }
+  std::vector<int16_t> wt(w.size());  // [k][co]
+  for (int o = 0; o < c_out; ++o)
+    for (int t = 0; t < k; ++t) wt[static_cast<size_t>(t) * c_out + o] = w[static_cast<size_t>(o) * k + t];
+  std::vector<int32_t> dx(static_cast<size_t>(in.size()));
+  kern::ConvBackwardScratch scratch(pairs, c_out, k);
+  kern::conv3x3_backward_data(in, c_out, dz.data(), wt.data(), dx.data(), scratch);
+  std::vector<int64_t> ref(dx.size(), 0);
+  for (int y = 0; y < 5; ++y)
+    for (int xo = 0; xo < 4; ++xo)
+      for (int o = 0; o < c_out; ++o)
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx)
+            for (int ci = 0; ci < 3; ++ci)
+              ref[static_cast<size_t>(((y + ky) * 6 + xo + kx) * 3 + ci)] +=
+                  int64_t{dz[static_cast<size_t>(y * 4 + xo) * c_out + o]} *
+                  w[static_cast<size_t>(o) * k + (ky * 3 + kx) * 3 + ci];
+  for (size_t i = 0; i < dx.size(); ++i) ASSERT_EQ(dx[i], ref[i]) << i;
+}
+
+// An affine layer with given codes, its float twin, and the comparisons.
+struct AffineCase {
+  LayerShape shape;
+  fx::Format in_fmt;
+  int alpha_exp;
+};
+
+void check_affine(const AffineCase& c, uint64_t seed) {
+  const bool conv = c.shape.spec.kind == LayerKind::kConv3x3;
+  const int n_o = c.shape.out.c, k = c.shape.fan_in();
+  const int pairs = conv ? c.shape.out.h * c.shape.out.w : 1;
+  AffineSetup s;
+  s.in = c.in_fmt;
+  s.weight = kQw;
+  s.bias = kQb;
+  s.grad = kQg;
+  s.alpha_exp = c.alpha_exp;
+  const double lr = 0.25;
+  s.learning_rate = lr;
+  s.updater.kind.scheme = Scheme::kOnlineSgd;
+  AffineLayer layer(c.shape, s);
+  // Weights in [-100, 100], biases in [-2, 2).
+  const auto w_small = random_codes(static_cast<size_t>(n_o) * k, fx::Format::signed_range(8, 0), seed);
+  Matrix<int32_t> w(static_cast<size_t>(n_o), static_cast<size_t>(k));
+  std::vector<double> wf(static_cast<size_t>(n_o) * k);  // [o][k] for fref
+  for (int o = 0; o < n_o; ++o)
+    for (int t = 0; t < k; ++t) {
+      const int32_t code = w_small[static_cast<size_t>(o) * k + t] * 100 / 128;
+      w(static_cast<size_t>(o), static_cast<size_t>(t)) = code;
+      wf[static_cast<size_t>(o) * k + t] = fx::to_double(code, kQw);
+    }
+  layer.set_weight_codes(w);
+  const auto b16 = random_codes(static_cast<size_t>(n_o), fx::Format::signed_range(14, 1), seed + 1);
+  std::vector<int32_t> b(b16.begin(), b16.end());
+  layer.set_bias_codes(b);
+  const auto bf = values(b16, kQb);
+  const auto x = random_codes(static_cast<size_t>(c.shape.in.size()), c.in_fmt, seed + 2);
+  const auto xf = values(x, c.in_fmt);
+  const double alpha = std::ldexp(1.0, c.alpha_exp);
+
+  // Forward: z = Qb(alpha W a + b), once rounded.
+  std::vector<int16_t> z(static_cast<size_t>(c.shape.out.size()));
+  layer.forward(x.data(), z.data(), true);
+  std::vector<double> zf(z.size());
+  if (conv)
+    fref::conv3x3_forward(c.shape.in, n_o, xf.data(), wf.data(), bf.data(), alpha, zf.data());
+  else
+    fref::fc_forward(k, n_o, xf.data(), wf.data(), bf.data(), alpha, zf.data());
+  for (size_t i = 0; i < z.size(); ++i)
+    ASSERT_EQ(z[i], quantize(zf[i], kQb)) << "z[" << i << "] float " << zf[i];
+
+  // Backward with dout on the Qg grid (multiples of 32 Qb codes), so Qg is exact: then
+  // din = Qb(alpha W^T dz), dW = round(-lr sum dz a^T / LSB_w) (the paper's update: the float
+  // reference's dw = alpha sum dz a^T, divided by alpha), db = round(-lr sum dz / LSB_b).
+  auto g8 = random_codes(z.size(), kQg, seed + 3);
+  std::vector<int16_t> dout(z.size());
+  for (size_t i = 0; i < z.size(); ++i) dout[i] = static_cast<int16_t>(g8[i] * 32);
+  std::vector<int16_t> din(x.size());
+  layer.backward(x.data(), dout.data(), din.data(), true);
+  const auto gf = values(g8, kQg);
+  std::vector<double> daf(x.size()), dwf(wf.size()), dbf(n_o);
+  if (conv)
+    fref::conv3x3_backward(c.shape.in, n_o, xf.data(), wf.data(), alpha, gf.data(), daf.data(), dwf.data(),
+                           dbf.data());
+  else
+    fref::fc_backward(k, n_o, xf.data(), wf.data(), alpha, gf.data(), daf.data(), dwf.data(), dbf.data());
+  for (size_t i = 0; i < din.size(); ++i) ASSERT_EQ(din[i], quantize(daf[i], kQb)) << "din[" << i << "]";
+  const fx::Format update = fx::Format::with_frac(32, true, 0);
+  int64_t moved = 0, din_nonzero = 0;
+  for (int16_t v : din) din_nonzero += v != 0;
+  for (int o = 0; o < n_o; ++o) {
+    for (int t = 0; t < k; ++t) {
+      const int64_t delta = fx::quantize(-lr * (dwf[static_cast<size_t>(o) * k + t] / alpha) * 128.0, update,
+                                         fx::Rounding::kNearest, 0, nullptr);
+      moved += delta != 0;
+      ASSERT_EQ(layer.weight_codes()(static_cast<size_t>(o), static_cast<size_t>(t)),
+                std::clamp<int64_t>(w(static_cast<size_t>(o), static_cast<size_t>(t)) + delta, -128, 127))
+          << "w[" << o << "][" << t << "]";
+    }
+    const int64_t db =
+        fx::quantize(-lr * dbf[static_cast<size_t>(o)] * 4096.0, update, fx::Rounding::kNearest, 0, nullptr);
+    ASSERT_EQ(layer.bias_codes()[static_cast<size_t>(o)], b[static_cast<size_t>(o)] + db) << "b[" << o << "]";
+  }
+  // The comparisons above are not vacuous: updates and input gradients are mostly non-zero.
+  EXPECT_GT(moved, n_o * k / 4);
+  EXPECT_GT(din_nonzero, static_cast<int64_t>(din.size()) / 2);
+  (void)pairs;
+}
+
+TEST(EngineIntLayers, ConvForwardBackwardAndSgdMatchQuantizedFloat) {
+  check_affine({{{LayerKind::kConv3x3, 6}, {7, 6, 4}, {5, 4, 6}}, kQa, -3}, 100);
+  check_affine({{{LayerKind::kConv3x3, 5}, {6, 5, 3}, {4, 3, 5}}, kQs, -2}, 200);
+  check_affine({{{LayerKind::kConv3x3, 4}, {5, 5, 1}, {3, 3, 4}}, fx::Format::unsigned_range(8, 0), -1}, 300);
+}
+
+TEST(EngineIntLayers, FcForwardBackwardAndSgdMatchQuantizedFloat) {
+  check_affine({{{LayerKind::kFc, 9}, {2, 3, 4}, {1, 1, 9}}, kQs, -3}, 400);
+  check_affine({{{LayerKind::kFc, 3}, {1, 1, 50}, {1, 1, 3}}, kQa, -4}, 500);
+}
+
+TEST(EngineIntLayers, MaxPoolMatchesFloatAndRoutesGradient) {
+  const LayerShape shape{{LayerKind::kMaxPool2, 0}, {7, 5, 3}, {3, 2, 3}};
+  const auto x = random_codes(static_cast<size_t>(shape.in.size()), kQb, 600);
+  MaxPoolLayer pool(shape, kQb);
+  std::vector<int16_t> y(static_cast<size_t>(shape.out.size()));
+  pool.forward(x.data(), y.data(), true);
+  const auto xf = values(x, kQb);
+  std::vector<double> yf(y.size());
+  fref::maxpool2_forward(shape.in, xf.data(), yf.data());
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], quantize(yf[i], kQb));
+  const auto dy = random_codes(y.size(), kQb, 601);
+  std::vector<int16_t> dx(x.size());
+  pool.backward(x.data(), dy.data(), dx.data(), true);
+  std::vector<double> dxf(x.size());
+  fref::maxpool2_backward(shape.in, xf.data(), values(dy, kQb).data(), dxf.data());
+  for (size_t i = 0; i < dx.size(); ++i) ASSERT_EQ(dx[i], quantize(dxf[i], kQb)) << i;
+}
+
+TEST(EngineIntLayers, ReluMatchesQuantizedFloat) {
+  const TensorShape shape{4, 4, 5};
+  const auto x = random_codes(static_cast<size_t>(shape.size()), kQb, 700);
+  ActivationLayer relu(shape, kQb, kQa, true);
+  std::vector<int16_t> y(x.size());
+  relu.forward(x.data(), y.data(), true);
+  const auto xf = values(x, kQb);
+  std::vector<double> yf(x.size());
+  fref::relu_forward(static_cast<int64_t>(x.size()), xf.data(), yf.data());
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], quantize(yf[i], kQa)) << "x=" << x[i];
+}
+
+}  // namespace
+}  // namespace lrt::golden
