@@ -127,10 +127,18 @@ CosSin cordic_cos_sin(int64_t angle) {
   int64_t x = 0;
   int64_t y = 0;
   switch (k & 3) {
-    case 0: x = kCordicInvGainQ38; break;
-    case 1: y = kCordicInvGainQ38; break;
-    case 2: x = -kCordicInvGainQ38; break;
-    default: y = -kCordicInvGainQ38; break;
+    case 0:
+      x = kCordicInvGainQ38;
+      break;
+    case 1:
+      y = kCordicInvGainQ38;
+      break;
+    case 2:
+      x = -kCordicInvGainQ38;
+      break;
+    default:
+      y = -kCordicInvGainQ38;
+      break;
   }
   // |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) = 0.5549 pi).
   for (int i = 0; i < kCordicIterations; ++i) {

@@ -22,7 +22,9 @@ static_assert((int64_t{-5} >> 1) == -3, "arithmetic right shift of negative valu
 inline int bit_length(uint64_t v) { return v == 0 ? 0 : 64 - __builtin_clzll(v); }
 
 /// @brief |v| as unsigned (also for INT64_MIN).
-inline uint64_t magnitude(int64_t v) { return v < 0 ? 0u - static_cast<uint64_t>(v) : static_cast<uint64_t>(v); }
+inline uint64_t magnitude(int64_t v) {
+  return v < 0 ? 0u - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+}
 
 /// Throws std::logic_error naming the violated contract (out of line: the callers are hot).
 [[noreturn]] void contract_violation(const char* what);
@@ -35,7 +37,8 @@ inline int64_t shift_round(int64_t v, int s) {
   if (v <= -kLimit || v >= kLimit) contract_violation("shift_round operand beyond 62 bits");
   if (s > 0) return s >= 63 ? 0 : (v + (int64_t{1} << (s - 1))) >> s;
   if (s == 0) return v;
-  if (s < -62 || bit_length(magnitude(v)) - s > 62) contract_violation("shift_round left shift overflows 62 bits");
+  if (s < -62 || bit_length(magnitude(v)) - s > 62)
+    contract_violation("shift_round left shift overflows 62 bits");
   return v * (int64_t{1} << -s);
 }
 

@@ -31,8 +31,8 @@ JacobiAngles jacobi_fixed_angles(int64_t w, int64_t x, int64_t y, int64_t z) {
   // reflection; J(alpha)^T A J(beta) = rho_A J(phi_A + beta - alpha) and
   // J(alpha)^T R J(beta) = rho_B Refl(phi_B + alpha + beta), both diagonal when
   // beta - alpha = -phi_A and beta + alpha = -phi_B (docs §4.1).
-  const int64_t sum = fixmath::cordic_atan2(-(x + y), w - z);   // -phi_B
-  const int64_t diff = fixmath::cordic_atan2(y - x, w + z);     // -phi_A
+  const int64_t sum = fixmath::cordic_atan2(-(x + y), w - z);  // -phi_B
+  const int64_t diff = fixmath::cordic_atan2(y - x, w + z);    // -phi_A
   return {(sum - diff) >> 1, (sum + diff) >> 1};
 }
 

@@ -18,11 +18,11 @@ using fixmath::bit_length;
 using fixmath::magnitude;
 using fixmath::shift_round;
 
-constexpr int kQBits = 15;       // basis, input and factor codes: |code| <= 2^15 - 1
-constexpr int kCoeffBits = 30;   // Gram-Schmidt coefficients and the c_L, c_R blocks
+constexpr int kQBits = 15;                        // basis, input and factor codes: |code| <= 2^15 - 1
+constexpr int kCoeffBits = 30;                    // Gram-Schmidt coefficients and the c_L, c_R blocks
 constexpr int kCoreBits = kJacobiFixedInputBits;  // core matrix C: |code| <= 2^26 - 1
-constexpr int kCxBits = 31;      // weights c_x: unsigned, code <= 2^31 - 1
-constexpr int kNormBits = 24;    // the residual is normalized to max |v| in [2^23, 2^24]
+constexpr int kCxBits = 31;                       // weights c_x: unsigned, code <= 2^31 - 1
+constexpr int kNormBits = 24;                     // the residual is normalized to max |v| in [2^23, 2^24]
 constexpr int kQ30 = fixmath::kTrigFracBits;
 constexpr int64_t kOne30 = int64_t{1} << kQ30;
 constexpr int kMaxStateExponent = 32767;  // exponent registers are 16-bit signed
@@ -33,7 +33,8 @@ int64_t limit_of(int b) { return (int64_t{1} << b) - 1; }
 int fit_exponent(const uint64_t* max_mag, const int* exps, int segments, int b) {
   const int e = fixmath::block_exponent_candidate(max_mag, exps, segments, b);
   for (int j = 0; j < segments; ++j)
-    if (max_mag[j] != 0 && shift_round(static_cast<int64_t>(max_mag[j]), e - exps[j]) > limit_of(b)) return e + 1;
+    if (max_mag[j] != 0 && shift_round(static_cast<int64_t>(max_mag[j]), e - exps[j]) > limit_of(b))
+      return e + 1;
   return e;
 }
 
@@ -231,9 +232,17 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
       // w -= c_j Q_j in units of 2^e_w: round(cm * code * 2^(ce + qe - e_w)).
       const int t = e_w - ce - qe;
       if (t >= 1 && t <= 62) {
+        // saturate_int32() written branch-free so that the loop vectorizes.
+        constexpr int64_t kMax = (int64_t{1} << 31) - 1;
         const int64_t half = int64_t{1} << (t - 1);
-        for (int i = 0; i < n; ++i)
-          w[i] = fixmath::saturate_int32(int64_t{w[i]} - ((cm * qj[i] + half) >> t), saturations_);
+        uint64_t clipped = 0;
+        for (int i = 0; i < n; ++i) {
+          const int64_t d = int64_t{w[i]} - ((cm * qj[i] + half) >> t);
+          const int64_t c = std::min(std::max(d, -kMax), kMax);
+          clipped += c != d;
+          w[i] = static_cast<int32_t>(c);
+        }
+        saturations_ += clipped;
       } else {
         for (int i = 0; i < n; ++i)
           w[i] = fixmath::saturate_int32(int64_t{w[i]} - shift_round(cm * qj[i], t), saturations_);
@@ -309,7 +318,8 @@ void RankReduceFixed::update_basis(Basis& b, const int64_t* mix, const uint32_t*
   }
   for (int j = 0; j < r_; ++j) {
     const int64_t* acc = wide_.data() + static_cast<std::size_t>(j) * n;
-    b.exps[j] = quantize_column(acc, n, e_ref - kQ30, b.codes.data() + static_cast<std::size_t>(j) * n, b.max_abs[j]);
+    b.exps[j] =
+        quantize_column(acc, n, e_ref - kQ30, b.codes.data() + static_cast<std::size_t>(j) * n, b.max_abs[j]);
   }
 }
 
@@ -321,7 +331,8 @@ void RankReduceFixed::step_codes(const int16_t* dz, int dz_exp, const int16_t* a
   trace_ = FixedPairTrace{};
   trace_.pair_index = stats_.pairs;
   // The sign counter wraps at 2^32; the word is formed for every pair, used only when mixing.
-  trace_.sign_word = rank_reduce_sign_word(static_cast<uint32_t>(params_.seed), static_cast<uint32_t>(stats_.pairs));
+  trace_.sign_word =
+      rank_reduce_sign_word(static_cast<uint32_t>(params_.seed), static_cast<uint32_t>(stats_.pairs));
   ++stats_.pairs;
 
   const bool dz_zero = std::all_of(dz, dz + params_.n_o, [](int16_t c) { return c == 0; });
@@ -424,7 +435,8 @@ void RankReduceFixed::step_codes(const int16_t* dz, int dz_exp, const int16_t* a
   update_basis(right_, mix_r, cx_codes);
   std::copy(cx_codes, cx_codes + q, cx_codes_.begin());
   cx_exp_ = e_x;
-  if (std::abs(cx_exp_) > kMaxStateExponent) throw RunError("rank reduce (fixed): c_x exponent beyond 16 bits");
+  if (std::abs(cx_exp_) > kMaxStateExponent)
+    throw RunError("rank reduce (fixed): c_x exponent beyond 16 bits");
 }
 
 const int16_t* RankReduceFixed::q_codes(RankReduceSide side) const { return basis(side).codes.data(); }
@@ -470,7 +482,8 @@ void RankReduceFixed::factors(Matrix<double>& L, Matrix<double>& R) const {
     const auto rows = static_cast<std::size_t>(f.rows);
     const auto cols = static_cast<std::size_t>(f.cols);
     if (m.rows() != rows || m.cols() != cols) m = Matrix<double>(rows, cols);
-    for (std::size_t i = 0; i < rows * cols; ++i) m.data()[i] = std::ldexp(static_cast<double>(f.codes[i]), f.exponent);
+    for (std::size_t i = 0; i < rows * cols; ++i)
+      m.data()[i] = std::ldexp(static_cast<double>(f.codes[i]), f.exponent);
   };
   convert(factor_codes(RankReduceSide::kLeft), L);
   convert(factor_codes(RankReduceSide::kRight), R);

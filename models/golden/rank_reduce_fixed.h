@@ -30,9 +30,9 @@ struct FixedPairTrace {
   bool vanished_left = false;   ///< the dz residual counted as zero (its basis column cleared)
   bool vanished_right = false;  ///< the a residual counted as zero
   bool skipped_kappa = false;   ///< C_11 > kappa_th C_qq: the state kept its previous value
-  int kept = 0;                 ///< leading singular values kept unmixed (r biased, m - 1 unbiased; 0 if no SVD ran)
-  uint32_t sign_word = 0;       ///< sign-generator word of this pair (used in unbiased mode)
-  int c_exponent = 0;           ///< exponent of the core matrix codes C (0 if no SVD ran)
+  int kept = 0;  ///< leading singular values kept unmixed (r biased, m - 1 unbiased; 0 if no SVD ran)
+  uint32_t sign_word = 0;  ///< sign-generator word of this pair (used in unbiased mode)
+  int c_exponent = 0;      ///< exponent of the core matrix codes C (0 if no SVD ran)
 };
 
 /// @brief A factor L or R as the hardware holds it: 16-bit codes, one power-of-two scale.
@@ -55,12 +55,12 @@ int reduce_spectrum_fixed(RankReduceMode mode, int q, const int64_t* sigma, uint
 /// @brief Integer (hardware) implementation of rankReduce; see docs/fixed_point_rank_reduce.md.
 class RankReduceFixed final : public RankReducer {
  public:
-  static constexpr int kMaxRank = 8;             ///< q = r + 1 <= 9 (the RTL's range, rank 1..8)
-  static constexpr int kMaxLength = 1 << 14;     ///< n_o, n_i <= 16384 (sets accumulator widths)
-  static constexpr int kMaxInputExponent = 2047; ///< |dz_exp|, |a_exp| (12-bit signed register)
-  static constexpr int kResidualGuardBits = 8;   ///< Gram-Schmidt works on code * 2^8 in int32
+  static constexpr int kMaxRank = 8;              ///< q = r + 1 <= 9 (the RTL's range, rank 1..8)
+  static constexpr int kMaxLength = 1 << 14;      ///< n_o, n_i <= 16384 (sets accumulator widths)
+  static constexpr int kMaxInputExponent = 2047;  ///< |dz_exp|, |a_exp| (12-bit signed register)
+  static constexpr int kResidualGuardBits = 8;    ///< Gram-Schmidt works on code * 2^8 in int32
   static constexpr int kGramSchmidtPasses = 2;
-  static constexpr int kKappaFracBits = 8;       ///< kappa_th is held as round(kappa_th * 2^8)
+  static constexpr int kKappaFracBits = 8;  ///< kappa_th is held as round(kappa_th * 2^8)
   /// A residual with |res|^2 <= 2^-22 |x|^2 counts as zero (docs §3.4): the 16-bit basis
   /// represents a vector of its span only to about 2^-15 |x|.
   static constexpr int kVanishingLog2Ratio = -22;
@@ -110,8 +110,8 @@ class RankReduceFixed final : public RankReducer {
  private:
   struct Basis {
     int n = 0;
-    std::vector<int16_t> codes;  // n x q, column-major
-    std::vector<int> exps;       // q
+    std::vector<int16_t> codes;     // n x q, column-major
+    std::vector<int> exps;          // q
     std::vector<uint16_t> max_abs;  // q: max |code| per column (0: a dead column)
   };
   /// A coefficient m * 2^e of Gram-Schmidt (|m| <= 2^31).

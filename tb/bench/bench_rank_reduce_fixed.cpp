@@ -48,7 +48,8 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
     a_exp[k] = RankReduceFixed::quantize_input(buf_i.data(), n_i, a[k].data());
   }
   RankReduceFixed rr(p);
-  for (int k = 0; k < 2 * (r + 1); ++k) rr.step_codes(dz[k].data(), dz_exp[k], a[k].data(), a_exp[k]);  // full rank
+  for (int k = 0; k < 2 * (r + 1); ++k)
+    rr.step_codes(dz[k].data(), dz_exp[k], a[k].data(), a_exp[k]);  // full rank
   int k = 0;
   for (auto _ : state) {
     rr.step_codes(dz[k].data(), dz_exp[k], a[k].data(), a_exp[k]);
@@ -56,7 +57,8 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
   }
   benchmark::DoNotOptimize(rr.cx_codes().data());
   state.SetItemsProcessed(state.iterations());
-  state.counters["MAC/s"] = benchmark::Counter(macs_per_step(n_o, n_i, r), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MAC/s"] =
+      benchmark::Counter(macs_per_step(n_o, n_i, r), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_RankReduceFixed(benchmark::State& state) { run_steps(state, RankReduceMode::kBiased); }

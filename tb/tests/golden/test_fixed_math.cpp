@@ -105,8 +105,9 @@ TEST(FixedMath, BlockExponentIsTheSmallestThatFits) {
       for (int j = 0; j < segs; ++j) {
         if (mags[j] == 0) continue;
         const int s = e - exps[j];  // code = round(m 2^-s)
-        const i128 code = s <= 0 ? static_cast<i128>(mags[j]) << -s
-                                 : floor_div_pow2(2 * static_cast<i128>(mags[j]) + (static_cast<i128>(1) << s), s + 1);
+        const i128 code =
+            s <= 0 ? static_cast<i128>(mags[j]) << -s
+                   : floor_div_pow2(2 * static_cast<i128>(mags[j]) + (static_cast<i128>(1) << s), s + 1);
         if (code > limit) return false;
       }
       return true;
@@ -244,8 +245,8 @@ std::pair<int64_t, int64_t> reference_cos_sin(int64_t angle) {
   const i128 half_pi = static_cast<i128>(1) << 31;
   const i128 k = floor_div_pow2(static_cast<i128>(angle) + half_pi / 2, 31);  // nearest quadrant
   i128 z = angle - k * half_pi;
-  const i128 start[4][2] = {{kCordicInvGainQ38, 0}, {0, kCordicInvGainQ38}, {-kCordicInvGainQ38, 0},
-                            {0, -kCordicInvGainQ38}};
+  const i128 start[4][2] = {
+      {kCordicInvGainQ38, 0}, {0, kCordicInvGainQ38}, {-kCordicInvGainQ38, 0}, {0, -kCordicInvGainQ38}};
   const int quadrant = static_cast<int>(((k % 4) + 4) % 4);
   i128 x = start[quadrant][0], y = start[quadrant][1];
   for (int i = 0; i < 32; ++i) {
@@ -287,8 +288,10 @@ TEST(FixedMath, CordicAtan2IsBitExactAndAccurate) {
     if (rng.bits32(index++) & 1u) y = -y;
     check(y, x);
   }
-  for (int64_t a : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{3}, (int64_t{1} << 30), (int64_t{1} << 61) - 1})
-    for (int64_t b : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{7}, -(int64_t{1} << 30), -(int64_t{1} << 61) + 1})
+  for (int64_t a :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{3}, (int64_t{1} << 30), (int64_t{1} << 61) - 1})
+    for (int64_t b :
+         {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{7}, -(int64_t{1} << 30), -(int64_t{1} << 61) + 1})
       check(a, b);
   EXPECT_EQ(cordic_atan2(0, 0), 0);
   EXPECT_NEAR(static_cast<double>(cordic_atan2(0, -5)), 4294967296.0, kBoundLsb);  // pi

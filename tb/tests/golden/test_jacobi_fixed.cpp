@@ -5,13 +5,12 @@
 
 // The oracle needs no speed; scalar Eigen also avoids GCC's AVX-512 intrinsic warnings.
 #define EIGEN_DONT_VECTORIZE
-#include <eigen3/Eigen/SVD>
-
 #include <cmath>
-#include <cstdio>
-#include <string>
 #include <cstdint>
+#include <cstdio>
+#include <eigen3/Eigen/SVD>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/rng.h"
@@ -44,9 +43,11 @@ TEST(JacobiFixed, AnglesDiagonalizeA2x2Block) {
     if (t % 7 == 0) b[1] = -b[2];  // a pure rotation part
     if (t % 11 == 0) b[3] = b[0];
     const JacobiAngles ang = jacobi_fixed_angles(b[0], b[1], b[2], b[3]);
-    const double al = static_cast<double>(ang.alpha) * kAngleLsb, be = static_cast<double>(ang.beta) * kAngleLsb;
+    const double al = static_cast<double>(ang.alpha) * kAngleLsb,
+                 be = static_cast<double>(ang.beta) * kAngleLsb;
     Eigen::Matrix2d m, jl, jr;
-    m << static_cast<double>(b[0]), static_cast<double>(b[1]), static_cast<double>(b[2]), static_cast<double>(b[3]);
+    m << static_cast<double>(b[0]), static_cast<double>(b[1]), static_cast<double>(b[2]),
+        static_cast<double>(b[3]);
     jl << std::cos(al), std::sin(al), -std::sin(al), std::cos(al);
     jr << std::cos(be), std::sin(be), -std::sin(be), std::cos(be);
     const Eigen::Matrix2d d = jl.transpose() * m * jr;

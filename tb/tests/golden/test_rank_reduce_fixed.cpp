@@ -7,12 +7,11 @@
 
 // The oracle needs no speed; scalar Eigen also avoids GCC's AVX-512 intrinsic warnings.
 #define EIGEN_DONT_VECTORIZE
-#include <eigen3/Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <eigen3/Eigen/Dense>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -77,11 +76,14 @@ double relative_difference(const RankReducer& got, const RankReducer& want) {
   x << view(l1), view(l2);
   y << view(r1), -view(r2);
   const double diff2 = ((x.transpose() * x).array() * (y.transpose() * y).array()).sum();
-  const double want2 = ((view(l2).transpose() * view(l2)).array() * (view(r2).transpose() * view(r2)).array()).sum();
+  const double want2 =
+      ((view(l2).transpose() * view(l2)).array() * (view(r2).transpose() * view(r2)).array()).sum();
   return std::sqrt(std::max(diff2, 0.0) / want2);
 }
 
-double rel_diff(const Eigen::MatrixXd& got, const Eigen::MatrixXd& want) { return (got - want).norm() / want.norm(); }
+double rel_diff(const Eigen::MatrixXd& got, const Eigen::MatrixXd& want) {
+  return (got - want).norm() / want.norm();
+}
 
 Vec gaussian(const CounterRng& rng, uint64_t& index, int n, double scale = 1.0) {
   Vec v(n);
@@ -101,8 +103,8 @@ struct State {
   std::vector<uint32_t> cx;
   int cx_exp;
   bool operator==(const State& o) const {
-    return left == o.left && right == o.right && left_exp == o.left_exp && right_exp == o.right_exp && cx == o.cx &&
-           cx_exp == o.cx_exp;
+    return left == o.left && right == o.right && left_exp == o.left_exp && right_exp == o.right_exp &&
+           cx == o.cx && cx_exp == o.cx_exp;
   }
 };
 
@@ -199,7 +201,8 @@ TEST(RankReduceFixed, InputQuantizationUsesTheSmallestFittingExponentAndRoundsHa
   EXPECT_EQ(codes[0], 16384);
   // Extremes of double: largest finite and smallest subnormal.
   const double x4[2] = {1.7976931348623157e308, -4.9406564584124654e-324};
-  EXPECT_EQ(RankReduceFixed::quantize_input(x4, 2, codes), 1024 - 14);  // (2^1024 - 2^971) 2^-1009 rounds to 2^15
+  EXPECT_EQ(RankReduceFixed::quantize_input(x4, 2, codes),
+            1024 - 14);  // (2^1024 - 2^971) 2^-1009 rounds to 2^15
   EXPECT_EQ(codes[0], 16384);
   EXPECT_EQ(codes[1], 0);
   const double x5[1] = {-4.9406564584124654e-324};
@@ -214,7 +217,8 @@ TEST(RankReduceFixed, InputQuantizationUsesTheSmallestFittingExponentAndRoundsHa
   const CounterRng rng(31, 0);
   uint64_t index = 0;
   for (int t = 0; t < 2000; ++t) {
-    const Vec x = gaussian(rng, index, 9, std::ldexp(1.0, static_cast<int>(rng.bits32(index++) % 200u) - 100));
+    const Vec x =
+        gaussian(rng, index, 9, std::ldexp(1.0, static_cast<int>(rng.bits32(index++) % 200u) - 100));
     int16_t c[9];
     const int e = RankReduceFixed::quantize_input(x.data(), 9, c);
     int top = 0;
@@ -318,7 +322,8 @@ struct Comparison {
 // |L~R~^T(fixed) - L~R~^T(float)|_F / |L~R~^T(float)|_F <= c 2^-15 sqrt(kept + 1),
 // kept = pairs not skipped by the kappa test (the stream has no zero vectors). Same pairs,
 // same skip decisions, same degenerate counts.
-Comparison compare_with_float(const RankReduceParams& p, int pairs, int every, double c, uint64_t stream_seed) {
+Comparison compare_with_float(const RankReduceParams& p, int pairs, int every, double c,
+                              uint64_t stream_seed) {
   RankReduceFixed fx(p);
   RankReduceFloat fl(p);
   GradientStream stream(p.n_o, p.n_i, stream_seed);
@@ -359,9 +364,10 @@ TEST(RankReduceFixed, BiasedMatchesFloatAtPaperShapes) {
   for (const Shape sh : {Shape{128, 1152, 1000 / kScale}, Shape{512, 2048, 500 / kScale}}) {
     for (double kappa : {100.0, 0.0}) {
       SCOPED_TRACE(std::to_string(sh.n_o) + "x" + std::to_string(sh.n_i) + " kappa=" + std::to_string(kappa));
-      const Comparison c =
-          compare_with_float(make_params(sh.n_o, sh.n_i, 4, RankReduceMode::kBiased, kappa, 1), sh.pairs, 50, 6.0, 1);
-      record((std::to_string(sh.n_o) + "x" + std::to_string(sh.n_i) + (kappa > 0 ? " k100" : " k0")).c_str(), c);
+      const Comparison c = compare_with_float(
+          make_params(sh.n_o, sh.n_i, 4, RankReduceMode::kBiased, kappa, 1), sh.pairs, 50, 6.0, 1);
+      record((std::to_string(sh.n_o) + "x" + std::to_string(sh.n_i) + (kappa > 0 ? " k100" : " k0")).c_str(),
+             c);
       if (kappa > 0) {
         EXPECT_GT(c.kept, 20u);  // the kappa test must leave real work to compare
       }
@@ -378,8 +384,8 @@ TEST(RankReduceFixed, BiasedMatchesFloatAtPaperShapes) {
 TEST(RankReduceFixed, UnbiasedWithTheSameSignsMatchesFloatAtPaperShapes) {
   for (const Shape sh : {Shape{128, 1152, 200 / kScale}, Shape{512, 2048, 200 / kScale}}) {
     SCOPED_TRACE(std::to_string(sh.n_o) + "x" + std::to_string(sh.n_i));
-    const Comparison c =
-        compare_with_float(make_params(sh.n_o, sh.n_i, 4, RankReduceMode::kUnbiased, 100.0, 1), sh.pairs, 25, 16.0, 1);
+    const Comparison c = compare_with_float(
+        make_params(sh.n_o, sh.n_i, 4, RankReduceMode::kUnbiased, 100.0, 1), sh.pairs, 25, 16.0, 1);
     record((std::to_string(sh.n_o) + "x" + std::to_string(sh.n_i) + " unbiased").c_str(), c);
     EXPECT_GT(c.kept, 10u);
   }
@@ -393,10 +399,14 @@ TEST(RankReduceFixed, IntegerMixingIsUnbiasedOverAllSignWords) {
   // 1/2 code: each entry within 2 k 8 2^-30 s_1 / k + 1/2 <= 2^-25 s_1 + 1/2; bound 2^-24 s + 2.
   const CounterRng rng(41, 0);
   uint64_t index = 0;
-  std::vector<std::vector<int64_t>> spectra = {{1000000, 1, 1, 1, 1},    {3 << 20, 3 << 20, 3 << 20, 0},
-                                               {5 << 24, 0, 0, 0},       {0, 0, 0},
-                                               {7, 7, 7, 7, 7},          {4 << 26, 2 << 26, 1 << 26, 1 << 25, 0},
-                                               {7 << 20, 3 << 20},       {2 << 26, 1},
+  std::vector<std::vector<int64_t>> spectra = {{1000000, 1, 1, 1, 1},
+                                               {3 << 20, 3 << 20, 3 << 20, 0},
+                                               {5 << 24, 0, 0, 0},
+                                               {0, 0, 0},
+                                               {7, 7, 7, 7, 7},
+                                               {4 << 26, 2 << 26, 1 << 26, 1 << 25, 0},
+                                               {7 << 20, 3 << 20},
+                                               {2 << 26, 1},
                                                {(1 << 29) + 5, (1 << 29), 3, 2, 1}};
   for (int q = 2; q <= 9; ++q)
     for (int rep = 0; rep < 20; ++rep) {
@@ -416,7 +426,8 @@ TEST(RankReduceFixed, IntegerMixingIsUnbiasedOverAllSignWords) {
     std::vector<int64_t> qx(q * r), cx(r);
     int kept_first = -1;
     for (uint32_t w = 0; w < (1u << q); ++w) {
-      const int kept = reduce_spectrum_fixed(RankReduceMode::kUnbiased, q, sigma.data(), w, qx.data(), cx.data());
+      const int kept =
+          reduce_spectrum_fixed(RankReduceMode::kUnbiased, q, sigma.data(), w, qx.data(), cx.data());
       if (kept_first < 0) kept_first = kept;
       ASSERT_EQ(kept, kept_first);  // m does not depend on the signs
       Eigen::MatrixXd x(q, r);
@@ -479,7 +490,8 @@ TEST(RankReduceFixed, UnbiasedEstimatorIsUnbiasedOverSeeds) {
     sq += e.cwiseProduct(e);
   }
   mean /= seeds;
-  const Eigen::MatrixXd var = (sq / seeds - mean.cwiseProduct(mean)) * (static_cast<double>(seeds) / (seeds - 1));
+  const Eigen::MatrixXd var =
+      (sq / seeds - mean.cwiseProduct(mean)) * (static_cast<double>(seeds) / (seeds - 1));
   const double allowance = 0x1p-10 * sum.cwiseAbs().maxCoeff();
   double worst_z = 0.0;
   for (int i = 0; i < n_o; ++i)
@@ -518,7 +530,8 @@ TEST(RankReduceFixed, OrthonormalityDriftStaysWithinTheRandomWalkBound) {
       const Vec dz = gaussian(rng, index, 64, s), a = gaussian(rng, index, 96);
       rr.step(dz.data(), a.data());
       if (t % 1000 != 0) continue;
-      const double err = std::max(orthonormality_error(rr, Side::kLeft), orthonormality_error(rr, Side::kRight));
+      const double err =
+          std::max(orthonormality_error(rr, Side::kLeft), orthonormality_error(rr, Side::kRight));
       worst = std::max(worst, err / std::sqrt(static_cast<double>(t)));
       ASSERT_LE(err, 2.0 * 0x1p-15 * std::sqrt(static_cast<double>(t))) << "pair " << t;
     }
@@ -613,7 +626,8 @@ TEST(RankReduceFixed, PairsInTheKeptSpanAreFoldedInWithoutTheKappaTest) {
     const CounterRng rng(52, 0);
     uint64_t index = 0;
     const Vec d1 = gaussian(rng, index, 40), d2 = gaussian(rng, index, 40, 0.1);
-    const Vec a1 = gaussian(rng, index, 30), a2 = gaussian(rng, index, 30), a3 = gaussian(rng, index, 30, 1e-3);
+    const Vec a1 = gaussian(rng, index, 30), a2 = gaussian(rng, index, 30),
+              a3 = gaussian(rng, index, 30, 1e-3);
     Vec d3(40);
     for (int i = 0; i < 40; ++i) d3[i] = 0.3 * d1[i] - 2.0 * d2[i];
     rr.step(d1.data(), a1.data());
@@ -660,7 +674,8 @@ TEST(RankReduceFixed, SaturationCornersGiveExactlyDefinedResults) {
   auto exact = [](const std::vector<int16_t>& d, int de, const std::vector<int16_t>& x, int xe) {
     Eigen::MatrixXd m(d.size(), x.size());
     for (std::size_t i = 0; i < d.size(); ++i)
-      for (std::size_t j = 0; j < x.size(); ++j) m(i, j) = std::ldexp(static_cast<double>(d[i]) * x[j], de + xe);
+      for (std::size_t j = 0; j < x.size(); ++j)
+        m(i, j) = std::ldexp(static_cast<double>(d[i]) * x[j], de + xe);
     return m;
   };
   // Largest magnitudes (-32768 is accepted), alternating signs, one-hot and all-equal codes.
@@ -696,7 +711,8 @@ TEST(RankReduceFixed, SaturationCornersGiveExactlyDefinedResults) {
     const FixedFactor f = rr.factor_codes(Side::kLeft);
     // L = dz / |dz| * sqrt(|dz| |a|): equal negative codes near 2^(e + 17).
     EXPECT_LT(f.codes[0], -16383);
-    EXPECT_TRUE(std::all_of(f.codes.begin(), f.codes.begin() + n_o, [&](int16_t c) { return c == f.codes[0]; }));
+    EXPECT_TRUE(
+        std::all_of(f.codes.begin(), f.codes.begin() + n_o, [&](int16_t c) { return c == f.codes[0]; }));
     EXPECT_LE(std::abs(f.exponent - e), 8);
     Matrix<double> L, R;
     EXPECT_THROW(rr.factors(L, R), RunError);
@@ -744,7 +760,8 @@ TEST(RankReduceFixed, FactorCodesFollowTheirDefinition) {
   Matrix<double> L, R;
   rr.factors(L, R);
   const FixedFactor fl = rr.factor_codes(Side::kLeft);
-  for (int i = 0; i < 33 * 3; ++i) EXPECT_EQ(L.data()[i], std::ldexp(static_cast<double>(fl.codes[i]), fl.exponent));
+  for (int i = 0; i < 33 * 3; ++i)
+    EXPECT_EQ(L.data()[i], std::ldexp(static_cast<double>(fl.codes[i]), fl.exponent));
 }
 
 TEST(RankReduceFixed, StateDependsOnlyOnInputsAndSeed) {
