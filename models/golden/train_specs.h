@@ -8,7 +8,6 @@
 
 #include "core/fixed_point.h"
 #include "golden/rank_reduce.h"
-#include "golden/rank_reduce.h"  // RankReduceArith (moves to rank_reduce.h)
 
 namespace lrt::golden {
 
