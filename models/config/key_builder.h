@@ -27,14 +27,16 @@
 
 namespace lrt::config {
 
-/// @brief Builds one KeySpec for a Specs member of type T (bool, int, uint64_t, double,
-/// std::string or an enum).
+/// @brief Builds one KeySpec for a Specs member of type T (bool, int, uint32_t, uint64_t,
+/// double, std::string or an enum; std::vector of one of these is a list key, below).
 template <class T>
 class KeyBuilder {
-  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int> || std::is_same_v<T, uint64_t> ||
-                    std::is_same_v<T, double> || std::is_same_v<T, std::string> || std::is_enum_v<T>,
-                "configuration keys are bool, int, uint64_t, double, std::string or an enum");
-  static constexpr bool kInteger = std::is_same_v<T, int> || std::is_same_v<T, uint64_t>;
+  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int> || std::is_same_v<T, uint32_t> ||
+                    std::is_same_v<T, uint64_t> || std::is_same_v<T, double> ||
+                    std::is_same_v<T, std::string> || std::is_enum_v<T>,
+                "configuration keys are bool, int, uint32_t, uint64_t, double, std::string or an enum");
+  static constexpr bool kInteger =
+      std::is_same_v<T, int> || std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>;
   static constexpr bool kNumber = kInteger || std::is_same_v<T, double>;
 
  public:
@@ -77,6 +79,14 @@ class KeyBuilder {
   }
   KeyBuilder& power_of_two() {
     pow2_ = true;
+    return *this;
+  }
+  /// Integer keys: the value must be a multiple of `m` (> 0).
+  KeyBuilder& multiple_of(T m) {
+    static_assert(kInteger, "multiple_of() is for integer keys");
+    if (!(m > 0))
+      throw std::logic_error("config key table: " + path_ + ": multiple_of needs a positive step");
+    multiple_ = m;
     return *this;
   }
   /// A file-system path: must not be empty.
@@ -131,6 +141,9 @@ class KeyBuilder {
   }
 
  private:
+  template <class>
+  friend class KeyBuilder;  // a list key parses, checks and formats its items as a KeyBuilder<item>
+
   // The accessor takes Specs&; reading through it never modifies the object.
   const T& get(const Specs& specs) const { return field_(const_cast<Specs&>(specs)); }
 
@@ -158,6 +171,8 @@ class KeyBuilder {
       return "bool";
     else if constexpr (std::is_same_v<T, int>)
       return "int";
+    else if constexpr (std::is_same_v<T, uint32_t>)
+      return "uint32";
     else if constexpr (std::is_same_v<T, uint64_t>)
       return "uint64";
     else if constexpr (std::is_same_v<T, double>)
@@ -194,6 +209,7 @@ class KeyBuilder {
     } else if constexpr (kNumber) {
       const std::string b = bounds_text();
       if (pow2_) return b.empty() ? "power of two" : "power of two, " + b;
+      if (multiple_) return "multiple of " + number_text(*multiple_) + (b.empty() ? "" : ", " + b);
       return b.empty() ? "any" : b;
     } else if constexpr (std::is_same_v<T, std::string>) {
       return is_path_ ? "non-empty" : "any";
@@ -207,8 +223,10 @@ class KeyBuilder {
       return "true or false";
     } else if constexpr (kNumber) {
       const std::string b = bounds_text();
-      std::string noun =
-          pow2_ ? "a power of two (e.g. 0.5, 1, 2, 8)" : (kInteger ? "an integer" : "a number");
+      std::string noun = pow2_       ? "a power of two (e.g. 0.5, 1, 2, 8)"
+                         : multiple_ ? "a multiple of " + number_text(*multiple_)
+                         : kInteger  ? "an integer"
+                                     : "a number";
       if (b.empty()) return noun;
       return noun + (b[0] == '[' || b[0] == '(' ? " in " : " ") + b;
     } else if constexpr (std::is_same_v<T, std::string>) {
@@ -279,6 +297,8 @@ class KeyBuilder {
           v = static_cast<T>(d.magnitude);
         }
         check_bounds(v, s, where);
+        if (multiple_ && v % *multiple_ != 0)
+          fail(where, "value " + shown(s) + " is not a multiple of " + number_text(*multiple_));
         return v;
       } else {
         double v = 0.0;
@@ -319,8 +339,189 @@ class KeyBuilder {
   std::optional<T> lo_, hi_;
   bool lo_open_ = false, hi_open_ = false;
   bool pow2_ = false;
+  std::optional<T> multiple_;
   bool is_path_ = false;
   std::vector<std::pair<std::string, T>> choices_;
+  std::string source_, doc_;
+  bool hashed_ = true;
+};
+
+/// @brief Builds one KeySpec for a list-valued Specs member: a YAML sequence whose items are
+/// parsed, range-checked and formatted exactly like a scalar key of type Item. The canonical
+/// form is a flow sequence, "[a, b, c]".
+template <class Item>
+class KeyBuilder<std::vector<Item>> {
+ public:
+  using T = std::vector<Item>;
+  using Field = T& (*)(Specs&);
+
+  KeyBuilder(const std::string& path, Field field) : path_(path), field_(field), item_(path, nullptr) {}
+
+  KeyBuilder& unit(std::string u) {
+    unit_ = std::move(u);
+    return *this;
+  }
+  /// Default items as plain (unquoted) YAML scalar texts; validated like user input when the
+  /// table is built. (Not an overload of defaults_to: {"a", "b"} would also convert to a string.)
+  KeyBuilder& defaults_to_items(std::vector<std::string> items) {
+    default_ = std::move(items);
+    return *this;
+  }
+  KeyBuilder& required() {
+    required_ = true;
+    return *this;
+  }
+  KeyBuilder& non_empty() {
+    non_empty_ = true;
+    return *this;
+  }
+  /// No value may appear twice.
+  KeyBuilder& distinct() {
+    distinct_ = true;
+    return *this;
+  }
+  // Constraints on every item, as for a scalar key.
+  KeyBuilder& at_least(Item lo) {
+    item_.at_least(lo);
+    return *this;
+  }
+  KeyBuilder& above(Item lo) {
+    item_.above(lo);
+    return *this;
+  }
+  KeyBuilder& at_most(Item hi) {
+    item_.at_most(hi);
+    return *this;
+  }
+  KeyBuilder& below(Item hi) {
+    item_.below(hi);
+    return *this;
+  }
+  KeyBuilder& power_of_two() {
+    item_.power_of_two();
+    return *this;
+  }
+  KeyBuilder& is_path() {
+    item_.is_path();
+    return *this;
+  }
+  KeyBuilder& one_of(std::vector<std::pair<std::string, Item>> choices) {
+    item_.one_of(std::move(choices));
+    return *this;
+  }
+  KeyBuilder& source(std::string s) {
+    source_ = std::move(s);
+    return *this;
+  }
+  KeyBuilder& doc(std::string d) {
+    doc_ = std::move(d);
+    return *this;
+  }
+  KeyBuilder& not_hashed() {
+    hashed_ = false;
+    return *this;
+  }
+
+  operator KeySpec() const {  // NOLINT(google-explicit-constructor): table entries convert implicitly
+    KeySpec k;
+    k.path = path_;
+    k.type = "list of " + item_.type_name();
+    k.list = true;
+    k.unit = unit_;
+    k.required = required_;
+    k.allowed = allowed_text();
+    k.expected = expected_text();
+    k.source = source_;
+    k.description = doc_;
+    k.hashed = hashed_;
+    if (!required_) {
+      std::vector<ListItem> items;
+      for (const std::string& text : default_) items.push_back(ListItem{Scalar{text}, -1});
+      try {
+        k.default_text = format_value(parse(items, InputLocation{"key table", -1, -1, path_}));
+      } catch (const InputError& e) {
+        throw std::logic_error(std::string("config key table: bad default: ") + e.what());
+      }
+    }
+    const KeyBuilder self = *this;
+    k.assign = [self](const Scalar& value, const InputLocation& where, Specs&) {
+      if (value.null) self.fail(where, "no value given");
+      self.fail(where, "value " + KeyBuilder<Item>::shown(value) + " is a single value, not a list");
+    };
+    k.assign_list = [self](const std::vector<ListItem>& items, const InputLocation& where, Specs& specs) {
+      self.field_(specs) = self.parse(items, where);
+    };
+    k.format = [self](const Specs& specs) { return self.format_value(self.get(specs)); };
+    k.same = [self](const Specs& a, const Specs& b) { return self.same_items(self.get(a), self.get(b)); };
+    k.member = [self](const Specs& specs) -> const void* { return &self.get(specs); };
+    return k;
+  }
+
+ private:
+  const T& get(const Specs& specs) const { return field_(const_cast<Specs&>(specs)); }
+
+  static bool same_items(const T& a, const T& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!KeyBuilder<Item>::same_bits(a[i], b[i])) return false;
+    }
+    return true;
+  }
+
+  // "list (non-empty, distinct) of: a, b, c"
+  std::string allowed_text() const {
+    std::string qualifiers;
+    if (non_empty_) qualifiers += "non-empty";
+    if (distinct_) qualifiers += std::string(qualifiers.empty() ? "" : ", ") + "distinct";
+    return "list" + (qualifiers.empty() ? "" : " (" + qualifiers + ")") + " of: " + item_.allowed_text();
+  }
+
+  // "a non-empty list of distinct items, each one of: a, b, c"
+  std::string expected_text() const {
+    return std::string("a ") + (non_empty_ ? "non-empty " : "") + "list of " +
+           (distinct_ ? "distinct " : "") + "items, each " + item_.expected_text();
+  }
+
+  [[noreturn]] void fail(const InputLocation& where, const std::string& problem) const {
+    throw InputError(where, problem + "; expected " + expected_text());
+  }
+
+  T parse(const std::vector<ListItem>& items, const InputLocation& where) const {
+    if (non_empty_ && items.empty()) fail(where, "the list is empty");
+    T out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const InputLocation at{where.file, items[i].line >= 0 ? items[i].line : where.line, where.byte_offset,
+                             where.key};
+      const std::string label = "item " + std::to_string(i + 1);
+      try {
+        out.push_back(item_.parse(items[i].value, at));
+      } catch (const InputError& e) {
+        throw InputError(e.where(), label + ": " + e.problem());
+      }
+      for (std::size_t j = 0; distinct_ && j < i; ++j) {
+        if (KeyBuilder<Item>::same_bits(out[j], out[i])) {
+          fail(at, label + ": value " + KeyBuilder<Item>::shown(items[i].value) + " is already item " +
+                       std::to_string(j + 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  std::string format_value(const T& v) const {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + item_.format_value(v[i]);
+    return out + "]";
+  }
+
+  std::string path_;
+  Field field_;
+  KeyBuilder<Item> item_;  // parses and formats one item; its own field is unused
+  std::string unit_ = "-";
+  std::vector<std::string> default_;
+  bool required_ = false;
+  bool non_empty_ = false;
+  bool distinct_ = false;
   std::string source_, doc_;
   bool hashed_ = true;
 };

@@ -1,4 +1,5 @@
 #include "config/loader.h"
+#include "config/yaml_documents.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
+#include "config/bind.h"
 #include "core/error.h"
 
 namespace lrt::config {
@@ -129,6 +130,29 @@ Scalar to_scalar(const YAML::Node& node) {
   return s;
 }
 
+// Stores one YAML value into its key: a scalar, or for a list key a sequence of scalars.
+// Structural problems (a map, a nested sequence) are reported here, bad values by the key.
+void assign_node(const KeySpec& key, const YAML::Node& value, const InputLocation& where, Specs& specs) {
+  if (key.list && value.IsSequence()) {
+    std::vector<ListItem> items;
+    for (const auto& item : value) {  // binds the temporary the iterator hands out
+      // The lines of a --set value count within the value, not in a file: keep the key's then.
+      const int64_t line = where.line >= 0 && line_of(item) >= 0 ? line_of(item) : where.line;
+      if (item.IsMap() || item.IsSequence()) {
+        throw InputError({where.file, line, -1, where.key}, "item " + std::to_string(items.size() + 1) +
+                                                                " is " + kind_of(item) + "; expected " +
+                                                                key.expected);
+      }
+      items.push_back(ListItem{to_scalar(item), line});
+    }
+    key.assign_list(items, where, specs);
+    return;
+  }
+  if (value.IsMap() || value.IsSequence())
+    throw InputError(where, std::string("found ") + kind_of(value) + "; expected " + key.expected);
+  key.assign(to_scalar(value), where, specs);
+}
+
 std::string read_config_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
@@ -150,20 +174,18 @@ class SpecsBuilder {
     for (const KeySpec& k : keys) {
       // default_text is canonical YAML (strings quoted): read it like a value in a file.
       if (!k.required)
-        k.assign(to_scalar(YAML::Load(k.default_text)), InputLocation{"key table", -1, -1, k.path}, specs_);
+        assign_node(k, YAML::Load(k.default_text), InputLocation{"key table", -1, -1, k.path}, specs_);
     }
   }
 
   void apply_document(const std::string& yaml_text, const std::string& file) {
     std::vector<YAML::Node> docs;
     try {
-      docs = YAML::LoadAll(yaml_text);
+      docs.push_back(load_single_document(yaml_text));  // not YAML::LoadAll: see yaml_documents.h
     } catch (const YAML::Exception& e) {  // ParserException and its kin (e.g. nesting too deep)
       throw InputError({file, e.mark.line >= 0 ? e.mark.line + 1 : -1}, "YAML syntax error: " + e.msg);
-    }
-    if (docs.size() > 1) {
-      throw InputError({file, line_of(docs[1])},
-                       "holds " + std::to_string(docs.size()) + " YAML documents; expected one");
+    } catch (const MultipleDocuments& more) {
+      throw InputError({file, more.line}, "holds more than one YAML document; expected one");
     }
     if (docs.empty() || docs[0].IsNull()) {
       throw InputError({file}, "file is empty; expected a map with the sections " + tree_.child_list(""));
@@ -202,18 +224,20 @@ class SpecsBuilder {
       throw InputError(
           where, "value '" + value + "' is not a YAML scalar (" + e.msg + "); expected " + key->expected);
     }
-    if (node.IsMap() || node.IsSequence()) {
+    if (node.IsMap() || (node.IsSequence() && !key->list)) {
       throw InputError(
           where, std::string("value '") + value + "' is " + kind_of(node) + "; expected " + key->expected);
     }
-    key->assign(to_scalar(node), where, specs_);
-    given_.insert(path);
+    assign_node(*key, node, where, specs_);
+    given_[path] = where;
   }
 
   const Specs& specs() const { return specs_; }
 
-  // The specs after a check that every required key was given.
-  Specs finish(const std::string& file) {
+  // The specs after a check that every required key was given and, with `check_rules`, that
+  // the keys agree with each other (check_consistency). A rule's error names one key; it is
+  // reported where that key was given, or against the whole input if it has its default.
+  Specs finish(const std::string& file, bool check_rules) {
     for (const KeySpec& k : tree_.keys()) {
       if (!k.required || given_.count(k.path)) continue;
       // Point at the deepest section of the key that the file does have, if any.
@@ -225,6 +249,17 @@ class SpecsBuilder {
       }
       throw InputError({file, line, -1, k.path},
                        "required key is missing; expected " + k.expected + " (" + k.description + ")");
+    }
+    if (check_rules) {
+      try {
+        check_consistency(specs_);
+      } catch (const InputError& e) {
+        const std::string& key = e.where().key;
+        const auto given = given_.find(key);
+        if (given != given_.end()) throw InputError(given->second, e.problem());
+        if (key.empty()) throw InputError({file}, e.problem());
+        throw InputError({file, -1, -1, key}, e.problem() + " (" + key + " has its default value)");
+      }
     }
     return specs_;
   }
@@ -259,11 +294,8 @@ class SpecsBuilder {
         // yaml-cpp marks a missing value at the following line: use the key's line then.
         const int64_t value_line = value.IsNull() || line_of(value) < 0 ? line : line_of(value);
         const InputLocation where{file, value_line, -1, path};
-        if (value.IsMap() || value.IsSequence()) {
-          throw InputError(where, std::string("found ") + kind_of(value) + "; expected " + key->expected);
-        }
-        key->assign(to_scalar(value), where, specs_);
-        given_.insert(path);
+        assign_node(*key, value, where, specs_);
+        given_[path] = where;
       } else if (tree_.is_section(path)) {
         section_lines_[path] = line;
         if (value.IsNull()) continue;  // an empty section: all its keys keep their defaults
@@ -285,32 +317,42 @@ class SpecsBuilder {
 
   KeyTree tree_;
   Specs specs_;
-  std::set<std::string> given_;
+  std::map<std::string, InputLocation> given_;  // where each key given in the input was set
   std::map<std::string, int64_t> section_lines_;
 };
+
+Specs parse(const std::string& yaml_text, const std::string& source_name,
+            const std::vector<std::string>& set_overrides, const Schema& keys, bool check_rules) {
+  SpecsBuilder builder(keys);
+  builder.apply_document(yaml_text, source_name);
+  for (const auto& o : set_overrides) builder.apply_override(o);
+  return builder.finish(source_name, check_rules);
+}
 
 }  // namespace
 
 Specs parse_specs(const std::string& yaml_text, const std::string& source_name,
+                  const std::vector<std::string>& set_overrides) {
+  return parse(yaml_text, source_name, set_overrides, schema(), true);
+}
+
+Specs parse_specs(const std::string& yaml_text, const std::string& source_name,
                   const std::vector<std::string>& set_overrides, const Schema& keys) {
-  SpecsBuilder builder(keys);
-  builder.apply_document(yaml_text, source_name);
-  for (const auto& o : set_overrides) builder.apply_override(o);
-  return builder.finish(source_name);
+  return parse(yaml_text, source_name, set_overrides, keys, false);
 }
 
 Specs load_specs(const std::string& path, const std::vector<std::string>& set_overrides, const Schema& keys) {
-  return parse_specs(read_config_file(path), path, set_overrides, keys);
+  return parse(read_config_file(path), path, set_overrides, keys, false);
 }
 
 Specs load_specs(const std::string& path, const std::vector<std::string>& set_overrides) {
-  return load_specs(path, set_overrides, schema());
+  return parse(read_config_file(path), path, set_overrides, schema(), true);
 }
 
 Specs specs_from_overrides(const std::vector<std::string>& set_overrides) {
   SpecsBuilder builder(schema());
   for (const auto& o : set_overrides) builder.apply_override(o);
-  return builder.finish("--set");
+  return builder.finish("--set", true);
 }
 
 Specs default_specs() {

@@ -35,13 +35,24 @@ lrtsim reads one YAML file whose hierarchy mirrors the module hierarchy
   number), a value out of range or too large for its type, a range that is not a power of
   two, a missing required key, a duplicate key, a YAML syntax error, and a missing,
   unreadable or empty file.
+- **Rules between keys** are checked after the file and every `--set` are read: e.g.
+  `accel.rram.max_pulses` must cover a full swing of `bits_per_cell`, `drift.horizon_samples`
+  must not be below `drift.interval_samples`, `data.shift.spatial.min_scale` must not exceed
+  `max_scale`, `data.shift.cluster.block` must divide `data.shift.period`. The error names
+  one key and the line where it was given, or says that it has its default value. Rules
+  that need the network (the RRAM weight width against `bits_per_cell`, array sizes) are
+  checked when the arrays are built, with errors that name the key the same way.
 - **Overrides.** `--set key.path=value` (repeatable) changes one key after the file is
   read; a later `--set` wins over an earlier one. The value is read as a YAML scalar and
   validated like a value in the file; errors name the source as `--set key.path`.
 - **Values.** Booleans are `true` or `false`. Integers are decimal, optionally in exact
   scientific notation (`1e6`); numbers must be finite. Values of numeric and boolean keys
-  must not be quoted. `int` is 32-bit signed, `uint64` 64-bit unsigned, `double` IEEE-754
-  binary64. Unit `1` means dimensionless.
+  must not be quoted. `int` is 32-bit signed, `uint32` 32-bit unsigned, `uint64` 64-bit
+  unsigned, `double` IEEE-754 binary64. Unit `1` means dimensionless.
+- **Lists** (type `list of ...`) are YAML sequences, flow (`[spatial, noise]`) or block
+  style (one `- item` per line); every item is checked like a value of the item type, and
+  an error names the item and its line. On the command line:
+  `--set 'data.shift.augmentations=[spatial, noise]'`.
 - **Effective configuration.** Every result directory holds `config.yaml`: every key with
   its value, defaults filled in (`lrtsim config dump FILE` prints it). Loading it again
   gives exactly the same configuration.
@@ -54,6 +65,12 @@ lrtsim reads one YAML file whose hierarchy mirrors the module hierarchy
   Shanbhag" is *Per-Tensor Fixed-Point Quantization of the Back-Propagation Algorithm*
   (`per-tensor-fixed-point-backprop`). Defaults that are our own choices say
   "assumption:" and why.
+- **Environments** of the LRT paper (§7.1, App. F): the defaults are the control case;
+  `accel.rram.drift.model` selects analog weight drift (`analog`), digital bit flips
+  (`digital`) or both, with the paper's σ₀ = p₀ = 10, d = 10, H = 1M as defaults; the
+  distribution shift is the `data.shift.*` stream.
+- **RRAM arrays** (`accel.rram.*`) take their size from the network and their weight format
+  from `train.quant.weight`; every other parameter of every array is here.
 - **Quantizers** (`train.quant.*`) are uniform with power-of-two steps and a fixed
   clipping bound `range` R, the predetermined dynamic range of Sakr & Shanbhag §2.1:
   signed tensors take values in [-R, R) with LSB R·2^(1-bits), the unsigned activation

@@ -2,6 +2,8 @@
 
 #include <set>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "config/key_builder.h"
 
@@ -13,7 +15,30 @@ namespace {
 constexpr const char* kLrt = "LRT paper";
 constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
 
+constexpr const char* kSimard = "Simard, Steinkraus & Platt, ICDAR 2003, §2";
+
 std::string cite(const char* who, const std::string& where) { return std::string(who) + ", " + where; }
+
+// Limits the device models accept (device/energy.h, device/rram_specs.cpp) and the data
+// streams' counter layout (data/specs.h): bounding the keys here gives file:line errors.
+constexpr double kMaxEventPj = 1e6;
+constexpr uint32_t kMaxCycles = 1'000'000;
+constexpr uint64_t kMaxStreamSamples = data::kMaxSamples;
+
+// Choice names come from the modules that own the enums, so the two cannot disagree.
+std::vector<std::pair<std::string, device::EnduranceDistribution>> endurance_choices() {
+  using D = device::EnduranceDistribution;
+  std::vector<std::pair<std::string, D>> out;
+  for (const D d : {D::kFixed, D::kNormal, D::kLognormal}) out.emplace_back(device::to_string(d), d);
+  return out;
+}
+
+std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
+  std::vector<std::pair<std::string, data::Augmentation>> out;
+  for (const char* name : {"class_clustering", "spatial", "background", "noise"})
+    out.emplace_back(name, data::parse_augmentation(name, "data.shift.augmentations"));
+  return out;
+}
 
 Schema build_schema() {
   using M = RankReduceMode;
@@ -66,6 +91,162 @@ Schema build_schema() {
           .defaults_to("t10k-labels-idx1-ubyte.gz")
           .source("file name of the (Fashion-)MNIST distribution")
           .doc("test labels, IDX1 raw or gzip; relative to data.dir unless absolute"),
+      LRT_CONFIG_KEY(data.num_classes)
+          .unit("classes")
+          .defaults_to("10")
+          .at_least(1)
+          .at_most(256)
+          .source("the ten classes of MNIST (" + cite(kLrt, "App. F") + ") and of Fashion-MNIST")
+          .doc("every label must be below it (labels are uint8, so at most 256)"),
+      LRT_CONFIG_KEY(data.split.offline_train_sources)
+          .unit("images")
+          .defaults_to("9000")
+          .source(cite(kLrt, "App. F: the 60k training images are split 9k / 1k / 50k"))
+          .doc("training images reserved for offline training; the three partitions must fit in the "
+               "training file"),
+      LRT_CONFIG_KEY(data.split.validation_sources)
+          .unit("images")
+          .defaults_to("1000")
+          .source(cite(kLrt, "App. F: the 60k training images are split 9k / 1k / 50k"))
+          .doc("training images reserved for offline validation"),
+      LRT_CONFIG_KEY(data.split.online_sources)
+          .unit("images")
+          .defaults_to("50000")
+          .source(cite(kLrt, "App. F: the 60k training images are split 9k / 1k / 50k"))
+          .doc("training images the online stream draws from (with replacement)"),
+      LRT_CONFIG_KEY(data.split.offline_train_samples)
+          .unit("samples")
+          .defaults_to("50000")
+          .at_least(0)
+          .at_most(kMaxStreamSamples)
+          .source(cite(kLrt, "App. F: elastic transforms augment the partitions to 50k / 10k / 100k samples"))
+          .doc("length of the offline training stream; > 0 needs offline_train_sources > 0"),
+      LRT_CONFIG_KEY(data.split.validation_samples)
+          .unit("samples")
+          .defaults_to("10000")
+          .at_least(0)
+          .at_most(kMaxStreamSamples)
+          .source(cite(kLrt, "App. F: elastic transforms augment the partitions to 50k / 10k / 100k samples"))
+          .doc("length of the validation stream; > 0 needs validation_sources > 0"),
+      LRT_CONFIG_KEY(data.split.online_samples)
+          .unit("samples")
+          .defaults_to("100000")
+          .at_least(0)
+          .at_most(kMaxStreamSamples)
+          .source(cite(kLrt, "App. F: elastic transforms augment the partitions to 50k / 10k / 100k samples"))
+          .doc("length of the online and distribution-shift streams; > 0 needs online_sources > 0"),
+      LRT_CONFIG_KEY(data.elastic.alpha)
+          .unit("px")
+          .defaults_to("34")
+          .at_least(0.0)
+          .at_most(1000.0)
+          .source(std::string(kSimard) +
+                  ", the MNIST setting alpha = 34, sigma = 4; used through Ernestus (2016) as in " +
+                  cite(kLrt, "App. F"))
+          .doc("scale of the smoothed random displacement field; 0 turns elastic distortion off"),
+      LRT_CONFIG_KEY(data.elastic.sigma)
+          .unit("px")
+          .defaults_to("4")
+          .above(0.0)
+          .at_most(32.0)
+          .source(std::string(kSimard) + ", the MNIST setting alpha = 34, sigma = 4")
+          .doc("standard deviation of the Gaussian that smooths the displacement noise"),
+      LRT_CONFIG_KEY(data.elastic.truncate)
+          .unit("sigmas")
+          .defaults_to("4")
+          .above(0.0)
+          .at_most(8.0)
+          .source("assumption: the default of scipy's gaussian_filter, which the Ernestus (2016) code calls")
+          .doc("Gaussian kernel radius ceil(truncate * sigma)"),
+      LRT_CONFIG_KEY(data.shift.period)
+          .unit("samples")
+          .defaults_to("10000")
+          .at_least(1)
+          .at_most(kMaxStreamSamples)
+          .source(cite(kLrt, "App. F: unique additional augmentations for every contiguous 10k samples"))
+          .doc("samples per segment of the distribution-shift stream; each segment has its own combination"),
+      LRT_CONFIG_KEY(data.shift.augmentations)
+          .one_of(augmentation_choices())
+          .non_empty()
+          .distinct()
+          .defaults_to_items({"class_clustering", "spatial", "background", "noise"})
+          .source(cite(kLrt, "App. F: four augmentation types are explored"))
+          .doc("augmentations the segments combine: every non-empty subset, in a seeded order"),
+      LRT_CONFIG_KEY(data.shift.cluster.block)
+          .unit("samples")
+          .defaults_to("1000")
+          .at_least(1)
+          .source(cite(kLrt, "App. F: 'the first thousand images may be primarily 0s and 3s'"))
+          .doc("class_clustering: samples per block of favoured classes; must divide data.shift.period"),
+      LRT_CONFIG_KEY(data.shift.cluster.classes_per_block)
+          .unit("classes")
+          .defaults_to("2")
+          .at_least(1)
+          .at_most(256)
+          .source(cite(kLrt, "App. F: 'primarily 0s and 3s'"))
+          .doc("class_clustering: favoured classes per block; at most data.num_classes"),
+      LRT_CONFIG_KEY(data.shift.cluster.favour_probability)
+          .unit("1")
+          .defaults_to("0.8")
+          .at_least(0.0)
+          .at_most(1.0)
+          .source("assumption: 'primarily' (" + cite(kLrt, "App. F") +
+                  "); with 2 of 10 classes each favoured class makes ~42% of its block")
+          .doc("class_clustering: probability that a sample shows a favoured class"),
+      LRT_CONFIG_KEY(data.shift.spatial.max_rotation_deg)
+          .unit("deg")
+          .defaults_to("20")
+          .at_least(0.0)
+          .at_most(180.0)
+          .source("assumption: the paper only says 'rotate, scale, and shift images by random amounts' (" +
+                  cite(kLrt, "App. F") + "); amounts that keep a 28x28 object in frame")
+          .doc("spatial: rotation drawn uniformly in [-max, max]"),
+      LRT_CONFIG_KEY(data.shift.spatial.min_scale)
+          .unit("1")
+          .defaults_to("0.8")
+          .above(0.0)
+          .at_most(10.0)
+          .source("assumption: random amounts (" + cite(kLrt, "App. F") + "), +-20% in size")
+          .doc("spatial: smallest scale factor; at most max_scale"),
+      LRT_CONFIG_KEY(data.shift.spatial.max_scale)
+          .unit("1")
+          .defaults_to("1.2")
+          .above(0.0)
+          .at_most(10.0)
+          .source("assumption: random amounts (" + cite(kLrt, "App. F") + "), +-20% in size")
+          .doc("spatial: largest scale factor"),
+      LRT_CONFIG_KEY(data.shift.spatial.max_shift_px)
+          .unit("px")
+          .defaults_to("3")
+          .at_least(0.0)
+          .at_most(1000.0)
+          .source("assumption: random amounts (" + cite(kLrt, "App. F") + "), about a tenth of 28 px")
+          .doc("spatial: shift per axis drawn uniformly in [-max, max]"),
+      LRT_CONFIG_KEY(data.shift.background.min_contrast)
+          .unit("1")
+          .defaults_to("0.3")
+          .at_least(0.0)
+          .at_most(1.0)
+          .source("assumption: 'scale the contrast' (" + cite(kLrt, "App. F") +
+                  "); at 0.3 the object still stands out of the gradient")
+          .doc("background: smallest weight of the image against the black-white gradient; at most "
+               "max_contrast"),
+      LRT_CONFIG_KEY(data.shift.background.max_contrast)
+          .unit("1")
+          .defaults_to("0.7")
+          .at_least(0.0)
+          .at_most(1.0)
+          .source("assumption: 'scale the contrast' (" + cite(kLrt, "App. F") +
+                  "); at most 0.7 so the gradient is always visible")
+          .doc("background: largest weight of the image against the gradient"),
+      LRT_CONFIG_KEY(data.shift.noise.sigma)
+          .unit("1")
+          .defaults_to("0.1")
+          .at_least(0.0)
+          .at_most(10.0)
+          .source("assumption: 'random Gaussian noise added to each pixel' (" + cite(kLrt, "App. F") +
+                  "); 0.1 of full scale keeps a 0.3-contrast object 3 sigma above the noise (docs/data.md)")
+          .doc("noise: standard deviation on intensities in [0, 1]"),
 
       // ---- train --------------------------------------------------------------------
       LRT_CONFIG_KEY(train.learning_rate)
@@ -221,26 +402,9 @@ Schema build_schema() {
           .unit("um^2")
           .defaults_to("0.085")
           .above(0.0)
+          .at_most(1e6)
           .source("Chou et al., ISSCC 2018 (40 nm 1T1R RRAM), quoted in " + cite(kLrt, "§3"))
           .doc("area of one RRAM cell"),
-      LRT_CONFIG_KEY(accel.rram.read_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("1.76")
-          .at_least(0.0)
-          .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
-          .doc("energy to read one stored bit"),
-      LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("10.9")
-          .at_least(0.0)
-          .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
-          .doc("energy to write (program and verify) one bit"),
-      LRT_CONFIG_KEY(accel.rram.endurance_writes)
-          .unit("writes")
-          .defaults_to("1e6")
-          .at_least(1)
-          .source("Grossi et al., IEEE TED 2019 ('on the order of 1e6'), quoted in " + cite(kLrt, "§1"))
-          .doc("writes a cell survives before it fails"),
       LRT_CONFIG_KEY(accel.rram.bits_per_cell)
           .unit("bits")
           .defaults_to("1")
@@ -249,18 +413,191 @@ Schema build_schema() {
           .source("assumption: single-level cells, as in the digital-drift model where a weight is b cells "
                   "(" +
                   cite(kLrt, "§7.1, App. F") + "); at most 8, the default weight width")
-          .doc("bits stored per RRAM cell"),
+          .doc("bits stored per RRAM cell; a weight of train.quant.weight.bits occupies ceil(bits / this) "
+               "cells"),
+      LRT_CONFIG_KEY(accel.rram.read_energy_pj_per_bit)
+          .unit("pJ/bit")
+          .defaults_to("1.76")
+          .at_least(0.0)
+          .at_most(kMaxEventPj)
+          .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
+          .doc("energy to read one stored bit (user reads and the compare read before a write)"),
+      LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_pulse)
+          .unit("pJ/pulse")
+          .defaults_to("10.9")
+          .at_least(0.0)
+          .at_most(kMaxEventPj)
+          .source("Wu et al., ISSCC 2019 (10.9 pJ per bit written), quoted in " + cite(kLrt, "§1") +
+                  "; a binary cell writes one bit with one pulse")
+          .doc("energy of one program pulse with its verify read, on one cell; equals the energy per bit "
+               "written for binary cells (bits_per_cell = 1)"),
+      LRT_CONFIG_KEY(accel.rram.read_latency_cycles)
+          .unit("cycles")
+          .defaults_to("2")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a 20 ns word read at the 100 MHz clock")
+          .doc("latency of one word read (user read or compare read)"),
+      LRT_CONFIG_KEY(accel.rram.pulse_cycles)
+          .unit("cycles")
+          .defaults_to("10")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a 100 ns program pulse at the 100 MHz clock")
+          .doc("latency of one program pulse"),
+      LRT_CONFIG_KEY(accel.rram.verify_cycles)
+          .unit("cycles")
+          .defaults_to("2")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a verify is a read (accel.rram.read_latency_cycles)")
+          .doc("latency of the verify read after each pulse"),
+      LRT_CONFIG_KEY(accel.rram.levels_per_pulse)
+          .unit("levels")
+          .defaults_to("1")
+          .at_least(1)
+          .at_most(255)
+          .source("assumption: incremental write-verify moves a cell one level per pulse")
+          .doc("cell levels one program pulse moves; a change of D levels takes ceil(D / this) pulses"),
+      LRT_CONFIG_KEY(accel.rram.max_pulses)
+          .unit("pulses")
+          .defaults_to("16")
+          .at_least(1)
+          .at_most(4096)
+          .source("assumption: enough for a full swing of a 4-bit cell at one level per pulse")
+          .doc("pulses before write-verify gives up on a stuck cell; at least ceil((2^bits_per_cell - 1) / "
+               "levels_per_pulse)"),
+      LRT_CONFIG_KEY(accel.rram.read_before_write)
+          .defaults_to("true")
+          .source("assumption: the array reads a word first so that it programs only the cells that change")
+          .doc("charge a compare read (energy and latency) before every word write"),
+      LRT_CONFIG_KEY(accel.rram.endurance_writes)
+          .unit("writes")
+          .defaults_to("1e6")
+          .at_least(1)
+          .at_most(4294967295)
+          .source("Grossi et al., IEEE TED 2019 ('on the order of 1e6'), quoted in " + cite(kLrt, "§1"))
+          .doc("median (lognormal) or mean (normal, fixed) number of level changes a cell survives"),
+      LRT_CONFIG_KEY(accel.rram.endurance_distribution)
+          .one_of(endurance_choices())
+          .defaults_to("lognormal")
+          .source("assumption: a lifetime is a product of many small damage factors, and lognormal keeps it "
+                  "positive; the papers give only the order of magnitude")
+          .doc("distribution of per-cell lifetimes around endurance_writes; a worn-out cell sticks at its "
+               "last level"),
+      LRT_CONFIG_KEY(accel.rram.endurance_spread)
+          .unit("1")
+          .defaults_to("0.3")
+          .at_least(0.0)
+          .at_most(10.0)
+          .source("assumption: lifetimes vary by tens of percent from cell to cell")
+          .doc("lognormal: sd of ln(lifetime); normal: sd / mean; unused for fixed"),
+      LRT_CONFIG_KEY(accel.rram.stuck_at_fault_rate)
+          .unit("1")
+          .defaults_to("0")
+          .at_least(0.0)
+          .at_most(1.0)
+          .source("assumption: off; the papers model no time-zero faults")
+          .doc("probability that a cell is stuck from time zero"),
+      LRT_CONFIG_KEY(accel.rram.stuck_at_high_fraction)
+          .unit("1")
+          .defaults_to("0.5")
+          .at_least(0.0)
+          .at_most(1.0)
+          .source("assumption: both stuck states equally likely")
+          .doc("probability that a stuck cell sits at its top level (else at level 0)"),
+      LRT_CONFIG_KEY(accel.rram.read_noise_sigma_levels)
+          .unit("levels")
+          .defaults_to("0")
+          .at_least(0.0)
+          .at_most(1000.0)
+          .source("assumption: off; the papers model no read noise")
+          .doc("sd of Gaussian noise added to every cell read, frozen per (sample, cell); 0 turns it off"),
+      LRT_CONFIG_KEY(accel.rram.power_law_nu)
+          .unit("1")
+          .defaults_to("0")
+          .at_least(0.0)
+          .at_most(10.0)
+          .source("assumption: off; the papers model drift as in accel.rram.drift, not as conductance decay")
+          .doc(
+              "exponent of power-law conductance decay level * ((t + t0) / t0)^-nu seen by reads; 0 turns it "
+              "off"),
+      LRT_CONFIG_KEY(accel.rram.power_law_t0_samples)
+          .unit("samples")
+          .defaults_to("1")
+          .at_least(1e-3)
+          .at_most(1e12)
+          .source("assumption: decay starts one sample after programming")
+          .doc("t0 of the power-law decay"),
+      LRT_CONFIG_KEY(accel.rram.drift.model)
+          .one_of({{"none", DriftModel::kNone},
+                   {"analog", DriftModel::kAnalog},
+                   {"digital", DriftModel::kDigital},
+                   {"both", DriftModel::kBoth}})
+          .defaults_to("none")
+          .source(cite(kLrt,
+                       "§7.1: the control environment has no weight drift; analog drift and digital "
+                       "bit flips (App. F) are two further environments"))
+          .doc("none (control), analog (Gaussian noise on every weight), digital (random bit flips) or both, "
+               "one event every interval_samples"),
+      LRT_CONFIG_KEY(accel.rram.drift.interval_samples)
+          .unit("samples")
+          .defaults_to("10")
+          .at_least(1)
+          .at_most(4294967295)
+          .source(cite(kLrt, "App. F: d = 10"))
+          .doc("d: samples between drift events; at most horizon_samples"),
+      LRT_CONFIG_KEY(accel.rram.drift.horizon_samples)
+          .unit("samples")
+          .defaults_to("1e6")
+          .at_least(1)
+          .at_most(uint64_t{1'000'000'000'000'000})
+          .source(cite(kLrt, "App. F: sigma0 and p0 accumulate over 1M steps"))
+          .doc("H: samples over which analog_sigma0 and flip_p0 accumulate"),
+      LRT_CONFIG_KEY(accel.rram.drift.analog_sigma0)
+          .unit("weight units")
+          .defaults_to("10")
+          .above(0.0)
+          .at_most(1e6)
+          .source(cite(kLrt, "App. F: sigma0 = 10"))
+          .doc("analog, both: every event adds N(0, sigma^2), sigma = sigma0 / sqrt(H / d), then re-clips "
+               "and re-quantizes"),
+      LRT_CONFIG_KEY(accel.rram.drift.flip_p0)
+          .unit("flips/bit")
+          .defaults_to("10")
+          .above(0.0)
+          .source(cite(kLrt, "App. F: p0 = 10"))
+          .doc("digital, both: every event flips each stored bit with p = p0 / (H / d), at most 1"),
 
       LRT_CONFIG_KEY(accel.sram.cell_area_um2)
           .unit("um^2")
           .defaults_to("0.242")
           .above(0.0)
+          .at_most(1e6)
           .source("TSMC 40 nm 6T cell, quoted in " + cite(kLrt, "§3"))
-          .doc("area of one SRAM cell"),
+          .doc("area of one SRAM cell (one bit)"),
+      LRT_CONFIG_KEY(accel.sram.capacity_bits)
+          .unit("bits")
+          .defaults_to("2097152")
+          .at_least(1)
+          .at_most(uint64_t{1} << 40)
+          .source("assumption: 256 KiB holds the paper network's LRT state (q = 5 columns of 16 b per layer, "
+                  "~565 kbit), its 16 b biases (~17 kbit) and its two largest 8 b activation maps "
+                  "(26x26x128 and 24x24x128, ~1.28 Mbit)")
+          .doc("SRAM buffer size"),
+      LRT_CONFIG_KEY(accel.sram.word_bits)
+          .unit("bits")
+          .defaults_to("64")
+          .multiple_of(8)
+          .at_least(8)
+          .at_most(4096)
+          .source("assumption: the 64-bit access of " + cite(kHorowitz, "SRAM access energy"))
+          .doc("access width; latency is counted per word touched"),
       LRT_CONFIG_KEY(accel.sram.read_energy_pj_per_bit)
           .unit("pJ/bit")
           .defaults_to("0.3125")
           .at_least(0.0)
+          .at_most(kMaxEventPj)
           .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
                   "; assumption: the buffer is built of 32 KB banks")
           .doc("energy to read one bit"),
@@ -268,17 +605,24 @@ Schema build_schema() {
           .unit("pJ/bit")
           .defaults_to("0.3125")
           .at_least(0.0)
+          .at_most(kMaxEventPj)
           .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
                   "; assumption: a write costs what a read costs (one figure per access is given)")
           .doc("energy to write one bit"),
-      LRT_CONFIG_KEY(accel.sram.capacity_bits)
-          .unit("bits")
-          .defaults_to("2097152")
-          .at_least(1)
-          .source("assumption: 256 KiB holds the paper network's LRT state (q = 5 columns of 16 b per layer, "
-                  "~565 kbit), its 16 b biases (~17 kbit) and its two largest 8 b activation maps "
-                  "(26x26x128 and 24x24x128, ~1.28 Mbit)")
-          .doc("SRAM buffer size"),
+      LRT_CONFIG_KEY(accel.sram.read_latency_cycles)
+          .unit("cycles/word")
+          .defaults_to("1")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a single-cycle SRAM bank")
+          .doc("latency per word read"),
+      LRT_CONFIG_KEY(accel.sram.write_latency_cycles)
+          .unit("cycles/word")
+          .defaults_to("1")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a single-cycle SRAM bank")
+          .doc("latency per word written"),
 
       LRT_CONFIG_KEY(accel.mac.lanes)
           .unit("MACs/cycle")
@@ -340,12 +684,16 @@ void validate_schema(const Schema& keys) {
     for (std::size_t dot = k.path.find('.'); dot != std::string::npos; dot = k.path.find('.', dot + 1)) {
       sections.insert(k.path.substr(0, dot));
     }
-    const bool number = k.type == "int" || k.type == "uint64" || k.type == "double";
+    if (k.list != (k.type.rfind("list of ", 0) == 0)) fail("list flag and type disagree");
+    const std::string item_type = k.list ? k.type.substr(std::string("list of ").size()) : k.type;
+    const bool number =
+        item_type == "int" || item_type == "uint32" || item_type == "uint64" || item_type == "double";
     if (number && (k.unit.empty() || k.unit == "-")) fail("a number needs a unit (\"1\" if dimensionless)");
     if (k.source.empty()) fail("no source for the default");
     if (k.description.empty()) fail("no description");
-    if (k.type == "enum" && k.allowed.empty()) fail("an enum needs its values");
-    if (!k.assign || !k.format || !k.same || !k.member) fail("not bound to a Specs member");
+    if (item_type == "enum" && k.allowed.empty()) fail("an enum needs its values");
+    if (!k.assign || !k.format || !k.same || !k.member || (k.list && !k.assign_list))
+      fail("not bound to a Specs member");
   }
   for (const std::string& s : sections) {
     if (paths.count(s)) throw std::logic_error("config key table: " + s + " is both a key and a section");

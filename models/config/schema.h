@@ -6,6 +6,7 @@
 // (docs/configuration.md) all read this one table. Entries are written with the
 // KeyBuilder of config/key_builder.h.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,22 +23,37 @@ struct Scalar {
   bool null = false;    ///< no value at all (`key:`, `~`, `null`)
 };
 
+/// @brief One item of a YAML sequence given to a list key, with the line it is on (-1 if
+/// unknown, e.g. in a --set value).
+struct ListItem {
+  Scalar value;
+  int64_t line = -1;
+};
+
 /// @brief Everything about one configuration key.
 struct KeySpec {
   std::string path;          ///< full dotted path, equal to the Specs member path
-  std::string type;          ///< "bool", "int", "uint64", "double", "string", "path" or "enum"
+  std::string type;          ///< "bool", "int", "uint32", "uint64", "double", "string", "path", "enum",
+                             ///< or "list of " one of these
+  bool list = false;         ///< the value is a YAML sequence (assign_list), not a scalar
   std::string unit;          ///< physical unit, "1" if dimensionless, "-" if not a number
   bool required = false;     ///< no default: the user must give a value
-  std::string default_text;  ///< default as canonical YAML scalar text (empty when required)
+  std::string default_text;  ///< default as canonical YAML text: a scalar, or a flow sequence for a
+                             ///< list (empty when required)
   std::string allowed;       ///< allowed values in words, e.g. "[1, 32]", "power of two"
   std::string expected;      ///< noun phrase for messages, e.g. "an integer in [1, 32]"
   std::string source;        ///< where the default comes from (citation or "assumption: ...")
   std::string description;   ///< one line
   bool hashed = true;        ///< part of config_hash (false: cannot change results)
 
-  /// Parses, validates and stores a value; throws InputError at `where`.
+  /// Parses, validates and stores a value; throws InputError at `where`. A list key refuses
+  /// a scalar here, with a message that asks for a list.
   std::function<void(const Scalar& value, const InputLocation& where, Specs& specs)> assign;
-  /// The member's value as canonical YAML scalar text (parses back to the same bits).
+  /// List keys only: parses, validates and stores a sequence; an error names the item and
+  /// its line.
+  std::function<void(const std::vector<ListItem>& items, const InputLocation& where, Specs& specs)>
+      assign_list;
+  /// The member's value as canonical YAML text, like default_text (parses back to the same bits).
   std::function<std::string(const Specs& specs)> format;
   /// True if the member holds bit-identical values in both.
   std::function<bool(const Specs& a, const Specs& b)> same;

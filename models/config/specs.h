@@ -8,6 +8,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "data/specs.h"        // data::Augmentation: names parsed by data::parse_augmentation()
+#include "device/endurance.h"  // device::EnduranceDistribution: names from device::to_string()
 
 namespace lrt::config {
 
@@ -18,13 +22,70 @@ struct RunSpecs {
   bool progress = false;  ///< print progress while running
 };
 
-/// @brief Where the data set lives (IDX files, raw or gzip).
+/// @brief Source partitions of the training images and samples per stream (LRT paper App. F).
+struct DataSplitSpecs {
+  uint32_t offline_train_sources = 0;
+  uint32_t validation_sources = 0;
+  uint32_t online_sources = 0;
+  uint64_t offline_train_samples = 0;
+  uint64_t validation_samples = 0;
+  uint64_t online_samples = 0;  ///< also the length of the distribution-shift stream
+};
+
+/// @brief Elastic distortion of every sample (Simard et al. 2003).
+struct ElasticSpecs {
+  double alpha = 0.0;
+  double sigma = 0.0;
+  double truncate = 0.0;
+};
+
+/// @brief Class-distribution clustering (CD) of the shift stream.
+struct ClusterSpecs {
+  uint32_t block = 0;
+  uint32_t classes_per_block = 0;
+  double favour_probability = 0.0;
+};
+
+/// @brief Spatial transforms (ST) of the shift stream.
+struct SpatialSpecs {
+  double max_rotation_deg = 0.0;
+  double min_scale = 0.0;
+  double max_scale = 0.0;
+  double max_shift_px = 0.0;
+};
+
+/// @brief Background gradient with contrast scaling (BG) of the shift stream.
+struct BackgroundSpecs {
+  double min_contrast = 0.0;
+  double max_contrast = 0.0;
+};
+
+/// @brief White noise (WN) of the shift stream.
+struct NoiseSpecs {
+  double sigma = 0.0;
+};
+
+/// @brief The distribution-shift stream.
+struct ShiftSpecs {
+  uint64_t period = 0;
+  std::vector<data::Augmentation> augmentations;  ///< eligible augmentations, distinct
+  ClusterSpecs cluster;
+  SpatialSpecs spatial;
+  BackgroundSpecs background;
+  NoiseSpecs noise;
+};
+
+/// @brief The data set (IDX files, raw or gzip) and the online streams built from it.
 struct DataSpecs {
   std::string dir;
   std::string train_images;
   std::string train_labels;
   std::string test_images;
   std::string test_labels;
+  int num_classes = 0;
+  DataSplitSpecs split;
+  ElasticSpecs elastic;
+  ShiftSpecs shift;
 };
 
 /// @brief One uniform power-of-two quantizer: `bits` wide, values in [-range, range) (or [0, range)).
@@ -85,21 +146,52 @@ struct RankReduceSpecs {
   int lr_bits = 0;  ///< width of the stored L/R factors
 };
 
-/// @brief RRAM weight array technology.
+/// @brief Which weight drift of the LRT paper's Appendix F acts between samples: none (the
+/// control environment), analog drift, digital bit flips, or both in every event.
+enum class DriftModel { kNone, kAnalog, kDigital, kBoth };
+
+/// @brief RRAM weight drift on the sample clock (LRT paper App. F).
+struct RramDriftSpecs {
+  DriftModel model = DriftModel::kNone;
+  uint64_t interval_samples = 0;  ///< d
+  uint64_t horizon_samples = 0;   ///< H, the paper's "1M"
+  double analog_sigma0 = 0.0;     ///< used by analog and both
+  double flip_p0 = 0.0;           ///< used by digital and both
+};
+
+/// @brief RRAM weight array technology. The weight format (bits, range) is train.quant.weight
+/// and the size comes from the network, so neither is here.
 struct RramSpecs {
   double cell_area_um2 = 0.0;
+  uint32_t bits_per_cell = 0;
   double read_energy_pj_per_bit = 0.0;
-  double write_energy_pj_per_bit = 0.0;
+  double write_energy_pj_per_pulse = 0.0;
+  uint32_t read_latency_cycles = 0;
+  uint32_t pulse_cycles = 0;
+  uint32_t verify_cycles = 0;
+  uint32_t levels_per_pulse = 0;
+  uint32_t max_pulses = 0;
+  bool read_before_write = false;
   uint64_t endurance_writes = 0;
-  int bits_per_cell = 0;
+  device::EnduranceDistribution endurance_distribution = device::EnduranceDistribution::kFixed;
+  double endurance_spread = 0.0;
+  double stuck_at_fault_rate = 0.0;
+  double stuck_at_high_fraction = 0.0;
+  double read_noise_sigma_levels = 0.0;
+  double power_law_nu = 0.0;
+  double power_law_t0_samples = 0.0;
+  RramDriftSpecs drift;
 };
 
 /// @brief SRAM buffer technology and size.
 struct SramSpecs {
   double cell_area_um2 = 0.0;
+  uint64_t capacity_bits = 0;
+  uint32_t word_bits = 0;
   double read_energy_pj_per_bit = 0.0;
   double write_energy_pj_per_bit = 0.0;
-  uint64_t capacity_bits = 0;
+  uint32_t read_latency_cycles = 0;
+  uint32_t write_latency_cycles = 0;
 };
 
 /// @brief MAC array: parallelism and energy per arithmetic operation.

@@ -40,6 +40,15 @@ Specs awkward_specs() {
   s.data.train_labels = "null";  // must stay a string, not become YAML null
   s.data.test_images = "123";    // must stay a string, not become a number
   s.data.test_labels = "line\nbreak";
+  s.data.num_classes = 256;
+  s.data.split = {4294967295u, 0, 1, uint64_t{1} << 40, 0, 1};  // samples > 0 only where sources > 0
+  s.data.elastic = {1000.0, 1e-300, 8.0};
+  s.data.shift.period = uint64_t{1} << 40;
+  s.data.shift.augmentations = {data::kWhiteNoise};  // without class clustering, so block and
+  s.data.shift.cluster = {4294967295u, 256, 1.0};    // classes_per_block need not fit the period
+  s.data.shift.spatial = {180.0, 1e-300, 10.0, 1000.0};
+  s.data.shift.background = {-0.0, 1.0};  // >= 0 holds for negative zero; its sign must survive
+  s.data.shift.noise.sigma = 10.0;
   s.train.learning_rate = 0.1 + 0.2;
   s.train.max_norm.enabled = false;
   s.train.max_norm.beta = std::nextafter(1.0, 0.0);
@@ -60,14 +69,31 @@ Specs awkward_specs() {
   s.accel.rank_reduce.arith = Arithmetic::kFloat;
   s.accel.rank_reduce.lr_bits = 2;
   s.accel.rram.cell_area_um2 = 1e-300;
-  s.accel.rram.read_energy_pj_per_bit = 1e300;
-  s.accel.rram.write_energy_pj_per_bit = 0.0;
-  s.accel.rram.endurance_writes = 10000000000000000000ULL;
   s.accel.rram.bits_per_cell = 8;
+  s.accel.rram.read_energy_pj_per_bit = 1e6;
+  s.accel.rram.write_energy_pj_per_pulse = 0.0;
+  s.accel.rram.read_latency_cycles = 1000000;
+  s.accel.rram.pulse_cycles = 0;
+  s.accel.rram.verify_cycles = 1;
+  s.accel.rram.levels_per_pulse = 255;  // one pulse covers the 255 levels of an 8-bit cell...
+  s.accel.rram.max_pulses = 1;          // ...so one pulse is enough
+  s.accel.rram.read_before_write = false;
+  s.accel.rram.endurance_writes = 4294967295u;
+  s.accel.rram.endurance_distribution = device::EnduranceDistribution::kFixed;
+  s.accel.rram.endurance_spread = 1.0 / 3.0;
+  s.accel.rram.stuck_at_fault_rate = 1.0;
+  s.accel.rram.stuck_at_high_fraction = 0.1;
+  s.accel.rram.read_noise_sigma_levels = 1000.0;
+  s.accel.rram.power_law_nu = std::nextafter(10.0, 0.0);
+  s.accel.rram.power_law_t0_samples = 1e-3;
+  s.accel.rram.drift = {DriftModel::kBoth, 4294967295u, 1000000000000000u, 1e6, 0.1 + 0.7};
   s.accel.sram.cell_area_um2 = 2.0 / 3.0;
+  s.accel.sram.capacity_bits = uint64_t{1} << 40;
+  s.accel.sram.word_bits = 4096;
   s.accel.sram.read_energy_pj_per_bit = 4.9406564584124654e-324 * 3;
-  s.accel.sram.write_energy_pj_per_bit = 1.7976931348623157e308;
-  s.accel.sram.capacity_bits = 1;
+  s.accel.sram.write_energy_pj_per_bit = 1e6;
+  s.accel.sram.read_latency_cycles = 0;
+  s.accel.sram.write_latency_cycles = 1000000;
   s.accel.mac.lanes = 4096;
   s.accel.mac.add8_pj = 0.1;
   s.accel.mac.mult8_pj = 0.7;
@@ -107,8 +133,13 @@ TEST(Effective, NestsEveryKeyOnceWithItsCanonicalValue) {
   const YAML::Node root = YAML::Load(text);
   for (const KeySpec& k : schema()) {
     const YAML::Node node = lookup(root, split_path(k.path), 0);
-    ASSERT_TRUE(node.IsScalar()) << k.path;
-    EXPECT_EQ(node.Scalar(), YAML::Load(k.format(s)).Scalar()) << k.path;
+    if (k.list) {
+      ASSERT_TRUE(node.IsSequence()) << k.path;
+      EXPECT_EQ(YAML::Dump(node), YAML::Dump(YAML::Load(k.format(s)))) << k.path;
+    } else {
+      ASSERT_TRUE(node.IsScalar()) << k.path;
+      EXPECT_EQ(node.Scalar(), YAML::Load(k.format(s)).Scalar()) << k.path;
+    }
   }
 }
 
@@ -116,7 +147,9 @@ TEST(Effective, CommentsCarryUnits) {
   const std::string text = effective_yaml(default_specs());
   EXPECT_TRUE(contains(text, "\naccel:\n  clock_mhz: 100.0  # [MHz]\n")) << text;
   EXPECT_TRUE(contains(text, "\n    endurance_writes: 1000000  # [writes]\n")) << text;
-  EXPECT_TRUE(contains(text, "\n    write_energy_pj_per_bit: 10.9  # [pJ/bit]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n    write_energy_pj_per_pulse: 10.9  # [pJ/pulse]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n    augmentations: [class_clustering, spatial, background, noise]\n"))
+      << text;
   EXPECT_TRUE(contains(text, "\n  seed: 1\n")) << text;  // dimensionless: no comment
   EXPECT_TRUE(contains(text, "# config_hash: " + hash_hex(config_hash(default_specs())) + "\n")) << text;
 }

@@ -129,7 +129,9 @@ TEST(ConfigErrors, OutOfRangeMessageIsComplete) {
   const auto l = load_bad("out_of_range", "accel:\n  rram:\n    endurance_writes: -5\n");
   ASSERT_TRUE(l.error.has_value());
   EXPECT_EQ(std::string(l.error->what()),
-            l.path + ":3: accel.rram.endurance_writes: value -5 is out of range; expected an integer >= 1");
+            l.path +
+                ":3: accel.rram.endurance_writes: value -5 is out of range; expected an integer in "
+                "[1, 4294967295]");
 }
 
 TEST(ConfigErrors, IntegerBoundsAreInclusive) {
@@ -224,7 +226,19 @@ TEST(ConfigErrors, TopLevelMustBeAMap) {
 
 TEST(ConfigErrors, OnlyOneDocument) {
   expect_error(load_bad("two_docs", "run:\n  seed: 1\n---\nrun:\n  seed: 2\n"), 4, "",
-               {"holds 2 YAML documents"});
+               {"holds more than one YAML document"});
+}
+
+TEST(ConfigErrors, StrayTopLevelCommaIsASyntaxErrorNotAHang) {
+  // yaml-cpp 0.7's LoadAll loops forever on these (upstream #1040; found by our fuzzer).
+  const std::pair<const char*, int64_t> cases[] = {
+      {",", 1}, {",a: b\n", 1}, {" ,a\n", 1}, {"\"x\",\n", 1}, {"[a],\n", 1}, {"# c\n,\n", 2}};
+  for (const auto& [text, line] : cases) {
+    const auto l = load_bad("stray_comma", text);
+    ASSERT_TRUE(l.error.has_value()) << text;
+    EXPECT_EQ(l.error->where().line, line) << text << ": " << l.error->what();
+    EXPECT_TRUE(contains(l.error->what(), "YAML syntax error")) << l.error->what();
+  }
 }
 
 // ---- files ---------------------------------------------------------------------------------

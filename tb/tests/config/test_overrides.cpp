@@ -55,7 +55,7 @@ TEST(ConfigSet, BadValueNamesTheOverride) {
   EXPECT_EQ(e.where().file, "--set accel.rram.endurance_writes");
   EXPECT_EQ(e.where().line, -1);
   EXPECT_EQ(e.where().key, "accel.rram.endurance_writes");
-  EXPECT_EQ(e.problem(), "value -5 is out of range; expected an integer >= 1");
+  EXPECT_EQ(e.problem(), "value -5 is out of range; expected an integer in [1, 4294967295]");
 }
 
 TEST(ConfigSet, UnknownKeySuggests) {

@@ -35,6 +35,19 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.data.train_labels, "train-labels-idx1-ubyte.gz");
   EXPECT_EQ(d.data.test_images, "t10k-images-idx3-ubyte.gz");
   EXPECT_EQ(d.data.test_labels, "t10k-labels-idx1-ubyte.gz");
+  EXPECT_EQ(d.data.num_classes, 10);
+  EXPECT_EQ(d.data.split.offline_train_sources, 9000u);  // LRT App. F: 60k split 9k / 1k / 50k
+  EXPECT_EQ(d.data.split.validation_sources, 1000u);
+  EXPECT_EQ(d.data.split.online_sources, 50000u);
+  EXPECT_EQ(d.data.split.offline_train_samples, 50000u);  // App. F: 50k / 10k / 100k samples
+  EXPECT_EQ(d.data.split.validation_samples, 10000u);
+  EXPECT_EQ(d.data.split.online_samples, 100000u);
+  EXPECT_EQ(d.data.elastic.alpha, 34.0);  // Simard et al. 2003
+  EXPECT_EQ(d.data.elastic.sigma, 4.0);
+  EXPECT_EQ(d.data.shift.period, 10000u);  // App. F: every contiguous 10k samples
+  EXPECT_EQ(d.data.shift.augmentations,
+            (std::vector<data::Augmentation>{data::kClassClustering, data::kSpatial, data::kBackground,
+                                             data::kWhiteNoise}));  // App. F: four types
   EXPECT_EQ(d.train.learning_rate, 0.01);
   EXPECT_TRUE(d.train.max_norm.enabled);
   EXPECT_EQ(d.train.max_norm.beta, 0.999);
@@ -59,9 +72,15 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.rank_reduce.lr_bits, 16);
   EXPECT_EQ(d.accel.rram.cell_area_um2, 0.085);
   EXPECT_EQ(d.accel.rram.read_energy_pj_per_bit, 1.76);
-  EXPECT_EQ(d.accel.rram.write_energy_pj_per_bit, 10.9);
+  EXPECT_EQ(d.accel.rram.write_energy_pj_per_pulse, 10.9);  // per bit; one pulse per bit of a binary cell
   EXPECT_EQ(d.accel.rram.endurance_writes, 1000000u);
-  EXPECT_EQ(d.accel.rram.bits_per_cell, 1);
+  EXPECT_EQ(d.accel.rram.bits_per_cell, 1u);
+  // App. F: the control environment has no drift; d = 10, H = 1M, sigma0 = p0 = 10 when selected.
+  EXPECT_EQ(d.accel.rram.drift.model, DriftModel::kNone);
+  EXPECT_EQ(d.accel.rram.drift.interval_samples, 10u);
+  EXPECT_EQ(d.accel.rram.drift.horizon_samples, 1000000u);
+  EXPECT_EQ(d.accel.rram.drift.analog_sigma0, 10.0);
+  EXPECT_EQ(d.accel.rram.drift.flip_p0, 10.0);
   EXPECT_EQ(d.accel.sram.cell_area_um2, 0.242);
   EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
   EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
@@ -84,8 +103,32 @@ TEST(ConfigSchema, EveryKeyBindsItsOwnMemberInsideSpecs) {
 
 TEST(ConfigSchema, AssumptionsAreMarked) {
   // Defaults that are our choices, not published figures, say so in their source.
-  for (const char* path : {"run.seed", "accel.clock_mhz", "accel.sram.capacity_bits", "accel.mac.lanes",
-                           "accel.rank_reduce.mode"}) {
+  for (const char* path : {"run.seed",
+                           "accel.clock_mhz",
+                           "accel.sram.capacity_bits",
+                           "accel.mac.lanes",
+                           "accel.rank_reduce.mode",
+                           "accel.rram.levels_per_pulse",
+                           "accel.rram.max_pulses",
+                           "accel.rram.read_before_write",
+                           "accel.rram.read_latency_cycles",
+                           "accel.rram.pulse_cycles",
+                           "accel.rram.verify_cycles",
+                           "accel.rram.endurance_distribution",
+                           "accel.rram.endurance_spread",
+                           "accel.rram.stuck_at_fault_rate",
+                           "accel.rram.stuck_at_high_fraction",
+                           "accel.rram.read_noise_sigma_levels",
+                           "accel.rram.power_law_nu",
+                           "accel.rram.power_law_t0_samples",
+                           "accel.sram.word_bits",
+                           "accel.sram.read_latency_cycles",
+                           "accel.sram.write_latency_cycles",
+                           "data.elastic.truncate",
+                           "data.shift.cluster.favour_probability",
+                           "data.shift.spatial.max_rotation_deg",
+                           "data.shift.background.min_contrast",
+                           "data.shift.noise.sigma"}) {
     bool found = false;
     for (const KeySpec& k : schema()) {
       if (k.path != path) continue;

@@ -1,0 +1,214 @@
+#include "config/bind.h"
+
+#include <filesystem>
+#include <string>
+
+#include "core/error.h"
+#include "device/cell_mapping.h"
+#include "device/spec_error.h"
+
+namespace lrt::config {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& problem) {
+  throw InputError(InputLocation({}, -1, -1, key), problem);
+}
+
+// A device Specs member and the configuration key it comes from.
+struct MemberKey {
+  const char* member;
+  const char* key;
+};
+
+constexpr MemberKey kRramKeys[] = {
+    {"bits_per_cell", "accel.rram.bits_per_cell"},
+    {"weight_bits", "train.quant.weight.bits"},
+    {"weight_range", "train.quant.weight.range"},
+    {"levels_per_pulse", "accel.rram.levels_per_pulse"},
+    {"max_pulses", "accel.rram.max_pulses"},
+    {"read_energy_pj_per_bit", "accel.rram.read_energy_pj_per_bit"},
+    {"write_energy_pj_per_pulse", "accel.rram.write_energy_pj_per_pulse"},
+    {"read_latency_cycles", "accel.rram.read_latency_cycles"},
+    {"pulse_cycles", "accel.rram.pulse_cycles"},
+    {"verify_cycles", "accel.rram.verify_cycles"},
+    {"cell_area_um2", "accel.rram.cell_area_um2"},
+    {"endurance.writes", "accel.rram.endurance_writes"},
+    {"endurance.spread", "accel.rram.endurance_spread"},
+    {"stuck_at_fault_rate", "accel.rram.stuck_at_fault_rate"},
+    {"stuck_at_high_fraction", "accel.rram.stuck_at_high_fraction"},
+    {"drift.interval_samples", "accel.rram.drift.interval_samples"},
+    {"drift.horizon_samples", "accel.rram.drift.horizon_samples"},
+    {"drift.analog_sigma0", "accel.rram.drift.analog_sigma0"},
+    {"drift.flip_p0", "accel.rram.drift.flip_p0"},
+    {"read_effects.noise_sigma_levels", "accel.rram.read_noise_sigma_levels"},
+    {"read_effects.power_law_nu", "accel.rram.power_law_nu"},
+    {"read_effects.power_law_t0_samples", "accel.rram.power_law_t0_samples"},
+};
+
+constexpr MemberKey kSramKeys[] = {
+    {"capacity_bits", "accel.sram.capacity_bits"},
+    {"word_bits", "accel.sram.word_bits"},
+    {"read_energy_pj_per_bit", "accel.sram.read_energy_pj_per_bit"},
+    {"write_energy_pj_per_bit", "accel.sram.write_energy_pj_per_bit"},
+    {"read_latency_cycles", "accel.sram.read_latency_cycles"},
+    {"write_latency_cycles", "accel.sram.write_latency_cycles"},
+    {"cell_area_um2", "accel.sram.cell_area_um2"},
+};
+
+// Runs the module's validate() and turns its SpecError ("member: problem") into an
+// InputError at the member's key; a member without a key (e.g. the network-given `cells`)
+// keeps its name in the message.
+template <std::size_t N, class Validate>
+void validate_as_config(const MemberKey (&keys)[N], const char* module, Validate&& validate) {
+  try {
+    validate();
+  } catch (const device::SpecError& e) {
+    const std::string prefix = e.member() + ": ";
+    const std::string what = e.what();
+    const std::string problem = what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+    for (const MemberKey& k : keys) {
+      if (e.member() == k.member) fail(k.key, problem);
+    }
+    throw InputError({}, std::string(module) + ": " + what);
+  }
+}
+
+// The analog sigma and flip probability the selected drift model turns on (0 = off).
+device::DriftSpecs drift_specs(const RramDriftSpecs& d) {
+  device::DriftSpecs out;
+  out.interval_samples = d.interval_samples;
+  out.horizon_samples = static_cast<double>(d.horizon_samples);  // exact: the key allows <= 1e15 < 2^53
+  bool analog = false, digital = false;
+  switch (d.model) {
+    case DriftModel::kNone:
+      break;
+    case DriftModel::kAnalog:
+      analog = true;
+      break;
+    case DriftModel::kDigital:
+      digital = true;
+      break;
+    case DriftModel::kBoth:
+      analog = digital = true;
+      break;
+    default:
+      fail("accel.rram.drift.model", "holds no known drift model");
+  }
+  // A model that is on needs its strength; 0 would silently run the control environment.
+  if (analog && !(d.analog_sigma0 > 0.0))
+    fail("accel.rram.drift.analog_sigma0",
+         "is " + std::to_string(d.analog_sigma0) +
+             " but accel.rram.drift.model turns analog drift on; expected > 0");
+  if (digital && !(d.flip_p0 > 0.0))
+    fail("accel.rram.drift.flip_p0",
+         "is " + std::to_string(d.flip_p0) + " but accel.rram.drift.model turns bit flips on; expected > 0");
+  out.analog_sigma0 = analog ? d.analog_sigma0 : 0.0;
+  out.flip_p0 = digital ? d.flip_p0 : 0.0;
+  return out;
+}
+
+std::string in_dir(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).string();  // an absolute name replaces dir
+}
+
+}  // namespace
+
+device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells, int weight_bits, double weight_range) {
+  if (weight_bits < 1)
+    fail("train.quant.weight.bits", std::to_string(weight_bits) + " is not a positive width");
+  const RramSpecs& r = specs.accel.rram;
+  device::RramArraySpecs out;
+  out.cells = cells;
+  out.bits_per_cell = r.bits_per_cell;
+  out.weight_bits = static_cast<uint32_t>(weight_bits);
+  out.weight_range = weight_range;
+  out.levels_per_pulse = r.levels_per_pulse;
+  out.max_pulses = r.max_pulses;
+  out.read_before_write = r.read_before_write;
+  out.read_energy_pj_per_bit = r.read_energy_pj_per_bit;
+  out.write_energy_pj_per_pulse = r.write_energy_pj_per_pulse;
+  out.read_latency_cycles = r.read_latency_cycles;
+  out.pulse_cycles = r.pulse_cycles;
+  out.verify_cycles = r.verify_cycles;
+  out.cell_area_um2 = r.cell_area_um2;
+  out.endurance.writes = r.endurance_writes;
+  out.endurance.distribution = r.endurance_distribution;
+  out.endurance.spread = r.endurance_spread;
+  out.stuck_at_fault_rate = r.stuck_at_fault_rate;
+  out.stuck_at_high_fraction = r.stuck_at_high_fraction;
+  out.drift = drift_specs(r.drift);
+  out.read_effects.noise_sigma_levels = r.read_noise_sigma_levels;
+  out.read_effects.power_law_nu = r.power_law_nu;
+  out.read_effects.power_law_t0_samples = r.power_law_t0_samples;
+  validate_as_config(kRramKeys, "RRAM array", [&] { device::validate(out); });
+  return out;
+}
+
+device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells) {
+  return rram_specs(specs, cells, specs.train.quant.weight.bits, specs.train.quant.weight.range);
+}
+
+device::SramSpecs sram_specs(const Specs& specs) {
+  const SramSpecs& s = specs.accel.sram;
+  device::SramSpecs out;
+  out.capacity_bits = s.capacity_bits;
+  out.word_bits = s.word_bits;
+  out.read_energy_pj_per_bit = s.read_energy_pj_per_bit;
+  out.write_energy_pj_per_bit = s.write_energy_pj_per_bit;
+  out.read_latency_cycles = s.read_latency_cycles;
+  out.write_latency_cycles = s.write_latency_cycles;
+  out.cell_area_um2 = s.cell_area_um2;
+  validate_as_config(kSramKeys, "SRAM buffer", [&] { device::validate(out); });
+  return out;
+}
+
+data::DataSpecs data_specs(const Specs& specs) {
+  const DataSpecs& d = specs.data;
+  data::DataSpecs out;
+  out.source.train_images = in_dir(d.dir, d.train_images);
+  out.source.train_labels = in_dir(d.dir, d.train_labels);
+  out.source.test_images = in_dir(d.dir, d.test_images);
+  out.source.test_labels = in_dir(d.dir, d.test_labels);
+  out.source.num_classes = d.num_classes;
+
+  out.split.offline_train_sources = d.split.offline_train_sources;
+  out.split.validation_sources = d.split.validation_sources;
+  out.split.online_sources = d.split.online_sources;
+  out.split.offline_train_samples = d.split.offline_train_samples;
+  out.split.validation_samples = d.split.validation_samples;
+  out.split.online_samples = d.split.online_samples;
+
+  out.elastic.alpha = d.elastic.alpha;
+  out.elastic.sigma = d.elastic.sigma;
+  out.elastic.truncate = d.elastic.truncate;
+
+  const ShiftSpecs& sh = d.shift;
+  out.shift.period = sh.period;
+  out.shift.augmentations = 0;
+  for (const data::Augmentation a : sh.augmentations) out.shift.augmentations |= a;
+  out.shift.cluster.block = sh.cluster.block;
+  out.shift.cluster.classes_per_block = sh.cluster.classes_per_block;
+  out.shift.cluster.favour_probability = sh.cluster.favour_probability;
+  out.shift.spatial.max_rotation_deg = sh.spatial.max_rotation_deg;
+  out.shift.spatial.min_scale = sh.spatial.min_scale;
+  out.shift.spatial.max_scale = sh.spatial.max_scale;
+  out.shift.spatial.max_shift_px = sh.spatial.max_shift_px;
+  out.shift.background.min_contrast = sh.background.min_contrast;
+  out.shift.background.max_contrast = sh.background.max_contrast;
+  out.shift.noise.sigma = sh.noise.sigma;
+
+  data::validate(out);  // its InputErrors already carry the configuration keys
+  return out;
+}
+
+void check_consistency(const Specs& specs) {
+  // The widest code the cell mapping takes, in one word: no bits_per_cell is too wide for
+  // it, so only the configuration's own keys can fail here.
+  constexpr uint32_t kWidest = device::CellMapping::kMaxWeightBits;
+  (void)rram_specs(specs, kWidest, static_cast<int>(kWidest), 1.0);
+  (void)sram_specs(specs);
+  (void)data_specs(specs);
+}
+
+}  // namespace lrt::config

@@ -1,0 +1,39 @@
+#pragma once
+// From the validated configuration to the parameter structs of the modules that run: pure
+// conversions, one per module. Each result is checked with the module's own validate(), and
+// a violation becomes an InputError naming the configuration key, so that a rule spanning
+// several keys (max_pulses against bits_per_cell, min_scale <= max_scale, ...) still points
+// the user at a key of docs/configuration.md.
+
+#include <cstdint>
+
+#include "config/specs.h"
+#include "data/specs.h"
+#include "device/rram_specs.h"
+#include "device/sram_buffer.h"
+
+namespace lrt::config {
+
+/// @brief One RRAM weight array of `cells` cells holding `weight_bits`-bit codes with range
+/// `weight_range`: the network decides the size, and the weight format is train.quant.weight
+/// unless a layer has its own. Throws InputError naming the key (errors in the weight format
+/// name train.quant.weight.*; errors in `cells` name no key).
+device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells, int weight_bits, double weight_range);
+
+/// @brief rram_specs() with the weight format of train.quant.weight.
+device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells);
+
+/// @brief The SRAM buffer. Throws InputError naming the key.
+device::SramSpecs sram_specs(const Specs& specs);
+
+/// @brief The data set and its streams; the IDX file names are joined to data.dir unless
+/// they are absolute. The data seed is run.seed, passed to the data area separately.
+/// Throws InputError naming the key.
+data::DataSpecs data_specs(const Specs& specs);
+
+/// @brief Checks every rule that involves several keys and needs nothing from the network,
+/// by binding all three with the widest weight format the RRAM model supports. Throws
+/// InputError naming one key, without a file location; the loader adds the location.
+void check_consistency(const Specs& specs);
+
+}  // namespace lrt::config
