@@ -2,9 +2,6 @@
 // written factors reproduce sum dz a^T when there are at most r pairs.
 #include <gtest/gtest.h>
 
-// GCC 12.2's SLP vectorizer with AVX-512 miscompiles some constant initializer lists
-// ({3, 3, 3, 0} -> {3, 3, 3, 3}); keep the test data out of its reach.
-#pragma GCC optimize("no-tree-slp-vectorize")
 
 #include <cmath>
 #include <fstream>
@@ -12,10 +9,14 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli_runner.h"
 #include "core/csv.h"
 
 namespace lrt::cli {
 namespace {
+
+using testing::CliResult;
+using testing::run_lrtsim;
 
 using Rows = std::vector<std::vector<double>>;
 
@@ -40,21 +41,7 @@ std::string write_rows(const std::string& name, const Rows& rows) {
   return write_text(name, text);
 }
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
-
-CliResult run(std::vector<std::string> args) {
-  args.insert(args.begin(), "lrtsim");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data());
-  CliResult r{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
-  return r;
-}
+CliResult run(std::vector<std::string> args) { return run_lrtsim(std::move(args)); }
 
 std::vector<std::string> base_args(const std::string& dz, const std::string& a, const std::string& rank,
                                    const std::string& mode = "biased") {

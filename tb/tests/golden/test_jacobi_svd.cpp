@@ -9,10 +9,6 @@
 // kind, so the two agree to twice that. The tests use these bounds with the actual S.
 #include <gtest/gtest.h>
 
-// GCC 12.2's SLP vectorizer with AVX-512 (-march=native here) miscompiles some constant
-// initializer lists: std::vector<double>{3, 3, 3, 0} comes out as {3, 3, 3, 3}. Keep the
-// test data out of its reach (see the report to the lead; the library has no such lists).
-#pragma GCC optimize("no-tree-slp-vectorize")
 
 // The oracle needs no speed; scalar Eigen also avoids GCC's AVX-512 intrinsic warnings.
 #define EIGEN_DONT_VECTORIZE

@@ -5,9 +5,6 @@
 // reducer's result is exact: single axis-aligned pairs give L = R = e_0 exactly).
 #include <gtest/gtest.h>
 
-// GCC 12.2's SLP vectorizer with AVX-512 miscompiles some constant initializer lists
-// ({3, 3, 3, 0} -> {3, 3, 3, 3}); keep the test data out of its reach.
-#pragma GCC optimize("no-tree-slp-vectorize")
 
 #include <cmath>
 #include <limits>
