@@ -1,0 +1,96 @@
+#include "tlm/mac_array.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "device/spec_error.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+
+void validate(const MacArraySpecs& specs) {
+  if (specs.lanes == 0 || specs.lanes > (1u << 20)) throw device::SpecError("lanes", "must be in 1..2^20");
+  if (specs.pipeline_fill_cycles > 1024) throw device::SpecError("pipeline_fill_cycles", "must be in 0..1024");
+  // 32 x 32 + 64 full adders must stay below the 1 uJ per event that to_energy_units accepts.
+  if (!(specs.full_adder_energy_pj >= 0.0 && specs.full_adder_energy_pj <= 100.0))
+    throw device::SpecError("full_adder_energy_pj", "must be in [0, 100] pJ");
+}
+
+mac_array::mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs,
+                     const sc_core::sc_time& clock_period)
+    : sc_core::sc_module(name), in("in"), specs_(specs), clock_period_(clock_period) {
+  validate(specs_);
+  if (clock_period_ == sc_core::SC_ZERO_TIME)
+    throw std::invalid_argument(std::string(basename()) + ": zero clock period");
+  in.register_b_transport(this, &mac_array::b_transport);
+}
+
+const char* mac_array::check_job(const MacJob& job) {
+  if (job.weight_bits < 1 || job.weight_bits > 32) return "weight_bits outside 1..32";
+  if (job.activation_bits < 1 || job.activation_bits > 32) return "activation_bits outside 1..32";
+  if (job.accumulator_bits < 1 || job.accumulator_bits > 64) return "accumulator_bits outside 1..64";
+  if (job.zero_operand > job.macs) return "zero_operand exceeds macs";
+  return "";
+}
+
+device::EnergyUnits mac_array::energy_per_mac(const MacWidths& w) const {
+  const double full_adders = static_cast<double>(w.weight_bits) * w.activation_bits + w.accumulator_bits;
+  return device::to_energy_units(full_adders * specs_.full_adder_energy_pj, "full_adder_energy_pj");
+}
+
+MacJobCost mac_array::cost(const MacJob& job) const {
+  const char* problem = check_job(job);
+  if (*problem != '\0') throw std::invalid_argument(std::string("mac_array job: ") + problem);
+  MacJobCost c;
+  c.cycles = job.macs == 0 ? 0 : (job.macs - 1) / specs_.lanes + 1 + specs_.pipeline_fill_cycles;
+  c.active_macs = job.macs - job.zero_operand;
+  c.energy_per_mac = energy_per_mac({job.weight_bits, job.activation_bits, job.accumulator_bits});
+  c.energy = device::energy_of(c.active_macs, c.energy_per_mac);
+  return c;
+}
+
+device::EnergyUnits mac_array::energy() const {
+  device::EnergyUnits total = 0;
+  for (const auto& [widths, count] : stats_.active_macs) {
+    const device::EnergyUnits e = device::energy_of(count, energy_per_mac(widths));
+    if (__builtin_add_overflow(total, e, &total)) throw std::overflow_error("mac_array: energy overflow");
+  }
+  return total;
+}
+
+void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (trans.get_byte_enable_ptr() != nullptr) {
+    trans.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_data_length() != sizeof(MacJob) || trans.get_streaming_width() < sizeof(MacJob)) {
+    trans.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_address() != 0) {
+    trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_command() != ::tlm::TLM_WRITE_COMMAND) {
+    trans.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  MacJob job;
+  std::memcpy(&job, trans.get_data_ptr(), sizeof job);
+  if (*check_job(job) != '\0') {
+    trans.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const MacJobCost c = cost(job);
+  ++stats_.jobs;
+  stats_.macs += job.macs;
+  stats_.gated_macs += job.zero_operand;
+  stats_.busy_cycles += c.cycles;
+  if (c.active_macs != 0)
+    stats_.active_macs[{job.weight_bits, job.activation_bits, job.accumulator_bits}] += c.active_macs;
+  delay += clock_cycles(c.cycles, clock_period_);
+  trans.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace lrt::tlm

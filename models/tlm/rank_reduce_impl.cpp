@@ -1,0 +1,138 @@
+#include "tlm/rank_reduce_impl.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+#include "core/error.h"
+
+namespace lrt::tlm {
+namespace {
+
+int16_t exponent_register(int e, const char* what) {
+  if (e < std::numeric_limits<int16_t>::min() || e > std::numeric_limits<int16_t>::max())
+    throw RunError(std::string("rank reduce: ") + what + " exponent " + std::to_string(e) +
+                   " does not fit its 16-bit register");
+  return static_cast<int16_t>(e);
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+RankReduceState RankReduceState::zero(const golden::RankReduceParams& params) {
+  const auto q = static_cast<std::size_t>(params.rank + 1);
+  RankReduceState s;
+  s.q_left.assign(static_cast<std::size_t>(params.n_o) * q, 0);
+  s.q_right.assign(static_cast<std::size_t>(params.n_i) * q, 0);
+  s.exp_left.assign(q, 0);
+  s.exp_right.assign(q, 0);
+  s.cx.assign(q, 0);
+  return s;
+}
+
+bool RankReduceState::operator==(const RankReduceState& o) const {
+  return q_left == o.q_left && q_right == o.q_right && exp_left == o.exp_left && exp_right == o.exp_right &&
+         cx == o.cx && cx_exp == o.cx_exp;
+}
+
+RankReduceImplKind parse_rank_reduce_impl_kind(const std::string& text) {
+  if (text == "golden") return RankReduceImplKind::kGolden;
+  if (text == "rtl") return RankReduceImplKind::kRtl;
+  throw std::invalid_argument("rank reduce implementation '" + text + "': expected golden or rtl");
+}
+
+const char* to_string(RankReduceImplKind kind) {
+  return kind == RankReduceImplKind::kGolden ? "golden" : "rtl";
+}
+
+std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
+                                                      const golden::RankReduceParams& params) {
+  switch (kind) {
+    case RankReduceImplKind::kGolden:
+      return std::make_unique<GoldenRankReduceImpl>(params);
+    case RankReduceImplKind::kRtl:
+      break;
+  }
+  throw std::invalid_argument(
+      "rank reduce implementation 'rtl': the Verilated rank-reduce unit is not built into this "
+      "simulator yet; use 'golden'");
+}
+
+GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params) : model_(params) {}
+
+RankReduceState GoldenRankReduceImpl::state() const {
+  const golden::RankReduceParams& p = model_.params();
+  RankReduceState s = RankReduceState::zero(p);
+  const int q = p.rank + 1;
+  const int16_t* ql = model_.q_codes(golden::RankReduceSide::kLeft);
+  const int16_t* qr = model_.q_codes(golden::RankReduceSide::kRight);
+  s.q_left.assign(ql, ql + s.q_left.size());
+  s.q_right.assign(qr, qr + s.q_right.size());
+  for (int j = 0; j < q; ++j) {
+    s.exp_left[j] = exponent_register(model_.q_exponent(golden::RankReduceSide::kLeft, j), "Q_L column");
+    s.exp_right[j] = exponent_register(model_.q_exponent(golden::RankReduceSide::kRight, j), "Q_R column");
+  }
+  s.cx = model_.cx_codes();
+  s.cx_exp = exponent_register(model_.cx_exponent(), "c_x");
+  return s;
+}
+
+void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded) const {
+  const RankReduceState held = state();
+  const golden::RankReduceParams& p = model_.params();
+  const int r = p.rank;
+  auto fail = [&](const std::string& word, uint64_t got, uint64_t want) {
+    throw RunError("rank reduce (golden implementation): the state loaded from memory differs from "
+                   "the model's at " + word + ": loaded " + hex(got) + ", model " + hex(want) +
+                   " (was the state region written by someone else? the golden model cannot load "
+                   "an outside state)");
+  };
+  auto columns = [&](const std::vector<int16_t>& got, const std::vector<int16_t>& want, int n, const char* m) {
+    if (got.size() != want.size()) fail(std::string(m) + " size", got.size(), want.size());
+    for (int j = 0; j < r; ++j)  // column r is output only
+      for (int i = 0; i < n; ++i) {
+        const std::size_t k = static_cast<std::size_t>(j) * n + i;
+        if (got[k] != want[k])
+          fail(std::string(m) + "[" + std::to_string(i) + "," + std::to_string(j) + "]",
+               static_cast<uint16_t>(got[k]), static_cast<uint16_t>(want[k]));
+      }
+  };
+  columns(loaded.q_left, held.q_left, p.n_o, "Q_L");
+  columns(loaded.q_right, held.q_right, p.n_i, "Q_R");
+  for (std::size_t j = 0; j < held.cx.size(); ++j) {
+    if (loaded.exp_left.at(j) != held.exp_left[j])
+      fail("Q_L exponent " + std::to_string(j), static_cast<uint16_t>(loaded.exp_left[j]),
+           static_cast<uint16_t>(held.exp_left[j]));
+    if (loaded.exp_right.at(j) != held.exp_right[j])
+      fail("Q_R exponent " + std::to_string(j), static_cast<uint16_t>(loaded.exp_right[j]),
+           static_cast<uint16_t>(held.exp_right[j]));
+    if (loaded.cx.at(j) != held.cx[j]) fail("c_x[" + std::to_string(j) + "]", loaded.cx[j], held.cx[j]);
+  }
+  if (loaded.cx_exp != held.cx_exp)
+    fail("c_x exponent", static_cast<uint16_t>(loaded.cx_exp), static_cast<uint16_t>(held.cx_exp));
+}
+
+bool is_zero_input(const golden::RankReduceParams& params, const RankReducePair& pair) {
+  const auto all_zero = [](const int16_t* x, int n) {
+    return std::all_of(x, x + n, [](int16_t c) { return c == 0; });
+  };
+  return all_zero(pair.dz, params.n_o) || all_zero(pair.a, params.n_i);
+}
+
+void GoldenRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair) {
+  if (is_zero_input(model_.params(), pair)) {  // counted by the model; no state was loaded
+    model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
+    return;
+  }
+  check_loaded(state);
+  model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
+  state = this->state();
+}
+
+}  // namespace lrt::tlm

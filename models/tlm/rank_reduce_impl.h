@@ -1,0 +1,100 @@
+#pragma once
+// The arithmetic inside the rank_reduce_unit, behind a small interface so that the module
+// does not know whether the golden C++ model (now) or the Verilated RTL (later) computes the
+// step: a new implementation is one more class and one more RankReduceImplKind, with no edit
+// of rank_reduce_unit.
+//
+// The unit owns the data flow: it loads the state the step needs from the SRAM, hands it to
+// step(), and stores what step() returns. The golden implementation cannot take its state
+// from outside (golden::RankReduceFixed has no state loader), so it keeps the state itself and
+// checks, word by word, that what the unit loaded equals what it holds; a mismatch (someone
+// wrote the SRAM behind the unit's back) throws lrt::RunError naming the word.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "golden/rank_reduce.h"
+#include "golden/rank_reduce_fixed.h"
+
+namespace lrt::tlm {
+
+/// @brief The hardware-visible rankReduce state (docs/fixed_point_rank_reduce.md §6) as
+/// plain words: what the SRAM holds between pairs.
+struct RankReduceState {
+  std::vector<int16_t> q_left;   ///< n_o x q codes, column-major (column r: last residual)
+  std::vector<int16_t> q_right;  ///< n_i x q codes, column-major
+  std::vector<int16_t> exp_left;   ///< q column exponents (16-bit registers)
+  std::vector<int16_t> exp_right;  ///< q column exponents
+  std::vector<uint32_t> cx;        ///< q weight codes, cx[r] = 0
+  int16_t cx_exp = 0;
+
+  /// @brief The all-zero (reset) state of the given shape.
+  static RankReduceState zero(const golden::RankReduceParams& params);
+  bool operator==(const RankReduceState& o) const;
+};
+
+/// @brief One (dz, a) pair as codes with block exponents (RankReduceFixed::step_codes).
+struct RankReducePair {
+  const int16_t* dz = nullptr;  ///< n_o codes
+  int dz_exp = 0;
+  const int16_t* a = nullptr;   ///< n_i codes
+  int a_exp = 0;
+};
+
+/// @brief True when every dz code or every a code is 0: the pair changes no state (§4.1).
+bool is_zero_input(const golden::RankReduceParams& params, const RankReducePair& pair);
+
+/// @brief The arithmetic of one rank-reduce unit (see the file comment).
+class RankReduceImpl {
+ public:
+  virtual ~RankReduceImpl() = default;
+  /// @brief Folds one pair into `state`. A zero input (every dz or every a code 0,
+  /// is_zero_input) only counts the pair: the unit loads nothing and `state` is neither read
+  /// nor changed. Otherwise, on entry the state holds what the unit loaded: columns 0..r-1 of
+  /// both bases, all exponents, c_x; column r is output only (the step never reads it) and its
+  /// entry value is unspecified. On return the whole state is the new one.
+  virtual void step(RankReduceState& state, const RankReducePair& pair) = 0;
+  /// @brief Clears the state (stats and the pair counter survive, as RankReducer::reset).
+  virtual void reset() = 0;
+  virtual const golden::FixedPairTrace& last_pair() const = 0;
+  virtual const golden::RankReduceStats& stats() const = 0;
+  virtual const golden::RankReduceParams& params() const = 0;
+  virtual const char* name() const = 0;
+};
+
+enum class RankReduceImplKind { kGolden, kRtl };
+
+/// Parses "golden" / "rtl"; throws std::invalid_argument otherwise.
+RankReduceImplKind parse_rank_reduce_impl_kind(const std::string& text);
+const char* to_string(RankReduceImplKind kind);
+
+/// @brief An implementation of the given kind. kRtl throws std::invalid_argument until the
+/// Verilated unit exists (never a silent fall-back to the golden model).
+std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
+                                                      const golden::RankReduceParams& params);
+
+/// @brief The golden model: golden::RankReduceFixed, with the load check of the file comment.
+class GoldenRankReduceImpl final : public RankReduceImpl {
+ public:
+  /// Throws std::invalid_argument for params RankReduceFixed rejects.
+  explicit GoldenRankReduceImpl(const golden::RankReduceParams& params);
+
+  void step(RankReduceState& state, const RankReducePair& pair) override;
+  void reset() override { model_.reset(); }
+  const golden::FixedPairTrace& last_pair() const override { return model_.last_pair(); }
+  const golden::RankReduceStats& stats() const override { return model_.stats(); }
+  const golden::RankReduceParams& params() const override { return model_.params(); }
+  const char* name() const override { return "golden"; }
+
+  /// @brief The model's state as words (column r included).
+  RankReduceState state() const;
+
+ private:
+  void check_loaded(const RankReduceState& loaded) const;
+
+  golden::RankReduceFixed model_;
+};
+
+}  // namespace lrt::tlm

@@ -1,0 +1,270 @@
+#include "tlm/rank_reduce_unit.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "core/error.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+namespace {
+
+// Bus format: little endian, whatever the host.
+void put_u16(unsigned char* p, int16_t v) { store_code_le(v, p, 2); }
+void put_u32(unsigned char* p, uint32_t v) { store_code_le(static_cast<int32_t>(v), p, 4); }
+int16_t get_i16(const unsigned char* p) { return static_cast<int16_t>(load_code_le(p, 2)); }
+uint32_t get_u32(const unsigned char* p) { return static_cast<uint32_t>(load_code_le(p, 4)); }
+
+const char* response_name(::tlm::tlm_response_status s) {
+  switch (s) {
+    case ::tlm::TLM_OK_RESPONSE: return "TLM_OK_RESPONSE";
+    case ::tlm::TLM_INCOMPLETE_RESPONSE: return "TLM_INCOMPLETE_RESPONSE";
+    case ::tlm::TLM_GENERIC_ERROR_RESPONSE: return "TLM_GENERIC_ERROR_RESPONSE";
+    case ::tlm::TLM_ADDRESS_ERROR_RESPONSE: return "TLM_ADDRESS_ERROR_RESPONSE";
+    case ::tlm::TLM_COMMAND_ERROR_RESPONSE: return "TLM_COMMAND_ERROR_RESPONSE";
+    case ::tlm::TLM_BURST_ERROR_RESPONSE: return "TLM_BURST_ERROR_RESPONSE";
+    case ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE: return "TLM_BYTE_ENABLE_ERROR_RESPONSE";
+  }
+  return "unknown response";
+}
+
+}  // namespace
+
+RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& params)
+    : n_o(static_cast<uint64_t>(params.n_o)),
+      n_i(static_cast<uint64_t>(params.n_i)),
+      q(static_cast<uint64_t>(params.rank) + 1) {
+  if (params.n_o < 1 || params.n_i < 1 || params.rank < 1)
+    throw std::invalid_argument("rank reduce state layout: n_o, n_i and rank must be positive");
+}
+
+rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
+                                   std::unique_ptr<RankReduceImpl> impl, uint64_t state_addr,
+                                   const sc_core::sc_time& clock_period)
+    : sc_core::sc_module(name),
+      in("in"),
+      mem("mem"),
+      specs_(specs),
+      impl_(std::move(impl)),
+      layout_(impl_ ? impl_->params() : golden::RankReduceParams{1, 1, 1}),
+      state_addr_(state_addr),
+      clock_period_(clock_period) {
+  validate(specs_);
+  if (!impl_) throw std::invalid_argument(std::string(basename()) + ": no rank-reduce implementation");
+  if (clock_period_ == sc_core::SC_ZERO_TIME)
+    throw std::invalid_argument(std::string(basename()) + ": zero clock period");
+  if (state_addr_ > UINT64_MAX - layout_.total_bytes())
+    throw std::invalid_argument(std::string(basename()) + ": state region beyond the address space");
+  state_ = RankReduceState::zero(impl_->params());
+  dz_.resize(layout_.n_o);
+  a_.resize(layout_.n_i);
+  in.register_b_transport(this, &rank_reduce_unit::b_transport);
+  in.register_transport_dbg(this, &rank_reduce_unit::transport_dbg);
+}
+
+void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const uint64_t addr = trans.get_address();
+  if (trans.get_byte_enable_ptr() != nullptr) {
+    trans.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_data_length() != 4 || trans.get_streaming_width() < 4) {
+    trans.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  if (addr >= kRegisterBytes || addr % 4 != 0) {
+    trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const auto offset = static_cast<uint32_t>(addr);
+  ++stats_.register_accesses;
+  delay += clock_cycles(specs_.register_access_cycles, clock_period_);
+  ::tlm::tlm_response_status status = ::tlm::TLM_OK_RESPONSE;
+  switch (trans.get_command()) {
+    case ::tlm::TLM_WRITE_COMMAND:
+      status = write_register(offset, get_u32(trans.get_data_ptr()), delay);
+      break;
+    case ::tlm::TLM_READ_COMMAND: {
+      uint32_t value = 0;
+      status = read_register(offset, value);
+      if (status == ::tlm::TLM_OK_RESPONSE) put_u32(trans.get_data_ptr(), value);
+      break;
+    }
+    case ::tlm::TLM_IGNORE_COMMAND:
+      break;
+  }
+  trans.set_response_status(status);
+}
+
+::tlm::tlm_response_status rank_reduce_unit::write_register(uint32_t offset, uint32_t value,
+                                                            sc_core::sc_time& delay) {
+  switch (offset) {
+    case kDzAddr: dz_addr_ = value; return ::tlm::TLM_OK_RESPONSE;
+    case kAAddr: a_addr_ = value; return ::tlm::TLM_OK_RESPONSE;
+    case kDzExp: dz_exp_ = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
+    case kAExp: a_exp_ = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
+    case kControl:
+      if (value == kStep) return step(delay);
+      if (value == kReset) {
+        reset_state(delay);
+        return ::tlm::TLM_OK_RESPONSE;
+      }
+      return ::tlm::TLM_COMMAND_ERROR_RESPONSE;
+    default:
+      return ::tlm::TLM_COMMAND_ERROR_RESPONSE;  // read-only registers
+  }
+}
+
+::tlm::tlm_response_status rank_reduce_unit::read_register(uint32_t offset, uint32_t& value) const {
+  switch (offset) {
+    case kDzAddr: value = dz_addr_; break;
+    case kAAddr: value = a_addr_; break;
+    case kDzExp: value = static_cast<uint32_t>(dz_exp_); break;
+    case kAExp: value = static_cast<uint32_t>(a_exp_); break;
+    case kStatus: value = status_; break;
+    case kPairs: value = static_cast<uint32_t>(impl_->stats().pairs); break;
+    case kSign: value = impl_->last_pair().sign_word; break;
+    default: return ::tlm::TLM_COMMAND_ERROR_RESPONSE;  // CONTROL is write-only
+  }
+  return ::tlm::TLM_OK_RESPONSE;
+}
+
+::tlm::tlm_response_status rank_reduce_unit::mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
+                                  sc_core::sc_time& delay) {
+  ::tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  mem->b_transport(t, delay);
+  return t.get_response_status();
+}
+
+void rank_reduce_unit::state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes,
+                                    sc_core::sc_time& delay, const char* what) {
+  const uint64_t addr = state_addr_ + offset;
+  const ::tlm::tlm_response_status s = mem_access(cmd, addr, data, bytes, delay);
+  if (s == ::tlm::TLM_OK_RESPONSE) return;
+  throw RunError(std::string(name()) + ": " + (cmd == ::tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
+                 what + " (" + std::to_string(bytes) + " bytes at mem address " + std::to_string(addr) +
+                 ") returned " + response_name(s) + "; is the state region mapped at state_addr?");
+}
+
+void rank_reduce_unit::load_metadata(RankReduceState& s, sc_core::sc_time& delay) {
+  bytes_.assign(layout_.metadata_bytes(), 0);
+  state_access(::tlm::TLM_READ_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
+  const unsigned char* p = bytes_.data();
+  for (uint64_t j = 0; j < layout_.q; ++j) s.exp_left[j] = get_i16(p + 2 * j);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) s.exp_right[j] = get_i16(p + 2 * j);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) s.cx[j] = get_u32(p + 4 * j);
+  p += 4 * layout_.q;
+  s.cx_exp = get_i16(p);
+}
+
+void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time& delay) {
+  bytes_.assign(layout_.metadata_bytes(), 0);
+  unsigned char* p = bytes_.data();
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_left[j]);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_right[j]);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u32(p + 4 * j, s.cx[j]);
+  p += 4 * layout_.q;
+  put_u16(p, s.cx_exp);
+  state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
+}
+
+void rank_reduce_unit::read_column(bool left, uint64_t j, RankReduceState* into, sc_core::sc_time& delay) {
+  const uint64_t n = left ? layout_.n_o : layout_.n_i;
+  bytes_.assign(2 * n, 0);
+  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, j), bytes_.data(), bytes_.size(), delay,
+               left ? "a Q_L column" : "a Q_R column");
+  if (into == nullptr) return;  // a re-read for a later pass: the data is already in flight
+  int16_t* dst = (left ? into->q_left.data() : into->q_right.data()) + j * n;
+  for (uint64_t i = 0; i < n; ++i) dst[i] = get_i16(bytes_.data() + 2 * i);
+}
+
+void rank_reduce_unit::write_column(bool left, uint64_t j, const RankReduceState& s, sc_core::sc_time& delay) {
+  const uint64_t n = left ? layout_.n_o : layout_.n_i;
+  const int16_t* src = (left ? s.q_left.data() : s.q_right.data()) + j * n;
+  bytes_.assign(2 * n, 0);
+  for (uint64_t i = 0; i < n; ++i) put_u16(bytes_.data() + 2 * i, src[i]);
+  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, j), bytes_.data(), bytes_.size(), delay,
+               left ? "a Q_L column" : "a Q_R column");
+}
+
+::tlm::tlm_response_status rank_reduce_unit::step(sc_core::sc_time& delay) {
+  // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
+  // nothing changed.
+  bytes_.assign(2 * layout_.n_o, 0);
+  const bool dz_ok = mem_access(::tlm::TLM_READ_COMMAND, dz_addr_, bytes_.data(), bytes_.size(), delay) ==
+                     ::tlm::TLM_OK_RESPONSE;
+  for (uint64_t i = 0; i < layout_.n_o; ++i) dz_[i] = get_i16(bytes_.data() + 2 * i);
+  bytes_.assign(2 * layout_.n_i, 0);
+  const bool a_ok = dz_ok && mem_access(::tlm::TLM_READ_COMMAND, a_addr_, bytes_.data(), bytes_.size(),
+                                        delay) == ::tlm::TLM_OK_RESPONSE;
+  for (uint64_t i = 0; i < layout_.n_i; ++i) a_[i] = get_i16(bytes_.data() + 2 * i);
+  if (!a_ok) {
+    status_ = kStatusInputError;
+    ++stats_.input_errors;
+    return ::tlm::TLM_GENERIC_ERROR_RESPONSE;
+  }
+  const RankReducePair pair{dz_.data(), dz_exp_, a_.data(), a_exp_};
+  const golden::RankReduceParams& params = impl_->params();
+  const uint64_t r = layout_.q - 1;
+  ++stats_.steps;
+
+  PairOutcome outcome = PairOutcome::kZeroInput;
+  if (is_zero_input(params, pair)) {
+    impl_->step(state_, pair);
+    ++stats_.zero_input;
+  } else {
+    // 2. Load: metadata, then both Gram-Schmidt passes stream columns 0..r-1 of each side.
+    load_metadata(state_, delay);
+    for (bool left : {true, false})
+      for (int pass = 0; pass < golden::RankReduceFixed::kGramSchmidtPasses; ++pass)
+        for (uint64_t j = 0; j < r; ++j) read_column(left, j, pass == 0 ? &state_ : nullptr, delay);
+    impl_->step(state_, pair);
+    // 3. Store: the new residual columns; on a full step the basis update streams all q old
+    // columns of a side and writes r new ones; the metadata last.
+    for (bool left : {true, false}) write_column(left, r, state_, delay);
+    if (impl_->last_pair().skipped_kappa) {
+      outcome = PairOutcome::kSkippedKappa;
+      ++stats_.skipped_kappa;
+    } else {
+      outcome = PairOutcome::kUpdated;
+      ++stats_.updated;
+      for (bool left : {true, false}) {
+        for (uint64_t j = 0; j <= r; ++j) read_column(left, j, nullptr, delay);
+        for (uint64_t j = 0; j < r; ++j) write_column(left, j, state_, delay);
+      }
+    }
+    store_metadata(state_, delay);
+  }
+
+  const golden::FixedPairTrace& t = impl_->last_pair();
+  status_ = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
+            (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
+            (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
+  const uint64_t busy = rank_reduce_cycles(specs_, params, outcome).total();
+  stats_.busy_cycles += busy;
+  delay += clock_cycles(busy, clock_period_);
+  return ::tlm::TLM_OK_RESPONSE;
+}
+
+void rank_reduce_unit::reset_state(sc_core::sc_time& delay) {
+  bytes_.assign(layout_.total_bytes(), 0);
+  state_access(::tlm::TLM_WRITE_COMMAND, 0, bytes_.data(), bytes_.size(), delay, "the whole state (reset)");
+  impl_->reset();
+  state_ = RankReduceState::zero(impl_->params());
+  status_ = 0;
+  ++stats_.resets;
+}
+
+}  // namespace lrt::tlm

@@ -1,0 +1,541 @@
+// rank_reduce_unit (TLM-2.0): bit-exact against a standalone golden::RankReduceFixed after
+// every pair, SRAM traffic and delay equal to the documented models (docs/tlm.md), control
+// register responses, the cycle model on hand-computed shapes, the implementation factory.
+//
+// Tests that need the `mem` socket bound (every STEP) build the design in a fresh child
+// process (a "threadsafe" death test, as in test_sram_buffer.cpp): elaboration happens once
+// per process and this executable is shared. The child prints each failure and exits 0 only
+// if every check passed. Register-only tests call the target's forward interface directly.
+#include <gtest/gtest.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "core/error.h"
+#include "device/spec_error.h"
+#include "golden/rank_reduce_fixed.h"
+#include "tlm/rank_reduce_cost.h"
+#include "tlm/rank_reduce_impl.h"
+#include "tlm/rank_reduce_unit.h"
+#include "tlm/sram_buffer.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+namespace {
+
+using Fw = ::tlm::tlm_fw_transport_if<>;
+using golden::RankReduceMode;
+using golden::RankReduceParams;
+using golden::RankReduceSide;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+const sc_time kClock(10, SC_NS);
+
+std::string unique_name(const char* base) {
+  static int n = 0;
+  return std::string(base) + "_" + std::to_string(n++);
+}
+
+// The shape every test uses: n_o = 6, n_i = 9, r = 3 (q = 4). Small enough for hundreds of
+// pairs in well under a second, with n not a multiple of the lane count.
+RankReduceParams small_params(RankReduceMode mode) {
+  RankReduceParams p;
+  p.n_o = 6;
+  p.n_i = 9;
+  p.rank = 3;
+  p.mode = mode;
+  p.kappa_th = 1000.0;  // about half of the pairs below are skipped
+  p.seed = 0x5EEDu;
+  return p;
+}
+
+// 4 lanes, fill 2: the hand-computed cycle counts below use these.
+RankReduceUnitSpecs small_unit_specs() {
+  RankReduceUnitSpecs s;
+  s.mac_lanes = 4;
+  s.pipeline_fill_cycles = 2;
+  s.cordic_iterations_per_cycle = 1;
+  s.digits_per_cycle = 1;
+  s.register_access_cycles = 1;
+  return s;
+}
+
+device::SramSpecs sram_specs() {
+  device::SramSpecs s;
+  s.capacity_bits = 8192;
+  s.word_bits = 32;
+  s.read_latency_cycles = 1;
+  s.write_latency_cycles = 2;
+  return s;
+}
+
+// ---- Cycle model, hand-computed (no kernel) ----------------------------------------------
+// Shape n_o = 6, n_i = 9, r = 3, q = 4; lanes L = 4, fill F = 2; loop(w) = ceil(w/4) + 2:
+//   loop(6) = 4, loop(9) = 5, loop(16) = 6.
+//   input        loop(6) + loop(9)                                   =    9
+//   gram_schmidt 2 passes x 3 columns x 2 loops x (4 + 5)            =  108
+//   new_column   4 loops x (4 + 5) + 2 sides x (32 sqrt + 127 div)    =  354
+//   core         loop(16) + 1                                        =    7
+//   svd          8 sweeps x 6 rotations x (2 x 32 + ceil(16 q / 4))  = 48 x 80 = 3840
+//   spectrum     unbiased: 4 x (125 + 32) + 125 + 65 = 818; biased 0
+//   mixing       loop(2 q^2 r = 96) = 24 + 2                          =   26
+//   update       loop(72) + loop(18) + loop(108) + loop(27) = 20 + 7 + 29 + 9 = 65
+constexpr uint64_t kZeroCycles = 9;
+constexpr uint64_t kSkipCycles = 9 + 108 + 354 + 7;                  // 478
+constexpr uint64_t kUpdateBiasedCycles = kSkipCycles + 3840 + 26 + 65;  // 4409
+constexpr uint64_t kUpdateUnbiasedCycles = kUpdateBiasedCycles + 818;  // 5227
+
+TEST(RankReduceCost, HandComputedPhases) {
+  const RankReduceUnitSpecs s = small_unit_specs();
+  const RankReduceParams b = small_params(RankReduceMode::kBiased);
+  const RankReduceCycles full = rank_reduce_cycles(s, b, PairOutcome::kUpdated);
+  EXPECT_EQ(full.input, 9u);
+  EXPECT_EQ(full.gram_schmidt, 108u);
+  EXPECT_EQ(full.new_column, 354u);
+  EXPECT_EQ(full.core, 7u);
+  EXPECT_EQ(full.svd, 3840u);
+  EXPECT_EQ(full.spectrum, 0u);
+  EXPECT_EQ(full.mixing, 26u);
+  EXPECT_EQ(full.update, 65u);
+  EXPECT_EQ(full.total(), kUpdateBiasedCycles);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kZeroInput).total(), kZeroCycles);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kSkippedKappa).total(), kSkipCycles);
+  const RankReduceParams u = small_params(RankReduceMode::kUnbiased);
+  EXPECT_EQ(rank_reduce_cycles(s, u, PairOutcome::kUpdated).spectrum, 818u);
+  EXPECT_EQ(rank_reduce_cycles(s, u, PairOutcome::kUpdated).total(), kUpdateUnbiasedCycles);
+}
+
+TEST(RankReduceCost, ThroughputKnobsDivideTheirPhases) {
+  // 32 CORDIC iterations per cycle: each CORDIC op takes 1 cycle, a rotation 2 + 16 = 18:
+  // svd = 48 x 18 = 864. 8 digits per cycle: sqrt ceil(32/8) = 4, reciprocal ceil(127/8) = 16,
+  // so new_column = 36 + 2 x 20 = 76.
+  RankReduceUnitSpecs s = small_unit_specs();
+  s.cordic_iterations_per_cycle = 32;
+  s.digits_per_cycle = 8;
+  const RankReduceCycles c = rank_reduce_cycles(s, small_params(RankReduceMode::kBiased), PairOutcome::kUpdated);
+  EXPECT_EQ(c.svd, 864u);
+  EXPECT_EQ(c.new_column, 76u);
+  // One lane, no fill: a loop of w MACs takes w cycles; input = 6 + 9.
+  s.mac_lanes = 1;
+  s.pipeline_fill_cycles = 0;
+  EXPECT_EQ(rank_reduce_cycles(s, small_params(RankReduceMode::kBiased), PairOutcome::kZeroInput).input, 15u);
+  s.mac_lanes = 0;
+  EXPECT_THROW(validate(s), device::SpecError);
+  s.mac_lanes = 1;
+  s.cordic_iterations_per_cycle = 33;
+  EXPECT_THROW(validate(s), device::SpecError);
+}
+
+// ---- Implementation factory and register interface (no kernel) --------------------------
+
+TEST(RankReduceImplFactory, GoldenBuildsRtlFailsLoudly) {
+  const RankReduceParams p = small_params(RankReduceMode::kBiased);
+  EXPECT_STREQ(make_rank_reduce_impl(RankReduceImplKind::kGolden, p)->name(), "golden");
+  EXPECT_THROW(make_rank_reduce_impl(RankReduceImplKind::kRtl, p), std::invalid_argument);
+  EXPECT_EQ(parse_rank_reduce_impl_kind("rtl"), RankReduceImplKind::kRtl);
+  EXPECT_THROW(parse_rank_reduce_impl_kind("verilog"), std::invalid_argument);
+}
+
+Fw& forward_path(rank_reduce_unit& unit) { return *static_cast<sc_core::sc_export<Fw>&>(unit.in).operator->(); }
+
+::tlm::tlm_response_status reg_access(Fw& fw, ::tlm::tlm_command cmd, uint64_t addr, uint32_t& value,
+                                      sc_time& delay, unsigned length = 4) {
+  unsigned char buf[8] = {};
+  for (unsigned i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(value >> (8 * i));
+  ::tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(buf);
+  t.set_data_length(length);
+  t.set_streaming_width(length);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  fw.b_transport(t, delay);
+  value = 0;
+  for (unsigned i = 0; i < 4; ++i) value |= uint32_t{buf[i]} << (8 * i);
+  return t.get_response_status();
+}
+
+TEST(RankReduceUnitRegisters, ReadWriteAndErrorResponses) {
+  auto impl = make_rank_reduce_impl(RankReduceImplKind::kGolden, small_params(RankReduceMode::kBiased));
+  rank_reduce_unit unit(unique_name("rru").c_str(), small_unit_specs(), std::move(impl), 0, kClock);
+  EXPECT_STREQ(unit.in.basename(), "in");
+  EXPECT_STREQ(unit.mem.basename(), "mem");
+  Fw& fw = forward_path(unit);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  using U = rank_reduce_unit;
+  uint32_t v = 0x12345678;
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_WRITE_COMMAND, U::kAAddr, v, delay), ::tlm::TLM_OK_RESPONSE);
+  v = 0xFFFFFFF5;  // -11
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_WRITE_COMMAND, U::kDzExp, v, delay), ::tlm::TLM_OK_RESPONSE);
+  v = 0;
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, U::kAAddr, v, delay), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(v, 0x12345678u);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, U::kDzExp, v, delay), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(v, 0xFFFFFFF5u);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, U::kControl, v, delay), ::tlm::TLM_COMMAND_ERROR_RESPONSE);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_WRITE_COMMAND, U::kStatus, v, delay), ::tlm::TLM_COMMAND_ERROR_RESPONSE);
+  v = 7;  // no such command
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_WRITE_COMMAND, U::kControl, v, delay), ::tlm::TLM_COMMAND_ERROR_RESPONSE);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, 0x20, v, delay), ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, 0x06, v, delay), ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(reg_access(fw, ::tlm::TLM_READ_COMMAND, 0x00, v, delay, 8), ::tlm::TLM_BURST_ERROR_RESPONSE);
+  // 7 accesses reached a register (4 writes, 3 reads; the 3 decode errors did not): 1 cycle each.
+  EXPECT_EQ(unit.stats().register_accesses, 7u);
+  EXPECT_EQ(delay, sc_time(70, SC_NS));
+  EXPECT_EQ(unit.stats().steps, 0u);
+}
+
+// ---- Elaborated design, run in a child process -------------------------------------------
+
+struct Controller : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<Controller> out;
+  explicit Controller(const sc_core::sc_module_name& name) : sc_module(name), out("out") {}
+};
+
+// The unit with its state region at SRAM byte 0 and the pair buffer after it.
+struct Bench {
+  RankReduceParams params;
+  sram_buffer sram;
+  rank_reduce_unit unit;
+  Controller ctl;
+  uint64_t dz_addr = 0, a_addr = 0;
+
+  explicit Bench(const RankReduceParams& p)
+      : params(p),
+        sram("sram", sram_specs(), kClock),
+        unit("unit", small_unit_specs(), make_rank_reduce_impl(RankReduceImplKind::kGolden, p),
+             map_state(sram, p), kClock),
+        ctl("ctl") {
+    dz_addr = sram.map("dz", 16 * static_cast<uint64_t>(p.n_o)).offset_bytes;
+    a_addr = sram.map("a", 16 * static_cast<uint64_t>(p.n_i)).offset_bytes;
+    unit.mem.bind(sram.in);
+    ctl.out.bind(unit.in);
+  }
+  static uint64_t map_state(sram_buffer& sram, const RankReduceParams& p) {
+    return sram.map("rank_reduce_state", 8 * rank_reduce_unit::state_bytes(p)).offset_bytes;
+  }
+
+  ::tlm::tlm_response_status reg(::tlm::tlm_command cmd, uint32_t addr, uint32_t& value, sc_time& delay) {
+    unsigned char buf[4];
+    for (unsigned i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(value >> (8 * i));
+    ::tlm::tlm_generic_payload t;
+    t.set_command(cmd);
+    t.set_address(addr);
+    t.set_data_ptr(buf);
+    t.set_data_length(4);
+    t.set_streaming_width(4);
+    t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+    ctl.out->b_transport(t, delay);
+    value = 0;
+    for (unsigned i = 0; i < 4; ++i) value |= uint32_t{buf[i]} << (8 * i);
+    return t.get_response_status();
+  }
+  ::tlm::tlm_response_status write_reg(uint32_t addr, uint32_t value, sc_time& delay) {
+    return reg(::tlm::TLM_WRITE_COMMAND, addr, value, delay);
+  }
+  uint32_t read_reg(uint32_t addr) {
+    uint32_t v = 0;
+    sc_time d = sc_core::SC_ZERO_TIME;
+    reg(::tlm::TLM_READ_COMMAND, addr, v, d);
+    return v;
+  }
+  // Places the pair in SRAM with free debug writes (the controller's traffic is not under test).
+  void poke_codes(uint64_t addr, const std::vector<int16_t>& codes) {
+    std::vector<uint8_t> b(2 * codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      const auto u = static_cast<uint16_t>(codes[i]);
+      b[2 * i] = static_cast<uint8_t>(u);
+      b[2 * i + 1] = static_cast<uint8_t>(u >> 8);
+    }
+    const_cast<device::SramBuffer&>(sram.buffer()).poke(addr, b.data(), b.size());
+  }
+  ::tlm::tlm_response_status step(const std::vector<int16_t>& dz, int dz_exp, const std::vector<int16_t>& a,
+                                  int a_exp, sc_time& delay) {
+    poke_codes(dz_addr, dz);
+    poke_codes(a_addr, a);
+    sc_time d = sc_core::SC_ZERO_TIME;
+    write_reg(rank_reduce_unit::kDzAddr, static_cast<uint32_t>(dz_addr), d);
+    write_reg(rank_reduce_unit::kAAddr, static_cast<uint32_t>(a_addr), d);
+    write_reg(rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp), d);
+    write_reg(rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp), d);
+    return write_reg(rank_reduce_unit::kControl, rank_reduce_unit::kStep, delay);
+  }
+  // The state region as words, read without cost.
+  RankReduceState sram_state() const {
+    const RankReduceStateLayout l(params);
+    std::vector<uint8_t> b(l.total_bytes());
+    sram.buffer().peek(unit.state_addr(), b.data(), b.size());
+    auto i16 = [&](uint64_t off) { return static_cast<int16_t>(uint16_t(b[off] | (b[off + 1] << 8))); };
+    RankReduceState s = RankReduceState::zero(params);
+    for (uint64_t k = 0; k < s.q_left.size(); ++k) s.q_left[k] = i16(2 * k);
+    for (uint64_t k = 0; k < s.q_right.size(); ++k) s.q_right[k] = i16(l.column(false, 0) + 2 * k);
+    const uint64_t m = l.metadata();
+    for (uint64_t j = 0; j < l.q; ++j) {
+      s.exp_left[j] = i16(m + 2 * j);
+      s.exp_right[j] = i16(m + 2 * l.q + 2 * j);
+      const uint64_t c = m + 4 * l.q + 4 * j;
+      s.cx[j] = uint32_t{b[c]} | uint32_t{b[c + 1]} << 8 | uint32_t{b[c + 2]} << 16 | uint32_t{b[c + 3]} << 24;
+    }
+    s.cx_exp = i16(m + 8 * l.q);
+    return s;
+  }
+};
+
+struct Checks {
+  std::vector<std::string> failures;
+  void expect(bool ok, const std::string& what) {
+    if (!ok && failures.size() < 20) failures.push_back(what);
+  }
+};
+
+// Runs `body` in the child: elaboration, checks, exit code 0 only if every check passed.
+[[noreturn]] void run_child(const std::function<void(Checks&)>& body, const char* ok_message) {
+  Checks c;
+  try {
+    body(c);
+  } catch (const std::exception& e) {
+    c.failures.push_back(std::string("exception: ") + e.what());
+  }
+  for (const std::string& f : c.failures) std::fprintf(stderr, "FAILED: %s\n", f.c_str());
+  if (c.failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
+  std::fflush(stderr);
+  std::_Exit(c.failures.empty() ? 0 : 1);  // skip static destructors of the finished kernel
+}
+
+std::string hex16(int v) {
+  std::ostringstream o;
+  o << "0x" << std::hex << (static_cast<unsigned>(v) & 0xFFFFu);
+  return o.str();
+}
+
+// First differing word between the unit's SRAM state and the standalone model, or "".
+std::string compare_state(const RankReduceState& got, const golden::RankReduceFixed& ref,
+                          const RankReduceParams& p) {
+  const int q = p.rank + 1;
+  for (RankReduceSide side : {RankReduceSide::kLeft, RankReduceSide::kRight}) {
+    const bool left = side == RankReduceSide::kLeft;
+    const int n = left ? p.n_o : p.n_i;
+    const std::vector<int16_t>& codes = left ? got.q_left : got.q_right;
+    const int16_t* want = ref.q_codes(side);
+    for (int k = 0; k < n * q; ++k)
+      if (codes[k] != want[k])
+        return std::string(left ? "Q_L" : "Q_R") + "[" + std::to_string(k % n) + "," + std::to_string(k / n) +
+               "] unit " + hex16(codes[k]) + " expected " + hex16(want[k]);
+    for (int j = 0; j < q; ++j) {
+      const int e = left ? got.exp_left[j] : got.exp_right[j];
+      if (e != ref.q_exponent(side, j))
+        return std::string(left ? "Q_L" : "Q_R") + " exponent " + std::to_string(j) + " unit " +
+               std::to_string(e) + " expected " + std::to_string(ref.q_exponent(side, j));
+    }
+  }
+  for (int j = 0; j < q; ++j)
+    if (got.cx[j] != ref.cx_codes()[j])
+      return "c_x[" + std::to_string(j) + "] unit " + std::to_string(got.cx[j]) + " expected " +
+             std::to_string(ref.cx_codes()[j]);
+  if (got.cx_exp != ref.cx_exponent())
+    return "c_x exponent unit " + std::to_string(got.cx_exp) + " expected " + std::to_string(ref.cx_exponent());
+  return "";
+}
+
+// Pairs that visit every outcome: random magnitudes (8..15 significant bits) and exponents,
+// every 23rd dz all zero, every 11th `a` a basis column of Q_R (in its span: a vanishing
+// residual, or a zero input while that column is dead), the rest independent. Pairs much
+// smaller than the state trip the kappa test.
+struct PairSource {
+  std::mt19937_64 gen;
+  explicit PairSource(uint64_t seed) : gen(seed) {}
+  std::vector<int16_t> vec(int n) {
+    const int bits = 8 + static_cast<int>(gen() % 8);
+    const int64_t span = (int64_t{1} << bits) - 1;
+    std::vector<int16_t> v(static_cast<std::size_t>(n));
+    for (int16_t& c : v) c = static_cast<int16_t>(static_cast<int64_t>(gen() % static_cast<uint64_t>(2 * span + 1)) - span);
+    if (gen() % 29 == 0) v[0] = -32768;  // the one asymmetric code
+    return v;
+  }
+  int exponent() { return -6 + static_cast<int>(gen() % 5); }
+};
+
+// SRAM traffic per pair (docs/tlm.md), n_o = 6, n_i = 9, r = 3, q = 4, 16-bit codes:
+//   input reads:  dz 96 bits + a 144 bits                      = 2 reads, 240 bits
+//   zero input:   nothing else
+//   otherwise:    metadata read (8q + 2 = 34 bytes = 272 bits),
+//                 Gram-Schmidt 2 passes x r columns per side  = 12 reads, 2 x 3 x 240 = 1440 bits
+//                 residual columns written                     = 2 writes, 240 bits
+//                 metadata written                             = 1 write, 272 bits
+//   full update:  + q old columns read per side                = 8 reads, 4 x 240 = 960 bits
+//                 + r new columns written per side             = 6 writes, 3 x 240 = 720 bits
+struct Traffic {
+  uint64_t reads, bits_read, writes, bits_written;
+};
+constexpr Traffic kZeroTraffic{2, 240, 0, 0};
+constexpr Traffic kSkipTraffic{2 + 1 + 12, 240 + 272 + 1440, 2 + 1, 240 + 272};
+constexpr Traffic kUpdateTraffic{2 + 1 + 12 + 8, 240 + 272 + 1440 + 960, 2 + 1 + 6, 240 + 272 + 720};
+
+void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
+  const RankReduceParams p = small_params(mode);
+  Bench bench(p);
+  golden::RankReduceFixed ref(p);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  c.expect(bench.sram_state() == RankReduceState::zero(p), "state region starts at zero");
+  PairSource src(mode == RankReduceMode::kBiased ? 11 : 12);
+  uint64_t seen_zero = 0, seen_skip = 0, seen_vanished = 0, seen_update = 0;
+  for (int k = 0; k < pairs && c.failures.empty(); ++k) {
+    std::vector<int16_t> dz = src.vec(p.n_o);
+    std::vector<int16_t> a = src.vec(p.n_i);
+    if (k % 23 == 22) dz.assign(dz.size(), 0);
+    if (k % 11 == 10) {
+      const int16_t* col = ref.q_codes(RankReduceSide::kRight) + p.n_i * static_cast<int>(src.gen() % 3);
+      a.assign(col, col + p.n_i);
+    }
+    const int dz_exp = src.exponent(), a_exp = src.exponent();
+
+    const device::SramStats before = bench.sram.stats();
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    const auto status = bench.step(dz, dz_exp, a, a_exp, delay);
+    ref.step_codes(dz.data(), dz_exp, a.data(), a_exp);
+    const std::string at = "pair " + std::to_string(k) + ": ";
+    c.expect(status == ::tlm::TLM_OK_RESPONSE, at + "STEP response");
+
+    const std::string diff = compare_state(bench.sram_state(), ref, p);
+    c.expect(diff.empty(), at + diff);
+    const golden::FixedPairTrace& t = ref.last_pair();
+    const uint32_t st = bench.read_reg(rank_reduce_unit::kStatus);
+    c.expect(((st & rank_reduce_unit::kStatusZeroInput) != 0) == t.zero_input, at + "zero-input flag");
+    c.expect(((st & rank_reduce_unit::kStatusVanishedLeft) != 0) == t.vanished_left, at + "vanished-left flag");
+    c.expect(((st & rank_reduce_unit::kStatusVanishedRight) != 0) == t.vanished_right, at + "vanished-right flag");
+    c.expect(((st & rank_reduce_unit::kStatusSkippedKappa) != 0) == t.skipped_kappa, at + "skip flag");
+    c.expect((st >> rank_reduce_unit::kStatusKeptShift) == static_cast<uint32_t>(t.kept), at + "kept");
+    c.expect(bench.read_reg(rank_reduce_unit::kPairs) == ref.stats().pairs, at + "PAIRS register");
+    c.expect(bench.read_reg(rank_reduce_unit::kSign) == t.sign_word, at + "SIGN register");
+    const golden::RankReduceStats& us = bench.unit.impl().stats();
+    c.expect(us.pairs == ref.stats().pairs && us.skipped_kappa == ref.stats().skipped_kappa &&
+                 us.degenerate == ref.stats().degenerate,
+             at + "stats");
+
+    const Traffic& want = t.zero_input ? kZeroTraffic : t.skipped_kappa ? kSkipTraffic : kUpdateTraffic;
+    const uint64_t cycles = t.zero_input                           ? kZeroCycles
+                            : t.skipped_kappa                      ? kSkipCycles
+                            : mode == RankReduceMode::kBiased ? kUpdateBiasedCycles
+                                                                   : kUpdateUnbiasedCycles;
+    const device::SramStats& after = bench.sram.stats();
+    c.expect(after.reads - before.reads == want.reads, at + "SRAM reads");
+    c.expect(after.bits_read - before.bits_read == want.bits_read, at + "SRAM bits read");
+    c.expect(after.writes - before.writes == want.writes, at + "SRAM writes");
+    c.expect(after.bits_written - before.bits_written == want.bits_written, at + "SRAM bits written");
+    // The CONTROL write's delay: 1 register cycle + datapath cycles + the SRAM's own latency.
+    const uint64_t mem_cycles =
+        after.read_cycles - before.read_cycles + after.write_cycles - before.write_cycles;
+    c.expect(delay == clock_cycles(1 + cycles + mem_cycles, kClock),
+             at + "delay " + delay.to_string() + " for " + std::to_string(cycles) + " + " +
+                 std::to_string(mem_cycles) + " cycles");
+    seen_zero += t.zero_input;
+    seen_skip += t.skipped_kappa;
+    seen_vanished += t.vanished_left || t.vanished_right;
+    seen_update += !t.zero_input && !t.skipped_kappa;
+  }
+  std::fprintf(stderr, "outcomes: zero %llu, skipped %llu, vanished %llu, updated %llu\n",
+               static_cast<unsigned long long>(seen_zero), static_cast<unsigned long long>(seen_skip),
+               static_cast<unsigned long long>(seen_vanished), static_cast<unsigned long long>(seen_update));
+  // The stream must have exercised every outcome, or the comparison proved less than it claims.
+  c.expect(seen_zero > 0 && seen_skip > 0 && seen_vanished > 0 && seen_update > 0,
+           "outcomes: zero " + std::to_string(seen_zero) + ", skipped " + std::to_string(seen_skip) +
+               ", vanished " + std::to_string(seen_vanished) + ", updated " + std::to_string(seen_update));
+  c.expect(bench.unit.stats().steps == static_cast<uint64_t>(pairs), "unit step count");
+  c.expect(bench.unit.stats().zero_input == seen_zero && bench.unit.stats().skipped_kappa == seen_skip &&
+               bench.unit.stats().updated == seen_update,
+           "unit outcome counters");
+  // SRAM energy closes: every bit moved was charged at the per-bit energy.
+  const device::SramStats& s = bench.sram.stats();
+  c.expect(bench.sram.energy().read == s.bits_read * bench.sram.buffer().read_energy_per_bit() &&
+               bench.sram.energy().write == s.bits_written * bench.sram.buffer().write_energy_per_bit(),
+           "SRAM energy = bits x energy per bit");
+}
+
+TEST(RankReduceUnitElaborated, BitExactVsGoldenBiased) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_child([](Checks& c) { bit_exact_scenario(RankReduceMode::kBiased, 300, c); }, "biased: ok"),
+              ::testing::ExitedWithCode(0), "biased: ok");
+}
+
+TEST(RankReduceUnitElaborated, BitExactVsGoldenUnbiased) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      run_child([](Checks& c) { bit_exact_scenario(RankReduceMode::kUnbiased, 300, c); }, "unbiased: ok"),
+      ::testing::ExitedWithCode(0), "unbiased: ok");
+}
+
+// RESET clears the SRAM state (one write of the whole region) and the model's; an outside write
+// to the state region is caught on the next load; a bad input address is refused with nothing
+// changed.
+void reset_and_errors_scenario(Checks& c) {
+  const RankReduceParams p = small_params(RankReduceMode::kBiased);
+  Bench bench(p);
+  golden::RankReduceFixed ref(p);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  PairSource src(5);
+  sc_time d = sc_core::SC_ZERO_TIME;
+  for (int k = 0; k < 5; ++k) {
+    const auto dz = src.vec(p.n_o), a = src.vec(p.n_i);
+    bench.step(dz, -3, a, -4, d);
+    ref.step_codes(dz.data(), -3, a.data(), -4);
+  }
+  c.expect(!(bench.sram_state() == RankReduceState::zero(p)), "state non-zero after 5 pairs");
+  const uint64_t writes = bench.sram.stats().writes, bits = bench.sram.stats().bits_written;
+  c.expect(bench.write_reg(rank_reduce_unit::kControl, rank_reduce_unit::kReset, d) == ::tlm::TLM_OK_RESPONSE,
+           "RESET response");
+  ref.reset();
+  c.expect(bench.sram_state() == RankReduceState::zero(p), "RESET zeroes the state region");
+  c.expect(bench.sram.stats().writes == writes + 1 &&
+               bench.sram.stats().bits_written == bits + 8 * rank_reduce_unit::state_bytes(p),
+           "RESET is one write of the whole region");
+  const auto dz = src.vec(p.n_o), a = src.vec(p.n_i);
+  bench.step(dz, 0, a, 0, d);
+  ref.step_codes(dz.data(), 0, a.data(), 0);
+  const std::string diff = compare_state(bench.sram_state(), ref, p);
+  c.expect(diff.empty(), "after RESET: " + diff);
+
+  // A bad dz address: GENERIC_ERROR, input-error status, no pair counted, state untouched.
+  const RankReduceState held = bench.sram_state();
+  const uint32_t pairs = bench.read_reg(rank_reduce_unit::kPairs);
+  bench.write_reg(rank_reduce_unit::kDzAddr, 0x7FFFFFF0u, d);
+  c.expect(bench.write_reg(rank_reduce_unit::kControl, rank_reduce_unit::kStep, d) ==
+               ::tlm::TLM_GENERIC_ERROR_RESPONSE,
+           "STEP with an unmapped dz address");
+  c.expect(bench.read_reg(rank_reduce_unit::kStatus) == rank_reduce_unit::kStatusInputError, "input-error status");
+  c.expect(bench.read_reg(rank_reduce_unit::kPairs) == pairs, "no pair counted");
+  c.expect(bench.sram_state() == held, "state unchanged");
+
+  // Someone flips a Q_L word of column 0 behind the unit's back: the next load notices.
+  uint8_t flipped[2];
+  bench.sram.buffer().peek(bench.unit.state_addr() + 2, flipped, 2);
+  flipped[0] ^= 1;
+  const_cast<device::SramBuffer&>(bench.sram.buffer()).poke(bench.unit.state_addr() + 2, flipped, 2);
+  try {
+    bench.step(src.vec(p.n_o), 0, src.vec(p.n_i), 0, d);
+    c.expect(false, "a foreign write to the state region went unnoticed");
+  } catch (const RunError& e) {
+    c.expect(std::string(e.what()).find("Q_L[1,0]") != std::string::npos, std::string("names the word: ") + e.what());
+  }
+}
+
+TEST(RankReduceUnitElaborated, ResetInputErrorAndForeignWrites) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_child(reset_and_errors_scenario, "reset and errors: ok"), ::testing::ExitedWithCode(0),
+              "reset and errors: ok");
+}
+
+}  // namespace
+}  // namespace lrt::tlm
