@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache      # toolchain
   libsystemc-dev                               # SystemC 2.3.4 + TLM-2.0
   verilator                                    # RTL co-simulation
+  yosys                                        # RTL synthesis check (scripts/lint_rtl.sh)
   libyaml-cpp-dev                              # configuration
   libcli11-dev                                 # command line
   nlohmann-json3-dev                           # JSON results

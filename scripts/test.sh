@@ -20,5 +20,8 @@ export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE integration
 
+echo "== RTL lint (verilator --lint-only -Wall) and Yosys read/synth"
+scripts/lint_rtl.sh
+
 echo "== Bounded fuzzing (libFuzzer + ASan/UBSan), ${LRTSIM_FUZZ_SECONDS:-60} s per target"
 scripts/fuzz.sh "${LRTSIM_FUZZ_SECONDS:-60}"
