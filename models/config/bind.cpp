@@ -1,8 +1,10 @@
 #include "config/bind.h"
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
+#include "config/network_key.h"
 #include "core/error.h"
 #include "device/cell_mapping.h"
 #include "device/spec_error.h"
@@ -112,7 +114,116 @@ std::string in_dir(const std::string& dir, const std::string& name) {
   return (std::filesystem::path(dir) / name).string();  // an absolute name replaces dir
 }
 
+// golden::validate() says "train.<member>: why", and the members are named like the keys,
+// except the check of all formats' LSBs together, which is reported at the weight range.
+[[noreturn]] void fail_golden(const std::invalid_argument& e) {
+  const std::string what = e.what();
+  const std::size_t colon = what.find(": ");
+  if (colon == std::string::npos || what.rfind("train.", 0) != 0) throw InputError({}, "training: " + what);
+  const std::string member = what.substr(0, colon);
+  fail(member == "train.quant" ? "train.quant.weight.range" : member, what.substr(colon + 2));
+}
+
+golden::KindTrainSpec kind_spec(const KindSpecs& k) {
+  golden::KindTrainSpec out;
+  out.scheme = k.scheme;
+  out.max_norm = k.max_norm;
+  out.batch = k.batch;
+  out.rank = k.rank;
+  out.mode = k.mode;
+  out.kappa_th = k.kappa_th;
+  return out;
+}
+
+golden::QuantSpec quant_spec(const QuantizerSpecs& q) { return golden::QuantSpec{q.bits, q.range}; }
+
+// Checks golden::validate() and the parameters the golden engine does not take from
+// TrainSpecs (the width of the fixed-point rank reducer's factors).
+void validate_training(const Specs& specs, const golden::TrainSpecs& out) {
+  try {
+    golden::validate(out);
+  } catch (const std::invalid_argument& e) {
+    fail_golden(e);
+  }
+  // The bit-accurate rank reducer stores L and R as 16-bit codes (golden/rank_reduce_fixed.h);
+  // another width would silently be ignored, so it is refused.
+  const bool lrt = out.conv.scheme == golden::Scheme::kLrt || out.fc.scheme == golden::Scheme::kLrt;
+  if (lrt && out.rank_reduce_arith == golden::RankReduceArith::kFixed && specs.accel.rank_reduce.lr_bits != 16)
+    fail("accel.rank_reduce.lr_bits",
+         "is " + std::to_string(specs.accel.rank_reduce.lr_bits) +
+             " but the fixed-point rank reducer implements 16-bit L/R factors only; expected 16");
+}
+
+// derive_shapes says "network layer <0-based index>: why"; the configuration counts list items
+// from 1, so the message is re-worded as "item <index + 1> (<layer>): why".
+std::string network_problem(const std::string& what, const std::vector<golden::LayerSpec>& layers) {
+  const std::string prefix = "network layer ";
+  if (what.rfind(prefix, 0) != 0) return what;
+  const std::size_t colon = what.find(": ", prefix.size());
+  if (colon == std::string::npos) return what;
+  const std::size_t index = std::stoul(what.substr(prefix.size(), colon - prefix.size()));
+  if (index >= layers.size()) return what;
+  return "item " + std::to_string(index + 1) + " (" + layer_text(layers[index]) + "): " + what.substr(colon + 2);
+}
+
 }  // namespace
+
+golden::NetworkSpec network_spec(const Specs& specs) {
+  golden::NetworkSpec net;
+  net.in_h = specs.network.input.h;
+  net.in_w = specs.network.input.w;
+  net.in_c = specs.network.input.c;
+  net.layers = specs.network.layers;
+  try {
+    (void)golden::derive_shapes(net);
+  } catch (const std::invalid_argument& e) {
+    fail(std::string(e.what()).rfind("network input", 0) == 0 ? "network.input" : "network.layers",
+         network_problem(e.what(), net.layers));
+  }
+  const int classes = golden::num_classes(net);
+  if (classes != specs.data.num_classes)
+    fail("network.layers", "the last layer (item " + std::to_string(net.layers.size()) + ") has " +
+                               std::to_string(classes) + " outputs but data.num_classes is " +
+                               std::to_string(specs.data.num_classes) + "; expected them equal");
+  return net;
+}
+
+golden::TrainSpecs train_specs(const Specs& specs) {
+  const TrainSpecs& t = specs.train;
+  golden::TrainSpecs out;
+  out.quant.weight = quant_spec(t.quant.weight);
+  out.quant.bias = quant_spec(t.quant.bias);
+  out.quant.activation = quant_spec(t.quant.activation);
+  out.quant.activation_signed = quant_spec(t.quant.activation_signed);
+  out.quant.gradient = quant_spec(t.quant.gradient);
+  out.quant.input = golden::QuantSpec{8, t.quant.input.range};
+  out.learning_rate = t.learning_rate;
+  out.conv = kind_spec(t.conv);
+  out.fc = kind_spec(t.fc);
+  out.max_norm.beta = t.max_norm.beta;
+  out.max_norm.eps = t.max_norm.eps;
+  out.bn.streaming = t.bn.streaming;
+  out.bn.batch = t.bn.batch;
+  out.bn.eps = t.bn.eps;
+  out.rho_min = t.rho_min;
+  out.batch_scale_power = t.batch_scale_power;
+  out.rank_reduce_arith = specs.accel.rank_reduce.arith;
+  out.seed = specs.run.seed;
+  validate_training(specs, out);
+  return out;
+}
+
+golden::TrainSpecs pretrain_specs(const Specs& specs) {
+  golden::TrainSpecs out = train_specs(specs);
+  const PretrainSpecs& p = specs.pretrain;
+  out.learning_rate = p.learning_rate;
+  for (golden::KindTrainSpec* k : {&out.conv, &out.fc}) {
+    k->scheme = p.scheme;
+    k->batch = p.batch;
+  }
+  validate_training(specs, out);
+  return out;
+}
 
 device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells, int weight_bits, double weight_range) {
   if (weight_bits < 1)
@@ -209,6 +320,9 @@ void check_consistency(const Specs& specs) {
   (void)rram_specs(specs, kWidest, static_cast<int>(kWidest), 1.0);
   (void)sram_specs(specs);
   (void)data_specs(specs);
+  (void)network_spec(specs);
+  (void)train_specs(specs);
+  (void)pretrain_specs(specs);
 }
 
 }  // namespace lrt::config

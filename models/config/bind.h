@@ -11,6 +11,8 @@
 #include "data/specs.h"
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
+#include "golden/network.h"
+#include "golden/train_specs.h"
 
 namespace lrt::config {
 
@@ -31,9 +33,22 @@ device::SramSpecs sram_specs(const Specs& specs);
 /// Throws InputError naming the key.
 data::DataSpecs data_specs(const Specs& specs);
 
-/// @brief Checks every rule that involves several keys and needs nothing from the network,
-/// by binding all three with the widest weight format the RRAM model supports. Throws
-/// InputError naming one key, without a file location; the loader adds the location.
+/// @brief The network of network.input and network.layers, with its shapes checked
+/// (golden::derive_shapes) and its class count equal to data.num_classes. Throws InputError
+/// naming network.layers (with the item) or network.input.*.
+golden::NetworkSpec network_spec(const Specs& specs);
+
+/// @brief The golden engine's training parameters (train.*, accel.rank_reduce.arith, run.seed),
+/// checked with golden::validate(). Throws InputError naming the key.
+golden::TrainSpecs train_specs(const Specs& specs);
+
+/// @brief train_specs() with pretrain.scheme, pretrain.learning_rate and pretrain.batch in place
+/// of both layer kinds' scheme, learning rate and batch (what `lrtsim pretrain` trains with).
+golden::TrainSpecs pretrain_specs(const Specs& specs);
+
+/// @brief Checks every rule that involves several keys: the device and data bindings (with the
+/// widest weight format the RRAM model supports), the network and the training parameters.
+/// Throws InputError naming one key, without a file location; the loader adds the location.
 void check_consistency(const Specs& specs);
 
 }  // namespace lrt::config

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/key_builder.h"
+#include "config/network_key.h"
 
 namespace lrt::config {
 
@@ -40,6 +41,21 @@ std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
   return out;
 }
 
+std::vector<std::pair<std::string, golden::Scheme>> scheme_choices() {
+  using S = golden::Scheme;
+  std::vector<std::pair<std::string, S>> out;
+  for (const S s : {S::kInferenceOnly, S::kBiasOnly, S::kOnlineSgd, S::kNaiveBatch, S::kLrt, S::kUoro})
+    out.emplace_back(golden::to_string(s), s);
+  return out;
+}
+
+// Pre-training has to change weights: the two schemes that freeze them are left out.
+std::vector<std::pair<std::string, golden::Scheme>> pretrain_scheme_choices() {
+  auto out = scheme_choices();
+  out.erase(out.begin(), out.begin() + 2);
+  return out;
+}
+
 Schema build_schema() {
   using M = RankReduceMode;
   using A = Arithmetic;
@@ -62,6 +78,27 @@ Schema build_schema() {
           .not_hashed()
           .source("assumption: quiet by default so that logs of scripted sweeps stay small")
           .doc("print progress to stderr while running"),
+
+      LRT_CONFIG_KEY(run.model)
+          .is_path()
+          .defaults_to("runs/pretrained/default.ckpt")
+          .not_hashed()
+          .source("assumption: where scripts/run.sh lets lrtsim pretrain write the default model")
+          .doc("pretrained model checkpoint that lrtsim run deploys (written by lrtsim pretrain); relative "
+               "to the working directory"),
+      LRT_CONFIG_KEY(run.stream)
+          .one_of({{"online", RunStream::kOnline}, {"shift", RunStream::kShift}})
+          .defaults_to("online")
+          .source(cite(kLrt, "§7.1, App. F: the control environment streams the online split"))
+          .doc("online: the online split; shift: the same with distribution shifts (data.shift)"),
+      LRT_CONFIG_KEY(run.trace_every)
+          .unit("samples")
+          .defaults_to("100")
+          .at_least(1)
+          .at_most(uint64_t{1} << 40)
+          .not_hashed()
+          .source("assumption: 100 rows per 10k samples resolve Fig. 6-like curves")
+          .doc("samples between rows of trace.csv"),
 
       // ---- data ---------------------------------------------------------------------
       LRT_CONFIG_KEY(data.dir)
@@ -248,17 +285,116 @@ Schema build_schema() {
                   "); 0.1 of full scale keeps a 0.3-contrast object 3 sigma above the noise (docs/data.md)")
           .doc("noise: standard deviation on intensities in [0, 1]"),
 
+      // ---- network ------------------------------------------------------------------
+      LRT_CONFIG_KEY(network.input.h)
+          .unit("px")
+          .defaults_to("28")
+          .at_least(1)
+          .at_most(4096)
+          .source(cite(kLrt, "§7.1, App. F: 28x28 (MNIST) images"))
+          .doc("input image height; must equal the data set's image rows"),
+      LRT_CONFIG_KEY(network.input.w)
+          .unit("px")
+          .defaults_to("28")
+          .at_least(1)
+          .at_most(4096)
+          .source(cite(kLrt, "§7.1, App. F: 28x28 (MNIST) images"))
+          .doc("input image width; must equal the data set's image columns"),
+      LRT_CONFIG_KEY(network.input.c)
+          .unit("channels")
+          .defaults_to("1")
+          .at_least(1)
+          .at_most(4096)
+          .source(cite(kLrt, "App. F: grayscale MNIST images"))
+          .doc("input channels; the IDX data sets are grayscale, so runs on them need 1"),
+      network_layers_key(),
+
       // ---- train --------------------------------------------------------------------
       LRT_CONFIG_KEY(train.learning_rate)
           .unit("1")
           .defaults_to("0.01")
           .above(0.0)
+          .at_most(2.0)
           .source(cite(kLrt, "App. G, Fig. 11: best accuracy near 0.01 for SGD and LRT"))
-          .doc("base learning rate; LRT multiplies it by (effective batch)^train.lrt.batch_scale_power"),
-      LRT_CONFIG_KEY(train.max_norm.enabled)
+          .doc("base learning rate eta; batched schemes multiply it by (effective batch)^train.batch_scale_power"),
+      LRT_CONFIG_KEY(train.conv.scheme)
+          .one_of(scheme_choices())
+          .defaults_to("lrt")
+          .source(cite(kLrt, "§4, Algorithm 1: LRT trains every layer"))
+          .doc("how convolution layers learn: inference, bias_only, sgd, naive_batch, lrt or uoro (docs/golden_engine.md, "
+               "Schemes)"),
+      LRT_CONFIG_KEY(train.conv.max_norm)
           .defaults_to("true")
           .source(cite(kLrt, "§6 and Table 1 (all runs with max-norm)"))
-          .doc("divide each gradient tensor by the max of its max-abs and a moving average of it"),
+          .doc("max-norm the dz tensor of convolution layers every sample (App. D)"),
+      LRT_CONFIG_KEY(train.conv.batch)
+          .unit("samples")
+          .defaults_to("10")
+          .at_least(1)
+          .at_most(1000000)
+          .source(cite(kLrt, "App. G: batch 10 for convolution layers"))
+          .doc("B of convolution layers: samples accumulated per weight update (naive_batch, lrt, uoro)"),
+      LRT_CONFIG_KEY(train.conv.rank)
+          .unit("1")
+          .defaults_to("4")
+          .at_least(1)
+          .at_most(8)
+          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
+          .doc("LRT rank r of convolution layers; the rank-reduce unit keeps q = r + 1 columns"),
+      LRT_CONFIG_KEY(train.conv.mode)
+          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
+          .defaults_to("biased")
+          .source("assumption: " + cite(kLrt,
+                                        "Table 2 finds little difference with max-norm; biased (top-r, "
+                                        "§4.2.5) needs no random signs"))
+          .doc("LRT of convolution layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
+               "algorithm)"),
+      LRT_CONFIG_KEY(train.conv.kappa_th)
+          .unit("1")
+          .defaults_to("100")
+          .at_least(0.0)
+          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
+          .doc("LRT of convolution layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
+               "disables the test"),
+      LRT_CONFIG_KEY(train.fc.scheme)
+          .one_of(scheme_choices())
+          .defaults_to("lrt")
+          .source(cite(kLrt, "§4, Algorithm 1: LRT trains every layer"))
+          .doc("how fully-connected layers learn: inference, bias_only, sgd, naive_batch, lrt or uoro (docs/golden_engine.md, "
+               "Schemes)"),
+      LRT_CONFIG_KEY(train.fc.max_norm)
+          .defaults_to("true")
+          .source(cite(kLrt, "§6 and Table 1 (all runs with max-norm)"))
+          .doc("max-norm the dz tensor of fully-connected layers every sample (App. D)"),
+      LRT_CONFIG_KEY(train.fc.batch)
+          .unit("samples")
+          .defaults_to("100")
+          .at_least(1)
+          .at_most(1000000)
+          .source(cite(kLrt, "App. G: batch 100 for fully-connected layers"))
+          .doc("B of fully-connected layers: samples accumulated per weight update (naive_batch, lrt, uoro)"),
+      LRT_CONFIG_KEY(train.fc.rank)
+          .unit("1")
+          .defaults_to("4")
+          .at_least(1)
+          .at_most(8)
+          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
+          .doc("LRT rank r of fully-connected layers; the rank-reduce unit keeps q = r + 1 columns"),
+      LRT_CONFIG_KEY(train.fc.mode)
+          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
+          .defaults_to("biased")
+          .source("assumption: " + cite(kLrt,
+                                        "Table 2 finds little difference with max-norm; biased (top-r, "
+                                        "§4.2.5) needs no random signs"))
+          .doc("LRT of fully-connected layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
+               "algorithm)"),
+      LRT_CONFIG_KEY(train.fc.kappa_th)
+          .unit("1")
+          .defaults_to("100")
+          .at_least(0.0)
+          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
+          .doc("LRT of fully-connected layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
+               "disables the test"),
       LRT_CONFIG_KEY(train.max_norm.beta)
           .unit("1")
           .defaults_to("0.999")
@@ -269,47 +405,53 @@ Schema build_schema() {
       LRT_CONFIG_KEY(train.max_norm.eps)
           .unit("1")
           .defaults_to("1e-4")
-          .above(0.0)
+          .at_least(1e-6)
+          .at_most(1.0)
           .source(cite(kLrt, "App. D"))
-          .doc("gradient floor added to the maximum; also the initial moving average"),
-      LRT_CONFIG_KEY(train.streaming_bn.enabled)
+          .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
+               "integer reciprocal)"),
+      LRT_CONFIG_KEY(train.bn.streaming)
           .defaults_to("true")
           .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))
-          .doc("streaming batch norm: EMA statistics with eta = 1 - 1/B"),
-      LRT_CONFIG_KEY(train.lrt.batch_conv)
-          .unit("pairs")
-          .defaults_to("10")
-          .at_least(1)
-          .source(cite(kLrt, "App. G: batch 10 for convolution layers"))
-          .doc("B of convolution layers: (dz, a) pairs (one per output pixel) accumulated per weight update"),
-      LRT_CONFIG_KEY(train.lrt.batch_fc)
-          .unit("pairs")
+          .doc("streaming batch norm: absorb every training sample into the EMA statistics; false freezes "
+               "them (a pretrained model keeps its statistics)"),
+      LRT_CONFIG_KEY(train.bn.batch)
+          .unit("samples")
           .defaults_to("100")
           .at_least(1)
-          .source(cite(kLrt, "App. G: batch 100 for fully-connected layers"))
-          .doc("B of fully-connected layers: (dz, a) pairs (one per sample) accumulated per weight update"),
-      LRT_CONFIG_KEY(train.lrt.rho_min)
+          .at_most(1000000)
+          .source("assumption: " + cite(kLrt, "App. E leaves B of eta = 1 - 1/B open") +
+                  "; 100 as the fully-connected batch of App. G")
+          .doc("B of the statistics' EMA, eta = 1 - 1/B"),
+      LRT_CONFIG_KEY(train.bn.eps)
+          .unit("1")
+          .defaults_to("1e-5")
+          .at_least(1e-6)
+          .at_most(1.0)
+          .source("assumption: the customary batch-norm epsilon (Ioffe & Szegedy 2015 implementations)")
+          .doc("added to the variance; >= 1e-6 bounds the integer 1/sigma"),
+      LRT_CONFIG_KEY(train.rho_min)
           .unit("1")
           .defaults_to("0.01")
           .at_least(0.0)
           .at_most(1.0)
           .source(cite(kLrt, "App. C: rho_min = 0.01"))
-          .doc("apply a weight update only if this fraction of its entries is non-zero; else keep "
-               "accumulating"),
-      LRT_CONFIG_KEY(train.lrt.batch_scale_power)
+          .doc("batched schemes apply a weight update only if this fraction of its entries is non-zero; "
+               "else they keep accumulating"),
+      LRT_CONFIG_KEY(train.batch_scale_power)
           .unit("1")
           .defaults_to("0.5")
           .at_least(0.0)
           .at_most(1.0)
           .source(cite(kLrt, "App. C and G: square-root learning-rate scaling worked better than linear"))
-          .doc("learning rate scales with (effective batch)^power: 0.5 square root, 1 linear, 0 none"),
+          .doc("batched updates use eta * B_eff^power * (sum / B_eff): 0.5 square root, 1 linear, 0 none"),
       LRT_CONFIG_KEY(train.quant.weight.bits)
           .unit("bits")
           .defaults_to("8")
-          .at_least(1)
-          .at_most(32)
+          .at_least(3)
+          .at_most(8)
           .source(cite(kLrt, "§6: weights 8 b in [-1, 1]"))
-          .doc("width of Qw; weight updates share the weight LSB; 1-2 bits use mid-rise levels"),
+          .doc("width of Qw; weight updates share the weight LSB; 3-8: MAC operands are 8-bit and 1-2 bit mid-rise is not implemented"),
       LRT_CONFIG_KEY(train.quant.weight.range)
           .unit("1")
           .defaults_to("1.0")
@@ -319,10 +461,10 @@ Schema build_schema() {
       LRT_CONFIG_KEY(train.quant.bias.bits)
           .unit("bits")
           .defaults_to("16")
-          .at_least(1)
-          .at_most(32)
+          .at_least(3)
+          .at_most(16)
           .source(cite(kLrt, "§6: biases 16 b in [-8, 8]"))
-          .doc("width of Qb (biases and intermediate accumulators)"),
+          .doc("width of Qb (biases, BN parameters, layer outputs, backward signals; held in 16 bits)"),
       LRT_CONFIG_KEY(train.quant.bias.range)
           .unit("1")
           .defaults_to("8.0")
@@ -333,9 +475,9 @@ Schema build_schema() {
           .unit("bits")
           .defaults_to("8")
           .at_least(1)
-          .at_most(32)
+          .at_most(8)
           .source(cite(kLrt, "§6: activations 8 b in [0, 2]"))
-          .doc("width of Qa; activations are unsigned (they follow a ReLU)"),
+          .doc("width of Qa; activations are unsigned (they follow a ReLU); MAC operands are at most 8-bit"),
       LRT_CONFIG_KEY(train.quant.activation.range)
           .unit("1")
           .defaults_to("2.0")
@@ -345,16 +487,65 @@ Schema build_schema() {
       LRT_CONFIG_KEY(train.quant.gradient.bits)
           .unit("bits")
           .defaults_to("8")
-          .at_least(1)
-          .at_most(32)
+          .at_least(3)
+          .at_most(8)
           .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
-          .doc("width of Qg"),
+          .doc("width of Qg (the dz every trainable layer learns from; an 8-bit MAC operand)"),
       LRT_CONFIG_KEY(train.quant.gradient.range)
           .unit("1")
           .defaults_to("1.0")
           .power_of_two()
           .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
           .doc("clipping bound R of Qg: signed, values in [-R, R)"),
+      LRT_CONFIG_KEY(train.quant.activation_signed.bits)
+          .unit("bits")
+          .defaults_to("8")
+          .at_least(3)
+          .at_most(8)
+          .source("assumption: 8 bits like Qa, so every MAC operand stays 8 bits (docs/golden_engine.md, Why "
+                  "Qas)")
+          .doc("width of the signed activations (BN outputs, a conv/fc output feeding a conv/fc layer)"),
+      LRT_CONFIG_KEY(train.quant.activation_signed.range)
+          .unit("1")
+          .defaults_to("2.0")
+          .power_of_two()
+          .source("assumption: the range of Qa (" + cite(kLrt, "§6: [0, 2]") + "), now signed")
+          .doc("clipping bound R of the signed activations: values in [-R, R)"),
+      LRT_CONFIG_KEY(train.quant.input.range)
+          .unit("1")
+          .defaults_to("1.0")
+          .power_of_two()
+          .source("assumption: pixel values in [0, 1), gray level / 256")
+          .doc("scale of the input pixels: the 8-bit code is the gray level, its value gray level * R / 256 "
+               "(unsigned, [0, R))"),
+
+      // ---- pretrain -----------------------------------------------------------------
+      LRT_CONFIG_KEY(pretrain.samples)
+          .unit("samples")
+          .defaults_to("30000")
+          .at_least(1)
+          .at_most(uint64_t{1} << 40)
+          .source("assumption: well under a minute of the default network on one core (docs/run.md)")
+          .doc("offline training samples of lrtsim pretrain; the offline_train stream repeats when shorter"),
+      LRT_CONFIG_KEY(pretrain.scheme)
+          .one_of(pretrain_scheme_choices())
+          .defaults_to("sgd")
+          .source("measured: the best validation accuracy of the schemes tried (docs/run.md, Pre-training)")
+          .doc("scheme of both layer kinds during pre-training: sgd, naive_batch, lrt or uoro"),
+      LRT_CONFIG_KEY(pretrain.learning_rate)
+          .unit("1")
+          .defaults_to("0.01")
+          .above(0.0)
+          .at_most(2.0)
+          .source("measured: the best validation accuracy of the rates tried (docs/run.md, Pre-training)")
+          .doc("base learning rate of pre-training"),
+      LRT_CONFIG_KEY(pretrain.batch)
+          .unit("samples")
+          .defaults_to("10")
+          .at_least(1)
+          .at_most(1000000)
+          .source(cite(kLrt, "App. G: batch 10 (convolution layers)"))
+          .doc("B of both layer kinds when pretrain.scheme is batched (naive_batch, lrt, uoro)"),
 
       // ---- accel --------------------------------------------------------------------
       LRT_CONFIG_KEY(accel.clock_mhz)
@@ -364,27 +555,6 @@ Schema build_schema() {
           .source("assumption: the papers give no clock; 100 MHz is a modest clock for a 40 nm edge "
                   "accelerator and only converts cycles to seconds")
           .doc("clock frequency of the accelerator"),
-      LRT_CONFIG_KEY(accel.rank_reduce.rank)
-          .unit("1")
-          .defaults_to("4")
-          .at_least(1)
-          .at_most(8)
-          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
-          .doc("rank r of the LRT estimate; the unit keeps q = r + 1 columns"),
-      LRT_CONFIG_KEY(accel.rank_reduce.mode)
-          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
-          .defaults_to("biased")
-          .source("assumption: " + cite(kLrt,
-                                        "Table 2 finds little difference with max-norm; biased (top-r, "
-                                        "§4.2.5) needs no random signs"))
-          .doc("biased keeps the top r singular values; unbiased mixes the smallest ones (OK algorithm)"),
-      LRT_CONFIG_KEY(accel.rank_reduce.kappa_th)
-          .unit("1")
-          .defaults_to("100")
-          .at_least(0.0)
-          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
-          .doc(
-              "skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 disables the test"),
       LRT_CONFIG_KEY(accel.rank_reduce.arith)
           .one_of({{"float", A::kFloat}, {"fixed", A::kFixed}})
           .defaults_to("fixed")

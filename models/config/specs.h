@@ -10,16 +10,46 @@
 #include <string>
 #include <vector>
 
-#include "data/specs.h"        // data::Augmentation: names parsed by data::parse_augmentation()
-#include "device/endurance.h"  // device::EnduranceDistribution: names from device::to_string()
+#include "data/specs.h"          // data::Augmentation: names parsed by data::parse_augmentation()
+#include "device/endurance.h"    // device::EnduranceDistribution: names from device::to_string()
+#include "golden/network.h"      // golden::LayerSpec: the items of network.layers
+#include "golden/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
+#include "golden/train_specs.h"  // golden::Scheme
 
 namespace lrt::config {
+
+/// @brief Which online stream `lrtsim run` trains on (docs/data.md).
+enum class RunStream { kOnline, kShift };
 
 /// @brief What the simulator does in one run.
 struct RunSpecs {
   uint64_t seed = 0;      ///< seed of every counter-based random stream
   uint64_t samples = 0;   ///< online training samples to process
   bool progress = false;  ///< print progress while running
+  std::string model;      ///< pretrained model checkpoint (`lrtsim pretrain` writes it)
+  RunStream stream = RunStream::kOnline;
+  uint64_t trace_every = 0;  ///< samples between rows of trace.csv
+};
+
+/// @brief Offline pre-training of the deployed model (`lrtsim pretrain`).
+struct PretrainSpecs {
+  uint64_t samples = 0;  ///< offline training samples (the offline stream repeats if shorter)
+  golden::Scheme scheme = golden::Scheme::kOnlineSgd;  ///< for both layer kinds
+  double learning_rate = 0.0;
+  int batch = 0;  ///< B of batched schemes, both layer kinds
+};
+
+/// @brief Input image shape of the network.
+struct NetworkInputSpecs {
+  int h = 0;
+  int w = 0;
+  int c = 0;
+};
+
+/// @brief The network the engines train (golden/network.h).
+struct NetworkSpecs {
+  NetworkInputSpecs input;
+  std::vector<golden::LayerSpec> layers;
 };
 
 /// @brief Source partitions of the training images and samples per stream (LRT paper App. F).
@@ -94,54 +124,67 @@ struct QuantizerSpecs {
   double range = 0.0;
 };
 
-/// @brief The four quantizers of the LRT paper's Appendix C (Qw, Qb, Qa, Qg).
+/// @brief The input pixels: 8-bit unsigned codes equal to the gray levels (the only width the
+/// golden engine implements), standing for values gray * range / 256.
+struct InputQuantSpecs {
+  double range = 0.0;
+};
+
+/// @brief The quantizers of the LRT paper's Appendix C (Qw, Qb, Qa, Qg) and the two formats
+/// the golden engine adds (signed activations, input pixels; docs/golden_engine.md).
 struct QuantSpecs {
   QuantizerSpecs weight;
   QuantizerSpecs bias;
-  QuantizerSpecs activation;  ///< unsigned: clipped to [0, range]
+  QuantizerSpecs activation;         ///< unsigned: clipped to [0, range)
+  QuantizerSpecs activation_signed;  ///< signed 8-bit operands: BN outputs, conv/fc -> conv/fc
   QuantizerSpecs gradient;
+  InputQuantSpecs input;
 };
 
-/// @brief Gradient max-norming (LRT paper Appendix D).
+/// @brief Gradient max-norming constants (LRT paper Appendix D); on/off is per layer kind.
 struct MaxNormSpecs {
-  bool enabled = false;
   double beta = 0.0;
   double eps = 0.0;
 };
 
 /// @brief Streaming batch normalization (LRT paper Appendix E).
-struct StreamingBnSpecs {
-  bool enabled = false;
+struct BnSpecs {
+  bool streaming = false;  ///< absorb training samples into the statistics (else frozen)
+  int batch = 0;           ///< B of eta = 1 - 1/B
+  double eps = 0.0;        ///< added to the variance
 };
 
-/// @brief Low-rank training accumulation and update policy (LRT paper Appendices C, G).
-struct LrtSpecs {
-  int batch_conv = 0;              ///< B for convolution layers, in (dz, a) pairs
-  int batch_fc = 0;                ///< B for fully-connected layers, in (dz, a) pairs
-  double rho_min = 0.0;            ///< minimum density of a weight update
-  double batch_scale_power = 0.0;  ///< learning rate scales with (effective B)^power
+/// @brief How one layer kind (conv3x3 or fc) learns.
+struct KindSpecs {
+  golden::Scheme scheme = golden::Scheme::kLrt;
+  bool max_norm = false;
+  int batch = 0;  ///< B in samples (naive_batch, lrt, uoro)
+  int rank = 0;   ///< LRT rank r
+  golden::RankReduceMode mode = golden::RankReduceMode::kBiased;
+  double kappa_th = 0.0;  ///< condition-number threshold; 0 disables the test
 };
 
 /// @brief The training algorithm.
 struct TrainSpecs {
   double learning_rate = 0.0;
+  KindSpecs conv;
+  KindSpecs fc;
   MaxNormSpecs max_norm;
-  StreamingBnSpecs streaming_bn;
-  LrtSpecs lrt;
+  BnSpecs bn;
+  double rho_min = 0.0;            ///< minimum density of a batched weight update
+  double batch_scale_power = 0.0;  ///< learning rate scales with (effective B)^power
   QuantSpecs quant;
 };
 
 /// @brief rankReduce variant: top-r (biased) or OK mixing (unbiased), LRT paper §4.2.5.
-enum class RankReduceMode { kBiased, kUnbiased };
+using RankReduceMode = golden::RankReduceMode;
 
 /// @brief Arithmetic of the rank-reduce unit.
-enum class Arithmetic { kFloat, kFixed };
+using Arithmetic = golden::RankReduceArith;
 
-/// @brief The rank-reduce unit.
+/// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
+/// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
 struct RankReduceSpecs {
-  int rank = 0;
-  RankReduceMode mode = RankReduceMode::kBiased;
-  double kappa_th = 0.0;  ///< condition-number threshold; 0 disables the test
   Arithmetic arith = Arithmetic::kFixed;
   int lr_bits = 0;  ///< width of the stored L/R factors
 };
@@ -216,7 +259,9 @@ struct AccelSpecs {
 struct Specs {
   RunSpecs run;
   DataSpecs data;
+  NetworkSpecs network;
   TrainSpecs train;
+  PretrainSpecs pretrain;
   AccelSpecs accel;
 };
 

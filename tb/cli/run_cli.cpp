@@ -17,6 +17,8 @@ int run_cli(int argc, char** argv) {
     add_config_command(app, action);
     add_rank_reduce_command(app, action);
     add_inspect_command(app, action);
+    add_pretrain_command(app, action);
+    add_run_command(app, action);
     app.parse(argc, argv);
     return action ? action() : kExitOk;
   } catch (const CLI::CallForHelp& e) {

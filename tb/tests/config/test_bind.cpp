@@ -222,6 +222,8 @@ TEST(ConfigBind, DriftModelSelectsTheEnvironment) {
 }
 
 constexpr const char* kDataYaml = R"(
+network:
+  layers: [conv3x3 4, fc 12]   # 12 classes, as data.num_classes
 data:
   dir: /data/mnist
   train_images: train-img

@@ -49,23 +49,28 @@ Specs awkward_specs() {
   s.data.shift.spatial = {180.0, 1e-300, 10.0, 1000.0};
   s.data.shift.background = {-0.0, 1.0};  // >= 0 holds for negative zero; its sign must survive
   s.data.shift.noise.sigma = 10.0;
-  s.train.learning_rate = 0.1 + 0.2;
-  s.train.max_norm.enabled = false;
+  s.run.model = "model: a.ckpt";
+  s.run.stream = RunStream::kShift;
+  s.run.trace_every = uint64_t{1} << 40;
+  s.network.input = {7, 3, 2};
+  s.network.layers = {{golden::LayerKind::kConv3x3, 3}, {golden::LayerKind::kFc, 256}};  // 256 classes
+  s.train.learning_rate = 2.0;
+  s.train.conv = {golden::Scheme::kInferenceOnly, false, 1000000, 8, RankReduceMode::kUnbiased, -0.0};
+  s.train.fc = {golden::Scheme::kUoro, false, 1, 1, RankReduceMode::kUnbiased, 1e300};
   s.train.max_norm.beta = std::nextafter(1.0, 0.0);
-  s.train.max_norm.eps = std::numeric_limits<double>::denorm_min();
-  s.train.streaming_bn.enabled = false;
-  s.train.lrt.batch_conv = 2147483647;
-  s.train.lrt.batch_fc = 1;
-  s.train.lrt.rho_min = 1.0 / 3.0;
-  s.train.lrt.batch_scale_power = 1.0;
-  s.train.quant.weight = {2, 0x1p-20};
-  s.train.quant.bias = {32, 0x1p+20};
+  s.train.max_norm.eps = 1.0;
+  s.train.bn = {false, 1000000, 1e-6};
+  s.train.rho_min = 1.0 / 3.0;
+  s.train.batch_scale_power = 1.0;
+  // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].
+  s.train.quant.weight = {3, 0x1p-10};
+  s.train.quant.bias = {4, 0x1p+10};
   s.train.quant.activation = {1, 4.0};
+  s.train.quant.activation_signed = {3, 0.5};
   s.train.quant.gradient = {3, 0.5};
+  s.train.quant.input.range = 0x1p-3;
+  s.pretrain = {uint64_t{1} << 40, golden::Scheme::kUoro, 0.1 + 0.2, 1000000};
   s.accel.clock_mhz = 123.45678901234567;
-  s.accel.rank_reduce.rank = 8;
-  s.accel.rank_reduce.mode = RankReduceMode::kUnbiased;
-  s.accel.rank_reduce.kappa_th = -0.0;  // >= 0 holds for negative zero; its sign must survive
   s.accel.rank_reduce.arith = Arithmetic::kFloat;
   s.accel.rank_reduce.lr_bits = 2;
   s.accel.rram.cell_area_um2 = 1e-300;
@@ -183,7 +188,7 @@ TEST(Effective, HashFollowsResultChangingKeysOnly) {
   lr.train.learning_rate = std::nextafter(lr.train.learning_rate, 1.0);  // one ulp
   EXPECT_NE(config_hash(lr), h);
   Specs mode = d;
-  mode.accel.rank_reduce.mode = RankReduceMode::kUnbiased;
+  mode.train.fc.mode = RankReduceMode::kUnbiased;
   EXPECT_NE(config_hash(mode), h);
 
   // Where the data lives, how long to run and progress display change no result.
@@ -191,6 +196,8 @@ TEST(Effective, HashFollowsResultChangingKeysOnly) {
   harmless.data.dir = "/elsewhere";
   harmless.run.samples = 123;
   harmless.run.progress = !d.run.progress;
+  harmless.run.model = "/elsewhere/model.ckpt";
+  harmless.run.trace_every = 1;
   EXPECT_EQ(config_hash(harmless), h);
 }
 

@@ -27,11 +27,11 @@ TEST(ConfigSet, OverridesFileAndEarlierSet) {
 
 TEST(ConfigSet, SetsKeysTheFileDoesNotMention) {
   const std::string path = write_temp("set_absent", "run:\n  seed: 3\n");
-  const Specs s = load_specs(path, {"accel.rank_reduce.mode=unbiased", "train.quant.gradient.range=0.5",
-                                    "train.max_norm.enabled=false", "data.dir=/tmp/a=b c"});
-  EXPECT_EQ(s.accel.rank_reduce.mode, RankReduceMode::kUnbiased);
+  const Specs s = load_specs(path, {"train.conv.mode=unbiased", "train.quant.gradient.range=0.5",
+                                    "train.fc.max_norm=false", "data.dir=/tmp/a=b c"});
+  EXPECT_EQ(s.train.conv.mode, RankReduceMode::kUnbiased);
   EXPECT_EQ(s.train.quant.gradient.range, 0.5);
-  EXPECT_FALSE(s.train.max_norm.enabled);
+  EXPECT_FALSE(s.train.fc.max_norm);
   EXPECT_EQ(s.data.dir, "/tmp/a=b c");  // split at the first '='
 }
 
@@ -39,7 +39,7 @@ TEST(ConfigSet, WithoutFile) {
   const Specs s = specs_from_overrides({"accel.rram.endurance_writes=2e5", " run.seed = 4"});
   EXPECT_EQ(s.accel.rram.endurance_writes, 200000u);
   EXPECT_EQ(s.run.seed, 4u);  // blanks around the key are ignored; the value is YAML
-  EXPECT_EQ(s.train.lrt.batch_fc, default_specs().train.lrt.batch_fc);
+  EXPECT_EQ(s.train.fc.batch, default_specs().train.fc.batch);
 }
 
 // Expects an InputError from load_specs(file, {assignment}) located at the override.
@@ -69,9 +69,9 @@ TEST(ConfigSet, UnknownKeySuggests) {
 }
 
 TEST(ConfigSet, SectionIsNotAKey) {
-  const InputError e = set_error("train.lrt=5");
-  EXPECT_EQ(e.where().key, "train.lrt");
-  EXPECT_TRUE(contains(e.problem(), "is a section, not a key; set one of its keys: batch_conv, batch_fc"))
+  const InputError e = set_error("train.bn=5");
+  EXPECT_EQ(e.where().key, "train.bn");
+  EXPECT_TRUE(contains(e.problem(), "is a section, not a key; set one of its keys: streaming, batch, eps"))
       << e.what();
 }
 

@@ -49,14 +49,27 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
             (std::vector<data::Augmentation>{data::kClassClustering, data::kSpatial, data::kBackground,
                                              data::kWhiteNoise}));  // App. F: four types
   EXPECT_EQ(d.train.learning_rate, 0.01);
-  EXPECT_TRUE(d.train.max_norm.enabled);
-  EXPECT_EQ(d.train.max_norm.beta, 0.999);
+  for (const KindSpecs* k : {&d.train.conv, &d.train.fc}) {
+    EXPECT_EQ(k->scheme, golden::Scheme::kLrt);  // §4: LRT trains every layer
+    EXPECT_TRUE(k->max_norm);                     // Table 1: all runs with max-norm
+    EXPECT_EQ(k->rank, 4);                        // App. G: rank 4
+    EXPECT_EQ(k->mode, RankReduceMode::kBiased);
+    EXPECT_EQ(k->kappa_th, 100.0);  // Table 3
+  }
+  EXPECT_EQ(d.train.conv.batch, 10);  // App. G: 10 for conv, 100 for fc
+  EXPECT_EQ(d.train.fc.batch, 100);
+  EXPECT_EQ(d.train.max_norm.beta, 0.999);  // App. D
   EXPECT_EQ(d.train.max_norm.eps, 1e-4);
-  EXPECT_TRUE(d.train.streaming_bn.enabled);
-  EXPECT_EQ(d.train.lrt.batch_conv, 10);
-  EXPECT_EQ(d.train.lrt.batch_fc, 100);
-  EXPECT_EQ(d.train.lrt.rho_min, 0.01);
-  EXPECT_EQ(d.train.lrt.batch_scale_power, 0.5);
+  EXPECT_TRUE(d.train.bn.streaming);  // App. E
+  EXPECT_EQ(d.train.rho_min, 0.01);   // App. C
+  EXPECT_EQ(d.train.batch_scale_power, 0.5);
+  EXPECT_EQ(d.train.quant.activation_signed.bits, 8);
+  EXPECT_EQ(d.train.quant.activation_signed.range, 2.0);
+  EXPECT_EQ(d.train.quant.input.range, 1.0);  // gray level / 256
+  EXPECT_EQ(d.network.input.h, 28);           // 28x28x1 MNIST-format images
+  EXPECT_EQ(d.network.input.w, 28);
+  EXPECT_EQ(d.network.input.c, 1);
+  EXPECT_EQ(d.run.stream, RunStream::kOnline);
   EXPECT_EQ(d.train.quant.weight.bits, 8);
   EXPECT_EQ(d.train.quant.weight.range, 1.0);
   EXPECT_EQ(d.train.quant.bias.bits, 16);
@@ -65,9 +78,6 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.train.quant.activation.range, 2.0);
   EXPECT_EQ(d.train.quant.gradient.bits, 8);
   EXPECT_EQ(d.train.quant.gradient.range, 1.0);
-  EXPECT_EQ(d.accel.rank_reduce.rank, 4);
-  EXPECT_EQ(d.accel.rank_reduce.mode, RankReduceMode::kBiased);
-  EXPECT_EQ(d.accel.rank_reduce.kappa_th, 100.0);
   EXPECT_EQ(d.accel.rank_reduce.arith, Arithmetic::kFixed);
   EXPECT_EQ(d.accel.rank_reduce.lr_bits, 16);
   EXPECT_EQ(d.accel.rram.cell_area_um2, 0.085);
@@ -107,7 +117,11 @@ TEST(ConfigSchema, AssumptionsAreMarked) {
                            "accel.clock_mhz",
                            "accel.sram.capacity_bits",
                            "accel.mac.lanes",
-                           "accel.rank_reduce.mode",
+                           "train.conv.mode",
+                           "train.fc.mode",
+                           "train.bn.batch",
+                           "train.bn.eps",
+                           "run.model",
                            "accel.rram.levels_per_pulse",
                            "accel.rram.max_pulses",
                            "accel.rram.read_before_write",

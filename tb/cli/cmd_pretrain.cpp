@@ -1,0 +1,134 @@
+// lrtsim pretrain CONFIG --out model.ckpt: quantization-aware training of the integer
+// golden engine on the offline_train stream, then its validation accuracy, then the model
+// checkpoint that `lrtsim run` deploys (docs/run.md, "Pre-training").
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/progress.h"
+#include "data/stream.h"
+#include "golden/engine.h"
+#include "golden/model_io.h"
+
+namespace lrt::cli {
+
+namespace {
+
+struct PretrainArgs {
+  std::string file;
+  std::string out;
+  std::vector<std::string> sets;
+  uint64_t samples = 0;  // 0: pretrain.samples
+  bool force = false;
+};
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Fraction of the stream's samples the engine classifies correctly (predict: no state change).
+double accuracy_on(golden::Engine& engine, const data::SampleStream& stream) {
+  uint64_t correct = 0;
+  for (uint64_t i = 0; i < stream.size(); ++i) {
+    const data::Sample s = stream.at(i);
+    correct += engine.predict(s.pixels.data()) == s.label ? 1 : 0;
+  }
+  return stream.size() ? static_cast<double>(correct) / static_cast<double>(stream.size()) : 0.0;
+}
+
+int run_pretrain(const PretrainArgs& args) {
+  std::vector<std::string> sets = args.sets;
+  if (args.samples) sets.push_back("pretrain.samples=" + std::to_string(args.samples));
+  const config::Specs specs = config::load_specs(args.file, sets);
+  if (args.out.empty()) throw InputError({}, "--out: empty path; expected the checkpoint file to write");
+  if (!args.force && file_exists(args.out))
+    throw InputError(InputLocation(args.out), "already exists; choose another --out or pass --force to overwrite");
+
+  const golden::NetworkSpec net = config::network_spec(specs);
+  const golden::TrainSpecs train = config::pretrain_specs(specs);
+  const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::SampleStream offline = dataset.stream(data::Split::kOfflineTrain);
+  const data::SampleStream validation = dataset.stream(data::Split::kValidation);
+  if (offline.size() == 0)
+    throw InputError(InputLocation({}, -1, -1, "data.split.offline_train_samples"),
+                     "is 0; pre-training needs offline training samples");
+  const data::Sample first = offline.at(0);
+  if (static_cast<int>(first.rows) != net.in_h || static_cast<int>(first.cols) != net.in_w || net.in_c != 1)
+    throw InputError(InputLocation({}, -1, -1, "network.input"),
+                     "is " + std::to_string(net.in_h) + "x" + std::to_string(net.in_w) + "x" +
+                         std::to_string(net.in_c) + " but the images are " + std::to_string(first.rows) + "x" +
+                         std::to_string(first.cols) + "x1");
+  std::unique_ptr<golden::Engine> engine;
+  try {
+    engine = std::make_unique<golden::Engine>(net, train);
+  } catch (const std::invalid_argument& e) {  // e.g. a layer too wide for the integer datapath
+    throw InputError(InputLocation({}, -1, -1, "network.layers"), e.what());
+  }
+
+  install_stop_handlers();
+  const uint64_t total = specs.pretrain.samples;
+  const bool show = specs.run.progress || ::isatty(::fileno(stderr));
+  ProgressLine progress(total, "samples");
+  uint64_t recent_correct = 0;  // over the current window of 1000 samples, for the progress line
+  uint64_t done = 0;
+  for (; done < total && !stop_requested(); ++done) {
+    const data::Sample s = offline.at(done % offline.size());
+    recent_correct += engine->train_step(s.pixels.data(), s.label).correct ? 1 : 0;
+    if (done % 1000 == 999) {
+      if (show) {
+        char extra[48];
+        std::snprintf(extra, sizeof extra, "train acc %.1f%%", static_cast<double>(recent_correct) / 10.0);
+        progress.update(done + 1, extra);
+      }
+      recent_correct = 0;
+    }
+  }
+  if (show) progress.finish(done);
+  if (stop_requested()) {
+    std::cerr << "lrtsim pretrain: interrupted after " << done << " samples; no checkpoint written\n";
+    return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
+  }
+
+  const double val = accuracy_on(*engine, validation);
+  const std::filesystem::path parent = std::filesystem::path(args.out).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
+    throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
+  golden::save_model(*engine, args.out, config::config_hash(specs), done);
+  std::printf("pretrained %llu samples (%s, learning rate %g)\nvalidation_accuracy: %.4f (%llu samples)\nmodel: %s\n",
+              static_cast<unsigned long long>(done), golden::to_string(specs.pretrain.scheme),
+              specs.pretrain.learning_rate, val, static_cast<unsigned long long>(validation.size()),
+              args.out.c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_pretrain_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "pretrain", "Train the deployed model offline (quantization-aware) and write its checkpoint");
+  auto args = std::make_shared<PretrainArgs>();
+  cmd->add_option("CONFIG", args->file, "YAML configuration file")->required();
+  cmd->add_option("--out", args->out, "checkpoint to write (run.model of the run that deploys it)")->required();
+  cmd->add_option("--samples", args->samples, "offline training samples (overrides pretrain.samples)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--force", args->force, "overwrite an existing --out");
+  cmd->callback([&action, args] { action = [args] { return run_pretrain(*args); }; });
+}
+
+}  // namespace lrt::cli

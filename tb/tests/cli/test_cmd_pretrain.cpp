@@ -1,0 +1,105 @@
+// lrtsim pretrain end to end on a generated data set: the checkpoint it writes, the
+// validation accuracy it reports, determinism, and exit code 2 for each class of bad input.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "config/config.h"
+#include "core/checkpoint.h"
+#include "data/stream.h"
+#include "golden/engine.h"
+#include "golden/model_io.h"
+#include "run_fixture.h"
+
+namespace lrt::cli {
+namespace {
+
+using namespace run_testing;
+
+double reported_validation_accuracy(const std::string& out) {
+  const std::size_t at = out.find("validation_accuracy: ");
+  if (at == std::string::npos) return -1.0;
+  return std::strtod(out.c_str() + at + 21, nullptr);
+}
+
+TEST(CmdPretrain, WritesAModelThatClassifiesTheValidationStream) {
+  const TinySetup s = tiny_setup("pretrain_ok");
+  const CliResult r = run({"pretrain", s.config, "--out", s.model, "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // 200 validation samples, 4 classes. Hoeffding: a model at chance (true accuracy 0.25)
+  // reports >= 0.5 with probability <= exp(-2 * 200 * 0.25^2) = e^-25; one with true
+  // accuracy >= 0.9 (reference run: 1.0) reports < 0.5 with probability <= e^-64.
+  const double acc = reported_validation_accuracy(r.out);
+  EXPECT_GE(acc, 0.5) << r.out;
+  EXPECT_LE(acc, 1.0) << r.out;
+  EXPECT_TRUE(contains(r.out, "pretrained 400 samples")) << r.out;
+
+  // The checkpoint holds the configured network and reproduces the reported accuracy.
+  const config::Specs specs = config::load_specs(s.config);
+  golden::Engine engine(config::network_spec(specs), config::train_specs(specs));
+  const Checkpoint ck = Checkpoint::read(s.model);
+  EXPECT_EQ(ck.config_hash(), config::config_hash(specs));
+  EXPECT_EQ(golden::trained_samples(ck), 400u);
+  golden::load_model(ck, engine);
+  const data::Dataset ds = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::SampleStream val = ds.stream(data::Split::kValidation);
+  int correct = 0;
+  for (uint64_t i = 0; i < val.size(); ++i) {
+    const data::Sample x = val.at(i);
+    correct += engine.predict(x.pixels.data()) == x.label ? 1 : 0;
+  }
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "%.4f", correct / 200.0);
+  EXPECT_TRUE(contains(r.out, std::string("validation_accuracy: ") + expected)) << r.out;
+}
+
+TEST(CmdPretrain, IsDeterministic) {
+  const TinySetup s = tiny_setup("pretrain_det");
+  ASSERT_EQ(run({"pretrain", s.config, "--out", s.dir + "/a.ckpt", "--force", "--samples", "50"}).code, 0);
+  ASSERT_EQ(run({"pretrain", s.config, "--out", s.dir + "/b.ckpt", "--force", "--samples", "50"}).code, 0);
+  ASSERT_EQ(run({"pretrain", s.config, "--out", s.dir + "/c.ckpt", "--force", "--samples", "50", "--set",
+                 "run.seed=4"})
+                .code,
+            0);
+  const std::string a = read_file(s.dir + "/a.ckpt");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, read_file(s.dir + "/b.ckpt"));
+  EXPECT_NE(a, read_file(s.dir + "/c.ckpt"));  // another seed: other initial weights and samples
+}
+
+TEST(CmdPretrain, BadInputsExitWith2) {
+  const TinySetup s = tiny_setup("pretrain_bad");
+  ASSERT_EQ(run({"pretrain", s.config, "--out", s.model, "--force", "--samples", "5"}).code, 0);
+
+  const CliResult exists = run({"pretrain", s.config, "--out", s.model, "--samples", "5"});
+  EXPECT_EQ(exists.code, 2);
+  EXPECT_TRUE(contains(exists.err, "already exists")) << exists.err;
+
+  const CliResult bad_set = run({"pretrain", s.config, "--out", s.dir + "/x.ckpt", "--set", "pretrain.scheme=inference"});
+  EXPECT_EQ(bad_set.code, 2);
+  EXPECT_TRUE(contains(bad_set.err, "pretrain.scheme")) << bad_set.err;
+
+  const CliResult shape = run({"pretrain", s.config, "--out", s.dir + "/x.ckpt", "--set", "network.input.h=14"});
+  EXPECT_EQ(shape.code, 2);
+  EXPECT_TRUE(contains(shape.err, "network.input")) << shape.err;
+  EXPECT_TRUE(contains(shape.err, "12x12x1")) << shape.err;
+
+  const CliResult classes = run({"pretrain", s.config, "--out", s.dir + "/x.ckpt", "--set",
+                                 "network.layers=[conv3x3 4, maxpool2, fc 3]"});
+  EXPECT_EQ(classes.code, 2);
+  EXPECT_TRUE(contains(classes.err, "network.layers")) << classes.err;
+  EXPECT_TRUE(contains(classes.err, "data.num_classes is 4")) << classes.err;
+
+  const CliResult no_offline = run({"pretrain", s.config, "--out", s.dir + "/x.ckpt", "--set",
+                                    "data.split.offline_train_samples=0"});
+  EXPECT_EQ(no_offline.code, 2);
+  EXPECT_TRUE(contains(no_offline.err, "data.split.offline_train_samples")) << no_offline.err;
+
+  const CliResult missing_out = run({"pretrain", s.config});
+  EXPECT_EQ(missing_out.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(s.dir + "/x.ckpt"));  // no failed call wrote anything
+}
+
+}  // namespace
+}  // namespace lrt::cli
