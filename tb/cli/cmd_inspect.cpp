@@ -1,5 +1,7 @@
-// lrtsim inspect FILE: validates a data set file (IDX, raw or gzip) or a checkpoint fully
-// and prints what it holds. The kind is recognized from the content, not the name.
+// lrtsim inspect FILE: validates a data set file (IDX, raw or gzip), a checkpoint or a
+// configuration fully and prints what it holds. The kind is recognized from the content:
+// the checkpoint magic, then the two leading bytes of IDX (00 00) or gzip (1F 8B); any
+// other file is read as a YAML configuration.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -8,6 +10,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "config/effective.h"
+#include "config/loader.h"
+#include "config/network_key.h"
 #include "core/checkpoint.h"
 #include "core/idx.h"
 
@@ -46,20 +51,50 @@ int inspect_checkpoint(const std::string& path) {
   return 0;
 }
 
-bool starts_with_checkpoint_magic(const std::string& path) {
+int inspect_config(const std::string& path) {
+  const config::Specs specs = config::load_specs(path);
+  std::cout << "file: " << path << "\n"
+            << "kind: config\n"
+            << "config_hash: " << config::hash_hex(config::config_hash(specs)) << "\n"
+            << "network_input: [" << specs.network.input.h << ", " << specs.network.input.w << ", "
+            << specs.network.input.c << "]\n"
+            << "network_layers:";
+  for (const auto& layer : specs.network.layers) std::cout << " [" << config::layer_text(layer) << "]";
+  std::cout << "\n"
+            << "run_samples: " << specs.run.samples << "\n";
+  return 0;
+}
+
+enum class FileKind { kCheckpoint, kIdx, kConfig };
+
+FileKind sniff(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  char magic[8] = {};
-  in.read(magic, sizeof magic);
-  return in.gcount() == 8 && std::string(magic, 8) == "LRTSIMCK";
+  char head[8] = {};
+  in.read(head, sizeof head);
+  const auto n = in.gcount();
+  if (n == 8 && std::string(head, 8) == "LRTSIMCK") return FileKind::kCheckpoint;
+  const auto b0 = static_cast<unsigned char>(head[0]), b1 = static_cast<unsigned char>(head[1]);
+  if (n >= 2 && ((b0 == 0x00 && b1 == 0x00) || (b0 == 0x1F && b1 == 0x8B))) return FileKind::kIdx;
+  return n == 0 && !in.eof() ? FileKind::kIdx : FileKind::kConfig;  // unreadable: let the IDX reader say why
+}
+
+int inspect(const std::string& path) {
+  if (!std::ifstream(path)) return inspect_idx(path);  // reports "cannot open file"
+  switch (sniff(path)) {
+    case FileKind::kCheckpoint: return inspect_checkpoint(path);
+    case FileKind::kIdx: return inspect_idx(path);
+    case FileKind::kConfig: return inspect_config(path);
+  }
+  return inspect_idx(path);
 }
 
 }  // namespace
 
 void add_inspect_command(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("inspect", "Validate a data set file (IDX, raw or gzip) or a checkpoint and print what it holds");
+  auto* cmd = app.add_subcommand("inspect", "Validate a data set file (IDX, raw or gzip), a checkpoint or a configuration and print what it holds");
   auto path = std::make_shared<std::string>();
   cmd->add_option("FILE", *path, "file to inspect")->required();
-  cmd->callback([&action, path] { action = [path] { return starts_with_checkpoint_magic(*path) ? inspect_checkpoint(*path) : inspect_idx(*path); }; });
+  cmd->callback([&action, path] { action = [path] { return inspect(*path); }; });
 }
 
 }  // namespace lrt::cli

@@ -86,11 +86,30 @@ TEST(CmdInspect, DescribesACheckpoint) {
   EXPECT_TRUE(contains(r.out, "weights/fc1: 12 bytes")) << r.out;
 }
 
+TEST(CmdInspect, DescribesAConfigWithTheSameHashAsConfigCheck) {
+  const auto r = run_lrtsim({"inspect", kDefaultConfig});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "kind: config")) << r.out;
+  EXPECT_TRUE(contains(r.out, "network_layers: [conv3x3")) << r.out;
+  const auto check = run_lrtsim({"config", "check", kDefaultConfig});
+  const std::string hash = check.out.substr(check.out.find("hash=") + 5, 16);
+  EXPECT_TRUE(contains(r.out, "config_hash: " + hash)) << r.out << " vs " << check.out;
+  const auto bad = write_text("bad_inspect.yaml", "run:\n  samples: -3\n");
+  const auto r2 = run_lrtsim({"inspect", bad});
+  EXPECT_EQ(r2.code, 2);
+  EXPECT_TRUE(contains(r2.err, bad + ":2: run.samples")) << r2.err;
+}
+
 TEST(CmdInspect, InvalidFilesExitTwoWithTheReason) {
-  const auto junk = write_text("junk.idx", "not an idx file");
+  const auto junk = write_text("junk.idx", std::string("\0\0\x07\x01\0\0\0\x01\x05", 9));
   const auto r = run_lrtsim({"inspect", junk});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "byte 0")) << r.err;
+  EXPECT_TRUE(contains(r.err, "byte 2")) << r.err;
+  EXPECT_TRUE(contains(r.err, "0x07")) << r.err;
+  const auto text = write_text("junk.txt", "just some words\n");
+  const auto r1 = run_lrtsim({"inspect", text});
+  EXPECT_EQ(r1.code, 2);
+  EXPECT_TRUE(contains(r1.err, "top level")) << r1.err;
   const auto ck = write_text("trunc.ckpt", "LRTSIMCK\x01");
   const auto r2 = run_lrtsim({"inspect", ck});
   EXPECT_EQ(r2.code, 2);
