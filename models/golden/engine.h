@@ -51,6 +51,8 @@ class Engine {
   const TrainSpecs& specs() const { return specs_; }
   const Formats& formats() const { return formats_; }
   uint64_t samples_trained() const { return samples_; }
+  /// Restores the sample count (checkpoints: golden/train_state.h).
+  void set_samples_trained(uint64_t n) { samples_ = n; }
 
   /// Indices (into network().layers) of the conv3x3 / fc layers, in order.
   const std::vector<int>& trainable_layers() const { return trainable_; }

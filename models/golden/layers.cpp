@@ -107,6 +107,11 @@ void AffineLayer::set_bias_codes(const std::vector<int32_t>& codes) {
   b_ = codes;
 }
 
+void AffineLayer::set_max_norm_state(const MaxNormState& s) {
+  if (!max_norm_) throw std::logic_error("AffineLayer: max-norm is off in this layer");
+  max_norm_->set_state(s);
+}
+
 void AffineLayer::refresh_mirrors() {
   // Sequential scan of the column-major codes; only changed cells touch the transposed copy.
   const int32_t* w = w_.data();

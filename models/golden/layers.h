@@ -85,10 +85,15 @@ class AffineLayer final : public Layer {
   const std::vector<int32_t>& bias_codes() const { return b_; }
   void set_bias_codes(const std::vector<int32_t>& codes);
   const WriteCounter& writes() const { return writes_; }
+  WriteCounter& writes() { return writes_; }
   const WeightUpdater& updater() const { return *updater_; }
+  WeightUpdater& updater() { return *updater_; }
   const std::optional<MaxNorm>& max_norm() const { return max_norm_; }
+  /// Restores the max-norm state (checkpoints); std::logic_error if max-norm is off.
+  void set_max_norm_state(const MaxNormState& s);
   /// Qb saturations of z in all forwards so far.
   const fx::ClipCounter& z_clips() const { return z_clips_; }
+  void set_z_clips(const fx::ClipCounter& c) { z_clips_ = c; }
   /// The last backward's dz after max-norm and Qg (pairs x n_out).
   const std::vector<int16_t>& last_dz() const { return dzq_; }
 

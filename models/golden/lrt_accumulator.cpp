@@ -41,6 +41,14 @@ LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
   check_params(params);
 }
 
+void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes) {
+  if (samples_since_update < 0) throw std::invalid_argument("LRT accumulator: negative sample count");
+  if (last_update_codes.rows() != delta_.rows() || last_update_codes.cols() != delta_.cols())
+    throw std::invalid_argument("LRT accumulator: update codes of another shape");
+  samples_since_update_ = samples_since_update;
+  delta_ = last_update_codes;
+}
+
 void LrtAccumulator::offer(const double* dz, const double* a) { reducer_->step(dz, a); }
 
 LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {

@@ -68,6 +68,11 @@ class LrtAccumulator {
   /// Samples folded in since the last applied update.
   int64_t samples_since_update() const { return samples_since_update_; }
   const RankReducer& reducer() const { return *reducer_; }
+  RankReducer& reducer() { return *reducer_; }
+  /// @brief Restores the batch position and the last update codes (checkpoints); the
+  /// reducer's state is restored through reducer(). Throws std::invalid_argument when
+  /// the codes have another shape or the count is negative.
+  void set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes);
   const LrtAccumulatorParams& params() const { return params_; }
 
  private:

@@ -75,6 +75,11 @@ void check_header(const Checkpoint& ck, const Engine& engine) {
 
 CheckpointWriter model_checkpoint(const Engine& engine, uint64_t config_hash, uint64_t trained_samples) {
   CheckpointWriter w(config_hash);
+  add_model_sections(engine, trained_samples, w);
+  return w;
+}
+
+void add_model_sections(const Engine& engine, uint64_t trained_samples, CheckpointWriter& w) {
   const NetworkSpec& net = engine.network();
   w.add_array("model.version", std::vector<uint32_t>{kModelVersion});
   w.add_array("network.input", std::vector<int32_t>{net.in_h, net.in_w, net.in_c});
@@ -97,7 +102,6 @@ CheckpointWriter model_checkpoint(const Engine& engine, uint64_t config_hash, ui
       w.add_array(layer_section(i, "bn.sq"), s.sq);
     }
   }
-  return w;
 }
 
 void save_model(const Engine& engine, const std::string& path, uint64_t config_hash, uint64_t trained_samples) {

@@ -28,6 +28,9 @@ namespace lrt::golden {
 /// @brief Version of the section layout above (independent of the container's version).
 constexpr uint32_t kModelVersion = 1;
 
+/// @brief Adds the model sections of `engine` (all of the above) to `writer`.
+void add_model_sections(const Engine& engine, uint64_t trained_samples, CheckpointWriter& writer);
+
 /// @brief The model sections of `engine`, ready to write. `config_hash` identifies the
 /// configuration that trained it (stored in the container, informational).
 CheckpointWriter model_checkpoint(const Engine& engine, uint64_t config_hash, uint64_t trained_samples);

@@ -182,6 +182,41 @@ void RankReduceFixed::reset() {
   trace_ = FixedPairTrace{};
 }
 
+RankReduceFixedState RankReduceFixed::state() const {
+  RankReduceFixedState s;
+  s.left_codes = left_.codes;
+  s.right_codes = right_.codes;
+  s.left_exps.assign(left_.exps.begin(), left_.exps.end());
+  s.right_exps.assign(right_.exps.begin(), right_.exps.end());
+  s.left_max = left_.max_abs;
+  s.right_max = right_.max_abs;
+  s.cx_codes = cx_codes_;
+  s.cx_exponent = cx_exp_;
+  s.stats = stats_;
+  s.last_pair = trace_;
+  s.saturations = saturations_;
+  return s;
+}
+
+void RankReduceFixed::set_state(const RankReduceFixedState& s) {
+  const auto q = static_cast<std::size_t>(q_);
+  if (s.left_codes.size() != left_.codes.size() || s.right_codes.size() != right_.codes.size() ||
+      s.left_exps.size() != q || s.right_exps.size() != q || s.left_max.size() != q || s.right_max.size() != q ||
+      s.cx_codes.size() != q)
+    throw std::invalid_argument("rank reduce (fixed): state of another shape");
+  left_.codes = s.left_codes;
+  right_.codes = s.right_codes;
+  left_.exps.assign(s.left_exps.begin(), s.left_exps.end());
+  right_.exps.assign(s.right_exps.begin(), s.right_exps.end());
+  left_.max_abs = s.left_max;
+  right_.max_abs = s.right_max;
+  cx_codes_ = s.cx_codes;
+  cx_exp_ = s.cx_exponent;
+  stats_ = s.stats;
+  trace_ = s.last_pair;
+  saturations_ = s.saturations;
+}
+
 int RankReduceFixed::quantize_input(const double* x, int n, int16_t* codes) {
   double big = 0.0;
   for (int i = 0; i < n; ++i) {

@@ -52,6 +52,19 @@ struct FixedFactor {
 int reduce_spectrum_fixed(RankReduceMode mode, int q, const int64_t* sigma, uint32_t sign_word, int64_t* qx,
                           int64_t* cx);
 
+/// @brief Everything of a RankReduceFixed that influences later steps and what it reports
+/// (plain, for checkpoints); the per-step scratch is not state.
+struct RankReduceFixedState {
+  std::vector<int16_t> left_codes, right_codes;    ///< n x q basis codes, column-major
+  std::vector<int32_t> left_exps, right_exps;      ///< q column exponents
+  std::vector<uint16_t> left_max, right_max;       ///< q: max |code| per column
+  std::vector<uint32_t> cx_codes;                  ///< q
+  int32_t cx_exponent = 0;
+  RankReduceStats stats;  ///< pairs is also the sign generator's index
+  FixedPairTrace last_pair;
+  uint64_t saturations = 0;
+};
+
 /// @brief Integer (hardware) implementation of rankReduce; see docs/fixed_point_rank_reduce.md.
 class RankReduceFixed final : public RankReducer {
  public:
@@ -101,6 +114,10 @@ class RankReduceFixed final : public RankReducer {
   uint64_t saturations() const { return saturations_; }
   /// kappa_th as the integer the comparator uses: round(kappa_th * 2^8).
   uint64_t kappa_code() const { return kappa_code_; }
+
+  RankReduceFixedState state() const;
+  /// Replaces the state; throws std::invalid_argument when a size differs from this reducer's.
+  void set_state(const RankReduceFixedState& s);
 
   /// @brief Block quantization of one input vector: the smallest exponent E with every
   /// |round_half_up(x_i 2^-E)| <= 32767; codes written to `codes`. An all-zero vector gives

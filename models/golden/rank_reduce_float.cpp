@@ -255,6 +255,22 @@ void RankReduceFloat::reset() {
   std::fill(c_x_.begin(), c_x_.end(), 0.0);
 }
 
+RankReduceFloatState RankReduceFloat::state() const {
+  return {q_left_, q_right_, c_x_, stats_, reorthogonalizations_, svd_unconverged_};
+}
+
+void RankReduceFloat::set_state(const RankReduceFloatState& s) {
+  if (s.q_left.rows() != q_left_.rows() || s.q_left.cols() != q_left_.cols() ||
+      s.q_right.rows() != q_right_.rows() || s.q_right.cols() != q_right_.cols() || s.c_x.size() != c_x_.size())
+    throw std::invalid_argument("rank reduce (float): state of another shape");
+  q_left_ = s.q_left;
+  q_right_ = s.q_right;
+  c_x_ = s.c_x;
+  stats_ = s.stats;
+  reorthogonalizations_ = s.reorthogonalizations;
+  svd_unconverged_ = s.svd_unconverged;
+}
+
 bool RankReduceFloat::orthogonalize(Matrix<double>& q, const double* x, double* coeff) {
   const int n = static_cast<int>(q.rows());
   double* res = q.col(static_cast<std::size_t>(r_));

@@ -45,6 +45,17 @@ constexpr double kVanishingResidual = 0x1p-40;
 int reduce_spectrum(RankReduceMode mode, int q, const double* sigma, uint32_t sign_word,
                     double* qx, double* cx);
 
+/// @brief Everything of a RankReduceFloat that influences later steps and its statistics
+/// (plain, for checkpoints); the per-step scratch is not state.
+struct RankReduceFloatState {
+  Matrix<double> q_left;   ///< n_o x q
+  Matrix<double> q_right;  ///< n_i x q
+  std::vector<double> c_x;  ///< q
+  RankReduceStats stats;    ///< pairs is also the sign generator's index
+  uint64_t reorthogonalizations = 0;
+  uint64_t svd_unconverged = 0;
+};
+
 /// @brief Double-precision rankReduce; see the file comment and docs/rank_reduce.md.
 class RankReduceFloat final : public RankReducer {
  public:
@@ -67,6 +78,10 @@ class RankReduceFloat final : public RankReducer {
   uint64_t reorthogonalizations() const { return reorthogonalizations_; }
   /// SVDs that hit the sweep cap (a valid but less accurate step; expected 0).
   uint64_t svd_unconverged() const { return svd_unconverged_; }
+
+  RankReduceFloatState state() const;
+  /// Replaces the state; throws std::invalid_argument when a size differs from this reducer's.
+  void set_state(const RankReduceFloatState& s);
 
  private:
   /// Gram-Schmidt of x against the live columns of q (into its last column); fills coeff[0..r]

@@ -24,6 +24,16 @@ inline bool apply_delta(Matrix<int32_t>& codes, int64_t idx, int32_t delta, cons
   return true;
 }
 
+// Checks that `s` fits a scheme that keeps `sum`, `left`, `right` values (0: field unused)
+// and uses the batch / sign counters only where stated.
+void check_state(const UpdaterState& s, size_t sum, size_t left, size_t right, bool batched, bool signs) {
+  if (s.sum.size() != sum || s.uoro_left.size() != left || s.uoro_right.size() != right)
+    throw std::invalid_argument("updater state: accumulator of another size or of another scheme");
+  if ((!batched && s.samples_since_update != 0) || s.samples_since_update < 0)
+    throw std::invalid_argument("updater state: batch position invalid for this scheme");
+  if (!signs && s.sign_index != 0) throw std::invalid_argument("updater state: sign index of another scheme");
+}
+
 bool pair_is_zero(const int16_t* dz, int n) {
   for (int i = 0; i < n; ++i)
     if (dz[i] != 0) return false;
@@ -45,6 +55,11 @@ class FrozenWeights final : public WeightUpdater {
   }
   Scheme scheme() const override { return scheme_; }
   const UpdaterStats& stats() const override { return stats_; }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, 0, 0, false, false);
+    stats_ = s.stats;
+  }
 
  private:
   Scheme scheme_;
@@ -78,6 +93,11 @@ class OnlineSgd final : public WeightUpdater {
   }
   Scheme scheme() const override { return Scheme::kOnlineSgd; }
   const UpdaterStats& stats() const override { return stats_; }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, 0, 0, false, false);
+    stats_ = s.stats;
+  }
 
  private:
   UpdaterParams p_;
@@ -150,6 +170,13 @@ class NaiveBatch final : public BatchedUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kNaiveBatch; }
+  UpdaterState state() const override { return {stats_, samples_since_update_, acc_, {}, {}, 0}; }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, acc_.size(), 0, 0, true, false);
+    stats_ = s.stats;
+    samples_since_update_ = s.samples_since_update;
+    acc_ = s.sum;
+  }
 
  private:
   std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
@@ -200,6 +227,16 @@ class Uoro final : public BatchedUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kUoro; }
+  UpdaterState state() const override {
+    return {stats_, samples_since_update_, {}, est_.left(), est_.right(), sign_index_};
+  }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, est_.left().size(), est_.right().size(), true, true);
+    stats_ = s.stats;
+    samples_since_update_ = s.samples_since_update;
+    est_.set(s.uoro_left, s.uoro_right);
+    sign_index_ = s.sign_index;
+  }
 
  private:
   UoroEstimator est_;
@@ -241,6 +278,13 @@ class Lrt final : public WeightUpdater {
   Scheme scheme() const override { return Scheme::kLrt; }
   const UpdaterStats& stats() const override { return stats_; }
   const LrtAccumulator* lrt_accumulator() const override { return &acc_; }
+  LrtAccumulator* lrt_accumulator() override { return &acc_; }
+  // The batch position lives in the accumulator.
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, 0, 0, false, false);
+    stats_ = s.stats;
+  }
 
  private:
   static LrtAccumulatorParams accumulator_params(const UpdaterParams& p) {
@@ -298,6 +342,13 @@ void UoroEstimator::step(const double* dz, const double* a, int sign) {
 void UoroEstimator::reset() {
   std::fill(left_.begin(), left_.end(), 0.0);
   std::fill(right_.begin(), right_.end(), 0.0);
+}
+
+void UoroEstimator::set(const std::vector<double>& left, const std::vector<double>& right) {
+  if (left.size() != left_.size() || right.size() != right_.size())
+    throw std::invalid_argument("UORO estimator: factors of another size");
+  left_ = left;
+  right_ = right;
 }
 
 std::unique_ptr<WeightUpdater> make_updater(const UpdaterParams& p) {

@@ -58,6 +58,17 @@ struct UpdaterStats {
   double last_density = 0.0;
 };
 
+/// @brief An updater's running state apart from an LRT accumulator (plain, for checkpoints).
+/// Fields a scheme does not use stay empty / zero.
+struct UpdaterState {
+  UpdaterStats stats;
+  int64_t samples_since_update = 0;  ///< naive batch, UORO: samples since the last applied update
+  std::vector<int64_t> sum;          ///< naive batch: exact sum of dz a^T since then (n_o x n_i, row-major)
+  std::vector<double> uoro_left;     ///< UORO: L (n_o)
+  std::vector<double> uoro_right;    ///< UORO: R (n_i)
+  uint64_t sign_index = 0;           ///< UORO: signs drawn so far (index into the layer's stream)
+};
+
 /// @brief Strategy deciding how a layer's weight codes change (one job: the weights).
 class WeightUpdater {
  public:
@@ -69,6 +80,12 @@ class WeightUpdater {
   virtual const UpdaterStats& stats() const = 0;
   /// The LRT accumulator of an Lrt updater (reducer statistics), else null.
   virtual const LrtAccumulator* lrt_accumulator() const { return nullptr; }
+  virtual LrtAccumulator* lrt_accumulator() { return nullptr; }
+  /// @brief The running state (an Lrt updater's accumulator is reached via lrt_accumulator()).
+  virtual UpdaterState state() const = 0;
+  /// @brief Replaces the running state. Throws std::invalid_argument when a field the scheme
+  /// uses has another size, or one it does not use is not empty / zero.
+  virtual void set_state(const UpdaterState& s) = 0;
 };
 
 /// @brief The updater for params.kind.scheme (validates params; throws std::invalid_argument).
@@ -86,6 +103,8 @@ class UoroEstimator {
   UoroEstimator(int n_o, int n_i);
   void step(const double* dz, const double* a, int sign);
   void reset();
+  /// Replaces L and R (checkpoints); throws std::invalid_argument on a size mismatch.
+  void set(const std::vector<double>& left, const std::vector<double>& right);
   const std::vector<double>& left() const { return left_; }
   const std::vector<double>& right() const { return right_; }
 

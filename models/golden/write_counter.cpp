@@ -25,6 +25,11 @@ void WriteCounter::set_counts(const std::vector<uint32_t>& counts) {
   for (uint32_t c : counts_) total_ += c;
 }
 
+void WriteCounter::set_counts(const std::vector<uint32_t>& counts, uint64_t total) {
+  set_counts(counts);
+  total_ = total;
+}
+
 WriteStats combine(const std::vector<WriteStats>& parts) {
   WriteStats s;
   for (const WriteStats& p : parts) {

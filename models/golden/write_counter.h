@@ -35,6 +35,9 @@ class WriteCounter {
   const std::vector<uint32_t>& counts() const { return counts_; }
   /// Replaces the counts (for checkpoints); the size must match.
   void set_counts(const std::vector<uint32_t>& counts);
+  /// Replaces counts and total (checkpoints: the total keeps counting past a saturated
+  /// cell, so it is not always the sum of the counts).
+  void set_counts(const std::vector<uint32_t>& counts, uint64_t total);
 
  private:
   std::vector<uint32_t> counts_;

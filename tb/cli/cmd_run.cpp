@@ -1,6 +1,8 @@
 // lrtsim run CONFIG: deploys the pretrained model (run.model) and trains it online on the
 // configured stream, writing DIR/config.yaml, summary.json, trace.csv and host.json
-// (docs/run.md). Only the golden engine exists so far; the TLM engine comes with issue 5.
+// (docs/run.md). With --checkpoint-every it also keeps DIR/checkpoint.ckpt (engine and run
+// state); `lrtsim run --resume DIR` continues from it to byte-identical results. Only the
+// golden engine exists so far; the TLM engine comes with issue 5.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,13 +12,16 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
@@ -24,13 +29,16 @@
 #include "data/stream.h"
 #include "golden/engine.h"
 #include "golden/model_io.h"
+#include "golden/train_state.h"
 
 namespace lrt::cli {
 
 namespace {
 
-constexpr double kEmaDecay = 0.999;  // Figure 6's online accuracy: EMA 0.999 of per-sample correctness
-constexpr int kWindow = 500;         // accuracy.last_500
+constexpr double kEmaDecay = 0.999;       // Figure 6's online accuracy: EMA 0.999 of per-sample correctness
+constexpr int kWindow = 500;              // accuracy.last_500
+constexpr uint32_t kRunStateVersion = 1;  // layout of the run.* checkpoint sections
+const char* const kCheckpointFile = "checkpoint.ckpt";
 
 struct RunArgs {
   std::string file;
@@ -40,6 +48,9 @@ struct RunArgs {
   std::string seed;  // empty: run.seed (kept as text so that --set-style errors name the key)
   std::string engine = "golden";
   bool force = false;
+  uint64_t checkpoint_every = 0;  // samples; 0: only on SIGINT/SIGTERM
+  bool checkpoint_every_given = false;
+  std::string resume;  // a run directory to continue
 };
 
 [[noreturn]] void bad_key(const std::string& key, const std::string& problem) {
@@ -50,7 +61,8 @@ struct RunArgs {
 // rather than running the control environment under another name.
 void refuse_device_effects(const config::Specs& specs) {
   const config::RramSpecs& r = specs.accel.rram;
-  const std::string why = " but the golden engine does not model the RRAM device; the TLM engine will (issue 5)";
+  const std::string why =
+      " but the golden engine does not model the RRAM device; the TLM engine will (issue 5)";
   if (r.drift.model != config::DriftModel::kNone)
     bad_key("accel.rram.drift.model", "turns weight drift on" + why + "; expected none");
   if (r.stuck_at_fault_rate > 0.0)
@@ -100,6 +112,27 @@ class OnlineAccuracy {
     return window_.empty() ? 0.0 : static_cast<double>(window_correct_) / static_cast<double>(window_.size());
   }
 
+  void save(CheckpointWriter& w) const {
+    w.add_array("run.ema", std::vector<double>{ema_, decay_power_});
+    w.add_array("run.window", std::vector<uint8_t>(window_.begin(), window_.end()));
+    w.add_array("run.window_next", std::vector<uint64_t>{next_});
+  }
+  void load(const Checkpoint& ck) {
+    const auto ema = ck.array<double>("run.ema", 2);
+    const auto window = ck.array<uint8_t>("run.window");
+    const auto next = ck.array<uint64_t>("run.window_next", 1)[0];
+    if (window.size() > kWindow || (window.size() < kWindow ? next != 0 : next >= kWindow))
+      throw InputError(InputLocation(ck.path(), -1, -1, "run.window"),
+                       "holds " + std::to_string(window.size()) + " entries at position " +
+                           std::to_string(next) + "; expected at most " + std::to_string(kWindow));
+    ema_ = ema[0];
+    decay_power_ = ema[1];
+    window_.assign(window.begin(), window.end());
+    next_ = next;
+    window_correct_ = 0;
+    for (uint8_t c : window) window_correct_ += c ? 1 : 0;
+  }
+
  private:
   double ema_ = 0.0;
   double decay_power_ = 1.0;
@@ -131,7 +164,8 @@ double write_density(const golden::WriteStats& w, uint64_t samples) {
 
 std::string trace_row(const Snapshot& s) {
   return std::to_string(s.samples) + "," + number(s.ema) + "," + number(s.last) + "," +
-         std::to_string(s.writes.max) + "," + number(s.writes.mean()) + "," + std::to_string(s.writes.total) + "\n";
+         std::to_string(s.writes.max) + "," + number(s.writes.mean()) + "," + std::to_string(s.writes.total) +
+         "\n";
 }
 
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
@@ -170,11 +204,92 @@ std::string default_out(const std::string& config_file) {
   return "runs/" + std::filesystem::path(config_file).stem().string() + "-" + stamp;
 }
 
+// The run's own state in a checkpoint, besides the engine's (golden/train_state.h).
+struct RunState {
+  uint64_t done = 0;
+  std::string trace;  // header and the regular rows so far (not the final row of a stopped run)
+  Snapshot snap;      // the state of the last regular row
+  uint64_t checkpoint_every = 0;
+};
+
+void save_checkpoint(const RunDirectory& dir, uint64_t config_hash, const golden::Engine& engine,
+                     const OnlineAccuracy& acc, const RunState& run) {
+  CheckpointWriter w(config_hash);
+  golden::save_training_state(engine, w);
+  w.add_array("run.version", std::vector<uint32_t>{kRunStateVersion});
+  w.add_array("run.samples_done", std::vector<uint64_t>{run.done});
+  w.add_array("run.checkpoint_every", std::vector<uint64_t>{run.checkpoint_every});
+  w.add_array("run.trace", std::vector<char>(run.trace.begin(), run.trace.end()));
+  const Snapshot& s = run.snap;
+  w.add_array("run.snapshot.counts",
+              std::vector<uint64_t>{s.samples, s.writes.cells, s.writes.total, s.writes.max});
+  w.add_array("run.snapshot.accuracy", std::vector<double>{s.ema, s.last});
+  acc.save(w);
+  w.write(dir.file(kCheckpointFile));
+}
+
+RunState load_run_state(const Checkpoint& ck, OnlineAccuracy& acc) {
+  const auto version = ck.array<uint32_t>("run.version", 1)[0];
+  if (version != kRunStateVersion)
+    throw InputError(InputLocation(ck.path(), -1, -1, "run.version"),
+                     "run-state layout version " + std::to_string(version) + "; this lrtsim reads version " +
+                         std::to_string(kRunStateVersion));
+  RunState r;
+  r.done = ck.array<uint64_t>("run.samples_done", 1)[0];
+  r.checkpoint_every = ck.array<uint64_t>("run.checkpoint_every", 1)[0];
+  const auto trace = ck.array<char>("run.trace");
+  r.trace.assign(trace.begin(), trace.end());
+  const auto counts = ck.array<uint64_t>("run.snapshot.counts", 4);
+  const auto accuracy = ck.array<double>("run.snapshot.accuracy", 2);
+  if (counts[3] > UINT32_MAX)
+    throw InputError(InputLocation(ck.path(), -1, -1, "run.snapshot.counts"), "max writes beyond 2^32 - 1");
+  r.snap = Snapshot{counts[0], accuracy[0], accuracy[1],
+                    golden::WriteStats{counts[1], counts[2], static_cast<uint32_t>(counts[3])}};
+  acc.load(ck);
+  return r;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Refuses to resume a directory whose summary says the run finished, unless run.samples asks
+// for more than the checkpoint holds (a resumed run may go longer: run.samples is not hashed).
+void refuse_finished(const std::string& summary_path, uint64_t done, uint64_t target) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(summary_path, ec)) return;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(summary_path));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(InputLocation(summary_path), std::string("is not valid JSON: ") + e.what());
+  }
+  if (j.value("interrupted", true)) return;
+  if (target > done) return;
+  throw InputError(InputLocation(summary_path, -1, -1, "run.samples"),
+                   "the run finished after " + std::to_string(done) +
+                       " samples; nothing to resume (pass --samples N "
+                       "with N > " +
+                       std::to_string(done) + " to train it longer)");
+}
+
 int run_golden(const RunArgs& args) {
+  const bool resuming = !args.resume.empty();
+  const std::string config_file =
+      resuming ? (std::filesystem::path(args.resume) / "config.yaml").string() : args.file;
   std::vector<std::string> sets = args.sets;
   if (args.samples) sets.push_back("run.samples=" + std::to_string(args.samples));
   if (!args.seed.empty()) sets.push_back("run.seed=" + args.seed);
-  const config::Specs specs = config::load_specs(args.file, sets);
+  if (resuming) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(config_file, ec))
+      throw InputError(InputLocation(config_file), "--resume: not a run directory (no config.yaml)");
+  }
+  const config::Specs specs = config::load_specs(config_file, sets);
+  const uint64_t config_hash = config::config_hash(specs);
   refuse_device_effects(specs);
   const golden::NetworkSpec net = config::network_spec(specs);
   const golden::TrainSpecs train = config::train_specs(specs);
@@ -182,11 +297,6 @@ int run_golden(const RunArgs& args) {
     bad_key("run.samples", std::to_string(specs.run.samples) + " exceeds the online stream of " +
                                std::to_string(specs.data.split.online_samples) +
                                " samples (data.split.online_samples)");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(specs.run.model, ec))
-    bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " + args.file +
-                             " --out " + specs.run.model + "`");
-  const Checkpoint model = Checkpoint::read(specs.run.model);
 
   std::unique_ptr<golden::Engine> engine;
   try {
@@ -194,19 +304,51 @@ int run_golden(const RunArgs& args) {
   } catch (const std::invalid_argument& e) {
     bad_key("network.layers", e.what());
   }
-  golden::load_model(model, *engine);
+  OnlineAccuracy acc;
+  RunState run;
+  run.trace =
+      "sample,accuracy_online_ema,accuracy_last_500,writes_max_per_cell,writes_mean_per_cell,"
+      "writes_total\n";
+  run.checkpoint_every = args.checkpoint_every;
+  if (resuming) {
+    // The engine's state comes from the checkpoint alone: run.model is not read.
+    const std::string ck_path = (std::filesystem::path(args.resume) / kCheckpointFile).string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(ck_path, ec))
+      throw InputError(InputLocation(ck_path),
+                       "--resume: no checkpoint to resume from (runs write one with "
+                       "--checkpoint-every N, and when SIGINT/SIGTERM stops them)");
+    const Checkpoint ck = Checkpoint::read(ck_path);
+    ck.require_config_hash(config_hash);
+    golden::load_training_state(*engine, ck);
+    run = load_run_state(ck, acc);
+    if (args.checkpoint_every_given) run.checkpoint_every = args.checkpoint_every;
+    if (run.done > specs.run.samples)
+      bad_key("run.samples", std::to_string(specs.run.samples) + " is below the " + std::to_string(run.done) +
+                                 " samples the checkpoint has trained");
+    refuse_finished((std::filesystem::path(args.resume) / "summary.json").string(), run.done,
+                    specs.run.samples);
+  } else {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(specs.run.model, ec))
+      bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " +
+                               args.file + " --out " + specs.run.model + "`");
+    golden::load_model(Checkpoint::read(specs.run.model), *engine);
+  }
 
   const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
-  const data::SampleStream stream =
-      dataset.stream(specs.run.stream == config::RunStream::kShift ? data::Split::kShift : data::Split::kOnline);
+  const data::SampleStream stream = dataset.stream(
+      specs.run.stream == config::RunStream::kShift ? data::Split::kShift : data::Split::kOnline);
   const data::Sample first = stream.at(0);
   if (static_cast<int>(first.rows) != net.in_h || static_cast<int>(first.cols) != net.in_w || net.in_c != 1)
     bad_key("network.input", "is " + std::to_string(net.in_h) + "x" + std::to_string(net.in_w) + "x" +
-                                 std::to_string(net.in_c) + " but the images are " + std::to_string(first.rows) +
-                                 "x" + std::to_string(first.cols) + "x1");
+                                 std::to_string(net.in_c) + " but the images are " +
+                                 std::to_string(first.rows) + "x" + std::to_string(first.cols) + "x1");
 
-  const RunDirectory dir(args.out.empty() ? default_out(args.file) : args.out, args.force,
-                         {"config.yaml", "summary.json", "trace.csv", "host.json"});
+  // A resumed directory is ours to continue: its results are rewritten.
+  const RunDirectory dir(resuming ? args.resume : (args.out.empty() ? default_out(args.file) : args.out),
+                         args.force || resuming,
+                         {"config.yaml", "summary.json", "trace.csv", "host.json", kCheckpointFile});
   dir.write("config.yaml", config::effective_yaml(specs));
 
   install_stop_handlers();
@@ -215,45 +357,57 @@ int run_golden(const RunArgs& args) {
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));
   const double wear_bound = wear_out_bound(specs.accel.rram);
   ProgressLine progress(total, "samples");
-  OnlineAccuracy acc;
-  std::string trace = "sample,accuracy_online_ema,accuracy_last_500,writes_max_per_cell,writes_mean_per_cell,"
-                      "writes_total\n";
-  Snapshot snap;
   const auto take = [&](uint64_t n) {
-    snap = Snapshot{n, acc.ema(), acc.last_window(), engine->write_stats()};
-    return snap;
+    return Snapshot{n, acc.ema(), acc.last_window(), engine->write_stats()};
   };
-  uint64_t done = 0;
-  for (; done < total && !stop_requested(); ++done) {
-    const data::Sample s = stream.at(done);
+  const uint64_t first_sample = run.done;
+  while (run.done < total && !stop_requested()) {
+    const data::Sample s = stream.at(run.done);
     acc.add(engine->train_step(s.pixels.data(), s.label).correct);
-    if ((done + 1) % specs.run.trace_every == 0) {
-      trace += trace_row(take(done + 1));
-      if (static_cast<double>(snap.writes.max) >= wear_bound)
-        throw RunError("a weight cell was written " + std::to_string(snap.writes.max) +
-                       " times, where cells may wear out (accel.rram.endurance_writes); the golden engine does "
-                       "not model wear-out: use fewer samples or the TLM engine (issue 5)");
+    ++run.done;
+    if (run.done % specs.run.trace_every == 0) {
+      run.snap = take(run.done);
+      run.trace += trace_row(run.snap);
+      if (static_cast<double>(run.snap.writes.max) >= wear_bound)
+        throw RunError(
+            "a weight cell was written " + std::to_string(run.snap.writes.max) +
+            " times, where cells may wear out (accel.rram.endurance_writes); the golden engine does "
+            "not model wear-out: use fewer samples or the TLM engine (issue 5)");
     }
+    if (run.checkpoint_every && run.done % run.checkpoint_every == 0)
+      save_checkpoint(dir, config_hash, *engine, acc, run);
     if (show) {
       char extra[48];
       std::snprintf(extra, sizeof extra, "acc %.1f%%", 100.0 * acc.ema());
-      progress.update(done + 1, extra);
+      progress.update(run.done, extra);
     }
   }
-  if (snap.samples != done) trace += trace_row(take(done));  // the final state is always a row
-  if (show) progress.finish(done);
+  const uint64_t done = run.done;
   const bool interrupted = done < total;
+  // A stopped run always leaves a resumable checkpoint; a finished one when checkpointing is on
+  // (so that it can be extended to more samples).
+  if (interrupted || (run.checkpoint_every && done % run.checkpoint_every != 0))
+    save_checkpoint(dir, config_hash, *engine, acc, run);
+  std::string trace = run.trace;
+  Snapshot snap = run.snap;
+  if (snap.samples != done) {  // the final state is always a row
+    snap = take(done);
+    trace += trace_row(snap);
+  }
+  if (show) progress.finish(done);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   dir.write("trace.csv", trace);
   dir.write("summary.json", summary_json(specs, snap, *engine, interrupted));
-  dir.write("host.json", host_json(seconds, done));
+  dir.write("host.json", host_json(seconds, done - first_sample));
   std::printf("%s: %llu samples, online accuracy %.4f (last 500: %.4f), max writes per cell %llu\n",
               dir.path().c_str(), static_cast<unsigned long long>(done), snap.ema, snap.last,
               static_cast<unsigned long long>(snap.writes.max));
   std::fflush(stdout);
   if (interrupted) {
-    std::fprintf(stderr, "lrtsim run: interrupted after %llu samples; partial results in %s\n",
-                 static_cast<unsigned long long>(done), dir.path().c_str());
+    std::fprintf(stderr,
+                 "lrtsim run: interrupted after %llu samples; partial results in %s; continue with "
+                 "`lrtsim run --resume %s`\n",
+                 static_cast<unsigned long long>(done), dir.path().c_str(), dir.path().c_str());
     return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
   }
   return kExitOk;
@@ -262,21 +416,43 @@ int run_golden(const RunArgs& args) {
 }  // namespace
 
 void add_run_command(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("run", "Train the pretrained model online and write summary.json, trace.csv");
+  auto* cmd =
+      app.add_subcommand("run", "Train the pretrained model online and write summary.json, trace.csv");
   auto args = std::make_shared<RunArgs>();
-  cmd->add_option("CONFIG", args->file, "YAML configuration file")->required();
+  cmd->add_option("CONFIG", args->file, "YAML configuration file (not with --resume)");
   cmd->add_option("--out", args->out, "result directory (default: runs/<config>-<time>)");
-  cmd->add_option("--samples", args->samples, "online samples (overrides run.samples)")->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", args->samples, "online samples (overrides run.samples)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "seed (overrides run.seed)");
   cmd->add_option("--engine", args->engine, "golden (the C++ golden engine) or tlm (the SystemC model)")
       ->check(CLI::IsMember({"golden", "tlm"}));
   cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", args->force, "overwrite the results in an occupied --out");
-  cmd->callback([&action, args] {
+  auto* every = cmd->add_option("--checkpoint-every", args->checkpoint_every,
+                                "write DIR/checkpoint.ckpt every N samples (0: only when stopped by "
+                                "SIGINT/SIGTERM; default 0; a resumed run keeps its N)");
+  cmd->add_option(
+      "--resume", args->resume,
+      "continue the run in DIR from DIR/checkpoint.ckpt, with DIR/config.yaml (--samples and --set "
+      "may change unhashed keys such as run.samples)");
+  cmd->callback([&action, args, every] {
+    args->checkpoint_every_given = every->count() > 0;
     action = [args] {
+      if (args->resume.empty() && args->file.empty())
+        throw InputError(InputLocation({}, -1, -1, "CONFIG"),
+                         "missing: give a configuration file or --resume DIR");
+      if (!args->resume.empty()) {
+        if (!args->file.empty())
+          throw InputError(InputLocation({}, -1, -1, "--resume"),
+                           "takes its configuration from DIR/config.yaml; drop the CONFIG argument");
+        if (!args->out.empty() || args->force)
+          throw InputError(InputLocation({}, -1, -1, "--resume"),
+                           "writes into DIR itself; drop --out / --force");
+      }
       if (args->engine == "tlm")
-        throw InputError(InputLocation({}, -1, -1, "--engine"), "tlm is not implemented yet (issue 5); use golden");
+        throw InputError(InputLocation({}, -1, -1, "--engine"),
+                         "tlm is not implemented yet (issue 5); use golden");
       return run_golden(*args);
     };
   });

@@ -1,0 +1,242 @@
+#include "golden/train_state.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "golden/model_io.h"
+#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce_float.h"
+
+namespace lrt::golden {
+namespace {
+
+std::string section(int layer, const std::string& what) {
+  return "layer." + std::to_string(layer) + "." + what;
+}
+
+template <class T>
+std::vector<T> as_vector(const Matrix<T>& m) {
+  return std::vector<T>(m.data(), m.data() + m.rows() * m.cols());
+}
+
+std::vector<uint64_t> stats_words(const RankReduceStats& s) {
+  return {s.pairs, s.skipped_kappa, s.degenerate};
+}
+
+std::vector<int64_t> trace_words(const FixedPairTrace& t) {
+  return {static_cast<int64_t>(t.pair_index),
+          t.zero_input,
+          t.vanished_left,
+          t.vanished_right,
+          t.skipped_kappa,
+          t.kept,
+          static_cast<int64_t>(t.sign_word),
+          t.c_exponent};
+}
+
+void save_reducer(const RankReducer& reducer, int l, CheckpointWriter& w) {
+  if (const auto* f = dynamic_cast<const RankReduceFloat*>(&reducer)) {
+    const RankReduceFloatState s = f->state();
+    w.add_array(section(l, "rr.arith"), std::vector<int32_t>{static_cast<int32_t>(RankReduceArith::kFloat)});
+    w.add_array(section(l, "rr.q_left"), as_vector(s.q_left));
+    w.add_array(section(l, "rr.q_right"), as_vector(s.q_right));
+    w.add_array(section(l, "rr.c_x"), s.c_x);
+    w.add_array(section(l, "rr.stats"), stats_words(s.stats));
+    w.add_array(section(l, "rr.counters"), std::vector<uint64_t>{s.reorthogonalizations, s.svd_unconverged});
+  } else if (const auto* x = dynamic_cast<const RankReduceFixed*>(&reducer)) {
+    const RankReduceFixedState s = x->state();
+    w.add_array(section(l, "rr.arith"), std::vector<int32_t>{static_cast<int32_t>(RankReduceArith::kFixed)});
+    w.add_array(section(l, "rr.left_codes"), s.left_codes);
+    w.add_array(section(l, "rr.right_codes"), s.right_codes);
+    w.add_array(section(l, "rr.left_exps"), s.left_exps);
+    w.add_array(section(l, "rr.right_exps"), s.right_exps);
+    w.add_array(section(l, "rr.left_max"), s.left_max);
+    w.add_array(section(l, "rr.right_max"), s.right_max);
+    w.add_array(section(l, "rr.cx_codes"), s.cx_codes);
+    w.add_array(section(l, "rr.cx_exp"), std::vector<int32_t>{s.cx_exponent});
+    w.add_array(section(l, "rr.stats"), stats_words(s.stats));
+    w.add_array(section(l, "rr.saturations"), std::vector<uint64_t>{s.saturations});
+    w.add_array(section(l, "rr.last_pair"), trace_words(s.last_pair));
+  } else {
+    throw std::logic_error("save_training_state: a rank reducer of unknown type");
+  }
+}
+
+// Reads sections, remembering the last one named so that a size or value error can name it.
+class Reader {
+ public:
+  explicit Reader(const Checkpoint& ck) : ck_(ck) {}
+  template <class T>
+  std::vector<T> get(const std::string& name, int64_t count = -1) {
+    current_ = name;
+    return ck_.template array<T>(name, count);
+  }
+  template <class T>
+  T scalar(const std::string& name) {
+    return get<T>(name, 1)[0];
+  }
+  template <class T>
+  Matrix<T> matrix(const std::string& name, const Matrix<T>& shape) {
+    const auto v = get<T>(name, static_cast<int64_t>(shape.rows() * shape.cols()));
+    Matrix<T> m(shape.rows(), shape.cols());
+    std::copy(v.begin(), v.end(), m.data());
+    return m;
+  }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(InputLocation(ck_.path(), -1, -1, current_), problem);
+  }
+  void name(const std::string& s) { current_ = s; }
+
+ private:
+  const Checkpoint& ck_;
+  std::string current_ = "train.version";
+};
+
+RankReduceStats stats_of(const std::vector<uint64_t>& v) { return {v[0], v[1], v[2]}; }
+
+void load_reducer(RankReducer& reducer, int l, Reader& r) {
+  const auto arith = r.scalar<int32_t>(section(l, "rr.arith"));
+  if (auto* f = dynamic_cast<RankReduceFloat*>(&reducer)) {
+    if (arith != static_cast<int32_t>(RankReduceArith::kFloat))
+      r.fail("holds a fixed-point rank reducer; the configuration (train.rank_reduce_arith) asks for float");
+    const RankReduceFloatState cur = f->state();
+    RankReduceFloatState s;
+    s.q_left = r.matrix<double>(section(l, "rr.q_left"), cur.q_left);
+    s.q_right = r.matrix<double>(section(l, "rr.q_right"), cur.q_right);
+    s.c_x = r.get<double>(section(l, "rr.c_x"), static_cast<int64_t>(cur.c_x.size()));
+    s.stats = stats_of(r.get<uint64_t>(section(l, "rr.stats"), 3));
+    const auto counters = r.get<uint64_t>(section(l, "rr.counters"), 2);
+    s.reorthogonalizations = counters[0];
+    s.svd_unconverged = counters[1];
+    f->set_state(s);
+  } else if (auto* x = dynamic_cast<RankReduceFixed*>(&reducer)) {
+    if (arith != static_cast<int32_t>(RankReduceArith::kFixed))
+      r.fail("holds a float rank reducer; the configuration (train.rank_reduce_arith) asks for fixed");
+    const RankReduceFixedState cur = x->state();
+    const auto q = static_cast<int64_t>(cur.cx_codes.size());
+    RankReduceFixedState s;
+    s.left_codes = r.get<int16_t>(section(l, "rr.left_codes"), static_cast<int64_t>(cur.left_codes.size()));
+    s.right_codes =
+        r.get<int16_t>(section(l, "rr.right_codes"), static_cast<int64_t>(cur.right_codes.size()));
+    s.left_exps = r.get<int32_t>(section(l, "rr.left_exps"), q);
+    s.right_exps = r.get<int32_t>(section(l, "rr.right_exps"), q);
+    s.left_max = r.get<uint16_t>(section(l, "rr.left_max"), q);
+    s.right_max = r.get<uint16_t>(section(l, "rr.right_max"), q);
+    s.cx_codes = r.get<uint32_t>(section(l, "rr.cx_codes"), q);
+    s.cx_exponent = r.scalar<int32_t>(section(l, "rr.cx_exp"));
+    s.stats = stats_of(r.get<uint64_t>(section(l, "rr.stats"), 3));
+    s.saturations = r.scalar<uint64_t>(section(l, "rr.saturations"));
+    const auto t = r.get<int64_t>(section(l, "rr.last_pair"), 8);
+    s.last_pair.pair_index = static_cast<uint64_t>(t[0]);
+    s.last_pair.zero_input = t[1] != 0;
+    s.last_pair.vanished_left = t[2] != 0;
+    s.last_pair.vanished_right = t[3] != 0;
+    s.last_pair.skipped_kappa = t[4] != 0;
+    s.last_pair.kept = static_cast<int>(t[5]);
+    s.last_pair.sign_word = static_cast<uint32_t>(t[6]);
+    s.last_pair.c_exponent = static_cast<int>(t[7]);
+    x->set_state(s);
+  } else {
+    throw std::logic_error("load_training_state: a rank reducer of unknown type");
+  }
+}
+
+}  // namespace
+
+void save_training_state(const Engine& engine, CheckpointWriter& w) {
+  add_model_sections(engine, engine.samples_trained(), w);
+  w.add_array("train.version", std::vector<uint32_t>{kTrainStateVersion});
+  w.add_array("train.samples", std::vector<uint64_t>{engine.samples_trained()});
+  for (int l : engine.trainable_layers()) {
+    const AffineLayer& a = engine.affine(l);
+    w.add_array(section(l, "writes.counts"), a.writes().counts());
+    w.add_array(section(l, "writes.total"), std::vector<uint64_t>{a.writes().stats().total});
+    w.add_array(section(l, "z_clips"), std::vector<uint64_t>{a.z_clips().clipped, a.z_clips().total});
+    if (a.max_norm()) {
+      const MaxNormState& m = a.max_norm()->state();
+      w.add_array(section(l, "max_norm.k"), std::vector<uint64_t>{m.k});
+      w.add_array(section(l, "max_norm.values"), std::vector<double>{m.x_mv, m.beta_pow_k});
+    }
+    const WeightUpdater& u = a.updater();
+    const UpdaterState s = u.state();
+    w.add_array(section(l, "updater.scheme"), std::vector<int32_t>{static_cast<int32_t>(u.scheme())});
+    w.add_array(section(l, "updater.stats"),
+                std::vector<uint64_t>{s.stats.samples, s.stats.attempts, s.stats.applied});
+    w.add_array(section(l, "updater.density"), std::vector<double>{s.stats.last_density});
+    w.add_array(section(l, "updater.batch"), std::vector<int64_t>{s.samples_since_update});
+    w.add_array(section(l, "updater.sum"), s.sum);
+    w.add_array(section(l, "updater.uoro_left"), s.uoro_left);
+    w.add_array(section(l, "updater.uoro_right"), s.uoro_right);
+    w.add_array(section(l, "updater.sign_index"), std::vector<uint64_t>{s.sign_index});
+    if (const LrtAccumulator* acc = u.lrt_accumulator()) {
+      w.add_array(section(l, "lrt.batch"), std::vector<int64_t>{acc->samples_since_update()});
+      w.add_array(section(l, "lrt.last_update"), as_vector(acc->last_update_codes()));
+      save_reducer(acc->reducer(), l, w);
+    }
+  }
+}
+
+void load_training_state(Engine& engine, const Checkpoint& ck) {
+  load_model(ck, engine);  // checks the network and formats first
+  Reader r(ck);
+  try {
+    const auto version = r.scalar<uint32_t>("train.version");
+    if (version != kTrainStateVersion)
+      r.fail("training-state layout version " + std::to_string(version) + "; this lrtsim reads version " +
+             std::to_string(kTrainStateVersion));
+    const auto samples = r.scalar<uint64_t>("train.samples");
+    for (int l : engine.trainable_layers()) {
+      AffineLayer& a = engine.affine(l);
+      const auto counts =
+          r.get<uint32_t>(section(l, "writes.counts"), static_cast<int64_t>(a.writes().counts().size()));
+      a.writes().set_counts(counts, r.scalar<uint64_t>(section(l, "writes.total")));
+      const auto clips = r.get<uint64_t>(section(l, "z_clips"), 2);
+      a.set_z_clips(fx::ClipCounter{clips[0], clips[1]});
+      r.name(section(l, "max_norm.k"));
+      if (a.max_norm().has_value() != ck.has(section(l, "max_norm.k")))
+        r.fail(a.max_norm() ? "is missing, but the configuration turns max-norm on for this layer"
+                            : "is present, but the configuration turns max-norm off for this layer");
+      if (a.max_norm()) {
+        MaxNormState m;
+        m.k = r.scalar<uint64_t>(section(l, "max_norm.k"));
+        const auto v = r.get<double>(section(l, "max_norm.values"), 2);
+        m.x_mv = v[0];
+        m.beta_pow_k = v[1];
+        a.set_max_norm_state(m);
+      }
+      WeightUpdater& u = a.updater();
+      const auto scheme = r.scalar<int32_t>(section(l, "updater.scheme"));
+      if (scheme != static_cast<int32_t>(u.scheme()))
+        r.fail("holds the state of scheme " + std::to_string(scheme) +
+               ", the configuration trains this layer with " + std::string(to_string(u.scheme())));
+      UpdaterState s;
+      const auto st = r.get<uint64_t>(section(l, "updater.stats"), 3);
+      s.stats.samples = st[0];
+      s.stats.attempts = st[1];
+      s.stats.applied = st[2];
+      s.stats.last_density = r.scalar<double>(section(l, "updater.density"));
+      s.samples_since_update = r.scalar<int64_t>(section(l, "updater.batch"));
+      s.sum = r.get<int64_t>(section(l, "updater.sum"));
+      s.uoro_left = r.get<double>(section(l, "updater.uoro_left"));
+      s.uoro_right = r.get<double>(section(l, "updater.uoro_right"));
+      s.sign_index = r.scalar<uint64_t>(section(l, "updater.sign_index"));
+      r.name(section(l, "updater"));
+      u.set_state(s);
+      if (LrtAccumulator* acc = u.lrt_accumulator()) {
+        const auto batch = r.scalar<int64_t>(section(l, "lrt.batch"));
+        const Matrix<int32_t> last =
+            r.matrix<int32_t>(section(l, "lrt.last_update"), acc->last_update_codes());
+        r.name(section(l, "lrt"));
+        acc->set_progress(batch, last);
+        load_reducer(acc->reducer(), l, r);
+      }
+    }
+    engine.set_samples_trained(samples);
+  } catch (const std::invalid_argument& e) {  // a state of another size or scheme
+    r.fail(e.what());
+  }
+}
+
+}  // namespace lrt::golden
