@@ -12,6 +12,7 @@ PACKAGES=(
   libsystemc-dev                               # SystemC 2.3.4 + TLM-2.0
   verilator                                    # RTL co-simulation
   yosys                                        # RTL synthesis check (scripts/lint_rtl.sh)
+  valgrind                                     # instruction counts (scripts/perf_check.sh)
   libyaml-cpp-dev                              # configuration
   libcli11-dev                                 # command line
   nlohmann-json3-dev                           # JSON results

@@ -20,6 +20,9 @@ export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE integration
 
+echo "== Instruction-count regression check (callgrind, committed baseline, 10% tolerance)"
+scripts/perf_check.sh
+
 echo "== RTL lint (verilator --lint-only -Wall) and Yosys read/synth"
 scripts/lint_rtl.sh
 
