@@ -6,6 +6,8 @@
 // process (a "threadsafe" death test, as in test_sram_buffer.cpp) and exits 0 only if every
 // check passed. Map construction and decode are plain calls.
 #include <gtest/gtest.h>
+
+#include "child_process.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
@@ -116,12 +118,7 @@ struct Initiator : sc_core::sc_module {
   }
 };
 
-[[noreturn]] void exit_child(const std::vector<std::string>& failures, const char* ok_message) {
-  for (const std::string& f : failures) std::fprintf(stderr, "FAILED: %s\n", f.c_str());
-  if (failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
-  std::fflush(stderr);
-  std::_Exit(failures.empty() ? 0 : 1);  // skip static destructors of the finished kernel
-}
+using testing::exit_child;
 
 void run_bus_scenario() {
   std::vector<std::string> failures;

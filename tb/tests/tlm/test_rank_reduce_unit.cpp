@@ -7,6 +7,8 @@
 // per process and this executable is shared. The child prints each failure and exits 0 only
 // if every check passed. Register-only tests call the target's forward interface directly.
 #include <gtest/gtest.h>
+
+#include "child_process.h"
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
@@ -309,10 +311,7 @@ struct Checks {
   } catch (const std::exception& e) {
     c.failures.push_back(std::string("exception: ") + e.what());
   }
-  for (const std::string& f : c.failures) std::fprintf(stderr, "FAILED: %s\n", f.c_str());
-  if (c.failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
-  std::fflush(stderr);
-  std::_Exit(c.failures.empty() ? 0 : 1);  // skip static destructors of the finished kernel
+  testing::exit_child(c.failures, ok_message);
 }
 
 std::string hex16(int v) {

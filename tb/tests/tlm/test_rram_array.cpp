@@ -14,6 +14,8 @@
 //    cannot collide with any other test. The child reports failures on stderr and exits 0
 //    only if every check passed.
 #include <gtest/gtest.h>
+
+#include "child_process.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
@@ -364,12 +366,7 @@ struct QuantumInitiator : sc_core::sc_module {
   ::tlm::tlm_generic_payload trans_;
 };
 
-[[noreturn]] void exit_child(const std::vector<std::string>& failures, const char* ok_message) {
-  for (const std::string& f : failures) std::fprintf(stderr, "FAILED: %s\n", f.c_str());
-  if (failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
-  std::fflush(stderr);
-  std::_Exit(failures.empty() ? 0 : 1);  // skip static destructors of the finished kernel
-}
+using testing::exit_child;
 
 void run_elaborated_rram_scenario() {
   std::vector<std::string> failures;

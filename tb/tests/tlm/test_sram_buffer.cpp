@@ -6,6 +6,8 @@
 // (mapping after elaboration, transactions through a bound socket) runs in a fresh child
 // process through a "threadsafe" death test, so its sc_start cannot collide with other tests.
 #include <gtest/gtest.h>
+
+#include "child_process.h"
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
@@ -149,12 +151,7 @@ struct Initiator : sc_core::sc_module {
   explicit Initiator(const sc_core::sc_module_name& name) : sc_module(name), out("out") {}
 };
 
-[[noreturn]] void exit_child(const std::vector<std::string>& failures, const char* ok_message) {
-  for (const std::string& f : failures) std::fprintf(stderr, "FAILED: %s\n", f.c_str());
-  if (failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
-  std::fflush(stderr);
-  std::_Exit(failures.empty() ? 0 : 1);  // skip static destructors of the finished kernel
-}
+using testing::exit_child;
 
 void run_elaborated_sram_scenario() {
   std::vector<std::string> failures;
