@@ -19,6 +19,7 @@ PACKAGES=(
   zlib1g-dev                                   # gzip IDX data sets
   libgtest-dev libbenchmark-dev                # tests, benchmarks
   libeigen3-dev                                # test oracle only (independent dense SVD)
+  python3-matplotlib                           # plots (scripts/plot_explore.py)
   clang libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
   dataset-fashion-mnist                        # the default real data set
 )

@@ -1,0 +1,136 @@
+// lrtsim explore end to end: exit codes, the CSV header, a hand-checked row, refusals.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli_runner.h"
+
+namespace lrt::cli {
+namespace {
+
+using testing::contains;
+using testing::run_lrtsim;
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "lrtsim_explore_" + name; }
+
+std::string write_text(const std::string& name, const std::string& text) {
+  const std::string path = temp(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  return lines;
+}
+
+// A 3 x 5 layer with round technology numbers (binary fractions: every value is exact).
+const std::string kSmallSweep =
+    "layer: {name: tiny, n_o: 3, n_i: 5}\n"
+    "algorithms: [online, batch_sram, lrt]\n"
+    "batches: [1, 4]\n"
+    "ranks: [2]\n"
+    "technology:\n"
+    "  rram_cell_area_um2: 0.5\n"
+    "  sram_cell_area_um2: 0.25\n"
+    "  rram_read_pj_per_bit: 1\n"
+    "  rram_write_pj_per_cell: 2\n"
+    "  sram_read_pj_per_bit: 0.5\n"
+    "  sram_write_pj_per_bit: 0.25\n"
+    "  mac_pj: 0.125\n"
+    "  endurance_writes: 1000\n"
+    "  rank_reduce_logic_area_um2: 10\n";
+
+TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
+  const auto sweep = write_text("small.yaml", kSmallSweep);
+  const auto out = temp("small_out");
+  const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(read_text(out + "/points.csv"));
+  // online: B = 1 only; batch_sram: B = 1, 4; lrt: B = 1, 4 (one rank) -> 5 points.
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0],
+            "point,source,layer,algorithm,n_o,n_i,batch,rank,weight_bits,lr_bits,aux_memory,aux_bits,aux_sram_bits,"
+            "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
+            "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
+            "energy_per_sample_pj,lifetime_samples");
+  // LRT at B = 4, rank 2, 16-bit L/R, hand-computed (docs/exploration.md):
+  //   aux = 3 x 8 x 16 = 384 bits -> 96 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2;
+  //   reads 30 x 1 + 448 x 0.5 = 254; writes 30 x 2 + 384 x 0.25 = 156; compute 131.25 x 0.125
+  //   = 16.40625; total 426.40625; lifetime 1000 x 4.
+  EXPECT_EQ(lines[5],
+            "4,closed_form,tiny,lrt,3,5,4,2,8,16,sram,384,384,0,106,96,0,10,60,4,4,254,156,16.40625,426.40625,4000");
+  // online row: no aux, every cell every sample.
+  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000");
+  const std::string summary = read_text(out + "/summary.json");
+  EXPECT_TRUE(contains(summary, "\"points\": 5")) << summary;
+  EXPECT_TRUE(contains(summary, "\"8\": 60")) << summary;  // chip-area line for 8-bit weights
+  EXPECT_EQ(read_text(out + "/sweep.yaml"), kSmallSweep);
+}
+
+TEST(CmdExplore, RefusesAnOccupiedDirectoryUnlessForced) {
+  const auto sweep = write_text("occupied.yaml", kSmallSweep);
+  const auto out = temp("occupied_out");
+  ASSERT_EQ(run_lrtsim({"explore", sweep, "--out", out, "--force"}).code, 0);
+  const auto r = run_lrtsim({"explore", sweep, "--out", out});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--force")) << r.err;
+  EXPECT_EQ(run_lrtsim({"explore", sweep, "--out", out, "--force"}).code, 0);
+}
+
+TEST(CmdExplore, SimulatedPointsAreNotImplementedAndExitTwo) {
+  const auto sweep = write_text("simulate.yaml", kSmallSweep + "simulate: true\n");
+  const auto out = temp("simulate_out");
+  const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, sweep + ":15: simulate")) << r.err;
+  EXPECT_TRUE(contains(r.err, "not implemented yet")) << r.err;
+  EXPECT_FALSE(std::ifstream(out + "/points.csv").good());
+}
+
+TEST(CmdExplore, BadSweepFilesExitTwoWithFileLineAndKey) {
+  const auto check = [](const std::string& name, const std::string& text, const std::string& where) {
+    const auto path = write_text(name, text);
+    const auto r = run_lrtsim({"explore", path, "--out", temp(name + "_out"), "--force"});
+    EXPECT_EQ(r.code, 2) << name;
+    EXPECT_TRUE(contains(r.err, path + where)) << name << ": " << r.err;
+  };
+  const std::string head = "layer: {n_o: 3, n_i: 5}\nalgorithms: [lrt]\n";
+  check("unknown_key.yaml", head + "batches: [4]\nbogus: 1\n", ":4: bogus");
+  check("bad_algorithm.yaml", "layer: {n_o: 3, n_i: 5}\nalgorithms: [lrt, sgd]\nbatches: [4]\n", ":2: algorithms");
+  check("zero_batch.yaml", head + "batches: [4, 0]\n", ":3: batches");
+  check("negative_n.yaml", "layer: {n_o: -3, n_i: 5}\nalgorithms: [lrt]\nbatches: [4]\n", ":1: layer.n_o");
+  check("bad_tech.yaml", head + "batches: [4]\ntechnology:\n  mac_pj: fast\n", ":5: technology.mac_pj");
+  check("missing.yaml", head, ":1: batches");  // the line of the map that lacks it
+  check("syntax.yaml", head + "batches: [4\n", ":");
+  // A rank the model rejects (rank > min(n_o, n_i)) is bad input too.
+  const auto path = write_text("big_rank.yaml", head + "batches: [4]\nranks: [9]\n");
+  const auto r = run_lrtsim({"explore", path, "--out", temp("big_rank_out"), "--force"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "rank")) << r.err;
+  EXPECT_EQ(run_lrtsim({"explore", "/nonexistent/sweep.yaml", "--out", temp("none_out")}).code, 2);
+}
+
+TEST(CmdExplore, TheFigure3ConfigCoversAllFiveAlgorithmsFromBOneToTenThousand) {
+  const auto out = temp("fig3_out");
+  const auto r = run_lrtsim({"explore", std::string(LRTSIM_SOURCE_DIR) + "/configs/explore_fig3.yaml", "--out",
+                             out, "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(read_text(out + "/points.csv"));
+  // 4 per decade over 4 decades = 17 batch sizes; online has 1 point; four others have 17 each.
+  EXPECT_EQ(lines.size(), 1u + 1u + 4u * 17u);
+  EXPECT_TRUE(contains(lines.back(), ",lrt,512,2048,10000,4,8,16,")) << lines.back();
+}
+
+}  // namespace
+}  // namespace lrt::cli

@@ -1,0 +1,181 @@
+// The closed-form Figure 3 model: every formula on hand-computed points (exact: the
+// technology numbers are binary fractions, so every product and sum below is exact in
+// double), scaling properties, and rejected inputs. Formulas: docs/exploration.md.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <stdexcept>
+
+#include "explore/closed_form.h"
+
+namespace lrt::explore {
+namespace {
+
+// A 3 x 5 layer (15 weights, 8-bit, binary cells: 120 weight cells) with round technology.
+DesignPoint small_point(Algorithm algorithm, uint64_t batch) {
+  DesignPoint p;
+  p.algorithm = algorithm;
+  p.n_o = 3;
+  p.n_i = 5;
+  p.batch = batch;
+  p.rank = 2;
+  p.tech.rram_cell_area_um2 = 0.5;
+  p.tech.sram_cell_area_um2 = 0.25;
+  p.tech.rram_read_pj_per_bit = 1.0;
+  p.tech.rram_write_pj_per_cell = 2.0;
+  p.tech.sram_read_pj_per_bit = 0.5;
+  p.tech.sram_write_pj_per_bit = 0.25;
+  p.tech.mac_pj = 0.125;
+  p.tech.endurance_writes = 1000.0;
+  p.tech.rank_reduce_logic_area_um2 = 10.0;
+  return p;
+}
+
+TEST(ClosedForm, OnlineWritesEveryCellEverySample) {
+  const PointResult q = evaluate(small_point(Algorithm::kOnline, 1));
+  EXPECT_EQ(q.aux_bits, 0.0);
+  EXPECT_EQ(q.aux_area_um2, 0.0);
+  EXPECT_EQ(q.rram_area_um2, 60.0);  // 120 cells x 0.5
+  EXPECT_EQ(q.inv_write_density, 1.0);
+  EXPECT_EQ(q.worst_cell_inv_write_density, 1.0);
+  EXPECT_EQ(q.lifetime_samples, 1000.0);
+  EXPECT_EQ(q.rram_read_bits, 120.0);    // compare read of 15 x 8 bits
+  EXPECT_EQ(q.rram_cell_writes, 120.0);  // all 120 cells
+  EXPECT_EQ(q.macs, 30.0);               // 15 outer product + 15 update
+  EXPECT_EQ(q.energy_read_pj, 120.0);
+  EXPECT_EQ(q.energy_write_pj, 240.0);
+  EXPECT_EQ(q.energy_compute_pj, 3.75);
+  EXPECT_EQ(q.energy_per_sample_pj, 363.75);
+}
+
+TEST(ClosedForm, NaiveBatchKeepsAFullAccumulatorInSram) {
+  const PointResult q = evaluate(small_point(Algorithm::kNaiveBatch, 4));
+  EXPECT_EQ(q.aux_sram_bits, 240.0);  // 15 x 16
+  EXPECT_EQ(q.aux_rram_bits, 0.0);
+  EXPECT_EQ(q.aux_area_um2, 60.0);    // 240 x 0.25
+  EXPECT_EQ(q.inv_write_density, 4.0);
+  EXPECT_EQ(q.lifetime_samples, 4000.0);
+  EXPECT_EQ(q.rram_read_bits, 30.0);    // 120 / 4
+  EXPECT_EQ(q.rram_cell_writes, 30.0);  // 120 / 4
+  EXPECT_EQ(q.sram_read_bits, 300.0);   // 240 read-modify-write + 240 / 4 read-out
+  EXPECT_EQ(q.sram_write_bits, 240.0);
+  EXPECT_EQ(q.macs, 18.75);             // 15 + 15 / 4
+  EXPECT_EQ(q.energy_read_pj, 180.0);   // 30 x 1 + 300 x 0.5
+  EXPECT_EQ(q.energy_write_pj, 120.0);  // 30 x 2 + 240 x 0.25
+  EXPECT_EQ(q.energy_compute_pj, 2.34375);
+  EXPECT_EQ(q.energy_per_sample_pj, 302.34375);
+}
+
+TEST(ClosedForm, BatchSramStoresTheBSamples) {
+  const PointResult q = evaluate(small_point(Algorithm::kBatchSram, 4));
+  EXPECT_EQ(q.aux_sram_bits, 256.0);  // 4 x (3 x 8 + 5 x 8)
+  EXPECT_EQ(q.aux_area_um2, 64.0);
+  EXPECT_EQ(q.inv_write_density, 4.0);
+  EXPECT_EQ(q.sram_write_bits, 64.0);
+  EXPECT_EQ(q.sram_read_bits, 64.0);
+  EXPECT_EQ(q.macs, 18.75);
+  EXPECT_EQ(q.energy_read_pj, 62.0);   // 30 + 64 x 0.5
+  EXPECT_EQ(q.energy_write_pj, 76.0);  // 30 x 2 + 64 x 0.25
+}
+
+TEST(ClosedForm, BatchRramStoresTheBSamplesInRramAndCountsTheirWrites) {
+  DesignPoint p = small_point(Algorithm::kBatchRram, 4);
+  PointResult q = evaluate(p);
+  EXPECT_EQ(q.aux_sram_bits, 0.0);
+  EXPECT_EQ(q.aux_rram_bits, 256.0);
+  EXPECT_EQ(q.aux_rram_cells, 256.0);
+  EXPECT_EQ(q.aux_area_um2, 128.0);     // 256 x 0.5
+  EXPECT_EQ(q.rram_cell_writes, 94.0);  // 30 weight cells + 64 sample cells
+  EXPECT_EQ(q.rram_read_bits, 94.0);    // 30 + 64
+  EXPECT_EQ(q.energy_read_pj, 94.0);
+  EXPECT_EQ(q.energy_write_pj, 188.0);
+  EXPECT_EQ(q.worst_cell_inv_write_density, 4.0);  // each sample slot is written once per batch
+  // 3-bit cells: a weight takes ceil(8/3) = 3 cells, a stored 8-bit word also 3.
+  p.tech.rram_bits_per_cell = 3;
+  q = evaluate(p);
+  EXPECT_EQ(q.weight_rram_cells, 45.0);
+  EXPECT_EQ(q.rram_area_um2, 22.5);
+  EXPECT_EQ(q.aux_rram_cells, 96.0);  // 4 x 8 words x 3 cells
+  EXPECT_EQ(q.aux_rram_bits, 256.0);
+}
+
+TEST(ClosedForm, LrtKeepsRankPlusOneColumnsInSram) {
+  const PointResult q = evaluate(small_point(Algorithm::kLrt, 4));
+  EXPECT_EQ(q.aux_sram_bits, 384.0);  // (2 + 1) x (3 + 5) x 16
+  EXPECT_EQ(q.logic_area_um2, 10.0);
+  EXPECT_EQ(q.aux_area_um2, 106.0);   // 384 x 0.25 + 10
+  EXPECT_EQ(q.inv_write_density, 4.0);
+  EXPECT_EQ(q.sram_write_bits, 384.0);
+  EXPECT_EQ(q.sram_read_bits, 448.0);  // 384 + 2 x 8 x 16 / 4
+  EXPECT_EQ(q.macs, 131.25);           // 8 x 3 x 5 + 15 x 2 / 4 + 15 / 4
+  EXPECT_EQ(q.energy_read_pj, 254.0);  // 30 + 448 x 0.5
+  EXPECT_EQ(q.energy_write_pj, 156.0); // 60 + 384 x 0.25
+  EXPECT_EQ(q.energy_compute_pj, 16.40625);
+}
+
+TEST(ClosedForm, PaperLayerMeetsTheLamBoundOnlyForLrt) {
+  // §3: at most r (n_i + n_o) b auxiliary bits; LRT uses (r+1)(n_i+n_o) b_LR; naive batch
+  // with 16-bit accumulators needs 2x the weight bits, so more area than the 8-bit RRAM weights.
+  DesignPoint p;  // defaults: 512 x 2048, paper technology
+  p.algorithm = Algorithm::kNaiveBatch;
+  const PointResult naive = evaluate(p);
+  EXPECT_GT(naive.aux_area_um2, naive.rram_area_um2);
+  p.algorithm = Algorithm::kLrt;
+  const PointResult lrt = evaluate(p);
+  EXPECT_EQ(lrt.aux_sram_bits, 5.0 * 2560.0 * 16.0);
+  EXPECT_LT(lrt.aux_area_um2, 0.1 * lrt.rram_area_um2);
+}
+
+TEST(ClosedForm, BatchAuxGrowsLinearlyInBWhileLrtAuxDoesNot) {
+  for (uint64_t b : {1u, 2u, 7u, 100u, 10000u}) {
+    for (Algorithm a : {Algorithm::kBatchSram, Algorithm::kBatchRram}) {
+      const double one = evaluate(small_point(a, 1)).aux_area_um2;
+      EXPECT_EQ(evaluate(small_point(a, b)).aux_area_um2, static_cast<double>(b) * one) << to_string(a);
+    }
+    EXPECT_EQ(evaluate(small_point(Algorithm::kLrt, b)).aux_area_um2,
+              evaluate(small_point(Algorithm::kLrt, 1)).aux_area_um2);
+    EXPECT_EQ(evaluate(small_point(Algorithm::kNaiveBatch, b)).aux_area_um2,
+              evaluate(small_point(Algorithm::kNaiveBatch, 1)).aux_area_um2);
+    for (Algorithm a : {Algorithm::kNaiveBatch, Algorithm::kBatchSram, Algorithm::kBatchRram, Algorithm::kLrt}) {
+      const PointResult q = evaluate(small_point(a, b));
+      EXPECT_EQ(q.inv_write_density, static_cast<double>(b)) << to_string(a);
+      EXPECT_EQ(q.lifetime_samples, 1000.0 * static_cast<double>(b)) << to_string(a);
+    }
+  }
+}
+
+TEST(ClosedForm, NamesRoundTrip) {
+  for (Algorithm a : {Algorithm::kOnline, Algorithm::kNaiveBatch, Algorithm::kBatchSram, Algorithm::kBatchRram,
+                      Algorithm::kLrt})
+    EXPECT_EQ(algorithm_from_string(to_string(a)), a);
+  EXPECT_THROW(algorithm_from_string("sgd"), std::invalid_argument);
+}
+
+TEST(ClosedForm, BadInputsThrow) {
+  const auto throws = [](auto mutate) {
+    DesignPoint p = small_point(Algorithm::kLrt, 4);
+    mutate(p);
+    EXPECT_THROW(evaluate(p), std::invalid_argument);
+  };
+  throws([](DesignPoint& p) { p.n_o = 0; });
+  throws([](DesignPoint& p) { p.n_i = 0; });
+  throws([](DesignPoint& p) { p.batch = 0; });
+  throws([](DesignPoint& p) { p.algorithm = Algorithm::kOnline; });  // batch 4
+  throws([](DesignPoint& p) { p.rank = 0; });
+  throws([](DesignPoint& p) { p.rank = 4; });  // > min(3, 5)
+  throws([](DesignPoint& p) { p.weight_bits = 0; });
+  throws([](DesignPoint& p) { p.lr_bits = 65; });
+  throws([](DesignPoint& p) { p.tech.rram_bits_per_cell = 0; });
+  throws([](DesignPoint& p) { p.tech.sram_cell_area_um2 = 0.0; });
+  throws([](DesignPoint& p) { p.tech.rram_write_pj_per_cell = -1.0; });
+  throws([](DesignPoint& p) { p.tech.mac_pj = std::numeric_limits<double>::quiet_NaN(); });
+  throws([](DesignPoint& p) { p.tech.endurance_writes = 0.0; });
+  throws([](DesignPoint& p) { p.tech.rank_reduce_logic_area_um2 = -1.0; });
+  // rank is not checked for algorithms that do not use it
+  DesignPoint p = small_point(Algorithm::kBatchSram, 4);
+  p.rank = 0;
+  EXPECT_NO_THROW(evaluate(p));
+}
+
+}  // namespace
+}  // namespace lrt::explore
