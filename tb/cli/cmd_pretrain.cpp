@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
@@ -106,7 +107,11 @@ int run_pretrain(const PretrainArgs& args) {
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
     throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
-  golden::save_model(*engine, args.out, config::config_hash(specs), done);
+  // The effective configuration travels inside the model, so the result carries what made it.
+  CheckpointWriter model = golden::model_checkpoint(*engine, config::config_hash(specs), done);
+  const std::string effective = config::effective_yaml(specs);
+  model.add_bytes("config.yaml", std::vector<uint8_t>(effective.begin(), effective.end()));
+  model.write(args.out);
   std::printf("pretrained %llu samples (%s, learning rate %g)\nvalidation_accuracy: %.4f (%llu samples)\nmodel: %s\n",
               static_cast<unsigned long long>(done), golden::to_string(specs.pretrain.scheme),
               specs.pretrain.learning_rate, val, static_cast<unsigned long long>(validation.size()),

@@ -41,6 +41,10 @@ TEST(CmdPretrain, WritesAModelThatClassifiesTheValidationStream) {
   const Checkpoint ck = Checkpoint::read(s.model);
   EXPECT_EQ(ck.config_hash(), config::config_hash(specs));
   EXPECT_EQ(golden::trained_samples(ck), 400u);
+  // The effective configuration is stored beside the weights and loads back to the same hash.
+  const auto& stored = ck.bytes("config.yaml");
+  const config::Specs again = config::parse_specs(std::string(stored.begin(), stored.end()), "stored");
+  EXPECT_EQ(config::config_hash(again), config::config_hash(specs));
   golden::load_model(ck, engine);
   const data::Dataset ds = data::Dataset::load(config::data_specs(specs), specs.run.seed);
   const data::SampleStream val = ds.stream(data::Split::kValidation);
