@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/rng.h"
 #include "golden/rank_reduce_fixed.h"
+#include "rank_reduce_bench_support.h"
 
 namespace {
 
@@ -23,29 +23,17 @@ double macs_per_step(int n_o, int n_i, int r) {
 }
 
 void run_steps(benchmark::State& state, RankReduceMode mode) {
-  const int n_o = static_cast<int>(state.range(0));
-  const int n_i = static_cast<int>(state.range(1));
-  const int r = static_cast<int>(state.range(2));
-  RankReduceParams p;
-  p.n_o = n_o;
-  p.n_i = n_i;
-  p.rank = r;
-  p.mode = mode;
-  p.kappa_th = 0.0;  // every step does the full work (no skips)
-  p.seed = 1;
-  // A pool of pairs quantized once, cycled through step_codes(): the timed loop is the
+  const RankReduceParams p = lrt::bench::rank_reduce_params(state, mode);
+  const int n_o = p.n_o, n_i = p.n_i, r = p.rank;
+  // The shared pool quantized once, cycled through step_codes(): the timed loop is the
   // hardware datapath only (quantize_input() of doubles is not part of it).
   constexpr int kPool = 64;
-  const lrt::CounterRng rng(42, 0);
+  const lrt::bench::PairPool pool = lrt::bench::random_pair_pool(n_o, n_i, kPool);
   std::vector<std::vector<int16_t>> dz(kPool, std::vector<int16_t>(n_o)), a(kPool, std::vector<int16_t>(n_i));
   std::vector<int> dz_exp(kPool), a_exp(kPool);
-  std::vector<double> buf_o(n_o), buf_i(n_i);
-  uint64_t index = 0;
   for (int k = 0; k < kPool; ++k) {
-    for (double& x : buf_o) x = rng.normal(index++);
-    for (double& x : buf_i) x = rng.normal(index++);
-    dz_exp[k] = RankReduceFixed::quantize_input(buf_o.data(), n_o, dz[k].data());
-    a_exp[k] = RankReduceFixed::quantize_input(buf_i.data(), n_i, a[k].data());
+    dz_exp[k] = RankReduceFixed::quantize_input(pool.dz[k].data(), n_o, dz[k].data());
+    a_exp[k] = RankReduceFixed::quantize_input(pool.a[k].data(), n_i, a[k].data());
   }
   RankReduceFixed rr(p);
   for (int k = 0; k < 2 * (r + 1); ++k)
@@ -64,16 +52,7 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
 void BM_RankReduceFixed(benchmark::State& state) { run_steps(state, RankReduceMode::kBiased); }
 void BM_RankReduceFixedUnbiased(benchmark::State& state) { run_steps(state, RankReduceMode::kUnbiased); }
 
-// Arguments: n_o, n_i, r.
-BENCHMARK(BM_RankReduceFixed)
-    ->Args({4096, 256, 4})
-    ->Args({128, 1152, 4})
-    ->Args({512, 2048, 4})
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RankReduceFixedUnbiased)
-    ->Args({4096, 256, 4})
-    ->Args({128, 1152, 4})
-    ->Args({512, 2048, 4})
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RankReduceFixed)->Apply(lrt::bench::paper_layer_shapes);
+BENCHMARK(BM_RankReduceFixedUnbiased)->Apply(lrt::bench::paper_layer_shapes);
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "core/rng.h"
 #include "golden/rank_reduce_float.h"
+#include "rank_reduce_bench_support.h"
 
 namespace {
 
@@ -23,25 +23,12 @@ double flops_per_step(int n_o, int n_i, int r) {
 }
 
 void run_steps(benchmark::State& state, RankReduceMode mode) {
-  const int n_o = static_cast<int>(state.range(0));
-  const int n_i = static_cast<int>(state.range(1));
-  const int r = static_cast<int>(state.range(2));
-  RankReduceParams p;
-  p.n_o = n_o;
-  p.n_i = n_i;
-  p.rank = r;
-  p.mode = mode;
-  p.kappa_th = 0.0;  // every step does the full work (no skips)
-  p.seed = 1;
-  // A pool of random pairs, cycled: generation stays out of the timed loop.
+  const RankReduceParams p = lrt::bench::rank_reduce_params(state, mode);
+  const int n_o = p.n_o, n_i = p.n_i, r = p.rank;
   constexpr int kPool = 64;
-  const lrt::CounterRng rng(42, 0);
-  std::vector<std::vector<double>> dz(kPool, std::vector<double>(n_o)), a(kPool, std::vector<double>(n_i));
-  uint64_t index = 0;
-  for (int k = 0; k < kPool; ++k) {
-    for (double& x : dz[k]) x = rng.normal(index++);
-    for (double& x : a[k]) x = rng.normal(index++);
-  }
+  const lrt::bench::PairPool pool = lrt::bench::random_pair_pool(n_o, n_i, kPool);
+  const auto& dz = pool.dz;
+  const auto& a = pool.a;
   RankReduceFloat rr(p);
   for (int k = 0; k < 2 * (r + 1); ++k) rr.step(dz[k].data(), a[k].data());  // reach full rank
   int k = 0;
@@ -57,16 +44,7 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
 void BM_RankReduceFloat(benchmark::State& state) { run_steps(state, RankReduceMode::kBiased); }
 void BM_RankReduceFloatUnbiased(benchmark::State& state) { run_steps(state, RankReduceMode::kUnbiased); }
 
-// Arguments: n_o, n_i, r.
-BENCHMARK(BM_RankReduceFloat)
-    ->Args({4096, 256, 4})
-    ->Args({128, 1152, 4})
-    ->Args({512, 2048, 4})
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RankReduceFloatUnbiased)
-    ->Args({4096, 256, 4})
-    ->Args({128, 1152, 4})
-    ->Args({512, 2048, 4})
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RankReduceFloat)->Apply(lrt::bench::paper_layer_shapes);
+BENCHMARK(BM_RankReduceFloatUnbiased)->Apply(lrt::bench::paper_layer_shapes);
 
 }  // namespace
