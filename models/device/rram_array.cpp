@@ -28,6 +28,8 @@ uint32_t abs_diff(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
 
 RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instance)
     : specs_(specs),
+      seed_(seed),
+      instance_(instance),
       map_(specs.weight_bits, specs.bits_per_cell),
       code_format_(fx::Format::with_frac(static_cast<int>(specs.weight_bits), true, 0)),
       words_(0),
@@ -70,22 +72,26 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
   for (uint64_t c = 0; c < cells; ++c) lifetimes_[c] = cell_lifetime(specs_.endurance, endurance_rng_, c);
 
   if (specs_.stuck_at_fault_rate > 0.0) {
-    const double high_fraction = specs_.stuck_at_high_fraction;
     for (uint64_t w = 0; w < words_; ++w) {
-      uint32_t pattern = 0;
-      uint32_t stuck = 0;
-      for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
-        const uint64_t c = cell_index(w, j);
-        if (!is_stuck_at_fault(c)) continue;
-        // Word 2 of the fault block decides the stuck level (words 0-1 decided "stuck").
-        const double v = static_cast<double>(fault_rng_.block(c)[2]) * 0x1.0p-32;
-        pattern = map_.with_level(pattern, j, v < high_fraction ? map_.max_level(j) : 0);
-        stuck |= map_.cell_mask(j);
-      }
-      patterns_[w] = static_cast<uint16_t>(pattern);
-      stuck_mask_[w] = static_cast<uint16_t>(stuck);
+      const TimeZeroFaults f = time_zero_faults(w);
+      patterns_[w] = static_cast<uint16_t>(f.pattern);
+      stuck_mask_[w] = static_cast<uint16_t>(f.mask);
     }
   }
+}
+
+RramArray::TimeZeroFaults RramArray::time_zero_faults(uint64_t word) const {
+  TimeZeroFaults f;
+  if (!(specs_.stuck_at_fault_rate > 0.0)) return f;
+  for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+    const uint64_t c = cell_index(word, j);
+    if (!is_stuck_at_fault(c)) continue;
+    // Word 2 of the fault block decides the stuck level (words 0-1 decided "stuck").
+    const double v = static_cast<double>(fault_rng_.block(c)[2]) * 0x1.0p-32;
+    f.pattern = map_.with_level(f.pattern, j, v < specs_.stuck_at_high_fraction ? map_.max_level(j) : 0);
+    f.mask |= map_.cell_mask(j);
+  }
+  return f;
 }
 
 bool RramArray::is_stuck_at_fault(uint64_t cell) const {
@@ -319,6 +325,169 @@ RramEnergy RramArray::energy() const {
   e.compare_read = energy_of(stats_.compare_reads, read_per_word_);
   e.write = energy_of(stats_.program_pulses, write_per_pulse_);
   return e;
+}
+
+RramArrayState RramArray::state() const {
+  RramArrayState s;
+  s.patterns = patterns_;
+  s.word_writes = word_writes_;
+  s.cell_writes = cell_writes_;
+  s.program_sample = program_sample_;
+  s.worn_out.assign(cells_used(), 0);
+  for (uint64_t w = 0; w < words_; ++w) {
+    const uint32_t worn = stuck_mask_[w] & ~time_zero_faults(w).mask;
+    if (worn == 0) continue;
+    for (uint32_t j = 0; j < map_.cells_per_word(); ++j)
+      if ((worn & map_.cell_mask(j)) != 0) s.worn_out[cell_index(w, j)] = 1;
+  }
+  s.samples = samples_;
+  s.stats = stats_;
+  s.read_effects = effects_;
+  return s;
+}
+
+namespace {
+
+void check_size(const char* field, std::size_t size, uint64_t expected, const char* what) {
+  if (size != expected) {
+    throw RramStateError(field, "holds " + std::to_string(size) + " entries; this array has " +
+                                    std::to_string(expected) + " " + what);
+  }
+}
+
+void check_total(const std::string& field, uint64_t value, uint64_t expected, const std::string& what) {
+  if (value != expected) {
+    throw RramStateError(
+        field, std::to_string(value) + " differs from " + what + " (" + std::to_string(expected) + ")");
+  }
+}
+
+}  // namespace
+
+// Every invariant the running array keeps; a state that breaks one was not produced by an
+// array with these specs, seed and instance (or is corrupt), and would behave differently.
+void RramArray::check_state(const RramArrayState& s) const {
+  const uint64_t cells = cells_used();
+  check_size("patterns", s.patterns.size(), words_, "words");
+  check_size("word_writes", s.word_writes.size(), words_, "words");
+  check_size("cell_writes", s.cell_writes.size(), cells, "cells");
+  check_size("worn_out", s.worn_out.size(), cells, "cells");
+  check_size("program_sample", s.program_sample.size(), cells, "cells");
+  if (s.samples > UINT32_MAX) {
+    throw RramStateError("samples", std::to_string(s.samples) + " exceeds the sample counter's 2^32 - 1");
+  }
+  try {
+    validate(s.read_effects);
+  } catch (const SpecError& e) {
+    throw RramStateError(e.member(), e.what());
+  }
+
+  uint64_t cell_write_sum = 0;
+  uint64_t word_write_sum = 0;
+  uint64_t worn_count = 0;
+  for (uint64_t w = 0; w < words_; ++w) {
+    const uint32_t pattern = s.patterns[w];
+    if ((pattern & ~map_.word_mask()) != 0) {
+      throw RramStateError("patterns", "word " + std::to_string(w) + " holds bits above its " +
+                                           std::to_string(specs_.weight_bits) + "-bit pattern");
+    }
+    const TimeZeroFaults faults = time_zero_faults(w);
+    uint64_t writes_of_cells = 0;
+    uint32_t most_writes_of_a_cell = 0;
+    for (uint32_t j = 0; j < map_.cells_per_word(); ++j) {
+      const uint64_t c = cell_index(w, j);
+      const uint32_t writes = s.cell_writes[c];
+      if (s.worn_out[c] > 1)
+        throw RramStateError("worn_out", "cell " + std::to_string(c) + " is " +
+                                             std::to_string(s.worn_out[c]) + ", not 0 or 1");
+      if (s.program_sample[c] > s.samples) {
+        throw RramStateError("program_sample", "cell " + std::to_string(c) + " was programmed at sample " +
+                                                   std::to_string(s.program_sample[c]) +
+                                                   ", after the clock (" + std::to_string(s.samples) + ")");
+      }
+      if (writes > lifetimes_[c]) {
+        throw RramStateError("cell_writes", "cell " + std::to_string(c) + " has " + std::to_string(writes) +
+                                                " writes, beyond its lifetime " +
+                                                std::to_string(lifetimes_[c]));
+      }
+      if ((faults.mask & map_.cell_mask(j)) != 0) {
+        const uint32_t stuck_level = map_.level(faults.pattern, j);
+        if (map_.level(pattern, j) != stuck_level) {
+          throw RramStateError(
+              "patterns", "cell " + std::to_string(c) + " is stuck at level " + std::to_string(stuck_level) +
+                              " from time zero but holds level " + std::to_string(map_.level(pattern, j)));
+        }
+        if (s.worn_out[c] != 0)
+          throw RramStateError("worn_out",
+                               "cell " + std::to_string(c) + " is stuck from time zero, not worn out");
+        if (writes != 0) {
+          throw RramStateError("cell_writes", "cell " + std::to_string(c) +
+                                                  " is stuck from time zero but has " +
+                                                  std::to_string(writes) + " writes");
+        }
+        if (s.program_sample[c] != 0) {
+          throw RramStateError("program_sample",
+                               "cell " + std::to_string(c) +
+                                   " is stuck from time zero but was programmed at sample " +
+                                   std::to_string(s.program_sample[c]));
+        }
+      }
+      if (s.worn_out[c] != 0 && writes != lifetimes_[c]) {
+        throw RramStateError("worn_out", "cell " + std::to_string(c) + " is worn out after " +
+                                             std::to_string(writes) + " writes, but its lifetime is " +
+                                             std::to_string(lifetimes_[c]));
+      }
+      worn_count += s.worn_out[c];
+      writes_of_cells += writes;
+      most_writes_of_a_cell = std::max(most_writes_of_a_cell, writes);
+    }
+    // A word write changes one cell or more, so its count lies between its busiest cell's
+    // count and the sum of its cells' counts.
+    if (s.word_writes[w] < most_writes_of_a_cell || s.word_writes[w] > writes_of_cells) {
+      throw RramStateError("word_writes",
+                           "word " + std::to_string(w) + " counts " + std::to_string(s.word_writes[w]) +
+                               " writes; its cells allow [" + std::to_string(most_writes_of_a_cell) + ", " +
+                               std::to_string(writes_of_cells) + "]");
+    }
+    cell_write_sum += writes_of_cells;
+    word_write_sum += s.word_writes[w];
+  }
+
+  const RramStats& st = s.stats;
+  check_total("stats.cell_programs", st.cell_programs, cell_write_sum, "the sum of cell_writes");
+  check_total("stats.word_writes", st.word_writes, word_write_sum, "the sum of word_writes");
+  check_total("stats.cells_worn_out", st.cells_worn_out, worn_count, "the number of worn_out cells");
+  const bool drift_on = analog_sigma_codes_ > 0.0 || flip_p_ > 0.0;
+  check_total("stats.drift_events", st.drift_events, drift_on ? s.samples / specs_.drift.interval_samples : 0,
+              drift_on ? "the events up to the sample clock" : "0 with drift off");
+  if (st.word_writes > st.word_write_requests) {
+    throw RramStateError("stats.word_writes", std::to_string(st.word_writes) +
+                                                  " exceeds word_write_requests (" +
+                                                  std::to_string(st.word_write_requests) + ")");
+  }
+  if (st.cells_worn_out > st.cell_program_failures) {
+    throw RramStateError("stats.cells_worn_out", std::to_string(st.cells_worn_out) +
+                                                     " exceeds cell_program_failures (" +
+                                                     std::to_string(st.cell_program_failures) +
+                                                     "): every wear-out is a failed attempt");
+  }
+}
+
+void RramArray::set_state(const RramArrayState& s) {
+  check_state(s);
+  patterns_ = s.patterns;
+  word_writes_ = s.word_writes;
+  cell_writes_ = s.cell_writes;
+  program_sample_ = s.program_sample;
+  for (uint64_t w = 0; w < words_; ++w) {
+    uint32_t stuck = time_zero_faults(w).mask;
+    for (uint32_t j = 0; j < map_.cells_per_word(); ++j)
+      if (s.worn_out[cell_index(w, j)] != 0) stuck |= map_.cell_mask(j);
+    stuck_mask_[w] = static_cast<uint16_t>(stuck);
+  }
+  samples_ = s.samples;
+  stats_ = s.stats;
+  effects_ = s.read_effects;
 }
 
 }  // namespace lrt::device

@@ -25,8 +25,16 @@
 // Drift (weight_drift.h) acts on the sample clock; read effects (rram_specs.h) act on reads
 // only, with read noise frozen per (sample, cell). Stuck cells do not drift, flip or decay;
 // read noise applies to every cell. Full model: docs/device.md.
+//
+// Checkpointing: state() / set_state() carry everything that changes after construction
+// (RramArrayState). Lifetimes and time-zero faults are not part of it: they are a pure
+// function of (specs, seed, instance), so the array a state is restored into re-derives them,
+// and set_state() checks the state against them.
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/fixed_point.h"
@@ -97,6 +105,32 @@ struct CellState {
   uint32_t program_sample = 0;  ///< sample counter at its last programming (0 if never)
 };
 
+/// @brief Everything of an RramArray that changes after construction (RramArray::state()).
+/// Lifetimes and time-zero faults are absent on purpose: they are re-derived from (specs,
+/// seed, instance). Per-cell vectors cover RramArray::cells_used() cells.
+struct RramArrayState {
+  std::vector<uint16_t> patterns;        ///< per word: the stored bit pattern
+  std::vector<uint32_t> word_writes;     ///< per word: writes that changed it
+  std::vector<uint32_t> cell_writes;     ///< per cell: successful programming events
+  std::vector<uint8_t> worn_out;         ///< per cell: 1 if worn out (stuck at its last level), else 0
+  std::vector<uint32_t> program_sample;  ///< per cell: sample counter at its last programming
+  uint64_t samples = 0;                  ///< the sample (drift) clock
+  RramStats stats;
+  RramReadEffects read_effects;  ///< changeable at run time (set_read_effects)
+};
+
+/// @brief A state that does not fit the array it is restored into. field() names the
+/// RramArrayState member ("patterns", "stats.cells_worn_out", "read_effects.power_law_nu").
+class RramStateError : public std::invalid_argument {
+ public:
+  RramStateError(std::string field, const std::string& problem)
+      : std::invalid_argument("RramArrayState." + field + ": " + problem), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
 /// @brief One RRAM weight array: storage, write-verify, endurance, faults, drift, read effects.
 class RramArray {
  public:
@@ -106,6 +140,8 @@ class RramArray {
   RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instance = 0);
 
   const RramArraySpecs& specs() const { return specs_; }
+  uint64_t seed() const { return seed_; }
+  uint32_t instance() const { return instance_; }
   const CellMapping& mapping() const { return map_; }
   uint64_t words() const { return words_; }
   /// Cells that hold words (cells / cells_per_word * cells_per_word); the rest are unused.
@@ -150,7 +186,23 @@ class RramArray {
   EnergyUnits read_energy_per_word() const { return read_per_word_; }
   EnergyUnits write_energy_per_pulse() const { return write_per_pulse_; }
 
+  /// @brief Snapshot of the running state, for checkpoints (rram_checkpoint.h).
+  RramArrayState state() const;
+  /// @brief Restores a state() of an array built with the same (specs, seed, instance), after
+  /// which the array behaves bit for bit like the one the state was taken from. Throws
+  /// RramStateError (a std::invalid_argument) naming the field when a size differs or the
+  /// state contradicts what this array re-derives (time-zero faults, lifetimes) or itself
+  /// (counters that must agree); the array is left unchanged then.
+  void set_state(const RramArrayState& state);
+
  private:
+  // Pattern bits of the cells of word w stuck from time zero, and the levels they hold there.
+  struct TimeZeroFaults {
+    uint32_t mask = 0;
+    uint32_t pattern = 0;
+  };
+  TimeZeroFaults time_zero_faults(uint64_t word) const;
+  void check_state(const RramArrayState& state) const;
   void check_addr(uint64_t addr) const;
   bool is_stuck_at_fault(uint64_t cell) const;
   uint64_t cell_index(uint64_t word, uint32_t j) const { return word * map_.cells_per_word() + j; }
@@ -159,6 +211,8 @@ class RramArray {
   uint32_t read_pattern_with_effects(uint64_t addr) const;
 
   RramArraySpecs specs_;
+  uint64_t seed_;
+  uint32_t instance_;
   CellMapping map_;
   fx::Format code_format_;                 // the codes as integers, for exact re-quantization
   std::vector<fx::Format> level_formats_;  // per cell of a word: its levels as unsigned integers
@@ -176,7 +230,7 @@ class RramArray {
   CounterRng read_noise_rng_;
 
   std::vector<uint16_t> patterns_;        // per word: the stored bit pattern
-  std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells
+  std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells (faulty or worn out)
   std::vector<uint32_t> word_writes_;     // per word
   std::vector<uint32_t> cell_writes_;     // per cell: successful programming events
   std::vector<uint32_t> lifetimes_;       // per cell

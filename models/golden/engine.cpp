@@ -161,8 +161,16 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
       ops_[static_cast<size_t>(i)]->backward(acts_[static_cast<size_t>(i)].data(),
                                              grads_[static_cast<size_t>(i) + 1].data(), din, true);
     }
+  for (int l : trainable_) affine(l).end_sample();  // drift acts between samples
   ++samples_;
   return r;
+}
+
+void Engine::attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy) {
+  if (!stores.empty() && stores.size() != trainable_.size())
+    throw std::invalid_argument("engine: " + std::to_string(stores.size()) + " weight stores for " +
+                                std::to_string(trainable_.size()) + " trainable layers");
+  for (size_t j = 0; j < trainable_.size(); ++j) affine(trainable_[j]).attach_store(stores.empty() ? nullptr : stores[j], deploy);
 }
 
 const std::vector<int16_t>& Engine::logits() const { return acts_.back(); }
@@ -189,6 +197,14 @@ const BatchNormLayer& Engine::batch_norm(int layer) const {
 
 BatchNormLayer& Engine::batch_norm(int layer) {
   return const_cast<BatchNormLayer&>(static_cast<const Engine&>(*this).batch_norm(layer));
+}
+
+bool Engine::runs_backward(int layer) const {
+  return lowest_learning_op_ >= 0 && op_of_layer_.at(static_cast<size_t>(layer)) >= lowest_learning_op_;
+}
+
+bool Engine::computes_input_gradient(int layer) const {
+  return lowest_learning_op_ >= 0 && op_of_layer_.at(static_cast<size_t>(layer)) > lowest_learning_op_;
 }
 
 WriteStats Engine::write_stats(int layer) const { return affine(layer).writes().stats(); }

@@ -63,9 +63,20 @@ class Engine {
   const BatchNormLayer& batch_norm(int layer) const;
   BatchNormLayer& batch_norm(int layer);
 
+  /// Whether a training step runs network layer `layer` backward (some layer at or below it
+  /// learns), and whether it then also computes its input gradient (one below it learns).
+  bool runs_backward(int layer) const;
+  bool computes_input_gradient(int layer) const;
+
   /// Write statistics of one conv3x3 / fc layer and of all of them together.
   WriteStats write_stats(int layer) const;
   WriteStats write_stats() const;
+
+  /// @brief Keeps trainable layer j's weights (trainable_layers()[j]) in stores[j] from now
+  /// on (AffineLayer::attach_store; deploy as there). Every train_step then ends with each
+  /// store's end_sample() (drift). The stores must outlive the engine or be detached with an
+  /// empty vector. std::invalid_argument for a count or size mismatch.
+  void attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy);
 
   /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network
   /// order, each layer's codes column-major (cell k * n_out + o).

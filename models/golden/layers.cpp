@@ -88,6 +88,8 @@ void AffineLayer::init_he(const CounterRng& rng) {
 }
 
 void AffineLayer::set_weight_codes(const Matrix<int32_t>& codes) {
+  if (store_ != nullptr)
+    throw std::logic_error("AffineLayer: weight codes set while a weight store holds them");
   if (codes.rows() != w_.rows() || codes.cols() != w_.cols())
     throw std::invalid_argument("AffineLayer: weight code matrix has the wrong shape");
   for (size_t i = 0; i < codes.rows() * codes.cols(); ++i)
@@ -125,7 +127,69 @@ void AffineLayer::refresh_mirrors() {
     }
 }
 
+void AffineLayer::attach_store(WeightStore* store, bool deploy) {
+  const size_t cells = w_.rows() * w_.cols();
+  if (store != nullptr && store->words() != cells)
+    throw std::invalid_argument("AffineLayer: weight store of " + std::to_string(store->words()) +
+                                " words for " + std::to_string(cells) + " weight cells");
+  store_ = store;
+  writes_.set_journal(store_ != nullptr ? &journal_ : nullptr);
+  if (store_ == nullptr) return;
+  if (deploy) {
+    store_->deploy(w_.data());
+  } else {
+    for (size_t i = 0; i < cells; ++i)
+      if (store_->peek(static_cast<int64_t>(i)) != w_.data()[i])
+        throw std::runtime_error("AffineLayer: weight store holds code " +
+                                 std::to_string(store_->peek(static_cast<int64_t>(i))) + " at cell " +
+                                 std::to_string(i) + " where the layer holds " + std::to_string(w_.data()[i]));
+  }
+  refresh_mirrors();
+}
+
+void AffineLayer::load_mirrors(const int32_t* codes) {
+  for (int k = 0; k < k_; ++k)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(k) * n_o_ + o;
+      const auto v = static_cast<int16_t>(codes[i]);
+      wt16_[i] = v;
+      w16_[static_cast<size_t>(o) * k_ + k] = v;
+    }
+}
+
+// The datapath's weights for this sample: a read of the store. Without read effects a read
+// returns the stored codes, which the mirrors already hold, so only its cost is charged.
+void AffineLayer::read_weights() {
+  if (store_ == nullptr) return;
+  if (!store_->read_effects()) {
+    store_->account_reads(1);
+    return;
+  }
+  read_codes_.resize(w_.rows() * w_.cols());
+  store_->read_all(read_codes_.data());
+  load_mirrors(read_codes_.data());
+}
+
+// Writes the cells the updater changed (ascending, once each) and adopts what the store holds.
+void AffineLayer::write_changed_cells() {
+  if (journal_.empty()) return;
+  if (!std::is_sorted(journal_.begin(), journal_.end())) std::sort(journal_.begin(), journal_.end());
+  journal_.erase(std::unique(journal_.begin(), journal_.end()), journal_.end());
+  store_->write(journal_, w_.data());
+  journal_.clear();
+}
+
+void AffineLayer::end_sample() {
+  if (store_ == nullptr) return;
+  drifted_.clear();
+  store_->end_sample(drifted_);
+  if (drifted_.empty()) return;
+  for (int64_t c : drifted_) w_.data()[c] = store_->peek(c);
+  refresh_mirrors();
+}
+
 void AffineLayer::forward(const int16_t* in, int16_t* out, bool /*train*/) {
+  read_weights();
   if (conv_) {
     kern::im2col3x3(in_shape(), in, cols_.data());
     a_rows_ = cols_.data();
@@ -161,6 +225,7 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
     for (size_t i = 0; i < n; ++i) dzq_[i] = static_cast<int16_t>(qg(dz_[i]));
   }
   if (din != nullptr) {
+    if (store_ != nullptr) store_->account_reads(1);  // backprop reads the weights again
     if (conv_)
       kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_);
     else
@@ -188,7 +253,9 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
   g.a = a_rows_;
   g.dz_frac = g_fmt_.frac_bits;
   g.a_frac = in_fmt_.frac_bits;
-  if (updater_->on_sample(g, w_, writes_)) refresh_mirrors();
+  const bool changed = updater_->on_sample(g, w_, writes_);
+  if (store_ != nullptr) write_changed_cells();
+  if (changed) refresh_mirrors();
 }
 
 // ---- MaxPoolLayer ------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include "core/fixed_point.h"
 #include "core/matrix.h"
 #include "core/rng.h"
+#include "core/weight_store.h"
 #include "golden/kernels.h"
 #include "golden/max_norm.h"
 #include "golden/network.h"
@@ -97,8 +98,23 @@ class AffineLayer final : public Layer {
   /// The last backward's dz after max-norm and Qg (pairs x n_out).
   const std::vector<int16_t>& last_dz() const { return dzq_; }
 
+  /// @brief Keeps the weights in `store` from now on (null: in the layer only). deploy: the
+  /// layer's codes are placed into the store (a stuck cell keeps its level, and the layer
+  /// adopts what was stored); otherwise the store already holds them (a resumed run) and
+  /// std::runtime_error is thrown if any word differs from the layer's code. Then every
+  /// forward reads the weights from the store, every update writes the changed cells to it,
+  /// and end_sample() applies its drift. std::invalid_argument if its size differs.
+  void attach_store(WeightStore* store, bool deploy);
+  WeightStore* store() const { return store_; }
+  /// @brief The end of a training sample: advances the store's sample clock (drift) and
+  /// adopts the codes drift changed. Nothing without a store.
+  void end_sample();
+
  private:
   void refresh_mirrors();
+  void load_mirrors(const int32_t* codes);
+  void read_weights();
+  void write_changed_cells();
 
   bool conv_;
   int n_o_, k_, pairs_;
@@ -124,6 +140,11 @@ class AffineLayer final : public Layer {
   std::vector<int16_t> dzq_;         // pairs x n_o, Qg
   std::vector<int32_t> dx32_;        // in size
   kern::ConvBackwardScratch dx_scratch_;
+  // Weight store (optional): cells an update changed, codes a read returned, drift changes.
+  WeightStore* store_ = nullptr;
+  std::vector<int64_t> journal_;
+  std::vector<int32_t> read_codes_;
+  std::vector<int64_t> drifted_;
 };
 
 /// @brief 2x2 max-pool; the format passes through.

@@ -22,12 +22,16 @@ class WriteCounter {
  public:
   explicit WriteCounter(int64_t cells = 0) : counts_(static_cast<size_t>(cells), 0) {}
 
-  /// @brief Counts one write of `cell`.
+  /// @brief Counts one write of `cell` (and notes it in the journal, if one is set).
   void record(int64_t cell) {
     uint32_t& c = counts_[static_cast<size_t>(cell)];
     if (c != UINT32_MAX) ++c;
     ++total_;
+    if (journal_ != nullptr) journal_->push_back(cell);
   }
+  /// @brief Appends every recorded cell to `journal` from now on (null: stop). The layer uses
+  /// it to find the cells an update changed and write them to its WeightStore.
+  void set_journal(std::vector<int64_t>* journal) { journal_ = journal; }
   /// @brief Counts a write for every cell whose code differs between `before` and `after`.
   void record_changes(const int32_t* before, const int32_t* after);
 
@@ -42,6 +46,7 @@ class WriteCounter {
  private:
   std::vector<uint32_t> counts_;
   uint64_t total_ = 0;
+  std::vector<int64_t>* journal_ = nullptr;
 };
 
 /// @brief Combines per-layer statistics: max of maxima, mean over all cells.

@@ -45,6 +45,7 @@ inline constexpr uint64_t kBusRramLayerStride = 0x0100'0000;
 inline constexpr uint64_t kBusSramBase = 0x2000'0000;
 inline constexpr uint64_t kBusRankReduceBase = 0x3000'0000;
 inline constexpr uint64_t kBusRankReduceStride = 0x100;
+inline constexpr uint64_t kBusMacBase = 0x4000'0000;
 
 /// @brief Counters of the bus.
 struct BusStats {

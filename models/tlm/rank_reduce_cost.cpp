@@ -37,13 +37,21 @@ uint64_t vector_loop_cycles(const RankReduceUnitSpecs& specs, uint64_t work) {
   return ceil_div(work, specs.mac_lanes) + specs.pipeline_fill_cycles;
 }
 
-RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const golden::RankReduceParams& params,
-                                    PairOutcome outcome) {
-  validate(specs);
+namespace {
+
+void check_shape(const golden::RankReduceParams& params) {
   if (params.n_o < 1 || params.n_i < 1 || params.n_o > golden::RankReduceFixed::kMaxLength ||
       params.n_i > golden::RankReduceFixed::kMaxLength || params.rank < 1 ||
       params.rank > golden::RankReduceFixed::kMaxRank)
     throw std::invalid_argument("rank_reduce_cycles: shape outside RankReduceFixed's range");
+}
+
+}  // namespace
+
+RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const golden::RankReduceParams& params,
+                                    PairOutcome outcome) {
+  validate(specs);
+  check_shape(params);
   const auto n_o = static_cast<uint64_t>(params.n_o);
   const auto n_i = static_cast<uint64_t>(params.n_i);
   const auto r = static_cast<uint64_t>(params.rank);
@@ -78,6 +86,26 @@ RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const gold
   c.mixing = loop(2 * q * q * r);
   for (uint64_t n : {n_o, n_i}) c.update += loop(n * q * r) + loop(n * r);
   return c;
+}
+
+RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome) {
+  check_shape(params);
+  const auto n_o = static_cast<uint64_t>(params.n_o);
+  const auto n_i = static_cast<uint64_t>(params.n_i);
+  const auto r = static_cast<uint64_t>(params.rank);
+  const uint64_t q = r + 1, n = n_o + n_i;
+  RankReduceWork w;
+  w.macs = n;  // |x|^2 of the input scan
+  if (outcome == PairOutcome::kZeroInput) return w;
+  w.macs += golden::RankReduceFixed::kGramSchmidtPasses * r * 2 * n + 4 * n + q * q;
+  w.digit_steps = 2 * (kSqrtSteps + kReciprocalSteps);
+  if (outcome == PairOutcome::kSkippedKappa) return w;
+  const uint64_t rotations = static_cast<uint64_t>(golden::kJacobiFixedSweeps) * q * (q - 1) / 2;
+  w.cordic_iterations = rotations * 4 * golden::fixmath::kCordicIterations;  // two atan2, two cos/sin
+  w.macs += rotations * 16 * q + 2 * q * q * r + n * (q * r + r);
+  if (params.mode == golden::RankReduceMode::kUnbiased)
+    w.digit_steps += q * (kRadicandSteps + kSqrtSteps) + kRadicandSteps + kMeanSteps;
+  return w;
 }
 
 }  // namespace lrt::tlm

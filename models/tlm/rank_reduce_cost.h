@@ -53,6 +53,18 @@ struct RankReduceCycles {
 RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const golden::RankReduceParams& params,
                                     PairOutcome outcome);
 
+/// @brief Operations one pair performs, by kind: the input of the unit's energy model
+/// (docs/tlm.md, "rank_reduce_unit energy model"). Counts follow the same step sequence as
+/// rank_reduce_cycles().
+struct RankReduceWork {
+  uint64_t macs = 0;               ///< 16 x 16 b multiply-accumulates of the vector loops and the rotations
+  uint64_t cordic_iterations = 0;  ///< each three 32 b additions (x, y, angle)
+  uint64_t digit_steps = 0;        ///< square-root digits and quotient bits: one 64 b subtraction each
+};
+
+/// @brief The operation counts (same parameter checks as rank_reduce_cycles).
+RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome);
+
 /// @brief Cycles of one streamed vector loop of `work` multiply-accumulates:
 /// ceil(work / mac_lanes) + pipeline_fill_cycles.
 uint64_t vector_loop_cycles(const RankReduceUnitSpecs& specs, uint64_t work);

@@ -121,10 +121,11 @@ bool rram_array::get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tl
   return true;
 }
 
-uint64_t rram_array::advance_samples(uint64_t n) {
-  std::vector<uint64_t> changed;
-  const uint64_t events = array_.advance_samples(n, &changed);
-  for (uint64_t w : changed) refresh_image(w);
+uint64_t rram_array::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words) {
+  changed_.clear();
+  const uint64_t events = array_.advance_samples(n, &changed_);
+  for (uint64_t w : changed_) refresh_image(w);
+  if (changed_words != nullptr) changed_words->insert(changed_words->end(), changed_.begin(), changed_.end());
   return events;
 }
 

@@ -49,7 +49,17 @@ class rram_array : public sc_core::sc_module {
   device::RramEnergy energy() const { return array_.energy(); }
 
   /// @brief Advances the device's sample clock (drift events); DMI readers see the result.
-  uint64_t advance_samples(uint64_t n);
+  /// If changed_words is given, appends each word whose code an event changed (it may repeat).
+  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr);
+  /// @brief Lets `restore` replace the device state (checkpoints), then rebuilds the DMI
+  /// image and invalidates every DMI pointer handed out.
+  template <class Restore>
+  void restore_state(Restore&& restore) {
+    restore(array_);
+    for (uint64_t w = 0; w < array_.words(); ++w) refresh_image(w);
+    if (dmi_granted_) in->invalidate_direct_mem_ptr(0, size_bytes() - 1);
+    dmi_granted_ = false;
+  }
   /// @brief Changes the read effects; invalidates DMI when they stop it being allowed.
   /// Throws std::logic_error if a DMI pointer must be revoked before the socket is bound.
   void set_read_effects(const device::RramReadEffects& effects);
@@ -69,6 +79,7 @@ class rram_array : public sc_core::sc_module {
   unsigned word_bytes_;
   std::vector<unsigned char> image_;  // stored codes in bus format: the DMI region
   bool dmi_granted_ = false;          // a pointer may be held since the last invalidation
+  std::vector<uint64_t> changed_;     // scratch of advance_samples
 };
 
 }  // namespace lrt::tlm

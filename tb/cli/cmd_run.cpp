@@ -1,8 +1,9 @@
 // lrtsim run CONFIG: deploys the pretrained model (run.model) and trains it online on the
 // configured stream, writing DIR/config.yaml, summary.json, trace.csv and host.json
 // (docs/run.md). With --checkpoint-every it also keeps DIR/checkpoint.ckpt (engine and run
-// state); `lrtsim run --resume DIR` continues from it to byte-identical results. Only the
-// golden engine exists so far; the TLM engine comes with issue 5.
+// state); `lrtsim run --resume DIR` continues from it to byte-identical results. --engine picks
+// the golden engine or the TLM accelerator model (run_backend.h); both keep the weights in RRAM
+// device models, and only the TLM engine reports cycles and energy.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/run_backend.h"
 #include "config/config.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
@@ -37,7 +39,7 @@ namespace {
 
 constexpr double kEmaDecay = 0.999;       // Figure 6's online accuracy: EMA 0.999 of per-sample correctness
 constexpr int kWindow = 500;              // accuracy.last_500
-constexpr uint32_t kRunStateVersion = 1;  // layout of the run.* checkpoint sections
+constexpr uint32_t kRunStateVersion = 2;  // layout of the run.* checkpoint sections (2: run.engine, rram.*)
 const char* const kCheckpointFile = "checkpoint.ckpt";
 
 struct RunArgs {
@@ -51,41 +53,12 @@ struct RunArgs {
   uint64_t checkpoint_every = 0;  // samples; 0: only on SIGINT/SIGTERM
   bool checkpoint_every_given = false;
   std::string resume;  // a run directory to continue
+  bool engine_given = false;
+  std::string vcd;     // --vcd FILE (TLM engine)
 };
 
 [[noreturn]] void bad_key(const std::string& key, const std::string& problem) {
   throw InputError(InputLocation({}, -1, -1, key), problem);
-}
-
-// The golden engine models no device: refuse every device effect that is switched on
-// rather than running the control environment under another name.
-void refuse_device_effects(const config::Specs& specs) {
-  const config::RramSpecs& r = specs.accel.rram;
-  const std::string why =
-      " but the golden engine does not model the RRAM device; the TLM engine will (issue 5)";
-  if (r.drift.model != config::DriftModel::kNone)
-    bad_key("accel.rram.drift.model", "turns weight drift on" + why + "; expected none");
-  if (r.stuck_at_fault_rate > 0.0)
-    bad_key("accel.rram.stuck_at_fault_rate", "is above 0" + why + "; expected 0");
-  if (r.read_noise_sigma_levels > 0.0)
-    bad_key("accel.rram.read_noise_sigma_levels", "is above 0" + why + "; expected 0");
-  if (r.power_law_nu > 0.0) bad_key("accel.rram.power_law_nu", "is above 0" + why + "; expected 0");
-}
-
-// Fewest writes after which some cell may wear out: the endurance distribution 6 standard
-// deviations below its centre (fixed: the value itself). The golden engine stops with an
-// error there instead of silently ignoring wear-out (docs/run.md, "Device effects").
-double wear_out_bound(const config::RramSpecs& r) {
-  const double w = static_cast<double>(r.endurance_writes);
-  switch (r.endurance_distribution) {
-    case device::EnduranceDistribution::kFixed:
-      return w;
-    case device::EnduranceDistribution::kNormal:
-      return std::max(1.0, w * (1.0 - 6.0 * r.endurance_spread));
-    case device::EnduranceDistribution::kLognormal:
-      return std::max(1.0, w * std::exp(-6.0 * r.endurance_spread));
-  }
-  return 1.0;
 }
 
 /// Online accuracy bookkeeping: the bias-corrected EMA and the last-500 window.
@@ -169,9 +142,9 @@ std::string trace_row(const Snapshot& s) {
 }
 
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
-                         bool interrupted) {
+                         const RunBackend& backend, bool interrupted) {
   nlohmann::ordered_json j;
-  j["engine"] = "golden";
+  j["engine"] = backend.name();
   j["stream"] = specs.run.stream == config::RunStream::kShift ? "shift" : "online";
   j["seed"] = specs.run.seed;
   j["config_hash"] = config::hash_hex(config::config_hash(specs));
@@ -185,6 +158,8 @@ std::string summary_json(const config::Specs& specs, const Snapshot& s, const go
   j["writes"]["mean_per_cell"] = s.writes.mean();
   j["writes"]["density"] = write_density(s.writes, s.samples);
   j["weights_digest"] = hex16(engine.weights_digest());
+  add_device_summary(j, specs, engine, backend);
+  backend.add_summary(j);
   return j.dump(2) + "\n";
 }
 
@@ -206,6 +181,7 @@ std::string default_out(const std::string& config_file) {
 
 // The run's own state in a checkpoint, besides the engine's (golden/train_state.h).
 struct RunState {
+  std::string engine;  // "golden" / "tlm": a run resumes on the engine it started with
   uint64_t done = 0;
   std::string trace;  // header and the regular rows so far (not the final row of a stopped run)
   Snapshot snap;      // the state of the last regular row
@@ -213,10 +189,13 @@ struct RunState {
 };
 
 void save_checkpoint(const RunDirectory& dir, uint64_t config_hash, const golden::Engine& engine,
-                     const OnlineAccuracy& acc, const RunState& run) {
+                     const RunBackend& backend, const OnlineAccuracy& acc, const RunState& run) {
   CheckpointWriter w(config_hash);
   golden::save_training_state(engine, w);
+  backend.save(w);
   w.add_array("run.version", std::vector<uint32_t>{kRunStateVersion});
+  const std::string engine_name = backend.name();
+  w.add_array("run.engine", std::vector<char>(engine_name.begin(), engine_name.end()));
   w.add_array("run.samples_done", std::vector<uint64_t>{run.done});
   w.add_array("run.checkpoint_every", std::vector<uint64_t>{run.checkpoint_every});
   w.add_array("run.trace", std::vector<char>(run.trace.begin(), run.trace.end()));
@@ -235,6 +214,8 @@ RunState load_run_state(const Checkpoint& ck, OnlineAccuracy& acc) {
                      "run-state layout version " + std::to_string(version) + "; this lrtsim reads version " +
                          std::to_string(kRunStateVersion));
   RunState r;
+  const auto engine = ck.array<char>("run.engine");
+  r.engine.assign(engine.begin(), engine.end());
   r.done = ck.array<uint64_t>("run.samples_done", 1)[0];
   r.checkpoint_every = ck.array<uint64_t>("run.checkpoint_every", 1)[0];
   const auto trace = ck.array<char>("run.trace");
@@ -276,7 +257,7 @@ void refuse_finished(const std::string& summary_path, uint64_t done, uint64_t ta
                        std::to_string(done) + " to train it longer)");
 }
 
-int run_golden(const RunArgs& args) {
+int run_training(const RunArgs& args) {
   const bool resuming = !args.resume.empty();
   const std::string config_file =
       resuming ? (std::filesystem::path(args.resume) / "config.yaml").string() : args.file;
@@ -290,7 +271,6 @@ int run_golden(const RunArgs& args) {
   }
   const config::Specs specs = config::load_specs(config_file, sets);
   const uint64_t config_hash = config::config_hash(specs);
-  refuse_device_effects(specs);
   const golden::NetworkSpec net = config::network_spec(specs);
   const golden::TrainSpecs train = config::train_specs(specs);
   if (specs.run.samples > specs.data.split.online_samples)
@@ -306,6 +286,7 @@ int run_golden(const RunArgs& args) {
   }
   OnlineAccuracy acc;
   RunState run;
+  std::unique_ptr<RunBackend> backend;
   run.trace =
       "sample,accuracy_online_ema,accuracy_last_500,writes_max_per_cell,writes_mean_per_cell,"
       "writes_total\n";
@@ -322,6 +303,13 @@ int run_golden(const RunArgs& args) {
     ck.require_config_hash(config_hash);
     golden::load_training_state(*engine, ck);
     run = load_run_state(ck, acc);
+    if (args.engine_given && args.engine != run.engine)
+      throw InputError(InputLocation(ck_path, -1, -1, "--engine"),
+                       "the run started on the " + run.engine + " engine and resumes on it; drop --engine " +
+                           args.engine);
+    backend = make_run_backend(run.engine, specs, *engine, args.vcd);
+    backend->load(ck);
+    backend->attach(false);
     if (args.checkpoint_every_given) run.checkpoint_every = args.checkpoint_every;
     if (run.done > specs.run.samples)
       bad_key("run.samples", std::to_string(specs.run.samples) + " is below the " + std::to_string(run.done) +
@@ -334,6 +322,8 @@ int run_golden(const RunArgs& args) {
       bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " +
                                args.file + " --out " + specs.run.model + "`");
     golden::load_model(Checkpoint::read(specs.run.model), *engine);
+    backend = make_run_backend(args.engine, specs, *engine, args.vcd);
+    backend->attach(true);
   }
 
   const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
@@ -355,7 +345,6 @@ int run_golden(const RunArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   const uint64_t total = specs.run.samples;
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));
-  const double wear_bound = wear_out_bound(specs.accel.rram);
   ProgressLine progress(total, "samples");
   const auto take = [&](uint64_t n) {
     return Snapshot{n, acc.ema(), acc.last_window(), engine->write_stats()};
@@ -363,19 +352,14 @@ int run_golden(const RunArgs& args) {
   const uint64_t first_sample = run.done;
   while (run.done < total && !stop_requested()) {
     const data::Sample s = stream.at(run.done);
-    acc.add(engine->train_step(s.pixels.data(), s.label).correct);
+    acc.add(backend->train(s.pixels.data(), s.label).correct);
     ++run.done;
     if (run.done % specs.run.trace_every == 0) {
       run.snap = take(run.done);
       run.trace += trace_row(run.snap);
-      if (static_cast<double>(run.snap.writes.max) >= wear_bound)
-        throw RunError(
-            "a weight cell was written " + std::to_string(run.snap.writes.max) +
-            " times, where cells may wear out (accel.rram.endurance_writes); the golden engine does "
-            "not model wear-out: use fewer samples or the TLM engine (issue 5)");
     }
     if (run.checkpoint_every && run.done % run.checkpoint_every == 0)
-      save_checkpoint(dir, config_hash, *engine, acc, run);
+      save_checkpoint(dir, config_hash, *engine, *backend, acc, run);
     if (show) {
       char extra[48];
       std::snprintf(extra, sizeof extra, "acc %.1f%%", 100.0 * acc.ema());
@@ -387,7 +371,7 @@ int run_golden(const RunArgs& args) {
   // A stopped run always leaves a resumable checkpoint; a finished one when checkpointing is on
   // (so that it can be extended to more samples).
   if (interrupted || (run.checkpoint_every && done % run.checkpoint_every != 0))
-    save_checkpoint(dir, config_hash, *engine, acc, run);
+    save_checkpoint(dir, config_hash, *engine, *backend, acc, run);
   std::string trace = run.trace;
   Snapshot snap = run.snap;
   if (snap.samples != done) {  // the final state is always a row
@@ -397,7 +381,7 @@ int run_golden(const RunArgs& args) {
   if (show) progress.finish(done);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   dir.write("trace.csv", trace);
-  dir.write("summary.json", summary_json(specs, snap, *engine, interrupted));
+  dir.write("summary.json", summary_json(specs, snap, *engine, *backend, interrupted));
   dir.write("host.json", host_json(seconds, done - first_sample));
   std::printf("%s: %llu samples, online accuracy %.4f (last 500: %.4f), max writes per cell %llu\n",
               dir.path().c_str(), static_cast<unsigned long long>(done), snap.ema, snap.last,
@@ -424,8 +408,11 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--samples", args->samples, "online samples (overrides run.samples)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "seed (overrides run.seed)");
-  cmd->add_option("--engine", args->engine, "golden (the C++ golden engine) or tlm (the SystemC model)")
-      ->check(CLI::IsMember({"golden", "tlm"}));
+  auto* engine = cmd->add_option("--engine", args->engine,
+                                 "golden (the C++ golden engine) or tlm (the SystemC model; default golden; a "
+                                 "resumed run keeps its engine)")
+                     ->check(CLI::IsMember({"golden", "tlm"}));
+  cmd->add_option("--vcd", args->vcd, "write a VCD trace of the accelerator's phases to FILE (--engine tlm)");
   cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", args->force, "overwrite the results in an occupied --out");
@@ -436,8 +423,9 @@ void add_run_command(CLI::App& app, Action& action) {
       "--resume", args->resume,
       "continue the run in DIR from DIR/checkpoint.ckpt, with DIR/config.yaml (--samples and --set "
       "may change unhashed keys such as run.samples)");
-  cmd->callback([&action, args, every] {
+  cmd->callback([&action, args, every, engine] {
     args->checkpoint_every_given = every->count() > 0;
+    args->engine_given = engine->count() > 0;
     action = [args] {
       if (args->resume.empty() && args->file.empty())
         throw InputError(InputLocation({}, -1, -1, "CONFIG"),
@@ -450,10 +438,7 @@ void add_run_command(CLI::App& app, Action& action) {
           throw InputError(InputLocation({}, -1, -1, "--resume"),
                            "writes into DIR itself; drop --out / --force");
       }
-      if (args->engine == "tlm")
-        throw InputError(InputLocation({}, -1, -1, "--engine"),
-                         "tlm is not implemented yet (issue 5); use golden");
-      return run_golden(*args);
+      return run_training(*args);
     };
   });
 }

@@ -1,7 +1,14 @@
 #pragma once
-// Runs lrtsim's command line in-process (lrt::cli::run_cli) and captures what it prints.
+// Runs lrtsim's command line in-process (lrt::cli::run_cli) or as a child process (for the
+// TLM engine: SystemC elaborates one design per process), and captures what it prints.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +33,46 @@ inline CliResult run_lrtsim(std::vector<std::string> args) {
   r.code = code;
   r.out = ::testing::internal::GetCapturedStdout();
   r.err = ::testing::internal::GetCapturedStderr();
+  return r;
+}
+
+/// @brief The lrtsim binary (LRTSIM_BINARY) run with `args` in a child process, stdout and
+/// stderr captured through files in the test's temporary directory; code = exit status, or
+/// 128 + signal number if a signal ended it.
+inline CliResult run_lrtsim_process(const std::vector<std::string>& args) {
+  static int calls = 0;
+  const std::string stem = ::testing::TempDir() + "lrtsim_child_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(calls++);
+  const std::string out_path = stem + ".out", err_path = stem + ".err";
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<std::string> full{LRTSIM_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    ::execv(LRTSIM_BINARY, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const auto slurp = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
   return r;
 }
 

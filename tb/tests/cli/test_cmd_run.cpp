@@ -143,12 +143,13 @@ TEST_F(CmdRun, BadInputsExitWith2) {
   };
   expect_bad({"--out", out("bad"), "--set", "run.model=" + s().dir + "/none.ckpt"},
              {"run.model", "does not exist", "lrtsim pretrain"});
-  expect_bad({"--out", out("bad"), "--engine", "tlm"}, {"not implemented yet (issue 5)"});
   expect_bad({"--out", out("bad"), "--set", "run.trace_every=0"}, {"run.trace_every", "out of range"});
-  expect_bad({"--out", out("bad"), "--set", "accel.rram.drift.model=analog"},
-             {"accel.rram.drift.model", "does not model the RRAM device"});
-  expect_bad({"--out", out("bad"), "--set", "accel.rram.read_noise_sigma_levels=0.5"},
-             {"accel.rram.read_noise_sigma_levels"});
+  // What the TLM engine cannot cost is refused before anything is elaborated.
+  expect_bad({"--out", out("bad"), "--engine", "tlm", "--set", "accel.rank_reduce.arith=float"},
+             {"accel.rank_reduce.arith", "expected fixed"});
+  expect_bad({"--out", out("bad"), "--engine", "tlm", "--set", "train.fc.scheme=uoro"},
+             {"train.fc.scheme", "uoro"});
+  expect_bad({"--out", out("bad"), "--vcd", out("trace.vcd")}, {"--vcd", "--engine tlm"});
   expect_bad({"--out", out("bad"), "--samples", "5000"}, {"run.samples", "data.split.online_samples"});
 
   // A checkpoint of another network: the section and both sizes.

@@ -1,0 +1,49 @@
+#pragma once
+// Where a layer's weight codes live when a memory model holds them. The golden engine computes
+// with its own copy of the codes; a WeightStore attached to a layer decides what is actually
+// stored (a stuck or worn-out cell keeps its level), what a read returns (read noise,
+// conductance drift) and how stored codes change between samples (weight drift). Two
+// implementations exist: device::RramWeightStore calls a device::RramArray directly (the golden
+// engine), tlm::TlmWeightStore reaches a tlm::rram_array through TLM-2.0 transactions (the TLM
+// engine). Both end in the same device calls in the same order, which is why the two engines
+// agree bit for bit (docs/tlm.md, "Equivalence").
+//
+// Cells are indexed like the layer's column-major code matrix (cell k * n_out + o); cell i is
+// word i of the store.
+
+#include <cstdint>
+#include <vector>
+
+namespace lrt {
+
+/// @brief Storage of one layer's weight codes (see the file comment).
+class WeightStore {
+ public:
+  virtual ~WeightStore() = default;
+
+  /// Words held; the layer's cell count must equal it.
+  virtual uint64_t words() const = 0;
+  /// @brief Places every code without write cost or counters (deploying a trained model):
+  /// codes[i] goes to word i; afterwards codes[i] is what word i holds.
+  virtual void deploy(int32_t* codes) = 0;
+  /// @brief The code word `word` holds, without read effects, cost or counters.
+  virtual int32_t peek(int64_t word) const = 0;
+  /// @brief Writes codes[c] into word c for each c of `cells` (ascending, no repeats), with
+  /// write-verify, energy and counters; afterwards codes[c] is what word c holds.
+  virtual void write(const std::vector<int64_t>& cells, int32_t* codes) = 0;
+  /// @brief Whether reads differ from the stored codes (read noise, power-law drift).
+  virtual bool read_effects() const = 0;
+  /// @brief Reads every word through the read effects into codes[0 .. words()), charging
+  /// energy (one read of the whole array per call).
+  virtual void read_all(int32_t* codes) = 0;
+  /// @brief Charges `n` reads of the whole array whose values the datapath already holds: the
+  /// stored codes while read_effects() is false, else this sample's read_all() (read noise is
+  /// frozen per sample and nothing is written between the reads of one sample's forward and
+  /// backward, so a second read returns the same codes).
+  virtual void account_reads(uint64_t n) = 0;
+  /// @brief Ends a sample: advances the memory's sample clock by one, applying any drift event
+  /// reached, and appends to `changed` every word whose stored code the drift changed.
+  virtual void end_sample(std::vector<int64_t>& changed) = 0;
+};
+
+}  // namespace lrt

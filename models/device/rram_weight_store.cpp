@@ -1,0 +1,23 @@
+#include "device/rram_weight_store.h"
+
+namespace lrt::device {
+
+void RramWeightStore::deploy(int32_t* codes) {
+  for (uint64_t w = 0; w < array_.words(); ++w) codes[w] = array_.poke_word(w, codes[w]);
+}
+
+void RramWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
+  for (int64_t c : cells) codes[c] = array_.write_word(static_cast<uint64_t>(c), codes[c]).stored_code;
+}
+
+void RramWeightStore::read_all(int32_t* codes) {
+  for (uint64_t w = 0; w < array_.words(); ++w) codes[w] = array_.read_word(w).code;
+}
+
+void RramWeightStore::end_sample(std::vector<int64_t>& changed) {
+  changed_.clear();
+  array_.advance_samples(1, &changed_);
+  for (uint64_t w : changed_) changed.push_back(static_cast<int64_t>(w));
+}
+
+}  // namespace lrt::device

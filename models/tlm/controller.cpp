@@ -1,0 +1,222 @@
+#include "tlm/controller.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "golden/schemes.h"
+#include "tlm/bus.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+
+namespace {
+
+constexpr uint32_t kAccumulatorBits = 32;  // MAC accumulators (docs/golden_engine.md "Widths")
+constexpr uint32_t kRankReduceOperandBits = 16;
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+int64_t pairs_of(const golden::LayerShape& s) {
+  return s.spec.kind == golden::LayerKind::kConv3x3 ? int64_t{s.out.h} * s.out.w : 1;
+}
+
+}  // namespace
+
+controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
+                       const mac_array& macs, const device::SramBuffer& sram, const ControllerSpecs& specs,
+                       const sc_core::sc_time& clock_period)
+    : sc_module(name),
+      mem("mem"),
+      engine_(engine),
+      arrays_(std::move(arrays)),
+      macs_(macs),
+      sram_(sram),
+      specs_(specs),
+      clock_period_(clock_period),
+      phase_("phase", kPhases),
+      sample_("sample", 0) {
+  validate(specs_.rank_reduce);
+  if (arrays_.size() != engine_.trainable_layers().size())
+    throw std::invalid_argument("controller: " + std::to_string(arrays_.size()) + " RRAM arrays for " +
+                                std::to_string(engine_.trainable_layers().size()) + " trainable layers");
+  for (int l : engine_.trainable_layers()) {
+    const golden::Scheme s = engine_.affine(l).updater().scheme();
+    if (s == golden::Scheme::kUoro)
+      throw std::invalid_argument("the TLM engine has no cost model for the uoro scheme (layer " +
+                                  std::to_string(l) + "); use the golden engine");
+    if (s == golden::Scheme::kLrt && engine_.specs().rank_reduce_arith != golden::RankReduceArith::kFixed)
+      throw std::invalid_argument(
+          "the TLM engine models the fixed-point rank-reduce unit; float rank reduction is the golden "
+          "engine's double-precision reference (set accel.rank_reduce.arith: fixed)");
+  }
+  // docs/tlm.md, "rank_reduce_unit energy model": full adders per operation.
+  const double fa = macs_.specs().full_adder_energy_pj;
+  rr_energy_per_mac_ = macs_.energy_per_mac({kRankReduceOperandBits, kRankReduceOperandBits, kAccumulatorBits});
+  rr_energy_per_cordic_ = device::to_energy_units(fa * 3 * 32, "full_adder_energy_pj");
+  rr_energy_per_digit_ = device::to_energy_units(fa * 64, "full_adder_energy_pj");
+}
+
+device::EnergyUnits controller::rank_reduce_energy(const golden::RankReduceParams& p, PairOutcome outcome) const {
+  const RankReduceWork w = rank_reduce_work(p, outcome);
+  return w.macs * rr_energy_per_mac_ + w.cordic_iterations * rr_energy_per_cordic_ +
+         w.digit_steps * rr_energy_per_digit_;
+}
+
+void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc) {
+  if (n == 0) return;
+  MacJob job;
+  job.macs = n;
+  job.weight_bits = bw;
+  job.activation_bits = ba;
+  job.accumulator_bits = bacc;
+  ::tlm::tlm_generic_payload t;
+  t.set_command(::tlm::TLM_WRITE_COMMAND);
+  t.set_address(kBusMacBase);
+  t.set_data_ptr(reinterpret_cast<unsigned char*>(&job));
+  t.set_data_length(sizeof job);
+  t.set_streaming_width(sizeof job);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  mem->b_transport(t, delay);
+  if (t.is_response_error()) throw std::logic_error("controller: MAC job refused: " + t.get_response_string());
+  const MacJobCost c = macs_.cost(job);
+  ledger_.add_energy(phase, Component::kMac, c.energy);
+  sample_cycles_[static_cast<size_t>(phase)] += c.cycles;
+}
+
+void controller::charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits) {
+  const device::SramSpecs& s = sram_.specs();
+  ledger_.add_energy(phase, Component::kSramRead, device::energy_of(read_bits, sram_.read_energy_per_bit()));
+  ledger_.add_energy(phase, Component::kSramWrite, device::energy_of(write_bits, sram_.write_energy_per_bit()));
+  sample_cycles_[static_cast<size_t>(phase)] += ceil_div(read_bits, s.word_bits) * s.read_latency_cycles +
+                                                ceil_div(write_bits, s.word_bits) * s.write_latency_cycles;
+}
+
+golden::StepResult controller::train_sample(const uint8_t* image, int label) {
+  const std::vector<int>& trainable = engine_.trainable_layers();
+  std::vector<device::RramEnergy> rram_before;
+  std::vector<uint64_t> write_cycles_before;
+  rr_before_.assign(trainable.size(), {});
+  attempts_before_.assign(trainable.size(), 0);
+  for (size_t j = 0; j < trainable.size(); ++j) {
+    rram_before.push_back(arrays_[j]->energy());
+    write_cycles_before.push_back(arrays_[j]->stats().write_cycles);
+    const golden::WeightUpdater& u = engine_.affine(trainable[j]).updater();
+    if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) rr_before_[j] = acc->reducer().stats();
+    attempts_before_[j] = u.stats().attempts;
+  }
+  sample_cycles_.fill(0);
+  const golden::StepResult r = engine_.train_step(image, label);
+  charge_layers(rram_before, write_cycles_before);
+  advance_time();
+  return r;
+}
+
+void controller::charge_layers(const std::vector<device::RramEnergy>& rram_before,
+                               const std::vector<uint64_t>& write_cycles_before) {
+  const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine_.network());
+  const golden::Formats& f = engine_.formats();
+  const uint64_t act = specs_.activation_word_bits;
+  const auto wbits = static_cast<uint32_t>(f.weight.bits);
+  const auto gbits = static_cast<uint32_t>(f.grad.bits);
+  constexpr uint32_t kOperandBits = 8;  // MAC activation operands (docs/golden_engine.md)
+  size_t j = 0;  // trainable layer number
+  for (size_t l = 0; l < shapes.size(); ++l) {
+    const golden::LayerShape& s = shapes[l];
+    const auto li = static_cast<int>(l);
+    const bool backward = engine_.runs_backward(li);
+    const bool input_grad = engine_.computes_input_gradient(li);
+    const auto in = static_cast<uint64_t>(s.in.size()), out = static_cast<uint64_t>(s.out.size());
+    // Every layer reads its input map and writes its output map; backward the reverse.
+    charge_sram(Phase::kForward, in * act, out * act);
+    if (backward) charge_sram(Phase::kBackward, out * act, input_grad ? in * act : 0);
+    if (s.spec.kind == golden::LayerKind::kBatchNorm) {
+      issue_mac(Phase::kForward, out, 16, 16, kAccumulatorBits);  // scale and shift
+      if (backward) issue_mac(Phase::kBackward, 2 * out, 16, 16, kAccumulatorBits);
+    }
+    if (!s.trainable()) continue;
+
+    const golden::AffineLayer& layer = engine_.affine(li);
+    const rram_array& rram = *arrays_[j];
+    const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
+    const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
+    const uint64_t words = rram.array().words();
+    const uint32_t read_latency = rram.array().specs().read_latency_cycles;
+    const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
+    // Forward: one read of the weights, pairs x n_o x k MACs.
+    ledger_.add_energy(Phase::kForward, Component::kRramRead, array_read);
+    sample_cycles_[0] += words * read_latency;
+    issue_mac(Phase::kForward, pairs * n_o * k, wbits, kOperandBits, kAccumulatorBits);
+    // Backward: the input gradient reads the weights again; SGD-like schemes form dW here.
+    device::EnergyUnits expected_reads = array_read;
+    if (input_grad) {
+      ledger_.add_energy(Phase::kBackward, Component::kRramRead, array_read);
+      sample_cycles_[1] += words * read_latency;
+      expected_reads += array_read;
+      issue_mac(Phase::kBackward, pairs * n_o * k, wbits, gbits, kAccumulatorBits);
+    }
+    const golden::WeightUpdater& u = layer.updater();
+    const golden::Scheme scheme = u.scheme();
+    if (golden::trains_bias(scheme)) {
+      charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
+      issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits);  // bias: adds of dz
+    }
+    if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kNaiveBatch)
+      issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits);
+    const uint64_t attempts = u.stats().attempts - attempts_before_[j];
+    if (scheme == golden::Scheme::kNaiveBatch) {
+      charge_sram(Phase::kBackward, n_o * k * kAccumulatorBits, n_o * k * kAccumulatorBits);  // accumulate
+      charge_sram(Phase::kUpdate, attempts * n_o * k * kAccumulatorBits, 0);
+    }
+    if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) {
+      const golden::RankReduceParams& p = acc->params().reducer;
+      const golden::RankReduceStats& now = acc->reducer().stats();
+      const uint64_t offered = now.pairs - rr_before_[j].pairs;
+      const uint64_t skipped = now.skipped_kappa - rr_before_[j].skipped_kappa;
+      const uint64_t rr_cycles =
+          skipped * rank_reduce_cycles(specs_.rank_reduce, p, PairOutcome::kSkippedKappa).total() +
+          (offered - skipped) * rank_reduce_cycles(specs_.rank_reduce, p, PairOutcome::kUpdated).total();
+      ledger_.add_energy(Phase::kLrt, Component::kRankReduce,
+                         skipped * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
+                             (offered - skipped) * rank_reduce_energy(p, PairOutcome::kUpdated));
+      sample_cycles_[2] += rr_cycles;
+      // Per offered pair: the pair in, the state (r columns a side, exponents, c_x) loaded, and,
+      // unless kappa skipped it, all q columns stored (docs/tlm.md, "SRAM traffic").
+      const auto r = static_cast<uint64_t>(p.rank);
+      const uint64_t q = r + 1, lr = specs_.lr_bits;
+      const uint64_t pair_bits = (n_o + k) * act;
+      const uint64_t small = 2 * q * 16 + q * 32 + 16;  // column exponents, c_x, its exponent
+      charge_sram(Phase::kLrt, offered * (pair_bits + r * (n_o + k) * lr + small),
+                  offered * pair_bits + (offered - skipped) * (q * (n_o + k) * lr + small));
+      // An update attempt forms L R^T: n_o k r MACs over the stored factors.
+      issue_mac(Phase::kUpdate, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits);
+      charge_sram(Phase::kUpdate, attempts * r * (n_o + k) * lr, 0);
+    }
+    // RRAM: reads as charged above (checked against the array), writes with write-verify.
+    const device::RramEnergy now = rram.energy();
+    if (now.read - rram_before[j].read != expected_reads)
+      throw std::logic_error("controller: layer " + std::to_string(l) + " RRAM read energy " +
+                             std::to_string(now.read - rram_before[j].read) + " differs from the " +
+                             std::to_string(expected_reads) + " the datapath's reads account for");
+    ledger_.add_energy(Phase::kUpdate, Component::kRramWrite,
+                       (now.write - rram_before[j].write) + (now.compare_read - rram_before[j].compare_read));
+    sample_cycles_[3] += rram.stats().write_cycles - write_cycles_before[j];
+    ++j;
+  }
+}
+
+void controller::advance_time() {
+  for (int p = 0; p < kPhases; ++p) {
+    const uint64_t c = sample_cycles_[static_cast<size_t>(p)];
+    ledger_.add_cycles(static_cast<Phase>(p), c);
+    if (c == 0) continue;
+    phase_.write(static_cast<uint32_t>(p));
+    sc_core::sc_start(clock_cycles(c, clock_period_));
+  }
+  phase_.write(kPhases);
+  sample_.write(engine_.samples_trained());
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
+
+}  // namespace lrt::tlm

@@ -1,0 +1,84 @@
+#pragma once
+// The accelerator's controller: per training sample it runs the phases forward, backward,
+// LRT, weight update (with the bias update) and drift, and charges each its time and energy.
+//
+// Division of labour (docs/tlm.md, "accel_top"): the values come from the golden datapath
+// (golden::Engine, the arithmetic specification), which the controller drives one sample at
+// a time; the weights that datapath uses live in the rram_array targets and reach it through
+// TLM-2.0 transactions (tlm_weight_store.h), so wear-out, faults, drift and read effects act
+// on it exactly as in the device model. What a phase costs comes from the modules: MAC jobs
+// are transactions to the mac_array; RRAM reads and writes are counted by the rram_arrays;
+// the rank-reduce datapath cycles come from the rank_reduce_unit's cycle model
+// (rank_reduce_cost.h); SRAM traffic is charged at the sram_buffer's energy per bit and
+// latency per word from the traffic model in docs/tlm.md. Then simulated time advances by
+// each phase's cycles (temporal decoupling with a quantum of one phase), so that a VCD trace
+// shows the phases on a time axis.
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <array>
+#include <cstdint>
+#include <systemc>
+#include <vector>
+
+#include "device/sram_buffer.h"
+#include "golden/engine.h"
+#include "tlm/ledger.h"
+#include "tlm/mac_array.h"
+#include "tlm/rank_reduce_cost.h"
+#include "tlm/rram_array.h"
+
+namespace lrt::tlm {
+
+/// @brief Cost parameters the controller needs besides the modules it reaches.
+struct ControllerSpecs {
+  RankReduceUnitSpecs rank_reduce;  ///< cycle model of the rank-reduce datapath
+  uint32_t activation_word_bits = 16;  ///< SRAM word of an activation or gradient code (int16)
+  uint32_t lr_bits = 16;               ///< SRAM word of the rank-reduce state (Q_L, Q_R)
+};
+
+/// @brief Controller module (see the file comment). `mem` reaches the mac_array through the bus.
+class controller : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<controller> mem;
+
+  /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction.
+  controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
+             const mac_array& macs, const device::SramBuffer& sram, const ControllerSpecs& specs,
+             const sc_core::sc_time& clock_period);
+
+  /// @brief Trains one sample and charges its phases to the ledger; advances simulated time
+  /// phase by phase (call from sc_main, not from a process: it calls sc_start).
+  golden::StepResult train_sample(const uint8_t* image, int label);
+
+  const Ledger& ledger() const { return ledger_; }
+  void set_ledger(const Ledger& l) { ledger_ = l; }
+  /// The phase running now (kPhases when idle): for tracing.
+  const sc_core::sc_signal<uint32_t>& phase_signal() const { return phase_; }
+  const sc_core::sc_signal<uint64_t>& sample_signal() const { return sample_; }
+  /// Energy of one pair in the rank-reduce datapath (docs/tlm.md, "rank_reduce_unit energy model").
+  device::EnergyUnits rank_reduce_energy(const golden::RankReduceParams& p, PairOutcome outcome) const;
+
+ private:
+  void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc);
+  void charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits);
+  void charge_layers(const std::vector<device::RramEnergy>& rram_before, const std::vector<uint64_t>& write_cycles_before);
+  void advance_time();
+
+  golden::Engine& engine_;
+  std::vector<rram_array*> arrays_;
+  const mac_array& macs_;
+  const device::SramBuffer& sram_;
+  ControllerSpecs specs_;
+  sc_core::sc_time clock_period_;
+  device::EnergyUnits rr_energy_per_mac_ = 0, rr_energy_per_cordic_ = 0, rr_energy_per_digit_ = 0;
+  Ledger ledger_;
+  std::array<uint64_t, kPhases> sample_cycles_{};
+  sc_core::sc_signal<uint32_t> phase_;
+  sc_core::sc_signal<uint64_t> sample_;
+  // Counters at the start of the sample, to charge what the sample did.
+  std::vector<golden::RankReduceStats> rr_before_;
+  std::vector<uint64_t> attempts_before_;
+};
+
+}  // namespace lrt::tlm

@@ -1,0 +1,53 @@
+#pragma once
+// What the TLM engine reports: energy by (phase, component) and busy cycles by phase, as
+// integers (energy in 0.1 fJ units, device/energy.h) so that every row and column sums to the
+// total exactly. The controller is its only writer; summary.json prints it.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "device/energy.h"
+
+namespace lrt::tlm {
+
+/// The phases of one training sample, in the order the controller runs them.
+enum class Phase { kForward, kBackward, kLrt, kUpdate, kDrift };
+inline constexpr int kPhases = 5;
+/// Where energy is spent.
+enum class Component { kRramRead, kRramWrite, kSramRead, kSramWrite, kMac, kRankReduce, kOther };
+inline constexpr int kComponents = 7;
+
+/// summary.json names: "forward", ... / "rram_read", ...
+const char* to_string(Phase p);
+const char* to_string(Component c);
+
+/// @brief Energy by phase and component, cycles by phase.
+class Ledger {
+ public:
+  void add_energy(Phase p, Component c, device::EnergyUnits e) { energy_[index(p)][index(c)] += e; }
+  void add_cycles(Phase p, uint64_t n) { cycles_[index(p)] += n; }
+
+  device::EnergyUnits energy(Phase p, Component c) const { return energy_[index(p)][index(c)]; }
+  device::EnergyUnits energy(Phase p) const;
+  device::EnergyUnits energy(Component c) const;
+  device::EnergyUnits total_energy() const;
+  uint64_t cycles(Phase p) const { return cycles_[index(p)]; }
+  uint64_t total_cycles() const;
+
+  /// @brief Every counter in a fixed order (checkpoints) and back; std::invalid_argument on
+  /// a wrong size.
+  std::vector<uint64_t> to_words() const;
+  static Ledger from_words(const std::vector<uint64_t>& words);
+
+ private:
+  template <class E>
+  static std::size_t index(E e) {
+    return static_cast<size_t>(e);
+  }
+  std::array<std::array<device::EnergyUnits, kComponents>, kPhases> energy_{};
+  std::array<uint64_t, kPhases> cycles_{};
+};
+
+}  // namespace lrt::tlm

@@ -1,0 +1,87 @@
+#include "tlm/tlm_weight_store.h"
+
+#include <string>
+
+#include "core/error.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+
+TlmWeightStore::TlmWeightStore(::tlm::tlm_fw_transport_if<>& port, uint64_t base, rram_array& array,
+                               sc_core::sc_time& delay)
+    : port_(port), base_(base), array_(array), delay_(delay), word_bytes_(array.bytes_per_word()) {}
+
+void TlmWeightStore::transport(::tlm::tlm_command cmd, uint64_t first, uint64_t words, bool debug) const {
+  const uint64_t bytes = words * word_bytes_;
+  if (buffer_.size() < bytes) buffer_.resize(bytes);
+  ::tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(base_ + first * word_bytes_);
+  t.set_data_ptr(buffer_.data());
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  if (debug) {
+    if (port_.transport_dbg(t) != bytes)
+      throw RunError("weight store: debug transport of " + std::to_string(words) + " words at word " +
+                     std::to_string(first) + " failed");
+    return;
+  }
+  port_.b_transport(t, delay_);
+  if (t.is_response_error())
+    throw RunError("weight store: " + t.get_response_string() + " for " + std::to_string(words) +
+                   " words at word " + std::to_string(first));
+}
+
+void TlmWeightStore::encode(const int32_t* codes, uint64_t words) const {
+  if (buffer_.size() < words * word_bytes_) buffer_.resize(words * word_bytes_);
+  for (uint64_t i = 0; i < words; ++i) store_code_le(codes[i], buffer_.data() + i * word_bytes_, word_bytes_);
+}
+
+void TlmWeightStore::decode(int32_t* codes, uint64_t words) const {
+  for (uint64_t i = 0; i < words; ++i)
+    codes[i] = static_cast<int32_t>(load_code_le(buffer_.data() + i * word_bytes_, word_bytes_));
+}
+
+void TlmWeightStore::deploy(int32_t* codes) {
+  encode(codes, words());
+  transport(::tlm::TLM_WRITE_COMMAND, 0, words(), true);
+  transport(::tlm::TLM_READ_COMMAND, 0, words(), true);  // a stuck cell kept its level
+  decode(codes, words());
+}
+
+int32_t TlmWeightStore::peek(int64_t word) const {
+  transport(::tlm::TLM_READ_COMMAND, static_cast<uint64_t>(word), 1, true);
+  int32_t code = 0;
+  decode(&code, 1);
+  return code;
+}
+
+void TlmWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
+  for (size_t i = 0; i < cells.size();) {
+    size_t j = i + 1;  // [i, j): a run of consecutive words, one burst
+    while (j < cells.size() && cells[j] == cells[j - 1] + 1) ++j;
+    const auto first = static_cast<uint64_t>(cells[i]);
+    const uint64_t n = j - i;
+    encode(codes + first, n);
+    transport(::tlm::TLM_WRITE_COMMAND, first, n, false);
+    transport(::tlm::TLM_READ_COMMAND, first, n, true);  // what the cells hold now
+    decode(codes + first, n);
+    i = j;
+  }
+}
+
+void TlmWeightStore::read_all(int32_t* codes) {
+  transport(::tlm::TLM_READ_COMMAND, 0, words(), false);
+  decode(codes, words());
+}
+
+void TlmWeightStore::end_sample(std::vector<int64_t>& changed) {
+  changed_.clear();
+  array_.advance_samples(1, &changed_);
+  for (uint64_t w : changed_) changed.push_back(static_cast<int64_t>(w));
+}
+
+}  // namespace lrt::tlm

@@ -1,0 +1,216 @@
+#include "cli/run_backend.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "config/bind.h"
+#include "core/error.h"
+#include "device/rram_checkpoint.h"
+#include "device/spec_error.h"
+#include "device/rram_weight_store.h"
+#include "tlm/accel_top.h"
+
+namespace lrt::cli {
+
+namespace {
+
+[[noreturn]] void bad_key(const std::string& key, const std::string& problem) {
+  throw InputError(InputLocation({}, -1, -1, key), problem);
+}
+
+std::string array_prefix(const golden::Engine& e, size_t j) {
+  return "rram." + std::to_string(e.trainable_layers()[j]);
+}
+
+class GoldenBackend final : public RunBackend {
+ public:
+  GoldenBackend(const config::Specs& specs, golden::Engine& net) : net_(net) {
+    const std::vector<device::RramArraySpecs> rram = layer_rram_specs(specs, net);
+    for (size_t j = 0; j < rram.size(); ++j) {
+      arrays_.push_back(std::make_unique<device::RramArray>(rram[j], specs.run.seed,
+                                                            static_cast<uint32_t>(net.trainable_layers()[j])));
+      stores_.push_back(std::make_unique<device::RramWeightStore>(*arrays_.back()));
+    }
+  }
+  ~GoldenBackend() override { net_.attach_weight_stores({}, false); }
+  const char* name() const override { return "golden"; }
+  golden::StepResult train(const uint8_t* image, int label) override { return net_.train_step(image, label); }
+  void save(CheckpointWriter& w) const override {
+    for (size_t j = 0; j < arrays_.size(); ++j) device::save_rram_state(w, array_prefix(net_, j), *arrays_[j]);
+  }
+  void load(const Checkpoint& ck) override {
+    for (size_t j = 0; j < arrays_.size(); ++j) device::load_rram_state(ck, array_prefix(net_, j), *arrays_[j]);
+  }
+  void attach(bool deploy) override {
+    std::vector<WeightStore*> s;
+    for (auto& x : stores_) s.push_back(x.get());
+    net_.attach_weight_stores(s, deploy);
+  }
+  size_t arrays() const override { return arrays_.size(); }
+  const device::RramArray& array(size_t j) const override { return *arrays_.at(j); }
+  void add_summary(nlohmann::ordered_json&) const override {}
+
+ private:
+  golden::Engine& net_;
+  std::vector<std::unique_ptr<device::RramArray>> arrays_;
+  std::vector<std::unique_ptr<device::RramWeightStore>> stores_;
+};
+
+double to_pj(device::EnergyUnits e) { return device::to_picojoules(e); }
+
+const char* const kNoUoro = "uoro has no hardware cost model in the TLM engine; use --engine golden";
+
+class TlmBackend final : public RunBackend {
+ public:
+  TlmBackend(const config::Specs& specs, golden::Engine& net, const std::string& vcd) : net_(net) {
+    if (specs.accel.rank_reduce.arith != golden::RankReduceArith::kFixed &&
+        (specs.train.conv.scheme == golden::Scheme::kLrt || specs.train.fc.scheme == golden::Scheme::kLrt))
+      bad_key("accel.rank_reduce.arith",
+              "float is the golden engine's double-precision reference; the TLM engine models the "
+              "fixed-point rank-reduce unit: expected fixed (or use --engine golden)");
+    if (specs.train.conv.scheme == golden::Scheme::kUoro) bad_key("train.conv.scheme", kNoUoro);
+    if (specs.train.fc.scheme == golden::Scheme::kUoro) bad_key("train.fc.scheme", kNoUoro);
+    tlm::AccelSpecs a;
+    a.rram = layer_rram_specs(specs, net);
+    a.seed = specs.run.seed;
+    a.sram = config::sram_specs(specs);
+    a.mac.lanes = static_cast<uint32_t>(specs.accel.mac.lanes);
+    // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
+    a.mac.full_adder_energy_pj = specs.accel.mac.mult8_pj / 64.0;
+    a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
+    clock_mhz_ = specs.accel.clock_mhz;
+    a.clock_period = sc_core::sc_time(1e6 / clock_mhz_, sc_core::SC_PS);
+    a.vcd_path = vcd;
+    if (a.vcd_path.size() > 4 && a.vcd_path.compare(a.vcd_path.size() - 4, 4, ".vcd") == 0)
+      a.vcd_path.resize(a.vcd_path.size() - 4);  // SystemC appends ".vcd"
+    try {
+      top_ = std::make_unique<tlm::accel_top>("accel", net, a);
+    } catch (const device::SpecError& e) {
+      bad_key("accel", e.what());
+    } catch (const std::invalid_argument& e) {
+      bad_key("train", e.what());
+    }
+  }
+  ~TlmBackend() override {
+    if (sc_core::sc_get_status() == sc_core::SC_PAUSED) top_->finish();
+  }
+  const char* name() const override { return "tlm"; }
+  golden::StepResult train(const uint8_t* image, int label) override { return top_->train_sample(image, label); }
+  void save(CheckpointWriter& w) const override {
+    for (size_t j = 0; j < top_->rram().size(); ++j)
+      device::save_rram_state(w, array_prefix(net_, j), top_->rram()[j]->array());
+    w.add_array("tlm.ledger", top_->ctrl().ledger().to_words());
+  }
+  void load(const Checkpoint& ck) override {
+    for (size_t j = 0; j < top_->rram().size(); ++j)
+      top_->rram()[j]->restore_state(
+          [&](device::RramArray& a) { device::load_rram_state(ck, array_prefix(net_, j), a); });
+    try {
+      top_->ctrl().set_ledger(tlm::Ledger::from_words(ck.array<uint64_t>("tlm.ledger")));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(InputLocation(ck.path(), -1, -1, "tlm.ledger"), e.what());
+    }
+  }
+  void attach(bool deploy) override { top_->attach_weights(deploy); }
+  size_t arrays() const override { return top_->rram().size(); }
+  const device::RramArray& array(size_t j) const override { return top_->rram().at(j)->array(); }
+  void add_summary(nlohmann::ordered_json& j) const override {
+    const tlm::Ledger& l = top_->ctrl().ledger();
+    j["energy_pj"]["total"] = to_pj(l.total_energy());
+    for (int c = 0; c < tlm::kComponents; ++c)
+      j["energy_pj"]["by_component"][tlm::to_string(static_cast<tlm::Component>(c))] =
+          to_pj(l.energy(static_cast<tlm::Component>(c)));
+    for (int p = 0; p < tlm::kPhases; ++p)
+      j["energy_pj"]["by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] =
+          to_pj(l.energy(static_cast<tlm::Phase>(p)));
+    // The same in exact integer units of 0.1 fJ: rows and columns sum to the total exactly.
+    j["energy_0p1fj"]["total"] = l.total_energy();
+    for (int c = 0; c < tlm::kComponents; ++c)
+      j["energy_0p1fj"]["by_component"][tlm::to_string(static_cast<tlm::Component>(c))] =
+          l.energy(static_cast<tlm::Component>(c));
+    for (int p = 0; p < tlm::kPhases; ++p)
+      j["energy_0p1fj"]["by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.energy(static_cast<tlm::Phase>(p));
+    j["cycles"] = l.total_cycles();
+    for (int p = 0; p < tlm::kPhases; ++p)
+      j["cycles_by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.cycles(static_cast<tlm::Phase>(p));
+    j["seconds"] = static_cast<double>(l.total_cycles()) / (clock_mhz_ * 1e6);
+    j["sram"]["mapped_bits"] = top_->sram_mapped_bits();
+    j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
+  }
+
+ private:
+  golden::Engine& net_;
+  std::unique_ptr<tlm::accel_top> top_;
+  double clock_mhz_ = 100.0;
+};
+
+}  // namespace
+
+std::vector<device::RramArraySpecs> layer_rram_specs(const config::Specs& specs, const golden::Engine& engine) {
+  const auto weight_bits = static_cast<uint64_t>(specs.train.quant.weight.bits);
+  const auto bits_per_cell = static_cast<uint64_t>(specs.accel.rram.bits_per_cell);
+  const uint64_t cells_per_word = (weight_bits + bits_per_cell - 1) / bits_per_cell;
+  std::vector<device::RramArraySpecs> out;
+  for (int l : engine.trainable_layers()) {
+    const golden::AffineLayer& a = engine.affine(l);
+    out.push_back(config::rram_specs(specs, static_cast<uint64_t>(a.n_out()) * a.fan_in() * cells_per_word));
+  }
+  return out;
+}
+
+std::unique_ptr<RunBackend> make_run_backend(const std::string& engine, const config::Specs& specs,
+                                             golden::Engine& net, const std::string& vcd) {
+  if (engine == "golden") {
+    if (!vcd.empty()) bad_key("--vcd", "traces the TLM model's activity; add --engine tlm");
+    return std::make_unique<GoldenBackend>(specs, net);
+  }
+  if (engine == "tlm") return std::make_unique<TlmBackend>(specs, net, vcd);
+  bad_key("--engine", "'" + engine + "'; expected golden or tlm");
+}
+
+void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, const golden::Engine& engine,
+                        const RunBackend& backend) {
+  uint64_t rram_bits = 0, worn = 0, stuck = 0, pulses = 0, failures = 0, drift_events = 0, flips = 0;
+  double rram_area = 0.0;
+  double first_worn = std::numeric_limits<double>::infinity();
+  for (size_t a = 0; a < backend.arrays(); ++a) {
+    const device::RramArray& arr = backend.array(a);
+    rram_bits += arr.words() * arr.specs().weight_bits;
+    rram_area += arr.area_um2();
+    const device::RramStats& s = arr.stats();
+    worn += s.cells_worn_out;
+    stuck += arr.stuck_cells();
+    pulses += s.program_pulses;
+    failures += s.cell_program_failures;
+    drift_events += s.drift_events;
+    flips += s.bit_flips;
+    // Projected at each cell's observed rate: lifetime / (writes / samples) samples.
+    const auto samples = static_cast<double>(arr.samples());
+    for (uint64_t c = 0; c < arr.cells_used(); ++c) {
+      const device::CellState cs = arr.cell(c);
+      if (cs.writes == 0 || cs.stuck_at_fault) continue;
+      first_worn = std::min(first_worn, static_cast<double>(cs.lifetime) * samples / cs.writes);
+    }
+  }
+  const tlm::ControllerSpecs cs{{}, 16, static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits)};
+  uint64_t aux = 0;
+  for (const tlm::SramRegionSpec& r : tlm::sram_regions(engine, cs))
+    if (r.aux) aux += r.bits;
+  j["memory"]["rram_bits"] = rram_bits;
+  j["memory"]["rram_area_um2"] = rram_area;
+  j["memory"]["aux_bits"] = aux;
+  j["memory"]["aux_area_um2"] = static_cast<double>(aux) * specs.accel.sram.cell_area_um2;
+  if (std::isfinite(first_worn))
+    j["lifetime"]["samples_to_first_worn_cell"] = first_worn;
+  else
+    j["lifetime"]["samples_to_first_worn_cell"] = nullptr;  // nothing written yet
+  j["lifetime"]["cells_worn_out"] = worn;
+  j["device"]["stuck_cells"] = stuck;
+  j["device"]["program_pulses"] = pulses;
+  j["device"]["cell_program_failures"] = failures;
+  j["device"]["drift_events"] = drift_events;
+  j["device"]["bit_flips"] = flips;
+}
+
+}  // namespace lrt::cli

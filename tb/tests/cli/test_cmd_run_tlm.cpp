@@ -1,0 +1,222 @@
+// lrtsim run --engine tlm end to end on the generated data set: the golden and the TLM engine
+// train to the same results with device effects off and on; the TLM engine's energy closes
+// exactly and matches hand-derived counts; --vcd traces the phases on the simulated time
+// axis; a TLM run resumes to identical results; what the TLM engine cannot model exits 2.
+// Every TLM run is a child process: SystemC elaborates one design per process.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_fixture.h"
+
+namespace lrt::cli {
+namespace {
+
+using namespace run_testing;
+using nlohmann::json;
+using testing::run_lrtsim_process;
+
+constexpr int kSamples = 300;
+
+// Device effects strong enough to act within 300 samples of the tiny network: every cell
+// survives 12 programming events, 2 % are stuck from time zero, analog and digital drift
+// every 5 samples, read noise and conductance decay on every read.
+const std::vector<std::string> kDeviceOn = {
+    "--set", "accel.rram.endurance_writes=12",        "--set", "accel.rram.endurance_distribution=fixed",
+    "--set", "accel.rram.stuck_at_fault_rate=0.02",   "--set", "accel.rram.drift.model=both",
+    "--set", "accel.rram.drift.interval_samples=5",   "--set", "accel.rram.drift.horizon_samples=3000",
+    "--set", "accel.rram.read_noise_sigma_levels=0.2", "--set", "accel.rram.power_law_nu=0.01"};
+
+class CmdRunTlm : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setup_ = new TinySetup(tiny_setup("tlm"));
+    const CliResult r = run({"pretrain", setup_->config, "--out", setup_->model, "--force"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete setup_;
+    setup_ = nullptr;
+  }
+  static const TinySetup& s() { return *setup_; }
+  static std::string out(const std::string& name) { return s().dir + "/" + name; }
+
+  // One run of `engine` into out(name) (golden in-process, tlm as a child), its summary.
+  static json run_engine(const std::string& engine, const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples",
+                                  std::to_string(kSamples), "--engine", engine};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CliResult r = engine == "tlm" ? run_lrtsim_process(args) : run(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return json::parse(read_file(out(name) + "/summary.json"));
+  }
+
+ private:
+  static TinySetup* setup_;
+};
+TinySetup* CmdRunTlm::setup_ = nullptr;
+
+// What both engines know must be equal to the bit: accuracy, writes, weights, device state.
+void expect_same_training(const json& golden, const json& tlm) {
+  for (const char* key : {"samples", "accuracy", "writes", "weights_digest", "memory", "lifetime", "device"})
+    EXPECT_EQ(golden[key], tlm[key]) << key;
+}
+
+TEST_F(CmdRunTlm, EnginesAgreeWithDeviceEffectsOffAndOn) {
+  const json g_off = run_engine("golden", "agree_golden_off");
+  const json t_off = run_engine("tlm", "agree_tlm_off");
+  expect_same_training(g_off, t_off);
+  EXPECT_EQ(read_file(out("agree_golden_off/trace.csv")), read_file(out("agree_tlm_off/trace.csv")));
+  EXPECT_EQ(g_off["engine"], "golden");
+  EXPECT_EQ(t_off["engine"], "tlm");
+  EXPECT_FALSE(g_off.contains("energy_pj"));  // only the TLM engine knows cycles and energy
+  EXPECT_TRUE(t_off.contains("energy_pj"));
+
+  const json g_on = run_engine("golden", "agree_golden_on", kDeviceOn);
+  const json t_on = run_engine("tlm", "agree_tlm_on", kDeviceOn);
+  expect_same_training(g_on, t_on);
+  EXPECT_EQ(read_file(out("agree_golden_on/trace.csv")), read_file(out("agree_tlm_on/trace.csv")));
+  // The effects really acted (else the second comparison would repeat the first).
+  EXPECT_NE(g_on["weights_digest"], g_off["weights_digest"]);
+  EXPECT_GT(g_on["lifetime"]["cells_worn_out"].get<uint64_t>(), 0u);
+  EXPECT_GT(g_on["device"]["stuck_cells"].get<uint64_t>(), 0u);
+  EXPECT_GT(g_on["device"]["cell_program_failures"].get<uint64_t>(), 0u);
+  EXPECT_EQ(g_on["device"]["drift_events"].get<uint64_t>(), 2u * (kSamples / 5));  // two arrays
+  EXPECT_GT(g_on["device"]["bit_flips"].get<uint64_t>(), 0u);
+  EXPECT_EQ(g_off["device"]["drift_events"].get<uint64_t>(), 0u);
+}
+
+TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
+  const json t = run_engine("tlm", "energy");
+  const json& e = t["energy_0p1fj"];
+  uint64_t by_component = 0, by_phase = 0, cycles = 0;
+  for (const auto& [k, v] : e["by_component"].items()) by_component += v.get<uint64_t>();
+  for (const auto& [k, v] : e["by_phase"].items()) by_phase += v.get<uint64_t>();
+  for (const auto& [k, v] : t["cycles_by_phase"].items()) cycles += v.get<uint64_t>();
+  EXPECT_EQ(by_component, e["total"].get<uint64_t>());
+  EXPECT_EQ(by_phase, e["total"].get<uint64_t>());
+  EXPECT_EQ(e["by_component"].size(), 7u);
+  EXPECT_EQ(e["by_phase"].size(), 5u);
+  EXPECT_EQ(cycles, t["cycles"].get<uint64_t>());
+  EXPECT_DOUBLE_EQ(t["seconds"].get<double>(), static_cast<double>(cycles) / 100e6);  // accel.clock_mhz 100
+  EXPECT_EQ(e["by_phase"]["drift"], 0u);  // drift costs no energy
+  EXPECT_EQ(e["by_component"]["other"], 0u);
+
+  // The tiny network: conv3x3 4 on 12x12 (100 pairs, k = 9: 36 weights), BN on 5x5x4, fc
+  // 100 -> 4 (400 weights); LRT with B = 10 and r = 4 in both; 8-bit weights and operands.
+  // RRAM reads: the conv weights once a sample (no layer below it learns, so no input
+  // gradient), the fc weights twice (forward and backward); 1.76 pJ per bit = 17600 units.
+  EXPECT_EQ(e["by_component"]["rram_read"].get<uint64_t>(), uint64_t{kSamples} * (36 + 2 * 400) * 8 * 17600);
+  // MAC energy: full adders x 31.25 units (3.125 fJ): 8 x 8 b into 32 b = 96 FA = 3000;
+  // 16 x 16 b into 32 b = 288 FA = 9000; the bias adds 1 x 8 b into 32 b = 40 FA = 1250.
+  const uint64_t per_sample = (100 * 4 * 9 + 400) * 3000  // forward conv + fc
+                              + 100 * 9000                // BN scale and shift
+                              + 400 * 3000                // fc input gradient
+                              + 2 * 100 * 9000            // BN backward
+                              + (100 * 4 + 4) * 1250;     // bias updates
+  const uint64_t attempts = kSamples / 10;                // per layer
+  const uint64_t update = attempts * (4 * 9 * 4 + 4 * 100 * 4) * 9000;  // L R^T, n_o k r MACs
+  EXPECT_EQ(e["by_component"]["mac"].get<uint64_t>(), kSamples * per_sample + update);
+  for (const char* c : {"rram_write", "sram_read", "sram_write", "rank_reduce"})
+    EXPECT_GT(e["by_component"][c].get<uint64_t>(), 0u) << c;
+  // The whole training state in SRAM: Q_L, Q_R (16 b), exponents, c_x, the pair, for both layers.
+  const uint64_t q = 5;
+  const auto lrt_bits = [&](uint64_t n_o, uint64_t k) { return q * (n_o + k) * 16 + 2 * q * 16 + q * 32 + 16 + (n_o + k) * 16; };
+  EXPECT_EQ(t["memory"]["aux_bits"].get<uint64_t>(), lrt_bits(4, 9) + lrt_bits(4, 100));
+  EXPECT_EQ(t["memory"]["rram_bits"].get<uint64_t>(), (36u + 400u) * 8u);
+}
+
+// The VCD: the phase signal over simulated time, ending at the run's simulated seconds.
+TEST_F(CmdRunTlm, VcdTracesThePhasesOnTheSimulatedTimeAxis) {
+  const std::string vcd = out("trace.vcd");
+  std::filesystem::remove(vcd);
+  const json t = run_engine("tlm", "vcd", {"--vcd", vcd});
+  std::ifstream in(vcd);
+  ASSERT_TRUE(in) << vcd;
+  std::string line, phase_id;
+  std::set<uint64_t> phases;
+  uint64_t last_time = 0, times = 0, last_phase_change = 0;
+  bool increasing = true;
+  std::string timescale;
+  bool in_timescale = false;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string first;
+    ls >> first;
+    if (first == "$timescale") {
+      in_timescale = true;
+    } else if (in_timescale && !first.empty()) {
+      std::string unit;
+      ls >> unit;
+      timescale = first + " " + unit;
+      in_timescale = false;
+    }
+    if (first == "$var") {
+      std::string type, width, id, name;
+      ls >> type >> width >> id >> name;
+      if (name == "phase") phase_id = id;
+    } else if (!first.empty() && first[0] == '#') {
+      const uint64_t now = std::stoull(first.substr(1));
+      increasing &= times == 0 || now > last_time;
+      last_time = now;
+      ++times;
+    } else if (!first.empty() && first[0] == 'b') {
+      std::string id;
+      ls >> id;
+      if (id == phase_id) {
+        phases.insert(std::stoull(first.substr(1), nullptr, 2));
+        last_phase_change = last_time;
+      }
+    }
+  }
+  EXPECT_FALSE(phase_id.empty());
+  EXPECT_TRUE(increasing);
+  EXPECT_GE(times, static_cast<uint64_t>(kSamples));
+  // forward, backward, lrt, update and, after the last sample, idle (5) appear; drift costs
+  // no time here, and idle none between samples.
+  EXPECT_EQ(phases, (std::set<uint64_t>{0, 1, 2, 3, 5}));
+  ASSERT_EQ(timescale, "1 ps");
+  // The last phase change (back to idle) is at the end of the run: cycles x 10 ns.
+  EXPECT_EQ(last_phase_change, t["cycles"].get<uint64_t>() * 10000);
+}
+
+TEST_F(CmdRunTlm, AResumedTlmRunMatchesTheUninterruptedOne) {
+  const json full = run_engine("tlm", "resume_full", kDeviceOn);
+  std::vector<std::string> first{"run", s().config, "--out", out("resume_part"), "--force", "--samples", "150",
+                                 "--engine", "tlm", "--checkpoint-every", "50"};
+  first.insert(first.end(), kDeviceOn.begin(), kDeviceOn.end());
+  ASSERT_EQ(run_lrtsim_process(first).code, 0);
+  const CliResult r = run_lrtsim_process({"run", "--resume", out("resume_part"), "--samples", std::to_string(kSamples)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(out("resume_part/summary.json")), read_file(out("resume_full/summary.json")));
+  EXPECT_EQ(read_file(out("resume_part/trace.csv")), read_file(out("resume_full/trace.csv")));
+  EXPECT_EQ(full["engine"], "tlm");
+
+  // The run resumes on its own engine: another one is refused (in-process: nothing is elaborated).
+  const CliResult other = run({"run", "--resume", out("resume_part"), "--samples", "400", "--engine", "golden"});
+  EXPECT_EQ(other.code, 2);
+  EXPECT_TRUE(contains(other.err, "--engine")) << other.err;
+  EXPECT_TRUE(contains(other.err, "tlm")) << other.err;
+}
+
+TEST_F(CmdRunTlm, AuxiliaryMemoryBeyondTheSramIsExit2NamingBothSizes) {
+  // naive_batch keeps a full 400 x 32 b accumulator for the fc layer.
+  const CliResult r = run_lrtsim_process({"run", s().config, "--out", out("too_big"), "--force", "--engine", "tlm",
+                                          "--set", "train.fc.scheme=naive_batch", "--set",
+                                          "accel.sram.capacity_bits=8192"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "accel.sram.capacity_bits")) << r.err;
+  EXPECT_TRUE(contains(r.err, "8192")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out("too_big")));
+}
+
+}  // namespace
+}  // namespace lrt::cli
