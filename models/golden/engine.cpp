@@ -170,7 +170,15 @@ void Engine::attach_weight_stores(const std::vector<WeightStore*>& stores, bool 
   if (!stores.empty() && stores.size() != trainable_.size())
     throw std::invalid_argument("engine: " + std::to_string(stores.size()) + " weight stores for " +
                                 std::to_string(trainable_.size()) + " trainable layers");
-  for (size_t j = 0; j < trainable_.size(); ++j) affine(trainable_[j]).attach_store(stores.empty() ? nullptr : stores[j], deploy);
+  for (size_t j = 0; j < stores.size(); ++j) {  // sizes first: a mismatch attaches nothing
+    const Matrix<int32_t>& w = affine(trainable_[j]).weight_codes();
+    if (stores[j] != nullptr && stores[j]->words() != w.rows() * w.cols())
+      throw std::invalid_argument("engine: weight store " + std::to_string(j) + " holds " +
+                                  std::to_string(stores[j]->words()) + " words for " +
+                                  std::to_string(w.rows() * w.cols()) + " weight cells");
+  }
+  for (size_t j = 0; j < trainable_.size(); ++j)
+    affine(trainable_[j]).attach_store(stores.empty() ? nullptr : stores[j], deploy);
 }
 
 const std::vector<int16_t>& Engine::logits() const { return acts_.back(); }

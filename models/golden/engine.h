@@ -75,7 +75,8 @@ class Engine {
   /// @brief Keeps trainable layer j's weights (trainable_layers()[j]) in stores[j] from now
   /// on (AffineLayer::attach_store; deploy as there). Every train_step then ends with each
   /// store's end_sample() (drift). The stores must outlive the engine or be detached with an
-  /// empty vector. std::invalid_argument for a count or size mismatch.
+  /// empty vector. std::invalid_argument for a count or size mismatch (nothing is attached
+  /// then); a code mismatch with deploy = false throws from the layer that has it.
   void attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy);
 
   /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network

@@ -132,18 +132,16 @@ void AffineLayer::attach_store(WeightStore* store, bool deploy) {
   if (store != nullptr && store->words() != cells)
     throw std::invalid_argument("AffineLayer: weight store of " + std::to_string(store->words()) +
                                 " words for " + std::to_string(cells) + " weight cells");
+  if (store != nullptr && !deploy)  // checked before anything changes: a refused store is not attached
+    for (size_t i = 0; i < cells; ++i)
+      if (store->peek(static_cast<int64_t>(i)) != w_.data()[i])
+        throw std::runtime_error("AffineLayer: weight store holds code " +
+                                 std::to_string(store->peek(static_cast<int64_t>(i))) + " at cell " +
+                                 std::to_string(i) + " where the layer holds " + std::to_string(w_.data()[i]));
   store_ = store;
   writes_.set_journal(store_ != nullptr ? &journal_ : nullptr);
   if (store_ == nullptr) return;
-  if (deploy) {
-    store_->deploy(w_.data());
-  } else {
-    for (size_t i = 0; i < cells; ++i)
-      if (store_->peek(static_cast<int64_t>(i)) != w_.data()[i])
-        throw std::runtime_error("AffineLayer: weight store holds code " +
-                                 std::to_string(store_->peek(static_cast<int64_t>(i))) + " at cell " +
-                                 std::to_string(i) + " where the layer holds " + std::to_string(w_.data()[i]));
-  }
+  if (deploy) store_->deploy(w_.data());
   refresh_mirrors();
 }
 

@@ -93,4 +93,14 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
   return result;
 }
 
+void LrtAccumulator::replace_reducer(std::unique_ptr<RankReducer> reducer) {
+  if (reducer == nullptr) throw std::invalid_argument("LrtAccumulator: null rank reducer");
+  const RankReduceParams& a = reducer->params();
+  const RankReduceParams& b = reducer_->params();
+  if (a.n_o != b.n_o || a.n_i != b.n_i || a.rank != b.rank || a.mode != b.mode || a.kappa_th != b.kappa_th ||
+      a.seed != b.seed)
+    throw std::invalid_argument("LrtAccumulator: the replacement rank reducer has other parameters");
+  reducer_ = std::move(reducer);
+}
+
 }  // namespace lrt::golden

@@ -69,6 +69,10 @@ class LrtAccumulator {
   int64_t samples_since_update() const { return samples_since_update_; }
   const RankReducer& reducer() const { return *reducer_; }
   RankReducer& reducer() { return *reducer_; }
+  /// @brief Puts `reducer` in place of the current one (e.g. one that drives a hardware unit);
+  /// it must have the same params and continue the current one's state. Throws
+  /// std::invalid_argument for null or other params.
+  void replace_reducer(std::unique_ptr<RankReducer> reducer);
   /// @brief Restores the batch position and the last update codes (checkpoints); the
   /// reducer's state is restored through reducer(). Throws std::invalid_argument when
   /// the codes have another shape or the count is negative.

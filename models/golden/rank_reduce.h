@@ -37,6 +37,8 @@ struct RankReduceStats {
   uint64_t degenerate = 0;      ///< pairs with a zero dz or a, or a vanishing residual
 };
 
+class RankReduceFixed;
+
 /// @brief Common interface of the float and fixed-point rank reducers.
 class RankReducer {
  public:
@@ -49,6 +51,9 @@ class RankReducer {
   virtual void reset() = 0;
   virtual const RankReduceStats& stats() const = 0;
   virtual const RankReduceParams& params() const = 0;
+  /// The fixed-point model holding this reducer's state (itself, or the one inside a hardware
+  /// unit the reducer drives, tlm/unit_rank_reducer.h); null for the float reference.
+  virtual const RankReduceFixed* fixed_model() const { return nullptr; }
 };
 
 // ---- Factory (definitions: rank_reduce.cpp) --------------------------------------------

@@ -116,6 +116,7 @@ class RankReduceFixed final : public RankReducer {
   uint64_t kappa_code() const { return kappa_code_; }
 
   RankReduceFixedState state() const;
+  const RankReduceFixed* fixed_model() const override { return this; }
   /// Replaces the state; throws std::invalid_argument when a size differs from this reducer's.
   void set_state(const RankReduceFixedState& s);
 

@@ -45,7 +45,7 @@ void save_reducer(const RankReducer& reducer, int l, CheckpointWriter& w) {
     w.add_array(section(l, "rr.c_x"), s.c_x);
     w.add_array(section(l, "rr.stats"), stats_words(s.stats));
     w.add_array(section(l, "rr.counters"), std::vector<uint64_t>{s.reorthogonalizations, s.svd_unconverged});
-  } else if (const auto* x = dynamic_cast<const RankReduceFixed*>(&reducer)) {
+  } else if (const RankReduceFixed* x = reducer.fixed_model()) {
     const RankReduceFixedState s = x->state();
     w.add_array(section(l, "rr.arith"), std::vector<int32_t>{static_cast<int32_t>(RankReduceArith::kFixed)});
     w.add_array(section(l, "rr.left_codes"), s.left_codes);

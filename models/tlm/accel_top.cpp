@@ -1,10 +1,13 @@
 #include "tlm/accel_top.h"
 
+#include <algorithm>
 #include <string>
 
 #include "golden/schemes.h"
 
 namespace lrt::tlm {
+
+std::string lrt_region(int layer) { return "lrt." + std::to_string(layer); }
 
 std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const ControllerSpecs& specs) {
   const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine.network());
@@ -24,8 +27,10 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
     biases += n_o;
     const std::string tag = std::to_string(l);
     if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
+      // The unit's state (rank_reduce_unit.h, RankReduceStateLayout), then the pair buffer.
       const auto q = static_cast<uint64_t>(acc->params().reducer.rank) + 1;
-      state.push_back({"lrt." + tag, q * (n_o + k) * specs.lr_bits + 2 * q * 16 + q * 32 + 16 + (n_o + k) * act, true});
+      state.push_back({lrt_region(static_cast<int>(l)),
+                       q * (n_o + k) * specs.lr_bits + 2 * q * 16 + q * 32 + 16 + (n_o + k) * act, true});
     } else if (layer.updater().scheme() == golden::Scheme::kNaiveBatch) {
       state.push_back({"batch." + tag, n_o * k * 32, true});
     }
@@ -54,13 +59,37 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     if (r.aux) aux_bits_ += r.bits;
   }
   mac_ = std::make_unique<mac_array>("mac", specs.mac, specs.clock_period);
+  for (size_t j = 0; j < trainable.size(); ++j) {
+    const golden::LrtAccumulator* acc = engine.affine(trainable[j]).updater().lrt_accumulator();
+    pair_addr_.push_back(0);
+    if (acc == nullptr) {
+      units_.push_back(nullptr);
+      continue;
+    }
+    if (specs.controller.lr_bits != 16)
+      throw std::invalid_argument("the rank-reduce unit stores 16-bit Q_L / Q_R codes; lr_bits is " +
+                                  std::to_string(specs.controller.lr_bits));
+    const golden::RankReduceParams& p = acc->params().reducer;
+    const device::SramRegion& region = sram_->buffer().region(lrt_region(trainable[j]));
+    const uint64_t state_addr = kBusSramBase + region.offset_bytes;
+    pair_addr_.back() = state_addr + rank_reduce_unit::state_bytes(p);
+    units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
+                                                        specs.controller.rank_reduce,
+                                                        make_rank_reduce_impl(RankReduceImplKind::kGolden, p),
+                                                        state_addr, specs.clock_period));
+  }
   std::vector<rram_array*> arrays;
   for (auto& a : rram_) arrays.push_back(a.get());
-  ctrl_ = std::make_unique<controller>("controller", engine, arrays, *mac_, sram_->buffer(), specs.controller,
+  std::vector<const rank_reduce_unit*> units;
+  for (auto& u : units_) units.push_back(u.get());
+  ctrl_ = std::make_unique<controller>("controller", engine, arrays, units, *mac_, sram_->buffer(), specs.controller,
                                        specs.clock_period);
 
-  // Bus: initiator = the controller; targets in binding order: arrays, SRAM, MAC array.
+  // Bus: initiators = the controller and the units; targets in binding order: arrays, SRAM,
+  // MAC array, units.
   ctrl_->mem.bind(bus_->in);
+  for (auto& u : units_)
+    if (u) u->mem.bind(bus_->in);
   unsigned target = 0;
   for (size_t j = 0; j < rram_.size(); ++j) {
     bus_->out.bind(rram_[j]->in);
@@ -70,6 +99,12 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   bus_->map("sram", kBusSramBase, sram_->buffer().mapped_bytes(), target++);
   bus_->out.bind(mac_->in);
   bus_->map("mac", kBusMacBase, sizeof(MacJob), target++);
+  for (size_t j = 0; j < units_.size(); ++j) {
+    if (!units_[j]) continue;
+    bus_->out.bind(units_[j]->in);
+    bus_->map(units_[j]->name(), kBusRankReduceBase + j * kBusRankReduceStride, rank_reduce_unit::kRegisterBytes,
+              target++);
+  }
 
   if (!specs.vcd_path.empty()) {
     vcd_ = sc_core::sc_create_vcd_trace_file(specs.vcd_path.c_str());
@@ -95,6 +130,17 @@ void accel_top::attach_weights(bool deploy) {
     stores.push_back(stores_.back().get());
   }
   engine_.attach_weight_stores(stores, deploy);
+  const std::vector<int>& trainable = engine_.trainable_layers();
+  for (size_t j = 0; j < units_.size(); ++j) {
+    if (!units_[j]) continue;
+    golden::LrtAccumulator& acc = *engine_.affine(trainable[j]).updater().lrt_accumulator();
+    const golden::RankReduceFixed* model = acc.reducer().fixed_model();
+    if (model == nullptr) throw std::logic_error("accel_top: an LRT layer without a fixed-point rank reducer");
+    units_[j]->load_state(model->state());
+    acc.replace_reducer(std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(),
+                                                          *units_[j], kBusRankReduceBase + j * kBusRankReduceStride,
+                                                          pair_addr_[j], ctrl_->lrt_delay()));
+  }
 }
 
 }  // namespace lrt::tlm

@@ -1,6 +1,6 @@
 #pragma once
-// The accelerator top: one rram_array per trainable layer, the SRAM buffer, the MAC array and
-// the controller, joined by the bus (address map in bus.h). Elaborating it maps the SRAM
+// The accelerator top: one rram_array per trainable layer, one rank_reduce_unit per LRT layer,
+// the SRAM buffer, the MAC array and the controller, joined by the bus (address map in bus.h). Elaborating it maps the SRAM
 // regions the network and its training schemes need (so a design whose auxiliary memory does
 // not fit stops with an InputError naming both sizes), and optionally opens a VCD trace of
 // the top-level activity. docs/tlm.md, "accel_top".
@@ -17,9 +17,11 @@
 #include "tlm/bus.h"
 #include "tlm/controller.h"
 #include "tlm/mac_array.h"
+#include "tlm/rank_reduce_unit.h"
 #include "tlm/rram_array.h"
 #include "tlm/sram_buffer.h"
 #include "tlm/tlm_weight_store.h"
+#include "tlm/unit_rank_reducer.h"
 
 namespace lrt::tlm {
 
@@ -53,9 +55,10 @@ class accel_top : public sc_core::sc_module {
   accel_top(const sc_core::sc_module_name& name, golden::Engine& engine, const AccelSpecs& specs);
   ~accel_top() override;
 
-  /// @brief Finishes elaboration (sc_start of zero time) and attaches the RRAM arrays to the
-  /// engine's layers as their weight stores: deploy = place the engine's codes (a new run);
-  /// else the arrays already hold them (restored from a checkpoint).
+  /// @brief Finishes elaboration (sc_start of zero time), attaches the RRAM arrays to the
+  /// engine's layers as their weight stores (deploy = place the engine's codes, a new run;
+  /// else the arrays already hold them, restored from a checkpoint), and hands every LRT
+  /// layer's rank reduction to its rank_reduce_unit, which takes over the reducer's state.
   void attach_weights(bool deploy);
   /// @brief One training sample (controller::train_sample).
   golden::StepResult train_sample(const uint8_t* image, int label) { return ctrl_->train_sample(image, label); }
@@ -69,6 +72,8 @@ class accel_top : public sc_core::sc_module {
   const std::vector<std::unique_ptr<rram_array>>& rram() const { return rram_; }
   std::vector<std::unique_ptr<rram_array>>& rram() { return rram_; }
   const sram_buffer& sram() const { return *sram_; }
+  /// The rank-reduce unit of trainable layer j (null unless it trains with LRT).
+  const rank_reduce_unit* unit(size_t j) const { return units_.at(j).get(); }
   const mac_array& mac() const { return *mac_; }
   /// Bits of the regions marked aux (training state) and of all regions.
   uint64_t aux_bits() const { return aux_bits_; }
@@ -81,6 +86,8 @@ class accel_top : public sc_core::sc_module {
   std::unique_ptr<sram_buffer> sram_;
   std::unique_ptr<mac_array> mac_;
   std::unique_ptr<controller> ctrl_;
+  std::vector<std::unique_ptr<rank_reduce_unit>> units_;  // per trainable layer, null if not LRT
+  std::vector<uint64_t> pair_addr_;                        // bus address of each unit's pair buffer
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
   sc_core::sc_time store_delay_;
   sc_core::sc_time clock_period_;

@@ -23,12 +23,14 @@ int64_t pairs_of(const golden::LayerShape& s) {
 }  // namespace
 
 controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-                       const mac_array& macs, const device::SramBuffer& sram, const ControllerSpecs& specs,
+                       std::vector<const rank_reduce_unit*> units, const mac_array& macs,
+                       const device::SramBuffer& sram, const ControllerSpecs& specs,
                        const sc_core::sc_time& clock_period)
     : sc_module(name),
       mem("mem"),
       engine_(engine),
       arrays_(std::move(arrays)),
+      units_(std::move(units)),
       macs_(macs),
       sram_(sram),
       specs_(specs),
@@ -39,8 +41,15 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
   if (arrays_.size() != engine_.trainable_layers().size())
     throw std::invalid_argument("controller: " + std::to_string(arrays_.size()) + " RRAM arrays for " +
                                 std::to_string(engine_.trainable_layers().size()) + " trainable layers");
-  for (int l : engine_.trainable_layers()) {
+  if (units_.size() != arrays_.size())
+    throw std::invalid_argument("controller: " + std::to_string(units_.size()) + " unit slots for " +
+                                std::to_string(arrays_.size()) + " trainable layers");
+  for (size_t j = 0; j < arrays_.size(); ++j) {
+    const int l = engine_.trainable_layers()[j];
     const golden::Scheme s = engine_.affine(l).updater().scheme();
+    if ((s == golden::Scheme::kLrt) != (units_[j] != nullptr))
+      throw std::invalid_argument("controller: layer " + std::to_string(l) +
+                                  " needs a rank-reduce unit exactly when it trains with LRT");
     if (s == golden::Scheme::kUoro)
       throw std::invalid_argument("the TLM engine has no cost model for the uoro scheme (layer " +
                                   std::to_string(l) + "); use the golden engine");
@@ -82,14 +91,14 @@ void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, ui
   if (t.is_response_error()) throw std::logic_error("controller: MAC job refused: " + t.get_response_string());
   const MacJobCost c = macs_.cost(job);
   ledger_.add_energy(phase, Component::kMac, c.energy);
-  sample_cycles_[static_cast<size_t>(phase)] += c.cycles;
+  phase_cycles(phase) += c.cycles;
 }
 
 void controller::charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits) {
   const device::SramSpecs& s = sram_.specs();
   ledger_.add_energy(phase, Component::kSramRead, device::energy_of(read_bits, sram_.read_energy_per_bit()));
   ledger_.add_energy(phase, Component::kSramWrite, device::energy_of(write_bits, sram_.write_energy_per_bit()));
-  sample_cycles_[static_cast<size_t>(phase)] += ceil_div(read_bits, s.word_bits) * s.read_latency_cycles +
+  phase_cycles(phase) += ceil_div(read_bits, s.word_bits) * s.read_latency_cycles +
                                                 ceil_div(write_bits, s.word_bits) * s.write_latency_cycles;
 }
 
@@ -97,15 +106,16 @@ golden::StepResult controller::train_sample(const uint8_t* image, int label) {
   const std::vector<int>& trainable = engine_.trainable_layers();
   std::vector<device::RramEnergy> rram_before;
   std::vector<uint64_t> write_cycles_before;
-  rr_before_.assign(trainable.size(), {});
+  unit_before_.assign(trainable.size(), {});
   attempts_before_.assign(trainable.size(), 0);
   for (size_t j = 0; j < trainable.size(); ++j) {
     rram_before.push_back(arrays_[j]->energy());
     write_cycles_before.push_back(arrays_[j]->stats().write_cycles);
-    const golden::WeightUpdater& u = engine_.affine(trainable[j]).updater();
-    if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) rr_before_[j] = acc->reducer().stats();
-    attempts_before_[j] = u.stats().attempts;
+    if (units_[j] != nullptr) unit_before_[j] = units_[j]->stats();
+    attempts_before_[j] = engine_.affine(trainable[j]).updater().stats().attempts;
   }
+  sram_before_ = sram_.energy();
+  lrt_delay_ = sc_core::SC_ZERO_TIME;
   sample_cycles_.fill(0);
   const golden::StepResult r = engine_.train_step(image, label);
   charge_layers(rram_before, write_cycles_before);
@@ -146,13 +156,13 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
     const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
     // Forward: one read of the weights, pairs x n_o x k MACs.
     ledger_.add_energy(Phase::kForward, Component::kRramRead, array_read);
-    sample_cycles_[0] += words * read_latency;
+    phase_cycles(Phase::kForward) += words * read_latency;
     issue_mac(Phase::kForward, pairs * n_o * k, wbits, kOperandBits, kAccumulatorBits);
     // Backward: the input gradient reads the weights again; SGD-like schemes form dW here.
     device::EnergyUnits expected_reads = array_read;
     if (input_grad) {
       ledger_.add_energy(Phase::kBackward, Component::kRramRead, array_read);
-      sample_cycles_[1] += words * read_latency;
+      phase_cycles(Phase::kBackward) += words * read_latency;
       expected_reads += array_read;
       issue_mac(Phase::kBackward, pairs * n_o * k, wbits, gbits, kAccumulatorBits);
     }
@@ -170,28 +180,19 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
       charge_sram(Phase::kUpdate, attempts * n_o * k * kAccumulatorBits, 0);
     }
     if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) {
+      // The pairs ran on the unit: its datapath energy by outcome (its SRAM traffic and time
+      // are charged for all units together below).
       const golden::RankReduceParams& p = acc->params().reducer;
-      const golden::RankReduceStats& now = acc->reducer().stats();
-      const uint64_t offered = now.pairs - rr_before_[j].pairs;
-      const uint64_t skipped = now.skipped_kappa - rr_before_[j].skipped_kappa;
-      const uint64_t rr_cycles =
-          skipped * rank_reduce_cycles(specs_.rank_reduce, p, PairOutcome::kSkippedKappa).total() +
-          (offered - skipped) * rank_reduce_cycles(specs_.rank_reduce, p, PairOutcome::kUpdated).total();
+      const RankReduceUnitStats& now = units_[j]->stats();
+      const RankReduceUnitStats& was = unit_before_[j];
       ledger_.add_energy(Phase::kLrt, Component::kRankReduce,
-                         skipped * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
-                             (offered - skipped) * rank_reduce_energy(p, PairOutcome::kUpdated));
-      sample_cycles_[2] += rr_cycles;
-      // Per offered pair: the pair in, the state (r columns a side, exponents, c_x) loaded, and,
-      // unless kappa skipped it, all q columns stored (docs/tlm.md, "SRAM traffic").
-      const auto r = static_cast<uint64_t>(p.rank);
-      const uint64_t q = r + 1, lr = specs_.lr_bits;
-      const uint64_t pair_bits = (n_o + k) * act;
-      const uint64_t small = 2 * q * 16 + q * 32 + 16;  // column exponents, c_x, its exponent
-      charge_sram(Phase::kLrt, offered * (pair_bits + r * (n_o + k) * lr + small),
-                  offered * pair_bits + (offered - skipped) * (q * (n_o + k) * lr + small));
+                         (now.zero_input - was.zero_input) * rank_reduce_energy(p, PairOutcome::kZeroInput) +
+                             (now.skipped_kappa - was.skipped_kappa) * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
+                             (now.updated - was.updated) * rank_reduce_energy(p, PairOutcome::kUpdated));
       // An update attempt forms L R^T: n_o k r MACs over the stored factors.
+      const auto r = static_cast<uint64_t>(p.rank);
       issue_mac(Phase::kUpdate, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits);
-      charge_sram(Phase::kUpdate, attempts * r * (n_o + k) * lr, 0);
+      charge_sram(Phase::kUpdate, attempts * r * (n_o + k) * specs_.lr_bits, 0);
     }
     // RRAM: reads as charged above (checked against the array), writes with write-verify.
     const device::RramEnergy now = rram.energy();
@@ -201,9 +202,16 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
                              std::to_string(expected_reads) + " the datapath's reads account for");
     ledger_.add_energy(Phase::kUpdate, Component::kRramWrite,
                        (now.write - rram_before[j].write) + (now.compare_read - rram_before[j].compare_read));
-    sample_cycles_[3] += rram.stats().write_cycles - write_cycles_before[j];
+    phase_cycles(Phase::kUpdate) += rram.stats().write_cycles - write_cycles_before[j];
     ++j;
   }
+  // Every transaction the SRAM target saw this sample came from the rank-reduce units and their
+  // pair writes (the rest of the traffic is charged by charge_sram): the LRT phase, with the
+  // latency those transactions and the units' busy cycles annotated.
+  const device::SramEnergy sram_now = sram_.energy();
+  ledger_.add_energy(Phase::kLrt, Component::kSramRead, sram_now.read - sram_before_.read);
+  ledger_.add_energy(Phase::kLrt, Component::kSramWrite, sram_now.write - sram_before_.write);
+  phase_cycles(Phase::kLrt) += lrt_delay_.value() / clock_period_.value();
 }
 
 void controller::advance_time() {

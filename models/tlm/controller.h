@@ -10,7 +10,9 @@
 // are transactions to the mac_array; RRAM reads and writes are counted by the rram_arrays;
 // the rank-reduce datapath cycles come from the rank_reduce_unit's cycle model
 // (rank_reduce_cost.h); SRAM traffic is charged at the sram_buffer's energy per bit and
-// latency per word from the traffic model in docs/tlm.md. Then simulated time advances by
+// latency per word from the traffic model in docs/tlm.md. LRT layers are different: their
+// pairs run on the rank_reduce_units (unit_rank_reducer.h), whose SRAM transactions and
+// busy cycles are what the LRT phase costs. Then simulated time advances by
 // each phase's cycles (temporal decoupling with a quantum of one phase), so that a VCD trace
 // shows the phases on a time axis.
 
@@ -26,6 +28,7 @@
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"
 #include "tlm/rank_reduce_cost.h"
+#include "tlm/rank_reduce_unit.h"
 #include "tlm/rram_array.h"
 
 namespace lrt::tlm {
@@ -43,13 +46,17 @@ class controller : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<controller> mem;
 
   /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction.
+  /// units[j]: trainable layer j's rank-reduce unit, null unless it trains with LRT.
   controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-             const mac_array& macs, const device::SramBuffer& sram, const ControllerSpecs& specs,
-             const sc_core::sc_time& clock_period);
+             std::vector<const rank_reduce_unit*> units, const mac_array& macs, const device::SramBuffer& sram,
+             const ControllerSpecs& specs, const sc_core::sc_time& clock_period);
 
   /// @brief Trains one sample and charges its phases to the ledger; advances simulated time
   /// phase by phase (call from sc_main, not from a process: it calls sc_start).
   golden::StepResult train_sample(const uint8_t* image, int label);
+
+  /// The latency the LRT phase's transactions annotate (the reducers driving the units add to it).
+  sc_core::sc_time& lrt_delay() { return lrt_delay_; }
 
   const Ledger& ledger() const { return ledger_; }
   void set_ledger(const Ledger& l) { ledger_ = l; }
@@ -64,9 +71,11 @@ class controller : public sc_core::sc_module {
   void charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits);
   void charge_layers(const std::vector<device::RramEnergy>& rram_before, const std::vector<uint64_t>& write_cycles_before);
   void advance_time();
+  uint64_t& phase_cycles(Phase p) { return sample_cycles_[static_cast<size_t>(p)]; }
 
   golden::Engine& engine_;
   std::vector<rram_array*> arrays_;
+  std::vector<const rank_reduce_unit*> units_;
   const mac_array& macs_;
   const device::SramBuffer& sram_;
   ControllerSpecs specs_;
@@ -77,7 +86,9 @@ class controller : public sc_core::sc_module {
   sc_core::sc_signal<uint32_t> phase_;
   sc_core::sc_signal<uint64_t> sample_;
   // Counters at the start of the sample, to charge what the sample did.
-  std::vector<golden::RankReduceStats> rr_before_;
+  std::vector<RankReduceUnitStats> unit_before_;
+  device::SramEnergy sram_before_;
+  sc_core::sc_time lrt_delay_;
   std::vector<uint64_t> attempts_before_;
 };
 

@@ -58,6 +58,16 @@ class RankReduceImpl {
   virtual void step(RankReduceState& state, const RankReducePair& pair) = 0;
   /// @brief Clears the state (stats and the pair counter survive, as RankReducer::reset).
   virtual void reset() = 0;
+  /// @brief The estimate's factors L (n_o x r), R (n_i x r) from the current state, as
+  /// golden::RankReducer::factors (what the weight-update logic reads).
+  virtual void factors(Matrix<double>& L, Matrix<double>& R) const = 0;
+  /// @brief Replaces the whole state, counters included (resuming a run); the unit then
+  /// stores the matching words (rank_reduce_unit::load_state).
+  virtual void set_state(const golden::RankReduceFixedState& s) = 0;
+  /// @brief The state as words (what the SRAM must hold).
+  virtual RankReduceState state() const = 0;
+  /// @brief The golden model holding the state (checkpoints read it), or null.
+  virtual const golden::RankReduceFixed* golden_model() const { return nullptr; }
   virtual const golden::FixedPairTrace& last_pair() const = 0;
   virtual const golden::RankReduceStats& stats() const = 0;
   virtual const golden::RankReduceParams& params() const = 0;
@@ -83,13 +93,16 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
 
   void step(RankReduceState& state, const RankReducePair& pair) override;
   void reset() override { model_.reset(); }
+  void factors(Matrix<double>& L, Matrix<double>& R) const override { model_.factors(L, R); }
+  void set_state(const golden::RankReduceFixedState& s) override { model_.set_state(s); }
+  const golden::RankReduceFixed* golden_model() const override { return &model_; }
   const golden::FixedPairTrace& last_pair() const override { return model_.last_pair(); }
   const golden::RankReduceStats& stats() const override { return model_.stats(); }
   const golden::RankReduceParams& params() const override { return model_.params(); }
   const char* name() const override { return "golden"; }
 
   /// @brief The model's state as words (column r included).
-  RankReduceState state() const;
+  RankReduceState state() const override;
 
  private:
   void check_loaded(const RankReduceState& loaded) const;

@@ -268,3 +268,37 @@ void rank_reduce_unit::reset_state(sc_core::sc_time& delay) {
 }
 
 }  // namespace lrt::tlm
+
+namespace lrt::tlm {
+
+void rank_reduce_unit::load_state(const golden::RankReduceFixedState& s) {
+  impl_->set_state(s);
+  state_ = impl_->state();
+  // The layout of RankReduceStateLayout, in one image.
+  std::vector<unsigned char> image(layout_.total_bytes(), 0);
+  for (bool left : {true, false}) {
+    const uint64_t n = left ? layout_.n_o : layout_.n_i;
+    const std::vector<int16_t>& codes = left ? state_.q_left : state_.q_right;
+    for (uint64_t j = 0; j < layout_.q; ++j)
+      for (uint64_t i = 0; i < n; ++i) put_u16(image.data() + layout_.column(left, j) + 2 * i, codes[j * n + i]);
+  }
+  unsigned char* p = image.data() + layout_.metadata();
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, state_.exp_left[j]);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, state_.exp_right[j]);
+  p += 2 * layout_.q;
+  for (uint64_t j = 0; j < layout_.q; ++j) put_u32(p + 4 * j, state_.cx[j]);
+  p += 4 * layout_.q;
+  put_u16(p, state_.cx_exp);
+  ::tlm::tlm_generic_payload t;
+  t.set_command(::tlm::TLM_WRITE_COMMAND);
+  t.set_address(state_addr_);
+  t.set_data_ptr(image.data());
+  t.set_data_length(static_cast<unsigned>(image.size()));
+  t.set_streaming_width(static_cast<unsigned>(image.size()));
+  if (mem->transport_dbg(t) != image.size())
+    throw RunError(std::string(name()) + ": could not load the state into memory at address " +
+                   std::to_string(state_addr_));
+}
+
+}  // namespace lrt::tlm

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "golden/rank_reduce.h"
+#include "golden/rank_reduce_fixed.h"
 #include "tlm/rank_reduce_cost.h"
 #include "tlm/rank_reduce_impl.h"
 
@@ -107,6 +108,11 @@ class rank_reduce_unit : public sc_core::sc_module {
   static uint64_t state_bytes(const golden::RankReduceParams& params) {
     return RankReduceStateLayout(params).total_bytes();
   }
+
+  /// @brief Replaces the state (resuming a run): the implementation takes `s`, and the SRAM
+  /// state region gets the matching words by debug transport (free, like a scan load).
+  /// Throws lrt::RunError if the region cannot be written. Call after elaboration.
+  void load_state(const golden::RankReduceFixedState& s);
 
   const RankReduceUnitSpecs& specs() const { return specs_; }
   const RankReduceImpl& impl() const { return *impl_; }

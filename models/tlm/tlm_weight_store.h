@@ -3,7 +3,9 @@
 // datapath keeps its weights in a tlm::rram_array behind the bus. Writes are write bursts
 // over runs of consecutive changed words, reads with read effects one read burst over the
 // array, deployment and peeks debug transport (free, like loading a model over JTAG). Every
-// b_transport's latency is added to the phase the controller says is running.
+// b_transport's latency goes to the caller's `delay`; the controller does not read it: it
+// charges RRAM time from the arrays' own counters (write cycles) and its read model, which are
+// the same latencies, and accel_top's bus adds none.
 //
 // The device calls this makes are exactly those of device::RramWeightStore for the same
 // requests (a write burst writes its words in address order; a read burst reads them in

@@ -1,0 +1,63 @@
+#include "tlm/unit_rank_reducer.h"
+
+#include <string>
+
+#include "core/error.h"
+#include "golden/rank_reduce_fixed.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+
+UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, uint64_t registers,
+                                 uint64_t pair_addr, sc_core::sc_time& delay)
+    : port_(port), unit_(unit), registers_(registers), pair_addr_(pair_addr), delay_(delay) {
+  const golden::RankReduceParams& p = unit_.impl().params();
+  codes_.resize(static_cast<size_t>(p.n_o + p.n_i));
+  bytes_.resize(2 * codes_.size());
+  write_register(rank_reduce_unit::kDzAddr, static_cast<uint32_t>(pair_addr_));
+  write_register(rank_reduce_unit::kAAddr, static_cast<uint32_t>(pair_addr_ + 2 * static_cast<uint64_t>(p.n_o)));
+}
+
+void UnitRankReducer::transport(::tlm::tlm_generic_payload& t, const char* what) {
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  port_.b_transport(t, delay_);
+  if (t.is_response_error())
+    throw RunError(std::string(unit_.name()) + ": " + what + " at address " + std::to_string(t.get_address()) +
+                   " returned " + t.get_response_string());
+}
+
+void UnitRankReducer::write_register(uint32_t offset, uint32_t value) {
+  unsigned char data[4];
+  store_code_le(static_cast<int32_t>(value), data, 4);
+  ::tlm::tlm_generic_payload t;
+  t.set_command(::tlm::TLM_WRITE_COMMAND);
+  t.set_address(registers_ + offset);
+  t.set_data_ptr(data);
+  t.set_data_length(4);
+  t.set_streaming_width(4);
+  transport(t, "register write");
+}
+
+void UnitRankReducer::step(const double* dz, const double* a) {
+  const golden::RankReduceParams& p = unit_.impl().params();
+  // The same block quantization as golden::RankReduceFixed::step.
+  const int dz_exp = golden::RankReduceFixed::quantize_input(dz, p.n_o, codes_.data());
+  const int a_exp = golden::RankReduceFixed::quantize_input(a, p.n_i, codes_.data() + p.n_o);
+  for (size_t i = 0; i < codes_.size(); ++i) store_code_le(codes_[i], bytes_.data() + 2 * i, 2);
+  ::tlm::tlm_generic_payload t;
+  t.set_command(::tlm::TLM_WRITE_COMMAND);
+  t.set_address(pair_addr_);
+  t.set_data_ptr(bytes_.data());
+  t.set_data_length(static_cast<unsigned>(bytes_.size()));
+  t.set_streaming_width(static_cast<unsigned>(bytes_.size()));
+  transport(t, "pair write");
+  write_register(rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp));
+  write_register(rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp));
+  write_register(rank_reduce_unit::kControl, rank_reduce_unit::kStep);
+}
+
+void UnitRankReducer::reset() { write_register(rank_reduce_unit::kControl, rank_reduce_unit::kReset); }
+
+}  // namespace lrt::tlm

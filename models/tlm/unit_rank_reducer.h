@@ -1,0 +1,50 @@
+#pragma once
+// The golden engine's rank reducer for one LRT layer, replaced by a driver of the
+// accelerator's rank_reduce_unit: each pair goes the way the hardware takes it. The pair's
+// codes are written into the layer's SRAM pair buffer, the unit's exponent registers set and
+// STEP written; the unit then loads the state from SRAM, steps, and stores it back. The
+// estimate the weight update reads (factors) and the counters come from the unit's
+// implementation, so the layer's LRT accumulator cannot tell this reducer from
+// golden::RankReduceFixed, and trains bit-identically.
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "golden/rank_reduce.h"
+#include "tlm/rank_reduce_unit.h"
+
+namespace lrt::tlm {
+
+/// @brief golden::RankReducer that runs each step on a rank_reduce_unit (see the file comment).
+class UnitRankReducer final : public golden::RankReducer {
+ public:
+  /// `port` reaches, on one address map, the unit's registers at `registers` and the pair
+  /// buffer at `pair_addr` (n_o then n_i int16 codes), which the unit reads through its own
+  /// mem socket at the same addresses. Every transport's latency is added to `delay`. Sets
+  /// the unit's DZ_ADDR and A_ADDR registers (call after elaboration).
+  UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, uint64_t registers,
+                  uint64_t pair_addr, sc_core::sc_time& delay);
+
+  void step(const double* dz, const double* a) override;
+  void factors(Matrix<double>& L, Matrix<double>& R) const override { unit_.impl().factors(L, R); }
+  void reset() override;
+  const golden::RankReduceStats& stats() const override { return unit_.impl().stats(); }
+  const golden::RankReduceParams& params() const override { return unit_.impl().params(); }
+  const golden::RankReduceFixed* fixed_model() const override { return unit_.impl().golden_model(); }
+
+ private:
+  void write_register(uint32_t offset, uint32_t value);
+  void transport(::tlm::tlm_generic_payload& t, const char* what);
+
+  ::tlm::tlm_fw_transport_if<>& port_;
+  rank_reduce_unit& unit_;
+  uint64_t registers_;
+  uint64_t pair_addr_;
+  sc_core::sc_time& delay_;
+  std::vector<int16_t> codes_;       // dz then a
+  std::vector<unsigned char> bytes_;  // the same in bus format
+};
+
+}  // namespace lrt::tlm
