@@ -78,7 +78,7 @@ void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, ui
   job.weight_bits = bw;
   job.activation_bits = ba;
   job.accumulator_bits = bacc;
-  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_generic_payload& t = mac_trans_;  // reused: constructing a payload allocates
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(kBusMacBase);
   t.set_data_ptr(reinterpret_cast<unsigned char*>(&job));

@@ -89,6 +89,7 @@ class controller : public sc_core::sc_module {
   std::vector<RankReduceUnitStats> unit_before_;
   device::SramEnergy sram_before_;
   sc_core::sc_time lrt_delay_;
+  ::tlm::tlm_generic_payload mac_trans_;
   std::vector<uint64_t> attempts_before_;
 };
 

@@ -67,9 +67,19 @@ std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
 GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params) : model_(params) {}
 
 RankReduceState GoldenRankReduceImpl::state() const {
+  RankReduceState s = RankReduceState::zero(model_.params());
+  fill_state(s);
+  return s;
+}
+
+void GoldenRankReduceImpl::fill_state(RankReduceState& s) const {
   const golden::RankReduceParams& p = model_.params();
-  RankReduceState s = RankReduceState::zero(p);
   const int q = p.rank + 1;
+  const auto uq = static_cast<std::size_t>(q);
+  s.q_left.resize(static_cast<std::size_t>(p.n_o) * uq);
+  s.q_right.resize(static_cast<std::size_t>(p.n_i) * uq);
+  s.exp_left.resize(uq);
+  s.exp_right.resize(uq);
   const int16_t* ql = model_.q_codes(golden::RankReduceSide::kLeft);
   const int16_t* qr = model_.q_codes(golden::RankReduceSide::kRight);
   s.q_left.assign(ql, ql + s.q_left.size());
@@ -80,11 +90,11 @@ RankReduceState GoldenRankReduceImpl::state() const {
   }
   s.cx = model_.cx_codes();
   s.cx_exp = exponent_register(model_.cx_exponent(), "c_x");
-  return s;
 }
 
-void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded) const {
-  const RankReduceState held = state();
+void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded) {
+  fill_state(held_);
+  const RankReduceState& held = held_;
   const golden::RankReduceParams& p = model_.params();
   const int r = p.rank;
   auto fail = [&](const std::string& word, uint64_t got, uint64_t want) {
@@ -132,7 +142,7 @@ void GoldenRankReduceImpl::step(RankReduceState& state, const RankReducePair& pa
   }
   check_loaded(state);
   model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
-  state = this->state();
+  fill_state(state);
 }
 
 }  // namespace lrt::tlm

@@ -105,9 +105,12 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
   RankReduceState state() const override;
 
  private:
-  void check_loaded(const RankReduceState& loaded) const;
+  void check_loaded(const RankReduceState& loaded);
+  // state() into `s`, reusing its storage (once per pair: no allocation on the hot path).
+  void fill_state(RankReduceState& s) const;
 
   golden::RankReduceFixed model_;
+  RankReduceState held_;  // scratch of check_loaded
 };
 
 }  // namespace lrt::tlm

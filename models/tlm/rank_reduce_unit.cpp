@@ -131,7 +131,7 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
 
 ::tlm::tlm_response_status rank_reduce_unit::mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
                                   sc_core::sc_time& delay) {
-  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_generic_payload& t = mem_trans_;  // reused: constructing a payload allocates
   t.set_command(cmd);
   t.set_address(addr);
   t.set_data_ptr(static_cast<unsigned char*>(data));

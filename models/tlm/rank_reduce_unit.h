@@ -147,6 +147,7 @@ class rank_reduce_unit : public sc_core::sc_module {
   RankReduceState state_;           // words in flight between load and store
   std::vector<int16_t> dz_, a_;     // the pair's input buffers
   std::vector<unsigned char> bytes_;  // bus-format staging
+  ::tlm::tlm_generic_payload mem_trans_;
   RankReduceUnitStats stats_;
 };
 

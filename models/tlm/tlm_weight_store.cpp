@@ -14,7 +14,7 @@ TlmWeightStore::TlmWeightStore(::tlm::tlm_fw_transport_if<>& port, uint64_t base
 void TlmWeightStore::transport(::tlm::tlm_command cmd, uint64_t first, uint64_t words, bool debug) const {
   const uint64_t bytes = words * word_bytes_;
   if (buffer_.size() < bytes) buffer_.resize(bytes);
-  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_generic_payload& t = trans_;  // reused: constructing a payload allocates
   t.set_command(cmd);
   t.set_address(base_ + first * word_bytes_);
   t.set_data_ptr(buffer_.data());

@@ -51,6 +51,7 @@ class TlmWeightStore final : public WeightStore {
   sc_core::sc_time& delay_;
   unsigned word_bytes_;
   mutable std::vector<unsigned char> buffer_;
+  mutable ::tlm::tlm_generic_payload trans_;
   std::vector<uint64_t> changed_;
 };
 

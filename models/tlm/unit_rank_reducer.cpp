@@ -31,7 +31,7 @@ void UnitRankReducer::transport(::tlm::tlm_generic_payload& t, const char* what)
 void UnitRankReducer::write_register(uint32_t offset, uint32_t value) {
   unsigned char data[4];
   store_code_le(static_cast<int32_t>(value), data, 4);
-  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(registers_ + offset);
   t.set_data_ptr(data);
@@ -46,7 +46,7 @@ void UnitRankReducer::step(const double* dz, const double* a) {
   const int dz_exp = golden::RankReduceFixed::quantize_input(dz, p.n_o, codes_.data());
   const int a_exp = golden::RankReduceFixed::quantize_input(a, p.n_i, codes_.data() + p.n_o);
   for (size_t i = 0; i < codes_.size(); ++i) store_code_le(codes_[i], bytes_.data() + 2 * i, 2);
-  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(pair_addr_);
   t.set_data_ptr(bytes_.data());

@@ -45,6 +45,7 @@ class UnitRankReducer final : public golden::RankReducer {
   sc_core::sc_time& delay_;
   std::vector<int16_t> codes_;       // dz then a
   std::vector<unsigned char> bytes_;  // the same in bus format
+  ::tlm::tlm_generic_payload trans_;  // reused: constructing a payload allocates
 };
 
 }  // namespace lrt::tlm
