@@ -23,9 +23,9 @@ fi
 if [[ ! -f "$model" ]]; then
   echo "run.sh: pre-training the deployed model ($model)"
   mkdir -p "$(dirname "$model")"
-  "$lrtsim" pretrain "$config" --out "$model"
+  "$lrtsim" pretrain "$config" --out "$model" --jobs "$(nproc)"
 fi
 
 out=runs/default-$(date +%Y%m%d-%H%M%S)
-"$lrtsim" run "$config" --out "$out" "$@"
+"$lrtsim" run "$config" --out "$out" --jobs "$(nproc)" "$@"
 echo "run.sh: results in $out (config.yaml, summary.json, trace.csv, host.json)"

@@ -207,6 +207,10 @@ BatchNormLayer& Engine::batch_norm(int layer) {
   return const_cast<BatchNormLayer&>(static_cast<const Engine&>(*this).batch_norm(layer));
 }
 
+void Engine::set_thread_pool(ThreadPool* pool) {
+  for (int l : trainable_) affine(l).set_thread_pool(pool);
+}
+
 bool Engine::runs_backward(int layer) const {
   return lowest_learning_op_ >= 0 && op_of_layer_.at(static_cast<size_t>(layer)) >= lowest_learning_op_;
 }

@@ -79,6 +79,10 @@ class Engine {
   /// then); a code mismatch with deploy = false throws from the layer that has it.
   void attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy);
 
+  /// @brief Runs the conv3x3 / fc GEMMs on `pool` (null: one thread). The results are
+  /// bit-identical for every thread count; the pool must outlive the engine or be reset.
+  void set_thread_pool(ThreadPool* pool);
+
   /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network
   /// order, each layer's codes column-major (cell k * n_out + o).
   uint64_t weights_digest() const;

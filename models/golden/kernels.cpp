@@ -64,8 +64,31 @@ ConvBackwardScratch::ConvBackwardScratch(int pairs, int c_out, int k)
       pixel(static_cast<size_t>(pairs)),
       dcols(static_cast<size_t>(pairs) * k) {}
 
+void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
+  // Below about 64 k-long dot products per block the hand-off costs more than it saves.
+  constexpr int64_t kMinWork = 64;
+  if (pool == nullptr || pool->threads() == 1 || int64_t{m} * n < 2 * kMinWork) {
+    gemm_nt(m, n, k, a, b, c);
+    return;
+  }
+  const int64_t parts = 4 * int64_t{pool->threads()};  // a few blocks per thread, for balance
+  if (m > 1) {
+    const int rows = static_cast<int>(std::max<int64_t>((m + parts - 1) / parts, (kMinWork + n - 1) / n));
+    pool->parallel_for((m + rows - 1) / rows, [&](int64_t blk) {
+      const int r0 = static_cast<int>(blk) * rows, r = std::min(rows, m - r0);
+      gemm_nt(r, n, k, a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n);
+    });
+  } else {
+    const int cols = static_cast<int>(std::max<int64_t>((n + parts - 1) / parts, kMinWork));
+    pool->parallel_for((n + cols - 1) / cols, [&](int64_t blk) {
+      const int c0 = static_cast<int>(blk) * cols, w = std::min(cols, n - c0);
+      gemm_nt(1, w, k, a, b + static_cast<int64_t>(c0) * k, c + c0);
+    });
+  }
+}
+
 void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
-                           int32_t* dx, ConvBackwardScratch& scratch) {
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
   const int ow = in.w - 2, c = in.c, k = 9 * in.c;
   const int pairs = (in.h - 2) * ow;
   // Max-pool and ReLU leave many output pixels without gradient: gather the others.
@@ -80,7 +103,7 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
     scratch.pixel[static_cast<size_t>(m)] = p;
     ++m;
   }
-  gemm_nt(m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
+  gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
   std::fill(dx, dx + in.size(), 0);
   for (int j = 0; j < m; ++j) {
     const int p = scratch.pixel[static_cast<size_t>(j)];

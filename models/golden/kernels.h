@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "golden/network.h"
 
 namespace lrt::golden::kern {
@@ -19,6 +20,11 @@ void im2col3x3(const TensorShape& in, const int16_t* x, int16_t* cols);
 
 /// @brief C[m][n] = sum_k A[m][k] * B[n][k] for row-major A (M x K), B (N x K), C (M x N).
 void gemm_nt(int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c);
+
+/// @brief gemm_nt spread over `pool` (null: gemm_nt): blocks of rows of C, or, for a single
+/// row, blocks of its columns; every C element is computed exactly as gemm_nt does, so the
+/// result does not depend on the thread count.
+void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c);
 
 /// @brief Scratch of conv3x3_backward_data, sized once for a layer.
 struct ConvBackwardScratch {
@@ -34,7 +40,7 @@ struct ConvBackwardScratch {
 /// dcols = dz wt^T over the pixels with a non-zero gradient, then col2im. dx (in.size()
 /// int32) is overwritten.
 void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
-                           int32_t* dx, ConvBackwardScratch& scratch);
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
 
 /// @brief g[o][k] = sum_p dz[p][o] * a[p][k] (the weight gradient sum_p dz_p a_p^T);
 /// g (n_o x k int32) is overwritten. Rows of dz that are zero cost nothing.

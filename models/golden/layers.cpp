@@ -194,7 +194,7 @@ void AffineLayer::forward(const int16_t* in, int16_t* out, bool /*train*/) {
   } else {
     a_rows_ = in;
   }
-  kern::gemm_nt(pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  kern::gemm_nt_parallel(pool_, pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
   // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
   const int64_t lo = b_fmt_.min_code(), hi = b_fmt_.max_code();
   uint64_t clipped_count = 0;
@@ -225,9 +225,9 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
   if (din != nullptr) {
     if (store_ != nullptr) store_->account_reads(1);  // backprop reads the weights again
     if (conv_)
-      kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_);
+      kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_, pool_);
     else
-      kern::gemm_nt(1, k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());  // dx[k] = sum_o W[o][k] dz[o]
+      kern::gemm_nt_parallel(pool_, 1, k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());  // dx[k] = sum_o W[o][k] dz[o]
     const ShiftQuantizer qb{dx_shift_, b_fmt_.min_code(), b_fmt_.max_code()};
     for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
   }

@@ -105,6 +105,8 @@ class AffineLayer final : public Layer {
   /// forward reads the weights from the store, every update writes the changed cells to it,
   /// and end_sample() applies its drift. std::invalid_argument if its size differs.
   void attach_store(WeightStore* store, bool deploy);
+  /// @brief Spreads the layer's GEMMs over `pool` (null: this thread only); bit-exact either way.
+  void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
   WeightStore* store() const { return store_; }
   /// @brief The end of a training sample: advances the store's sample clock (drift) and
   /// adopts the codes drift changed. Nothing without a store.
@@ -142,6 +144,7 @@ class AffineLayer final : public Layer {
   kern::ConvBackwardScratch dx_scratch_;
   // Weight store (optional): cells an update changed, codes a read returned, drift changes.
   WeightStore* store_ = nullptr;
+  ThreadPool* pool_ = nullptr;
   std::vector<int64_t> journal_;
   std::vector<int32_t> read_codes_;
   std::vector<int64_t> drifted_;

@@ -51,6 +51,17 @@ void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int
 
 void LrtAccumulator::offer(const double* dz, const double* a) { reducer_->step(dz, a); }
 
+void LrtAccumulator::offer_codes(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
+  if (reducer_->step_integer(dz, dz_frac, a, a_frac)) return;
+  const RankReduceParams& p = reducer_->params();
+  dz_.resize(static_cast<size_t>(p.n_o));
+  a_.resize(static_cast<size_t>(p.n_i));
+  const double dz_lsb = std::ldexp(1.0, -dz_frac), a_lsb = std::ldexp(1.0, -a_frac);
+  for (int o = 0; o < p.n_o; ++o) dz_[static_cast<size_t>(o)] = dz[o] * dz_lsb;
+  for (int k = 0; k < p.n_i; ++k) a_[static_cast<size_t>(k)] = a[k] * a_lsb;
+  reducer_->step(dz_.data(), a_.data());
+}
+
 LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
   const std::size_t no = delta_.rows();
   const std::size_t ni = delta_.cols();

@@ -59,6 +59,9 @@ class LrtAccumulator {
 
   /// Folds one (dz: n_o values, a: n_i values) pair into the estimate.
   void offer(const double* dz, const double* a);
+  /// The same for codes with power-of-two LSBs (RankReducer::step_integer), through doubles
+  /// when the reducer takes no codes.
+  void offer_codes(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac);
   /// Ends a sample. Every B-th call forms the update and, if dense enough, adds it to
   /// weight_codes (n_o x n_i). Between boundaries weight_codes is not touched.
   LrtUpdateResult end_sample(Matrix<int32_t>& weight_codes);
@@ -85,6 +88,7 @@ class LrtAccumulator {
   int64_t samples_since_update_ = 0;
   Matrix<double> left_, right_;
   Matrix<int32_t> delta_;
+  std::vector<double> dz_, a_;  // offer_codes' fall-back
 };
 
 }  // namespace lrt::golden

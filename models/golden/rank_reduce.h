@@ -45,6 +45,13 @@ class RankReducer {
   virtual ~RankReducer() = default;
   /// Folds one pair (dz: n_o values, a: n_i values) into the estimate.
   virtual void step(const double* dz, const double* a) = 0;
+  /// @brief The same pair given as int16 codes with power-of-two LSBs (dz_i = dz[i] 2^-dz_frac,
+  /// a_i = a[i] 2^-a_frac): an implementation that can take codes without the round trip
+  /// through double folds it exactly as step() would and returns true; otherwise it returns
+  /// false and the caller uses step().
+  virtual bool step_integer(const int16_t* /*dz*/, int /*dz_frac*/, const int16_t* /*a*/, int /*a_frac*/) {
+    return false;
+  }
   /// The current factors: L (n_o x r) and R (n_i x r), with L R^T the estimate.
   virtual void factors(Matrix<double>& L, Matrix<double>& R) const = 0;
   /// Clears the estimate (after an applied weight update).

@@ -236,6 +236,34 @@ int RankReduceFixed::quantize_input(const double* x, int n, int16_t* codes) {
   return e;
 }
 
+int RankReduceFixed::normalize_codes(const int16_t* c, int n, int frac, int16_t* codes) {
+  int32_t big = 0;
+  for (int i = 0; i < n; ++i) big = std::max(big, std::abs(int32_t{c[i]}));
+  if (big == 0) {
+    std::fill(codes, codes + n, int16_t{0});
+    return 0;
+  }
+  // quantize_input on x = c 2^-frac: big < 2^top with top = bit_length(big) - frac, then e =
+  // top - kQBits, and big 2^-e = big 2^(kQBits - bit_length) lies in [2^(kQBits-1), 2^kQBits):
+  // within the limit, so e stays. The codes are c 2^s with s = kQBits - bit_length(big).
+  const int len = bit_length(static_cast<uint64_t>(big));
+  const int s = kQBits - len;
+  if (s >= 0) {
+    for (int i = 0; i < n; ++i) codes[i] = static_cast<int16_t>(int32_t{c[i]} * (int32_t{1} << s));
+  } else {  // only |c| = 2^15: floor(c 2^s + 1/2) on the integers
+    const int r = -s;
+    for (int i = 0; i < n; ++i) codes[i] = static_cast<int16_t>((int32_t{c[i]} + (int32_t{1} << (r - 1))) >> r);
+  }
+  return len - frac - kQBits;
+}
+
+bool RankReduceFixed::step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
+  const int dz_exp = normalize_codes(dz, params_.n_o, dz_frac, dz_codes_.data());
+  const int a_exp = normalize_codes(a, params_.n_i, a_frac, a_codes_.data());
+  step_codes(dz_codes_.data(), dz_exp, a_codes_.data(), a_exp);
+  return true;
+}
+
 void RankReduceFixed::step(const double* dz, const double* a) {
   const int dz_exp = quantize_input(dz, params_.n_o, dz_codes_.data());
   const int a_exp = quantize_input(a, params_.n_i, a_codes_.data());

@@ -124,6 +124,11 @@ class RankReduceFixed final : public RankReducer {
   /// |round_half_up(x_i 2^-E)| <= 32767; codes written to `codes`. An all-zero vector gives
   /// E = 0. Throws lrt::RunError on a non-finite value.
   static int quantize_input(const double* x, int n, int16_t* codes);
+  /// @brief quantize_input() of the values c[i] 2^-frac, computed on the integers: the same
+  /// codes and exponent, bit for bit (tested), with no double arithmetic.
+  static int normalize_codes(const int16_t* c, int n, int frac, int16_t* codes);
+  /// step() of the values dz[i] 2^-dz_frac and a[i] 2^-a_frac, through normalize_codes().
+  bool step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) override;
 
  private:
   struct Basis {

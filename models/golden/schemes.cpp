@@ -248,20 +248,17 @@ class Uoro final : public BatchedUpdater {
 // LRT: pairs go to the layer's LrtAccumulator, which forms and applies the updates.
 class Lrt final : public WeightUpdater {
  public:
-  explicit Lrt(const UpdaterParams& p) : p_(p), acc_(accumulator_params(p)), dz_(p.n_o), a_(p.n_i) {}
+  explicit Lrt(const UpdaterParams& p) : p_(p), acc_(accumulator_params(p)) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
-    const double dz_lsb = std::ldexp(1.0, -g.dz_frac), a_lsb = std::ldexp(1.0, -g.a_frac);
     for (int pr = 0; pr < g.pairs; ++pr) {
       const int16_t* dz = g.dz + static_cast<int64_t>(pr) * g.n_o;
       // A pair with zero dz adds nothing to sum dz a^T; not offering it also saves the
       // rankReduce step (max-pool leaves 3 of 4 conv pixels without gradient).
       if (pair_is_zero(dz, g.n_o)) continue;
       const int16_t* a = g.a + static_cast<int64_t>(pr) * g.n_i;
-      for (int o = 0; o < g.n_o; ++o) dz_[o] = dz[o] * dz_lsb;
-      for (int k = 0; k < g.n_i; ++k) a_[k] = a[k] * a_lsb;
-      acc_.offer(dz_.data(), a_.data());
+      acc_.offer_codes(dz, g.dz_frac, a, g.a_frac);
     }
     const bool at_boundary = (acc_.samples_since_update() + 1) % p_.kind.batch == 0;
     if (at_boundary) snapshot_.assign(codes.data(), codes.data() + codes.rows() * codes.cols());
@@ -309,7 +306,6 @@ class Lrt final : public WeightUpdater {
 
   UpdaterParams p_;
   LrtAccumulator acc_;
-  std::vector<double> dz_, a_;
   std::vector<int32_t> snapshot_;
   UpdaterStats stats_;
 };

@@ -45,6 +45,18 @@ void UnitRankReducer::step(const double* dz, const double* a) {
   // The same block quantization as golden::RankReduceFixed::step.
   const int dz_exp = golden::RankReduceFixed::quantize_input(dz, p.n_o, codes_.data());
   const int a_exp = golden::RankReduceFixed::quantize_input(a, p.n_i, codes_.data() + p.n_o);
+  send(dz_exp, a_exp);
+}
+
+bool UnitRankReducer::step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
+  const golden::RankReduceParams& p = unit_.impl().params();
+  const int dz_exp = golden::RankReduceFixed::normalize_codes(dz, p.n_o, dz_frac, codes_.data());
+  const int a_exp = golden::RankReduceFixed::normalize_codes(a, p.n_i, a_frac, codes_.data() + p.n_o);
+  send(dz_exp, a_exp);
+  return true;
+}
+
+void UnitRankReducer::send(int dz_exp, int a_exp) {
   for (size_t i = 0; i < codes_.size(); ++i) store_code_le(codes_[i], bytes_.data() + 2 * i, 2);
   ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);

@@ -28,6 +28,7 @@ class UnitRankReducer final : public golden::RankReducer {
                   uint64_t pair_addr, sc_core::sc_time& delay);
 
   void step(const double* dz, const double* a) override;
+  bool step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) override;
   void factors(Matrix<double>& L, Matrix<double>& R) const override { unit_.impl().factors(L, R); }
   void reset() override;
   const golden::RankReduceStats& stats() const override { return unit_.impl().stats(); }
@@ -36,6 +37,7 @@ class UnitRankReducer final : public golden::RankReducer {
 
  private:
   void write_register(uint32_t offset, uint32_t value);
+  void send(int dz_exp, int a_exp);  // codes_ to the pair buffer, exponents, STEP
   void transport(::tlm::tlm_generic_payload& t, const char* what);
 
   ::tlm::tlm_fw_transport_if<>& port_;

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
 #include "data/stream.h"
@@ -32,6 +33,7 @@ struct PretrainArgs {
   std::vector<std::string> sets;
   uint64_t samples = 0;  // 0: pretrain.samples
   bool force = false;
+  int jobs = 1;  // GEMM threads; the model does not depend on it
 };
 
 bool file_exists(const std::string& path) {
@@ -77,6 +79,8 @@ int run_pretrain(const PretrainArgs& args) {
   } catch (const std::invalid_argument& e) {  // e.g. a layer too wide for the integer datapath
     throw InputError(InputLocation({}, -1, -1, "network.layers"), e.what());
   }
+  ThreadPool pool(args.jobs);
+  engine->set_thread_pool(&pool);
 
   install_stop_handlers();
   const uint64_t total = specs.pretrain.samples;
@@ -133,6 +137,8 @@ void add_pretrain_command(CLI::App& app, Action& action) {
   cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", args->force, "overwrite an existing --out");
+  cmd->add_option("--jobs", args->jobs, "threads for the GEMMs (default 1); the model is bit-identical for any N")
+      ->check(CLI::Range(1, 256));
   cmd->callback([&action, args] { action = [args] { return run_pretrain(*args); }; });
 }
 

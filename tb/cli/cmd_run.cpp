@@ -27,10 +27,12 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
+#include "core/thread_pool.h"
 #include "core/run_directory.h"
 #include "data/stream.h"
 #include "golden/engine.h"
 #include "golden/model_io.h"
+#include "golden/rank_reduce_fixed.h"
 #include "golden/train_state.h"
 
 namespace lrt::cli {
@@ -55,6 +57,7 @@ struct RunArgs {
   std::string resume;  // a run directory to continue
   bool engine_given = false;
   std::string vcd;     // --vcd FILE (TLM engine)
+  int jobs = 1;        // threads for the datapath's GEMMs; results do not depend on it
 };
 
 [[noreturn]] void bad_key(const std::string& key, const std::string& problem) {
@@ -141,6 +144,21 @@ std::string trace_row(const Snapshot& s) {
          "\n";
 }
 
+// Saturation counters of the integer datapath: how often a value hit the end of its format.
+void add_saturation_summary(nlohmann::ordered_json& j, const golden::Engine& engine) {
+  uint64_t z_clipped = 0, z_total = 0, rr = 0;
+  for (int l : engine.trainable_layers()) {
+    const golden::AffineLayer& a = engine.affine(l);
+    z_clipped += a.z_clips().clipped;
+    z_total += a.z_clips().total;
+    if (const golden::LrtAccumulator* acc = a.updater().lrt_accumulator())
+      if (const golden::RankReduceFixed* f = acc->reducer().fixed_model()) rr += f->saturations();
+  }
+  j["saturation"]["z_clipped"] = z_clipped;
+  j["saturation"]["z_total"] = z_total;
+  j["saturation"]["rank_reduce"] = rr;
+}
+
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
                          const RunBackend& backend, bool interrupted) {
   nlohmann::ordered_json j;
@@ -159,6 +177,7 @@ std::string summary_json(const config::Specs& specs, const Snapshot& s, const go
   j["writes"]["density"] = write_density(s.writes, s.samples);
   j["weights_digest"] = hex16(engine.weights_digest());
   add_device_summary(j, specs, engine, backend);
+  add_saturation_summary(j, engine);
   backend.add_summary(j);
   return j.dump(2) + "\n";
 }
@@ -284,6 +303,8 @@ int run_training(const RunArgs& args) {
   } catch (const std::invalid_argument& e) {
     bad_key("network.layers", e.what());
   }
+  ThreadPool pool(args.jobs);
+  engine->set_thread_pool(&pool);
   OnlineAccuracy acc;
   RunState run;
   std::unique_ptr<RunBackend> backend;
@@ -352,7 +373,10 @@ int run_training(const RunArgs& args) {
   const uint64_t first_sample = run.done;
   while (run.done < total && !stop_requested()) {
     const data::Sample s = stream.at(run.done);
-    acc.add(backend->train(s.pixels.data(), s.label).correct);
+    const golden::StepResult step = backend->train(s.pixels.data(), s.label);
+    if (!std::isfinite(step.loss))  // the only double a step reports; NaN elsewhere throws in the engine
+      throw RunError("sample " + std::to_string(run.done) + ": non-finite loss " + std::to_string(step.loss));
+    acc.add(step.correct);
     ++run.done;
     if (run.done % specs.run.trace_every == 0) {
       run.snap = take(run.done);
@@ -413,6 +437,10 @@ void add_run_command(CLI::App& app, Action& action) {
                                  "resumed run keeps its engine)")
                      ->check(CLI::IsMember({"golden", "tlm"}));
   cmd->add_option("--vcd", args->vcd, "write a VCD trace of the accelerator's phases to FILE (--engine tlm)");
+  cmd->add_option("--jobs", args->jobs,
+                  "threads for the convolution and fc GEMMs (default 1); every result is bit-identical for "
+                  "any N")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", args->force, "overwrite the results in an occupied --out");

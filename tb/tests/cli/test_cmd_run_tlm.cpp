@@ -94,6 +94,24 @@ TEST_F(CmdRunTlm, EnginesAgreeWithDeviceEffectsOffAndOn) {
   EXPECT_EQ(g_off["device"]["drift_events"].get<uint64_t>(), 0u);
 }
 
+// --jobs spreads the GEMMs over threads: every result file is byte-identical for any N, on
+// both engines (host.json, the host's time, is the only file that may differ).
+TEST_F(CmdRunTlm, ResultsAreIdenticalForEveryJobsValue) {
+  ASSERT_EQ(run({"pretrain", s().config, "--out", out("jobs1.ckpt"), "--force", "--jobs", "1"}).code, 0);
+  ASSERT_EQ(run({"pretrain", s().config, "--out", out("jobs3.ckpt"), "--force", "--jobs", "3"}).code, 0);
+  EXPECT_EQ(read_file(out("jobs1.ckpt")), read_file(out("jobs3.ckpt")));
+  for (const char* engine : {"golden", "tlm"}) {
+    const std::string e = engine;
+    run_engine(e, "jobs_" + e + "_1", {"--jobs", "1"});
+    for (const char* jobs : {"2", "3"}) {
+      const std::string dir = "jobs_" + e + "_" + jobs;
+      run_engine(e, dir, {"--jobs", jobs});
+      for (const char* file : {"summary.json", "trace.csv", "config.yaml"})
+        EXPECT_EQ(read_file(out(dir + "/" + file)), read_file(out("jobs_" + e + "_1/" + file))) << e << " " << jobs << " " << file;
+    }
+  }
+}
+
 TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   const json t = run_engine("tlm", "energy");
   const json& e = t["energy_0p1fj"];
@@ -132,6 +150,9 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   const auto lrt_bits = [&](uint64_t n_o, uint64_t k) { return q * (n_o + k) * 16 + 2 * q * 16 + q * 32 + 16 + (n_o + k) * 16; };
   EXPECT_EQ(t["memory"]["aux_bits"].get<uint64_t>(), lrt_bits(4, 9) + lrt_bits(4, 100));
   EXPECT_EQ(t["memory"]["rram_bits"].get<uint64_t>(), (36u + 400u) * 8u);
+  // Saturation counters: every conv/fc output of every forward is counted once (100 x 4 + 4).
+  EXPECT_EQ(t["saturation"]["z_total"].get<uint64_t>(), uint64_t{kSamples} * (100 * 4 + 4));
+  EXPECT_LE(t["saturation"]["z_clipped"].get<uint64_t>(), t["saturation"]["z_total"].get<uint64_t>());
 }
 
 // The VCD: the phase signal over simulated time, ending at the run's simulated seconds.
