@@ -167,9 +167,7 @@ void rank_reduce_unit::load_metadata(RankReduceState& s, sc_core::sc_time& delay
   s.cx_exp = get_i16(p);
 }
 
-void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time& delay) {
-  bytes_.assign(layout_.metadata_bytes(), 0);
-  unsigned char* p = bytes_.data();
+void rank_reduce_unit::encode_metadata(const RankReduceState& s, unsigned char* p) const {
   for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_left[j]);
   p += 2 * layout_.q;
   for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_right[j]);
@@ -177,6 +175,11 @@ void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time
   for (uint64_t j = 0; j < layout_.q; ++j) put_u32(p + 4 * j, s.cx[j]);
   p += 4 * layout_.q;
   put_u16(p, s.cx_exp);
+}
+
+void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time& delay) {
+  bytes_.assign(layout_.metadata_bytes(), 0);
+  encode_metadata(s, bytes_.data());
   state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
 }
 
@@ -282,14 +285,7 @@ void rank_reduce_unit::load_state(const golden::RankReduceFixedState& s) {
     for (uint64_t j = 0; j < layout_.q; ++j)
       for (uint64_t i = 0; i < n; ++i) put_u16(image.data() + layout_.column(left, j) + 2 * i, codes[j * n + i]);
   }
-  unsigned char* p = image.data() + layout_.metadata();
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, state_.exp_left[j]);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, state_.exp_right[j]);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u32(p + 4 * j, state_.cx[j]);
-  p += 4 * layout_.q;
-  put_u16(p, state_.cx_exp);
+  encode_metadata(state_, image.data() + layout_.metadata());
   ::tlm::tlm_generic_payload t;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(state_addr_);

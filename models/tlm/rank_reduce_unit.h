@@ -133,6 +133,7 @@ class rank_reduce_unit : public sc_core::sc_module {
                     const char* what);
   void load_metadata(RankReduceState& s, sc_core::sc_time& delay);
   void store_metadata(const RankReduceState& s, sc_core::sc_time& delay);
+  void encode_metadata(const RankReduceState& s, unsigned char* p) const;  // metadata_bytes() at p
   void read_column(bool left, uint64_t j, RankReduceState* into, sc_core::sc_time& delay);
   void write_column(bool left, uint64_t j, const RankReduceState& s, sc_core::sc_time& delay);
 

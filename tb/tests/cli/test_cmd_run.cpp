@@ -19,25 +19,10 @@ namespace {
 using namespace run_testing;
 using nlohmann::json;
 
-// One data set and pretrained model for the whole suite (pretraining takes ~50 ms).
-class CmdRun : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    setup_ = new TinySetup(tiny_setup("run"));
-    const CliResult r = run({"pretrain", setup_->config, "--out", setup_->model, "--force"});
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
-  static void TearDownTestSuite() {
-    delete setup_;
-    setup_ = nullptr;
-  }
-  static const TinySetup& s() { return *setup_; }
-  static std::string out(const std::string& name) { return s().dir + "/" + name; }
-
- private:
-  static TinySetup* setup_;
+class CmdRun : public PretrainedSuite<CmdRun> {
+ public:
+  static constexpr const char* kName = "run";
 };
-TinySetup* CmdRun::setup_ = nullptr;
 
 std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
   std::vector<std::vector<std::string>> rows;

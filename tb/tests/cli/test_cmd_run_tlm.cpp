@@ -35,20 +35,11 @@ const std::vector<std::string> kDeviceOn = {
     "--set", "accel.rram.drift.interval_samples=5",   "--set", "accel.rram.drift.horizon_samples=3000",
     "--set", "accel.rram.read_noise_sigma_levels=0.2", "--set", "accel.rram.power_law_nu=0.01"};
 
-class CmdRunTlm : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    setup_ = new TinySetup(tiny_setup("tlm"));
-    const CliResult r = run({"pretrain", setup_->config, "--out", setup_->model, "--force"});
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
-  static void TearDownTestSuite() {
-    delete setup_;
-    setup_ = nullptr;
-  }
-  static const TinySetup& s() { return *setup_; }
-  static std::string out(const std::string& name) { return s().dir + "/" + name; }
+class CmdRunTlm : public PretrainedSuite<CmdRunTlm> {
+ public:
+  static constexpr const char* kName = "tlm";
 
+ protected:
   // One run of `engine` into out(name) (golden in-process, tlm as a child), its summary.
   static json run_engine(const std::string& engine, const std::string& name, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples",
@@ -58,11 +49,7 @@ class CmdRunTlm : public ::testing::Test {
     EXPECT_EQ(r.code, 0) << r.err;
     return json::parse(read_file(out(name) + "/summary.json"));
   }
-
- private:
-  static TinySetup* setup_;
 };
-TinySetup* CmdRunTlm::setup_ = nullptr;
 
 // What both engines know must be equal to the bit: accuracy, writes, weights, device state.
 void expect_same_training(const json& golden, const json& tlm) {
