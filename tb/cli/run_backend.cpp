@@ -173,7 +173,8 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
                         const RunBackend& backend) {
   uint64_t rram_bits = 0, worn = 0, stuck = 0, pulses = 0, failures = 0, drift_events = 0, flips = 0;
   double rram_area = 0.0;
-  double first_worn = std::numeric_limits<double>::infinity();
+  double first_worn = std::numeric_limits<double>::infinity();  // projected at the observed rates
+  uint64_t worn_at = UINT64_MAX;  // measured: the sample of a worn cell's last successful write
   for (size_t a = 0; a < backend.arrays(); ++a) {
     const device::RramArray& arr = backend.array(a);
     rram_bits += arr.words() * arr.specs().weight_bits;
@@ -189,6 +190,7 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
     const auto samples = static_cast<double>(arr.samples());
     for (uint64_t c = 0; c < arr.cells_used(); ++c) {
       const device::CellState cs = arr.cell(c);
+      if (cs.worn_out) worn_at = std::min<uint64_t>(worn_at, cs.program_sample);
       if (cs.writes == 0 || cs.stuck_at_fault) continue;
       first_worn = std::min(first_worn, static_cast<double>(cs.lifetime) * samples / cs.writes);
     }
@@ -201,10 +203,17 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
   j["memory"]["rram_area_um2"] = rram_area;
   j["memory"]["aux_bits"] = aux;
   j["memory"]["aux_area_um2"] = static_cast<double>(aux) * specs.accel.sram.cell_area_um2;
-  if (std::isfinite(first_worn))
+  // A cell has worn out: when its lifetime ran out. Else: projected at each cell's rate.
+  if (worn_at != UINT64_MAX) {
+    j["lifetime"]["samples_to_first_worn_cell"] = static_cast<double>(worn_at);
+    j["lifetime"]["first_worn_cell"] = "measured";
+  } else if (std::isfinite(first_worn)) {
     j["lifetime"]["samples_to_first_worn_cell"] = first_worn;
-  else
+    j["lifetime"]["first_worn_cell"] = "projected";
+  } else {
     j["lifetime"]["samples_to_first_worn_cell"] = nullptr;  // nothing written yet
+    j["lifetime"]["first_worn_cell"] = "none";
+  }
   j["lifetime"]["cells_worn_out"] = worn;
   j["device"]["stuck_cells"] = stuck;
   j["device"]["program_pulses"] = pulses;

@@ -79,6 +79,11 @@ TEST_F(CmdRunTlm, EnginesAgreeWithDeviceEffectsOffAndOn) {
   EXPECT_EQ(g_on["device"]["drift_events"].get<uint64_t>(), 2u * (kSamples / 5));  // two arrays
   EXPECT_GT(g_on["device"]["bit_flips"].get<uint64_t>(), 0u);
   EXPECT_EQ(g_off["device"]["drift_events"].get<uint64_t>(), 0u);
+  // Lifetime: measured once a cell has worn out (within the run), else projected beyond it.
+  EXPECT_EQ(g_on["lifetime"]["first_worn_cell"], "measured");
+  EXPECT_LE(g_on["lifetime"]["samples_to_first_worn_cell"].get<double>(), kSamples);
+  EXPECT_EQ(g_off["lifetime"]["first_worn_cell"], "projected");
+  EXPECT_GT(g_off["lifetime"]["samples_to_first_worn_cell"].get<double>(), kSamples);
 }
 
 // --jobs spreads the GEMMs over threads: every result file is byte-identical for any N, on
