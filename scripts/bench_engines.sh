@@ -32,5 +32,6 @@ for engine in golden tlm; do run default "configs/default.yaml" "$work/default.c
 for engine in golden tlm; do run default+device "configs/default.yaml" "$work/default.ckpt" 3000 $engine "${device_on[@]}"; done
 for engine in golden tlm; do run paper "configs/paper_cnn.yaml" "$work/paper.ckpt" 300 $engine; done
 for engine in golden tlm; do run paper+device "configs/paper_cnn.yaml" "$work/paper.ckpt" 300 $engine "${device_on[@]}"; done
+for engine in golden tlm; do run paper+device+jobs2 "configs/paper_cnn.yaml" "$work/paper.ckpt" 300 $engine "${device_on[@]}" --jobs 2; done
 for engine in golden tlm; do run default+read_noise "configs/default.yaml" "$work/default.ckpt" 1000 $engine "${read_noise[@]}"; done
 for engine in golden tlm; do run paper+read_noise "configs/paper_cnn.yaml" "$work/paper.ckpt" 20 $engine "${read_noise[@]}"; done
