@@ -256,7 +256,31 @@ uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_w
 }
 
 void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_words) {
-  for (uint64_t w = 0; w < words_; ++w) {
+  constexpr uint64_t kChunkWords = 16384;  // below this a hand-off costs more than it saves
+  if (pool_ == nullptr || pool_->threads() == 1 || words_ < 2 * kChunkWords) {
+    stats_.analog_drift_word_changes += analog_words(event, 0, words_, changed_words);
+    return;
+  }
+  const uint64_t chunks = (words_ + kChunkWords - 1) / kChunkWords;
+  chunk_changes_.resize(chunks);
+  std::vector<uint64_t> counts(chunks, 0);
+  pool_->parallel_for(static_cast<int64_t>(chunks), [&](int64_t c) {
+    const auto k = static_cast<uint64_t>(c);
+    std::vector<uint64_t>& out = chunk_changes_[k];
+    out.clear();
+    counts[k] = analog_words(event, k * kChunkWords, std::min(words_, (k + 1) * kChunkWords),
+                             changed_words != nullptr ? &out : nullptr);
+  });
+  for (uint64_t k = 0; k < chunks; ++k) {  // word order, whatever thread ran which chunk
+    stats_.analog_drift_word_changes += counts[k];
+    if (changed_words != nullptr)
+      changed_words->insert(changed_words->end(), chunk_changes_[k].begin(), chunk_changes_[k].end());
+  }
+}
+
+uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
+  uint64_t n = 0;
+  for (uint64_t w = begin; w < end; ++w) {
     const double z = analog_rng_.normal((event << 32) | w);
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
@@ -264,9 +288,10 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
     const uint32_t pattern = (map_.pattern_of(code) & ~stuck) | (old_pattern & stuck);
     if (pattern == old_pattern) continue;
     patterns_[w] = static_cast<uint16_t>(pattern);
-    ++stats_.analog_drift_word_changes;
-    if (changed_words != nullptr) changed_words->push_back(w);
+    ++n;
+    if (changed != nullptr) changed->push_back(w);
   }
+  return n;
 }
 
 void RramArray::flip_event(uint64_t event, std::vector<uint64_t>* changed_words) {

@@ -39,6 +39,7 @@
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "device/cell_mapping.h"
 #include "device/energy.h"
 #include "device/rram_specs.h"
@@ -173,6 +174,11 @@ class RramArray {
 
   /// @brief Changes the read effects at run time (validated; SpecError).
   void set_read_effects(const RramReadEffects& effects);
+
+  /// @brief Spreads analog drift events over `pool` (null: this thread). Every word's draw is a
+  /// pure function of (seed, event, word) and the changed words are reported in word order, so
+  /// nothing depends on the thread count.
+  void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
   const RramReadEffects& read_effects() const { return effects_; }
 
   CellState cell(uint64_t cell) const;
@@ -207,6 +213,8 @@ class RramArray {
   bool is_stuck_at_fault(uint64_t cell) const;
   uint64_t cell_index(uint64_t word, uint32_t j) const { return word * map_.cells_per_word() + j; }
   void analog_event(uint64_t event, std::vector<uint64_t>* changed_words);
+  // Analog drift of words [begin, end): changed words appended to `changed`; returns their count.
+  uint64_t analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed);
   void flip_event(uint64_t event, std::vector<uint64_t>* changed_words);
   uint32_t read_pattern_with_effects(uint64_t addr) const;
 
@@ -237,6 +245,8 @@ class RramArray {
   std::vector<uint32_t> program_sample_;  // per cell: sample counter at the last programming
   uint64_t samples_ = 0;
   RramStats stats_;
+  ThreadPool* pool_ = nullptr;
+  std::vector<std::vector<uint64_t>> chunk_changes_;  // scratch of a parallel analog event
 };
 
 }  // namespace lrt::device

@@ -64,6 +64,8 @@ class rram_array : public sc_core::sc_module {
   /// Throws std::logic_error if a DMI pointer must be revoked before the socket is bound.
   void set_read_effects(const device::RramReadEffects& effects);
   bool dmi_allowed() const { return !array_.read_effects().any(); }
+  /// @brief Spreads the device's analog drift over `pool` (device::RramArray::set_thread_pool).
+  void set_thread_pool(ThreadPool* pool) { array_.set_thread_pool(pool); }
   /// @brief Charges `words` word reads that an initiator did through DMI.
   void account_dmi_reads(uint64_t words) { array_.account_reads(words); }
 

@@ -329,6 +329,7 @@ int run_training(const RunArgs& args) {
                        "the run started on the " + run.engine + " engine and resumes on it; drop --engine " +
                            args.engine);
     backend = make_run_backend(run.engine, specs, *engine, args.vcd);
+    backend->set_thread_pool(&pool);
     backend->load(ck);
     backend->attach(false);
     if (args.checkpoint_every_given) run.checkpoint_every = args.checkpoint_every;
@@ -344,6 +345,7 @@ int run_training(const RunArgs& args) {
                                args.file + " --out " + specs.run.model + "`");
     golden::load_model(Checkpoint::read(specs.run.model), *engine);
     backend = make_run_backend(args.engine, specs, *engine, args.vcd);
+    backend->set_thread_pool(&pool);
     backend->attach(true);
   }
 

@@ -47,6 +47,9 @@ class GoldenBackend final : public RunBackend {
     for (auto& x : stores_) s.push_back(x.get());
     net_.attach_weight_stores(s, deploy);
   }
+  void set_thread_pool(ThreadPool* pool) override {
+    for (auto& a : arrays_) a->set_thread_pool(pool);
+  }
   size_t arrays() const override { return arrays_.size(); }
   const device::RramArray& array(size_t j) const override { return *arrays_.at(j); }
   void add_summary(nlohmann::ordered_json&) const override {}
@@ -113,6 +116,9 @@ class TlmBackend final : public RunBackend {
     }
   }
   void attach(bool deploy) override { top_->attach_weights(deploy); }
+  void set_thread_pool(ThreadPool* pool) override {
+    for (auto& a : top_->rram()) a->set_thread_pool(pool);
+  }
   size_t arrays() const override { return top_->rram().size(); }
   const device::RramArray& array(size_t j) const override { return top_->rram().at(j)->array(); }
   void add_summary(nlohmann::ordered_json& j) const override {

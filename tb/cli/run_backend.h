@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "core/checkpoint.h"
+#include "core/thread_pool.h"
 #include "device/rram_array.h"
 #include "golden/engine.h"
 
@@ -31,6 +32,8 @@ class RunBackend {
   /// @brief Places the engine's codes into the arrays (deploy, a new run) or checks that the
   /// arrays restored by load() hold them (a resumed run).
   virtual void attach(bool deploy) = 0;
+  /// Lets the RRAM arrays spread their drift over `pool` (bit-identical for any thread count).
+  virtual void set_thread_pool(ThreadPool* pool) = 0;
   virtual size_t arrays() const = 0;
   virtual const device::RramArray& array(size_t j) const = 0;
   /// Adds what only this engine knows (cycles, energy) to summary.json.

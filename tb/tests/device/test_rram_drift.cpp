@@ -11,10 +11,12 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "device/rram_array.h"
 #include "device/weight_drift.h"
 
@@ -282,6 +284,41 @@ TEST(BernoulliGaps, MatchesTrialByTrialSemantics) {
   for_each_bernoulli_success(n, 0.0, untouched, [](uint64_t) { FAIL(); });
   for_each_bernoulli_success(0, 0.5, untouched, [](uint64_t) { FAIL(); });
   EXPECT_EQ(untouched.next_index(), 0u);
+}
+
+}  // namespace
+}  // namespace lrt::device
+
+namespace lrt::device {
+namespace {
+
+// Analog drift spread over a thread pool: the same patterns, statistics and changed-word list
+// (in word order) as on one thread, for any thread count. 40,000 words: above the size where
+// the array splits an event into chunks.
+TEST(RramDrift, ThreadPoolGivesIdenticalResults) {
+  RramArraySpecs s;
+  s.cells = 40000 * 8;
+  s.weight_bits = 8;
+  s.bits_per_cell = 1;
+  s.drift.interval_samples = 2;
+  s.drift.horizon_samples = 1000;
+  s.drift.analog_sigma0 = 1.0;
+  s.drift.flip_p0 = 1.0;
+  s.stuck_at_fault_rate = 0.01;
+  const auto run = [&](int threads) {
+    RramArray a(s, 7, 3);
+    ThreadPool pool(std::max(threads, 1));
+    if (threads > 0) a.set_thread_pool(&pool);  // 0: no pool at all
+    for (uint64_t w = 0; w < a.words(); w += 3) a.poke_word(w, static_cast<int32_t>(w % 200) - 100);
+    std::vector<uint64_t> changed;
+    a.advance_samples(10, &changed);
+    std::vector<int32_t> codes;
+    for (uint64_t w = 0; w < a.words(); ++w) codes.push_back(a.peek_word(w));
+    return std::make_tuple(codes, changed, a.stats().analog_drift_word_changes, a.stats().bit_flips);
+  };
+  const auto serial = run(0);
+  EXPECT_GT(std::get<2>(serial), 1000u);  // the drift really changed words
+  for (int threads : {1, 2, 3}) EXPECT_EQ(run(threads), serial) << threads << " threads";
 }
 
 }  // namespace
