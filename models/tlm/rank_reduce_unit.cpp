@@ -183,23 +183,25 @@ void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time
   state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
 }
 
-void rank_reduce_unit::read_column(bool left, uint64_t j, RankReduceState* into, sc_core::sc_time& delay) {
+void rank_reduce_unit::read_columns(bool left, uint64_t first, uint64_t count, RankReduceState* into,
+                                    sc_core::sc_time& delay) {
   const uint64_t n = left ? layout_.n_o : layout_.n_i;
-  bytes_.assign(2 * n, 0);
-  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, j), bytes_.data(), bytes_.size(), delay,
-               left ? "a Q_L column" : "a Q_R column");
+  bytes_.assign(2 * n * count, 0);
+  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(), delay,
+               left ? "Q_L columns" : "Q_R columns");
   if (into == nullptr) return;  // a re-read for a later pass: the data is already in flight
-  int16_t* dst = (left ? into->q_left.data() : into->q_right.data()) + j * n;
-  for (uint64_t i = 0; i < n; ++i) dst[i] = get_i16(bytes_.data() + 2 * i);
+  int16_t* dst = (left ? into->q_left.data() : into->q_right.data()) + first * n;
+  for (uint64_t i = 0; i < n * count; ++i) dst[i] = get_i16(bytes_.data() + 2 * i);
 }
 
-void rank_reduce_unit::write_column(bool left, uint64_t j, const RankReduceState& s, sc_core::sc_time& delay) {
+void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s,
+                                     sc_core::sc_time& delay) {
   const uint64_t n = left ? layout_.n_o : layout_.n_i;
-  const int16_t* src = (left ? s.q_left.data() : s.q_right.data()) + j * n;
-  bytes_.assign(2 * n, 0);
-  for (uint64_t i = 0; i < n; ++i) put_u16(bytes_.data() + 2 * i, src[i]);
-  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, j), bytes_.data(), bytes_.size(), delay,
-               left ? "a Q_L column" : "a Q_R column");
+  const int16_t* src = (left ? s.q_left.data() : s.q_right.data()) + first * n;
+  bytes_.assign(2 * n * count, 0);
+  for (uint64_t i = 0; i < n * count; ++i) put_u16(bytes_.data() + 2 * i, src[i]);
+  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(), delay,
+               left ? "Q_L columns" : "Q_R columns");
 }
 
 ::tlm::tlm_response_status rank_reduce_unit::step(sc_core::sc_time& delay) {
@@ -229,14 +231,15 @@ void rank_reduce_unit::write_column(bool left, uint64_t j, const RankReduceState
     ++stats_.zero_input;
   } else {
     // 2. Load: metadata, then both Gram-Schmidt passes stream columns 0..r-1 of each side.
+    // Columns 0..r-1 of a side are contiguous: each pass streams them as one burst.
     load_metadata(state_, delay);
     for (bool left : {true, false})
       for (int pass = 0; pass < golden::RankReduceFixed::kGramSchmidtPasses; ++pass)
-        for (uint64_t j = 0; j < r; ++j) read_column(left, j, pass == 0 ? &state_ : nullptr, delay);
+        read_columns(left, 0, r, pass == 0 ? &state_ : nullptr, delay);
     impl_->step(state_, pair);
     // 3. Store: the new residual columns; on a full step the basis update streams all q old
-    // columns of a side and writes r new ones; the metadata last.
-    for (bool left : {true, false}) write_column(left, r, state_, delay);
+    // columns of a side and writes r new ones (one burst each); the metadata last.
+    for (bool left : {true, false}) write_columns(left, r, 1, state_, delay);
     if (impl_->last_pair().skipped_kappa) {
       outcome = PairOutcome::kSkippedKappa;
       ++stats_.skipped_kappa;
@@ -244,8 +247,8 @@ void rank_reduce_unit::write_column(bool left, uint64_t j, const RankReduceState
       outcome = PairOutcome::kUpdated;
       ++stats_.updated;
       for (bool left : {true, false}) {
-        for (uint64_t j = 0; j <= r; ++j) read_column(left, j, nullptr, delay);
-        for (uint64_t j = 0; j < r; ++j) write_column(left, j, state_, delay);
+        read_columns(left, 0, r + 1, nullptr, delay);
+        write_columns(left, 0, r, state_, delay);
       }
     }
     store_metadata(state_, delay);

@@ -134,8 +134,9 @@ class rank_reduce_unit : public sc_core::sc_module {
   void load_metadata(RankReduceState& s, sc_core::sc_time& delay);
   void store_metadata(const RankReduceState& s, sc_core::sc_time& delay);
   void encode_metadata(const RankReduceState& s, unsigned char* p) const;  // metadata_bytes() at p
-  void read_column(bool left, uint64_t j, RankReduceState* into, sc_core::sc_time& delay);
-  void write_column(bool left, uint64_t j, const RankReduceState& s, sc_core::sc_time& delay);
+  // Columns first .. first + count - 1 of a side (contiguous in the layout) in one burst.
+  void read_columns(bool left, uint64_t first, uint64_t count, RankReduceState* into, sc_core::sc_time& delay);
+  void write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s, sc_core::sc_time& delay);
 
   RankReduceUnitSpecs specs_;
   std::unique_ptr<RankReduceImpl> impl_;

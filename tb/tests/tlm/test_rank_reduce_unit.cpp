@@ -371,17 +371,17 @@ struct PairSource {
 //   input reads:  dz 96 bits + a 144 bits                      = 2 reads, 240 bits
 //   zero input:   nothing else
 //   otherwise:    metadata read (8q + 2 = 34 bytes = 272 bits),
-//                 Gram-Schmidt 2 passes x r columns per side  = 12 reads, 2 x 3 x 240 = 1440 bits
+//                 Gram-Schmidt 2 passes x one burst of r columns per side = 4 reads, 2 x 3 x 240 = 1440 bits
 //                 residual columns written                     = 2 writes, 240 bits
 //                 metadata written                             = 1 write, 272 bits
-//   full update:  + q old columns read per side                = 8 reads, 4 x 240 = 960 bits
-//                 + r new columns written per side             = 6 writes, 3 x 240 = 720 bits
+//   full update:  + one burst of q old columns per side        = 2 reads, 4 x 240 = 960 bits
+//                 + one burst of r new columns per side        = 2 writes, 3 x 240 = 720 bits
 struct Traffic {
   uint64_t reads, bits_read, writes, bits_written;
 };
 constexpr Traffic kZeroTraffic{2, 240, 0, 0};
-constexpr Traffic kSkipTraffic{2 + 1 + 12, 240 + 272 + 1440, 2 + 1, 240 + 272};
-constexpr Traffic kUpdateTraffic{2 + 1 + 12 + 8, 240 + 272 + 1440 + 960, 2 + 1 + 6, 240 + 272 + 720};
+constexpr Traffic kSkipTraffic{2 + 1 + 4, 240 + 272 + 1440, 2 + 1, 240 + 272};
+constexpr Traffic kUpdateTraffic{2 + 1 + 4 + 2, 240 + 272 + 1440 + 960, 2 + 1 + 2, 240 + 272 + 720};
 
 void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
   const RankReduceParams p = small_params(mode);
