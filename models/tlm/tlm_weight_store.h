@@ -2,7 +2,8 @@
 // A layer's weight store (core/weight_store.h) reached through TLM-2.0: the TLM engine's
 // datapath keeps its weights in a tlm::rram_array behind the bus. Writes are write bursts
 // over runs of consecutive changed words, reads with read effects one read burst over the
-// array, deployment and peeks debug transport (free, like loading a model over JTAG). Every
+// array, deployment debug transport (free, like loading a model over JTAG), and peeks (what a
+// cell holds after a write or a drift event) a backdoor read of the target's device model. Every
 // b_transport's latency goes to the caller's `delay`; the controller does not read it: it
 // charges RRAM time from the arrays' own counters (write cycles) and its read model, which are
 // the same latencies, and accel_top's bus adds none.
