@@ -60,7 +60,10 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn)
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    // A worker still inside drain() from the previous loop has read that loop's n_ and fn_;
+    // changing them under it would let it take this loop's indices and drop one. Wait for it.
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return active_ == 0; });
     fn_ = &fn;
     n_ = n;
     next_.store(0);
