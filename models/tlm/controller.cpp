@@ -38,6 +38,7 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
       phase_("phase", kPhases),
       sample_("sample", 0) {
   validate(specs_.rank_reduce);
+  shapes_ = golden::derive_shapes(engine_.network());
   if (arrays_.size() != engine_.trainable_layers().size())
     throw std::invalid_argument("controller: " + std::to_string(arrays_.size()) + " RRAM arrays for " +
                                 std::to_string(engine_.trainable_layers().size()) + " trainable layers");
@@ -104,28 +105,25 @@ void controller::charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bit
 
 golden::StepResult controller::train_sample(const uint8_t* image, int label) {
   const std::vector<int>& trainable = engine_.trainable_layers();
-  std::vector<device::RramEnergy> rram_before;
-  std::vector<uint64_t> write_cycles_before;
-  unit_before_.assign(trainable.size(), {});
-  attempts_before_.assign(trainable.size(), 0);
+  before_.assign(trainable.size(), {});
   for (size_t j = 0; j < trainable.size(); ++j) {
-    rram_before.push_back(arrays_[j]->energy());
-    write_cycles_before.push_back(arrays_[j]->stats().write_cycles);
-    if (units_[j] != nullptr) unit_before_[j] = units_[j]->stats();
-    attempts_before_[j] = engine_.affine(trainable[j]).updater().stats().attempts;
+    LayerCounters& b = before_[j];
+    b.rram = arrays_[j]->energy();
+    b.rram_write_cycles = arrays_[j]->stats().write_cycles;
+    if (units_[j] != nullptr) b.unit = units_[j]->stats();
+    b.update_attempts = engine_.affine(trainable[j]).updater().stats().attempts;
   }
   sram_before_ = sram_.energy();
   lrt_delay_ = sc_core::SC_ZERO_TIME;
   sample_cycles_.fill(0);
   const golden::StepResult r = engine_.train_step(image, label);
-  charge_layers(rram_before, write_cycles_before);
+  charge_layers();
   advance_time();
   return r;
 }
 
-void controller::charge_layers(const std::vector<device::RramEnergy>& rram_before,
-                               const std::vector<uint64_t>& write_cycles_before) {
-  const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine_.network());
+void controller::charge_layers() {
+  const std::vector<golden::LayerShape>& shapes = shapes_;
   const golden::Formats& f = engine_.formats();
   const uint64_t act = specs_.activation_word_bits;
   const auto wbits = static_cast<uint32_t>(f.weight.bits);
@@ -174,7 +172,7 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
     }
     if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kNaiveBatch)
       issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits);
-    const uint64_t attempts = u.stats().attempts - attempts_before_[j];
+    const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;
     if (scheme == golden::Scheme::kNaiveBatch) {
       charge_sram(Phase::kBackward, n_o * k * kAccumulatorBits, n_o * k * kAccumulatorBits);  // accumulate
       charge_sram(Phase::kUpdate, attempts * n_o * k * kAccumulatorBits, 0);
@@ -184,7 +182,7 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
       // are charged for all units together below).
       const golden::RankReduceParams& p = acc->params().reducer;
       const RankReduceUnitStats& now = units_[j]->stats();
-      const RankReduceUnitStats& was = unit_before_[j];
+      const RankReduceUnitStats& was = before_[j].unit;
       ledger_.add_energy(Phase::kLrt, Component::kRankReduce,
                          (now.zero_input - was.zero_input) * rank_reduce_energy(p, PairOutcome::kZeroInput) +
                              (now.skipped_kappa - was.skipped_kappa) * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
@@ -196,13 +194,14 @@ void controller::charge_layers(const std::vector<device::RramEnergy>& rram_befor
     }
     // RRAM: reads as charged above (checked against the array), writes with write-verify.
     const device::RramEnergy now = rram.energy();
-    if (now.read - rram_before[j].read != expected_reads)
+    const device::RramEnergy& was = before_[j].rram;
+    if (now.read - was.read != expected_reads)
       throw std::logic_error("controller: layer " + std::to_string(l) + " RRAM read energy " +
-                             std::to_string(now.read - rram_before[j].read) + " differs from the " +
+                             std::to_string(now.read - was.read) + " differs from the " +
                              std::to_string(expected_reads) + " the datapath's reads account for");
     ledger_.add_energy(Phase::kUpdate, Component::kRramWrite,
-                       (now.write - rram_before[j].write) + (now.compare_read - rram_before[j].compare_read));
-    phase_cycles(Phase::kUpdate) += rram.stats().write_cycles - write_cycles_before[j];
+                       (now.write - was.write) + (now.compare_read - was.compare_read));
+    phase_cycles(Phase::kUpdate) += rram.stats().write_cycles - before_[j].rram_write_cycles;
     ++j;
   }
   // Every transaction the SRAM target saw this sample came from the rank-reduce units and their

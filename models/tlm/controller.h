@@ -69,7 +69,7 @@ class controller : public sc_core::sc_module {
  private:
   void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc);
   void charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits);
-  void charge_layers(const std::vector<device::RramEnergy>& rram_before, const std::vector<uint64_t>& write_cycles_before);
+  void charge_layers();
   void advance_time();
   uint64_t& phase_cycles(Phase p) { return sample_cycles_[static_cast<size_t>(p)]; }
 
@@ -85,12 +85,19 @@ class controller : public sc_core::sc_module {
   std::array<uint64_t, kPhases> sample_cycles_{};
   sc_core::sc_signal<uint32_t> phase_;
   sc_core::sc_signal<uint64_t> sample_;
-  // Counters at the start of the sample, to charge what the sample did.
-  std::vector<RankReduceUnitStats> unit_before_;
+  // Counters at the start of the sample, to charge what the sample did: per trainable layer,
+  // and the SRAM's (all of its transactions are the LRT phase's).
+  struct LayerCounters {
+    device::RramEnergy rram;
+    uint64_t rram_write_cycles = 0;
+    RankReduceUnitStats unit;  // zero unless the layer has a unit
+    uint64_t update_attempts = 0;
+  };
+  std::vector<LayerCounters> before_;
   device::SramEnergy sram_before_;
+  std::vector<golden::LayerShape> shapes_;  // the network's, derived once
   sc_core::sc_time lrt_delay_;
   ::tlm::tlm_generic_payload mac_trans_;
-  std::vector<uint64_t> attempts_before_;
 };
 
 }  // namespace lrt::tlm
