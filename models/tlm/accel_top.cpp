@@ -7,7 +7,15 @@
 
 namespace lrt::tlm {
 
+namespace {
+
 std::string lrt_region(int layer) { return "lrt." + std::to_string(layer); }
+
+// Bus addresses of trainable layer j's RRAM window and rank-reduce unit registers (bus.h).
+uint64_t rram_window(size_t j) { return kBusRramBase + j * kBusRramLayerStride; }
+uint64_t unit_registers(size_t j) { return kBusRankReduceBase + j * kBusRankReduceStride; }
+
+}  // namespace
 
 std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const ControllerSpecs& specs) {
   const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine.network());
@@ -27,10 +35,11 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
     biases += n_o;
     const std::string tag = std::to_string(l);
     if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
-      // The unit's state (rank_reduce_unit.h, RankReduceStateLayout), then the pair buffer.
-      const auto q = static_cast<uint64_t>(acc->params().reducer.rank) + 1;
+      // The unit's state (RankReduceStateLayout: Q_L, Q_R at lr_bits, then the metadata block),
+      // then the pair buffer.
+      const RankReduceStateLayout layout(acc->params().reducer);
       state.push_back({lrt_region(static_cast<int>(l)),
-                       q * (n_o + k) * specs.lr_bits + 2 * q * 16 + q * 32 + 16 + (n_o + k) * act, true});
+                       layout.q * (n_o + k) * specs.lr_bits + 8 * layout.metadata_bytes() + (n_o + k) * act, true});
     } else if (layer.updater().scheme() == golden::Scheme::kNaiveBatch) {
       state.push_back({"batch." + tag, n_o * k * 32, true});
     }
@@ -93,7 +102,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   unsigned target = 0;
   for (size_t j = 0; j < rram_.size(); ++j) {
     bus_->out.bind(rram_[j]->in);
-    bus_->map(rram_[j]->name(), kBusRramBase + j * kBusRramLayerStride, rram_[j]->size_bytes(), target++);
+    bus_->map(rram_[j]->name(), rram_window(j), rram_[j]->size_bytes(), target++);
   }
   bus_->out.bind(sram_->in);
   bus_->map("sram", kBusSramBase, sram_->buffer().mapped_bytes(), target++);
@@ -102,8 +111,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   for (size_t j = 0; j < units_.size(); ++j) {
     if (!units_[j]) continue;
     bus_->out.bind(units_[j]->in);
-    bus_->map(units_[j]->name(), kBusRankReduceBase + j * kBusRankReduceStride, rank_reduce_unit::kRegisterBytes,
-              target++);
+    bus_->map(units_[j]->name(), unit_registers(j), rank_reduce_unit::kRegisterBytes, target++);
   }
 
   if (!specs.vcd_path.empty()) {
@@ -125,8 +133,8 @@ void accel_top::attach_weights(bool deploy) {
   stores_.clear();
   std::vector<WeightStore*> stores;
   for (size_t j = 0; j < rram_.size(); ++j) {
-    stores_.push_back(std::make_unique<TlmWeightStore>(*ctrl_->mem.operator->(),
-                                                       kBusRramBase + j * kBusRramLayerStride, *rram_[j], store_delay_));
+    stores_.push_back(std::make_unique<TlmWeightStore>(*ctrl_->mem.operator->(), rram_window(j), *rram_[j],
+                                                       store_delay_));
     stores.push_back(stores_.back().get());
   }
   engine_.attach_weight_stores(stores, deploy);
@@ -137,8 +145,7 @@ void accel_top::attach_weights(bool deploy) {
     const golden::RankReduceFixed* model = acc.reducer().fixed_model();
     if (model == nullptr) throw std::logic_error("accel_top: an LRT layer without a fixed-point rank reducer");
     units_[j]->load_state(model->state());
-    acc.replace_reducer(std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(),
-                                                          *units_[j], kBusRankReduceBase + j * kBusRankReduceStride,
+    acc.replace_reducer(std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *units_[j], unit_registers(j),
                                                           pair_addr_[j], ctrl_->lrt_delay()));
   }
 }

@@ -6,6 +6,7 @@
 
 #include "config/bind.h"
 #include "core/error.h"
+#include "device/cell_mapping.h"
 #include "device/rram_checkpoint.h"
 #include "device/spec_error.h"
 #include "device/rram_weight_store.h"
@@ -154,9 +155,9 @@ class TlmBackend final : public RunBackend {
 }  // namespace
 
 std::vector<device::RramArraySpecs> layer_rram_specs(const config::Specs& specs, const golden::Engine& engine) {
-  const auto weight_bits = static_cast<uint64_t>(specs.train.quant.weight.bits);
-  const auto bits_per_cell = static_cast<uint64_t>(specs.accel.rram.bits_per_cell);
-  const uint64_t cells_per_word = (weight_bits + bits_per_cell - 1) / bits_per_cell;
+  const uint64_t cells_per_word = device::CellMapping(static_cast<uint32_t>(specs.train.quant.weight.bits),
+                                                      static_cast<uint32_t>(specs.accel.rram.bits_per_cell))
+                                      .cells_per_word();
   std::vector<device::RramArraySpecs> out;
   for (int l : engine.trainable_layers()) {
     const golden::AffineLayer& a = engine.affine(l);
