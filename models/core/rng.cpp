@@ -55,6 +55,76 @@ double CounterRng::normal(uint64_t index) const {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+namespace {
+
+// Doornik (2005), "An improved ziggurat method to generate normal random samples": 128
+// layers of equal area v under exp(-x^2 / 2); x[0] = v / f(r) is the base layer's width
+// (rectangle plus tail), x[1] = r, x[128] = 0; ratio[i] = x[i + 1] / x[i].
+constexpr int kZigLayers = 128;
+constexpr double kZigR = 3.442619855899;
+constexpr double kZigV = 9.91256303526217e-3;
+
+struct ZigguratTables {
+  double x[kZigLayers + 1];
+  double ratio[kZigLayers];
+  ZigguratTables() {
+    double f = std::exp(-0.5 * kZigR * kZigR);
+    x[0] = kZigV / f;
+    x[1] = kZigR;
+    x[kZigLayers] = 0.0;
+    for (int i = 2; i < kZigLayers; ++i) {
+      x[i] = std::sqrt(-2.0 * std::log(kZigV / x[i - 1] + f));
+      f = std::exp(-0.5 * x[i] * x[i]);
+    }
+    for (int i = 0; i < kZigLayers; ++i) ratio[i] = x[i + 1] / x[i];
+  }
+};
+
+const ZigguratTables& ziggurat_tables() {
+  static const ZigguratTables tables;  // thread-safe initialization (C++11)
+  return tables;
+}
+
+uint64_t low64(const std::array<uint32_t, 4>& b) { return (static_cast<uint64_t>(b[1]) << 32) | b[0]; }
+uint64_t high64(const std::array<uint32_t, 4>& b) { return (static_cast<uint64_t>(b[3]) << 32) | b[2]; }
+double unit_open0(uint64_t w) { return (static_cast<double>(w >> 11) + 1.0) * 0x1.0p-53; }  // (0, 1]
+double unit_open1(uint64_t w) { return static_cast<double>(w >> 11) * 0x1.0p-53; }          // [0, 1)
+
+}  // namespace
+
+double CounterRng::normal_ziggurat(uint64_t index) const {
+  const ZigguratTables& z = ziggurat_tables();
+  // Block k >= 1 of this index: the same counter under another key (see the header).
+  const auto extra_block = [&](uint64_t k) {
+    const uint64_t key = seed_ + k * 0x9E3779B97F4A7C15ull;
+    return philox4x32_10({static_cast<uint32_t>(index), static_cast<uint32_t>(index >> 32),
+                          static_cast<uint32_t>(stream_), static_cast<uint32_t>(stream_ >> 32)},
+                         {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)});
+  };
+  uint64_t k = 0;
+  for (;;) {
+    const std::array<uint32_t, 4> b = k == 0 ? block(index) : extra_block(k);
+    ++k;
+    const uint64_t w = low64(b);
+    const int i = static_cast<int>(w & (kZigLayers - 1));  // the layer: the low 7 bits
+    const double u = 2.0 * unit_open1(w) - 1.0;            // the position: the top 53 bits
+    if (std::fabs(u) < z.ratio[i]) return u * z.x[i];      // inside the layer's rectangle
+    if (i == 0) {  // the tail beyond r (Marsaglia 1964)
+      for (;;) {
+        const std::array<uint32_t, 4> t = extra_block(k++);
+        const double x = std::log(unit_open0(low64(t))) / kZigR;
+        const double y = std::log(unit_open0(high64(t)));
+        if (-2.0 * y >= x * x) return u < 0.0 ? x - kZigR : kZigR - x;
+      }
+    }
+    // A wedge: accept under the density between the layer's edges.
+    const double x = u * z.x[i];
+    const double f0 = std::exp(-0.5 * (z.x[i] * z.x[i] - x * x));
+    const double f1 = std::exp(-0.5 * (z.x[i + 1] * z.x[i + 1] - x * x));
+    if (f1 + unit_open1(high64(b)) * (f0 - f1) < 1.0) return x;
+  }
+}
+
 uint64_t RngCursor::below(uint64_t n) {
   // Lemire (2019), "Fast random integer generation in an interval": multiply-shift
   // with rejection of the biased low region.

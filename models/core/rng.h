@@ -30,6 +30,13 @@ class CounterRng {
   double uniform(uint64_t index) const;
   /// Standard normal N(0, 1) by the Box-Muller transform of one block.
   double normal(uint64_t index) const;
+  /// @brief Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang 2000, in
+  /// Doornik's 2005 128-layer form): about five times cheaper than normal() because 98.8 % of
+  /// draws need one block and a comparison, no log or cos. The rare retries (wedges, tail)
+  /// draw further blocks at the same index under keys seed + k * 0x9E3779B97F4A7C15, k >= 1,
+  /// so a draw still depends only on (seed, stream, index). A different sequence than
+  /// normal(): used where a normal is drawn per cell (drift, read noise).
+  double normal_ziggurat(uint64_t index) const;
 
   uint64_t seed() const { return seed_; }
   uint64_t stream() const { return stream_; }

@@ -186,7 +186,7 @@ uint32_t RramArray::read_pattern_with_effects(uint64_t addr) const {
     }
     // Noise is frozen per (sample, cell): a cell read twice in one sample reads the same,
     // so the result does not depend on how often a dataflow reads it.
-    if (sigma > 0.0) x += sigma * read_noise_rng_.normal((samples_ << 32) | c);
+    if (sigma > 0.0) x += sigma * read_noise_rng_.normal_ziggurat((samples_ << 32) | c);
     const auto level =
         static_cast<uint32_t>(fx::quantize(x, level_formats_[j], fx::Rounding::kNearest, 0, nullptr));
     out = map_.with_level(out, j, level);
@@ -281,7 +281,7 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
 uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
   uint64_t n = 0;
   for (uint64_t w = begin; w < end; ++w) {
-    const double z = analog_rng_.normal((event << 32) | w);
+    const double z = analog_rng_.normal_ziggurat((event << 32) | w);
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
     const uint32_t stuck = stuck_mask_[w];

@@ -131,10 +131,11 @@ uint64_t accel_top::sram_mapped_bits() const { return sram_->buffer().mapped_bit
 void accel_top::attach_weights(bool deploy) {
   if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   stores_.clear();
+  store_delays_.assign(rram_.size(), sc_core::SC_ZERO_TIME);  // one per store: they may run on different threads
   std::vector<WeightStore*> stores;
   for (size_t j = 0; j < rram_.size(); ++j) {
     stores_.push_back(std::make_unique<TlmWeightStore>(*ctrl_->mem.operator->(), rram_window(j), *rram_[j],
-                                                       store_delay_));
+                                                       store_delays_[j]));
     stores.push_back(stores_.back().get());
   }
   engine_.attach_weight_stores(stores, deploy);
@@ -146,7 +147,7 @@ void accel_top::attach_weights(bool deploy) {
     if (model == nullptr) throw std::logic_error("accel_top: an LRT layer without a fixed-point rank reducer");
     units_[j]->load_state(model->state());
     acc.replace_reducer(std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *units_[j], unit_registers(j),
-                                                          pair_addr_[j], ctrl_->lrt_delay()));
+                                                          pair_addr_[j], ctrl_->lrt_delay(j)));
   }
 }
 

@@ -89,7 +89,7 @@ class accel_top : public sc_core::sc_module {
   std::vector<std::unique_ptr<rank_reduce_unit>> units_;  // per trainable layer, null if not LRT
   std::vector<uint64_t> pair_addr_;                        // bus address of each unit's pair buffer
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
-  sc_core::sc_time store_delay_;
+  std::vector<sc_core::sc_time> store_delays_;  // sized before the stores take references
   sc_core::sc_time clock_period_;
   uint64_t aux_bits_ = 0;
   sc_core::sc_trace_file* vcd_ = nullptr;

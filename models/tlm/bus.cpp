@@ -53,11 +53,11 @@ void bus::b_transport(int, ::tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   const uint64_t addr = trans.get_address();
   const BusRegion* r = decode(addr, trans.get_data_length());
   if (r == nullptr) {
-    ++stats_.decode_errors;
+    ++decode_errors_;
     trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  ++stats_.transactions;
+  ++transactions_;
   delay += latency_;
   trans.set_address(addr - r->base + r->target_offset);
   out[static_cast<int>(r->target)]->b_transport(trans, delay);
@@ -92,7 +92,7 @@ bool bus::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& trans, ::tlm::tlm_
     dmi.set_dmi_ptr(dmi.get_dmi_ptr() + (lo - dmi.get_start_address()));
     dmi.set_read_latency(dmi.get_read_latency() + latency_);
     dmi.set_write_latency(dmi.get_write_latency() + latency_);
-    ++stats_.dmi_grants;
+    ++dmi_grants_;
   }
   dmi.set_start_address(lo - r->target_offset + r->base);
   dmi.set_end_address(hi - r->target_offset + r->base);
@@ -106,7 +106,7 @@ void bus::invalidate_direct_mem_ptr(int id, sc_dt::uint64 start, sc_dt::uint64 e
     if (end < r.target_offset || start > win_last) continue;
     const uint64_t lo = std::max<uint64_t>(start, r.target_offset) - r.target_offset + r.base;
     const uint64_t hi = std::min<uint64_t>(end, win_last) - r.target_offset + r.base;
-    ++stats_.invalidations;
+    ++invalidations_;
     for (unsigned i = 0; i < in.size(); ++i) in[static_cast<int>(i)]->invalidate_direct_mem_ptr(lo, hi);
   }
 }

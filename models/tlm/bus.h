@@ -21,6 +21,7 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <systemc>
@@ -74,7 +75,11 @@ class bus : public sc_core::sc_module {
 
   const std::vector<BusRegion>& regions() const { return regions_; }
   uint32_t latency_cycles() const { return latency_cycles_; }
-  const BusStats& stats() const { return stats_; }
+  /// A snapshot. The counters are atomic: initiators on different threads may use the bus at
+  /// once (the engine's parallel weight updates, Engine::set_thread_pool).
+  BusStats stats() const {
+    return {transactions_.load(), decode_errors_.load(), dmi_grants_.load(), invalidations_.load()};
+  }
 
  private:
   void end_of_elaboration() override;
@@ -88,7 +93,10 @@ class bus : public sc_core::sc_module {
   sc_core::sc_time latency_;
   std::vector<BusRegion> regions_;
   bool elaborated_ = false;
-  BusStats stats_;
+  std::atomic<uint64_t> transactions_{0};
+  std::atomic<uint64_t> decode_errors_{0};
+  std::atomic<uint64_t> dmi_grants_{0};
+  std::atomic<uint64_t> invalidations_{0};
 };
 
 }  // namespace lrt::tlm

@@ -1,5 +1,6 @@
 #include "tlm/controller.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -39,6 +40,7 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
       sample_("sample", 0) {
   validate(specs_.rank_reduce);
   shapes_ = golden::derive_shapes(engine_.network());
+  lrt_delays_.assign(engine_.trainable_layers().size(), sc_core::SC_ZERO_TIME);
   if (arrays_.size() != engine_.trainable_layers().size())
     throw std::invalid_argument("controller: " + std::to_string(arrays_.size()) + " RRAM arrays for " +
                                 std::to_string(engine_.trainable_layers().size()) + " trainable layers");
@@ -114,7 +116,7 @@ golden::StepResult controller::train_sample(const uint8_t* image, int label) {
     b.update_attempts = engine_.affine(trainable[j]).updater().stats().attempts;
   }
   sram_before_ = sram_.energy();
-  lrt_delay_ = sc_core::SC_ZERO_TIME;
+  std::fill(lrt_delays_.begin(), lrt_delays_.end(), sc_core::SC_ZERO_TIME);
   sample_cycles_.fill(0);
   const golden::StepResult r = engine_.train_step(image, label);
   charge_layers();
@@ -210,7 +212,7 @@ void controller::charge_layers() {
   const device::SramEnergy sram_now = sram_.energy();
   ledger_.add_energy(Phase::kLrt, Component::kSramRead, sram_now.read - sram_before_.read);
   ledger_.add_energy(Phase::kLrt, Component::kSramWrite, sram_now.write - sram_before_.write);
-  phase_cycles(Phase::kLrt) += lrt_delay_.value() / clock_period_.value();
+  for (const sc_core::sc_time& d : lrt_delays_) phase_cycles(Phase::kLrt) += d.value() / clock_period_.value();
 }
 
 void controller::advance_time() {

@@ -55,8 +55,10 @@ class controller : public sc_core::sc_module {
   /// phase by phase (call from sc_main, not from a process: it calls sc_start).
   golden::StepResult train_sample(const uint8_t* image, int label);
 
-  /// The latency the LRT phase's transactions annotate (the reducers driving the units add to it).
-  sc_core::sc_time& lrt_delay() { return lrt_delay_; }
+  /// The latency the LRT phase's transactions of trainable layer j annotate (the reducer
+  /// driving the layer's unit adds to it). One per layer: the layers' weight updates may run
+  /// on different threads (Engine::set_thread_pool).
+  sc_core::sc_time& lrt_delay(size_t j) { return lrt_delays_.at(j); }
 
   const Ledger& ledger() const { return ledger_; }
   void set_ledger(const Ledger& l) { ledger_ = l; }
@@ -96,7 +98,7 @@ class controller : public sc_core::sc_module {
   std::vector<LayerCounters> before_;
   device::SramEnergy sram_before_;
   std::vector<golden::LayerShape> shapes_;  // the network's, derived once
-  sc_core::sc_time lrt_delay_;
+  std::vector<sc_core::sc_time> lrt_delays_;  // one per trainable layer, sized once
   ::tlm::tlm_generic_payload mac_trans_;
 };
 

@@ -40,6 +40,7 @@ void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_tim
     return;
   }
   uint64_t cycles = 0;
+  const std::lock_guard<std::mutex> lock(mutex_);
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
       cycles =
@@ -58,6 +59,7 @@ void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_tim
 
 unsigned int sram_buffer::transport_dbg(::tlm::tlm_generic_payload& trans) {
   if (check_shape(trans) != ::tlm::TLM_OK_RESPONSE) return 0;
+  const std::lock_guard<std::mutex> lock(mutex_);
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
       buffer_.peek(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());

@@ -15,6 +15,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -48,6 +49,9 @@ class sram_buffer : public sc_core::sc_module {
   ::tlm::tlm_response_status check_shape(const ::tlm::tlm_generic_payload& trans) const;
 
   device::SramBuffer buffer_;
+  // Initiators on different threads (the engine's parallel weight updates) reach disjoint
+  // regions at once; the buffer's counters are shared, so every access holds the lock.
+  std::mutex mutex_;
   sc_core::sc_time clock_period_;
   bool elaborated_ = false;
 };

@@ -106,6 +106,58 @@ TEST(CounterRng, NormalMomentsAndStreamIndependence) {
   EXPECT_LT(std::fabs(cross / n), kZ / std::sqrt(n));             // Var[xy] = 1 if independent
 }
 
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+TEST(CounterRng, ZigguratIsAPureFunctionOfSeedStreamIndex) {
+  const CounterRng a(5, 3), b(5, 3), c(6, 3), d(5, 4);
+  int differ_seed = 0, differ_stream = 0;
+  for (uint64_t i = 0; i < 10'000; ++i) {
+    const uint64_t idx = (i * 0x9E3779B97F4A7C15ull) ^ (i << 40);  // scattered indices
+    ASSERT_EQ(a.normal_ziggurat(idx), b.normal_ziggurat(idx));
+    differ_seed += a.normal_ziggurat(idx) != c.normal_ziggurat(idx);
+    differ_stream += a.normal_ziggurat(idx) != d.normal_ziggurat(idx);
+  }
+  EXPECT_EQ(differ_seed, 10'000);
+  EXPECT_EQ(differ_stream, 10'000);
+}
+
+TEST(CounterRng, ZigguratMatchesTheNormalDistribution) {
+  const CounterRng rng(21, 9);
+  const int n = 1'000'000;
+  std::vector<double> x(n);
+  double s = 0, s2 = 0, s4 = 0;
+  int beyond_r = 0, beyond_4 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double v = rng.normal_ziggurat(static_cast<uint64_t>(i));
+    ASSERT_TRUE(std::isfinite(v));
+    x[static_cast<size_t>(i)] = v;
+    s += v;
+    s2 += v * v;
+    s4 += v * v * v * v;
+    beyond_r += std::fabs(v) > 3.442619855899;  // drawn by the tail algorithm
+    beyond_4 += std::fabs(v) > 4.0;
+  }
+  EXPECT_LT(std::fabs(s / n), kZ / std::sqrt(n));
+  EXPECT_LT(std::fabs(s2 / n - 1.0), kZ * std::sqrt(2.0 / n));
+  EXPECT_LT(std::fabs(s4 / n - 3.0), kZ * std::sqrt(96.0 / n));
+  // Kolmogorov-Smirnov over the whole line (rectangles, wedges and tail together):
+  // P(sqrt(n) D_n > t) <= 2 exp(-2 t^2) = 2e-9 at t = 3.26.
+  std::sort(x.begin(), x.end());
+  double d = 0;
+  for (int i = 0; i < n; ++i) {
+    const double f = normal_cdf(x[static_cast<size_t>(i)]);
+    d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+  }
+  EXPECT_LT(d * std::sqrt(n), 3.26);
+  // The tail itself, which KS barely sees: binomial counts within 6 sigma.
+  const auto expect_count = [&](int count, double p, const char* what) {
+    const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
+    EXPECT_LT(std::fabs(count - mean), kZ * sd) << what << ": " << count << " draws, expected " << mean;
+  };
+  expect_count(beyond_r, 2 * (1 - normal_cdf(3.442619855899)), "|z| > r");
+  expect_count(beyond_4, 2 * (1 - normal_cdf(4.0)), "|z| > 4");
+}
+
 TEST(RngCursor, BelowIsInRangeAndUniform) {
   RngCursor cur(11, 4);
   const int n = 200'000, k = 10;

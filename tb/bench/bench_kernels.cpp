@@ -1,0 +1,97 @@
+// The golden engine's hot kernels at the paper network's shapes (issue 11 item 4), one
+// thread unless the name says otherwise. MAC/s counts multiply-accumulates; for the roofline
+// in docs/performance.md. Operands are random 8-bit codes in int16, as in the engine. Times
+// are wall-clock (UseRealTime) so that the two-thread variants compare with one thread.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/thread_pool.h"
+#include "golden/kernels.h"
+
+namespace {
+
+namespace kern = lrt::golden::kern;
+using lrt::golden::TensorShape;
+
+std::vector<int16_t> random_codes(size_t n, uint64_t stream) {
+  const lrt::CounterRng rng(7, stream);
+  std::vector<int16_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<int16_t>(static_cast<int>(rng.bits32(i) & 0xff) - 128);
+  return v;
+}
+
+// C (m x n) = A (m x k) B^T: args m, n, k, threads. conv2 forward is 576 x 128 x 1152 (P x
+// c_out x 9 c_in), fc1 forward 1 x 512 x 2048.
+void BM_GemmNt(benchmark::State& state) {
+  const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
+  const int k = static_cast<int>(state.range(2)), threads = static_cast<int>(state.range(3));
+  const std::vector<int16_t> a = random_codes(static_cast<size_t>(m) * k, 1);
+  const std::vector<int16_t> b = random_codes(static_cast<size_t>(n) * k, 2);
+  std::vector<int32_t> c(static_cast<size_t>(m) * n);
+  lrt::ThreadPool pool(threads);
+  for (auto _ : state) {
+    kern::gemm_nt_parallel(&pool, m, n, k, a.data(), b.data(), c.data());
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m) * n * k * static_cast<double>(state.iterations()),
+                                               benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GemmNt)
+    ->Args({576, 128, 1152, 1})
+    ->Args({576, 128, 1152, 2})
+    ->Args({1, 512, 2048, 1})
+    ->Args({676, 128, 9, 1})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// im2col of conv2's input (26 x 26 x 128 -> 576 x 1152).
+void BM_Im2col(benchmark::State& state) {
+  const TensorShape in{26, 26, 128};
+  const std::vector<int16_t> x = random_codes(static_cast<size_t>(in.size()), 3);
+  std::vector<int16_t> cols(static_cast<size_t>(24 * 24) * 9 * in.c);
+  for (auto _ : state) {
+    kern::im2col3x3(in, x.data(), cols.data());
+    benchmark::DoNotOptimize(cols.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(cols.size() * 2));
+}
+BENCHMARK(BM_Im2col)->Unit(benchmark::kMicrosecond);
+
+// Backward data of conv2 (dz 576 x 128 -> dx 26 x 26 x 128); arg: threads.
+void BM_Conv3x3BackwardData(benchmark::State& state) {
+  const TensorShape in{26, 26, 128};
+  constexpr int kCout = 128, kPairs = 24 * 24;
+  const int k = 9 * in.c;
+  const std::vector<int16_t> dz = random_codes(static_cast<size_t>(kPairs) * kCout, 4);
+  const std::vector<int16_t> wt = random_codes(static_cast<size_t>(k) * kCout, 5);
+  std::vector<int32_t> dx(static_cast<size_t>(in.size()));
+  kern::ConvBackwardScratch scratch(kPairs, kCout, k);
+  lrt::ThreadPool pool(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    kern::conv3x3_backward_data(in, kCout, dz.data(), wt.data(), dx.data(), scratch, &pool);
+    benchmark::DoNotOptimize(dx.data());
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(kPairs) * kCout * k *
+                                                   static_cast<double>(state.iterations()),
+                                               benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Conv3x3BackwardData)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// One N(0, 1) draw: Box-Muller (normal: weight init, data) and ziggurat (normal_ziggurat:
+// analog drift and read noise, one draw per word or cell). Arg 0: Box-Muller, 1: ziggurat.
+void BM_NormalDraw(benchmark::State& state) {
+  const lrt::CounterRng rng(11, 0);
+  const bool ziggurat = state.range(0) != 0;
+  uint64_t i = 0;
+  double sum = 0.0;
+  for (auto _ : state) sum += ziggurat ? rng.normal_ziggurat(i++) : rng.normal(i++);
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(ziggurat ? "ziggurat" : "Box-Muller");
+}
+BENCHMARK(BM_NormalDraw)->Arg(0)->Arg(1);
+
+}  // namespace
