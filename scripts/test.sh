@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up and the whole test suite: installs what is missing, builds Release with the
 # tests and runs them, then builds the ASan+UBSan tree and runs the unit tests there
-# (every test not labelled "integration").
+# (every test not labelled "integration"), then a ThreadSanitizer build running the
+# multi-threaded (--jobs) paths of both engines.
 # Any sanitizer report fails the run (-fno-sanitize-recover=all, halt_on_error=1).
 # Last, every libFuzzer target runs for a bounded time (LRTSIM_FUZZ_SECONDS, default 60).
 set -euo pipefail
@@ -19,6 +20,9 @@ scripts/setup.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DLRTSIM_BUILD_TESTS=ON -DL
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE integration
+
+echo "== ThreadSanitizer build + the --jobs paths of both engines"
+scripts/tsan_check.sh build/tsan
 
 echo "== Instruction-count regression check (callgrind, committed baseline, 10% tolerance)"
 scripts/perf_check.sh

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "golden/quant_flow.h"
 
 namespace lrt::golden {
@@ -161,6 +162,9 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
       ops_[static_cast<size_t>(i)]->backward(acts_[static_cast<size_t>(i)].data(),
                                              grads_[static_cast<size_t>(i) + 1].data(), din, true);
     }
+  if (pool_ != nullptr)  // the layers' deferred weight updates are independent of each other
+    pool_->parallel_for(static_cast<int64_t>(trainable_.size()),
+                        [this](int64_t j) { affine(trainable_[static_cast<size_t>(j)]).learn_weights(); });
   for (int l : trainable_) affine(l).end_sample();  // drift acts between samples
   ++samples_;
   return r;
@@ -208,7 +212,11 @@ BatchNormLayer& Engine::batch_norm(int layer) {
 }
 
 void Engine::set_thread_pool(ThreadPool* pool) {
-  for (int l : trainable_) affine(l).set_thread_pool(pool);
+  pool_ = pool != nullptr && pool->threads() > 1 ? pool : nullptr;
+  for (int l : trainable_) {
+    affine(l).set_thread_pool(pool);
+    affine(l).set_defer_weight_learning(pool_ != nullptr);
+  }
 }
 
 bool Engine::runs_backward(int layer) const {

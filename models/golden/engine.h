@@ -79,8 +79,11 @@ class Engine {
   /// then); a code mismatch with deploy = false throws from the layer that has it.
   void attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy);
 
-  /// @brief Runs the conv3x3 / fc GEMMs on `pool` (null: one thread). The results are
-  /// bit-identical for every thread count; the pool must outlive the engine or be reset.
+  /// @brief Runs the conv3x3 / fc GEMMs on `pool` (null: one thread) and, with more than one
+  /// thread, the layers' weight updates (LRT pairs, writes) side by side after the backward
+  /// pass (AffineLayer::set_defer_weight_learning). The results are bit-identical for every
+  /// thread count; the pool must outlive the engine or be reset. With a pool, the weight
+  /// stores must take writes to different layers from different threads at once.
   void set_thread_pool(ThreadPool* pool);
 
   /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network
@@ -99,6 +102,7 @@ class Engine {
   std::vector<std::unique_ptr<Layer>> ops_;  // executed in order (may include implicit quantizers)
   std::vector<int> op_of_layer_;             // network layer index -> op index
   std::vector<int> trainable_;
+  ThreadPool* pool_ = nullptr;  // more than one thread: weight updates run in parallel
   // acts_[i] is the input of op i; acts_.back() the logits. grads_[i] is dL/d acts_[i].
   std::vector<std::vector<int16_t>> acts_;
   std::vector<std::vector<int16_t>> grads_;

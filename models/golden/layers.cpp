@@ -243,6 +243,13 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
       b_[o] = static_cast<int32_t>(saturate(b_[o] + d, b_fmt_.min_code(), b_fmt_.max_code()));
     }
   }
+  learning_pending_ = true;
+  if (!defer_learning_) learn_weights();
+}
+
+void AffineLayer::learn_weights() {
+  if (!learning_pending_) return;
+  learning_pending_ = false;
   SamplePairs g;
   g.pairs = pairs_;
   g.n_o = n_o_;

@@ -111,12 +111,22 @@ class AffineLayer final : public Layer {
   /// @brief The end of a training sample: advances the store's sample clock (drift) and
   /// adopts the codes drift changed. Nothing without a store.
   void end_sample();
+  /// @brief With deferral on, backward(learn = true) updates the biases but leaves the
+  /// weight update (the updater's sample, e.g. the LRT pairs, and the writes it causes) for
+  /// learn_weights(), so that an engine can run the layers' weight updates in parallel after
+  /// the backward pass. Bit-identical: backward reads the weights before they change either
+  /// way, and no other layer reads them until the next forward.
+  void set_defer_weight_learning(bool defer) { defer_learning_ = defer; }
+  /// @brief Runs the weight update a deferred backward(learn = true) left; nothing otherwise.
+  void learn_weights();
 
  private:
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
   void read_weights();
   void write_changed_cells();
+  bool defer_learning_ = false;
+  bool learning_pending_ = false;
 
   bool conv_;
   int n_o_, k_, pairs_;
