@@ -132,6 +132,7 @@ golden::KindTrainSpec kind_spec(const KindSpecs& k) {
   out.rank = k.rank;
   out.mode = k.mode;
   out.kappa_th = k.kappa_th;
+  out.max_batch_multiple = k.max_batch_multiple;
   return out;
 }
 
@@ -205,6 +206,7 @@ golden::TrainSpecs train_specs(const Specs& specs) {
   out.bn.streaming = t.bn.streaming;
   out.bn.batch = t.bn.batch;
   out.bn.eps = t.bn.eps;
+  out.train_biases = t.biases;
   out.rho_min = t.rho_min;
   out.batch_scale_power = t.batch_scale_power;
   out.rank_reduce_arith = specs.accel.rank_reduce.arith;

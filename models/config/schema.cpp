@@ -356,6 +356,15 @@ Schema build_schema() {
           .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
           .doc("LRT of convolution layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
                "disables the test"),
+      LRT_CONFIG_KEY(train.conv.max_batch_multiple)
+          .unit("1")
+          .defaults_to("10")
+          .at_least(0)
+          .at_most(1000000)
+          .source("assumption (the paper is silent): the 10 B horizon of the authors' discount-0.9 ablation, "
+                  "B / (1 - 0.9); docs/golden_engine.md, Density gate")
+          .doc("LRT of convolution layers: an update still below rho_min at B_eff = this * batch discards the "
+               "estimate and restarts accumulation; 0 lets B_eff grow without bound (can deadlock)"),
       LRT_CONFIG_KEY(train.fc.scheme)
           .one_of(scheme_choices())
           .defaults_to("lrt")
@@ -395,6 +404,15 @@ Schema build_schema() {
           .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
           .doc("LRT of fully-connected layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
                "disables the test"),
+      LRT_CONFIG_KEY(train.fc.max_batch_multiple)
+          .unit("1")
+          .defaults_to("10")
+          .at_least(0)
+          .at_most(1000000)
+          .source("assumption (the paper is silent): the 10 B horizon of the authors' discount-0.9 ablation, "
+                  "B / (1 - 0.9); docs/golden_engine.md, Density gate")
+          .doc("LRT of fully-connected layers: an update still below rho_min at B_eff = this * batch discards the "
+               "estimate and restarts accumulation; 0 lets B_eff grow without bound (can deadlock)"),
       LRT_CONFIG_KEY(train.max_norm.beta)
           .unit("1")
           .defaults_to("0.999")
@@ -430,6 +448,11 @@ Schema build_schema() {
           .at_most(1.0)
           .source("assumption: the customary batch-norm epsilon (Ioffe & Szegedy 2015 implementations)")
           .doc("added to the variance; >= 1e-6 bounds the integer 1/sigma"),
+      LRT_CONFIG_KEY(train.biases)
+          .defaults_to("true")
+          .source(cite(kLrt, "§7.2: biases train every sample; Table 3 ablates it (\"no bias training\")"))
+          .doc("train the biases of conv and fc layers every sample (every scheme but inference); false freezes "
+               "them. Batch-norm gamma/beta still train, as in the authors' code"),
       LRT_CONFIG_KEY(train.rho_min)
           .unit("1")
           .defaults_to("0.01")

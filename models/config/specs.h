@@ -162,6 +162,7 @@ struct KindSpecs {
   int rank = 0;   ///< LRT rank r
   golden::RankReduceMode mode = golden::RankReduceMode::kBiased;
   double kappa_th = 0.0;  ///< condition-number threshold; 0 disables the test
+  int max_batch_multiple = 0;  ///< LRT restart at B_eff = this * batch; 0 never
 };
 
 /// @brief The training algorithm.
@@ -171,6 +172,7 @@ struct TrainSpecs {
   KindSpecs fc;
   MaxNormSpecs max_norm;
   BnSpecs bn;
+  bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update
   double batch_scale_power = 0.0;  ///< learning rate scales with (effective B)^power
   QuantSpecs quant;

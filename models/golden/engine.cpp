@@ -71,6 +71,7 @@ void Engine::build() {
         s.alpha_exp = alpha_exponent(ls.fan_in());
         s.learning_rate = specs_.learning_rate;
         s.max_norm = kind.max_norm;
+        s.train_bias = specs_.train_biases;
         s.max_norm_spec = specs_.max_norm;
         s.updater.kind = kind;
         s.updater.rho_min = specs_.rho_min;

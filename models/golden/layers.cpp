@@ -13,6 +13,13 @@ namespace {
 
 int64_t max_abs_code(const fx::Format& f) { return std::max(-f.min_code(), f.max_code()); }
 
+// The MAC operand of a weight code: a mid-rise code c stands for (c + 1/2) LSB, so the
+// datapath multiplies 2c + 1 with one more fractional bit (fx::to_wide); exact in int16.
+int weight_operand_frac(const fx::Format& w) { return w.frac_bits + (w.mid_rise ? 1 : 0); }
+int64_t max_abs_weight_operand(const fx::Format& w) {
+  return w.mid_rise ? 2 * max_abs_code(w) - 1 : max_abs_code(w);  // |2c + 1| <= 2^bits - 1
+}
+
 }  // namespace
 
 // ---- AffineLayer -------------------------------------------------------------------------
@@ -29,8 +36,9 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
       b_fmt_(s.bias),
       g_fmt_(s.grad),
       lr_(s.learning_rate),
-      z_shift_(s.weight.frac_bits + s.in.frac_bits - s.alpha_exp - s.bias.frac_bits),
-      dx_shift_(s.weight.frac_bits + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      train_bias_(s.train_bias),
+      z_shift_(weight_operand_frac(s.weight) + s.in.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      dx_shift_(weight_operand_frac(s.weight) + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
       w_(static_cast<size_t>(n_o_), static_cast<size_t>(k_), 0),
       b_(static_cast<size_t>(n_o_), 0),
       w16_(static_cast<size_t>(n_o_) * k_, 0),
@@ -46,7 +54,7 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
     throw std::invalid_argument("AffineLayer: operands wider than 8 bits (or Qb wider than 16)");
   // The int32 sums of docs/golden_engine.md "Widths": forward k * |w| * |a|, backward data
   // 9 c_out (conv) or n_out (fc) * |w| * |g|, weight gradient pairs * |g| * |a|.
-  const double w_max = static_cast<double>(max_abs_code(s.weight));
+  const double w_max = static_cast<double>(max_abs_weight_operand(s.weight));
   const double a_max = static_cast<double>(max_abs_code(s.in));
   const double g_max = static_cast<double>(max_abs_code(s.grad));
   const double limit = 2147483647.0;
@@ -67,6 +75,13 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
   up.weight = s.weight;
   up.learning_rate = s.learning_rate;
   updater_ = make_updater(up);
+  if (LrtAccumulator* acc = updater_->lrt_accumulator())
+    acc->set_max_batch_multiple(up.kind.max_batch_multiple);
+  load_mirrors(w_.data());  // code 0 is not operand 0 in mid-rise formats
+}
+
+int16_t AffineLayer::weight_operand(int32_t code) const {
+  return static_cast<int16_t>(w_fmt_.mid_rise ? 2 * code + 1 : code);
 }
 
 void AffineLayer::init_he(const CounterRng& rng) {
@@ -120,7 +135,7 @@ void AffineLayer::refresh_mirrors() {
   for (int k = 0; k < k_; ++k)
     for (int o = 0; o < n_o_; ++o) {
       const size_t i = static_cast<size_t>(k) * n_o_ + o;
-      const auto v = static_cast<int16_t>(w[i]);
+      const int16_t v = weight_operand(w[i]);
       if (v == wt16_[i]) continue;
       wt16_[i] = v;
       w16_[static_cast<size_t>(o) * k_ + k] = v;
@@ -149,7 +164,7 @@ void AffineLayer::load_mirrors(const int32_t* codes) {
   for (int k = 0; k < k_; ++k)
     for (int o = 0; o < n_o_; ++o) {
       const size_t i = static_cast<size_t>(k) * n_o_ + o;
-      const auto v = static_cast<int16_t>(codes[i]);
+      const int16_t v = weight_operand(codes[i]);
       wt16_[i] = v;
       w16_[static_cast<size_t>(o) * k_ + k] = v;
     }
@@ -232,8 +247,7 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
     for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
   }
   if (!learn) return;
-  const Scheme scheme = updater_->scheme();
-  if (trains_bias(scheme)) {
+  if (updates_bias()) {
     // db = sum over pairs of dz (Qg); update round(-lr * db) in Qb LSBs.
     const double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
     for (int o = 0; o < n_o_; ++o) {

@@ -57,6 +57,7 @@ struct AffineSetup {
   int alpha_exp = 0;  ///< alpha = 2^alpha_exp
   double learning_rate = 0.01;
   bool max_norm = false;
+  bool train_bias = true;  ///< false: the bias stays as loaded (Table 3, "no bias training")
   MaxNormSpec max_norm_spec;
   UpdaterParams updater;  ///< n_o, n_i, weight and learning rate are filled in by the layer
 };
@@ -64,12 +65,14 @@ struct AffineSetup {
 /// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).
 class AffineLayer final : public Layer {
  public:
-  /// Weights start at zero; the engine initializes them (init_he) or loads codes.
+  /// Weights start at code zero; the engine initializes them (init_he) or loads codes.
   AffineLayer(const LayerShape& shape, const AffineSetup& setup);
 
   void forward(const int16_t* in, int16_t* out, bool train) override;
   void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
   bool learns() const override { return trains_bias(updater_->scheme()); }
+  /// @brief Whether backward(learn = true) updates the biases (scheme and AffineSetup::train_bias).
+  bool updates_bias() const { return train_bias_ && trains_bias(updater_->scheme()); }
 
   /// @brief Truncated-normal He initialization: w ~ N(0, (sqrt(2/fan_in)/alpha)^2), draws
   /// outside the weight range redrawn, then Qw. Cell i (column-major) uses draws
@@ -121,6 +124,7 @@ class AffineLayer final : public Layer {
   void learn_weights();
 
  private:
+  int16_t weight_operand(int32_t code) const;
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
   void read_weights();
@@ -133,11 +137,12 @@ class AffineLayer final : public Layer {
   int alpha_exp_;
   fx::Format in_fmt_, w_fmt_, b_fmt_, g_fmt_;
   double lr_;
+  bool train_bias_;
   int z_shift_;   // acc -> Qb
   int dx_shift_;  // backward acc -> Qb
   Matrix<int32_t> w_;
   std::vector<int32_t> b_;
-  std::vector<int16_t> w16_;   // [o][k]
+  std::vector<int16_t> w16_;   // [o][k] MAC operands (weight_operand of the codes)
   std::vector<int16_t> wt16_;  // [k][o]
   std::unique_ptr<WeightUpdater> updater_;
   std::optional<MaxNorm> max_norm_;

@@ -18,6 +18,8 @@ void check_params(const LrtAccumulatorParams& p) {
   if (!(p.weight_lsb > 0.0 && std::isfinite(p.weight_lsb)))
     throw std::invalid_argument("LRT accumulator: weight_lsb must be finite and > 0");
   if (p.code_min > p.code_max) throw std::invalid_argument("LRT accumulator: code_min > code_max");
+  if (p.max_batch_multiple < 0)
+    throw std::invalid_argument("LRT accumulator: max_batch_multiple must be >= 0");
 }
 
 }  // namespace
@@ -47,6 +49,11 @@ void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int
     throw std::invalid_argument("LRT accumulator: update codes of another shape");
   samples_since_update_ = samples_since_update;
   delta_ = last_update_codes;
+}
+
+void LrtAccumulator::set_max_batch_multiple(int k) {
+  if (k < 0) throw std::invalid_argument("LRT accumulator: max_batch_multiple must be >= 0");
+  params_.max_batch_multiple = k;
 }
 
 void LrtAccumulator::offer(const double* dz, const double* a) { reducer_->step(dz, a); }
@@ -89,7 +96,16 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
       result.nonzero += code != 0;
     }
   result.density = static_cast<double>(result.nonzero) / (static_cast<double>(no) * static_cast<double>(ni));
-  if (result.density < params_.rho_min) return result;  // keep accumulating: B_eff grows by B
+  if (result.density < params_.rho_min) {
+    // Keep accumulating (B_eff grows by B) unless B_eff has reached K B: then restart.
+    const int64_t cap = static_cast<int64_t>(params_.max_batch_multiple) * params_.batch;
+    if (cap > 0 && samples_since_update_ >= cap) {
+      reducer_->reset();
+      samples_since_update_ = 0;
+      result.restarted = true;
+    }
+    return result;
+  }
 
   for (std::size_t j = 0; j < ni; ++j)
     for (std::size_t i = 0; i < no; ++i) {

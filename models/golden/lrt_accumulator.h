@@ -12,6 +12,13 @@
 // codes reaches rho_min, the codes are added to the weight codes (saturating to
 // [code_min, code_max]) and the reducer and B_eff are reset; otherwise the layer keeps
 // accumulating and the next attempt, B samples later, sees B_eff + B.
+//
+// Restart (our rule; the paper is silent): an attempt at B_eff = K B (K = max_batch_multiple)
+// that is still too sparse discards the estimate instead: reducer and B_eff are reset, so
+// B_eff stays a multiple of B in [B, K B]. Without it the gate can deadlock: the kappa test
+// skips most pairs once the estimate is large, so L~R~^T stops growing while B_eff grows, the
+// update shrinks as B_eff^(p-1) and is never dense enough again (docs/golden_engine.md,
+// "Density gate").
 // The accumulator does not know the layer kind: an FC layer offers one pair per sample,
 // a conv layer h_out * w_out pairs per sample; end_sample() marks sample boundaries.
 
@@ -35,6 +42,8 @@ struct LrtAccumulatorParams {
   double weight_lsb = 1.0 / 128; ///< value of one weight code (> 0, finite)
   int32_t code_min = -128;       ///< saturation range of the weight codes
   int32_t code_max = 127;
+  /// K: a too sparse attempt at B_eff = K B restarts the accumulation; 0: never (B_eff unbounded)
+  int max_batch_multiple = 10;
 };
 
 /// @brief What end_sample() did.
@@ -45,6 +54,7 @@ struct LrtUpdateResult {
   int64_t nonzero = 0;      ///< non-zero update codes
   double density = 0.0;     ///< nonzero / (n_o * n_i)
   int64_t changed = 0;      ///< weight cells whose code changed (saturation can absorb an update)
+  bool restarted = false;   ///< too sparse at B_eff = K B: the estimate was discarded
 };
 
 /// @brief Round-to-nearest of x, ties toward +inf, saturated to the int32 range.
@@ -81,6 +91,9 @@ class LrtAccumulator {
   /// the codes have another shape or the count is negative.
   void set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes);
   const LrtAccumulatorParams& params() const { return params_; }
+  /// @brief Sets params().max_batch_multiple (the engine's per-kind setting); takes effect at
+  /// the next attempt. Throws std::invalid_argument when negative.
+  void set_max_batch_multiple(int k);
 
  private:
   LrtAccumulatorParams params_;

@@ -51,12 +51,21 @@ int range_exponent(const QuantSpec& q, const std::string& member) {
 }
 
 fx::Format signed_format(const QuantSpec& q, const std::string& member, int max_bits) {
-  // The paper quantizes 1- and 2-bit signed tensors mid-rise (Fig. 7); the integer datapath
-  // does not implement mid-rise codes, so those widths are refused rather than approximated.
+  // The paper quantizes 1- and 2-bit signed tensors mid-rise (Fig. 7); only the weights'
+  // datapath implements mid-rise codes (weight_format), so other tensors refuse those widths.
   if (q.bits < 3 || q.bits > max_bits)
     bad(member + ".bits",
-        "must be in [3, " + std::to_string(max_bits) + "] (1-2 bit mid-rise is not implemented)");
+        "must be in [3, " + std::to_string(max_bits) +
+            "] (1-2 bit mid-rise is implemented for weights only)");
   return fx::Format::signed_range(q.bits, range_exponent(q, member));
+}
+
+// Qw: 1- and 2-bit weights are mid-rise (levels +-LSB/2, +-3 LSB/2: no zero level, as in the
+// paper's Fig. 7 sweep); wider ones are the usual two's complement codes.
+fx::Format weight_format(const QuantSpec& q, const std::string& member, int max_bits) {
+  if (q.bits < 1 || q.bits > max_bits)
+    bad(member + ".bits", "must be in [1, " + std::to_string(max_bits) + "]");
+  return fx::Format::signed_range(q.bits, range_exponent(q, member), q.bits <= 2);
 }
 
 fx::Format unsigned_format(const QuantSpec& q, const std::string& member, int max_bits) {
@@ -70,6 +79,8 @@ void validate_kind(const KindTrainSpec& k, const std::string& member) {
   if (k.scheme == Scheme::kLrt) {
     if (k.rank < 1 || k.rank > 31) bad(member + ".rank", "must be in [1, 31]");
     if (!(k.kappa_th >= 0.0)) bad(member + ".kappa_th", "must be >= 0");
+    if (k.max_batch_multiple < 0 || k.max_batch_multiple > 1'000'000)
+      bad(member + ".max_batch_multiple", "must be in [0, 1e6]");
   }
 }
 
@@ -80,7 +91,7 @@ Formats formats_of(const QuantSpecs& q) {
   // "Widths"), so every operand format is at most 8 bits wide (unsigned 8-bit fits int16 too);
   // Qb values are stored in int16.
   Formats f;
-  f.weight = signed_format(q.weight, "quant.weight", 8);
+  f.weight = weight_format(q.weight, "quant.weight", 8);
   f.bias = signed_format(q.bias, "quant.bias", 16);
   f.act = unsigned_format(q.activation, "quant.activation", 8);
   f.act_signed = signed_format(q.activation_signed, "quant.activation_signed", 8);

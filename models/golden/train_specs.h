@@ -20,7 +20,7 @@ struct QuantSpec {
 
 /// @brief The quantizers of Appendix C plus the two activation formats the paper leaves open.
 struct QuantSpecs {
-  QuantSpec weight{8, 1.0};      ///< Qw, signed; also the LSB of every weight update
+  QuantSpec weight{8, 1.0};      ///< Qw, signed (mid-rise at 1-2 bits); also the LSB of every weight update
   QuantSpec bias{16, 8.0};       ///< Qb, signed: biases, BN gamma/beta, layer outputs z, backward signals
   QuantSpec activation{8, 2.0};  ///< Qa, unsigned: ReLU outputs
   QuantSpec activation_signed{8, 2.0};  ///< signed 8-bit activations: BN outputs, conv/fc -> conv/fc
@@ -50,6 +50,9 @@ struct KindTrainSpec {
   int rank = 4;          ///< LRT rank r
   RankReduceMode mode = RankReduceMode::kBiased;
   double kappa_th = 100.0;  ///< LRT: skip a pair when C_11 / C_qq > kappa_th; 0 disables
+  /// LRT: an update still too sparse at B_eff = this * batch discards the estimate (restart);
+  /// 0 never does (lrt_accumulator.h)
+  int max_batch_multiple = 10;
 };
 
 /// @brief Appendix D constants.
@@ -69,10 +72,13 @@ struct StreamingBnSpec {
 struct TrainSpecs {
   QuantSpecs quant;
   double learning_rate = 0.01;
-  KindTrainSpec conv{Scheme::kLrt, true, 10, 4, RankReduceMode::kBiased, 100.0};
-  KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0};
+  KindTrainSpec conv{Scheme::kLrt, true, 10, 4, RankReduceMode::kBiased, 100.0, 10};
+  KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0, 10};
   MaxNormSpec max_norm;
   StreamingBnSpec bn;
+  /// Biases of conv/fc layers train every sample (all schemes but inference); false freezes
+  /// them (Table 3's "no bias training"; BN gamma/beta still train, as in the authors' code)
+  bool train_biases = true;
   double rho_min = 0.01;           ///< minimum update density of batched schemes
   double batch_scale_power = 0.5;  ///< batched updates use lr * B_eff^p * (sum / B_eff)
   RankReduceArith rank_reduce_arith = RankReduceArith::kFloat;  ///< LRT rank reducer arithmetic

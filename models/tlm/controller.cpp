@@ -168,10 +168,9 @@ void controller::charge_layers() {
     }
     const golden::WeightUpdater& u = layer.updater();
     const golden::Scheme scheme = u.scheme();
-    if (golden::trains_bias(scheme)) {
+    if (golden::trains_bias(scheme))
       charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
-      issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits);  // bias: adds of dz
-    }
+    if (layer.updates_bias()) issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits);  // adds of dz
     if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kNaiveBatch)
       issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits);
     const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;

@@ -55,11 +55,12 @@ Specs awkward_specs() {
   s.network.input = {7, 3, 2};
   s.network.layers = {{golden::LayerKind::kConv3x3, 3}, {golden::LayerKind::kFc, 256}};  // 256 classes
   s.train.learning_rate = 2.0;
-  s.train.conv = {golden::Scheme::kInferenceOnly, false, 1000000, 8, RankReduceMode::kUnbiased, -0.0};
-  s.train.fc = {golden::Scheme::kUoro, false, 1, 1, RankReduceMode::kUnbiased, 1e300};
+  s.train.conv = {golden::Scheme::kInferenceOnly, false, 1000000, 8, RankReduceMode::kUnbiased, -0.0, 1000000};
+  s.train.fc = {golden::Scheme::kUoro, false, 1, 1, RankReduceMode::kUnbiased, 1e300, 0};
   s.train.max_norm.beta = std::nextafter(1.0, 0.0);
   s.train.max_norm.eps = 1.0;
   s.train.bn = {false, 1000000, 1e-6};
+  s.train.biases = false;
   s.train.rho_min = 1.0 / 3.0;
   s.train.batch_scale_power = 1.0;
   // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].

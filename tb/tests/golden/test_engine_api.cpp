@@ -53,7 +53,10 @@ TEST(EngineApi, InvalidNetworksAndSpecsAreRejected) {
   t.quant.activation.bits = 12;  // MAC operands are at most 8 bits
   EXPECT_THROW(Engine(default_network(), t), std::invalid_argument);
   t = TrainSpecs{};
-  t.quant.weight.bits = 2;  // 1-2 bit signed formats need mid-rise codes: not implemented
+  t.quant.gradient.bits = 2;  // 1-2 bit mid-rise codes are implemented for weights only
+  EXPECT_THROW(validate(t), std::invalid_argument);
+  t = TrainSpecs{};
+  t.quant.weight.bits = 0;
   EXPECT_THROW(validate(t), std::invalid_argument);
   t = TrainSpecs{};
   t.bn.eps = 1e-7;
@@ -136,6 +139,35 @@ TEST(EngineApi, InferenceOnlyChangesNothingAndBiasOnlyChangesNoWeight) {
   EXPECT_NE(bias.affine(0).bias_codes(), b0);
   EXPECT_NE(bias.batch_norm(3).bn().state().gamma, bn0.gamma);
   EXPECT_NE(bias.batch_norm(3).bn().state().mu, bn0.mu);
+}
+
+// Table 3's "no bias training": conv/fc biases stay, weights and BN gamma still train, and
+// with biases on the same run does change them (so the switch is what froze them).
+TEST(EngineApi, FrozenBiasesStayWhileWeightsAndBatchNormTrain) {
+  TrainSpecs t;
+  t.conv.scheme = t.fc.scheme = Scheme::kOnlineSgd;
+  Engine on(default_network(), t, 1);
+  t.train_biases = false;
+  Engine off(default_network(), t, 1);
+  const uint64_t digest = off.weights_digest();
+  const BnState bn0 = off.batch_norm(3).bn().state();
+  std::vector<std::vector<int32_t>> b0;
+  for (int l : off.trainable_layers()) b0.push_back(off.affine(l).bias_codes());
+  for (uint64_t i = 0; i < 5; ++i) {
+    const auto img = image(i);
+    on.train_step(img.data(), static_cast<int>(i % 10));
+    off.train_step(img.data(), static_cast<int>(i % 10));
+  }
+  bool on_changed = false;
+  for (size_t j = 0; j < b0.size(); ++j) {
+    const int l = off.trainable_layers()[j];
+    EXPECT_EQ(off.affine(l).bias_codes(), b0[j]) << "layer " << l;
+    EXPECT_FALSE(off.affine(l).updates_bias());
+    on_changed = on_changed || on.affine(l).bias_codes() != b0[j];
+  }
+  EXPECT_TRUE(on_changed);
+  EXPECT_NE(off.weights_digest(), digest);
+  EXPECT_NE(off.batch_norm(3).bn().state().gamma, bn0.gamma);
 }
 
 TEST(EngineApi, BatchedSchemesWriteOnlyAtBatchBoundaries) {
