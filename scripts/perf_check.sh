@@ -37,6 +37,11 @@ count() {  # name, lrtsim arguments...
   count pretrain_sgd_default_40 pretrain configs/default.yaml --out "$work/p.ckpt" --samples 40 "${common[@]}"
   count run_lrt_fixed_default_40 run configs/default.yaml --out "$work/run" --samples 40 \
     --set run.model="$work/model.ckpt" "${common[@]}"
+  # The device path: analog + digital drift every 5 samples, 1 % stuck cells (drift draws,
+  # RRAM writes with write-verify, adoption of drifted codes).
+  count run_lrt_device_default_40 run configs/default.yaml --out "$work/run_device" --samples 40 \
+    --set run.model="$work/model.ckpt" --set accel.rram.drift.model=both \
+    --set accel.rram.drift.interval_samples=5 --set accel.rram.stuck_at_fault_rate=0.01 "${common[@]}"
 } > "$work/current.txt"
 
 if [[ "${1:-}" == "--update" ]]; then

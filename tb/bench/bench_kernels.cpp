@@ -3,6 +3,7 @@
 // in docs/performance.md. Operands are random 8-bit codes in int16, as in the engine. Times
 // are wall-clock (UseRealTime) so that the two-thread variants compare with one thread.
 #include <benchmark/benchmark.h>
+#include <immintrin.h>
 
 #include <cstdint>
 #include <vector>
@@ -93,5 +94,60 @@ void BM_NormalDraw(benchmark::State& state) {
   state.SetLabel(ziggurat ? "ziggurat" : "Box-Muller");
 }
 BENCHMARK(BM_NormalDraw)->Arg(0)->Arg(1);
+
+// The machine's roofs (docs/performance.md, "Roofline"). Compute: 16-bit multiply-adds into
+// 32 bits (vpmaddwd: 16 MACs per 256-bit instruction) on 8 independent register chains, so
+// throughput, not latency, limits it. Memory: summing an int16 array of `bytes` bytes
+// (arg), from L1/L2 (small) to DRAM (64 MiB).
+void BM_PeakInt16Mac(benchmark::State& state) {
+  // Each chain feeds its own result back (acc = madd(acc, b)): 8 chains cover vpmaddwd's
+  // latency, so the loop runs at the instruction's throughput.
+  __m256i a0 = _mm256_set1_epi16(1), a1 = _mm256_set1_epi16(2), a2 = _mm256_set1_epi16(3),
+          a3 = _mm256_set1_epi16(4), a4 = _mm256_set1_epi16(5), a5 = _mm256_set1_epi16(6),
+          a6 = _mm256_set1_epi16(7), a7 = _mm256_set1_epi16(8);
+  const __m256i b = _mm256_set1_epi16(1);
+  constexpr int kInner = 1024;
+  for (auto _ : state) {
+    for (int i = 0; i < kInner; ++i) {
+      a0 = _mm256_madd_epi16(a0, b);
+      a1 = _mm256_madd_epi16(a1, b);
+      a2 = _mm256_madd_epi16(a2, b);
+      a3 = _mm256_madd_epi16(a3, b);
+      a4 = _mm256_madd_epi16(a4, b);
+      a5 = _mm256_madd_epi16(a5, b);
+      a6 = _mm256_madd_epi16(a6, b);
+      a7 = _mm256_madd_epi16(a7, b);
+    }
+    benchmark::DoNotOptimize(a0);
+    benchmark::DoNotOptimize(a1);
+    benchmark::DoNotOptimize(a2);
+    benchmark::DoNotOptimize(a3);
+    benchmark::DoNotOptimize(a4);
+    benchmark::DoNotOptimize(a5);
+    benchmark::DoNotOptimize(a6);
+    benchmark::DoNotOptimize(a7);
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * kInner * 8 * 16,
+                                               benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PeakInt16Mac);
+
+void BM_StreamRead(benchmark::State& state) {
+  const auto bytes = static_cast<size_t>(state.range(0));
+  const std::vector<int16_t> v = random_codes(bytes / 2, 6);
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (auto _ : state) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+    for (size_t i = 0; i + 32 <= v.size(); i += 32) {  // 64 bytes per iteration
+      const auto* p = reinterpret_cast<const __m256i*>(v.data() + i);
+      s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_loadu_si256(p), ones));
+      s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_loadu_si256(p + 1), ones));
+    }
+    benchmark::DoNotOptimize(s0);
+    benchmark::DoNotOptimize(s1);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_StreamRead)->Arg(32 << 10)->Arg(512 << 10)->Arg(8 << 20)->Arg(64 << 20);
 
 }  // namespace
