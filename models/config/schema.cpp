@@ -471,10 +471,11 @@ Schema build_schema() {
       LRT_CONFIG_KEY(train.quant.weight.bits)
           .unit("bits")
           .defaults_to("8")
-          .at_least(3)
+          .at_least(1)
           .at_most(8)
-          .source(cite(kLrt, "§6: weights 8 b in [-1, 1]"))
-          .doc("width of Qw; weight updates share the weight LSB; 3-8: MAC operands are 8-bit and 1-2 bit mid-rise is not implemented"),
+          .source(cite(kLrt, "§6: weights 8 b in [-1, 1]; Fig. 7 sweeps 1-8 b, mid-rise at 1-2 b"))
+          .doc("width of Qw; weight updates share the weight LSB; MAC operands are at most 8-bit; 1-2 bit weights "
+               "are mid-rise (code c stands for (c + 1/2) LSB, no zero level)"),
       LRT_CONFIG_KEY(train.quant.weight.range)
           .unit("1")
           .defaults_to("1.0")

@@ -135,11 +135,11 @@ TEST(ConfigErrors, OutOfRangeMessageIsComplete) {
 
 TEST(ConfigErrors, IntegerBoundsAreInclusive) {
   EXPECT_EQ(parse_specs("train:\n  quant:\n    weight:\n      bits: 8\n", "x").train.quant.weight.bits, 8);
-  EXPECT_EQ(parse_specs("train:\n  quant:\n    weight:\n      bits: 3\n", "x").train.quant.weight.bits, 3);
-  for (const char* bad : {"2", "9", "-1"}) {
+  EXPECT_EQ(parse_specs("train:\n  quant:\n    weight:\n      bits: 1\n", "x").train.quant.weight.bits, 1);
+  for (const char* bad : {"0", "9", "-1"}) {
     const auto l = load_bad("bits", std::string("train:\n  quant:\n    weight:\n      bits: ") + bad + "\n");
     expect_error(l, 4, "train.quant.weight.bits",
-                 {std::string("value ") + bad + " is out of range", "expected an integer in [3, 8]"});
+                 {std::string("value ") + bad + " is out of range", "expected an integer in [1, 8]"});
   }
 }
 
