@@ -44,7 +44,7 @@ std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
 std::vector<std::pair<std::string, golden::Scheme>> scheme_choices() {
   using S = golden::Scheme;
   std::vector<std::pair<std::string, S>> out;
-  for (const S s : {S::kInferenceOnly, S::kBiasOnly, S::kOnlineSgd, S::kNaiveBatch, S::kLrt, S::kUoro})
+  for (const S s : {S::kInferenceOnly, S::kBiasOnly, S::kOnlineSgd, S::kNaiveBatch, S::kLrt, S::kUoro, S::kPixelSgd})
     out.emplace_back(golden::to_string(s), s);
   return out;
 }

@@ -230,6 +230,19 @@ bool Engine::computes_input_gradient(int layer) const {
 
 WriteStats Engine::write_stats(int layer) const { return affine(layer).writes().stats(); }
 
+WriteStats Engine::pair_update_stats() const {
+  WriteStats s;
+  for (int l : trainable_)
+    if (const std::vector<uint32_t>* counts = affine(l).updater().pair_updates()) {
+      s.cells += counts->size();
+      for (uint32_t c : *counts) {
+        s.total += c;
+        s.max = std::max(s.max, c);
+      }
+    }
+  return s;
+}
+
 WriteStats Engine::write_stats() const {
   std::vector<WriteStats> parts;
   for (int l : trainable_) parts.push_back(write_stats(l));

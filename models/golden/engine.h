@@ -71,6 +71,9 @@ class Engine {
   /// Write statistics of one conv3x3 / fc layer and of all of them together.
   WriteStats write_stats(int layer) const;
   WriteStats write_stats() const;
+  /// @brief WeightUpdater::pair_updates() over the layers whose scheme keeps them (cells = 0
+  /// when none does): the authors' write count of SGD on convolutions.
+  WriteStats pair_update_stats() const;
 
   /// @brief Keeps trainable layer j's weights (trainable_layers()[j]) in stores[j] from now
   /// on (AffineLayer::attach_store; deploy as there). Every train_step then ends with each

@@ -272,6 +272,7 @@ void AffineLayer::learn_weights() {
   g.a = a_rows_;
   g.dz_frac = g_fmt_.frac_bits;
   g.a_frac = in_fmt_.frac_bits;
+  g.flusher = store_ != nullptr ? this : nullptr;
   const bool changed = updater_->on_sample(g, w_, writes_);
   if (store_ != nullptr) write_changed_cells();
   if (changed) refresh_mirrors();

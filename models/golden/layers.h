@@ -63,7 +63,7 @@ struct AffineSetup {
 };
 
 /// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).
-class AffineLayer final : public Layer {
+class AffineLayer final : public Layer, private WriteFlusher {
  public:
   /// Weights start at code zero; the engine initializes them (init_he) or loads codes.
   AffineLayer(const LayerShape& shape, const AffineSetup& setup);
@@ -125,6 +125,7 @@ class AffineLayer final : public Layer {
 
  private:
   int16_t weight_operand(int32_t code) const;
+  void flush() override { write_changed_cells(); }  // WriteFlusher: a scheme writing per pair
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
   void read_weights();

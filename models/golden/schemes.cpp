@@ -26,8 +26,10 @@ inline bool apply_delta(Matrix<int32_t>& codes, int64_t idx, int32_t delta, cons
 
 // Checks that `s` fits a scheme that keeps `sum`, `left`, `right` values (0: field unused)
 // and uses the batch / sign counters only where stated.
-void check_state(const UpdaterState& s, size_t sum, size_t left, size_t right, bool batched, bool signs) {
-  if (s.sum.size() != sum || s.uoro_left.size() != left || s.uoro_right.size() != right)
+void check_state(const UpdaterState& s, size_t sum, size_t left, size_t right, bool batched, bool signs,
+                 size_t pair_updates = 0) {
+  if (s.sum.size() != sum || s.uoro_left.size() != left || s.uoro_right.size() != right ||
+      s.pair_updates.size() != pair_updates)
     throw std::invalid_argument("updater state: accumulator of another size or of another scheme");
   if ((!batched && s.samples_since_update != 0) || s.samples_since_update < 0)
     throw std::invalid_argument("updater state: batch position invalid for this scheme");
@@ -39,6 +41,38 @@ bool pair_is_zero(const int16_t* dz, int n) {
     if (dz[i] != 0) return false;
   return true;
 }
+
+// WeightUpdater::pair_updates() of the SGD schemes: per pair, +1 for every cell whose dz_o and
+// a_k are both non-zero.
+class PairUpdateCounter {
+ public:
+  PairUpdateCounter(int n_o, int n_i) : n_o_(n_o), n_i_(n_i), counts_(static_cast<size_t>(n_o) * n_i, 0) {}
+  void count(const SamplePairs& g) {
+    for (int p = 0; p < g.pairs; ++p) {
+      const int16_t* dz = g.dz + static_cast<size_t>(p) * g.n_o;
+      const int16_t* a = g.a + static_cast<size_t>(p) * g.n_i;
+      rows_.clear();
+      for (int o = 0; o < n_o_; ++o)
+        if (dz[o] != 0) rows_.push_back(o);
+      if (rows_.empty()) continue;
+      for (int k = 0; k < n_i_; ++k) {
+        if (a[k] == 0) continue;
+        uint32_t* col = counts_.data() + static_cast<size_t>(k) * n_o_;
+        for (int o : rows_) col[o] += col[o] != UINT32_MAX;
+      }
+    }
+  }
+  const std::vector<uint32_t>& counts() const { return counts_; }
+  void set(const std::vector<uint32_t>& counts) {
+    if (counts.size() != counts_.size()) throw std::invalid_argument("updater state: pair counts of another size");
+    counts_ = counts;
+  }
+
+ private:
+  int n_o_, n_i_;
+  std::vector<uint32_t> counts_;
+  std::vector<int> rows_;  // scratch: the non-zero dz rows of a pair
+};
 
 // Scale turning an integer sum of dz a^T codes (dz_frac + a_frac fractional bits) into
 // weight-LSB units of -lr * sum dz a^T.
@@ -55,7 +89,7 @@ class FrozenWeights final : public WeightUpdater {
   }
   Scheme scheme() const override { return scheme_; }
   const UpdaterStats& stats() const override { return stats_; }
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}}; }
   void set_state(const UpdaterState& s) override {
     check_state(s, 0, 0, 0, false, false);
     stats_ = s.stats;
@@ -70,11 +104,12 @@ class FrozenWeights final : public WeightUpdater {
 class OnlineSgd final : public WeightUpdater {
  public:
   explicit OnlineSgd(const UpdaterParams& p)
-      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {}
+      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)), pairs_(p.n_o, p.n_i) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
     ++stats_.attempts;
+    pairs_.count(g);
     kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
     const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
@@ -93,16 +128,75 @@ class OnlineSgd final : public WeightUpdater {
   }
   Scheme scheme() const override { return Scheme::kOnlineSgd; }
   const UpdaterStats& stats() const override { return stats_; }
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  const std::vector<uint32_t>* pair_updates() const override { return &pairs_.counts(); }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, pairs_.counts()}; }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false);
+    check_state(s, 0, 0, 0, false, false, pairs_.counts().size());
     stats_ = s.stats;
+    pairs_.set(s.pair_updates);
   }
 
  private:
   UpdaterParams p_;
   std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
   UpdaterStats stats_;
+  PairUpdateCounter pairs_;
+};
+
+// Online SGD without an accumulator over pairs: each pair's update -eta dz_p a_p^T is rounded
+// to weight LSBs and written as soon as it is formed, as hardware that holds no gradient
+// buffer must do for a convolution (one write pass per output pixel). For an fc layer (one
+// pair) it equals OnlineSgd. This is the SGD whose conv writes the LRT paper counts ("updates
+// are applied at each pixel", Sec. 7.2): a pair's contribution below half an LSB is lost.
+class PixelSgd final : public WeightUpdater {
+ public:
+  explicit PixelSgd(const UpdaterParams& p) : p_(p), pairs_(p.n_o, p.n_i) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    ++stats_.samples;
+    ++stats_.attempts;
+    pairs_.count(g);
+    const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
+    bool changed = false;
+    int64_t nonzero = 0, offered = 0;
+    for (int p = 0; p < g.pairs; ++p) {
+      const int16_t* dz = g.dz + static_cast<size_t>(p) * g.n_o;
+      const int16_t* a = g.a + static_cast<size_t>(p) * g.n_i;
+      if (pair_is_zero(dz, g.n_o)) continue;  // no gradient at this pixel: nothing to write
+      ++offered;
+      bool pair_changed = false;
+      for (int o = 0; o < p_.n_o; ++o) {
+        if (dz[o] == 0) continue;
+        for (int k = 0; k < p_.n_i; ++k) {
+          const double v = scale * static_cast<double>(int32_t{dz[o]} * int32_t{a[k]});
+          if (v >= -0.5 && v < 0.5) continue;
+          ++nonzero;
+          pair_changed |= apply_delta(codes, static_cast<int64_t>(k) * p_.n_o + o, round_half_up_saturating(v),
+                                      p_.weight, writes);
+        }
+      }
+      if (pair_changed && g.flusher != nullptr) g.flusher->flush();
+      changed |= pair_changed;
+    }
+    ++stats_.applied;
+    stats_.last_density =
+        offered == 0 ? 0.0 : static_cast<double>(nonzero) / (static_cast<double>(p_.n_o) * p_.n_i * static_cast<double>(offered));
+    return changed;
+  }
+  Scheme scheme() const override { return Scheme::kPixelSgd; }
+  const UpdaterStats& stats() const override { return stats_; }
+  const std::vector<uint32_t>* pair_updates() const override { return &pairs_.counts(); }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, pairs_.counts()}; }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, 0, 0, false, false, pairs_.counts().size());
+    stats_ = s.stats;
+    pairs_.set(s.pair_updates);
+  }
+
+ private:
+  UpdaterParams p_;
+  UpdaterStats stats_;
+  PairUpdateCounter pairs_;
 };
 
 // Shared rule of the batched schemes: every B samples form the update from the summed
@@ -170,7 +264,7 @@ class NaiveBatch final : public BatchedUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kNaiveBatch; }
-  UpdaterState state() const override { return {stats_, samples_since_update_, acc_, {}, {}, 0}; }
+  UpdaterState state() const override { return {stats_, samples_since_update_, acc_, {}, {}, 0, {}}; }
   void set_state(const UpdaterState& s) override {
     check_state(s, acc_.size(), 0, 0, true, false);
     stats_ = s.stats;
@@ -228,7 +322,7 @@ class Uoro final : public BatchedUpdater {
   }
   Scheme scheme() const override { return Scheme::kUoro; }
   UpdaterState state() const override {
-    return {stats_, samples_since_update_, {}, est_.left(), est_.right(), sign_index_};
+    return {stats_, samples_since_update_, {}, est_.left(), est_.right(), sign_index_, {}};
   }
   void set_state(const UpdaterState& s) override {
     check_state(s, 0, est_.left().size(), est_.right().size(), true, true);
@@ -277,7 +371,7 @@ class Lrt final : public WeightUpdater {
   const LrtAccumulator* lrt_accumulator() const override { return &acc_; }
   LrtAccumulator* lrt_accumulator() override { return &acc_; }
   // The batch position lives in the accumulator.
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0}; }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}}; }
   void set_state(const UpdaterState& s) override {
     check_state(s, 0, 0, 0, false, false);
     stats_ = s.stats;
@@ -362,6 +456,8 @@ std::unique_ptr<WeightUpdater> make_updater(const UpdaterParams& p) {
       return std::make_unique<Lrt>(p);
     case Scheme::kUoro:
       return std::make_unique<Uoro>(p);
+    case Scheme::kPixelSgd:
+      return std::make_unique<PixelSgd>(p);
   }
   throw std::invalid_argument("updater: unknown scheme");
 }

@@ -22,6 +22,15 @@
 
 namespace lrt::golden {
 
+/// @brief Receives the cells a scheme has changed so far within a sample (the layer writes
+/// them to its weight store and adopts what the store holds). Schemes that write once per
+/// sample never call it: the layer flushes after on_sample().
+class WriteFlusher {
+ public:
+  virtual ~WriteFlusher() = default;
+  virtual void flush() = 0;
+};
+
 /// @brief One sample's gradient pairs of a layer, as codes: row p of dz (n_o values,
 /// 2^-dz_frac LSB) and row p of a (n_i values, 2^-a_frac LSB) form pair p. Every scheme
 /// estimates sum_p dz_p a_p^T and moves the weights by -lr times (its estimate of) it: the
@@ -34,6 +43,7 @@ struct SamplePairs {
   const int16_t* a = nullptr;
   int dz_frac = 0;
   int a_frac = 0;
+  WriteFlusher* flusher = nullptr;  ///< null: no store behind the codes (nothing to flush)
 };
 
 /// @brief What every updater of a layer needs to know.
@@ -67,6 +77,7 @@ struct UpdaterState {
   std::vector<double> uoro_left;     ///< UORO: L (n_o)
   std::vector<double> uoro_right;    ///< UORO: R (n_i)
   uint64_t sign_index = 0;           ///< UORO: signs drawn so far (index into the layer's stream)
+  std::vector<uint32_t> pair_updates;  ///< sgd, sgd_pixel: WeightUpdater::pair_updates() (n_o x n_i)
 };
 
 /// @brief Strategy deciding how a layer's weight codes change (one job: the weights).
@@ -81,6 +92,11 @@ class WeightUpdater {
   /// The LRT accumulator of an Lrt updater (reducer statistics), else null.
   virtual const LrtAccumulator* lrt_accumulator() const { return nullptr; }
   virtual LrtAccumulator* lrt_accumulator() { return nullptr; }
+  /// @brief SGD schemes (sgd, sgd_pixel): per cell (column-major, like the codes), the pairs
+  /// whose term dz_o a_k was non-zero, saturating at 2^32 - 1. That is how many writes an SGD
+  /// would make that writes every pair's update unrounded, the count the LRT paper's Figure 6
+  /// uses for convolutions (docs/golden_engine.md, "Write counting"). Null for other schemes.
+  virtual const std::vector<uint32_t>* pair_updates() const { return nullptr; }
   /// @brief The running state (an Lrt updater's accumulator is reached via lrt_accumulator()).
   virtual UpdaterState state() const = 0;
   /// @brief Replaces the running state. Throws std::invalid_argument when a field the scheme

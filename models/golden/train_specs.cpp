@@ -12,8 +12,9 @@ Scheme parse_scheme(const std::string& text) {
   if (text == "naive_batch") return Scheme::kNaiveBatch;
   if (text == "lrt") return Scheme::kLrt;
   if (text == "uoro") return Scheme::kUoro;
+  if (text == "sgd_pixel") return Scheme::kPixelSgd;
   throw std::invalid_argument("unknown training scheme '" + text +
-                              "' (expected inference, bias_only, sgd, naive_batch, lrt or uoro)");
+                              "' (expected inference, bias_only, sgd, naive_batch, lrt, uoro or sgd_pixel)");
 }
 
 const char* to_string(Scheme scheme) {
@@ -30,6 +31,8 @@ const char* to_string(Scheme scheme) {
       return "lrt";
     case Scheme::kUoro:
       return "uoro";
+    case Scheme::kPixelSgd:
+      return "sgd_pixel";
   }
   return "?";
 }

@@ -36,9 +36,10 @@ enum class Scheme {
   kNaiveBatch,     ///< full-size accumulator, applied every B samples
   kLrt,            ///< low-rank accumulator (LrtAccumulator), applied every B samples
   kUoro,           ///< rank-1 unbiased UORO estimate, applied every B samples
+  kPixelSgd,       ///< online SGD writing each (dz, a) pair's update as it is formed (conv: per pixel)
 };
 
-/// "inference", "bias_only", "sgd", "naive_batch", "lrt", "uoro"; throws std::invalid_argument.
+/// "inference", "bias_only", "sgd", "naive_batch", "lrt", "uoro", "sgd_pixel"; throws std::invalid_argument.
 Scheme parse_scheme(const std::string& text);
 const char* to_string(Scheme scheme);
 

@@ -170,6 +170,7 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
     w.add_array(section(l, "updater.uoro_left"), s.uoro_left);
     w.add_array(section(l, "updater.uoro_right"), s.uoro_right);
     w.add_array(section(l, "updater.sign_index"), std::vector<uint64_t>{s.sign_index});
+    w.add_array(section(l, "updater.pair_updates"), s.pair_updates);
     if (const LrtAccumulator* acc = u.lrt_accumulator()) {
       w.add_array(section(l, "lrt.batch"), std::vector<int64_t>{acc->samples_since_update()});
       w.add_array(section(l, "lrt.last_update"), as_vector(acc->last_update_codes()));
@@ -222,6 +223,7 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       s.uoro_left = r.get<double>(section(l, "updater.uoro_left"));
       s.uoro_right = r.get<double>(section(l, "updater.uoro_right"));
       s.sign_index = r.scalar<uint64_t>(section(l, "updater.sign_index"));
+      s.pair_updates = r.get<uint32_t>(section(l, "updater.pair_updates"));
       r.name(section(l, "updater"));
       u.set_state(s);
       if (LrtAccumulator* acc = u.lrt_accumulator()) {

@@ -29,7 +29,7 @@
 namespace lrt::golden {
 
 /// @brief Version of the training-state section layout above.
-constexpr uint32_t kTrainStateVersion = 1;
+constexpr uint32_t kTrainStateVersion = 2;  // 2: updater.pair_updates
 
 /// @brief Adds the engine's model and training-state sections to `writer`.
 void save_training_state(const Engine& engine, CheckpointWriter& writer);

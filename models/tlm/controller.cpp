@@ -171,7 +171,8 @@ void controller::charge_layers() {
     if (golden::trains_bias(scheme))
       charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
     if (layer.updates_bias()) issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits);  // adds of dz
-    if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kNaiveBatch)
+    if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kPixelSgd ||
+        scheme == golden::Scheme::kNaiveBatch)
       issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits);
     const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;
     if (scheme == golden::Scheme::kNaiveBatch) {

@@ -175,6 +175,13 @@ std::string summary_json(const config::Specs& specs, const Snapshot& s, const go
   j["writes"]["max_per_cell"] = s.writes.max;
   j["writes"]["mean_per_cell"] = s.writes.mean();
   j["writes"]["density"] = write_density(s.writes, s.samples);
+  if (const golden::WriteStats p = engine.pair_update_stats(); p.cells > 0) {
+    j["writes"]["pair_updates"]["cells"] = p.cells;
+    j["writes"]["pair_updates"]["total"] = p.total;
+    j["writes"]["pair_updates"]["max_per_cell"] = p.max;
+  } else {
+    j["writes"]["pair_updates"] = nullptr;
+  }
   j["weights_digest"] = hex16(engine.weights_digest());
   add_device_summary(j, specs, engine, backend);
   add_saturation_summary(j, engine);

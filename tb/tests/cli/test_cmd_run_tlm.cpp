@@ -230,6 +230,32 @@ TEST_F(CmdRunTlm, AResumedTlmRunMatchesTheUninterruptedOne) {
   EXPECT_TRUE(contains(other.err, "tlm")) << other.err;
 }
 
+// sgd_pixel writes the RRAM once per conv pixel: both engines agree with device effects on
+// (wear-out within the run), the authors' pair-update count is reported and bounds the real
+// writes from above, and a run resumed from a checkpoint matches the uninterrupted one.
+TEST_F(CmdRunTlm, PixelSgdAgreesAcrossEnginesAndResumes) {
+  std::vector<std::string> pixel{"--set", "train.conv.scheme=sgd_pixel", "--set", "train.fc.scheme=sgd_pixel"};
+  pixel.insert(pixel.end(), kDeviceOn.begin(), kDeviceOn.end());
+  const json g = run_engine("golden", "pixel_golden", pixel);
+  const json t = run_engine("tlm", "pixel_tlm", pixel);
+  expect_same_training(g, t);
+  EXPECT_EQ(read_file(out("pixel_golden/trace.csv")), read_file(out("pixel_tlm/trace.csv")));
+  EXPECT_GT(g["lifetime"]["cells_worn_out"].get<uint64_t>(), 0u);
+  ASSERT_TRUE(g["writes"]["pair_updates"].is_object());
+  EXPECT_GE(g["writes"]["pair_updates"]["max_per_cell"].get<uint64_t>(), g["writes"]["max_per_cell"].get<uint64_t>());
+  EXPECT_GE(g["writes"]["pair_updates"]["total"].get<uint64_t>(), g["writes"]["total"].get<uint64_t>());
+  const json lrt = run_engine("golden", "pixel_lrt_control");
+  EXPECT_TRUE(lrt["writes"]["pair_updates"].is_null());  // LRT keeps no pair counts
+
+  std::vector<std::string> first{"run", s().config, "--out", out("pixel_part"), "--force", "--samples", "150",
+                                 "--checkpoint-every", "50"};
+  first.insert(first.end(), pixel.begin(), pixel.end());
+  ASSERT_EQ(run(first).code, 0);
+  const CliResult r = run({"run", "--resume", out("pixel_part"), "--samples", std::to_string(kSamples)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(out("pixel_part/summary.json")), read_file(out("pixel_golden/summary.json")));
+}
+
 TEST_F(CmdRunTlm, AuxiliaryMemoryBeyondTheSramIsExit2NamingBothSizes) {
   // naive_batch keeps a full 400 x 32 b accumulator for the fc layer.
   const CliResult r = run_lrtsim_process({"run", s().config, "--out", out("too_big"), "--force", "--engine", "tlm",
