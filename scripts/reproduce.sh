@@ -59,8 +59,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # ---------------------------------------------------------------------------------------------
-# Presets. Lists are space-separated so more values (e.g. weight widths 1 2 once mid-rise
-# quantization exists) can be added here.
+# Presets. Lists are space-separated so more values can be added here.
 case "$preset" in
   quick)
     default_seeds="1 2 3"
@@ -84,7 +83,7 @@ case "$preset" in
     table2_norms="nonorm maxnorm"
     table3_norms="nonorm maxnorm"
     fig7_samples=2000
-    fig7_widths="3 4 5 6 7 8"
+    fig7_widths="1 2 3 4 5 6 7 8"
     fig7_ranks="1 2 4 8"
     table1_samples=3000
     table1_rates="0.003 0.01 0.03 0.1 0.3"
@@ -98,7 +97,7 @@ case "$preset" in
     table2_norms="nonorm maxnorm"
     table3_norms="nonorm maxnorm"
     fig7_samples=2000
-    fig7_widths="3 4 5 6 7 8"
+    fig7_widths="1 2 3 4 5 6 7 8"
     fig7_ranks="1 2 4 8"
     table1_samples=10000
     table1_rates="0.003 0.01 0.03 0.1 0.3"
@@ -107,7 +106,9 @@ case "$preset" in
 esac
 seeds=${seeds:-$default_seeds}
 fig6_envs="control shift analog digital"
-fig6_schemes="inference bias_only sgd lrt lrt_maxnorm"
+# sgd sums a sample's pixels before writing (a full gradient buffer); sgd_pixel writes each
+# conv pixel's update as it is formed, the SGD whose writes the paper counts (docs/golden_engine.md).
+fig6_schemes="inference bias_only sgd sgd_pixel lrt lrt_maxnorm"
 
 # ---------------------------------------------------------------------------------------------
 # Deployed models: one per weight width, pre-trained once with the default configuration.
@@ -149,6 +150,7 @@ scheme_sets() {  # the --set overrides of a Fig. 6 scheme name
     inference) echo "train.conv.scheme=inference train.fc.scheme=inference" ;;
     bias_only) echo "train.conv.scheme=bias_only train.fc.scheme=bias_only train.conv.max_norm=true train.fc.max_norm=true" ;;
     sgd) echo "train.conv.scheme=sgd train.fc.scheme=sgd train.conv.max_norm=true train.fc.max_norm=true" ;;
+    sgd_pixel) echo "train.conv.scheme=sgd_pixel train.fc.scheme=sgd_pixel train.conv.max_norm=true train.fc.max_norm=true" ;;
     lrt) echo "train.conv.scheme=lrt train.fc.scheme=lrt train.conv.max_norm=false train.fc.max_norm=false" ;;
     lrt_maxnorm) echo "train.conv.scheme=lrt train.fc.scheme=lrt train.conv.max_norm=true train.fc.max_norm=true" ;;
     *) echo "reproduce.sh: unknown scheme $1" >&2; return 1 ;;
@@ -219,12 +221,12 @@ for seed in $seeds; do
         train.conv.scheme=bias_only train.fc.scheme=bias_only $(norm_sets "$norm")
       add_point table3 no_streaming_bn "$norm" "$seed" 8 "$table_samples" $(env_sets control) \
         train.conv.scheme=lrt train.fc.scheme=lrt $(norm_sets "$norm") train.bn.streaming=false
+      add_point table3 no_bias_training "$norm" "$seed" 8 "$table_samples" $(env_sets control) \
+        train.conv.scheme=lrt train.fc.scheme=lrt $(norm_sets "$norm") train.biases=false
       add_point table3 kappa_1e8 "$norm" "$seed" 8 "$table_samples" $(env_sets control) \
         train.conv.scheme=lrt train.fc.scheme=lrt $(norm_sets "$norm") \
         train.conv.kappa_th=1e8 train.fc.kappa_th=1e8
     }
-    # "no bias training" has no configuration key (biases train under every scheme but
-    # inference): reproduce_plot.py writes "not available" in that row, nothing is substituted.
   done
   # Figure 7: LRT with max-norm, rank x weight width, each width from its own deployed model.
   if [[ "$fig7_samples" -gt 0 ]]; then

@@ -13,6 +13,12 @@ measured values in docs/results.md, "Smoke test"):
 - W2 threshold 4x; measured minimum over 4 environments x 3 seeds 6.7x (mean 7.6x). SGD's hottest
   cell changes in about 60 % of the samples, LRT's in about 80 % of its updates (every 10 samples):
   the ratio is structural, about 0.6 / (0.8 / 10) = 7.5, not noise.
+- W3 threshold 300x; measured minimum 914x (mean about 1150x). The authors' count for SGD (a
+  write for every pixel whose dz_o a_k is non-zero, sgd_pixel's writes.pair_updates) of conv1's
+  hottest cell grows by about the ~170 pixels max-pool leaves a gradient per sample, LRT's by
+  about 0.08 (one update per B_conv = 10 samples, 80 % of which change that cell): ~2000x at
+  most, ~1000x measured, so 300x is a 3x margin. The paper reports about three orders of
+  magnitude.
 - D1 threshold 5 points; measured 20 points (inference 73.4 % control, 53.4 % analog drift).
 - D2 threshold 5 points; measured +17.1 (per seed +30.0, +11.6, +9.8); seeds 4-6: W2 min 5.7x,
   D1 16.5, D2 +15.4 (+13.8, +15.8, +16.6).
@@ -26,6 +32,7 @@ import statistics
 import sys
 
 WRITE_RATIO_MIN = 4.0
+PAIR_COUNT_RATIO_MIN = 300.0
 DRIFT_LOSS_MIN = 0.05
 DRIFT_RECOVERY_MIN = 0.05
 
@@ -98,6 +105,27 @@ def main():
     if ratios:
         passed.append(f"W2 SGD / LRT+max-norm max writes per cell >= {WRITE_RATIO_MIN}x "
                       f"(min {min(ratios):.1f}x)")
+
+    # W3: with the authors' count of SGD writes (every pixel's non-zero term is a write), LRT's
+    # worst cell is written orders of magnitude less (paper: about 1000x).
+    ratios = []
+    for env in envs:
+        for seed in seeds:
+            sgd, lrt = need((env, "sgd_pixel", seed)), need((env, "lrt_maxnorm", seed))
+            if sgd is None or lrt is None:
+                continue
+            if sgd["max_pair_updates_per_cell"] == "":
+                failures.append(f"W3 (Figure 6 bottom, {env}, seed {seed}): the sgd_pixel run reports no pair updates")
+                continue
+            ratio = int(sgd["max_pair_updates_per_cell"]) / max(int(lrt["max_writes_per_cell"]), 1)
+            ratios.append(ratio)
+            if ratio < PAIR_COUNT_RATIO_MIN:
+                failures.append(f"W3 (Figure 6 bottom, {env}, seed {seed}): SGD's pair updates of the hottest cell "
+                                f"{sgd['max_pair_updates_per_cell']} are only {ratio:.0f}x LRT + max-norm's max writes "
+                                f"{lrt['max_writes_per_cell']} (need >= {PAIR_COUNT_RATIO_MIN:.0f}x)")
+    if ratios:
+        passed.append(f"W3 SGD pair updates (authors' count) / LRT+max-norm max writes >= "
+                      f"{PAIR_COUNT_RATIO_MIN:.0f}x (min {min(ratios):.0f}x)")
 
     def mean_acc(env, scheme):
         values = [need((env, scheme, s)) for s in seeds]

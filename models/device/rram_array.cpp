@@ -78,6 +78,7 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
       stuck_mask_[w] = static_cast<uint16_t>(f.mask);
     }
   }
+  refresh_read_noise();
 }
 
 RramArray::TimeZeroFaults RramArray::time_zero_faults(uint64_t word) const {
@@ -170,8 +171,26 @@ WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
   return r;
 }
 
+void RramArray::refresh_read_noise() {
+  const double sigma = effects_.noise_sigma_levels;
+  const bool sparse = effects_.power_law_nu == 0.0 && SparseReadNoise::serves(sigma);
+  sparse_noise_.configure(sparse ? sigma : 0.0);
+  sparse_noise_.draw(read_noise_rng_, samples_, cells_used(), map_.cells_per_word());
+}
+
 uint32_t RramArray::read_pattern_with_effects(uint64_t addr) const {
   const uint32_t stored = patterns_[addr];
+  if (sparse_noise_.on()) {  // integer levels plus this sample's sparse offsets
+    if (!sparse_noise_.touches(addr)) return stored;
+    uint32_t out = stored;
+    sparse_noise_.for_cells(cell_index(addr, 0), map_.cells_per_word(), [&](uint64_t c, int32_t k) {
+      const auto j = static_cast<uint32_t>(c - cell_index(addr, 0));
+      const int64_t top = map_.max_level(j);
+      const int64_t level = std::clamp<int64_t>(int64_t{map_.level(stored, j)} + k, 0, top);
+      out = map_.with_level(out, j, static_cast<uint32_t>(level));
+    });
+    return out;
+  }
   const uint32_t stuck = stuck_mask_[addr];
   const double sigma = effects_.noise_sigma_levels;
   const double nu = effects_.power_law_nu;
@@ -203,6 +222,36 @@ WordReadResult RramArray::read_word(uint64_t addr) {
   ++stats_.word_reads;
   stats_.read_cycles += r.latency_cycles;
   return r;
+}
+
+void RramArray::read_words(uint64_t first, uint64_t n, int32_t* codes) {
+  if (first > words_ || n > words_ - first)
+    throw std::out_of_range("rram words [" + std::to_string(first) + ", " + std::to_string(first) + " + " +
+                            std::to_string(n) + ") are outside [0, " + std::to_string(words_) + ")");
+  stats_.word_reads += n;
+  stats_.read_cycles += n * specs_.read_latency_cycles;
+  if (effects_.any() && !sparse_noise_.on()) {
+    for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(read_pattern_with_effects(first + i));
+    return;
+  }
+  for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
+  if (!sparse_noise_.on()) return;
+  // Each event moves one cell of one word; several events of a word compose (other cells).
+  uint64_t word = UINT64_MAX;
+  uint32_t pattern = 0;
+  const uint32_t per_word = map_.cells_per_word();
+  sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
+    const uint64_t w = c / per_word;
+    if (w != word) {
+      if (word != UINT64_MAX) codes[word - first] = map_.code_of(pattern);
+      word = w;
+      pattern = patterns_[w];
+    }
+    const auto j = static_cast<uint32_t>(c % per_word);
+    const int64_t level = std::clamp<int64_t>(int64_t{map_.level(patterns_[w], j)} + k, 0, map_.max_level(j));
+    pattern = map_.with_level(pattern, j, static_cast<uint32_t>(level));
+  });
+  if (word != UINT64_MAX) codes[word - first] = map_.code_of(pattern);
 }
 
 int32_t RramArray::peek_word(uint64_t addr) const {
@@ -244,6 +293,7 @@ uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_w
   const uint64_t first_event = samples_ / d + 1;
   const uint64_t last_event = (samples_ + n) / d;
   samples_ += n;
+  if (n > 0 && sparse_noise_.on()) sparse_noise_.draw(read_noise_rng_, samples_, cells_used(), map_.cells_per_word());
   const bool analog = analog_sigma_codes_ > 0.0;
   const bool digital = flip_p_ > 0.0;
   if (!analog && !digital) return 0;
@@ -310,6 +360,7 @@ void RramArray::flip_event(uint64_t event, std::vector<uint64_t>* changed_words)
 void RramArray::set_read_effects(const RramReadEffects& effects) {
   validate(effects);
   effects_ = effects;
+  refresh_read_noise();
 }
 
 CellState RramArray::cell(uint64_t cell) const {
@@ -513,6 +564,7 @@ void RramArray::set_state(const RramArrayState& s) {
   samples_ = s.samples;
   stats_ = s.stats;
   effects_ = s.read_effects;
+  refresh_read_noise();
 }
 
 }  // namespace lrt::device

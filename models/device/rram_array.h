@@ -43,6 +43,7 @@
 #include "device/cell_mapping.h"
 #include "device/energy.h"
 #include "device/rram_specs.h"
+#include "device/sparse_read_noise.h"
 
 namespace lrt::device {
 
@@ -155,6 +156,10 @@ class RramArray {
   /// @brief Reads word `addr` through the read effects (noise, power-law drift), charging
   /// energy and latency. Throws std::out_of_range for a bad address.
   WordReadResult read_word(uint64_t addr);
+  /// @brief Reads words [first, first + n) into codes: the codes, counters and energy of n
+  /// read_word() calls, in one pass (the sparse read noise is applied from one search).
+  /// Throws std::out_of_range unless the whole range is inside the array.
+  void read_words(uint64_t first, uint64_t n, int32_t* codes);
   /// @brief The stored code: no read effects, no energy, no counters (debug access).
   int32_t peek_word(uint64_t addr) const;
   /// @brief Stores `code` without write-verify, counters or energy (loading pre-trained
@@ -217,6 +222,9 @@ class RramArray {
   uint64_t analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed);
   void flip_event(uint64_t event, std::vector<uint64_t>* changed_words);
   uint32_t read_pattern_with_effects(uint64_t addr) const;
+  // The sparse read-noise offsets of the current sample (sparse_read_noise.h), when they serve
+  // the read effects: noise on, its offset probability small, no power-law decay.
+  void refresh_read_noise();
 
   RramArraySpecs specs_;
   uint64_t seed_;
@@ -247,6 +255,7 @@ class RramArray {
   RramStats stats_;
   ThreadPool* pool_ = nullptr;
   std::vector<std::vector<uint64_t>> chunk_changes_;  // scratch of a parallel analog event
+  SparseReadNoise sparse_noise_;
 };
 
 }  // namespace lrt::device

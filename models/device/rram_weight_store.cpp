@@ -11,7 +11,7 @@ void RramWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
 }
 
 void RramWeightStore::read_all(int32_t* codes) {
-  for (uint64_t w = 0; w < array_.words(); ++w) codes[w] = array_.read_word(w).code;
+  array_.read_words(0, array_.words(), codes);
 }
 
 void RramWeightStore::end_sample(std::vector<int64_t>& changed) {

@@ -52,12 +52,13 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
   uint64_t cycles = 0;
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
-      for (uint64_t i = 0; i < n; ++i) {
-        const device::WordReadResult r = array_.read_word(first + i);
-        store_code_le(r.code, data + i * word_bytes_, word_bytes_);
-        cycles += r.latency_cycles;
-      }
+    {
+      std::vector<int32_t> codes(n);  // one pass over the burst (sparse read noise: one search)
+      array_.read_words(first, n, codes.data());
+      for (uint64_t i = 0; i < n; ++i) store_code_le(codes[i], data + i * word_bytes_, word_bytes_);
+      cycles = n * array_.specs().read_latency_cycles;
       break;
+    }
     case ::tlm::TLM_WRITE_COMMAND: {
       for (uint64_t i = 0; i < n; ++i) {
         if (!array_.mapping().holds(load_code_le(data + i * word_bytes_, word_bytes_))) {

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
+#include <vector>
 
 #include "device/rram_array.h"
 #include "device/spec_error.h"
@@ -148,6 +150,135 @@ TEST(RramReadEffects, ValidatedAndReportedAsAny) {
   nu.power_law_nu = 0.1;
   a.set_read_effects(nu);
   EXPECT_TRUE(a.read_effects().any());
+}
+
+// ---- the sparse form (sparse_read_noise.h), used while P(K != 0) <= 1/4 and no power law ----
+
+TEST(RramSparseReadNoise, ServesSmallSigmaOnly) {
+  EXPECT_FALSE(SparseReadNoise::serves(0.0));
+  EXPECT_TRUE(SparseReadNoise::serves(0.2));
+  EXPECT_TRUE(SparseReadNoise::serves(0.43));   // p = 0.246
+  EXPECT_FALSE(SparseReadNoise::serves(0.44));  // p = 0.256
+  EXPECT_NEAR(SparseReadNoise::offset_probability(0.2), 2.0 * (1.0 - normal_cdf(2.5)), 1e-15);
+}
+
+// The offsets K = nearest(sigma z) at sigma = 0.4 (p = 0.21): |K| = 1, |K| = 2 and the sign
+// counts over 2e5 cells each within 6 standard deviations of the binomial expectation.
+TEST(RramSparseReadNoise, OffsetDistributionMatchesNearestOfANormal) {
+  RramArray a(mlc_specs(200'000), 91);
+  for (uint64_t w = 0; w < a.words(); ++w) a.poke_word(w, -121);  // levels 7 and 8: no clamping
+  RramReadEffects fx;
+  fx.noise_sigma_levels = 0.4;
+  a.set_read_effects(fx);
+  const double sigma = 0.4;
+  const double p1 = 2.0 * (normal_cdf(1.5 / sigma) - normal_cdf(0.5 / sigma));  // |K| = 1
+  const double p2 = 2.0 * (normal_cdf(2.5 / sigma) - normal_cdf(1.5 / sigma));  // |K| = 2
+  uint64_t one = 0, two = 0, beyond = 0, positive = 0, nonzero = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    const uint32_t pat = a.mapping().pattern_of(a.read_word(w).code);
+    for (const int k : {static_cast<int>(pat & 0xF) - 7, static_cast<int>(pat >> 4) - 8}) {
+      const int m = k < 0 ? -k : k;
+      one += m == 1;
+      two += m == 2;
+      beyond += m > 2;
+      nonzero += m > 0;
+      positive += k > 0;
+    }
+  }
+  const double n = static_cast<double>(a.cells_used());
+  const auto within = [&](uint64_t count, double p) {
+    return std::fabs(static_cast<double>(count) - n * p) < kZ * std::sqrt(n * p * (1 - p)) + 1.0;
+  };
+  EXPECT_TRUE(within(one, p1)) << one << " vs " << n * p1;
+  EXPECT_TRUE(within(two, p2)) << two << " vs " << n * p2;
+  EXPECT_LE(beyond, 2u);  // P(|K| > 2) = 4e-10 per cell
+  const double half = static_cast<double>(nonzero) / 2;
+  EXPECT_LT(std::fabs(static_cast<double>(positive) - half), kZ * std::sqrt(half / 2));
+}
+
+// Level 0 and the top level clamp: a cell at 0 reads 0 or above (P(read > 0) = p / 2).
+TEST(RramSparseReadNoise, EndLevelsClamp) {
+  RramArray a(mlc_specs(100'000), 93);
+  for (uint64_t w = 0; w < a.words(); ++w) a.poke_word(w, -16);  // 0xF0: cell 0 at 0, cell 1 at 15
+  RramReadEffects fx;
+  fx.noise_sigma_levels = 0.3;
+  a.set_read_effects(fx);
+  const double up = (1.0 - normal_cdf(0.5 / 0.3));
+  uint64_t low_up = 0, high_down = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    const uint32_t pat = a.mapping().pattern_of(a.read_word(w).code);
+    low_up += (pat & 0xF) != 0;
+    high_down += (pat >> 4) != 15;
+  }
+  const double n = static_cast<double>(a.words());
+  EXPECT_LT(std::fabs(static_cast<double>(low_up) - n * up), kZ * std::sqrt(n * up * (1 - up)));
+  EXPECT_LT(std::fabs(static_cast<double>(high_down) - n * up), kZ * std::sqrt(n * up * (1 - up)));
+}
+
+// Frozen per (sample, cell) whatever the read order; fresh in the next sample; a restored
+// state reads the same noise; a second array with another instance does not.
+TEST(RramSparseReadNoise, PureFunctionOfSampleAndCell) {
+  RramArraySpecs s = mlc_specs(20'000);
+  s.read_effects.noise_sigma_levels = 0.3;
+  RramArray a(s, 95), twin(s, 95), other(s, 95, 1);
+  for (RramArray* x : {&a, &twin, &other})
+    for (uint64_t w = 0; w < x->words(); ++w) x->poke_word(w, -121);
+  a.advance_samples(3);
+  twin.advance_samples(3);
+  other.advance_samples(3);
+  std::vector<int32_t> forward(a.words()), backward(a.words());
+  for (uint64_t w = 0; w < a.words(); ++w) forward[w] = a.read_word(w).code;
+  for (uint64_t w = twin.words(); w-- > 0;) backward[w] = twin.read_word(w).code;
+  EXPECT_EQ(forward, backward);
+  uint64_t noisy = 0, same_other = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    noisy += forward[w] != -121;
+    same_other += other.read_word(w).code == forward[w] && forward[w] != -121;
+  }
+  EXPECT_GT(noisy, a.words() / 20);  // p = 0.096 per cell: about 18 % of the words
+  EXPECT_LT(same_other, noisy / 4);  // another instance: other cells, coincidences only
+
+  RramArray restored(s, 95);
+  restored.set_state(a.state());
+  for (uint64_t w = 0; w < a.words(); ++w) ASSERT_EQ(restored.read_word(w).code, forward[w]) << w;
+
+  a.advance_samples(1);
+  uint64_t same_next = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) same_next += a.read_word(w).code == forward[w] && forward[w] != -121;
+  EXPECT_LT(same_next, noisy / 4);
+}
+
+// read_words(first, n) is n read_word() calls: codes, counters and energy, with no effects,
+// sparse read noise (several events in one word included) and dense noise with decay.
+TEST(RramReadWords, EqualsWordByWordReads) {
+  RramArraySpecs s = mlc_specs(4'000);
+  s.bits_per_cell = 2;  // four cells per word: words with several noisy cells occur
+  for (int mode = 0; mode < 3; ++mode) {
+    RramArray bulk(s, 99), single(s, 99);
+    RramReadEffects fx;
+    if (mode >= 1) fx.noise_sigma_levels = 0.4;
+    if (mode == 2) fx.power_law_nu = 0.05;
+    for (RramArray* x : {&bulk, &single}) {
+      for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
+      x->set_read_effects(fx);
+      x->advance_samples(5);
+    }
+    const uint64_t first = 17, n = bulk.words() - 40;
+    std::vector<int32_t> codes(n);
+    bulk.read_words(first, n, codes.data());
+    uint64_t noisy = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(codes[i], single.read_word(first + i).code) << "mode " << mode << " word " << first + i;
+      noisy += codes[i] != single.peek_word(first + i);
+    }
+    if (mode >= 1) {
+      EXPECT_GT(noisy, n / 10) << mode;  // the effects acted
+    }
+    EXPECT_EQ(bulk.stats().word_reads, single.stats().word_reads);
+    EXPECT_EQ(bulk.stats().read_cycles, single.stats().read_cycles);
+    EXPECT_EQ(bulk.energy().read, single.energy().read);
+    EXPECT_THROW(bulk.read_words(bulk.words() - 1, 2, codes.data()), std::out_of_range);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "device/sparse_read_noise.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+namespace lrt::device {
+
+namespace {
+
+// P(|sigma z| >= x) for x > 0.
+double two_sided_tail(double x, double sigma) { return std::erfc(x / (sigma * std::sqrt(2.0))); }
+
+double uniform53(uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1p-53; }
+
+}  // namespace
+
+double SparseReadNoise::offset_probability(double sigma) { return sigma > 0.0 ? two_sided_tail(0.5, sigma) : 0.0; }
+
+bool SparseReadNoise::serves(double sigma) {
+  const double p = offset_probability(sigma);
+  return p > 0.0 && p <= kMaxProbability;
+}
+
+void SparseReadNoise::configure(double sigma) {
+  events_.clear();
+  std::fill(touched_.begin(), touched_.end(), uint8_t{0});
+  tail_.clear();
+  p_ = 0.0;
+  if (sigma == 0.0) return;
+  if (!serves(sigma)) throw std::invalid_argument("SparseReadNoise: sigma outside the sparse range");
+  p_ = offset_probability(sigma);
+  inv_log_q_ = 1.0 / std::log1p(-p_);
+  // |K| >= m  <=>  |sigma z| >= m - 1/2; stop where the tail is below the uniform's resolution.
+  for (int m = 1;; ++m) {
+    const double t = two_sided_tail(m - 0.5, sigma) / p_;
+    if (m > 1 && t < 0x1p-60) break;
+    tail_.push_back(m == 1 ? 1.0 : t);
+  }
+}
+
+void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word) {
+  for (const Event& e : events_) touched_[e.cell / cells_per_word] = 0;
+  events_.clear();
+  if (!on()) return;
+  touched_.resize(cells / cells_per_word, 0);
+  uint64_t cell = 0;
+  for (uint64_t j = 0; cell < cells; ++j) {
+    const std::array<uint32_t, 4> b = rng.block((sample << 32) | j);
+    const double u = 1.0 - uniform53((uint64_t{b[1]} << 32) | b[0]);  // (0, 1]
+    const double gap = std::floor(std::log(u) * inv_log_q_);
+    if (!(gap < static_cast<double>(cells - cell))) break;  // compare before the cast
+    cell += static_cast<uint64_t>(gap);
+    const double v = 1.0 - uniform53((uint64_t{b[2]} << 32) | (uint64_t{b[3] & 0x1FFFFFu} << 11));  // (0, 1]
+    int32_t m = 1;
+    while (static_cast<size_t>(m) < tail_.size() && tail_[static_cast<size_t>(m)] >= v) ++m;
+    events_.push_back({cell, (b[3] >> 31) != 0 ? -m : m});
+    touched_[cell / cells_per_word] = 1;
+    ++cell;
+  }
+}
+
+size_t SparseReadNoise::lower_bound(uint64_t cell) const {
+  const auto it = std::lower_bound(events_.begin(), events_.end(), cell,
+                                   [](const Event& e, uint64_t c) { return e.cell < c; });
+  return static_cast<size_t>(it - events_.begin());
+}
+
+}  // namespace lrt::device
