@@ -79,6 +79,7 @@ void Engine::build() {
         s.updater.arith = specs_.rank_reduce_arith;
         s.updater.seed = specs_.seed;
         s.updater.layer_index = static_cast<int>(i);
+        s.updater.count_pair_updates = specs_.count_pair_updates;
         auto layer = std::make_unique<AffineLayer>(ls, s);
         layer->init_he(make_rng(specs_.seed, RngStream::kInit, i));
         trainable_.push_back(static_cast<int>(i));

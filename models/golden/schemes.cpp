@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "core/rng.h"
@@ -43,35 +44,51 @@ bool pair_is_zero(const int16_t* dz, int n) {
 }
 
 // WeightUpdater::pair_updates() of the SGD schemes: per pair, +1 for every cell whose dz_o and
-// a_k are both non-zero.
+// a_k are both non-zero. That is the integer product of the pairs' 0/1 indicator matrices,
+// sum_p [dz_po != 0] [a_pk != 0], formed with the weight-gradient kernel over the pairs that
+// have a gradient at all (max-pool leaves three of four conv pixels without). A column gains at
+// most `pairs` per sample, so while the largest count plus that stays below 2^32 plain adds
+// cannot wrap; beyond it the counts saturate.
 class PairUpdateCounter {
  public:
-  PairUpdateCounter(int n_o, int n_i) : n_o_(n_o), n_i_(n_i), counts_(static_cast<size_t>(n_o) * n_i, 0) {}
+  PairUpdateCounter(int n_o, int n_i)
+      : n_o_(n_o), n_i_(n_i), counts_(static_cast<size_t>(n_o) * n_i, 0), sample_(counts_.size()) {}
   void count(const SamplePairs& g) {
+    dz_ind_.clear();
+    a_ind_.clear();
+    int m = 0;
     for (int p = 0; p < g.pairs; ++p) {
       const int16_t* dz = g.dz + static_cast<size_t>(p) * g.n_o;
+      if (pair_is_zero(dz, g.n_o)) continue;
       const int16_t* a = g.a + static_cast<size_t>(p) * g.n_i;
-      rows_.clear();
-      for (int o = 0; o < n_o_; ++o)
-        if (dz[o] != 0) rows_.push_back(o);
-      if (rows_.empty()) continue;
-      for (int k = 0; k < n_i_; ++k) {
-        if (a[k] == 0) continue;
-        uint32_t* col = counts_.data() + static_cast<size_t>(k) * n_o_;
-        for (int o : rows_) col[o] += col[o] != UINT32_MAX;
-      }
+      for (int o = 0; o < n_o_; ++o) dz_ind_.push_back(dz[o] != 0);
+      for (int k = 0; k < n_i_; ++k) a_ind_.push_back(a[k] != 0);
+      ++m;
     }
+    if (m == 0) return;
+    kern::weight_gradient(m, n_o_, n_i_, dz_ind_.data(), a_ind_.data(), sample_.data());  // [o][k]
+    const bool may_wrap = bound_ > UINT32_MAX - static_cast<uint64_t>(m);
+    bound_ = may_wrap ? UINT32_MAX : bound_ + static_cast<uint64_t>(m);
+    for (int o = 0; o < n_o_; ++o)
+      for (int k = 0; k < n_i_; ++k) {
+        uint32_t& c = counts_[static_cast<size_t>(k) * n_o_ + o];
+        const auto add = static_cast<uint32_t>(sample_[static_cast<size_t>(o) * n_i_ + k]);
+        c = may_wrap && c > UINT32_MAX - add ? UINT32_MAX : c + add;
+      }
   }
   const std::vector<uint32_t>& counts() const { return counts_; }
   void set(const std::vector<uint32_t>& counts) {
     if (counts.size() != counts_.size()) throw std::invalid_argument("updater state: pair counts of another size");
     counts_ = counts;
+    bound_ = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
   }
 
  private:
   int n_o_, n_i_;
   std::vector<uint32_t> counts_;
-  std::vector<int> rows_;  // scratch: the non-zero dz rows of a pair
+  uint64_t bound_ = 0;                   // >= the largest count
+  std::vector<int32_t> sample_;          // this sample's counts, [o][k]
+  std::vector<int16_t> dz_ind_, a_ind_;  // 0/1 indicators of the pairs with a gradient
 };
 
 // Scale turning an integer sum of dz a^T codes (dz_frac + a_frac fractional bits) into
@@ -104,12 +121,14 @@ class FrozenWeights final : public WeightUpdater {
 class OnlineSgd final : public WeightUpdater {
  public:
   explicit OnlineSgd(const UpdaterParams& p)
-      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)), pairs_(p.n_o, p.n_i) {}
+      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {
+    if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
+  }
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
     ++stats_.attempts;
-    pairs_.count(g);
+    if (pairs_) pairs_->count(g);
     kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
     const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
@@ -128,19 +147,21 @@ class OnlineSgd final : public WeightUpdater {
   }
   Scheme scheme() const override { return Scheme::kOnlineSgd; }
   const UpdaterStats& stats() const override { return stats_; }
-  const std::vector<uint32_t>* pair_updates() const override { return &pairs_.counts(); }
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, pairs_.counts()}; }
+  const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
+  UpdaterState state() const override {
+    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
+  }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false, pairs_.counts().size());
+    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
     stats_ = s.stats;
-    pairs_.set(s.pair_updates);
+    if (pairs_) pairs_->set(s.pair_updates);
   }
 
  private:
   UpdaterParams p_;
   std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
   UpdaterStats stats_;
-  PairUpdateCounter pairs_;
+  std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
 };
 
 // Online SGD without an accumulator over pairs: each pair's update -eta dz_p a_p^T is rounded
@@ -150,12 +171,14 @@ class OnlineSgd final : public WeightUpdater {
 // are applied at each pixel", Sec. 7.2): a pair's contribution below half an LSB is lost.
 class PixelSgd final : public WeightUpdater {
  public:
-  explicit PixelSgd(const UpdaterParams& p) : p_(p), pairs_(p.n_o, p.n_i) {}
+  explicit PixelSgd(const UpdaterParams& p) : p_(p) {
+    if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
+  }
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
     ++stats_.attempts;
-    pairs_.count(g);
+    if (pairs_) pairs_->count(g);
     const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
     int64_t nonzero = 0, offered = 0;
@@ -185,18 +208,20 @@ class PixelSgd final : public WeightUpdater {
   }
   Scheme scheme() const override { return Scheme::kPixelSgd; }
   const UpdaterStats& stats() const override { return stats_; }
-  const std::vector<uint32_t>* pair_updates() const override { return &pairs_.counts(); }
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, pairs_.counts()}; }
+  const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
+  UpdaterState state() const override {
+    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
+  }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false, pairs_.counts().size());
+    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
     stats_ = s.stats;
-    pairs_.set(s.pair_updates);
+    if (pairs_) pairs_->set(s.pair_updates);
   }
 
  private:
   UpdaterParams p_;
   UpdaterStats stats_;
-  PairUpdateCounter pairs_;
+  std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
 };
 
 // Shared rule of the batched schemes: every B samples form the update from the summed

@@ -58,6 +58,7 @@ struct UpdaterParams {
   RankReduceArith arith = RankReduceArith::kFloat;  ///< LRT rank reducer arithmetic
   uint64_t seed = 0;                                ///< random signs (LRT unbiased, UORO) ...
   int layer_index = 0;                              ///< ... from a sub-stream per layer
+  bool count_pair_updates = true;                   ///< SGD schemes: keep pair_updates()
 };
 
 /// @brief Counters of an updater's batched attempts.

@@ -80,6 +80,9 @@ struct TrainSpecs {
   /// Biases of conv/fc layers train every sample (all schemes but inference); false freezes
   /// them (Table 3's "no bias training"; BN gamma/beta still train, as in the authors' code)
   bool train_biases = true;
+  /// SGD schemes count pair updates (WeightUpdater::pair_updates(), the authors' write count);
+  /// pre-training, which reports no writes, turns it off
+  bool count_pair_updates = true;
   double rho_min = 0.01;           ///< minimum update density of batched schemes
   double batch_scale_power = 0.5;  ///< batched updates use lr * B_eff^p * (sum / B_eff)
   RankReduceArith rank_reduce_arith = RankReduceArith::kFloat;  ///< LRT rank reducer arithmetic

@@ -60,7 +60,8 @@ int run_pretrain(const PretrainArgs& args) {
     throw InputError(InputLocation(args.out), "already exists; choose another --out or pass --force to overwrite");
 
   const golden::NetworkSpec net = config::network_spec(specs);
-  const golden::TrainSpecs train = config::pretrain_specs(specs);
+  golden::TrainSpecs train = config::pretrain_specs(specs);
+  train.count_pair_updates = false;  // pre-training reports no writes
   const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
   const data::SampleStream offline = dataset.stream(data::Split::kOfflineTrain);
   const data::SampleStream validation = dataset.stream(data::Split::kValidation);

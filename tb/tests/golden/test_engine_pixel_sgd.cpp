@@ -97,6 +97,21 @@ TEST(PixelSgd, OtherSchemesKeepNoPairCounts) {
   }
 }
 
+// Pre-training turns the count off: no counts, and a state without them is accepted.
+TEST(PixelSgd, PairCountsCanBeTurnedOff) {
+  for (Scheme s : {Scheme::kOnlineSgd, Scheme::kPixelSgd}) {
+    UpdaterParams p = one_by_two(s);
+    p.count_pair_updates = false;
+    auto u = make_updater(p);
+    EXPECT_EQ(u->pair_updates(), nullptr) << to_string(s);
+    UpdaterState st = u->state();
+    EXPECT_TRUE(st.pair_updates.empty());
+    EXPECT_NO_THROW(u->set_state(st));
+    st.pair_updates = {0, 0};
+    EXPECT_THROW(u->set_state(st), std::invalid_argument) << to_string(s);
+  }
+}
+
 TEST(PixelSgd, SchemeNameRoundTrips) {
   EXPECT_EQ(parse_scheme("sgd_pixel"), Scheme::kPixelSgd);
   EXPECT_STREQ(to_string(Scheme::kPixelSgd), "sgd_pixel");
