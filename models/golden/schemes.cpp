@@ -117,18 +117,46 @@ class FrozenWeights final : public WeightUpdater {
   UpdaterStats stats_;
 };
 
-// Online SGD: dW = -eta * sum_p dz_p a_p^T written every sample.
-class OnlineSgd final : public WeightUpdater {
+// What the two SGD schemes share: counters, the pair-update counts and their state.
+class SgdUpdater : public WeightUpdater {
  public:
-  explicit OnlineSgd(const UpdaterParams& p)
-      : p_(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {
+  explicit SgdUpdater(const UpdaterParams& p) : p_(p) {
     if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
   }
+  const UpdaterStats& stats() const override { return stats_; }
+  const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
+  UpdaterState state() const override {
+    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
+  }
+  void set_state(const UpdaterState& s) override {
+    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
+    stats_ = s.stats;
+    if (pairs_) pairs_->set(s.pair_updates);
+  }
 
-  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+ protected:
+  // Counts the sample (stats and pair updates) before a scheme forms its update.
+  void begin_sample(const SamplePairs& g) {
     ++stats_.samples;
     ++stats_.attempts;
     if (pairs_) pairs_->count(g);
+  }
+
+  UpdaterParams p_;
+  UpdaterStats stats_;
+
+ private:
+  std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
+};
+
+// Online SGD: dW = -eta * sum_p dz_p a_p^T written every sample.
+class OnlineSgd final : public SgdUpdater {
+ public:
+  explicit OnlineSgd(const UpdaterParams& p)
+      : SgdUpdater(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {}
+
+  bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
+    begin_sample(g);
     kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
     const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
@@ -146,22 +174,9 @@ class OnlineSgd final : public WeightUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kOnlineSgd; }
-  const UpdaterStats& stats() const override { return stats_; }
-  const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
-  UpdaterState state() const override {
-    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
-  }
-  void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
-    stats_ = s.stats;
-    if (pairs_) pairs_->set(s.pair_updates);
-  }
 
  private:
-  UpdaterParams p_;
   std::vector<int32_t> grad_;  // n_o x n_i row-major, per sample
-  UpdaterStats stats_;
-  std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
 };
 
 // Online SGD without an accumulator over pairs: each pair's update -eta dz_p a_p^T is rounded
@@ -169,16 +184,12 @@ class OnlineSgd final : public WeightUpdater {
 // buffer must do for a convolution (one write pass per output pixel). For an fc layer (one
 // pair) it equals OnlineSgd. This is the SGD whose conv writes the LRT paper counts ("updates
 // are applied at each pixel", Sec. 7.2): a pair's contribution below half an LSB is lost.
-class PixelSgd final : public WeightUpdater {
+class PixelSgd final : public SgdUpdater {
  public:
-  explicit PixelSgd(const UpdaterParams& p) : p_(p) {
-    if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
-  }
+  explicit PixelSgd(const UpdaterParams& p) : SgdUpdater(p) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
-    ++stats_.samples;
-    ++stats_.attempts;
-    if (pairs_) pairs_->count(g);
+    begin_sample(g);
     const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
     int64_t nonzero = 0, offered = 0;
@@ -202,26 +213,11 @@ class PixelSgd final : public WeightUpdater {
       changed |= pair_changed;
     }
     ++stats_.applied;
-    stats_.last_density =
-        offered == 0 ? 0.0 : static_cast<double>(nonzero) / (static_cast<double>(p_.n_o) * p_.n_i * static_cast<double>(offered));
+    const double cells = static_cast<double>(p_.n_o) * p_.n_i;
+    stats_.last_density = offered == 0 ? 0.0 : static_cast<double>(nonzero) / (cells * static_cast<double>(offered));
     return changed;
   }
   Scheme scheme() const override { return Scheme::kPixelSgd; }
-  const UpdaterStats& stats() const override { return stats_; }
-  const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
-  UpdaterState state() const override {
-    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
-  }
-  void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
-    stats_ = s.stats;
-    if (pairs_) pairs_->set(s.pair_updates);
-  }
-
- private:
-  UpdaterParams p_;
-  UpdaterStats stats_;
-  std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
 };
 
 // Shared rule of the batched schemes: every B samples form the update from the summed
