@@ -53,9 +53,9 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
     {
-      std::vector<int32_t> codes(n);  // one pass over the burst (sparse read noise: one search)
-      array_.read_words(first, n, codes.data());
-      for (uint64_t i = 0; i < n; ++i) store_code_le(codes[i], data + i * word_bytes_, word_bytes_);
+      if (read_codes_.size() < n) read_codes_.resize(n);
+      array_.read_words(first, n, read_codes_.data());  // one pass (sparse read noise: one search)
+      for (uint64_t i = 0; i < n; ++i) store_code_le(read_codes_[i], data + i * word_bytes_, word_bytes_);
       cycles = n * array_.specs().read_latency_cycles;
       break;
     }

@@ -82,6 +82,7 @@ class rram_array : public sc_core::sc_module {
   std::vector<unsigned char> image_;  // stored codes in bus format: the DMI region
   bool dmi_granted_ = false;          // a pointer may be held since the last invalidation
   std::vector<uint64_t> changed_;     // scratch of advance_samples
+  std::vector<int32_t> read_codes_;   // scratch of a read burst (kept: a layer's burst is MBs)
 };
 
 }  // namespace lrt::tlm
