@@ -30,6 +30,7 @@ void validate(const DesignPoint& p) {
   if (p.n_o < 1) bad("n_o", "0", ">= 1");
   if (p.n_i < 1) bad("n_i", "0", ">= 1");
   if (p.batch < 1) bad("batch", "0", ">= 1");
+  if (p.pairs_per_sample < 1) bad("pairs_per_sample", "0", ">= 1");
   if (p.algorithm == Algorithm::kOnline && p.batch != 1)
     bad("batch", std::to_string(p.batch), "1 for online SGD (online is batch 1 by definition)");
   if (p.algorithm == Algorithm::kLrt && (p.rank < 1 || p.rank > std::min(p.n_o, p.n_i)))
@@ -75,10 +76,13 @@ PointResult evaluate(const DesignPoint& p) {
   const double weights = n_o * n_i;
   const double batch = static_cast<double>(p.batch);
   const double r = static_cast<double>(p.rank);
-  // One stored sample: dz (n_o words) and a (n_i words).
-  const double sample_bits = n_o * p.grad_bits + n_i * p.act_bits;
-  const double sample_cells = n_o * cells_per_word(p.grad_bits, t.rram_bits_per_cell) +
-                              n_i * cells_per_word(p.act_bits, t.rram_bits_per_cell);
+  const double pairs = static_cast<double>(p.pairs_per_sample);
+  // One stored sample: dz (n_o words) and a (n_i words) for fc; a conv layer's maps.
+  const double act_words = p.stored_act_words ? static_cast<double>(p.stored_act_words) : n_i;
+  const double grad_words = p.stored_grad_words ? static_cast<double>(p.stored_grad_words) : n_o;
+  const double sample_bits = grad_words * p.grad_bits + act_words * p.act_bits;
+  const double sample_cells = grad_words * cells_per_word(p.grad_bits, t.rram_bits_per_cell) +
+                              act_words * cells_per_word(p.act_bits, t.rram_bits_per_cell);
 
   PointResult q;
   q.weight_rram_cells = weights * cells_per_word(p.weight_bits, t.rram_bits_per_cell);
@@ -95,38 +99,39 @@ PointResult evaluate(const DesignPoint& p) {
 
   switch (p.algorithm) {
     case Algorithm::kOnline:
-      q.macs += weights;  // the outer product dz a^T
+      q.macs += weights * pairs;  // the outer product dz a^T, per pair
       break;
     case Algorithm::kNaiveBatch: {
       const double acc_bits = weights * p.acc_bits;
       q.aux_sram_bits = acc_bits;
       q.sram_read_bits += acc_bits + acc_bits / batch;  // read-modify-write per sample; read-out per batch
       q.sram_write_bits += acc_bits;
-      q.macs += weights;
+      q.macs += weights * pairs;
       break;
     }
     case Algorithm::kBatchSram:
       q.aux_sram_bits = batch * sample_bits;
       q.sram_write_bits += sample_bits;  // store the sample
       q.sram_read_bits += sample_bits;   // B samples read back once per batch
-      q.macs += weights;                 // B outer products per batch
+      q.macs += weights * pairs;         // B samples' outer products per batch
       break;
     case Algorithm::kBatchRram:
       q.aux_rram_bits = batch * sample_bits;
       q.aux_rram_cells = batch * sample_cells;
       q.rram_cell_writes += sample_cells;  // store the sample
       q.rram_read_bits += sample_bits;     // read back once per batch
-      q.macs += weights;
+      q.macs += weights * pairs;
       break;
     case Algorithm::kLrt: {
       const double factor_bits = (r + 1.0) * (n_o + n_i) * p.lr_bits;
       q.aux_sram_bits = factor_bits;
       q.logic_area_um2 = t.rank_reduce_logic_area_um2;
-      q.sram_write_bits += factor_bits;  // new column + rewritten factors
-      q.sram_read_bits += factor_bits + r * (n_o + n_i) * p.lr_bits / batch;  // per step; L, R at update
-      // QR of the r+1 columns on each side ((r+1)^2 per row) + rotation by the (r+1) x r mix
-      // ((r+1) r per row); the (r+1) x (r+1) SVD is O(r^3) and left out.
-      q.macs += (n_o + n_i) * (r + 1.0) * (2.0 * r + 1.0) + weights * r / batch;  // + L R^T at update
+      // One step per pair: new column + rewritten factors.
+      q.sram_write_bits += factor_bits * pairs;
+      q.sram_read_bits += factor_bits * pairs + r * (n_o + n_i) * p.lr_bits / batch;  // L, R at update
+      // Per step: QR of the r+1 columns on each side ((r+1)^2 per row) + rotation by the
+      // (r+1) x r mix ((r+1) r per row); the (r+1) x (r+1) SVD is O(r^3) and left out.
+      q.macs += (n_o + n_i) * (r + 1.0) * (2.0 * r + 1.0) * pairs + weights * r / batch;  // + L R^T at update
       break;
     }
   }

@@ -49,6 +49,13 @@ struct DesignPoint {
   uint32_t act_bits = 8;  ///< a stored sample's activation word
   uint32_t grad_bits = 8; ///< a stored sample's dz word
   uint32_t acc_bits = 16; ///< naive batch accumulator word
+  /// (dz, a) pairs one sample gives this layer: 1 for fc, the output pixels for a conv
+  /// layer (each pixel is one outer product of the gradient and one LRT step).
+  uint64_t pairs_per_sample = 1;
+  /// Words of one stored sample (batch_sram / batch_rram); 0 means the fc case, a = n_i and
+  /// dz = n_o words. A conv layer stores its input map and its output-gradient map.
+  uint64_t stored_act_words = 0;
+  uint64_t stored_grad_words = 0;
   Technology tech;
 };
 

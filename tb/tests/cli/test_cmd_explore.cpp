@@ -1,6 +1,7 @@
 // lrtsim explore end to end: exit codes, the CSV header, a hand-checked row, refusals.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -63,15 +64,16 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
             "point,source,layer,algorithm,n_o,n_i,batch,rank,weight_bits,lr_bits,aux_memory,aux_bits,aux_sram_bits,"
             "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
             "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
-            "energy_per_sample_pj,lifetime_samples");
+            "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
+            "accuracy_last_500");
   // LRT at B = 4, rank 2, 16-bit L/R, hand-computed (docs/exploration.md):
   //   aux = 3 x 8 x 16 = 384 bits -> 96 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2;
   //   reads 30 x 1 + 448 x 0.5 = 254; writes 30 x 2 + 384 x 0.25 = 156; compute 131.25 x 0.125
   //   = 16.40625; total 426.40625; lifetime 1000 x 4.
   EXPECT_EQ(lines[5],
-            "4,closed_form,tiny,lrt,3,5,4,2,8,16,sram,384,384,0,106,96,0,10,60,4,4,254,156,16.40625,426.40625,4000");
+            "4,closed_form,tiny,lrt,3,5,4,2,8,16,sram,384,384,0,106,96,0,10,60,4,4,254,156,16.40625,426.40625,4000,0,1,,,");
   // online row: no aux, every cell every sample.
-  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000");
+  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000,0,1,,,");
   const std::string summary = read_text(out + "/summary.json");
   EXPECT_TRUE(contains(summary, "\"points\": 5")) << summary;
   EXPECT_TRUE(contains(summary, "\"8\": 60")) << summary;  // chip-area line for 8-bit weights
@@ -82,20 +84,49 @@ TEST(CmdExplore, RefusesAnOccupiedDirectoryUnlessForced) {
   const auto sweep = write_text("occupied.yaml", kSmallSweep);
   const auto out = temp("occupied_out");
   ASSERT_EQ(run_lrtsim({"explore", sweep, "--out", out, "--force"}).code, 0);
-  const auto r = run_lrtsim({"explore", sweep, "--out", out});
+  const std::string first = read_text(out + "/points.csv");
+  // The same sweep again continues the directory (nothing to measure: the same points).
+  ASSERT_EQ(run_lrtsim({"explore", sweep, "--out", out}).code, 0);
+  EXPECT_EQ(read_text(out + "/points.csv"), first);
+  // Results of something else (a run's summary, no sweep.yaml) are refused unless --force.
+  const auto other = temp("occupied_other");
+  std::filesystem::create_directories(other);
+  std::ofstream(other + "/summary.json") << "{}\n";
+  const auto r = run_lrtsim({"explore", sweep, "--out", other});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--force")) << r.err;
-  EXPECT_EQ(run_lrtsim({"explore", sweep, "--out", out, "--force"}).code, 0);
+  EXPECT_EQ(run_lrtsim({"explore", sweep, "--out", other, "--force"}).code, 0);
 }
 
-TEST(CmdExplore, SimulatedPointsAreNotImplementedAndExitTwo) {
+TEST(CmdExplore, SimulateTrueOnALayerNeedsARunConfigurationAndExitsTwo) {
   const auto sweep = write_text("simulate.yaml", kSmallSweep + "simulate: true\n");
   const auto out = temp("simulate_out");
   const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, sweep + ":15: simulate")) << r.err;
-  EXPECT_TRUE(contains(r.err, "not implemented yet")) << r.err;
+  EXPECT_TRUE(contains(r.err, "needs a run configuration")) << r.err;
   EXPECT_FALSE(std::ifstream(out + "/points.csv").good());
+}
+
+TEST(CmdExplore, TechnologyListsAndLayerListsAreAxes) {
+  // Two SRAM cell areas x two layers: the product, in order, with the technology index column.
+  const auto sweep = write_text("axes.yaml",
+                                "layers: [{name: a, n_o: 3, n_i: 5}, {name: b, n_o: 6, n_i: 10}]\n"
+                                "algorithms: [lrt]\nbatches: [4]\nranks: [2]\n"
+                                "technology: {sram_cell_area_um2: [0.25, 0.5]}\n");
+  const auto out = temp("axes_out");
+  const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(read_text(out + "/points.csv"));
+  ASSERT_EQ(lines.size(), 5u);
+  // aux = 3 (n_o + n_i) 16 bits: a 384, b 768; area at 0.25 and 0.5 um2 per bit.
+  EXPECT_TRUE(contains(lines[1], "0,closed_form,a,lrt,3,5,4,2,8,16,sram,384,384,0,96,")) << lines[1];
+  EXPECT_TRUE(contains(lines[2], "1,closed_form,b,lrt,6,10,4,2,8,16,sram,768,768,0,192,")) << lines[2];
+  EXPECT_TRUE(contains(lines[3], "2,closed_form,a,lrt,3,5,4,2,8,16,sram,384,384,0,192,")) << lines[3];
+  EXPECT_TRUE(contains(lines[4], "3,closed_form,b,lrt,6,10,4,2,8,16,sram,768,768,0,384,")) << lines[4];
+  EXPECT_TRUE(contains(lines[4], ",1,1,,,")) << lines[4];  // technology 1, one pair per sample
+  const std::string summary = read_text(out + "/summary.json");
+  EXPECT_TRUE(contains(summary, "\"sram_cell_area_um2\": 0.5")) << summary;
 }
 
 TEST(CmdExplore, BadSweepFilesExitTwoWithFileLineAndKey) {
@@ -113,6 +144,10 @@ TEST(CmdExplore, BadSweepFilesExitTwoWithFileLineAndKey) {
   check("bad_tech.yaml", head + "batches: [4]\ntechnology:\n  mac_pj: fast\n", ":5: technology.mac_pj");
   check("missing.yaml", head, ":1: batches");  // the line of the map that lacks it
   check("syntax.yaml", head + "batches: [4\n", ":");
+  check("two_shapes.yaml", head + "batches: [4]\nlayers: [{n_o: 3, n_i: 5}]\n", ":1: layer");
+  check("bad_tech_list.yaml", head + "batches: [4]\ntechnology: {mac_pj: [1, x]}\n", ":4: technology.mac_pj");
+  check("no_network.yaml", "network: /nonexistent.yaml\nalgorithms: [lrt]\nbatches: [4]\n", ":1: network");
+  check("sim_no_config.yaml", head + "batches: [4]\nsimulate: {samples: 10}\n", ":4: simulate.config");
   // A rank the model rejects (rank > min(n_o, n_i)) is bad input too.
   const auto path = write_text("big_rank.yaml", head + "batches: [4]\nranks: [9]\n");
   const auto r = run_lrtsim({"explore", path, "--out", temp("big_rank_out"), "--force"});
