@@ -20,6 +20,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev                # tests, benchmarks
   libeigen3-dev                                # test oracle only (independent dense SVD)
   python3-matplotlib                           # plots (scripts/plot_explore.py)
+  slurm-wlm munge                              # lrtsim explore --slurm test (scripts/slurm_local.sh)
   clang libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
   dataset-fashion-mnist                        # the default real data set
 )
