@@ -373,7 +373,8 @@ std::vector<PlannedPoint> expand(const Sweep& s) {
           for (uint32_t r : ranks)
             for (uint32_t lb : lr_bits) {
               const bool measured = s.simulate.enabled && s.simulate.algorithms.count(a) &&
-                                    (s.simulate.batches.empty() || s.simulate.batches.count(b));
+                                    (s.simulate.batches.empty() || s.simulate.batches.count(b) ||
+                                     a == Algorithm::kOnline);  // B = 1 by definition
               PlannedPoint total{"total", {}, t, measured && network, {}};
               for (const SweepLayer& l : s.layers) {
                 PlannedPoint p;

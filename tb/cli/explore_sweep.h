@@ -28,7 +28,7 @@ struct SimulateSpec {
   uint64_t samples = 0;     ///< run.samples of every measured run; 0 keeps the configuration's
   std::string engine = "tlm";
   std::set<explore::Algorithm> algorithms;  ///< which algorithms are measured
-  std::set<uint64_t> batches;               ///< which B are measured; empty: every B
+  std::set<uint64_t> batches;               ///< which B are measured (not online's); empty: every B
 };
 
 struct Sweep {

@@ -144,6 +144,46 @@ TEST(ClosedForm, BatchAuxGrowsLinearlyInBWhileLrtAuxDoesNot) {
   }
 }
 
+TEST(ClosedForm, AConvLayerPaysItsPerPairWorkPerOutputPixelAndStoresItsMaps) {
+  // The same 3 x 5 layer as a conv layer with P = 4 output pixels per sample, storing a
+  // 7-word input map and a 12-word gradient map per sample (8-bit words).
+  for (Algorithm a : {Algorithm::kOnline, Algorithm::kNaiveBatch, Algorithm::kBatchSram, Algorithm::kBatchRram,
+                      Algorithm::kLrt}) {
+    SCOPED_TRACE(to_string(a));
+    const uint64_t batch = a == Algorithm::kOnline ? 1 : 4;
+    const PointResult fc = evaluate(small_point(a, batch));
+    DesignPoint p = small_point(a, batch);
+    p.pairs_per_sample = 4;
+    p.stored_act_words = 7;
+    p.stored_grad_words = 12;
+    const PointResult conv = evaluate(p);
+    // Per-pair work: the outer product (N MACs) of every non-LRT algorithm; LRT's step
+    // ((n_o + n_i)(r + 1)(2r + 1) = 8 x 3 x 5 = 120 MACs, one 384-bit SRAM write and read).
+    // The update (N / B MACs, N b_w / B RRAM bits, N / B L R^T products) is per sample.
+    const double step_macs = a == Algorithm::kLrt ? 120.0 : 15.0;
+    EXPECT_EQ(conv.macs - fc.macs, 3.0 * step_macs);
+    EXPECT_EQ(conv.rram_cell_writes - fc.rram_cell_writes,
+              a == Algorithm::kBatchRram ? (12.0 + 7.0) * 8.0 - (3.0 + 5.0) * 8.0 : 0.0);
+    const double sample_bits = (12.0 + 7.0) * 8.0, fc_sample_bits = (3.0 + 5.0) * 8.0;
+    if (a == Algorithm::kBatchSram) {
+      EXPECT_EQ(conv.aux_sram_bits, 4.0 * sample_bits);
+      EXPECT_EQ(conv.sram_write_bits - fc.sram_write_bits, sample_bits - fc_sample_bits);
+    } else if (a == Algorithm::kLrt) {
+      EXPECT_EQ(conv.aux_bits, fc.aux_bits);  // the factors do not grow with pixels
+      EXPECT_EQ(conv.sram_write_bits, 4.0 * fc.sram_write_bits);
+    } else if (a == Algorithm::kBatchRram) {
+      EXPECT_EQ(conv.aux_rram_bits, 4.0 * sample_bits);
+    } else {
+      EXPECT_EQ(conv.aux_bits, fc.aux_bits);
+    }
+    EXPECT_EQ(conv.inv_write_density, fc.inv_write_density);  // still one update per B samples
+    EXPECT_EQ(conv.lifetime_samples, fc.lifetime_samples);
+  }
+  DesignPoint bad = small_point(Algorithm::kLrt, 4);
+  bad.pairs_per_sample = 0;
+  EXPECT_THROW(evaluate(bad), std::invalid_argument);
+}
+
 TEST(ClosedForm, NamesRoundTrip) {
   for (Algorithm a : {Algorithm::kOnline, Algorithm::kNaiveBatch, Algorithm::kBatchSram, Algorithm::kBatchRram,
                       Algorithm::kLrt})
