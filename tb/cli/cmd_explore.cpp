@@ -322,6 +322,11 @@ int run_explore(const ExploreArgs& args) {
   j["batches"] = sweep.batches;
   j["technologies"] = nlohmann::ordered_json::array();
   for (const auto& t : sweep.technologies) j["technologies"].push_back(technology_json(t));
+  if (!sweep.logic_area_path.empty()) {
+    nlohmann::ordered_json by_rank = nlohmann::ordered_json::object();
+    for (const auto& [r, a] : sweep.logic_area_by_rank) by_rank[std::to_string(r)] = a;
+    j["logic_area"] = {{"file", sweep.logic_area_path}, {"um2_by_rank", by_rank}};
+  }
   // The chip-area line: the RRAM holding the weights, per weight width (first technology).
   nlohmann::ordered_json chip = nlohmann::ordered_json::object();
   for (std::size_t k = 0; k < points.size(); ++k)

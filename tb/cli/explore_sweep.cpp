@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -307,6 +308,39 @@ void read_simulate(const SweepReader& in, const YAML::Node& node, Sweep& s) {
                                   ", so sweep technology without simulate");
 }
 
+// ranks: {R: {logic_area_um2: A, cells: C, flip_flops: F}, ...}, as synth_rank_reduce.sh writes.
+void read_logic_area(const SweepReader& in, const YAML::Node& node, Sweep& s) {
+  s.logic_area_path = in.path_in(node, "logic_area");
+  const InputLocation where(s.path, node.Mark().line + 1, -1, "logic_area");
+  const std::string text = read_whole(s.logic_area_path, where, "the logic area file");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(InputLocation(s.logic_area_path, e.mark.line + 1), "YAML syntax: " + e.msg);
+  }
+  const SweepReader area(s.logic_area_path);
+  if (!root.IsMap() || !root["ranks"] || !root["ranks"].IsMap())
+    area.fail(root, "ranks", "expected a map rank -> {logic_area_um2, cells, flip_flops}");
+  for (const auto& kv : root["ranks"]) {
+    const auto rank = static_cast<uint32_t>(area.integer(kv.first, "ranks", 1, 1024));
+    const std::string key = "ranks." + kv.first.Scalar();
+    area.only_keys(kv.second, key, {"logic_area_um2", "cells", "flip_flops"});
+    if (!kv.second["logic_area_um2"]) area.fail(kv.second, key + ".logic_area_um2", "missing");
+    const double a = area.real(kv.second["logic_area_um2"], key + ".logic_area_um2");
+    if (a < 0) area.fail(kv.second["logic_area_um2"], key + ".logic_area_um2", "expected >= 0");
+    s.logic_area_by_rank[rank] = a;
+  }
+  if (std::find(s.algorithms.begin(), s.algorithms.end(), Algorithm::kLrt) == s.algorithms.end()) return;
+  for (uint32_t r : s.ranks)
+    if (!s.logic_area_by_rank.count(r)) {
+      std::string have;
+      for (const auto& [k, v] : s.logic_area_by_rank) have += (have.empty() ? "" : ", ") + std::to_string(k);
+      in.fail(node, "logic_area", s.logic_area_path + " has no synthesis result for rank " + std::to_string(r) +
+                                      " (it has ranks " + have + ")");
+    }
+}
+
 }  // namespace
 
 Sweep read_sweep(const std::string& path) {
@@ -321,7 +355,7 @@ Sweep read_sweep(const std::string& path) {
   }
   const SweepReader in(path);
   in.only_keys(root, "", {"layer", "layers", "network", "algorithms", "batches", "ranks", "weight_bits", "lr_bits",
-                          "act_bits", "grad_bits", "acc_bits", "technology", "simulate"});
+                          "act_bits", "grad_bits", "acc_bits", "technology", "logic_area", "simulate"});
   for (const char* k : {"algorithms", "batches"})
     if (!root[k]) in.fail(root, k, "missing");
   const int shapes = (root["layer"] ? 1 : 0) + (root["layers"] ? 1 : 0) + (root["network"] ? 1 : 0);
@@ -355,6 +389,11 @@ Sweep read_sweep(const std::string& path) {
   if (root["grad_bits"]) s.base.grad_bits = static_cast<uint32_t>(in.integer(root["grad_bits"], "grad_bits", 1, 64));
   if (root["acc_bits"]) s.base.acc_bits = static_cast<uint32_t>(in.integer(root["acc_bits"], "acc_bits", 1, 64));
   s.technologies = read_technology(in, root["technology"]);
+  if (root["logic_area"]) {
+    if (root["technology"] && root["technology"]["rank_reduce_logic_area_um2"])
+      in.fail(root["logic_area"], "logic_area", "give either logic_area or technology.rank_reduce_logic_area_um2");
+    read_logic_area(in, root["logic_area"], s);
+  }
   if (root["simulate"]) read_simulate(in, root["simulate"], s);
   return s;
 }
@@ -386,6 +425,8 @@ std::vector<PlannedPoint> expand(const Sweep& s) {
                 p.point.rank = r;
                 p.point.lr_bits = lb;
                 p.point.tech = s.technologies[t];
+                if (a == Algorithm::kLrt && !s.logic_area_by_rank.empty())
+                  p.point.tech.rank_reduce_logic_area_um2 = s.logic_area_by_rank.at(r);
                 p.point.n_o = l.n_o;
                 p.point.n_i = l.n_i;
                 p.point.pairs_per_sample = l.pairs_per_sample;

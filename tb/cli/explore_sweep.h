@@ -4,6 +4,7 @@
 // Sweep lists do not belong in the main configuration, so the file has its own schema.
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ struct Sweep {
   std::vector<uint32_t> ranks{4}, weight_bits{8}, lr_bits{16};
   explore::DesignPoint base;                     ///< sample word widths
   std::vector<explore::Technology> technologies;  ///< the product of the technology lists
+  /// `logic_area: FILE` (scripts/synth_rank_reduce.sh's output): rank -> synthesised
+  /// rank-reduce logic area in um^2, used for LRT points instead of
+  /// technology.rank_reduce_logic_area_um2.
+  std::string logic_area_path;
+  std::map<uint32_t, double> logic_area_by_rank;
   SimulateSpec simulate;
 };
 

@@ -129,6 +129,36 @@ TEST(CmdExplore, TechnologyListsAndLayerListsAreAxes) {
   EXPECT_TRUE(contains(summary, "\"sram_cell_area_um2\": 0.5")) << summary;
 }
 
+TEST(CmdExplore, LrtPointsTakeTheSynthesisedLogicAreaOfTheirRank) {
+  const auto area = write_text("area.yaml", "ranks:\n  1: {logic_area_um2: 100, cells: 10, flip_flops: 2}\n"
+                                            "  2: {logic_area_um2: 250.5, cells: 20, flip_flops: 4}\n");
+  const auto sweep = write_text("with_area.yaml", "layer: {n_o: 3, n_i: 5}\nalgorithms: [batch_sram, lrt]\n"
+                                                  "batches: [4]\nranks: [1, 2]\nlogic_area: " + area + "\n");
+  const auto out = temp("with_area_out");
+  const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(read_text(out + "/points.csv"));
+  ASSERT_EQ(lines.size(), 4u);
+  // batch_sram has no rank-reduce logic; LRT: SRAM (r + 1) 8 16 bits x 0.242 um2 + logic.
+  EXPECT_TRUE(contains(lines[1], ",batch_sram,3,5,4,,8,,sram,256,256,0,61.952,61.952,0,0,")) << lines[1];
+  EXPECT_TRUE(contains(lines[2], ",lrt,3,5,4,1,8,16,sram,256,256,0,161.952,61.952,0,100,")) << lines[2];
+  EXPECT_TRUE(contains(lines[3], ",lrt,3,5,4,2,8,16,sram,384,384,0,343.428,92.928,0,250.5,")) << lines[3];
+  EXPECT_TRUE(contains(read_text(out + "/summary.json"), "\"2\": 250.5"));
+  // A rank the file lacks, and both sources of the area at once, are refused.
+  const auto missing = write_text("area_missing.yaml", "layer: {n_o: 3, n_i: 5}\nalgorithms: [lrt]\n"
+                                                       "batches: [4]\nranks: [3]\nlogic_area: " + area + "\n");
+  auto bad = run_lrtsim({"explore", missing, "--out", temp("area_missing_out"), "--force"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, missing + ":5: logic_area")) << bad.err;
+  EXPECT_TRUE(contains(bad.err, "no synthesis result for rank 3 (it has ranks 1, 2)")) << bad.err;
+  const auto both = write_text("area_both.yaml", "layer: {n_o: 3, n_i: 5}\nalgorithms: [lrt]\nbatches: [4]\n"
+                                                 "ranks: [1]\ntechnology: {rank_reduce_logic_area_um2: 5}\n"
+                                                 "logic_area: " + area + "\n");
+  bad = run_lrtsim({"explore", both, "--out", temp("area_both_out"), "--force"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "either logic_area or")) << bad.err;
+}
+
 TEST(CmdExplore, BadSweepFilesExitTwoWithFileLineAndKey) {
   const auto check = [](const std::string& name, const std::string& text, const std::string& where) {
     const auto path = write_text(name, text);
