@@ -203,6 +203,9 @@ golden::TrainSpecs train_specs(const Specs& specs) {
   out.fc = kind_spec(t.fc);
   out.max_norm.beta = t.max_norm.beta;
   out.max_norm.eps = t.max_norm.eps;
+  out.dither.enabled = t.dither.enabled;
+  out.dither.rule = t.dither.step;
+  out.dither.scale = t.dither.scale;
   out.bn.streaming = t.bn.streaming;
   out.bn.batch = t.bn.batch;
   out.bn.eps = t.bn.eps;
@@ -219,6 +222,7 @@ golden::TrainSpecs pretrain_specs(const Specs& specs) {
   golden::TrainSpecs out = train_specs(specs);
   const PretrainSpecs& p = specs.pretrain;
   out.learning_rate = p.learning_rate;
+  out.dither.enabled = false;  // pre-training is offline, quantization-aware training: nearest Qg
   for (golden::KindTrainSpec* k : {&out.conv, &out.fc}) {
     k->scheme = p.scheme;
     k->batch = p.batch;

@@ -428,6 +428,26 @@ Schema build_schema() {
           .source(cite(kLrt, "App. D"))
           .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
                "integer reciprocal)"),
+      LRT_CONFIG_KEY(train.dither.enabled)
+          .defaults_to("false")
+          .source("Wiedemann et al. 2020, dithered backprop: non-subtractive dither on the pre-activation "
+                  "gradients; off keeps the LRT paper's nearest rounding")
+          .doc("dithered backprop: quantize every trainable layer's dz with non-subtractive uniform dither "
+               "(unbiased; small gradients become zeros) instead of rounding to nearest (docs/precision.md)"),
+      LRT_CONFIG_KEY(train.dither.step)
+          .one_of({{"std", golden::DitherStepRule::kStd}, {"max_abs", golden::DitherStepRule::kMaxAbs}})
+          .defaults_to("std")
+          .source("Wiedemann et al. 2020: the step is set per tensor from the gradient's spread; "
+                  "docs/precision.md")
+          .doc("statistic of each sample's dz tensor the dither step is proportional to: std (standard "
+               "deviation) or max_abs (largest magnitude)"),
+      LRT_CONFIG_KEY(train.dither.scale)
+          .unit("1")
+          .defaults_to("1")
+          .above(0.0)
+          .at_most(1e6)
+          .source("assumption: Delta = 1 standard deviation, measured on the default network in docs/precision.md")
+          .doc("Delta = scale x statistic, rounded to the nearest power of two of Qg LSBs in [1, 2^(bits-1)]"),
       LRT_CONFIG_KEY(train.bn.streaming)
           .defaults_to("true")
           .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))
@@ -825,6 +845,12 @@ Schema build_schema() {
           .at_most(4096)
           .source("assumption: the papers give no datapath width; 16 lanes is a small edge datapath")
           .doc("multiply-accumulates started per clock cycle"),
+      LRT_CONFIG_KEY(accel.mac.zero_skip)
+          .defaults_to("false")
+          .source("Wiedemann et al. 2020: sparse dz makes the backward products sparse; off keeps the "
+                  "dense schedule (zero operands hold their lane)")
+          .doc("the MAC array and the rank-reduce unit skip MACs whose gradient (dz) operand is zero: fewer "
+               "cycles and no energy for them (docs/precision.md, Zero skipping)"),
       LRT_CONFIG_KEY(accel.mac.add8_pj)
           .unit("pJ/op")
           .defaults_to("0.03")

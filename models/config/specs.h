@@ -154,6 +154,13 @@ struct BnSpecs {
   double eps = 0.0;        ///< added to the variance
 };
 
+/// @brief Dithered backprop (Wiedemann et al. 2020; docs/precision.md).
+struct DitherSpecs {
+  bool enabled = false;
+  golden::DitherStepRule step = golden::DitherStepRule::kStd;
+  double scale = 0.0;  ///< Delta = scale * the step rule's statistic of the dz tensor
+};
+
 /// @brief How one layer kind (conv3x3 or fc) learns.
 struct KindSpecs {
   golden::Scheme scheme = golden::Scheme::kLrt;
@@ -171,6 +178,7 @@ struct TrainSpecs {
   KindSpecs conv;
   KindSpecs fc;
   MaxNormSpecs max_norm;
+  DitherSpecs dither;
   BnSpecs bn;
   bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update
@@ -242,6 +250,7 @@ struct SramSpecs {
 /// @brief MAC array: parallelism and energy per arithmetic operation.
 struct MacSpecs {
   int lanes = 0;
+  bool zero_skip = false;  ///< MACs with a zero gradient operand are skipped (cycles and energy)
   double add8_pj = 0.0;
   double mult8_pj = 0.0;
   double add32_pj = 0.0;

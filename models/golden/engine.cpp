@@ -73,6 +73,7 @@ void Engine::build() {
         s.max_norm = kind.max_norm;
         s.train_bias = specs_.train_biases;
         s.max_norm_spec = specs_.max_norm;
+        s.dither = specs_.dither;
         s.updater.kind = kind;
         s.updater.rho_min = specs_.rho_min;
         s.updater.batch_exponent = specs_.batch_scale_power;
@@ -140,6 +141,7 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
                                 std::to_string(z.size()) + ")");
   load_input(image);
   forward(true);
+  for (int l : trainable_) affine(l).set_sample_index(samples_);
   StepResult r;
   r.prediction = arg_max(z);
   r.correct = r.prediction == label;

@@ -115,6 +115,7 @@ void validate(const TrainSpecs& s) {
   if (!(s.max_norm.beta >= 0.0 && s.max_norm.beta < 1.0)) bad("max_norm.beta", "must be in [0, 1)");
   // >= 1e-6 keeps the integer reciprocal of max_norm.h below 2^44.
   if (!(s.max_norm.eps >= 1e-6 && s.max_norm.eps <= 1.0)) bad("max_norm.eps", "must be in [1e-6, 1]");
+  if (!(s.dither.scale > 0.0 && s.dither.scale <= 1e6)) bad("dither.scale", "must be in (0, 1e6]");
   if (s.bn.batch < 1 || s.bn.batch > 1'000'000) bad("bn.batch", "must be in [1, 1e6]");
   // >= 1e-6 keeps the integer 1/sigma of streaming_bn.h below 2^26.
   if (!(s.bn.eps >= 1e-6 && s.bn.eps <= 1.0)) bad("bn.eps", "must be in [1e-6, 1]");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/fixed_point.h"
+#include "golden/dither.h"
 #include "golden/rank_reduce.h"
 
 namespace lrt::golden {
@@ -76,6 +77,7 @@ struct TrainSpecs {
   KindTrainSpec conv{Scheme::kLrt, true, 10, 4, RankReduceMode::kBiased, 100.0, 10};
   KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0, 10};
   MaxNormSpec max_norm;
+  DitherSpec dither;  ///< dithered backprop of every trainable layer's dz (dither.h); off by default
   StreamingBnSpec bn;
   /// Biases of conv/fc layers train every sample (all schemes but inference); false freezes
   /// them (Table 3's "no bias training"; BN gamma/beta still train, as in the authors' code)

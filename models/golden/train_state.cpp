@@ -25,6 +25,12 @@ std::vector<uint64_t> stats_words(const RankReduceStats& s) {
   return {s.pairs, s.skipped_kappa, s.degenerate};
 }
 
+std::vector<uint64_t> work_words(const AffineWork& w) {
+  return {w.dz_entries,       w.dz_zeros,         w.forward_macs, w.backward_data_macs,
+          w.backward_data_skipped, w.weight_grad_macs, w.weight_grad_skipped, w.bias_adds,
+          w.bias_skipped,     w.dither_tensors,   w.dither_step_exp_sum};
+}
+
 std::vector<int64_t> trace_words(const FixedPairTrace& t) {
   return {static_cast<int64_t>(t.pair_index),
           t.zero_input,
@@ -96,6 +102,22 @@ class Reader {
 
 RankReduceStats stats_of(const std::vector<uint64_t>& v) { return {v[0], v[1], v[2]}; }
 
+AffineWork work_of(const std::vector<uint64_t>& v) {
+  AffineWork w;
+  w.dz_entries = v[0];
+  w.dz_zeros = v[1];
+  w.forward_macs = v[2];
+  w.backward_data_macs = v[3];
+  w.backward_data_skipped = v[4];
+  w.weight_grad_macs = v[5];
+  w.weight_grad_skipped = v[6];
+  w.bias_adds = v[7];
+  w.bias_skipped = v[8];
+  w.dither_tensors = v[9];
+  w.dither_step_exp_sum = v[10];
+  return w;
+}
+
 void load_reducer(RankReducer& reducer, int l, Reader& r) {
   const auto arith = r.scalar<int32_t>(section(l, "rr.arith"));
   if (auto* f = dynamic_cast<RankReduceFloat*>(&reducer)) {
@@ -154,6 +176,7 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
     w.add_array(section(l, "writes.counts"), a.writes().counts());
     w.add_array(section(l, "writes.total"), std::vector<uint64_t>{a.writes().stats().total});
     w.add_array(section(l, "z_clips"), std::vector<uint64_t>{a.z_clips().clipped, a.z_clips().total});
+    w.add_array(section(l, "work"), work_words(a.work()));
     if (a.max_norm()) {
       const MaxNormState& m = a.max_norm()->state();
       w.add_array(section(l, "max_norm.k"), std::vector<uint64_t>{m.k});
@@ -195,6 +218,7 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       a.writes().set_counts(counts, r.scalar<uint64_t>(section(l, "writes.total")));
       const auto clips = r.get<uint64_t>(section(l, "z_clips"), 2);
       a.set_z_clips(fx::ClipCounter{clips[0], clips[1]});
+      a.set_work(work_of(r.get<uint64_t>(section(l, "work"), AffineWork::kWords)));
       r.name(section(l, "max_norm.k"));
       if (a.max_norm().has_value() != ck.has(section(l, "max_norm.k")))
         r.fail(a.max_norm() ? "is missing, but the configuration turns max-norm on for this layer"

@@ -43,8 +43,9 @@ MacJobCost mac_array::cost(const MacJob& job) const {
   const char* problem = check_job(job);
   if (*problem != '\0') throw std::invalid_argument(std::string("mac_array job: ") + problem);
   MacJobCost c;
-  c.cycles = job.macs == 0 ? 0 : (job.macs - 1) / specs_.lanes + 1 + specs_.pipeline_fill_cycles;
   c.active_macs = job.macs - job.zero_operand;
+  const uint64_t slots = specs_.zero_skip ? c.active_macs : job.macs;
+  c.cycles = slots == 0 ? 0 : (slots - 1) / specs_.lanes + 1 + specs_.pipeline_fill_cycles;
   c.energy_per_mac = energy_per_mac({job.weight_bits, job.activation_bits, job.accumulator_bits});
   c.energy = device::energy_of(c.active_macs, c.energy_per_mac);
   return c;

@@ -9,7 +9,8 @@
 //   energy per MAC = full_adder_energy x (B_w B_a + B_acc): an array multiplier has about
 //   B_w B_a full adders, the accumulator adder B_acc; one full-adder energy of 3.125 fJ
 //   reproduces Horowitz's 45 nm 8 b multiply (0.2 pJ) and 32 b add (0.1 pJ) exactly.
-//   MACs with a zero operand are clock-gated: they cost no energy but keep their lane slot.
+//   MACs with a zero operand are clock-gated: they cost no energy but keep their lane slot;
+//   with MacArraySpecs::zero_skip they are skipped: no energy and no cycles.
 //
 // Transaction: TLM_WRITE_COMMAND at address 0, data = one MacJob, length sizeof(MacJob).
 // Responses: TLM_ADDRESS_ERROR_RESPONSE (address != 0), TLM_BURST_ERROR_RESPONSE (other
@@ -52,6 +53,10 @@ struct MacArraySpecs {
   uint32_t lanes = 64;
   uint32_t pipeline_fill_cycles = 3;      ///< multiplier + adder tree + accumulator stages
   double full_adder_energy_pj = 0.003125; ///< 45 nm, calibrated in docs/tlm.md
+  /// Zero skipping (docs/precision.md): a scheduler issues only the MACs without a zero
+  /// operand, so cycles = ceil(active / lanes) + fill; off: zero operands are clock-gated
+  /// (no energy) but keep their lane slot.
+  bool zero_skip = false;
 };
 
 /// @brief Throws device::SpecError naming the first member out of range.
@@ -69,7 +74,7 @@ struct MacJobCost {
 struct MacArrayStats {
   uint64_t jobs = 0;
   uint64_t macs = 0;
-  uint64_t gated_macs = 0;
+  uint64_t gated_macs = 0;  ///< zero-operand MACs: clock-gated, or skipped with zero_skip
   uint64_t busy_cycles = 0;
   std::map<MacWidths, uint64_t> active_macs;  ///< by operand widths
 };

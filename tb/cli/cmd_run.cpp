@@ -159,6 +159,50 @@ void add_saturation_summary(nlohmann::ordered_json& j, const golden::Engine& eng
   j["saturation"]["rank_reduce"] = rr;
 }
 
+// Dithered backprop's sparsity and the MACs a zero-skipping datapath does (golden::AffineWork):
+// the same numbers on both engines (docs/precision.md, "summary.json").
+void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engine) {
+  golden::AffineWork all;
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  auto fraction = [](uint64_t part, uint64_t whole) { return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole); };
+  for (int l : engine.trainable_layers()) {
+    const golden::AffineWork& w = engine.affine(l).work();
+    nlohmann::ordered_json e;
+    e["layer"] = l;
+    e["dz_entries"] = w.dz_entries;
+    e["dz_zeros"] = w.dz_zeros;
+    e["zero_fraction"] = fraction(w.dz_zeros, w.dz_entries);
+    e["mean_dither_step_log2_lsb"] =
+        w.dither_tensors == 0 ? 0.0 : static_cast<double>(w.dither_step_exp_sum) / static_cast<double>(w.dither_tensors);
+    layers.push_back(e);
+    all.dz_entries += w.dz_entries;
+    all.dz_zeros += w.dz_zeros;
+    all.forward_macs += w.forward_macs;
+    all.backward_data_macs += w.backward_data_macs;
+    all.backward_data_skipped += w.backward_data_skipped;
+    all.weight_grad_macs += w.weight_grad_macs;
+    all.weight_grad_skipped += w.weight_grad_skipped;
+    all.bias_adds += w.bias_adds;
+    all.bias_skipped += w.bias_skipped;
+  }
+  nlohmann::ordered_json& g = j["gradient_sparsity"];
+  g["unit"] = "fraction of the Qg dz entries of the backward passes that are zero";
+  g["dither"] = engine.specs().dither.enabled;
+  g["overall"] = fraction(all.dz_zeros, all.dz_entries);
+  g["dz_entries"] = all.dz_entries;
+  g["dz_zeros"] = all.dz_zeros;
+  g["layers"] = layers;
+  nlohmann::ordered_json& m = j["mac_work"];
+  m["unit"] = "multiply-accumulates of the conv/fc datapath; skipped = with a zero dz operand";
+  m["forward"] = all.forward_macs;
+  m["backward_data"] = all.backward_data_macs;
+  m["backward_data_skipped"] = all.backward_data_skipped;
+  m["weight_gradient"] = all.weight_grad_macs;
+  m["weight_gradient_skipped"] = all.weight_grad_skipped;
+  m["bias_adds"] = all.bias_adds;
+  m["bias_adds_skipped"] = all.bias_skipped;
+}
+
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
                          const RunBackend& backend, bool interrupted) {
   nlohmann::ordered_json j;
@@ -185,6 +229,7 @@ std::string summary_json(const config::Specs& specs, const Snapshot& s, const go
   j["weights_digest"] = hex16(engine.weights_digest());
   add_device_summary(j, specs, engine, backend);
   add_saturation_summary(j, engine);
+  add_gradient_summary(j, engine);
   backend.add_summary(j);
   return j.dump(2) + "\n";
 }

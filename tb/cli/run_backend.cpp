@@ -82,6 +82,8 @@ class TlmBackend final : public RunBackend {
     a.mac.lanes = static_cast<uint32_t>(specs.accel.mac.lanes);
     // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
     a.mac.full_adder_energy_pj = specs.accel.mac.mult8_pj / 64.0;
+    a.mac.zero_skip = specs.accel.mac.zero_skip;
+    a.controller.rank_reduce.zero_skip = specs.accel.mac.zero_skip;
     a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
     clock_mhz_ = specs.accel.clock_mhz;
     a.clock_period = sc_core::sc_time(1e6 / clock_mhz_, sc_core::SC_PS);
@@ -142,6 +144,17 @@ class TlmBackend final : public RunBackend {
     for (int p = 0; p < tlm::kPhases; ++p)
       j["cycles_by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.cycles(static_cast<tlm::Phase>(p));
     j["seconds"] = static_cast<double>(l.total_cycles()) / (clock_mhz_ * 1e6);
+    const tlm::MacArrayStats& m = top_->mac().stats();
+    j["mac_array"]["zero_skip"] = top_->mac().specs().zero_skip;
+    j["mac_array"]["macs"] = m.macs;
+    j["mac_array"]["zero_operand_macs"] = m.gated_macs;
+    j["mac_array"]["active_macs"] = m.macs - m.gated_macs;
+    j["mac_array"]["busy_cycles"] = m.busy_cycles;
+    j["mac_array"]["energy_pj"] = to_pj(top_->mac().energy());
+    uint64_t rr_skipped = 0;
+    for (size_t u = 0; u < top_->rram().size(); ++u)
+      if (const tlm::rank_reduce_unit* unit = top_->unit(u)) rr_skipped += unit->stats().skipped_macs;
+    j["mac_array"]["rank_reduce_skipped_macs"] = rr_skipped;
     j["sram"]["mapped_bits"] = top_->sram_mapped_bits();
     j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
   }
