@@ -51,6 +51,30 @@ MacJobCost mac_array::cost(const MacJob& job) const {
   return c;
 }
 
+std::vector<uint64_t> mac_array::stats_words() const {
+  std::vector<uint64_t> w{stats_.jobs, stats_.macs, stats_.gated_macs, stats_.busy_cycles};
+  for (const auto& [widths, count] : stats_.active_macs)
+    w.insert(w.end(), {widths.weight_bits, widths.activation_bits, widths.accumulator_bits, count});
+  return w;
+}
+
+void mac_array::set_stats_words(const std::vector<uint64_t>& w) {
+  if (w.size() < 4 || (w.size() - 4) % 4 != 0)
+    throw std::invalid_argument("mac_array stats: " + std::to_string(w.size()) + " words, expected 4 + 4 n");
+  MacArrayStats s;
+  s.jobs = w[0];
+  s.macs = w[1];
+  s.gated_macs = w[2];
+  s.busy_cycles = w[3];
+  for (size_t i = 4; i < w.size(); i += 4) {
+    if (w[i] < 1 || w[i] > 32 || w[i + 1] < 1 || w[i + 1] > 32 || w[i + 2] < 1 || w[i + 2] > 64)
+      throw std::invalid_argument("mac_array stats: operand widths outside the model");
+    s.active_macs[{static_cast<uint32_t>(w[i]), static_cast<uint32_t>(w[i + 1]), static_cast<uint32_t>(w[i + 2])}] =
+        w[i + 3];
+  }
+  stats_ = s;
+}
+
 device::EnergyUnits mac_array::energy() const {
   device::EnergyUnits total = 0;
   for (const auto& [widths, count] : stats_.active_macs) {

@@ -25,6 +25,7 @@
 #include <systemc>
 #include <tlm>
 #include <tuple>
+#include <vector>
 
 #include "device/energy.h"
 
@@ -97,6 +98,10 @@ class mac_array : public sc_core::sc_module {
 
   const MacArraySpecs& specs() const { return specs_; }
   const MacArrayStats& stats() const { return stats_; }
+  /// @brief The counters as words (checkpoints: jobs, macs, gated, busy, then per width
+  /// B_w, B_a, B_acc, count) and back; std::invalid_argument on a malformed list.
+  std::vector<uint64_t> stats_words() const;
+  void set_stats_words(const std::vector<uint64_t>& words);
   /// @brief Sum over widths of active MACs x energy per MAC.
   device::EnergyUnits energy() const;
   const sc_core::sc_time& clock_period() const { return clock_period_; }

@@ -107,6 +107,7 @@ class TlmBackend final : public RunBackend {
     for (size_t j = 0; j < top_->rram().size(); ++j)
       device::save_rram_state(w, array_prefix(net_, j), top_->rram()[j]->array());
     w.add_array("tlm.ledger", top_->ctrl().ledger().to_words());
+    w.add_array("tlm.mac_stats", top_->mac().stats_words());
   }
   void load(const Checkpoint& ck) override {
     for (size_t j = 0; j < top_->rram().size(); ++j)
@@ -116,6 +117,11 @@ class TlmBackend final : public RunBackend {
       top_->ctrl().set_ledger(tlm::Ledger::from_words(ck.array<uint64_t>("tlm.ledger")));
     } catch (const std::invalid_argument& e) {
       throw InputError(InputLocation(ck.path(), -1, -1, "tlm.ledger"), e.what());
+    }
+    try {
+      top_->mac().set_stats_words(ck.array<uint64_t>("tlm.mac_stats"));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(InputLocation(ck.path(), -1, -1, "tlm.mac_stats"), e.what());
     }
   }
   void attach(bool deploy) override { top_->attach_weights(deploy); }
@@ -151,10 +157,6 @@ class TlmBackend final : public RunBackend {
     j["mac_array"]["active_macs"] = m.macs - m.gated_macs;
     j["mac_array"]["busy_cycles"] = m.busy_cycles;
     j["mac_array"]["energy_pj"] = to_pj(top_->mac().energy());
-    uint64_t rr_skipped = 0;
-    for (size_t u = 0; u < top_->rram().size(); ++u)
-      if (const tlm::rank_reduce_unit* unit = top_->unit(u)) rr_skipped += unit->stats().skipped_macs;
-    j["mac_array"]["rank_reduce_skipped_macs"] = rr_skipped;
     j["sram"]["mapped_bits"] = top_->sram_mapped_bits();
     j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
   }

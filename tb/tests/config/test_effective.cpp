@@ -62,6 +62,9 @@ Specs awkward_specs() {
   s.train.bn = {false, 1000000, 1e-6};
   s.train.biases = false;
   s.train.rho_min = 1.0 / 3.0;
+  s.train.dither.enabled = true;
+  s.train.dither.step = golden::DitherStepRule::kMaxAbs;
+  s.train.dither.scale = 0.1;
   s.train.batch_scale_power = 1.0;
   // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].
   s.train.quant.weight = {3, 0x1p-10};
@@ -101,6 +104,7 @@ Specs awkward_specs() {
   s.accel.sram.read_latency_cycles = 0;
   s.accel.sram.write_latency_cycles = 1000000;
   s.accel.mac.lanes = 4096;
+  s.accel.mac.zero_skip = true;
   s.accel.mac.add8_pj = 0.1;
   s.accel.mac.mult8_pj = 0.7;
   s.accel.mac.add32_pj = 1e-5;
