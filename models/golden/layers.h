@@ -105,6 +105,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   int n_out() const { return n_o_; }
   int fan_in() const { return k_; }
   int alpha_exp() const { return alpha_exp_; }
+  const fx::Format& weight_format() const { return w_fmt_; }
+  const fx::Format& grad_format() const { return g_fmt_; }
   /// Weight codes, n_out x fan_in, column-major (cell index = k * n_out + o).
   const Matrix<int32_t>& weight_codes() const { return w_; }
   void set_weight_codes(const Matrix<int32_t>& codes);

@@ -32,6 +32,7 @@
 #include "data/stream.h"
 #include "golden/engine.h"
 #include "golden/model_io.h"
+#include "golden/precision_costs.h"
 #include "golden/rank_reduce_fixed.h"
 #include "golden/train_state.h"
 
@@ -192,6 +193,21 @@ void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engin
   g["dz_entries"] = all.dz_entries;
   g["dz_zeros"] = all.dz_zeros;
   g["layers"] = layers;
+  // Sakr & Shanbhag §2.2 (golden/precision_costs.h): per layer and summed.
+  const std::vector<golden::LayerPrecision> lp = golden::layer_precisions(engine);
+  const golden::PrecisionCosts pc = golden::precision_costs(lp);
+  nlohmann::ordered_json& p = j["precision_costs"];
+  p["unit"] = "C_W, C_A, C_C: bits; C_M: 1-bit full adders per training iteration (one sample)";
+  p["C_W"] = pc.c_w;
+  p["C_A"] = pc.c_a;
+  p["C_M"] = pc.c_m;
+  p["C_C"] = pc.c_c;
+  p["layers"] = nlohmann::ordered_json::array();
+  for (const golden::LayerPrecision& l : lp) {
+    const golden::PrecisionCosts c = golden::precision_costs(l);
+    p["layers"].push_back({{"layer", l.layer}, {"B_W", l.b_w}, {"B_A", l.b_a}, {"B_GW", l.b_gw}, {"B_GA", l.b_ga},
+                           {"B_acc", l.b_acc}, {"C_W", c.c_w}, {"C_A", c.c_a}, {"C_M", c.c_m}, {"C_C", c.c_c}});
+  }
   nlohmann::ordered_json& m = j["mac_work"];
   m["unit"] = "multiply-accumulates of the conv/fc datapath; skipped = with a zero dz operand";
   m["forward"] = all.forward_macs;

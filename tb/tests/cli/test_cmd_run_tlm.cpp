@@ -267,6 +267,8 @@ TEST_F(CmdRunTlm, DitheredBackpropAgreesAcrossEnginesAndSkipsZeroOperands) {
   expect_same_training(g, t);
   EXPECT_EQ(g["gradient_sparsity"], t["gradient_sparsity"]);
   EXPECT_EQ(g["mac_work"], t["mac_work"]);
+  EXPECT_EQ(g["precision_costs"], t["precision_costs"]);
+  EXPECT_GT(g["precision_costs"]["C_M"].get<uint64_t>(), 0u);
   EXPECT_EQ(read_file(out("dither_golden/trace.csv")), read_file(out("dither_tlm/trace.csv")));
   EXPECT_EQ(g["gradient_sparsity"]["dither"], true);
   const json nearest = run_engine("golden", "dither_off");
