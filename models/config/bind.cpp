@@ -206,6 +206,13 @@ golden::TrainSpecs train_specs(const Specs& specs) {
   out.dither.enabled = t.dither.enabled;
   out.dither.rule = t.dither.step;
   out.dither.scale = t.dither.scale;
+  out.pfq.enabled = t.pfq.enabled;
+  out.pfq.forward_bits = t.pfq.forward_bits;
+  out.pfq.backward_bits = t.pfq.backward_bits;
+  out.pfq.mode = t.pfq.mode;
+  out.pfq.switch_samples = t.pfq.switch_samples;
+  out.pfq.window = t.pfq.window;
+  out.pfq.min_improvement = t.pfq.min_improvement;
   out.bn.streaming = t.bn.streaming;
   out.bn.batch = t.bn.batch;
   out.bn.eps = t.bn.eps;
@@ -223,6 +230,7 @@ golden::TrainSpecs pretrain_specs(const Specs& specs) {
   const PretrainSpecs& p = specs.pretrain;
   out.learning_rate = p.learning_rate;
   out.dither.enabled = false;  // pre-training is offline, quantization-aware training: nearest Qg
+  out.pfq.enabled = false;     // and at the formats' full precision
   for (golden::KindTrainSpec* k : {&out.conv, &out.fc}) {
     k->scheme = p.scheme;
     k->batch = p.batch;

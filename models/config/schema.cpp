@@ -448,6 +448,53 @@ Schema build_schema() {
           .at_most(1e6)
           .source("assumption: Delta = 1 standard deviation, measured on the default network in docs/precision.md")
           .doc("Delta = scale x statistic, rounded to the nearest power of two of Qg LSBs in [1, 2^(bits-1)]"),
+      LRT_CONFIG_KEY(train.pfq.enabled)
+          .defaults_to("false")
+          .source("Fu et al. 2020, FracTrain: progressive fractional quantization; off trains at the formats' "
+                  "full precision")
+          .doc("FracTrain PFQ: train through stages FW(b)/BW(g) of increasing MAC operand precision "
+               "(docs/precision.md)"),
+      LRT_CONFIG_KEY(train.pfq.forward_bits)
+          .unit("bits")
+          .non_empty()
+          .at_least(2)
+          .at_most(8)
+          .defaults_to_items({"4", "6", "8"})
+          .source("Fu et al. 2020, FracTrain: FW precisions rising to the static 8-bit baseline; 4, 6, 8 is an assumption")
+          .doc("b_1..b_M: weight and activation operand width of the forward products in each stage (at most the formats' bits)"),
+      LRT_CONFIG_KEY(train.pfq.backward_bits)
+          .unit("bits")
+          .non_empty()
+          .at_least(2)
+          .at_most(8)
+          .defaults_to_items({"6", "8", "8"})
+          .source("Fu et al. 2020, FracTrain: BW precisions kept above FW (gradients are more sensitive); assumption")
+          .doc("g_1..g_M: dz operand width in each stage (as many as forward_bits; at most train.quant.gradient.bits)"),
+      LRT_CONFIG_KEY(train.pfq.mode)
+          .one_of({{"manual", golden::PfqSwitch::kManual}, {"auto", golden::PfqSwitch::kAuto}})
+          .defaults_to("manual")
+          .source("Fu et al. 2020, FracTrain: manual PFQ switches at fixed points, auto-PFQ on a loss indicator")
+          .doc("manual: stage s + 1 starts after switch_samples[s] samples; auto: when a loss window fails to improve (docs/precision.md)"),
+      LRT_CONFIG_KEY(train.pfq.switch_samples)
+          .unit("samples")
+          .at_least(1)
+          .defaults_to_items({"2000", "5000"})
+          .source("assumption: 20 % and 50 % of the default 10k-sample run")
+          .doc("manual PFQ: the sample counts at which stages 2..M begin (stages - 1 strictly increasing values)"),
+      LRT_CONFIG_KEY(train.pfq.window)
+          .unit("samples")
+          .defaults_to("500")
+          .at_least(1)
+          .at_most(kMaxStreamSamples)
+          .source("assumption: 5 % of the default run, long enough to average the per-sample loss")
+          .doc("auto PFQ: samples per loss window"),
+      LRT_CONFIG_KEY(train.pfq.min_improvement)
+          .unit("1")
+          .defaults_to("0.01")
+          .at_least(0.0)
+          .below(1.0)
+          .source("assumption: a 1 % relative improvement of the window loss counts as still improving")
+          .doc("auto PFQ: a window whose mean loss is not below (1 - this) x the stage's best window ends the stage"),
       LRT_CONFIG_KEY(train.bn.streaming)
           .defaults_to("true")
           .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))

@@ -161,6 +161,17 @@ struct DitherSpecs {
   double scale = 0.0;  ///< Delta = scale * the step rule's statistic of the dz tensor
 };
 
+/// @brief FracTrain progressive fractional quantization (Fu et al. 2020; docs/precision.md).
+struct PfqSpecs {
+  bool enabled = false;
+  std::vector<int> forward_bits;
+  std::vector<int> backward_bits;
+  golden::PfqSwitch mode = golden::PfqSwitch::kManual;
+  std::vector<uint64_t> switch_samples;
+  uint64_t window = 0;
+  double min_improvement = 0.0;
+};
+
 /// @brief How one layer kind (conv3x3 or fc) learns.
 struct KindSpecs {
   golden::Scheme scheme = golden::Scheme::kLrt;
@@ -179,6 +190,7 @@ struct TrainSpecs {
   KindSpecs fc;
   MaxNormSpecs max_norm;
   DitherSpecs dither;
+  PfqSpecs pfq;
   BnSpecs bn;
   bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update

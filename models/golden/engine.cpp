@@ -109,6 +109,21 @@ void Engine::build() {
       break;
     }
   probs_.assign(acts_.back().size(), 0.0);
+  if (specs_.pfq.enabled) {
+    pfq_.emplace(specs_.pfq);
+    apply_pfq_stage();
+  }
+}
+
+void Engine::apply_pfq_stage() {
+  applied_stage_ = pfq_->state().stage;
+  for (int l : trainable_) affine(l).set_operand_bits(pfq_->forward_bits(), pfq_->backward_bits());
+}
+
+void Engine::set_pfq_state(const PfqState& s) {
+  if (!pfq_) throw std::logic_error("engine: PFQ is off");
+  pfq_->set_state(s);
+  apply_pfq_stage();
 }
 
 void Engine::load_input(const uint8_t* image) {
@@ -139,6 +154,7 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
   if (label < 0 || static_cast<size_t>(label) >= z.size())
     throw std::invalid_argument("train_step: label " + std::to_string(label) + " outside [0, " +
                                 std::to_string(z.size()) + ")");
+  if (pfq_ && applied_stage_ != pfq_->state().stage) apply_pfq_stage();
   load_input(image);
   forward(true);
   for (int l : trainable_) affine(l).set_sample_index(samples_);
@@ -171,6 +187,9 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
                         [this](int64_t j) { affine(trainable_[static_cast<size_t>(j)]).learn_weights(); });
   for (int l : trainable_) affine(l).end_sample();  // drift acts between samples
   ++samples_;
+  // A stage change takes effect at the next sample (whose layers then run at its widths), so
+  // that what a sample cost can still be read at the widths it ran with.
+  if (pfq_) pfq_->observe(samples_, r.loss);
   return r;
 }
 

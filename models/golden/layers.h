@@ -81,7 +81,9 @@ struct AffineWork {
   uint64_t bias_skipped = 0;
   uint64_t dither_tensors = 0;       ///< dz tensors quantized with dither
   uint64_t dither_step_exp_sum = 0;  ///< sum of their step exponents k (Delta = 2^k Qg LSBs)
-  static constexpr int kWords = 11;
+  uint64_t mac_bit_ops = 0;      ///< performed conv/fc MACs x their operand widths (B_w B_a, B_w B_g, B_g B_a)
+  uint64_t mac_bit_ops_8x8 = 0;  ///< the same MACs at a static FW8/BW8 (x 64)
+  static constexpr int kWords = 13;
 };
 
 /// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).
@@ -134,6 +136,15 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void set_work(const AffineWork& w) { work_ = w; }
   /// Whether the scheme forms the weight gradient G = sum dz a^T in the backward phase.
   bool forms_weight_gradient() const;
+  /// @brief FracTrain PFQ (pfq.h): from now on the MAC operands are rounded (nearest, ties up,
+  /// saturating) to `forward_bits` for weights and activations and `backward_bits` for dz; the
+  /// codes keep their formats (a b-bit operand is a multiple of 2^(bits - b) LSBs). Widths equal
+  /// to the formats' restore full precision. std::invalid_argument for a width above a format's
+  /// or below 2, or mid-rise weights.
+  void set_operand_bits(int forward_bits, int backward_bits);
+  int weight_operand_bits() const { return w_fmt_.bits - w_drop_; }
+  int activation_operand_bits() const { return in_fmt_.bits - a_drop_; }
+  int grad_operand_bits() const { return g_fmt_.bits - g_drop_; }
 
   /// @brief Keeps the weights in `store` from now on (null: in the layer only). deploy: the
   /// layer's codes are placed into the store (a stuck cell keeps its level, and the layer
@@ -179,6 +190,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   uint64_t last_zeros_ = 0;
   AffineWork work_;
   std::vector<int64_t> dzv_;  // dither: the values before quantization
+  int w_drop_ = 0, a_drop_ = 0, g_drop_ = 0;  // PFQ: operand LSBs rounded away
+  std::vector<int16_t> ain_;                  // PFQ: the fc input at reduced precision
   int z_shift_;   // acc -> Qb
   int dx_shift_;  // backward acc -> Qb
   Matrix<int32_t> w_;

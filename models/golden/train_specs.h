@@ -8,6 +8,7 @@
 
 #include "core/fixed_point.h"
 #include "golden/dither.h"
+#include "golden/pfq.h"
 #include "golden/rank_reduce.h"
 
 namespace lrt::golden {
@@ -78,6 +79,7 @@ struct TrainSpecs {
   KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0, 10};
   MaxNormSpec max_norm;
   DitherSpec dither;  ///< dithered backprop of every trainable layer's dz (dither.h); off by default
+  PfqSpec pfq;        ///< FracTrain progressive fractional quantization (pfq.h); off by default
   StreamingBnSpec bn;
   /// Biases of conv/fc layers train every sample (all schemes but inference); false freezes
   /// them (Table 3's "no bias training"; BN gamma/beta still train, as in the authors' code)

@@ -28,7 +28,7 @@ std::vector<uint64_t> stats_words(const RankReduceStats& s) {
 std::vector<uint64_t> work_words(const AffineWork& w) {
   return {w.dz_entries,       w.dz_zeros,         w.forward_macs, w.backward_data_macs,
           w.backward_data_skipped, w.weight_grad_macs, w.weight_grad_skipped, w.bias_adds,
-          w.bias_skipped,     w.dither_tensors,   w.dither_step_exp_sum};
+          w.bias_skipped,     w.dither_tensors,   w.dither_step_exp_sum, w.mac_bit_ops, w.mac_bit_ops_8x8};
 }
 
 std::vector<int64_t> trace_words(const FixedPairTrace& t) {
@@ -115,6 +115,8 @@ AffineWork work_of(const std::vector<uint64_t>& v) {
   w.bias_skipped = v[8];
   w.dither_tensors = v[9];
   w.dither_step_exp_sum = v[10];
+  w.mac_bit_ops = v[11];
+  w.mac_bit_ops_8x8 = v[12];
   return w;
 }
 
@@ -171,6 +173,12 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
   add_model_sections(engine, engine.samples_trained(), w);
   w.add_array("train.version", std::vector<uint32_t>{kTrainStateVersion});
   w.add_array("train.samples", std::vector<uint64_t>{engine.samples_trained()});
+  if (const PfqSchedule* p = engine.pfq()) {
+    const PfqState& st = p->state();
+    w.add_array("train.pfq.state", std::vector<uint64_t>{st.stage, st.window_count, st.has_best ? 1u : 0u});
+    w.add_array("train.pfq.values", std::vector<double>{st.window_sum, st.best});
+    w.add_array("train.pfq.switched_at", st.switched_at);
+  }
   for (int l : engine.trainable_layers()) {
     const AffineLayer& a = engine.affine(l);
     w.add_array(section(l, "writes.counts"), a.writes().counts());
@@ -211,6 +219,26 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       r.fail("training-state layout version " + std::to_string(version) + "; this lrtsim reads version " +
              std::to_string(kTrainStateVersion));
     const auto samples = r.scalar<uint64_t>("train.samples");
+    r.name("train.pfq.state");
+    if ((engine.pfq() != nullptr) != ck.has("train.pfq.state"))
+      r.fail(engine.pfq() ? "is missing, but the configuration turns train.pfq on"
+                          : "is present, but the configuration turns train.pfq off");
+    if (engine.pfq()) {
+      const auto st = r.get<uint64_t>("train.pfq.state", 3);
+      const auto values = r.get<double>("train.pfq.values", 2);
+      PfqState p;
+      p.stage = st[0];
+      p.window_count = st[1];
+      p.has_best = st[2] != 0;
+      p.window_sum = values[0];
+      p.best = values[1];
+      p.switched_at = r.get<uint64_t>("train.pfq.switched_at", static_cast<int64_t>(p.stage));
+      try {
+        engine.set_pfq_state(p);
+      } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+      }
+    }
     for (int l : engine.trainable_layers()) {
       AffineLayer& a = engine.affine(l);
       const auto counts =

@@ -5,6 +5,8 @@
 // piece of running state that influences later samples or is reported:
 //   train.version                    u32[1]  kTrainStateVersion
 //   train.samples                    u64[1]  Engine::samples_trained()
+//   train.pfq.state / .values / .switched_at   u64[3] (stage, window count, has best) / f64[2]
+//                                    (window sum, best) / u64[stage]   only when train.pfq is on
 //   layer.L.writes.counts / .total   u32[cells] / u64[1]   per-cell write counts, total
 //   layer.L.z_clips                  u64[2]  clipped, total
 //   layer.L.work                     u64[11] AffineWork (dz zeros, MAC counts, dither steps)

@@ -74,11 +74,13 @@ device::EnergyUnits controller::rank_reduce_energy(const golden::RankReduceParam
          w.digit_steps * rr_energy_per_digit_;
 }
 
-void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand) {
+void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand,
+                           bool bit_scalable) {
   if (n == 0) return;
   MacJob job;
   job.macs = n;
   job.zero_operand = zero_operand;
+  job.bit_scalable = bit_scalable ? 1 : 0;
   job.weight_bits = bw;
   job.activation_bits = ba;
   job.accumulator_bits = bacc;
@@ -156,20 +158,25 @@ void controller::charge_layers() {
     // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
     // gradients and one bias add (the golden engine's AffineWork counts the same).
     const uint64_t dz_zeros = skip && backward ? layer.last_dz_zeros() : 0;
+    // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array.
+    const bool pfq = engine_.pfq() != nullptr;
+    const uint32_t w_op = pfq ? static_cast<uint32_t>(layer.weight_operand_bits()) : wbits;
+    const uint32_t a_op = pfq ? static_cast<uint32_t>(layer.activation_operand_bits()) : kOperandBits;
+    const uint32_t g_op = pfq ? static_cast<uint32_t>(layer.grad_operand_bits()) : gbits;
     const uint64_t words = rram.array().words();
     const uint32_t read_latency = rram.array().specs().read_latency_cycles;
     const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
     // Forward: one read of the weights, pairs x n_o x k MACs.
     ledger_.add_energy(Phase::kForward, Component::kRramRead, array_read);
     phase_cycles(Phase::kForward) += words * read_latency;
-    issue_mac(Phase::kForward, pairs * n_o * k, wbits, kOperandBits, kAccumulatorBits);
+    issue_mac(Phase::kForward, pairs * n_o * k, w_op, a_op, kAccumulatorBits, 0, pfq);
     // Backward: the input gradient reads the weights again; SGD-like schemes form dW here.
     device::EnergyUnits expected_reads = array_read;
     if (input_grad) {
       ledger_.add_energy(Phase::kBackward, Component::kRramRead, array_read);
       phase_cycles(Phase::kBackward) += words * read_latency;
       expected_reads += array_read;
-      issue_mac(Phase::kBackward, pairs * n_o * k, wbits, gbits, kAccumulatorBits, dz_zeros * k);
+      issue_mac(Phase::kBackward, pairs * n_o * k, w_op, g_op, kAccumulatorBits, dz_zeros * k, pfq);
     }
     const golden::WeightUpdater& u = layer.updater();
     const golden::Scheme scheme = u.scheme();
@@ -178,7 +185,7 @@ void controller::charge_layers() {
     if (layer.updates_bias())
       issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits, dz_zeros);  // adds of dz
     if (layer.forms_weight_gradient())
-      issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits, dz_zeros * k);
+      issue_mac(Phase::kBackward, pairs * n_o * k, g_op, a_op, kAccumulatorBits, dz_zeros * k, pfq);
     const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;
     if (scheme == golden::Scheme::kNaiveBatch) {
       charge_sram(Phase::kBackward, n_o * k * kAccumulatorBits, n_o * k * kAccumulatorBits);  // accumulate

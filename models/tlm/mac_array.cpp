@@ -31,6 +31,9 @@ const char* mac_array::check_job(const MacJob& job) {
   if (job.activation_bits < 1 || job.activation_bits > 32) return "activation_bits outside 1..32";
   if (job.accumulator_bits < 1 || job.accumulator_bits > 64) return "accumulator_bits outside 1..64";
   if (job.zero_operand > job.macs) return "zero_operand exceeds macs";
+  if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
+  if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
+    return "a bit-scalable job has operands above 8 bits";
   return "";
 }
 
@@ -45,7 +48,11 @@ MacJobCost mac_array::cost(const MacJob& job) const {
   MacJobCost c;
   c.active_macs = job.macs - job.zero_operand;
   const uint64_t slots = specs_.zero_skip ? c.active_macs : job.macs;
-  c.cycles = slots == 0 ? 0 : (slots - 1) / specs_.lanes + 1 + specs_.pipeline_fill_cycles;
+  // A bit-scalable job is counted in 1 x 1 b products, 64 per lane and cycle.
+  const uint64_t per_slot = job.bit_scalable ? uint64_t{job.weight_bits} * job.activation_bits : 1;
+  const uint64_t per_cycle = job.bit_scalable ? 64 * uint64_t{specs_.lanes} : specs_.lanes;
+  const uint64_t work = slots * per_slot;
+  c.cycles = work == 0 ? 0 : (work - 1) / per_cycle + 1 + specs_.pipeline_fill_cycles;
   c.energy_per_mac = energy_per_mac({job.weight_bits, job.activation_bits, job.accumulator_bits});
   c.energy = device::energy_of(c.active_macs, c.energy_per_mac);
   return c;

@@ -38,6 +38,9 @@ struct MacJob {
   uint32_t weight_bits = 8;       ///< B_w, 1..32
   uint32_t activation_bits = 8;   ///< B_a, 1..32
   uint32_t accumulator_bits = 24; ///< B_acc, 1..64
+  /// 1: a precision-scalable (bit-fusion) job: each 8 x 8 b lane retires 64 / (B_w B_a)
+  /// products per cycle, cycles = ceil(n B_w B_a / (64 lanes)) + fill (B_w, B_a <= 8; PFQ)
+  uint32_t bit_scalable = 0;
 };
 
 /// @brief Operand widths of a MAC: the key of the energy table.

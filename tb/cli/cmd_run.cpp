@@ -185,6 +185,8 @@ void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engin
     all.weight_grad_skipped += w.weight_grad_skipped;
     all.bias_adds += w.bias_adds;
     all.bias_skipped += w.bias_skipped;
+    all.mac_bit_ops += w.mac_bit_ops;
+    all.mac_bit_ops_8x8 += w.mac_bit_ops_8x8;
   }
   nlohmann::ordered_json& g = j["gradient_sparsity"];
   g["unit"] = "fraction of the Qg dz entries of the backward passes that are zero";
@@ -217,6 +219,36 @@ void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engin
   m["weight_gradient_skipped"] = all.weight_grad_skipped;
   m["bias_adds"] = all.bias_adds;
   m["bias_adds_skipped"] = all.bias_skipped;
+  m["bit_ops"] = all.mac_bit_ops;
+  m["bit_ops_static_8x8"] = all.mac_bit_ops_8x8;
+  // FracTrain PFQ: the schedule as it ran and the saving in MAC bit-operations against the same
+  // MACs at a static FW8/BW8 (docs/precision.md).
+  if (const golden::PfqSchedule* pfq = engine.pfq()) {
+    nlohmann::ordered_json& q = j["pfq"];
+    q["mode"] = pfq->spec().mode == golden::PfqSwitch::kAuto ? "auto" : "manual";
+    q["stages"] = nlohmann::ordered_json::array();
+    for (size_t s = 0; s < pfq->spec().forward_bits.size(); ++s) {
+      nlohmann::ordered_json st;
+      st["forward_bits"] = pfq->spec().forward_bits[s];
+      st["backward_bits"] = pfq->spec().backward_bits[s];
+      if (s == 0)
+        st["started_at_sample"] = 0;
+      else if (s <= pfq->state().switched_at.size())
+        st["started_at_sample"] = pfq->state().switched_at[s - 1];
+      else
+        st["started_at_sample"] = nullptr;  // not reached
+      q["stages"].push_back(st);
+    }
+    q["final_stage"] = pfq->state().stage;
+    q["unit"] = "MAC bit-operations: performed conv/fc MACs x operand widths (B_w B_a, B_w B_g, B_g B_a)";
+    q["bit_ops"] = all.mac_bit_ops;
+    q["bit_ops_static_8x8"] = all.mac_bit_ops_8x8;
+    q["saving"] = all.mac_bit_ops_8x8 == 0 ? 0.0
+                                           : 1.0 - static_cast<double>(all.mac_bit_ops) /
+                                                       static_cast<double>(all.mac_bit_ops_8x8);
+  } else {
+    j["pfq"] = nullptr;
+  }
 }
 
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
