@@ -315,6 +315,47 @@ TEST_F(CmdRunTlm, DitheredBackpropAgreesAcrossEnginesAndSkipsZeroOperands) {
   EXPECT_EQ(read_file(out("dither_part/summary.json")), read_file(out("dither_tlm/summary.json")));
 }
 
+// FracTrain PFQ (docs/precision.md): both engines agree on a manual three-stage schedule,
+// the summary names where the stages began and its saving is 1 - bit_ops / bit_ops_static_8x8
+// of the reported counts; the MAC array runs the low-precision stages cheaper than the static
+// FW8/BW8 run; a PFQ run resumed across a stage switch ends byte-identical; a bad schedule is
+// exit 2 naming the key.
+TEST_F(CmdRunTlm, PfqAgreesAcrossEnginesSwitchesAndResumes) {
+  const std::vector<std::string> pfq{"--set", "train.pfq.enabled=true", "--set", "train.pfq.switch_samples=[100, 200]"};
+  const json g = run_engine("golden", "pfq_golden", pfq);
+  const json t = run_engine("tlm", "pfq_tlm", pfq);
+  expect_same_training(g, t);
+  EXPECT_EQ(g["pfq"], t["pfq"]);
+  EXPECT_EQ(g["mac_work"], t["mac_work"]);
+  const json& q = t["pfq"];
+  ASSERT_TRUE(q.is_object());
+  EXPECT_EQ(q["stages"][0]["started_at_sample"], 0);
+  EXPECT_EQ(q["stages"][1]["started_at_sample"], 100);
+  EXPECT_EQ(q["stages"][2]["started_at_sample"], 200);
+  EXPECT_EQ(q["final_stage"], 2);
+  const double bit_ops = q["bit_ops"].get<double>(), static_ops = q["bit_ops_static_8x8"].get<double>();
+  EXPECT_LT(bit_ops, static_ops);
+  EXPECT_DOUBLE_EQ(q["saving"].get<double>(), 1.0 - bit_ops / static_ops);
+  const json base = run_engine("tlm", "pfq_static");
+  EXPECT_TRUE(base["pfq"].is_null());
+  EXPECT_LT(t["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>(),
+            base["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>());
+  EXPECT_LT(t["mac_array"]["busy_cycles"].get<uint64_t>(), base["mac_array"]["busy_cycles"].get<uint64_t>());
+
+  std::vector<std::string> first{"run", s().config, "--out", out("pfq_part"), "--force", "--samples", "150",
+                                 "--checkpoint-every", "50", "--engine", "tlm"};
+  first.insert(first.end(), pfq.begin(), pfq.end());
+  ASSERT_EQ(run_lrtsim_process(first).code, 0);
+  const CliResult r = run_lrtsim_process({"run", "--resume", out("pfq_part"), "--samples", std::to_string(kSamples)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(out("pfq_part/summary.json")), read_file(out("pfq_tlm/summary.json")));
+
+  const CliResult bad = run({"run", s().config, "--out", out("pfq_bad"), "--force", "--set", "train.pfq.enabled=true",
+                             "--set", "train.pfq.switch_samples=[100]"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "train.pfq.switch_samples")) << bad.err;
+}
+
 TEST_F(CmdRunTlm, AuxiliaryMemoryBeyondTheSramIsExit2NamingBothSizes) {
   // naive_batch keeps a full 400 x 32 b accumulator for the fc layer.
   const CliResult r = run_lrtsim_process({"run", s().config, "--out", out("too_big"), "--force", "--engine", "tlm",

@@ -79,6 +79,20 @@ TEST(MacArray, CyclesAreCeilWorkOverLanesPlusFill) {
   EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 60)).cycles, 10u);
 }
 
+TEST(MacArray, BitScalableJobsRetire64BitProductsPerLaneAndCycle) {
+  mac_array mac(unique_name("mac").c_str(), specs16(), kClock);
+  MacJob j = job(1000, 4, 4, 32);
+  j.bit_scalable = 1;
+  // 1000 x 16 bit products / (64 x 16 per cycle) = 15.6 -> 16 cycles + fill 3; dense: 63 + 3.
+  EXPECT_EQ(mac.cost(j).cycles, 19u);
+  EXPECT_EQ(mac.cost(job(1000, 4, 4, 32)).cycles, 66u);
+  j.weight_bits = j.activation_bits = 8;  // FW8: the plain schedule
+  EXPECT_EQ(mac.cost(j).cycles, mac.cost(job(1000, 8, 8, 32)).cycles);
+  EXPECT_EQ(mac.cost(j).energy, mac.cost(job(1000, 8, 8, 32)).energy);
+  j.weight_bits = 16;
+  EXPECT_THROW(mac.cost(j), std::invalid_argument);  // a scalable lane is 8 x 8 bits
+}
+
 TEST(MacArray, ZeroSkippingDropsTheCyclesAndEnergyOfZeroOperands) {
   MacArraySpecs sp = specs16();
   sp.zero_skip = true;
