@@ -65,11 +65,18 @@ Specs awkward_specs() {
   s.train.dither.enabled = true;
   s.train.dither.step = golden::DitherStepRule::kMaxAbs;
   s.train.dither.scale = 0.1;
+  s.train.pfq.enabled = true;
+  s.train.pfq.forward_bits = {2, 2};
+  s.train.pfq.backward_bits = {3, 2};
+  s.train.pfq.mode = golden::PfqSwitch::kAuto;
+  s.train.pfq.switch_samples = {17};
+  s.train.pfq.window = 3;
+  s.train.pfq.min_improvement = 0.25;
   s.train.batch_scale_power = 1.0;
   // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].
   s.train.quant.weight = {3, 0x1p-10};
   s.train.quant.bias = {4, 0x1p+10};
-  s.train.quant.activation = {1, 4.0};
+  s.train.quant.activation = {2, 4.0};  // 2 (not 1) bits: train.pfq needs operands of >= 2 bits
   s.train.quant.activation_signed = {3, 0.5};
   s.train.quant.gradient = {3, 0.5};
   s.train.quant.input.range = 0x1p-3;
