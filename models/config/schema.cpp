@@ -495,6 +495,50 @@ Schema build_schema() {
           .below(1.0)
           .source("assumption: a 1 % relative improvement of the window loss counts as still improving")
           .doc("auto PFQ: a window whose mean loss is not below (1 - this) x the stage's best window ends the stage"),
+      LRT_CONFIG_KEY(train.precision.weight_bits)
+          .unit("bits")
+          .at_least(1)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: a precision B_W per layer; empty keeps train.quant.weight.bits")
+          .doc("B_W per conv3x3/fc layer, in network order (empty: train.quant.weight.bits for all)"),
+      LRT_CONFIG_KEY(train.precision.weight_range)
+          .unit("1")
+          .above(0.0)
+          .power_of_two()
+          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range r_W per layer")
+          .doc("r_W per conv3x3/fc layer (empty: train.quant.weight.range)"),
+      LRT_CONFIG_KEY(train.precision.activation_bits)
+          .unit("bits")
+          .at_least(3)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: B_A per layer")
+          .doc("B_A per conv3x3/fc layer: the width of the ReLU/BN/Qas output that feeds it (ranges stay "
+               "train.quant.activation*.range; the first layer reads the 8-bit image: 8 only)"),
+      LRT_CONFIG_KEY(train.precision.gradient_bits)
+          .unit("bits")
+          .at_least(3)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: B_G(A) per layer")
+          .doc("B_G(A) per conv3x3/fc layer: the Qg width of its dz (empty: train.quant.gradient.bits)"),
+      LRT_CONFIG_KEY(train.precision.gradient_range)
+          .unit("1")
+          .above(0.0)
+          .power_of_two()
+          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range per gradient tensor")
+          .doc("range of each conv3x3/fc layer's Qg (empty: train.quant.gradient.range)"),
+      LRT_CONFIG_KEY(train.precision.weight_gradient_bits)
+          .unit("bits")
+          .at_least(0)
+          .at_most(64)
+          .source("Sakr & Shanbhag 2019, §2.2: B_G(W); this datapath forms weight gradients in int32 words")
+          .doc("B_G(W) per conv3x3/fc layer: only the datapath's value is accepted (32 when the scheme trains "
+               "weights, else 0); anything else is refused, not approximated"),
+      LRT_CONFIG_KEY(train.precision.accumulator_bits)
+          .unit("bits")
+          .at_least(0)
+          .at_most(64)
+          .source("Sakr & Shanbhag 2019, §2.2: B_acc; this datapath keeps no weight accumulator except naive_batch's int64")
+          .doc("B_acc per conv3x3/fc layer: only the datapath's value is accepted (64 for naive_batch, else 0)"),
       LRT_CONFIG_KEY(train.bn.streaming)
           .defaults_to("true")
           .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))

@@ -172,6 +172,18 @@ struct PfqSpecs {
   double min_improvement = 0.0;
 };
 
+/// @brief Per-tensor precision per conv3x3/fc layer (Sakr & Shanbhag; docs/precision.md). Each
+/// list is empty (train.quant for every layer) or holds one entry per conv3x3/fc layer.
+struct PrecisionSpecs {
+  std::vector<int> weight_bits;
+  std::vector<double> weight_range;
+  std::vector<int> activation_bits;
+  std::vector<int> gradient_bits;
+  std::vector<double> gradient_range;
+  std::vector<int> weight_gradient_bits;
+  std::vector<int> accumulator_bits;
+};
+
 /// @brief How one layer kind (conv3x3 or fc) learns.
 struct KindSpecs {
   golden::Scheme scheme = golden::Scheme::kLrt;
@@ -191,6 +203,7 @@ struct TrainSpecs {
   MaxNormSpecs max_norm;
   DitherSpecs dither;
   PfqSpecs pfq;
+  PrecisionSpecs precision;
   BnSpecs bn;
   bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update

@@ -129,11 +129,7 @@ golden::StepResult controller::train_sample(const uint8_t* image, int label) {
 
 void controller::charge_layers() {
   const std::vector<golden::LayerShape>& shapes = shapes_;
-  const golden::Formats& f = engine_.formats();
   const uint64_t act = specs_.activation_word_bits;
-  const auto wbits = static_cast<uint32_t>(f.weight.bits);
-  const auto gbits = static_cast<uint32_t>(f.grad.bits);
-  constexpr uint32_t kOperandBits = 8;  // MAC activation operands (docs/golden_engine.md)
   const bool skip = macs_.specs().zero_skip;
   size_t j = 0;  // trainable layer number
   for (size_t l = 0; l < shapes.size(); ++l) {
@@ -160,9 +156,10 @@ void controller::charge_layers() {
     const uint64_t dz_zeros = skip && backward ? layer.last_dz_zeros() : 0;
     // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array.
     const bool pfq = engine_.pfq() != nullptr;
-    const uint32_t w_op = pfq ? static_cast<uint32_t>(layer.weight_operand_bits()) : wbits;
-    const uint32_t a_op = pfq ? static_cast<uint32_t>(layer.activation_operand_bits()) : kOperandBits;
-    const uint32_t g_op = pfq ? static_cast<uint32_t>(layer.grad_operand_bits()) : gbits;
+    // Per-tensor precision: the layer's own formats (train.precision), rounded further by PFQ.
+    const auto w_op = static_cast<uint32_t>(layer.weight_operand_bits());
+    const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
+    const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
     const uint64_t words = rram.array().words();
     const uint32_t read_latency = rram.array().specs().read_latency_cycles;
     const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
@@ -183,7 +180,8 @@ void controller::charge_layers() {
     if (golden::trains_bias(scheme))
       charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
     if (layer.updates_bias())
-      issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits, dz_zeros);  // adds of dz
+      issue_mac(Phase::kUpdate, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits), kAccumulatorBits,
+                dz_zeros);  // adds of dz
     if (layer.forms_weight_gradient())
       issue_mac(Phase::kBackward, pairs * n_o * k, g_op, a_op, kAccumulatorBits, dz_zeros * k, pfq);
     const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;

@@ -401,7 +401,8 @@ int run_training(const RunArgs& args) {
   try {
     engine = std::make_unique<golden::Engine>(net, train);
   } catch (const std::invalid_argument& e) {
-    bad_key("network.layers", e.what());
+    const std::string what = e.what();
+    bad_key(what.rfind("train.precision", 0) == 0 ? what.substr(0, what.find(':')) : "network.layers", what);
   }
   ThreadPool pool(args.jobs);
   engine->set_thread_pool(&pool);

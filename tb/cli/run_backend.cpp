@@ -170,13 +170,17 @@ class TlmBackend final : public RunBackend {
 }  // namespace
 
 std::vector<device::RramArraySpecs> layer_rram_specs(const config::Specs& specs, const golden::Engine& engine) {
-  const uint64_t cells_per_word = device::CellMapping(static_cast<uint32_t>(specs.train.quant.weight.bits),
-                                                      static_cast<uint32_t>(specs.accel.rram.bits_per_cell))
-                                      .cells_per_word();
   std::vector<device::RramArraySpecs> out;
   for (int l : engine.trainable_layers()) {
+    // Each layer's own weight format (train.precision.weight_bits / weight_range, else train.quant).
     const golden::AffineLayer& a = engine.affine(l);
-    out.push_back(config::rram_specs(specs, static_cast<uint64_t>(a.n_out()) * a.fan_in() * cells_per_word));
+    const fx::Format& w = a.weight_format();
+    const uint64_t cells_per_word = device::CellMapping(static_cast<uint32_t>(w.bits),
+                                                        static_cast<uint32_t>(specs.accel.rram.bits_per_cell))
+                                        .cells_per_word();
+    const double range = std::ldexp(1.0, w.bits - 1 - w.frac_bits);
+    out.push_back(config::rram_specs(specs, static_cast<uint64_t>(a.n_out()) * a.fan_in() * cells_per_word, w.bits,
+                                     range));
   }
   return out;
 }
