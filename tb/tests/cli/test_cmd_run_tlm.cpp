@@ -356,6 +356,46 @@ TEST_F(CmdRunTlm, PfqAgreesAcrossEnginesSwitchesAndResumes) {
   EXPECT_TRUE(contains(bad.err, "train.pfq.switch_samples")) << bad.err;
 }
 
+// Per-tensor precision (train.precision): a model pre-trained with per-layer widths trains to the
+// same bits on both engines; the RRAM arrays hold each layer's word width; precision_costs
+// carries the widths and the hand-counted C_M; a model without them, and a B_G(W) the datapath
+// does not have, are exit 2 naming the key.
+TEST_F(CmdRunTlm, PerTensorPrecisionIsHonouredByBothEngines) {
+  const std::vector<std::string> pl{"--set", "train.precision.weight_bits=[6, 8]",
+                                    "--set", "train.precision.activation_bits=[8, 5]",
+                                    "--set", "train.precision.gradient_bits=[7, 6]"};
+  std::vector<std::string> pre{"pretrain", s().config, "--out", out("pl.ckpt"), "--force"};
+  pre.insert(pre.end(), pl.begin(), pl.end());
+  const CliResult p = run(pre);
+  ASSERT_EQ(p.code, 0) << p.err;
+  std::vector<std::string> with_model = pl;
+  with_model.insert(with_model.end(), {"--set", "run.model=" + out("pl.ckpt")});
+  const json g = run_engine("golden", "pl_golden", with_model);
+  const json t = run_engine("tlm", "pl_tlm", with_model);
+  expect_same_training(g, t);
+  EXPECT_EQ(g["precision_costs"], t["precision_costs"]);
+  const json& layers = g["precision_costs"]["layers"];
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0]["B_W"], 6);
+  EXPECT_EQ(layers[0]["B_A"], 8);
+  EXPECT_EQ(layers[0]["B_GA"], 7);
+  EXPECT_EQ(layers[1]["B_W"], 8);
+  EXPECT_EQ(layers[1]["B_A"], 5);
+  EXPECT_EQ(layers[1]["B_GA"], 6);
+  // conv: 400 outputs x D 9 x (6 8 + 6 7 + 8 7 = 146) = 525600; fc: 4 x 100 x (8 5 + 8 6 + 5 6 = 118) = 47200.
+  EXPECT_EQ(g["precision_costs"]["C_M"], 525600 + 47200);
+  EXPECT_EQ(g["memory"]["rram_bits"], 36 * 6 + 400 * 8);  // 6-bit words for conv, 8-bit for fc
+
+  const CliResult old_model = run({"run", s().config, "--out", out("pl_old"), "--force", "--set",
+                                   "train.precision.weight_bits=[6, 8]"});
+  EXPECT_EQ(old_model.code, 2);
+  EXPECT_TRUE(contains(old_model.err, "formats.layers")) << old_model.err;
+  const CliResult gw = run({"run", s().config, "--out", out("pl_gw"), "--force", "--set",
+                            "train.precision.weight_gradient_bits=[32, 16]"});
+  EXPECT_EQ(gw.code, 2);
+  EXPECT_TRUE(contains(gw.err, "train.precision.weight_gradient_bits")) << gw.err;
+}
+
 TEST_F(CmdRunTlm, AuxiliaryMemoryBeyondTheSramIsExit2NamingBothSizes) {
   // naive_batch keeps a full 400 x 32 b accumulator for the fc layer.
   const CliResult r = run_lrtsim_process({"run", s().config, "--out", out("too_big"), "--force", "--engine", "tlm",

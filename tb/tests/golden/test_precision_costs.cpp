@@ -3,6 +3,8 @@
 // front of fc, so its input is 8 bits).
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "golden/precision_costs.h"
 
 namespace lrt::golden {
@@ -70,6 +72,53 @@ TEST(PrecisionCosts, WidthsAndSchemesChangeTheTermsTheyEnter) {
   EXPECT_EQ(frozen.c_c, 0u);
   EXPECT_EQ(frozen.c_w, (18u + 24u) * 4u);
   EXPECT_EQ(frozen.c_m, all.c_m);  // the metric counts one back-prop iteration's products
+}
+
+}  // namespace
+}  // namespace lrt::golden
+
+namespace lrt::golden {
+namespace {
+
+TEST(PerTensorPrecision, EachLayerRunsAtItsOwnFormats) {
+  // default network: conv1 (6-bit weights, 7-bit dz), conv2 (5-bit input from BN, 6-bit dz),
+  // fc (4-bit weights over range 1/2, 5-bit input).
+  TrainSpecs t;
+  t.layer_precision.resize(3);
+  t.layer_precision[0].weight = {6, 1.0};
+  t.layer_precision[0].gradient = {7, 1.0};
+  t.layer_precision[1].activation_bits = 5;
+  t.layer_precision[1].gradient = {6, 0.5};
+  t.layer_precision[2].weight = {4, 0.5};
+  t.layer_precision[2].activation_bits = 5;
+  Engine e(default_network(), t, 4);
+  const std::vector<int>& tl = e.trainable_layers();
+  EXPECT_EQ(e.affine(tl[0]).weight_format().bits, 6);
+  EXPECT_EQ(e.affine(tl[0]).grad_format().bits, 7);
+  EXPECT_EQ(e.affine(tl[0]).in_format().bits, 8);  // the image
+  EXPECT_EQ(e.affine(tl[1]).in_format().bits, 5);  // the BN output feeding conv2
+  EXPECT_EQ(e.affine(tl[1]).weight_format().bits, 8);
+  EXPECT_EQ(e.affine(tl[1]).grad_format().frac_bits, 6);  // 6 bits over [-1/2, 1/2): LSB 2^-6
+  EXPECT_EQ(e.affine(tl[2]).weight_format().frac_bits, 4);  // 4 bits over [-1/2, 1/2): LSB 2^-4
+  EXPECT_EQ(e.affine(tl[2]).in_format().bits, 5);
+  for (size_t j = 0; j < 3; ++j) {  // He init lands inside each layer's own code range
+    const AffineLayer& a = e.affine(tl[j]);
+    const Matrix<int32_t>& w = a.weight_codes();
+    for (size_t i = 0; i < w.rows() * w.cols(); ++i) {
+      ASSERT_GE(w.data()[i], a.weight_format().min_code());
+      ASSERT_LE(w.data()[i], a.weight_format().max_code());
+    }
+  }
+  const std::vector<LayerPrecision> lp = layer_precisions(e);
+  EXPECT_EQ(lp[0].b_w, 6);
+  EXPECT_EQ(lp[1].b_a, 5);
+  EXPECT_EQ(lp[1].b_ga, 6);
+  EXPECT_EQ(lp[2].b_w, 4);
+  // The first layer reads the 8-bit image: another B_A is refused, as is a wrong entry count.
+  t.layer_precision[0].activation_bits = 6;
+  EXPECT_THROW(Engine(default_network(), t, 4), std::invalid_argument);
+  t.layer_precision.resize(2);
+  EXPECT_THROW(Engine(default_network(), t, 4), std::invalid_argument);
 }
 
 }  // namespace
