@@ -72,6 +72,13 @@ Specs awkward_specs() {
   s.train.pfq.switch_samples = {17};
   s.train.pfq.window = 3;
   s.train.pfq.min_improvement = 0.25;
+  s.train.precision.weight_bits = {2, 5};  // one entry per conv3x3/fc layer of the network below
+  s.train.precision.weight_range = {0.5, 4.0};
+  s.train.precision.activation_bits = {8, 3};
+  s.train.precision.gradient_bits = {3, 7};
+  s.train.precision.gradient_range = {0.25, 2.0};
+  s.train.precision.weight_gradient_bits = {0, 32};  // inference conv, uoro fc: the datapath's values
+  s.train.precision.accumulator_bits = {0, 0};
   s.train.batch_scale_power = 1.0;
   // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].
   s.train.quant.weight = {3, 0x1p-10};
