@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "device/cell_mapping.h"
 #include "device/spec_error.h"
+#include "golden/precision_costs.h"
+#include "golden/schemes.h"
 
 namespace lrt::config {
 
@@ -124,6 +126,64 @@ std::string in_dir(const std::string& dir, const std::string& name) {
   fail(member == "train.quant" ? "train.quant.weight.range" : member, what.substr(colon + 2));
 }
 
+// train.precision.*: one entry per conv3x3/fc layer, or empty. B_G(W) and B_acc have no
+// quantizer in this datapath: a value other than the datapath's is refused.
+std::vector<golden::LayerPrecisionSpec> layer_precision(const Specs& specs) {
+  const PrecisionSpecs& p = specs.train.precision;
+  std::vector<golden::LayerShape> trainable;
+  for (const golden::LayerShape& s : golden::derive_shapes(network_spec(specs)))
+    if (s.trainable()) trainable.push_back(s);
+  const size_t n = trainable.size();
+  auto check = [&](const char* key, size_t size) {
+    if (size != 0 && size != n)
+      fail(key, std::to_string(size) + " entries for " + std::to_string(n) +
+                    " conv3x3/fc layers; expected one per layer (in network order) or none");
+  };
+  check("train.precision.weight_bits", p.weight_bits.size());
+  check("train.precision.weight_range", p.weight_range.size());
+  check("train.precision.activation_bits", p.activation_bits.size());
+  check("train.precision.gradient_bits", p.gradient_bits.size());
+  check("train.precision.gradient_range", p.gradient_range.size());
+  check("train.precision.weight_gradient_bits", p.weight_gradient_bits.size());
+  check("train.precision.accumulator_bits", p.accumulator_bits.size());
+  for (size_t j = 0; j < p.weight_gradient_bits.size(); ++j) {
+    const golden::Scheme s = trainable[j].spec.kind == golden::LayerKind::kConv3x3 ? specs.train.conv.scheme
+                                                                                    : specs.train.fc.scheme;
+    const int gw = golden::trains_weights(s) ? golden::kWeightGradientBits : 0;
+    if (p.weight_gradient_bits[j] != gw)
+      fail("train.precision.weight_gradient_bits",
+           "item " + std::to_string(j + 1) + " is " + std::to_string(p.weight_gradient_bits[j]) +
+               "; this datapath forms the weight gradient of a " + golden::to_string(s) + " layer in " +
+               std::to_string(gw) + "-bit words and cannot honour another width; expected " + std::to_string(gw));
+  }
+  for (size_t j = 0; j < p.accumulator_bits.size(); ++j) {
+    const golden::Scheme s = trainable[j].spec.kind == golden::LayerKind::kConv3x3 ? specs.train.conv.scheme
+                                                                                    : specs.train.fc.scheme;
+    const int acc = s == golden::Scheme::kNaiveBatch ? 64 : 0;
+    if (p.accumulator_bits[j] != acc)
+      fail("train.precision.accumulator_bits",
+           "item " + std::to_string(j + 1) + " is " + std::to_string(p.accumulator_bits[j]) +
+               "; a " + golden::to_string(s) + " layer keeps " +
+               (acc ? "an int64 accumulator" : "no weight accumulator (updates round to the weight LSB)") +
+               "; expected " + std::to_string(acc));
+  }
+  const bool any = !p.weight_bits.empty() || !p.weight_range.empty() || !p.activation_bits.empty() ||
+                   !p.gradient_bits.empty() || !p.gradient_range.empty();
+  std::vector<golden::LayerPrecisionSpec> out;
+  if (!any) return out;
+  const QuantSpecs& q = specs.train.quant;
+  for (size_t j = 0; j < n; ++j) {
+    golden::LayerPrecisionSpec l;
+    l.weight.bits = p.weight_bits.empty() ? q.weight.bits : p.weight_bits[j];
+    l.weight.range = p.weight_range.empty() ? q.weight.range : p.weight_range[j];
+    l.gradient.bits = p.gradient_bits.empty() ? q.gradient.bits : p.gradient_bits[j];
+    l.gradient.range = p.gradient_range.empty() ? q.gradient.range : p.gradient_range[j];
+    l.activation_bits = p.activation_bits.empty() ? 0 : p.activation_bits[j];
+    out.push_back(l);
+  }
+  return out;
+}
+
 golden::KindTrainSpec kind_spec(const KindSpecs& k) {
   golden::KindTrainSpec out;
   out.scheme = k.scheme;
@@ -203,6 +263,17 @@ golden::TrainSpecs train_specs(const Specs& specs) {
   out.fc = kind_spec(t.fc);
   out.max_norm.beta = t.max_norm.beta;
   out.max_norm.eps = t.max_norm.eps;
+  out.dither.enabled = t.dither.enabled;
+  out.dither.rule = t.dither.step;
+  out.dither.scale = t.dither.scale;
+  out.pfq.enabled = t.pfq.enabled;
+  out.pfq.forward_bits = t.pfq.forward_bits;
+  out.pfq.backward_bits = t.pfq.backward_bits;
+  out.pfq.mode = t.pfq.mode;
+  out.pfq.switch_samples = t.pfq.switch_samples;
+  out.pfq.window = t.pfq.window;
+  out.pfq.min_improvement = t.pfq.min_improvement;
+  out.layer_precision = layer_precision(specs);
   out.bn.streaming = t.bn.streaming;
   out.bn.batch = t.bn.batch;
   out.bn.eps = t.bn.eps;
@@ -219,6 +290,8 @@ golden::TrainSpecs pretrain_specs(const Specs& specs) {
   golden::TrainSpecs out = train_specs(specs);
   const PretrainSpecs& p = specs.pretrain;
   out.learning_rate = p.learning_rate;
+  out.dither.enabled = false;  // pre-training is offline, quantization-aware training: nearest Qg
+  out.pfq.enabled = false;     // and at the formats' full precision
   for (golden::KindTrainSpec* k : {&out.conv, &out.fc}) {
     k->scheme = p.scheme;
     k->batch = p.batch;

@@ -428,6 +428,117 @@ Schema build_schema() {
           .source(cite(kLrt, "App. D"))
           .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
                "integer reciprocal)"),
+      LRT_CONFIG_KEY(train.dither.enabled)
+          .defaults_to("false")
+          .source("Wiedemann et al. 2020, dithered backprop: non-subtractive dither on the pre-activation "
+                  "gradients; off keeps the LRT paper's nearest rounding")
+          .doc("dithered backprop: quantize every trainable layer's dz with non-subtractive uniform dither "
+               "(unbiased; small gradients become zeros) instead of rounding to nearest (docs/precision.md)"),
+      LRT_CONFIG_KEY(train.dither.step)
+          .one_of({{"std", golden::DitherStepRule::kStd}, {"max_abs", golden::DitherStepRule::kMaxAbs}})
+          .defaults_to("std")
+          .source("Wiedemann et al. 2020: the step is set per tensor from the gradient's spread; "
+                  "docs/precision.md")
+          .doc("statistic of each sample's dz tensor the dither step is proportional to: std (standard "
+               "deviation) or max_abs (largest magnitude)"),
+      LRT_CONFIG_KEY(train.dither.scale)
+          .unit("1")
+          .defaults_to("1")
+          .above(0.0)
+          .at_most(1e6)
+          .source("assumption: Delta = 1 standard deviation, measured on the default network in docs/precision.md")
+          .doc("Delta = scale x statistic, rounded to the nearest power of two of Qg LSBs in [1, 2^(bits-1)]"),
+      LRT_CONFIG_KEY(train.pfq.enabled)
+          .defaults_to("false")
+          .source("Fu et al. 2020, FracTrain: progressive fractional quantization; off trains at the formats' "
+                  "full precision")
+          .doc("FracTrain PFQ: train through stages FW(b)/BW(g) of increasing MAC operand precision "
+               "(docs/precision.md)"),
+      LRT_CONFIG_KEY(train.pfq.forward_bits)
+          .unit("bits")
+          .non_empty()
+          .at_least(2)
+          .at_most(8)
+          .defaults_to_items({"4", "6", "8"})
+          .source("Fu et al. 2020, FracTrain: FW precisions rising to the static 8-bit baseline; 4, 6, 8 is an assumption")
+          .doc("b_1..b_M: weight and activation operand width of the forward products in each stage (at most the formats' bits)"),
+      LRT_CONFIG_KEY(train.pfq.backward_bits)
+          .unit("bits")
+          .non_empty()
+          .at_least(2)
+          .at_most(8)
+          .defaults_to_items({"6", "8", "8"})
+          .source("Fu et al. 2020, FracTrain: BW precisions kept above FW (gradients are more sensitive); assumption")
+          .doc("g_1..g_M: dz operand width in each stage (as many as forward_bits; at most train.quant.gradient.bits)"),
+      LRT_CONFIG_KEY(train.pfq.mode)
+          .one_of({{"manual", golden::PfqSwitch::kManual}, {"auto", golden::PfqSwitch::kAuto}})
+          .defaults_to("manual")
+          .source("Fu et al. 2020, FracTrain: manual PFQ switches at fixed points, auto-PFQ on a loss indicator")
+          .doc("manual: stage s + 1 starts after switch_samples[s] samples; auto: when a loss window fails to improve (docs/precision.md)"),
+      LRT_CONFIG_KEY(train.pfq.switch_samples)
+          .unit("samples")
+          .at_least(1)
+          .defaults_to_items({"2000", "5000"})
+          .source("assumption: 20 % and 50 % of the default 10k-sample run")
+          .doc("manual PFQ: the sample counts at which stages 2..M begin (stages - 1 strictly increasing values)"),
+      LRT_CONFIG_KEY(train.pfq.window)
+          .unit("samples")
+          .defaults_to("500")
+          .at_least(1)
+          .at_most(kMaxStreamSamples)
+          .source("assumption: 5 % of the default run, long enough to average the per-sample loss")
+          .doc("auto PFQ: samples per loss window"),
+      LRT_CONFIG_KEY(train.pfq.min_improvement)
+          .unit("1")
+          .defaults_to("0.01")
+          .at_least(0.0)
+          .below(1.0)
+          .source("assumption: a 1 % relative improvement of the window loss counts as still improving")
+          .doc("auto PFQ: a window whose mean loss is not below (1 - this) x the stage's best window ends the stage"),
+      LRT_CONFIG_KEY(train.precision.weight_bits)
+          .unit("bits")
+          .at_least(1)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: a precision B_W per layer; empty keeps train.quant.weight.bits")
+          .doc("B_W per conv3x3/fc layer, in network order (empty: train.quant.weight.bits for all)"),
+      LRT_CONFIG_KEY(train.precision.weight_range)
+          .unit("1")
+          .above(0.0)
+          .power_of_two()
+          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range r_W per layer")
+          .doc("r_W per conv3x3/fc layer (empty: train.quant.weight.range)"),
+      LRT_CONFIG_KEY(train.precision.activation_bits)
+          .unit("bits")
+          .at_least(3)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: B_A per layer")
+          .doc("B_A per conv3x3/fc layer: the width of the ReLU/BN/Qas output that feeds it (ranges stay "
+               "train.quant.activation*.range; the first layer reads the 8-bit image: 8 only)"),
+      LRT_CONFIG_KEY(train.precision.gradient_bits)
+          .unit("bits")
+          .at_least(3)
+          .at_most(8)
+          .source("Sakr & Shanbhag 2019, §2.1: B_G(A) per layer")
+          .doc("B_G(A) per conv3x3/fc layer: the Qg width of its dz (empty: train.quant.gradient.bits)"),
+      LRT_CONFIG_KEY(train.precision.gradient_range)
+          .unit("1")
+          .above(0.0)
+          .power_of_two()
+          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range per gradient tensor")
+          .doc("range of each conv3x3/fc layer's Qg (empty: train.quant.gradient.range)"),
+      LRT_CONFIG_KEY(train.precision.weight_gradient_bits)
+          .unit("bits")
+          .at_least(0)
+          .at_most(64)
+          .source("Sakr & Shanbhag 2019, §2.2: B_G(W); this datapath forms weight gradients in int32 words")
+          .doc("B_G(W) per conv3x3/fc layer: only the datapath's value is accepted (32 when the scheme trains "
+               "weights, else 0); anything else is refused, not approximated"),
+      LRT_CONFIG_KEY(train.precision.accumulator_bits)
+          .unit("bits")
+          .at_least(0)
+          .at_most(64)
+          .source("Sakr & Shanbhag 2019, §2.2: B_acc; this datapath keeps no weight accumulator except naive_batch's int64")
+          .doc("B_acc per conv3x3/fc layer: only the datapath's value is accepted (64 for naive_batch, else 0)"),
       LRT_CONFIG_KEY(train.bn.streaming)
           .defaults_to("true")
           .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))
@@ -825,6 +936,12 @@ Schema build_schema() {
           .at_most(4096)
           .source("assumption: the papers give no datapath width; 16 lanes is a small edge datapath")
           .doc("multiply-accumulates started per clock cycle"),
+      LRT_CONFIG_KEY(accel.mac.zero_skip)
+          .defaults_to("false")
+          .source("Wiedemann et al. 2020: sparse dz makes the backward products sparse; off keeps the "
+                  "dense schedule (zero operands hold their lane)")
+          .doc("the MAC array and the rank-reduce unit skip MACs whose gradient (dz) operand is zero: fewer "
+               "cycles and no energy for them (docs/precision.md, Zero skipping)"),
       LRT_CONFIG_KEY(accel.mac.add8_pj)
           .unit("pJ/op")
           .defaults_to("0.03")

@@ -154,6 +154,36 @@ struct BnSpecs {
   double eps = 0.0;        ///< added to the variance
 };
 
+/// @brief Dithered backprop (Wiedemann et al. 2020; docs/precision.md).
+struct DitherSpecs {
+  bool enabled = false;
+  golden::DitherStepRule step = golden::DitherStepRule::kStd;
+  double scale = 0.0;  ///< Delta = scale * the step rule's statistic of the dz tensor
+};
+
+/// @brief FracTrain progressive fractional quantization (Fu et al. 2020; docs/precision.md).
+struct PfqSpecs {
+  bool enabled = false;
+  std::vector<int> forward_bits;
+  std::vector<int> backward_bits;
+  golden::PfqSwitch mode = golden::PfqSwitch::kManual;
+  std::vector<uint64_t> switch_samples;
+  uint64_t window = 0;
+  double min_improvement = 0.0;
+};
+
+/// @brief Per-tensor precision per conv3x3/fc layer (Sakr & Shanbhag; docs/precision.md). Each
+/// list is empty (train.quant for every layer) or holds one entry per conv3x3/fc layer.
+struct PrecisionSpecs {
+  std::vector<int> weight_bits;
+  std::vector<double> weight_range;
+  std::vector<int> activation_bits;
+  std::vector<int> gradient_bits;
+  std::vector<double> gradient_range;
+  std::vector<int> weight_gradient_bits;
+  std::vector<int> accumulator_bits;
+};
+
 /// @brief How one layer kind (conv3x3 or fc) learns.
 struct KindSpecs {
   golden::Scheme scheme = golden::Scheme::kLrt;
@@ -171,6 +201,9 @@ struct TrainSpecs {
   KindSpecs conv;
   KindSpecs fc;
   MaxNormSpecs max_norm;
+  DitherSpecs dither;
+  PfqSpecs pfq;
+  PrecisionSpecs precision;
   BnSpecs bn;
   bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update
@@ -242,6 +275,7 @@ struct SramSpecs {
 /// @brief MAC array: parallelism and energy per arithmetic operation.
 struct MacSpecs {
   int lanes = 0;
+  bool zero_skip = false;  ///< MACs with a zero gradient operand are skipped (cycles and energy)
   double add8_pj = 0.0;
   double mult8_pj = 0.0;
   double add32_pj = 0.0;

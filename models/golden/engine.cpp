@@ -45,6 +45,33 @@ void Engine::build() {
     throw std::invalid_argument(
         "train.quant.input: only 8-bit unsigned inputs (code = pixel) are implemented");
 
+  // Per-tensor precision: the formats of trainable layer j (train.quant with its overrides), and
+  // for every network layer the trainable layer its output feeds next (-1: none).
+  const size_t n_trainable = static_cast<size_t>(
+      std::count_if(shapes_.begin(), shapes_.end(), [](const LayerShape& s) { return s.trainable(); }));
+  if (!specs_.layer_precision.empty() && specs_.layer_precision.size() != n_trainable)
+    throw std::invalid_argument("train.precision: " + std::to_string(specs_.layer_precision.size()) +
+                                " entries for " + std::to_string(n_trainable) + " conv3x3/fc layers");
+  std::vector<Formats> layer_formats(n_trainable, formats_);
+  for (size_t j = 0; j < specs_.layer_precision.size(); ++j) {
+    const LayerPrecisionSpec& p = specs_.layer_precision[j];
+    QuantSpecs q = specs_.quant;
+    if (p.weight.bits > 0) q.weight = p.weight;
+    if (p.gradient.bits > 0) q.gradient = p.gradient;
+    if (p.activation_bits > 0) q.activation.bits = q.activation_signed.bits = p.activation_bits;
+    layer_formats[j] = formats_of(q);
+  }
+  std::vector<int> feeds(shapes_.size(), -1);  // the first trainable layer after network layer i
+  int next = -1, index = static_cast<int>(n_trainable);
+  for (size_t i = shapes_.size(); i-- > 0;) {
+    feeds[i] = next;
+    if (shapes_[i].trainable()) next = --index;
+  }
+  auto feeding = [&](size_t i) -> const Formats& {
+    return feeds[i] >= 0 ? layer_formats[static_cast<size_t>(feeds[i])] : formats_;
+  };
+  size_t trainable_seen = 0;
+
   fx::Format cur = formats_.input;
   TensorShape cur_shape{net_.in_h, net_.in_w, net_.in_c};
   acts_.emplace_back(static_cast<size_t>(cur_shape.size()));
@@ -61,18 +88,31 @@ void Engine::build() {
       case LayerKind::kFc: {
         // MAC operands are 8-bit: a wider input (a Qb layer output) is first requantized
         // to the signed activation format.
-        if (cur.bits > 8) push(std::make_unique<ActivationLayer>(cur_shape, cur, formats_.act_signed, false));
+        const Formats& lf = layer_formats[trainable_seen];
+        if (cur.bits > 8) push(std::make_unique<ActivationLayer>(cur_shape, cur, lf.act_signed, false));
+        if (!specs_.layer_precision.empty()) {
+          const int want = specs_.layer_precision[trainable_seen].activation_bits;
+          if (want > 0 && cur.bits != want)
+            throw std::invalid_argument("train.precision.activation_bits: conv/fc layer " +
+                                        std::to_string(trainable_seen + 1) + " (network layer " +
+                                        std::to_string(i) + ") reads a " + std::to_string(cur.bits) +
+                                        "-bit input (the 8-bit image or a layer without a ReLU, BN or Qas in "
+                                        "front) and cannot take " + std::to_string(want) + " bits; expected " +
+                                        std::to_string(cur.bits) + " or 0");
+        }
+        ++trainable_seen;
         const KindTrainSpec& kind = ls.spec.kind == LayerKind::kConv3x3 ? specs_.conv : specs_.fc;
         AffineSetup s;
         s.in = cur;
-        s.weight = formats_.weight;
+        s.weight = lf.weight;
         s.bias = formats_.bias;
-        s.grad = formats_.grad;
+        s.grad = lf.grad;
         s.alpha_exp = alpha_exponent(ls.fan_in());
         s.learning_rate = specs_.learning_rate;
         s.max_norm = kind.max_norm;
         s.train_bias = specs_.train_biases;
         s.max_norm_spec = specs_.max_norm;
+        s.dither = specs_.dither;
         s.updater.kind = kind;
         s.updater.rho_min = specs_.rho_min;
         s.updater.batch_exponent = specs_.batch_scale_power;
@@ -90,11 +130,11 @@ void Engine::build() {
         push(std::make_unique<MaxPoolLayer>(ls, cur));
         break;
       case LayerKind::kRelu:
-        push(std::make_unique<ActivationLayer>(cur_shape, cur, formats_.act, true));
+        push(std::make_unique<ActivationLayer>(cur_shape, cur, feeding(i).act, true));
         break;
       case LayerKind::kBatchNorm: {
         const bool learning = trains_bias(block_scheme(shapes_, specs_, i));
-        push(std::make_unique<BatchNormLayer>(cur_shape, cur, formats_.bias, formats_.act_signed, specs_.bn,
+        push(std::make_unique<BatchNormLayer>(cur_shape, cur, formats_.bias, feeding(i).act_signed, specs_.bn,
                                               learning, specs_.learning_rate));
         break;
       }
@@ -108,6 +148,21 @@ void Engine::build() {
       break;
     }
   probs_.assign(acts_.back().size(), 0.0);
+  if (specs_.pfq.enabled) {
+    pfq_.emplace(specs_.pfq);
+    apply_pfq_stage();
+  }
+}
+
+void Engine::apply_pfq_stage() {
+  applied_stage_ = pfq_->state().stage;
+  for (int l : trainable_) affine(l).set_operand_bits(pfq_->forward_bits(), pfq_->backward_bits());
+}
+
+void Engine::set_pfq_state(const PfqState& s) {
+  if (!pfq_) throw std::logic_error("engine: PFQ is off");
+  pfq_->set_state(s);
+  apply_pfq_stage();
 }
 
 void Engine::load_input(const uint8_t* image) {
@@ -138,8 +193,10 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
   if (label < 0 || static_cast<size_t>(label) >= z.size())
     throw std::invalid_argument("train_step: label " + std::to_string(label) + " outside [0, " +
                                 std::to_string(z.size()) + ")");
+  if (pfq_ && applied_stage_ != pfq_->state().stage) apply_pfq_stage();
   load_input(image);
   forward(true);
+  for (int l : trainable_) affine(l).set_sample_index(samples_);
   StepResult r;
   r.prediction = arg_max(z);
   r.correct = r.prediction == label;
@@ -169,6 +226,9 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
                         [this](int64_t j) { affine(trainable_[static_cast<size_t>(j)]).learn_weights(); });
   for (int l : trainable_) affine(l).end_sample();  // drift acts between samples
   ++samples_;
+  // A stage change takes effect at the next sample (whose layers then run at its widths), so
+  // that what a sample cost can still be read at the widths it ran with.
+  if (pfq_) pfq_->observe(samples_, r.loss);
   return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/matrix.h"
@@ -89,6 +90,11 @@ class Engine {
   /// stores must take writes to different layers from different threads at once.
   void set_thread_pool(ThreadPool* pool);
 
+  /// @brief The PFQ schedule (null when train.pfq is off).
+  const PfqSchedule* pfq() const { return pfq_ ? &*pfq_ : nullptr; }
+  /// Restores the schedule's state (checkpoints); std::logic_error when PFQ is off.
+  void set_pfq_state(const PfqState& s);
+
   /// @brief FNV-1a 64 over every weight code (as int32 little-endian), layers in network
   /// order, each layer's codes column-major (cell k * n_out + o).
   uint64_t weights_digest() const;
@@ -112,6 +118,9 @@ class Engine {
   int lowest_learning_op_ = -1;
   std::vector<double> probs_;
   uint64_t samples_ = 0;
+  std::optional<PfqSchedule> pfq_;
+  uint64_t applied_stage_ = 0;  // the stage whose widths the layers hold
+  void apply_pfq_stage();
 };
 
 }  // namespace lrt::golden

@@ -37,6 +37,8 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
       g_fmt_(s.grad),
       lr_(s.learning_rate),
       train_bias_(s.train_bias),
+      dither_(s.dither),
+      dither_rng_(make_rng(s.updater.seed, RngStream::kDither, static_cast<uint64_t>(s.updater.layer_index))),
       z_shift_(weight_operand_frac(s.weight) + s.in.frac_bits - s.alpha_exp - s.bias.frac_bits),
       dx_shift_(weight_operand_frac(s.weight) + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
       w_(static_cast<size_t>(n_o_), static_cast<size_t>(k_), 0),
@@ -69,6 +71,12 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
     dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
   }
   if (s.max_norm) max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (dither_.enabled) {
+    if (!(dither_.scale > 0.0)) throw std::invalid_argument("AffineLayer: dither scale must be > 0");
+    if (b_fmt_.frac_bits - g_fmt_.frac_bits < -40)
+      throw std::invalid_argument("AffineLayer: dither needs Qg at most 40 fractional bits finer than Qb");
+    dzv_.assign(dz_.size(), 0);
+  }
   UpdaterParams up = s.updater;
   up.n_o = n_o_;
   up.n_i = k_;
@@ -80,8 +88,39 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
   load_mirrors(w_.data());  // code 0 is not operand 0 in mid-rise formats
 }
 
+namespace {
+
+// A code of a format with codes [lo, hi] rounded to drop fewer bits: nearest (ties up), saturated
+// to the coarse grid, in units of the original LSB.
+int64_t reduce_operand(int64_t c, int drop, int64_t lo, int64_t hi) {
+  if (drop == 0) return c;
+  const int64_t r = saturate(round_shift(c, drop), lo >> drop, hi >> drop);
+  return r * (int64_t{1} << drop);
+}
+
+}  // namespace
+
 int16_t AffineLayer::weight_operand(int32_t code) const {
-  return static_cast<int16_t>(w_fmt_.mid_rise ? 2 * code + 1 : code);
+  if (w_fmt_.mid_rise) return static_cast<int16_t>(2 * code + 1);
+  return static_cast<int16_t>(reduce_operand(code, w_drop_, w_fmt_.min_code(), w_fmt_.max_code()));
+}
+
+void AffineLayer::set_operand_bits(int forward_bits, int backward_bits) {
+  const int max_forward = std::min(w_fmt_.bits, in_fmt_.bits);
+  if (forward_bits < 2 || forward_bits > max_forward || backward_bits < 2 || backward_bits > g_fmt_.bits)
+    throw std::invalid_argument("AffineLayer: operand widths FW" + std::to_string(forward_bits) + "/BW" +
+                                std::to_string(backward_bits) + " outside [2, " + std::to_string(max_forward) +
+                                "] / [2, " + std::to_string(g_fmt_.bits) + "]");
+  if (w_fmt_.mid_rise && forward_bits != w_fmt_.bits)
+    throw std::invalid_argument("AffineLayer: mid-rise (1-2 bit) weights cannot be rounded to fewer bits");
+  const int w_drop = w_fmt_.bits - forward_bits;
+  a_drop_ = in_fmt_.bits - forward_bits;
+  g_drop_ = g_fmt_.bits - backward_bits;
+  if (w_drop != w_drop_) {
+    w_drop_ = w_drop;
+    load_mirrors(w_.data());
+  }
+  if (a_drop_ > 0 && !conv_) ain_.resize(static_cast<size_t>(k_));
 }
 
 void AffineLayer::init_he(const CounterRng& rng) {
@@ -201,13 +240,30 @@ void AffineLayer::end_sample() {
   refresh_mirrors();
 }
 
-void AffineLayer::forward(const int16_t* in, int16_t* out, bool /*train*/) {
+bool AffineLayer::forms_weight_gradient() const {
+  const Scheme s = updater_->scheme();
+  return s == Scheme::kOnlineSgd || s == Scheme::kPixelSgd || s == Scheme::kNaiveBatch;
+}
+
+void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
+  if (train) work_.forward_macs += static_cast<uint64_t>(pairs_) * n_o_ * k_;
   read_weights();
   if (conv_) {
     kern::im2col3x3(in_shape(), in, cols_.data());
     a_rows_ = cols_.data();
+    if (a_drop_ > 0)
+      for (int16_t& c : cols_) c = static_cast<int16_t>(reduce_operand(c, a_drop_, in_fmt_.min_code(), in_fmt_.max_code()));
+  } else if (a_drop_ > 0) {
+    for (int i = 0; i < k_; ++i)
+      ain_[static_cast<size_t>(i)] = static_cast<int16_t>(reduce_operand(in[i], a_drop_, in_fmt_.min_code(), in_fmt_.max_code()));
+    a_rows_ = ain_.data();
   } else {
     a_rows_ = in;
+  }
+  if (train) {
+    const uint64_t macs = static_cast<uint64_t>(pairs_) * n_o_ * k_;
+    work_.mac_bit_ops += macs * static_cast<uint64_t>(weight_operand_bits() * activation_operand_bits());
+    work_.mac_bit_ops_8x8 += macs * 64;
   }
   kern::gemm_nt_parallel(pool_, pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
   // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
@@ -231,13 +287,46 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
   // Clipped STE of Qb on z.
   for (size_t i = 0; i < n; ++i) dz_[i] = zclip_[i] ? 0 : dout[i];
   // dz -> (max-norm) -> Qg: the one gradient tensor for the weights, the biases and backprop.
-  if (max_norm_) {
+  if (dither_.enabled) {
+    // Dithered backprop (dither.h): v * 2^-shift Qg LSBs, v exact.
+    int shift = b_fmt_.frac_bits - g_fmt_.frac_bits;
+    if (max_norm_) {
+      const int64_t m = max_norm_->observe_multiplier(dz_.data(), static_cast<int64_t>(n), b_fmt_);
+      for (size_t i = 0; i < n; ++i) dzv_[i] = static_cast<int64_t>(dz_[i]) * m;
+      shift += MaxNorm::kScaleFrac;
+    } else {
+      for (size_t i = 0; i < n; ++i) dzv_[i] = dz_[i];
+    }
+    if (shift < 0) {  // Qg finer than the source: an exact left shift (|dz| < 2^15, shift >= -24 checked)
+      for (size_t i = 0; i < n; ++i) dzv_[i] *= int64_t{1} << -shift;
+      shift = 0;
+    }
+    const auto count = static_cast<int64_t>(n);
+    const int k = dither_step_exponent(dzv_.data(), count, shift, g_fmt_, dither_);
+    dither_quantize(dzv_.data(), count, shift, k, g_fmt_, dither_rng_, dither_first_index(sample_index_),
+                    dzq_.data());
+    ++work_.dither_tensors;
+    work_.dither_step_exp_sum += static_cast<uint64_t>(k);
+  } else if (max_norm_) {
     max_norm_->normalize_to(dz_.data(), static_cast<int64_t>(n), b_fmt_, g_fmt_, dzq_.data());
   } else {
     const ShiftQuantizer qg = ShiftQuantizer::make(b_fmt_.frac_bits, g_fmt_);
     for (size_t i = 0; i < n; ++i) dzq_[i] = static_cast<int16_t>(qg(dz_[i]));
   }
+  if (g_drop_ > 0)  // PFQ: dz at the stage's backward precision
+    for (size_t i = 0; i < n; ++i)
+      dzq_[i] = static_cast<int16_t>(reduce_operand(dzq_[i], g_drop_, g_fmt_.min_code(), g_fmt_.max_code()));
+  uint64_t zeros = 0;
+  for (size_t i = 0; i < n; ++i) zeros += dzq_[i] == 0;
+  last_zeros_ = zeros;
+  work_.dz_entries += n;
+  work_.dz_zeros += zeros;
+  const uint64_t nonzero = n - zeros, k = static_cast<uint64_t>(k_);
   if (din != nullptr) {
+    work_.backward_data_macs += nonzero * k;
+    work_.backward_data_skipped += zeros * k;
+    work_.mac_bit_ops += nonzero * k * static_cast<uint64_t>(weight_operand_bits() * grad_operand_bits());
+    work_.mac_bit_ops_8x8 += nonzero * k * 64;
     if (store_ != nullptr) store_->account_reads(1);  // backprop reads the weights again
     if (conv_)
       kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_, pool_);
@@ -247,7 +336,15 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
     for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
   }
   if (!learn) return;
+  if (forms_weight_gradient()) {
+    work_.weight_grad_macs += nonzero * k;
+    work_.weight_grad_skipped += zeros * k;
+    work_.mac_bit_ops += nonzero * k * static_cast<uint64_t>(grad_operand_bits() * activation_operand_bits());
+    work_.mac_bit_ops_8x8 += nonzero * k * 64;
+  }
   if (updates_bias()) {
+    work_.bias_adds += nonzero;
+    work_.bias_skipped += zeros;
     // db = sum over pairs of dz (Qg); update round(-lr * db) in Qb LSBs.
     const double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
     for (int o = 0; o < n_o_; ++o) {

@@ -14,6 +14,7 @@
 #include "core/matrix.h"
 #include "core/rng.h"
 #include "core/weight_store.h"
+#include "golden/dither.h"
 #include "golden/kernels.h"
 #include "golden/max_norm.h"
 #include "golden/network.h"
@@ -59,7 +60,30 @@ struct AffineSetup {
   bool max_norm = false;
   bool train_bias = true;  ///< false: the bias stays as loaded (Table 3, "no bias training")
   MaxNormSpec max_norm_spec;
+  DitherSpec dither;      ///< dithered backprop: NSD quantization of dz instead of Qg rounding (dither.h)
   UpdaterParams updater;  ///< n_o, n_i, weight and learning rate are filled in by the layer
+                          ///< (its seed and layer_index also key the dither stream)
+};
+
+/// @brief What an affine layer's datapath did, counted as a zero-skipping MAC array does it
+/// (docs/precision.md, "Zero skipping"): every non-zero dz entry costs fan_in MACs in the
+/// input gradient and in the weight gradient (sgd, sgd_pixel, naive_batch) and one bias add; a
+/// zero entry skips them. Forward MACs are dense (pairs x n_out x fan_in per training forward).
+struct AffineWork {
+  uint64_t dz_entries = 0;           ///< Qg dz entries the backward passes produced
+  uint64_t dz_zeros = 0;             ///< of those, zero
+  uint64_t forward_macs = 0;
+  uint64_t backward_data_macs = 0;   ///< input gradient, performed
+  uint64_t backward_data_skipped = 0;
+  uint64_t weight_grad_macs = 0;     ///< weight gradient formed in the backward phase, performed
+  uint64_t weight_grad_skipped = 0;
+  uint64_t bias_adds = 0;            ///< bias-gradient additions, performed
+  uint64_t bias_skipped = 0;
+  uint64_t dither_tensors = 0;       ///< dz tensors quantized with dither
+  uint64_t dither_step_exp_sum = 0;  ///< sum of their step exponents k (Delta = 2^k Qg LSBs)
+  uint64_t mac_bit_ops = 0;      ///< performed conv/fc MACs x their operand widths (B_w B_a, B_w B_g, B_g B_a)
+  uint64_t mac_bit_ops_8x8 = 0;  ///< the same MACs at a static FW8/BW8 (x 64)
+  static constexpr int kWords = 13;
 };
 
 /// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).
@@ -83,6 +107,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   int n_out() const { return n_o_; }
   int fan_in() const { return k_; }
   int alpha_exp() const { return alpha_exp_; }
+  const fx::Format& weight_format() const { return w_fmt_; }
+  const fx::Format& grad_format() const { return g_fmt_; }
   /// Weight codes, n_out x fan_in, column-major (cell index = k * n_out + o).
   const Matrix<int32_t>& weight_codes() const { return w_; }
   void set_weight_codes(const Matrix<int32_t>& codes);
@@ -100,6 +126,25 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void set_z_clips(const fx::ClipCounter& c) { z_clips_ = c; }
   /// The last backward's dz after max-norm and Qg (pairs x n_out).
   const std::vector<int16_t>& last_dz() const { return dzq_; }
+  /// Zeros in last_dz().
+  uint64_t last_dz_zeros() const { return last_zeros_; }
+  /// @brief The sample the next backward belongs to (keys the dither stream: results do not
+  /// depend on threads or on a resume).
+  void set_sample_index(uint64_t sample) { sample_index_ = sample; }
+  const DitherSpec& dither() const { return dither_; }
+  const AffineWork& work() const { return work_; }
+  void set_work(const AffineWork& w) { work_ = w; }
+  /// Whether the scheme forms the weight gradient G = sum dz a^T in the backward phase.
+  bool forms_weight_gradient() const;
+  /// @brief FracTrain PFQ (pfq.h): from now on the MAC operands are rounded (nearest, ties up,
+  /// saturating) to `forward_bits` for weights and activations and `backward_bits` for dz; the
+  /// codes keep their formats (a b-bit operand is a multiple of 2^(bits - b) LSBs). Widths equal
+  /// to the formats' restore full precision. std::invalid_argument for a width above a format's
+  /// or below 2, or mid-rise weights.
+  void set_operand_bits(int forward_bits, int backward_bits);
+  int weight_operand_bits() const { return w_fmt_.bits - w_drop_; }
+  int activation_operand_bits() const { return in_fmt_.bits - a_drop_; }
+  int grad_operand_bits() const { return g_fmt_.bits - g_drop_; }
 
   /// @brief Keeps the weights in `store` from now on (null: in the layer only). deploy: the
   /// layer's codes are placed into the store (a stuck cell keeps its level, and the layer
@@ -139,6 +184,14 @@ class AffineLayer final : public Layer, private WriteFlusher {
   fx::Format in_fmt_, w_fmt_, b_fmt_, g_fmt_;
   double lr_;
   bool train_bias_;
+  DitherSpec dither_;
+  CounterRng dither_rng_;
+  uint64_t sample_index_ = 0;
+  uint64_t last_zeros_ = 0;
+  AffineWork work_;
+  std::vector<int64_t> dzv_;  // dither: the values before quantization
+  int w_drop_ = 0, a_drop_ = 0, g_drop_ = 0;  // PFQ: operand LSBs rounded away
+  std::vector<int16_t> ain_;                  // PFQ: the fc input at reduced precision
   int z_shift_;   // acc -> Qb
   int dx_shift_;  // backward acc -> Qb
   Matrix<int32_t> w_;

@@ -23,17 +23,21 @@ double MaxNorm::observe(double max_abs) {
   return std::max(x_max, x_mv_corrected);
 }
 
-double MaxNorm::normalize_to(const int16_t* x, int64_t n, const fx::Format& src, const fx::Format& dst,
-                             int16_t* out) {
+int64_t MaxNorm::observe_multiplier(const int16_t* x, int64_t n, const fx::Format& src) {
   int32_t max_code = 0;
   for (int64_t i = 0; i < n; ++i) max_code = std::max(max_code, std::abs(static_cast<int32_t>(x[i])));
-  const double d = observe(fx::to_double(max_code, src));
+  last_divisor_ = observe(fx::to_double(max_code, src));
   // d >= eps >= 1e-6, so m < 2^24 * 2^20 = 2^44 and |x * m| < 2^15 * 2^44 < 2^61.
-  const double m_real = std::ldexp(1.0, kScaleFrac) / d;
-  const int64_t m = static_cast<int64_t>(std::floor(m_real + 0.5));
+  const double m_real = std::ldexp(1.0, kScaleFrac) / last_divisor_;
+  return static_cast<int64_t>(std::floor(m_real + 0.5));
+}
+
+double MaxNorm::normalize_to(const int16_t* x, int64_t n, const fx::Format& src, const fx::Format& dst,
+                             int16_t* out) {
+  const int64_t m = observe_multiplier(x, n, src);
   const ShiftQuantizer q = ShiftQuantizer::make(kScaleFrac + src.frac_bits, dst);
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int16_t>(q(static_cast<int64_t>(x[i]) * m));
-  return d;
+  return last_divisor_;
 }
 
 }  // namespace lrt::golden

@@ -39,6 +39,10 @@ class MaxNorm {
   /// Calls observe() itself with max|x|. Returns D.
   double normalize_to(const int16_t* x, int64_t n, const fx::Format& src, const fx::Format& dst,
                       int16_t* out);
+  /// @brief The first half of normalize_to(): observes max|x| of the n codes (format src) and
+  /// returns M = round(2^kScaleFrac / D), so that x * M * 2^-(kScaleFrac + src.frac) = x / D.
+  /// The dithered quantizer (dither.h) rounds x * M itself.
+  int64_t observe_multiplier(const int16_t* x, int64_t n, const fx::Format& src);
 
   const MaxNormState& state() const { return state_; }
   void set_state(const MaxNormState& s) { state_ = s; }
@@ -49,6 +53,7 @@ class MaxNorm {
   double beta_;
   double eps_;
   MaxNormState state_;
+  double last_divisor_ = 1.0;  // scratch of observe_multiplier()
 };
 
 }  // namespace lrt::golden

@@ -25,6 +25,21 @@ std::vector<int32_t> format_codes(const Formats& f) {
   return {f.weight.bits, f.weight.frac_bits, f.bias.bits, f.bias.frac_bits, f.input.bits, f.input.frac_bits};
 }
 
+// Per-tensor precision (train.precision): per conv3x3/fc layer its weight, input and gradient
+// formats (bits, fractional bits). Written only when the specs override a layer, so that models
+// without overrides keep their layout.
+std::vector<int32_t> layer_format_codes(const Engine& engine) {
+  std::vector<int32_t> out;
+  for (int l : engine.trainable_layers()) {
+    const AffineLayer& a = engine.affine(l);
+    for (const fx::Format* f : {&a.weight_format(), &a.in_format(), &a.grad_format()}) {
+      out.push_back(f->bits);
+      out.push_back(f->frac_bits);
+    }
+  }
+  return out;
+}
+
 std::string network_text(const std::vector<int32_t>& layers) {
   std::string out;
   for (std::size_t i = 0; i + 1 < layers.size(); i += 2) {
@@ -69,6 +84,14 @@ void check_header(const Checkpoint& ck, const Engine& engine) {
       mismatch(ck, "formats",
                std::string("the checkpoint's ") + kNames[i] + " are " + std::to_string(formats[i]) +
                    ", the configuration's (train.quant) " + std::to_string(want[i]));
+  const bool per_layer = !engine.specs().layer_precision.empty();
+  if (per_layer != ck.has("formats.layers"))
+    mismatch(ck, "formats.layers",
+             per_layer ? "is missing: the model was trained without train.precision, the configuration sets it"
+                       : "is present: the model was trained with train.precision, the configuration sets none");
+  if (per_layer && ck.array<int32_t>("formats.layers") != layer_format_codes(engine))
+    mismatch(ck, "formats.layers",
+             "the model's per-layer weight/activation/gradient formats differ from train.precision's");
 }
 
 }  // namespace
@@ -85,6 +108,7 @@ void add_model_sections(const Engine& engine, uint64_t trained_samples, Checkpoi
   w.add_array("network.input", std::vector<int32_t>{net.in_h, net.in_w, net.in_c});
   w.add_array("network.layers", network_layers(net));
   w.add_array("formats", format_codes(engine.formats()));
+  if (!engine.specs().layer_precision.empty()) w.add_array("formats.layers", layer_format_codes(engine));
   w.add_array("pretrain.samples", std::vector<uint64_t>{trained_samples});
   for (int i = 0; i < static_cast<int>(net.layers.size()); ++i) {
     const LayerKind kind = net.layers[i].kind;

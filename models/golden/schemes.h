@@ -110,6 +110,8 @@ std::unique_ptr<WeightUpdater> make_updater(const UpdaterParams& params);
 
 /// @brief Whether biases (and BN affine parameters) train under this scheme.
 inline bool trains_bias(Scheme s) { return s != Scheme::kInferenceOnly; }
+/// Whether a scheme ever changes weights.
+inline bool trains_weights(Scheme s) { return s != Scheme::kInferenceOnly && s != Scheme::kBiasOnly; }
 
 /// @brief The rank-1 UORO estimate of sum_p dz_p a_p^T (Tallec & Ollivier): for each pair,
 /// with a random sign s, L <- rho0 L + s rho1 dz, R <- R / rho0 + s a / rho1, where

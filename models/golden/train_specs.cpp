@@ -1,7 +1,9 @@
 #include "golden/train_specs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace lrt::golden {
 
@@ -115,6 +117,24 @@ void validate(const TrainSpecs& s) {
   if (!(s.max_norm.beta >= 0.0 && s.max_norm.beta < 1.0)) bad("max_norm.beta", "must be in [0, 1)");
   // >= 1e-6 keeps the integer reciprocal of max_norm.h below 2^44.
   if (!(s.max_norm.eps >= 1e-6 && s.max_norm.eps <= 1.0)) bad("max_norm.eps", "must be in [1e-6, 1]");
+  if (!(s.dither.scale > 0.0 && s.dither.scale <= 1e6)) bad("dither.scale", "must be in (0, 1e6]");
+  if (s.pfq.enabled) {
+    // The stages round the MAC operands of the configured formats: never wider than them.
+    const QuantSpecs& q = s.quant;
+    const int forward_max = std::min({q.weight.bits, q.activation.bits, q.activation_signed.bits, q.input.bits});
+    validate(s.pfq, 8);
+    for (int b : s.pfq.forward_bits)
+      if (b > forward_max)
+        throw std::invalid_argument("train.pfq.forward_bits: width " + std::to_string(b) +
+                                    " above the narrowest weight/activation format (" + std::to_string(forward_max) +
+                                    " bits): the datapath cannot widen an operand");
+    for (int b : s.pfq.backward_bits)
+      if (b > q.gradient.bits)
+        throw std::invalid_argument("train.pfq.backward_bits: width " + std::to_string(b) +
+                                    " above train.quant.gradient.bits = " + std::to_string(q.gradient.bits));
+    if (q.weight.bits < 3)
+      throw std::invalid_argument("train.pfq.enabled: mid-rise (1-2 bit) weights cannot be rounded to fewer bits");
+  }
   if (s.bn.batch < 1 || s.bn.batch > 1'000'000) bad("bn.batch", "must be in [1, 1e6]");
   // >= 1e-6 keeps the integer 1/sigma of streaming_bn.h below 2^26.
   if (!(s.bn.eps >= 1e-6 && s.bn.eps <= 1.0)) bad("bn.eps", "must be in [1e-6, 1]");

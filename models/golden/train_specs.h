@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/fixed_point.h"
+#include "golden/dither.h"
+#include "golden/pfq.h"
 #include "golden/rank_reduce.h"
 
 namespace lrt::golden {
@@ -69,6 +72,15 @@ struct StreamingBnSpec {
   double eps = 1e-5;      ///< added to the variance
 };
 
+/// @brief Per-tensor precision of one conv3x3/fc layer (Sakr & Shanbhag; docs/precision.md): a
+/// width of 0 keeps the train.quant format. B_G(W) and B_acc have no quantizer of their own in
+/// this datapath: the config refuses values other than the datapath's (precision_costs.h).
+struct LayerPrecisionSpec {
+  QuantSpec weight{0, 0.0};    ///< B_W and r_W (Qw of this layer)
+  QuantSpec gradient{0, 0.0};  ///< B_G(A) and its range (Qg of this layer's dz)
+  int activation_bits = 0;     ///< B_A: the ReLU / BN / Qas output that feeds this layer
+};
+
 /// @brief Everything the engine needs besides the network.
 struct TrainSpecs {
   QuantSpecs quant;
@@ -76,6 +88,10 @@ struct TrainSpecs {
   KindTrainSpec conv{Scheme::kLrt, true, 10, 4, RankReduceMode::kBiased, 100.0, 10};
   KindTrainSpec fc{Scheme::kLrt, true, 100, 4, RankReduceMode::kBiased, 100.0, 10};
   MaxNormSpec max_norm;
+  DitherSpec dither;  ///< dithered backprop of every trainable layer's dz (dither.h); off by default
+  PfqSpec pfq;        ///< FracTrain progressive fractional quantization (pfq.h); off by default
+  /// Per conv3x3/fc layer (in network order) precision overrides; empty: train.quant everywhere.
+  std::vector<LayerPrecisionSpec> layer_precision;
   StreamingBnSpec bn;
   /// Biases of conv/fc layers train every sample (all schemes but inference); false freezes
   /// them (Table 3's "no bias training"; BN gamma/beta still train, as in the authors' code)

@@ -25,6 +25,12 @@ std::vector<uint64_t> stats_words(const RankReduceStats& s) {
   return {s.pairs, s.skipped_kappa, s.degenerate};
 }
 
+std::vector<uint64_t> work_words(const AffineWork& w) {
+  return {w.dz_entries,       w.dz_zeros,         w.forward_macs, w.backward_data_macs,
+          w.backward_data_skipped, w.weight_grad_macs, w.weight_grad_skipped, w.bias_adds,
+          w.bias_skipped,     w.dither_tensors,   w.dither_step_exp_sum, w.mac_bit_ops, w.mac_bit_ops_8x8};
+}
+
 std::vector<int64_t> trace_words(const FixedPairTrace& t) {
   return {static_cast<int64_t>(t.pair_index),
           t.zero_input,
@@ -96,6 +102,24 @@ class Reader {
 
 RankReduceStats stats_of(const std::vector<uint64_t>& v) { return {v[0], v[1], v[2]}; }
 
+AffineWork work_of(const std::vector<uint64_t>& v) {
+  AffineWork w;
+  w.dz_entries = v[0];
+  w.dz_zeros = v[1];
+  w.forward_macs = v[2];
+  w.backward_data_macs = v[3];
+  w.backward_data_skipped = v[4];
+  w.weight_grad_macs = v[5];
+  w.weight_grad_skipped = v[6];
+  w.bias_adds = v[7];
+  w.bias_skipped = v[8];
+  w.dither_tensors = v[9];
+  w.dither_step_exp_sum = v[10];
+  w.mac_bit_ops = v[11];
+  w.mac_bit_ops_8x8 = v[12];
+  return w;
+}
+
 void load_reducer(RankReducer& reducer, int l, Reader& r) {
   const auto arith = r.scalar<int32_t>(section(l, "rr.arith"));
   if (auto* f = dynamic_cast<RankReduceFloat*>(&reducer)) {
@@ -149,11 +173,18 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
   add_model_sections(engine, engine.samples_trained(), w);
   w.add_array("train.version", std::vector<uint32_t>{kTrainStateVersion});
   w.add_array("train.samples", std::vector<uint64_t>{engine.samples_trained()});
+  if (const PfqSchedule* p = engine.pfq()) {
+    const PfqState& st = p->state();
+    w.add_array("train.pfq.state", std::vector<uint64_t>{st.stage, st.window_count, st.has_best ? 1u : 0u});
+    w.add_array("train.pfq.values", std::vector<double>{st.window_sum, st.best});
+    w.add_array("train.pfq.switched_at", st.switched_at);
+  }
   for (int l : engine.trainable_layers()) {
     const AffineLayer& a = engine.affine(l);
     w.add_array(section(l, "writes.counts"), a.writes().counts());
     w.add_array(section(l, "writes.total"), std::vector<uint64_t>{a.writes().stats().total});
     w.add_array(section(l, "z_clips"), std::vector<uint64_t>{a.z_clips().clipped, a.z_clips().total});
+    w.add_array(section(l, "work"), work_words(a.work()));
     if (a.max_norm()) {
       const MaxNormState& m = a.max_norm()->state();
       w.add_array(section(l, "max_norm.k"), std::vector<uint64_t>{m.k});
@@ -188,6 +219,26 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       r.fail("training-state layout version " + std::to_string(version) + "; this lrtsim reads version " +
              std::to_string(kTrainStateVersion));
     const auto samples = r.scalar<uint64_t>("train.samples");
+    r.name("train.pfq.state");
+    if ((engine.pfq() != nullptr) != ck.has("train.pfq.state"))
+      r.fail(engine.pfq() ? "is missing, but the configuration turns train.pfq on"
+                          : "is present, but the configuration turns train.pfq off");
+    if (engine.pfq()) {
+      const auto st = r.get<uint64_t>("train.pfq.state", 3);
+      const auto values = r.get<double>("train.pfq.values", 2);
+      PfqState p;
+      p.stage = st[0];
+      p.window_count = st[1];
+      p.has_best = st[2] != 0;
+      p.window_sum = values[0];
+      p.best = values[1];
+      p.switched_at = r.get<uint64_t>("train.pfq.switched_at", static_cast<int64_t>(p.stage));
+      try {
+        engine.set_pfq_state(p);
+      } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+      }
+    }
     for (int l : engine.trainable_layers()) {
       AffineLayer& a = engine.affine(l);
       const auto counts =
@@ -195,6 +246,7 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       a.writes().set_counts(counts, r.scalar<uint64_t>(section(l, "writes.total")));
       const auto clips = r.get<uint64_t>(section(l, "z_clips"), 2);
       a.set_z_clips(fx::ClipCounter{clips[0], clips[1]});
+      a.set_work(work_of(r.get<uint64_t>(section(l, "work"), AffineWork::kWords)));
       r.name(section(l, "max_norm.k"));
       if (a.max_norm().has_value() != ck.has(section(l, "max_norm.k")))
         r.fail(a.max_norm() ? "is missing, but the configuration turns max-norm on for this layer"

@@ -5,8 +5,11 @@
 // piece of running state that influences later samples or is reported:
 //   train.version                    u32[1]  kTrainStateVersion
 //   train.samples                    u64[1]  Engine::samples_trained()
+//   train.pfq.state / .values / .switched_at   u64[3] (stage, window count, has best) / f64[2]
+//                                    (window sum, best) / u64[stage]   only when train.pfq is on
 //   layer.L.writes.counts / .total   u32[cells] / u64[1]   per-cell write counts, total
 //   layer.L.z_clips                  u64[2]  clipped, total
+//   layer.L.work                     u64[11] AffineWork (dz zeros, MAC counts, dither steps)
 //   layer.L.max_norm.k / .values     u64[1] / f64[2] (x_mv, beta^k)   only when max-norm is on
 //   layer.L.updater.scheme           i32[1]  Scheme (checked against the engine's)
 //   layer.L.updater.stats / .density u64[3] (samples, attempts, applied) / f64[1]
@@ -29,7 +32,7 @@
 namespace lrt::golden {
 
 /// @brief Version of the training-state section layout above.
-constexpr uint32_t kTrainStateVersion = 2;  // 2: updater.pair_updates
+constexpr uint32_t kTrainStateVersion = 3;  // 2: updater.pair_updates; 3: layer.L.work
 
 /// @brief Adds the engine's model and training-state sections to `writer`.
 void save_training_state(const Engine& engine, CheckpointWriter& writer);

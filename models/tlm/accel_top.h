@@ -75,6 +75,7 @@ class accel_top : public sc_core::sc_module {
   /// The rank-reduce unit of trainable layer j (null unless it trains with LRT).
   const rank_reduce_unit* unit(size_t j) const { return units_.at(j).get(); }
   const mac_array& mac() const { return *mac_; }
+  mac_array& mac() { return *mac_; }
   /// Bits of the regions marked aux (training state) and of all regions.
   uint64_t aux_bits() const { return aux_bits_; }
   uint64_t sram_mapped_bits() const;

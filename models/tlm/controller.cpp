@@ -74,10 +74,13 @@ device::EnergyUnits controller::rank_reduce_energy(const golden::RankReduceParam
          w.digit_steps * rr_energy_per_digit_;
 }
 
-void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc) {
+void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand,
+                           bool bit_scalable) {
   if (n == 0) return;
   MacJob job;
   job.macs = n;
+  job.zero_operand = zero_operand;
+  job.bit_scalable = bit_scalable ? 1 : 0;
   job.weight_bits = bw;
   job.activation_bits = ba;
   job.accumulator_bits = bacc;
@@ -126,11 +129,8 @@ golden::StepResult controller::train_sample(const uint8_t* image, int label) {
 
 void controller::charge_layers() {
   const std::vector<golden::LayerShape>& shapes = shapes_;
-  const golden::Formats& f = engine_.formats();
   const uint64_t act = specs_.activation_word_bits;
-  const auto wbits = static_cast<uint32_t>(f.weight.bits);
-  const auto gbits = static_cast<uint32_t>(f.grad.bits);
-  constexpr uint32_t kOperandBits = 8;  // MAC activation operands (docs/golden_engine.md)
+  const bool skip = macs_.specs().zero_skip;
   size_t j = 0;  // trainable layer number
   for (size_t l = 0; l < shapes.size(); ++l) {
     const golden::LayerShape& s = shapes[l];
@@ -151,29 +151,39 @@ void controller::charge_layers() {
     const rram_array& rram = *arrays_[j];
     const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
     const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
+    // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
+    // gradients and one bias add (the golden engine's AffineWork counts the same).
+    const uint64_t dz_zeros = skip && backward ? layer.last_dz_zeros() : 0;
+    // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array.
+    const bool pfq = engine_.pfq() != nullptr;
+    // Per-tensor precision: the layer's own formats (train.precision), rounded further by PFQ.
+    const auto w_op = static_cast<uint32_t>(layer.weight_operand_bits());
+    const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
+    const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
     const uint64_t words = rram.array().words();
     const uint32_t read_latency = rram.array().specs().read_latency_cycles;
     const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
     // Forward: one read of the weights, pairs x n_o x k MACs.
     ledger_.add_energy(Phase::kForward, Component::kRramRead, array_read);
     phase_cycles(Phase::kForward) += words * read_latency;
-    issue_mac(Phase::kForward, pairs * n_o * k, wbits, kOperandBits, kAccumulatorBits);
+    issue_mac(Phase::kForward, pairs * n_o * k, w_op, a_op, kAccumulatorBits, 0, pfq);
     // Backward: the input gradient reads the weights again; SGD-like schemes form dW here.
     device::EnergyUnits expected_reads = array_read;
     if (input_grad) {
       ledger_.add_energy(Phase::kBackward, Component::kRramRead, array_read);
       phase_cycles(Phase::kBackward) += words * read_latency;
       expected_reads += array_read;
-      issue_mac(Phase::kBackward, pairs * n_o * k, wbits, gbits, kAccumulatorBits);
+      issue_mac(Phase::kBackward, pairs * n_o * k, w_op, g_op, kAccumulatorBits, dz_zeros * k, pfq);
     }
     const golden::WeightUpdater& u = layer.updater();
     const golden::Scheme scheme = u.scheme();
     if (golden::trains_bias(scheme))
       charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
-    if (layer.updates_bias()) issue_mac(Phase::kUpdate, pairs * n_o, 1, gbits, kAccumulatorBits);  // adds of dz
-    if (scheme == golden::Scheme::kOnlineSgd || scheme == golden::Scheme::kPixelSgd ||
-        scheme == golden::Scheme::kNaiveBatch)
-      issue_mac(Phase::kBackward, pairs * n_o * k, gbits, kOperandBits, kAccumulatorBits);
+    if (layer.updates_bias())
+      issue_mac(Phase::kUpdate, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits), kAccumulatorBits,
+                dz_zeros);  // adds of dz
+    if (layer.forms_weight_gradient())
+      issue_mac(Phase::kBackward, pairs * n_o * k, g_op, a_op, kAccumulatorBits, dz_zeros * k, pfq);
     const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;
     if (scheme == golden::Scheme::kNaiveBatch) {
       charge_sram(Phase::kBackward, n_o * k * kAccumulatorBits, n_o * k * kAccumulatorBits);  // accumulate
@@ -188,7 +198,8 @@ void controller::charge_layers() {
       ledger_.add_energy(Phase::kLrt, Component::kRankReduce,
                          (now.zero_input - was.zero_input) * rank_reduce_energy(p, PairOutcome::kZeroInput) +
                              (now.skipped_kappa - was.skipped_kappa) * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
-                             (now.updated - was.updated) * rank_reduce_energy(p, PairOutcome::kUpdated));
+                             (now.updated - was.updated) * rank_reduce_energy(p, PairOutcome::kUpdated) -
+                             (now.skipped_macs - was.skipped_macs) * rr_energy_per_mac_);
       // An update attempt forms L R^T: n_o k r MACs over the stored factors.
       const auto r = static_cast<uint64_t>(p.rank);
       issue_mac(Phase::kUpdate, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits);

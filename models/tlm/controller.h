@@ -69,7 +69,8 @@ class controller : public sc_core::sc_module {
   device::EnergyUnits rank_reduce_energy(const golden::RankReduceParams& p, PairOutcome outcome) const;
 
  private:
-  void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc);
+  void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand = 0,
+                 bool bit_scalable = false);
   void charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits);
   void charge_layers();
   void advance_time();

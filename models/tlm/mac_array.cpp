@@ -31,6 +31,9 @@ const char* mac_array::check_job(const MacJob& job) {
   if (job.activation_bits < 1 || job.activation_bits > 32) return "activation_bits outside 1..32";
   if (job.accumulator_bits < 1 || job.accumulator_bits > 64) return "accumulator_bits outside 1..64";
   if (job.zero_operand > job.macs) return "zero_operand exceeds macs";
+  if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
+  if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
+    return "a bit-scalable job has operands above 8 bits";
   return "";
 }
 
@@ -43,11 +46,40 @@ MacJobCost mac_array::cost(const MacJob& job) const {
   const char* problem = check_job(job);
   if (*problem != '\0') throw std::invalid_argument(std::string("mac_array job: ") + problem);
   MacJobCost c;
-  c.cycles = job.macs == 0 ? 0 : (job.macs - 1) / specs_.lanes + 1 + specs_.pipeline_fill_cycles;
   c.active_macs = job.macs - job.zero_operand;
+  const uint64_t slots = specs_.zero_skip ? c.active_macs : job.macs;
+  // A bit-scalable job is counted in 1 x 1 b products, 64 per lane and cycle.
+  const uint64_t per_slot = job.bit_scalable ? uint64_t{job.weight_bits} * job.activation_bits : 1;
+  const uint64_t per_cycle = job.bit_scalable ? 64 * uint64_t{specs_.lanes} : specs_.lanes;
+  const uint64_t work = slots * per_slot;
+  c.cycles = work == 0 ? 0 : (work - 1) / per_cycle + 1 + specs_.pipeline_fill_cycles;
   c.energy_per_mac = energy_per_mac({job.weight_bits, job.activation_bits, job.accumulator_bits});
   c.energy = device::energy_of(c.active_macs, c.energy_per_mac);
   return c;
+}
+
+std::vector<uint64_t> mac_array::stats_words() const {
+  std::vector<uint64_t> w{stats_.jobs, stats_.macs, stats_.gated_macs, stats_.busy_cycles};
+  for (const auto& [widths, count] : stats_.active_macs)
+    w.insert(w.end(), {widths.weight_bits, widths.activation_bits, widths.accumulator_bits, count});
+  return w;
+}
+
+void mac_array::set_stats_words(const std::vector<uint64_t>& w) {
+  if (w.size() < 4 || (w.size() - 4) % 4 != 0)
+    throw std::invalid_argument("mac_array stats: " + std::to_string(w.size()) + " words, expected 4 + 4 n");
+  MacArrayStats s;
+  s.jobs = w[0];
+  s.macs = w[1];
+  s.gated_macs = w[2];
+  s.busy_cycles = w[3];
+  for (size_t i = 4; i < w.size(); i += 4) {
+    if (w[i] < 1 || w[i] > 32 || w[i + 1] < 1 || w[i + 1] > 32 || w[i + 2] < 1 || w[i + 2] > 64)
+      throw std::invalid_argument("mac_array stats: operand widths outside the model");
+    s.active_macs[{static_cast<uint32_t>(w[i]), static_cast<uint32_t>(w[i + 1]), static_cast<uint32_t>(w[i + 2])}] =
+        w[i + 3];
+  }
+  stats_ = s;
 }
 
 device::EnergyUnits mac_array::energy() const {

@@ -9,7 +9,8 @@
 //   energy per MAC = full_adder_energy x (B_w B_a + B_acc): an array multiplier has about
 //   B_w B_a full adders, the accumulator adder B_acc; one full-adder energy of 3.125 fJ
 //   reproduces Horowitz's 45 nm 8 b multiply (0.2 pJ) and 32 b add (0.1 pJ) exactly.
-//   MACs with a zero operand are clock-gated: they cost no energy but keep their lane slot.
+//   MACs with a zero operand are clock-gated: they cost no energy but keep their lane slot;
+//   with MacArraySpecs::zero_skip they are skipped: no energy and no cycles.
 //
 // Transaction: TLM_WRITE_COMMAND at address 0, data = one MacJob, length sizeof(MacJob).
 // Responses: TLM_ADDRESS_ERROR_RESPONSE (address != 0), TLM_BURST_ERROR_RESPONSE (other
@@ -24,6 +25,7 @@
 #include <systemc>
 #include <tlm>
 #include <tuple>
+#include <vector>
 
 #include "device/energy.h"
 
@@ -36,6 +38,9 @@ struct MacJob {
   uint32_t weight_bits = 8;       ///< B_w, 1..32
   uint32_t activation_bits = 8;   ///< B_a, 1..32
   uint32_t accumulator_bits = 24; ///< B_acc, 1..64
+  /// 1: a precision-scalable (bit-fusion) job: each 8 x 8 b lane retires 64 / (B_w B_a)
+  /// products per cycle, cycles = ceil(n B_w B_a / (64 lanes)) + fill (B_w, B_a <= 8; PFQ)
+  uint32_t bit_scalable = 0;
 };
 
 /// @brief Operand widths of a MAC: the key of the energy table.
@@ -52,6 +57,10 @@ struct MacArraySpecs {
   uint32_t lanes = 64;
   uint32_t pipeline_fill_cycles = 3;      ///< multiplier + adder tree + accumulator stages
   double full_adder_energy_pj = 0.003125; ///< 45 nm, calibrated in docs/tlm.md
+  /// Zero skipping (docs/precision.md): a scheduler issues only the MACs without a zero
+  /// operand, so cycles = ceil(active / lanes) + fill; off: zero operands are clock-gated
+  /// (no energy) but keep their lane slot.
+  bool zero_skip = false;
 };
 
 /// @brief Throws device::SpecError naming the first member out of range.
@@ -69,7 +78,7 @@ struct MacJobCost {
 struct MacArrayStats {
   uint64_t jobs = 0;
   uint64_t macs = 0;
-  uint64_t gated_macs = 0;
+  uint64_t gated_macs = 0;  ///< zero-operand MACs: clock-gated, or skipped with zero_skip
   uint64_t busy_cycles = 0;
   std::map<MacWidths, uint64_t> active_macs;  ///< by operand widths
 };
@@ -92,6 +101,10 @@ class mac_array : public sc_core::sc_module {
 
   const MacArraySpecs& specs() const { return specs_; }
   const MacArrayStats& stats() const { return stats_; }
+  /// @brief The counters as words (checkpoints: jobs, macs, gated, busy, then per width
+  /// B_w, B_a, B_acc, count) and back; std::invalid_argument on a malformed list.
+  std::vector<uint64_t> stats_words() const;
+  void set_stats_words(const std::vector<uint64_t>& words);
   /// @brief Sum over widths of active MACs x energy per MAC.
   device::EnergyUnits energy() const;
   const sc_core::sc_time& clock_period() const { return clock_period_; }

@@ -1,5 +1,6 @@
 #include "tlm/rank_reduce_cost.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "device/spec_error.h"
@@ -49,10 +50,13 @@ void check_shape(const golden::RankReduceParams& params) {
 }  // namespace
 
 RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const golden::RankReduceParams& params,
-                                    PairOutcome outcome) {
+                                    PairOutcome outcome, int64_t dz_nonzero) {
   validate(specs);
   check_shape(params);
   const auto n_o = static_cast<uint64_t>(params.n_o);
+  // The loops over dz itself: all n_o entries, or only the non-zero ones when skipping.
+  const uint64_t n_dz =
+      specs.zero_skip && dz_nonzero >= 0 ? std::min<uint64_t>(static_cast<uint64_t>(dz_nonzero), n_o) : n_o;
   const auto n_i = static_cast<uint64_t>(params.n_i);
   const auto r = static_cast<uint64_t>(params.rank);
   const uint64_t q = r + 1;
@@ -60,12 +64,15 @@ RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const gold
   auto digits = [&](uint64_t steps) { return ceil_div(steps, specs.digits_per_cycle); };
 
   RankReduceCycles c;
-  c.input = loop(n_o) + loop(n_i);
+  c.input = loop(n_dz) + loop(n_i);
   if (outcome == PairOutcome::kZeroInput) return c;
 
   const uint64_t passes = golden::RankReduceFixed::kGramSchmidtPasses;
+  // Left side, first pass: the dot products Q_L^T dz read dz (sparse when skipping); the
+  // subtraction and the second pass work on the dense residual. Dense: passes * r * 2 loops.
+  c.gram_schmidt += r * (loop(n_dz) + loop(n_o)) + (passes - 1) * r * 2 * loop(n_o);
+  c.gram_schmidt += passes * r * 2 * loop(n_i);
   for (uint64_t n : {n_o, n_i}) {
-    c.gram_schmidt += passes * r * 2 * loop(n);
     // max |w|; v = round(w 2^-s) with |v|^2; p = v R with its max; the 16-bit codes.
     c.new_column += 4 * loop(n) + digits(kSqrtSteps) + digits(kReciprocalSteps);
   }
@@ -88,16 +95,21 @@ RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const gold
   return c;
 }
 
-RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome) {
+RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome,
+                                int64_t dz_nonzero) {
   check_shape(params);
   const auto n_o = static_cast<uint64_t>(params.n_o);
   const auto n_i = static_cast<uint64_t>(params.n_i);
   const auto r = static_cast<uint64_t>(params.rank);
   const uint64_t q = r + 1, n = n_o + n_i;
+  // Zero dz entries a zero-skipping datapath does not read (input scan, first-pass dot products).
+  const uint64_t skipped = dz_nonzero >= 0 && static_cast<uint64_t>(dz_nonzero) < n_o
+                               ? n_o - static_cast<uint64_t>(dz_nonzero)
+                               : 0;
   RankReduceWork w;
-  w.macs = n;  // |x|^2 of the input scan
+  w.macs = n - skipped;  // |x|^2 of the input scan
   if (outcome == PairOutcome::kZeroInput) return w;
-  w.macs += golden::RankReduceFixed::kGramSchmidtPasses * r * 2 * n + 4 * n + q * q;
+  w.macs += golden::RankReduceFixed::kGramSchmidtPasses * r * 2 * n - r * skipped + 4 * n + q * q;
   w.digit_steps = 2 * (kSqrtSteps + kReciprocalSteps);
   if (outcome == PairOutcome::kSkippedKappa) return w;
   const uint64_t rotations = static_cast<uint64_t>(golden::kJacobiFixedSweeps) * q * (q - 1) / 2;

@@ -21,6 +21,9 @@ struct RankReduceUnitSpecs {
   uint32_t cordic_iterations_per_cycle = 1; ///< CORDIC unrolling (1..32)
   uint32_t digits_per_cycle = 1;            ///< square-root digits / quotient bits per cycle (1..64)
   uint32_t register_access_cycles = 1;      ///< a control-register access on the `in` socket
+  /// Zero skipping (docs/precision.md): the loops that read dz itself (the input scan and the
+  /// first Gram-Schmidt pass's dot products Q_L^T dz) stream only its non-zero entries.
+  bool zero_skip = false;
 };
 
 /// @brief Throws device::SpecError naming the first member out of range.
@@ -50,8 +53,9 @@ struct RankReduceCycles {
 
 /// @brief The cycle model. Throws std::invalid_argument for params outside RankReduceFixed's
 /// range (so that every product below stays far inside 64 bits).
+/// dz_nonzero: the pair's non-zero dz entries, used only with specs.zero_skip (negative: dense).
 RankReduceCycles rank_reduce_cycles(const RankReduceUnitSpecs& specs, const golden::RankReduceParams& params,
-                                    PairOutcome outcome);
+                                    PairOutcome outcome, int64_t dz_nonzero = -1);
 
 /// @brief Operations one pair performs, by kind: the input of the unit's energy model
 /// (docs/tlm.md, "rank_reduce_unit energy model"). Counts follow the same step sequence as
@@ -63,7 +67,9 @@ struct RankReduceWork {
 };
 
 /// @brief The operation counts (same parameter checks as rank_reduce_cycles).
-RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome);
+/// dz_nonzero >= 0: the zero-skipping datapath's counts for a dz with that many non-zero entries.
+RankReduceWork rank_reduce_work(const golden::RankReduceParams& params, PairOutcome outcome,
+                                int64_t dz_nonzero = -1);
 
 /// @brief Cycles of one streamed vector loop of `work` multiply-accumulates:
 /// ceil(work / mac_lanes) + pipeline_fill_cycles.

@@ -258,7 +258,13 @@ void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, 
   status_ = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
             (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
             (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
-  const uint64_t busy = rank_reduce_cycles(specs_, params, outcome).total();
+  int64_t dz_nonzero = -1;  // dense
+  if (specs_.zero_skip) {
+    dz_nonzero = 0;
+    for (uint64_t i = 0; i < layout_.n_o; ++i) dz_nonzero += dz_[i] != 0;
+    stats_.skipped_macs += rank_reduce_work(params, outcome).macs - rank_reduce_work(params, outcome, dz_nonzero).macs;
+  }
+  const uint64_t busy = rank_reduce_cycles(specs_, params, outcome, dz_nonzero).total();
   stats_.busy_cycles += busy;
   delay += clock_cycles(busy, clock_period_);
   return ::tlm::TLM_OK_RESPONSE;

@@ -67,6 +67,9 @@ struct RankReduceUnitStats {
   uint64_t input_errors = 0;    ///< STEP commands refused because dz or a could not be read
   uint64_t busy_cycles = 0;     ///< datapath cycles (rank_reduce_cycles), memory time excluded
   uint64_t register_accesses = 0;
+  /// Zero skipping (RankReduceUnitSpecs::zero_skip): MACs the dense datapath would have done on
+  /// zero dz entries (rank_reduce_work dense minus sparse), summed over pairs.
+  uint64_t skipped_macs = 0;
 };
 
 /// @brief Loosely-timed rank-reduce unit (see the file comment).

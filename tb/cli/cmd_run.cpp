@@ -32,6 +32,7 @@
 #include "data/stream.h"
 #include "golden/engine.h"
 #include "golden/model_io.h"
+#include "golden/precision_costs.h"
 #include "golden/rank_reduce_fixed.h"
 #include "golden/train_state.h"
 
@@ -159,6 +160,97 @@ void add_saturation_summary(nlohmann::ordered_json& j, const golden::Engine& eng
   j["saturation"]["rank_reduce"] = rr;
 }
 
+// Dithered backprop's sparsity and the MACs a zero-skipping datapath does (golden::AffineWork):
+// the same numbers on both engines (docs/precision.md, "summary.json").
+void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engine) {
+  golden::AffineWork all;
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  auto fraction = [](uint64_t part, uint64_t whole) { return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole); };
+  for (int l : engine.trainable_layers()) {
+    const golden::AffineWork& w = engine.affine(l).work();
+    nlohmann::ordered_json e;
+    e["layer"] = l;
+    e["dz_entries"] = w.dz_entries;
+    e["dz_zeros"] = w.dz_zeros;
+    e["zero_fraction"] = fraction(w.dz_zeros, w.dz_entries);
+    e["mean_dither_step_log2_lsb"] =
+        w.dither_tensors == 0 ? 0.0 : static_cast<double>(w.dither_step_exp_sum) / static_cast<double>(w.dither_tensors);
+    layers.push_back(e);
+    all.dz_entries += w.dz_entries;
+    all.dz_zeros += w.dz_zeros;
+    all.forward_macs += w.forward_macs;
+    all.backward_data_macs += w.backward_data_macs;
+    all.backward_data_skipped += w.backward_data_skipped;
+    all.weight_grad_macs += w.weight_grad_macs;
+    all.weight_grad_skipped += w.weight_grad_skipped;
+    all.bias_adds += w.bias_adds;
+    all.bias_skipped += w.bias_skipped;
+    all.mac_bit_ops += w.mac_bit_ops;
+    all.mac_bit_ops_8x8 += w.mac_bit_ops_8x8;
+  }
+  nlohmann::ordered_json& g = j["gradient_sparsity"];
+  g["unit"] = "fraction of the Qg dz entries of the backward passes that are zero";
+  g["dither"] = engine.specs().dither.enabled;
+  g["overall"] = fraction(all.dz_zeros, all.dz_entries);
+  g["dz_entries"] = all.dz_entries;
+  g["dz_zeros"] = all.dz_zeros;
+  g["layers"] = layers;
+  // Sakr & Shanbhag §2.2 (golden/precision_costs.h): per layer and summed.
+  const std::vector<golden::LayerPrecision> lp = golden::layer_precisions(engine);
+  const golden::PrecisionCosts pc = golden::precision_costs(lp);
+  nlohmann::ordered_json& p = j["precision_costs"];
+  p["unit"] = "C_W, C_A, C_C: bits; C_M: 1-bit full adders per training iteration (one sample)";
+  p["C_W"] = pc.c_w;
+  p["C_A"] = pc.c_a;
+  p["C_M"] = pc.c_m;
+  p["C_C"] = pc.c_c;
+  p["layers"] = nlohmann::ordered_json::array();
+  for (const golden::LayerPrecision& l : lp) {
+    const golden::PrecisionCosts c = golden::precision_costs(l);
+    p["layers"].push_back({{"layer", l.layer}, {"B_W", l.b_w}, {"B_A", l.b_a}, {"B_GW", l.b_gw}, {"B_GA", l.b_ga},
+                           {"B_acc", l.b_acc}, {"C_W", c.c_w}, {"C_A", c.c_a}, {"C_M", c.c_m}, {"C_C", c.c_c}});
+  }
+  nlohmann::ordered_json& m = j["mac_work"];
+  m["unit"] = "multiply-accumulates of the conv/fc datapath; skipped = with a zero dz operand";
+  m["forward"] = all.forward_macs;
+  m["backward_data"] = all.backward_data_macs;
+  m["backward_data_skipped"] = all.backward_data_skipped;
+  m["weight_gradient"] = all.weight_grad_macs;
+  m["weight_gradient_skipped"] = all.weight_grad_skipped;
+  m["bias_adds"] = all.bias_adds;
+  m["bias_adds_skipped"] = all.bias_skipped;
+  m["bit_ops"] = all.mac_bit_ops;
+  m["bit_ops_static_8x8"] = all.mac_bit_ops_8x8;
+  // FracTrain PFQ: the schedule as it ran and the saving in MAC bit-operations against the same
+  // MACs at a static FW8/BW8 (docs/precision.md).
+  if (const golden::PfqSchedule* pfq = engine.pfq()) {
+    nlohmann::ordered_json& q = j["pfq"];
+    q["mode"] = pfq->spec().mode == golden::PfqSwitch::kAuto ? "auto" : "manual";
+    q["stages"] = nlohmann::ordered_json::array();
+    for (size_t s = 0; s < pfq->spec().forward_bits.size(); ++s) {
+      nlohmann::ordered_json st;
+      st["forward_bits"] = pfq->spec().forward_bits[s];
+      st["backward_bits"] = pfq->spec().backward_bits[s];
+      if (s == 0)
+        st["started_at_sample"] = 0;
+      else if (s <= pfq->state().switched_at.size())
+        st["started_at_sample"] = pfq->state().switched_at[s - 1];
+      else
+        st["started_at_sample"] = nullptr;  // not reached
+      q["stages"].push_back(st);
+    }
+    q["final_stage"] = pfq->state().stage;
+    q["unit"] = "MAC bit-operations: performed conv/fc MACs x operand widths (B_w B_a, B_w B_g, B_g B_a)";
+    q["bit_ops"] = all.mac_bit_ops;
+    q["bit_ops_static_8x8"] = all.mac_bit_ops_8x8;
+    q["saving"] = all.mac_bit_ops_8x8 == 0 ? 0.0
+                                           : 1.0 - static_cast<double>(all.mac_bit_ops) /
+                                                       static_cast<double>(all.mac_bit_ops_8x8);
+  } else {
+    j["pfq"] = nullptr;
+  }
+}
+
 std::string summary_json(const config::Specs& specs, const Snapshot& s, const golden::Engine& engine,
                          const RunBackend& backend, bool interrupted) {
   nlohmann::ordered_json j;
@@ -185,6 +277,7 @@ std::string summary_json(const config::Specs& specs, const Snapshot& s, const go
   j["weights_digest"] = hex16(engine.weights_digest());
   add_device_summary(j, specs, engine, backend);
   add_saturation_summary(j, engine);
+  add_gradient_summary(j, engine);
   backend.add_summary(j);
   return j.dump(2) + "\n";
 }
@@ -308,7 +401,8 @@ int run_training(const RunArgs& args) {
   try {
     engine = std::make_unique<golden::Engine>(net, train);
   } catch (const std::invalid_argument& e) {
-    bad_key("network.layers", e.what());
+    const std::string what = e.what();
+    bad_key(what.rfind("train.precision", 0) == 0 ? what.substr(0, what.find(':')) : "network.layers", what);
   }
   ThreadPool pool(args.jobs);
   engine->set_thread_pool(&pool);

@@ -82,6 +82,8 @@ class TlmBackend final : public RunBackend {
     a.mac.lanes = static_cast<uint32_t>(specs.accel.mac.lanes);
     // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
     a.mac.full_adder_energy_pj = specs.accel.mac.mult8_pj / 64.0;
+    a.mac.zero_skip = specs.accel.mac.zero_skip;
+    a.controller.rank_reduce.zero_skip = specs.accel.mac.zero_skip;
     a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
     clock_mhz_ = specs.accel.clock_mhz;
     a.clock_period = sc_core::sc_time(1e6 / clock_mhz_, sc_core::SC_PS);
@@ -105,6 +107,7 @@ class TlmBackend final : public RunBackend {
     for (size_t j = 0; j < top_->rram().size(); ++j)
       device::save_rram_state(w, array_prefix(net_, j), top_->rram()[j]->array());
     w.add_array("tlm.ledger", top_->ctrl().ledger().to_words());
+    w.add_array("tlm.mac_stats", top_->mac().stats_words());
   }
   void load(const Checkpoint& ck) override {
     for (size_t j = 0; j < top_->rram().size(); ++j)
@@ -114,6 +117,11 @@ class TlmBackend final : public RunBackend {
       top_->ctrl().set_ledger(tlm::Ledger::from_words(ck.array<uint64_t>("tlm.ledger")));
     } catch (const std::invalid_argument& e) {
       throw InputError(InputLocation(ck.path(), -1, -1, "tlm.ledger"), e.what());
+    }
+    try {
+      top_->mac().set_stats_words(ck.array<uint64_t>("tlm.mac_stats"));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(InputLocation(ck.path(), -1, -1, "tlm.mac_stats"), e.what());
     }
   }
   void attach(bool deploy) override { top_->attach_weights(deploy); }
@@ -142,6 +150,13 @@ class TlmBackend final : public RunBackend {
     for (int p = 0; p < tlm::kPhases; ++p)
       j["cycles_by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.cycles(static_cast<tlm::Phase>(p));
     j["seconds"] = static_cast<double>(l.total_cycles()) / (clock_mhz_ * 1e6);
+    const tlm::MacArrayStats& m = top_->mac().stats();
+    j["mac_array"]["zero_skip"] = top_->mac().specs().zero_skip;
+    j["mac_array"]["macs"] = m.macs;
+    j["mac_array"]["zero_operand_macs"] = m.gated_macs;
+    j["mac_array"]["active_macs"] = m.macs - m.gated_macs;
+    j["mac_array"]["busy_cycles"] = m.busy_cycles;
+    j["mac_array"]["energy_pj"] = to_pj(top_->mac().energy());
     j["sram"]["mapped_bits"] = top_->sram_mapped_bits();
     j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
   }
@@ -155,13 +170,17 @@ class TlmBackend final : public RunBackend {
 }  // namespace
 
 std::vector<device::RramArraySpecs> layer_rram_specs(const config::Specs& specs, const golden::Engine& engine) {
-  const uint64_t cells_per_word = device::CellMapping(static_cast<uint32_t>(specs.train.quant.weight.bits),
-                                                      static_cast<uint32_t>(specs.accel.rram.bits_per_cell))
-                                      .cells_per_word();
   std::vector<device::RramArraySpecs> out;
   for (int l : engine.trainable_layers()) {
+    // Each layer's own weight format (train.precision.weight_bits / weight_range, else train.quant).
     const golden::AffineLayer& a = engine.affine(l);
-    out.push_back(config::rram_specs(specs, static_cast<uint64_t>(a.n_out()) * a.fan_in() * cells_per_word));
+    const fx::Format& w = a.weight_format();
+    const uint64_t cells_per_word = device::CellMapping(static_cast<uint32_t>(w.bits),
+                                                        static_cast<uint32_t>(specs.accel.rram.bits_per_cell))
+                                        .cells_per_word();
+    const double range = std::ldexp(1.0, w.bits - 1 - w.frac_bits);
+    out.push_back(config::rram_specs(specs, static_cast<uint64_t>(a.n_out()) * a.fan_in() * cells_per_word, w.bits,
+                                     range));
   }
   return out;
 }

@@ -256,6 +256,146 @@ TEST_F(CmdRunTlm, PixelSgdAgreesAcrossEnginesAndResumes) {
   EXPECT_EQ(read_file(out("pixel_part/summary.json")), read_file(out("pixel_golden/summary.json")));
 }
 
+// Dithered backprop (docs/precision.md): both engines train bit-identically with it on, for LRT
+// and for SGD (whose weight gradient is formed in the backward phase); zero skipping changes no
+// result, and the MAC array does exactly the golden engine's skipped MACs fewer, so that its
+// cycles, its energy and the rank-reduce units' time fall; a dithered run resumes exactly.
+TEST_F(CmdRunTlm, DitheredBackpropAgreesAcrossEnginesAndSkipsZeroOperands) {
+  const std::vector<std::string> dither{"--set", "train.dither.enabled=true", "--set", "accel.mac.zero_skip=true"};
+  const json g = run_engine("golden", "dither_golden", dither);
+  const json t = run_engine("tlm", "dither_tlm", dither);
+  expect_same_training(g, t);
+  EXPECT_EQ(g["gradient_sparsity"], t["gradient_sparsity"]);
+  EXPECT_EQ(g["mac_work"], t["mac_work"]);
+  EXPECT_EQ(g["precision_costs"], t["precision_costs"]);
+  EXPECT_GT(g["precision_costs"]["C_M"].get<uint64_t>(), 0u);
+  EXPECT_EQ(read_file(out("dither_golden/trace.csv")), read_file(out("dither_tlm/trace.csv")));
+  EXPECT_EQ(g["gradient_sparsity"]["dither"], true);
+  const json nearest = run_engine("golden", "dither_off");
+  EXPECT_NE(g["weights_digest"], nearest["weights_digest"]);
+  EXPECT_EQ(nearest["gradient_sparsity"]["dither"], false);
+
+  const json dense = run_engine("tlm", "dither_dense", {"--set", "train.dither.enabled=true"});
+  expect_same_training(t, dense);  // skipping is a schedule, not an arithmetic
+  const json& w = t["mac_work"];
+  const uint64_t skipped = w["backward_data_skipped"].get<uint64_t>() + w["weight_gradient_skipped"].get<uint64_t>() +
+                           w["bias_adds_skipped"].get<uint64_t>();
+  EXPECT_GT(skipped, 0u);
+  EXPECT_EQ(t["mac_array"]["zero_operand_macs"].get<uint64_t>(), skipped);
+  EXPECT_EQ(dense["mac_array"]["zero_operand_macs"].get<uint64_t>(), 0u);
+  EXPECT_EQ(t["mac_array"]["macs"], dense["mac_array"]["macs"]);
+  EXPECT_EQ(t["mac_array"]["active_macs"].get<uint64_t>(), dense["mac_array"]["active_macs"].get<uint64_t>() - skipped);
+  EXPECT_LT(t["mac_array"]["busy_cycles"].get<uint64_t>(), dense["mac_array"]["busy_cycles"].get<uint64_t>());
+  EXPECT_LT(t["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>(),
+            dense["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>());
+  // The tiny network's dz vectors fit one 16-lane loop either way, so the units' cycles need not
+  // fall here (test_rank_reduce_unit checks them on wider layers); their MACs do.
+  EXPECT_LE(t["cycles_by_phase"]["lrt"].get<uint64_t>(), dense["cycles_by_phase"]["lrt"].get<uint64_t>());
+  EXPECT_LT(t["energy_0p1fj"]["by_component"]["rank_reduce"].get<uint64_t>(),
+            dense["energy_0p1fj"]["by_component"]["rank_reduce"].get<uint64_t>());
+
+  std::vector<std::string> sgd{"--set", "train.conv.scheme=sgd", "--set", "train.fc.scheme=sgd"};
+  sgd.insert(sgd.end(), dither.begin(), dither.end());
+  const json gs = run_engine("golden", "dither_sgd_golden", sgd);
+  const json ts = run_engine("tlm", "dither_sgd_tlm", sgd);
+  expect_same_training(gs, ts);
+  EXPECT_EQ(gs["mac_work"], ts["mac_work"]);
+  EXPECT_GT(gs["mac_work"]["weight_gradient_skipped"].get<uint64_t>(), 0u);
+  const json& ws = ts["mac_work"];
+  EXPECT_EQ(ts["mac_array"]["zero_operand_macs"].get<uint64_t>(),
+            ws["backward_data_skipped"].get<uint64_t>() + ws["weight_gradient_skipped"].get<uint64_t>() +
+                ws["bias_adds_skipped"].get<uint64_t>());
+
+  std::vector<std::string> first{"run", s().config, "--out", out("dither_part"), "--force", "--samples", "150",
+                                 "--checkpoint-every", "50", "--engine", "tlm"};
+  first.insert(first.end(), dither.begin(), dither.end());
+  ASSERT_EQ(run_lrtsim_process(first).code, 0);
+  const CliResult r = run_lrtsim_process({"run", "--resume", out("dither_part"), "--samples", std::to_string(kSamples)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(out("dither_part/summary.json")), read_file(out("dither_tlm/summary.json")));
+}
+
+// FracTrain PFQ (docs/precision.md): both engines agree on a manual three-stage schedule,
+// the summary names where the stages began and its saving is 1 - bit_ops / bit_ops_static_8x8
+// of the reported counts; the MAC array runs the low-precision stages cheaper than the static
+// FW8/BW8 run; a PFQ run resumed across a stage switch ends byte-identical; a bad schedule is
+// exit 2 naming the key.
+TEST_F(CmdRunTlm, PfqAgreesAcrossEnginesSwitchesAndResumes) {
+  const std::vector<std::string> pfq{"--set", "train.pfq.enabled=true", "--set", "train.pfq.switch_samples=[100, 200]"};
+  const json g = run_engine("golden", "pfq_golden", pfq);
+  const json t = run_engine("tlm", "pfq_tlm", pfq);
+  expect_same_training(g, t);
+  EXPECT_EQ(g["pfq"], t["pfq"]);
+  EXPECT_EQ(g["mac_work"], t["mac_work"]);
+  const json& q = t["pfq"];
+  ASSERT_TRUE(q.is_object());
+  EXPECT_EQ(q["stages"][0]["started_at_sample"], 0);
+  EXPECT_EQ(q["stages"][1]["started_at_sample"], 100);
+  EXPECT_EQ(q["stages"][2]["started_at_sample"], 200);
+  EXPECT_EQ(q["final_stage"], 2);
+  const double bit_ops = q["bit_ops"].get<double>(), static_ops = q["bit_ops_static_8x8"].get<double>();
+  EXPECT_LT(bit_ops, static_ops);
+  EXPECT_DOUBLE_EQ(q["saving"].get<double>(), 1.0 - bit_ops / static_ops);
+  const json base = run_engine("tlm", "pfq_static");
+  EXPECT_TRUE(base["pfq"].is_null());
+  EXPECT_LT(t["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>(),
+            base["energy_0p1fj"]["by_component"]["mac"].get<uint64_t>());
+  EXPECT_LT(t["mac_array"]["busy_cycles"].get<uint64_t>(), base["mac_array"]["busy_cycles"].get<uint64_t>());
+
+  std::vector<std::string> first{"run", s().config, "--out", out("pfq_part"), "--force", "--samples", "150",
+                                 "--checkpoint-every", "50", "--engine", "tlm"};
+  first.insert(first.end(), pfq.begin(), pfq.end());
+  ASSERT_EQ(run_lrtsim_process(first).code, 0);
+  const CliResult r = run_lrtsim_process({"run", "--resume", out("pfq_part"), "--samples", std::to_string(kSamples)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(out("pfq_part/summary.json")), read_file(out("pfq_tlm/summary.json")));
+
+  const CliResult bad = run({"run", s().config, "--out", out("pfq_bad"), "--force", "--set", "train.pfq.enabled=true",
+                             "--set", "train.pfq.switch_samples=[100]"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "train.pfq.switch_samples")) << bad.err;
+}
+
+// Per-tensor precision (train.precision): a model pre-trained with per-layer widths trains to the
+// same bits on both engines; the RRAM arrays hold each layer's word width; precision_costs
+// carries the widths and the hand-counted C_M; a model without them, and a B_G(W) the datapath
+// does not have, are exit 2 naming the key.
+TEST_F(CmdRunTlm, PerTensorPrecisionIsHonouredByBothEngines) {
+  const std::vector<std::string> pl{"--set", "train.precision.weight_bits=[6, 8]",
+                                    "--set", "train.precision.activation_bits=[8, 5]",
+                                    "--set", "train.precision.gradient_bits=[7, 6]"};
+  std::vector<std::string> pre{"pretrain", s().config, "--out", out("pl.ckpt"), "--force"};
+  pre.insert(pre.end(), pl.begin(), pl.end());
+  const CliResult p = run(pre);
+  ASSERT_EQ(p.code, 0) << p.err;
+  std::vector<std::string> with_model = pl;
+  with_model.insert(with_model.end(), {"--set", "run.model=" + out("pl.ckpt")});
+  const json g = run_engine("golden", "pl_golden", with_model);
+  const json t = run_engine("tlm", "pl_tlm", with_model);
+  expect_same_training(g, t);
+  EXPECT_EQ(g["precision_costs"], t["precision_costs"]);
+  const json& layers = g["precision_costs"]["layers"];
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0]["B_W"], 6);
+  EXPECT_EQ(layers[0]["B_A"], 8);
+  EXPECT_EQ(layers[0]["B_GA"], 7);
+  EXPECT_EQ(layers[1]["B_W"], 8);
+  EXPECT_EQ(layers[1]["B_A"], 5);
+  EXPECT_EQ(layers[1]["B_GA"], 6);
+  // conv: 400 outputs x D 9 x (6 8 + 6 7 + 8 7 = 146) = 525600; fc: 4 x 100 x (8 5 + 8 6 + 5 6 = 118) = 47200.
+  EXPECT_EQ(g["precision_costs"]["C_M"], 525600 + 47200);
+  EXPECT_EQ(g["memory"]["rram_bits"], 36 * 6 + 400 * 8);  // 6-bit words for conv, 8-bit for fc
+
+  const CliResult old_model = run({"run", s().config, "--out", out("pl_old"), "--force", "--set",
+                                   "train.precision.weight_bits=[6, 8]"});
+  EXPECT_EQ(old_model.code, 2);
+  EXPECT_TRUE(contains(old_model.err, "formats.layers")) << old_model.err;
+  const CliResult gw = run({"run", s().config, "--out", out("pl_gw"), "--force", "--set",
+                            "train.precision.weight_gradient_bits=[32, 16]"});
+  EXPECT_EQ(gw.code, 2);
+  EXPECT_TRUE(contains(gw.err, "train.precision.weight_gradient_bits")) << gw.err;
+}
+
 TEST_F(CmdRunTlm, AuxiliaryMemoryBeyondTheSramIsExit2NamingBothSizes) {
   // naive_batch keeps a full 400 x 32 b accumulator for the fc layer.
   const CliResult r = run_lrtsim_process({"run", s().config, "--out", out("too_big"), "--force", "--engine", "tlm",

@@ -62,11 +62,28 @@ Specs awkward_specs() {
   s.train.bn = {false, 1000000, 1e-6};
   s.train.biases = false;
   s.train.rho_min = 1.0 / 3.0;
+  s.train.dither.enabled = true;
+  s.train.dither.step = golden::DitherStepRule::kMaxAbs;
+  s.train.dither.scale = 0.1;
+  s.train.pfq.enabled = true;
+  s.train.pfq.forward_bits = {2, 2};
+  s.train.pfq.backward_bits = {3, 2};
+  s.train.pfq.mode = golden::PfqSwitch::kAuto;
+  s.train.pfq.switch_samples = {17};
+  s.train.pfq.window = 3;
+  s.train.pfq.min_improvement = 0.25;
+  s.train.precision.weight_bits = {2, 5};  // one entry per conv3x3/fc layer of the network below
+  s.train.precision.weight_range = {0.5, 4.0};
+  s.train.precision.activation_bits = {8, 3};
+  s.train.precision.gradient_bits = {3, 7};
+  s.train.precision.gradient_range = {0.25, 2.0};
+  s.train.precision.weight_gradient_bits = {0, 32};  // inference conv, uoro fc: the datapath's values
+  s.train.precision.accumulator_bits = {0, 0};
   s.train.batch_scale_power = 1.0;
   // Unusual but valid for the golden engine: signed >= 3 bits, LSBs within [2^-24, 2^8].
   s.train.quant.weight = {3, 0x1p-10};
   s.train.quant.bias = {4, 0x1p+10};
-  s.train.quant.activation = {1, 4.0};
+  s.train.quant.activation = {2, 4.0};  // 2 (not 1) bits: train.pfq needs operands of >= 2 bits
   s.train.quant.activation_signed = {3, 0.5};
   s.train.quant.gradient = {3, 0.5};
   s.train.quant.input.range = 0x1p-3;
@@ -101,6 +118,7 @@ Specs awkward_specs() {
   s.accel.sram.read_latency_cycles = 0;
   s.accel.sram.write_latency_cycles = 1000000;
   s.accel.mac.lanes = 4096;
+  s.accel.mac.zero_skip = true;
   s.accel.mac.add8_pj = 0.1;
   s.accel.mac.mult8_pj = 0.7;
   s.accel.mac.add32_pj = 1e-5;

@@ -79,6 +79,45 @@ TEST(MacArray, CyclesAreCeilWorkOverLanesPlusFill) {
   EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 60)).cycles, 10u);
 }
 
+TEST(MacArray, BitScalableJobsRetire64BitProductsPerLaneAndCycle) {
+  mac_array mac(unique_name("mac").c_str(), specs16(), kClock);
+  MacJob j = job(1000, 4, 4, 32);
+  j.bit_scalable = 1;
+  // 1000 x 16 bit products / (64 x 16 per cycle) = 15.6 -> 16 cycles + fill 3; dense: 63 + 3.
+  EXPECT_EQ(mac.cost(j).cycles, 19u);
+  EXPECT_EQ(mac.cost(job(1000, 4, 4, 32)).cycles, 66u);
+  j.weight_bits = j.activation_bits = 8;  // FW8: the plain schedule
+  EXPECT_EQ(mac.cost(j).cycles, mac.cost(job(1000, 8, 8, 32)).cycles);
+  EXPECT_EQ(mac.cost(j).energy, mac.cost(job(1000, 8, 8, 32)).energy);
+  j.weight_bits = 16;
+  EXPECT_THROW(mac.cost(j), std::invalid_argument);  // a scalable lane is 8 x 8 bits
+}
+
+TEST(MacArray, ZeroSkippingDropsTheCyclesAndEnergyOfZeroOperands) {
+  MacArraySpecs sp = specs16();
+  sp.zero_skip = true;
+  mac_array mac(unique_name("mac").c_str(), sp, kClock);
+  mac_array gated(unique_name("mac").c_str(), specs16(), kClock);
+  // 100 MACs with 60 zero operands: 40 issued, ceil(40 / 16) + 3 = 6 cycles (gated: 10).
+  EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 60)).cycles, 6u);
+  EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 60)).active_macs, 40u);
+  EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 60)).energy, gated.cost(job(100, 8, 8, 24, 60)).energy);
+  EXPECT_EQ(mac.cost(job(100, 8, 8, 24, 100)).cycles, 0u);  // nothing left to issue
+  EXPECT_EQ(mac.cost(job(100, 8, 8, 24)).cycles, 10u);      // dense jobs as before
+  // Stats round-trip through their checkpoint words.
+  sc_time d = sc_core::SC_ZERO_TIME;
+  ASSERT_EQ(send(forward_path(mac), job(100, 8, 8, 24, 60), d), ::tlm::TLM_OK_RESPONSE);
+  ASSERT_EQ(send(forward_path(mac), job(7, 16, 16, 32), d), ::tlm::TLM_OK_RESPONSE);
+  const std::vector<uint64_t> w = mac.stats_words();
+  mac_array copy(unique_name("mac").c_str(), sp, kClock);
+  copy.set_stats_words(w);
+  EXPECT_EQ(copy.stats_words(), w);
+  EXPECT_EQ(copy.energy(), mac.energy());
+  EXPECT_EQ(copy.stats().gated_macs, 60u);
+  EXPECT_EQ(copy.stats().busy_cycles, 6u + 4u);
+  EXPECT_THROW(copy.set_stats_words({1, 2, 3}), std::invalid_argument);
+}
+
 TEST(MacArray, EnergyModelAtHorowitzPoints) {
   mac_array mac(unique_name("mac").c_str(), specs16(), kClock);
   // 1 full adder = 3.125 fJ = 31.25 units of 0.1 fJ.

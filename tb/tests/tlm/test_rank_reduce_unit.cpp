@@ -119,6 +119,31 @@ TEST(RankReduceCost, HandComputedPhases) {
   EXPECT_EQ(rank_reduce_cycles(s, u, PairOutcome::kUpdated).total(), kUpdateUnbiasedCycles);
 }
 
+TEST(RankReduceCost, ZeroSkippingShortensTheLoopsOverDz) {
+  // One non-zero of n_o = 6 dz entries: the input scan and the first Gram-Schmidt pass's r = 3
+  // dot products Q_L^T dz stream 1 entry, loop(1) = 3 instead of loop(6) = 4:
+  //   input        loop(1) + loop(9)                                   = 8    (dense 9)
+  //   gram_schmidt 3 x (loop(1) + loop(6)) + 3 x 2 x loop(6) + 2 x 3 x 2 x loop(9) = 21 + 24 + 60
+  //                                                                     = 105  (dense 108)
+  // i.e. (1 + r) (loop(6) - loop(1)) = 4 cycles fewer; MACs (n_o - nnz)(1 + r) = 20 fewer.
+  RankReduceUnitSpecs s = small_unit_specs();
+  const RankReduceParams b = small_params(RankReduceMode::kBiased);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, 1).total(), kUpdateBiasedCycles);  // flag off
+  s.zero_skip = true;
+  const RankReduceCycles c = rank_reduce_cycles(s, b, PairOutcome::kUpdated, 1);
+  EXPECT_EQ(c.input, 8u);
+  EXPECT_EQ(c.gram_schmidt, 105u);
+  EXPECT_EQ(c.total(), kUpdateBiasedCycles - 4);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kSkippedKappa, 1).total(), kSkipCycles - 4);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kZeroInput, 1).total(), kZeroCycles - 1);
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, 6).total(), kUpdateBiasedCycles);  // dense dz
+  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, -1).total(), kUpdateBiasedCycles);
+  for (PairOutcome o : {PairOutcome::kSkippedKappa, PairOutcome::kUpdated})
+    EXPECT_EQ(rank_reduce_work(b, o).macs - rank_reduce_work(b, o, 1).macs, 20u);
+  EXPECT_EQ(rank_reduce_work(b, PairOutcome::kZeroInput).macs - rank_reduce_work(b, PairOutcome::kZeroInput, 1).macs, 5u);
+  EXPECT_EQ(rank_reduce_work(b, PairOutcome::kUpdated, 6).macs, rank_reduce_work(b, PairOutcome::kUpdated).macs);
+}
+
 TEST(RankReduceCost, ThroughputKnobsDivideTheirPhases) {
   // 32 CORDIC iterations per cycle: each CORDIC op takes 1 cycle, a rotation 2 + 16 = 18:
   // svd = 48 x 18 = 864. 8 digits per cycle: sqrt ceil(32/8) = 4, reciprocal ceil(127/8) = 16,
