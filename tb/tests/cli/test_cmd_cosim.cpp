@@ -1,0 +1,163 @@
+// lrtsim cosim: the Verilated RTL rank-reduce unit (rtl/rr_unit.sv) against the golden
+// fixed-point model, word by word after every pair: >= 10,000 random pairs over ranks 1, 2, 4
+// and 8 plus the directed corner cases (each run a child process: one SystemC elaboration per
+// process); the checker catches a one-LSB perturbation of every field it compares; bad
+// arguments exit 2; and a whole lrtsim run with accel.rank_reduce.impl: rtl trains to the same
+// weights as impl: golden and as the golden engine.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "run_fixture.h"
+
+namespace lrt::cli {
+namespace {
+
+using namespace run_testing;
+using nlohmann::json;
+using testing::run_lrtsim_process;
+
+struct CosimCase {
+  int rank;
+  int samples;
+  const char* mode;
+  const char* kappa;
+  int n_o;
+  int n_i;
+  uint64_t seed;
+};
+
+// 10,030 random pairs (+ 23 directed in each run): kappa_th 100 (the default, a mix of kept,
+// skipped and degenerate pairs) and 0 (every pair a full step), both modes, every rank of the
+// issue, small vectors for speed and one run at n_o = 256.
+const CosimCase kCases[] = {
+    {1, 3200, "biased", "100", 8, 12, 11},  {1, 1000, "unbiased", "0", 13, 7, 12},
+    {2, 2000, "unbiased", "100", 16, 8, 21}, {2, 500, "biased", "0", 9, 16, 22},
+    {4, 1500, "biased", "100", 32, 16, 41},  {4, 500, "unbiased", "0", 12, 20, 42},
+    {8, 1000, "unbiased", "100", 12, 9, 81}, {8, 300, "biased", "0", 8, 8, 82},
+    {4, 30, "unbiased", "100", 256, 64, 43},
+};
+
+uint64_t field(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(pattern))) return UINT64_MAX;
+  return std::stoull(m[1].str());
+}
+
+class CmdCosim : public ::testing::TestWithParam<CosimCase> {};
+
+TEST_P(CmdCosim, RtlMatchesTheGoldenModelAfterEveryPair) {
+  const CosimCase& c = GetParam();
+  const CliResult r = run_lrtsim_process({"cosim", "--rank", std::to_string(c.rank), "--samples",
+                                          std::to_string(c.samples), "--mode", c.mode, "--kappa-th", c.kappa,
+                                          "--n-o", std::to_string(c.n_o), "--n-i", std::to_string(c.n_i), "--seed",
+                                          std::to_string(c.seed)});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const uint64_t matched = field(r.out, R"(matched (\d+) pairs \((\d+) directed)");
+  const uint64_t directed = field(r.out, R"(pairs \((\d+) directed)");
+  EXPECT_EQ(matched, directed + static_cast<uint64_t>(c.samples)) << r.out;
+  EXPECT_GE(directed, 20u);
+  // Not vacuous: full steps ran (SVD, mixing, basis update) and, at kappa_th 100, pairs were
+  // skipped; the directed set always has zero and vanishing pairs.
+  EXPECT_GT(field(r.out, R"((\d+) full steps)"), static_cast<uint64_t>(c.samples) / 20) << r.out;
+  EXPECT_GE(field(r.out, R"((\d+) degenerate)"), 4u) << r.out;
+  if (std::string(c.kappa) == "100") {
+    EXPECT_GT(field(r.out, R"((\d+) kappa-skipped)"), 0u) << r.out;
+  }
+  EXPECT_NE(r.out.find("cycles per pair: mean"), std::string::npos) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(RanksModesKappa, CmdCosim, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<CosimCase>& i) {
+                           return "r" + std::to_string(i.param.rank) + "_" + i.param.mode + "_kappa" +
+                                  i.param.kappa + "_" + std::to_string(i.param.n_o) + "x" +
+                                  std::to_string(i.param.n_i);
+                         });
+
+// The checker is not blind: one LSB (or one flag) of the expected words changed at pair 9 is
+// reported with exit 1, naming the field, the pair, the cycle, DUT and expected in hex.
+TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
+  const std::vector<std::string> fields = {
+      "q_left",     "q_right",         "exp_left",         "exp_right",           "cx",
+      "cx_exp",     "trace.zero_input", "trace.vanished_left", "trace.vanished_right",
+      "trace.skipped_kappa", "trace.kept", "trace.sign_word", "trace.c_exponent", "saturations"};
+  for (const std::string& f : fields) {
+    const CliResult r = run_lrtsim_process(
+        {"cosim", "--rank", "2", "--samples", "0", "--n-o", "6", "--n-i", "5", "--perturb", f, "--perturb-pair", "9"});
+    EXPECT_EQ(r.code, 1) << f << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("cosim: pair 9 "), std::string::npos) << f << "\n" << r.out;
+    const std::regex line("  pair 9 cycle \\d+ " + std::regex_replace(f, std::regex("\\."), "\\.") +
+                          "(\\[[0-9]+\\])*: dut=0x[0-9a-f]+ expected=0x[0-9a-f]+\n");
+    EXPECT_TRUE(std::regex_search(r.out, line)) << f << "\n" << r.out;
+    EXPECT_NE(r.out.find("1 field(s)"), std::string::npos) << f << "\n" << r.out;  // only that one
+  }
+}
+
+TEST(CmdCosimChecker, BadArgumentsExit2) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"cosim", "--rank", "9"},
+           {"cosim", "--rank", "0"},
+           {"cosim", "--mode", "sideways"},
+           {"cosim", "--n-o", "0"},
+           {"cosim", "--n-i", "16385"},
+           {"cosim", "--kappa-th", "1e9"},
+           {"cosim", "--perturb", "nonsense", "--perturb-pair", "0"}}) {
+    const CliResult r = run_lrtsim_process(args);
+    EXPECT_EQ(r.code, 2) << args[1] << " " << args[2] << "\n" << r.out << r.err;
+    EXPECT_FALSE(r.err.empty());
+  }
+}
+
+// accel.rank_reduce.impl: rtl runs every LRT pair of a training run through the RTL; the
+// weights (and everything else trained) equal those of impl: golden and of the golden engine.
+class CmdRunRtl : public PretrainedSuite<CmdRunRtl> {
+ public:
+  static constexpr const char* kName = "rtl";
+
+ protected:
+  static json run_ok(const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples", "120"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CliResult r = run_lrtsim_process(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return json::parse(read_file(out(name) + "/summary.json"));
+  }
+};
+
+TEST_F(CmdRunRtl, ImplRtlTrainsToTheSameWeightsAsImplGolden) {
+  const json golden = run_ok("engine_golden", {"--engine", "golden"});
+  const json tlm = run_ok("impl_golden", {"--engine", "tlm", "--set", "accel.rank_reduce.impl=golden"});
+  const json rtl = run_ok("impl_rtl", {"--engine", "tlm", "--set", "accel.rank_reduce.impl=rtl"});
+  for (const char* key : {"samples", "accuracy", "writes", "weights_digest", "memory"}) {
+    EXPECT_EQ(tlm[key], rtl[key]) << key;
+    EXPECT_EQ(golden[key], rtl[key]) << key;
+  }
+  EXPECT_EQ(read_file(out("impl_golden/trace.csv")), read_file(out("impl_rtl/trace.csv")));
+  // The LRT pairs really ran on the RTL: both runs' units saw the same pairs, and the RTL
+  // clocked at least the cheapest pair's cycles (a zero input: 2 + n_o + n_i) for each.
+  EXPECT_EQ(tlm["rank_reduce_units"]["impl"], "golden");
+  EXPECT_EQ(rtl["rank_reduce_units"]["impl"], "rtl");
+  const uint64_t pairs = rtl["rank_reduce_units"]["pairs"].get<uint64_t>();
+  EXPECT_EQ(tlm["rank_reduce_units"]["pairs"].get<uint64_t>(), pairs);
+  EXPECT_GT(pairs, 100u);
+  EXPECT_GT(rtl["rank_reduce_units"]["rtl_cycles"].get<uint64_t>(), 100u * pairs);
+}
+
+TEST_F(CmdRunRtl, ImplRtlIsRefusedOnTheGoldenEngineAndWithSeveralJobs) {
+  const CliResult g = run_lrtsim_process({"run", s().config, "--out", out("refuse_golden"), "--force", "--engine",
+                                          "golden", "--set", "accel.rank_reduce.impl=rtl"});
+  EXPECT_EQ(g.code, 2) << g.err;
+  EXPECT_NE(g.err.find("accel.rank_reduce.impl"), std::string::npos) << g.err;
+  const CliResult j = run_lrtsim_process({"run", s().config, "--out", out("refuse_jobs"), "--force", "--engine",
+                                          "tlm", "--jobs", "2", "--set", "accel.rank_reduce.impl=rtl"});
+  EXPECT_EQ(j.code, 2) << j.err;
+  EXPECT_NE(j.err.find("--jobs"), std::string::npos) << j.err;
+}
+
+}  // namespace
+}  // namespace lrt::cli
