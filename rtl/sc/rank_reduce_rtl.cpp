@@ -14,7 +14,47 @@ namespace {
 constexpr uint32_t kRegionShift = 28;
 constexpr uint32_t kIndexMask = (1u << kRegionShift) - 1;
 
+// The schedule of rr_unit.sv, state by state: a memory read costs 3 cycles (issue, request,
+// response), a write 2; a primitive with latency L costs L + 1 cycles in its wait state
+// (isqrt 33, CORDIC 33, divider 66 + frac).
+struct Schedule {
+  uint64_t n_o, n_i, r, q;
+  uint64_t front() const { return 3 * (n_o + n_i) + 1 + 4 * (3 * q + 1); }  // input, zero check, metadata
+  uint64_t back() const {  // c_L/c_R, S, kappa, E_C, C, sigma, sort, Q_x, M, c_x, update, write-back
+    return 2 + q * q + 3 + 1 + q + 1 + r * q + 1 + (n_o + n_i) * (8 * q + 5 * r) + 6 + 3 * (3 * q + 1) + 1;
+  }
+  uint64_t side_first(uint64_t n, uint64_t bn) const {  // dead columns: dot products only
+    return 1 + 2 * r * (7 * n + 2) + 18 * n + 1 + 1 + 34 + (67 + 30 + bn) + 1 + 1 + 1;
+  }
+  uint64_t side_full(uint64_t n, uint64_t bn) const {  // every column live: dot + update each
+    return 1 + 2 * r * (16 * n + 3) + 18 * n + 1 + 1 + 34 + (67 + 30 + bn) + 1 + 1 + 1;
+  }
+  uint64_t jacobi_none() const { return 8 * (q * (q - 1) / 2) * 2; }
+  uint64_t jacobi_all() const { return 8 * (q * (q - 1) / 2) * (1 + 4 * 34 + 3 * q + 1); }
+};
+
+Schedule schedule(int n_o, int n_i, int rank) {
+  return {static_cast<uint64_t>(n_o), static_cast<uint64_t>(n_i), static_cast<uint64_t>(rank),
+          static_cast<uint64_t>(rank) + 1};
+}
+
 }  // namespace
+
+uint64_t rr_unit_cycles_zero_input(int n_o, int n_i) { return 3 * static_cast<uint64_t>(n_o + n_i) + 2; }
+
+uint64_t rr_unit_cycles_first_one_hot(int n_o, int n_i, int rank) {
+  const Schedule s = schedule(n_o, n_i, rank);
+  return s.front() + s.side_first(s.n_o, 24) + s.side_first(s.n_i, 24) + s.jacobi_none() + s.back();
+}
+
+uint64_t rr_unit_cycles_bound(int n_o, int n_i, int rank, bool unbiased) {
+  const Schedule s = schedule(n_o, n_i, rank);
+  uint64_t c = s.front() + s.side_full(s.n_o, 32) + s.side_full(s.n_i, 32) + s.jacobi_all() + s.back();
+  // Unbiased: up to k + 1 = q radicands (division 127 + root 34 + issue 1), 1/|v_0| (1 + 127),
+  // s1/k (67) and k Householder columns.
+  if (unbiased) c += s.q * 162 + 1 + 127 + 67 + s.r;
+  return c;
+}
 
 RankReduceRtl::RankReduceRtl(sc_core::sc_module_name name, const RtlUnitConfig& cfg)
     : sc_core::sc_module(name), cfg_(cfg) {
@@ -75,6 +115,7 @@ RankReduceRtl::~RankReduceRtl() {
 
 void RankReduceRtl::open_vcd(const std::string& path) {
   timed_ = true;
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);  // Verilator traces an elaborated model only
   vcd_ = std::make_unique<VerilatedVcdSc>();
   dut_->trace(vcd_.get(), 99);
   vcd_->open(path.c_str());
@@ -85,7 +126,10 @@ void RankReduceRtl::settle() {
   if (timed_) {
     sc_core::sc_start(sc_core::sc_time(0.5, sc_core::SC_NS));
   } else {
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // one delta: the model evaluates, its outputs update
+    // The first call delivers the input writes and runs the model, the second publishes its
+    // outputs (one call would leave them a phase behind: correct results, wrong cycle counts).
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 }
 

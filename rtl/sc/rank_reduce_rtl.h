@@ -56,6 +56,16 @@ struct RtlSram {
   int16_t cx_exp = 0;
 };
 
+/// @brief Cycles of rr_unit per pair (docs/rtl.md, "Cycles per pair"): with an SRAM that
+/// accepts every request and answers a read on the next cycle. A zero input:
+uint64_t rr_unit_cycles_zero_input(int n_o, int n_i);
+/// The first pair after a reset, one-hot dz and a, biased (every step of the schedule runs;
+/// no Gram-Schmidt update, no Jacobi rotation; |residual| has 24 bits).
+uint64_t rr_unit_cycles_first_one_hot(int n_o, int n_i, int rank);
+/// An upper bound of every pair: a full step with every Gram-Schmidt update and Jacobi
+/// rotation and 32-bit residual norms (plus the unbiased mixing's divisions when unbiased).
+uint64_t rr_unit_cycles_bound(int n_o, int n_i, int rank, bool unbiased);
+
 class RankReduceRtl : public sc_core::sc_module {
  public:
   /// Throws std::invalid_argument for a configuration outside the unit's range.

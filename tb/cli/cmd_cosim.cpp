@@ -40,6 +40,7 @@ struct CosimOptions {
   std::string perturb_field;  // testing the checker: perturb the expected words
   int perturb_pair = -1;
   int reset_every = 64;
+  bool print_cycles = false;
 };
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
@@ -121,6 +122,9 @@ int run_cosim(const CosimOptions& o) {
       if (shown < mism.size()) std::cout << "  ... and " << mism.size() - shown << " more\n";
       return kExitRunFailed;
     }
+    if (o.print_cycles)
+      std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label << (res.zero_input ? ", zero input" : "")
+                << (res.skipped_kappa ? ", kappa skip" : "") << ")\n";
     cycles_min = std::min(cycles_min, res.cycles);
     cycles_max = std::max(cycles_max, res.cycles);
     if (!res.zero_input && !res.skipped_kappa) {
@@ -138,7 +142,8 @@ int run_cosim(const CosimOptions& o) {
             << " full steps\n";
   std::cout << "cycles per pair: mean " << (pairs.empty() ? 0.0 : static_cast<double>(total) / static_cast<double>(pairs.size()))
             << ", full steps mean " << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
-            << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "\n";
+            << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
+            << rtl::rr_unit_cycles_bound(o.n_o, o.n_i, o.rank, cfg.unbiased) << " (docs/rtl.md)\n";
   std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0) << " pairs/s, "
             << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s\n";
   return kExitOk;
@@ -172,6 +177,7 @@ void add_cosim_command(CLI::App& app, Action& action) {
   cmd->add_option("--reset-every", o->reset_every, "reset the state every N random pairs (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
   cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")->type_name("FILE");
   cmd->add_option("--perturb", o->perturb_field,

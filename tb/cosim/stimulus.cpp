@@ -51,7 +51,14 @@ std::vector<CosimPair> directed_pairs(int n_o, int n_i, uint64_t seed) {
   out.push_back(from_codes(zo, 0, from_doubles(go, gi, "").a, -3, "zero dz"));
   out.push_back(from_codes(from_doubles(go, gi, "").dz, -5, zi, 0, "zero a"));
   out.push_back(from_codes(zo, 0, zi, 0, "zero dz and a"));
-  // The first real pair, then saturated codes.
+  // The first real pair: one-hot on both sides (from the reset state its cycle count is
+  // exact, docs/rtl.md), then a Gaussian one and saturated codes.
+  {
+    std::vector<int16_t> o(static_cast<size_t>(n_o), 0), i(static_cast<size_t>(n_i), 0);
+    o[0] = 16384;
+    i[static_cast<size_t>(n_i - 1)] = -32767;
+    out.push_back(from_codes(o, -7, i, 2, "one-hot (first)"));
+  }
   out.push_back(from_doubles(go, gi, "gaussian"));
   out.push_back(from_codes(std::vector<int16_t>(static_cast<size_t>(n_o), 32767), 0,
                            std::vector<int16_t>(static_cast<size_t>(n_i), 32767), 0, "all +32767"));

@@ -17,7 +17,8 @@ struct CosimPair {
   std::string label;  ///< what the pair tests ("random" for the random stream)
 };
 
-/// @brief The directed corner cases for shape (n_o, n_i): zero vectors, saturated codes
+/// @brief The directed corner cases for shape (n_o, n_i): zero vectors (pairs 0-2), a one-hot
+/// pair (pair 3, the first non-zero one), saturated codes
 /// (+32767, -32768, alternating), repeated identical pairs, rank-deficient (in-span) pairs,
 /// pairs far below the state (kappa skips), one-hot vectors and extreme exponents (+-2047).
 std::vector<CosimPair> directed_pairs(int n_o, int n_i, uint64_t seed);

@@ -113,6 +113,34 @@ TEST(CmdCosimChecker, BadArgumentsExit2) {
   }
 }
 
+// Cycles per pair (docs/rtl.md, "Cycles per pair"), restated here from the docs' closed forms:
+// a zero input costs 3 N + 2 (N = n_o + n_i); the first pair after reset, one-hot on both
+// sides and biased, (29 + 27 r) N + 9 q^2 + r q + 14 q + 8 r + 345; no pair exceeds the bound
+// (full step, every update and rotation, 32-bit norms) that cosim prints.
+TEST(CmdCosimCycles, MeasuredCyclesFollowTheFormula) {
+  for (int r : {1, 2, 4, 8})
+    for (const auto& shape : std::vector<std::pair<int, int>>{{7, 5}, {33, 2}, {1, 1}}) {
+      const int n_o = shape.first, n_i = shape.second;
+      const uint64_t n = static_cast<uint64_t>(n_o + n_i), q = static_cast<uint64_t>(r) + 1, ur = static_cast<uint64_t>(r);
+      const CliResult c = run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", std::to_string(n_o),
+                                              "--n-i", std::to_string(n_i), "--samples", "60", "--kappa-th", "0",
+                                              "--print-cycles"});
+      ASSERT_EQ(c.code, 0) << c.out << c.err;
+      for (int k = 0; k < 3; ++k)
+        EXPECT_EQ(field(c.out, "pair " + std::to_string(k) + " cycles (\\d+) "), 3 * n + 2) << r << " " << n_o;
+      EXPECT_EQ(field(c.out, "pair 3 cycles (\\d+) "), (29 + 27 * ur) * n + 9 * q * q + ur * q + 14 * q + 8 * ur + 345)
+          << r << " " << n_o << "x" << n_i;
+      const uint64_t bound = field(c.out, "bound (\\d+)");
+      EXPECT_EQ(bound, (29 + 45 * ur) * n + q * q + ur * q + 22 * q + 12 * ur + 361 + 4 * q * (q - 1) * (138 + 3 * q));
+      EXPECT_LE(field(c.out, "max (\\d+);"), bound);
+      // The bound is not vacuous where the stream can fill the rank (n_o, n_i >= 5): the
+      // largest full step of 60 random pairs reaches at least a fifth of it (0.27-0.67 measured).
+      if (n_o >= 5 && n_i >= 5) {
+        EXPECT_GT(field(c.out, "max (\\d+);"), bound / 5) << r;
+      }
+    }
+}
+
 // accel.rank_reduce.impl: rtl runs every LRT pair of a training run through the RTL; the
 // weights (and everything else trained) equal those of impl: golden and of the golden engine.
 class CmdRunRtl : public PretrainedSuite<CmdRunRtl> {
