@@ -58,6 +58,9 @@ std::vector<CosimPair> directed_pairs(int n_o, int n_i, uint64_t seed) {
     o[0] = 16384;
     i[static_cast<size_t>(n_i - 1)] = -32767;
     out.push_back(from_codes(o, -7, i, 2, "one-hot (first)"));
+    // The same again: after one pair the basis is that pair's direction, so both residuals
+    // vanish (a degenerate pair at every rank and kappa_th).
+    out.push_back(from_codes(o, -7, i, 2, "one-hot (again: in the span)"));
   }
   out.push_back(from_doubles(go, gi, "gaussian"));
   out.push_back(from_codes(std::vector<int16_t>(static_cast<size_t>(n_o), 32767), 0,
