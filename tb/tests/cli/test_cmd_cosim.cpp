@@ -113,6 +113,21 @@ TEST(CmdCosimChecker, BadArgumentsExit2) {
   }
 }
 
+// --vcd traces the unit's signals, one sample per clock phase, and changes no result.
+TEST(CmdCosimChecker, VcdTracesTheUnit) {
+  const std::string vcd = ::testing::TempDir() + "lrtsim_cosim_trace.vcd";
+  const CliResult r = run_lrtsim_process({"cosim", "--rank", "1", "--n-o", "2", "--n-i", "3", "--samples", "2", "--vcd", vcd});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("matched 27 pairs"), std::string::npos) << r.out;
+  const std::string text = read_file(vcd);
+  for (const char* name : {" clk ", " state ", " mem_req_valid ", " done_valid "})
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+  // Every clock edge is a time step: at least 2 per cycle of the zero pairs alone (3 x 17).
+  size_t steps = 0;
+  for (size_t p = text.find("\n#"); p != std::string::npos; p = text.find("\n#", p + 1)) ++steps;
+  EXPECT_GT(steps, 100u);
+}
+
 // Cycles per pair (docs/rtl.md, "Cycles per pair"), restated here from the docs' closed forms:
 // a zero input costs 3 N + 2 (N = n_o + n_i); the first pair after reset, one-hot on both
 // sides and biased, (29 + 27 r) N + 9 q^2 + r q + 14 q + 8 r + 345; no pair exceeds the bound
