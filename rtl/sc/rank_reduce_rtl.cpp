@@ -154,8 +154,6 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
   cfg_mode_.write(cfg_.unbiased);
   cfg_kappa_.write(cfg_.kappa_code);
   cfg_seed_.write(cfg_.seed);
-  mem_req_ready_.write(true);
-  done_ready_.write(true);
   if (!reset_done_) {
     rst_.write(true);
     edge();
@@ -176,24 +174,32 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
   bool started = false;
   int next_code = 0;
   bool rsp_pending = false;
+  int rsp_wait = 0;  // extra cycles before the pending response is presented
   uint64_t rsp_data = 0;
   RtlPairResult res;
+  // Stalls (set_stalls): each handshake of the environment withheld with probability p.
+  auto stall = [this]() { return stall_p_ > 0.0 && stall_dist_(stall_rng_) < stall_p_; };
   for (uint64_t cycle = 0;; ++cycle) {
     if (cycle > max_cycles_)
       throw std::runtime_error("rr_unit: no result after " + std::to_string(max_cycles_) + " cycles");
     // Inputs for the coming edge, from the outputs the last edge left.
+    const bool mem_ready = !stall();
+    const bool done_ready = !stall();
+    mem_req_ready_.write(mem_ready);
+    done_ready_.write(done_ready);
     start_valid_.write(!started);
     start_dz_exp_.write(static_cast<uint32_t>(static_cast<uint16_t>(dz_exp)));
     start_a_exp_.write(static_cast<uint32_t>(static_cast<uint16_t>(a_exp)));
-    const bool code_avail = started && next_code < n_codes;
+    const bool code_avail = started && next_code < n_codes && !stall();
     code_valid_.write(code_avail);
     code_data_.write(code_avail ? static_cast<uint32_t>(static_cast<uint16_t>(code_at(next_code))) : 0u);
-    mem_rsp_valid_.write(rsp_pending);
-    mem_rsp_rdata_.write(rsp_data);
+    const bool rsp_now = rsp_pending && rsp_wait == 0;
+    mem_rsp_valid_.write(rsp_now);
+    mem_rsp_rdata_.write(rsp_now ? rsp_data : 0u);
     const bool start_fire = !started && start_ready_.read();
     const bool code_fire = code_avail && code_ready_.read();
-    const bool mem_fire = mem_req_valid_.read();
-    const bool done_fire = started && done_valid_.read();
+    const bool mem_fire = mem_req_valid_.read() && mem_ready;
+    const bool done_fire = started && done_valid_.read() && done_ready;
     const bool write = mem_req_write_.read();
     const uint32_t addr = mem_req_addr_.read();
     const uint64_t wdata = mem_req_wdata_.read();
@@ -213,8 +219,10 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
     if (done_fire) break;
     if (start_fire) started = true;
     if (code_fire) ++next_code;
-    rsp_pending = false;
+    if (rsp_now) rsp_pending = false;
+    else if (rsp_pending) --rsp_wait;
     if (mem_fire) {
+      if (rsp_pending) throw std::runtime_error("rr_unit: a request while a read response is pending");
       const uint32_t region = addr >> kRegionShift;
       const uint32_t idx = addr & kIndexMask;
       auto bad = [&]() {
@@ -256,6 +264,7 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
       } else {
         ++res.mem_reads;
         rsp_pending = true;
+        rsp_wait = stall_p_ > 0.0 ? static_cast<int>(stall_dist_(stall_rng_) * 4.0) : 0;  // 0..3 extra cycles
         rsp_data = value;
       }
     }

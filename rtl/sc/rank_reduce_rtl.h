@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,13 @@ class RankReduceRtl : public sc_core::sc_module {
   /// the first run_pair.
   void open_vcd(const std::string& path);
   uint64_t total_cycles() const { return total_cycles_; }
+  /// @brief Back-pressure: every cycle the memory's request ready, the code stream's valid and
+  /// the result's ready are each withheld with probability p, and a read response comes 0-3
+  /// cycles late (uniform); deterministic in `seed`. p = 0 (the default): no stall.
+  void set_stalls(double p, uint64_t seed) {
+    stall_p_ = p;
+    stall_rng_.seed(seed);
+  }
   /// A cycle limit per pair (a hang is an error, never a silent wait).
   void set_max_cycles(uint64_t c) { max_cycles_ = c; }
 
@@ -106,6 +114,9 @@ class RankReduceRtl : public sc_core::sc_module {
   uint64_t total_cycles_ = 0;
   uint64_t max_cycles_ = 50'000'000;
   std::unique_ptr<VerilatedVcdSc> vcd_;
+  double stall_p_ = 0.0;
+  std::mt19937_64 stall_rng_;
+  std::uniform_real_distribution<double> stall_dist_{0.0, 1.0};
 
   sc_core::sc_signal<bool> clk_, rst_;
   sc_core::sc_signal<uint32_t> cfg_rank_, cfg_n_o_, cfg_n_i_, cfg_seed_, cfg_pair_;

@@ -41,6 +41,7 @@ struct CosimOptions {
   int perturb_pair = -1;
   int reset_every = 64;
   bool print_cycles = false;
+  double stall = 0.0;
 };
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
@@ -90,6 +91,7 @@ int run_cosim(const CosimOptions& o) {
   cfg.seed = static_cast<uint32_t>(o.seed);
   rtl::RankReduceRtl dut("rank_reduce_rtl", cfg);
   if (!o.vcd.empty()) dut.open_vcd(o.vcd);
+  dut.set_stalls(o.stall, o.seed ^ 0x5DEECE66Dull);
 
   std::vector<cosim::CosimPair> pairs;
   if (o.directed) pairs = cosim::directed_pairs(o.n_o, o.n_i, o.seed);
@@ -177,6 +179,11 @@ void add_cosim_command(CLI::App& app, Action& action) {
   cmd->add_option("--reset-every", o->reset_every, "reset the state every N random pairs (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--stall", o->stall,
+                  "back-pressure: the SRAM's ready, the code stream and the result's ready withheld with this "
+                  "probability per cycle, read responses 0-3 cycles late (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.9));
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
   cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")->type_name("FILE");

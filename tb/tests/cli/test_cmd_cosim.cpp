@@ -79,6 +79,19 @@ INSTANTIATE_TEST_SUITE_P(RanksModesKappa, CmdCosim, ::testing::ValuesIn(kCases),
                                   std::to_string(i.param.n_i);
                          });
 
+// Back-pressure on every handshake the environment drives (SRAM request ready, the code
+// stream, the result's ready; read responses 0-3 cycles late): still bit-exact, and slower
+// (the stalls really hit: even the cheapest pair, a zero input, takes longer than 3 N + 2).
+TEST(CmdCosimStalls, RandomBackPressureChangesNoWord) {
+  for (int r : {2, 8}) {
+    const CliResult c = run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", "9", "--n-i", "7",
+                                            "--samples", "200", "--mode", "unbiased", "--stall", "0.3", "--seed", "5"});
+    ASSERT_EQ(c.code, 0) << c.out << c.err;
+    EXPECT_NE(c.out.find("matched 225 pairs"), std::string::npos) << c.out;
+    EXPECT_GT(field(c.out, "min (\\d+),"), 3u * 16u + 2u) << c.out;
+  }
+}
+
 // The checker is not blind: one LSB (or one flag) of the expected words changed at pair 9 is
 // reported with exit 1, naming the field, the pair, the cycle, DUT and expected in hex.
 TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
