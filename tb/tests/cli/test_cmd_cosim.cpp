@@ -176,8 +176,8 @@ class CmdRunRtl : public PretrainedSuite<CmdRunRtl> {
   static constexpr const char* kName = "rtl";
 
  protected:
-  static json run_ok(const std::string& name, const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples", "120"};
+  static json run_ok(const std::string& name, const std::vector<std::string>& extra, int samples = 120) {
+    std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples", std::to_string(samples)};
     args.insert(args.end(), extra.begin(), extra.end());
     const CliResult r = run_lrtsim_process(args);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -202,6 +202,26 @@ TEST_F(CmdRunRtl, ImplRtlTrainsToTheSameWeightsAsImplGolden) {
   EXPECT_EQ(tlm["rank_reduce_units"]["pairs"].get<uint64_t>(), pairs);
   EXPECT_GT(pairs, 100u);
   EXPECT_GT(rtl["rank_reduce_units"]["rtl_cycles"].get<uint64_t>(), 100u * pairs);
+}
+
+// A run with impl: rtl resumes from a checkpoint (the units' state and pair counter restored
+// into the RTL) to the uninterrupted run's results; only rtl_cycles, which counts the cycles
+// of this process, differs.
+TEST_F(CmdRunRtl, ImplRtlResumesToTheUninterruptedRun) {
+  const std::vector<std::string> rtl = {"--engine", "tlm", "--set", "accel.rank_reduce.impl=rtl"};
+  json full = run_ok("resume_full", rtl, 60);
+  std::vector<std::string> first{"run", s().config, "--out", out("resume_part"), "--force", "--samples", "30",
+                                 "--checkpoint-every", "15"};
+  first.insert(first.end(), rtl.begin(), rtl.end());
+  ASSERT_EQ(run_lrtsim_process(first).code, 0);
+  const CliResult r = run_lrtsim_process({"run", "--resume", out("resume_part"), "--samples", "60"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json part = json::parse(read_file(out("resume_part/summary.json")));
+  EXPECT_LT(part["rank_reduce_units"]["rtl_cycles"].get<uint64_t>(), full["rank_reduce_units"]["rtl_cycles"].get<uint64_t>());
+  part["rank_reduce_units"].erase("rtl_cycles");
+  full["rank_reduce_units"].erase("rtl_cycles");
+  EXPECT_EQ(part, full);
+  EXPECT_EQ(read_file(out("resume_part/trace.csv")), read_file(out("resume_full/trace.csv")));
 }
 
 TEST_F(CmdRunRtl, ImplRtlIsRefusedOnTheGoldenEngineAndWithSeveralJobs) {
