@@ -19,7 +19,8 @@ int next_instance() {
 
 }  // namespace
 
-RtlRankReduceImpl::RtlRankReduceImpl(const golden::RankReduceParams& params) : params_(params), mirror_(params) {
+RtlRankReduceImpl::RtlRankReduceImpl(const golden::RankReduceParams& params)
+    : params_(params), mirror_(params) {
   rtl::RtlUnitConfig cfg;
   cfg.rank = params.rank;
   cfg.n_o = params.n_o;
@@ -27,7 +28,8 @@ RtlRankReduceImpl::RtlRankReduceImpl(const golden::RankReduceParams& params) : p
   cfg.unbiased = params.mode == golden::RankReduceMode::kUnbiased;
   cfg.kappa_code = mirror_.kappa_code();
   cfg.seed = static_cast<uint32_t>(params.seed);
-  rtl_ = std::make_unique<rtl::RankReduceRtl>(("rr_unit_rtl_" + std::to_string(next_instance())).c_str(), cfg);
+  rtl_ =
+      std::make_unique<rtl::RankReduceRtl>(("rr_unit_rtl_" + std::to_string(next_instance())).c_str(), cfg);
   held_ = RankReduceState::zero(params);
 }
 

@@ -60,7 +60,8 @@ RankReduceRtl::RankReduceRtl(sc_core::sc_module_name name, const RtlUnitConfig& 
     : sc_core::sc_module(name), cfg_(cfg) {
   if (cfg.rank < 1 || cfg.rank > 8 || cfg.n_o < 1 || cfg.n_o > 16384 || cfg.n_i < 1 || cfg.n_i > 16384 ||
       cfg.kappa_code >= (uint64_t{1} << 36))
-    throw std::invalid_argument("rr_unit: rank must lie in [1, 8], n_o and n_i in [1, 16384], kappa code < 2^36");
+    throw std::invalid_argument(
+        "rr_unit: rank must lie in [1, 8], n_o and n_i in [1, 16384], kappa code < 2^36");
   const int q = cfg.rank + 1;
   sram_.q[0].assign(static_cast<size_t>(cfg.n_o) * q, 0);
   sram_.q[1].assign(static_cast<size_t>(cfg.n_i) * q, 0);
@@ -219,8 +220,10 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
     if (done_fire) break;
     if (start_fire) started = true;
     if (code_fire) ++next_code;
-    if (rsp_now) rsp_pending = false;
-    else if (rsp_pending) --rsp_wait;
+    if (rsp_now)
+      rsp_pending = false;
+    else if (rsp_pending)
+      --rsp_wait;
     if (mem_fire) {
       if (rsp_pending) throw std::runtime_error("rr_unit: a request while a read response is pending");
       const uint32_t region = addr >> kRegionShift;
@@ -244,11 +247,16 @@ RtlPairResult RankReduceRtl::run_pair(const int16_t* dz, int dz_exp, const int16
         const uint32_t q = static_cast<uint32_t>(cfg_.rank + 1);
         int16_t* e16 = nullptr;
         uint32_t* c32 = nullptr;
-        if (idx < q) e16 = &sram_.exps[0][idx];
-        else if (idx >= 16 && idx < 16 + q) e16 = &sram_.exps[1][idx - 16];
-        else if (idx >= 32 && idx < 32 + q) c32 = &sram_.cx[idx - 32];
-        else if (idx == 48) e16 = &sram_.cx_exp;
-        else bad();
+        if (idx < q)
+          e16 = &sram_.exps[0][idx];
+        else if (idx >= 16 && idx < 16 + q)
+          e16 = &sram_.exps[1][idx - 16];
+        else if (idx >= 32 && idx < 32 + q)
+          c32 = &sram_.cx[idx - 32];
+        else if (idx == 48)
+          e16 = &sram_.cx_exp;
+        else
+          bad();
         if (e16 != nullptr) {
           if (write) *e16 = static_cast<int16_t>(wdata & 0xFFFFu);
           value = static_cast<uint64_t>(static_cast<int64_t>(*e16));

@@ -14,9 +14,8 @@
 #include <memory>
 #include <random>
 #include <string>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 class Vrr_unit;
 class VerilatedVcdSc;
@@ -25,10 +24,10 @@ namespace lrt::rtl {
 
 /// @brief The unit's static configuration (its cfg_* ports).
 struct RtlUnitConfig {
-  int rank = 1;           ///< 1..8
-  int n_o = 1;            ///< 1..16384
-  int n_i = 1;            ///< 1..16384
-  bool unbiased = false;  ///< spectrum reduction mode
+  int rank = 1;             ///< 1..8
+  int n_o = 1;              ///< 1..16384
+  int n_i = 1;              ///< 1..16384
+  bool unbiased = false;    ///< spectrum reduction mode
   uint64_t kappa_code = 0;  ///< round(kappa_th 2^8), < 2^36
   uint32_t seed = 0;        ///< low 32 bits of the reducer's seed
 };
@@ -43,9 +42,9 @@ struct RtlPairResult {
   uint32_t sign_word = 0;
   int c_exponent = 0;
   uint32_t saturations = 0;
-  uint64_t cycles = 0;         ///< clock edges from the accepted start to the accepted result
-  uint64_t mem_reads = 0;      ///< SRAM read requests of this pair
-  uint64_t mem_writes = 0;     ///< SRAM write requests of this pair
+  uint64_t cycles = 0;      ///< clock edges from the accepted start to the accepted result
+  uint64_t mem_reads = 0;   ///< SRAM read requests of this pair
+  uint64_t mem_writes = 0;  ///< SRAM write requests of this pair
 };
 
 /// @brief The SRAM image the unit works on (§6 state plus its scratch).
@@ -131,8 +130,8 @@ class RankReduceRtl : public sc_core::sc_module {
   sc_core::sc_signal<uint64_t> mem_req_wdata_;
   sc_core::sc_signal<bool> mem_rsp_valid_;
   sc_core::sc_signal<uint64_t> mem_rsp_rdata_;
-  sc_core::sc_signal<bool> done_valid_, done_ready_, done_zero_input_, done_vanished_left_, done_vanished_right_,
-      done_skipped_kappa_;
+  sc_core::sc_signal<bool> done_valid_, done_ready_, done_zero_input_, done_vanished_left_,
+      done_vanished_right_, done_skipped_kappa_;
   sc_core::sc_signal<uint32_t> done_kept_, done_sign_word_, done_c_exponent_, done_saturations_, pair_count_;
 };
 

@@ -5,7 +5,6 @@
 // with every mismatching field of the first differing pair (pair index, cycle, DUT and
 // expected in hex). Stimulus: tb/cosim/stimulus.h.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -115,8 +114,8 @@ int run_cosim(const CosimOptions& o) {
     if (static_cast<int>(k) == o.perturb_pair) cosim::perturb(e, o.perturb_field);
     const auto mism = cosim::compare(e, dut.sram(), res, o.rank, o.n_o, o.n_i);
     if (!mism.empty()) {
-      std::cout << "cosim: pair " << k << " (" << p.label << ") differs at cycle " << dut.total_cycles() << ": "
-                << mism.size() << " field(s)\n";
+      std::cout << "cosim: pair " << k << " (" << p.label << ") differs at cycle " << dut.total_cycles()
+                << ": " << mism.size() << " field(s)\n";
       const size_t shown = std::min<size_t>(mism.size(), 64);
       for (size_t m = 0; m < shown; ++m)
         std::cout << "  pair " << k << " cycle " << dut.total_cycles() << " " << mism[m].field
@@ -125,8 +124,9 @@ int run_cosim(const CosimOptions& o) {
       return kExitRunFailed;
     }
     if (o.print_cycles)
-      std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label << (res.zero_input ? ", zero input" : "")
-                << (res.skipped_kappa ? ", kappa skip" : "") << ")\n";
+      std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label
+                << (res.zero_input ? ", zero input" : "") << (res.skipped_kappa ? ", kappa skip" : "")
+                << ")\n";
     cycles_min = std::min(cycles_min, res.cycles);
     cycles_max = std::max(cycles_max, res.cycles);
     if (!res.zero_input && !res.skipped_kappa) {
@@ -136,25 +136,28 @@ int run_cosim(const CosimOptions& o) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const uint64_t total = dut.total_cycles();
-  std::cout << "matched " << pairs.size() << " pairs (" << n_directed << " directed, " << pairs.size() - n_directed
-            << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i " << o.n_i << ", " << o.mode
-            << ", kappa_th " << o.kappa_th << ")\n";
+  std::cout << "matched " << pairs.size() << " pairs (" << n_directed << " directed, "
+            << pairs.size() - n_directed << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i "
+            << o.n_i << ", " << o.mode << ", kappa_th " << o.kappa_th << ")\n";
   const auto& s = model->stats();
-  std::cout << "outcomes: " << s.skipped_kappa << " kappa-skipped, " << s.degenerate << " degenerate, " << n_full
-            << " full steps\n";
-  std::cout << "cycles per pair: mean " << (pairs.empty() ? 0.0 : static_cast<double>(total) / static_cast<double>(pairs.size()))
-            << ", full steps mean " << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
+  std::cout << "outcomes: " << s.skipped_kappa << " kappa-skipped, " << s.degenerate << " degenerate, "
+            << n_full << " full steps\n";
+  std::cout << "cycles per pair: mean "
+            << (pairs.empty() ? 0.0 : static_cast<double>(total) / static_cast<double>(pairs.size()))
+            << ", full steps mean "
+            << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
             << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
             << rtl::rr_unit_cycles_bound(o.n_o, o.n_i, o.rank, cfg.unbiased) << " (docs/rtl.md)\n";
-  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0) << " pairs/s, "
-            << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s\n";
+  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0)
+            << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s\n";
   return kExitOk;
 }
 
 }  // namespace
 
 void add_cosim_command(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("cosim", "Co-simulate the RTL rank-reduce unit against the golden fixed-point model");
+  auto* cmd = app.add_subcommand("cosim",
+                                 "Co-simulate the RTL rank-reduce unit against the golden fixed-point model");
   auto o = std::make_shared<CosimOptions>();
   cmd->add_option("--seed", o->seed, "seed of the stimulus and of the sign generator (low 32 bits)")
       ->capture_default_str()
@@ -163,8 +166,12 @@ void add_cosim_command(CLI::App& app, Action& action) {
       ->capture_default_str()
       ->check(CLI::Range(0, 100000000));
   cmd->add_option("--rank", o->rank, "rank r (1..8)")->capture_default_str()->check(CLI::Range(1, 8));
-  cmd->add_option("--n-o", o->n_o, "length of dz (1..16384)")->capture_default_str()->check(CLI::Range(1, 16384));
-  cmd->add_option("--n-i", o->n_i, "length of a (1..16384)")->capture_default_str()->check(CLI::Range(1, 16384));
+  cmd->add_option("--n-o", o->n_o, "length of dz (1..16384)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16384));
+  cmd->add_option("--n-i", o->n_i, "length of a (1..16384)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16384));
   cmd->add_option("--mode", o->mode, "biased or unbiased")
       ->capture_default_str()
       ->check(CLI::IsMember({"biased", "unbiased"}));
@@ -179,18 +186,22 @@ void add_cosim_command(CLI::App& app, Action& action) {
   cmd->add_option("--reset-every", o->reset_every, "reset the state every N random pairs (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--stall", o->stall,
-                  "back-pressure: the SRAM's ready, the code stream and the result's ready withheld with this "
-                  "probability per cycle, read responses 0-3 cycles late (0: none)")
+  cmd->add_option(
+         "--stall", o->stall,
+         "back-pressure: the SRAM's ready, the code stream and the result's ready withheld with this "
+         "probability per cycle, read responses 0-3 cycles late (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.9));
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
-  cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")->type_name("FILE");
-  cmd->add_option("--perturb", o->perturb_field,
-                  "checker self-test: add one LSB to this expected field (q_left, q_right, exp_left, exp_right, "
-                  "cx, cx_exp, trace.*, saturations) at --perturb-pair");
-  cmd->add_option("--perturb-pair", o->perturb_pair, "pair index of --perturb")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")
+      ->type_name("FILE");
+  cmd->add_option(
+      "--perturb", o->perturb_field,
+      "checker self-test: add one LSB to this expected field (q_left, q_right, exp_left, exp_right, "
+      "cx, cx_exp, trace.*, saturations) at --perturb-pair");
+  cmd->add_option("--perturb-pair", o->perturb_pair, "pair index of --perturb")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&action, o] { action = [o] { return run_cosim(*o); }; });
 }
 

@@ -7,10 +7,20 @@ namespace lrt::cosim {
 using golden::RankReduceSide;
 
 const std::vector<std::string>& checked_fields() {
-  static const std::vector<std::string> f = {
-      "q_left",           "q_right",       "exp_left",      "exp_right",          "cx",
-      "cx_exp",           "trace.zero_input", "trace.vanished_left", "trace.vanished_right",
-      "trace.skipped_kappa", "trace.kept", "trace.sign_word", "trace.c_exponent", "saturations"};
+  static const std::vector<std::string> f = {"q_left",
+                                             "q_right",
+                                             "exp_left",
+                                             "exp_right",
+                                             "cx",
+                                             "cx_exp",
+                                             "trace.zero_input",
+                                             "trace.vanished_left",
+                                             "trace.vanished_right",
+                                             "trace.skipped_kappa",
+                                             "trace.kept",
+                                             "trace.sign_word",
+                                             "trace.c_exponent",
+                                             "saturations"};
   return f;
 }
 
@@ -33,21 +43,36 @@ ExpectedState expected_from(const golden::RankReduceFixed& model, uint64_t satur
 }
 
 void perturb(ExpectedState& e, const std::string& field) {
-  if (field == "q_left") e.q[0][0] = static_cast<int16_t>(e.q[0][0] ^ 1);
-  else if (field == "q_right") e.q[1][0] = static_cast<int16_t>(e.q[1][0] ^ 1);
-  else if (field == "exp_left") e.exps[0][0] = static_cast<int16_t>(e.exps[0][0] + 1);
-  else if (field == "exp_right") e.exps[1][0] = static_cast<int16_t>(e.exps[1][0] + 1);
-  else if (field == "cx") e.cx[0] += 1;
-  else if (field == "cx_exp") e.cx_exp = static_cast<int16_t>(e.cx_exp + 1);
-  else if (field == "trace.zero_input") e.trace.zero_input = !e.trace.zero_input;
-  else if (field == "trace.vanished_left") e.trace.vanished_left = !e.trace.vanished_left;
-  else if (field == "trace.vanished_right") e.trace.vanished_right = !e.trace.vanished_right;
-  else if (field == "trace.skipped_kappa") e.trace.skipped_kappa = !e.trace.skipped_kappa;
-  else if (field == "trace.kept") e.trace.kept += 1;
-  else if (field == "trace.sign_word") e.trace.sign_word ^= 1u;
-  else if (field == "trace.c_exponent") e.trace.c_exponent += 1;
-  else if (field == "saturations") e.saturations += 1;
-  else throw std::invalid_argument("unknown field '" + field + "'");
+  if (field == "q_left")
+    e.q[0][0] = static_cast<int16_t>(e.q[0][0] ^ 1);
+  else if (field == "q_right")
+    e.q[1][0] = static_cast<int16_t>(e.q[1][0] ^ 1);
+  else if (field == "exp_left")
+    e.exps[0][0] = static_cast<int16_t>(e.exps[0][0] + 1);
+  else if (field == "exp_right")
+    e.exps[1][0] = static_cast<int16_t>(e.exps[1][0] + 1);
+  else if (field == "cx")
+    e.cx[0] += 1;
+  else if (field == "cx_exp")
+    e.cx_exp = static_cast<int16_t>(e.cx_exp + 1);
+  else if (field == "trace.zero_input")
+    e.trace.zero_input = !e.trace.zero_input;
+  else if (field == "trace.vanished_left")
+    e.trace.vanished_left = !e.trace.vanished_left;
+  else if (field == "trace.vanished_right")
+    e.trace.vanished_right = !e.trace.vanished_right;
+  else if (field == "trace.skipped_kappa")
+    e.trace.skipped_kappa = !e.trace.skipped_kappa;
+  else if (field == "trace.kept")
+    e.trace.kept += 1;
+  else if (field == "trace.sign_word")
+    e.trace.sign_word ^= 1u;
+  else if (field == "trace.c_exponent")
+    e.trace.c_exponent += 1;
+  else if (field == "saturations")
+    e.saturations += 1;
+  else
+    throw std::invalid_argument("unknown field '" + field + "'");
 }
 
 std::vector<Mismatch> compare(const ExpectedState& e, const rtl::RtlSram& sram, const rtl::RtlPairResult& res,

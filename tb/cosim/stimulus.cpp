@@ -11,7 +11,8 @@ namespace {
 
 using golden::RankReduceFixed;
 
-CosimPair from_doubles(const std::vector<double>& dz, const std::vector<double>& a, const std::string& label) {
+CosimPair from_doubles(const std::vector<double>& dz, const std::vector<double>& a,
+                       const std::string& label) {
   CosimPair p;
   p.dz.resize(dz.size());
   p.a.resize(a.size());
@@ -21,7 +22,8 @@ CosimPair from_doubles(const std::vector<double>& dz, const std::vector<double>&
   return p;
 }
 
-CosimPair from_codes(std::vector<int16_t> dz, int dz_exp, std::vector<int16_t> a, int a_exp, const std::string& label) {
+CosimPair from_codes(std::vector<int16_t> dz, int dz_exp, std::vector<int16_t> a, int a_exp,
+                     const std::string& label) {
   CosimPair p;
   p.dz = std::move(dz);
   p.a = std::move(a);
@@ -79,8 +81,10 @@ std::vector<CosimPair> directed_pairs(int n_o, int n_i, uint64_t seed) {
   const auto b2 = gaussian(n_o, rng);
   for (int k = 0; k < 4; ++k) {
     std::vector<double> dz(static_cast<size_t>(n_o));
-    const double c1 = std::normal_distribution<double>(0, 1)(rng), c2 = std::normal_distribution<double>(0, 1)(rng);
-    for (int i = 0; i < n_o; ++i) dz[static_cast<size_t>(i)] = c1 * b1[static_cast<size_t>(i)] + c2 * b2[static_cast<size_t>(i)];
+    const double c1 = std::normal_distribution<double>(0, 1)(rng),
+                 c2 = std::normal_distribution<double>(0, 1)(rng);
+    for (int i = 0; i < n_o; ++i)
+      dz[static_cast<size_t>(i)] = c1 * b1[static_cast<size_t>(i)] + c2 * b2[static_cast<size_t>(i)];
     out.push_back(from_doubles(dz, gaussian(n_i, rng), "rank-deficient dz"));
   }
   // Pairs far below the state (kappa skips at kappa_th = 100), and far above it.
@@ -132,7 +136,8 @@ std::vector<CosimPair> random_pairs(int n_o, int n_i, uint64_t seed, int count) 
   for (int k = 0; k < count; ++k) {
     const double kind = u01(rng);
     if (kind < 0.1 && !out.empty()) {  // an earlier pair again, rescaled: in the span
-      const auto pick = static_cast<size_t>(std::uniform_int_distribution<int>(0, static_cast<int>(out.size()) - 1)(rng));
+      const auto pick =
+          static_cast<size_t>(std::uniform_int_distribution<int>(0, static_cast<int>(out.size()) - 1)(rng));
       CosimPair p = out[pick];
       p.dz_exp += std::uniform_int_distribution<int>(-3, 3)(rng);
       p.label = "random (repeat)";

@@ -36,7 +36,7 @@ struct CosimCase {
 // skipped and degenerate pairs) and 0 (every pair a full step), both modes, every rank of the
 // issue, small vectors for speed and one run at n_o = 256.
 const CosimCase kCases[] = {
-    {1, 3200, "biased", "100", 8, 12, 11},  {1, 1000, "unbiased", "0", 13, 7, 12},
+    {1, 3200, "biased", "100", 8, 12, 11},   {1, 1000, "unbiased", "0", 13, 7, 12},
     {2, 2000, "unbiased", "100", 16, 8, 21}, {2, 500, "biased", "0", 9, 16, 22},
     {4, 1500, "biased", "100", 32, 16, 41},  {4, 500, "unbiased", "0", 12, 20, 42},
     {8, 1000, "unbiased", "100", 12, 9, 81}, {8, 300, "biased", "0", 8, 8, 82},
@@ -53,10 +53,10 @@ class CmdCosim : public ::testing::TestWithParam<CosimCase> {};
 
 TEST_P(CmdCosim, RtlMatchesTheGoldenModelAfterEveryPair) {
   const CosimCase& c = GetParam();
-  const CliResult r = run_lrtsim_process({"cosim", "--rank", std::to_string(c.rank), "--samples",
-                                          std::to_string(c.samples), "--mode", c.mode, "--kappa-th", c.kappa,
-                                          "--n-o", std::to_string(c.n_o), "--n-i", std::to_string(c.n_i), "--seed",
-                                          std::to_string(c.seed)});
+  const CliResult r =
+      run_lrtsim_process({"cosim", "--rank", std::to_string(c.rank), "--samples", std::to_string(c.samples),
+                          "--mode", c.mode, "--kappa-th", c.kappa, "--n-o", std::to_string(c.n_o), "--n-i",
+                          std::to_string(c.n_i), "--seed", std::to_string(c.seed)});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   const uint64_t matched = field(r.out, R"(matched (\d+) pairs \((\d+) directed)");
   const uint64_t directed = field(r.out, R"(pairs \((\d+) directed)");
@@ -84,8 +84,9 @@ INSTANTIATE_TEST_SUITE_P(RanksModesKappa, CmdCosim, ::testing::ValuesIn(kCases),
 // (the stalls really hit: even the cheapest pair, a zero input, takes longer than 3 N + 2).
 TEST(CmdCosimStalls, RandomBackPressureChangesNoWord) {
   for (int r : {2, 8}) {
-    const CliResult c = run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", "9", "--n-i", "7",
-                                            "--samples", "200", "--mode", "unbiased", "--stall", "0.3", "--seed", "5"});
+    const CliResult c =
+        run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", "9", "--n-i", "7", "--samples",
+                            "200", "--mode", "unbiased", "--stall", "0.3", "--seed", "5"});
     ASSERT_EQ(c.code, 0) << c.out << c.err;
     EXPECT_NE(c.out.find("matched 225 pairs"), std::string::npos) << c.out;
     EXPECT_GT(field(c.out, "min (\\d+),"), 3u * 16u + 2u) << c.out;
@@ -95,13 +96,23 @@ TEST(CmdCosimStalls, RandomBackPressureChangesNoWord) {
 // The checker is not blind: one LSB (or one flag) of the expected words changed at pair 9 is
 // reported with exit 1, naming the field, the pair, the cycle, DUT and expected in hex.
 TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
-  const std::vector<std::string> fields = {
-      "q_left",     "q_right",         "exp_left",         "exp_right",           "cx",
-      "cx_exp",     "trace.zero_input", "trace.vanished_left", "trace.vanished_right",
-      "trace.skipped_kappa", "trace.kept", "trace.sign_word", "trace.c_exponent", "saturations"};
+  const std::vector<std::string> fields = {"q_left",
+                                           "q_right",
+                                           "exp_left",
+                                           "exp_right",
+                                           "cx",
+                                           "cx_exp",
+                                           "trace.zero_input",
+                                           "trace.vanished_left",
+                                           "trace.vanished_right",
+                                           "trace.skipped_kappa",
+                                           "trace.kept",
+                                           "trace.sign_word",
+                                           "trace.c_exponent",
+                                           "saturations"};
   for (const std::string& f : fields) {
-    const CliResult r = run_lrtsim_process(
-        {"cosim", "--rank", "2", "--samples", "0", "--n-o", "6", "--n-i", "5", "--perturb", f, "--perturb-pair", "9"});
+    const CliResult r = run_lrtsim_process({"cosim", "--rank", "2", "--samples", "0", "--n-o", "6", "--n-i",
+                                            "5", "--perturb", f, "--perturb-pair", "9"});
     EXPECT_EQ(r.code, 1) << f << "\n" << r.out << r.err;
     EXPECT_NE(r.out.find("cosim: pair 9 "), std::string::npos) << f << "\n" << r.out;
     const std::regex line("  pair 9 cycle \\d+ " + std::regex_replace(f, std::regex("\\."), "\\.") +
@@ -112,14 +123,14 @@ TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
 }
 
 TEST(CmdCosimChecker, BadArgumentsExit2) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"cosim", "--rank", "9"},
-           {"cosim", "--rank", "0"},
-           {"cosim", "--mode", "sideways"},
-           {"cosim", "--n-o", "0"},
-           {"cosim", "--n-i", "16385"},
-           {"cosim", "--kappa-th", "1e9"},
-           {"cosim", "--perturb", "nonsense", "--perturb-pair", "0"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"cosim", "--rank", "9"},
+                                             {"cosim", "--rank", "0"},
+                                             {"cosim", "--mode", "sideways"},
+                                             {"cosim", "--n-o", "0"},
+                                             {"cosim", "--n-i", "16385"},
+                                             {"cosim", "--kappa-th", "1e9"},
+                                             {"cosim", "--perturb", "nonsense", "--perturb-pair", "0"}}) {
     const CliResult r = run_lrtsim_process(args);
     EXPECT_EQ(r.code, 2) << args[1] << " " << args[2] << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty());
@@ -129,7 +140,8 @@ TEST(CmdCosimChecker, BadArgumentsExit2) {
 // --vcd traces the unit's signals, one sample per clock phase, and changes no result.
 TEST(CmdCosimChecker, VcdTracesTheUnit) {
   const std::string vcd = ::testing::TempDir() + "lrtsim_cosim_trace.vcd";
-  const CliResult r = run_lrtsim_process({"cosim", "--rank", "1", "--n-o", "2", "--n-i", "3", "--samples", "2", "--vcd", vcd});
+  const CliResult r = run_lrtsim_process(
+      {"cosim", "--rank", "1", "--n-o", "2", "--n-i", "3", "--samples", "2", "--vcd", vcd});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("matched 27 pairs"), std::string::npos) << r.out;
   const std::string text = read_file(vcd);
@@ -149,17 +161,21 @@ TEST(CmdCosimCycles, MeasuredCyclesFollowTheFormula) {
   for (int r : {1, 2, 4, 8})
     for (const auto& shape : std::vector<std::pair<int, int>>{{7, 5}, {33, 2}, {1, 1}}) {
       const int n_o = shape.first, n_i = shape.second;
-      const uint64_t n = static_cast<uint64_t>(n_o + n_i), q = static_cast<uint64_t>(r) + 1, ur = static_cast<uint64_t>(r);
-      const CliResult c = run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", std::to_string(n_o),
-                                              "--n-i", std::to_string(n_i), "--samples", "60", "--kappa-th", "0",
-                                              "--print-cycles"});
+      const uint64_t n = static_cast<uint64_t>(n_o + n_i), q = static_cast<uint64_t>(r) + 1,
+                     ur = static_cast<uint64_t>(r);
+      const CliResult c =
+          run_lrtsim_process({"cosim", "--rank", std::to_string(r), "--n-o", std::to_string(n_o), "--n-i",
+                              std::to_string(n_i), "--samples", "60", "--kappa-th", "0", "--print-cycles"});
       ASSERT_EQ(c.code, 0) << c.out << c.err;
       for (int k = 0; k < 3; ++k)
-        EXPECT_EQ(field(c.out, "pair " + std::to_string(k) + " cycles (\\d+) "), 3 * n + 2) << r << " " << n_o;
-      EXPECT_EQ(field(c.out, "pair 3 cycles (\\d+) "), (29 + 27 * ur) * n + 9 * q * q + ur * q + 14 * q + 8 * ur + 345)
+        EXPECT_EQ(field(c.out, "pair " + std::to_string(k) + " cycles (\\d+) "), 3 * n + 2)
+            << r << " " << n_o;
+      EXPECT_EQ(field(c.out, "pair 3 cycles (\\d+) "),
+                (29 + 27 * ur) * n + 9 * q * q + ur * q + 14 * q + 8 * ur + 345)
           << r << " " << n_o << "x" << n_i;
       const uint64_t bound = field(c.out, "bound (\\d+)");
-      EXPECT_EQ(bound, (29 + 45 * ur) * n + q * q + ur * q + 22 * q + 12 * ur + 361 + 4 * q * (q - 1) * (138 + 3 * q));
+      EXPECT_EQ(bound, (29 + 45 * ur) * n + q * q + ur * q + 22 * q + 12 * ur + 361 +
+                           4 * q * (q - 1) * (138 + 3 * q));
       EXPECT_LE(field(c.out, "max (\\d+);"), bound);
       // The bound is not vacuous where the stream can fill the rank (n_o, n_i >= 5): the
       // largest full step of 60 random pairs reaches at least a fifth of it (0.27-0.67 measured).
@@ -177,7 +193,8 @@ class CmdRunRtl : public PretrainedSuite<CmdRunRtl> {
 
  protected:
   static json run_ok(const std::string& name, const std::vector<std::string>& extra, int samples = 120) {
-    std::vector<std::string> args{"run", s().config, "--out", out(name), "--force", "--samples", std::to_string(samples)};
+    std::vector<std::string> args{
+        "run", s().config, "--out", out(name), "--force", "--samples", std::to_string(samples)};
     args.insert(args.end(), extra.begin(), extra.end());
     const CliResult r = run_lrtsim_process(args);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -210,14 +227,16 @@ TEST_F(CmdRunRtl, ImplRtlTrainsToTheSameWeightsAsImplGolden) {
 TEST_F(CmdRunRtl, ImplRtlResumesToTheUninterruptedRun) {
   const std::vector<std::string> rtl = {"--engine", "tlm", "--set", "accel.rank_reduce.impl=rtl"};
   json full = run_ok("resume_full", rtl, 60);
-  std::vector<std::string> first{"run", s().config, "--out", out("resume_part"), "--force", "--samples", "30",
-                                 "--checkpoint-every", "15"};
+  std::vector<std::string> first{"run",     s().config,  "--out", out("resume_part"),
+                                 "--force", "--samples", "30",    "--checkpoint-every",
+                                 "15"};
   first.insert(first.end(), rtl.begin(), rtl.end());
   ASSERT_EQ(run_lrtsim_process(first).code, 0);
   const CliResult r = run_lrtsim_process({"run", "--resume", out("resume_part"), "--samples", "60"});
   ASSERT_EQ(r.code, 0) << r.err;
   json part = json::parse(read_file(out("resume_part/summary.json")));
-  EXPECT_LT(part["rank_reduce_units"]["rtl_cycles"].get<uint64_t>(), full["rank_reduce_units"]["rtl_cycles"].get<uint64_t>());
+  EXPECT_LT(part["rank_reduce_units"]["rtl_cycles"].get<uint64_t>(),
+            full["rank_reduce_units"]["rtl_cycles"].get<uint64_t>());
   part["rank_reduce_units"].erase("rtl_cycles");
   full["rank_reduce_units"].erase("rtl_cycles");
   EXPECT_EQ(part, full);
@@ -225,12 +244,13 @@ TEST_F(CmdRunRtl, ImplRtlResumesToTheUninterruptedRun) {
 }
 
 TEST_F(CmdRunRtl, ImplRtlIsRefusedOnTheGoldenEngineAndWithSeveralJobs) {
-  const CliResult g = run_lrtsim_process({"run", s().config, "--out", out("refuse_golden"), "--force", "--engine",
-                                          "golden", "--set", "accel.rank_reduce.impl=rtl"});
+  const CliResult g = run_lrtsim_process({"run", s().config, "--out", out("refuse_golden"), "--force",
+                                          "--engine", "golden", "--set", "accel.rank_reduce.impl=rtl"});
   EXPECT_EQ(g.code, 2) << g.err;
   EXPECT_NE(g.err.find("accel.rank_reduce.impl"), std::string::npos) << g.err;
-  const CliResult j = run_lrtsim_process({"run", s().config, "--out", out("refuse_jobs"), "--force", "--engine",
-                                          "tlm", "--jobs", "2", "--set", "accel.rank_reduce.impl=rtl"});
+  const CliResult j =
+      run_lrtsim_process({"run", s().config, "--out", out("refuse_jobs"), "--force", "--engine", "tlm",
+                          "--jobs", "2", "--set", "accel.rank_reduce.impl=rtl"});
   EXPECT_EQ(j.code, 2) << j.err;
   EXPECT_NE(j.err.find("--jobs"), std::string::npos) << j.err;
 }
