@@ -41,6 +41,7 @@ struct CosimOptions {
   int reset_every = 64;
   bool print_cycles = false;
   double stall = 0.0;
+  uint64_t first_pair = 0;
 };
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
@@ -91,6 +92,12 @@ int run_cosim(const CosimOptions& o) {
   rtl::RankReduceRtl dut("rank_reduce_rtl", cfg);
   if (!o.vcd.empty()) dut.open_vcd(o.vcd);
   dut.set_stalls(o.stall, o.seed ^ 0x5DEECE66Dull);
+  if (o.first_pair != 0) {  // both pair counters (the sign generator's index) start there
+    golden::RankReduceFixedState st = model->state();
+    st.stats.pairs = o.first_pair;
+    model->set_state(st);
+    dut.set_pair_counter(static_cast<uint32_t>(o.first_pair));
+  }
 
   std::vector<cosim::CosimPair> pairs;
   if (o.directed) pairs = cosim::directed_pairs(o.n_o, o.n_i, o.seed);
@@ -192,6 +199,9 @@ void add_cosim_command(CLI::App& app, Action& action) {
          "probability per cycle, read responses 0-3 cycles late (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--first-pair", o->first_pair,
+                  "start both pair counters (the sign generator's index, mod 2^32) at this value")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
   cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")

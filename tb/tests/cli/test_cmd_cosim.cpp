@@ -93,6 +93,16 @@ TEST(CmdCosimStalls, RandomBackPressureChangesNoWord) {
   }
 }
 
+// The pair counter loaded through cfg_pair_load (as on a resume) and wrapping at 2^32: the
+// sign words of every pair (compared in unbiased mode, where they pick the signs) still agree.
+TEST(CmdCosimStalls, PairCounterLoadsAndWraps) {
+  const CliResult c =
+      run_lrtsim_process({"cosim", "--rank", "3", "--n-o", "9", "--n-i", "6", "--samples", "40", "--mode",
+                          "unbiased", "--kappa-th", "0", "--first-pair", "4294967280"});
+  ASSERT_EQ(c.code, 0) << c.out << c.err;
+  EXPECT_NE(c.out.find("matched 65 pairs"), std::string::npos) << c.out;
+}
+
 // The checker is not blind: one LSB (or one flag) of the expected words changed at pair 9 is
 // reported with exit 1, naming the field, the pair, the cycle, DUT and expected in hex.
 TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
