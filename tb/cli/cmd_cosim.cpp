@@ -17,13 +17,16 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#ifdef LRTSIM_HAVE_RTL
 #include "cosim/cosim_checker.h"
 #include "cosim/stimulus.h"
 #include "golden/rank_reduce_fixed.h"
 #include "sc/rank_reduce_rtl.h"
+#endif
 
 namespace lrt::cli {
 
+#ifdef LRTSIM_HAVE_RTL
 namespace {
 
 struct CosimOptions {
@@ -214,5 +217,17 @@ void add_cosim_command(CLI::App& app, Action& action) {
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&action, o] { action = [o] { return run_cosim(*o); }; });
 }
+
+#else   // built without Verilator: the command exists and says why it cannot run
+void add_cosim_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("cosim", "Co-simulate the RTL rank-reduce unit (needs a build with Verilator)");
+  cmd->allow_extras();
+  cmd->callback([&action] {
+    action = []() -> int {
+      throw InputError({"", -1, -1, "cosim"}, "this lrtsim was built without Verilator (no RTL); rebuild with it");
+    };
+  });
+}
+#endif  // LRTSIM_HAVE_RTL
 
 }  // namespace lrt::cli
