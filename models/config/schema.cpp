@@ -695,6 +695,12 @@ Schema build_schema() {
           .defaults_to("fixed")
           .source(cite(kLrt, "App. C: a real device performs its operations in fixed point"))
           .doc("fixed: bit-accurate integer arithmetic of the hardware; float: double-precision reference"),
+      LRT_CONFIG_KEY(accel.rank_reduce.impl)
+          .one_of({{"golden", RankReduceImplChoice::kGolden}, {"rtl", RankReduceImplChoice::kRtl}})
+          .defaults_to("golden")
+          .source("design choice: both are bit-exact (lrtsim cosim, docs/rtl.md); rtl is slower")
+          .doc("what computes the TLM rank_reduce_unit's steps: golden (C++ fixed-point model) or rtl "
+               "(the Verilated rtl/rr_unit.sv; --engine tlm, --jobs 1)"),
       LRT_CONFIG_KEY(accel.rank_reduce.lr_bits)
           .unit("bits")
           .defaults_to("16")

@@ -219,8 +219,12 @@ using Arithmetic = golden::RankReduceArith;
 
 /// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
 /// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
+/// @brief Which implementation computes the TLM rank_reduce_unit's steps.
+enum class RankReduceImplChoice { kGolden, kRtl };
+
 struct RankReduceSpecs {
   Arithmetic arith = Arithmetic::kFixed;
+  RankReduceImplChoice impl = RankReduceImplChoice::kGolden;  ///< golden C++ model or Verilated RTL
   int lr_bits = 0;  ///< width of the stored L/R factors
 };
 

@@ -84,7 +84,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     pair_addr_.back() = state_addr + rank_reduce_unit::state_bytes(p);
     units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
                                                         specs.controller.rank_reduce,
-                                                        make_rank_reduce_impl(RankReduceImplKind::kGolden, p),
+                                                        make_rank_reduce_impl(specs.rank_reduce_impl, p),
                                                         state_addr, specs.clock_period));
   }
   std::vector<rram_array*> arrays;

@@ -34,6 +34,7 @@ struct AccelSpecs {
   ControllerSpecs controller;
   sc_core::sc_time clock_period{10, sc_core::SC_NS};
   std::string vcd_path;  ///< empty: no trace (".vcd" is appended by SystemC)
+  RankReduceImplKind rank_reduce_impl = RankReduceImplKind::kGolden;  ///< per unit: C++ model or RTL
 };
 
 /// @brief The SRAM regions the engine's network and schemes need, as (name, bits): activations

@@ -6,6 +6,9 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#ifdef LRTSIM_HAVE_RTL
+#include "tlm/rank_reduce_rtl_impl.h"
+#endif
 
 namespace lrt::tlm {
 namespace {
@@ -57,11 +60,15 @@ std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
     case RankReduceImplKind::kGolden:
       return std::make_unique<GoldenRankReduceImpl>(params);
     case RankReduceImplKind::kRtl:
+#ifdef LRTSIM_HAVE_RTL
+      return std::make_unique<RtlRankReduceImpl>(params);
+#else
       break;
+#endif
   }
   throw std::invalid_argument(
-      "rank reduce implementation 'rtl': the Verilated rank-reduce unit is not built into this "
-      "simulator yet; use 'golden'");
+      "rank reduce implementation 'rtl': this simulator was built without Verilator (the RTL "
+      "library lrtsim_rtl); use 'golden'");
 }
 
 GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params) : model_(params) {}

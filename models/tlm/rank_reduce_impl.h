@@ -80,8 +80,9 @@ enum class RankReduceImplKind { kGolden, kRtl };
 RankReduceImplKind parse_rank_reduce_impl_kind(const std::string& text);
 const char* to_string(RankReduceImplKind kind);
 
-/// @brief An implementation of the given kind. kRtl throws std::invalid_argument until the
-/// Verilated unit exists (never a silent fall-back to the golden model).
+/// @brief An implementation of the given kind. kRtl is RtlRankReduceImpl (the Verilated unit,
+/// rank_reduce_rtl_impl.h; construct it during elaboration); in a build without Verilator it
+/// throws std::invalid_argument (never a silent fall-back to the golden model).
 std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
                                                       const golden::RankReduceParams& params);
 

@@ -404,6 +404,12 @@ int run_training(const RunArgs& args) {
     const std::string what = e.what();
     bad_key(what.rfind("train.precision", 0) == 0 ? what.substr(0, what.find(':')) : "network.layers", what);
   }
+  // The Verilated unit is clocked by sc_start() from the host thread; with --jobs > 1 the layers'
+  // weight updates (and so the units' steps) run on several threads at once.
+  if (specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl && args.jobs > 1)
+    bad_key("--jobs", std::to_string(args.jobs) +
+                          " with accel.rank_reduce.impl: rtl; the Verilated unit runs on the simulation's "
+                          "thread only: expected --jobs 1 (or impl: golden)");
   ThreadPool pool(args.jobs);
   engine->set_thread_pool(&pool);
   OnlineAccuracy acc;

@@ -11,6 +11,9 @@
 #include "device/spec_error.h"
 #include "device/rram_weight_store.h"
 #include "tlm/accel_top.h"
+#ifdef LRTSIM_HAVE_RTL
+#include "tlm/rank_reduce_rtl_impl.h"
+#endif
 
 namespace lrt::cli {
 
@@ -27,6 +30,10 @@ std::string array_prefix(const golden::Engine& e, size_t j) {
 class GoldenBackend final : public RunBackend {
  public:
   GoldenBackend(const config::Specs& specs, golden::Engine& net) : net_(net) {
+    if (specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl)
+      bad_key("accel.rank_reduce.impl",
+              "rtl runs the Verilated rank-reduce unit inside the TLM engine's rank_reduce_unit; the golden "
+              "engine has no unit: expected golden (or use --engine tlm)");
     const std::vector<device::RramArraySpecs> rram = layer_rram_specs(specs, net);
     for (size_t j = 0; j < rram.size(); ++j) {
       arrays_.push_back(std::make_unique<device::RramArray>(rram[j], specs.run.seed,
@@ -85,6 +92,9 @@ class TlmBackend final : public RunBackend {
     a.mac.zero_skip = specs.accel.mac.zero_skip;
     a.controller.rank_reduce.zero_skip = specs.accel.mac.zero_skip;
     a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
+    a.rank_reduce_impl = specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl
+                             ? tlm::RankReduceImplKind::kRtl
+                             : tlm::RankReduceImplKind::kGolden;
     clock_mhz_ = specs.accel.clock_mhz;
     a.clock_period = sc_core::sc_time(1e6 / clock_mhz_, sc_core::SC_PS);
     a.vcd_path = vcd;
@@ -159,6 +169,21 @@ class TlmBackend final : public RunBackend {
     j["mac_array"]["energy_pj"] = to_pj(top_->mac().energy());
     j["sram"]["mapped_bits"] = top_->sram_mapped_bits();
     j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
+    // Which implementation computed the rank-reduce units' steps, and (rtl) their RTL cycles.
+    std::string impl = "none";
+    uint64_t rtl_cycles = 0, pairs = 0;
+    for (size_t u = 0; u < net_.trainable_layers().size(); ++u) {
+      const tlm::rank_reduce_unit* unit = top_->unit(u);
+      if (unit == nullptr) continue;
+      impl = unit->impl().name();
+      pairs += unit->impl().stats().pairs;
+#ifdef LRTSIM_HAVE_RTL
+      if (const auto* r = dynamic_cast<const tlm::RtlRankReduceImpl*>(&unit->impl())) rtl_cycles += r->cycles();
+#endif
+    }
+    j["rank_reduce_units"]["impl"] = impl;
+    j["rank_reduce_units"]["pairs"] = pairs;
+    if (impl == "rtl") j["rank_reduce_units"]["rtl_cycles"] = rtl_cycles;
   }
 
  private:

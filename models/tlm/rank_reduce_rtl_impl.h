@@ -1,0 +1,56 @@
+#pragma once
+// RankReduceImpl that runs each pair on the Verilated RTL rank-reduce unit (rtl/rr_unit.sv via
+// rtl/sc/rank_reduce_rtl.h): accel.rank_reduce.impl: rtl. The state the rank_reduce_unit loaded
+// is copied into the RTL's SRAM image, the pair is clocked through the unit (delta cycles
+// only: the TLM model's simulated time is not touched), and the SRAM image is the new state.
+//
+// What the RTL does not compute: the factors L, R the weight update reads (§4.11, the
+// factor_codes of golden::RankReduceFixed) come from a golden model holding the RTL's state
+// (synchronized on demand, never stepped), which also serves checkpoints. Constraints: construct
+// during elaboration (before the first sc_start) and call from the simulation's host thread
+// only (the run refuses --jobs > 1 with impl: rtl).
+
+#include <memory>
+
+#include "tlm/rank_reduce_impl.h"
+
+namespace lrt::rtl {
+class RankReduceRtl;
+}
+
+namespace lrt::tlm {
+
+class RtlRankReduceImpl final : public RankReduceImpl {
+ public:
+  /// Throws std::invalid_argument for params RankReduceFixed rejects.
+  explicit RtlRankReduceImpl(const golden::RankReduceParams& params);
+  ~RtlRankReduceImpl() override;
+
+  void step(RankReduceState& state, const RankReducePair& pair) override;
+  void reset() override;
+  void factors(Matrix<double>& L, Matrix<double>& R) const override;
+  void set_state(const golden::RankReduceFixedState& s) override;
+  RankReduceState state() const override { return held_; }
+  const golden::RankReduceFixed* golden_model() const override;
+  const golden::FixedPairTrace& last_pair() const override { return trace_; }
+  const golden::RankReduceStats& stats() const override { return stats_; }
+  const golden::RankReduceParams& params() const override { return params_; }
+  const char* name() const override { return "rtl"; }
+
+  /// RTL clock cycles of all pairs so far.
+  uint64_t cycles() const;
+
+ private:
+  void sync_mirror() const;
+
+  golden::RankReduceParams params_;
+  std::unique_ptr<rtl::RankReduceRtl> rtl_;
+  RankReduceState held_;
+  golden::RankReduceStats stats_;
+  golden::FixedPairTrace trace_;
+  uint64_t saturations_ = 0;
+  mutable golden::RankReduceFixed mirror_;
+  mutable bool mirror_stale_ = false;
+};
+
+}  // namespace lrt::tlm

@@ -1,0 +1,79 @@
+// Shared arithmetic of the rank-reduce unit (docs/fixed_point_rank_reduce.md §1-2): the
+// functions of models/golden/fixed_math.h that are combinational. Included inside a module
+// (functions are automatic, 64-bit signed values, logic signed [31:0] exponents and shift counts).
+`ifndef RR_ARITH_SVH
+`define RR_ARITH_SVH
+
+// bit_length(v): 0 for v = 0, else 1 + the index of the leading one.
+function automatic logic signed [31:0] rr_bitlen(input logic [63:0] v);
+  rr_bitlen = 0;
+  for (int b = 0; b < 64; b++)
+    if (v[b]) rr_bitlen = b + 1;
+endfunction
+
+// |v| as unsigned (v = -2^63 never occurs within the spec's bounds).
+function automatic logic [63:0] rr_mag(input logic signed [63:0] v);
+  rr_mag = v[63] ? 64'(-v) : 64'(v);
+endfunction
+
+// shift_round(v, s) = round_half_up(v 2^-s) (§2.1); s <= 0 is an exact left shift.
+function automatic logic signed [63:0] rr_shift_round(input logic signed [63:0] v, input logic signed [31:0] s);
+  logic signed [63:0] half;
+  if (s >= 63) begin
+    rr_shift_round = '0;
+  end else if (s > 0) begin
+    half = 64'sd1 <<< (s - 1);
+    rr_shift_round = (v + half) >>> s;
+  end else if (s == 0) begin
+    rr_shift_round = v;
+  end else if (s <= -63) begin
+    rr_shift_round = '0;
+  end else begin
+    rr_shift_round = v <<< (-s);
+  end
+endfunction
+
+// The smallest exponent at which one value big * 2^e fits in b bits (§1, block rule with
+// the E0 + 1 carry case); 0 for big = 0.
+function automatic logic signed [31:0] rr_fit_exp(input logic [63:0] big, input logic signed [31:0] e, input logic signed [31:0] b);
+  logic signed [31:0] cand;
+  logic signed [63:0] rounded;
+  if (big == 64'd0) begin
+    rr_fit_exp = 0;
+  end else begin
+    cand = e + rr_bitlen(big) - b;
+    rounded = rr_shift_round($signed(big), cand - e);
+    rr_fit_exp = (rounded > ((64'sd1 <<< b) - 64'sd1)) ? cand + 1 : cand;
+  end
+endfunction
+
+// a 2^ea <= b 2^eb for unsigned a, b < 2^63, exactly (§4.3's vanishing test).
+function automatic logic rr_scaled_le(input logic [63:0] a, input logic signed [31:0] ea, input logic [63:0] b, input logic signed [31:0] eb);
+  logic signed [31:0] la, lb, l;
+  if (a == 64'd0) begin
+    rr_scaled_le = 1'b1;
+  end else if (b == 64'd0) begin
+    rr_scaled_le = 1'b0;
+  end else begin
+    la = rr_bitlen(a);
+    lb = rr_bitlen(b);
+    if (la + ea != lb + eb) begin
+      rr_scaled_le = (la + ea) < (lb + eb);
+    end else begin
+      l = la > lb ? la : lb;
+      rr_scaled_le = (a << (l - la)) <= (b << (l - lb));
+    end
+  end
+endfunction
+
+// round((c a - s b) 2^-30) and round((s a + c b) 2^-30): one plane rotation (§4.7 steps 4-5).
+function automatic logic signed [63:0] rr_rot_a(input logic signed [63:0] c, input logic signed [63:0] s,
+                                                input logic signed [63:0] a, input logic signed [63:0] b);
+  rr_rot_a = rr_shift_round(c * a - s * b, 30);
+endfunction
+function automatic logic signed [63:0] rr_rot_b(input logic signed [63:0] c, input logic signed [63:0] s,
+                                                input logic signed [63:0] a, input logic signed [63:0] b);
+  rr_rot_b = rr_shift_round(s * a + c * b, 30);
+endfunction
+
+`endif

@@ -1,0 +1,233 @@
+// lrtsim cosim: drives identical stimulus into the Verilated RTL rank-reduce unit
+// (rtl/rr_unit.sv through rtl/sc/rank_reduce_rtl.h) and the golden fixed-point model
+// (golden::RankReduceFixed) and compares every state word and result field after every pair
+// (tb/cosim/cosim_checker.h). Exit 0 and "matched N pairs" with the cycles per pair, or exit 1
+// with every mismatching field of the first differing pair (pair index, cycle, DUT and
+// expected in hex). Stimulus: tb/cosim/stimulus.h.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#ifdef LRTSIM_HAVE_RTL
+#include "cosim/cosim_checker.h"
+#include "cosim/stimulus.h"
+#include "golden/rank_reduce_fixed.h"
+#include "sc/rank_reduce_rtl.h"
+#endif
+
+namespace lrt::cli {
+
+#ifdef LRTSIM_HAVE_RTL
+namespace {
+
+struct CosimOptions {
+  uint64_t seed = 1;
+  int samples = 1000;
+  int rank = 4;
+  int n_o = 16;
+  int n_i = 16;
+  std::string mode = "biased";
+  double kappa_th = 100.0;
+  bool directed = true;
+  std::string vcd;
+  std::string perturb_field;  // testing the checker: perturb the expected words
+  int perturb_pair = -1;
+  int reset_every = 64;
+  bool print_cycles = false;
+  double stall = 0.0;
+  uint64_t first_pair = 0;
+};
+
+// reset() of the golden model and the unit's environment clearing the SRAM image, as
+// rank_reduce_unit::reset_state does (the pair counter survives in both).
+void reset_both(golden::RankReduceFixed& model, rtl::RankReduceRtl& dut) {
+  model.reset();
+  rtl::RtlSram& s = dut.sram();
+  for (int side = 0; side < 2; ++side) {
+    std::fill(s.q[side].begin(), s.q[side].end(), int16_t{0});
+    std::fill(std::begin(s.exps[side]), std::end(s.exps[side]), int16_t{0});
+  }
+  std::fill(std::begin(s.cx), std::end(s.cx), 0u);
+  s.cx_exp = 0;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+int run_cosim(const CosimOptions& o) {
+  golden::RankReduceParams params;
+  params.n_o = o.n_o;
+  params.n_i = o.n_i;
+  params.rank = o.rank;
+  params.mode = golden::parse_rank_reduce_mode(o.mode);
+  params.kappa_th = o.kappa_th;
+  params.seed = o.seed;
+  std::unique_ptr<golden::RankReduceFixed> model;
+  try {
+    model = std::make_unique<golden::RankReduceFixed>(params);
+  } catch (const std::invalid_argument& e) {
+    throw InputError({"", -1, -1, "--kappa-th"}, e.what());
+  }
+  if (!o.perturb_field.empty()) {
+    const auto& f = cosim::checked_fields();
+    if (std::find(f.begin(), f.end(), o.perturb_field) == f.end())
+      throw InputError({"", -1, -1, "--perturb"}, "unknown field '" + o.perturb_field + "'");
+  }
+  rtl::RtlUnitConfig cfg;
+  cfg.rank = o.rank;
+  cfg.n_o = o.n_o;
+  cfg.n_i = o.n_i;
+  cfg.unbiased = params.mode == golden::RankReduceMode::kUnbiased;
+  cfg.kappa_code = model->kappa_code();
+  cfg.seed = static_cast<uint32_t>(o.seed);
+  rtl::RankReduceRtl dut("rank_reduce_rtl", cfg);
+  if (!o.vcd.empty()) dut.open_vcd(o.vcd);
+  dut.set_stalls(o.stall, o.seed ^ 0x5DEECE66Dull);
+  if (o.first_pair != 0) {  // both pair counters (the sign generator's index) start there
+    golden::RankReduceFixedState st = model->state();
+    st.stats.pairs = o.first_pair;
+    model->set_state(st);
+    dut.set_pair_counter(static_cast<uint32_t>(o.first_pair));
+  }
+
+  std::vector<cosim::CosimPair> pairs;
+  if (o.directed) pairs = cosim::directed_pairs(o.n_o, o.n_i, o.seed);
+  const size_t n_directed = pairs.size();
+  // (the random pairs are labelled by kind)
+  for (auto& p : cosim::random_pairs(o.n_o, o.n_i, o.seed, o.samples)) pairs.push_back(std::move(p));
+
+  uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    const cosim::CosimPair& p = pairs[k];
+    // The random stream starts from the reset state, and is reset every reset_every pairs
+    // (the LRT accumulator resets the reducer after every applied update).
+    if ((k == n_directed && k > 0) ||
+        (o.reset_every > 0 && k > n_directed && (k - n_directed) % static_cast<size_t>(o.reset_every) == 0))
+      reset_both(*model, dut);
+    const uint64_t sat_before = model->saturations();
+    model->step_codes(p.dz.data(), p.dz_exp, p.a.data(), p.a_exp);
+    const rtl::RtlPairResult res = dut.run_pair(p.dz.data(), p.dz_exp, p.a.data(), p.a_exp);
+    cosim::ExpectedState e = cosim::expected_from(*model, sat_before);
+    if (static_cast<int>(k) == o.perturb_pair) cosim::perturb(e, o.perturb_field);
+    const auto mism = cosim::compare(e, dut.sram(), res, o.rank, o.n_o, o.n_i);
+    if (!mism.empty()) {
+      std::cout << "cosim: pair " << k << " (" << p.label << ") differs at cycle " << dut.total_cycles()
+                << ": " << mism.size() << " field(s)\n";
+      const size_t shown = std::min<size_t>(mism.size(), 64);
+      for (size_t m = 0; m < shown; ++m)
+        std::cout << "  pair " << k << " cycle " << dut.total_cycles() << " " << mism[m].field
+                  << ": dut=" << hex(mism[m].dut) << " expected=" << hex(mism[m].expected) << "\n";
+      if (shown < mism.size()) std::cout << "  ... and " << mism.size() - shown << " more\n";
+      return kExitRunFailed;
+    }
+    if (o.print_cycles)
+      std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label
+                << (res.zero_input ? ", zero input" : "") << (res.skipped_kappa ? ", kappa skip" : "")
+                << ")\n";
+    cycles_min = std::min(cycles_min, res.cycles);
+    cycles_max = std::max(cycles_max, res.cycles);
+    if (!res.zero_input && !res.skipped_kappa) {
+      cycles_full += res.cycles;
+      ++n_full;
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const uint64_t total = dut.total_cycles();
+  std::cout << "matched " << pairs.size() << " pairs (" << n_directed << " directed, "
+            << pairs.size() - n_directed << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i "
+            << o.n_i << ", " << o.mode << ", kappa_th " << o.kappa_th << ")\n";
+  const auto& s = model->stats();
+  std::cout << "outcomes: " << s.skipped_kappa << " kappa-skipped, " << s.degenerate << " degenerate, "
+            << n_full << " full steps\n";
+  std::cout << "cycles per pair: mean "
+            << (pairs.empty() ? 0.0 : static_cast<double>(total) / static_cast<double>(pairs.size()))
+            << ", full steps mean "
+            << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
+            << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
+            << rtl::rr_unit_cycles_bound(o.n_o, o.n_i, o.rank, cfg.unbiased) << " (docs/rtl.md)\n";
+  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0)
+            << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_cosim_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("cosim",
+                                 "Co-simulate the RTL rank-reduce unit against the golden fixed-point model");
+  auto o = std::make_shared<CosimOptions>();
+  cmd->add_option("--seed", o->seed, "seed of the stimulus and of the sign generator (low 32 bits)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--samples", o->samples, "random pairs after the directed set")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000000));
+  cmd->add_option("--rank", o->rank, "rank r (1..8)")->capture_default_str()->check(CLI::Range(1, 8));
+  cmd->add_option("--n-o", o->n_o, "length of dz (1..16384)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16384));
+  cmd->add_option("--n-i", o->n_i, "length of a (1..16384)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16384));
+  cmd->add_option("--mode", o->mode, "biased or unbiased")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"biased", "unbiased"}));
+  cmd->add_option("--kappa-th", o->kappa_th, "kappa threshold: 0 or in [2^-8, 2^27]")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            const double v = std::strtod(text.c_str(), nullptr);
+            return std::isfinite(v) && v >= 0.0 ? std::string() : "must be a finite number >= 0";
+          },
+          "FINITE >= 0"));
+  cmd->add_option("--reset-every", o->reset_every, "reset the state every N random pairs (0: never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option(
+         "--stall", o->stall,
+         "back-pressure: the SRAM's ready, the code stream and the result's ready withheld with this "
+         "probability per cycle, read responses 0-3 cycles late (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--first-pair", o->first_pair,
+                  "start both pair counters (the sign generator's index, mod 2^32) at this value")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
+  cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
+  cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")
+      ->type_name("FILE");
+  cmd->add_option(
+      "--perturb", o->perturb_field,
+      "checker self-test: add one LSB to this expected field (q_left, q_right, exp_left, exp_right, "
+      "cx, cx_exp, trace.*, saturations) at --perturb-pair");
+  cmd->add_option("--perturb-pair", o->perturb_pair, "pair index of --perturb")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&action, o] { action = [o] { return run_cosim(*o); }; });
+}
+
+#else   // built without Verilator: the command exists and says why it cannot run
+void add_cosim_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("cosim", "Co-simulate the RTL rank-reduce unit (needs a build with Verilator)");
+  cmd->allow_extras();
+  cmd->callback([&action] {
+    action = []() -> int {
+      throw InputError({"", -1, -1, "cosim"}, "this lrtsim was built without Verilator (no RTL); rebuild with it");
+    };
+  });
+}
+#endif  // LRTSIM_HAVE_RTL
+
+}  // namespace lrt::cli
