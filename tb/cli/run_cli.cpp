@@ -21,6 +21,7 @@ int run_cli(int argc, char** argv) {
     add_run_command(app, action);
     add_explore_command(app, action);
     add_cosim_command(app, action);
+    add_precision_command(app, action);
     app.parse(argc, argv);
     return action ? action() : kExitOk;
   } catch (const CLI::CallForHelp& e) {

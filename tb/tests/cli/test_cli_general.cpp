@@ -12,11 +12,11 @@ using testing::run_lrtsim;
 TEST(Cli, HelpListsEverySubCommandAndExitsZero) {
   const auto r = run_lrtsim({"--help"});
   EXPECT_EQ(r.code, 0);
-  for (const char* cmd : {"config", "rank-reduce", "inspect", "pretrain", "run", "explore"}) EXPECT_TRUE(contains(r.out, cmd)) << cmd;
+  for (const char* cmd : {"config", "rank-reduce", "inspect", "pretrain", "run", "explore", "precision"}) EXPECT_TRUE(contains(r.out, cmd)) << cmd;
 }
 
 TEST(Cli, EverySubCommandHasHelp) {
-  for (const char* cmd : {"config", "rank-reduce", "inspect", "pretrain", "run", "explore"}) {
+  for (const char* cmd : {"config", "rank-reduce", "inspect", "pretrain", "run", "explore", "precision"}) {
     const auto r = run_lrtsim({cmd, "--help"});
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_TRUE(contains(r.out, "Usage")) << cmd << ": " << r.out;

@@ -1,0 +1,362 @@
+// lrtsim precision CONFIG --out precision.yaml: the per-tensor fixed-point precision assignment
+// of Sakr & Shanbhag 2019 (docs/precision.md, "Per-tensor precision"). Measures the noise gains
+// and gradient statistics on the float model of run.model over an estimation set (the first
+// --samples validation samples), applies Claim 1 (golden/precision_assignment.h), clamps to the
+// widths the datapath honours (a comment per clamped entry) and writes the train.precision.*
+// keys for C_o and its perturbations C+1 / C-1 (every width +1 / -1) beside it.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "data/stream.h"
+#include "golden/engine.h"
+#include "golden/model_io.h"
+#include "golden/noise_gains.h"
+#include "golden/precision_assignment.h"
+#include "golden/precision_costs.h"
+
+namespace lrt::cli {
+namespace {
+
+struct PrecisionArgs {
+  std::string file;
+  std::string out;
+  std::vector<std::string> sets;
+  uint64_t samples = 500;
+  int b_min = 0;  // 0: sweep for the smallest with p_m < --mismatch
+  double mismatch = 0.01;
+  bool force = false;
+};
+
+[[noreturn]] void bad_key(const std::string& key, const std::string& problem) {
+  throw InputError(InputLocation({}, -1, -1, key), problem);
+}
+
+// What the datapath can honour for one conv/fc layer (config/bind.cpp, golden/train_specs.cpp).
+struct Limits {
+  bool input_fed = false;  // reads the 8-bit image directly: B_A is 8
+  int gw_bits = 32;        // the only B_G(W)
+  int acc_bits = 0;        // the only B_acc
+  double weight_range = 1.0;
+  double act_range = 2.0;
+  bool act_signed = false;
+};
+
+struct Entry {
+  int value = 0;
+  std::string note;  // non-empty: clamped, and why
+};
+
+// The widths one configuration puts in the file, after clamping.
+struct Emitted {
+  std::vector<Entry> wb, ab, gb, gwb, accb;
+  std::vector<double> grange;
+  std::vector<std::string> grange_note;
+};
+
+Entry clamp_to(int want, int lo, int hi, const std::string& why) {
+  Entry e;
+  e.value = std::clamp(want, lo, hi);
+  if (e.value != want)
+    e.note = "Claim 1 gives " + std::to_string(want) + " bits; " + why + " -> " + std::to_string(e.value);
+  return e;
+}
+
+Entry pinned(int want, int only, const std::string& why) {
+  Entry e;
+  e.value = only;
+  if (want != only) e.note = "Claim 1 gives " + std::to_string(want) + " bits; " + why + " -> " + std::to_string(only);
+  return e;
+}
+
+// Clamps one configuration (paper widths shifted by delta bits) to the datapath.
+Emitted emit(const std::vector<golden::LayerAssignment>& a, const std::vector<Limits>& lim, int delta) {
+  Emitted e;
+  for (size_t j = 0; j < a.size(); ++j) {
+    const Limits& l = lim[j];
+    e.wb.push_back(clamp_to(a[j].b_w + delta, 1, 8, "the MAC operands (Qw) are 1..8 bits"));
+    if (l.input_fed)
+      e.ab.push_back(pinned(a[j].b_a + delta, 8, "this layer reads the 8-bit image directly"));
+    else
+      e.ab.push_back(clamp_to(a[j].b_a + delta, 3, 8, "activation formats are 3..8 bits"));
+    // Qg: 3..8 bits and an LSB r 2^-(B-1) of at least 2^-24.
+    int ga_hi = 8;
+    int r_exp = 0;
+    std::frexp(a[j].r_ga, &r_exp);
+    --r_exp;  // r_ga = 2^r_exp
+    while (ga_hi > 3 && r_exp - (ga_hi - 1) < -24) --ga_hi;
+    e.gb.push_back(clamp_to(a[j].b_ga + delta, 3, ga_hi,
+                            "Qg is 3.." + std::to_string(ga_hi) + " bits at this range (LSB >= 2^-24)"));
+    double gr = a[j].r_ga;
+    std::string grn;
+    if (r_exp > 8 || r_exp - (e.gb.back().value - 1) < -24) {  // cannot happen with the clamp above unless r is huge
+      gr = 1.0;
+      grn = "range outside the datapath's LSB window";
+    }
+    e.grange.push_back(gr);
+    e.grange_note.push_back(grn);
+    e.gwb.push_back(pinned(a[j].b_gw + delta, l.gw_bits,
+                           l.gw_bits ? "the datapath forms weight gradients in int32 words only"
+                                     : "this scheme forms no weight gradient"));
+    e.accb.push_back(pinned(a[j].b_acc + delta, l.acc_bits,
+                            l.acc_bits ? "naive_batch keeps an int64 accumulator only"
+                                       : "this scheme keeps no weight accumulator (updates round to the weight LSB)"));
+  }
+  return e;
+}
+
+std::string fmt(double v) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+std::string list(const std::vector<Entry>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i].value);
+  return s + "]";
+}
+
+std::string list(const std::vector<double>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + fmt(v[i]);
+  return s + "]";
+}
+
+void notes(std::ostream& o, const char* key, const std::vector<Entry>& v) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!v[i].note.empty()) o << "    # clamped: " << key << " item " << i + 1 << ": " << v[i].note << "\n";
+}
+
+std::string yaml(const std::string& header, const Emitted& e, const std::vector<Limits>& lim) {
+  std::ostringstream o;
+  o << header << "train:\n  precision:\n";
+  notes(o, "weight_bits", e.wb);
+  o << "    weight_bits: " << list(e.wb) << "\n";
+  std::vector<double> wr;
+  for (const Limits& l : lim) wr.push_back(l.weight_range);
+  o << "    weight_range: " << list(wr) << "\n";
+  notes(o, "activation_bits", e.ab);
+  o << "    activation_bits: " << list(e.ab) << "\n";
+  notes(o, "gradient_bits", e.gb);
+  o << "    gradient_bits: " << list(e.gb) << "\n";
+  for (size_t i = 0; i < e.grange_note.size(); ++i)
+    if (!e.grange_note[i].empty()) o << "    # clamped: gradient_range item " << i + 1 << ": " << e.grange_note[i] << "\n";
+  o << "    gradient_range: " << list(e.grange) << "\n";
+  notes(o, "weight_gradient_bits", e.gwb);
+  o << "    weight_gradient_bits: " << list(e.gwb) << "\n";
+  notes(o, "accumulator_bits", e.accb);
+  o << "    accumulator_bits: " << list(e.accb) << "\n";
+  o << "# use: lrtsim pretrain/run CONFIG";
+  const char* keys[] = {"weight_bits", "weight_range", "activation_bits", "gradient_bits", "gradient_range",
+                        "weight_gradient_bits", "accumulator_bits"};
+  const std::string vals[] = {list(e.wb), list(wr), list(e.ab), list(e.gb), list(e.grange), list(e.gwb), list(e.accb)};
+  for (int k = 0; k < 7; ++k) o << " --set 'train.precision." << keys[k] << "=" << vals[k] << "'";
+  o << "\n";
+  return o.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
+    throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) throw RunError("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw RunError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+}
+
+// precision.yaml -> precision.plus1.yaml / precision.minus1.yaml
+std::string sibling(const std::string& out, const std::string& tag) {
+  const std::filesystem::path p(out);
+  return (p.parent_path() / (p.stem().string() + "." + tag + p.extension().string())).string();
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+int run_precision(const PrecisionArgs& args) {
+  const config::Specs specs = config::load_specs(args.file, args.sets);
+  if (args.out.empty()) bad_key("--out", "empty path; expected the YAML file to write");
+  const std::string plus = sibling(args.out, "plus1"), minus = sibling(args.out, "minus1");
+  if (!args.force)
+    for (const std::string& p : {args.out, plus, minus})
+      if (exists(p)) throw InputError(InputLocation(p), "already exists; choose another --out or pass --force");
+  if (!(args.mismatch > 0.0 && args.mismatch < 1.0)) bad_key("--mismatch", "must be in (0, 1)");
+  if (!specs.train.precision.weight_bits.empty() || !specs.train.precision.activation_bits.empty() ||
+      !specs.train.precision.gradient_bits.empty() || !specs.train.precision.weight_range.empty() ||
+      !specs.train.precision.gradient_range.empty())
+    bad_key("train.precision", "is set; the assignment starts from the uniform train.quant formats (remove the "
+                               "per-layer widths)");
+
+  const golden::NetworkSpec net = config::network_spec(specs);
+  std::unique_ptr<golden::Engine> engine;
+  try {
+    engine = std::make_unique<golden::Engine>(net, config::train_specs(specs));
+  } catch (const std::invalid_argument& e) {
+    bad_key("network.layers", e.what());
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(specs.run.model, ec))
+    bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " + args.file +
+                             " --out " + specs.run.model + "`");
+  golden::load_model(Checkpoint::read(specs.run.model), *engine);
+
+  const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::SampleStream val = dataset.stream(data::Split::kValidation);
+  if (args.samples > val.size())
+    bad_key("--samples", std::to_string(args.samples) + " exceeds the " + std::to_string(val.size()) +
+                             " validation samples (data.split.validation_samples)");
+
+  const golden::FloatNetwork fnet = golden::float_network(*engine);
+  golden::NoiseGainEstimator est(fnet);
+  std::vector<data::Sample> set;
+  for (uint64_t i = 0; i < args.samples; ++i) {
+    set.push_back(val.at(i));
+    est.add(set.back().pixels.data(), set.back().label);
+  }
+  std::vector<golden::LayerNoiseStats> stats = est.stats();
+
+  // What each layer's datapath can honour.
+  const std::vector<golden::LayerShape> shapes = golden::derive_shapes(net);
+  const golden::TrainSpecs& ts = engine->specs();
+  std::vector<Limits> lim;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    if (!shapes[i].trainable()) continue;
+    Limits l;
+    l.weight_range = specs.train.quant.weight.range;
+    const golden::Scheme s = shapes[i].spec.kind == golden::LayerKind::kConv3x3 ? ts.conv.scheme : ts.fc.scheme;
+    l.gw_bits = golden::trains_weights(s) ? golden::kWeightGradientBits : 0;
+    l.acc_bits = s == golden::Scheme::kNaiveBatch ? 64 : 0;
+    // The input's format: walk back over max-pools to what produced it.
+    size_t k = i;
+    while (k > 0 && shapes[k - 1].spec.kind == golden::LayerKind::kMaxPool2) --k;
+    if (k == 0) {
+      l.input_fed = true;
+      l.act_range = specs.train.quant.input.range;
+      l.act_signed = false;
+    } else if (shapes[k - 1].spec.kind == golden::LayerKind::kRelu) {
+      l.act_range = specs.train.quant.activation.range;
+      l.act_signed = false;
+    } else {  // BN output or an implicit Qas after a conv/fc
+      l.act_range = specs.train.quant.activation_signed.range;
+      l.act_signed = true;
+    }
+    lim.push_back(l);
+  }
+  for (size_t j = 0; j < stats.size(); ++j) stats[j].weight_range = lim[j].weight_range;
+
+  golden::AssignmentParams params;
+  params.gamma_min = specs.train.learning_rate;
+  std::vector<golden::LayerAssignment> assignment;
+  double pm = 0.0;
+  auto mismatch_at = [&](const std::vector<golden::LayerAssignment>& a) {
+    golden::ForwardQuantization q;
+    for (size_t j = 0; j < a.size(); ++j) {
+      q.weight_bits.push_back(a[j].b_w);
+      q.weight_range.push_back(lim[j].weight_range);
+      q.activation_bits.push_back(a[j].b_a);
+      q.activation_range.push_back(lim[j].act_range);
+      q.activation_signed.push_back(lim[j].act_signed);
+    }
+    uint64_t differ = 0;
+    for (const data::Sample& s : set) {
+      const std::vector<double> zf = golden::float_logits(fnet, s.pixels.data());
+      const std::vector<double> zq = golden::float_logits(fnet, s.pixels.data(), &q);
+      differ += std::max_element(zf.begin(), zf.end()) - zf.begin() !=
+                        std::max_element(zq.begin(), zq.end()) - zq.begin()
+                    ? 1
+                    : 0;
+    }
+    return set.empty() ? 0.0 : static_cast<double>(differ) / static_cast<double>(set.size());
+  };
+  try {
+    if (args.b_min > 0) {
+      params.b_min = args.b_min;
+      assignment = golden::assign_precision(stats, params);
+      pm = mismatch_at(assignment);
+    } else {
+      // The paper's App. E: the smallest B^(min) whose feedforward widths keep p_m below target.
+      for (int b = 1; b <= 16; ++b) {
+        params.b_min = b;
+        assignment = golden::assign_precision(stats, params);
+        pm = mismatch_at(assignment);
+        if (pm < args.mismatch) break;
+      }
+    }
+  } catch (const std::invalid_argument& e) {
+    throw RunError(std::string(e.what()) + " (measured on " + std::to_string(est.samples()) +
+                   " estimation samples; try more --samples)");
+  }
+
+  std::ostringstream h;
+  h << "# lrtsim precision: per-tensor fixed-point precision assignment (Sakr & Shanbhag 2019, Claim 1,\n"
+    << "# eqs. 1-4; docs/precision.md). config: " << args.file << ", model: " << specs.run.model << "\n"
+    << "# estimation set: the first " << est.samples() << " validation samples (float model accuracy "
+    << fmt(static_cast<double>(est.correct()) / static_cast<double>(std::max<uint64_t>(est.samples(), 1)))
+    << "), B_min = " << params.b_min << " (p_m = " << fmt(pm) << (args.b_min ? ", given" : ", smallest with p_m < ")
+    << (args.b_min ? "" : fmt(args.mismatch)) << "), gamma_min = " << fmt(params.gamma_min) << "\n";
+  for (size_t j = 0; j < stats.size(); ++j) {
+    const golden::LayerNoiseStats& s = stats[j];
+    const golden::LayerAssignment& a = assignment[j];
+    h << "# layer " << j + 1 << ": E_W " << fmt(s.e_w) << ", E_A " << fmt(s.e_a) << ", sigma_GW max/min "
+      << fmt(s.sigma_gw_max) << "/" << fmt(s.sigma_gw_min) << ", sigma_GA max " << fmt(s.sigma_ga_max)
+      << ", lambda max " << fmt(s.lambda_max) << "\n#   Claim 1: B_W " << a.b_w << ", B_A " << a.b_a << ", B_G(W) "
+      << a.b_gw << " (r " << fmt(a.r_gw) << ", LSB " << fmt(a.delta_gw) << "), B_G(A) " << a.b_ga << " (r "
+      << fmt(a.r_ga) << ", LSB " << fmt(a.delta_ga) << "), B_acc " << a.b_acc << " (r " << fmt(a.r_acc) << ", LSB "
+      << fmt(a.delta_acc) << ")\n";
+  }
+  const char* names[] = {"C_o", "C+1 (every width +1)", "C-1 (every width -1)"};
+  const std::string paths[] = {args.out, plus, minus};
+  const int deltas[] = {0, 1, -1};
+  for (int c = 0; c < 3; ++c) {
+    const Emitted e = emit(assignment, lim, deltas[c]);
+    write_file(paths[c], h.str() + "# configuration: " + names[c] + "\n" + yaml("", e, lim));
+  }
+  std::printf("estimation samples: %llu\nB_min: %d\np_m: %.4f\nout: %s\nplus1: %s\nminus1: %s\n",
+              static_cast<unsigned long long>(est.samples()), params.b_min, pm, args.out.c_str(), plus.c_str(),
+              minus.c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_precision_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "precision", "Per-tensor fixed-point precision assignment (Sakr & Shanbhag, Claim 1) and its C+1/C-1 perturbations");
+  auto args = std::make_shared<PrecisionArgs>();
+  cmd->add_option("CONFIG", args->file, "YAML configuration file (run.model: the pre-trained model)")->required();
+  cmd->add_option("--out", args->out, "YAML file of train.precision.* to write (also <stem>.plus1/.minus1<ext>)")
+      ->required();
+  cmd->add_option("--samples", args->samples, "estimation set: the first N validation samples (default 500)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--b-min", args->b_min, "B_min of eq. 1 (default: the smallest with p_m < --mismatch)")
+      ->check(CLI::Range(1, 16));
+  cmd->add_option("--mismatch", args->mismatch, "target mismatch probability p_m of the B_min sweep (default 0.01)");
+  cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--force", args->force, "overwrite existing output files");
+  cmd->callback([&action, args] { action = [args] { return run_precision(*args); }; });
+}
+
+}  // namespace lrt::cli
