@@ -217,10 +217,11 @@ using RankReduceMode = golden::RankReduceMode;
 /// @brief Arithmetic of the rank-reduce unit.
 using Arithmetic = golden::RankReduceArith;
 
-/// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
-/// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
 /// @brief Which implementation computes the TLM rank_reduce_unit's steps.
 enum class RankReduceImplChoice { kGolden, kRtl };
+
+/// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
+/// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
 
 struct RankReduceSpecs {
   Arithmetic arith = Arithmetic::kFixed;
