@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "core/error.h"
 #ifdef LRTSIM_HAVE_RTL
 #include "cosim/cosim_checker.h"
@@ -187,12 +188,7 @@ void add_cosim_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"biased", "unbiased"}));
   cmd->add_option("--kappa-th", o->kappa_th, "kappa threshold: 0 or in [2^-8, 2^27]")
       ->capture_default_str()
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            const double v = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(v) && v >= 0.0 ? std::string() : "must be a finite number >= 0";
-          },
-          "FINITE >= 0"));
+      ->check(finite_non_negative());
   cmd->add_option("--reset-every", o->reset_every, "reset the state every N random pairs (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

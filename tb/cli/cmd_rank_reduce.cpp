@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "core/csv.h"
 #include "core/error.h"
 #include "golden/rank_reduce.h"
@@ -83,13 +84,7 @@ void add_rank_reduce_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"float", "fixed"}));
   cmd->add_option("--kappa-th", o->kappa_th, "skip a pair when C_11 / C_qq exceeds this; 0 disables")
       ->capture_default_str()
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            // CLI11 accepts "nan" and "inf" as doubles; neither is a threshold.
-            const double v = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(v) && v >= 0.0 ? std::string() : "must be a finite number >= 0";
-          },
-          "FINITE >= 0"));
+      ->check(finite_non_negative());
   cmd->add_option("--seed", o->seed, "seed of the random signs (unbiased mode; low 32 bits used)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);  // CLI11 would wrap "-3" into a huge unsigned value
