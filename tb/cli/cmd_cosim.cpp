@@ -109,6 +109,10 @@ int run_cosim(const CosimOptions& o) {
   // (the random pairs are labelled by kind)
   for (auto& p : cosim::random_pairs(o.n_o, o.n_i, o.seed, o.samples)) pairs.push_back(std::move(p));
 
+  if (o.perturb_pair >= 0 && static_cast<size_t>(o.perturb_pair) >= pairs.size())
+    throw InputError(InputLocation({}, -1, -1, "--perturb-pair"),
+                     std::to_string(o.perturb_pair) + ": this run has only " + std::to_string(pairs.size()) +
+                         " pairs (0.." + std::to_string(pairs.size() - 1) + ")");
   uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t k = 0; k < pairs.size(); ++k) {
@@ -205,12 +209,15 @@ void add_cosim_command(CLI::App& app, Action& action) {
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
   cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")
       ->type_name("FILE");
-  cmd->add_option(
+  auto* perturb = cmd->add_option(
       "--perturb", o->perturb_field,
       "checker self-test: add one LSB to this expected field (q_left, q_right, exp_left, exp_right, "
       "cx, cx_exp, trace.*, saturations) at --perturb-pair");
-  cmd->add_option("--perturb-pair", o->perturb_pair, "pair index of --perturb")
-      ->check(CLI::NonNegativeNumber);
+  auto* perturb_pair = cmd->add_option("--perturb-pair", o->perturb_pair, "pair index of --perturb")
+                           ->check(CLI::NonNegativeNumber);
+  // One without the other would silently test nothing.
+  perturb->needs(perturb_pair);
+  perturb_pair->needs(perturb);
   cmd->callback([&action, o] { action = [o] { return run_cosim(*o); }; });
 }
 

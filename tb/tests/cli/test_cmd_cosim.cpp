@@ -140,7 +140,11 @@ TEST(CmdCosimChecker, BadArgumentsExit2) {
                                              {"cosim", "--n-o", "0"},
                                              {"cosim", "--n-i", "16385"},
                                              {"cosim", "--kappa-th", "1e9"},
-                                             {"cosim", "--perturb", "nonsense", "--perturb-pair", "0"}}) {
+                                             {"cosim", "--perturb", "nonsense", "--perturb-pair", "0"},
+                                             // a self-test that would test nothing:
+                                             {"cosim", "--perturb", "cx"},
+                                             {"cosim", "--perturb-pair", "3"},
+                                             {"cosim", "--samples", "2", "--perturb", "cx", "--perturb-pair", "999"}}) {
     const CliResult r = run_lrtsim_process(args);
     EXPECT_EQ(r.code, 2) << args[1] << " " << args[2] << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty());
