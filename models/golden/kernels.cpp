@@ -21,12 +21,6 @@ void im2col3x3(const TensorShape& in, const int16_t* x, int16_t* cols) {
 
 namespace {
 
-inline int32_t dot(const int16_t* a, const int16_t* b, int k) {
-  int32_t s = 0;
-  for (int i = 0; i < k; ++i) s += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
-  return s;
-}
-
 // RM rows of A against RN rows of B, RM x RN independent sums over k: GCC vectorizes each
 // into pairwise 16x16->32 multiply-adds (vpdpwssd with AVX-512 VNNI), and the independent
 // sums hide the multiply-add latency while every loaded A and B vector is used RN or RM
