@@ -34,7 +34,7 @@ struct Technology {
   double sram_write_pj_per_bit = 0.3125;
   double mac_pj = 0.23;                  ///< one multiply (0.2) + one add (0.03), 8 bit
   double endurance_writes = 1e6;         ///< writes until a cell fails
-  double rank_reduce_logic_area_um2 = 0.0;  ///< LRT only; 0 until synthesis provides it
+  double rank_reduce_logic_area_um2 = 0.0;  ///< LRT only; a sweep sets it from synthesis (logic_area:)
 };
 
 /// @brief One point of the design space.
