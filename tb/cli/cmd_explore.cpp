@@ -24,7 +24,6 @@
 #include "cli/commands.h"
 #include "cli/explore_runner.h"
 #include "cli/explore_sweep.h"
-#include "config/loader.h"
 #include "core/error.h"
 #include "core/run_directory.h"
 #include "explore/closed_form.h"
@@ -100,7 +99,7 @@ std::string point_dir(const std::string& out, std::size_t k) { return out + "/po
 std::vector<std::string> run_args(const Sweep& s, const PlannedPoint& p, const std::string& dir) {
   std::vector<std::string> a{"run", s.simulate.config_path, "--out", dir + "/run", "--force", "--engine",
                              s.simulate.engine};
-  if (s.simulate.samples) a.insert(a.end(), {"--samples", std::to_string(s.simulate.samples)});
+  a.insert(a.end(), {"--samples", std::to_string(s.simulate.samples)});
   auto set = [&a](const std::string& kv) { a.insert(a.end(), {"--set", kv}); };
   set("run.progress=false");
   for (const char* kind : {"conv", "fc"}) {
@@ -262,8 +261,7 @@ int run_explore(const ExploreArgs& args) {
   if (sweep.simulate.enabled) dir.write("run_config.yaml", sweep.simulate.config_text);
 
   // Measured points: those without a finished run of their own.
-  uint64_t expected = sweep.simulate.samples;
-  if (sweep.simulate.enabled && expected == 0) expected = config::load_specs(sweep.simulate.config_path).run.samples;
+  const uint64_t expected = sweep.simulate.samples;
   std::vector<PointJob> jobs;
   std::size_t measured = 0, skipped = 0;
   for (std::size_t k = 0; k < points.size(); ++k) {

@@ -197,9 +197,8 @@ SweepLayer read_layer(const SweepReader& in, const YAML::Node& layer, const std:
 
 // The weight layers of a network configuration: conv layers as n_o = output channels,
 // n_i = 9 input channels, one pair per output pixel, storing their input and gradient maps.
-std::vector<SweepLayer> network_layers(const std::string& config_path, const InputLocation& where) {
-  (void)read_whole(config_path, where, "the network configuration");
-  const golden::NetworkSpec net = config::network_spec(config::load_specs(config_path));
+std::vector<SweepLayer> network_layers(const config::Specs& specs) {
+  const golden::NetworkSpec net = config::network_spec(specs);
   std::vector<SweepLayer> layers;
   const std::vector<golden::LayerShape> shapes = golden::derive_shapes(net);
   for (std::size_t k = 0; k < shapes.size(); ++k) {
@@ -286,15 +285,17 @@ void read_simulate(const SweepReader& in, const YAML::Node& node, Sweep& s) {
   sim.enabled = true;
   const InputLocation where(s.path, node.Mark().line + 1, -1, "simulate.config");
   sim.config_text = read_whole(sim.config_path, where, "the run configuration");
+  const config::Specs run = config::parse_specs(sim.config_text, sim.config_path);  // = load_specs
+  if (sim.samples == 0) sim.samples = run.run.samples;
   // The measured run must train exactly the layers the closed form evaluates.
-  const std::vector<SweepLayer> run_layers = network_layers(sim.config_path, where);
+  const std::vector<SweepLayer> run_layers = network_layers(run);
   if (!same_shapes(run_layers, s.layers))
     throw InputError(where, sim.config_path + " trains " + shape_text(run_layers) + "; the sweep evaluates " +
                                 shape_text(s.layers) + " (a measured point must run the same layers)");
   // What the accelerator model can run (checked here, not after hours of sweeping).
   // The deployed checkpoint fixes the weight width (a run refuses another), so the measured
   // points take the configuration's; a width axis needs one pre-trained model per width.
-  const int run_bits = config::load_specs(sim.config_path).train.quant.weight.bits;
+  const int run_bits = run.train.quant.weight.bits;
   for (uint32_t b : s.weight_bits)
     if (static_cast<int>(b) != run_bits)
       in.fail(node, "simulate", "weight_bits " + std::to_string(b) + ": measured runs use the checkpoint of " +
@@ -374,7 +375,9 @@ Sweep read_sweep(const std::string& path) {
   }
   if (root["network"]) {
     s.network_config = in.path_in(root["network"], "network");
-    s.layers = network_layers(s.network_config, InputLocation(path, root["network"].Mark().line + 1, -1, "network"));
+    const InputLocation where(path, root["network"].Mark().line + 1, -1, "network");
+    s.layers = network_layers(
+        config::parse_specs(read_whole(s.network_config, where, "the network configuration"), s.network_config));
     if (s.layers.empty()) in.fail(root["network"], "network", s.network_config + " has no weight layers");
   }
 

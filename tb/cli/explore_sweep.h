@@ -26,7 +26,7 @@ struct SimulateSpec {
   bool enabled = false;
   std::string config_path;  ///< as resolved (relative paths: against the sweep file's folder)
   std::string config_text;  ///< its bytes (a rerun must see the same configuration)
-  uint64_t samples = 0;     ///< run.samples of every measured run; 0 keeps the configuration's
+  uint64_t samples = 0;     ///< run.samples of every measured run (default: the configuration's)
   std::string engine = "tlm";
   std::set<explore::Algorithm> algorithms;  ///< which algorithms are measured
   std::set<uint64_t> batches;               ///< which B are measured (not online's); empty: every B
