@@ -84,6 +84,24 @@ struct AffineWork {
   uint64_t mac_bit_ops = 0;      ///< performed conv/fc MACs x their operand widths (B_w B_a, B_w B_g, B_g B_a)
   uint64_t mac_bit_ops_8x8 = 0;  ///< the same MACs at a static FW8/BW8 (x 64)
   static constexpr int kWords = 13;
+
+  /// Field by field (a network's total of its layers' work).
+  AffineWork& operator+=(const AffineWork& o) {
+    dz_entries += o.dz_entries;
+    dz_zeros += o.dz_zeros;
+    forward_macs += o.forward_macs;
+    backward_data_macs += o.backward_data_macs;
+    backward_data_skipped += o.backward_data_skipped;
+    weight_grad_macs += o.weight_grad_macs;
+    weight_grad_skipped += o.weight_grad_skipped;
+    bias_adds += o.bias_adds;
+    bias_skipped += o.bias_skipped;
+    dither_tensors += o.dither_tensors;
+    dither_step_exp_sum += o.dither_step_exp_sum;
+    mac_bit_ops += o.mac_bit_ops;
+    mac_bit_ops_8x8 += o.mac_bit_ops_8x8;
+    return *this;
+  }
 };
 
 /// @brief conv3x3 (im2col + integer GEMM) or fc layer: z = Qb(alpha W a + b).

@@ -176,17 +176,7 @@ void add_gradient_summary(nlohmann::ordered_json& j, const golden::Engine& engin
     e["mean_dither_step_log2_lsb"] =
         w.dither_tensors == 0 ? 0.0 : static_cast<double>(w.dither_step_exp_sum) / static_cast<double>(w.dither_tensors);
     layers.push_back(e);
-    all.dz_entries += w.dz_entries;
-    all.dz_zeros += w.dz_zeros;
-    all.forward_macs += w.forward_macs;
-    all.backward_data_macs += w.backward_data_macs;
-    all.backward_data_skipped += w.backward_data_skipped;
-    all.weight_grad_macs += w.weight_grad_macs;
-    all.weight_grad_skipped += w.weight_grad_skipped;
-    all.bias_adds += w.bias_adds;
-    all.bias_skipped += w.bias_skipped;
-    all.mac_bit_ops += w.mac_bit_ops;
-    all.mac_bit_ops_8x8 += w.mac_bit_ops_8x8;
+    all += w;
   }
   nlohmann::ordered_json& g = j["gradient_sparsity"];
   g["unit"] = "fraction of the Qg dz entries of the backward passes that are zero";
