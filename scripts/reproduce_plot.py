@@ -10,8 +10,10 @@ a missing or failed run shows as "missing" in its cell.
 
 Accuracy is `accuracy.last_500` (the paper's Tables 2, 3 and Figure 7: the last 500 samples);
 Figure 6 plots `accuracy_online_ema` (EMA 0.999). "Recovery beyond inference" is a run's
-accuracy minus the inference run's of the same environment, length and seed (paper, Table 1).
-Mean and unbiased standard deviation over seeds, as in the paper's tables.
+accuracy minus the inference run's of the same environment, length and seed (paper, Table 1);
+Tables 2 and 3 train from scratch (DIR/preset.txt: tables_start=scratch) and report accuracy
+only (directories from before that also hold a deployed-model inference baseline, and get a
+recovery column). Mean and unbiased standard deviation over seeds, as in the paper's tables.
 """
 import csv
 import json
@@ -25,12 +27,15 @@ import yaml
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# Figure 6's schemes as the authors ran them (lr/experiments.py, lrt-020..023 a-e): everything
+# but "LRT + max-norm" without max-norm. sgd_pixel (lrtsim's SGD that writes each conv pixel's
+# rounded update) runs with the default network only.
 SCHEMES = ["inference", "bias_only", "sgd", "sgd_pixel", "lrt", "lrt_maxnorm"]
 SCHEME_LABEL = {
     "inference": "inference",
-    "bias_only": "bias only",
-    "sgd": "SGD (sum over pixels)",
-    "sgd_pixel": "SGD (write per pixel)",
+    "bias_only": "bias only (no-norm)",
+    "sgd": "SGD (no-norm)",
+    "sgd_pixel": "SGD, write per pixel (no-norm)",
     "lrt": "LRT (no-norm)",
     "lrt_maxnorm": "LRT + max-norm",
 }
@@ -236,6 +241,9 @@ def fig6(out, manifest, runs, preset):
     per_run = []
     summary_rows = []
     ratio_rows = []
+    ratio_columns = [("sgd", "pair_updates"), ("sgd", "writes")]
+    if any(k[1] == "sgd_pixel" for k in grid):
+        ratio_columns.append(("sgd_pixel", "writes"))
     for env in ENVS:
         if not any(k[0] == env for k in grid):
             continue
@@ -273,9 +281,10 @@ def fig6(out, manifest, runs, preset):
                                  "missing" if writes is None else f"{writes[0]:.0f}"])
         lrt = grid.get((env, "lrt_maxnorm"), {})
         row = [env]
-        # Writes of the hottest cell, SGD over LRT + max-norm: real code changes of both SGD
-        # variants, then the authors' count (pairs with a non-zero dz_o a_k, sgd_pixel's run).
-        for scheme, count in (("sgd", "writes"), ("sgd_pixel", "writes"), ("sgd_pixel", "pair_updates")):
+        # Writes of the hottest cell, SGD over LRT + max-norm: the authors' count of their SGD
+        # (pairs with a non-zero dz_o a_k, sgd's writes.pair_updates), then real code changes of
+        # sgd and, where it ran, sgd_pixel.
+        for scheme, count in ratio_columns:
             sgd = grid.get((env, scheme), {})
             ratios = []
             for seed in sorted(set(sgd) & set(lrt)):
@@ -289,13 +298,14 @@ def fig6(out, manifest, runs, preset):
             row.append("missing" if r is None else f"{r[0]:.1f} (min {min(ratios):.1f})")
         ratio_rows.append(row)
         top.set_ylabel("online accuracy (EMA 0.999)")
-        top.set_title(f"{ENV_LABEL[env]}: mean of {len(inference) or '?'} seeds (band: range), Fashion-MNIST",
-                      fontsize=10)
+        top.set_title(f"{ENV_LABEL[env]}: mean of {len(inference) or '?'} seeds (band: range), "
+                      f"{preset.get('network', 'default')} network, Fashion-MNIST", fontsize=10)
         top.grid(alpha=0.3)
         top.legend(fontsize=8, loc="lower left")
         bottom.set_yscale("log")
         bottom.set_ylabel("max writes to any cell")
-        bottom.text(0.99, 0.04, "inference, bias only: no weight writes", transform=bottom.transAxes,
+        bottom.text(0.99, 0.04, "inference, bias only: no weight writes; SGD: real writes, not the "
+                    "authors' pair count", transform=bottom.transAxes,
                     ha="right", va="bottom", fontsize=8, color="0.3")
         bottom.set_xlabel("online samples")
         bottom.grid(alpha=0.3, which="both")
@@ -316,6 +326,9 @@ def fig6(out, manifest, runs, preset):
                     "last_500", "max_writes_per_cell", "mean_writes_per_cell", "max_pair_updates_per_cell"])
         w.writerows(per_run)
     n = preset.get("fig6_samples")
+    ratio_label = {("sgd", "pair_updates"): "SGD, the authors' count (pair updates)",
+                   ("sgd", "writes"): "SGD, real writes",
+                   ("sgd_pixel", "writes"): "SGD write per pixel, real writes"}
     text = write_table(out, "fig6_summary",
                        ["environment", "scheme", "EMA accuracy at the end (%)", "last-500 accuracy (%)",
                         "recovery beyond inference (points)", "max writes per cell"],
@@ -323,13 +336,13 @@ def fig6(out, manifest, runs, preset):
                        "Plots: `plots/fig6_<environment>.png`. Recovery = last-500 accuracy minus "
                        "the inference run's, same environment and seed.")
     text += "\n" + write_table(out, "fig6_write_ratio",
-                               ["environment", "SGD (sum over pixels)", "SGD (write per pixel)",
-                                "SGD, the authors' count (pair updates)"],
+                               ["environment"] + [ratio_label[c] for c in ratio_columns],
                                ratio_rows, "Worst-case writes: SGD over LRT + max-norm (mean over seeds)",
-                               "Max writes to any cell under each SGD variant divided by LRT + max-norm's, same "
-                               "environment and seed. The first two count real code changes; the third counts, "
-                               "per cell, every pixel whose term dz_o a_k is non-zero (the paper's convention). "
-                               "Paper (Figure 6): about three orders of magnitude.")
+                               "Max writes to any cell under SGD divided by LRT + max-norm's, same environment "
+                               "and seed. The authors' count (their SGD's count_version 2) charges a cell for "
+                               "every pixel whose term dz_o a_k is non-zero; real writes count code changes of "
+                               "the cell (sgd sums a sample's pixels first; sgd_pixel writes each pixel's rounded "
+                               "update). Paper (Figure 6): about three orders of magnitude.")
     return text
 
 
@@ -341,47 +354,65 @@ def table2(out, manifest, runs, preset):
     grid = cells(manifest, "table2")
     if not grid:
         return ""
-    inference = cells(manifest, "table_inference").get(("control", "inference"), {})
+    inference = cells(manifest, "table_inference").get(("control", "inference"))
     norms = [n for n in NORMS if any(k[1] == n for k in grid)]
     header = ["conv LRT", "FC LRT"]
     for n in norms:
-        header += [f"accuracy {NORM_LABEL[n]} (%)", f"recovery {NORM_LABEL[n]}", f"paper {NORM_LABEL[n]} (%)"]
+        header += [f"accuracy {NORM_LABEL[n]} (%)"] + ([f"recovery {NORM_LABEL[n]}"] if inference else []) + \
+                  [f"paper {NORM_LABEL[n]} (%)"]
     rows = []
     for key in PAPER_TABLE2:
         conv, fc = key.split("/")
         row = [conv, fc]
         for n in norms:
             by_seed = grid.get((key, n), {})
-            row += [fmt_pct(accuracies(runs, by_seed)), fmt_pct(recovery(runs, by_seed, inference), True),
-                    PAPER_TABLE2[key][NORMS.index(n)]]
+            row.append(fmt_pct(accuracies(runs, by_seed)))
+            if inference:
+                row.append(fmt_pct(recovery(runs, by_seed, inference), True))
+            row.append(PAPER_TABLE2[key][NORMS.index(n)])
         rows.append(row)
     return write_table(out, "table2", header, rows,
                        f"Table 2: biased vs unbiased LRT, {preset.get('table_samples')} samples (control)",
-                       "Accuracy of the last 500 samples, mean ± sd over seeds. Ours: from the deployed "
-                       "model; paper: trained from scratch on MNIST.")
+                       "Accuracy of the last 500 samples, mean ± sd over seeds. " + tables_start_note(preset))
+
+
+def tables_start_note(preset):
+    if preset.get("tables_start") == "scratch":
+        return ("Ours and the paper's: trained from scratch (ours: the untrained model of each seed, "
+                "`lrtsim pretrain --samples 0`; Fashion-MNIST, the paper MNIST).")
+    return "Ours: from the deployed model; paper: trained from scratch on MNIST."
 
 
 def table3(out, manifest, runs, preset):
     grid = cells(manifest, "table3")
     if not grid:
         return ""
-    inference = cells(manifest, "table_inference").get(("control", "inference"), {})
+    inference = cells(manifest, "table_inference").get(("control", "inference"))
     norms = [n for n in NORMS if any(k[1] == n for k in grid)]
     header = ["modified condition"]
     for n in norms:
-        header += [f"accuracy {NORM_LABEL[n]} (%)", f"recovery {NORM_LABEL[n]}", f"paper {NORM_LABEL[n]} (%)"]
+        header += [f"accuracy {NORM_LABEL[n]} (%)"] + ([f"recovery {NORM_LABEL[n]}"] if inference else []) + \
+                  [f"paper {NORM_LABEL[n]} (%)"]
     rows = []
     for key in PAPER_TABLE3:
         row = [TABLE3_LABEL[key]]
         for n in norms:
             by_seed = grid.get((key, n), {})
-            row += [fmt_pct(accuracies(runs, by_seed)), fmt_pct(recovery(runs, by_seed, inference), True)]
+            row.append(fmt_pct(accuracies(runs, by_seed)))
+            if inference:
+                row.append(fmt_pct(recovery(runs, by_seed, inference), True))
             row.append(PAPER_TABLE3[key][NORMS.index(n)])
         rows.append(row)
+    scratch = preset.get("tables_start") == "scratch"
     return write_table(out, "table3", header, rows,
                        f"Table 3: ablations of LRT, {preset.get('table_samples')} samples (control)",
-                       "\"no bias training\": `train.biases=false` (conv/fc biases frozen; batch-norm "
-                       "gamma/beta still train, as in the authors' code).")
+                       "Accuracy of the last 500 samples, mean ± sd over seeds. " + tables_start_note(preset) +
+                       " As the authors' lrt-012/013/018/019: bias-only training = their train_W False "
+                       "(biases and batch norm train); "
+                       + ("no streaming batch norm = their use_bn False (the network without its batchnorm "
+                          "layers); " if scratch else "no streaming batch norm = `train.bn.streaming=false`; ")
+                       + "no bias training = their train_b False (`train.biases=false`: conv/fc biases frozen, "
+                       "batch-norm gamma/beta still train).")
 
 
 def fig7(out, manifest, runs, preset):
@@ -459,9 +490,9 @@ def main():
     parts = [
         f"### Generated tables ({preset.get('preset')} preset)",
         "",
-        f"`scripts/reproduce.sh --{preset.get('preset')}`; seeds {preset.get('seeds')}; deployed model "
-        f"pre-trained on {preset.get('pretrain_samples')} offline samples. Generated by "
-        "`scripts/reproduce_plot.py`; do not edit.",
+        f"`scripts/reproduce.sh --{preset.get('preset')} --network {preset.get('network', 'default')}`; "
+        f"seeds {preset.get('seeds')}; deployed model pre-trained on {preset.get('pretrain_samples')} offline "
+        "samples. Generated by `scripts/reproduce_plot.py`; do not edit.",
         "",
     ]
     for make in (fig6, table2, table3, fig7, table1):

@@ -45,6 +45,7 @@ constexpr MemberKey kRramKeys[] = {
     {"drift.horizon_samples", "accel.rram.drift.horizon_samples"},
     {"drift.analog_sigma0", "accel.rram.drift.analog_sigma0"},
     {"drift.flip_p0", "accel.rram.drift.flip_p0"},
+    {"drift.flip_model", "accel.rram.drift.flip_model"},
     {"read_effects.noise_sigma_levels", "accel.rram.read_noise_sigma_levels"},
     {"read_effects.power_law_nu", "accel.rram.power_law_nu"},
     {"read_effects.power_law_t0_samples", "accel.rram.power_law_t0_samples"},
@@ -109,6 +110,7 @@ device::DriftSpecs drift_specs(const RramDriftSpecs& d) {
          "is " + std::to_string(d.flip_p0) + " but accel.rram.drift.model turns bit flips on; expected > 0");
   out.analog_sigma0 = analog ? d.analog_sigma0 : 0.0;
   out.flip_p0 = digital ? d.flip_p0 : 0.0;
+  out.flip_model = d.flip_model;
   return out;
 }
 
@@ -277,6 +279,12 @@ golden::TrainSpecs train_specs(const Specs& specs) {
   out.bn.streaming = t.bn.streaming;
   out.bn.batch = t.bn.batch;
   out.bn.eps = t.bn.eps;
+  out.bn.bias_correction = t.bn.bias_correction;
+  out.bn.backward_scale_only = t.bn.backward_scale_only;
+  out.max_norm_placement = t.max_norm.placement;
+  out.batched_update = t.batched_update;
+  out.alpha_rule = t.alpha_rule;
+  out.weight_gradient_alpha = t.weight_gradient_alpha;
   out.train_biases = t.biases;
   out.rho_min = t.rho_min;
   out.batch_scale_power = t.batch_scale_power;
@@ -368,11 +376,13 @@ data::DataSpecs data_specs(const Specs& specs) {
   out.elastic.alpha = d.elastic.alpha;
   out.elastic.sigma = d.elastic.sigma;
   out.elastic.truncate = d.elastic.truncate;
+  out.elastic.mode = d.elastic.mode;
 
   const ShiftSpecs& sh = d.shift;
   out.shift.period = sh.period;
   out.shift.augmentations = 0;
   for (const data::Augmentation a : sh.augmentations) out.shift.augmentations |= a;
+  out.shift.schedule = sh.schedule;
   out.shift.cluster.block = sh.cluster.block;
   out.shift.cluster.classes_per_block = sh.cluster.classes_per_block;
   out.shift.cluster.favour_probability = sh.cluster.favour_probability;

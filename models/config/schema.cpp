@@ -14,6 +14,7 @@ namespace {
 
 // Citations used by several keys ("LRT paper" is spelled out in docs/configuration.md).
 constexpr const char* kLrt = "LRT paper";
+constexpr const char* kLrtCode = "LRT authors' code (github agural/low-rank-training)";
 constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
 
 constexpr const char* kSimard = "Simard, Steinkraus & Platt, ICDAR 2003, §2";
@@ -38,6 +39,27 @@ std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
   std::vector<std::pair<std::string, data::Augmentation>> out;
   for (const char* name : {"class_clustering", "spatial", "background", "noise"})
     out.emplace_back(name, data::parse_augmentation(name, "data.shift.augmentations"));
+  return out;
+}
+
+std::vector<std::pair<std::string, data::ElasticMode>> elastic_mode_choices() {
+  using E = data::ElasticMode;
+  std::vector<std::pair<std::string, E>> out;
+  for (const E e : {E::kMixture, E::kFixed}) out.emplace_back(data::to_string(e), e);
+  return out;
+}
+
+std::vector<std::pair<std::string, data::ShiftScheduleRule>> shift_schedule_choices() {
+  using R = data::ShiftScheduleRule;
+  std::vector<std::pair<std::string, R>> out;
+  for (const R r : {R::kAuthors, R::kRandomCombinations}) out.emplace_back(data::to_string(r), r);
+  return out;
+}
+
+std::vector<std::pair<std::string, device::FlipModel>> flip_model_choices() {
+  using F = device::FlipModel;
+  std::vector<std::pair<std::string, F>> out;
+  for (const F f : {F::kBinomial2, F::kBernoulli}) out.emplace_back(device::to_string(f), f);
   return out;
 }
 
@@ -172,6 +194,16 @@ Schema build_schema() {
           .at_most(kMaxStreamSamples)
           .source(cite(kLrt, "App. F: elastic transforms augment the partitions to 50k / 10k / 100k samples"))
           .doc("length of the online and distribution-shift streams; > 0 needs online_sources > 0"),
+      LRT_CONFIG_KEY(data.elastic.mode)
+          .one_of(elastic_mode_choices())
+          .defaults_to("mixture")
+          .source(cite(kLrtCode,
+                       "data/MNIST Dataset Generator.ipynb, elastic_augment: every offline, validation, test and "
+                       "online sample draws one of the 11 (sigma, alpha) of list sigma_alpha; fixed was our former "
+                       "rule"))
+          .doc("mixture: each sample draws one of the authors' 11 (sigma, alpha) settings, one of them none, "
+               "distorted as their elastic_transform does (docs/data.md); fixed: alpha and sigma below for every "
+               "sample (former rule)"),
       LRT_CONFIG_KEY(data.elastic.alpha)
           .unit("px")
           .defaults_to("34")
@@ -180,14 +212,14 @@ Schema build_schema() {
           .source(std::string(kSimard) +
                   ", the MNIST setting alpha = 34, sigma = 4; used through Ernestus (2016) as in " +
                   cite(kLrt, "App. F"))
-          .doc("scale of the smoothed random displacement field; 0 turns elastic distortion off"),
+          .doc("mode fixed: scale of the smoothed random displacement field; 0 turns elastic distortion off"),
       LRT_CONFIG_KEY(data.elastic.sigma)
           .unit("px")
           .defaults_to("4")
           .above(0.0)
           .at_most(32.0)
           .source(std::string(kSimard) + ", the MNIST setting alpha = 34, sigma = 4")
-          .doc("standard deviation of the Gaussian that smooths the displacement noise"),
+          .doc("mode fixed: standard deviation of the Gaussian that smooths the displacement noise"),
       LRT_CONFIG_KEY(data.elastic.truncate)
           .unit("sigmas")
           .defaults_to("4")
@@ -202,13 +234,23 @@ Schema build_schema() {
           .at_most(kMaxStreamSamples)
           .source(cite(kLrt, "App. F: unique additional augmentations for every contiguous 10k samples"))
           .doc("samples per segment of the distribution-shift stream; each segment has its own combination"),
+      LRT_CONFIG_KEY(data.shift.schedule)
+          .one_of(shift_schedule_choices())
+          .defaults_to("authors")
+          .source(cite(kLrtCode,
+                       "data/MNIST Dataset Generator.ipynb, 'Generate the Distribution Shift Dataset (Small)', "
+                       "dict schedule: CD, ST, BG, WN, ST+WN, ST+BG, BG+WN, ST+BG+WN, all four, none (the 'shift' "
+                       "split of data/data_loader.py); random_combinations was our former rule"))
+          .doc("authors: the authors' ten segments in that order, repeated, each without the augmentations "
+               "data.shift.augmentations leaves out; random_combinations: every non-empty subset of "
+               "data.shift.augmentations in a seeded order (former rule)"),
       LRT_CONFIG_KEY(data.shift.augmentations)
           .one_of(augmentation_choices())
           .non_empty()
           .distinct()
           .defaults_to_items({"class_clustering", "spatial", "background", "noise"})
           .source(cite(kLrt, "App. F: four augmentation types are explored"))
-          .doc("augmentations the segments combine: every non-empty subset, in a seeded order"),
+          .doc("augmentations the segments may apply (data.shift.schedule decides which segment gets which)"),
       LRT_CONFIG_KEY(data.shift.cluster.block)
           .unit("samples")
           .defaults_to("1000")
@@ -343,10 +385,8 @@ Schema build_schema() {
           .doc("LRT rank r of convolution layers; the rank-reduce unit keeps q = r + 1 columns"),
       LRT_CONFIG_KEY(train.conv.mode)
           .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
-          .defaults_to("biased")
-          .source("assumption: " + cite(kLrt,
-                                        "Table 2 finds little difference with max-norm; biased (top-r, "
-                                        "§4.2.5) needs no random signs"))
+          .defaults_to("unbiased")
+          .source(cite(kLrtCode, "lr/experiments.py: zerovar False in conf_base and every Figure 6 config"))
           .doc("LRT of convolution layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
                "algorithm)"),
       LRT_CONFIG_KEY(train.conv.kappa_th)
@@ -358,13 +398,12 @@ Schema build_schema() {
                "disables the test"),
       LRT_CONFIG_KEY(train.conv.max_batch_multiple)
           .unit("1")
-          .defaults_to("10")
+          .defaults_to("0")
           .at_least(0)
           .at_most(1000000)
-          .source("assumption (the paper is silent): the 10 B horizon of the authors' discount-0.9 ablation, "
-                  "B / (1 - 0.9); docs/golden_engine.md, Density gate")
+          .source(cite(kLrtCode, "lr/experiments.py: discount 1.0 (keep accumulating); 10 was our former rule"))
           .doc("LRT of convolution layers: an update still below rho_min at B_eff = this * batch discards the "
-               "estimate and restarts accumulation; 0 lets B_eff grow without bound (can deadlock)"),
+               "estimate and restarts accumulation; 0 lets B_eff grow until the update is dense enough"),
       LRT_CONFIG_KEY(train.fc.scheme)
           .one_of(scheme_choices())
           .defaults_to("lrt")
@@ -391,10 +430,8 @@ Schema build_schema() {
           .doc("LRT rank r of fully-connected layers; the rank-reduce unit keeps q = r + 1 columns"),
       LRT_CONFIG_KEY(train.fc.mode)
           .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
-          .defaults_to("biased")
-          .source("assumption: " + cite(kLrt,
-                                        "Table 2 finds little difference with max-norm; biased (top-r, "
-                                        "§4.2.5) needs no random signs"))
+          .defaults_to("unbiased")
+          .source(cite(kLrtCode, "lr/experiments.py: zerovar False in conf_base and every Figure 6 config"))
           .doc("LRT of fully-connected layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
                "algorithm)"),
       LRT_CONFIG_KEY(train.fc.kappa_th)
@@ -406,13 +443,12 @@ Schema build_schema() {
                "disables the test"),
       LRT_CONFIG_KEY(train.fc.max_batch_multiple)
           .unit("1")
-          .defaults_to("10")
+          .defaults_to("0")
           .at_least(0)
           .at_most(1000000)
-          .source("assumption (the paper is silent): the 10 B horizon of the authors' discount-0.9 ablation, "
-                  "B / (1 - 0.9); docs/golden_engine.md, Density gate")
+          .source(cite(kLrtCode, "lr/experiments.py: discount 1.0 (keep accumulating); 10 was our former rule"))
           .doc("LRT of fully-connected layers: an update still below rho_min at B_eff = this * batch discards the "
-               "estimate and restarts accumulation; 0 lets B_eff grow without bound (can deadlock)"),
+               "estimate and restarts accumulation; 0 lets B_eff grow until the update is dense enough"),
       LRT_CONFIG_KEY(train.max_norm.beta)
           .unit("1")
           .defaults_to("0.999")
@@ -428,6 +464,13 @@ Schema build_schema() {
           .source(cite(kLrt, "App. D"))
           .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
                "integer reciprocal)"),
+      LRT_CONFIG_KEY(train.max_norm.placement)
+          .one_of({{"update", golden::MaxNormPlacement::kUpdate}, {"gradient", golden::MaxNormPlacement::kGradient}})
+          .defaults_to("update")
+          .source(cite(kLrtCode, "lr/layers.py: norm_uv 'post' (MN_U, MN_V on the factors), MN_fA/MN_dZ, MN_db, "
+                                 "MN_dg"))
+          .doc("where train.conv/fc.max_norm acts: update = on the weight update (LRT factors, SGD's a and dz) and "
+               "each bias / BN gradient; gradient = on each sample's dz, which then also feeds backprop (former rule)"),
       LRT_CONFIG_KEY(train.dither.enabled)
           .defaults_to("false")
           .source("Wiedemann et al. 2020, dithered backprop: non-subtractive dither on the pre-activation "
@@ -546,19 +589,28 @@ Schema build_schema() {
                "them (a pretrained model keeps its statistics)"),
       LRT_CONFIG_KEY(train.bn.batch)
           .unit("samples")
-          .defaults_to("100")
+          .defaults_to("10")
           .at_least(1)
           .at_most(1000000)
-          .source("assumption: " + cite(kLrt, "App. E leaves B of eta = 1 - 1/B open") +
-                  "; 100 as the fully-connected batch of App. G")
+          .source(cite(kLrtCode, "lr/net.py: StreamBatchNorm(update_every_ba=10), momentum 0.9"))
           .doc("B of the statistics' EMA, eta = 1 - 1/B"),
       LRT_CONFIG_KEY(train.bn.eps)
           .unit("1")
-          .defaults_to("1e-5")
+          .defaults_to("1e-6")
           .at_least(1e-6)
           .at_most(1.0)
-          .source("assumption: the customary batch-norm epsilon (Ioffe & Szegedy 2015 implementations)")
+          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm: eps 1e-8") +
+                  "; 1e-6 is the smallest the integer 1/sigma takes (docs/fidelity.md)")
           .doc("added to the variance; >= 1e-6 bounds the integer 1/sigma"),
+      LRT_CONFIG_KEY(train.bn.bias_correction)
+          .defaults_to("true")
+          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.forward: mean_ba / (1 - mom^step)"))
+          .doc("divide the statistics' EMAs by 1 - eta^k after k absorbed samples; false: plain EMA (former rule)"),
+      LRT_CONFIG_KEY(train.bn.backward_scale_only)
+          .defaults_to("true")
+          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.backward: dX = dY gamma / std"))
+          .doc("backprop through BN as dy * gamma / sigma, the statistics held constant; false: the exact "
+               "derivative through this sample's share of the statistics (former rule)"),
       LRT_CONFIG_KEY(train.biases)
           .defaults_to("true")
           .source(cite(kLrt, "§7.2: biases train every sample; Table 3 ablates it (\"no bias training\")"))
@@ -578,7 +630,26 @@ Schema build_schema() {
           .at_least(0.0)
           .at_most(1.0)
           .source(cite(kLrt, "App. C and G: square-root learning-rate scaling worked better than linear"))
-          .doc("batched updates use eta * B_eff^power * (sum / B_eff): 0.5 square root, 1 linear, 0 none"),
+          .doc("batched updates use eta * B_eff^power * (sum, or sum / B_eff: train.batched_update): 0.5 square root, "
+               "1 linear, 0 none"),
+      LRT_CONFIG_KEY(train.batched_update)
+          .one_of({{"sum", golden::BatchedUpdate::kSum}, {"mean", golden::BatchedUpdate::kMean}})
+          .defaults_to("sum")
+          .source(cite(kLrtCode, "lr/layers.py update_W_SKS_B: wup = get_lr_SKS() * U V^T, the summed estimate"))
+          .doc("what a batched scheme (lrt, naive_batch, uoro) writes: sum = eta B_eff^p times the summed gradient; "
+               "mean = that divided by B_eff (former rule)"),
+      LRT_CONFIG_KEY(train.alpha_rule)
+          .one_of({{"authors", golden::AlphaRule::kAuthors}, {"nearest_he", golden::AlphaRule::kNearestHe}})
+          .defaults_to("authors")
+          .source(cite(kLrtCode, "lr/layers.py WeightModule: wmult = 2^floor(log2 sqrt(3 nlvar / fan_in))") +
+                  "; " + cite(kLrt, "App. C: 'closest power-of-2 to He initialization'"))
+          .doc("layer scale alpha of z = alpha W a + b: authors = 2^floor(log2 sqrt(3 nlvar / fan_in)), nlvar 2 "
+               "before a ReLU else 1; nearest_he = the power of two nearest sqrt(2 / fan_in) (former rule)"),
+      LRT_CONFIG_KEY(train.weight_gradient_alpha)
+          .defaults_to("true")
+          .source(cite(kLrtCode, "lr/layers.py Conv2D/FC.my_update: d = wmult * dZ"))
+          .doc("form the weight gradient from alpha dz (the gradient of z = alpha W a + b); false leaves alpha out "
+               "(former rule)"),
       LRT_CONFIG_KEY(train.quant.weight.bits)
           .unit("bits")
           .defaults_to("8")
@@ -878,7 +949,17 @@ Schema build_schema() {
           .defaults_to("10")
           .above(0.0)
           .source(cite(kLrt, "App. F: p0 = 10"))
-          .doc("digital, both: every event flips each stored bit with p = p0 / (H / d), at most 1"),
+          .doc("digital, both: every event flips each stored bit with p = p0 / (H / d), at most 1, as "
+               "accel.rram.drift.flip_model says"),
+      LRT_CONFIG_KEY(accel.rram.drift.flip_model)
+          .one_of(flip_model_choices())
+          .defaults_to("binomial2")
+          .source(cite(kLrtCode,
+                       "lr/layers.py, WeightModule.drift 'digital': np.random.binomial(2, pflip) per bit; bernoulli "
+                       "was our former rule"))
+          .doc("digital, both: binomial2 = each bit gets a flip count c ~ Binomial(2, p), sum c_b 2^b is XORed into "
+               "the offset-binary code, clipped at the largest code (docs/device.md); bernoulli = each bit flips "
+               "with probability p (former rule)"),
 
       LRT_CONFIG_KEY(accel.sram.cell_area_um2)
           .unit("um^2")

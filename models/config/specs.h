@@ -12,6 +12,7 @@
 
 #include "data/specs.h"          // data::Augmentation: names parsed by data::parse_augmentation()
 #include "device/endurance.h"    // device::EnduranceDistribution: names from device::to_string()
+#include "device/weight_drift.h"  // device::FlipModel: names from device::to_string()
 #include "golden/network.h"      // golden::LayerSpec: the items of network.layers
 #include "golden/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
 #include "golden/train_specs.h"  // golden::Scheme
@@ -67,6 +68,7 @@ struct ElasticSpecs {
   double alpha = 0.0;
   double sigma = 0.0;
   double truncate = 0.0;
+  data::ElasticMode mode = data::ElasticMode::kMixture;  ///< the authors' mixture or one fixed setting
 };
 
 /// @brief Class-distribution clustering (CD) of the shift stream.
@@ -99,6 +101,7 @@ struct NoiseSpecs {
 struct ShiftSpecs {
   uint64_t period = 0;
   std::vector<data::Augmentation> augmentations;  ///< eligible augmentations, distinct
+  data::ShiftScheduleRule schedule = data::ShiftScheduleRule::kAuthors;  ///< combination per segment
   ClusterSpecs cluster;
   SpatialSpecs spatial;
   BackgroundSpecs background;
@@ -145,6 +148,7 @@ struct QuantSpecs {
 struct MaxNormSpecs {
   double beta = 0.0;
   double eps = 0.0;
+  golden::MaxNormPlacement placement = golden::MaxNormPlacement::kUpdate;  ///< updates or dz
 };
 
 /// @brief Streaming batch normalization (LRT paper Appendix E).
@@ -152,6 +156,8 @@ struct BnSpecs {
   bool streaming = false;  ///< absorb training samples into the statistics (else frozen)
   int batch = 0;           ///< B of eta = 1 - 1/B
   double eps = 0.0;        ///< added to the variance
+  bool bias_correction = false;      ///< EMAs divided by 1 - eta^k (the authors')
+  bool backward_scale_only = false;  ///< dx = dy gamma / sigma (the authors')
 };
 
 /// @brief Dithered backprop (Wiedemann et al. 2020; docs/precision.md).
@@ -208,6 +214,9 @@ struct TrainSpecs {
   bool biases = true;              ///< conv/fc biases train (Table 3 ablation when false)
   double rho_min = 0.0;            ///< minimum density of a batched weight update
   double batch_scale_power = 0.0;  ///< learning rate scales with (effective B)^power
+  golden::BatchedUpdate batched_update = golden::BatchedUpdate::kSum;  ///< sum or mean of B_eff samples
+  golden::AlphaRule alpha_rule = golden::AlphaRule::kAuthors;          ///< layer scale alpha
+  bool weight_gradient_alpha = true;  ///< the weight gradient is (alpha dz) a^T
   QuantSpecs quant;
 };
 
@@ -240,6 +249,7 @@ struct RramDriftSpecs {
   uint64_t horizon_samples = 0;   ///< H, the paper's "1M"
   double analog_sigma0 = 0.0;     ///< used by analog and both
   double flip_p0 = 0.0;           ///< used by digital and both
+  device::FlipModel flip_model = device::FlipModel::kBinomial2;  ///< how an event's flips act on a word
 };
 
 /// @brief RRAM weight array technology. The weight format (bits, range) is train.quant.weight

@@ -31,7 +31,14 @@ std::vector<uint8_t> to_gray(const FloatImage& image);
 enum class Border {
   kClampToEdge,  ///< the nearest edge pixel (keeps a constant image constant)
   kZero,         ///< black, the background of MNIST-style images
+  /// Half-sample symmetric reflection, period 2n: pixel -1 is pixel 0, pixel n is pixel n-1
+  /// (scipy.ndimage's mode "reflect", "d c b a | a b c d | d c b a").
+  kReflect,
 };
+
+/// @brief The pixel index that index i (any integer) reads under Border::kReflect on an axis
+/// of n >= 1 pixels.
+int64_t reflect_index(int64_t i, int64_t n);
 
 /// @brief Bilinear interpolation at (y, x) in pixel coordinates (pixel centres at
 /// integers). At integer coordinates it returns the pixel exactly.

@@ -26,13 +26,14 @@ const char* to_string(Split split);
 
 /// @brief What a sub-stream is used for (the low 4 bits of the sub-stream number).
 enum class Purpose : uint32_t {
-  kSource = 0,        ///< kDataOrder: source image of a sample
-  kElastic = 1,       ///< kAugment: elastic displacement noise
-  kSpatial = 2,       ///< kAugment: rotation, scale, shift
-  kBackground = 3,    ///< kAugment: gradient angle, contrast
-  kNoise = 4,         ///< kAugment: white noise
-  kClusterDraw = 5,   ///< kDataOrder: class-clustered source choice of a sample
-  kClusterBlock = 6,  ///< kDataOrder: favoured classes of a block (counter = block)
+  kSource = 0,          ///< kDataOrder: source image of a sample
+  kElastic = 1,         ///< kAugment: elastic displacement noise
+  kSpatial = 2,         ///< kAugment: rotation, scale, shift
+  kBackground = 3,      ///< kAugment: gradient angle, contrast
+  kNoise = 4,           ///< kAugment: white noise
+  kClusterDraw = 5,     ///< kDataOrder: class-clustered source choice of a sample
+  kClusterBlock = 6,    ///< kDataOrder: favoured classes of a block (counter = block)
+  kElasticSetting = 7,  ///< kAugment: which elastic setting a sample gets (data.elastic.mode mixture)
 };
 
 /// Sub-streams outside the per-split range, for draws made once per data set.

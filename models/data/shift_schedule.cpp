@@ -10,11 +10,20 @@ namespace lrt::data {
 ShiftSchedule::ShiftSchedule(const ShiftSpecs& specs, uint64_t seed) : period_(specs.period) {
   if (period_ == 0 || specs.augmentations == 0 || (specs.augmentations & ~kAllAugmentations) != 0)
     throw InputError(InputLocation({}, -1, -1, "data.shift"), "invalid period or augmentation set");
-  for (uint32_t mask = 1; mask <= kAllAugmentations; ++mask)
-    if ((mask & ~specs.augmentations) == 0) cycle_.push_back(mask);
-  const CounterRng rng = make_rng(seed, RngStream::kAugment, kScheduleSub);
-  RngCursor cursor(rng.seed(), rng.stream());
-  for (std::size_t k = cycle_.size(); k > 1; --k) std::swap(cycle_[k - 1], cycle_[cursor.below(k)]);
+  switch (specs.schedule) {
+    case ShiftScheduleRule::kAuthors:
+      for (const uint32_t mask : kAuthorsShiftSchedule) cycle_.push_back(mask & specs.augmentations);
+      return;
+    case ShiftScheduleRule::kRandomCombinations: {
+      for (uint32_t mask = 1; mask <= kAllAugmentations; ++mask)
+        if ((mask & ~specs.augmentations) == 0) cycle_.push_back(mask);
+      const CounterRng rng = make_rng(seed, RngStream::kAugment, kScheduleSub);
+      RngCursor cursor(rng.seed(), rng.stream());
+      for (std::size_t k = cycle_.size(); k > 1; --k) std::swap(cycle_[k - 1], cycle_[cursor.below(k)]);
+      return;
+    }
+  }
+  throw InputError(InputLocation({}, -1, -1, "data.shift.schedule"), "unknown schedule");
 }
 
 ClassClustering::ClassClustering(const ClusterSpecs& specs, const std::vector<uint8_t>& labels,

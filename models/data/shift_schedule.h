@@ -12,10 +12,16 @@
 namespace lrt::data {
 
 /// @brief Segment k = samples [k * period, (k + 1) * period) gets one combination of
-/// the eligible augmentations. The combinations are the non-empty subsets of the eligible
-/// set (15 for all four), in an order given by a seeded permutation, repeated cyclically:
-/// every segment of a cycle has a different combination, no segment is augmentation-free,
-/// and adjacent segments differ whenever more than one combination exists.
+/// the eligible augmentations (specs.augmentations), from a cycle repeated over the stream.
+///  - ShiftScheduleRule::kAuthors: the cycle is kAuthorsShiftSchedule (CD, ST, BG, WN,
+///    ST+WN, ST+BG, BG+WN, ST+BG+WN, all four, none) with every augmentation that is not
+///    eligible removed from every segment: the segments keep their places, so a restricted
+///    set leaves some segments with fewer augmentations or none (with the full set, adjacent
+///    segments always differ). The seed is not used.
+///  - ShiftScheduleRule::kRandomCombinations: the cycle is the non-empty subsets of the
+///    eligible set (15 for all four), in an order given by a seeded permutation: every segment
+///    of a cycle has a different combination, no segment is augmentation-free, and adjacent
+///    segments differ whenever more than one combination exists.
 class ShiftSchedule {
  public:
   ShiftSchedule(const ShiftSpecs& specs, uint64_t seed);

@@ -47,6 +47,26 @@ std::string augmentation_names(uint32_t mask) {
   return out;
 }
 
+const char* to_string(ElasticMode mode) {
+  switch (mode) {
+    case ElasticMode::kMixture:
+      return "mixture";
+    case ElasticMode::kFixed:
+      return "fixed";
+  }
+  return "unknown";
+}
+
+const char* to_string(ShiftScheduleRule rule) {
+  switch (rule) {
+    case ShiftScheduleRule::kAuthors:
+      return "authors";
+    case ShiftScheduleRule::kRandomCombinations:
+      return "random_combinations";
+  }
+  return "unknown";
+}
+
 Augmentation parse_augmentation(const std::string& name, const std::string& key) {
   if (name == "class_clustering") return kClassClustering;
   if (name == "spatial") return kSpatial;
@@ -72,12 +92,16 @@ void validate(const DataSpecs& s) {
   if (!(s.elastic.truncate > 0.0))
     fail("data.elastic.truncate", "value " + str(s.elastic.truncate) + " must be > 0");
   require_range("data.elastic.truncate", s.elastic.truncate, 0.0, 8.0);
+  if (s.elastic.mode != ElasticMode::kMixture && s.elastic.mode != ElasticMode::kFixed)
+    fail("data.elastic.mode", "holds no known mode (expected mixture or fixed)");
 
   const ShiftSpecs& sh = s.shift;
   if (sh.period == 0) fail("data.shift.period", "must be at least 1");
   if (sh.augmentations == 0) fail("data.shift.augmentations", "is empty; name at least one augmentation");
   if ((sh.augmentations & ~kAllAugmentations) != 0)
     fail("data.shift.augmentations", "contains unknown augmentation bits");
+  if (sh.schedule != ShiftScheduleRule::kAuthors && sh.schedule != ShiftScheduleRule::kRandomCombinations)
+    fail("data.shift.schedule", "holds no known schedule (expected authors or random_combinations)");
   if (sh.augmentations & kClassClustering) {
     if (sh.cluster.block == 0) fail("data.shift.cluster.block", "must be at least 1");
     if (sh.period % sh.cluster.block != 0)

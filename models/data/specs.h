@@ -3,6 +3,7 @@
 // transforms and the distribution-shift stream. Plain structs; the config area binds the
 // YAML keys named in the comments (docs/data.md lists them all with their defaults).
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -44,11 +45,47 @@ struct SplitSpecs {
   uint64_t online_samples = 100000;        ///< data.split.online_samples (also the shift stream)
 };
 
+/// @brief How the elastic distortion of a sample is chosen (data.elastic.mode).
+enum class ElasticMode : uint32_t {
+  /// The authors' procedure (notebook data/MNIST Dataset Generator.ipynb, elastic_augment):
+  /// each sample draws one of kAuthorsElasticSettings uniformly; the noise is smoothed with
+  /// zero padding (scipy gaussian_filter mode="constant") and sampled with half-sample
+  /// reflection (map_coordinates mode="reflect").
+  kMixture = 0,
+  /// lrtsim's former rule: alpha and sigma of ElasticSpecs for every sample, a stationary
+  /// field (noise drawn beyond the border) and edge pixels repeated outside.
+  kFixed = 1,
+};
+const char* to_string(ElasticMode mode);
+
+/// @brief One (sigma, alpha) setting of the elastic distortion, in pixels.
+struct ElasticSetting {
+  double sigma;
+  double alpha;
+};
+
+/// The authors' eleven settings (notebook cell "Elastic Transform Augmentation", list
+/// sigma_alpha), in its order; (1, 0) is "none" (alpha = 0: the identity).
+inline constexpr std::array<ElasticSetting, 11> kAuthorsElasticSettings = {{
+    {1, 0},
+    {2, 25},
+    {2, 50},
+    {3, 100},
+    {3, 150},
+    {4, 200},
+    {4, 300},
+    {5, 300},
+    {5, 500},
+    {6, 600},
+    {7, 1200},
+}};
+
 /// @brief Elastic distortion (Simard et al. 2003, §2).
 struct ElasticSpecs {
-  double alpha = 34.0;    ///< data.elastic.alpha: displacement scale, pixels
-  double sigma = 4.0;     ///< data.elastic.sigma: Gaussian std, pixels
+  double alpha = 34.0;    ///< data.elastic.alpha: displacement scale, pixels (mode fixed)
+  double sigma = 4.0;     ///< data.elastic.sigma: Gaussian std, pixels (mode fixed)
   double truncate = 4.0;  ///< data.elastic.truncate: kernel radius = ceil(truncate * sigma)
+  ElasticMode mode = ElasticMode::kMixture;  ///< data.elastic.mode
 };
 
 /// @brief Class-distribution clustering (CD).
@@ -77,10 +114,37 @@ struct NoiseSpecs {
   double sigma = 0.1;  ///< data.shift.noise.sigma
 };
 
+/// @brief Which combination of augmentations each segment gets (data.shift.schedule).
+enum class ShiftScheduleRule : uint32_t {
+  /// The authors' fixed ten segments, kAuthorsShiftSchedule, repeated cyclically.
+  kAuthors = 0,
+  /// lrtsim's former rule: every non-empty subset of the eligible augmentations, in a
+  /// seeded random order, repeated cyclically.
+  kRandomCombinations = 1,
+};
+const char* to_string(ShiftScheduleRule rule);
+
+/// The authors' schedule (notebook cell "Generate the Distribution Shift Dataset (Small)",
+/// dict `schedule`; the file mnist-aug500k-DS2.hdf5 that data/data_loader.py streams as
+/// 'shift'): one combination per segment of 10k samples, in this order.
+inline constexpr std::array<uint32_t, 10> kAuthorsShiftSchedule = {
+    kClassClustering,                                         // CD
+    kSpatial,                                                 // ST
+    kBackground,                                              // BG
+    kWhiteNoise,                                              // WN
+    kSpatial | kWhiteNoise,                                   // ST+WN
+    kSpatial | kBackground,                                   // ST+BG
+    kBackground | kWhiteNoise,                                // BG+WN
+    kSpatial | kBackground | kWhiteNoise,                     // ST+BG+WN
+    kClassClustering | kSpatial | kBackground | kWhiteNoise,  // CD+ST+BG+WN
+    0,                                                        // none
+};
+
 /// @brief The distribution-shift stream.
 struct ShiftSpecs {
-  uint64_t period = 10000;                     ///< data.shift.period: samples per segment
-  uint32_t augmentations = kAllAugmentations;  ///< data.shift.augmentations: eligible set
+  uint64_t period = 10000;                                   ///< data.shift.period: samples per segment
+  uint32_t augmentations = kAllAugmentations;                ///< data.shift.augmentations: eligible set
+  ShiftScheduleRule schedule = ShiftScheduleRule::kAuthors;  ///< data.shift.schedule
   ClusterSpecs cluster;
   SpatialSpecs spatial;
   BackgroundSpecs background;

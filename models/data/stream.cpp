@@ -32,7 +32,7 @@ struct DatasetState {
   DataSpecs specs;
   uint64_t seed;
   Partitions partitions;
-  ElasticTransform elastic;
+  ElasticAugmentation elastic;
   ShiftSchedule schedule;
   std::optional<ClassClustering> clustering;
   std::vector<uint8_t> online_labels;
@@ -75,11 +75,11 @@ Dataset::Dataset(LabeledImages train, LabeledImages test, const DataSpecs& specs
     fail("data.test_images", "images are " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
                                  ", the training images " + std::to_string(train.rows) + "x" +
                                  std::to_string(train.cols));
-  const uint64_t pad =
-      2 * static_cast<uint64_t>(gaussian_radius(specs.elastic.sigma, specs.elastic.truncate));
-  if ((train.rows + pad) * (train.cols + pad) / 2 + 1 > (uint64_t{1} << kCounterBitsPerSample))
-    fail("data.elastic.sigma",
-         "kernel too wide for " + std::to_string(train.rows) + "x" + std::to_string(train.cols) + " images");
+  if (ElasticAugmentation(specs.elastic).max_blocks(train.rows, train.cols) >
+      (uint64_t{1} << kCounterBitsPerSample))
+    fail(specs.elastic.mode == ElasticMode::kFixed ? "data.elastic.sigma" : "data.elastic.mode",
+         (specs.elastic.mode == ElasticMode::kFixed ? "kernel too wide for " : "too many pixels in ") +
+             std::to_string(train.rows) + "x" + std::to_string(train.cols) + " images");
 
   auto state = std::make_shared<DatasetState>(std::move(train), std::move(test), specs, seed);
   for (uint32_t j : state->partitions.online) state->online_labels.push_back(state->train.labels[j]);
@@ -154,10 +154,13 @@ Sample SampleStream::at(uint64_t i) const {
   const LabeledImages& images = split_ == Split::kOfflineTest ? st.test : st.train;
   const std::size_t area = std::size_t{images.rows} * images.cols;
 
+  // Every split is distorted the same way (the authors' elastic_augment runs on the offline,
+  // validation, test and online images alike); the shift stream reuses the online draws.
   const Split elastic_split = split_ == Split::kShift ? Split::kOnline : split_;
   FloatImage image =
       st.elastic(to_float_image(&images.pixels[source * area], images.rows, images.cols),
-                 split_rng(st.seed, RngStream::kAugment, elastic_split, Purpose::kElastic), first_counter(i));
+                 split_rng(st.seed, RngStream::kAugment, elastic_split, Purpose::kElastic),
+                 split_rng(st.seed, RngStream::kAugment, elastic_split, Purpose::kElasticSetting), i);
   const ShiftSpecs& sh = st.specs.shift;
   if (mask & kSpatial)
     image = apply_spatial(

@@ -9,7 +9,9 @@
 //                  WITH replacement (the paper's deliberate "data leakage");
 //   shift          the online stream plus, per segment of data.shift.period samples, a
 //                  combination of class clustering, spatial transforms, background
-//                  gradients and white noise (ShiftSchedule).
+//                  gradients and white noise (ShiftSchedule: by default the authors' ten).
+// "Elastic" is data.elastic.mode: by default the authors' mixture (each sample one of
+// eleven settings), the same for every split, as in the authors' notebook (docs/data.md).
 // Nothing is materialized: sample i of a stream is a pure function of (images, specs,
 // seed, stream, i), computed on demand, so streams can be read in any order.
 

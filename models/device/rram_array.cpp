@@ -1,6 +1,7 @@
 #include "device/rram_array.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -46,10 +47,16 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
   validate(specs_);
   if (instance >= (1u << 31)) throw SpecError("instance", std::to_string(instance) + " exceeds 2^31 - 1");
   words_ = specs_.cells / map_.cells_per_word();
-  // Flip draws of one event are indexed (event << 32) + i with i <= stored bits.
+  // Flip draws of one event are indexed (event << 32) + i with i <= the event's trials: one
+  // per stored bit (bernoulli), two per stored bit (binomial2, while digital drift is on).
   if (words_ * specs_.weight_bits > UINT32_MAX - 1) {
     throw SpecError("cells", std::to_string(words_) + " words of " + std::to_string(specs_.weight_bits) +
                                  " bits exceed 2^32 - 2 stored bits");
+  }
+  if (specs_.drift.flip_model == FlipModel::kBinomial2 && flip_probability_per_event(specs_.drift) > 0.0 &&
+      2 * words_ * specs_.weight_bits > UINT32_MAX - 1) {
+    throw SpecError("cells", std::to_string(words_) + " words of " + std::to_string(specs_.weight_bits) +
+                                 " bits exceed 2^31 - 1 stored bits, the limit of binomial2 bit flips");
   }
   read_per_word_ =
       energy_of(specs_.weight_bits, to_energy_units(specs_.read_energy_pj_per_bit, "read_energy_pj_per_bit"));
@@ -347,14 +354,45 @@ uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, s
 void RramArray::flip_event(uint64_t event, std::vector<uint64_t>* changed_words) {
   const uint32_t bits = specs_.weight_bits;
   RngCursor cursor(flip_rng_.seed(), flip_rng_.stream(), event << 32);
-  for_each_bernoulli_success(words_ * bits, flip_p_, cursor, [&](uint64_t pos) {
+  if (specs_.drift.flip_model == FlipModel::kBernoulli) {
+    for_each_bernoulli_success(words_ * bits, flip_p_, cursor, [&](uint64_t pos) {
+      const uint64_t w = pos / bits;
+      const uint32_t m = 1u << (pos % bits);
+      if ((stuck_mask_[w] & m) != 0) return;
+      patterns_[w] = static_cast<uint16_t>(patterns_[w] ^ m);
+      ++stats_.bit_flips;
+      if (changed_words != nullptr) changed_words->push_back(w);
+    });
+    return;
+  }
+  // binomial2: trial 2 (w * bits + b) + j, j = 0, 1, is one of the two Bernoulli(p) trials
+  // whose sum is the count c_b of bit b of word w. The successes come in increasing order,
+  // so one word's counts arrive together; F = sum_b c_b 2^b is applied when the next word
+  // starts. Like analog drift, the word's new code is computed whole and its stuck cells
+  // keep their levels; bit_flips counts the stored bits that changed.
+  uint64_t word = UINT64_MAX;
+  uint32_t flips = 0;
+  const auto apply = [&] {
+    if (word == UINT64_MAX) return;
+    const uint32_t old_pattern = patterns_[word];
+    const uint32_t stuck = stuck_mask_[word];
+    const uint32_t pattern = (binomial2_flip(old_pattern, flips, bits) & ~stuck) | (old_pattern & stuck);
+    if (pattern == old_pattern) return;
+    patterns_[word] = static_cast<uint16_t>(pattern);
+    stats_.bit_flips += std::bitset<32>(pattern ^ old_pattern).count();
+    if (changed_words != nullptr) changed_words->push_back(word);
+  };
+  for_each_bernoulli_success(2 * words_ * bits, flip_p_, cursor, [&](uint64_t trial) {
+    const uint64_t pos = trial >> 1;
     const uint64_t w = pos / bits;
-    const uint32_t m = 1u << (pos % bits);
-    if ((stuck_mask_[w] & m) != 0) return;
-    patterns_[w] = static_cast<uint16_t>(patterns_[w] ^ m);
-    ++stats_.bit_flips;
-    if (changed_words != nullptr) changed_words->push_back(w);
+    if (w != word) {
+      apply();
+      word = w;
+      flips = 0;
+    }
+    flips += 1u << (pos % bits);
   });
+  apply();
 }
 
 void RramArray::set_read_effects(const RramReadEffects& effects) {

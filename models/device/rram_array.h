@@ -74,7 +74,7 @@ struct RramStats {
   uint64_t write_cycles = 0;  ///< latency of writes (including their compare reads)
   uint64_t drift_events = 0;
   uint64_t analog_drift_word_changes = 0;  ///< words whose code an analog event changed
-  uint64_t bit_flips = 0;                  ///< flips applied (stuck bits do not flip)
+  uint64_t bit_flips = 0;                  ///< stored bits digital drift changed (stuck bits do not flip)
 };
 
 /// @brief What one write_word() did.

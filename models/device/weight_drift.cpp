@@ -6,6 +6,16 @@
 
 namespace lrt::device {
 
+const char* to_string(FlipModel model) {
+  switch (model) {
+    case FlipModel::kBinomial2:
+      return "binomial2";
+    case FlipModel::kBernoulli:
+      return "bernoulli";
+  }
+  return "unknown";
+}
+
 void validate(const DriftSpecs& s) {
   if (s.interval_samples < 1 || s.interval_samples > UINT32_MAX) {
     throw SpecError("drift.interval_samples",
@@ -21,6 +31,10 @@ void validate(const DriftSpecs& s) {
   if (!(s.flip_p0 >= 0.0 && flip_probability_per_event(s) <= 1.0)) {
     throw SpecError("drift.flip_p0", std::to_string(s.flip_p0) +
                                          " must be >= 0 with a per-event probability p0 / (H / d) <= 1");
+  }
+  if (s.flip_model != FlipModel::kBinomial2 && s.flip_model != FlipModel::kBernoulli) {
+    throw SpecError("drift.flip_model", std::to_string(static_cast<uint32_t>(s.flip_model)) +
+                                            " is not a flip model (binomial2 or bernoulli)");
   }
 }
 

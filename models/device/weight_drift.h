@@ -10,7 +10,19 @@
 //    rounding from core/fixed_point.h), saturated to the code range. For a power-of-two LSB
 //    this is the paper's "add noise, clip to [-1, 1]" followed by the nearest-rounding weight
 //    quantizer; clipping at +1 lands on the largest code, 1 - LSB.
-//  - digital: every stored bit flips independently with p = p0 / (H / d).
+//  - digital: every event flips stored bits with p = p0 / (H / d), by one of two models
+//    (FlipModel, accel.rram.drift.flip_model):
+//     binomial2 (the authors' lr/layers.py, WeightModule.drift, 'digital'): bit b of a word
+//       gets a flip count c_b ~ Binomial(2, p); the counts are summed as an integer,
+//       F = sum_b c_b 2^b (a count of 2 carries into bit b + 1), and XORed into the word's
+//       offset-binary code o = c + 2^(b-1); the result is clipped to the code range, which
+//       only ever clips at the top (o XOR F < 2^(b+1)): new code = min(o XOR F, 2^b - 1) -
+//       2^(b-1). F is the sum X + Y of two words whose bits are independent Bernoulli(p)
+//       trials, so bit b of F is x_b XOR y_b XOR k_b with the carry k_b into bit b:
+//       P(bit b of F) = 2p(1-p)(1 - q_b) + (1 - 2p(1-p)) q_b, q_0 = 0,
+//       q_(b+1) = p^2 + 2p(1-p) q_b (docs/device.md).
+//     bernoulli (lrtsim's former rule): every stored bit flips independently with
+//       probability p.
 
 #include <cmath>
 #include <cstdint>
@@ -20,15 +32,24 @@
 
 namespace lrt::device {
 
+/// @brief How digital drift flips the bits of a stored word in one event (file comment).
+enum class FlipModel : uint32_t {
+  kBinomial2 = 0,  ///< the authors': per-bit counts ~ Binomial(2, p), summed, XORed, clipped
+  kBernoulli = 1,  ///< lrtsim's former rule: each bit flips with probability p
+};
+const char* to_string(FlipModel model);
+
 /// @brief Appendix F drift parameters. sigma0 = 0 / p0 = 0 turn a model off.
 struct DriftSpecs {
   uint64_t interval_samples = 10;  ///< d: samples between drift events
   double horizon_samples = 1e6;    ///< H: the "1M" over which sigma0 and p0 accumulate
   double analog_sigma0 = 0.0;      ///< sigma0 in weight units; the paper uses 10
   double flip_p0 = 0.0;            ///< p0, expected flips per bit over H samples; the paper uses 10
+  FlipModel flip_model = FlipModel::kBinomial2;  ///< how the flips of one event act on a word
 };
 
-/// @brief Throws SpecError("drift.*"): d >= 1, H >= d, sigma0 in [0, 1e6], p0 >= 0 with p <= 1.
+/// @brief Throws SpecError("drift.*"): d >= 1, H >= d, sigma0 in [0, 1e6], p0 >= 0 with p <= 1,
+/// a known flip model.
 void validate(const DriftSpecs& specs);
 
 /// sigma of one analog event in weight units: sigma0 / sqrt(H / d).
@@ -45,6 +66,17 @@ inline double flip_probability_per_event(const DriftSpecs& s) {
 inline int32_t drift_code(int32_t code, double sigma_codes, double z, const fx::Format& code_format) {
   const double x = static_cast<double>(code) + sigma_codes * z;
   return static_cast<int32_t>(fx::quantize(x, code_format, fx::Rounding::kNearest, 0, nullptr));
+}
+
+/// @brief One binomial2 flip of a `bits`-wide two's complement pattern: the offset-binary
+/// code o = pattern XOR 2^(bits-1) is XORed with the summed flip counts `flips` (< 2^(bits+1)),
+/// clipped to 2^bits - 1 (the largest code), and turned back into a pattern.
+inline uint32_t binomial2_flip(uint32_t pattern, uint32_t flips, uint32_t bits) {
+  const uint32_t offset_bit = 1u << (bits - 1), top = (1u << bits) - 1u;
+  const uint32_t o = (pattern & top) ^ offset_bit;
+  uint32_t flipped = o ^ flips;
+  if (flipped > top) flipped = top;
+  return flipped ^ offset_bit;
 }
 
 /// @brief Visits, in increasing order, the successes among trials 0..n-1 of independent

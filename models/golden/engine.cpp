@@ -22,17 +22,15 @@ Engine::~Engine() = default;
 
 namespace {
 
-// Scheme of the conv3x3 / fc layer nearest before `layer` (else nearest after): a BN layer
-// normalizes that layer's block and trains with it.
-Scheme block_scheme(const std::vector<LayerShape>& shapes, const TrainSpecs& t, size_t layer) {
-  auto scheme_of = [&](const LayerShape& s) {
-    return s.spec.kind == LayerKind::kConv3x3 ? t.conv.scheme : t.fc.scheme;
-  };
+// Training of the conv3x3 / fc layer nearest before `layer` (else nearest after; null: none):
+// a BN layer normalizes that layer's block and trains with it (scheme and max-norm).
+const KindTrainSpec* block_kind(const std::vector<LayerShape>& shapes, const TrainSpecs& t, size_t layer) {
+  auto kind_of = [&](const LayerShape& s) { return s.spec.kind == LayerKind::kConv3x3 ? &t.conv : &t.fc; };
   for (size_t i = layer; i-- > 0;)
-    if (shapes[i].trainable()) return scheme_of(shapes[i]);
+    if (shapes[i].trainable()) return kind_of(shapes[i]);
   for (size_t i = layer + 1; i < shapes.size(); ++i)
-    if (shapes[i].trainable()) return scheme_of(shapes[i]);
-  return Scheme::kInferenceOnly;
+    if (shapes[i].trainable()) return kind_of(shapes[i]);
+  return nullptr;
 }
 
 }  // namespace
@@ -107,9 +105,22 @@ void Engine::build() {
         s.weight = lf.weight;
         s.bias = formats_.bias;
         s.grad = lf.grad;
-        s.alpha_exp = alpha_exponent(ls.fan_in());
+        if (specs_.alpha_rule == AlphaRule::kAuthors) {
+          // The authors' nlvar: 2 for every conv ("assumes ReLU will follow at some point"),
+          // for an fc layer 2 only when a ReLU follows it directly.
+          const bool relu_follows = ls.spec.kind == LayerKind::kConv3x3 ||
+                                    (i + 1 < shapes_.size() && shapes_[i + 1].spec.kind == LayerKind::kRelu);
+          s.alpha_exp = alpha_exponent_authors(ls.fan_in(), relu_follows ? 2 : 1);
+        } else {
+          s.alpha_exp = alpha_exponent(ls.fan_in());
+        }
         s.learning_rate = specs_.learning_rate;
         s.max_norm = kind.max_norm;
+        s.max_norm_placement = specs_.max_norm_placement;
+        s.updater.weight_gradient_alpha = specs_.weight_gradient_alpha;
+        s.updater.batched_update = specs_.batched_update;
+        s.updater.max_norm = kind.max_norm && specs_.max_norm_placement == MaxNormPlacement::kUpdate;
+        s.updater.max_norm_spec = specs_.max_norm;
         s.train_bias = specs_.train_biases;
         s.max_norm_spec = specs_.max_norm;
         s.dither = specs_.dither;
@@ -133,9 +144,14 @@ void Engine::build() {
         push(std::make_unique<ActivationLayer>(cur_shape, cur, feeding(i).act, true));
         break;
       case LayerKind::kBatchNorm: {
-        const bool learning = trains_bias(block_scheme(shapes_, specs_, i));
+        const KindTrainSpec* kind = block_kind(shapes_, specs_, i);
+        const bool learning = kind != nullptr && trains_bias(kind->scheme);
+        // Placement update: gamma and beta get their own max-norm (the authors' MN_dg, MN_db).
+        std::optional<MaxNormSpec> affine_norm;
+        if (kind != nullptr && kind->max_norm && specs_.max_norm_placement == MaxNormPlacement::kUpdate)
+          affine_norm = specs_.max_norm;
         push(std::make_unique<BatchNormLayer>(cur_shape, cur, formats_.bias, feeding(i).act_signed, specs_.bn,
-                                              learning, specs_.learning_rate));
+                                              learning, specs_.learning_rate, affine_norm));
         break;
       }
     }

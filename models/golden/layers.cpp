@@ -70,7 +70,10 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
     cols_.assign(static_cast<size_t>(pairs_) * k_, 0);
     dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
   }
-  if (s.max_norm) max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (s.max_norm && s.max_norm_placement == MaxNormPlacement::kGradient)
+    max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (s.max_norm && s.max_norm_placement == MaxNormPlacement::kUpdate)
+    bias_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
   if (dither_.enabled) {
     if (!(dither_.scale > 0.0)) throw std::invalid_argument("AffineLayer: dither scale must be > 0");
     if (b_fmt_.frac_bits - g_fmt_.frac_bits < -40)
@@ -82,6 +85,7 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
   up.n_i = k_;
   up.weight = s.weight;
   up.learning_rate = s.learning_rate;
+  up.alpha_exp = s.alpha_exp;
   updater_ = make_updater(up);
   if (LrtAccumulator* acc = updater_->lrt_accumulator())
     acc->set_max_batch_multiple(up.kind.max_batch_multiple);
@@ -163,9 +167,17 @@ void AffineLayer::set_bias_codes(const std::vector<int32_t>& codes) {
   b_ = codes;
 }
 
-void AffineLayer::set_max_norm_state(const MaxNormState& s) {
-  if (!max_norm_) throw std::logic_error("AffineLayer: max-norm is off in this layer");
-  max_norm_->set_state(s);
+std::vector<MaxNormState> AffineLayer::norm_states() const {
+  if (max_norm_) return {max_norm_->state()};
+  if (bias_norm_) return {bias_norm_->state()};
+  return {};
+}
+
+void AffineLayer::set_norm_states(const std::vector<MaxNormState>& states) {
+  if (states.size() != (max_norm_ || bias_norm_ ? 1u : 0u))
+    throw std::invalid_argument("AffineLayer: max-norm states of another count");
+  if (max_norm_) max_norm_->set_state(states[0]);
+  if (bias_norm_) bias_norm_->set_state(states[0]);
 }
 
 void AffineLayer::refresh_mirrors() {
@@ -345,12 +357,20 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
   if (updates_bias()) {
     work_.bias_adds += nonzero;
     work_.bias_skipped += zeros;
-    // db = sum over pairs of dz (Qg); update round(-lr * db) in Qb LSBs.
-    const double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
+    // db = sum over pairs of dz (Qg); update round(-lr * db / D) in Qb LSBs, D the bias
+    // gradient's max-norm divisor (placement update; else 1).
+    db_.resize(static_cast<size_t>(n_o_));
+    int64_t db_max = 0;
     for (int o = 0; o < n_o_; ++o) {
       int64_t s = 0;
       for (int p = 0; p < pairs_; ++p) s += dzq_[static_cast<size_t>(p) * n_o_ + o];
-      const int64_t d = round_half_up_saturating(scale * static_cast<double>(s));
+      db_[static_cast<size_t>(o)] = s;
+      db_max = std::max(db_max, s < 0 ? -s : s);
+    }
+    double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
+    if (bias_norm_) scale /= bias_norm_->observe(std::ldexp(static_cast<double>(db_max), -g_fmt_.frac_bits));
+    for (int o = 0; o < n_o_; ++o) {
+      const int64_t d = round_half_up_saturating(scale * static_cast<double>(db_[static_cast<size_t>(o)]));
       b_[o] = static_cast<int32_t>(saturate(b_[o] + d, b_fmt_.min_code(), b_fmt_.max_code()));
     }
   }
@@ -412,11 +432,23 @@ void ActivationLayer::backward(const int16_t*, const int16_t* dout, int16_t* din
 
 // ---- BatchNormLayer ----------------------------------------------------------------------
 
+namespace {
+
+StreamingBnOptions bn_options(const StreamingBnSpec& spec, const std::optional<MaxNormSpec>& affine_norm) {
+  StreamingBnOptions o;
+  o.bias_correction = spec.bias_correction;
+  o.backward_scale_only = spec.backward_scale_only;
+  if (affine_norm) o.affine_norm.emplace(affine_norm->beta, affine_norm->eps);
+  return o;
+}
+
+}  // namespace
+
 BatchNormLayer::BatchNormLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
                                const fx::Format& out, const StreamingBnSpec& spec, bool learning,
-                               double learning_rate)
+                               double learning_rate, const std::optional<MaxNormSpec>& affine_norm)
     : Layer(shape, shape, in, out),
-      bn_(shape, in, param, out, spec.batch, spec.eps),
+      bn_(shape, in, param, out, spec.batch, spec.eps, bn_options(spec, affine_norm)),
       streaming_(spec.streaming),
       learning_(learning),
       lr_(learning_rate) {}

@@ -58,6 +58,9 @@ struct AffineSetup {
   int alpha_exp = 0;  ///< alpha = 2^alpha_exp
   double learning_rate = 0.01;
   bool max_norm = false;
+  /// where max_norm acts: on the updates (dz untouched; the bias gradient has its own state)
+  /// or on dz itself (train_specs.h)
+  MaxNormPlacement max_norm_placement = MaxNormPlacement::kUpdate;
   bool train_bias = true;  ///< false: the bias stays as loaded (Table 3, "no bias training")
   MaxNormSpec max_norm_spec;
   DitherSpec dither;      ///< dithered backprop: NSD quantization of dz instead of Qg rounding (dither.h)
@@ -136,9 +139,13 @@ class AffineLayer final : public Layer, private WriteFlusher {
   WriteCounter& writes() { return writes_; }
   const WeightUpdater& updater() const { return *updater_; }
   WeightUpdater& updater() { return *updater_; }
+  /// The max-norm of dz (placement gradient), else empty.
   const std::optional<MaxNorm>& max_norm() const { return max_norm_; }
-  /// Restores the max-norm state (checkpoints); std::logic_error if max-norm is off.
-  void set_max_norm_state(const MaxNormState& s);
+  /// @brief The layer's own max-norm states (checkpoints): dz's (placement gradient) or the bias
+  /// gradient's (placement update); empty with max-norm off. The updater keeps its own.
+  std::vector<MaxNormState> norm_states() const;
+  /// Restores them; std::invalid_argument for another count.
+  void set_norm_states(const std::vector<MaxNormState>& states);
   /// Qb saturations of z in all forwards so far.
   const fx::ClipCounter& z_clips() const { return z_clips_; }
   void set_z_clips(const fx::ClipCounter& c) { z_clips_ = c; }
@@ -217,7 +224,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<int16_t> w16_;   // [o][k] MAC operands (weight_operand of the codes)
   std::vector<int16_t> wt16_;  // [k][o]
   std::unique_ptr<WeightUpdater> updater_;
-  std::optional<MaxNorm> max_norm_;
+  std::optional<MaxNorm> max_norm_;   // placement gradient: dz
+  std::optional<MaxNorm> bias_norm_;  // placement update: the bias gradient (the authors' MN_db)
   WriteCounter writes_;
   fx::ClipCounter z_clips_;
   // Scratch, sized once.
@@ -227,6 +235,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<uint8_t> zclip_;       // pairs x n_o
   std::vector<int16_t> dz_;          // pairs x n_o, Qb
   std::vector<int16_t> dzq_;         // pairs x n_o, Qg
+  std::vector<int64_t> db_;          // n_o: the bias gradient in Qg LSBs
   std::vector<int32_t> dx32_;        // in size
   kern::ConvBackwardScratch dx_scratch_;
   // Weight store (optional): cells an update changed, codes a read returned, drift changes.
@@ -266,8 +275,10 @@ class BatchNormLayer final : public Layer {
  public:
   /// streaming: absorb training samples into the statistics; learning: the block's
   /// scheme trains (statistics and gamma/beta change only then).
+  /// affine_norm: max-norm gamma's and beta's gradients (the authors' MN_dg, MN_db).
   BatchNormLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
-                 const fx::Format& out, const StreamingBnSpec& spec, bool learning, double learning_rate);
+                 const fx::Format& out, const StreamingBnSpec& spec, bool learning, double learning_rate,
+                 const std::optional<MaxNormSpec>& affine_norm = std::nullopt);
   void forward(const int16_t* in, int16_t* out, bool train) override;
   void backward(const int16_t* in, const int16_t* dout, int16_t* din, bool learn) override;
   bool learns() const override { return learning_; }

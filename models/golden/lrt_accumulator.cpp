@@ -13,6 +13,8 @@ namespace {
 void check_params(const LrtAccumulatorParams& p) {
   if (p.batch < 1) throw std::invalid_argument("LRT accumulator: batch must be >= 1");
   if (!std::isfinite(p.learning_rate)) throw std::invalid_argument("LRT accumulator: learning_rate must be finite");
+  if (!(p.gradient_scale > 0.0 && std::isfinite(p.gradient_scale)))
+    throw std::invalid_argument("LRT accumulator: gradient_scale must be finite and > 0");
   if (!std::isfinite(p.batch_exponent)) throw std::invalid_argument("LRT accumulator: batch_exponent must be finite");
   if (!(p.rho_min >= 0.0 && p.rho_min <= 1.0)) throw std::invalid_argument("LRT accumulator: rho_min must be in [0, 1]");
   if (!(p.weight_lsb > 0.0 && std::isfinite(p.weight_lsb)))
@@ -41,6 +43,19 @@ LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
       reducer_(make_rank_reducer(params.reducer, params.arith)),
       delta_(static_cast<std::size_t>(params.reducer.n_o), static_cast<std::size_t>(params.reducer.n_i), 0) {
   check_params(params);
+  if (params.max_norm)
+    for (int i = 0; i < 2; ++i) norms_.emplace_back(params.max_norm_spec.beta, params.max_norm_spec.eps);
+}
+
+std::vector<MaxNormState> LrtAccumulator::factor_norms() const {
+  std::vector<MaxNormState> out;
+  for (const MaxNorm& m : norms_) out.push_back(m.state());
+  return out;
+}
+
+void LrtAccumulator::set_factor_norms(const std::vector<MaxNormState>& states) {
+  if (states.size() != norms_.size()) throw std::invalid_argument("LRT accumulator: max-norm states of another count");
+  for (size_t i = 0; i < norms_.size(); ++i) norms_[i].set_state(states[i]);
 }
 
 void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes) {
@@ -83,9 +98,16 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
   result.attempted = true;
   result.batch_eff = samples_since_update_;
   const double b_eff = static_cast<double>(samples_since_update_);
-  // -eta * B_eff^p * (sum estimate / B_eff); see the header comment.
-  const double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) / b_eff;
+  // -eta * B_eff^p * g * estimate (sum) or that / B_eff (mean); see the header comment.
+  double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) * params_.gradient_scale;
+  if (!params_.sum_update) scale /= b_eff;
   reducer_->factors(left_, right_);
+  if (!norms_.empty()) {
+    double lm = 0.0, rm = 0.0;
+    for (std::size_t i = 0; i < left_.rows() * left_.cols(); ++i) lm = std::max(lm, std::fabs(left_.data()[i]));
+    for (std::size_t i = 0; i < right_.rows() * right_.cols(); ++i) rm = std::max(rm, std::fabs(right_.data()[i]));
+    scale /= norms_[0].observe(params_.gradient_scale * lm) * norms_[1].observe(rm);
+  }
   const std::size_t r = left_.cols();
   for (std::size_t j = 0; j < ni; ++j)
     for (std::size_t i = 0; i < no; ++i) {

@@ -3,21 +3,25 @@
 // Appendix C): pairs are folded into a rank reducer; every B samples a weight update is
 // formed, quantized to the weight LSB, and written only when dense enough.
 //
-// Update rule. L~R~^T estimates the SUM of the per-sample gradients since the last applied
-// update, over B_eff samples. Dividing by B_eff gives the mean gradient; the learning rate
-// is scaled by B_eff^p (p = 0.5: the paper's square-root rule; p = 1: the linear rule, which
-// gives -eta * sum). So
-//     dW = -eta * B_eff^p * (L~R~^T / B_eff),
-// quantized as code_ij = round(dW_ij / lsb), ties toward +inf. If the fraction of non-zero
-// codes reaches rho_min, the codes are added to the weight codes (saturating to
+// Update rule. L~R~^T estimates the SUM of the per-sample dz a^T since the last applied
+// update, over B_eff samples; g = gradient_scale (the layer scale alpha: the gradient is
+// (alpha dz) a^T) turns it into the weight gradient. The authors' rule (lr/layers.py
+// update_W_SKS_B, get_lr_SKS with lr_pb_pow 0.5) writes the sum, its learning rate scaled
+// by B_eff^p:
+//     dW = -eta * B_eff^p * g * L~R~^T                                (sum_update)
+// and with max-norm on, the factors are normalized first (Appendix D, one state each):
+//     dW = -eta * B_eff^p * MN(g L~) MN(R~)^T = -eta B_eff^p g L~R~^T / (D_L D_R).
+// Our former rule divides the sum by B_eff (the mean gradient): dW = -eta B_eff^(p-1) g L~R~^T.
+// dW is quantized as code_ij = round(dW_ij / lsb), ties toward +inf. If the fraction of
+// non-zero codes reaches rho_min, the codes are added to the weight codes (saturating to
 // [code_min, code_max]) and the reducer and B_eff are reset; otherwise the layer keeps
-// accumulating and the next attempt, B samples later, sees B_eff + B.
+// accumulating and the next attempt, B samples later, sees B_eff + B (the authors' discount
+// 1.0). With the sum rule the step grows like B_eff^p, so an update always comes.
 //
-// Restart (our rule; the paper is silent): an attempt at B_eff = K B (K = max_batch_multiple)
-// that is still too sparse discards the estimate instead: reducer and B_eff are reset, so
-// B_eff stays a multiple of B in [B, K B]. Without it the gate can deadlock: the kappa test
-// skips most pairs once the estimate is large, so L~R~^T stops growing while B_eff grows, the
-// update shrinks as B_eff^(p-1) and is never dense enough again (docs/golden_engine.md,
+// Restart (our former rule, max_batch_multiple = K > 0): an attempt at B_eff = K B that is
+// still too sparse discards the estimate instead: reducer and B_eff are reset. With the mean
+// rule the gate can otherwise deadlock: the kappa test skips most pairs once the estimate is
+// large, so L~R~^T stops growing while the update shrinks as B_eff^(p-1) (docs/golden_engine.md,
 // "Density gate").
 // The accumulator does not know the layer kind: an FC layer offers one pair per sample,
 // a conv layer h_out * w_out pairs per sample; end_sample() marks sample boundaries.
@@ -27,7 +31,9 @@
 
 #include "core/matrix.h"
 #include "golden/rank_reduce.h"
+#include "golden/max_norm.h"
 #include "golden/rank_reduce_float.h"
+#include "golden/train_specs.h"
 
 namespace lrt::golden {
 
@@ -37,13 +43,17 @@ struct LrtAccumulatorParams {
   RankReduceArith arith = RankReduceArith::kFloat;  ///< arithmetic of the rank reducer
   int batch = 1;                 ///< B: samples between update attempts (>= 1)
   double learning_rate = 0.01;   ///< eta (finite)
+  double gradient_scale = 1.0;   ///< g: the weight gradient is g dz a^T (the layer's alpha; finite, > 0)
+  bool sum_update = true;        ///< write the sum (authors), else the sum / B_eff (our former rule)
+  bool max_norm = false;         ///< max-norm the factors g L~ and R~ at every attempt
+  MaxNormSpec max_norm_spec;     ///< its beta and eps
   double batch_exponent = 0.5;   ///< p in B_eff^p (finite)
   double rho_min = 0.01;         ///< minimum fraction of non-zero update codes, in [0, 1]
   double weight_lsb = 1.0 / 128; ///< value of one weight code (> 0, finite)
   int32_t code_min = -128;       ///< saturation range of the weight codes
   int32_t code_max = 127;
   /// K: a too sparse attempt at B_eff = K B restarts the accumulation; 0: never (B_eff unbounded)
-  int max_batch_multiple = 10;
+  int max_batch_multiple = 0;
 };
 
 /// @brief What end_sample() did.
@@ -94,6 +104,10 @@ class LrtAccumulator {
   /// @brief Sets params().max_batch_multiple (the engine's per-kind setting); takes effect at
   /// the next attempt. Throws std::invalid_argument when negative.
   void set_max_batch_multiple(int k);
+  /// The max-norm states of the factors (dz side, a side); empty without max_norm.
+  std::vector<MaxNormState> factor_norms() const;
+  /// Restores them (checkpoints); std::invalid_argument for another count.
+  void set_factor_norms(const std::vector<MaxNormState>& states);
 
  private:
   LrtAccumulatorParams params_;
@@ -102,6 +116,7 @@ class LrtAccumulator {
   Matrix<double> left_, right_;
   Matrix<int32_t> delta_;
   std::vector<double> dz_, a_;  // offer_codes' fall-back
+  std::vector<MaxNorm> norms_;  // max_norm: the dz-side (L) and a-side (R) factors
 };
 
 }  // namespace lrt::golden

@@ -124,6 +124,7 @@ void add_model_sections(const Engine& engine, uint64_t trained_samples, Checkpoi
       w.add_array(layer_section(i, "bn.beta"), s.beta);
       w.add_array(layer_section(i, "bn.mu"), s.mu);
       w.add_array(layer_section(i, "bn.sq"), s.sq);
+      w.add_array(layer_section(i, "bn.steps"), std::vector<uint64_t>{s.steps});
     }
   }
 }
@@ -159,6 +160,10 @@ void load_model(const Checkpoint& ck, Engine& engine) {
         s.mu = ck.array<int64_t>(section, c);
         section = layer_section(i, "bn.sq");
         s.sq = ck.array<int64_t>(section, c);
+        // Models written before bn.steps: statistics of a long history, whose bias correction
+        // 1 - eta^k is 1 (2^40 samples).
+        section = layer_section(i, "bn.steps");
+        s.steps = ck.has(section) ? ck.array<uint64_t>(section, 1)[0] : uint64_t{1} << 40;
         section = layer_section(i, "bn");
         engine.batch_norm(i).bn().set_state(s);
       }

@@ -94,9 +94,10 @@ int num_classes(const NetworkSpec& net) { return static_cast<int>(derive_shapes(
 NetworkSpec paper_network() {
   using K = LayerKind;
   NetworkSpec n;
-  n.layers = {{K::kConv3x3, 128}, {K::kConv3x3, 128}, {K::kMaxPool2, 0},  {K::kRelu, 0},
-              {K::kBatchNorm, 0}, {K::kConv3x3, 128}, {K::kConv3x3, 128}, {K::kMaxPool2, 0},
-              {K::kRelu, 0},      {K::kBatchNorm, 0}, {K::kFc, 512},      {K::kFc, 10}};
+  // As the authors' lr/net.py: a ReLU after conv1, conv3 and fc1 too.
+  n.layers = {{K::kConv3x3, 128}, {K::kRelu, 0},      {K::kConv3x3, 128}, {K::kMaxPool2, 0}, {K::kRelu, 0},
+              {K::kBatchNorm, 0}, {K::kConv3x3, 128}, {K::kRelu, 0},      {K::kConv3x3, 128}, {K::kMaxPool2, 0},
+              {K::kRelu, 0},      {K::kBatchNorm, 0}, {K::kFc, 512},      {K::kRelu, 0},      {K::kFc, 10}};
   return n;
 }
 

@@ -15,6 +15,10 @@ namespace lrt::golden {
 /// He-initialization scale sqrt(2 / fan_in) (closest on the linear axis; no ties occur
 /// for integer fan_in).
 int alpha_exponent(int fan_in);
+/// @brief The authors' layer scale (lr/layers.py WeightModule `wmult`): the exponent e of
+/// 2^floor(log2 sqrt(3 nlvar / fan_in)), nlvar = 2 when a ReLU follows, else 1. Throws
+/// std::invalid_argument for fan_in < 1 or nlvar other than 1, 2.
+int alpha_exponent_authors(int fan_in, int nlvar);
 
 /// @brief round-to-nearest(v * 2^-shift), ties toward +inf; shift < 0 is an exact left
 /// shift. Requires |v| < 2^61; |shift| is clamped to 62 (left shifts to 32), which

@@ -28,9 +28,9 @@ inline bool apply_delta(Matrix<int32_t>& codes, int64_t idx, int32_t delta, cons
 // Checks that `s` fits a scheme that keeps `sum`, `left`, `right` values (0: field unused)
 // and uses the batch / sign counters only where stated.
 void check_state(const UpdaterState& s, size_t sum, size_t left, size_t right, bool batched, bool signs,
-                 size_t pair_updates = 0) {
+                 size_t pair_updates, size_t norms) {
   if (s.sum.size() != sum || s.uoro_left.size() != left || s.uoro_right.size() != right ||
-      s.pair_updates.size() != pair_updates)
+      s.pair_updates.size() != pair_updates || s.norms.size() != norms)
     throw std::invalid_argument("updater state: accumulator of another size or of another scheme");
   if ((!batched && s.samples_since_update != 0) || s.samples_since_update < 0)
     throw std::invalid_argument("updater state: batch position invalid for this scheme");
@@ -91,11 +91,47 @@ class PairUpdateCounter {
   std::vector<int16_t> dz_ind_, a_ind_;  // 0/1 indicators of the pairs with a gradient
 };
 
-// Scale turning an integer sum of dz a^T codes (dz_frac + a_frac fractional bits) into
-// weight-LSB units of -lr * sum dz a^T.
-double sgd_scale(const UpdaterParams& p, int dz_frac, int a_frac) {
-  return -p.learning_rate * std::ldexp(1.0, p.weight.frac_bits - dz_frac - a_frac);
+// alpha when the weight gradient is (alpha dz) a^T, else 1.
+double gradient_alpha(const UpdaterParams& p) {
+  return p.weight_gradient_alpha ? std::ldexp(1.0, p.alpha_exp) : 1.0;
 }
+
+// Scale turning an integer sum of dz a^T codes (dz_frac + a_frac fractional bits) into
+// weight-LSB units of -lr * sum (alpha dz) a^T.
+double sgd_scale(const UpdaterParams& p, int dz_frac, int a_frac) {
+  return -p.learning_rate * gradient_alpha(p) * std::ldexp(1.0, p.weight.frac_bits - dz_frac - a_frac);
+}
+
+int32_t max_abs(const int16_t* x, int64_t n) {
+  int32_t m = 0;
+  for (int64_t i = 0; i < n; ++i) m = std::max(m, std::abs(static_cast<int32_t>(x[i])));
+  return m;
+}
+
+// The max-norm states of a weight update (UpdaterParams::max_norm; Appendix D applied where
+// the authors apply it): none when off.
+class UpdateNorms {
+ public:
+  UpdateNorms(const UpdaterParams& p, size_t count) {
+    if (p.max_norm)
+      for (size_t i = 0; i < count; ++i) norms_.emplace_back(p.max_norm_spec.beta, p.max_norm_spec.eps);
+  }
+  bool on() const { return !norms_.empty(); }
+  size_t size() const { return norms_.size(); }
+  // The divisor of tensor i, whose max |x| (real value) is max_abs.
+  double divisor(size_t i, double max_abs) { return norms_[i].observe(max_abs); }
+  std::vector<MaxNormState> states() const {
+    std::vector<MaxNormState> out;
+    for (const MaxNorm& m : norms_) out.push_back(m.state());
+    return out;
+  }
+  void set(const std::vector<MaxNormState>& states) {
+    for (size_t i = 0; i < norms_.size(); ++i) norms_[i].set_state(states[i]);
+  }
+
+ private:
+  std::vector<MaxNorm> norms_;
+};
 
 class FrozenWeights final : public WeightUpdater {
  public:
@@ -106,9 +142,9 @@ class FrozenWeights final : public WeightUpdater {
   }
   Scheme scheme() const override { return scheme_; }
   const UpdaterStats& stats() const override { return stats_; }
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}}; }
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}, {}}; }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false);
+    check_state(s, 0, 0, 0, false, false, 0, 0);
     stats_ = s.stats;
   }
 
@@ -120,30 +156,43 @@ class FrozenWeights final : public WeightUpdater {
 // What the two SGD schemes share: counters, the pair-update counts and their state.
 class SgdUpdater : public WeightUpdater {
  public:
-  explicit SgdUpdater(const UpdaterParams& p) : p_(p) {
+  explicit SgdUpdater(const UpdaterParams& p) : p_(p), norms_(p, 2) {
     if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
   }
   const UpdaterStats& stats() const override { return stats_; }
   const std::vector<uint32_t>* pair_updates() const override { return pairs_ ? &pairs_->counts() : nullptr; }
+  size_t norm_count() const override { return norms_.size(); }
   UpdaterState state() const override {
-    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}};
+    return {stats_, 0, {}, {}, {}, 0, pairs_ ? pairs_->counts() : std::vector<uint32_t>{}, norms_.states()};
   }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0);
+    check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0, norms_.size());
     stats_ = s.stats;
     if (pairs_) pairs_->set(s.pair_updates);
+    norms_.set(s.norms);
   }
 
  protected:
-  // Counts the sample (stats and pair updates) before a scheme forms its update.
-  void begin_sample(const SamplePairs& g) {
+  // Counts the sample (stats and pair updates) before a scheme forms its update and returns the
+  // sample's scale: sgd_scale, divided with max-norm by the divisors of a and of alpha dz (the
+  // authors' MN_fA, MN_dZ of the whole sample's tensors).
+  double begin_sample(const SamplePairs& g) {
     ++stats_.samples;
     ++stats_.attempts;
     if (pairs_) pairs_->count(g);
+    double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
+    if (norms_.on()) {
+      const int64_t pairs = g.pairs;
+      const double a_max = std::ldexp(max_abs(g.a, pairs * g.n_i), -g.a_frac);
+      const double dz_max = gradient_alpha(p_) * std::ldexp(max_abs(g.dz, pairs * g.n_o), -g.dz_frac);
+      scale /= norms_.divisor(0, a_max) * norms_.divisor(1, dz_max);
+    }
+    return scale;
   }
 
   UpdaterParams p_;
   UpdaterStats stats_;
+  UpdateNorms norms_;
 
  private:
   std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
@@ -156,9 +205,8 @@ class OnlineSgd final : public SgdUpdater {
       : SgdUpdater(p), grad_(static_cast<size_t>(p.n_o) * static_cast<size_t>(p.n_i)) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
-    begin_sample(g);
+    const double scale = begin_sample(g);
     kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
-    const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     bool changed = false;
     int64_t nonzero = 0;
     for (int o = 0; o < p_.n_o; ++o)
@@ -189,8 +237,7 @@ class PixelSgd final : public SgdUpdater {
   explicit PixelSgd(const UpdaterParams& p) : SgdUpdater(p) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
-    begin_sample(g);
-    const double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
+    const double scale = begin_sample(g);
     bool changed = false;
     int64_t nonzero = 0, offered = 0;
     for (int p = 0; p < g.pairs; ++p) {
@@ -224,16 +271,19 @@ class PixelSgd final : public SgdUpdater {
 // gradient, apply it when its density reaches rho_min, otherwise keep accumulating.
 class BatchedUpdater : public WeightUpdater {
  public:
-  explicit BatchedUpdater(const UpdaterParams& p) : p_(p), delta_(static_cast<size_t>(p.n_o) * p.n_i) {}
+  BatchedUpdater(const UpdaterParams& p, size_t norms)
+      : p_(p), norms_(p, norms), delta_(static_cast<size_t>(p.n_o) * p.n_i) {}
   const UpdaterStats& stats() const override { return stats_; }
+  size_t norm_count() const override { return norms_.size(); }
 
  protected:
   bool boundary() const { return samples_since_update_ % p_.kind.batch == 0; }
-  // -lr * B_eff^p / B_eff, in weight LSBs per unit of gradient value.
+  // -lr * alpha * B_eff^p (sum) or that / B_eff (mean), in weight LSBs per unit of dz a^T.
   double batch_scale() const {
     const double b_eff = static_cast<double>(samples_since_update_);
-    return -p_.learning_rate * std::ldexp(1.0, p_.weight.frac_bits) * std::pow(b_eff, p_.batch_exponent) /
-           b_eff;
+    const double s = -p_.learning_rate * gradient_alpha(p_) * std::ldexp(1.0, p_.weight.frac_bits) *
+                     std::pow(b_eff, p_.batch_exponent);
+    return p_.batched_update == BatchedUpdate::kMean ? s / b_eff : s;
   }
   // delta_ (column-major) holds the candidate update; applies it if dense enough.
   bool try_apply(int64_t nonzero, Matrix<int32_t>& codes, WriteCounter& writes) {
@@ -252,6 +302,7 @@ class BatchedUpdater : public WeightUpdater {
 
   UpdaterParams p_;
   UpdaterStats stats_;
+  UpdateNorms norms_;
   int64_t samples_since_update_ = 0;
   bool applied_ = false;  // set by try_apply when the accumulator must be cleared
   std::vector<int32_t> delta_;
@@ -261,7 +312,7 @@ class BatchedUpdater : public WeightUpdater {
 class NaiveBatch final : public BatchedUpdater {
  public:
   explicit NaiveBatch(const UpdaterParams& p)
-      : BatchedUpdater(p), grad_(delta_.size()), acc_(delta_.size(), 0) {}
+      : BatchedUpdater(p, 1), grad_(delta_.size()), acc_(delta_.size(), 0) {}
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
@@ -269,7 +320,12 @@ class NaiveBatch final : public BatchedUpdater {
     kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
     for (size_t i = 0; i < acc_.size(); ++i) acc_[i] += grad_[i];
     if (!boundary()) return false;
-    const double scale = batch_scale() * std::ldexp(1.0, -g.dz_frac - g.a_frac);
+    double scale = batch_scale() * std::ldexp(1.0, -g.dz_frac - g.a_frac);
+    if (norms_.on()) {  // ours (the authors have no naive batch): max-norm of the summed gradient
+      int64_t m = 0;
+      for (int64_t v : acc_) m = std::max(m, v < 0 ? -v : v);
+      scale /= norms_.divisor(0, gradient_alpha(p_) * std::ldexp(static_cast<double>(m), -g.dz_frac - g.a_frac));
+    }
     int64_t nonzero = 0;
     for (int o = 0; o < p_.n_o; ++o)
       for (int k = 0; k < p_.n_i; ++k) {
@@ -285,10 +341,13 @@ class NaiveBatch final : public BatchedUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kNaiveBatch; }
-  UpdaterState state() const override { return {stats_, samples_since_update_, acc_, {}, {}, 0, {}}; }
+  UpdaterState state() const override {
+    return {stats_, samples_since_update_, acc_, {}, {}, 0, {}, norms_.states()};
+  }
   void set_state(const UpdaterState& s) override {
-    check_state(s, acc_.size(), 0, 0, true, false);
+    check_state(s, acc_.size(), 0, 0, true, false, 0, norms_.size());
     stats_ = s.stats;
+    norms_.set(s.norms);
     samples_since_update_ = s.samples_since_update;
     acc_ = s.sum;
   }
@@ -302,7 +361,7 @@ class NaiveBatch final : public BatchedUpdater {
 class Uoro final : public BatchedUpdater {
  public:
   explicit Uoro(const UpdaterParams& p)
-      : BatchedUpdater(p),
+      : BatchedUpdater(p, 2),
         est_(p.n_o, p.n_i),
         signs_(make_rng(p.seed, RngStream::kRankReduceSigns,
                         (uint64_t{1} << 16) + static_cast<uint64_t>(p.layer_index))),
@@ -326,9 +385,15 @@ class Uoro final : public BatchedUpdater {
       est_.step(dz_.data(), a_.data(), sign);
     }
     if (!boundary()) return false;
-    const double scale = batch_scale();
+    double scale = batch_scale();
     const std::vector<double>& l = est_.left();
     const std::vector<double>& r = est_.right();
+    if (norms_.on()) {  // as LRT's factors: alpha L and R
+      double lm = 0.0, rm = 0.0;
+      for (double v : l) lm = std::max(lm, std::fabs(v));
+      for (double v : r) rm = std::max(rm, std::fabs(v));
+      scale /= norms_.divisor(0, gradient_alpha(p_) * lm) * norms_.divisor(1, rm);
+    }
     int64_t nonzero = 0;
     for (int k = 0; k < p_.n_i; ++k)
       for (int o = 0; o < p_.n_o; ++o) {
@@ -343,11 +408,12 @@ class Uoro final : public BatchedUpdater {
   }
   Scheme scheme() const override { return Scheme::kUoro; }
   UpdaterState state() const override {
-    return {stats_, samples_since_update_, {}, est_.left(), est_.right(), sign_index_, {}};
+    return {stats_, samples_since_update_, {}, est_.left(), est_.right(), sign_index_, {}, norms_.states()};
   }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, est_.left().size(), est_.right().size(), true, true);
+    check_state(s, 0, est_.left().size(), est_.right().size(), true, true, 0, norms_.size());
     stats_ = s.stats;
+    norms_.set(s.norms);
     samples_since_update_ = s.samples_since_update;
     est_.set(s.uoro_left, s.uoro_right);
     sign_index_ = s.sign_index;
@@ -391,11 +457,13 @@ class Lrt final : public WeightUpdater {
   const UpdaterStats& stats() const override { return stats_; }
   const LrtAccumulator* lrt_accumulator() const override { return &acc_; }
   LrtAccumulator* lrt_accumulator() override { return &acc_; }
-  // The batch position lives in the accumulator.
-  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}}; }
+  size_t norm_count() const override { return acc_.factor_norms().size(); }
+  // The batch position and the factors' max-norm states live in the accumulator.
+  UpdaterState state() const override { return {stats_, 0, {}, {}, {}, 0, {}, acc_.factor_norms()}; }
   void set_state(const UpdaterState& s) override {
-    check_state(s, 0, 0, 0, false, false);
+    check_state(s, 0, 0, 0, false, false, 0, acc_.factor_norms().size());
     stats_ = s.stats;
+    acc_.set_factor_norms(s.norms);
   }
 
  private:
@@ -411,6 +479,10 @@ class Lrt final : public WeightUpdater {
     a.arith = p.arith;
     a.batch = p.kind.batch;
     a.learning_rate = p.learning_rate;
+    a.gradient_scale = gradient_alpha(p);
+    a.sum_update = p.batched_update == BatchedUpdate::kSum;
+    a.max_norm = p.max_norm;
+    a.max_norm_spec = p.max_norm_spec;
     a.batch_exponent = p.batch_exponent;
     a.rho_min = p.rho_min;
     a.weight_lsb = std::ldexp(1.0, -p.weight.frac_bits);

@@ -17,6 +17,7 @@
 #include "core/fixed_point.h"
 #include "core/matrix.h"
 #include "golden/lrt_accumulator.h"
+#include "golden/max_norm.h"
 #include "golden/train_specs.h"
 #include "golden/write_counter.h"
 
@@ -33,8 +34,9 @@ class WriteFlusher {
 
 /// @brief One sample's gradient pairs of a layer, as codes: row p of dz (n_o values,
 /// 2^-dz_frac LSB) and row p of a (n_i values, 2^-a_frac LSB) form pair p. Every scheme
-/// estimates sum_p dz_p a_p^T and moves the weights by -lr times (its estimate of) it: the
-/// update rule of the paper (Sec. 4), in which the layer scale alpha does not appear.
+/// estimates sum_p dz_p a_p^T and moves the weights by -lr times (its estimate of) the weight
+/// gradient sum_p (alpha dz_p) a_p^T (Sec. 4; alpha as in the authors' layers.py, or left out
+/// with UpdaterParams::weight_gradient_alpha = false, our former rule).
 struct SamplePairs {
   int pairs = 0;
   int n_o = 0;
@@ -59,6 +61,13 @@ struct UpdaterParams {
   uint64_t seed = 0;                                ///< random signs (LRT unbiased, UORO) ...
   int layer_index = 0;                              ///< ... from a sub-stream per layer
   bool count_pair_updates = true;                   ///< SGD schemes: keep pair_updates()
+  int alpha_exp = 0;                                ///< the layer scale alpha = 2^alpha_exp
+  bool weight_gradient_alpha = true;                ///< the gradient is (alpha dz) a^T, not dz a^T
+  BatchedUpdate batched_update = BatchedUpdate::kSum;  ///< batched schemes: sum or mean of B_eff samples
+  /// Max-norm of the weight update (TrainSpecs::max_norm_placement = update): SGD normalizes a
+  /// and dz, naive batch the summed gradient, LRT and UORO their two factors (norms()).
+  bool max_norm = false;
+  MaxNormSpec max_norm_spec;
 };
 
 /// @brief Counters of an updater's batched attempts.
@@ -79,6 +88,7 @@ struct UpdaterState {
   std::vector<double> uoro_right;    ///< UORO: R (n_i)
   uint64_t sign_index = 0;           ///< UORO: signs drawn so far (index into the layer's stream)
   std::vector<uint32_t> pair_updates;  ///< sgd, sgd_pixel: WeightUpdater::pair_updates() (n_o x n_i)
+  std::vector<MaxNormState> norms;     ///< the update's max-norm states (WeightUpdater::norm_count())
 };
 
 /// @brief Strategy deciding how a layer's weight codes change (one job: the weights).
@@ -98,6 +108,9 @@ class WeightUpdater {
   /// would make that writes every pair's update unrounded, the count the LRT paper's Figure 6
   /// uses for convolutions (docs/golden_engine.md, "Write counting"). Null for other schemes.
   virtual const std::vector<uint32_t>* pair_updates() const { return nullptr; }
+  /// @brief How many max-norm states the update keeps (0 without UpdaterParams::max_norm; 2 for
+  /// sgd, sgd_pixel (a, dz), lrt and uoro (the dz-side and a-side factors), 1 for naive batch).
+  virtual size_t norm_count() const { return 0; }
   /// @brief The running state (an Lrt updater's accumulator is reached via lrt_accumulator()).
   virtual UpdaterState state() const = 0;
   /// @brief Replaces the running state. Throws std::invalid_argument when a field the scheme

@@ -1,5 +1,6 @@
 #include "golden/streaming_bn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -57,8 +58,16 @@ uint64_t isqrt_round(uint64_t v) {
 }
 
 StreamingBn::StreamingBn(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
-                         const fx::Format& out, int batch, double eps)
-    : shape_(shape), in_(in), param_(param), out_(out), batch_(batch) {
+                         const fx::Format& out, int batch, double eps, const StreamingBnOptions& options)
+    : shape_(shape),
+      in_(in),
+      param_(param),
+      out_(out),
+      batch_(batch),
+      bias_correction_(options.bias_correction),
+      scale_only_(options.backward_scale_only),
+      gamma_norm_(options.affine_norm),
+      beta_norm_(options.affine_norm) {
   if (batch < 1) throw std::invalid_argument("streaming BN: batch must be >= 1");
   if (!(eps >= 1e-6 && eps <= 1.0)) throw std::invalid_argument("streaming BN: eps must be in [1e-6, 1]");
   if (in.frac_bits < 0 || in.frac_bits > 12 || in.bits > 16)
@@ -89,11 +98,36 @@ void StreamingBn::set_state(const BnState& s) {
   state_ = s;
 }
 
+std::vector<MaxNormState> StreamingBn::norm_states() const {
+  if (!gamma_norm_) return {};
+  return {gamma_norm_->state(), beta_norm_->state()};
+}
+
+void StreamingBn::set_norm_states(const std::vector<MaxNormState>& states) {
+  if (states.size() != (gamma_norm_ ? 2u : 0u)) throw std::invalid_argument("streaming BN: max-norm states of another count");
+  if (!gamma_norm_) return;
+  gamma_norm_->set_state(states[0]);
+  beta_norm_->set_state(states[1]);
+}
+
 void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
   const int c = shape_.c;
   const int64_t n = static_cast<int64_t>(shape_.h) * shape_.w;
   const int fin = in_.frac_bits;  // in [0, 12]
   absorbed_ = absorb;
+  // The EMA step divides by d = B (plain) or d_k = B (1 - eta^k) (bias-corrected), held with
+  // kGainFrac fractional bits; round_div(x 2^16, B 2^16) = round_div(x, B) exactly, so a
+  // corrected EMA whose eta^k has vanished is the plain one bit for bit.
+  constexpr int kGainFrac = 16;
+  int64_t divisor = int64_t{batch_} << kGainFrac;
+  if (absorb) {
+    ++state_.steps;
+    if (bias_correction_) {
+      const double eta = 1.0 - 1.0 / batch_;
+      const double d = batch_ * (1.0 - std::pow(eta, static_cast<double>(state_.steps)));
+      divisor = std::max<int64_t>(1, static_cast<int64_t>(std::llround(std::ldexp(d, kGainFrac))));
+    }
+  }
   const ShiftQuantizer yq = ShiftQuantizer::make(param_.frac_bits + kNormFrac, out_);
   for (int ch = 0; ch < c; ++ch) {
     if (absorb) {
@@ -108,8 +142,8 @@ void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
       const i128 mu_i = round_div(shl(s1, kStatFrac - fin), n);
       const int e2 = kStatFrac - 2 * fin;  // may be negative for fin > 12 (excluded)
       const i128 sq_i = round_div(shl(s2, e2), n);
-      state_.mu[ch] += static_cast<int64_t>(round_div(mu_i - state_.mu[ch], batch_));
-      state_.sq[ch] += static_cast<int64_t>(round_div(sq_i - state_.sq[ch], batch_));
+      state_.mu[ch] += static_cast<int64_t>(round_div(shl(mu_i - state_.mu[ch], kGainFrac), divisor));
+      state_.sq[ch] += static_cast<int64_t>(round_div(shl(sq_i - state_.sq[ch], kGainFrac), divisor));
     }
     const int64_t mu = state_.mu[ch];
     const i128 var = static_cast<i128>(state_.sq[ch]) - round_shift128(static_cast<i128>(mu) * mu, kStatFrac);
@@ -155,8 +189,9 @@ void StreamingBn::backward(const int16_t* dy, int16_t* dx) {
     dgamma_[ch] = clamp64(sgx, INT64_MIN / 2, INT64_MAX / 2);
     if (dx == nullptr) continue;
     // m1 = c sum g and m2 = c sum g xhat, both with fb + kNormFrac fractional bits.
-    const i128 m1 = absorbed_ ? round_div(shl(sg, kNormFrac), bn) : 0;
-    const i128 m2 = (absorbed_ && !var_clamped_[ch]) ? round_div(sgx, bn) : 0;
+    const bool through_stats = absorbed_ && !scale_only_;
+    const i128 m1 = through_stats ? round_div(shl(sg, kNormFrac), bn) : 0;
+    const i128 m2 = (through_stats && !var_clamped_[ch]) ? round_div(sgx, bn) : 0;
     // A = gamma / sigma with fb + kNormFrac fractional bits.
     const i128 a = static_cast<i128>(state_.gamma[ch]) * inv_sigma_[ch];
     for (int64_t p = 0; p < n; ++p) {
@@ -174,10 +209,20 @@ void StreamingBn::update_affine(double lr) {
   // dgamma has fb + kNormFrac fractional bits and dbeta fb, so the Qb-LSB updates are
   // round(-lr * 2^-kNormFrac * dgamma) and round(-lr * dbeta): one double multiply each
   // (exact operands below 2^53), rounded half up like every parameter update.
-  const double gamma_scale = -lr * std::ldexp(1.0, -kNormFrac);
+  double gamma_scale = -lr * std::ldexp(1.0, -kNormFrac);
+  double beta_scale = -lr;
+  if (gamma_norm_) {  // the authors' MN_dg, MN_db over the channel vectors (real values)
+    int64_t gm = 0, bm = 0;
+    for (int ch = 0; ch < shape_.c; ++ch) {
+      gm = std::max(gm, dgamma_[ch] < 0 ? -dgamma_[ch] : dgamma_[ch]);
+      bm = std::max(bm, dbeta_[ch] < 0 ? -dbeta_[ch] : dbeta_[ch]);
+    }
+    gamma_scale /= gamma_norm_->observe(std::ldexp(static_cast<double>(gm), -param_.frac_bits - kNormFrac));
+    beta_scale /= beta_norm_->observe(std::ldexp(static_cast<double>(bm), -param_.frac_bits));
+  }
   for (int ch = 0; ch < shape_.c; ++ch) {
     const int64_t dg = round_half_up_saturating(gamma_scale * static_cast<double>(dgamma_[ch]));
-    const int64_t db = round_half_up_saturating(-lr * static_cast<double>(dbeta_[ch]));
+    const int64_t db = round_half_up_saturating(beta_scale * static_cast<double>(dbeta_[ch]));
     state_.gamma[ch] =
         static_cast<int32_t>(saturate(dg + state_.gamma[ch], param_.min_code(), param_.max_code()));
     state_.beta[ch] =

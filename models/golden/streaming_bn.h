@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <vector>
 
+#include <optional>
+
 #include "core/fixed_point.h"
+#include "golden/max_norm.h"
 #include "golden/network.h"
 
 namespace lrt::golden {
@@ -25,6 +28,20 @@ struct BnState {
   std::vector<int32_t> beta;   ///< Qb codes, start at 0
   std::vector<int64_t> mu;     ///< EMA of the per-sample mean, kStatFrac fractional bits; starts at 0
   std::vector<int64_t> sq;     ///< EMA of the per-sample mean square, same format; starts at 1.0
+  uint64_t steps = 0;          ///< samples absorbed (the k of the bias correction 1 - eta^k)
+};
+
+/// @brief The rules in which the authors' StreamBatchNorm (lr/layers.py) and our former one
+/// differ; the defaults here are the former (the engine passes StreamingBnSpec's).
+struct StreamingBnOptions {
+  /// Keep the moving averages bias-corrected: after k absorbed samples they equal the EMA from
+  /// zero divided by 1 - eta^k, i.e. mu_k = mu_(k-1) + (mu_i - mu_(k-1)) / d_k with
+  /// d_k = B (1 - eta^k) (d_1 = 1: the first sample's statistics). Off: d_k = B.
+  bool bias_correction = false;
+  /// dx = dy gamma / sigma (statistics treated as constants) instead of the exact derivative.
+  bool backward_scale_only = false;
+  /// Max-norm gamma's and beta's gradients before the update (one state each).
+  std::optional<MaxNorm> affine_norm;
 };
 
 /// @brief One streaming BN layer: forward (optionally absorbing the sample into the
@@ -36,7 +53,7 @@ class StreamingBn {
 
   /// in: input format; param: Qb (gamma, beta, backward signals); out: output format.
   StreamingBn(const TensorShape& shape, const fx::Format& in, const fx::Format& param, const fx::Format& out,
-              int batch, double eps);
+              int batch, double eps, const StreamingBnOptions& options = {});
 
   /// @brief y = gamma (x - mu) / sigma + beta. absorb: first fold this sample into the
   /// statistics (training with streaming on); otherwise use them as they are.
@@ -47,9 +64,13 @@ class StreamingBn {
   /// parameter gradients kept for update_affine().
   void backward(const int16_t* dy, int16_t* dx);
 
-  /// @brief gamma -= lr * dgamma, beta -= lr * dbeta, each rounded to the Qb LSB and
-  /// saturated.
+  /// @brief gamma -= lr * dgamma / D_g, beta -= lr * dbeta / D_b, each rounded to the Qb LSB
+  /// and saturated; D the max-norm divisors with options.affine_norm, else 1.
   void update_affine(double lr);
+  /// The affine gradients' max-norm states (gamma, beta); empty without affine_norm.
+  std::vector<MaxNormState> norm_states() const;
+  /// Restores them; std::invalid_argument for another count.
+  void set_norm_states(const std::vector<MaxNormState>& states);
 
   const BnState& state() const { return state_; }
   /// Replaces the state (sizes must match the channel count; throws std::invalid_argument).
@@ -61,6 +82,8 @@ class StreamingBn {
   fx::Format in_, param_, out_;
   int batch_;
   int64_t eps_code_;  // eps with kStatFrac fractional bits
+  bool bias_correction_, scale_only_;
+  std::optional<MaxNorm> gamma_norm_, beta_norm_;
   BnState state_;
   // Per-forward values the backward needs.
   bool absorbed_ = false;

@@ -39,6 +39,27 @@ const char* to_string(Scheme scheme) {
   return "?";
 }
 
+MaxNormPlacement parse_max_norm_placement(const std::string& text) {
+  if (text == "update") return MaxNormPlacement::kUpdate;
+  if (text == "gradient") return MaxNormPlacement::kGradient;
+  throw std::invalid_argument("unknown max-norm placement '" + text + "' (expected update or gradient)");
+}
+const char* to_string(MaxNormPlacement p) { return p == MaxNormPlacement::kUpdate ? "update" : "gradient"; }
+
+BatchedUpdate parse_batched_update(const std::string& text) {
+  if (text == "sum") return BatchedUpdate::kSum;
+  if (text == "mean") return BatchedUpdate::kMean;
+  throw std::invalid_argument("unknown batched update '" + text + "' (expected sum or mean)");
+}
+const char* to_string(BatchedUpdate u) { return u == BatchedUpdate::kSum ? "sum" : "mean"; }
+
+AlphaRule parse_alpha_rule(const std::string& text) {
+  if (text == "authors") return AlphaRule::kAuthors;
+  if (text == "nearest_he") return AlphaRule::kNearestHe;
+  throw std::invalid_argument("unknown alpha rule '" + text + "' (expected authors or nearest_he)");
+}
+const char* to_string(AlphaRule r) { return r == AlphaRule::kAuthors ? "authors" : "nearest_he"; }
+
 namespace {
 
 [[noreturn]] void bad(const std::string& member, const std::string& why) {

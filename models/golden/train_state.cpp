@@ -167,6 +167,33 @@ void load_reducer(RankReducer& reducer, int l, Reader& r) {
   }
 }
 
+// Max-norm states as NAME.k (u64[n]) and NAME.values (f64[2n]: x_mv, beta^k each); nothing for n = 0.
+void save_norms(const std::vector<MaxNormState>& norms, const std::string& name, CheckpointWriter& w) {
+  if (norms.empty()) return;
+  std::vector<uint64_t> k;
+  std::vector<double> v;
+  for (const MaxNormState& m : norms) {
+    k.push_back(m.k);
+    v.push_back(m.x_mv);
+    v.push_back(m.beta_pow_k);
+  }
+  w.add_array(name + ".k", k);
+  w.add_array(name + ".values", v);
+}
+
+std::vector<MaxNormState> load_norms(Reader& r, const Checkpoint& ck, const std::string& name, size_t expected) {
+  r.name(name + ".k");
+  if ((expected > 0) != ck.has(name + ".k"))
+    r.fail(expected > 0 ? "is missing, but the configuration turns max-norm on here"
+                        : "is present, but the configuration turns max-norm off here");
+  std::vector<MaxNormState> out(expected);
+  if (expected == 0) return out;
+  const auto k = r.get<uint64_t>(name + ".k", static_cast<int64_t>(expected));
+  const auto v = r.get<double>(name + ".values", static_cast<int64_t>(2 * expected));
+  for (size_t i = 0; i < expected; ++i) out[i] = {k[i], v[2 * i], v[2 * i + 1]};
+  return out;
+}
+
 }  // namespace
 
 void save_training_state(const Engine& engine, CheckpointWriter& w) {
@@ -185,13 +212,10 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
     w.add_array(section(l, "writes.total"), std::vector<uint64_t>{a.writes().stats().total});
     w.add_array(section(l, "z_clips"), std::vector<uint64_t>{a.z_clips().clipped, a.z_clips().total});
     w.add_array(section(l, "work"), work_words(a.work()));
-    if (a.max_norm()) {
-      const MaxNormState& m = a.max_norm()->state();
-      w.add_array(section(l, "max_norm.k"), std::vector<uint64_t>{m.k});
-      w.add_array(section(l, "max_norm.values"), std::vector<double>{m.x_mv, m.beta_pow_k});
-    }
+    save_norms(a.norm_states(), section(l, "max_norm"), w);
     const WeightUpdater& u = a.updater();
     const UpdaterState s = u.state();
+    save_norms(s.norms, section(l, "updater.max_norm"), w);
     w.add_array(section(l, "updater.scheme"), std::vector<int32_t>{static_cast<int32_t>(u.scheme())});
     w.add_array(section(l, "updater.stats"),
                 std::vector<uint64_t>{s.stats.samples, s.stats.attempts, s.stats.applied});
@@ -208,6 +232,9 @@ void save_training_state(const Engine& engine, CheckpointWriter& w) {
       save_reducer(acc->reducer(), l, w);
     }
   }
+  for (int l = 0; l < static_cast<int>(engine.network().layers.size()); ++l)
+    if (engine.network().layers[static_cast<size_t>(l)].kind == LayerKind::kBatchNorm)
+      save_norms(engine.batch_norm(l).bn().norm_states(), section(l, "bn.max_norm"), w);
 }
 
 void load_training_state(Engine& engine, const Checkpoint& ck) {
@@ -247,18 +274,7 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       const auto clips = r.get<uint64_t>(section(l, "z_clips"), 2);
       a.set_z_clips(fx::ClipCounter{clips[0], clips[1]});
       a.set_work(work_of(r.get<uint64_t>(section(l, "work"), AffineWork::kWords)));
-      r.name(section(l, "max_norm.k"));
-      if (a.max_norm().has_value() != ck.has(section(l, "max_norm.k")))
-        r.fail(a.max_norm() ? "is missing, but the configuration turns max-norm on for this layer"
-                            : "is present, but the configuration turns max-norm off for this layer");
-      if (a.max_norm()) {
-        MaxNormState m;
-        m.k = r.scalar<uint64_t>(section(l, "max_norm.k"));
-        const auto v = r.get<double>(section(l, "max_norm.values"), 2);
-        m.x_mv = v[0];
-        m.beta_pow_k = v[1];
-        a.set_max_norm_state(m);
-      }
+      a.set_norm_states(load_norms(r, ck, section(l, "max_norm"), a.norm_states().size()));
       WeightUpdater& u = a.updater();
       const auto scheme = r.scalar<int32_t>(section(l, "updater.scheme"));
       if (scheme != static_cast<int32_t>(u.scheme()))
@@ -276,6 +292,7 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
       s.uoro_right = r.get<double>(section(l, "updater.uoro_right"));
       s.sign_index = r.scalar<uint64_t>(section(l, "updater.sign_index"));
       s.pair_updates = r.get<uint32_t>(section(l, "updater.pair_updates"));
+      s.norms = load_norms(r, ck, section(l, "updater.max_norm"), u.norm_count());
       r.name(section(l, "updater"));
       u.set_state(s);
       if (LrtAccumulator* acc = u.lrt_accumulator()) {
@@ -287,6 +304,11 @@ void load_training_state(Engine& engine, const Checkpoint& ck) {
         load_reducer(acc->reducer(), l, r);
       }
     }
+    for (int l = 0; l < static_cast<int>(engine.network().layers.size()); ++l)
+      if (engine.network().layers[static_cast<size_t>(l)].kind == LayerKind::kBatchNorm) {
+        StreamingBn& bn = engine.batch_norm(l).bn();
+        bn.set_norm_states(load_norms(r, ck, section(l, "bn.max_norm"), bn.norm_states().size()));
+      }
     engine.set_samples_trained(samples);
   } catch (const std::invalid_argument& e) {  // a state of another size or scheme
     r.fail(e.what());

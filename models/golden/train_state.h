@@ -10,7 +10,10 @@
 //   layer.L.writes.counts / .total   u32[cells] / u64[1]   per-cell write counts, total
 //   layer.L.z_clips                  u64[2]  clipped, total
 //   layer.L.work                     u64[11] AffineWork (dz zeros, MAC counts, dither steps)
-//   layer.L.max_norm.k / .values     u64[1] / f64[2] (x_mv, beta^k)   only when max-norm is on
+//   layer.L.max_norm.k / .values     u64[n] / f64[2n] (x_mv, beta^k each): AffineLayer::norm_states()
+//   layer.L.updater.max_norm.k / .values    the same for the updater's (UpdaterState::norms)
+//   layer.L.bn.max_norm.k / .values  the same for a BN layer's gamma / beta gradients
+//                                    (each pair only when it holds states)
 //   layer.L.updater.scheme           i32[1]  Scheme (checked against the engine's)
 //   layer.L.updater.stats / .density u64[3] (samples, attempts, applied) / f64[1]
 //   layer.L.updater.batch / .sum / .uoro_left / .uoro_right / .sign_index   (UpdaterState)
@@ -32,7 +35,7 @@
 namespace lrt::golden {
 
 /// @brief Version of the training-state section layout above.
-constexpr uint32_t kTrainStateVersion = 3;  // 2: updater.pair_updates; 3: layer.L.work
+constexpr uint32_t kTrainStateVersion = 4;  // 2: updater.pair_updates; 3: layer.L.work; 4: max-norm lists
 
 /// @brief Adds the engine's model and training-state sections to `writer`.
 void save_training_state(const Engine& engine, CheckpointWriter& writer);

@@ -54,7 +54,7 @@ void BM_RramReadWord(benchmark::State& state) {
 BENCHMARK(BM_RramReadWord)->Arg(0)->Arg(1);
 
 // One Appendix F event with the paper's parameters (d = 10): analog (one normal draw per
-// word) or digital (geometric gaps: ~p x bits draws).
+// word) or digital (geometric gaps: ~2p x bits draws with the default binomial2 flips).
 void BM_RramDriftEvent(benchmark::State& state) {
   RramArraySpecs s = fc_layer_specs();
   if (state.range(0) == 0) {

@@ -1,6 +1,7 @@
 // lrtsim pretrain CONFIG --out model.ckpt: quantization-aware training of the integer
 // golden engine on the offline_train stream, then its validation accuracy, then the model
-// checkpoint that `lrtsim run` deploys (docs/run.md, "Pre-training").
+// checkpoint that `lrtsim run` deploys (docs/run.md, "Pre-training"). --samples 0 writes the
+// initialized, untrained model (He-initialized weights of run.seed) for runs "from scratch".
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -31,7 +32,8 @@ struct PretrainArgs {
   std::string file;
   std::string out;
   std::vector<std::string> sets;
-  uint64_t samples = 0;  // 0: pretrain.samples
+  uint64_t samples = 0;
+  bool samples_given = false;  // else pretrain.samples; --samples 0: the untrained model
   bool force = false;
   int jobs = 1;  // GEMM threads; the model does not depend on it
 };
@@ -53,7 +55,8 @@ double accuracy_on(golden::Engine& engine, const data::SampleStream& stream) {
 
 int run_pretrain(const PretrainArgs& args) {
   std::vector<std::string> sets = args.sets;
-  if (args.samples) sets.push_back("pretrain.samples=" + std::to_string(args.samples));
+  // pretrain.samples is at least 1: an untrained model is asked for on the command line only.
+  if (args.samples_given && args.samples > 0) sets.push_back("pretrain.samples=" + std::to_string(args.samples));
   const config::Specs specs = config::load_specs(args.file, sets);
   if (args.out.empty()) throw InputError({}, "--out: empty path; expected the checkpoint file to write");
   if (!args.force && file_exists(args.out))
@@ -84,7 +87,7 @@ int run_pretrain(const PretrainArgs& args) {
   engine->set_thread_pool(&pool);
 
   install_stop_handlers();
-  const uint64_t total = specs.pretrain.samples;
+  const uint64_t total = args.samples_given ? args.samples : specs.pretrain.samples;
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));
   ProgressLine progress(total, "samples");
   uint64_t recent_correct = 0;  // over the current window of 1000 samples, for the progress line
@@ -107,7 +110,6 @@ int run_pretrain(const PretrainArgs& args) {
     return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
   }
 
-  const double val = accuracy_on(*engine, validation);
   const std::filesystem::path parent = std::filesystem::path(args.out).parent_path();
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
@@ -116,6 +118,14 @@ int run_pretrain(const PretrainArgs& args) {
   CheckpointWriter model = golden::model_checkpoint(*engine, config::config_hash(specs), done);
   const std::string effective = config::effective_yaml(specs);
   model.add_bytes("config.yaml", std::vector<uint8_t>(effective.begin(), effective.end()));
+  if (total == 0) {  // nothing learned: a validation pass would only measure chance
+    model.write(args.out);
+    std::printf("pretrained 0 samples (untrained: the initial weights of run.seed %llu)\nmodel: %s\n",
+                static_cast<unsigned long long>(specs.run.seed), args.out.c_str());
+    std::fflush(stdout);
+    return kExitOk;
+  }
+  const double val = accuracy_on(*engine, validation);
   model.write(args.out);
   std::printf("pretrained %llu samples (%s, learning rate %g)\nvalidation_accuracy: %.4f (%llu samples)\nmodel: %s\n",
               static_cast<unsigned long long>(done), golden::to_string(specs.pretrain.scheme),
@@ -133,14 +143,19 @@ void add_pretrain_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<PretrainArgs>();
   cmd->add_option("CONFIG", args->file, "YAML configuration file")->required();
   cmd->add_option("--out", args->out, "checkpoint to write (run.model of the run that deploys it)")->required();
-  cmd->add_option("--samples", args->samples, "offline training samples (overrides pretrain.samples)")
-      ->check(CLI::PositiveNumber);
+  auto* samples = cmd->add_option("--samples", args->samples,
+                                  "offline training samples (overrides pretrain.samples); 0 writes the "
+                                  "untrained model (the initial weights of run.seed), e.g. for runs from scratch")
+                       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", args->sets, "override one key: key.path=value (repeatable; later wins)")
       ->allow_extra_args(false);
   cmd->add_flag("--force", args->force, "overwrite an existing --out");
   cmd->add_option("--jobs", args->jobs, "threads for the GEMMs (default 1); the model is bit-identical for any N")
       ->check(CLI::Range(1, 256));
-  cmd->callback([&action, args] { action = [args] { return run_pretrain(*args); }; });
+  cmd->callback([&action, args, samples] {
+    args->samples_given = samples->count() > 0;
+    action = [args] { return run_pretrain(*args); };
+  });
 }
 
 }  // namespace lrt::cli

@@ -2,7 +2,9 @@
 // validation accuracy it reports, determinism, and exit code 2 for each class of bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "config/config.h"
@@ -70,6 +72,54 @@ TEST(CmdPretrain, IsDeterministic) {
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, read_file(s.dir + "/b.ckpt"));
   EXPECT_NE(a, read_file(s.dir + "/c.ckpt"));  // another seed: other initial weights and samples
+}
+
+// --samples 0: the untrained model that runs "from scratch" deploy (scripts/reproduce.sh, Tables
+// 2 and 3): exactly the initial weights of run.seed, no validation pass, and `lrtsim run` takes it.
+TEST(CmdPretrain, ZeroSamplesWritesTheInitialModelOfTheSeed) {
+  const TinySetup s = tiny_setup("pretrain_zero");
+  const std::string a = s.dir + "/scratch_a.ckpt", b = s.dir + "/scratch_b.ckpt", other = s.dir + "/scratch4.ckpt";
+  const CliResult r = run({"pretrain", s.config, "--out", a, "--force", "--samples", "0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "pretrained 0 samples (untrained: the initial weights of run.seed 3)")) << r.out;
+  EXPECT_FALSE(contains(r.out, "validation_accuracy")) << r.out;
+  ASSERT_EQ(run({"pretrain", s.config, "--out", b, "--force", "--samples", "0"}).code, 0);
+  ASSERT_EQ(run({"pretrain", s.config, "--out", other, "--force", "--samples", "0", "--set", "run.seed=4"}).code, 0);
+  EXPECT_EQ(read_file(a), read_file(b));
+
+  // Its weights and biases are those a freshly built engine of the same seed starts from.
+  const config::Specs specs = config::load_specs(s.config);
+  const golden::Engine fresh(config::network_spec(specs), config::pretrain_specs(specs));
+  golden::Engine loaded(config::network_spec(specs), config::pretrain_specs(specs));
+  const Checkpoint ck = Checkpoint::read(a);
+  EXPECT_EQ(golden::trained_samples(ck), 0u);
+  const config::Specs seed4 = config::load_specs(s.config, {"run.seed=4"});
+  golden::Engine loaded4(config::network_spec(seed4), config::pretrain_specs(seed4));
+  golden::load_model(ck, loaded);
+  golden::load_model(Checkpoint::read(other), loaded4);
+  bool any_differs_from_seed4 = false;
+  ASSERT_FALSE(fresh.trainable_layers().empty());
+  for (const int i : fresh.trainable_layers()) {
+    const auto& w0 = fresh.affine(i).weight_codes();
+    const auto& w1 = loaded.affine(i).weight_codes();
+    const auto& w4 = loaded4.affine(i).weight_codes();
+    ASSERT_EQ(w0.rows() * w0.cols(), w1.rows() * w1.cols());
+    EXPECT_TRUE(std::equal(w0.data(), w0.data() + w0.rows() * w0.cols(), w1.data())) << "layer " << i;
+    any_differs_from_seed4 |= !std::equal(w0.data(), w0.data() + w0.rows() * w0.cols(), w4.data());
+    EXPECT_EQ(fresh.affine(i).bias_codes(), loaded.affine(i).bias_codes()) << "layer " << i;
+  }
+  EXPECT_TRUE(any_differs_from_seed4);  // another seed: other initial weights
+
+  // An online run deploys it like any pre-trained model.
+  const CliResult online = run({"run", s.config, "--out", s.dir + "/from_scratch", "--force", "--samples", "50",
+                                "--set", "run.model=" + a});
+  EXPECT_EQ(online.code, 0) << online.err;
+  EXPECT_TRUE(std::filesystem::exists(s.dir + "/from_scratch/summary.json"));
+
+  const CliResult negative = run({"pretrain", s.config, "--out", s.dir + "/x.ckpt", "--samples", "-1"});
+  EXPECT_EQ(negative.code, 2);
+  EXPECT_TRUE(contains(negative.err, "--samples")) << negative.err;
+  EXPECT_FALSE(std::filesystem::exists(s.dir + "/x.ckpt"));
 }
 
 TEST(CmdPretrain, BadInputsExitWith2) {

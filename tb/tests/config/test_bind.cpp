@@ -42,6 +42,7 @@ void expect_same(const device::RramArraySpecs& a, const device::RramArraySpecs& 
   EXPECT_EQ(a.drift.horizon_samples, b.drift.horizon_samples);
   EXPECT_EQ(a.drift.analog_sigma0, b.drift.analog_sigma0);
   EXPECT_EQ(a.drift.flip_p0, b.drift.flip_p0);
+  EXPECT_EQ(a.drift.flip_model, b.drift.flip_model);
   EXPECT_EQ(a.read_effects.noise_sigma_levels, b.read_effects.noise_sigma_levels);
   EXPECT_EQ(a.read_effects.power_law_nu, b.read_effects.power_law_nu);
   EXPECT_EQ(a.read_effects.power_law_t0_samples, b.read_effects.power_law_t0_samples);
@@ -72,8 +73,10 @@ void expect_same(const data::DataSpecs& a, const data::DataSpecs& b) {
   EXPECT_EQ(a.elastic.alpha, b.elastic.alpha);
   EXPECT_EQ(a.elastic.sigma, b.elastic.sigma);
   EXPECT_EQ(a.elastic.truncate, b.elastic.truncate);
+  EXPECT_EQ(a.elastic.mode, b.elastic.mode);
   EXPECT_EQ(a.shift.period, b.shift.period);
   EXPECT_EQ(a.shift.augmentations, b.shift.augmentations);
+  EXPECT_EQ(a.shift.schedule, b.shift.schedule);
   EXPECT_EQ(a.shift.cluster.block, b.shift.cluster.block);
   EXPECT_EQ(a.shift.cluster.classes_per_block, b.shift.cluster.classes_per_block);
   EXPECT_EQ(a.shift.cluster.favour_probability, b.shift.cluster.favour_probability);
@@ -137,6 +140,7 @@ accel:
       horizon_samples: 2e6
       analog_sigma0: 12
       flip_p0: 8
+      flip_model: bernoulli
   sram:
     cell_area_um2: 0.5
     capacity_bits: 65536
@@ -167,7 +171,7 @@ TEST(ConfigBind, EveryRramKeyReachesItsMember) {
   expected.endurance = {5000, device::EnduranceDistribution::kNormal, 0.05};
   expected.stuck_at_fault_rate = 0.001;
   expected.stuck_at_high_fraction = 0.25;
-  expected.drift = {20, 2e6, 12.0, 8.0};
+  expected.drift = {20, 2e6, 12.0, 8.0, device::FlipModel::kBernoulli};
   expected.read_effects = {0.4, 0.06, 30.0};
   expect_same(r, expected);
 }
@@ -238,9 +242,10 @@ data:
     offline_train_samples: 400
     validation_samples: 50
     online_samples: 600
-  elastic: {alpha: 8.5, sigma: 1.5, truncate: 3}
+  elastic: {alpha: 8.5, sigma: 1.5, truncate: 3, mode: fixed}
   shift:
     period: 900
+    schedule: random_combinations
     augmentations: [noise, class_clustering]
     cluster: {block: 90, classes_per_block: 3, favour_probability: 0.6}
     spatial: {max_rotation_deg: 15, min_scale: 0.9, max_scale: 1.1, max_shift_px: 2}
@@ -257,8 +262,9 @@ TEST(ConfigBind, EveryDataKeyReachesItsMember) {
   expected.source.test_labels = "/data/mnist/test-lbl";
   expected.source.num_classes = 12;
   expected.split = {100, 20, 300, 400, 50, 600};
-  expected.elastic = {8.5, 1.5, 3.0};
+  expected.elastic = {8.5, 1.5, 3.0, data::ElasticMode::kFixed};
   expected.shift.period = 900;
+  expected.shift.schedule = data::ShiftScheduleRule::kRandomCombinations;
   expected.shift.augmentations = data::kWhiteNoise | data::kClassClustering;
   expected.shift.cluster = {90, 3, 0.6};
   expected.shift.spatial = {15.0, 0.9, 1.1, 2.0};
@@ -363,6 +369,8 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        "turns bit flips on; expected > 0"},
       {"accel.rram.drift.model", [](Specs& s) { s.accel.rram.drift.model = static_cast<DriftModel>(7); },
        "no known drift model"},
+      {"accel.rram.drift.flip_model",
+       [](Specs& s) { s.accel.rram.drift.flip_model = static_cast<device::FlipModel>(7); }, "not a flip model"},
       // The weight format comes from train.quant.weight.
       {"train.quant.weight.bits", [](Specs& s) { s.train.quant.weight.bits = 17; }, "17 is outside [1, 16]"},
       {"train.quant.weight.bits", [](Specs& s) { s.train.quant.weight.bits = -3; },
@@ -424,6 +432,12 @@ TEST(ConfigBind, DataValidationErrorsNameTheKey) {
   s = default_specs();
   s.data.elastic.sigma = 0.0;
   expect_bind_error([&] { data_specs(s); }, "data.elastic.sigma", "must be > 0");
+  s = default_specs();
+  s.data.elastic.mode = static_cast<data::ElasticMode>(7);
+  expect_bind_error([&] { data_specs(s); }, "data.elastic.mode", "no known mode");
+  s = default_specs();
+  s.data.shift.schedule = static_cast<data::ShiftScheduleRule>(7);
+  expect_bind_error([&] { data_specs(s); }, "data.shift.schedule", "no known schedule");
 }
 
 }  // namespace

@@ -59,6 +59,12 @@ TEST(ConfigDeviceKeys, EnumsListTheirNames) {
                    {"value gaussian is not allowed", "expected one of: fixed, normal, lognormal"});
   expect_key_error("accel:\n  rram:\n    drift:\n      model: brownian\n", 4, "accel.rram.drift.model",
                    {"expected one of: none, analog, digital, both"});
+  expect_key_error("accel:\n  rram:\n    drift:\n      flip_model: binomial\n", 4, "accel.rram.drift.flip_model",
+                   {"value binomial is not allowed", "expected one of: binomial2, bernoulli"});
+  expect_key_error("data:\n  elastic:\n    mode: random\n", 3, "data.elastic.mode",
+                   {"expected one of: mixture, fixed"});
+  expect_key_error("data:\n  shift:\n    schedule: paper\n", 3, "data.shift.schedule",
+                   {"expected one of: authors, random_combinations"});
 }
 
 TEST(ConfigDeviceKeys, DriftStrengthsArePositive) {

@@ -43,7 +43,9 @@ Specs awkward_specs() {
   s.data.num_classes = 256;
   s.data.split = {4294967295u, 0, 1, uint64_t{1} << 40, 0, 1};  // samples > 0 only where sources > 0
   s.data.elastic = {1000.0, 1e-300, 8.0};
+  s.data.elastic.mode = data::ElasticMode::kFixed;
   s.data.shift.period = uint64_t{1} << 40;
+  s.data.shift.schedule = data::ShiftScheduleRule::kRandomCombinations;
   s.data.shift.augmentations = {data::kWhiteNoise};  // without class clustering, so block and
   s.data.shift.cluster = {4294967295u, 256, 1.0};    // classes_per_block need not fit the period
   s.data.shift.spatial = {180.0, 1e-300, 10.0, 1000.0};
@@ -55,11 +57,15 @@ Specs awkward_specs() {
   s.network.input = {7, 3, 2};
   s.network.layers = {{golden::LayerKind::kConv3x3, 3}, {golden::LayerKind::kFc, 256}};  // 256 classes
   s.train.learning_rate = 2.0;
-  s.train.conv = {golden::Scheme::kInferenceOnly, false, 1000000, 8, RankReduceMode::kUnbiased, -0.0, 1000000};
-  s.train.fc = {golden::Scheme::kUoro, false, 1, 1, RankReduceMode::kUnbiased, 1e300, 0};
+  s.train.conv = {golden::Scheme::kInferenceOnly, false, 1000000, 8, RankReduceMode::kBiased, -0.0, 1000000};
+  s.train.fc = {golden::Scheme::kUoro, false, 1, 1, RankReduceMode::kBiased, 1e300, 7};
   s.train.max_norm.beta = std::nextafter(1.0, 0.0);
   s.train.max_norm.eps = 1.0;
-  s.train.bn = {false, 1000000, 1e-6};
+  s.train.max_norm.placement = golden::MaxNormPlacement::kGradient;
+  s.train.bn = {false, 1000000, 0.5, false, false};
+  s.train.batched_update = golden::BatchedUpdate::kMean;
+  s.train.alpha_rule = golden::AlphaRule::kNearestHe;
+  s.train.weight_gradient_alpha = false;
   s.train.biases = false;
   s.train.rho_min = 1.0 / 3.0;
   s.train.dither.enabled = true;
@@ -111,6 +117,7 @@ Specs awkward_specs() {
   s.accel.rram.power_law_nu = std::nextafter(10.0, 0.0);
   s.accel.rram.power_law_t0_samples = 1e-3;
   s.accel.rram.drift = {DriftModel::kBoth, 4294967295u, 1000000000000000u, 1e6, 0.1 + 0.7};
+  s.accel.rram.drift.flip_model = device::FlipModel::kBernoulli;
   s.accel.sram.cell_area_um2 = 2.0 / 3.0;
   s.accel.sram.capacity_bits = uint64_t{1} << 40;
   s.accel.sram.word_bits = 4096;
@@ -208,7 +215,7 @@ TEST(Effective, HashFollowsResultChangingKeysOnly) {
   lr.train.learning_rate = std::nextafter(lr.train.learning_rate, 1.0);  // one ulp
   EXPECT_NE(config_hash(lr), h);
   Specs mode = d;
-  mode.train.fc.mode = RankReduceMode::kUnbiased;
+  mode.train.fc.mode = RankReduceMode::kBiased;
   EXPECT_NE(config_hash(mode), h);
 
   // Where the data lives, how long to run and progress display change no result.

@@ -46,14 +46,15 @@ TEST(NetworkKeys, DefaultIsTheSmallNetworkAndPaperConfigIsThePaperNetwork) {
   EXPECT_EQ(kinds_and_widths(default_specs().network.layers), small);
   const Specs file = load_specs(std::string(LRTSIM_SOURCE_DIR) + "/configs/default.yaml");
   EXPECT_EQ(kinds_and_widths(file.network.layers), small);
-  // LRT paper §7.1: conv 128 x2, pool, ReLU, BN, conv 128 x2, pool, ReLU, BN, FC 512, FC 10.
+  // LRT paper §7.1 with the authors' lr/net.py ReLUs: conv 128, ReLU, conv 128, pool, ReLU, BN,
+  // conv 128, ReLU, conv 128, pool, ReLU, BN, FC 512, ReLU, FC 10.
   const Specs paper = load_specs(std::string(LRTSIM_SOURCE_DIR) + "/configs/paper_cnn.yaml");
   EXPECT_EQ(kinds_and_widths(paper.network.layers),
-            (std::vector<std::pair<int, int>>{{0, 128}, {0, 128}, {1, 0}, {2, 0}, {3, 0}, {0, 128}, {0, 128},
-                                              {1, 0}, {2, 0}, {3, 0}, {4, 512}, {4, 10}}));
+            (std::vector<std::pair<int, int>>{{0, 128}, {2, 0}, {0, 128}, {1, 0}, {2, 0}, {3, 0}, {0, 128}, {2, 0},
+                                              {0, 128}, {1, 0}, {2, 0}, {3, 0}, {4, 512}, {2, 0}, {4, 10}}));
   const golden::NetworkSpec net = network_spec(paper);
   EXPECT_EQ(kinds_and_widths(net.layers), kinds_and_widths(golden::paper_network().layers));
-  EXPECT_EQ(golden::derive_shapes(net)[10].in.size(), 2048);  // 4 x 4 x 128 into FC 512
+  EXPECT_EQ(golden::derive_shapes(net)[12].in.size(), 2048);  // 4 x 4 x 128 into FC 512
 }
 
 TEST(NetworkKeys, ABadItemIsNamedWithItsIndexAndLine) {
@@ -100,7 +101,9 @@ TEST(TrainKeys, EveryKeyReachesItsGoldenMember) {
       "train.conv.rank=3", "train.conv.mode=unbiased", "train.conv.kappa_th=50", "train.fc.scheme=uoro",
       "train.fc.batch=9", "train.fc.rank=2", "train.fc.kappa_th=0", "train.max_norm.beta=0.5",
       "train.max_norm.eps=0.25", "train.bn.streaming=false", "train.bn.batch=33", "train.bn.eps=0.125",
-      "train.rho_min=0.5", "train.batch_scale_power=1", "train.quant.weight.bits=6",
+      "train.rho_min=0.5", "train.batch_scale_power=1", "train.max_norm.placement=gradient",
+      "train.batched_update=mean", "train.alpha_rule=nearest_he", "train.weight_gradient_alpha=false",
+      "train.bn.bias_correction=false", "train.bn.backward_scale_only=false", "train.quant.weight.bits=6",
       "train.quant.weight.range=0.5", "train.quant.bias.bits=12", "train.quant.bias.range=4",
       "train.quant.activation.bits=7", "train.quant.activation.range=4", "train.quant.activation_signed.bits=5",
       "train.quant.activation_signed.range=1", "train.quant.gradient.bits=4", "train.quant.gradient.range=2",
@@ -117,7 +120,13 @@ TEST(TrainKeys, EveryKeyReachesItsGoldenMember) {
   EXPECT_TRUE(t.fc.max_norm);
   EXPECT_EQ(t.fc.batch, 9);
   EXPECT_EQ(t.fc.rank, 2);
-  EXPECT_EQ(t.fc.mode, golden::RankReduceMode::kBiased);
+  EXPECT_EQ(t.fc.mode, golden::RankReduceMode::kUnbiased);  // the default: the authors'
+  EXPECT_EQ(t.max_norm_placement, golden::MaxNormPlacement::kGradient);
+  EXPECT_EQ(t.batched_update, golden::BatchedUpdate::kMean);
+  EXPECT_EQ(t.alpha_rule, golden::AlphaRule::kNearestHe);
+  EXPECT_FALSE(t.weight_gradient_alpha);
+  EXPECT_FALSE(t.bn.bias_correction);
+  EXPECT_FALSE(t.bn.backward_scale_only);
   EXPECT_EQ(t.fc.kappa_th, 0.0);
   EXPECT_EQ(t.max_norm.beta, 0.5);
   EXPECT_EQ(t.max_norm.eps, 0.25);

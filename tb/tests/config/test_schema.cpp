@@ -44,7 +44,9 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.data.split.online_samples, 100000u);
   EXPECT_EQ(d.data.elastic.alpha, 34.0);  // Simard et al. 2003
   EXPECT_EQ(d.data.elastic.sigma, 4.0);
+  EXPECT_EQ(d.data.elastic.mode, data::ElasticMode::kMixture);  // the authors' 11 settings (notebook)
   EXPECT_EQ(d.data.shift.period, 10000u);  // App. F: every contiguous 10k samples
+  EXPECT_EQ(d.data.shift.schedule, data::ShiftScheduleRule::kAuthors);  // the notebook's ten segments
   EXPECT_EQ(d.data.shift.augmentations,
             (std::vector<data::Augmentation>{data::kClassClustering, data::kSpatial, data::kBackground,
                                              data::kWhiteNoise}));  // App. F: four types
@@ -53,7 +55,8 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
     EXPECT_EQ(k->scheme, golden::Scheme::kLrt);  // §4: LRT trains every layer
     EXPECT_TRUE(k->max_norm);                     // Table 1: all runs with max-norm
     EXPECT_EQ(k->rank, 4);                        // App. G: rank 4
-    EXPECT_EQ(k->mode, RankReduceMode::kBiased);
+    EXPECT_EQ(k->mode, RankReduceMode::kUnbiased);  // the authors' zerovar: False (lr/experiments.py)
+    EXPECT_EQ(k->max_batch_multiple, 0);            // the authors' discount 1.0: no restart
     EXPECT_EQ(k->kappa_th, 100.0);  // Table 3
   }
   EXPECT_EQ(d.train.conv.batch, 10);  // App. G: 10 for conv, 100 for fc
@@ -63,6 +66,13 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_TRUE(d.train.bn.streaming);  // App. E
   EXPECT_EQ(d.train.rho_min, 0.01);   // App. C
   EXPECT_EQ(d.train.batch_scale_power, 0.5);
+  EXPECT_EQ(d.train.batched_update, golden::BatchedUpdate::kSum);  // docs/fidelity.md, rules 1-5, 13-16
+  EXPECT_EQ(d.train.max_norm.placement, golden::MaxNormPlacement::kUpdate);
+  EXPECT_EQ(d.train.alpha_rule, golden::AlphaRule::kAuthors);
+  EXPECT_TRUE(d.train.weight_gradient_alpha);
+  EXPECT_EQ(d.train.bn.batch, 10);  // lr/net.py: update_every_ba=10
+  EXPECT_TRUE(d.train.bn.bias_correction);
+  EXPECT_TRUE(d.train.bn.backward_scale_only);
   EXPECT_EQ(d.train.quant.activation_signed.bits, 8);
   EXPECT_EQ(d.train.quant.activation_signed.range, 2.0);
   EXPECT_EQ(d.train.quant.input.range, 1.0);  // gray level / 256
@@ -91,6 +101,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.rram.drift.horizon_samples, 1000000u);
   EXPECT_EQ(d.accel.rram.drift.analog_sigma0, 10.0);
   EXPECT_EQ(d.accel.rram.drift.flip_p0, 10.0);
+  EXPECT_EQ(d.accel.rram.drift.flip_model, device::FlipModel::kBinomial2);  // lr/layers.py: binomial(2, p)
   EXPECT_EQ(d.accel.sram.cell_area_um2, 0.242);
   EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
   EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
@@ -117,10 +128,6 @@ TEST(ConfigSchema, AssumptionsAreMarked) {
                            "accel.clock_mhz",
                            "accel.sram.capacity_bits",
                            "accel.mac.lanes",
-                           "train.conv.mode",
-                           "train.fc.mode",
-                           "train.bn.batch",
-                           "train.bn.eps",
                            "run.model",
                            "accel.rram.levels_per_pulse",
                            "accel.rram.max_pulses",

@@ -48,6 +48,26 @@ TEST(Bilinear, PixelCentresExactAndBorders) {
   EXPECT_EQ(sample_bilinear(ones, std::nan(""), 1.0, Border::kZero), 0.0);
 }
 
+// scipy.ndimage's "reflect": d c b a | a b c d | d c b a, period 2n.
+TEST(Bilinear, ReflectIsHalfSampleSymmetric) {
+  const int64_t expected[] = {0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0};  // i = -8 .. 7
+  for (int64_t i = -8; i < 8; ++i) EXPECT_EQ(reflect_index(i, 4), expected[i + 8]) << i;
+  EXPECT_EQ(reflect_index(8, 4), 0);
+  EXPECT_EQ(reflect_index(8 * 1000 + 1, 4), 1);
+  EXPECT_EQ(reflect_index(-8 * 1000 - 1, 4), 0);
+  EXPECT_EQ(reflect_index(-5, 1), 0);
+  FloatImage row(1, 4);
+  row.px = {0.125, 0.25, 0.5, 1.0};                                      // a b c d
+  EXPECT_EQ(sample_bilinear(row, 0.0, -0.5, Border::kReflect), 0.125);   // between a and a
+  EXPECT_EQ(sample_bilinear(row, 0.0, -1.0, Border::kReflect), 0.125);   // pixel -1 = a
+  EXPECT_EQ(sample_bilinear(row, 0.0, -1.5, Border::kReflect), 0.1875);  // between b and a
+  EXPECT_EQ(sample_bilinear(row, 0.0, 3.5, Border::kReflect), 1.0);      // between d and d
+  EXPECT_EQ(sample_bilinear(row, 0.0, 5.0, Border::kReflect), 0.5);      // pixel 5 = c
+  EXPECT_EQ(sample_bilinear(row, 0.0, 8001.0, Border::kReflect), 0.25);  // far away: b
+  EXPECT_EQ(sample_bilinear(row, -3.0, 1.0, Border::kReflect), 0.25);    // the row axis reflects too
+  EXPECT_EQ(sample_bilinear(row, std::nan(""), 1.0, Border::kReflect), 0.0);
+}
+
 TEST(Spatial, NeutralParametersAreTheIdentityExactly) {
   const FloatImage in = synthetic_float(7);
   EXPECT_EQ(apply_spatial(in, SpatialParams{}).px, in.px);

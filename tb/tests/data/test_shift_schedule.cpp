@@ -11,8 +11,65 @@
 namespace lrt::data {
 namespace {
 
+// ---- the authors' fixed schedule (the default) ----------------------------------------------
+
+// The notebook's `schedule` dict (data/MNIST Dataset Generator.ipynb, "Generate the Distribution
+// Shift Dataset (Small)"), one row per augmentation, one column per 10k segment, copied as
+// written there.
+constexpr bool kNotebookCdp[10] = {true, false, false, false, false, false, false, false, true, false};
+constexpr bool kNotebookSt[10] = {false, true, false, false, true, true, false, true, true, false};
+constexpr bool kNotebookBg[10] = {false, false, true, false, false, true, true, true, true, false};
+constexpr bool kNotebookWn[10] = {false, false, false, true, true, false, true, true, true, false};
+
+TEST(ShiftSchedule, AuthorsScheduleIsTheNotebooksTenSegmentsInOrder) {
+  const ShiftSpecs s;
+  ASSERT_EQ(s.schedule, ShiftScheduleRule::kAuthors);  // the default
+  const ShiftSchedule schedule(s, 99);
+  ASSERT_EQ(schedule.cycle().size(), 10u);
+  const char* names[10] = {"CD",    "ST",    "BG",       "WN",          "ST+WN",
+                           "ST+BG", "BG+WN", "ST+BG+WN", "CD+ST+BG+WN", "none"};
+  for (uint64_t k = 0; k < 10; ++k) {
+    const uint32_t expected = (kNotebookCdp[k] ? kClassClustering : 0u) | (kNotebookSt[k] ? kSpatial : 0u) |
+                              (kNotebookBg[k] ? kBackground : 0u) | (kNotebookWn[k] ? kWhiteNoise : 0u);
+    EXPECT_EQ(schedule.segment_augmentations(k), expected) << "segment " << k;
+    EXPECT_EQ(augmentation_names(schedule.segment_augmentations(k)), names[k]) << "segment " << k;
+    // Repeated cyclically beyond the notebook's 100k samples.
+    EXPECT_EQ(schedule.segment_augmentations(k + 10), expected);
+    EXPECT_EQ(schedule.segment_augmentations(k + 1000), expected);
+  }
+  // Fixed: the seed plays no part.
+  EXPECT_EQ(ShiftSchedule(s, 100).cycle(), schedule.cycle());
+}
+
+TEST(ShiftSchedule, AuthorsScheduleChangesAtEverySegmentBoundary) {
+  ShiftSpecs s;
+  s.period = 7;
+  const ShiftSchedule schedule(s, 5);
+  for (uint64_t i = 1; i < 7 * 25; ++i) {  // two and a half cycles: the wrap none -> CD too
+    const bool boundary = i % 7 == 0;
+    EXPECT_EQ(schedule.augmentations_at(i) != schedule.augmentations_at(i - 1), boundary) << i;
+    EXPECT_EQ(schedule.segment_of(i), i / 7);
+  }
+}
+
+// A restricted data.shift.augmentations removes the other augmentations from every segment;
+// segments keep their places (and may end up with none).
+TEST(ShiftSchedule, AuthorsScheduleDropsAugmentationsThatAreNotEligible) {
+  ShiftSpecs s;
+  s.augmentations = kSpatial | kWhiteNoise;
+  const uint32_t st = kSpatial, wn = kWhiteNoise;
+  EXPECT_EQ(ShiftSchedule(s, 1).cycle(),
+            (std::vector<uint32_t>{0, st, 0, wn, st | wn, st, wn, st | wn, st | wn, 0}));
+  s.augmentations = kClassClustering;
+  EXPECT_EQ(ShiftSchedule(s, 1).cycle(),
+            (std::vector<uint32_t>{kClassClustering, 0, 0, 0, 0, 0, 0, 0, kClassClustering, 0}));
+}
+
+// ---- lrtsim's former rule: data.shift.schedule random_combinations --------------------------
+
 TEST(ShiftSchedule, OneCycleHoldsEveryNonEmptyCombinationOnce) {
   ShiftSpecs s;
+  s.schedule = ShiftScheduleRule::kRandomCombinations;
   const ShiftSchedule schedule(s, 99);
   std::vector<uint32_t> cycle = schedule.cycle();
   ASSERT_EQ(cycle.size(), 15u);
@@ -25,6 +82,7 @@ TEST(ShiftSchedule, OneCycleHoldsEveryNonEmptyCombinationOnce) {
 
 TEST(ShiftSchedule, ChangesExactlyAtEverySegmentBoundary) {
   ShiftSpecs s;
+  s.schedule = ShiftScheduleRule::kRandomCombinations;
   s.period = 7;
   const ShiftSchedule schedule(s, 5);
   for (uint64_t i = 1; i < 7 * 40; ++i) {
@@ -37,6 +95,7 @@ TEST(ShiftSchedule, ChangesExactlyAtEverySegmentBoundary) {
 
 TEST(ShiftSchedule, DrawsOnlyFromTheEligibleAugmentations) {
   ShiftSpecs s;
+  s.schedule = ShiftScheduleRule::kRandomCombinations;
   s.augmentations = kSpatial | kWhiteNoise;
   std::vector<uint32_t> cycle = ShiftSchedule(s, 1).cycle();
   std::sort(cycle.begin(), cycle.end());

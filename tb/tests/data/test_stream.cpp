@@ -8,6 +8,8 @@
 #include <set>
 
 #include "core/error.h"
+#include "data/elastic.h"
+#include "data/image.h"
 #include "data/stream.h"
 #include "synthetic_data.h"
 
@@ -82,44 +84,60 @@ TEST(Stream, OnlineSourcesAreUniformWithReplacement) {
 }
 
 TEST(Stream, SameSeedSameBytesOtherSeedOtherBytes) {
-  const Dataset a = small_dataset(7), b = small_dataset(7), c = small_dataset(8);
-  for (Split split : kAllSplits) {
-    const SampleStream sa = a.stream(split), sb = b.stream(split), sc = c.stream(split);
-    int visited = 0, differ = 0;
-    for (uint64_t i = 0; i < sa.size(); i += 3, ++visited) {
-      ASSERT_TRUE(same(sa.at(i), sb.at(i))) << to_string(split) << " " << i;
-      differ += sa.at(i).pixels != sc.at(i).pixels;
+  for (const ElasticMode mode : {ElasticMode::kFixed, ElasticMode::kMixture}) {
+    SCOPED_TRACE(to_string(mode));
+    DataSpecs specs = small_specs();
+    specs.elastic.mode = mode;
+    const Dataset a = small_dataset(7, specs), b = small_dataset(7, specs), c = small_dataset(8, specs);
+    for (Split split : kAllSplits) {
+      const SampleStream sa = a.stream(split), sb = b.stream(split), sc = c.stream(split);
+      int visited = 0, differ = 0;
+      for (uint64_t i = 0; i < sa.size(); i += 3, ++visited) {
+        ASSERT_TRUE(same(sa.at(i), sb.at(i))) << to_string(split) << " " << i;
+        differ += sa.at(i).pixels != sc.at(i).pixels;
+      }
+      // Another seed draws other elastic fields (fixed: 0.65 px RMS here; mixture: another
+      // setting, identical only when both seeds draw "none" for one test image, 1 in 121),
+      // which move some edge of the bars by more than half a gray level in practically every
+      // sample.
+      EXPECT_GT(differ, visited * 9 / 10) << to_string(split);
     }
-    // Another seed draws other elastic fields (0.65 px RMS here), which move some edge of
-    // the bars by more than half a gray level in practically every sample.
-    EXPECT_GT(differ, visited * 9 / 10) << to_string(split);
   }
 }
 
 TEST(Stream, RandomAccessEqualsSequentialReading) {
-  const Dataset ds = small_dataset(9);
-  for (Split split : kAllSplits) {
-    const SampleStream s = ds.stream(split);
-    std::vector<Sample> sequential;
-    for (uint64_t i = 0; i < s.size(); ++i) sequential.push_back(s.at(i));
-    // Backwards, and by a stride permutation (gcd(37, size) == 1 for every size here),
-    // through a fresh Dataset: each sample is a function of its index alone.
-    const SampleStream fresh = small_dataset(9).stream(split);
-    for (uint64_t k = s.size(); k-- > 0;) ASSERT_TRUE(same(fresh.at(k), sequential[k])) << k;
-    for (uint64_t k = 0; k < s.size(); ++k) {
-      const uint64_t i = (k * 37) % s.size();
-      ASSERT_TRUE(same(s.at(i), sequential[i])) << to_string(split) << " " << i;
+  for (const ElasticMode mode : {ElasticMode::kFixed, ElasticMode::kMixture}) {
+    SCOPED_TRACE(to_string(mode));
+    DataSpecs specs = small_specs();
+    specs.elastic.mode = mode;
+    const Dataset ds = small_dataset(9, specs);
+    for (Split split : kAllSplits) {
+      const SampleStream s = ds.stream(split);
+      std::vector<Sample> sequential;
+      for (uint64_t i = 0; i < s.size(); ++i) sequential.push_back(s.at(i));
+      // Backwards, and by a stride permutation (gcd(37, size) == 1 for every size here),
+      // through a fresh Dataset: each sample is a function of its index alone.
+      const SampleStream fresh = small_dataset(9, specs).stream(split);
+      for (uint64_t k = s.size(); k-- > 0;) ASSERT_TRUE(same(fresh.at(k), sequential[k])) << k;
+      for (uint64_t k = 0; k < s.size(); ++k) {
+        const uint64_t i = (k * 37) % s.size();
+        ASSERT_TRUE(same(s.at(i), sequential[i])) << to_string(split) << " " << i;
+      }
     }
   }
 }
 
+// The default (authors') schedule: ten segments of data.shift.period samples, in the
+// notebook's order, the last one without augmentations.
 TEST(Stream, ShiftSamplesCarryTheirSegmentsAugmentations) {
-  const Dataset ds = small_dataset(10);
+  DataSpecs specs = small_specs();
+  specs.split.online_samples = 1000;  // all ten segments
+  const Dataset ds = small_dataset(10, specs);
   const SampleStream shift = ds.stream(Split::kShift);
   for (uint64_t i = 0; i < shift.size(); ++i) {
     const uint32_t mask = shift.at(i).augmentations;
     ASSERT_EQ(mask, ds.schedule().segment_augmentations(i / 100));
-    ASSERT_NE(mask, 0u);
+    ASSERT_EQ(mask, kAuthorsShiftSchedule[i / 100]);
     if (i == 0) continue;
     if (i % 100 == 0) {
       ASSERT_NE(mask, shift.at(i - 1).augmentations) << i;
@@ -132,8 +150,10 @@ TEST(Stream, ShiftSamplesCarryTheirSegmentsAugmentations) {
 
 TEST(Stream, ShiftIsTheOnlineStreamPlusAugmentations) {
   // With spatial transforms as the only eligible augmentation and neutral ranges, every
-  // segment applies the identity: the shift stream must equal the online stream.
+  // segment applies the identity: the shift stream must equal the online stream. (The
+  // former random_combinations rule, so that every segment has ST.)
   DataSpecs specs = small_specs();
+  specs.shift.schedule = ShiftScheduleRule::kRandomCombinations;
   specs.shift.augmentations = kSpatial;
   specs.shift.spatial = SpatialSpecs{0.0, 1.0, 1.0, 0.0};
   const Dataset ds = small_dataset(11, specs);
@@ -158,6 +178,7 @@ TEST(Stream, ShiftIsTheOnlineStreamPlusAugmentations) {
 
 TEST(Stream, ClusteredSegmentsDrawTheirSourcesByClass) {
   DataSpecs specs = small_specs();
+  specs.shift.schedule = ShiftScheduleRule::kRandomCombinations;  // CD in every segment
   specs.shift.augmentations = kClassClustering;
   specs.shift.cluster.favour_probability = 1.0;
   const Dataset ds = small_dataset(12, specs);
@@ -170,6 +191,47 @@ TEST(Stream, ClusteredSegmentsDrawTheirSourcesByClass) {
     ASSERT_TRUE(std::find(f.begin(), f.end(), s.label) != f.end()) << i;
     ASSERT_TRUE(online.count(s.source_index)) << i;
   }
+}
+
+// The authors' last segment has no augmentation: there the shift stream is the online stream
+// (mixture elastic included), byte for byte.
+TEST(Stream, AuthorsNoneSegmentIsTheOnlineStream) {
+  DataSpecs specs = small_specs();
+  specs.elastic.mode = ElasticMode::kMixture;
+  specs.split.online_samples = 1000;
+  const Dataset ds = small_dataset(15, specs);
+  const SampleStream online = ds.stream(Split::kOnline), shift = ds.stream(Split::kShift);
+  for (uint64_t i = 900; i < 1000; ++i) {
+    const Sample s = shift.at(i);
+    ASSERT_EQ(s.augmentations, 0u);
+    ASSERT_TRUE(same(s, online.at(i))) << i;
+  }
+}
+
+// The authors distort every split alike (their elastic_augment runs on the offline, validation,
+// test and online images): sample i of each stream is the mixture applied with that split's
+// draws (the shift stream reuses the online stream's), to the sample's source image.
+TEST(Stream, MixtureElasticActsOnEverySplit) {
+  DataSpecs specs = small_specs();
+  specs.elastic.mode = ElasticMode::kMixture;
+  const uint64_t seed = 16;
+  const Dataset ds = small_dataset(seed, specs);
+  const ElasticAugmentation elastic(specs.elastic);
+  std::vector<int> settings_seen(kAuthorsElasticSettings.size(), 0);
+  for (Split split : {Split::kOfflineTrain, Split::kValidation, Split::kOfflineTest, Split::kOnline}) {
+    const CounterRng noise = split_rng(seed, RngStream::kAugment, split, Purpose::kElastic);
+    const CounterRng setting = split_rng(seed, RngStream::kAugment, split, Purpose::kElasticSetting);
+    const LabeledImages& images = split == Split::kOfflineTest ? ds.test() : ds.train();
+    const SampleStream stream = ds.stream(split);
+    for (uint64_t i = 0; i < stream.size(); ++i) {
+      const Sample s = stream.at(i);
+      const FloatImage source = to_float_image(&images.pixels[std::size_t{s.source_index} * 784], 28, 28);
+      ASSERT_EQ(s.pixels, to_gray(elastic(source, noise, setting, i))) << to_string(split) << " " << i;
+      ++settings_seen[ElasticAugmentation::setting_index(setting, i)];
+    }
+  }
+  // 620 samples: a setting is missed with probability 11 (10/11)^620 < 1e-24.
+  for (std::size_t k = 0; k < settings_seen.size(); ++k) EXPECT_GT(settings_seen[k], 0) << "setting " << k;
 }
 
 TEST(Stream, AlphaZeroOfflineTestReproducesTheTestImages) {

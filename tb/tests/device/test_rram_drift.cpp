@@ -11,13 +11,16 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <string>
 #include <tuple>
 #include <vector>
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
+#include "device/cell_mapping.h"
 #include "device/rram_array.h"
+#include "device/spec_error.h"
 #include "device/weight_drift.h"
 
 namespace lrt::device {
@@ -165,51 +168,61 @@ TEST(RramDrift, StuckCellsDoNotDrift) {
 }
 
 TEST(RramDrift, ResultsDoNotDependOnHowTheClockIsAdvanced) {
-  RramArraySpecs s = drift_specs(8000, 8, 2);
-  s.drift.analog_sigma0 = 10;
-  s.drift.flip_p0 = 100;
-  RramArray one_call(s, 53, 4);
-  RramArray many_calls(s, 53, 4);
-  RramArray other_instance(s, 53, 5);
-  one_call.advance_samples(1000);
-  for (int i = 0; i < 1000; ++i) {
-    many_calls.advance_samples(1);
-    if (i % 7 == 0)
-      many_calls.read_word(static_cast<uint64_t>(i) % many_calls.words());  // reads change nothing
+  for (const FlipModel model : {FlipModel::kBinomial2, FlipModel::kBernoulli}) {
+    SCOPED_TRACE(to_string(model));
+    RramArraySpecs s = drift_specs(8000, 8, 2);
+    s.drift.analog_sigma0 = 10;
+    s.drift.flip_p0 = 100;
+    s.drift.flip_model = model;
+    RramArray one_call(s, 53, 4);
+    RramArray many_calls(s, 53, 4);
+    RramArray other_instance(s, 53, 5);
+    one_call.advance_samples(1000);
+    for (int i = 0; i < 1000; ++i) {
+      many_calls.advance_samples(1);
+      if (i % 7 == 0)
+        many_calls.read_word(static_cast<uint64_t>(i) % many_calls.words());  // reads change nothing
+    }
+    other_instance.advance_samples(1000);
+    uint64_t differ_other = 0;
+    for (uint64_t w = 0; w < one_call.words(); ++w) {
+      ASSERT_EQ(one_call.peek_word(w), many_calls.peek_word(w)) << "word " << w;
+      differ_other += one_call.peek_word(w) != other_instance.peek_word(w) ? 1 : 0;
+    }
+    EXPECT_EQ(one_call.stats().bit_flips, many_calls.stats().bit_flips);
+    EXPECT_GT(differ_other, one_call.words() / 2);
   }
-  other_instance.advance_samples(1000);
-  uint64_t differ_other = 0;
-  for (uint64_t w = 0; w < one_call.words(); ++w) {
-    ASSERT_EQ(one_call.peek_word(w), many_calls.peek_word(w)) << "word " << w;
-    differ_other += one_call.peek_word(w) != other_instance.peek_word(w) ? 1 : 0;
-  }
-  EXPECT_EQ(one_call.stats().bit_flips, many_calls.stats().bit_flips);
-  EXPECT_GT(differ_other, one_call.words() / 2);
 }
 
 TEST(RramDrift, ChangedWordsAreReported) {
-  RramArraySpecs s = drift_specs(4000, 8, 1);
-  s.drift.flip_p0 = 1000;
-  RramArray a(s, 59);
-  std::vector<int32_t> before(a.words());
-  for (uint64_t w = 0; w < a.words(); ++w) before[w] = a.peek_word(w);
-  std::vector<uint64_t> changed;
-  a.advance_samples(30, &changed);
-  const std::set<uint64_t> listed(changed.begin(), changed.end());
-  uint64_t differing = 0;
-  for (uint64_t w = 0; w < a.words(); ++w) {
-    if (a.peek_word(w) != before[w]) {
-      ++differing;
-      ASSERT_EQ(listed.count(w), 1u) << "word " << w << " changed but was not reported";
+  for (const FlipModel model : {FlipModel::kBinomial2, FlipModel::kBernoulli}) {
+    SCOPED_TRACE(to_string(model));
+    RramArraySpecs s = drift_specs(4000, 8, 1);
+    s.drift.flip_p0 = 1000;
+    s.drift.flip_model = model;
+    RramArray a(s, 59);
+    std::vector<int32_t> before(a.words());
+    for (uint64_t w = 0; w < a.words(); ++w) before[w] = a.peek_word(w);
+    std::vector<uint64_t> changed;
+    a.advance_samples(30, &changed);
+    const std::set<uint64_t> listed(changed.begin(), changed.end());
+    uint64_t differing = 0;
+    for (uint64_t w = 0; w < a.words(); ++w) {
+      if (a.peek_word(w) != before[w]) {
+        ++differing;
+        ASSERT_EQ(listed.count(w), 1u) << "word " << w << " changed but was not reported";
+      }
     }
+    EXPECT_GT(differing, 0u);
   }
-  EXPECT_GT(differing, 0u);
 }
 
 TEST(RramBitFlips, CountIsBinomialAndEachFlipIsApplied) {
-  // p = p0 / (H / d) = 100 / 1e5 = 1e-3; 800k stored bits, 50 events.
+  // p = p0 / (H / d) = 100 / 1e5 = 1e-3; 800k stored bits, 50 events. The former rule:
+  // every bit flips independently with p.
   RramArraySpecs s = drift_specs(800'000, 8, 1);
   s.drift.flip_p0 = 100;
+  s.drift.flip_model = FlipModel::kBernoulli;
   RramArray a(s, 61);
   const double p = 1e-3;
   std::vector<uint16_t> prev(a.words(), 0);
@@ -245,6 +258,7 @@ TEST(RramBitFlips, ProbabilityOneFlipsEveryFreeBitEveryEvent) {
   s.drift.interval_samples = 10;
   s.drift.horizon_samples = 10;
   s.drift.flip_p0 = 1.0;  // p = 1
+  s.drift.flip_model = FlipModel::kBernoulli;
   RramArray a(s, 67);
   a.poke_word(0, 0x35);
   a.advance_samples(10);
@@ -253,6 +267,196 @@ TEST(RramBitFlips, ProbabilityOneFlipsEveryFreeBitEveryEvent) {
   EXPECT_EQ(a.stats().bit_flips, 8u * a.words());
   a.advance_samples(10);
   EXPECT_EQ(a.peek_word(0), 0x35);
+}
+
+// ---- binomial2, the authors' flip model (the default) ----------------------------------------
+
+// Hand-computed cases of the authors' rule on 8-bit codes: o = code + 128, o' = o XOR F with
+// F = sum_b c_b 2^b, the new code min(o', 255) - 128.
+TEST(Binomial2Flip, HandComputedCarryAndSaturation) {
+  const CellMapping map(8, 1);
+  const auto flip = [&](int32_t code, uint32_t flips) {
+    return map.code_of(binomial2_flip(map.pattern_of(code), flips, 8));
+  };
+  EXPECT_EQ(flip(0, 1), 1);            // c_0 = 1: an ordinary flip of bit 0 (o 0x80 -> 0x81)
+  EXPECT_EQ(flip(0, 2), 2);            // c_0 = 2: the count carries into bit 1, bit 0 stays (0x80 -> 0x82)
+  EXPECT_EQ(flip(5, 2 + 2), 1);        // c_0 = 2, c_1 = 1: F = 4, so only bit 2 flips (0x85 -> 0x81)
+  EXPECT_EQ(flip(5, 2 + 2 * 2), 3);    // c_0 = 2, c_1 = 2: F = 6, bits 1 and 2 flip (0x85 -> 0x83)
+  EXPECT_EQ(flip(127, 128), -1);       // c_7 = 1: the top bit of the offset code (0xFF -> 0x7F)
+  EXPECT_EQ(flip(-1, 2 * 128), 127);   // c_7 = 2: o' = 0x7F ^ 0x100 = 0x17F > 255 saturates at 127
+  EXPECT_EQ(flip(127, 2 * 128), 127);  // 0xFF ^ 0x100 = 0x1FF: stays at the top code
+  EXPECT_EQ(flip(-128, 2 * 64 + 128), 127);  // c_6 = 2, c_7 = 1: F = 256 carries out of the word
+  EXPECT_EQ(flip(-128, 2 * 255), 127);       // every count 2 (p = 1): F = 510 always saturates
+  EXPECT_EQ(flip(-100, 0), -100);            // no flips, no change
+  // Two's complement codes: XOR commutes with the offset, so below the saturation it is the
+  // XOR of the pattern.
+  for (int32_t c = -128; c < 128; ++c)
+    for (uint32_t f : {1u, 7u, 0x55u, 0xAAu, 0xFFu})
+      ASSERT_EQ(flip(c, f), map.code_of(map.pattern_of(c) ^ f));
+  // Other widths: a 4-bit code 7 (o = 15) with c_3 = 2 (F = 16) saturates at 7; code -8 (o = 0)
+  // with F = 3 is -5.
+  const CellMapping m4(4, 1);
+  EXPECT_EQ(m4.code_of(binomial2_flip(m4.pattern_of(7), 16, 4)), 7);
+  EXPECT_EQ(m4.code_of(binomial2_flip(m4.pattern_of(-8), 3, 4)), -5);
+}
+
+// The per-bit law. In one event F = X + Y, X and Y words of independent Bernoulli(p) bits (the
+// two trials of each count c_b = x_b + y_b). Bit b of F is x_b XOR y_b XOR k_b, k_b the carry
+// into bit b, independent of x_b, y_b:
+//   P(F_b = 1) = r_b = 2p(1-p) (1 - q_b) + (1 - 2p(1-p)) q_b,  q_0 = 0,  q_(b+1) = p^2 + 2p(1-p) q_b:
+// the odd-count XOR rate 2p(1-p) of a lone bit, moved by the carry of the counts of 2 below it
+// (q_b: two successes at b - 1, or one and an incoming carry). The stored word is o' =
+// min(o XOR F, 255), so a stored bit changes with probability E_b = P(bit b of min(o XOR F,
+// 255) XOR o), which the test computes exactly by enumerating the 65,536 pairs (X, Y); it first
+// checks the closed form r_b against that enumeration (deterministic, to 1e-12).
+// Statistical part: p = 0.2, m = 200,000 words at code 0, one event: the count of words whose
+// bit b changed is Binomial(m, E_b); we accept |count - m E_b| <= 6 sd (false failure 2e-9 per
+// bit by the CLT, 1.6e-8 for the 8 bits and the two totals). The carry matters here: without it
+// (F = X XOR Y, no saturation) bits 1..6 would differ by more than 30 sd.
+TEST(RramBitFlips, Binomial2PerBitChangeFollowsTheExactLaw) {
+  const double p = 0.2;
+  const int bits = 8;
+  // The exact law by enumeration.
+  std::vector<double> px(256);
+  for (uint32_t x = 0; x < 256; ++x) {
+    const int ones = static_cast<int>(std::bitset<8>(x).count());
+    px[x] = std::pow(p, ones) * std::pow(1 - p, bits - ones);
+  }
+  const uint32_t o = 0x80;  // code 0
+  std::vector<double> f_bit(9, 0.0), change(8, 0.0), no_carry(8, 0.0);
+  double flips_mean = 0, flips_sq = 0, top = 0;
+  for (uint32_t x = 0; x < 256; ++x)
+    for (uint32_t y = 0; y < 256; ++y) {
+      const double pr = px[x] * px[y];
+      const uint32_t f = x + y;
+      const uint32_t stored = std::min(o ^ f, 255u);
+      for (int b = 0; b < 9; ++b) f_bit[b] += ((f >> b) & 1) * pr;
+      for (int b = 0; b < 8; ++b) {
+        change[b] += (((stored ^ o) >> b) & 1) * pr;
+        no_carry[b] += (((x ^ y) >> b) & 1) * pr;
+      }
+      const double n = static_cast<double>(std::bitset<8>(stored ^ o).count());
+      flips_mean += n * pr;
+      flips_sq += n * n * pr;
+      top += stored == 255 ? pr : 0.0;
+    }
+  double q = 0;
+  for (int b = 0; b < bits; ++b) {
+    const double r = 2 * p * (1 - p) * (1 - q) + (1 - 2 * p * (1 - p)) * q;
+    EXPECT_NEAR(f_bit[b], r, 1e-12) << "bit " << b;
+    q = p * p + 2 * p * (1 - p) * q;
+  }
+  EXPECT_NEAR(f_bit[8], q, 1e-12);  // the carry out of the word: the saturation probability
+
+  RramArraySpecs s = drift_specs(200'000, 8, 8);  // one 8-bit cell per word
+  s.drift.interval_samples = 10;
+  s.drift.horizon_samples = 10;
+  s.drift.flip_p0 = p;                                   // p = p0 / (H / d)
+  ASSERT_EQ(s.drift.flip_model, FlipModel::kBinomial2);  // the default
+  RramArray a(s, 83);
+  const double m = static_cast<double>(a.words());
+  ASSERT_EQ(a.advance_samples(10), 1u);
+  std::vector<double> observed(8, 0.0);
+  double total = 0, at_top = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    const uint32_t x = a.mapping().pattern_of(a.peek_word(w));  // the change: the old pattern was 0
+    for (int b = 0; b < 8; ++b) observed[b] += (x >> b) & 1;
+    total += static_cast<double>(std::bitset<8>(x).count());
+    at_top += a.peek_word(w) == 127 ? 1 : 0;
+  }
+  for (int b = 0; b < 8; ++b) {
+    const double sd = std::sqrt(m * change[b] * (1 - change[b]));
+    EXPECT_LT(std::fabs(observed[b] - m * change[b]), kZ * sd) << "bit " << b;
+    if (b >= 1 && b <= 6) {  // the test can tell the authors' counts from a carry-free XOR
+      EXPECT_GT(std::fabs(m * change[b] - m * no_carry[b]), 30 * sd) << "bit " << b;
+    }
+  }
+  EXPECT_EQ(total, static_cast<double>(a.stats().bit_flips));
+  EXPECT_LT(std::fabs(total - m * flips_mean), kZ * std::sqrt(m * (flips_sq - flips_mean * flips_mean)));
+  EXPECT_LT(std::fabs(at_top - m * top), kZ * std::sqrt(m * top * (1 - top)));
+}
+
+// At the paper's p = 1e-4 the carry is negligible (q_1 = p^2) and the authors' counts flip a
+// bit about twice as often as a Bernoulli(p) flip: 2p(1 - p) per bit. 1e6 stored bits, 40
+// events; |count - mean| <= 6 sd of Binomial(n, r) (false failure 2e-9 each).
+TEST(RramBitFlips, Binomial2FlipsABitAboutTwiceAsOftenAsBernoulli) {
+  RramArraySpecs s = drift_specs(1'000'000, 8, 1);
+  s.drift.flip_p0 = 10;  // the paper's p0: p = 1e-4 with d = 10, H = 1e6
+  const double p = 1e-4;
+  uint64_t counts[2] = {0, 0};
+  for (const FlipModel model : {FlipModel::kBinomial2, FlipModel::kBernoulli}) {
+    s.drift.flip_model = model;
+    RramArray a(s, 89);
+    std::vector<uint16_t> prev(a.words(), 0);
+    for (int e = 0; e < 40; ++e) {
+      a.advance_samples(10);
+      for (uint64_t w = 0; w < a.words(); ++w) {
+        const auto now = static_cast<uint16_t>(a.mapping().pattern_of(a.peek_word(w)));
+        counts[model == FlipModel::kBernoulli] += std::bitset<16>(now ^ prev[w]).count();
+        prev[w] = now;
+      }
+    }
+    EXPECT_EQ(counts[model == FlipModel::kBernoulli], a.stats().bit_flips);
+  }
+  const double n = 1e6 * 40;
+  // binomial2: r_b = 2p(1-p)(1-q_b) + (1-2p(1-p)) q_b with q_b <= p^2 / (1 - 2p): within 1e-8 of
+  // 2p(1-p); saturation (F >= 256) has probability ~p^2 per word and is negligible here.
+  const double r = 2 * p * (1 - p);
+  EXPECT_LT(std::fabs(static_cast<double>(counts[0]) - n * r), kZ * std::sqrt(n * r * (1 - r)) + n * 1e-8);
+  EXPECT_LT(std::fabs(static_cast<double>(counts[1]) - n * p), kZ * std::sqrt(n * p * (1 - p)));
+}
+
+// p = 1: every count is 2, F = 2 (2^8 - 1) = 510 >= 256, so every free word saturates at the
+// largest code, and stays there (0xFF XOR 0x1FE = 0x101 saturates again). Stuck cells (here
+// multi-bit: two 4-bit cells per word) keep their levels; the free cell takes its bits of 0x7F.
+TEST(RramBitFlips, Binomial2ProbabilityOneSaturatesEveryFreeCell) {
+  RramArraySpecs s = drift_specs(2 * 4000, 8, 4);
+  s.drift.interval_samples = 10;
+  s.drift.horizon_samples = 10;
+  s.drift.flip_p0 = 1.0;  // p = 1
+  s.stuck_at_fault_rate = 0.3;
+  RramArray a(s, 97);
+  for (uint64_t w = 0; w < a.words(); ++w) a.poke_word(w, static_cast<int32_t>(w % 256) - 128);
+  std::vector<uint32_t> before(a.cells_used());
+  for (uint64_t c = 0; c < a.cells_used(); ++c) before[c] = a.cell(c).level;
+  uint64_t expected_flips = 0;
+  for (uint64_t w = 0; w < a.words(); ++w) {
+    uint32_t target = 0;
+    for (uint32_t j = 0; j < 2; ++j) {
+      const bool stuck = a.cell(2 * w + j).stuck_at_fault;
+      target = a.mapping().with_level(target, j, stuck ? before[2 * w + j] : a.mapping().level(0x7F, j));
+    }
+    expected_flips += std::bitset<8>(target ^ a.mapping().pattern_of(a.peek_word(w))).count();
+  }
+  a.advance_samples(10);
+  uint64_t stuck = 0;
+  for (uint64_t c = 0; c < a.cells_used(); ++c) {
+    const CellState st = a.cell(c);
+    stuck += st.stuck_at_fault ? 1 : 0;
+    ASSERT_EQ(st.level, st.stuck_at_fault ? before[c] : a.mapping().level(0x7F, static_cast<uint32_t>(c % 2)))
+        << c;
+    ASSERT_EQ(st.writes, 0u);  // drift is no write
+  }
+  EXPECT_GT(stuck, 0u);
+  EXPECT_EQ(a.stats().bit_flips, expected_flips);
+  const std::vector<uint16_t> patterns = a.state().patterns;
+  a.advance_samples(10);
+  EXPECT_EQ(a.state().patterns, patterns);
+  EXPECT_EQ(a.stats().bit_flips, expected_flips);
+}
+
+// An event draws two trials per stored bit; their counter range (2^32 per event) bounds the
+// array to 2^31 - 1 stored bits while binomial2 flips are on.
+TEST(RramBitFlips, Binomial2BoundsTheStoredBits) {
+  RramArraySpecs s = drift_specs(uint64_t{1} << 31, 8, 1);  // 2^28 words: 2^31 stored bits
+  s.drift.flip_p0 = 10;
+  try {
+    RramArray a(s, 1);
+    FAIL() << "no SpecError";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.member(), "cells");
+    EXPECT_NE(std::string(e.what()).find("binomial2"), std::string::npos) << e.what();
+  }
 }
 
 TEST(BernoulliGaps, MatchesTrialByTrialSemantics) {

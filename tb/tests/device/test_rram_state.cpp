@@ -189,29 +189,33 @@ uint64_t stuck_at_fault_cells(const RramArray& a) {
 }
 
 TEST(RramState, RestoredArrayReplaysTheSecondHalfBitExactly) {
-  const RramArraySpecs specs = workload_specs();
-  RramArray whole(specs, kSeed, 3);
-  run_ops(whole, 0, kMiddle);
-  const RramArrayState snapshot = whole.state();
-  const RramStats middle = whole.stats();
-  const Trace expected_reads = read_all(whole);
-  const Trace expected = run_ops(whole, kMiddle, kOps);
-  expect_workload_covers_everything(middle, whole.stats(), stuck_at_fault_cells(whole));
+  for (const FlipModel model : {FlipModel::kBinomial2, FlipModel::kBernoulli}) {
+    SCOPED_TRACE(to_string(model));
+    RramArraySpecs specs = workload_specs();
+    specs.drift.flip_model = model;
+    RramArray whole(specs, kSeed, 3);
+    run_ops(whole, 0, kMiddle);
+    const RramArrayState snapshot = whole.state();
+    const RramStats middle = whole.stats();
+    const Trace expected_reads = read_all(whole);
+    const Trace expected = run_ops(whole, kMiddle, kOps);
+    expect_workload_covers_everything(middle, whole.stats(), stuck_at_fault_cells(whole));
 
-  RramArray resumed(specs, kSeed, 3);
-  resumed.set_state(snapshot);
-  expect_same_state(resumed.state(), snapshot);
-  EXPECT_EQ(read_all(resumed), expected_reads);
-  const Trace replayed = run_ops(resumed, kMiddle, kOps);
-  EXPECT_EQ(replayed, expected);
-  expect_same_array(resumed, whole);
-  expect_same_state(resumed.state(), whole.state());
+    RramArray resumed(specs, kSeed, 3);
+    resumed.set_state(snapshot);
+    expect_same_state(resumed.state(), snapshot);
+    EXPECT_EQ(read_all(resumed), expected_reads);
+    const Trace replayed = run_ops(resumed, kMiddle, kOps);
+    EXPECT_EQ(replayed, expected);
+    expect_same_array(resumed, whole);
+    expect_same_state(resumed.state(), whole.state());
 
-  // Control: without the restored state the reads and the second half go differently, so the
-  // equalities above are evidence, not a property of the workload.
-  RramArray fresh(specs, kSeed, 3);
-  EXPECT_NE(read_all(fresh), expected_reads);
-  EXPECT_NE(run_ops(fresh, kMiddle, kOps), expected);
+    // Control: without the restored state the reads and the second half go differently, so the
+    // equalities above are evidence, not a property of the workload.
+    RramArray fresh(specs, kSeed, 3);
+    EXPECT_NE(read_all(fresh), expected_reads);
+    EXPECT_NE(run_ops(fresh, kMiddle, kOps), expected);
+  }
 }
 
 // Rebuilds a checkpoint image without section `skip` and with `replace` (if named) holding

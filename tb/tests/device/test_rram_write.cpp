@@ -236,6 +236,8 @@ TEST(RramSpecs, ValidationNamesTheMember) {
   EXPECT_EQ(member_of([](RramArraySpecs& s) { s.endurance.writes = 0; }), "endurance.writes");
   EXPECT_EQ(member_of([](RramArraySpecs& s) { s.drift.interval_samples = 0; }), "drift.interval_samples");
   EXPECT_EQ(member_of([](RramArraySpecs& s) { s.drift.flip_p0 = 2e5; }), "drift.flip_p0");
+  EXPECT_EQ(member_of([](RramArraySpecs& s) { s.drift.flip_model = static_cast<FlipModel>(7); }),
+            "drift.flip_model");
   EXPECT_EQ(member_of([](RramArraySpecs& s) { s.read_effects.noise_sigma_levels = -1; }),
             "read_effects.noise_sigma_levels");
 }

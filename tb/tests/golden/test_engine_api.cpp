@@ -19,12 +19,13 @@ std::vector<uint8_t> image(uint64_t i, size_t n = 28 * 28) {
 TEST(EngineApi, PaperAndDefaultNetworkShapes) {
   // Paper: 28 -> conv 26 -> conv 24 -> pool 12 -> conv 10 -> conv 8 -> pool 4: 4 * 4 * 128 = 2048.
   const auto paper = derive_shapes(paper_network());
-  ASSERT_EQ(paper.size(), 12u);
-  EXPECT_EQ(paper[1].out, (TensorShape{24, 24, 128}));
-  EXPECT_EQ(paper[1].fan_in(), 1152);
-  EXPECT_EQ(paper[10].fan_in(), 2048);
-  EXPECT_EQ(paper[10].out.c, 512);
-  EXPECT_EQ(paper[11].weight_count(), 5120);
+  // (With the authors' ReLUs after conv1, conv3 and fc1: 15 layers.)
+  ASSERT_EQ(paper.size(), 15u);
+  EXPECT_EQ(paper[2].out, (TensorShape{24, 24, 128}));
+  EXPECT_EQ(paper[2].fan_in(), 1152);
+  EXPECT_EQ(paper[12].fan_in(), 2048);
+  EXPECT_EQ(paper[12].out.c, 512);
+  EXPECT_EQ(paper[14].weight_count(), 5120);
   EXPECT_EQ(num_classes(paper_network()), 10);
   // Default: 28 -> conv 26 -> pool 13 -> conv 11 -> pool 5 (floor): 5 * 5 * 32 = 800.
   const auto def = derive_shapes(default_network());

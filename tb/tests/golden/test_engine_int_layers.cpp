@@ -114,7 +114,9 @@ struct AffineCase {
   int alpha_exp;
 };
 
-void check_affine(const AffineCase& c, uint64_t seed) {
+// alpha_in_gradient: the weight gradient is (alpha dz) a^T, the true gradient of z = alpha W a + b
+// (the authors' layers.py: d = wmult * dZ); false: dz a^T (train.weight_gradient_alpha = false).
+void check_affine(const AffineCase& c, uint64_t seed, bool alpha_in_gradient) {
   const bool conv = c.shape.spec.kind == LayerKind::kConv3x3;
   const int n_o = c.shape.out.c, k = c.shape.fan_in();
   const int pairs = conv ? c.shape.out.h * c.shape.out.w : 1;
@@ -127,6 +129,7 @@ void check_affine(const AffineCase& c, uint64_t seed) {
   const double lr = 0.25;
   s.learning_rate = lr;
   s.updater.kind.scheme = Scheme::kOnlineSgd;
+  s.updater.weight_gradient_alpha = alpha_in_gradient;
   AffineLayer layer(c.shape, s);
   // Weights in [-100, 100], biases in [-2, 2).
   const auto w_small = random_codes(static_cast<size_t>(n_o) * k, fx::Format::signed_range(8, 0), seed);
@@ -159,8 +162,8 @@ void check_affine(const AffineCase& c, uint64_t seed) {
     ASSERT_EQ(z[i], quantize(zf[i], kQb)) << "z[" << i << "] float " << zf[i];
 
   // Backward with dout on the Qg grid (multiples of 32 Qb codes), so Qg is exact: then
-  // din = Qb(alpha W^T dz), dW = round(-lr sum dz a^T / LSB_w) (the paper's update: the float
-  // reference's dw = alpha sum dz a^T, divided by alpha), db = round(-lr sum dz / LSB_b).
+  // din = Qb(alpha W^T dz), dW = round(-lr dw / LSB_w) with the float reference's
+  // dw = alpha sum dz a^T (divided by alpha without alpha_in_gradient), db = round(-lr sum dz / LSB_b).
   auto g8 = random_codes(z.size(), kQg, seed + 3);
   std::vector<int16_t> dout(z.size());
   for (size_t i = 0; i < z.size(); ++i) dout[i] = static_cast<int16_t>(g8[i] * 32);
@@ -179,7 +182,8 @@ void check_affine(const AffineCase& c, uint64_t seed) {
   for (int16_t v : din) din_nonzero += v != 0;
   for (int o = 0; o < n_o; ++o) {
     for (int t = 0; t < k; ++t) {
-      const int64_t delta = fx::quantize(-lr * (dwf[static_cast<size_t>(o) * k + t] / alpha) * 128.0, update,
+      const double dw = dwf[static_cast<size_t>(o) * k + t] / (alpha_in_gradient ? 1.0 : alpha);
+      const int64_t delta = fx::quantize(-lr * dw * 128.0, update,
                                          fx::Rounding::kNearest, 0, nullptr);
       moved += delta != 0;
       ASSERT_EQ(layer.weight_codes()(static_cast<size_t>(o), static_cast<size_t>(t)),
@@ -197,14 +201,19 @@ void check_affine(const AffineCase& c, uint64_t seed) {
 }
 
 TEST(EngineIntLayers, ConvForwardBackwardAndSgdMatchQuantizedFloat) {
-  check_affine({{{LayerKind::kConv3x3, 6}, {7, 6, 4}, {5, 4, 6}}, kQa, -3}, 100);
-  check_affine({{{LayerKind::kConv3x3, 5}, {6, 5, 3}, {4, 3, 5}}, kQs, -2}, 200);
-  check_affine({{{LayerKind::kConv3x3, 4}, {5, 5, 1}, {3, 3, 4}}, fx::Format::unsigned_range(8, 0), -1}, 300);
+  for (const bool alpha_in : {true, false}) {
+    check_affine({{{LayerKind::kConv3x3, 6}, {7, 6, 4}, {5, 4, 6}}, kQa, -3}, 100, alpha_in);
+    check_affine({{{LayerKind::kConv3x3, 5}, {6, 5, 3}, {4, 3, 5}}, kQs, -2}, 200, alpha_in);
+    check_affine({{{LayerKind::kConv3x3, 4}, {5, 5, 1}, {3, 3, 4}}, fx::Format::unsigned_range(8, 0), -1}, 300,
+                 alpha_in);
+  }
 }
 
 TEST(EngineIntLayers, FcForwardBackwardAndSgdMatchQuantizedFloat) {
-  check_affine({{{LayerKind::kFc, 9}, {2, 3, 4}, {1, 1, 9}}, kQs, -3}, 400);
-  check_affine({{{LayerKind::kFc, 3}, {1, 1, 50}, {1, 1, 3}}, kQa, -4}, 500);
+  for (const bool alpha_in : {true, false}) {
+    check_affine({{{LayerKind::kFc, 9}, {2, 3, 4}, {1, 1, 9}}, kQs, -3}, 400, alpha_in);
+    check_affine({{{LayerKind::kFc, 3}, {1, 1, 50}, {1, 1, 3}}, kQa, -4}, 500, alpha_in);
+  }
 }
 
 TEST(EngineIntLayers, MaxPoolMatchesFloatAndRoutesGradient) {

@@ -137,7 +137,8 @@ void check_layer(const LayerShape& shape, const fx::Format& wfmt, const fx::Form
                  uint64_t seed) {
   const bool conv = shape.spec.kind == LayerKind::kConv3x3;
   const int n_o = shape.out.c, k = shape.fan_in();
-  const double lr = 2.0;  // updates of several LSBs, so that some survive the saturation
+  // Updates of several LSBs, so that some survive the saturation: lr 2 / alpha (dw carries alpha).
+  const double lr = 2.0 * std::ldexp(1.0, -alpha_exp);
   AffineLayer layer(shape, setup(wfmt, in_fmt, alpha_exp, lr));
   const auto wc = random_codes(static_cast<size_t>(n_o) * k, wfmt, seed);
   Matrix<int32_t> w(static_cast<size_t>(n_o), static_cast<size_t>(k));
@@ -166,7 +167,7 @@ void check_layer(const LayerShape& shape, const fx::Format& wfmt, const fx::Form
   for (size_t i = 0; i < z.size(); ++i) ASSERT_EQ(z[i], quantize(zf[i], kQb)) << "z[" << i << "]";
 
   // dout on the Qg grid (32 Qb codes per Qg code): Qg is exact, so din = Qb(alpha W^T dz) and
-  // dW = round(-lr sum dz a^T / LSB_w), clamped to the code range.
+  // dW = round(-lr alpha sum dz a^T / LSB_w) (the float reference's dw), clamped to the code range.
   const auto g8 = random_codes(z.size(), kQg, seed + 3);
   std::vector<int16_t> dout(z.size());
   for (size_t i = 0; i < z.size(); ++i) dout[i] = static_cast<int16_t>(g8[i] * 32);
@@ -190,7 +191,7 @@ void check_layer(const LayerShape& shape, const fx::Format& wfmt, const fx::Form
   for (int o = 0; o < n_o; ++o)
     for (int t = 0; t < k; ++t) {
       const size_t i = static_cast<size_t>(o) * k + t;
-      const int64_t delta = quantize(-lr * (dwv[i] / alpha) / lsb, update);
+      const int64_t delta = quantize(-lr * dwv[i] / lsb, update);  // dw = alpha sum dz a^T (the authors')
       const int64_t expected = std::clamp<int64_t>(wc[i] + delta, wfmt.min_code(), wfmt.max_code());
       moved += expected != wc[i];
       ASSERT_EQ(layer.weight_codes()(static_cast<size_t>(o), static_cast<size_t>(t)), expected)

@@ -99,9 +99,9 @@ TEST(EngineWrites, NaiveBatchWritesOncePerAppliedBatchAndHonoursRhoMin) {
   // Summed gradient codes (dz_q a, 2^-15): sample 1 (-56 * 128, -56 * 64 ; 56 * 128, 56 * 64),
   // sample 2 (0, 86 * 128 ; 0, -86 * 128):
   //   G = [[-7168, -3584 + 11008], [7168, 3584 - 11008]] = [[-7168, 7424], [7168, -7424]].
-  // Update: round(-lr * B^0.5 / B * G * 2^-15 / 2^-7) = round(-G / (1.41421 * 1024)):
-  //   (4.9497 -> 5, -5.1265 -> -5 ; -4.9497 -> -5, 5.1265 -> 5). Density 4/4 >= 0.5: applied,
-  //   W = [[5, -5], [-5, -123]]: four writes (W(1,1) leaves the rail).
+  // Update (the authors' sum rule): round(-lr * B^0.5 * G * 2^-15 / 2^-7) = round(-G * 1.41421 / 1024):
+  //   (9.8995 -> 10, -10.2530 -> -10 ; -9.8995 -> -10, 10.2530 -> 10). Density 4/4 >= 0.5: applied,
+  //   W = [[10, -10], [-10, -118]]: four writes (W(1,1) leaves the rail).
   TrainSpecs t = sgd_specs(0.25);
   t.fc.scheme = Scheme::kNaiveBatch;
   t.fc.batch = 2;
@@ -115,7 +115,7 @@ TEST(EngineWrites, NaiveBatchWritesOncePerAppliedBatchAndHonoursRhoMin) {
   EXPECT_EQ(fc.weight_codes(), codes({{0, 0}, {0, -128}}));
   EXPECT_EQ(e.write_stats().total, 0u);
   e.train_step(s2, 1);
-  EXPECT_EQ(fc.weight_codes(), codes({{5, -5}, {-5, -123}}));
+  EXPECT_EQ(fc.weight_codes(), codes({{10, -10}, {-10, -118}}));
   EXPECT_EQ(fc.writes().counts(), (std::vector<uint32_t>{1, 1, 1, 1}));
   EXPECT_EQ(fc.updater().stats().applied, 1u);
 
@@ -150,6 +150,7 @@ TEST(EngineWrites, OnlineSgdEqualsNaiveBatchOfOneWithoutRhoMin) {
                 {LayerKind::kFc, 3}};
   TrainSpecs a;
   a.conv.scheme = a.fc.scheme = Scheme::kOnlineSgd;
+  a.conv.max_norm = a.fc.max_norm = false;  // SGD normalizes a and dz, naive batch the sum: not one rule
   a.learning_rate = 0.5;
   TrainSpecs b = a;
   b.conv.scheme = b.fc.scheme = Scheme::kNaiveBatch;

@@ -1,8 +1,10 @@
 // The LRT weight-update rule on hand-computed cases. With n_o = n_i = 2 and rank 2 the
 // biased float reducer is exact (the sum has rank <= 2), so every update code below
-// follows from dW = -eta * B_eff^p * (sum / B_eff) by hand; all chosen values stay at
-// least 0.005 LSB away from a rounding tie except where a tie is the point (and then the
-// reducer's result is exact: single axis-aligned pairs give L = R = e_0 exactly).
+// follows by hand from the authors' dW = -eta * B_eff^p * g * sum (with max-norm on the
+// factors, App. D) or, in the tests of the former rule (tiny_params' mean = true),
+// dW = -eta * B_eff^p * (sum / B_eff); all chosen values stay at least 0.005 LSB away from
+// a rounding tie except where a tie is the point (and then the reducer's result is exact:
+// single axis-aligned pairs give L = R = e_0 exactly).
 #include <gtest/gtest.h>
 
 
@@ -18,8 +20,9 @@ namespace {
 
 using Codes = Matrix<int32_t>;
 
-LrtAccumulatorParams tiny_params(int batch, double eta, double p, double rho_min) {
+LrtAccumulatorParams tiny_params(int batch, double eta, double p, double rho_min, bool mean = true) {
   LrtAccumulatorParams prm;
+  prm.sum_update = !mean;
   prm.reducer.n_o = 2;
   prm.reducer.n_i = 2;
   prm.reducer.rank = 2;
@@ -175,6 +178,75 @@ TEST(LrtAccumulator, RejectsBadParamsAndShapes) {
   LrtAccumulator acc(tiny_params(1, 0.5, 0.5, 0.5));
   Codes wrong(3, 2);
   EXPECT_THROW(acc.end_sample(wrong), std::invalid_argument);
+}
+
+// Appendix D as the authors' MaxNorm class computes it (lr/layers.py), in plain doubles: the
+// independent reference for the accumulator's factor max-norm.
+struct ReferenceMaxNorm {
+  double beta = 0.999, eps = 1e-4, mv = 1e-4, beta_k = 1.0;
+  double divisor(double max_abs) {
+    beta_k *= beta;
+    const double x = max_abs + eps;
+    mv = beta * mv + (1.0 - beta) * x;
+    return std::max(x, mv / (1.0 - beta_k));
+  }
+};
+
+// A rank-1 stream: every sample offers dz = e0, a = 0.1 e0, so after B_eff samples the
+// estimate is S e0 e0^T with S = 0.1 B_eff, and the factors are L = R = sqrt(S) e0 (up to a
+// common sign). B = 10; g = alpha = 0.5; LSB 1/8; rho_min 0.25 (one non-zero cell of four).
+// The authors' update (layers.py update_W_SKS_B with lr_pb_pow 0.5, lr_pb_pow_post 0):
+//   no-norm:  dW00 = -eta sqrt(B_eff) g S
+//   max-norm: dW00 = -eta sqrt(B_eff) (g sqrt(S) / D_L) (sqrt(S) / D_R), D from App. D.
+// eta = 0.01 (no-norm): -0.126, -0.358, -0.657 LSB at B_eff = 10, 20, 30;
+// eta = 0.012 (max-norm): -0.230, -0.429, -0.526 LSB. Both round to 0, 0, -1: the gate keeps
+// accumulating (discount 1.0: no restart) and the update lands at B_eff = 30.
+void expect_authors_rank1_stream(bool max_norm, double eta) {
+  LrtAccumulatorParams prm = tiny_params(10, eta, 0.5, 0.25, /*mean=*/false);
+  prm.gradient_scale = 0.5;
+  prm.max_norm = max_norm;
+  LrtAccumulator acc(prm);
+  ReferenceMaxNorm ref_l, ref_r;
+  Codes w = codes(0, 0, 0, 0);
+  for (int sample = 1; sample <= 30; ++sample) {
+    offer(acc, 1.0, 0, 0.1, 0);
+    const LrtUpdateResult r = acc.end_sample(w);
+    ASSERT_EQ(r.attempted, sample % 10 == 0) << sample;
+    if (!r.attempted) continue;
+    const double b_eff = sample, s = 0.1 * b_eff;
+    double dw = -eta * std::sqrt(b_eff) * 0.5 * s;
+    if (max_norm) dw /= ref_l.divisor(0.5 * std::sqrt(s)) * ref_r.divisor(std::sqrt(s));
+    const int32_t expected = round_half_up_saturating(dw / 0.125);
+    EXPECT_EQ(r.batch_eff, sample);
+    EXPECT_EQ(acc.last_update_codes()(0, 0), expected) << "B_eff " << sample << ", dW " << dw / 0.125 << " LSB";
+    EXPECT_EQ(r.applied, sample == 30) << sample;
+    EXPECT_FALSE(r.restarted);
+  }
+  EXPECT_TRUE(w == codes(-1, 0, 0, 0));
+  EXPECT_EQ(acc.factor_norms().size(), max_norm ? 2u : 0u);
+}
+
+TEST(LrtAccumulatorAuthorsRule, SumUpdateOfARankOneStreamAtBeff10To30WithoutMaxNorm) {
+  expect_authors_rank1_stream(false, 0.01);
+}
+
+TEST(LrtAccumulatorAuthorsRule, SumUpdateOfARankOneStreamAtBeff10To30WithMaxNormOnTheFactors) {
+  expect_authors_rank1_stream(true, 0.012);
+}
+
+TEST(LrtAccumulatorAuthorsRule, SumIsMeanTimesBeff) {
+  // The same two samples under both rules: the sum rule's update is B_eff = 2 times the mean
+  // rule's. Sum diag(1, 2), eta 0.25, p 0.5: mean -0.25 sqrt(2) diag(1, 2) / 2 = diag(-1.41,
+  // -2.83) LSB -> (-1, -3); sum: diag(-2.83, -5.66) -> (-3, -6).
+  for (const bool mean : {true, false}) {
+    LrtAccumulator acc(tiny_params(2, 0.25, 0.5, 0.0, mean));
+    Codes w = codes(0, 0, 0, 0);
+    offer(acc, 1, 0, 1, 0);
+    acc.end_sample(w);
+    offer(acc, 0, 1, 0, 2);
+    ASSERT_TRUE(acc.end_sample(w).applied);
+    EXPECT_TRUE(w == (mean ? codes(-1, 0, 0, -3) : codes(-3, 0, 0, -6))) << mean;
+  }
 }
 
 }  // namespace

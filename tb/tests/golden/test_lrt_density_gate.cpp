@@ -47,6 +47,7 @@ LrtAccumulatorParams gate_params(RankReduceArith arith, int max_batch_multiple) 
   p.code_min = -8;
   p.code_max = 7;
   p.max_batch_multiple = max_batch_multiple;
+  p.sum_update = false;  // the former mean rule, under which the gate deadlocks
   return p;
 }
 
