@@ -10,18 +10,19 @@ Margins (quick preset: 3,000 samples, seeds 1-3, deployed model pre-trained on 1
 measured values in docs/results.md, "Smoke test"):
 - W1 is a bound, not a measurement: a batched scheme writes a cell at most once per applied
   update, and an update comes at most every B samples, so max writes <= samples / B_conv.
-- W2 threshold 4x; measured minimum over 4 environments x 3 seeds 6.7x (mean 7.6x). SGD's hottest
-  cell changes in about 60 % of the samples, LRT's in about 80 % of its updates (every 10 samples):
-  the ratio is structural, about 0.6 / (0.8 / 10) = 7.5, not noise.
-- W3 threshold 300x; measured minimum 914x (mean about 1150x). The authors' count for SGD (a
-  write for every pixel whose dz_o a_k is non-zero, sgd_pixel's writes.pair_updates) of conv1's
-  hottest cell grows by about the ~170 pixels max-pool leaves a gradient per sample, LRT's by
-  about 0.08 (one update per B_conv = 10 samples, 80 % of which change that cell): ~2000x at
-  most, ~1000x measured, so 300x is a 3x margin. The paper reports about three orders of
-  magnitude.
-- D1 threshold 5 points; measured 20 points (inference 73.4 % control, 53.4 % analog drift).
-- D2 threshold 5 points; measured +17.1 (per seed +30.0, +11.6, +9.8); seeds 4-6: W2 min 5.7x,
-  D1 16.5, D2 +15.4 (+13.8, +15.8, +16.6).
+- W2 threshold 1.5x; measured minimum over 4 environments x 3 seeds 1.9x (2.1-3.4x) under the
+  authors' rules (docs/fidelity.md). SGD/no-norm's hottest cell changes in 16-27 % of the samples,
+  LRT's in about 83 % of its updates (every B_conv = 10 samples): the ratio is structural, about
+  0.2 / (0.83 / 10) = 2.4. Under lrtsim's former rules it was 6.7-7.6x: SGD then normalized dz
+  (max-norm before Qg) and wrote its hottest cell in ~60 % of the samples, and LRT's mean-rule
+  updates were B_eff times smaller. The paper's ~1000x is the authors' count (W3), not physical writes.
+- W3 threshold 300x; measured minimum 424x (mean 706x) under the authors' rules (former rules:
+  914x). The authors' count for SGD (a write for every pixel whose dz_o a_k is non-zero, sgd's
+  writes.pair_updates) of conv1's hottest cell grows by up to the ~170 pixels max-pool leaves a
+  gradient per sample, LRT's by about 0.083 (one update per B_conv = 10 samples, ~83 % of which
+  change that cell). The paper reports about three orders of magnitude.
+- D1 threshold 5 points; measured 34.3 points (authors' rules, seeds 1-3).
+- D2 threshold 5 points; measured +31.2 (authors' rules, seeds 1-3).
 Claims that do NOT hold robustly at this size are deliberately not asserted (docs/results.md):
 LRT beating SGD and bias-only under drift, and bias-only training costing accuracy, need the
 longer runs of --medium/--full.
@@ -31,7 +32,7 @@ import os
 import statistics
 import sys
 
-WRITE_RATIO_MIN = 4.0
+WRITE_RATIO_MIN = 1.5
 PAIR_COUNT_RATIO_MIN = 300.0
 DRIFT_LOSS_MIN = 0.05
 DRIFT_RECOVERY_MIN = 0.05
