@@ -12,13 +12,18 @@
 #                        [--model PATH] [--jobs N] [--seeds "1 2 3"]
 #                        [--slurm [--sbatch-arg ARG]...]
 #
-#   --smoke   seconds: 200-sample points, seed 1 (the ctest reproduce_slurm).
+#   --smoke   seconds: 200-sample points, seed 1, Figure 6 in two environments (control, analog
+#             drift), Table 3's max-norm column, one Figure 7 point (ctest reproduce_slurm).
 #   --quick   minutes on 2 cores for the default network (ctest reproduce_quick): Figure 6 at
 #             3,000 samples and Table 3's max-norm column, 3 seeds; no Table 2, Figure 7, Table 1.
 #   --medium  every experiment, shorter than the paper (20k-sample Figure 6, 3 seeds).
 #   --full    the paper's lengths (100k-sample Figure 6, 10k-sample tables, 2k-sample Figure 7,
-#             5 seeds): 10.1 M samples on the default network (hours on 2 cores), 11.9 M on the
-#             paper network (~200 core-hours: run it with --slurm).
+#             5 seeds): 615 runs, 15.7 M samples on the default network (about 4 core-hours);
+#             595 runs, 13.7 M samples on the paper network (about 63 core-hours; the longest
+#             point ~40 min after a ~30 min pre-training: run it with --slurm). Measured
+#             samples/s per network and scheme: docs/results.md, "How to reproduce".
+#             --medium and --full pre-train with the configuration's pretrain.samples, --quick
+#             with 10,000 samples, --smoke with 300.
 #   --network default (configs/default.yaml, the default) or paper (configs/paper_cnn.yaml, the
 #             paper's four-conv network; Figure 6 without sgd_pixel there). Each network has its
 #             own models and result directory; DIR defaults to runs/reproduce-<preset>-<network>.
@@ -36,9 +41,9 @@
 #   --sbatch-arg ARG  passed to sbatch (repeatable), e.g. --sbatch-arg=--partition=cpu
 #             --sbatch-arg=--time=12:00:00 --sbatch-arg=--cpus-per-task=4.
 #
-#   Cluster, full preset on the paper network (one command; rerun it to continue):
-#     scripts/reproduce.sh --full --network paper --slurm --sbatch-arg=--time=24:00:00 \
-#         --sbatch-arg=--cpus-per-task=4
+#   Cluster, full preset on the paper network (one command, from a checkout on the shared file
+#   system, on the submit host; rerun the same command to continue after a failure or a limit):
+#     scripts/reproduce.sh --full --network paper --slurm --sbatch-arg=--time=02:00:00
 #
 # Env: LRTSIM (default build/release/tb/lrtsim), PYTHON (default /usr/bin/python3: Debian's
 # python3-matplotlib, not a virtual environment's interpreter).
@@ -123,9 +128,11 @@ echo "$network" > "$out/network.txt"
 
 # ---------------------------------------------------------------------------------------------
 # Presets. Lists are space-separated so more values can be added here.
+fig6_envs=
 case "$preset" in
   smoke)
     default_seeds="1"
+    fig6_envs="control analog"
     pretrain_samples=300
     fig6_samples=200
     table_samples=200
@@ -140,7 +147,7 @@ case "$preset" in
     ;;
   quick)
     default_seeds="1 2 3"
-    pretrain_samples=10000
+    pretrain_samples=10000   # shorter than the configuration's, for CI
     fig6_samples=3000
     table_samples=3000
     table2_norms=""
@@ -154,7 +161,7 @@ case "$preset" in
     ;;
   medium)
     default_seeds="1 2 3"
-    pretrain_samples=30000
+    pretrain_samples=        # empty = the configuration's pretrain.samples
     fig6_samples=20000
     table_samples=10000
     table2_norms="nonorm maxnorm"
@@ -168,7 +175,7 @@ case "$preset" in
     ;;
   full)
     default_seeds="1 2 3 4 5"
-    pretrain_samples=30000
+    pretrain_samples=        # empty = the configuration's pretrain.samples
     fig6_samples=100000
     table_samples=10000
     table2_norms="nonorm maxnorm"
@@ -183,7 +190,7 @@ case "$preset" in
 esac
 # shellcheck disable=SC2086,SC2116  # word splitting normalizes the list's spaces
 seeds=$(echo ${seeds:-$default_seeds})
-fig6_envs="control shift analog digital"
+fig6_envs=${fig6_envs:-control shift analog digital}
 # The authors' Figure 6 (lr/experiments.py, lrt-020..023 a-e): inference, bias only, SGD and LRT
 # without max-norm, LRT with it. Their SGD sums a sample's pixels and counts a write for every
 # non-zero pixel term: our sgd and its writes.pair_updates. sgd_pixel writes each conv pixel's
@@ -202,9 +209,14 @@ model_for_width() { echo "$models_dir/w$1.ckpt"; }
 # Untrained models (Tables 2 and 3 from scratch): one per seed, as the authors seed their
 # initialization; "nobn" is the network without its batch-norm layers (Table 3).
 scratch_model() { echo "$models_dir/scratch${1:+-$1}-s$2.ckpt"; }
-layers=$("$lrtsim" config dump "$config" |
-  awk '/^network:/ { n = 1 } n && !done && /^  layers: / { sub(/^  layers: /, ""); print; done = 1 }')
-[[ -n "$layers" ]] || die "cannot read network.layers of $config (lrtsim config check $config)"
+effective=$("$lrtsim" config dump "$config") || die "$config: see lrtsim config check $config"
+layers=$(awk '/^network:/ { n = 1 } n && !done && /^  layers: / { sub(/^  layers: /, ""); print; done = 1 }' \
+  <<< "$effective")
+[[ -n "$layers" ]] || die "cannot read network.layers of $config (lrtsim config dump $config)"
+if [[ -z "$pretrain_samples" ]]; then
+  pretrain_samples=$(awk '/^pretrain:/ { p = 1 } p && !done && /^  samples: / { print $2; done = 1 }' <<< "$effective")
+  [[ "$pretrain_samples" =~ ^[1-9][0-9]*$ ]] || die "cannot read pretrain.samples of $config"
+fi
 nobn_layers=$(sed -E 's/, batchnorm//g; s/\[batchnorm, /[/' <<< "$layers")
 
 manifest=$out/manifest.tsv
@@ -411,7 +423,8 @@ if [[ ${#pretrain_cmds[@]} -gt 0 ]]; then
     echo "reproduce.sh: pre-training ${#pretrain_cmds[@]} deployed model(s) ($pretrain_samples samples each)" \
       "as a Slurm array"
     code=$(slurm_array pretrain)
-    ((code == 0)) || echo "reproduce.sh: sbatch exited $code ($slurm_dir/sbatch-pretrain.log)" >&2
+    ((code == 0)) ||
+      echo "reproduce.sh: sbatch exited $code: $(tail -n 1 "$slurm_dir/sbatch-pretrain.log")" >&2
   else
     for i in "${!pretrain_cmds[@]}"; do
       echo "reproduce.sh: pre-training ($pretrain_samples samples) -> ${pretrain_logs[$i]%.log}.ckpt"

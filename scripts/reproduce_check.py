@@ -3,8 +3,9 @@
 
     /usr/bin/python3 scripts/reproduce_check.py DIR     # DIR written by scripts/reproduce.sh
 
-Reads DIR/tables/fig6_runs.csv (one row per Figure 6 run) and exits 1 naming the claim, the
-figure it comes from and the offending numbers when one fails (0 when all hold).
+Reads DIR/tables/fig6_runs.csv (one row per Figure 6 run) and, for Table 3, DIR/manifest.tsv
+and the runs' summary.json; exits 1 naming the claim, the figure or table it comes from and the
+offending numbers when one fails (0 when all hold).
 
 Margins (quick preset: 3,000 samples, seeds 1-3, deployed model pre-trained on 10,000 samples;
 measured values in docs/results.md, "Smoke test"):
@@ -23,11 +24,16 @@ measured values in docs/results.md, "Smoke test"):
   change that cell). The paper reports about three orders of magnitude.
 - D1 threshold 5 points; measured 34.3 points (authors' rules, seeds 1-3).
 - D2 threshold 5 points; measured +31.2 (authors' rules, seeds 1-3).
+- T1 threshold 10 points; Table 3 trained from scratch as the authors do (3,000 samples, the
+  max-norm column): bias-only training lands 28.2 points below the LRT baseline (per seed 34.2,
+  26.8, 23.6; an earlier build of the same rules: 22.0 on seeds 1-3, 25.7 on seeds 4-6, no
+  seed below 18.4); the paper's "~15-30 %". From the deployed model (lrtsim's former Tables
+  2-3) the two were within a point: a pre-trained model has little left for its weights to learn.
 Claims that do NOT hold robustly at this size are deliberately not asserted (docs/results.md):
-LRT beating SGD and bias-only under drift, and bias-only training costing accuracy, need the
-longer runs of --medium/--full.
+LRT beating SGD and bias-only under drift needs the longer runs of --medium/--full.
 """
 import csv
+import json
 import os
 import statistics
 import sys
@@ -36,6 +42,7 @@ WRITE_RATIO_MIN = 1.5
 PAIR_COUNT_RATIO_MIN = 300.0
 DRIFT_LOSS_MIN = 0.05
 DRIFT_RECOVERY_MIN = 0.05
+BIAS_ONLY_COST_MIN = 0.10
 
 
 def load(out):
@@ -50,6 +57,29 @@ def load(out):
                          f"{row['seed']}) did not finish; see {out}/runs/{row['run']}/log.txt")
             runs[(row["env"], row["scheme"], int(row["seed"]))] = row
     return runs
+
+
+def table3_accuracies(out):
+    """{(row, norm, seed): last-500 accuracy} of Table 3's runs (empty when Table 3 did not run);
+    exits naming the run when one did not finish."""
+    path = os.path.join(out, "manifest.tsv")
+    result = {}
+    if not os.path.exists(path):
+        return result
+    with open(path, newline="") as f:
+        for m in csv.DictReader(f, delimiter="\t"):
+            if m["experiment"] != "table3":
+                continue
+            summary = os.path.join(out, "runs", m["run"], "summary.json")
+            s = None
+            if os.path.exists(summary):
+                with open(summary) as g:
+                    s = json.load(g)
+            if s is None or s.get("interrupted", True):
+                sys.exit(f"reproduce_check: Table 3 run {m['run']} ({m['row']}, {m['column']}, seed {m['seed']}) "
+                         f"did not finish; see {out}/runs/{m['run']}/log.txt")
+            result[(m["row"], m["column"], int(m["seed"]))] = s["accuracy"]["last_500"]
+    return result
 
 
 def main():
@@ -155,6 +185,25 @@ def main():
         else:
             passed.append(f"D2 LRT + max-norm recovers {100 * (lrt - analog):+.1f} points beyond "
                           "inference under analog drift")
+
+    # T1: trained from scratch, bias-only training costs accuracy against LRT (paper, Table 3:
+    # 68.6 vs 83.0 % with max-norm, 51.8 vs 80.2 % without).
+    table3 = table3_accuracies(sys.argv[1])
+    for norm in sorted({k[1] for k in table3}):
+        t3_seeds = sorted({k[2] for k in table3 if k[1] == norm})
+        missing = [(row, s) for row in ("baseline", "bias_only") for s in t3_seeds if (row, norm, s) not in table3]
+        if missing:
+            failures.append(f"T1 (Table 3, {norm}): runs missing from manifest.tsv: {missing}")
+            continue
+        costs = [table3[("baseline", norm, s)] - table3[("bias_only", norm, s)] for s in t3_seeds]
+        cost = statistics.fmean(costs)
+        per_seed = ", ".join(f"{100 * c:+.1f}" for c in costs)
+        if cost < BIAS_ONLY_COST_MIN:
+            failures.append(f"T1 (Table 3, {norm}, from scratch): bias-only training is only {100 * cost:.1f} "
+                            f"points below LRT (per seed {per_seed}), need >= {100 * BIAS_ONLY_COST_MIN:.0f}")
+        else:
+            passed.append(f"T1 bias-only training costs {100 * cost:.1f} points against LRT from scratch "
+                          f"(Table 3, {norm}; per seed {per_seed})")
 
     for line in passed if not failures else []:
         print(f"reproduce_check: ok   {line}")

@@ -8,8 +8,9 @@
 #
 # The run goes to DIR/runs/<id>/ (command.txt, log.txt, exit_code, config.yaml, summary.json,
 # trace.csv). A point whose summary.json records a finished run is skipped; one stopped by
-# SIGTERM/SIGINT (a Slurm time limit) or killed after a checkpoint resumes from
-# DIR/runs/<id>/checkpoint.ckpt (byte-identical to an uninterrupted run), else starts over.
+# SIGTERM/SIGINT (a Slurm time limit) or killed after a checkpoint (one every 25,000 samples)
+# resumes from DIR/runs/<id>/checkpoint.ckpt (byte-identical to an uninterrupted run), else
+# starts over.
 # Threads per run: REPRODUCE_THREADS, else SLURM_CPUS_PER_TASK, else 1 (lrtsim run --jobs;
 # results are bit-identical for any number). Prints one status line; exit 0 when the point is
 # finished (run or skipped), 1 when it failed, 2 for bad arguments.
@@ -31,10 +32,11 @@ id=${fields[0]} model=${fields[1]} samples=${fields[2]} seed=${fields[3]}
 sets=("${fields[@]:4}")
 dir=$out/runs/$id
 threads=${REPRODUCE_THREADS:-${SLURM_CPUS_PER_TASK:-1}}
-# A checkpoint every 10,000 samples bounds what a killed long point (SIGKILL, a failed node)
-# loses; SIGTERM/SIGINT write one anyway. It does not change any result.
+# A checkpoint every 25,000 samples bounds what a killed long point (SIGKILL, a failed node)
+# loses; SIGTERM/SIGINT write one anyway. It changes no result, and is deleted once the point
+# has finished (a paper-network checkpoint is 135 MB).
 every=()
-((samples > 10000)) && every=(--checkpoint-every 10000)
+((samples > 25000)) && every=(--checkpoint-every 25000)
 
 finished() { [[ -f "$dir/summary.json" ]] && grep -q '"interrupted": false' "$dir/summary.json"; }
 
@@ -48,8 +50,7 @@ start=$SECONDS
 code=0
 if [[ -f "$dir/checkpoint.ckpt" ]]; then
   args=(run --resume "$dir" --jobs "$threads")
-  printf '%q ' "$lrtsim" "${args[@]}" > "$dir/command.txt"
-  echo >> "$dir/command.txt"
+  { printf '%q ' "$lrtsim" "${args[@]}"; echo; } >> "$dir/command.txt"  # after the command it resumes
   echo "reproduce_point.sh: resuming $id from $dir/checkpoint.ckpt" >> "$dir/log.txt"
   SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$lrtsim" "${args[@]}" >> "$dir/log.txt" 2>&1 || code=$?
   if ((code != 0 && code < 128)); then  # not resumable (e.g. another binary): start over
@@ -69,6 +70,7 @@ if ! finished && ((code == 0)); then
 fi
 echo "$code" > "$dir/exit_code"
 if ((code == 0)) && finished; then
+  rm -f "$dir/checkpoint.ckpt"
   echo "reproduce_point.sh: $id done in $((SECONDS - start)) s"
   exit 0
 fi
