@@ -8,7 +8,7 @@
 # from the untrained model of each seed (`lrtsim pretrain --samples 0`). Plots and tables come
 # from scripts/reproduce_plot.py; docs/results.md explains them.
 #
-#   scripts/reproduce.sh [--smoke|--quick|--medium|--full] [--network default|paper] [--out DIR]
+#   scripts/reproduce.sh [--smoke|--quick|--fig6|--medium|--full] [--network default|paper] [--out DIR]
 #                        [--model PATH] [--jobs N] [--seeds "1 2 3"]
 #                        [--slurm [--sbatch-arg ARG]...]
 #
@@ -16,6 +16,8 @@
 #             drift), Table 3's max-norm column, one Figure 7 point (ctest reproduce_slurm).
 #   --quick   minutes on 2 cores for the default network (ctest reproduce_quick): Figure 6 at
 #             3,000 samples and Table 3's max-norm column, 3 seeds; no Table 2, Figure 7, Table 1.
+#   --fig6    Figure 6 only, 5,000 samples, seeds 1 2: the paper network's headline figure in about
+#             1.5 hours on 2 cores (docs/results.md).
 #   --medium  every experiment, shorter than the paper (20k-sample Figure 6, 3 seeds).
 #   --full    the paper's lengths (100k-sample Figure 6, 10k-sample tables, 2k-sample Figure 7,
 #             5 seeds): 615 runs, 15.7 M samples on the default network (about 4 core-hours);
@@ -69,7 +71,7 @@ slurm=false
 sbatch_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --smoke|--quick|--medium|--full) preset=${1#--} ;;
+    --smoke|--quick|--fig6|--medium|--full) preset=${1#--} ;;
     --network|--out|--model|--jobs|--seeds|--sbatch-arg)
       [[ $# -ge 2 ]] || die "$1 needs a value (see --help)"
       case "$1" in
@@ -152,6 +154,20 @@ case "$preset" in
     table_samples=3000
     table2_norms=""
     table3_norms="maxnorm"
+    fig7_samples=0
+    fig7_widths=""
+    fig7_ranks=""
+    table1_samples=0
+    table1_rates=""
+    table1_ranks=""
+    ;;
+  fig6)
+    default_seeds="1 2"
+    pretrain_samples=        # empty = the configuration's pretrain.samples
+    fig6_samples=5000
+    table_samples=0
+    table2_norms=""
+    table3_norms=""
     fig7_samples=0
     fig7_widths=""
     fig7_ranks=""
