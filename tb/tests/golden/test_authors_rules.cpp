@@ -152,5 +152,33 @@ TEST(AuthorsBiasMaxNorm, BiasGradientIsDividedByItsOwnMaxNorm) {
   }
 }
 
+TEST(FormerMaxNormPlacement, GradientPlacementNormalizesDzForBackpropAndBias) {
+  // train.max_norm.placement = gradient (lrtsim's former rule): the same layer and dz as above,
+  // but dz itself is divided by D = 0.6 before Qg: (0.5, -0.25) / 0.6 = (0.8333, -0.4167) ->
+  // Qg codes (107, -53) (106.67, -53.33), which then feed backprop and the bias:
+  // -0.25 * (107, -53) / 128 = (-0.208984375, 0.103515625) = Qb codes (-856, 424) exactly.
+  AffineSetup s;
+  s.in = fx::Format::unsigned_range(8, 1);
+  s.weight = fx::Format::signed_range(8, 0);
+  s.bias = kQ;
+  s.grad = fx::Format::signed_range(8, 0);
+  s.learning_rate = 0.25;
+  s.max_norm = true;
+  s.max_norm_placement = MaxNormPlacement::kGradient;
+  s.updater.kind.scheme = Scheme::kBiasOnly;
+  const LayerShape shape{{LayerKind::kFc, 2}, {1, 1, 2}, {1, 1, 2}};
+  AffineLayer layer(shape, s);
+  const int16_t x[2] = {10, 20};
+  int16_t z[2];
+  layer.forward(x, z, true);
+  const int16_t dout[2] = {64 * 32, -32 * 32};
+  int16_t din[2];
+  layer.backward(x, dout, din, true);
+  EXPECT_EQ(layer.last_dz(), (std::vector<int16_t>{107, -53}));
+  EXPECT_EQ(layer.bias_codes(), (std::vector<int32_t>{-856, 424}));
+  EXPECT_TRUE(layer.max_norm().has_value());
+  EXPECT_EQ(layer.norm_states().size(), 1u);
+}
+
 }  // namespace
 }  // namespace lrt::golden
