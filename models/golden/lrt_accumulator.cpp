@@ -41,21 +41,9 @@ int32_t round_half_up_saturating(double x) {
 LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
     : params_(params),
       reducer_(make_rank_reducer(params.reducer, params.arith)),
-      delta_(static_cast<std::size_t>(params.reducer.n_o), static_cast<std::size_t>(params.reducer.n_i), 0) {
+      delta_(static_cast<std::size_t>(params.reducer.n_o), static_cast<std::size_t>(params.reducer.n_i), 0),
+      norms_(params.max_norm, 2, params.max_norm_spec.beta, params.max_norm_spec.eps) {
   check_params(params);
-  if (params.max_norm)
-    for (int i = 0; i < 2; ++i) norms_.emplace_back(params.max_norm_spec.beta, params.max_norm_spec.eps);
-}
-
-std::vector<MaxNormState> LrtAccumulator::factor_norms() const {
-  std::vector<MaxNormState> out;
-  for (const MaxNorm& m : norms_) out.push_back(m.state());
-  return out;
-}
-
-void LrtAccumulator::set_factor_norms(const std::vector<MaxNormState>& states) {
-  if (states.size() != norms_.size()) throw std::invalid_argument("LRT accumulator: max-norm states of another count");
-  for (size_t i = 0; i < norms_.size(); ++i) norms_[i].set_state(states[i]);
 }
 
 void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes) {
@@ -102,12 +90,9 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
   double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) * params_.gradient_scale;
   if (!params_.sum_update) scale /= b_eff;
   reducer_->factors(left_, right_);
-  if (!norms_.empty()) {
-    double lm = 0.0, rm = 0.0;
-    for (std::size_t i = 0; i < left_.rows() * left_.cols(); ++i) lm = std::max(lm, std::fabs(left_.data()[i]));
-    for (std::size_t i = 0; i < right_.rows() * right_.cols(); ++i) rm = std::max(rm, std::fabs(right_.data()[i]));
-    scale /= norms_[0].observe(params_.gradient_scale * lm) * norms_[1].observe(rm);
-  }
+  if (norms_.on())
+    scale /= norms_.divisor(0, params_.gradient_scale * max_abs_value(left_.data(), left_.rows() * left_.cols())) *
+             norms_.divisor(1, max_abs_value(right_.data(), right_.rows() * right_.cols()));
   const std::size_t r = left_.cols();
   for (std::size_t j = 0; j < ni; ++j)
     for (std::size_t i = 0; i < no; ++i) {

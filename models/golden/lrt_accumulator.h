@@ -105,9 +105,9 @@ class LrtAccumulator {
   /// the next attempt. Throws std::invalid_argument when negative.
   void set_max_batch_multiple(int k);
   /// The max-norm states of the factors (dz side, a side); empty without max_norm.
-  std::vector<MaxNormState> factor_norms() const;
+  std::vector<MaxNormState> factor_norms() const { return norms_.states(); }
   /// Restores them (checkpoints); std::invalid_argument for another count.
-  void set_factor_norms(const std::vector<MaxNormState>& states);
+  void set_factor_norms(const std::vector<MaxNormState>& states) { norms_.set_states(states); }
 
  private:
   LrtAccumulatorParams params_;
@@ -116,7 +116,7 @@ class LrtAccumulator {
   Matrix<double> left_, right_;
   Matrix<int32_t> delta_;
   std::vector<double> dz_, a_;  // offer_codes' fall-back
-  std::vector<MaxNorm> norms_;  // max_norm: the dz-side (L) and a-side (R) factors
+  MaxNormSet norms_;  // max_norm: the dz-side (L) and a-side (R) factors
 };
 
 }  // namespace lrt::golden

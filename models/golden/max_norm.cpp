@@ -24,9 +24,7 @@ double MaxNorm::observe(double max_abs) {
 }
 
 int64_t MaxNorm::observe_multiplier(const int16_t* x, int64_t n, const fx::Format& src) {
-  int32_t max_code = 0;
-  for (int64_t i = 0; i < n; ++i) max_code = std::max(max_code, std::abs(static_cast<int32_t>(x[i])));
-  last_divisor_ = observe(fx::to_double(max_code, src));
+  last_divisor_ = observe(fx::to_double(max_abs_code(x, n), src));
   // d >= eps >= 1e-6, so m < 2^24 * 2^20 = 2^44 and |x * m| < 2^15 * 2^44 < 2^61.
   const double m_real = std::ldexp(1.0, kScaleFrac) / last_divisor_;
   return static_cast<int64_t>(std::floor(m_real + 0.5));
@@ -38,6 +36,34 @@ double MaxNorm::normalize_to(const int16_t* x, int64_t n, const fx::Format& src,
   const ShiftQuantizer q = ShiftQuantizer::make(kScaleFrac + src.frac_bits, dst);
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int16_t>(q(static_cast<int64_t>(x[i]) * m));
   return last_divisor_;
+}
+
+MaxNormSet::MaxNormSet(bool on, size_t count, double beta, double eps) {
+  if (on)
+    for (size_t i = 0; i < count; ++i) norms_.emplace_back(beta, eps);
+}
+
+std::vector<MaxNormState> MaxNormSet::states() const {
+  std::vector<MaxNormState> out;
+  for (const MaxNorm& m : norms_) out.push_back(m.state());
+  return out;
+}
+
+void MaxNormSet::set_states(const std::vector<MaxNormState>& states) {
+  if (states.size() != norms_.size()) throw std::invalid_argument("max-norm: states of another count");
+  for (size_t i = 0; i < norms_.size(); ++i) norms_[i].set_state(states[i]);
+}
+
+int32_t max_abs_code(const int16_t* x, int64_t n) {
+  int32_t m = 0;
+  for (int64_t i = 0; i < n; ++i) m = std::max(m, std::abs(static_cast<int32_t>(x[i])));
+  return m;
+}
+
+double max_abs_value(const double* x, size_t n) {
+  double m = 0.0;
+  for (size_t i = 0; i < n; ++i) m = std::max(m, std::fabs(x[i]));
+  return m;
 }
 
 }  // namespace lrt::golden

@@ -10,6 +10,7 @@
 // M = round(2^kScaleFrac / D) (see normalize_to()).
 
 #include <cstdint>
+#include <vector>
 
 #include "core/fixed_point.h"
 
@@ -55,5 +56,29 @@ class MaxNorm {
   MaxNormState state_;
   double last_divisor_ = 1.0;  // scratch of observe_multiplier()
 };
+
+/// @brief A fixed number of independent max-norm states (one per normalized tensor of an
+/// update: e.g. an LRT update's two factors, BN's gamma and beta gradients); empty when off.
+class MaxNormSet {
+ public:
+  MaxNormSet() = default;
+  /// `count` states with (beta, eps); none when !on.
+  MaxNormSet(bool on, size_t count, double beta, double eps);
+  bool on() const { return !norms_.empty(); }
+  size_t size() const { return norms_.size(); }
+  /// The divisor of tensor i, whose max |x| (a real value) is max_abs (MaxNorm::observe).
+  double divisor(size_t i, double max_abs) { return norms_[i].observe(max_abs); }
+  std::vector<MaxNormState> states() const;
+  /// Restores the states (checkpoints); std::invalid_argument for another count.
+  void set_states(const std::vector<MaxNormState>& states);
+
+ private:
+  std::vector<MaxNorm> norms_;
+};
+
+/// max |x_i| of n codes.
+int32_t max_abs_code(const int16_t* x, int64_t n);
+/// max |x_i| of n values.
+double max_abs_value(const double* x, size_t n);
 
 }  // namespace lrt::golden

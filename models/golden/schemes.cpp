@@ -102,36 +102,11 @@ double sgd_scale(const UpdaterParams& p, int dz_frac, int a_frac) {
   return -p.learning_rate * gradient_alpha(p) * std::ldexp(1.0, p.weight.frac_bits - dz_frac - a_frac);
 }
 
-int32_t max_abs(const int16_t* x, int64_t n) {
-  int32_t m = 0;
-  for (int64_t i = 0; i < n; ++i) m = std::max(m, std::abs(static_cast<int32_t>(x[i])));
-  return m;
-}
-
 // The max-norm states of a weight update (UpdaterParams::max_norm; Appendix D applied where
-// the authors apply it): none when off.
-class UpdateNorms {
- public:
-  UpdateNorms(const UpdaterParams& p, size_t count) {
-    if (p.max_norm)
-      for (size_t i = 0; i < count; ++i) norms_.emplace_back(p.max_norm_spec.beta, p.max_norm_spec.eps);
-  }
-  bool on() const { return !norms_.empty(); }
-  size_t size() const { return norms_.size(); }
-  // The divisor of tensor i, whose max |x| (real value) is max_abs.
-  double divisor(size_t i, double max_abs) { return norms_[i].observe(max_abs); }
-  std::vector<MaxNormState> states() const {
-    std::vector<MaxNormState> out;
-    for (const MaxNorm& m : norms_) out.push_back(m.state());
-    return out;
-  }
-  void set(const std::vector<MaxNormState>& states) {
-    for (size_t i = 0; i < norms_.size(); ++i) norms_[i].set_state(states[i]);
-  }
-
- private:
-  std::vector<MaxNorm> norms_;
-};
+// the authors apply it): `count` tensors, none when off.
+MaxNormSet update_norms(const UpdaterParams& p, size_t count) {
+  return MaxNormSet(p.max_norm, count, p.max_norm_spec.beta, p.max_norm_spec.eps);
+}
 
 class FrozenWeights final : public WeightUpdater {
  public:
@@ -156,7 +131,7 @@ class FrozenWeights final : public WeightUpdater {
 // What the two SGD schemes share: counters, the pair-update counts and their state.
 class SgdUpdater : public WeightUpdater {
  public:
-  explicit SgdUpdater(const UpdaterParams& p) : p_(p), norms_(p, 2) {
+  explicit SgdUpdater(const UpdaterParams& p) : p_(p), norms_(update_norms(p, 2)) {
     if (p.count_pair_updates) pairs_.emplace(p.n_o, p.n_i);
   }
   const UpdaterStats& stats() const override { return stats_; }
@@ -169,7 +144,7 @@ class SgdUpdater : public WeightUpdater {
     check_state(s, 0, 0, 0, false, false, pairs_ ? pairs_->counts().size() : 0, norms_.size());
     stats_ = s.stats;
     if (pairs_) pairs_->set(s.pair_updates);
-    norms_.set(s.norms);
+    norms_.set_states(s.norms);
   }
 
  protected:
@@ -183,8 +158,8 @@ class SgdUpdater : public WeightUpdater {
     double scale = sgd_scale(p_, g.dz_frac, g.a_frac);
     if (norms_.on()) {
       const int64_t pairs = g.pairs;
-      const double a_max = std::ldexp(max_abs(g.a, pairs * g.n_i), -g.a_frac);
-      const double dz_max = gradient_alpha(p_) * std::ldexp(max_abs(g.dz, pairs * g.n_o), -g.dz_frac);
+      const double a_max = std::ldexp(max_abs_code(g.a, pairs * g.n_i), -g.a_frac);
+      const double dz_max = gradient_alpha(p_) * std::ldexp(max_abs_code(g.dz, pairs * g.n_o), -g.dz_frac);
       scale /= norms_.divisor(0, a_max) * norms_.divisor(1, dz_max);
     }
     return scale;
@@ -192,7 +167,7 @@ class SgdUpdater : public WeightUpdater {
 
   UpdaterParams p_;
   UpdaterStats stats_;
-  UpdateNorms norms_;
+  MaxNormSet norms_;
 
  private:
   std::optional<PairUpdateCounter> pairs_;  // null: not counted (pre-training)
@@ -272,7 +247,7 @@ class PixelSgd final : public SgdUpdater {
 class BatchedUpdater : public WeightUpdater {
  public:
   BatchedUpdater(const UpdaterParams& p, size_t norms)
-      : p_(p), norms_(p, norms), delta_(static_cast<size_t>(p.n_o) * p.n_i) {}
+      : p_(p), norms_(update_norms(p, norms)), delta_(static_cast<size_t>(p.n_o) * p.n_i) {}
   const UpdaterStats& stats() const override { return stats_; }
   size_t norm_count() const override { return norms_.size(); }
 
@@ -302,7 +277,7 @@ class BatchedUpdater : public WeightUpdater {
 
   UpdaterParams p_;
   UpdaterStats stats_;
-  UpdateNorms norms_;
+  MaxNormSet norms_;
   int64_t samples_since_update_ = 0;
   bool applied_ = false;  // set by try_apply when the accumulator must be cleared
   std::vector<int32_t> delta_;
@@ -347,7 +322,7 @@ class NaiveBatch final : public BatchedUpdater {
   void set_state(const UpdaterState& s) override {
     check_state(s, acc_.size(), 0, 0, true, false, 0, norms_.size());
     stats_ = s.stats;
-    norms_.set(s.norms);
+    norms_.set_states(s.norms);
     samples_since_update_ = s.samples_since_update;
     acc_ = s.sum;
   }
@@ -388,12 +363,9 @@ class Uoro final : public BatchedUpdater {
     double scale = batch_scale();
     const std::vector<double>& l = est_.left();
     const std::vector<double>& r = est_.right();
-    if (norms_.on()) {  // as LRT's factors: alpha L and R
-      double lm = 0.0, rm = 0.0;
-      for (double v : l) lm = std::max(lm, std::fabs(v));
-      for (double v : r) rm = std::max(rm, std::fabs(v));
-      scale /= norms_.divisor(0, gradient_alpha(p_) * lm) * norms_.divisor(1, rm);
-    }
+    if (norms_.on())  // as LRT's factors: alpha L and R
+      scale /= norms_.divisor(0, gradient_alpha(p_) * max_abs_value(l.data(), l.size())) *
+               norms_.divisor(1, max_abs_value(r.data(), r.size()));
     int64_t nonzero = 0;
     for (int k = 0; k < p_.n_i; ++k)
       for (int o = 0; o < p_.n_o; ++o) {
@@ -413,7 +385,7 @@ class Uoro final : public BatchedUpdater {
   void set_state(const UpdaterState& s) override {
     check_state(s, 0, est_.left().size(), est_.right().size(), true, true, 0, norms_.size());
     stats_ = s.stats;
-    norms_.set(s.norms);
+    norms_.set_states(s.norms);
     samples_since_update_ = s.samples_since_update;
     est_.set(s.uoro_left, s.uoro_right);
     sign_index_ = s.sign_index;

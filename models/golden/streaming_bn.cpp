@@ -66,8 +66,8 @@ StreamingBn::StreamingBn(const TensorShape& shape, const fx::Format& in, const f
       batch_(batch),
       bias_correction_(options.bias_correction),
       scale_only_(options.backward_scale_only),
-      gamma_norm_(options.affine_norm),
-      beta_norm_(options.affine_norm) {
+      affine_norms_(options.affine_norm.has_value(), 2, options.affine_norm ? options.affine_norm->beta() : 0.0,
+                    options.affine_norm ? options.affine_norm->eps() : 0.0) {
   if (batch < 1) throw std::invalid_argument("streaming BN: batch must be >= 1");
   if (!(eps >= 1e-6 && eps <= 1.0)) throw std::invalid_argument("streaming BN: eps must be in [1e-6, 1]");
   if (in.frac_bits < 0 || in.frac_bits > 12 || in.bits > 16)
@@ -96,18 +96,6 @@ void StreamingBn::set_state(const BnState& s) {
   if (s.gamma.size() != c || s.beta.size() != c || s.mu.size() != c || s.sq.size() != c)
     throw std::invalid_argument("streaming BN: state sizes do not match the channel count");
   state_ = s;
-}
-
-std::vector<MaxNormState> StreamingBn::norm_states() const {
-  if (!gamma_norm_) return {};
-  return {gamma_norm_->state(), beta_norm_->state()};
-}
-
-void StreamingBn::set_norm_states(const std::vector<MaxNormState>& states) {
-  if (states.size() != (gamma_norm_ ? 2u : 0u)) throw std::invalid_argument("streaming BN: max-norm states of another count");
-  if (!gamma_norm_) return;
-  gamma_norm_->set_state(states[0]);
-  beta_norm_->set_state(states[1]);
 }
 
 void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
@@ -211,14 +199,14 @@ void StreamingBn::update_affine(double lr) {
   // (exact operands below 2^53), rounded half up like every parameter update.
   double gamma_scale = -lr * std::ldexp(1.0, -kNormFrac);
   double beta_scale = -lr;
-  if (gamma_norm_) {  // the authors' MN_dg, MN_db over the channel vectors (real values)
+  if (affine_norms_.on()) {  // the authors' MN_dg, MN_db over the channel vectors (real values)
     int64_t gm = 0, bm = 0;
     for (int ch = 0; ch < shape_.c; ++ch) {
       gm = std::max(gm, dgamma_[ch] < 0 ? -dgamma_[ch] : dgamma_[ch]);
       bm = std::max(bm, dbeta_[ch] < 0 ? -dbeta_[ch] : dbeta_[ch]);
     }
-    gamma_scale /= gamma_norm_->observe(std::ldexp(static_cast<double>(gm), -param_.frac_bits - kNormFrac));
-    beta_scale /= beta_norm_->observe(std::ldexp(static_cast<double>(bm), -param_.frac_bits));
+    gamma_scale /= affine_norms_.divisor(0, std::ldexp(static_cast<double>(gm), -param_.frac_bits - kNormFrac));
+    beta_scale /= affine_norms_.divisor(1, std::ldexp(static_cast<double>(bm), -param_.frac_bits));
   }
   for (int ch = 0; ch < shape_.c; ++ch) {
     const int64_t dg = round_half_up_saturating(gamma_scale * static_cast<double>(dgamma_[ch]));

@@ -68,9 +68,9 @@ class StreamingBn {
   /// and saturated; D the max-norm divisors with options.affine_norm, else 1.
   void update_affine(double lr);
   /// The affine gradients' max-norm states (gamma, beta); empty without affine_norm.
-  std::vector<MaxNormState> norm_states() const;
+  std::vector<MaxNormState> norm_states() const { return affine_norms_.states(); }
   /// Restores them; std::invalid_argument for another count.
-  void set_norm_states(const std::vector<MaxNormState>& states);
+  void set_norm_states(const std::vector<MaxNormState>& states) { affine_norms_.set_states(states); }
 
   const BnState& state() const { return state_; }
   /// Replaces the state (sizes must match the channel count; throws std::invalid_argument).
@@ -83,7 +83,7 @@ class StreamingBn {
   int batch_;
   int64_t eps_code_;  // eps with kStatFrac fractional bits
   bool bias_correction_, scale_only_;
-  std::optional<MaxNorm> gamma_norm_, beta_norm_;
+  MaxNormSet affine_norms_;  // options.affine_norm: gamma's and beta's gradients
   BnState state_;
   // Per-forward values the backward needs.
   bool absorbed_ = false;
