@@ -119,8 +119,6 @@ void Engine::build() {
         s.max_norm_placement = specs_.max_norm_placement;
         s.updater.weight_gradient_alpha = specs_.weight_gradient_alpha;
         s.updater.batched_update = specs_.batched_update;
-        s.updater.max_norm = kind.max_norm && specs_.max_norm_placement == MaxNormPlacement::kUpdate;
-        s.updater.max_norm_spec = specs_.max_norm;
         s.train_bias = specs_.train_biases;
         s.max_norm_spec = specs_.max_norm;
         s.dither = specs_.dither;

@@ -70,10 +70,11 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
     cols_.assign(static_cast<size_t>(pairs_) * k_, 0);
     dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
   }
-  if (s.max_norm && s.max_norm_placement == MaxNormPlacement::kGradient)
-    max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
-  if (s.max_norm && s.max_norm_placement == MaxNormPlacement::kUpdate)
-    bias_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  // Max-norm placement (train_specs.h): on dz itself, or on the bias gradient here and on the
+  // weight update in the updater.
+  const bool norm_updates = s.max_norm && s.max_norm_placement == MaxNormPlacement::kUpdate;
+  if (s.max_norm && !norm_updates) max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (norm_updates) bias_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
   if (dither_.enabled) {
     if (!(dither_.scale > 0.0)) throw std::invalid_argument("AffineLayer: dither scale must be > 0");
     if (b_fmt_.frac_bits - g_fmt_.frac_bits < -40)
@@ -86,6 +87,8 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
   up.weight = s.weight;
   up.learning_rate = s.learning_rate;
   up.alpha_exp = s.alpha_exp;
+  up.max_norm = norm_updates;
+  up.max_norm_spec = s.max_norm_spec;
   updater_ = make_updater(up);
   if (LrtAccumulator* acc = updater_->lrt_accumulator())
     acc->set_max_batch_multiple(up.kind.max_batch_multiple);

@@ -64,7 +64,7 @@ struct AffineSetup {
   bool train_bias = true;  ///< false: the bias stays as loaded (Table 3, "no bias training")
   MaxNormSpec max_norm_spec;
   DitherSpec dither;      ///< dithered backprop: NSD quantization of dz instead of Qg rounding (dither.h)
-  UpdaterParams updater;  ///< n_o, n_i, weight and learning rate are filled in by the layer
+  UpdaterParams updater;  ///< n_o, n_i, weight, learning rate, alpha and max-norm are filled in by the layer
                           ///< (its seed and layer_index also key the dither stream)
 };
 

@@ -64,8 +64,9 @@ struct UpdaterParams {
   int alpha_exp = 0;                                ///< the layer scale alpha = 2^alpha_exp
   bool weight_gradient_alpha = true;                ///< the gradient is (alpha dz) a^T, not dz a^T
   BatchedUpdate batched_update = BatchedUpdate::kSum;  ///< batched schemes: sum or mean of B_eff samples
-  /// Max-norm of the weight update (TrainSpecs::max_norm_placement = update): SGD normalizes a
-  /// and dz, naive batch the summed gradient, LRT and UORO their two factors (norms()).
+  /// Max-norm of the weight update (TrainSpecs::max_norm_placement = update; the layer fills it
+  /// in from AffineSetup): SGD normalizes a and dz, naive batch the summed gradient, LRT and
+  /// UORO their two factors.
   bool max_norm = false;
   MaxNormSpec max_norm_spec;
 };
