@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "golden/layers.h"
@@ -116,6 +117,29 @@ TEST(AuthorsStreamingBn, ScaleOnlyBackwardIsDyGammaOverSigma) {
   }
 }
 
+// A bias-only fc 2 -> 2 layer (lr 0.25, Qg 8-bit in [-1, 1), Qb kQ) after one training sample whose
+// dz codes are (64, -32) Qg LSBs = (0.5, -0.25).
+std::unique_ptr<AffineLayer> bias_only_fc_after_one_sample(bool max_norm, MaxNormPlacement placement) {
+  AffineSetup s;
+  s.in = fx::Format::unsigned_range(8, 1);
+  s.weight = fx::Format::signed_range(8, 0);
+  s.bias = kQ;
+  s.grad = fx::Format::signed_range(8, 0);
+  s.learning_rate = 0.25;
+  s.max_norm = max_norm;
+  s.max_norm_placement = placement;
+  s.updater.kind.scheme = Scheme::kBiasOnly;
+  const LayerShape shape{{LayerKind::kFc, 2}, {1, 1, 2}, {1, 1, 2}};
+  auto layer = std::make_unique<AffineLayer>(shape, s);
+  const int16_t x[2] = {10, 20};
+  int16_t z[2];
+  layer->forward(x, z, true);
+  const int16_t dout[2] = {64 * 32, -32 * 32};  // Qb codes on the Qg grid
+  int16_t din[2];
+  layer->backward(x, dout, din, true);
+  return layer;
+}
+
 TEST(AuthorsBiasMaxNorm, BiasGradientIsDividedByItsOwnMaxNorm) {
   // fc 2 -> 2 with max-norm at placement update: db = dz (one pair), divided by
   // D = max(max|db| + eps, corrected EMA) = max|db| + eps + 0.0999 at the first sample (App. D:
@@ -124,30 +148,14 @@ TEST(AuthorsBiasMaxNorm, BiasGradientIsDividedByItsOwnMaxNorm) {
   // lr = 0.25: bias moves by -0.25 * (0.5, -0.25) / 0.6 = (-0.208333, 0.104167) = Qb codes
   // (-853.33, 426.67) -> (-853, 427). Without max-norm: (-0.125, 0.0625) -> (-512, 256).
   for (const bool norm : {true, false}) {
-    AffineSetup s;
-    s.in = fx::Format::unsigned_range(8, 1);
-    s.weight = fx::Format::signed_range(8, 0);
-    s.bias = kQ;
-    s.grad = fx::Format::signed_range(8, 0);
-    s.learning_rate = 0.25;
-    s.max_norm = norm;
-    s.max_norm_placement = MaxNormPlacement::kUpdate;
-    s.updater.kind.scheme = Scheme::kBiasOnly;
-    const LayerShape shape{{LayerKind::kFc, 2}, {1, 1, 2}, {1, 1, 2}};
-    AffineLayer layer(shape, s);
-    const int16_t x[2] = {10, 20};
-    int16_t z[2];
-    layer.forward(x, z, true);
-    const int16_t dout[2] = {64 * 32, -32 * 32};  // Qb codes on the Qg grid
-    int16_t din[2];
-    layer.backward(x, dout, din, true);
-    EXPECT_EQ(layer.last_dz()[0], 64);  // backprop sees the un-normalized dz
+    const auto layer = bias_only_fc_after_one_sample(norm, MaxNormPlacement::kUpdate);
+    EXPECT_EQ(layer->last_dz()[0], 64);  // backprop sees the un-normalized dz
     if (norm) {
-      EXPECT_EQ(layer.bias_codes(), (std::vector<int32_t>{-853, 427}));
-      EXPECT_EQ(layer.norm_states().size(), 1u);
+      EXPECT_EQ(layer->bias_codes(), (std::vector<int32_t>{-853, 427}));
+      EXPECT_EQ(layer->norm_states().size(), 1u);
     } else {
-      EXPECT_EQ(layer.bias_codes(), (std::vector<int32_t>{-512, 256}));
-      EXPECT_TRUE(layer.norm_states().empty());
+      EXPECT_EQ(layer->bias_codes(), (std::vector<int32_t>{-512, 256}));
+      EXPECT_TRUE(layer->norm_states().empty());
     }
   }
 }
@@ -157,27 +165,11 @@ TEST(FormerMaxNormPlacement, GradientPlacementNormalizesDzForBackpropAndBias) {
   // but dz itself is divided by D = 0.6 before Qg: (0.5, -0.25) / 0.6 = (0.8333, -0.4167) ->
   // Qg codes (107, -53) (106.67, -53.33), which then feed backprop and the bias:
   // -0.25 * (107, -53) / 128 = (-0.208984375, 0.103515625) = Qb codes (-856, 424) exactly.
-  AffineSetup s;
-  s.in = fx::Format::unsigned_range(8, 1);
-  s.weight = fx::Format::signed_range(8, 0);
-  s.bias = kQ;
-  s.grad = fx::Format::signed_range(8, 0);
-  s.learning_rate = 0.25;
-  s.max_norm = true;
-  s.max_norm_placement = MaxNormPlacement::kGradient;
-  s.updater.kind.scheme = Scheme::kBiasOnly;
-  const LayerShape shape{{LayerKind::kFc, 2}, {1, 1, 2}, {1, 1, 2}};
-  AffineLayer layer(shape, s);
-  const int16_t x[2] = {10, 20};
-  int16_t z[2];
-  layer.forward(x, z, true);
-  const int16_t dout[2] = {64 * 32, -32 * 32};
-  int16_t din[2];
-  layer.backward(x, dout, din, true);
-  EXPECT_EQ(layer.last_dz(), (std::vector<int16_t>{107, -53}));
-  EXPECT_EQ(layer.bias_codes(), (std::vector<int32_t>{-856, 424}));
-  EXPECT_TRUE(layer.max_norm().has_value());
-  EXPECT_EQ(layer.norm_states().size(), 1u);
+  const auto layer = bias_only_fc_after_one_sample(true, MaxNormPlacement::kGradient);
+  EXPECT_EQ(layer->last_dz(), (std::vector<int16_t>{107, -53}));
+  EXPECT_EQ(layer->bias_codes(), (std::vector<int32_t>{-856, 424}));
+  EXPECT_TRUE(layer->max_norm().has_value());
+  EXPECT_EQ(layer->norm_states().size(), 1u);
 }
 
 }  // namespace
