@@ -510,12 +510,19 @@ if $slurm; then
   fi
 else
   : > "$out/progress.log"
-  export out total
+  # Progress: on a terminal one line per point; elsewhere (a log, CI) only the failed points
+  # (failed.txt below lists them all again).
+  tty=false
+  [[ -t 1 ]] && tty=true
+  export out total tty
   # shellcheck disable=SC2016  # $0, $1 expand in the child shell
   seq 1 "$total" | xargs -r -P "${jobs:-$(nproc)}" -I{} bash -c '
-    status=$("$0" "$out" "$1" 2>&1) || true
+    code=0
+    status=$("$0" "$out" "$1" 2>&1) || code=$?
     n=$(flock "$out/progress.log" -c "echo $1 >> \"$out/progress.log\"; wc -l < \"$out/progress.log\"")
-    printf "reproduce.sh: [%d/%d] %s\n" "$n" "$total" "${status#reproduce_point.sh: }"' \
+    if $tty || ((code != 0)); then
+      printf "reproduce.sh: [%d/%d] %s\n" "$n" "$total" "${status#reproduce_point.sh: }"
+    fi' \
     "$root/scripts/reproduce_point.sh" {}
 fi
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The default simulation: installs what is missing, builds Release, pre-trains the model
 # the default configuration deploys (run.model) if it does not exist yet, then trains it
-# online with the golden engine and prints where the results are (docs/run.md).
-# Pre-training and the run take about a minute each on one core.
+# online on the accelerator model (the SystemC TLM engine: accuracy, writes, cycles and
+# energy) and ends with lrtsim run's report: accuracy, writes per cell and lifetime, energy
+# per sample by component and phase, cycles, and where the files are (docs/run.md); then
+# `lrtsim report` draws the plots into DIR/report/report.html (docs/report.md).
 #
-#   scripts/run.sh [extra lrtsim run arguments, e.g. --samples 2000 --set run.stream=shift]
+#   scripts/run.sh [extra lrtsim run arguments, e.g. --samples 2000 --set run.stream=shift,
+#                   or --engine golden for the pure C++ engine without cycles and energy]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -27,5 +30,11 @@ if [[ ! -f "$model" ]]; then
 fi
 
 out=runs/default-$(date +%Y%m%d-%H%M%S)
-"$lrtsim" run "$config" --out "$out" --jobs "$(nproc)" "$@"
-echo "run.sh: results in $out (config.yaml, summary.json, trace.csv, host.json)"
+engine=(--engine tlm)
+for a in "$@"; do [[ "$a" == --engine || "$a" == --engine=* ]] && engine=(); done  # the caller's wins
+"$lrtsim" run "$config" --out "$out" --jobs "$(nproc)" "${engine[@]}" "$@"
+# The plots (a few seconds); the run's results stand even if drawing them fails.
+"$lrtsim" report "$out" --out "$out/report" > /dev/null ||
+  echo "run.sh: drawing the plots failed; the run's results are in $out" >&2
+[[ -f "$out/report/report.html" ]] && echo "run.sh: plots in $out/report/report.html (lrtsim report, docs/report.md)"
+true

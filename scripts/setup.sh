@@ -19,7 +19,8 @@ PACKAGES=(
   zlib1g-dev                                   # gzip IDX data sets
   libgtest-dev libbenchmark-dev                # tests, benchmarks
   libeigen3-dev                                # test oracle only (independent dense SVD)
-  python3-matplotlib                           # plots (scripts/plot_explore.py)
+  python3-matplotlib                           # plots (scripts/plot_explore.py, scripts/report.py)
+  chromium                                     # headless check of lrtsim report's page (test_cmd_report.cpp)
   slurm-wlm munge                              # lrtsim explore --slurm test (scripts/slurm_local.sh)
   clang libclang-rt-14-dev                     # libFuzzer targets (scripts/fuzz.sh)
   dataset-fashion-mnist                        # the default real data set

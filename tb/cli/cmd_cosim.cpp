@@ -4,6 +4,8 @@
 // (tb/cosim/cosim_checker.h). Exit 0 and "matched N pairs" with the cycles per pair, or exit 1
 // with every mismatching field of the first differing pair (pair index, cycle, DUT and
 // expected in hex). Stimulus: tb/cosim/stimulus.h.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -18,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/validators.h"
 #include "core/error.h"
+#include "core/progress.h"
 #ifdef LRTSIM_HAVE_RTL
 #include "cosim/cosim_checker.h"
 #include "cosim/stimulus.h"
@@ -115,7 +118,11 @@ int run_cosim(const CosimOptions& o) {
                          " pairs (0.." + std::to_string(pairs.size() - 1) + ")");
   uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  // A progress line on a terminal only, and not beside --print-cycles' own line per pair.
+  const bool show = !o.print_cycles && ::isatty(::fileno(stderr));
+  ProgressLine progress(pairs.size(), "pairs");
   for (size_t k = 0; k < pairs.size(); ++k) {
+    if (show) progress.update(k);
     const cosim::CosimPair& p = pairs[k];
     // The random stream starts from the reset state, and is reset every reset_every pairs
     // (the LRT accumulator resets the reducer after every applied update).
@@ -129,6 +136,7 @@ int run_cosim(const CosimOptions& o) {
     if (static_cast<int>(k) == o.perturb_pair) cosim::perturb(e, o.perturb_field);
     const auto mism = cosim::compare(e, dut.sram(), res, o.rank, o.n_o, o.n_i);
     if (!mism.empty()) {
+      if (show) progress.finish(k);
       std::cout << "cosim: pair " << k << " (" << p.label << ") differs at cycle " << dut.total_cycles()
                 << ": " << mism.size() << " field(s)\n";
       const size_t shown = std::min<size_t>(mism.size(), 64);
@@ -149,6 +157,7 @@ int run_cosim(const CosimOptions& o) {
       ++n_full;
     }
   }
+  if (show) progress.finish(pairs.size());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const uint64_t total = dut.total_cycles();
   std::cout << "matched " << pairs.size() << " pairs (" << n_directed << " directed, "

@@ -14,12 +14,14 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #include "cli/commands.h"
 #include "config/config.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "data/stream.h"
 #include "golden/engine.h"
 #include "golden/model_io.h"
@@ -230,10 +232,15 @@ int run_precision(const PrecisionArgs& args) {
   const golden::FloatNetwork fnet = golden::float_network(*engine);
   golden::NoiseGainEstimator est(fnet);
   std::vector<data::Sample> set;
+  // On a terminal only (or with run.progress): a log or a pipe gets the results alone.
+  const bool show = specs.run.progress || ::isatty(::fileno(stderr));
+  ProgressLine progress(args.samples, "estimation samples");
   for (uint64_t i = 0; i < args.samples; ++i) {
     set.push_back(val.at(i));
     est.add(set.back().pixels.data(), set.back().label);
+    if (show) progress.update(i + 1);
   }
+  if (show) progress.finish(args.samples);
   std::vector<golden::LayerNoiseStats> stats = est.stats();
 
   // What each layer's datapath can honour.
@@ -296,12 +303,15 @@ int run_precision(const PrecisionArgs& args) {
       pm = mismatch_at(assignment);
     } else {
       // The paper's App. E: the smallest B^(min) whose feedforward widths keep p_m below target.
+      ProgressLine search(16, "B_min candidates");
       for (int b = 1; b <= 16; ++b) {
         params.b_min = b;
         assignment = golden::assign_precision(stats, params);
         pm = mismatch_at(assignment);
+        if (show) search.update(static_cast<uint64_t>(b), "p_m " + fmt(pm));
         if (pm < args.mismatch) break;
       }
+      if (show) search.finish(static_cast<uint64_t>(params.b_min), "p_m " + fmt(pm));
     }
   } catch (const std::invalid_argument& e) {
     throw RunError(std::string(e.what()) + " (measured on " + std::to_string(est.samples()) +

@@ -22,6 +22,9 @@
 
 #include "cli/commands.h"
 #include "cli/run_backend.h"
+#include "cli/run_cell_writes.h"
+#include "cli/run_report.h"
+#include "cli/run_trace.h"
 #include "config/config.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
@@ -42,8 +45,10 @@ namespace {
 
 constexpr double kEmaDecay = 0.999;       // Figure 6's online accuracy: EMA 0.999 of per-sample correctness
 constexpr int kWindow = 500;              // accuracy.last_500
-constexpr uint32_t kRunStateVersion = 2;  // layout of the run.* checkpoint sections (2: run.engine, rram.*)
+constexpr uint32_t kRunStateVersion = 3;  // layout of the run.* checkpoint sections (2: run.engine, rram.*;
+                                          // 3: run.trace has the per-layer / energy columns)
 const char* const kCheckpointFile = "checkpoint.ckpt";
+const char* const kCellWritesFile = "cell_writes.json";
 
 struct RunArgs {
   std::string file;
@@ -139,10 +144,11 @@ double write_density(const golden::WriteStats& w, uint64_t samples) {
   return static_cast<double>(w.total) / static_cast<double>(w.cells) / static_cast<double>(samples);
 }
 
-std::string trace_row(const Snapshot& s) {
+// `extra`: the per-layer and energy fields of run_trace.h, taken at the same sample.
+std::string trace_row(const Snapshot& s, const std::string& extra) {
   return std::to_string(s.samples) + "," + number(s.ema) + "," + number(s.last) + "," +
          std::to_string(s.writes.max) + "," + number(s.writes.mean()) + "," + std::to_string(s.writes.total) +
-         "\n";
+         extra + "\n";
 }
 
 // Saturation counters of the integer datapath: how often a value hit the end of its format.
@@ -405,9 +411,6 @@ int run_training(const RunArgs& args) {
   OnlineAccuracy acc;
   RunState run;
   std::unique_ptr<RunBackend> backend;
-  run.trace =
-      "sample,accuracy_online_ema,accuracy_last_500,writes_max_per_cell,writes_mean_per_cell,"
-      "writes_total\n";
   run.checkpoint_every = args.checkpoint_every;
   if (resuming) {
     // The engine's state comes from the checkpoint alone: run.model is not read.
@@ -444,6 +447,9 @@ int run_training(const RunArgs& args) {
     backend = make_run_backend(args.engine, specs, *engine, args.vcd);
     backend->set_thread_pool(&pool);
     backend->attach(true);
+    run.trace =
+        "sample,accuracy_online_ema,accuracy_last_500,writes_max_per_cell,writes_mean_per_cell,writes_total" +
+        trace_extra_header(*engine, *backend) + "\n";
   }
 
   const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
@@ -458,7 +464,8 @@ int run_training(const RunArgs& args) {
   // A resumed directory is ours to continue: its results are rewritten.
   const RunDirectory dir(resuming ? args.resume : (args.out.empty() ? default_out(args.file) : args.out),
                          args.force || resuming,
-                         {"config.yaml", "summary.json", "trace.csv", "host.json", kCheckpointFile});
+                         {"config.yaml", "summary.json", "trace.csv", "host.json", kCellWritesFile,
+                          kCheckpointFile});
   dir.write("config.yaml", config::effective_yaml(specs));
 
   install_stop_handlers();
@@ -479,7 +486,7 @@ int run_training(const RunArgs& args) {
     ++run.done;
     if (run.done % specs.run.trace_every == 0) {
       run.snap = take(run.done);
-      run.trace += trace_row(run.snap);
+      run.trace += trace_row(run.snap, trace_extra_row(*engine, *backend));
     }
     if (run.checkpoint_every && run.done % run.checkpoint_every == 0)
       save_checkpoint(dir, config_hash, *engine, *backend, acc, run);
@@ -499,16 +506,19 @@ int run_training(const RunArgs& args) {
   Snapshot snap = run.snap;
   if (snap.samples != done) {  // the final state is always a row
     snap = take(done);
-    trace += trace_row(snap);
+    trace += trace_row(snap, trace_extra_row(*engine, *backend));
   }
   if (show) progress.finish(done);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   dir.write("trace.csv", trace);
-  dir.write("summary.json", summary_json(specs, snap, *engine, *backend, interrupted));
+  const std::string summary = summary_json(specs, snap, *engine, *backend, interrupted);
+  dir.write("summary.json", summary);
+  dir.write(kCellWritesFile, cell_writes_json(*engine));
   dir.write("host.json", host_json(seconds, done - first_sample));
-  std::printf("%s: %llu samples, online accuracy %.4f (last 500: %.4f), max writes per cell %llu\n",
-              dir.path().c_str(), static_cast<unsigned long long>(done), snap.ema, snap.last,
-              static_cast<unsigned long long>(snap.writes.max));
+  std::vector<std::string> files{"summary.json", "trace.csv", kCellWritesFile, "config.yaml", "host.json"};
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir.file(kCheckpointFile), ec)) files.emplace_back(kCheckpointFile);
+  std::fputs(run_report(nlohmann::json::parse(summary), dir.path(), files).c_str(), stdout);
   std::fflush(stdout);
   if (interrupted) {
     std::fprintf(stderr,

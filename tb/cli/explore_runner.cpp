@@ -103,8 +103,11 @@ std::vector<JobOutcome> run_local(const std::vector<PointJob>& jobs, const std::
     outcomes[k] = outcome_of(WIFEXITED(status) ? WEXITSTATUS(status) : 0, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
                              jobs[k]);
     ++done;
-    std::cerr << "explore: point " << jobs[k].point << " " << (outcomes[k].ok ? "done" : outcomes[k].problem) << " ("
-              << done << "/" << jobs.size() << " measured)\n";
+    // Progress on a terminal; a log gets only the failures (summary.json lists them too).
+    if (!outcomes[k].ok || ::isatty(::fileno(stderr)))
+      std::cerr << "explore: point " << jobs[k].point << " "
+                << (outcomes[k].ok ? "done" : outcomes[k].problem) << " (" << done << "/" << jobs.size()
+                << " measured)\n";
   }
   return outcomes;
 }

@@ -149,6 +149,12 @@ class TlmBackend final : public RunBackend {
     for (int p = 0; p < tlm::kPhases; ++p)
       j["energy_pj"]["by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] =
           to_pj(l.energy(static_cast<tlm::Phase>(p)));
+    // The full phase x component matrix, for `lrtsim report`'s stacked bars.
+    for (int p = 0; p < tlm::kPhases; ++p)
+      for (int c = 0; c < tlm::kComponents; ++c)
+        j["energy_pj"]["by_phase_component"][tlm::to_string(static_cast<tlm::Phase>(p))]
+         [tlm::to_string(static_cast<tlm::Component>(c))] =
+             to_pj(l.energy(static_cast<tlm::Phase>(p), static_cast<tlm::Component>(c)));
     // The same in exact integer units of 0.1 fJ: rows and columns sum to the total exactly.
     j["energy_0p1fj"]["total"] = l.total_energy();
     for (int c = 0; c < tlm::kComponents; ++c)

@@ -4,13 +4,14 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/version.h"
 #include "core/error.h"
 
 namespace lrt::cli {
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"lrtsim: bit-accurate model of an on-chip low-rank-training accelerator", "lrtsim"};
-  app.set_version_flag("--version", std::string("lrtsim ") + LRTSIM_VERSION);
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   Action action;
   try {
@@ -22,6 +23,7 @@ int run_cli(int argc, char** argv) {
     add_explore_command(app, action);
     add_cosim_command(app, action);
     add_precision_command(app, action);
+    add_report_command(app, action);
     app.parse(argc, argv);
     return action ? action() : kExitOk;
   } catch (const CLI::CallForHelp& e) {

@@ -27,6 +27,10 @@ TEST(Cli, VersionPrintsTheProjectVersion) {
   const auto r = run_lrtsim({"--version"});
   EXPECT_EQ(r.code, 0);
   EXPECT_TRUE(contains(r.out, std::string("lrtsim ") + LRTSIM_VERSION)) << r.out;
+  // ... the source revision it was built from (git describe, or "unknown" outside a checkout)
+  // and the build type.
+  EXPECT_TRUE(contains(r.out, "(revision ")) << r.out;
+  EXPECT_TRUE(contains(r.out, " build)")) << r.out;
 }
 
 TEST(Cli, MistakesOnTheCommandLineExitTwo) {

@@ -1,7 +1,8 @@
 // lrtsim run --checkpoint-every / --resume: a run stopped at any point (a finished shorter
 // run, a requested stop, SIGTERM, SIGKILL of the real binary at a random moment) and resumed
-// ends with config.yaml, summary.json, trace.csv and checkpoint.ckpt byte-identical to an
-// uninterrupted run (host.json is host time and may differ). Bad resumes exit 2.
+// ends with config.yaml, summary.json, trace.csv, cell_writes.json and checkpoint.ckpt
+// byte-identical to an uninterrupted run (host.json is host time and may differ). Bad resumes
+// exit 2.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,7 +28,8 @@ namespace fs = std::filesystem;
 constexpr const char* kEvery = "7";  // checkpoint period: not a divisor of 600 or of trace_every
 
 // The files that must match byte for byte.
-const char* const kCompared[] = {"config.yaml", "summary.json", "trace.csv", "checkpoint.ckpt"};
+const char* const kCompared[] = {"config.yaml", "summary.json", "trace.csv", "cell_writes.json",
+                                 "checkpoint.ckpt"};
 
 class CmdResume : public ::testing::Test {
  protected:

@@ -61,8 +61,11 @@ TEST_F(CmdRun, WritesConsistentResults) {
   // trace.csv: header + one row per 100 samples; the last row is the summary's state.
   const auto rows = csv_rows(read_file(dir + "/trace.csv"));
   ASSERT_EQ(rows.size(), 7u);
+  // The run's columns, then per trainable layer (conv 0, fc 4) its own (golden: no energy).
   EXPECT_EQ(rows[0], (std::vector<std::string>{"sample", "accuracy_online_ema", "accuracy_last_500",
-                                               "writes_max_per_cell", "writes_mean_per_cell", "writes_total"}));
+                                               "writes_max_per_cell", "writes_mean_per_cell", "writes_total",
+                                               "writes_max_per_cell_layer0", "writes_total_layer0",
+                                               "writes_max_per_cell_layer4", "writes_total_layer4"}));
   for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][0], std::to_string(100 * i));
   const auto& last = rows.back();
   EXPECT_EQ(std::stod(last[1]), sum["accuracy"]["online_ema"].get<double>());
