@@ -772,6 +772,14 @@ Schema build_schema() {
           .source("design choice: both are bit-exact (lrtsim cosim, docs/rtl.md); rtl is slower")
           .doc("what computes the TLM rank_reduce_unit's steps: golden (C++ fixed-point model) or rtl "
                "(the Verilated rtl/rr_unit.sv; --engine tlm, --jobs 1)"),
+      LRT_CONFIG_KEY(accel.rank_reduce.units)
+          .one_of({{"shared", RankReduceUnits::kShared}, {"per_layer", RankReduceUnits::kPerLayer}})
+          .defaults_to("shared")
+          .source("design choice: one unit's logic for the whole network (docs/rtl.md, Cost table); the "
+                  "units hold no state of their own (it lives in SRAM)")
+          .doc("shared: one rank-reduce unit serves every LRT layer, their pairs take turns (the LRT phase "
+               "lasts the sum of the layers' unit cycles); per_layer: one unit each, in parallel (the "
+               "longest layer)"),
       LRT_CONFIG_KEY(accel.rank_reduce.lr_bits)
           .unit("bits")
           .defaults_to("16")
@@ -1027,7 +1035,7 @@ Schema build_schema() {
           .defaults_to("false")
           .source("Wiedemann et al. 2020: sparse dz makes the backward products sparse; off keeps the "
                   "dense schedule (zero operands hold their lane)")
-          .doc("the MAC array and the rank-reduce unit skip MACs whose gradient (dz) operand is zero: fewer "
+          .doc("the MAC array skips MACs whose gradient (dz) operand is zero: fewer "
                "cycles and no energy for them (docs/precision.md, Zero skipping)"),
       LRT_CONFIG_KEY(accel.mac.add8_pj)
           .unit("pJ/op")

@@ -232,9 +232,13 @@ enum class RankReduceImplChoice { kGolden, kRtl };
 /// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
 /// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
 
+/// @brief One rank-reduce unit time-multiplexed over every LRT layer, or one unit per layer.
+enum class RankReduceUnits { kShared, kPerLayer };
+
 struct RankReduceSpecs {
   Arithmetic arith = Arithmetic::kFixed;
   RankReduceImplChoice impl = RankReduceImplChoice::kGolden;  ///< golden C++ model or Verilated RTL
+  RankReduceUnits units = RankReduceUnits::kShared;           ///< sharing of the unit's hardware
   int lr_bits = 0;  ///< width of the stored L/R factors
 };
 

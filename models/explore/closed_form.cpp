@@ -51,7 +51,10 @@ void validate(const DesignPoint& p) {
   check_non_negative("sram_write_pj_per_bit", t.sram_write_pj_per_bit);
   check_non_negative("mac_pj", t.mac_pj);
   check_positive("endurance_writes", t.endurance_writes);
-  check_non_negative("rank_reduce_logic_area_um2", t.rank_reduce_logic_area_um2);
+  if (t.rank_reduce_logic_area_um2) check_non_negative("rank_reduce_logic_area_um2", *t.rank_reduce_logic_area_um2);
+  if (p.algorithm == Algorithm::kLrt && (p.rank > 8 || p.n_o > 16384 || p.n_i > 16384))
+    bad("rank", std::to_string(p.rank) + " at " + std::to_string(p.n_o) + " x " + std::to_string(p.n_i),
+        "rank <= 8 and n_o, n_i <= 16384 for LRT: the rank-reduce unit's range (docs/rtl.md)");
 }
 
 double cells_per_word(uint32_t bits, uint32_t bits_per_cell) {
@@ -85,6 +88,7 @@ PointResult evaluate(const DesignPoint& p) {
                               act_words * cells_per_word(p.act_bits, t.rram_bits_per_cell);
 
   PointResult q;
+  double unit_pj = 0;  // the rank-reduce unit's own operations (LRT)
   q.weight_rram_cells = weights * cells_per_word(p.weight_bits, t.rram_bits_per_cell);
   q.rram_area_um2 = q.weight_rram_cells * t.rram_cell_area_um2;
 
@@ -123,15 +127,27 @@ PointResult evaluate(const DesignPoint& p) {
       q.macs += weights * pairs;
       break;
     case Algorithm::kLrt: {
-      const double factor_bits = (r + 1.0) * (n_o + n_i) * p.lr_bits;
-      q.aux_sram_bits = factor_bits;
-      q.logic_area_um2 = t.rank_reduce_logic_area_um2;
-      // One step per pair: new column + rewritten factors.
-      q.sram_write_bits += factor_bits * pairs;
-      q.sram_read_bits += factor_bits * pairs + r * (n_o + n_i) * p.lr_bits / batch;  // L, R at update
-      // Per step: QR of the r+1 columns on each side ((r+1)^2 per row) + rotation by the
-      // (r+1) x r mix ((r+1) r per row); the (r+1) x (r+1) SVD is O(r^3) and left out.
-      q.macs += (n_o + n_i) * (r + 1.0) * (2.0 * r + 1.0) * pairs + weights * r / batch;  // + L R^T at update
+      // The rank-reduce unit (docs/rtl.md, "Cost table"): its SRAM (basis, metadata, scratch),
+      // its logic, and per pair the cycles, 64-bit words and operations of a full step (no
+      // vanishing residual, no kappa skip; unbiased: every value mixed, the longest): an upper
+      // bound per pair.
+      const hw::RrUnitCostTable& costs = p.unit_costs != nullptr ? *p.unit_costs : hw::builtin_rr_unit_costs();
+      const int rank = static_cast<int>(p.rank);
+      const hw::RrUnitMemory mem = hw::rr_unit_memory(rank, p.n_o, p.n_i);
+      q.scratch_sram_bits = 64.0 * static_cast<double>(mem.scratch_words);
+      q.aux_sram_bits = 64.0 * static_cast<double>(mem.state_words()) + q.scratch_sram_bits;
+      q.logic_area_um2 = t.rank_reduce_logic_area_um2 ? *t.rank_reduce_logic_area_um2 : costs.area(rank).logic_area_um2;
+      hw::RrPairOutcome full;
+      full.kept = p.unbiased ? 0 : rank;
+      const hw::RrUnitPairCost c =
+          costs.pair_cost(rank, p.unbiased, static_cast<int>(p.n_o), static_cast<int>(p.n_i), full);
+      q.sram_read_bits += 64.0 * static_cast<double>(c.sram_reads) * pairs;
+      q.sram_write_bits += 64.0 * static_cast<double>(c.sram_writes) * pairs;
+      q.rank_reduce_cycles = static_cast<double>(c.cycles) * pairs;
+      unit_pj = costs.compute_energy_pj(c) * pairs;
+      // The update: L R^T over the stored factors, once per batch.
+      q.sram_read_bits += r * (n_o + n_i) * p.lr_bits / batch;
+      q.macs += weights * r / batch;
       break;
     }
   }
@@ -148,7 +164,7 @@ PointResult evaluate(const DesignPoint& p) {
 
   q.energy_read_pj = q.rram_read_bits * t.rram_read_pj_per_bit + q.sram_read_bits * t.sram_read_pj_per_bit;
   q.energy_write_pj = q.rram_cell_writes * t.rram_write_pj_per_cell + q.sram_write_bits * t.sram_write_pj_per_bit;
-  q.energy_compute_pj = q.macs * t.mac_pj;
+  q.energy_compute_pj = q.macs * t.mac_pj + unit_pj;
   q.energy_per_sample_pj = q.energy_read_pj + q.energy_write_pj + q.energy_compute_pj;
   return q;
 }

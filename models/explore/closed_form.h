@@ -5,7 +5,10 @@
 // simulation; every formula, count and assumption is written down in docs/exploration.md.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "hw/rr_unit_costs.h"
 
 namespace lrt::explore {
 
@@ -34,7 +37,9 @@ struct Technology {
   double sram_write_pj_per_bit = 0.3125;
   double mac_pj = 0.23;                  ///< one multiply (0.2) + one add (0.03), 8 bit
   double endurance_writes = 1e6;         ///< writes until a cell fails
-  double rank_reduce_logic_area_um2 = 0.0;  ///< LRT only; a sweep sets it from synthesis (logic_area:)
+  /// LRT only: the rank-reduce unit's logic; empty: its synthesized area from the cost table
+  /// (hw/rr_unit_costs.h; an error where the rank was not synthesized).
+  std::optional<double> rank_reduce_logic_area_um2;
 };
 
 /// @brief One point of the design space.
@@ -57,6 +62,9 @@ struct DesignPoint {
   uint64_t stored_act_words = 0;
   uint64_t stored_grad_words = 0;
   Technology tech;
+  /// LRT: the rank-reduce unit's cycles, operations and area (null: hw::builtin_rr_unit_costs()).
+  const hw::RrUnitCostTable* unit_costs = nullptr;
+  bool unbiased = true;  ///< LRT variant (its mixing step costs cycles and operations)
 };
 
 /// @brief Per-sample event counts (averaged over a batch) and the derived quantities.
@@ -65,6 +73,7 @@ struct PointResult {
   double aux_sram_bits = 0, aux_rram_bits = 0, aux_bits = 0;
   double aux_rram_cells = 0;
   double aux_sram_area_um2 = 0, aux_rram_area_um2 = 0, logic_area_um2 = 0, aux_area_um2 = 0;
+  double scratch_sram_bits = 0;  ///< LRT: the unit's transient scratch (one serves a shared unit's layers)
   // the weights themselves: the chip-area line of Figure 3
   double weight_rram_cells = 0, rram_area_um2 = 0;
   // write density: writes per cell per sample, and its inverse
@@ -74,6 +83,7 @@ struct PointResult {
   double rram_read_bits = 0, rram_cell_writes = 0, sram_read_bits = 0, sram_write_bits = 0, macs = 0;
   // energy per sample, pJ
   double energy_read_pj = 0, energy_write_pj = 0, energy_compute_pj = 0, energy_per_sample_pj = 0;
+  double rank_reduce_cycles = 0;  ///< LRT: the unit's cycles per sample (cost table)
   double lifetime_samples = 0;  ///< samples until the most-written cell reaches endurance
 };
 

@@ -21,7 +21,7 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
   const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine.network());
   const uint64_t act = specs.activation_word_bits;
   uint64_t activations = static_cast<uint64_t>(shapes.front().in.size());
-  uint64_t widest = 0, biases = 0, bn = 0;
+  uint64_t widest = 0, biases = 0, bn = 0, scratch = 0;
   std::vector<SramRegionSpec> state;
   for (size_t l = 0; l < shapes.size(); ++l) {
     const golden::LayerShape& s = shapes[l];
@@ -35,11 +35,15 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
     biases += n_o;
     const std::string tag = std::to_string(l);
     if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
-      // The unit's state (RankReduceStateLayout: Q_L, Q_R at lr_bits, then the metadata block),
-      // then the pair buffer.
-      const RankReduceStateLayout layout(acc->params().reducer);
-      state.push_back({lrt_region(static_cast<int>(l)),
-                       layout.q * (n_o + k) * specs.lr_bits + 8 * layout.metadata_bytes() + (n_o + k) * act, true});
+      // The unit's state as the RTL stores it (hw::rr_unit_memory: packed basis codes and the
+      // metadata words; the TLM unit's own byte layout fits inside), then the pair buffer; the
+      // Gram-Schmidt scratch is one region for a shared unit, the largest layer's.
+      const hw::RrUnitMemory m = hw::rr_unit_memory(acc->params().reducer.rank, n_o, k);
+      state.push_back({lrt_region(static_cast<int>(l)), 64 * m.state_words() + (n_o + k) * act, true});
+      if (specs.shared_rank_reduce_unit)
+        scratch = std::max(scratch, m.scratch_words);
+      else
+        state.push_back({"lrt_scratch." + tag, 64 * m.scratch_words, true});
     } else if (layer.updater().scheme() == golden::Scheme::kNaiveBatch) {
       state.push_back({"batch." + tag, n_o * k * 32, true});
     }
@@ -49,6 +53,7 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
                                       {"biases", biases * 16, false}};
   if (bn > 0) regions.push_back({"batchnorm", bn * 16, false});
   regions.insert(regions.end(), state.begin(), state.end());
+  if (scratch > 0) regions.push_back({"lrt_scratch", 64 * scratch, true});
   return regions;
 }
 

@@ -13,7 +13,6 @@ namespace lrt::tlm {
 namespace {
 
 constexpr uint32_t kAccumulatorBits = 32;  // MAC accumulators (docs/golden_engine.md "Widths")
-constexpr uint32_t kRankReduceOperandBits = 16;
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -38,7 +37,6 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
       clock_period_(clock_period),
       phase_("phase", kPhases),
       sample_("sample", 0) {
-  validate(specs_.rank_reduce);
   shapes_ = golden::derive_shapes(engine_.network());
   lrt_delays_.assign(engine_.trainable_layers().size(), sc_core::SC_ZERO_TIME);
   if (arrays_.size() != engine_.trainable_layers().size())
@@ -61,17 +59,6 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
           "the TLM engine models the fixed-point rank-reduce unit; float rank reduction is the golden "
           "engine's double-precision reference (set accel.rank_reduce.arith: fixed)");
   }
-  // docs/tlm.md, "rank_reduce_unit energy model": full adders per operation.
-  const double fa = macs_.specs().full_adder_energy_pj;
-  rr_energy_per_mac_ = macs_.energy_per_mac({kRankReduceOperandBits, kRankReduceOperandBits, kAccumulatorBits});
-  rr_energy_per_cordic_ = device::to_energy_units(fa * 3 * 32, "full_adder_energy_pj");
-  rr_energy_per_digit_ = device::to_energy_units(fa * 64, "full_adder_energy_pj");
-}
-
-device::EnergyUnits controller::rank_reduce_energy(const golden::RankReduceParams& p, PairOutcome outcome) const {
-  const RankReduceWork w = rank_reduce_work(p, outcome);
-  return w.macs * rr_energy_per_mac_ + w.cordic_iterations * rr_energy_per_cordic_ +
-         w.digit_steps * rr_energy_per_digit_;
 }
 
 void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand,
@@ -190,16 +177,16 @@ void controller::charge_layers() {
       charge_sram(Phase::kUpdate, attempts * n_o * k * kAccumulatorBits, 0);
     }
     if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) {
-      // The pairs ran on the unit: its datapath energy by outcome (its SRAM traffic and time
-      // are charged for all units together below).
+      // The pairs ran on the unit: its operations' energy and the state words it moved, as
+      // the cost table gives them (its time is in lrt_delays_, charged below).
       const golden::RankReduceParams& p = acc->params().reducer;
       const RankReduceUnitStats& now = units_[j]->stats();
       const RankReduceUnitStats& was = before_[j].unit;
-      ledger_.add_energy(Phase::kLrt, Component::kRankReduce,
-                         (now.zero_input - was.zero_input) * rank_reduce_energy(p, PairOutcome::kZeroInput) +
-                             (now.skipped_kappa - was.skipped_kappa) * rank_reduce_energy(p, PairOutcome::kSkippedKappa) +
-                             (now.updated - was.updated) * rank_reduce_energy(p, PairOutcome::kUpdated) -
-                             (now.skipped_macs - was.skipped_macs) * rr_energy_per_mac_);
+      ledger_.add_energy(Phase::kLrt, Component::kRankReduce, now.energy - was.energy);
+      ledger_.add_energy(Phase::kLrt, Component::kSramRead,
+                         device::energy_of((now.sram_read_words - was.sram_read_words) * 64, sram_.read_energy_per_bit()));
+      ledger_.add_energy(Phase::kLrt, Component::kSramWrite,
+                         device::energy_of((now.sram_write_words - was.sram_write_words) * 64, sram_.write_energy_per_bit()));
       // An update attempt forms L R^T: n_o k r MACs over the stored factors.
       const auto r = static_cast<uint64_t>(p.rank);
       issue_mac(Phase::kUpdate, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits);
@@ -217,13 +204,19 @@ void controller::charge_layers() {
     phase_cycles(Phase::kUpdate) += rram.stats().write_cycles - before_[j].rram_write_cycles;
     ++j;
   }
-  // Every transaction the SRAM target saw this sample came from the rank-reduce units and their
-  // pair writes (the rest of the traffic is charged by charge_sram): the LRT phase, with the
-  // latency those transactions and the units' busy cycles annotated.
+  // Every transaction the SRAM target saw this sample came from the pair writes and the units'
+  // pair reads (the rest of the traffic is charged by charge_sram or above): the LRT phase. Its
+  // time: what the layers' LRT transactions annotated (pair traffic, registers, the units'
+  // cycles), added up on one shared unit, the longest layer with one unit per layer.
   const device::SramEnergy sram_now = sram_.energy();
   ledger_.add_energy(Phase::kLrt, Component::kSramRead, sram_now.read - sram_before_.read);
   ledger_.add_energy(Phase::kLrt, Component::kSramWrite, sram_now.write - sram_before_.write);
-  for (const sc_core::sc_time& d : lrt_delays_) phase_cycles(Phase::kLrt) += d.value() / clock_period_.value();
+  uint64_t lrt = 0;
+  for (const sc_core::sc_time& d : lrt_delays_) {
+    const uint64_t c = d.value() / clock_period_.value();
+    lrt = specs_.shared_rank_reduce_unit ? lrt + c : std::max(lrt, c);
+  }
+  phase_cycles(Phase::kLrt) += lrt;
 }
 
 void controller::advance_time() {

@@ -8,11 +8,12 @@
 // TLM-2.0 transactions (tlm_weight_store.h), so wear-out, faults, drift and read effects act
 // on it exactly as in the device model. What a phase costs comes from the modules: MAC jobs
 // are transactions to the mac_array; RRAM reads and writes are counted by the rram_arrays;
-// the rank-reduce datapath cycles come from the rank_reduce_unit's cycle model
-// (rank_reduce_cost.h); SRAM traffic is charged at the sram_buffer's energy per bit and
-// latency per word from the traffic model in docs/tlm.md. LRT layers are different: their
-// pairs run on the rank_reduce_units (unit_rank_reducer.h), whose SRAM transactions and
-// busy cycles are what the LRT phase costs. Then simulated time advances by
+// SRAM traffic is charged at the sram_buffer's energy per bit and latency per word from the
+// traffic model in docs/tlm.md. LRT layers are different: their pairs run on the
+// rank_reduce_units (unit_rank_reducer.h), whose cycles, operation energy and state words come
+// from the RTL unit's cost table (hw/rr_unit_costs.h); the LRT phase lasts the units' cycles
+// added up when one unit serves every LRT layer (the default), their maximum with one unit per
+// layer (ControllerSpecs::shared_rank_reduce_unit). Then simulated time advances by
 // each phase's cycles (temporal decoupling with a quantum of one phase), so that a VCD trace
 // shows the phases on a time axis.
 
@@ -27,7 +28,6 @@
 #include "golden/engine.h"
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"
-#include "tlm/rank_reduce_cost.h"
 #include "tlm/rank_reduce_unit.h"
 #include "tlm/rram_array.h"
 
@@ -35,7 +35,10 @@ namespace lrt::tlm {
 
 /// @brief Cost parameters the controller needs besides the modules it reaches.
 struct ControllerSpecs {
-  RankReduceUnitSpecs rank_reduce;  ///< cycle model of the rank-reduce datapath
+  RankReduceUnitSpecs rank_reduce;  ///< the rank-reduce unit's cost table and register timing
+  /// One rank-reduce unit time-multiplexed over the LRT layers (their pairs serialize) or one
+  /// per layer (they run in parallel): accel.rank_reduce.units.
+  bool shared_rank_reduce_unit = true;
   uint32_t activation_word_bits = 16;  ///< SRAM word of an activation or gradient code (int16)
   uint32_t lr_bits = 16;               ///< SRAM word of the rank-reduce state (Q_L, Q_R)
 };
@@ -65,8 +68,6 @@ class controller : public sc_core::sc_module {
   /// The phase running now (kPhases when idle): for tracing.
   const sc_core::sc_signal<uint32_t>& phase_signal() const { return phase_; }
   const sc_core::sc_signal<uint64_t>& sample_signal() const { return sample_; }
-  /// Energy of one pair in the rank-reduce datapath (docs/tlm.md, "rank_reduce_unit energy model").
-  device::EnergyUnits rank_reduce_energy(const golden::RankReduceParams& p, PairOutcome outcome) const;
 
  private:
   void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand = 0,
@@ -83,7 +84,6 @@ class controller : public sc_core::sc_module {
   const device::SramBuffer& sram_;
   ControllerSpecs specs_;
   sc_core::sc_time clock_period_;
-  device::EnergyUnits rr_energy_per_mac_ = 0, rr_energy_per_cordic_ = 0, rr_energy_per_digit_ = 0;
   Ledger ledger_;
   std::array<uint64_t, kPhases> sample_cycles_{};
   sc_core::sc_signal<uint32_t> phase_;

@@ -15,19 +15,6 @@ void put_u32(unsigned char* p, uint32_t v) { store_code_le(static_cast<int32_t>(
 int16_t get_i16(const unsigned char* p) { return static_cast<int16_t>(load_code_le(p, 2)); }
 uint32_t get_u32(const unsigned char* p) { return static_cast<uint32_t>(load_code_le(p, 4)); }
 
-const char* response_name(::tlm::tlm_response_status s) {
-  switch (s) {
-    case ::tlm::TLM_OK_RESPONSE: return "TLM_OK_RESPONSE";
-    case ::tlm::TLM_INCOMPLETE_RESPONSE: return "TLM_INCOMPLETE_RESPONSE";
-    case ::tlm::TLM_GENERIC_ERROR_RESPONSE: return "TLM_GENERIC_ERROR_RESPONSE";
-    case ::tlm::TLM_ADDRESS_ERROR_RESPONSE: return "TLM_ADDRESS_ERROR_RESPONSE";
-    case ::tlm::TLM_COMMAND_ERROR_RESPONSE: return "TLM_COMMAND_ERROR_RESPONSE";
-    case ::tlm::TLM_BURST_ERROR_RESPONSE: return "TLM_BURST_ERROR_RESPONSE";
-    case ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE: return "TLM_BYTE_ENABLE_ERROR_RESPONSE";
-  }
-  return "unknown response";
-}
-
 }  // namespace
 
 RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& params)
@@ -45,12 +32,17 @@ rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const Ra
       in("in"),
       mem("mem"),
       specs_(specs),
+      costs_(specs.costs != nullptr ? specs.costs : &hw::builtin_rr_unit_costs()),
       impl_(std::move(impl)),
       layout_(impl_ ? impl_->params() : golden::RankReduceParams{1, 1, 1}),
       state_addr_(state_addr),
       clock_period_(clock_period) {
-  validate(specs_);
   if (!impl_) throw std::invalid_argument(std::string(basename()) + ": no rank-reduce implementation");
+  if (specs_.register_access_cycles < 1)
+    throw std::invalid_argument(std::string(basename()) + ": register_access_cycles must be >= 1");
+  if (costs_->ranks.count(impl_->params().rank) == 0)
+    throw std::invalid_argument(std::string(basename()) + ": the rank-reduce cost table has no rank " +
+                                std::to_string(impl_->params().rank));
   if (clock_period_ == sc_core::SC_ZERO_TIME)
     throw std::invalid_argument(std::string(basename()) + ": zero clock period");
   if (state_addr_ > UINT64_MAX - layout_.total_bytes())
@@ -106,7 +98,7 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
     case kControl:
       if (value == kStep) return step(delay);
       if (value == kReset) {
-        reset_state(delay);
+        reset_state();
         return ::tlm::TLM_OK_RESPONSE;
       }
       return ::tlm::TLM_COMMAND_ERROR_RESPONSE;
@@ -145,18 +137,26 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
 }
 
 void rank_reduce_unit::state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes,
-                                    sc_core::sc_time& delay, const char* what) {
+                                    const char* what) {
+  // Functional only: the cost table holds the time and energy of the RTL's state traffic.
   const uint64_t addr = state_addr_ + offset;
-  const ::tlm::tlm_response_status s = mem_access(cmd, addr, data, bytes, delay);
-  if (s == ::tlm::TLM_OK_RESPONSE) return;
+  ::tlm::tlm_generic_payload& t = mem_trans_;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  t.set_byte_enable_ptr(nullptr);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  if (mem->transport_dbg(t) == bytes) return;
   throw RunError(std::string(name()) + ": " + (cmd == ::tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
                  what + " (" + std::to_string(bytes) + " bytes at mem address " + std::to_string(addr) +
-                 ") returned " + response_name(s) + "; is the state region mapped at state_addr?");
+                 ") failed; is the state region mapped at state_addr?");
 }
 
-void rank_reduce_unit::load_metadata(RankReduceState& s, sc_core::sc_time& delay) {
+void rank_reduce_unit::load_metadata(RankReduceState& s) {
   bytes_.assign(layout_.metadata_bytes(), 0);
-  state_access(::tlm::TLM_READ_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
+  state_access(::tlm::TLM_READ_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), "metadata");
   const unsigned char* p = bytes_.data();
   for (uint64_t j = 0; j < layout_.q; ++j) s.exp_left[j] = get_i16(p + 2 * j);
   p += 2 * layout_.q;
@@ -177,30 +177,27 @@ void rank_reduce_unit::encode_metadata(const RankReduceState& s, unsigned char* 
   put_u16(p, s.cx_exp);
 }
 
-void rank_reduce_unit::store_metadata(const RankReduceState& s, sc_core::sc_time& delay) {
+void rank_reduce_unit::store_metadata(const RankReduceState& s) {
   bytes_.assign(layout_.metadata_bytes(), 0);
   encode_metadata(s, bytes_.data());
-  state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), delay, "metadata");
+  state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), "metadata");
 }
 
-void rank_reduce_unit::read_columns(bool left, uint64_t first, uint64_t count, RankReduceState* into,
-                                    sc_core::sc_time& delay) {
+void rank_reduce_unit::read_columns(bool left, uint64_t first, uint64_t count, RankReduceState& into) {
   const uint64_t n = left ? layout_.n_o : layout_.n_i;
   bytes_.assign(2 * n * count, 0);
-  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(), delay,
+  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(),
                left ? "Q_L columns" : "Q_R columns");
-  if (into == nullptr) return;  // a re-read for a later pass: the data is already in flight
-  int16_t* dst = (left ? into->q_left.data() : into->q_right.data()) + first * n;
+  int16_t* dst = (left ? into.q_left.data() : into.q_right.data()) + first * n;
   for (uint64_t i = 0; i < n * count; ++i) dst[i] = get_i16(bytes_.data() + 2 * i);
 }
 
-void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s,
-                                     sc_core::sc_time& delay) {
+void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s) {
   const uint64_t n = left ? layout_.n_o : layout_.n_i;
   const int16_t* src = (left ? s.q_left.data() : s.q_right.data()) + first * n;
   bytes_.assign(2 * n * count, 0);
   for (uint64_t i = 0; i < n * count; ++i) put_u16(bytes_.data() + 2 * i, src[i]);
-  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(), delay,
+  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(),
                left ? "Q_L columns" : "Q_R columns");
 }
 
@@ -225,54 +222,44 @@ void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, 
   const uint64_t r = layout_.q - 1;
   ++stats_.steps;
 
-  PairOutcome outcome = PairOutcome::kZeroInput;
   if (is_zero_input(params, pair)) {
     impl_->step(state_, pair);
     ++stats_.zero_input;
   } else {
-    // 2. Load: metadata, then both Gram-Schmidt passes stream columns 0..r-1 of each side.
-    // Columns 0..r-1 of a side are contiguous: each pass streams them as one burst.
-    load_metadata(state_, delay);
-    for (bool left : {true, false})
-      for (int pass = 0; pass < golden::RankReduceFixed::kGramSchmidtPasses; ++pass)
-        read_columns(left, 0, r, pass == 0 ? &state_ : nullptr, delay);
+    // Load the state the step reads (columns 0..r-1 and the metadata), step, store what changed.
+    load_metadata(state_);
+    for (bool left : {true, false}) read_columns(left, 0, r, state_);
     impl_->step(state_, pair);
-    // 3. Store: the new residual columns; on a full step the basis update streams all q old
-    // columns of a side and writes r new ones (one burst each); the metadata last.
-    for (bool left : {true, false}) write_columns(left, r, 1, state_, delay);
-    if (impl_->last_pair().skipped_kappa) {
-      outcome = PairOutcome::kSkippedKappa;
+    for (bool left : {true, false}) write_columns(left, 0, r + 1, state_);
+    store_metadata(state_);
+    if (impl_->last_pair().skipped_kappa)
       ++stats_.skipped_kappa;
-    } else {
-      outcome = PairOutcome::kUpdated;
+    else
       ++stats_.updated;
-      for (bool left : {true, false}) {
-        read_columns(left, 0, r + 1, nullptr, delay);
-        write_columns(left, 0, r, state_, delay);
-      }
-    }
-    store_metadata(state_, delay);
   }
-
   const golden::FixedPairTrace& t = impl_->last_pair();
   status_ = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
             (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
             (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
-  int64_t dz_nonzero = -1;  // dense
-  if (specs_.zero_skip) {
-    dz_nonzero = 0;
-    for (uint64_t i = 0; i < layout_.n_o; ++i) dz_nonzero += dz_[i] != 0;
-    stats_.skipped_macs += rank_reduce_work(params, outcome).macs - rank_reduce_work(params, outcome, dz_nonzero).macs;
-  }
-  const uint64_t busy = rank_reduce_cycles(specs_, params, outcome, dz_nonzero).total();
-  stats_.busy_cycles += busy;
-  delay += clock_cycles(busy, clock_period_);
+  charge_pair(t, delay);
   return ::tlm::TLM_OK_RESPONSE;
 }
 
-void rank_reduce_unit::reset_state(sc_core::sc_time& delay) {
+void rank_reduce_unit::charge_pair(const golden::FixedPairTrace& t, sc_core::sc_time& delay) {
+  const golden::RankReduceParams& p = impl_->params();
+  const hw::RrUnitPairCost c = costs_->pair_cost(p.rank, p.mode == golden::RankReduceMode::kUnbiased, p.n_o, p.n_i,
+                                                 hw::rr_pair_outcome(t));
+  stats_.busy_cycles += c.cycles;
+  stats_.sram_read_words += c.sram_reads;
+  stats_.sram_write_words += c.sram_writes;
+  stats_.energy += device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
+  delay += clock_cycles(c.cycles, clock_period_);
+}
+
+void rank_reduce_unit::reset_state() {
+  // The environment clears the region, as for the RTL (docs/rtl.md): no unit time.
   bytes_.assign(layout_.total_bytes(), 0);
-  state_access(::tlm::TLM_WRITE_COMMAND, 0, bytes_.data(), bytes_.size(), delay, "the whole state (reset)");
+  state_access(::tlm::TLM_WRITE_COMMAND, 0, bytes_.data(), bytes_.size(), "the whole state (reset)");
   impl_->reset();
   state_ = RankReduceState::zero(impl_->params());
   status_ = 0;

@@ -20,11 +20,14 @@
 // changed, STATUS bit 4 set). A failing access to the state region is a wiring error and
 // throws lrt::RunError. No DMI; transport_dbg is not supported (returns 0).
 //
-// Timing: loosely timed; a STEP runs inside the CONTROL write's b_transport: the SRAM
-// transactions are issued with the caller's delay (each adds its latency), then the datapath's
-// busy cycles (rank_reduce_cost.h) and the register access are added, converted through the
-// clock period. Memory and compute do not overlap in this model (an upper bound). The unit
-// never waits and needs no quantum keeper: its caller's keeper sees the whole delay.
+// Timing and energy: one design (docs/rtl.md, "Cost table"). A STEP costs the cycles the RTL
+// unit rtl/rr_unit.sv takes for that pair (its state traffic included, at a 64-bit SRAM port
+// that takes one request per cycle), and the unit's own operations priced per operation, both
+// read from the cost table (configs/rank_reduce_unit.yaml, built in) for the pair's outcome; the
+// state words the RTL reads and writes are counted (stats) and charged by the controller at the
+// SRAM's price. The state moves functionally by debug transport (no time, no energy: the
+// table holds both); the pair's dz and a codes are read with timed transactions. The unit never
+// waits and needs no quantum keeper: its caller's keeper sees the whole delay.
 //
 // SRAM traffic per pair and the state layout: docs/tlm.md ("rank_reduce_unit").
 
@@ -39,7 +42,8 @@
 
 #include "golden/rank_reduce.h"
 #include "golden/rank_reduce_fixed.h"
-#include "tlm/rank_reduce_cost.h"
+#include "device/energy.h"
+#include "hw/rr_unit_costs.h"
 #include "tlm/rank_reduce_impl.h"
 
 namespace lrt::tlm {
@@ -57,6 +61,13 @@ struct RankReduceStateLayout {
   uint64_t total_bytes() const { return metadata() + metadata_bytes(); }
 };
 
+/// @brief The unit's timing and energy source.
+struct RankReduceUnitSpecs {
+  /// Cycles, operations and prices per pair; null: hw::builtin_rr_unit_costs().
+  const hw::RrUnitCostTable* costs = nullptr;
+  uint32_t register_access_cycles = 1;  ///< a control-register access on the `in` socket
+};
+
 /// @brief Running counters of the unit (the arithmetic's own counters: impl().stats()).
 struct RankReduceUnitStats {
   uint64_t steps = 0;           ///< STEP commands that ran (pairs folded or counted)
@@ -65,11 +76,11 @@ struct RankReduceUnitStats {
   uint64_t updated = 0;
   uint64_t resets = 0;
   uint64_t input_errors = 0;    ///< STEP commands refused because dz or a could not be read
-  uint64_t busy_cycles = 0;     ///< datapath cycles (rank_reduce_cycles), memory time excluded
+  uint64_t busy_cycles = 0;     ///< the RTL's cycles of the pairs (cost table)
   uint64_t register_accesses = 0;
-  /// Zero skipping (RankReduceUnitSpecs::zero_skip): MACs the dense datapath would have done on
-  /// zero dz entries (rank_reduce_work dense minus sparse), summed over pairs.
-  uint64_t skipped_macs = 0;
+  uint64_t sram_read_words = 0;   ///< 64-bit state words the RTL reads (cost table)
+  uint64_t sram_write_words = 0;  ///< and writes
+  device::EnergyUnits energy = 0;  ///< the unit's own operations (cost table prices), SRAM words excluded
 };
 
 /// @brief Loosely-timed rank-reduce unit (see the file comment).
@@ -101,8 +112,8 @@ class rank_reduce_unit : public sc_core::sc_module {
 
   /// @brief `impl` does the arithmetic (its params give the shape); the state lives at byte
   /// `state_addr` of `mem`'s address space, RankReduceStateLayout(params).total_bytes() long,
-  /// and must hold the zero state at the start. Throws device::SpecError for bad specs,
-  /// std::invalid_argument for a null impl or a zero clock period.
+  /// and must hold the zero state at the start. Throws std::invalid_argument for a null impl,
+  /// a zero clock period, a zero register access time or a rank the cost table lacks.
   rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
                    std::unique_ptr<RankReduceImpl> impl, uint64_t state_addr,
                    const sc_core::sc_time& clock_period);
@@ -118,6 +129,7 @@ class rank_reduce_unit : public sc_core::sc_module {
   void load_state(const golden::RankReduceFixedState& s);
 
   const RankReduceUnitSpecs& specs() const { return specs_; }
+  const hw::RrUnitCostTable& costs() const { return *costs_; }
   const RankReduceImpl& impl() const { return *impl_; }
   const RankReduceUnitStats& stats() const { return stats_; }
   const sc_core::sc_time& clock_period() const { return clock_period_; }
@@ -129,19 +141,20 @@ class rank_reduce_unit : public sc_core::sc_module {
   ::tlm::tlm_response_status write_register(uint32_t offset, uint32_t value, sc_core::sc_time& delay);
   ::tlm::tlm_response_status read_register(uint32_t offset, uint32_t& value) const;
   ::tlm::tlm_response_status step(sc_core::sc_time& delay);
-  void reset_state(sc_core::sc_time& delay);
+  void reset_state();
 
   ::tlm::tlm_response_status mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes, sc_core::sc_time& delay);
-  void state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, sc_core::sc_time& delay,
-                    const char* what);
-  void load_metadata(RankReduceState& s, sc_core::sc_time& delay);
-  void store_metadata(const RankReduceState& s, sc_core::sc_time& delay);
+  void charge_pair(const golden::FixedPairTrace& t, sc_core::sc_time& delay);  // the cost table's cycles and energy
+  void state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);
+  void load_metadata(RankReduceState& s);
+  void store_metadata(const RankReduceState& s);
   void encode_metadata(const RankReduceState& s, unsigned char* p) const;  // metadata_bytes() at p
   // Columns first .. first + count - 1 of a side (contiguous in the layout) in one burst.
-  void read_columns(bool left, uint64_t first, uint64_t count, RankReduceState* into, sc_core::sc_time& delay);
-  void write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s, sc_core::sc_time& delay);
+  void read_columns(bool left, uint64_t first, uint64_t count, RankReduceState& into);
+  void write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s);
 
   RankReduceUnitSpecs specs_;
+  const hw::RrUnitCostTable* costs_;
   std::unique_ptr<RankReduceImpl> impl_;
   RankReduceStateLayout layout_;
   uint64_t state_addr_;

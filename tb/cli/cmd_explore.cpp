@@ -9,6 +9,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -65,9 +66,14 @@ const char* aux_memory(const PointResult& q) {
 }
 
 // A network total: counts, areas and energies add; density and lifetime are the worst layer's.
-PointResult total_of(const std::vector<PointResult>& all, const std::vector<std::size_t>& parts) {
+// A shared rank-reduce unit is one unit: its logic and its scratch are counted once (the
+// largest), its cycles add (the layers' pairs take turns); per layer, everything adds and the
+// slowest layer's unit sets the cycles.
+PointResult total_of(const std::vector<PointResult>& all, const std::vector<std::size_t>& parts, bool shared_unit,
+                     const explore::Technology& tech) {
   PointResult t;
   t.inv_write_density = t.worst_cell_inv_write_density = t.lifetime_samples = std::numeric_limits<double>::infinity();
+  double scratch_max = 0, logic_max = 0;
   for (std::size_t k : parts) {
     const PointResult& q = all[k];
     t.aux_sram_bits += q.aux_sram_bits;
@@ -76,8 +82,13 @@ PointResult total_of(const std::vector<PointResult>& all, const std::vector<std:
     t.aux_rram_cells += q.aux_rram_cells;
     t.aux_sram_area_um2 += q.aux_sram_area_um2;
     t.aux_rram_area_um2 += q.aux_rram_area_um2;
-    t.logic_area_um2 += q.logic_area_um2;  // one rank-reduce unit per layer, as in the TLM model
+    t.logic_area_um2 += q.logic_area_um2;
+    t.scratch_sram_bits += q.scratch_sram_bits;
     t.aux_area_um2 += q.aux_area_um2;
+    scratch_max = std::max(scratch_max, q.scratch_sram_bits);
+    logic_max = std::max(logic_max, q.logic_area_um2);
+    t.rank_reduce_cycles = shared_unit ? t.rank_reduce_cycles + q.rank_reduce_cycles
+                                       : std::max(t.rank_reduce_cycles, q.rank_reduce_cycles);
     t.weight_rram_cells += q.weight_rram_cells;
     t.rram_area_um2 += q.rram_area_um2;
     t.inv_write_density = std::min(t.inv_write_density, q.inv_write_density);
@@ -87,6 +98,15 @@ PointResult total_of(const std::vector<PointResult>& all, const std::vector<std:
     t.energy_write_pj += q.energy_write_pj;
     t.energy_compute_pj += q.energy_compute_pj;
     t.energy_per_sample_pj += q.energy_per_sample_pj;
+  }
+  if (shared_unit) {
+    const double saved_bits = t.scratch_sram_bits - scratch_max, saved_logic = t.logic_area_um2 - logic_max;
+    t.scratch_sram_bits = scratch_max;
+    t.aux_sram_bits -= saved_bits;
+    t.aux_bits -= saved_bits;
+    t.aux_sram_area_um2 -= saved_bits * tech.sram_cell_area_um2;
+    t.logic_area_um2 = logic_max;
+    t.aux_area_um2 -= saved_bits * tech.sram_cell_area_um2 + saved_logic;
   }
   return t;
 }
@@ -163,6 +183,8 @@ std::optional<Measured> read_measured(const std::string& dir, uint64_t expected_
   q.energy_read_pj = part("rram_read") + part("sram_read");
   q.energy_write_pj = part("rram_write") + part("sram_write");
   q.energy_compute_pj = part("mac") + part("rank_reduce") + part("other");
+  // The LRT phase's cycles per sample (TLM engine; empty on the golden engine).
+  q.rank_reduce_cycles = number(j, "cycles_by_phase", "lrt") / m.samples;
   q.energy_per_sample_pj = number(j, "energy_pj", "total") / m.samples;
   return m;
 }
@@ -174,7 +196,7 @@ constexpr const char* kColumns =
     "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
     "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
     "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
-    "accuracy_last_500";
+    "accuracy_last_500,rank_reduce_cycles";
 
 std::string row(std::size_t k, const char* source, const PlannedPoint& pp, const PointResult& q,
                 const Measured* m) {
@@ -190,7 +212,8 @@ std::string row(std::size_t k, const char* source, const PlannedPoint& pp, const
          num(q.energy_read_pj) + "," + num(q.energy_write_pj) + "," + num(q.energy_compute_pj) + "," +
          num(q.energy_per_sample_pj) + "," + num(q.lifetime_samples) + "," + std::to_string(pp.technology) + "," +
          (total ? "" : std::to_string(p.pairs_per_sample)) + "," + (m ? num(m->samples) : "") + "," +
-         (m ? num(m->accuracy_ema) : "") + "," + (m ? num(m->accuracy_last_500) : "") + "\n";
+         (m ? num(m->accuracy_ema) : "") + "," + (m ? num(m->accuracy_last_500) : "") + "," +
+         (lrt ? num(q.rank_reduce_cycles) : "") + "\n";
 }
 
 nlohmann::ordered_json technology_json(const explore::Technology& t) {
@@ -203,7 +226,9 @@ nlohmann::ordered_json technology_json(const explore::Technology& t) {
           {"sram_write_pj_per_bit", t.sram_write_pj_per_bit},
           {"mac_pj", t.mac_pj},
           {"endurance_writes", t.endurance_writes},
-          {"rank_reduce_logic_area_um2", t.rank_reduce_logic_area_um2}};
+          {"rank_reduce_logic_area_um2",
+           t.rank_reduce_logic_area_um2 ? nlohmann::ordered_json(*t.rank_reduce_logic_area_um2)
+                                        : nlohmann::ordered_json("cost table (configs/rank_reduce_unit.yaml)")}};
 }
 
 std::string read_text(const std::string& path) {
@@ -244,7 +269,7 @@ int run_explore(const ExploreArgs& args) {
   for (std::size_t k = 0; k < points.size(); ++k) {
     const PlannedPoint& p = points[k];
     if (!p.parts.empty()) {
-      results[k] = total_of(results, p.parts);
+      results[k] = total_of(results, p.parts, sweep.shared_rank_reduce_unit, sweep.technologies[p.technology]);
       continue;
     }
     try {

@@ -25,6 +25,7 @@ void add_explore_command(CLI::App& app, Action& action);
 void add_cosim_command(CLI::App& app, Action& action);
 void add_precision_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
+void add_unit_costs_command(CLI::App& app, Action& action);
 
 /// @brief Parses argv, runs the chosen sub-command, and returns the exit code.
 /// Never throws: every error becomes a message on stderr and exit code 1 or 2.

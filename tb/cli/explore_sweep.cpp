@@ -237,6 +237,23 @@ bool simulatable(Algorithm a) {
   return a == Algorithm::kOnline || a == Algorithm::kNaiveBatch || a == Algorithm::kLrt;
 }
 
+// rank_reduce: {units: shared|per_layer, mode: unbiased|biased}: how the LRT unit is shared
+// in a network total, and which variant's cycles and operations it pays.
+void read_rank_reduce(const SweepReader& in, const YAML::Node& node, Sweep& s) {
+  if (!node.IsMap()) in.fail(node, "rank_reduce", "expected a map {units: shared|per_layer, mode: unbiased|biased}");
+  in.only_keys(node, "rank_reduce", {"units", "mode"});
+  if (node["units"]) {
+    const std::string v = in.text(node["units"], "rank_reduce.units");
+    if (v != "shared" && v != "per_layer") in.fail(node["units"], "rank_reduce.units", "'" + v + "'; expected shared or per_layer");
+    s.shared_rank_reduce_unit = v == "shared";
+  }
+  if (node["mode"]) {
+    const std::string v = in.text(node["mode"], "rank_reduce.mode");
+    if (v != "unbiased" && v != "biased") in.fail(node["mode"], "rank_reduce.mode", "'" + v + "'; expected unbiased or biased");
+    s.base.unbiased = v == "unbiased";
+  }
+}
+
 void read_simulate(const SweepReader& in, const YAML::Node& node, Sweep& s) {
   SimulateSpec& sim = s.simulate;
   if (node.IsScalar()) {
@@ -356,7 +373,7 @@ Sweep read_sweep(const std::string& path) {
   }
   const SweepReader in(path);
   in.only_keys(root, "", {"layer", "layers", "network", "algorithms", "batches", "ranks", "weight_bits", "lr_bits",
-                          "act_bits", "grad_bits", "acc_bits", "technology", "logic_area", "simulate"});
+                          "act_bits", "grad_bits", "acc_bits", "technology", "logic_area", "rank_reduce", "simulate"});
   for (const char* k : {"algorithms", "batches"})
     if (!root[k]) in.fail(root, k, "missing");
   const int shapes = (root["layer"] ? 1 : 0) + (root["layers"] ? 1 : 0) + (root["network"] ? 1 : 0);
@@ -397,6 +414,7 @@ Sweep read_sweep(const std::string& path) {
       in.fail(root["logic_area"], "logic_area", "give either logic_area or technology.rank_reduce_logic_area_um2");
     read_logic_area(in, root["logic_area"], s);
   }
+  if (root["rank_reduce"]) read_rank_reduce(in, root["rank_reduce"], s);
   if (root["simulate"]) read_simulate(in, root["simulate"], s);
   return s;
 }

@@ -46,6 +46,10 @@ struct Sweep {
   /// technology.rank_reduce_logic_area_um2.
   std::string logic_area_path;
   std::map<uint32_t, double> logic_area_by_rank;
+  /// `rank_reduce: {units}`: one unit serves every LRT layer of a network total (its logic and
+  /// scratch counted once, its cycles added) or one unit per layer (counted per layer, the
+  /// slowest layer's cycles).
+  bool shared_rank_reduce_unit = true;
   SimulateSpec simulate;
 };
 

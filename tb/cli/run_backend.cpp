@@ -90,7 +90,7 @@ class TlmBackend final : public RunBackend {
     // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
     a.mac.full_adder_energy_pj = specs.accel.mac.mult8_pj / 64.0;
     a.mac.zero_skip = specs.accel.mac.zero_skip;
-    a.controller.rank_reduce.zero_skip = specs.accel.mac.zero_skip;
+    a.controller.shared_rank_reduce_unit = specs.accel.rank_reduce.units == config::RankReduceUnits::kShared;
     a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
     a.rank_reduce_impl = specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl
                              ? tlm::RankReduceImplKind::kRtl
@@ -252,7 +252,8 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
       first_worn = std::min(first_worn, static_cast<double>(cs.lifetime) * samples / cs.writes);
     }
   }
-  const tlm::ControllerSpecs cs{{}, 16, static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits)};
+  tlm::ControllerSpecs cs;
+  cs.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
   uint64_t aux = 0;
   for (const tlm::SramRegionSpec& r : tlm::sram_regions(engine, cs))
     if (r.aux) aux += r.bits;

@@ -24,6 +24,7 @@ int run_cli(int argc, char** argv) {
     add_cosim_command(app, action);
     add_precision_command(app, action);
     add_report_command(app, action);
+    add_unit_costs_command(app, action);
     app.parse(argc, argv);
     return action ? action() : kExitOk;
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "cli_runner.h"
+#include "hw/rr_unit_costs.h"
+#include "hw/rr_unit_timing.h"
 
 namespace lrt::cli {
 namespace {
@@ -65,15 +67,32 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
             "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
             "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
             "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
-            "accuracy_last_500");
-  // LRT at B = 4, rank 2, 16-bit L/R, hand-computed (docs/exploration.md):
-  //   aux = 3 x 8 x 16 = 384 bits -> 96 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2;
-  //   reads 30 x 1 + 448 x 0.5 = 254; writes 30 x 2 + 384 x 0.25 = 156; compute 131.25 x 0.125
-  //   = 16.40625; total 426.40625; lifetime 1000 x 4.
-  EXPECT_EQ(lines[5],
-            "4,closed_form,tiny,lrt,3,5,4,2,8,16,sram,384,384,0,106,96,0,10,60,4,4,254,156,16.40625,426.40625,4000,0,1,,,");
+            "accuracy_last_500,rank_reduce_cycles");
+  // LRT at B = 4, rank 2 (unbiased), hand-computed (docs/exploration.md): the unit's SRAM is
+  // 24 words = 1536 bits -> 384 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2; per pair the
+  // RTL's full unbiased step c: reads 30 x 1 + (64 c.sram_reads + 64) x 0.5, writes 30 x 2 +
+  // 64 c.sram_writes x 0.25, compute 11.25 x 0.125 + the unit's energy; lifetime 1000 x 4.
+  hw::RrPairOutcome full;
+  full.kept = 0;
+  const hw::RrUnitPairCost c = hw::rr_unit_pair_cost(2, true, 3, 5, full);
+  const double reads = 30 + (64.0 * static_cast<double>(c.sram_reads) + 64) * 0.5;
+  const double writes = 60 + 64.0 * static_cast<double>(c.sram_writes) * 0.25;
+  const double compute = 11.25 * 0.125 + hw::builtin_rr_unit_costs().compute_energy_pj(c);
+  std::vector<std::string> f;
+  std::stringstream row(lines[5]);
+  for (std::string x; std::getline(row, x, ',');) f.push_back(x);
+  ASSERT_EQ(f.size(), 32u) << lines[5];
+  EXPECT_EQ(lines[5].substr(0, lines[5].find(",sram,")), "4,closed_form,tiny,lrt,3,5,4,2,8,16");
+  EXPECT_EQ(std::vector<std::string>(f.begin() + 10, f.begin() + 21),
+            (std::vector<std::string>{"sram", "1536", "1536", "0", "394", "384", "0", "10", "60", "4", "4"}));
+  EXPECT_DOUBLE_EQ(std::stod(f[21]), reads);
+  EXPECT_DOUBLE_EQ(std::stod(f[22]), writes);
+  EXPECT_NEAR(std::stod(f[23]), compute, 1e-9 * compute);
+  EXPECT_NEAR(std::stod(f[24]), reads + writes + compute, 1e-9 * compute);
+  EXPECT_EQ(f[25], "4000");
+  EXPECT_EQ(std::stod(f[31]), static_cast<double>(c.cycles));
   // online row: no aux, every cell every sample.
-  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000,0,1,,,");
+  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000,0,1,,,,");
   const std::string summary = read_text(out + "/summary.json");
   EXPECT_TRUE(contains(summary, "\"points\": 5")) << summary;
   EXPECT_TRUE(contains(summary, "\"8\": 60")) << summary;  // chip-area line for 8-bit weights
@@ -113,18 +132,19 @@ TEST(CmdExplore, TechnologyListsAndLayerListsAreAxes) {
   const auto sweep = write_text("axes.yaml",
                                 "layers: [{name: a, n_o: 3, n_i: 5}, {name: b, n_o: 6, n_i: 10}]\n"
                                 "algorithms: [lrt]\nbatches: [4]\nranks: [2]\n"
-                                "technology: {sram_cell_area_um2: [0.25, 0.5]}\n");
+                                "technology: {sram_cell_area_um2: [0.25, 0.5], rank_reduce_logic_area_um2: 0}\n");
   const auto out = temp("axes_out");
   const auto r = run_lrtsim({"explore", sweep, "--out", out, "--force"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(read_text(out + "/points.csv"));
   ASSERT_EQ(lines.size(), 5u);
-  // aux = 3 (n_o + n_i) 16 bits: a 384, b 768; area at 0.25 and 0.5 um2 per bit.
-  EXPECT_TRUE(contains(lines[1], "0,closed_form,a,lrt,3,5,4,2,8,16,sram,384,384,0,96,")) << lines[1];
-  EXPECT_TRUE(contains(lines[2], "1,closed_form,b,lrt,6,10,4,2,8,16,sram,768,768,0,192,")) << lines[2];
-  EXPECT_TRUE(contains(lines[3], "2,closed_form,a,lrt,3,5,4,2,8,16,sram,384,384,0,192,")) << lines[3];
-  EXPECT_TRUE(contains(lines[4], "3,closed_form,b,lrt,6,10,4,2,8,16,sram,768,768,0,384,")) << lines[4];
-  EXPECT_TRUE(contains(lines[4], ",1,1,,,")) << lines[4];  // technology 1, one pair per sample
+  // The unit's SRAM (q = 3): a: basis 3 (1 + 2) + metadata 10 + scratch 2 + 3 = 24 words = 1536
+  // bits; b: 3 (2 + 3) + 10 + 3 + 5 = 33 words = 2112 bits; area at 0.25 and 0.5 um2 per bit.
+  EXPECT_TRUE(contains(lines[1], "0,closed_form,a,lrt,3,5,4,2,8,16,sram,1536,1536,0,384,")) << lines[1];
+  EXPECT_TRUE(contains(lines[2], "1,closed_form,b,lrt,6,10,4,2,8,16,sram,2112,2112,0,528,")) << lines[2];
+  EXPECT_TRUE(contains(lines[3], "2,closed_form,a,lrt,3,5,4,2,8,16,sram,1536,1536,0,768,")) << lines[3];
+  EXPECT_TRUE(contains(lines[4], "3,closed_form,b,lrt,6,10,4,2,8,16,sram,2112,2112,0,1056,")) << lines[4];
+  EXPECT_TRUE(contains(lines[4], ",1,1,,,,")) << lines[4];  // technology 1, one pair per sample
   const std::string summary = read_text(out + "/summary.json");
   EXPECT_TRUE(contains(summary, "\"sram_cell_area_um2\": 0.5")) << summary;
 }
@@ -141,8 +161,8 @@ TEST(CmdExplore, LrtPointsTakeTheSynthesisedLogicAreaOfTheirRank) {
   ASSERT_EQ(lines.size(), 4u);
   // batch_sram has no rank-reduce logic; LRT: SRAM (r + 1) 8 16 bits x 0.242 um2 + logic.
   EXPECT_TRUE(contains(lines[1], ",batch_sram,3,5,4,,8,,sram,256,256,0,61.952,61.952,0,0,")) << lines[1];
-  EXPECT_TRUE(contains(lines[2], ",lrt,3,5,4,1,8,16,sram,256,256,0,161.952,61.952,0,100,")) << lines[2];
-  EXPECT_TRUE(contains(lines[3], ",lrt,3,5,4,2,8,16,sram,384,384,0,343.428,92.928,0,250.5,")) << lines[3];
+  EXPECT_TRUE(contains(lines[2], ",lrt,3,5,4,1,8,16,sram,1152,1152,0,378.784,278.784,0,100,")) << lines[2];
+  EXPECT_TRUE(contains(lines[3], ",lrt,3,5,4,2,8,16,sram,1536,1536,0,622.212,371.712,0,250.5,")) << lines[3];
   EXPECT_TRUE(contains(read_text(out + "/summary.json"), "\"2\": 250.5"));
   // A rank the file lacks, and both sources of the area at once, are refused.
   const auto missing = write_text("area_missing.yaml", "layer: {n_o: 3, n_i: 5}\nalgorithms: [lrt]\n"

@@ -73,6 +73,7 @@ class CmdExploreMeasured : public run_testing::PretrainedSuite<CmdExploreMeasure
     std::ofstream(path, std::ios::binary) << "layer: {name: fc, n_o: 4, n_i: 144}\n"
                                              "algorithms: [online, naive_batch, batch_sram, lrt]\n"
                                              "batches: [10, 30]\nranks: [2]\nacc_bits: 32\n"
+                                             "technology: {rank_reduce_logic_area_um2: 1000}\n"
                                              "simulate: {config: " + fc_config() + ", samples: 300}\n" + extra;
     return path;
   }
@@ -100,14 +101,10 @@ TEST_F(CmdExploreMeasured, MeasuredRunsAgreeWithTheClosedFormWhereItIsExactAndRe
     // The weights' RRAM: both N b_w A_R with binary cells (the run's accel defaults).
     EXPECT_EQ(m.at("rram_area_um2"), c.at("rram_area_um2"));
     // Auxiliary memory. Online: none in either. Naive batch: the n_o x n_i accumulator of
-    // 32-bit words (acc_bits: 32 is the TLM model's width): exact. LRT: the closed form counts
-    // (r + 1)(n_o + n_i) L/R words; the accelerator also holds the pair buffer dz, a (int16
-    // codes) and the unit's metadata block (exponents, c_x): exactly that much more.
-    const double extra = c.at("algorithm") == "lrt"
-                             ? (4 + 144) * 16.0 + 8.0 * static_cast<double>(tlm::RankReduceStateLayout(
-                                                                                golden::RankReduceParams{4, 144, 2})
-                                                                                .metadata_bytes())
-                             : 0.0;
+    // 32-bit words (acc_bits: 32 is the TLM model's width): exact. LRT: both count the unit's
+    // SRAM (hw::rr_unit_memory: basis, metadata, scratch); the accelerator also holds the pair
+    // buffer dz, a (int16 codes): exactly that much more.
+    const double extra = c.at("algorithm") == "lrt" ? (4 + 144) * 16.0 : 0.0;
     EXPECT_EQ(d(m, "aux_bits"), d(c, "aux_bits") + extra);
     // Write density: the closed form is the worst case (every cell reprogrammed at every
     // update, one update per B samples). A measured cell is programmed at most once per
@@ -194,7 +191,8 @@ TEST_F(CmdExploreMeasured, ANetworkSweepAddsATotalPerCombinationAndMeasuresIt) {
   const std::string path = s().dir + "/network.yaml";
   std::ofstream(path, std::ios::binary) << "network: " << s().config
                                         << "\nalgorithms: [naive_batch, lrt]\nbatches: [10]\nranks: [2]\n"
-                                           "acc_bits: 32\nsimulate: {samples: 200}\n";
+                                           "acc_bits: 32\ntechnology: {rank_reduce_logic_area_um2: 1000}\n"
+                                           "simulate: {samples: 200}\n";
   const auto out = this->out("network");
   const auto r = explore({path, "--out", out, "--force", "--jobs", "2"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -205,7 +203,12 @@ TEST_F(CmdExploreMeasured, ANetworkSweepAddsATotalPerCombinationAndMeasuresIt) {
   EXPECT_EQ(conv.at("pairs_per_sample"), "100");
   EXPECT_EQ(fc.at("layer"), "fc4");
   EXPECT_EQ(total.at("layer"), "total");
-  EXPECT_EQ(d(total, "aux_bits"), d(conv, "aux_bits") + d(fc, "aux_bits"));
+  // One shared rank-reduce unit (the default): its logic and its scratch once (the larger
+  // layer's), its cycles added; scratch words ceil(n_o / 2) + ceil(n_i / 2): conv 2 + 5, fc 2 + 50.
+  const double conv_scratch = 64.0 * (2 + 5);
+  EXPECT_EQ(d(total, "aux_bits"), d(conv, "aux_bits") + d(fc, "aux_bits") - conv_scratch);  // fc's 52 words stay
+  EXPECT_EQ(d(total, "logic_area_um2"), d(fc, "logic_area_um2"));
+  EXPECT_EQ(d(total, "rank_reduce_cycles"), d(conv, "rank_reduce_cycles") + d(fc, "rank_reduce_cycles"));
   EXPECT_EQ(d(total, "rram_area_um2"), d(conv, "rram_area_um2") + d(fc, "rram_area_um2"));
   EXPECT_EQ(d(total, "energy_per_sample_pj"), d(conv, "energy_per_sample_pj") + d(fc, "energy_per_sample_pj"));
   EXPECT_EQ(d(total, "lifetime_samples"), std::min(d(conv, "lifetime_samples"), d(fc, "lifetime_samples")));
@@ -216,6 +219,27 @@ TEST_F(CmdExploreMeasured, ANetworkSweepAddsATotalPerCombinationAndMeasuresIt) {
   EXPECT_EQ(d(m_naive, "aux_bits"), d(rows[2], "aux_bits"));
   EXPECT_EQ(m_lrt.at("rram_area_um2"), total.at("rram_area_um2"));
   EXPECT_GE(d(m_lrt, "worst_cell_inv_write_density"), 10.0);
+  // The accelerator holds the same unit SRAM (one shared scratch) plus the two pair buffers.
+  EXPECT_EQ(d(m_lrt, "aux_bits"), d(total, "aux_bits") + (4 + 9) * 16.0 + (4 + 100) * 16.0);
+  EXPECT_GT(d(m_lrt, "rank_reduce_cycles"), 0.0);
+
+  // One unit per layer: everything adds, the slower layer's unit sets the cycles.
+  const std::string per_layer = s().dir + "/network_per_layer.yaml";
+  std::ofstream(per_layer, std::ios::binary) << "network: " << s().config
+                                             << "\nalgorithms: [lrt]\nbatches: [10]\nranks: [2]\n"
+                                                "technology: {rank_reduce_logic_area_um2: 1000}\n"
+                                                "rank_reduce: {units: per_layer}\n";
+  const auto out2 = this->out("network_per_layer");
+  ASSERT_EQ(explore({per_layer, "--out", out2, "--force"}).code, 0);
+  const auto rows2 = csv_rows(out2 + "/points.csv");
+  ASSERT_EQ(rows2.size(), 3u);
+  const auto &c2 = rows2[0], &f2 = rows2[1], &t2 = rows2[2];
+  EXPECT_EQ(d(c2, "aux_bits"), d(conv, "aux_bits"));  // a layer's own row does not depend on sharing
+  EXPECT_EQ(d(t2, "aux_bits"), d(c2, "aux_bits") + d(f2, "aux_bits"));
+  EXPECT_EQ(d(t2, "logic_area_um2"), d(c2, "logic_area_um2") + d(f2, "logic_area_um2"));
+  EXPECT_EQ(d(t2, "rank_reduce_cycles"), std::max(d(c2, "rank_reduce_cycles"), d(f2, "rank_reduce_cycles")));
+  EXPECT_NEAR(d(t2, "aux_area_um2") - d(total, "aux_area_um2"), conv_scratch * 0.242 + d(c2, "logic_area_um2"),
+              1e-9 * d(t2, "aux_area_um2"));
 }
 
 }  // namespace

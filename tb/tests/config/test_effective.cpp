@@ -98,6 +98,7 @@ Specs awkward_specs() {
   s.accel.rank_reduce.arith = Arithmetic::kFloat;
   s.accel.rank_reduce.lr_bits = 2;
   s.accel.rank_reduce.impl = RankReduceImplChoice::kRtl;
+  s.accel.rank_reduce.units = RankReduceUnits::kPerLayer;
   s.accel.rram.cell_area_um2 = 1e-300;
   s.accel.rram.bits_per_cell = 8;
   s.accel.rram.read_energy_pj_per_bit = 1e6;

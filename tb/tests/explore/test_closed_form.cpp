@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "explore/closed_form.h"
+#include "hw/rr_unit_costs.h"
+#include "hw/rr_unit_timing.h"
 
 namespace lrt::explore {
 namespace {
@@ -99,31 +101,50 @@ TEST(ClosedForm, BatchRramStoresTheBSamplesInRramAndCountsTheirWrites) {
   EXPECT_EQ(q.aux_rram_bits, 256.0);
 }
 
-TEST(ClosedForm, LrtKeepsRankPlusOneColumnsInSram) {
+TEST(ClosedForm, LrtPaysTheRankReduceUnitsMemoryWordsCyclesAndOperations) {
+  // 3 x 5, r = 2 (q = 3), unbiased. The unit's SRAM (docs/rtl.md memory map): basis
+  // q (ceil(3/4) + ceil(5/4)) = 9 words, metadata 3q + 1 = 10, scratch ceil(3/2) + ceil(5/2) =
+  // 5: 24 words = 1536 bits. Per pair the RTL's closed form of a full unbiased step (kept 0).
   const PointResult q = evaluate(small_point(Algorithm::kLrt, 4));
-  EXPECT_EQ(q.aux_sram_bits, 384.0);  // (2 + 1) x (3 + 5) x 16
+  EXPECT_EQ(q.aux_sram_bits, 1536.0);
+  EXPECT_EQ(q.scratch_sram_bits, 320.0);
   EXPECT_EQ(q.logic_area_um2, 10.0);
-  EXPECT_EQ(q.aux_area_um2, 106.0);   // 384 x 0.25 + 10
+  EXPECT_EQ(q.aux_area_um2, 394.0);  // 1536 x 0.25 + 10
   EXPECT_EQ(q.inv_write_density, 4.0);
-  EXPECT_EQ(q.sram_write_bits, 384.0);
-  EXPECT_EQ(q.sram_read_bits, 448.0);  // 384 + 2 x 8 x 16 / 4
-  EXPECT_EQ(q.macs, 131.25);           // 8 x 3 x 5 + 15 x 2 / 4 + 15 / 4
-  EXPECT_EQ(q.energy_read_pj, 254.0);  // 30 + 448 x 0.5
-  EXPECT_EQ(q.energy_write_pj, 156.0); // 60 + 384 x 0.25
-  EXPECT_EQ(q.energy_compute_pj, 16.40625);
+  hw::RrPairOutcome full;
+  full.kept = 0;
+  const hw::RrUnitPairCost c = hw::rr_unit_pair_cost(2, true, 3, 5, full);
+  EXPECT_EQ(q.rank_reduce_cycles, static_cast<double>(c.cycles));
+  EXPECT_EQ(q.sram_write_bits, 64.0 * static_cast<double>(c.sram_writes));
+  EXPECT_EQ(q.sram_read_bits, 64.0 * static_cast<double>(c.sram_reads) + 64.0);  // + L, R: 2 x 8 x 16 / 4
+  EXPECT_EQ(q.macs, 11.25);  // the update: apply 15 / 4 + L R^T 15 x 2 / 4
+  EXPECT_DOUBLE_EQ(q.energy_compute_pj, 11.25 * 0.125 + hw::builtin_rr_unit_costs().compute_energy_pj(c));
+  // Biased: its own (shorter) step; the memory is the same.
+  DesignPoint b = small_point(Algorithm::kLrt, 4);
+  b.unbiased = false;
+  full.kept = 2;
+  EXPECT_EQ(evaluate(b).rank_reduce_cycles, static_cast<double>(hw::rr_unit_pair_cost(2, false, 3, 5, full).cycles));
+  EXPECT_EQ(evaluate(b).aux_sram_bits, 1536.0);
+  // Without an explicit logic area the cost table's synthesized one (or an error naming the rank).
+  DesignPoint t = small_point(Algorithm::kLrt, 4);
+  t.tech.rank_reduce_logic_area_um2.reset();
+  t.rank = 1;
+  EXPECT_EQ(evaluate(t).logic_area_um2, hw::builtin_rr_unit_costs().area(1).logic_area_um2);
 }
 
-TEST(ClosedForm, PaperLayerMeetsTheLamBoundOnlyForLrt) {
-  // §3: at most r (n_i + n_o) b auxiliary bits; LRT uses (r+1)(n_i+n_o) b_LR; naive batch
-  // with 16-bit accumulators needs 2x the weight bits, so more area than the 8-bit RRAM weights.
+TEST(ClosedForm, PaperLayerLrtNeedsATenthOfNaiveBatchsAuxiliaryBits) {
+  // 512 x 2048, r = 4: basis 5 (128 + 512) = 3200 words, scratch 256 + 1024 = 1280, metadata
+  // 16: 4496 words; naive batch with 16-bit accumulators needs 2x the weight bits, more area
+  // than the 8-bit RRAM weights themselves.
   DesignPoint p;  // defaults: 512 x 2048, paper technology
   p.algorithm = Algorithm::kNaiveBatch;
   const PointResult naive = evaluate(p);
   EXPECT_GT(naive.aux_area_um2, naive.rram_area_um2);
   p.algorithm = Algorithm::kLrt;
+  p.tech.rank_reduce_logic_area_um2 = 0.0;
   const PointResult lrt = evaluate(p);
-  EXPECT_EQ(lrt.aux_sram_bits, 5.0 * 2560.0 * 16.0);
-  EXPECT_LT(lrt.aux_area_um2, 0.1 * lrt.rram_area_um2);
+  EXPECT_EQ(lrt.aux_sram_bits, 4496.0 * 64.0);
+  EXPECT_LT(lrt.aux_sram_bits, 0.1 * naive.aux_sram_bits);
 }
 
 TEST(ClosedForm, BatchAuxGrowsLinearlyInBWhileLrtAuxDoesNot) {
@@ -157,11 +178,14 @@ TEST(ClosedForm, AConvLayerPaysItsPerPairWorkPerOutputPixelAndStoresItsMaps) {
     p.stored_act_words = 7;
     p.stored_grad_words = 12;
     const PointResult conv = evaluate(p);
-    // Per-pair work: the outer product (N MACs) of every non-LRT algorithm; LRT's step
-    // ((n_o + n_i)(r + 1)(2r + 1) = 8 x 3 x 5 = 120 MACs, one 384-bit SRAM write and read).
+    // Per-pair work: the outer product (N MACs) of every non-LRT algorithm; LRT's step runs on
+    // the rank-reduce unit (its energy and SRAM words per pair, 3 more pairs).
     // The update (N / B MACs, N b_w / B RRAM bits, N / B L R^T products) is per sample.
-    const double step_macs = a == Algorithm::kLrt ? 120.0 : 15.0;
-    EXPECT_EQ(conv.macs - fc.macs, 3.0 * step_macs);
+    EXPECT_EQ(conv.macs - fc.macs, a == Algorithm::kLrt ? 0.0 : 3.0 * 15.0);
+    if (a == Algorithm::kLrt) {
+      EXPECT_DOUBLE_EQ(conv.energy_compute_pj - fc.energy_compute_pj, 3.0 * (fc.energy_compute_pj - 11.25 * 0.125));
+      EXPECT_EQ(conv.rank_reduce_cycles, 4.0 * fc.rank_reduce_cycles);
+    }
     EXPECT_EQ(conv.rram_cell_writes - fc.rram_cell_writes,
               a == Algorithm::kBatchRram ? (12.0 + 7.0) * 8.0 - (3.0 + 5.0) * 8.0 : 0.0);
     const double sample_bits = (12.0 + 7.0) * 8.0, fc_sample_bits = (3.0 + 5.0) * 8.0;
@@ -170,7 +194,7 @@ TEST(ClosedForm, AConvLayerPaysItsPerPairWorkPerOutputPixelAndStoresItsMaps) {
       EXPECT_EQ(conv.sram_write_bits - fc.sram_write_bits, sample_bits - fc_sample_bits);
     } else if (a == Algorithm::kLrt) {
       EXPECT_EQ(conv.aux_bits, fc.aux_bits);  // the factors do not grow with pixels
-      EXPECT_EQ(conv.sram_write_bits, 4.0 * fc.sram_write_bits);
+      EXPECT_EQ(conv.sram_write_bits, 4.0 * fc.sram_write_bits);  // every SRAM write is a pair's
     } else if (a == Algorithm::kBatchRram) {
       EXPECT_EQ(conv.aux_rram_bits, 4.0 * sample_bits);
     } else {
@@ -211,6 +235,8 @@ TEST(ClosedForm, BadInputsThrow) {
   throws([](DesignPoint& p) { p.tech.mac_pj = std::numeric_limits<double>::quiet_NaN(); });
   throws([](DesignPoint& p) { p.tech.endurance_writes = 0.0; });
   throws([](DesignPoint& p) { p.tech.rank_reduce_logic_area_um2 = -1.0; });
+  throws([](DesignPoint& p) { p.rank = 9; });          // beyond the unit (rank <= 8)
+  throws([](DesignPoint& p) { p.n_i = 16385; });       // and n <= 16384
   // rank is not checked for algorithms that do not use it
   DesignPoint p = small_point(Algorithm::kBatchSram, 4);
   p.rank = 0;

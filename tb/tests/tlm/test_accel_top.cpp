@@ -1,7 +1,7 @@
-// The TLM accelerator top and its pieces: Ledger, rank_reduce_work(), TlmWeightStore,
+// The TLM accelerator top and its pieces: Ledger, TlmWeightStore,
 // controller and accel_top (models/tlm/).
 //
-// Plain-C++ pieces (Ledger, rank_reduce_work) are tested in this process. Everything that
+// Plain-C++ pieces (Ledger) are tested in this process. Everything that
 // binds sockets runs in a fresh child process per test (a "threadsafe" gtest death test;
 // SystemC elaborates once per process), which reports every failed check on stderr and
 // exits 0 only if none failed (child_process.h).
@@ -37,7 +37,6 @@
 #include "tlm/accel_top.h"
 #include "tlm/bus.h"
 #include "tlm/ledger.h"
-#include "tlm/rank_reduce_cost.h"
 #include "tlm/rram_array.h"
 #include "tlm/tlm_util.h"
 #include "tlm/tlm_weight_store.h"
@@ -144,67 +143,6 @@ TEST(Ledger, SummaryNames) {
   EXPECT_STREQ(to_string(Component::kMac), "mac");
   EXPECT_STREQ(to_string(Component::kRankReduce), "rank_reduce");
   EXPECT_STREQ(to_string(Component::kOther), "other");
-}
-
-// ---- rank_reduce_work ---------------------------------------------------------------------
-
-golden::RankReduceParams small_shape(golden::RankReduceMode mode) {
-  golden::RankReduceParams p;
-  p.n_o = 3;
-  p.n_i = 5;
-  p.rank = 2;
-  p.mode = mode;
-  return p;
-}
-
-// n_o = 3, n_i = 5 (n = 8), r = 2 (q = 3). Constants of the arithmetic
-// (docs/fixed_point_rank_reduce.md §1, §4): 2 Gram-Schmidt passes, 8 Jacobi sweeps,
-// 32 CORDIC iterations, 32 square-root digits, division 65 + f steps with f = 62 for the
-// residual reciprocal (127), f = 60 for the radicands and 1/|v_0| (125), f = 0 for s1/k (65).
-//  zero input (§4.1): only the scan with |x|^2 of both vectors: n = 8 MACs; nothing else.
-//  skipped by kappa (§4.2-4.6): 8 + Gram-Schmidt 2 passes x r x (dot, subtract) x n
-//    = 2 * 2 * 2 * 8 = 64, new column 4 vector loops (max|w|; v and |v|^2; v R and its max;
-//    the 16-bit codes) x n = 32, core q^2 = 9  ->  8 + 64 + 32 + 9 = 113 MACs;
-//    per side one 32-digit root and one 127-step reciprocal: 2 (32 + 127) = 318 digit steps.
-//  updated, biased (§4.7, 4.9, 4.10): rotations = 8 sweeps x q(q-1)/2 = 24, each two atan2 and
-//    two cos/sin of 32 iterations: 24 * 4 * 32 = 3072 CORDIC iterations and 16 q = 48 MACs
-//    (C rows, C columns, U, V): 1152; mixing 2 q^2 r = 36; basis update n (q r + r) = 8 * 8 = 64
-//    -> 113 + 1152 + 36 + 64 = 1365 MACs; digit steps as skipped: 318.
-//  updated, unbiased (§4.8): + q (125 + 32) + 125 + 65 = 471 + 190 = 661 -> 979 digit steps.
-TEST(RankReduceWork, HandCountedForEachOutcome) {
-  using golden::RankReduceMode;
-  for (RankReduceMode mode : {RankReduceMode::kBiased, RankReduceMode::kUnbiased}) {
-    SCOPED_TRACE(golden::to_string(mode));
-    const golden::RankReduceParams p = small_shape(mode);
-    const RankReduceWork zero = rank_reduce_work(p, PairOutcome::kZeroInput);
-    EXPECT_EQ(zero.macs, 8u);
-    EXPECT_EQ(zero.cordic_iterations, 0u);
-    EXPECT_EQ(zero.digit_steps, 0u);
-    const RankReduceWork skipped = rank_reduce_work(p, PairOutcome::kSkippedKappa);
-    EXPECT_EQ(skipped.macs, 113u);
-    EXPECT_EQ(skipped.cordic_iterations, 0u);
-    EXPECT_EQ(skipped.digit_steps, 318u);
-    const RankReduceWork updated = rank_reduce_work(p, PairOutcome::kUpdated);
-    EXPECT_EQ(updated.macs, 1365u);
-    EXPECT_EQ(updated.cordic_iterations, 3072u);
-    EXPECT_EQ(updated.digit_steps, mode == RankReduceMode::kBiased ? 318u : 979u);
-  }
-  // Counts depend on n_o + n_i only: swapping the sides changes nothing.
-  golden::RankReduceParams swapped = small_shape(golden::RankReduceMode::kBiased);
-  std::swap(swapped.n_o, swapped.n_i);
-  EXPECT_EQ(rank_reduce_work(swapped, PairOutcome::kUpdated).macs, 1365u);
-}
-
-TEST(RankReduceWork, RejectsShapesOutsideTheFixedReducer) {
-  golden::RankReduceParams p = small_shape(golden::RankReduceMode::kBiased);
-  p.rank = 9;  // kMaxRank = 8
-  EXPECT_THROW(rank_reduce_work(p, PairOutcome::kUpdated), std::invalid_argument);
-  p = small_shape(golden::RankReduceMode::kBiased);
-  p.n_i = 0;
-  EXPECT_THROW(rank_reduce_work(p, PairOutcome::kZeroInput), std::invalid_argument);
-  p = small_shape(golden::RankReduceMode::kBiased);
-  p.n_o = (1 << 14) + 1;  // kMaxLength = 2^14
-  EXPECT_THROW(rank_reduce_work(p, PairOutcome::kSkippedKappa), std::invalid_argument);
 }
 
 // ---- Child-process helpers ----------------------------------------------------------------
@@ -541,18 +479,6 @@ void equivalence_scenario(Checks& c) {
   const size_t n_arrays = top.rram().size();
   c.expect(n_arrays == 2, "one array per trainable layer");
 
-  // The controller's per-pair rank-reduce energy, by hand (rank_reduce_work counts of the
-  // RankReduceWork test): MAC 16 x 16 b + 32 b = 288 full adders, CORDIC iteration 3 x 32,
-  // digit step 64; one full adder = 3.125 fJ = 31.25 units, so 9000, 3000 and 2000 units.
-  const golden::RankReduceParams shape = small_shape(golden::RankReduceMode::kBiased);
-  c.expect(top.ctrl().rank_reduce_energy(shape, PairOutcome::kZeroInput) == 8u * 9000,
-           "zero-input pair energy");
-  c.expect(top.ctrl().rank_reduce_energy(shape, PairOutcome::kSkippedKappa) == 113u * 9000 + 318u * 2000,
-           "skipped pair energy");
-  c.expect(top.ctrl().rank_reduce_energy(shape, PairOutcome::kUpdated) ==
-               1365u * 9000 + 3072u * 3000 + 318u * 2000,
-           "updated pair energy");
-
   const Ledger& ledger = top.ctrl().ledger();
   c.expect(ledger.total_energy() == 0 && ledger.total_cycles() == 0 && top.mac().energy() == 0,
            "ledger and MAC array start at zero");
@@ -617,13 +543,25 @@ void equivalence_scenario(Checks& c) {
   for (Component k : kAllComponents) by_components += ledger.energy(k);
   c.expect(by_phases == ledger.total_energy() && by_components == ledger.total_energy(),
            "total != rows, columns");
-  // The LRT layers' pairs ran on their rank-reduce units, whose SRAM transactions are the only
-  // ones the sram_buffer target sees (every other phase's SRAM traffic is charged from the
-  // traffic model): the ledger's LRT SRAM energy is the target's own, and each unit stepped
-  // the pairs the twin's reducer was offered, with the same kappa skips.
-  c.expect(ledger.energy(Phase::kLrt, Component::kSramRead) == top.sram().energy().read &&
-               ledger.energy(Phase::kLrt, Component::kSramWrite) == top.sram().energy().write,
-           "ledger LRT SRAM energy != sram_buffer energy");
+  // The LRT layers' pairs ran on their rank-reduce units: the sram_buffer target saw only the
+  // pairs' traffic (every other phase's SRAM traffic is charged from the traffic model), the
+  // units' state words are the cost table's, charged at the SRAM's price; the units' own
+  // energy is the ledger's rank_reduce; on one shared unit the LRT phase lasts at least the
+  // units' busy cycles added up.
+  EnergyUnits state_read = 0, state_write = 0, unit_energy = 0;
+  uint64_t busy = 0;
+  for (size_t j = 0; j < n_arrays; ++j)
+    if (const rank_reduce_unit* unit = top.unit(j)) {
+      state_read += device::energy_of(unit->stats().sram_read_words * 64, top.sram().buffer().read_energy_per_bit());
+      state_write += device::energy_of(unit->stats().sram_write_words * 64, top.sram().buffer().write_energy_per_bit());
+      unit_energy += unit->stats().energy;
+      busy += unit->stats().busy_cycles;
+    }
+  c.expect(ledger.energy(Phase::kLrt, Component::kSramRead) == top.sram().energy().read + state_read &&
+               ledger.energy(Phase::kLrt, Component::kSramWrite) == top.sram().energy().write + state_write,
+           "ledger LRT SRAM energy != pair traffic + the units' state words");
+  c.expect(ledger.energy(Phase::kLrt, Component::kRankReduce) == unit_energy, "ledger rank_reduce != the units' energy");
+  c.expect(ledger.cycles(Phase::kLrt) >= busy && busy > 0, "LRT cycles < the shared unit's busy cycles");
   for (size_t j = 0; j < n_arrays; ++j) {
     const rank_reduce_unit* unit = top.unit(j);
     const golden::LrtAccumulator* acc = twin.affine(twin.trainable_layers()[j]).updater().lrt_accumulator();

@@ -1,6 +1,7 @@
 // rank_reduce_unit (TLM-2.0): bit-exact against a standalone golden::RankReduceFixed after
-// every pair, SRAM traffic and delay equal to the documented models (docs/tlm.md), control
-// register responses, the cycle model on hand-computed shapes, the implementation factory.
+// every pair; its time, state words and energy per pair those of the RTL unit's closed form
+// (hw/rr_unit_timing.h) through the cost table; control register responses; the
+// implementation factory.
 //
 // Tests that need the `mem` socket bound (every STEP) build the design in a fresh child
 // process (a "threadsafe" death test, as in test_sram_buffer.cpp): elaboration happens once
@@ -27,7 +28,8 @@
 #include "core/error.h"
 #include "device/spec_error.h"
 #include "golden/rank_reduce_fixed.h"
-#include "tlm/rank_reduce_cost.h"
+#include "hw/rr_unit_costs.h"
+#include "hw/rr_unit_timing.h"
 #include "tlm/rank_reduce_impl.h"
 #include "tlm/rank_reduce_unit.h"
 #include "tlm/sram_buffer.h"
@@ -63,17 +65,6 @@ RankReduceParams small_params(RankReduceMode mode) {
   return p;
 }
 
-// 4 lanes, fill 2: the hand-computed cycle counts below use these.
-RankReduceUnitSpecs small_unit_specs() {
-  RankReduceUnitSpecs s;
-  s.mac_lanes = 4;
-  s.pipeline_fill_cycles = 2;
-  s.cordic_iterations_per_cycle = 1;
-  s.digits_per_cycle = 1;
-  s.register_access_cycles = 1;
-  return s;
-}
-
 device::SramSpecs sram_specs() {
   device::SramSpecs s;
   s.capacity_bits = 8192;
@@ -81,88 +72,6 @@ device::SramSpecs sram_specs() {
   s.read_latency_cycles = 1;
   s.write_latency_cycles = 2;
   return s;
-}
-
-// ---- Cycle model, hand-computed (no kernel) ----------------------------------------------
-// Shape n_o = 6, n_i = 9, r = 3, q = 4; lanes L = 4, fill F = 2; loop(w) = ceil(w/4) + 2:
-//   loop(6) = 4, loop(9) = 5, loop(16) = 6.
-//   input        loop(6) + loop(9)                                   =    9
-//   gram_schmidt 2 passes x 3 columns x 2 loops x (4 + 5)            =  108
-//   new_column   4 loops x (4 + 5) + 2 sides x (32 sqrt + 127 div)    =  354
-//   core         loop(16) + 1                                        =    7
-//   svd          8 sweeps x 6 rotations x (2 x 32 + ceil(16 q / 4))  = 48 x 80 = 3840
-//   spectrum     unbiased: 4 x (125 + 32) + 125 + 65 = 818; biased 0
-//   mixing       loop(2 q^2 r = 96) = 24 + 2                          =   26
-//   update       loop(72) + loop(18) + loop(108) + loop(27) = 20 + 7 + 29 + 9 = 65
-constexpr uint64_t kZeroCycles = 9;
-constexpr uint64_t kSkipCycles = 9 + 108 + 354 + 7;                  // 478
-constexpr uint64_t kUpdateBiasedCycles = kSkipCycles + 3840 + 26 + 65;  // 4409
-constexpr uint64_t kUpdateUnbiasedCycles = kUpdateBiasedCycles + 818;  // 5227
-
-TEST(RankReduceCost, HandComputedPhases) {
-  const RankReduceUnitSpecs s = small_unit_specs();
-  const RankReduceParams b = small_params(RankReduceMode::kBiased);
-  const RankReduceCycles full = rank_reduce_cycles(s, b, PairOutcome::kUpdated);
-  EXPECT_EQ(full.input, 9u);
-  EXPECT_EQ(full.gram_schmidt, 108u);
-  EXPECT_EQ(full.new_column, 354u);
-  EXPECT_EQ(full.core, 7u);
-  EXPECT_EQ(full.svd, 3840u);
-  EXPECT_EQ(full.spectrum, 0u);
-  EXPECT_EQ(full.mixing, 26u);
-  EXPECT_EQ(full.update, 65u);
-  EXPECT_EQ(full.total(), kUpdateBiasedCycles);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kZeroInput).total(), kZeroCycles);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kSkippedKappa).total(), kSkipCycles);
-  const RankReduceParams u = small_params(RankReduceMode::kUnbiased);
-  EXPECT_EQ(rank_reduce_cycles(s, u, PairOutcome::kUpdated).spectrum, 818u);
-  EXPECT_EQ(rank_reduce_cycles(s, u, PairOutcome::kUpdated).total(), kUpdateUnbiasedCycles);
-}
-
-TEST(RankReduceCost, ZeroSkippingShortensTheLoopsOverDz) {
-  // One non-zero of n_o = 6 dz entries: the input scan and the first Gram-Schmidt pass's r = 3
-  // dot products Q_L^T dz stream 1 entry, loop(1) = 3 instead of loop(6) = 4:
-  //   input        loop(1) + loop(9)                                   = 8    (dense 9)
-  //   gram_schmidt 3 x (loop(1) + loop(6)) + 3 x 2 x loop(6) + 2 x 3 x 2 x loop(9) = 21 + 24 + 60
-  //                                                                     = 105  (dense 108)
-  // i.e. (1 + r) (loop(6) - loop(1)) = 4 cycles fewer; MACs (n_o - nnz)(1 + r) = 20 fewer.
-  RankReduceUnitSpecs s = small_unit_specs();
-  const RankReduceParams b = small_params(RankReduceMode::kBiased);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, 1).total(), kUpdateBiasedCycles);  // flag off
-  s.zero_skip = true;
-  const RankReduceCycles c = rank_reduce_cycles(s, b, PairOutcome::kUpdated, 1);
-  EXPECT_EQ(c.input, 8u);
-  EXPECT_EQ(c.gram_schmidt, 105u);
-  EXPECT_EQ(c.total(), kUpdateBiasedCycles - 4);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kSkippedKappa, 1).total(), kSkipCycles - 4);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kZeroInput, 1).total(), kZeroCycles - 1);
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, 6).total(), kUpdateBiasedCycles);  // dense dz
-  EXPECT_EQ(rank_reduce_cycles(s, b, PairOutcome::kUpdated, -1).total(), kUpdateBiasedCycles);
-  for (PairOutcome o : {PairOutcome::kSkippedKappa, PairOutcome::kUpdated})
-    EXPECT_EQ(rank_reduce_work(b, o).macs - rank_reduce_work(b, o, 1).macs, 20u);
-  EXPECT_EQ(rank_reduce_work(b, PairOutcome::kZeroInput).macs - rank_reduce_work(b, PairOutcome::kZeroInput, 1).macs, 5u);
-  EXPECT_EQ(rank_reduce_work(b, PairOutcome::kUpdated, 6).macs, rank_reduce_work(b, PairOutcome::kUpdated).macs);
-}
-
-TEST(RankReduceCost, ThroughputKnobsDivideTheirPhases) {
-  // 32 CORDIC iterations per cycle: each CORDIC op takes 1 cycle, a rotation 2 + 16 = 18:
-  // svd = 48 x 18 = 864. 8 digits per cycle: sqrt ceil(32/8) = 4, reciprocal ceil(127/8) = 16,
-  // so new_column = 36 + 2 x 20 = 76.
-  RankReduceUnitSpecs s = small_unit_specs();
-  s.cordic_iterations_per_cycle = 32;
-  s.digits_per_cycle = 8;
-  const RankReduceCycles c = rank_reduce_cycles(s, small_params(RankReduceMode::kBiased), PairOutcome::kUpdated);
-  EXPECT_EQ(c.svd, 864u);
-  EXPECT_EQ(c.new_column, 76u);
-  // One lane, no fill: a loop of w MACs takes w cycles; input = 6 + 9.
-  s.mac_lanes = 1;
-  s.pipeline_fill_cycles = 0;
-  EXPECT_EQ(rank_reduce_cycles(s, small_params(RankReduceMode::kBiased), PairOutcome::kZeroInput).input, 15u);
-  s.mac_lanes = 0;
-  EXPECT_THROW(validate(s), device::SpecError);
-  s.mac_lanes = 1;
-  s.cordic_iterations_per_cycle = 33;
-  EXPECT_THROW(validate(s), device::SpecError);
 }
 
 // ---- Implementation factory and register interface (no kernel) --------------------------
@@ -202,7 +111,7 @@ Fw& forward_path(rank_reduce_unit& unit) { return *static_cast<sc_core::sc_expor
 
 TEST(RankReduceUnitRegisters, ReadWriteAndErrorResponses) {
   auto impl = make_rank_reduce_impl(RankReduceImplKind::kGolden, small_params(RankReduceMode::kBiased));
-  rank_reduce_unit unit(unique_name("rru").c_str(), small_unit_specs(), std::move(impl), 0, kClock);
+  rank_reduce_unit unit(unique_name("rru").c_str(), RankReduceUnitSpecs{}, std::move(impl), 0, kClock);
   EXPECT_STREQ(unit.in.basename(), "in");
   EXPECT_STREQ(unit.mem.basename(), "mem");
   Fw& fw = forward_path(unit);
@@ -248,7 +157,7 @@ struct Bench {
   explicit Bench(const RankReduceParams& p)
       : params(p),
         sram("sram", sram_specs(), kClock),
-        unit("unit", small_unit_specs(), make_rank_reduce_impl(RankReduceImplKind::kGolden, p),
+        unit("unit", RankReduceUnitSpecs{}, make_rank_reduce_impl(RankReduceImplKind::kGolden, p),
              map_state(sram, p), kClock),
         ctl("ctl") {
     dz_addr = sram.map("dz", 16 * static_cast<uint64_t>(p.n_o)).offset_bytes;
@@ -397,21 +306,9 @@ struct PairSource {
   int exponent() { return -6 + static_cast<int>(gen() % 5); }
 };
 
-// SRAM traffic per pair (docs/tlm.md), n_o = 6, n_i = 9, r = 3, q = 4, 16-bit codes:
-//   input reads:  dz 96 bits + a 144 bits                      = 2 reads, 240 bits
-//   zero input:   nothing else
-//   otherwise:    metadata read (8q + 2 = 34 bytes = 272 bits),
-//                 Gram-Schmidt 2 passes x one burst of r columns per side = 4 reads, 2 x 3 x 240 = 1440 bits
-//                 residual columns written                     = 2 writes, 240 bits
-//                 metadata written                             = 1 write, 272 bits
-//   full update:  + one burst of q old columns per side        = 2 reads, 4 x 240 = 960 bits
-//                 + one burst of r new columns per side        = 2 writes, 3 x 240 = 720 bits
-struct Traffic {
-  uint64_t reads, bits_read, writes, bits_written;
-};
-constexpr Traffic kZeroTraffic{2, 240, 0, 0};
-constexpr Traffic kSkipTraffic{2 + 1 + 4, 240 + 272 + 1440, 2 + 1, 240 + 272};
-constexpr Traffic kUpdateTraffic{2 + 1 + 4 + 2, 240 + 272 + 1440 + 960, 2 + 1 + 2, 240 + 272 + 720};
+// SRAM transactions per pair: the unit reads the pair (dz 96 bits, a 144 bits); the state
+// moves by debug transport (its words are the cost table's, counted in the unit's stats).
+constexpr uint64_t kPairReads = 2, kPairBits = 240;
 
 void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
   const RankReduceParams p = small_params(mode);
@@ -432,6 +329,7 @@ void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
     const int dz_exp = src.exponent(), a_exp = src.exponent();
 
     const device::SramStats before = bench.sram.stats();
+    const RankReduceUnitStats before_unit = bench.unit.stats();
     sc_time delay = sc_core::SC_ZERO_TIME;
     const auto status = bench.step(dz, dz_exp, a, a_exp, delay);
     ref.step_codes(dz.data(), dz_exp, a.data(), a_exp);
@@ -454,21 +352,25 @@ void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
                  us.degenerate == ref.stats().degenerate,
              at + "stats");
 
-    const Traffic& want = t.zero_input ? kZeroTraffic : t.skipped_kappa ? kSkipTraffic : kUpdateTraffic;
-    const uint64_t cycles = t.zero_input                           ? kZeroCycles
-                            : t.skipped_kappa                      ? kSkipCycles
-                            : mode == RankReduceMode::kBiased ? kUpdateBiasedCycles
-                                                                   : kUpdateUnbiasedCycles;
+    // Time, state words and energy: the RTL's closed form for this outcome (independent of the
+    // table the unit reads), plus 1 register cycle and the SRAM latency of the pair reads.
+    const hw::RrUnitPairCost want = hw::rr_unit_pair_cost(p.rank, mode == RankReduceMode::kUnbiased, p.n_o, p.n_i,
+                                                          hw::rr_pair_outcome(t));
     const device::SramStats& after = bench.sram.stats();
-    c.expect(after.reads - before.reads == want.reads, at + "SRAM reads");
-    c.expect(after.bits_read - before.bits_read == want.bits_read, at + "SRAM bits read");
-    c.expect(after.writes - before.writes == want.writes, at + "SRAM writes");
-    c.expect(after.bits_written - before.bits_written == want.bits_written, at + "SRAM bits written");
-    // The CONTROL write's delay: 1 register cycle + datapath cycles + the SRAM's own latency.
-    const uint64_t mem_cycles =
-        after.read_cycles - before.read_cycles + after.write_cycles - before.write_cycles;
-    c.expect(delay == clock_cycles(1 + cycles + mem_cycles, kClock),
-             at + "delay " + delay.to_string() + " for " + std::to_string(cycles) + " + " +
+    c.expect(after.reads - before.reads == kPairReads && after.bits_read - before.bits_read == kPairBits,
+             at + "SRAM transactions: the pair reads only");
+    c.expect(after.writes == before.writes, at + "no timed SRAM writes");
+    const RankReduceUnitStats& u = bench.unit.stats();
+    c.expect(u.sram_read_words - before_unit.sram_read_words == want.sram_reads &&
+                 u.sram_write_words - before_unit.sram_write_words == want.sram_writes,
+             at + "state words");
+    c.expect(u.busy_cycles - before_unit.busy_cycles == want.cycles, at + "busy cycles");
+    c.expect(u.energy - before_unit.energy ==
+                 device::to_energy_units(hw::builtin_rr_unit_costs().compute_energy_pj(want), "pair"),
+             at + "energy");
+    const uint64_t mem_cycles = after.read_cycles - before.read_cycles;
+    c.expect(delay == clock_cycles(1 + want.cycles + mem_cycles, kClock),
+             at + "delay " + delay.to_string() + " for " + std::to_string(want.cycles) + " + " +
                  std::to_string(mem_cycles) + " cycles");
     seen_zero += t.zero_input;
     seen_skip += t.skipped_kappa;
@@ -527,9 +429,8 @@ void reset_and_errors_scenario(Checks& c) {
            "RESET response");
   ref.reset();
   c.expect(bench.sram_state() == RankReduceState::zero(p), "RESET zeroes the state region");
-  c.expect(bench.sram.stats().writes == writes + 1 &&
-               bench.sram.stats().bits_written == bits + 8 * rank_reduce_unit::state_bytes(p),
-           "RESET is one write of the whole region");
+  c.expect(bench.sram.stats().writes == writes && bench.sram.stats().bits_written == bits,
+           "RESET clears the region without a timed write (the environment's clear, as for the RTL)");
   const auto dz = src.vec(p.n_o), a = src.vec(p.n_i);
   bench.step(dz, 0, a, 0, d);
   ref.step_codes(dz.data(), 0, a.data(), 0);
