@@ -121,8 +121,8 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   return ::tlm::TLM_OK_RESPONSE;
 }
 
-::tlm::tlm_response_status rank_reduce_unit::mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
-                                  sc_core::sc_time& delay) {
+::tlm::tlm_generic_payload& rank_reduce_unit::payload(::tlm::tlm_command cmd, uint64_t addr, void* data,
+                                                     uint64_t bytes) {
   ::tlm::tlm_generic_payload& t = mem_trans_;  // reused: constructing a payload allocates
   t.set_command(cmd);
   t.set_address(addr);
@@ -132,6 +132,12 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   t.set_byte_enable_ptr(nullptr);
   t.set_dmi_allowed(false);
   t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  return t;
+}
+
+::tlm::tlm_response_status rank_reduce_unit::mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
+                                  sc_core::sc_time& delay) {
+  ::tlm::tlm_generic_payload& t = payload(cmd, addr, data, bytes);
   mem->b_transport(t, delay);
   return t.get_response_status();
 }
@@ -140,14 +146,7 @@ void rank_reduce_unit::state_access(::tlm::tlm_command cmd, uint64_t offset, voi
                                     const char* what) {
   // Functional only: the cost table holds the time and energy of the RTL's state traffic.
   const uint64_t addr = state_addr_ + offset;
-  ::tlm::tlm_generic_payload& t = mem_trans_;
-  t.set_command(cmd);
-  t.set_address(addr);
-  t.set_data_ptr(static_cast<unsigned char*>(data));
-  t.set_data_length(static_cast<unsigned>(bytes));
-  t.set_streaming_width(static_cast<unsigned>(bytes));
-  t.set_byte_enable_ptr(nullptr);
-  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  ::tlm::tlm_generic_payload& t = payload(cmd, addr, data, bytes);
   if (mem->transport_dbg(t) == bytes) return;
   throw RunError(std::string(name()) + ": " + (cmd == ::tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
                  what + " (" + std::to_string(bytes) + " bytes at mem address " + std::to_string(addr) +

@@ -143,6 +143,7 @@ class rank_reduce_unit : public sc_core::sc_module {
   ::tlm::tlm_response_status step(sc_core::sc_time& delay);
   void reset_state();
 
+  ::tlm::tlm_generic_payload& payload(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes);
   ::tlm::tlm_response_status mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes, sc_core::sc_time& delay);
   void charge_pair(const golden::FixedPairTrace& t, sc_core::sc_time& delay);  // the cost table's cycles and energy
   void state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);

@@ -30,18 +30,6 @@ using testing::run_lrtsim_process;
 
 constexpr int kSamples = 300;
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream ls(line);
-    for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
-    rows.push_back(cells);
-  }
-  return rows;
-}
-
 // trace.csv as {column: values}, in the header's order.
 std::map<std::string, std::vector<double>> trace_columns(const std::string& path,
                                                          std::vector<std::string>* header) {

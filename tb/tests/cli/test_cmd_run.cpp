@@ -24,18 +24,6 @@ class CmdRun : public PretrainedSuite<CmdRun> {
   static constexpr const char* kName = "run";
 };
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream ls(line);
-    for (std::string cell; std::getline(ls, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
-
 TEST_F(CmdRun, WritesConsistentResults) {
   const std::string dir = out("results");
   const CliResult r = run({"run", s().config, "--out", dir, "--force"});
