@@ -77,7 +77,9 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
       break;
   }
   delay += clock_cycles(cycles, clock_period_);
-  trans.set_dmi_allowed(dmi_allowed());
+  // The hint promises that a DMI request with this payload would be granted: only reads are
+  // (writes must go through the device model), so a write never carries it.
+  trans.set_dmi_allowed(dmi_allowed() && trans.get_command() == ::tlm::TLM_READ_COMMAND);
   trans.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 

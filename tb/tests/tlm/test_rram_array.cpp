@@ -192,6 +192,10 @@ TEST(RramTlm, DmiIsReadOnlyAndTracksStoredCodes) {
   rram_array target(unique_name("rram").c_str(), s, 1, 0, kClock);
   DirectInitiator bus{forward_path(target)};
   ASSERT_EQ(bus.write(2, {0x5A}), ::tlm::TLM_OK_RESPONSE);
+  // The DMI hint only where a DMI request of that payload is granted: reads, not writes (an
+  // initiator that trusted a write's hint would be refused: Accellera's lt_dmi_initiator).
+  EXPECT_FALSE(bus.last_dmi_hint);
+  bus.read(2, 1);
   EXPECT_TRUE(bus.last_dmi_hint);
 
   ::tlm::tlm_generic_payload t;
