@@ -10,6 +10,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config ccache      # toolchain
   libsystemc-dev                               # SystemC 2.3.4 + TLM-2.0
+  libsystemc-doc                               # Accellera TLM-2.0 example initiators (interoperability test)
   verilator                                    # RTL co-simulation
   yosys                                        # RTL synthesis check (scripts/lint_rtl.sh)
   valgrind                                     # instruction counts (scripts/perf_check.sh)
