@@ -13,6 +13,7 @@
 
 #include "config/bind.h"
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace lrt::config {
 
@@ -153,18 +154,7 @@ void assign_node(const KeySpec& key, const YAML::Node& value, const InputLocatio
   key.assign(to_scalar(value), where, specs);
 }
 
-std::string read_config_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError({path}, "is a directory, not a configuration file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path}, std::string("cannot open configuration file: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    throw InputError({path}, std::string("cannot read configuration file: ") + std::strerror(errno));
-  return text.str();
-}
+std::string read_config_file(const std::string& path) { return read_text_file(path, "configuration file"); }
 
 // ---- applying values --------------------------------------------------------------------
 

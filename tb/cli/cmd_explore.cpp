@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "core/run_directory.h"
 #include "explore/closed_form.h"
+#include "core/text_file.h"
 
 namespace lrt::cli {
 
@@ -231,20 +232,12 @@ nlohmann::ordered_json technology_json(const explore::Technology& t) {
                                         : nlohmann::ordered_json("cost table (configs/rank_reduce_unit.yaml)")}};
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The result directory: a rerun of the same sweep (and run configuration) continues it;
 // other results there are refused unless --force, which also discards measured points.
 RunDirectory open_directory(const ExploreArgs& args, const Sweep& sweep, bool& resumed) {
-  const std::string old_sweep = read_text(args.out + "/sweep.yaml");
+  const std::string old_sweep = read_text_file_if_present(args.out + "/sweep.yaml").value_or("");
   resumed = !args.force && !old_sweep.empty() && old_sweep == sweep.text &&
-            read_text(args.out + "/run_config.yaml") == sweep.simulate.config_text;
+            read_text_file_if_present(args.out + "/run_config.yaml").value_or("") == sweep.simulate.config_text;
   if (!resumed && !args.force && !old_sweep.empty())
     throw InputError(InputLocation(args.out + "/sweep.yaml"),
                      "this directory holds the results of a different sweep (or run configuration); --force "

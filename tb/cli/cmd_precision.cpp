@@ -28,6 +28,7 @@
 #include "golden/noise_gains.h"
 #include "golden/precision_assignment.h"
 #include "golden/precision_costs.h"
+#include "core/atomic_file.h"
 
 namespace lrt::cli {
 namespace {
@@ -175,14 +176,7 @@ void write_file(const std::string& path, const std::string& text) {
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
     throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f) throw RunError("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw RunError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  write_file_atomically(path, text);
 }
 
 // precision.yaml -> precision.plus1.yaml / precision.minus1.yaml

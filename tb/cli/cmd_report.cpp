@@ -20,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/text_file.h"
 
 extern char** environ;
 
@@ -31,13 +32,6 @@ struct ReportArgs {
   std::vector<std::string> dirs;
   std::string out;
 };
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The keys report.py reads from every summary.json; a missing one is named here rather than
 // as a Python traceback.
@@ -59,7 +53,7 @@ void check_run_dir(const std::string& dir) {
     throw InputError(InputLocation(summary), "missing: not a run directory (lrtsim run writes summary.json)");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_text(summary));
+    j = nlohmann::json::parse(read_text_file(summary, "the run summary"));
   } catch (const nlohmann::json::exception& e) {
     throw InputError(InputLocation(summary), std::string("is not valid JSON: ") + e.what());
   }
@@ -69,7 +63,7 @@ void check_run_dir(const std::string& dir) {
                        "missing; expected the summary.json of `lrtsim run`");
   const std::string trace = (fs::path(dir) / "trace.csv").string();
   if (!fs::is_regular_file(trace, ec)) throw InputError(InputLocation(trace), "missing");
-  const std::string text = read_text(trace);
+  const std::string text = read_text_file(trace, "the trace");
   if (text.rfind("sample,accuracy_online_ema,", 0) != 0)
     throw InputError(InputLocation(trace, 1),
                      "is not the trace.csv of `lrtsim run` (its header starts "

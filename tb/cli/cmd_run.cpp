@@ -38,6 +38,7 @@
 #include "golden/precision_costs.h"
 #include "golden/rank_reduce_fixed.h"
 #include "golden/train_state.h"
+#include "core/text_file.h"
 
 namespace lrt::cli {
 
@@ -345,13 +346,6 @@ RunState load_run_state(const Checkpoint& ck, OnlineAccuracy& acc) {
   return r;
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Refuses to resume a directory whose summary says the run finished, unless run.samples asks
 // for more than the checkpoint holds (a resumed run may go longer: run.samples is not hashed).
 void refuse_finished(const std::string& summary_path, uint64_t done, uint64_t target) {
@@ -359,7 +353,7 @@ void refuse_finished(const std::string& summary_path, uint64_t done, uint64_t ta
   if (!std::filesystem::is_regular_file(summary_path, ec)) return;
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_text_file(summary_path));
+    j = nlohmann::json::parse(read_text_file(summary_path, "the run summary"));
   } catch (const nlohmann::json::exception& e) {
     throw InputError(InputLocation(summary_path), std::string("is not valid JSON: ") + e.what());
   }

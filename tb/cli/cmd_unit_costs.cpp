@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "hw/rr_unit_costs.h"
+#include "core/text_file.h"
 
 namespace lrt::cli {
 
@@ -25,18 +26,10 @@ struct UnitCostsOptions {
   std::string check;
 };
 
-std::string read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path}, std::string("cannot open ") + what + " for reading");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 int run_unit_costs(const UnitCostsOptions& o) {
-  const std::string text = hw::to_yaml(hw::generate_rr_unit_costs(hw::parse_rr_unit_areas(read_text(o.area, "the area file"), o.area)));
+  const std::string text = hw::to_yaml(hw::generate_rr_unit_costs(hw::parse_rr_unit_areas(read_text_file(o.area, "the area file"), o.area)));
   if (!o.check.empty()) {
-    const std::string have = read_text(o.check, "the cost table");
+    const std::string have = read_text_file(o.check, "the cost table");
     hw::parse_rr_unit_costs(have, o.check);  // a malformed file is an input error, not a difference
     if (have != text) {
       std::cerr << "lrtsim unit-costs: " << o.check << " differs from the table this binary generates from " << o.area

@@ -15,6 +15,7 @@
 #include "config/loader.h"
 #include "core/error.h"
 #include "golden/network.h"
+#include "core/text_file.h"
 
 namespace lrt::cli {
 
@@ -101,14 +102,6 @@ class SweepReader {
  private:
   std::string path_;
 };
-
-std::string read_whole(const std::string& path, const InputLocation& where, const std::string& what) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw InputError(where, "cannot open " + what + " " + path);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
 
 // B from..to, per_decade points per decade, log-spaced and rounded; ends included.
 std::vector<uint64_t> log_spaced(const SweepReader& in, const YAML::Node& node) {
@@ -301,7 +294,7 @@ void read_simulate(const SweepReader& in, const YAML::Node& node, Sweep& s) {
                               "not a layers list");
   sim.enabled = true;
   const InputLocation where(s.path, node.Mark().line + 1, -1, "simulate.config");
-  sim.config_text = read_whole(sim.config_path, where, "the run configuration");
+  sim.config_text = read_text_file(sim.config_path, "the run configuration", where);
   const config::Specs run = config::parse_specs(sim.config_text, sim.config_path);  // = load_specs
   if (sim.samples == 0) sim.samples = run.run.samples;
   // The measured run must train exactly the layers the closed form evaluates.
@@ -330,7 +323,7 @@ void read_simulate(const SweepReader& in, const YAML::Node& node, Sweep& s) {
 void read_logic_area(const SweepReader& in, const YAML::Node& node, Sweep& s) {
   s.logic_area_path = in.path_in(node, "logic_area");
   const InputLocation where(s.path, node.Mark().line + 1, -1, "logic_area");
-  const std::string text = read_whole(s.logic_area_path, where, "the logic area file");
+  const std::string text = read_text_file(s.logic_area_path, "the logic area file", where);
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -364,7 +357,7 @@ void read_logic_area(const SweepReader& in, const YAML::Node& node, Sweep& s) {
 Sweep read_sweep(const std::string& path) {
   Sweep s;
   s.path = path;
-  s.text = read_whole(path, InputLocation(path), "the sweep file");
+  s.text = read_text_file(path, "the sweep file", InputLocation(path));
   YAML::Node root;
   try {
     root = YAML::Load(s.text);
@@ -394,7 +387,7 @@ Sweep read_sweep(const std::string& path) {
     s.network_config = in.path_in(root["network"], "network");
     const InputLocation where(path, root["network"].Mark().line + 1, -1, "network");
     s.layers = network_layers(
-        config::parse_specs(read_whole(s.network_config, where, "the network configuration"), s.network_config));
+        config::parse_specs(read_text_file(s.network_config, "the network configuration", where), s.network_config));
     if (s.layers.empty()) in.fail(root["network"], "network", s.network_config + " has no weight layers");
   }
 
