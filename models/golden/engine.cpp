@@ -275,6 +275,29 @@ AffineLayer& Engine::affine(int layer) {
   return const_cast<AffineLayer&>(static_cast<const Engine&>(*this).affine(layer));
 }
 
+namespace {
+
+LrtAccumulator& lrt_accumulator_of(AffineLayer& layer, int index) {
+  LrtAccumulator* acc = layer.updater().lrt_accumulator();
+  if (acc == nullptr) throw std::invalid_argument("engine: layer " + std::to_string(index) + " does not train with LRT");
+  return *acc;
+}
+
+}  // namespace
+
+const RankReduceFixed& Engine::lrt_reducer_model(int layer) const {
+  const RankReduceFixed* model =
+      lrt_accumulator_of(const_cast<Engine&>(*this).affine(layer), layer).reducer().fixed_model();
+  if (model == nullptr)
+    throw std::invalid_argument("engine: layer " + std::to_string(layer) + " reduces in float, not in fixed point");
+  return *model;
+}
+
+void Engine::install_rank_reducer(int layer, std::unique_ptr<RankReducer> reducer) {
+  lrt_reducer_model(layer);  // the same refusals
+  lrt_accumulator_of(affine(layer), layer).replace_reducer(std::move(reducer));
+}
+
 const BatchNormLayer& Engine::batch_norm(int layer) const {
   if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() ||
       shapes_[static_cast<size_t>(layer)].spec.kind != LayerKind::kBatchNorm)

@@ -2,7 +2,8 @@
 // The golden training engine: a pure C++ (no SystemC) online trainer of a quantized CNN
 // with the integer signal flow of Appendix C and the training schemes of schemes.h.
 // Deterministic: the same network, specs, seed and sample sequence give identical weight
-// codes, on any thread count (it is single-threaded; all MAC sums are integer). Double
+// codes, on any thread count (set_thread_pool: the GEMMs split rows, the layers' weight updates
+// run in parallel, each result independent of the split; all MAC sums are integer). Double
 // arithmetic occurs only in softmax, the max-norm scalar state, parameter-update scaling,
 // the LRT/UORO estimators, and He initialization, each in a fixed order
 // (docs/golden_engine.md, "Determinism").
@@ -60,6 +61,13 @@ class Engine {
   /// The conv3x3 / fc layer at network layer index `layer` (throws std::out_of_range).
   const AffineLayer& affine(int layer) const;
   AffineLayer& affine(int layer);
+  /// The fixed-point rank reducer of the LRT layer at network layer index `layer` (its state is
+  /// what a hardware unit loads). Throws std::invalid_argument for a layer that does not train
+  /// with LRT or reduces in float.
+  const RankReduceFixed& lrt_reducer_model(int layer) const;
+  /// Lets the LRT layer `layer` fold its pairs with `reducer` from now on (e.g. a driver of a
+  /// hardware unit that holds the same state). Throws as lrt_reducer_model().
+  void install_rank_reducer(int layer, std::unique_ptr<RankReducer> reducer);
   /// The batch-norm layer at network layer index `layer` (throws std::out_of_range).
   const BatchNormLayer& batch_norm(int layer) const;
   BatchNormLayer& batch_norm(int layer);

@@ -147,12 +147,10 @@ void accel_top::attach_weights(bool deploy) {
   const std::vector<int>& trainable = engine_.trainable_layers();
   for (size_t j = 0; j < units_.size(); ++j) {
     if (!units_[j]) continue;
-    golden::LrtAccumulator& acc = *engine_.affine(trainable[j]).updater().lrt_accumulator();
-    const golden::RankReduceFixed* model = acc.reducer().fixed_model();
-    if (model == nullptr) throw std::logic_error("accel_top: an LRT layer without a fixed-point rank reducer");
-    units_[j]->load_state(model->state());
-    acc.replace_reducer(std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *units_[j], unit_registers(j),
-                                                          pair_addr_[j], ctrl_->lrt_delay(j)));
+    units_[j]->load_state(engine_.lrt_reducer_model(trainable[j]).state());
+    engine_.install_rank_reducer(trainable[j],
+                                 std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *units_[j],
+                                                                   unit_registers(j), pair_addr_[j], ctrl_->lrt_delay(j)));
   }
 }
 

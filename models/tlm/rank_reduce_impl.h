@@ -1,6 +1,6 @@
 #pragma once
 // The arithmetic inside the rank_reduce_unit, behind a small interface so that the module
-// does not know whether the golden C++ model (now) or the Verilated RTL (later) computes the
+// does not know whether the golden C++ model or the Verilated RTL (rank_reduce_rtl_impl.h) computes the
 // step: a new implementation is one more class and one more RankReduceImplKind, with no edit
 // of rank_reduce_unit.
 //

@@ -2,10 +2,12 @@
 // effects, what each scheme may change, batch boundaries, and the weight digest.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
 #include "golden/engine.h"
+#include "golden/rank_reduce_fixed.h"
 
 namespace lrt::golden {
 namespace {
@@ -192,6 +194,56 @@ TEST(EngineApi, BatchedSchemesWriteOnlyAtBatchBoundaries) {
   EXPECT_EQ(e.affine(8).updater().stats().attempts, 3u);
   EXPECT_EQ(e.affine(8).updater().stats().applied, 3u);
   EXPECT_GT(last_total, 0u);
+}
+
+// A reducer that forwards to a copy of the layer's fixed-point model and counts its steps: what
+// a hardware driver (tlm::UnitRankReducer) does, without the hardware.
+class CountingReducer final : public RankReducer {
+ public:
+  explicit CountingReducer(const RankReduceFixed& model) : model_(model) {}
+  void step(const double* dz, const double* a) override {
+    ++steps;
+    model_.step(dz, a);
+  }
+  bool step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) override {
+    ++steps;
+    return model_.step_integer(dz, dz_frac, a, a_frac);
+  }
+  void factors(Matrix<double>& L, Matrix<double>& R) const override { model_.factors(L, R); }
+  void reset() override { model_.reset(); }
+  const RankReduceStats& stats() const override { return model_.stats(); }
+  const RankReduceParams& params() const override { return model_.params(); }
+  const RankReduceFixed* fixed_model() const override { return &model_; }
+  int steps = 0;
+
+ private:
+  RankReduceFixed model_;
+};
+
+TEST(EngineApi, AnInstalledRankReducerFoldsTheLayersPairsAndTrainsIdentically) {
+  TrainSpecs t;
+  t.conv.scheme = Scheme::kBiasOnly;
+  t.fc.scheme = Scheme::kLrt;
+  t.fc.batch = 4;
+  t.rank_reduce_arith = RankReduceArith::kFixed;
+  Engine plain(default_network(), t, 2), driven(default_network(), t, 2);
+  EXPECT_THROW(driven.lrt_reducer_model(0), std::invalid_argument);  // bias only: no LRT
+  EXPECT_THROW(driven.lrt_reducer_model(1), std::out_of_range);      // not a conv/fc layer
+  auto reducer = std::make_unique<CountingReducer>(driven.lrt_reducer_model(8));
+  CountingReducer* counting = reducer.get();
+  driven.install_rank_reducer(8, std::move(reducer));
+  EXPECT_EQ(&driven.lrt_reducer_model(8), counting->fixed_model());
+  for (uint64_t i = 1; i <= 9; ++i) {
+    const auto img = image(i);
+    plain.train_step(img.data(), static_cast<int>(i % 10));
+    driven.train_step(img.data(), static_cast<int>(i % 10));
+  }
+  EXPECT_EQ(counting->steps, 9);  // one fc pair per sample
+  EXPECT_EQ(driven.weights_digest(), plain.weights_digest());
+  EXPECT_THROW(driven.install_rank_reducer(0, nullptr), std::invalid_argument);
+  t.rank_reduce_arith = RankReduceArith::kFloat;
+  Engine floating(default_network(), t, 2);
+  EXPECT_THROW(floating.lrt_reducer_model(8), std::invalid_argument);  // no fixed-point state
 }
 
 TEST(EngineApi, WeightsDigestIsFnv1aOverCodes) {
