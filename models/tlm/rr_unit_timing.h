@@ -1,0 +1,62 @@
+#pragma once
+// Cycles and operation counts of one pair through the RTL rank-reduce unit (rtl/rr_unit.sv,
+// docs/rtl.md "Cycles per pair"), in closed form. The unit's schedule has a fixed latency per
+// outcome: data-dependent waits are padded (the residual reciprocal's divider, a CORDIC atan2
+// of (0, 0)), a zero Gram-Schmidt coefficient runs its update (w unchanged), and exactly-zero
+// Jacobi pairs and the unbiased s1 = 0 case run their steps with the writes suppressed. So a
+// pair's cost depends only on the shape, the mode and what golden::RankReduceFixed reports per
+// pair (FixedPairTrace): zero input, vanished left / right, kappa skip, kept.
+// Memory model assumed: every request accepted at once, a read answered in the next cycle
+// (the environment of rtl/sc/rr_unit_env.h); stalls add cycles, never operations.
+// Pure C++: no Verilator, no SystemC.
+
+#include <cstdint>
+
+#include "golden/rank_reduce_fixed.h"
+
+namespace lrt::tlm {
+
+/// @brief What a pair did, as the golden model's trace reports it.
+struct RrPairOutcome {
+  bool zero_input = false;      ///< dz or a all zero: only the input stream runs
+  bool vanished_left = false;   ///< the dz residual vanished (its column is written as zeros)
+  bool vanished_right = false;  ///< the a residual vanished
+  bool skipped_kappa = false;   ///< ends after the kappa test
+  int kept = 0;                 ///< leading singular values kept (r biased, m0 unbiased)
+};
+
+RrPairOutcome rr_pair_outcome(const golden::FixedPairTrace& trace);
+
+/// @brief Cycles and operations of one pair (from the edge after the accepted start to the
+/// accepted result). Energy is priced from the operation counts.
+struct RrUnitPairCost {
+  uint64_t cycles = 0;
+  uint64_t sram_reads = 0;   ///< 64-bit SRAM word reads (one value per word)
+  uint64_t sram_writes = 0;  ///< 64-bit SRAM word writes
+  /// Products of the one shared 37 x 34-bit signed multiplier (64-bit product), by use:
+  uint64_t mul_stream = 0;  ///< long loops: |x|^2 (16x16), dots (16x32), GS update (32x16),
+                            ///< n2 (25x25), v R (25x32), basis update (16x32)
+  uint64_t mul_core = 0;    ///< q x q work: core sums (31x31, twice), kappa (37x27, 3),
+                            ///< rotations (32x32), k sigma, Householder (31x34), mixing (32x32)
+  uint64_t div_ops = 0;     ///< rr_divider (64-bit restoring, 66 + frac cycles)
+  uint64_t isqrt_ops = 0;   ///< rr_isqrt (64-bit, 33 cycles)
+  uint64_t cordic_ops = 0;  ///< rr_cordic (33 iterations)
+  uint64_t sign_ops = 0;    ///< rr_sign_gen words
+  /// 32-bit entries of the q x q matrices (C, U, V, Q_x, M_L, M_R: flip-flop register files)
+  /// read / written; suppressed writes (zero Jacobi pairs, s1 = 0) are counted as performed.
+  uint64_t rf_reads = 0;
+  uint64_t rf_writes = 0;
+};
+
+/// @brief The closed form. rank 1..8, n_o, n_i 1..16384; `outcome.kept` is read in unbiased
+/// mode only (0..r). Throws std::invalid_argument outside the range.
+RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome);
+
+/// @brief rr_unit_pair_cost(...).cycles.
+uint64_t rr_unit_pair_cycles(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome);
+
+/// @brief The largest cycles of any pair at this shape (both residuals kept, no kappa skip;
+/// unbiased: kept = 0, the longest mixing).
+uint64_t rr_unit_pair_cycles_max(int rank, bool unbiased, int n_o, int n_i);
+
+}  // namespace lrt::tlm
