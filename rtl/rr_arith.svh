@@ -4,11 +4,20 @@
 `ifndef RR_ARITH_SVH
 `define RR_ARITH_SVH
 
-// bit_length(v): 0 for v = 0, else 1 + the index of the leading one.
+// bit_length(v): 0 for v = 0, else 1 + the index of the leading one. A leading-one detector
+// in six halving steps (log depth; also six statements instead of 64 in a Verilated model).
 function automatic logic signed [31:0] rr_bitlen(input logic [63:0] v);
-  rr_bitlen = 0;
-  for (int b = 0; b < 64; b++)
-    if (v[b]) rr_bitlen = b + 1;
+  logic [63:0] x;
+  logic [5:0] pos;
+  x = v;
+  pos = '0;
+  if (x[63:32] != 32'd0) begin pos[5] = 1'b1; x = x >> 32; end
+  if (x[31:16] != 16'd0) begin pos[4] = 1'b1; x = x >> 16; end
+  if (x[15:8] != 8'd0) begin pos[3] = 1'b1; x = x >> 8; end
+  if (x[7:4] != 4'd0) begin pos[2] = 1'b1; x = x >> 4; end
+  if (x[3:2] != 2'd0) begin pos[1] = 1'b1; x = x >> 2; end
+  if (x[1] != 1'b0) pos[0] = 1'b1;
+  rr_bitlen = (v == 64'd0) ? 0 : 32'(pos) + 1;
 endfunction
 
 // |v| as unsigned (v = -2^63 never occurs within the spec's bounds).
@@ -64,16 +73,6 @@ function automatic logic rr_scaled_le(input logic [63:0] a, input logic signed [
       rr_scaled_le = (a << (l - la)) <= (b << (l - lb));
     end
   end
-endfunction
-
-// round((c a - s b) 2^-30) and round((s a + c b) 2^-30): one plane rotation (§4.7 steps 4-5).
-function automatic logic signed [63:0] rr_rot_a(input logic signed [63:0] c, input logic signed [63:0] s,
-                                                input logic signed [63:0] a, input logic signed [63:0] b);
-  rr_rot_a = rr_shift_round(c * a - s * b, 30);
-endfunction
-function automatic logic signed [63:0] rr_rot_b(input logic signed [63:0] c, input logic signed [63:0] s,
-                                                input logic signed [63:0] a, input logic signed [63:0] b);
-  rr_rot_b = rr_shift_round(s * a + c * b, 30);
 endfunction
 
 `endif

@@ -1,7 +1,12 @@
 // Rank-reduce unit: one fixed-point rankReduce step per pair (docs/fixed_point_rank_reduce.md
 // §4, bit for bit; docs/rtl.md describes the ports, the memory map and the schedule).
-// A sequential micro-architecture: one state per operation, one memory access in flight, the
-// iterative primitives rr_divider, rr_isqrt, rr_cordic and rr_sign_gen shared by all steps.
+// A time-multiplexed micro-architecture: a sequencer with one state per step registers the
+// results of a datapath built once: one shared 37 x 34-bit multiplier (every product, one per
+// cycle) with a 64-bit accumulator, a shared rounding shifter, small per-step blocks (each
+// active in its state only), the iterative primitives rr_divider, rr_isqrt, rr_cordic and
+// rr_sign_gen, address counters (no multiplier in any address) and the q x q matrices at
+// 32 bits. One memory access in flight. Every phase has a fixed latency given the pair's
+// outcome (docs/rtl.md; the closed form: models/tlm/rr_unit_timing.h).
 //
 // Ports
 //  * cfg_*: rank (1..MAX_RANK), n_o, n_i (1..MAX_N), mode (0 biased, 1 unbiased), kappa code
@@ -15,7 +20,7 @@
 //      region 2/3: scratch residual words w of the left / right side (int32 in bits 31:0)
 //      region 4: index j: exponent of Q_L column j; 16 + j: Q_R column j; 32 + j: c_x code j;
 //                48: c_x exponent (int16 in bits 15:0, c_x codes in bits 31:0)
-//    A zero input (§4.1) touches no memory at all.
+//    A zero input (§4.1) writes the scratch only.
 //  * done_valid/done_ready with the trace of the pair (FixedPairTrace) and the number of
 //    saturated Gram-Schmidt words.
 // Reset: synchronous, active high (rst); clears the control state and the pair counter.
@@ -70,8 +75,14 @@ module rr_unit #(
   localparam int MQ = MAX_RANK + 1;   // largest q
   localparam int MM = MQ * MQ;        // q x q register files, stride MQ (column-major)
   localparam logic signed [63:0] kOne30 = 64'sd1073741824;
+  localparam logic signed [31:0] kOne30s = 32'sd1073741824;
   localparam logic signed [63:0] kSat = 64'sd2147483647;
   localparam int Sweeps = 8;
+  // Fixed waits that make every phase's latency independent of the data (docs/rtl.md): a
+  // CORDIC result is taken CoWait edges after its issue ((0, 0) answers early), the residual
+  // reciprocal DivWait edges after (its frac = bN + 30 varies with the norm).
+  localparam logic [7:0] CoWait = 8'd34;
+  localparam logic [7:0] DivWait = 8'd130;
 
   if (MAX_RANK < 1 || MAX_RANK > 8 || MAX_N < 1 || MAX_N > 16384 || ADDR_W != 32 || DATA_W != 64)
   begin : g_bad_parameters
@@ -85,10 +96,10 @@ module rr_unit #(
     S_G_UPD_A, S_G_UPD_B, S_G_UPD_C, S_G_UPD_D, S_G_COEF, S_G_NEXTJ,
     S_R_MAX_A, S_R_MAX_B, S_R_S, S_R_N2_A, S_R_N2_B, S_R_VT, S_R_SQ, S_R_DIV,
     S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE,
-    S_BLK, S_CORE, S_KAPPA, S_EC, S_CONV,
-    S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROW, S_J_COL, S_J_UV, S_J_NEXT, S_J_SIG, S_J_SORT,
-    S_SP_START, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_H,
-    S_MIX, S_CXN, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
+    S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV,
+    S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
+    S_SP_START, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
+    S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
     S_FIN, S_FIN_NEXT, S_DONE
   } state_t;
 
@@ -103,12 +114,22 @@ module rr_unit #(
 
   // ---------------- memory interface ----------------
   logic [DATA_W-1:0] rdata;  // last read response
+  logic [27:0] cbase, rbase, lad, tad;  // address counters: j n, r n, l n + i, t n + i
 
   // ---------------- state and scratch registers ----------------
   logic side;   // 0 left (dz, Q_L), 1 right (a, Q_R)
   logic pass;
-  logic signed [31:0] i, j, l, t;
-  logic signed [31:0] sweep, jp, jk;
+  logic signed [31:0] i, j, l, t, k;
+  logic signed [31:0] sweep, jp, jk, ci, cj;
+  logic [1:0] rk;   // Jacobi rotation pass: 0 rows of C, 1 columns of C, 2 U, 3 V
+  logic [1:0] ph;   // step of one plane rotation through the shared multiplier
+  logic jdry;       // an exactly-zero pair: the rotation runs with its writes suppressed
+  logic spdry;      // unbiased with s1 = 0: the mixing runs with its writes suppressed
+  logic [7:0] cw;   // edges since the last CORDIC / divider issue
+  logic co_got, div_got;
+  logic signed [34:0] co_ang_l;
+  logic signed [31:0] co_cos_l, co_sin_l;
+  logic [31:0] div_quot_l;
   logic signed [31:0] exp_in [2];
   logic [63:0] x2 [2];
   logic nonzero [2];
@@ -116,38 +137,47 @@ module rr_unit #(
   logic live [2][MQ];
   logic [31:0] cxc [MQ];
   logic signed [31:0] cxe;
-  logic signed [63:0] coef_m [2][MQ];
+  logic signed [33:0] coef_m [2][MQ];  // |c| <= 2^31
   logic signed [31:0] coef_e [2][MQ];
-  logic signed [63:0] acc, cm, qv;
+  logic signed [63:0] acc;
+  logic signed [31:0] cm;  // Gram-Schmidt coefficient (|cm| <= 2^30); a rotated entry
+  logic signed [15:0] qv;
   logic signed [31:0] ce, tsh;
-  logic [63:0] big, n2, big2, norm, recip;
+  logic [63:0] big, n2, big2;
+  logic [33:0] norm;  // N <= 2^31
+  logic [31:0] recip;
   logic signed [31:0] ssh, ev, bn, eq;
   logic van [2];
-  logic signed [63:0] cblk [2][MQ];
+  logic signed [31:0] cblk [2][MQ];  // 31-bit codes
   logic signed [31:0] eblk [2];
-  logic signed [63:0] sum [MM];
+  logic signed [63:0] s00, srr;
+  logic signed [127:0] kp_acc;  // kappa S_rr, summed over three 27-bit limbs of S_rr
   logic [63:0] summax;
   logic signed [31:0] ea, ec;
-  logic signed [63:0] ja [MM];
-  logic signed [63:0] ju [MM];
-  logic signed [63:0] jv [MM];
-  logic signed [63:0] th_sum, ca, sa, cb, sb;
+  // q x q matrices at the spec's 32 bits (§3: |C| < 2^30 rotated, U, V, Q_x, M in Q2.30)
+  logic signed [31:0] ja [MM];     // C during the Jacobi, then Q_x (q x r) for the mixing
+  logic signed [31:0] ju [MM];
+  logic signed [31:0] jv [MM];
+  logic signed [31:0] mix [2][MAX_RANK * MQ];  // M_L, M_R: q x r, stride MQ
+  logic signed [31:0] ra, rb;      // the two entries of the rotation in flight
+  logic signed [31:0] ca, sa, cb, sb;
+  logic signed [63:0] th_sum;
   logic signed [63:0] sig [MQ];
+  logic neg [MQ];                  // C_kk < 0 (U column k negated, applied when read)
   logic taken [MQ];
-  logic signed [63:0] su [MM];
-  logic signed [63:0] sv [MM];
-  logic signed [63:0] qx [MM];
+  logic signed [31:0] sbest, pval;  // the column being sorted, its largest entry so far
+  logic [3:0] perm [MQ];           // sorted position -> Jacobi column
+  logic fu [MQ], fv [MQ];          // sign of sorted U / V column
   logic signed [63:0] cxn [MQ];
   logic signed [63:0] hv [MQ];
-  logic signed [63:0] s1, inv_v0;
+  logic signed [63:0] s1;
+  logic signed [33:0] inv_v0, gg;
   logic signed [31:0] m0, kk;
   logic [3:0] kept;
-  logic signed [63:0] mix [2][MM];
   logic [31:0] cxnew [MQ];
   logic signed [31:0] exn;
-  logic signed [63:0] scaled [MM];
   logic signed [31:0] eref;
-  logic signed [63:0] qrow [MQ];
+  logic signed [15:0] qrow [MQ];
   logic [63:0] bigc [MQ];
   logic signed [31:0] ecol [MQ];
   logic [31:0] sign_word, sats, pair_idx;
@@ -193,10 +223,232 @@ module rr_unit #(
   assign start_ready = state == S_IDLE;
   assign code_ready = state == S_IN;
 
-  // Address of a basis code, a scratch word or a metadata word.
-  function automatic logic [31:0] a_q(input logic s, input logic signed [31:0] col, input logic signed [31:0] row, input logic signed [31:0] n);
-    logic [27:0] idx;  // < 9 * 2^14
-    idx = 28'(col * n + row);
+  // Results of the iterative primitives, held after their one-cycle out_valid.
+  logic co_fin, div_fin;
+  logic signed [34:0] co_ang_v;
+  logic signed [31:0] co_cos_v, co_sin_v;
+  logic [31:0] div_q_v;  // the residual reciprocal R <= 2^31
+  assign co_fin = (co_out_valid || co_got) && cw >= CoWait;
+  assign co_ang_v = co_out_valid ? co_out_angle : co_ang_l;
+  assign co_cos_v = co_out_valid ? co_cos : co_cos_l;
+  assign co_sin_v = co_out_valid ? co_sin : co_sin_l;
+  assign div_fin = (div_out_valid || div_got) && cw >= DivWait;
+  assign div_q_v = div_out_valid ? div_quot[31:0] : div_quot_l;
+
+  // ---------------- the shared multiplier (37 x 34 signed, 64-bit product) ----------------
+  // Every product of the unit goes through this one multiplier, one per cycle; the operand
+  // widths are the spec's (§3): 16 x 32 (dots, update), 32 x 16 (Gram-Schmidt update),
+  // 25 x 25 (n2), 25 x 32 (v R), 31 x 31 (core), 37 x 27 (kappa, three limbs of S_rr),
+  // 32 x 32 (rotations, mixing), 31 x 34 (Householder). Every product is below 2^63, so the
+  // 64-bit result is exact.
+  logic signed [36:0] mul_a;
+  logic signed [33:0] mul_b;
+  logic signed [63:0] mul_p;
+  // operands that need a shift first
+  logic signed [36:0] v_res;      // round(w 2^-ssh) of the word just read (|v| <= 2^24)
+  logic signed [33:0] u_scaled;   // M^_kt of the side being updated (|M^| <= |M| < 2^31)
+  logic signed [31:0] rot_x, rot_y, rot_c, rot_s, mix_u;
+  logic signed [63:0] core_p;
+  assign v_res = 37'(rr_shift_round(64'($signed(rdata[31:0])), ssh));
+  assign u_scaled = (live[side][k] && k < q) ?
+      34'(rr_shift_round(64'(mix[side][t * MQ + k]), eref - expq[side][k])) : 34'sd0;
+  always_comb begin
+    rot_c = rk[0] ? cb : ca;
+    rot_s = rk[0] ? sb : sa;
+    // operand entries of the rotation step ph (ph 0: A in flight, others: latched)
+    case (rk)
+      2'd0: begin rot_x = ja[t * MQ + jp]; rot_y = ja[t * MQ + jk]; end
+      2'd1: begin rot_x = ja[jp * MQ + t]; rot_y = ja[jk * MQ + t]; end
+      2'd2: begin rot_x = ju[jp * MQ + t]; rot_y = ju[jk * MQ + t]; end
+      default: begin rot_x = jv[jp * MQ + t]; rot_y = jv[jk * MQ + t]; end
+    endcase
+    if (side == 1'b0) mix_u = fu[k] ? -ju[32'(perm[k]) * MQ + i] : ju[32'(perm[k]) * MQ + i];
+    else mix_u = fv[k] ? -jv[32'(perm[k]) * MQ + i] : jv[32'(perm[k]) * MQ + i];
+  end
+  always_comb begin
+    mul_a = '0;
+    mul_b = '0;
+    case (state)
+      S_IN: begin mul_a = 37'(code_data); mul_b = 34'(code_data); end
+      S_G_DOT_C: begin mul_a = 37'(qv); mul_b = 34'($signed(rdata[31:0])); end
+      S_G_UPD_C: begin mul_a = 37'(cm); mul_b = 34'(qv); end
+      S_R_N2_B: begin mul_a = v_res; mul_b = 34'(v_res); end
+      S_R_PM_B, S_R_PW_B: begin mul_a = v_res; mul_b = $signed({2'b00, recip}); end
+      S_CORE, S_CONV: begin mul_a = 37'(cblk[0][ci]); mul_b = 34'(cblk[1][cj]); end
+      S_KAPPA: begin mul_a = $signed({1'b0, kappa}); mul_b = $signed({7'd0, srr[26:0]}); end
+      S_KAPPA2: begin mul_a = $signed({1'b0, kappa}); mul_b = $signed({7'd0, srr[53:27]}); end
+      S_KAPPA3: begin mul_a = $signed({1'b0, kappa}); mul_b = 34'(srr >>> 54); end
+      S_J_ROT: begin
+        case (ph)
+          2'd0: begin mul_a = 37'(rot_c); mul_b = 34'(rot_x); end
+          2'd1: begin mul_a = 37'(rot_s); mul_b = 34'(rb); end
+          2'd2: begin mul_a = 37'(rot_s); mul_b = 34'(ra); end
+          default: begin mul_a = 37'(rot_c); mul_b = 34'(rb); end
+        endcase
+      end
+      S_SP_DIV: begin mul_a = 37'(sig[m0 + t]); mul_b = 34'(kk); end
+      S_SP_G: begin mul_a = 37'(hv[t]); mul_b = 34'(inv_v0); end
+      S_SP_H: begin mul_a = 37'(hv[k]); mul_b = 34'(gg); end
+      S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(ja[j * MQ + k]); end
+      S_U_ACC: begin mul_a = 37'(qrow[k]); mul_b = u_scaled; end
+      default: ;
+    endcase
+    mul_p = 64'(mul_a) * 64'(mul_b);
+  end
+
+  // ---------------- core sum S_ij (§4.5), i = ci, j = cj ----------------
+  logic cx_any;
+  logic signed [31:0] e_p, e_a;
+  logic signed [63:0] core_s;
+  always_comb begin
+    cx_any = 1'b0;
+    for (int m2 = 0; m2 < MQ; m2++)
+      if (cxc[m2] != 32'd0) cx_any = 1'b1;
+    e_p = eblk[0] + eblk[1];
+    e_a = (cx_any && cxe - 29 > e_p) ? cxe - 29 : e_p;
+    core_p = 64'(mul_p);
+    core_s = rr_shift_round(core_p, e_a - e_p);
+    if (ci == cj && cxc[ci] != 32'd0) core_s = core_s + rr_shift_round(64'(cxc[ci]), e_a - cxe);
+  end
+
+  // ---------------- datapath: the sequencer registers these combinational results ----------
+  // (kept out of the state machine's process: one instance each, and small processes for
+  // synthesis). Each block computes only in the state(s) that use it and outputs zeros
+  // otherwise (operand isolation; it also keeps the Verilated model fast).
+  // The shared rounding shifter: round(nz_in 2^-nz_sh) (§2.1) for the step of this state.
+  logic signed [63:0] nz_in, nz_out;
+  logic signed [31:0] nz_sh;
+  logic signed [31:0] gs_sh;  // Gram-Schmidt coefficient: max(0, bit_length|acc| - 30)
+  always_comb begin
+    gs_sh = 0;
+    if (state == S_G_DOT_END) gs_sh = rr_bitlen(rr_mag(acc)) - 30;
+    if (gs_sh < 0) gs_sh = 0;
+    nz_in = mul_p;
+    nz_sh = 32'sd30;
+    case (state)
+      S_G_DOT_END: begin nz_in = acc; nz_sh = gs_sh; end
+      S_G_UPD_C: nz_sh = tsh;
+      S_R_PW_B: nz_sh = eq + bn + 30;
+      S_CONV: begin nz_in = core_s; nz_sh = ec - ea; end
+      S_U_ACC: begin nz_in = acc + mul_p; nz_sh = ecol[t] - (eref - 30); end
+      S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc + mul_p;
+      S_MIX: nz_in = acc + mul_p;
+      default: ;  // S_SP_G, S_SP_H: round(mul_p 2^-30)
+    endcase
+    nz_out = rr_shift_round(nz_in, nz_sh);
+  end
+  // Gram-Schmidt update word: sat32(w - round(cm Q 2^-t)).
+  logic signed [63:0] upd_d, upd_c;
+  always_comb begin
+    upd_d = 64'($signed(rdata[31:0])) - nz_out;
+    upd_c = upd_d > kSat ? kSat : (upd_d < -kSat ? -kSat : upd_d);
+  end
+  // Coefficient fold: round(m1 2^(e1-E)) + round(m2 2^(e2-E)) at the larger exponent E.
+  logic signed [33:0] fold_m;  // |c| <= 2^31
+  logic signed [31:0] fold_e;
+  always_comb begin
+    fold_e = 0;
+    fold_m = 0;
+    if (state == S_G_COEF) begin
+      fold_e = coef_e[side][j] > ce ? coef_e[side][j] : ce;
+      fold_m = 34'(rr_shift_round(64'(coef_m[side][j]), fold_e - coef_e[side][j]) + rr_shift_round(64'(cm), fold_e - ce));
+    end
+  end
+  // The new column: bit lengths, the vanishing test, the codes' block exponent; E_C.
+  logic signed [31:0] big_len, sq_len, eq_w, ec_w;
+  logic vanish_w;
+  always_comb begin
+    big_len = (state == S_R_S) ? rr_bitlen(big) : 0;
+    sq_len = (state == S_R_SQ) ? rr_bitlen(64'(sq_round)) : 0;
+    vanish_w = (state == S_R_VT) ? rr_scaled_le(n2, 2 * ev + 22, x2[side], 2 * exp_in[side]) : 1'b0;
+    eq_w = (state == S_R_PE) ? rr_fit_exp(big2, -(bn + 30), 15) : 0;
+    ec_w = (state == S_EC) ? rr_fit_exp(summax, ea, 26) : 0;
+  end
+  // §4.4 one side's coefficient block (b = 30), one coefficient t per cycle in three passes
+  // (ph 0: the top exponent, 1: the rounding carry, 2: the codes).
+  logic bany, bcarry;
+  logic signed [31:0] btop, bl_e, bl_len;
+  logic signed [63:0] bl_out;
+  always_comb begin : blk
+    logic signed [63:0] cmag;
+    cmag = $signed(rr_mag(64'(coef_m[side][t])));
+    bl_e = bany ? btop - 30 : 0;
+    bl_len = 0;
+    bl_out = 0;
+    if (state == S_BLK) begin
+      if (ph == 2'd0) bl_len = coef_e[side][t] + rr_bitlen(64'(cmag));
+      bl_out = (ph == 2'd1) ? rr_shift_round(cmag, bl_e - coef_e[side][t])
+                            : rr_shift_round(64'(coef_m[side][t]), bl_e + 32'(bcarry) - coef_e[side][t]);
+    end
+  end
+  // §4.7 the t-th largest sigma (ties: lowest index), chosen at row k = 0; then the U column's
+  // largest-magnitude entry (ties: lowest row), one row k per cycle, and its sign convention.
+  logic signed [31:0] sort_best, sort_col;
+  logic signed [31:0] sort_u, sort_piv;
+  logic sort_flip;
+  always_comb begin : sort
+    sort_best = 0;
+    for (int m2 = MQ - 1; m2 >= 0; m2--)
+      if (state == S_J_SORT && k == 0 && m2 < q && !taken[m2] &&
+          (taken[sort_best] || sig[m2] >= sig[sort_best]))
+        sort_best = m2;
+    sort_col = (k == 0) ? sort_best : sbest;
+    sort_u = (state == S_J_SORT) ? ju[sort_col * MQ + k] : 32'sd0;
+    sort_piv = (k == 0 || rr_mag(64'(sort_u)) > rr_mag(64'(pval))) ? sort_u : pval;
+    sort_flip = sort_piv != 32'sd0 && ((sort_piv < 0) ^ neg[sort_col]);
+  end
+  // §4.8 unbiased: m0 (smallest i <= q-3 with (q-1-i) sigma_i <= suffix_i, else q-2), s1.
+  logic signed [31:0] sp_m0;
+  logic signed [63:0] sp_s1;
+  always_comb begin : spectrum
+    logic signed [63:0] suffix;
+    sp_m0 = q - 2;
+    suffix = 0;
+    sp_s1 = 0;
+    if (state == S_SP_START) begin
+      for (int m2 = MQ - 1; m2 >= 0; m2--) begin
+        if (m2 < q) suffix = suffix + hv[m2];
+        if (m2 < q - 2 && $signed({1'b0, 4'(q - 1 - m2)}) * hv[m2] <= suffix) sp_m0 = m2;
+      end
+      for (int m2 = 0; m2 < MQ; m2++)
+        if (m2 >= sp_m0 && m2 < q) sp_s1 = sp_s1 + hv[m2];
+    end
+  end
+  // §4.9 the new c_x block (unsigned, b = 31) at E_C: its exponent, then code t per cycle.
+  logic signed [31:0] cxn_e;
+  logic [31:0] cxn_c;
+  always_comb begin : cxblock
+    logic [63:0] mx;
+    mx = 0;
+    for (int m2 = 0; m2 < MQ; m2++)
+      if (state == S_CXN && m2 < r && 64'(cxn[m2]) > mx) mx = 64'(cxn[m2]);
+    cxn_e = rr_fit_exp(mx, ec, 31);
+    cxn_c = (state == S_CXN_W) ? 32'(rr_shift_round(cxn[t], exn - ec)) : 32'd0;
+  end
+  // §4.10 e_ref (largest exponent of a live column) and the new columns' exponents.
+  logic signed [31:0] eref_w;
+  logic signed [31:0] ecol_w;  // exponent of new column t
+  always_comb begin : update_exps
+    logic any;
+    any = 1'b0;
+    eref_w = 0;
+    for (int m2 = 0; m2 < MQ; m2++)
+      if (state == S_U_START && m2 < q && live[side][m2]) begin
+        if (!any || expq[side][m2] > eref_w) eref_w = expq[side][m2];
+        any = 1'b1;
+      end
+    ecol_w = (state == S_U_EXP) ? rr_fit_exp(bigc[t], eref - 30, 15) : 0;
+  end
+
+`define RR_RD(addr, ret) \
+  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b0; mem_req_addr <= (addr); \
+        ret_state <= (ret); state <= S_MEM; end
+`define RR_WR(addr, data, ret) \
+  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b1; mem_req_addr <= (addr); \
+        mem_req_wdata <= (data); ret_state <= (ret); state <= S_MEM; end
+
+  // Address of a basis code (index from the counters), a scratch word or a metadata word.
+  function automatic logic [31:0] a_q(input logic s, input logic [27:0] idx);
     a_q = {3'b000, s, idx};
   endfunction
   function automatic logic [31:0] a_w(input logic s, input logic [27:0] row);
@@ -206,23 +458,14 @@ module rr_unit #(
     a_meta = {4'd4, idx};
   endfunction
 
-`define RR_RD(addr, ret) \
-  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b0; mem_req_addr <= (addr); \
-        ret_state <= (ret); state <= S_MEM; end
-`define RR_WR(addr, data, ret) \
-  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b1; mem_req_addr <= (addr); \
-        mem_req_wdata <= (data); ret_state <= (ret); state <= S_MEM; end
-
   always_ff @(posedge clk) begin : seq
     logic signed [31:0] n;
-    logic signed [63:0] d, c, p, v, s, hh, g;
+    logic [27:0] n28;
+    logic signed [63:0] s, hh;
     logic [63:0] m;
-    logic signed [63:0] tm [MM];
-    logic signed [63:0] tu [MM];
     logic signed [127:0] lhs, rhs;
-    logic signed [31:0] top, e, best, pivot, ee;
-    logic any;
     n = n_len[side];
+    n28 = 28'(n_len[side]);
     if (rst) begin
       state <= S_IDLE;
       ret_state <= S_IDLE;
@@ -236,6 +479,9 @@ module rr_unit #(
       co_in_valid <= 1'b0;
       sg_in_valid <= 1'b0;
       pair_count <= '0;
+      cw <= '0;
+      co_got <= 1'b0;
+      div_got <= 1'b0;
     end else begin
       sg_in_valid <= 1'b0;
       if (sg_out_valid) sign_word <= sg_word;
@@ -243,6 +489,17 @@ module rr_unit #(
       if (sq_in_valid && sq_in_ready) sq_in_valid <= 1'b0;
       if (co_in_valid && co_in_ready) co_in_valid <= 1'b0;
       if (cfg_pair_load && state == S_IDLE) pair_count <= cfg_pair;
+      if (cw != 8'hff) cw <= cw + 8'd1;
+      if (co_out_valid) begin
+        co_got <= 1'b1;
+        co_ang_l <= co_out_angle;
+        co_cos_l <= co_cos;
+        co_sin_l <= co_sin;
+      end
+      if (div_out_valid) begin
+        div_got <= 1'b1;
+        div_quot_l <= div_quot[31:0];
+      end
       case (state)
         S_IDLE: begin
           if (start_valid) begin
@@ -289,7 +546,7 @@ module rr_unit #(
         // ---- §4.1 input: w = x 2^8 into the scratch, |x|^2, the zero test ----
         S_IN: begin
           if (code_valid) begin
-            x2[side] <= x2[side] + 64'(64'(code_data) * 64'(code_data));
+            x2[side] <= x2[side] + 64'(mul_p);
             if (code_data != 16'sd0) nonzero[side] <= 1'b1;
             `RR_WR(a_w(side, 28'(i)), 64'(64'(code_data) <<< 8), S_IN_NEXT)
           end
@@ -337,26 +594,29 @@ module rr_unit #(
           end
         end
         // ---- §4.2 Gram-Schmidt, two passes over columns 0..r-1 ----
+        // The update runs even for a zero dot product (cm = 0 leaves w unchanged): a fixed
+        // schedule.
         S_G_START: begin
-          for (int k = 0; k < MQ; k++) begin
-            coef_m[side][k] <= '0;
-            coef_e[side][k] <= 0;
-            live[side][k] <= 1'b0;
+          for (int m2 = 0; m2 < MQ; m2++) begin
+            coef_m[side][m2] <= '0;
+            coef_e[side][m2] <= 0;
+            live[side][m2] <= 1'b0;
           end
           pass <= 1'b0;
           j <= 0;
           i <= 0;
+          cbase <= '0;
           acc <= '0;
           state <= S_G_DOT_A;
         end
-        S_G_DOT_A: `RR_RD(a_q(side, j, i, n), S_G_DOT_B)
+        S_G_DOT_A: `RR_RD(a_q(side, cbase + 28'(i)), S_G_DOT_B)
         S_G_DOT_B: begin
-          qv <= 64'($signed(rdata[15:0]));
+          qv <= $signed(rdata[15:0]);
           if (!pass && rdata[15:0] != 16'd0) live[side][j] <= 1'b1;
           `RR_RD(a_w(side, 28'(i)), S_G_DOT_C)
         end
         S_G_DOT_C: begin
-          acc <= acc + qv * 64'($signed(rdata[31:0]));
+          acc <= acc + 64'(mul_p);
           if (i + 1 < n) begin
             i <= i + 1;
             state <= S_G_DOT_A;
@@ -365,28 +625,20 @@ module rr_unit #(
           end
         end
         S_G_DOT_END: begin
-          if (acc == 64'sd0) begin
-            state <= S_G_NEXTJ;
-          end else begin
-            e = rr_bitlen(rr_mag(acc)) - 30;
-            if (e < 0) e = 0;
-            cm <= rr_shift_round(acc, e);
-            ce <= expq[side][j] + exp_in[side] - 8 + e;
-            tsh <= -2 * expq[side][j] - e;  // e_w - ce - e_Qj
-            i <= 0;
-            state <= S_G_UPD_A;
-          end
+          cm <= 32'(nz_out);
+          ce <= expq[side][j] + exp_in[side] - 8 + gs_sh;
+          tsh <= -2 * expq[side][j] - gs_sh;  // e_w - ce - e_Qj
+          i <= 0;
+          state <= S_G_UPD_A;
         end
-        S_G_UPD_A: `RR_RD(a_q(side, j, i, n), S_G_UPD_B)
+        S_G_UPD_A: `RR_RD(a_q(side, cbase + 28'(i)), S_G_UPD_B)
         S_G_UPD_B: begin
-          qv <= 64'($signed(rdata[15:0]));
+          qv <= $signed(rdata[15:0]);
           `RR_RD(a_w(side, 28'(i)), S_G_UPD_C)
         end
         S_G_UPD_C: begin
-          d = 64'($signed(rdata[31:0])) - rr_shift_round(cm * qv, tsh);
-          c = d > kSat ? kSat : (d < -kSat ? -kSat : d);
-          if (c != d) sats <= sats + 32'd1;
-          `RR_WR(a_w(side, 28'(i)), 64'(c), S_G_UPD_D)
+          if (upd_c != upd_d) sats <= sats + 32'd1;
+          `RR_WR(a_w(side, 28'(i)), 64'(upd_c), S_G_UPD_D)
         end
         S_G_UPD_D: begin
           if (i + 1 < n) begin
@@ -396,14 +648,14 @@ module rr_unit #(
             state <= S_G_COEF;
           end
         end
-        S_G_COEF: begin
-          if (coef_m[side][j] == 64'sd0) begin
-            coef_m[side][j] <= cm;
+        S_G_COEF: begin  // cm = 0 exactly when the dot product was 0
+          if (cm == 32'sd0) begin
+          end else if (coef_m[side][j] == 34'sd0) begin
+            coef_m[side][j] <= 34'(cm);
             coef_e[side][j] <= ce;
           end else begin
-            e = coef_e[side][j] > ce ? coef_e[side][j] : ce;
-            coef_m[side][j] <= rr_shift_round(coef_m[side][j], e - coef_e[side][j]) + rr_shift_round(cm, e - ce);
-            coef_e[side][j] <= e;
+            coef_m[side][j] <= fold_m;
+            coef_e[side][j] <= fold_e;
           end
           state <= S_G_NEXTJ;
         end
@@ -412,12 +664,15 @@ module rr_unit #(
           acc <= '0;
           if (j + 1 < r) begin
             j <= j + 1;
+            cbase <= cbase + n28;
             state <= S_G_DOT_A;
           end else if (!pass) begin
             pass <= 1'b1;
             j <= 0;
+            cbase <= '0;
             state <= S_G_DOT_A;
           end else begin
+            rbase <= cbase + n28;
             big <= '0;
             state <= S_R_MAX_A;
           end
@@ -434,21 +689,16 @@ module rr_unit #(
             state <= S_R_S;
           end
         end
-        S_R_S: begin
+        S_R_S: begin  // M = 0 runs the n2 loop too (n2 = 0 vanishes): a fixed schedule
           i <= 0;
-          if (big == 64'd0) begin
-            state <= S_R_VZ;
-          end else begin
-            ssh <= rr_bitlen(big) - 24;
-            ev <= exp_in[side] - 8 + rr_bitlen(big) - 24;
-            n2 <= '0;
-            state <= S_R_N2_A;
-          end
+          ssh <= big_len - 24;
+          ev <= exp_in[side] - 8 + big_len - 24;
+          n2 <= '0;
+          state <= S_R_N2_A;
         end
         S_R_N2_A: `RR_RD(a_w(side, 28'(i)), S_R_N2_B)
         S_R_N2_B: begin
-          v = rr_shift_round(64'($signed(rdata[31:0])), ssh);
-          n2 <= n2 + 64'(v * v);
+          n2 <= n2 + 64'(mul_p);
           if (i + 1 < n) begin
             i <= i + 1;
             state <= S_R_N2_A;
@@ -458,7 +708,7 @@ module rr_unit #(
         end
         S_R_VT: begin
           i <= 0;
-          if (rr_scaled_le(n2, 2 * ev + 22, x2[side], 2 * exp_in[side])) begin
+          if (vanish_w) begin
             state <= S_R_VZ;
           end else begin
             sq_in_valid <= 1'b1;
@@ -468,26 +718,27 @@ module rr_unit #(
         end
         S_R_SQ: begin
           if (sq_out_valid) begin
-            norm <= 64'(sq_round);
-            bn <= rr_bitlen(64'(sq_round));
+            norm <= 34'(sq_round);
+            bn <= sq_len;
             div_in_valid <= 1'b1;
             div_num <= 64'd1;
             div_den <= 64'(sq_round);
-            div_frac <= 7'(rr_bitlen(64'(sq_round)) + 30);
+            div_frac <= 7'(sq_len + 30);
+            cw <= '0;
+            div_got <= 1'b0;
             state <= S_R_DIV;
           end
         end
         S_R_DIV: begin
-          if (div_out_valid) begin
-            recip <= div_quot;
+          if (div_fin) begin
+            recip <= div_q_v;
             big2 <= '0;
             state <= S_R_PM_A;
           end
         end
         S_R_PM_A: `RR_RD(a_w(side, 28'(i)), S_R_PM_B)
         S_R_PM_B: begin
-          p = rr_shift_round(64'($signed(rdata[31:0])), ssh) * $signed(recip);
-          m = rr_mag(p);
+          m = rr_mag(64'(mul_p));
           if (m > big2) big2 <= m;
           if (i + 1 < n) begin
             i <= i + 1;
@@ -497,14 +748,13 @@ module rr_unit #(
           end
         end
         S_R_PE: begin
-          eq <= rr_fit_exp(big2, -(bn + 30), 15);
+          eq <= eq_w;
           i <= 0;
           state <= S_R_PW_A;
         end
         S_R_PW_A: `RR_RD(a_w(side, 28'(i)), S_R_PW_B)
         S_R_PW_B: begin
-          p = rr_shift_round(64'($signed(rdata[31:0])), ssh) * $signed(recip);
-          `RR_WR(a_q(side, r, i, n), 64'(rr_shift_round(p, eq + bn + 30)), S_R_PW_C)
+          `RR_WR(a_q(side, rbase + 28'(i)), 64'(nz_out), S_R_PW_C)
         end
         S_R_PW_C: begin
           if (i + 1 < n) begin
@@ -521,7 +771,7 @@ module rr_unit #(
           coef_e[side][r] <= ev;
           state <= S_R_SIDE;
         end
-        S_R_VZ: `RR_WR(a_q(side, r, i, n), 64'd0, S_R_VZ_NEXT)
+        S_R_VZ: `RR_WR(a_q(side, rbase + 28'(i)), 64'd0, S_R_VZ_NEXT)
         S_R_VZ_NEXT: begin
           if (i + 1 < n) begin
             i <= i + 1;
@@ -541,57 +791,72 @@ module rr_unit #(
             state <= S_G_START;
           end else begin
             side <= 1'b0;
+            t <= 0;
+            ph <= 2'd0;
+            bany <= 1'b0;
+            btop <= 0;
+            bcarry <= 1'b0;
             state <= S_BLK;
           end
         end
         // ---- §4.4 c_L, c_R blocks (b = 30), one side per cycle ----
-        S_BLK: begin
-          any = 1'b0;
-          top = 0;
-          for (int k = 0; k < MQ; k++)
-            if (k < q && coef_m[side][k] != 64'sd0) begin
-              ee = coef_e[side][k] + rr_bitlen(rr_mag(coef_m[side][k]));
-              if (!any || ee > top) top = ee;
-              any = 1'b1;
+        S_BLK: begin  // coefficient t of this side, pass ph (zero coefficients are skipped)
+          case (ph)
+            2'd0: if (coef_m[side][t] != 34'sd0) begin
+              if (!bany || bl_len > btop) btop <= bl_len;
+              bany <= 1'b1;
             end
-          e = any ? top - 30 : 0;
-          ee = e;
-          for (int k = 0; k < MQ; k++)
-            if (k < q && coef_m[side][k] != 64'sd0 &&
-                rr_shift_round($signed(rr_mag(coef_m[side][k])), e - coef_e[side][k]) > 64'sd1073741823)
-              ee = e + 1;
-          for (int k = 0; k < MQ; k++)
-            cblk[side][k] <= (k < q && coef_m[side][k] != 64'sd0) ?
-                rr_shift_round(coef_m[side][k], ee - coef_e[side][k]) : 64'sd0;
-          eblk[side] <= ee;
-          if (side == 1'b0) begin
-            side <= 1'b1;
-          end else begin
-            side <= 1'b0;
+            2'd1: if (coef_m[side][t] != 34'sd0 && bl_out > 64'sd1073741823) bcarry <= 1'b1;
+            default: cblk[side][t] <= (coef_m[side][t] != 34'sd0) ? 32'(bl_out) : 32'sd0;
+          endcase
+          if (t + 1 < q) t <= t + 1;
+          else begin
             t <= 0;
-            summax <= '0;
-            state <= S_CORE;
+            if (ph != 2'd2) ph <= ph + 2'd1;
+            else begin
+              ph <= 2'd0;
+              eblk[side] <= bl_e + 32'(bcarry);
+              bany <= 1'b0;
+              btop <= 0;
+              bcarry <= 1'b0;
+              if (side == 1'b0) begin
+                side <= 1'b1;
+              end else begin
+                side <= 1'b0;
+                ci <= 0;
+                cj <= 0;
+                summax <= '0;
+                state <= S_CORE;
+              end
+            end
           end
         end
-        // ---- §4.5 core sums S, one entry per cycle (t = c q + i) ----
+        // ---- §4.5 core sums S, one entry per cycle (ci row, cj column) ----
         S_CORE: begin
-          any = 1'b0;
-          for (int k = 0; k < MQ; k++)
-            if (cxc[k] != 32'd0) any = 1'b1;
-          e = eblk[0] + eblk[1];
-          ee = (any && cxe - 29 > e) ? cxe - 29 : e;  // E_A
-          ea <= ee;
-          s = rr_shift_round(cblk[0][t % q] * cblk[1][t / q], ee - e);
-          if (t % q == t / q && cxc[t % q] != 32'd0) s = s + rr_shift_round(64'(cxc[t % q]), ee - cxe);
-          sum[(t / q) * MQ + t % q] <= s;
-          if (rr_mag(s) > summax) summax <= rr_mag(s);
-          if (t + 1 < q * q) t <= t + 1;
-          else state <= S_KAPPA;
+          ea <= e_a;
+          if (ci == 0 && cj == 0) s00 <= core_s;
+          if (ci == q - 1 && cj == q - 1) srr <= core_s;
+          if (rr_mag(core_s) > summax) summax <= rr_mag(core_s);
+          if (ci + 1 < q) ci <= ci + 1;
+          else begin
+            ci <= 0;
+            if (cj + 1 < q) cj <= cj + 1;
+            else state <= S_KAPPA;
+          end
         end
-        // ---- §4.6 degenerate pairs and the kappa test ----
+        // ---- §4.6 degenerate pairs and the kappa test: kappa S_rr over three limbs of S_rr
+        // (27, 27 bits unsigned, the rest signed), 97-bit exact ----
         S_KAPPA: begin
-          lhs = 128'(sum[0]) <<< 8;
-          rhs = $signed({92'd0, kappa}) * 128'(sum[(q - 1) * MQ + q - 1]);
+          kp_acc <= 128'(mul_p);
+          state <= S_KAPPA2;
+        end
+        S_KAPPA2: begin
+          kp_acc <= kp_acc + (128'(mul_p) <<< 27);
+          state <= S_KAPPA3;
+        end
+        S_KAPPA3: begin
+          lhs = 128'(s00) <<< 8;
+          rhs = kp_acc + (128'(mul_p) <<< 54);
           if (!van[0] && !van[1] && kappa != 36'd0 && lhs > rhs) begin
             skip <= 1'b1;
             t <= 0;
@@ -601,108 +866,125 @@ module rr_unit #(
           end
         end
         S_EC: begin
-          ec <= rr_fit_exp(summax, ea, 26);
-          t <= 0;
+          ec <= ec_w;
+          ci <= 0;
+          cj <= 0;
           state <= S_CONV;
         end
-        // ---- §4.7 C in 27-bit codes, U = V = I ----
+        // ---- §4.7 C in 27-bit codes (S recomputed), U = V = I, one entry per cycle ----
         S_CONV: begin
-          for (int k = 0; k < MM; k++) begin
-            tm[k] = (k % MQ < q && k / MQ < q) ? rr_shift_round(sum[k], ec - ea) : 64'sd0;
-            tu[k] = (k % MQ == k / MQ) ? kOne30 : 64'sd0;
-          end
-          for (int k1 = 0; k1 < MQ; k1++)
-            for (int k2 = 0; k2 < MQ; k2++) begin
-              ja[k1 * MQ + k2] <= tm[k1 * MQ + k2];
-              ju[k1 * MQ + k2] <= tu[k1 * MQ + k2];
-              jv[k1 * MQ + k2] <= tu[k1 * MQ + k2];
+          ja[cj * MQ + ci] <= 32'(nz_out);
+          ju[cj * MQ + ci] <= (ci == cj) ? kOne30s : 32'sd0;
+          jv[cj * MQ + ci] <= (ci == cj) ? kOne30s : 32'sd0;
+          if (ci + 1 < q) ci <= ci + 1;
+          else begin
+            ci <= 0;
+            if (cj + 1 < q) cj <= cj + 1;
+            else begin
+              sweep <= 0;
+              jp <= 0;
+              jk <= 1;
+              state <= S_J_PAIR;
             end
-          sweep <= 0;
-          jp <= 0;
-          jk <= 1;
-          state <= S_J_PAIR;
+          end
         end
         // ---- §4.7 two-sided cyclic Jacobi, 8 sweeps ----
+        // An exactly-zero pair (no rotation) runs the same steps with its writes suppressed.
         S_J_PAIR: begin
           // at(a, row, col) = a[col MQ + row]; x = C_pk, y = C_kp
-          if (ja[jk * MQ + jp] == 64'sd0 && ja[jp * MQ + jk] == 64'sd0) begin
-            state <= S_J_NEXT;
-          end else begin
-            co_in_valid <= 1'b1;
-            co_rotate <= 1'b0;
-            co_y <= -(ja[jk * MQ + jp] + ja[jp * MQ + jk]);
-            co_x <= ja[jp * MQ + jp] - ja[jk * MQ + jk];
-            co_angle <= '0;
-            state <= S_J_A1;
-          end
+          jdry <= ja[jk * MQ + jp] == 32'sd0 && ja[jp * MQ + jk] == 32'sd0;
+          co_in_valid <= 1'b1;
+          co_rotate <= 1'b0;
+          co_y <= -(64'(ja[jk * MQ + jp]) + 64'(ja[jp * MQ + jk]));
+          co_x <= 64'(ja[jp * MQ + jp]) - 64'(ja[jk * MQ + jk]);
+          co_angle <= '0;
+          cw <= '0;
+          co_got <= 1'b0;
+          state <= S_J_A1;
         end
         S_J_A1: begin
-          if (co_out_valid) begin
-            th_sum <= 64'(co_out_angle);
+          if (co_fin) begin
+            th_sum <= 64'(co_ang_v);
             co_in_valid <= 1'b1;
             co_rotate <= 1'b0;
-            co_y <= ja[jp * MQ + jk] - ja[jk * MQ + jp];
-            co_x <= ja[jp * MQ + jp] + ja[jk * MQ + jk];
+            co_y <= 64'(ja[jp * MQ + jk]) - 64'(ja[jk * MQ + jp]);
+            co_x <= 64'(ja[jp * MQ + jp]) + 64'(ja[jk * MQ + jk]);
+            cw <= '0;
+            co_got <= 1'b0;
             state <= S_J_A2;
           end
         end
         S_J_A2: begin
-          if (co_out_valid) begin
+          if (co_fin) begin
             // alpha = (sum - diff) >> 1, beta = (sum + diff) >> 1 (floor)
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
-            co_angle <= (th_sum - 64'(co_out_angle)) >>> 1;
-            th_sum <= (th_sum + 64'(co_out_angle)) >>> 1;  // beta, kept for the second call
+            co_angle <= (th_sum - 64'(co_ang_v)) >>> 1;
+            th_sum <= (th_sum + 64'(co_ang_v)) >>> 1;  // beta, kept for the second call
+            cw <= '0;
+            co_got <= 1'b0;
             state <= S_J_C1;
           end
         end
         S_J_C1: begin
-          if (co_out_valid) begin
-            ca <= 64'(co_cos);
-            sa <= 64'(co_sin);
+          if (co_fin) begin
+            ca <= co_cos_v;
+            sa <= co_sin_v;
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
             co_angle <= th_sum;
+            cw <= '0;
+            co_got <= 1'b0;
             state <= S_J_C2;
           end
         end
         S_J_C2: begin
-          if (co_out_valid) begin
-            cb <= 64'(co_cos);
-            sb <= 64'(co_sin);
+          if (co_fin) begin
+            cb <= co_cos_v;
+            sb <= co_sin_v;
             t <= 0;
-            state <= S_J_ROW;
+            rk <= 2'd0;
+            ph <= 2'd0;
+            state <= S_J_ROT;
           end
         end
-        S_J_ROW: begin  // rows p, k: (C_pj, C_kj) with (ca, sa)
-          ja[t * MQ + jp] <= rr_rot_a(ca, sa, ja[t * MQ + jp], ja[t * MQ + jk]);
-          ja[t * MQ + jk] <= rr_rot_b(ca, sa, ja[t * MQ + jp], ja[t * MQ + jk]);
-          if (t + 1 < q) t <= t + 1;
-          else begin
-            t <= 0;
-            state <= S_J_COL;
-          end
-        end
-        S_J_COL: begin  // columns p, k: (C_ip, C_ik) with (cb, sb)
-          ja[jp * MQ + t] <= rr_rot_a(cb, sb, ja[jp * MQ + t], ja[jk * MQ + t]);
-          ja[jk * MQ + t] <= rr_rot_b(cb, sb, ja[jp * MQ + t], ja[jk * MQ + t]);
-          if (t + 1 < q) t <= t + 1;
-          else begin
-            t <= 0;
-            state <= S_J_UV;
-          end
-        end
-        S_J_UV: begin
-          if (t == 0) begin
-            ja[jk * MQ + jp] <= '0;
-            ja[jp * MQ + jk] <= '0;
-          end
-          ju[jp * MQ + t] <= rr_rot_a(ca, sa, ju[jp * MQ + t], ju[jk * MQ + t]);
-          ju[jk * MQ + t] <= rr_rot_b(ca, sa, ju[jp * MQ + t], ju[jk * MQ + t]);
-          jv[jp * MQ + t] <= rr_rot_a(cb, sb, jv[jp * MQ + t], jv[jk * MQ + t]);
-          jv[jk * MQ + t] <= rr_rot_b(cb, sb, jv[jp * MQ + t], jv[jk * MQ + t]);
-          if (t + 1 < q) t <= t + 1;
-          else state <= S_J_NEXT;
+        // One plane rotation of a pair of entries in 4 cycles through the shared multiplier:
+        // (x, y) <- (round((c x - s y) 2^-30), round((s x + c y) 2^-30)); rk selects rows of
+        // C (alpha), columns of C (beta), U columns (alpha), V columns (beta).
+        S_J_ROT: begin
+          ph <= ph + 2'd1;
+          case (ph)
+            2'd0: begin
+              ra <= rot_x;
+              rb <= rot_y;
+              acc <= 64'(mul_p);
+            end
+            2'd1: acc <= acc - 64'(mul_p);  // c x - s y
+            2'd2: begin
+              acc <= 64'(mul_p);  // s x
+              cm <= 32'(nz_out);  // round((c x - s y) 2^-30), held for the write
+            end
+            default: begin  // nz_out = round((s x + c y) 2^-30)
+              if (!jdry) begin
+                case (rk)
+                  2'd0: begin ja[t * MQ + jp] <= 32'(cm); ja[t * MQ + jk] <= 32'(nz_out); end
+                  2'd1: begin ja[jp * MQ + t] <= 32'(cm); ja[jk * MQ + t] <= 32'(nz_out); end
+                  2'd2: begin ju[jp * MQ + t] <= 32'(cm); ju[jk * MQ + t] <= 32'(nz_out); end
+                  default: begin jv[jp * MQ + t] <= 32'(cm); jv[jk * MQ + t] <= 32'(nz_out); end
+                endcase
+                if (rk == 2'd1 && t == q - 1) begin
+                  ja[jk * MQ + jp] <= '0;
+                  ja[jp * MQ + jk] <= '0;
+                end
+              end
+              if (t + 1 < q) t <= t + 1;
+              else begin
+                t <= 0;
+                rk <= rk + 2'd1;
+                if (rk == 2'd3) state <= S_J_NEXT;
+              end
+            end
+          endcase
         end
         S_J_NEXT: begin
           if (jk + 1 < q) begin
@@ -721,81 +1003,72 @@ module rr_unit #(
             state <= S_J_SIG;
           end
         end
-        S_J_SIG: begin  // sigma_i = |C_ii|, negating U's column i with it
-          for (int k = 0; k < MQ; k++) begin
-            sig[k] <= (ja[k * MQ + k] < 0) ? -ja[k * MQ + k] : ja[k * MQ + k];
-            taken[k] <= 1'b0;
-            for (int row = 0; row < MQ; row++)
-              if (ja[k * MQ + k] < 0) ju[k * MQ + row] <= -ju[k * MQ + row];
+        S_J_SIG: begin  // sigma_i = |C_ii|; U's column i negated (applied where U is read)
+          for (int m2 = 0; m2 < MQ; m2++) begin
+            sig[m2] <= (ja[m2 * MQ + m2] < 0) ? -(64'(ja[m2 * MQ + m2])) : 64'(ja[m2 * MQ + m2]);
+            neg[m2] <= ja[m2 * MQ + m2] < 0;
+            taken[m2] <= 1'b0;
           end
           t <= 0;
+          k <= 0;
           state <= S_J_SORT;
         end
-        S_J_SORT: begin  // t-th largest sigma (ties: lowest index), U column sign convention
-          best = -1;
-          for (int k = 0; k < MQ; k++)
-            if (k < q && !taken[k] && (best < 0 || sig[k] > sig[best])) best = k;
-          pivot = 0;
-          for (int row = 1; row < MQ; row++)
-            if (row < q && rr_mag(ju[best * MQ + row]) > rr_mag(ju[best * MQ + pivot])) pivot = row;
-          taken[best] <= 1'b1;
-          for (int row = 0; row < MQ; row++) begin
-            su[t * MQ + row] <= (ju[best * MQ + pivot] < 0) ? -ju[best * MQ + row] : ju[best * MQ + row];
-            sv[t * MQ + row] <= (ju[best * MQ + pivot] < 0) ? -jv[best * MQ + row] : jv[best * MQ + row];
+        S_J_SORT: begin  // sorted position t, row k of its U column
+          if (k == 0) sbest <= sort_best;
+          pval <= sort_piv;
+          if (k + 1 < q) k <= k + 1;
+          else begin
+            k <= 0;
+            taken[sort_col] <= 1'b1;
+            perm[t] <= 4'(sort_col);
+            fu[t] <= sort_flip ^ neg[sort_col];
+            fv[t] <= sort_flip;
+            hv[t] <= sig[sort_col];  // sorted sigma
+            if (t + 1 < q) t <= t + 1;
+            else state <= S_SP_START;
           end
-          hv[t] <= sig[best];  // sorted sigma
-          if (t + 1 < q) t <= t + 1;
-          else state <= S_SP_START;
         end
         // ---- §4.8 spectrum reduction (hv: sorted sigma; reused for x0 below) ----
         S_SP_START: begin
-          for (int k = 0; k < MM; k++) tm[k] = '0;
-          for (int k = 0; k < MQ; k++) begin
-            cxn[k] <= '0;
-            sig[k] <= hv[k];
+          for (int m2 = 0; m2 < MQ; m2++) begin
+            cxn[m2] <= '0;
+            sig[m2] <= hv[m2];
           end
+          spdry <= 1'b0;
           if (!mode) begin
-            for (int k = 0; k < MQ; k++)
-              if (k < r) begin
-                tm[k * MQ + k] = kOne30;
-                cxn[k] <= hv[k];
-              end
+            for (int m2 = 0; m2 < MQ; m2++)
+              if (m2 < r) cxn[m2] <= hv[m2];
             for (int k1 = 0; k1 < MQ; k1++)
-              for (int k2 = 0; k2 < MQ; k2++) qx[k1 * MQ + k2] <= tm[k1 * MQ + k2];
+              for (int k2 = 0; k2 < MQ; k2++)
+                ja[k1 * MQ + k2] <= (k1 == k2 && k1 < r) ? kOne30s : 32'sd0;
             kept <= 4'(r);
             t <= 0;
+            j <= 0;
+            k <= 0;
+            i <= 0;
+            acc <= '0;
+            side <= 1'b0;
             state <= S_MIX;
           end else begin
-            // suffix sums, m0, k, s1
-            e = q - 2;
-            for (int k = MQ - 3; k >= 0; k--) begin
-              s = 0;
-              for (int k2 = 0; k2 < MQ; k2++)
-                if (k2 >= k && k2 < q) s = s + hv[k2];
-              if (k < q - 2 && 64'(q) * hv[k] - 64'(k) * hv[k] - hv[k] <= s) e = k;
-            end
-            s = 0;
-            for (int k2 = 0; k2 < MQ; k2++)
-              if (k2 >= e && k2 < q) s = s + hv[k2];
-            m0 <= e;
-            kk <= q - 1 - e;
-            s1 <= s;
-            kept <= 4'(e);
-            for (int k = 0; k < MQ; k++)
-              if (k < e || (s == 0 && k < r)) begin
-                tm[k * MQ + k] = kOne30;
-                cxn[k] <= hv[k];
-              end
+            m0 <= sp_m0;
+            kk <= q - 1 - sp_m0;
+            s1 <= sp_s1;
+            spdry <= sp_s1 == 0;
+            kept <= 4'(sp_m0);
+            for (int m2 = 0; m2 < MQ; m2++)
+              if (m2 < sp_m0 || (sp_s1 == 0 && m2 < r)) cxn[m2] <= hv[m2];
             for (int k1 = 0; k1 < MQ; k1++)
-              for (int k2 = 0; k2 < MQ; k2++) qx[k1 * MQ + k2] <= tm[k1 * MQ + k2];
+              for (int k2 = 0; k2 < MQ; k2++)
+                ja[k1 * MQ + k2] <= (k1 == k2 && (k1 < sp_m0 || (sp_s1 == 0 && k1 < r))) ? kOne30s : 32'sd0;
             t <= 0;
-            state <= (s == 0) ? S_MIX : S_SP_DIV;
+            state <= S_SP_DIV;
           end
         end
+        // s1 = 0 (spdry) runs the same divisions on harmless operands and writes nothing.
         S_SP_DIV: begin  // x0_t = isqrt_round(div_round(s1 - k sigma_{m0+t}, s1, 60))
           div_in_valid <= 1'b1;
-          div_num <= 64'(s1 - 64'(kk) * sig[m0 + t]);
-          div_den <= 64'(s1);
+          div_num <= 64'(s1 - 64'(mul_p));
+          div_den <= spdry ? 64'd1 : 64'(s1);
           div_frac <= 7'd60;
           state <= S_SP_DIVW;
         end
@@ -827,7 +1100,7 @@ module rr_unit #(
         end
         S_SP_INVW: begin
           if (div_out_valid) begin
-            inv_v0 <= $signed(div_quot);
+            inv_v0 <= $signed(div_quot[33:0]);
             div_in_valid <= 1'b1;
             div_num <= 64'(s1);
             div_den <= 64'(kk);
@@ -837,125 +1110,151 @@ module rr_unit #(
         end
         S_SP_MWW: begin
           if (div_out_valid) begin
-            for (int k = 0; k < MQ; k++)
-              if (k >= m0 && k < r) cxn[k] <= $signed(div_quot);
+            for (int m2 = 0; m2 < MQ; m2++)
+              if (m2 >= m0 && m2 < r && !spdry) cxn[m2] <= $signed(div_quot);
             t <= 1;
-            state <= S_SP_H;
+            state <= S_SP_G;
           end
         end
-        S_SP_H: begin  // Householder column t (1..k) into Q_x column m0 + t - 1
-          g = rr_shift_round(hv[t] * inv_v0, 30);
-          for (int k = 0; k < MQ; k++)
-            if (k <= kk) begin
-              hh = ((k == t) ? kOne30 : 64'sd0) - rr_shift_round(hv[k] * g, 30);
-              qx[(m0 + t - 1) * MQ + m0 + k] <= sign_word[k] ? -hh : hh;
-            end
-          if (t + 1 <= kk) t <= t + 1;
-          else begin
+        S_SP_G: begin  // g = round(x0_t inv 2^-30)
+          gg <= 34'(nz_out);
+          k <= 0;
+          state <= S_SP_H;
+        end
+        S_SP_H: begin  // Householder column t (1..k), entry k, into Q_x column m0 + t - 1
+          hh = ((k == t) ? kOne30 : 64'sd0) - nz_out;
+          if (!spdry) ja[(m0 + t - 1) * MQ + m0 + k] <= sign_word[k] ? 32'(-hh) : 32'(hh);
+          if (k + 1 <= kk) k <= k + 1;
+          else if (t + 1 <= kk) begin
+            t <= t + 1;
+            state <= S_SP_G;
+          end else begin
             t <= 0;
+            j <= 0;
+            k <= 0;
+            i <= 0;
+            acc <= '0;
+            side <= 1'b0;
             state <= S_MIX;
           end
         end
-        // ---- §4.9 mixing matrices, one entry (both sides) per cycle: t = j q + i ----
+        // ---- §4.9 mixing matrices: M[i][j] = sum_k U_ik Q_x[k][j], one product per cycle,
+        // left then right per entry ----
         S_MIX: begin
-          s = 0;
-          v = 0;
-          for (int k = 0; k < MQ; k++)
-            if (k < q) begin
-              s = s + su[k * MQ + t % q] * qx[(t / q) * MQ + k];
-              v = v + sv[k * MQ + t % q] * qx[(t / q) * MQ + k];
+          s = acc + 64'(mul_p);
+          if (k + 1 < q) begin
+            acc <= s;
+            k <= k + 1;
+          end else begin
+            mix[side][j * MQ + i] <= 32'(nz_out);
+            acc <= '0;
+            k <= 0;
+            if (side == 1'b0) side <= 1'b1;
+            else begin
+              side <= 1'b0;
+              if (i + 1 < q) i <= i + 1;
+              else begin
+                i <= 0;
+                if (j + 1 < r) j <= j + 1;
+                else state <= S_CXN;
+              end
             end
-          mix[0][(t / q) * MQ + t % q] <= rr_shift_round(s, 30);
-          mix[1][(t / q) * MQ + t % q] <= rr_shift_round(v, 30);
-          if (t + 1 < r * q) t <= t + 1;
-          else state <= S_CXN;
+          end
         end
         S_CXN: begin  // new c_x: unsigned block, b = 31, at E_C
-          m = 0;
-          for (int k = 0; k < MQ; k++)
-            if (k < r && 64'(cxn[k]) > m) m = 64'(cxn[k]);
-          e = rr_fit_exp(m, ec, 31);
-          exn <= e;
-          for (int k = 0; k < MQ; k++)
-            cxnew[k] <= (k < r) ? 32'(rr_shift_round(cxn[k], e - ec)) : 32'd0;
-          side <= 1'b0;
-          state <= S_U_START;
+          exn <= cxn_e;
+          for (int m2 = 0; m2 < MQ; m2++) cxnew[m2] <= '0;
+          t <= 0;
+          state <= S_CXN_W;
+        end
+        S_CXN_W: begin  // code t of the new c_x block
+          cxnew[t] <= cxn_c;
+          if (t + 1 < r) t <= t + 1;
+          else begin
+            side <= 1'b0;
+            state <= S_U_START;
+          end
         end
         // ---- §4.10 basis update, row by row: pass 0 finds max |acc_j|, pass 1 writes ----
         S_U_START: begin
-          any = 1'b0;
-          e = 0;
-          for (int k = 0; k < MQ; k++)
-            if (k < q && live[side][k]) begin
-              if (!any || expq[side][k] > e) e = expq[side][k];
-              any = 1'b1;
-            end
-          eref <= e;
-          for (int k = 0; k < MM; k++)
-            tm[k] = (k % MQ < q && live[side][k % MQ]) ? rr_shift_round(mix[side][k], e - expq[side][k % MQ])
-                                                        : 64'sd0;
-          for (int k1 = 0; k1 < MQ; k1++)
-            for (int k2 = 0; k2 < MQ; k2++) scaled[k1 * MQ + k2] <= tm[k1 * MQ + k2];
-          for (int k = 0; k < MQ; k++) bigc[k] <= '0;
+          eref <= eref_w;
+          for (int m2 = 0; m2 < MQ; m2++) bigc[m2] <= '0;
           pass <= 1'b0;
           i <= 0;
           l <= 0;
+          lad <= '0;
           state <= S_U_RD;
         end
-        S_U_RD: `RR_RD(a_q(side, l, i, n), S_U_RD_B)
+        S_U_RD: `RR_RD(a_q(side, lad), S_U_RD_B)
         S_U_RD_B: begin
-          qrow[l] <= 64'($signed(rdata[15:0]));
+          qrow[l] <= $signed(rdata[15:0]);
           if (l + 1 < q) begin
             l <= l + 1;
+            lad <= lad + n28;
             state <= S_U_RD;
           end else begin
             l <= 0;
             t <= 0;
+            k <= 0;
+            acc <= '0;
+            tad <= 28'(i);
             state <= S_U_ACC;
           end
         end
-        S_U_ACC: begin  // column t of row i
-          s = 0;
-          for (int k = 0; k < MQ; k++)
-            if (k < q) s = s + qrow[k] * scaled[t * MQ + k];
-          if (cxnew[t] == 32'd0) s = 0;
-          if (!pass) begin
-            if (rr_mag(s) > bigc[t]) bigc[t] <= rr_mag(s);
-            state <= S_U_ACC_NEXT;
+        S_U_ACC: begin  // column t of row i, term k
+          s = acc + 64'(mul_p);
+          if (k + 1 < q) begin
+            acc <= s;
+            k <= k + 1;
           end else begin
-            `RR_WR(a_q(side, t, i, n), 64'(rr_shift_round(s, ecol[t] - (eref - 30))), S_U_ACC_NEXT)
+            acc <= '0;
+            k <= 0;
+            if (cxnew[t] == 32'd0) s = 0;
+            if (!pass) begin
+              if (rr_mag(s) > bigc[t]) bigc[t] <= rr_mag(s);
+              state <= S_U_ACC_NEXT;
+            end else begin
+              `RR_WR(a_q(side, tad), (cxnew[t] == 32'd0) ? 64'd0 : 64'(nz_out), S_U_ACC_NEXT)
+            end
           end
         end
         S_U_ACC_NEXT: begin
           if (t + 1 < r) begin
             t <= t + 1;
+            tad <= tad + n28;
             state <= S_U_ACC;
           end else if (i + 1 < n) begin
             i <= i + 1;
+            lad <= 28'(i + 1);
             state <= S_U_RD;
           end else if (!pass) begin
+            t <= 0;
             state <= S_U_EXP;
           end else begin
-            for (int k = 0; k < MQ; k++)
-              if (k < r) begin
-                expq[side][k] <= ecol[k];
-                live[side][k] <= bigc[k] != 64'd0;
+            for (int m2 = 0; m2 < MQ; m2++)
+              if (m2 < r) begin
+                expq[side][m2] <= ecol[m2];
+                live[side][m2] <= bigc[m2] != 64'd0;
               end
             state <= S_U_SIDE;
           end
         end
-        S_U_EXP: begin
-          for (int k = 0; k < MQ; k++) ecol[k] <= rr_fit_exp(bigc[k], eref - 30, 15);
-          pass <= 1'b1;
-          i <= 0;
-          state <= S_U_RD;
+        S_U_EXP: begin  // exponent of new column t, one per cycle
+          ecol[t] <= ecol_w;
+          if (t + 1 < r) t <= t + 1;
+          else begin
+            pass <= 1'b1;
+            i <= 0;
+            lad <= '0;
+            state <= S_U_RD;
+          end
         end
         S_U_SIDE: begin
           if (side == 1'b0) begin
             side <= 1'b1;
             state <= S_U_START;
           end else begin
-            for (int k = 0; k < MQ; k++) cxc[k] <= cxnew[k];
+            for (int m2 = 0; m2 < MQ; m2++) cxc[m2] <= cxnew[m2];
             cxe <= exn;
             t <= 0;
             state <= S_FIN;
@@ -990,6 +1289,53 @@ module rr_unit #(
 
 `undef RR_RD
 `undef RR_WR
+
+`ifndef SYNTHESIS
+  // ---------------- protocol assertions (Verilated builds: --assert) ----------------
+  // valid/ready: a valid is held until the transfer, its payload stable meanwhile (the unit's
+  // outputs: memory requests, results; the environment's: start, codes).
+  a_mem_hold: assert property (@(posedge clk) disable iff (rst) mem_req_valid && !mem_req_ready |=>
+      mem_req_valid && $stable(mem_req_write) && $stable(mem_req_addr) && $stable(mem_req_wdata))
+    else $error("rr_unit: memory request dropped or changed before it was accepted");
+  a_done_hold: assert property (@(posedge clk) disable iff (rst) done_valid && !done_ready |=>
+      done_valid && $stable({done_zero_input, done_vanished_left, done_vanished_right, done_skipped_kappa,
+                             done_kept, done_sign_word, done_c_exponent, done_saturations}))
+    else $error("rr_unit: result dropped or changed before it was accepted");
+  a_start_hold: assert property (@(posedge clk) disable iff (rst) start_valid && !start_ready |=>
+      start_valid && $stable(start_dz_exp) && $stable(start_a_exp))
+    else $error("rr_unit: start dropped or changed before it was accepted");
+  a_code_hold: assert property (@(posedge clk) disable iff (rst) code_valid && !code_ready |=>
+      code_valid && $stable(code_data))
+    else $error("rr_unit: code dropped or changed before it was accepted");
+  // SRAM port: one request in flight (no request while a read is outstanding), a response
+  // only for an outstanding read, every address inside the memory map.
+  logic rd_out;
+  always_ff @(posedge clk) begin
+    if (rst) rd_out <= 1'b0;
+    else if (mem_req_valid && mem_req_ready && !mem_req_write) rd_out <= 1'b1;
+    else if (mem_rsp_valid) rd_out <= 1'b0;
+  end
+  a_one_in_flight: assert property (@(posedge clk) disable iff (rst) mem_req_valid |-> !rd_out)
+    else $error("rr_unit: a memory request while a read is outstanding");
+  a_rsp_expected: assert property (@(posedge clk) disable iff (rst) mem_rsp_valid |-> rd_out)
+    else $error("rr_unit: a read response without a read");
+  logic [3:0] a_region;
+  logic [27:0] a_index;
+  logic a_in_map;
+  always_comb begin
+    a_region = mem_req_addr[31:28];
+    a_index = mem_req_addr[27:0];
+    case (a_region)
+      4'd0, 4'd1: a_in_map = 32'(a_index) < n_len[a_region[0]] * q;
+      4'd2, 4'd3: a_in_map = 32'(a_index) < n_len[a_region[0]];
+      4'd4: a_in_map = 32'(a_index) < q || (a_index >= 28'd16 && 32'(a_index) < 16 + q) ||
+                       (a_index >= 28'd32 && 32'(a_index) < 32 + q) || a_index == 28'd48;
+      default: a_in_map = 1'b0;
+    endcase
+  end
+  a_addr_map: assert property (@(posedge clk) disable iff (rst) mem_req_valid |-> a_in_map)
+    else $error("rr_unit: memory address outside the map");
+`endif
 
   assign done_zero_input = zero_in;
   assign done_vanished_left = van[0];

@@ -298,16 +298,6 @@ const RrUnitArea& RrUnitCostTable::area(int rank) const {
                               "; scripts/synth_rank_reduce.sh --ranks " + std::to_string(rank) + ")");
 }
 
-RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i) {
-  if (rank < 1 || rank > 8 || n_o < 1 || n_i < 1) throw std::invalid_argument("rr_unit_memory: rank 1..8, n >= 1");
-  const uint64_t q = static_cast<uint64_t>(rank) + 1;
-  RrUnitMemory m;
-  m.basis_words = q * ((n_o + 3) / 4 + (n_i + 3) / 4);
-  m.scratch_words = (n_o + 1) / 2 + (n_i + 1) / 2;
-  m.metadata_words = 3 * q + 1;
-  return m;
-}
-
 RrUnitCostTable generate_rr_unit_costs(const std::map<int, RrUnitArea>& areas) {
   RrUnitCostTable t;
   for (int q = 0; q < kQuantities; ++q) t.price_pj[static_cast<size_t>(q)] = price_of(q).pj;

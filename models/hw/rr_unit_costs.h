@@ -77,17 +77,6 @@ struct RrUnitCostTable {
   const RrUnitArea& area(int rank) const;
 };
 
-/// @brief The SRAM the unit uses for one LRT layer, in 64-bit words (rtl/rr_unit.sv's memory
-/// map, docs/rtl.md): the basis codes Q_L, Q_R (q columns of int16, four per word, each column
-/// starting a word), the Gram-Schmidt scratch of both sides (int32, two per word: transient,
-/// one scratch serves every layer of a shared unit) and the metadata (q + q column exponents,
-/// q c_x codes, the c_x exponent: one value per word).
-struct RrUnitMemory {
-  uint64_t basis_words = 0, scratch_words = 0, metadata_words = 0;
-  uint64_t state_words() const { return basis_words + metadata_words; }  ///< kept between pairs
-};
-RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i);
-
 /// @brief Fits and verifies the forms from rr_unit_pair_cost() for ranks 1..8 and attaches
 /// `areas` (rank -> area, from the synthesis file). Throws std::logic_error naming rank, mode,
 /// class and quantity where no form reproduces the closed form exactly.

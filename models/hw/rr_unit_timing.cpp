@@ -71,17 +71,19 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     }
     c.cycles += 1;
   }
-  // c_L, c_R blocks (one side per cycle), the q^2 core sums, kappa S_rr in three limbs.
-  c.cycles += 2 + q * q + 3;
+  // c_L, c_R blocks (per side 3 passes over the q coefficients), the q^2 core sums, kappa
+  // S_rr in three limbs.
+  c.cycles += 2 * 3 * q + q * q + 3;
   c.mul_core += q * q + 3;
   if (!outcome.skipped_kappa) {
-    // E_C; C, U, V (one entry per cycle, S recomputed); Jacobi; sigma; sort.
+    // E_C; C, U, V (one entry per cycle, S recomputed); Jacobi; sigma; sort (q positions x
+    // q rows of the U column); the spectrum's first state.
     const uint64_t visits = kSweeps * q * (q - 1) / 2;
-    c.cycles += 1 + q * q + visits * (1 + 4 * kCordicWait + 4 * 4 * q + 1) + 1 + q + 1;
+    c.cycles += 1 + q * q + visits * (1 + 4 * kCordicWait + 4 * 4 * q + 1) + 1 + q * q + 1;
     c.mul_core += q * q + visits * 16 * q;
     c.cordic_ops += 4 * visits;
     c.rf_writes += 3 * q * q + visits * (8 * q + 2) + q * q;
-    c.rf_reads += visits * (8 + 8 * q) + q + q * q;
+    c.rf_reads += visits * (8 + 8 * q) + q + q * q;  // + sigma (diagonal), sort (q x q)
     if (unbiased) {
       const uint64_t kk = q - 1 - static_cast<uint64_t>(outcome.kept);
       c.cycles += (kk + 1) * (1 + div_wait(60) + kSqrtWait) + 1 + div_wait(60) + div_wait(0) + kk * (kk + 2);
@@ -90,16 +92,16 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
       c.isqrt_ops += kk + 1;
       c.rf_writes += kk * (kk + 1);
     }
-    // M_L, M_R: q products per entry, both sides; the new c_x.
-    c.cycles += 2 * r * q * q + 1;
+    // M_L, M_R: q products per entry, both sides; the new c_x (exponent, then r codes).
+    c.cycles += 2 * r * q * q + 1 + r;
     c.mul_core += 2 * r * q * q;
     c.rf_reads += 2 * 2 * r * q * q;
     c.rf_writes += 2 * r * q;
-    // Basis update per side: 2 passes over the rows (q reads, r columns of q products; the
-    // second pass writes each code).
+    // Basis update per side: e_ref, 2 passes over the rows (q reads, r columns of q products;
+    // the second pass writes each code) with the r new exponents between them, one per cycle.
     for (int s = 0; s < 2; ++s) {
       const uint64_t n = static_cast<uint64_t>(s == 0 ? n_o : n_i);
-      c.cycles += 3 + n * ((kRead + 1) * q + r * (q + 1)) + n * ((kRead + 1) * q + r * (q + 2));
+      c.cycles += 2 + r + n * ((kRead + 1) * q + r * (q + 1)) + n * ((kRead + 1) * q + r * (q + 2));
       c.sram_reads += 2 * n * q;
       c.sram_writes += n * r;
       c.mul_stream += 2 * n * r * q;
@@ -110,6 +112,16 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
   c.cycles += meta * (kWrite + 1) + 1;
   c.sram_writes += meta;
   return c;
+}
+
+RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i) {
+  if (rank < 1 || rank > 8 || n_o < 1 || n_i < 1) throw std::invalid_argument("rr_unit_memory: rank 1..8, n >= 1");
+  const uint64_t q = static_cast<uint64_t>(rank) + 1;
+  RrUnitMemory m;
+  m.basis_words = q * (n_o + n_i);  // regions 0 / 1: index j n + i
+  m.scratch_words = n_o + n_i;      // regions 2 / 3
+  m.metadata_words = 3 * q + 1;     // region 4
+  return m;
 }
 
 uint64_t rr_unit_pair_cycles(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome) {

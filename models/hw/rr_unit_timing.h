@@ -2,11 +2,12 @@
 // Cycles and operation counts of one pair through the RTL rank-reduce unit (rtl/rr_unit.sv,
 // docs/rtl.md "Cycles per pair"), in closed form. The unit's schedule has a fixed latency per
 // outcome: data-dependent waits are padded (the residual reciprocal's divider, a CORDIC atan2
-// of (0, 0)), and exactly-zero Jacobi pairs, zero Gram-Schmidt coefficients and the unbiased
-// s1 = 0 case run their steps with the writes suppressed. So a pair's cost depends only on the
-// shape, the mode and what golden::RankReduceFixed reports per pair (FixedPairTrace).
+// of (0, 0)), a zero Gram-Schmidt coefficient runs its update (w unchanged), and exactly-zero
+// Jacobi pairs and the unbiased s1 = 0 case run their steps with the writes suppressed. So a
+// pair's cost depends only on the shape, the mode and what golden::RankReduceFixed reports per
+// pair (FixedPairTrace): zero input, vanished left / right, kappa skip, kept.
 // Memory model assumed: every request accepted at once, a read answered in the next cycle
-// (the wrapper's SRAM, rtl/sc/rank_reduce_rtl.h); stalls add cycles, never operations.
+// (the environment of rtl/sc/rr_unit_env.h); stalls add cycles, never operations.
 // Pure C++: no Verilator, no SystemC.
 
 #include <cstdint>
@@ -46,6 +47,17 @@ struct RrUnitPairCost {
   uint64_t rf_reads = 0;
   uint64_t rf_writes = 0;
 };
+
+/// @brief The SRAM the unit uses for one LRT layer, in 64-bit words, as rtl/rr_unit.sv's memory
+/// map lays it out (docs/rtl.md): the basis codes Q_L, Q_R (q columns, one int16 code per word),
+/// the Gram-Schmidt scratch of both sides (one int32 word per element: transient, so one scratch
+/// serves every layer of a shared unit) and the metadata (q + q column exponents, q c_x codes,
+/// the c_x exponent, one per word).
+struct RrUnitMemory {
+  uint64_t basis_words = 0, scratch_words = 0, metadata_words = 0;
+  uint64_t state_words() const { return basis_words + metadata_words; }  ///< kept between pairs
+};
+RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i);
 
 /// @brief The closed form. rank 1..8, n_o, n_i 1..16384; `outcome.kept` is read in unbiased
 /// mode only (0..r). Throws std::invalid_argument outside the range.

@@ -35,7 +35,7 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
     biases += n_o;
     const std::string tag = std::to_string(l);
     if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
-      // The unit's state as the RTL stores it (hw::rr_unit_memory: packed basis codes and the
+      // The unit's state as the RTL stores it (hw::rr_unit_memory: the basis codes and the
       // metadata words; the TLM unit's own byte layout fits inside), then the pair buffer; the
       // Gram-Schmidt scratch is one region for a shared unit, the largest layer's.
       const hw::RrUnitMemory m = hw::rr_unit_memory(acc->params().reducer.rank, n_o, k);

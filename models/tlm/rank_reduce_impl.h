@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ class RankReduceImpl {
   virtual const golden::RankReduceStats& stats() const = 0;
   virtual const golden::RankReduceParams& params() const = 0;
   virtual const char* name() const = 0;
+  /// Clock cycles all pairs so far took, where the implementation measures them (the RTL);
+  /// nothing where the cost table is the only source (golden).
+  virtual std::optional<uint64_t> measured_cycles() const { return std::nullopt; }
 };
 
 enum class RankReduceImplKind { kGolden, kRtl };

@@ -55,6 +55,7 @@ void RtlRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair)
     m.cx_exp = state.cx_exp;
   }
   const rtl::RtlPairResult res = rtl_->run_pair(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
+  pair_cycles_ += res.cycles;
   trace_ = golden::FixedPairTrace{};
   trace_.pair_index = stats_.pairs;
   trace_.zero_input = res.zero_input;

@@ -39,6 +39,9 @@ class RtlRankReduceImpl final : public RankReduceImpl {
 
   /// RTL clock cycles of all pairs so far.
   uint64_t cycles() const;
+  /// The pairs' cycles as the closed form counts them (from the edge after the accepted start to
+  /// the accepted result; cycles() also counts each accepting edge).
+  std::optional<uint64_t> measured_cycles() const override { return pair_cycles_; }
 
  private:
   void sync_mirror() const;
@@ -49,6 +52,7 @@ class RtlRankReduceImpl final : public RankReduceImpl {
   golden::RankReduceStats stats_;
   golden::FixedPairTrace trace_;
   uint64_t saturations_ = 0;
+  uint64_t pair_cycles_ = 0;
   mutable golden::RankReduceFixed mirror_;
   mutable bool mirror_stale_ = false;
 };

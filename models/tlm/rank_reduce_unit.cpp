@@ -248,6 +248,17 @@ void rank_reduce_unit::charge_pair(const golden::FixedPairTrace& t, sc_core::sc_
   const golden::RankReduceParams& p = impl_->params();
   const hw::RrUnitPairCost c = costs_->pair_cost(p.rank, p.mode == golden::RankReduceMode::kUnbiased, p.n_o, p.n_i,
                                                  hw::rr_pair_outcome(t));
+  if (const std::optional<uint64_t> measured = impl_->measured_cycles()) {
+    // The RTL counted its own cycles: they are the time, and the cost table must agree (the
+    // co-simulation tests check the same equality on random streams; a difference here is a
+    // stale table or an RTL change without a new closed form).
+    const uint64_t took = *measured - measured_before_;
+    measured_before_ = *measured;
+    if (took != c.cycles)
+      throw RunError(std::string(name()) + ": the RTL took " + std::to_string(took) + " cycles for pair " +
+                     std::to_string(t.pair_index) + ", the cost table says " + std::to_string(c.cycles) +
+                     " (regenerate configs/rank_reduce_unit.yaml: lrtsim unit-costs)");
+  }
   stats_.busy_cycles += c.cycles;
   stats_.sram_read_words += c.sram_reads;
   stats_.sram_write_words += c.sram_writes;

@@ -168,6 +168,7 @@ class rank_reduce_unit : public sc_core::sc_module {
   std::vector<unsigned char> bytes_;  // bus-format staging
   ::tlm::tlm_generic_payload mem_trans_;
   RankReduceUnitStats stats_;
+  uint64_t measured_before_ = 0;  // the implementation's measured cycles at the previous pair
 };
 
 }  // namespace lrt::tlm

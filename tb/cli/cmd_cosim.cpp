@@ -25,7 +25,9 @@
 #include "cosim/cosim_checker.h"
 #include "cosim/stimulus.h"
 #include "golden/rank_reduce_fixed.h"
+#include "cpp/rank_reduce_rtl_cpp.h"
 #include "sc/rank_reduce_rtl.h"
+#include "hw/rr_unit_timing.h"
 #endif
 
 namespace lrt::cli {
@@ -49,11 +51,13 @@ struct CosimOptions {
   bool print_cycles = false;
   double stall = 0.0;
   uint64_t first_pair = 0;
+  bool systemc = false;
+  bool break_handshake = false;  // testing the RTL's protocol assertions
 };
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
 // rank_reduce_unit::reset_state does (the pair counter survives in both).
-void reset_both(golden::RankReduceFixed& model, rtl::RankReduceRtl& dut) {
+void reset_both(golden::RankReduceFixed& model, rtl::RtlUnitEnv& dut) {
   model.reset();
   rtl::RtlSram& s = dut.sram();
   for (int side = 0; side < 2; ++side) {
@@ -96,9 +100,19 @@ int run_cosim(const CosimOptions& o) {
   cfg.unbiased = params.mode == golden::RankReduceMode::kUnbiased;
   cfg.kappa_code = model->kappa_code();
   cfg.seed = static_cast<uint32_t>(o.seed);
-  rtl::RankReduceRtl dut("rank_reduce_rtl", cfg);
-  if (!o.vcd.empty()) dut.open_vcd(o.vcd);
+  // The plain C++ build of the unit unless a VCD or the SystemC build is asked for.
+  std::unique_ptr<rtl::RankReduceRtl> sc_dut;
+  std::unique_ptr<rtl::RankReduceRtlCpp> cpp_dut;
+  const bool use_systemc = o.systemc || !o.vcd.empty();
+  if (use_systemc) {
+    sc_dut = std::make_unique<rtl::RankReduceRtl>("rank_reduce_rtl", cfg);
+    if (!o.vcd.empty()) sc_dut->open_vcd(o.vcd);
+  } else {
+    cpp_dut = std::make_unique<rtl::RankReduceRtlCpp>(cfg);
+  }
+  rtl::RtlUnitEnv& dut = use_systemc ? static_cast<rtl::RtlUnitEnv&>(*sc_dut) : *cpp_dut;
   dut.set_stalls(o.stall, o.seed ^ 0x5DEECE66Dull);
+  if (o.break_handshake) dut.break_code_handshake();
   if (o.first_pair != 0) {  // both pair counters (the sign generator's index) start there
     golden::RankReduceFixedState st = model->state();
     st.stats.pairs = o.first_pair;
@@ -117,6 +131,7 @@ int run_cosim(const CosimOptions& o) {
                      std::to_string(o.perturb_pair) + ": this run has only " + std::to_string(pairs.size()) +
                          " pairs (0.." + std::to_string(pairs.size() - 1) + ")");
   uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
+  uint64_t closed_form_checked = 0;
   const auto t0 = std::chrono::steady_clock::now();
   // A progress line on a terminal only, and not beside --print-cycles' own line per pair.
   const bool show = !o.print_cycles && ::isatty(::fileno(stderr));
@@ -146,6 +161,19 @@ int run_cosim(const CosimOptions& o) {
       if (shown < mism.size()) std::cout << "  ... and " << mism.size() - shown << " more\n";
       return kExitRunFailed;
     }
+    // Without stalls every pair costs exactly the closed form of its outcome
+    // (models/hw/rr_unit_timing.h), SRAM reads and writes included.
+    if (o.stall == 0.0) {
+      const hw::RrUnitPairCost want = hw::rr_unit_pair_cost(o.rank, cfg.unbiased, o.n_o, o.n_i,
+                                                              hw::rr_pair_outcome(model->last_pair()));
+      if (want.cycles != res.cycles || want.sram_reads != res.mem_reads || want.sram_writes != res.mem_writes) {
+        std::cout << "cosim: pair " << k << " (" << p.label << ") cycles " << res.cycles << " reads "
+                  << res.mem_reads << " writes " << res.mem_writes << " differ from the closed form "
+                  << want.cycles << " / " << want.sram_reads << " / " << want.sram_writes << "\n";
+        return kExitRunFailed;
+      }
+      ++closed_form_checked;
+    }
     if (o.print_cycles)
       std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label
                 << (res.zero_input ? ", zero input" : "") << (res.skipped_kappa ? ", kappa skip" : "")
@@ -171,9 +199,11 @@ int run_cosim(const CosimOptions& o) {
             << ", full steps mean "
             << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
             << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
-            << rtl::rr_unit_cycles_bound(o.n_o, o.n_i, o.rank, cfg.unbiased) << " (docs/rtl.md)\n";
+            << hw::rr_unit_pair_cycles_max(o.rank, cfg.unbiased, o.n_o, o.n_i) << " (docs/rtl.md)\n";
+  std::cout << "closed form: " << closed_form_checked << " pairs equal rr_unit_pair_cost (cycles, SRAM reads, writes)\n";
   std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0)
-            << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s\n";
+            << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s ("
+            << (use_systemc ? "SystemC" : "C++") << " model)\n";
   return kExitOk;
 }
 
@@ -215,6 +245,10 @@ void add_cosim_command(CLI::App& app, Action& action) {
                   "start both pair counters (the sign generator's index, mod 2^32) at this value")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
+  cmd->add_flag("--break-handshake", o->break_handshake,
+                "testing: drop the code stream's valid before it is taken (the RTL's assertion must fire)");
+  cmd->add_flag("--systemc", o->systemc,
+                "clock the SystemC build of the unit (as the TLM model does) instead of the C++ build");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");
   cmd->add_option("--vcd", o->vcd, "write a VCD trace of every RTL signal (slow; small runs)")
       ->type_name("FILE");

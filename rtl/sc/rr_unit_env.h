@@ -1,0 +1,117 @@
+#pragma once
+// The environment of rr_unit (rtl/rr_unit.sv, docs/rtl.md) shared by its two Verilated builds:
+// the SRAM image the unit streams Q_L / Q_R, the scratch and the metadata from, the memory
+// model (every request accepted, a read answered in the next cycle unless stalls are on) and
+// the pair / code / result handshakes. A derived class moves the pins into its model and
+// clocks it once per edge(): RankReduceRtl (SystemC, rank_reduce_rtl.h) for the TLM model's
+// impl: rtl and VCD traces, RankReduceRtlCpp (plain C++, rtl/cpp/) for fast co-simulation.
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace lrt::rtl {
+
+/// @brief The unit's static configuration (its cfg_* ports).
+struct RtlUnitConfig {
+  int rank = 1;             ///< 1..8
+  int n_o = 1;              ///< 1..16384
+  int n_i = 1;              ///< 1..16384
+  bool unbiased = false;    ///< spectrum reduction mode
+  uint64_t kappa_code = 0;  ///< round(kappa_th 2^8), < 2^36
+  uint32_t seed = 0;        ///< low 32 bits of the reducer's seed
+};
+
+/// @brief What the unit reported for one pair (its done_* ports) and what it cost.
+struct RtlPairResult {
+  bool zero_input = false;
+  bool vanished_left = false;
+  bool vanished_right = false;
+  bool skipped_kappa = false;
+  int kept = 0;
+  uint32_t sign_word = 0;
+  int c_exponent = 0;
+  uint32_t saturations = 0;
+  uint64_t cycles = 0;      ///< clock edges from the accepted start to the accepted result
+  uint64_t mem_reads = 0;   ///< SRAM read requests of this pair
+  uint64_t mem_writes = 0;  ///< SRAM write requests of this pair
+};
+
+/// @brief The SRAM image the unit works on (§6 state plus its scratch).
+struct RtlSram {
+  std::vector<int16_t> q[2];  ///< Q_L (n_o x q), Q_R (n_i x q) codes, column-major
+  std::vector<int32_t> w[2];  ///< Gram-Schmidt scratch of each side (not state)
+  int16_t exps[2][9] = {};    ///< column exponents
+  uint32_t cx[9] = {};        ///< weight codes
+  int16_t cx_exp = 0;
+};
+
+/// @brief The unit's ports as plain values: inputs set before an edge, outputs as the last
+/// edge left them.
+struct RtlPins {
+  // inputs
+  bool rst = false, cfg_mode = false, cfg_pair_load = false, start_valid = false, code_valid = false,
+       mem_req_ready = false, mem_rsp_valid = false, done_ready = false;
+  uint32_t cfg_rank = 1, cfg_n_o = 1, cfg_n_i = 1, cfg_seed = 0, cfg_pair = 0, start_dz_exp = 0, start_a_exp = 0,
+           code_data = 0;
+  uint64_t cfg_kappa = 0, mem_rsp_rdata = 0;
+  // outputs
+  bool start_ready = false, code_ready = false, mem_req_valid = false, mem_req_write = false, done_valid = false,
+       done_zero_input = false, done_vanished_left = false, done_vanished_right = false, done_skipped_kappa = false;
+  uint32_t mem_req_addr = 0, done_kept = 0, done_sign_word = 0, done_c_exponent = 0, done_saturations = 0,
+           pair_count = 0;
+  uint64_t mem_req_wdata = 0;
+};
+
+class RtlUnitEnv {
+ public:
+  /// Throws std::invalid_argument for a configuration outside the unit's range.
+  explicit RtlUnitEnv(const RtlUnitConfig& cfg);
+  virtual ~RtlUnitEnv() = default;
+  RtlUnitEnv(const RtlUnitEnv&) = delete;
+  RtlUnitEnv& operator=(const RtlUnitEnv&) = delete;
+
+  /// @brief Runs one pair through the RTL (dz: n_o codes, a: n_i codes) and returns its
+  /// trace. Throws std::runtime_error if the unit does not finish within max_cycles.
+  RtlPairResult run_pair(const int16_t* dz, int dz_exp, const int16_t* a, int a_exp);
+  /// @brief The pair counter (sign generator index) takes `value` before the next pair.
+  void set_pair_counter(uint32_t value);
+  uint32_t pair_counter() const { return load_pair_ ? pair_value_ : pins_.pair_count; }
+
+  RtlSram& sram() { return sram_; }
+  const RtlSram& sram() const { return sram_; }
+  const RtlUnitConfig& config() const { return cfg_; }
+  uint64_t total_cycles() const { return total_cycles_; }
+  /// @brief Back-pressure: every cycle the memory's request ready, the code stream's valid and
+  /// the result's ready are each withheld with probability p, and a read response comes 0-3
+  /// cycles late (uniform); deterministic in `seed`. p = 0 (the default): no stall.
+  void set_stalls(double p, uint64_t seed) {
+    stall_p_ = p;
+    stall_rng_.seed(seed);
+  }
+  /// A cycle limit per pair (a hang is an error, never a silent wait).
+  void set_max_cycles(uint64_t c) { max_cycles_ = c; }
+  /// Testing the unit's protocol assertions: the code stream's valid is raised on even cycles
+  /// only, dropped whether or not the code was taken (a valid/ready violation).
+  void break_code_handshake() { break_code_handshake_ = true; }
+
+ protected:
+  /// One clock cycle: apply the inputs in pins_, low phase, rising edge, outputs into pins_.
+  virtual void edge() = 0;
+  RtlPins pins_;
+
+ private:
+  RtlUnitConfig cfg_;
+  RtlSram sram_;
+  bool reset_done_ = false;
+  bool load_pair_ = false;
+  uint32_t pair_value_ = 0;
+  uint64_t total_cycles_ = 0;
+  uint64_t max_cycles_ = 50'000'000;
+  double stall_p_ = 0.0;
+  bool break_code_handshake_ = false;
+  std::mt19937_64 stall_rng_;
+  std::uniform_real_distribution<double> stall_dist_{0.0, 1.0};
+};
+
+}  // namespace lrt::rtl
