@@ -89,7 +89,8 @@ std::string run_report(const nlohmann::json& j, const std::string& dir,
 
   const nlohmann::json& acc = j.at("accuracy");
   out += "  accuracy   online EMA (0.999) " + percent(acc.at("online_ema").get<double>()) +
-         ", last 500 samples " + percent(acc.at("last_500").get<double>()) + "\n";
+         ", last " + grouped(std::min<uint64_t>(samples, 500)) + " samples " +  // a shorter run has fewer
+         percent(acc.at("last_500").get<double>()) + "\n";
 
   const nlohmann::json& w = j.at("writes");
   out += "  writes     max " + grouped(w.at("max_per_cell").get<uint64_t>()) + " writes/cell, mean " +
