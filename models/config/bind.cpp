@@ -398,6 +398,14 @@ data::DataSpecs data_specs(const Specs& specs) {
   return out;
 }
 
+void check_input_shape(const golden::NetworkSpec& net, uint64_t image_rows, uint64_t image_cols) {
+  if (static_cast<uint64_t>(net.in_h) == image_rows && static_cast<uint64_t>(net.in_w) == image_cols && net.in_c == 1)
+    return;
+  throw InputError(InputLocation({}, -1, -1, "network.input"),
+                   "is " + std::to_string(net.in_h) + "x" + std::to_string(net.in_w) + "x" + std::to_string(net.in_c) +
+                       " but the images are " + std::to_string(image_rows) + "x" + std::to_string(image_cols) + "x1");
+}
+
 void check_consistency(const Specs& specs) {
   // The widest code the cell mapping takes, in one word: no bits_per_cell is too wide for
   // it, so only the configuration's own keys can fail here.

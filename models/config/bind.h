@@ -38,6 +38,10 @@ data::DataSpecs data_specs(const Specs& specs);
 /// naming network.layers (with the item) or network.input.*.
 golden::NetworkSpec network_spec(const Specs& specs);
 
+/// @brief Refuses a network whose input is not the data set's image shape (rows x cols x 1).
+/// Throws InputError naming network.input.
+void check_input_shape(const golden::NetworkSpec& net, uint64_t image_rows, uint64_t image_cols);
+
 /// @brief The golden engine's training parameters (train.*, accel.rank_reduce.arith, run.seed),
 /// checked with golden::validate(). Throws InputError naming the key.
 golden::TrainSpecs train_specs(const Specs& specs);

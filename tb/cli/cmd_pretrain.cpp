@@ -72,11 +72,7 @@ int run_pretrain(const PretrainArgs& args) {
     throw InputError(InputLocation({}, -1, -1, "data.split.offline_train_samples"),
                      "is 0; pre-training needs offline training samples");
   const data::Sample first = offline.at(0);
-  if (static_cast<int>(first.rows) != net.in_h || static_cast<int>(first.cols) != net.in_w || net.in_c != 1)
-    throw InputError(InputLocation({}, -1, -1, "network.input"),
-                     "is " + std::to_string(net.in_h) + "x" + std::to_string(net.in_w) + "x" +
-                         std::to_string(net.in_c) + " but the images are " + std::to_string(first.rows) + "x" +
-                         std::to_string(first.cols) + "x1");
+  config::check_input_shape(net, first.rows, first.cols);
   std::unique_ptr<golden::Engine> engine;
   try {
     engine = std::make_unique<golden::Engine>(net, train);

@@ -450,10 +450,7 @@ int run_training(const RunArgs& args) {
   const data::SampleStream stream = dataset.stream(
       specs.run.stream == config::RunStream::kShift ? data::Split::kShift : data::Split::kOnline);
   const data::Sample first = stream.at(0);
-  if (static_cast<int>(first.rows) != net.in_h || static_cast<int>(first.cols) != net.in_w || net.in_c != 1)
-    bad_key("network.input", "is " + std::to_string(net.in_h) + "x" + std::to_string(net.in_w) + "x" +
-                                 std::to_string(net.in_c) + " but the images are " +
-                                 std::to_string(first.rows) + "x" + std::to_string(first.cols) + "x1");
+  config::check_input_shape(net, first.rows, first.cols);
 
   // A resumed directory is ours to continue: its results are rewritten.
   const RunDirectory dir(resuming ? args.resume : (args.out.empty() ? default_out(args.file) : args.out),

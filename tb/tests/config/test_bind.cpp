@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "config/bind.h"
@@ -90,6 +91,24 @@ void expect_same(const data::DataSpecs& a, const data::DataSpecs& b) {
 }
 
 // ---- defaults ------------------------------------------------------------------------------
+
+TEST(ConfigBind, TheNetworkInputMustBeTheImageShape) {
+  golden::NetworkSpec net;  // 28 x 28 x 1
+  EXPECT_NO_THROW(check_input_shape(net, 28, 28));
+  for (const auto& [rows, cols, channels] : {std::tuple{14u, 28u, 1}, std::tuple{28u, 27u, 1}, std::tuple{28u, 28u, 3}}) {
+    net.in_c = channels;
+    try {
+      check_input_shape(net, rows, cols);
+      ADD_FAILURE() << rows << "x" << cols << " images accepted by a 28x28x" << channels << " network";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.where().key, "network.input");
+      EXPECT_NE(std::string(e.what()).find("but the images are " + std::to_string(rows) + "x" + std::to_string(cols) + "x1"),
+                std::string::npos)
+          << e.what();
+    }
+    net.in_c = 1;
+  }
+}
 
 TEST(ConfigBind, DefaultsGiveTheDefaultRramSpecs) {
   const device::RramArraySpecs module_default;
