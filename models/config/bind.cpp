@@ -398,6 +398,17 @@ data::DataSpecs data_specs(const Specs& specs) {
   return out;
 }
 
+std::unique_ptr<golden::Engine> make_engine(const golden::NetworkSpec& net, const golden::TrainSpecs& train) {
+  try {
+    return std::make_unique<golden::Engine>(net, train);
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    // The engine names a train.* key at the start of its message; anything else is the network's.
+    const std::string key = what.rfind("train.", 0) == 0 ? what.substr(0, what.find(':')) : "network.layers";
+    throw InputError(InputLocation({}, -1, -1, key), what);
+  }
+}
+
 void check_input_shape(const golden::NetworkSpec& net, uint64_t image_rows, uint64_t image_cols) {
   if (static_cast<uint64_t>(net.in_h) == image_rows && static_cast<uint64_t>(net.in_w) == image_cols && net.in_c == 1)
     return;

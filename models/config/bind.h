@@ -6,11 +6,13 @@
 // the user at a key of docs/configuration.md.
 
 #include <cstdint>
+#include <memory>
 
 #include "config/specs.h"
 #include "data/specs.h"
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
+#include "golden/engine.h"
 #include "golden/network.h"
 #include "golden/train_specs.h"
 
@@ -37,6 +39,12 @@ data::DataSpecs data_specs(const Specs& specs);
 /// (golden::derive_shapes) and its class count equal to data.num_classes. Throws InputError
 /// naming network.layers (with the item) or network.input.*.
 golden::NetworkSpec network_spec(const Specs& specs);
+
+/// @brief The golden engine of this network and these training parameters. What the engine
+/// refuses becomes an InputError naming the key: the train.* key its message starts with (e.g. a
+/// per-tensor format, train.precision.*) or, otherwise, network.layers (e.g. a layer too wide for
+/// the integer datapath).
+std::unique_ptr<golden::Engine> make_engine(const golden::NetworkSpec& net, const golden::TrainSpecs& train);
 
 /// @brief Refuses a network whose input is not the data set's image shape (rows x cols x 1).
 /// Throws InputError naming network.input.

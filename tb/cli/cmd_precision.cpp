@@ -205,12 +205,7 @@ int run_precision(const PrecisionArgs& args) {
                                "per-layer widths)");
 
   const golden::NetworkSpec net = config::network_spec(specs);
-  std::unique_ptr<golden::Engine> engine;
-  try {
-    engine = std::make_unique<golden::Engine>(net, config::train_specs(specs));
-  } catch (const std::invalid_argument& e) {
-    bad_key("network.layers", e.what());
-  }
+  std::unique_ptr<golden::Engine> engine = config::make_engine(net, config::train_specs(specs));
   std::error_code ec;
   if (!std::filesystem::is_regular_file(specs.run.model, ec))
     bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " + args.file +

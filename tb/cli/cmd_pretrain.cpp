@@ -73,12 +73,7 @@ int run_pretrain(const PretrainArgs& args) {
                      "is 0; pre-training needs offline training samples");
   const data::Sample first = offline.at(0);
   config::check_input_shape(net, first.rows, first.cols);
-  std::unique_ptr<golden::Engine> engine;
-  try {
-    engine = std::make_unique<golden::Engine>(net, train);
-  } catch (const std::invalid_argument& e) {  // e.g. a layer too wide for the integer datapath
-    throw InputError(InputLocation({}, -1, -1, "network.layers"), e.what());
-  }
+  std::unique_ptr<golden::Engine> engine = config::make_engine(net, train);
   ThreadPool pool(args.jobs);
   engine->set_thread_pool(&pool);
 

@@ -387,13 +387,7 @@ int run_training(const RunArgs& args) {
                                std::to_string(specs.data.split.online_samples) +
                                " samples (data.split.online_samples)");
 
-  std::unique_ptr<golden::Engine> engine;
-  try {
-    engine = std::make_unique<golden::Engine>(net, train);
-  } catch (const std::invalid_argument& e) {
-    const std::string what = e.what();
-    bad_key(what.rfind("train.precision", 0) == 0 ? what.substr(0, what.find(':')) : "network.layers", what);
-  }
+  std::unique_ptr<golden::Engine> engine = config::make_engine(net, train);
   // The Verilated unit is clocked by sc_start() from the host thread; with --jobs > 1 the layers'
   // weight updates (and so the units' steps) run on several threads at once.
   if (specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl && args.jobs > 1)

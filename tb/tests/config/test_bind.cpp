@@ -92,6 +92,18 @@ void expect_same(const data::DataSpecs& a, const data::DataSpecs& b) {
 
 // ---- defaults ------------------------------------------------------------------------------
 
+TEST(ConfigBind, MakeEngineNamesTheKeyOfWhatTheEngineRefuses) {
+  golden::TrainSpecs train;
+  EXPECT_NE(make_engine(golden::default_network(), train), nullptr);
+  train.layer_precision.resize(1);  // the default network has 3 conv/fc layers
+  try {
+    make_engine(golden::default_network(), train);
+    ADD_FAILURE() << "a precision list of the wrong length was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().key, "train.precision") << e.what();
+  }
+}
+
 TEST(ConfigBind, TheNetworkInputMustBeTheImageShape) {
   golden::NetworkSpec net;  // 28 x 28 x 1
   EXPECT_NO_THROW(check_input_shape(net, 28, 28));
