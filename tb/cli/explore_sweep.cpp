@@ -14,8 +14,9 @@
 #include "config/bind.h"
 #include "config/loader.h"
 #include "core/error.h"
-#include "golden/network.h"
 #include "core/text_file.h"
+#include "golden/network.h"
+#include "hw/rr_unit_costs.h"
 
 namespace lrt::cli {
 
@@ -324,24 +325,9 @@ void read_logic_area(const SweepReader& in, const YAML::Node& node, Sweep& s) {
   s.logic_area_path = in.path_in(node, "logic_area");
   const InputLocation where(s.path, node.Mark().line + 1, -1, "logic_area");
   const std::string text = read_text_file(s.logic_area_path, "the logic area file", where);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(InputLocation(s.logic_area_path, e.mark.line + 1), "YAML syntax: " + e.msg);
-  }
-  const SweepReader area(s.logic_area_path);
-  if (!root.IsMap() || !root["ranks"] || !root["ranks"].IsMap())
-    area.fail(root, "ranks", "expected a map rank -> {logic_area_um2, cells, flip_flops}");
-  for (const auto& kv : root["ranks"]) {
-    const auto rank = static_cast<uint32_t>(area.integer(kv.first, "ranks", 1, 1024));
-    const std::string key = "ranks." + kv.first.Scalar();
-    area.only_keys(kv.second, key, {"logic_area_um2", "cells", "flip_flops"});
-    if (!kv.second["logic_area_um2"]) area.fail(kv.second, key + ".logic_area_um2", "missing");
-    const double a = area.real(kv.second["logic_area_um2"], key + ".logic_area_um2");
-    if (a < 0) area.fail(kv.second["logic_area_um2"], key + ".logic_area_um2", "expected >= 0");
-    s.logic_area_by_rank[rank] = a;
-  }
+  // The synthesis file's format is the cost table's input: one reader for both.
+  for (const auto& [rank, area] : hw::parse_rr_unit_areas(text, s.logic_area_path))
+    s.logic_area_by_rank[static_cast<uint32_t>(rank)] = area.logic_area_um2;
   if (std::find(s.algorithms.begin(), s.algorithms.end(), Algorithm::kLrt) == s.algorithms.end()) return;
   for (uint32_t r : s.ranks)
     if (!s.logic_area_by_rank.count(r)) {
