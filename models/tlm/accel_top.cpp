@@ -11,9 +11,9 @@ namespace {
 
 std::string lrt_region(int layer) { return "lrt." + std::to_string(layer); }
 
-// Bus addresses of trainable layer j's RRAM window and rank-reduce unit registers (bus.h).
+// Bus addresses of trainable layer j's RRAM window and of rank-reduce unit u's registers (bus.h).
 uint64_t rram_window(size_t j) { return kBusRramBase + j * kBusRramLayerStride; }
-uint64_t unit_registers(size_t j) { return kBusRankReduceBase + j * kBusRankReduceStride; }
+uint64_t unit_window(size_t u) { return kBusRankReduceBase + u * kBusRankReduceStride; }
 
 }  // namespace
 
@@ -73,37 +73,18 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     if (r.aux) aux_bits_ += r.bits;
   }
   mac_ = std::make_unique<mac_array>("mac", specs.mac, specs.clock_period);
-  for (size_t j = 0; j < trainable.size(); ++j) {
-    const golden::LrtAccumulator* acc = engine.affine(trainable[j]).updater().lrt_accumulator();
-    pair_addr_.push_back(0);
-    if (acc == nullptr) {
-      units_.push_back(nullptr);
-      continue;
-    }
-    if (specs.controller.lr_bits != 16)
-      throw std::invalid_argument("the rank-reduce unit stores 16-bit Q_L / Q_R codes; lr_bits is " +
-                                  std::to_string(specs.controller.lr_bits));
-    const golden::RankReduceParams& p = acc->params().reducer;
-    const device::SramRegion& region = sram_->buffer().region(lrt_region(trainable[j]));
-    const uint64_t state_addr = kBusSramBase + region.offset_bytes;
-    pair_addr_.back() = state_addr + rank_reduce_unit::state_bytes(p);
-    units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
-                                                        specs.controller.rank_reduce,
-                                                        make_rank_reduce_impl(specs.rank_reduce_impl, p),
-                                                        state_addr, specs.clock_period));
-  }
+  build_units(engine, specs);
   std::vector<rram_array*> arrays;
   for (auto& a : rram_) arrays.push_back(a.get());
-  std::vector<const rank_reduce_unit*> units;
-  for (auto& u : units_) units.push_back(u.get());
-  ctrl_ = std::make_unique<controller>("controller", engine, arrays, units, *mac_, sram_->buffer(), specs.controller,
-                                       specs.clock_period);
+  std::vector<RankReduceContextRef> contexts;
+  for (size_t j = 0; j < slots_.size(); ++j) contexts.push_back(unit(j));
+  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(),
+                                       specs.controller, specs.clock_period);
 
   // Bus: initiators = the controller and the units; targets in binding order: arrays, SRAM,
-  // MAC array, units.
+  // MAC array, units (a shared unit's window holds one register bank per context).
   ctrl_->mem.bind(bus_->in);
-  for (auto& u : units_)
-    if (u) u->mem.bind(bus_->in);
+  for (auto& u : units_) u->mem.bind(bus_->in);
   unsigned target = 0;
   for (size_t j = 0; j < rram_.size(); ++j) {
     bus_->out.bind(rram_[j]->in);
@@ -113,16 +94,54 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   bus_->map("sram", kBusSramBase, sram_->buffer().mapped_bytes(), target++);
   bus_->out.bind(mac_->in);
   bus_->map("mac", kBusMacBase, sizeof(MacJob), target++);
-  for (size_t j = 0; j < units_.size(); ++j) {
-    if (!units_[j]) continue;
-    bus_->out.bind(units_[j]->in);
-    bus_->map(units_[j]->name(), unit_registers(j), rank_reduce_unit::kRegisterBytes, target++);
+  for (size_t u = 0; u < units_.size(); ++u) {
+    bus_->out.bind(units_[u]->in);
+    bus_->map(units_[u]->name(), unit_window(u), units_[u]->register_bytes(), target++);
   }
 
   if (!specs.vcd_path.empty()) {
     vcd_ = sc_core::sc_create_vcd_trace_file(specs.vcd_path.c_str());
     sc_core::sc_trace(vcd_, ctrl_->phase_signal(), "phase");
     sc_core::sc_trace(vcd_, ctrl_->sample_signal(), "sample");
+  }
+}
+
+void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& specs) {
+  const std::vector<int>& trainable = engine.trainable_layers();
+  const bool shared = specs.controller.shared_rank_reduce_unit;
+  std::vector<RankReduceContextSpec> contexts;  // the shared unit's
+  std::vector<size_t> lrt_layers;               // trainable index of each context
+  slots_.assign(trainable.size(), Slot{});
+  for (size_t j = 0; j < trainable.size(); ++j) {
+    const golden::LrtAccumulator* acc = engine.affine(trainable[j]).updater().lrt_accumulator();
+    if (acc == nullptr) continue;
+    if (specs.controller.lr_bits != 16)
+      throw std::invalid_argument("the rank-reduce unit stores 16-bit Q_L / Q_R codes; lr_bits is " +
+                                  std::to_string(specs.controller.lr_bits));
+    const golden::RankReduceParams& p = acc->params().reducer;
+    const device::SramRegion& region = sram_->buffer().region(lrt_region(trainable[j]));
+    const uint64_t state_addr = kBusSramBase + region.offset_bytes;
+    slots_[j].pair_addr = state_addr + rank_reduce_unit::state_bytes(p);
+    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p), state_addr};
+    if (shared) {
+      slots_[j].registers = unit_window(0) + contexts.size() * rank_reduce_unit::kRegisterBytes;
+      slots_[j].context = contexts.size();
+      contexts.push_back(std::move(context));
+      lrt_layers.push_back(j);
+      continue;
+    }
+    std::vector<RankReduceContextSpec> one;
+    one.push_back(std::move(context));
+    slots_[j].registers = unit_window(units_.size());
+    units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
+                                                        specs.controller.rank_reduce, std::move(one),
+                                                        specs.clock_period));
+    slots_[j].unit = units_.back().get();
+  }
+  if (!contexts.empty()) {
+    units_.push_back(std::make_unique<rank_reduce_unit>("rank_reduce", specs.controller.rank_reduce,
+                                                        std::move(contexts), specs.clock_period));
+    for (size_t j : lrt_layers) slots_[j].unit = units_.back().get();
   }
 }
 
@@ -145,12 +164,13 @@ void accel_top::attach_weights(bool deploy) {
   }
   engine_.attach_weight_stores(stores, deploy);
   const std::vector<int>& trainable = engine_.trainable_layers();
-  for (size_t j = 0; j < units_.size(); ++j) {
-    if (!units_[j]) continue;
-    units_[j]->load_state(engine_.lrt_reducer_model(trainable[j]).state());
+  for (size_t j = 0; j < slots_.size(); ++j) {
+    const Slot& s = slots_[j];
+    if (s.unit == nullptr) continue;
+    s.unit->load_state(engine_.lrt_reducer_model(trainable[j]).state(), s.context);
     engine_.install_rank_reducer(trainable[j],
-                                 std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *units_[j],
-                                                                   unit_registers(j), pair_addr_[j], ctrl_->lrt_delay(j)));
+                                 std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *s.unit, s.context,
+                                                                   s.registers, s.pair_addr, ctrl_->lrt_delay(j)));
   }
 }
 

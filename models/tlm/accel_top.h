@@ -1,6 +1,6 @@
 #pragma once
-// The accelerator top: one rram_array per trainable layer, one rank_reduce_unit per LRT layer,
-// the SRAM buffer, the MAC array and the controller, joined by the bus (address map in bus.h). Elaborating it maps the SRAM
+// The accelerator top: one rram_array per trainable layer, the rank_reduce_unit (one shared by
+// every LRT layer, a context each, or one per LRT layer: accel.rank_reduce.units), the SRAM buffer, the MAC array and the controller, joined by the bus (address map in bus.h). Elaborating it maps the SRAM
 // regions the network and its training schemes need (so a design whose auxiliary memory does
 // not fit stops with an InputError naming both sizes), and optionally opens a VCD trace of
 // the top-level activity. docs/tlm.md, "accel_top".
@@ -59,7 +59,8 @@ class accel_top : public sc_core::sc_module {
   /// @brief Finishes elaboration (sc_start of zero time), attaches the RRAM arrays to the
   /// engine's layers as their weight stores (deploy = place the engine's codes, a new run;
   /// else the arrays already hold them, restored from a checkpoint), and hands every LRT
-  /// layer's rank reduction to its rank_reduce_unit, which takes over the reducer's state.
+  /// layer's rank reduction to its context of a rank_reduce_unit, which takes over the
+  /// reducer's state.
   void attach_weights(bool deploy);
   /// @brief One training sample (controller::train_sample).
   golden::StepResult train_sample(const uint8_t* image, int label) { return ctrl_->train_sample(image, label); }
@@ -73,8 +74,10 @@ class accel_top : public sc_core::sc_module {
   const std::vector<std::unique_ptr<rram_array>>& rram() const { return rram_; }
   std::vector<std::unique_ptr<rram_array>>& rram() { return rram_; }
   const sram_buffer& sram() const { return *sram_; }
-  /// The rank-reduce unit of trainable layer j (null unless it trains with LRT).
-  const rank_reduce_unit* unit(size_t j) const { return units_.at(j).get(); }
+  /// Trainable layer j's context on a rank-reduce unit (empty unless it trains with LRT).
+  RankReduceContextRef unit(size_t j) const { return {slots_.at(j).unit, slots_.at(j).context}; }
+  /// The rank-reduce unit modules: one when shared (or no LRT layer: none), else one per LRT layer.
+  const std::vector<std::unique_ptr<rank_reduce_unit>>& units() const { return units_; }
   const mac_array& mac() const { return *mac_; }
   mac_array& mac() { return *mac_; }
   /// Bits of the regions marked aux (training state) and of all regions.
@@ -88,8 +91,15 @@ class accel_top : public sc_core::sc_module {
   std::unique_ptr<sram_buffer> sram_;
   std::unique_ptr<mac_array> mac_;
   std::unique_ptr<controller> ctrl_;
-  std::vector<std::unique_ptr<rank_reduce_unit>> units_;  // per trainable layer, null if not LRT
-  std::vector<uint64_t> pair_addr_;                        // bus address of each unit's pair buffer
+  std::vector<std::unique_ptr<rank_reduce_unit>> units_;
+  struct Slot {
+    rank_reduce_unit* unit = nullptr;  // null unless the layer trains with LRT
+    size_t context = 0;
+    uint64_t registers = 0;    // bus address of its context's register bank
+    uint64_t pair_addr = 0;    // bus address of its pair buffer
+  };
+  std::vector<Slot> slots_;  // per trainable layer
+  void build_units(const golden::Engine& engine, const AccelSpecs& specs);
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
   std::vector<sc_core::sc_time> store_delays_;  // sized before the stores take references
   sc_core::sc_time clock_period_;

@@ -23,7 +23,7 @@ int64_t pairs_of(const golden::LayerShape& s) {
 }  // namespace
 
 controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-                       std::vector<const rank_reduce_unit*> units, const mac_array& macs,
+                       std::vector<RankReduceContextRef> units, const mac_array& macs,
                        const device::SramBuffer& sram, const ControllerSpecs& specs,
                        const sc_core::sc_time& clock_period)
     : sc_module(name),
@@ -48,7 +48,7 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
   for (size_t j = 0; j < arrays_.size(); ++j) {
     const int l = engine_.trainable_layers()[j];
     const golden::Scheme s = engine_.affine(l).updater().scheme();
-    if ((s == golden::Scheme::kLrt) != (units_[j] != nullptr))
+    if ((s == golden::Scheme::kLrt) != static_cast<bool>(units_[j]))
       throw std::invalid_argument("controller: layer " + std::to_string(l) +
                                   " needs a rank-reduce unit exactly when it trains with LRT");
     if (s == golden::Scheme::kUoro)
@@ -102,7 +102,7 @@ golden::StepResult controller::train_sample(const uint8_t* image, int label) {
     LayerCounters& b = before_[j];
     b.rram = arrays_[j]->energy();
     b.rram_write_cycles = arrays_[j]->stats().write_cycles;
-    if (units_[j] != nullptr) b.unit = units_[j]->stats();
+    if (units_[j]) b.unit = units_[j].stats();
     b.update_attempts = engine_.affine(trainable[j]).updater().stats().attempts;
   }
   sram_before_ = sram_.energy();
@@ -180,7 +180,7 @@ void controller::charge_layers() {
       // The pairs ran on the unit: its operations' energy and the state words it moved, as
       // the cost table gives them (its time is in lrt_delays_, charged below).
       const golden::RankReduceParams& p = acc->params().reducer;
-      const RankReduceUnitStats& now = units_[j]->stats();
+      const RankReduceUnitStats& now = units_[j].stats();
       const RankReduceUnitStats& was = before_[j].unit;
       ledger_.add_energy(Phase::kLrt, Component::kRankReduce, now.energy - was.energy);
       ledger_.add_energy(Phase::kLrt, Component::kSramRead,

@@ -10,7 +10,7 @@
 // are transactions to the mac_array; RRAM reads and writes are counted by the rram_arrays;
 // SRAM traffic is charged at the sram_buffer's energy per bit and latency per word from the
 // traffic model in docs/tlm.md. LRT layers are different: their pairs run on the
-// rank_reduce_units (unit_rank_reducer.h), whose cycles, operation energy and state words come
+// rank-reduce unit contexts (unit_rank_reducer.h), whose cycles, operation energy and state words come
 // from the RTL unit's cost table (hw/rr_unit_costs.h); the LRT phase lasts the units' cycles
 // added up when one unit serves every LRT layer (the default), their maximum with one unit per
 // layer (ControllerSpecs::shared_rank_reduce_unit). Then simulated time advances by
@@ -49,9 +49,9 @@ class controller : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<controller> mem;
 
   /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction.
-  /// units[j]: trainable layer j's rank-reduce unit, null unless it trains with LRT.
+  /// units[j]: trainable layer j's context on a rank-reduce unit, empty unless it trains with LRT.
   controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-             std::vector<const rank_reduce_unit*> units, const mac_array& macs, const device::SramBuffer& sram,
+             std::vector<RankReduceContextRef> units, const mac_array& macs, const device::SramBuffer& sram,
              const ControllerSpecs& specs, const sc_core::sc_time& clock_period);
 
   /// @brief Trains one sample and charges its phases to the ledger; advances simulated time
@@ -79,7 +79,7 @@ class controller : public sc_core::sc_module {
 
   golden::Engine& engine_;
   std::vector<rram_array*> arrays_;
-  std::vector<const rank_reduce_unit*> units_;
+  std::vector<RankReduceContextRef> units_;
   const mac_array& macs_;
   const device::SramBuffer& sram_;
   ControllerSpecs specs_;
@@ -93,7 +93,7 @@ class controller : public sc_core::sc_module {
   struct LayerCounters {
     device::RramEnergy rram;
     uint64_t rram_write_cycles = 0;
-    RankReduceUnitStats unit;  // zero unless the layer has a unit
+    RankReduceUnitStats unit;  // zero unless the layer has a unit context
     uint64_t update_attempts = 0;
   };
   std::vector<LayerCounters> before_;

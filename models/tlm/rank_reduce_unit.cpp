@@ -25,33 +25,69 @@ RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& par
     throw std::invalid_argument("rank reduce state layout: n_o, n_i and rank must be positive");
 }
 
+rank_reduce_unit::Context::Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr)
+    : impl(std::move(i)), layout(impl->params()), state_addr(addr), state(RankReduceState::zero(impl->params())) {
+  dz.resize(layout.n_o);
+  a.resize(layout.n_i);
+}
+
+namespace {
+
+std::vector<RankReduceContextSpec> one_context(std::unique_ptr<RankReduceImpl> impl, uint64_t state_addr) {
+  std::vector<RankReduceContextSpec> v;
+  v.push_back({std::move(impl), state_addr});
+  return v;
+}
+
+}  // namespace
+
 rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
                                    std::unique_ptr<RankReduceImpl> impl, uint64_t state_addr,
                                    const sc_core::sc_time& clock_period)
+    : rank_reduce_unit(name, specs, one_context(std::move(impl), state_addr), clock_period) {}
+
+rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
+                                   std::vector<RankReduceContextSpec> contexts, const sc_core::sc_time& clock_period)
     : sc_core::sc_module(name),
       in("in"),
       mem("mem"),
       specs_(specs),
       costs_(specs.costs != nullptr ? specs.costs : &hw::builtin_rr_unit_costs()),
-      impl_(std::move(impl)),
-      layout_(impl_ ? impl_->params() : golden::RankReduceParams{1, 1, 1}),
-      state_addr_(state_addr),
       clock_period_(clock_period) {
-  if (!impl_) throw std::invalid_argument(std::string(basename()) + ": no rank-reduce implementation");
-  if (specs_.register_access_cycles < 1)
-    throw std::invalid_argument(std::string(basename()) + ": register_access_cycles must be >= 1");
-  if (costs_->ranks.count(impl_->params().rank) == 0)
-    throw std::invalid_argument(std::string(basename()) + ": the rank-reduce cost table has no rank " +
-                                std::to_string(impl_->params().rank));
-  if (clock_period_ == sc_core::SC_ZERO_TIME)
-    throw std::invalid_argument(std::string(basename()) + ": zero clock period");
-  if (state_addr_ > UINT64_MAX - layout_.total_bytes())
-    throw std::invalid_argument(std::string(basename()) + ": state region beyond the address space");
-  state_ = RankReduceState::zero(impl_->params());
-  dz_.resize(layout_.n_o);
-  a_.resize(layout_.n_i);
+  const std::string me = basename();
+  if (contexts.empty()) throw std::invalid_argument(me + ": no context");
+  if (specs_.register_access_cycles < 1) throw std::invalid_argument(me + ": register_access_cycles must be >= 1");
+  if (clock_period_ == sc_core::SC_ZERO_TIME) throw std::invalid_argument(me + ": zero clock period");
+  for (RankReduceContextSpec& c : contexts) {
+    if (!c.impl) throw std::invalid_argument(me + ": no rank-reduce implementation");
+    const golden::RankReduceParams& p = c.impl->params();
+    if (costs_->ranks.count(p.rank) == 0)
+      throw std::invalid_argument(me + ": the rank-reduce cost table has no rank " + std::to_string(p.rank));
+    if (c.state_addr > UINT64_MAX - RankReduceStateLayout(p).total_bytes())
+      throw std::invalid_argument(me + ": state region beyond the address space");
+    contexts_.push_back(std::make_unique<Context>(std::move(c.impl), c.state_addr));
+  }
   in.register_b_transport(this, &rank_reduce_unit::b_transport);
   in.register_transport_dbg(this, &rank_reduce_unit::transport_dbg);
+}
+
+RankReduceUnitStats rank_reduce_unit::total_stats() const {
+  RankReduceUnitStats t;
+  for (const auto& x : contexts_) {
+    const RankReduceUnitStats& s = x->stats;
+    t.steps += s.steps;
+    t.zero_input += s.zero_input;
+    t.skipped_kappa += s.skipped_kappa;
+    t.updated += s.updated;
+    t.resets += s.resets;
+    t.input_errors += s.input_errors;
+    t.busy_cycles += s.busy_cycles;
+    t.register_accesses += s.register_accesses;
+    t.sram_read_words += s.sram_read_words;
+    t.sram_write_words += s.sram_write_words;
+    t.energy += s.energy;
+  }
+  return t;
 }
 
 void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -64,21 +100,22 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
     trans.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
-  if (addr >= kRegisterBytes || addr % 4 != 0) {
+  if (addr >= register_bytes() || addr % 4 != 0) {
     trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const auto offset = static_cast<uint32_t>(addr);
-  ++stats_.register_accesses;
+  Context& x = *contexts_[addr / kRegisterBytes];
+  const auto offset = static_cast<uint32_t>(addr % kRegisterBytes);
+  ++x.stats.register_accesses;
   delay += clock_cycles(specs_.register_access_cycles, clock_period_);
   ::tlm::tlm_response_status status = ::tlm::TLM_OK_RESPONSE;
   switch (trans.get_command()) {
     case ::tlm::TLM_WRITE_COMMAND:
-      status = write_register(offset, get_u32(trans.get_data_ptr()), delay);
+      status = write_register(x, offset, get_u32(trans.get_data_ptr()), delay);
       break;
     case ::tlm::TLM_READ_COMMAND: {
       uint32_t value = 0;
-      status = read_register(offset, value);
+      status = read_register(x, offset, value);
       if (status == ::tlm::TLM_OK_RESPONSE) put_u32(trans.get_data_ptr(), value);
       break;
     }
@@ -88,17 +125,17 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   trans.set_response_status(status);
 }
 
-::tlm::tlm_response_status rank_reduce_unit::write_register(uint32_t offset, uint32_t value,
+::tlm::tlm_response_status rank_reduce_unit::write_register(Context& x, uint32_t offset, uint32_t value,
                                                             sc_core::sc_time& delay) {
   switch (offset) {
-    case kDzAddr: dz_addr_ = value; return ::tlm::TLM_OK_RESPONSE;
-    case kAAddr: a_addr_ = value; return ::tlm::TLM_OK_RESPONSE;
-    case kDzExp: dz_exp_ = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
-    case kAExp: a_exp_ = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
+    case kDzAddr: x.dz_addr = value; return ::tlm::TLM_OK_RESPONSE;
+    case kAAddr: x.a_addr = value; return ::tlm::TLM_OK_RESPONSE;
+    case kDzExp: x.dz_exp = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
+    case kAExp: x.a_exp = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
     case kControl:
-      if (value == kStep) return step(delay);
+      if (value == kStep) return step(x, delay);
       if (value == kReset) {
-        reset_state();
+        reset_state(x);
         return ::tlm::TLM_OK_RESPONSE;
       }
       return ::tlm::TLM_COMMAND_ERROR_RESPONSE;
@@ -107,23 +144,23 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   }
 }
 
-::tlm::tlm_response_status rank_reduce_unit::read_register(uint32_t offset, uint32_t& value) const {
+::tlm::tlm_response_status rank_reduce_unit::read_register(const Context& x, uint32_t offset, uint32_t& value) const {
   switch (offset) {
-    case kDzAddr: value = dz_addr_; break;
-    case kAAddr: value = a_addr_; break;
-    case kDzExp: value = static_cast<uint32_t>(dz_exp_); break;
-    case kAExp: value = static_cast<uint32_t>(a_exp_); break;
-    case kStatus: value = status_; break;
-    case kPairs: value = static_cast<uint32_t>(impl_->stats().pairs); break;
-    case kSign: value = impl_->last_pair().sign_word; break;
+    case kDzAddr: value = x.dz_addr; break;
+    case kAAddr: value = x.a_addr; break;
+    case kDzExp: value = static_cast<uint32_t>(x.dz_exp); break;
+    case kAExp: value = static_cast<uint32_t>(x.a_exp); break;
+    case kStatus: value = x.status; break;
+    case kPairs: value = static_cast<uint32_t>(x.impl->stats().pairs); break;
+    case kSign: value = x.impl->last_pair().sign_word; break;
     default: return ::tlm::TLM_COMMAND_ERROR_RESPONSE;  // CONTROL is write-only
   }
   return ::tlm::TLM_OK_RESPONSE;
 }
 
-::tlm::tlm_generic_payload& rank_reduce_unit::payload(::tlm::tlm_command cmd, uint64_t addr, void* data,
+::tlm::tlm_generic_payload& rank_reduce_unit::payload(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data,
                                                      uint64_t bytes) {
-  ::tlm::tlm_generic_payload& t = mem_trans_;  // reused: constructing a payload allocates
+  ::tlm::tlm_generic_payload& t = x.mem_trans;  // reused: constructing a payload allocates
   t.set_command(cmd);
   t.set_address(addr);
   t.set_data_ptr(static_cast<unsigned char*>(data));
@@ -135,172 +172,176 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   return t;
 }
 
-::tlm::tlm_response_status rank_reduce_unit::mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
-                                  sc_core::sc_time& delay) {
-  ::tlm::tlm_generic_payload& t = payload(cmd, addr, data, bytes);
+::tlm::tlm_response_status rank_reduce_unit::mem_access(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data,
+                                                        uint64_t bytes, sc_core::sc_time& delay) {
+  ::tlm::tlm_generic_payload& t = payload(x, cmd, addr, data, bytes);
   mem->b_transport(t, delay);
   return t.get_response_status();
 }
 
-void rank_reduce_unit::state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes,
+void rank_reduce_unit::state_access(Context& x, ::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes,
                                     const char* what) {
   // Functional only: the cost table holds the time and energy of the RTL's state traffic.
-  const uint64_t addr = state_addr_ + offset;
-  ::tlm::tlm_generic_payload& t = payload(cmd, addr, data, bytes);
+  const uint64_t addr = x.state_addr + offset;
+  ::tlm::tlm_generic_payload& t = payload(x, cmd, addr, data, bytes);
   if (mem->transport_dbg(t) == bytes) return;
   throw RunError(std::string(name()) + ": " + (cmd == ::tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
                  what + " (" + std::to_string(bytes) + " bytes at mem address " + std::to_string(addr) +
                  ") failed; is the state region mapped at state_addr?");
 }
 
-void rank_reduce_unit::load_metadata(RankReduceState& s) {
-  bytes_.assign(layout_.metadata_bytes(), 0);
-  state_access(::tlm::TLM_READ_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), "metadata");
-  const unsigned char* p = bytes_.data();
-  for (uint64_t j = 0; j < layout_.q; ++j) s.exp_left[j] = get_i16(p + 2 * j);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) s.exp_right[j] = get_i16(p + 2 * j);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) s.cx[j] = get_u32(p + 4 * j);
-  p += 4 * layout_.q;
+void rank_reduce_unit::load_metadata(Context& x) {
+  const RankReduceStateLayout& l = x.layout;
+  x.bytes.assign(l.metadata_bytes(), 0);
+  state_access(x, ::tlm::TLM_READ_COMMAND, l.metadata(), x.bytes.data(), x.bytes.size(), "metadata");
+  const unsigned char* p = x.bytes.data();
+  RankReduceState& s = x.state;
+  for (uint64_t j = 0; j < l.q; ++j) s.exp_left[j] = get_i16(p + 2 * j);
+  p += 2 * l.q;
+  for (uint64_t j = 0; j < l.q; ++j) s.exp_right[j] = get_i16(p + 2 * j);
+  p += 2 * l.q;
+  for (uint64_t j = 0; j < l.q; ++j) s.cx[j] = get_u32(p + 4 * j);
+  p += 4 * l.q;
   s.cx_exp = get_i16(p);
 }
 
-void rank_reduce_unit::encode_metadata(const RankReduceState& s, unsigned char* p) const {
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_left[j]);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u16(p + 2 * j, s.exp_right[j]);
-  p += 2 * layout_.q;
-  for (uint64_t j = 0; j < layout_.q; ++j) put_u32(p + 4 * j, s.cx[j]);
-  p += 4 * layout_.q;
+void rank_reduce_unit::encode_metadata(const Context& x, unsigned char* p) {
+  const uint64_t q = x.layout.q;
+  const RankReduceState& s = x.state;
+  for (uint64_t j = 0; j < q; ++j) put_u16(p + 2 * j, s.exp_left[j]);
+  p += 2 * q;
+  for (uint64_t j = 0; j < q; ++j) put_u16(p + 2 * j, s.exp_right[j]);
+  p += 2 * q;
+  for (uint64_t j = 0; j < q; ++j) put_u32(p + 4 * j, s.cx[j]);
+  p += 4 * q;
   put_u16(p, s.cx_exp);
 }
 
-void rank_reduce_unit::store_metadata(const RankReduceState& s) {
-  bytes_.assign(layout_.metadata_bytes(), 0);
-  encode_metadata(s, bytes_.data());
-  state_access(::tlm::TLM_WRITE_COMMAND, layout_.metadata(), bytes_.data(), bytes_.size(), "metadata");
+void rank_reduce_unit::store_metadata(Context& x) {
+  x.bytes.assign(x.layout.metadata_bytes(), 0);
+  encode_metadata(x, x.bytes.data());
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.metadata(), x.bytes.data(), x.bytes.size(), "metadata");
 }
 
-void rank_reduce_unit::read_columns(bool left, uint64_t first, uint64_t count, RankReduceState& into) {
-  const uint64_t n = left ? layout_.n_o : layout_.n_i;
-  bytes_.assign(2 * n * count, 0);
-  state_access(::tlm::TLM_READ_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(),
+void rank_reduce_unit::read_columns(Context& x, bool left, uint64_t first, uint64_t count) {
+  const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
+  x.bytes.assign(2 * n * count, 0);
+  state_access(x, ::tlm::TLM_READ_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
-  int16_t* dst = (left ? into.q_left.data() : into.q_right.data()) + first * n;
-  for (uint64_t i = 0; i < n * count; ++i) dst[i] = get_i16(bytes_.data() + 2 * i);
+  int16_t* dst = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
+  for (uint64_t i = 0; i < n * count; ++i) dst[i] = get_i16(x.bytes.data() + 2 * i);
 }
 
-void rank_reduce_unit::write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s) {
-  const uint64_t n = left ? layout_.n_o : layout_.n_i;
-  const int16_t* src = (left ? s.q_left.data() : s.q_right.data()) + first * n;
-  bytes_.assign(2 * n * count, 0);
-  for (uint64_t i = 0; i < n * count; ++i) put_u16(bytes_.data() + 2 * i, src[i]);
-  state_access(::tlm::TLM_WRITE_COMMAND, layout_.column(left, first), bytes_.data(), bytes_.size(),
+void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint64_t count) {
+  const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
+  const int16_t* src = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
+  x.bytes.assign(2 * n * count, 0);
+  for (uint64_t i = 0; i < n * count; ++i) put_u16(x.bytes.data() + 2 * i, src[i]);
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
 }
 
-::tlm::tlm_response_status rank_reduce_unit::step(sc_core::sc_time& delay) {
+::tlm::tlm_response_status rank_reduce_unit::step(Context& x, sc_core::sc_time& delay) {
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
-  bytes_.assign(2 * layout_.n_o, 0);
-  const bool dz_ok = mem_access(::tlm::TLM_READ_COMMAND, dz_addr_, bytes_.data(), bytes_.size(), delay) ==
+  const RankReduceStateLayout& l = x.layout;
+  x.bytes.assign(2 * l.n_o, 0);
+  const bool dz_ok = mem_access(x, ::tlm::TLM_READ_COMMAND, x.dz_addr, x.bytes.data(), x.bytes.size(), delay) ==
                      ::tlm::TLM_OK_RESPONSE;
-  for (uint64_t i = 0; i < layout_.n_o; ++i) dz_[i] = get_i16(bytes_.data() + 2 * i);
-  bytes_.assign(2 * layout_.n_i, 0);
-  const bool a_ok = dz_ok && mem_access(::tlm::TLM_READ_COMMAND, a_addr_, bytes_.data(), bytes_.size(),
+  for (uint64_t i = 0; i < l.n_o; ++i) x.dz[i] = get_i16(x.bytes.data() + 2 * i);
+  x.bytes.assign(2 * l.n_i, 0);
+  const bool a_ok = dz_ok && mem_access(x, ::tlm::TLM_READ_COMMAND, x.a_addr, x.bytes.data(), x.bytes.size(),
                                         delay) == ::tlm::TLM_OK_RESPONSE;
-  for (uint64_t i = 0; i < layout_.n_i; ++i) a_[i] = get_i16(bytes_.data() + 2 * i);
+  for (uint64_t i = 0; i < l.n_i; ++i) x.a[i] = get_i16(x.bytes.data() + 2 * i);
   if (!a_ok) {
-    status_ = kStatusInputError;
-    ++stats_.input_errors;
+    x.status = kStatusInputError;
+    ++x.stats.input_errors;
     return ::tlm::TLM_GENERIC_ERROR_RESPONSE;
   }
-  const RankReducePair pair{dz_.data(), dz_exp_, a_.data(), a_exp_};
-  const golden::RankReduceParams& params = impl_->params();
-  const uint64_t r = layout_.q - 1;
-  ++stats_.steps;
+  const RankReducePair pair{x.dz.data(), x.dz_exp, x.a.data(), x.a_exp};
+  const golden::RankReduceParams& params = x.impl->params();
+  const uint64_t r = l.q - 1;
+  ++x.stats.steps;
 
   if (is_zero_input(params, pair)) {
-    impl_->step(state_, pair);
-    ++stats_.zero_input;
+    x.impl->step(x.state, pair);
+    ++x.stats.zero_input;
   } else {
     // Load the state the step reads (columns 0..r-1 and the metadata), step, store what changed.
-    load_metadata(state_);
-    for (bool left : {true, false}) read_columns(left, 0, r, state_);
-    impl_->step(state_, pair);
-    for (bool left : {true, false}) write_columns(left, 0, r + 1, state_);
-    store_metadata(state_);
-    if (impl_->last_pair().skipped_kappa)
-      ++stats_.skipped_kappa;
+    load_metadata(x);
+    for (bool left : {true, false}) read_columns(x, left, 0, r);
+    x.impl->step(x.state, pair);
+    for (bool left : {true, false}) write_columns(x, left, 0, r + 1);
+    store_metadata(x);
+    if (x.impl->last_pair().skipped_kappa)
+      ++x.stats.skipped_kappa;
     else
-      ++stats_.updated;
+      ++x.stats.updated;
   }
-  const golden::FixedPairTrace& t = impl_->last_pair();
-  status_ = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
-            (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
-            (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
-  charge_pair(t, delay);
+  const golden::FixedPairTrace& t = x.impl->last_pair();
+  x.status = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
+             (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
+             (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
+  charge_pair(x, delay);
   return ::tlm::TLM_OK_RESPONSE;
 }
 
-void rank_reduce_unit::charge_pair(const golden::FixedPairTrace& t, sc_core::sc_time& delay) {
-  const golden::RankReduceParams& p = impl_->params();
+void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay) {
+  const golden::FixedPairTrace& t = x.impl->last_pair();
+  const golden::RankReduceParams& p = x.impl->params();
   const hw::RrUnitPairCost c = costs_->pair_cost(p.rank, p.mode == golden::RankReduceMode::kUnbiased, p.n_o, p.n_i,
                                                  hw::rr_pair_outcome(t));
-  if (const std::optional<uint64_t> measured = impl_->measured_cycles()) {
+  if (const std::optional<uint64_t> measured = x.impl->measured_cycles()) {
     // The RTL counted its own cycles: they are the time, and the cost table must agree (the
     // co-simulation tests check the same equality on random streams; a difference here is a
     // stale table or an RTL change without a new closed form).
-    const uint64_t took = *measured - measured_before_;
-    measured_before_ = *measured;
+    const uint64_t took = *measured - x.measured_before;
+    x.measured_before = *measured;
     if (took != c.cycles)
       throw RunError(std::string(name()) + ": the RTL took " + std::to_string(took) + " cycles for pair " +
                      std::to_string(t.pair_index) + ", the cost table says " + std::to_string(c.cycles) +
                      " (regenerate configs/rank_reduce_unit.yaml: lrtsim unit-costs)");
   }
-  stats_.busy_cycles += c.cycles;
-  stats_.sram_read_words += c.sram_reads;
-  stats_.sram_write_words += c.sram_writes;
-  stats_.energy += device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
+  x.stats.busy_cycles += c.cycles;
+  x.stats.sram_read_words += c.sram_reads;
+  x.stats.sram_write_words += c.sram_writes;
+  x.stats.energy += device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
   delay += clock_cycles(c.cycles, clock_period_);
 }
 
-void rank_reduce_unit::reset_state() {
+void rank_reduce_unit::reset_state(Context& x) {
   // The environment clears the region, as for the RTL (docs/rtl.md): no unit time.
-  bytes_.assign(layout_.total_bytes(), 0);
-  state_access(::tlm::TLM_WRITE_COMMAND, 0, bytes_.data(), bytes_.size(), "the whole state (reset)");
-  impl_->reset();
-  state_ = RankReduceState::zero(impl_->params());
-  status_ = 0;
-  ++stats_.resets;
+  x.bytes.assign(x.layout.total_bytes(), 0);
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, 0, x.bytes.data(), x.bytes.size(), "the whole state (reset)");
+  x.impl->reset();
+  x.state = RankReduceState::zero(x.impl->params());
+  x.status = 0;
+  ++x.stats.resets;
 }
 
-}  // namespace lrt::tlm
-
-namespace lrt::tlm {
-
-void rank_reduce_unit::load_state(const golden::RankReduceFixedState& s) {
-  impl_->set_state(s);
-  state_ = impl_->state();
+void rank_reduce_unit::load_state(const golden::RankReduceFixedState& s, size_t c) {
+  Context& x = *contexts_.at(c);
+  x.impl->set_state(s);
+  x.state = x.impl->state();
   // The layout of RankReduceStateLayout, in one image.
-  std::vector<unsigned char> image(layout_.total_bytes(), 0);
+  const RankReduceStateLayout& l = x.layout;
+  std::vector<unsigned char> image(l.total_bytes(), 0);
   for (bool left : {true, false}) {
-    const uint64_t n = left ? layout_.n_o : layout_.n_i;
-    const std::vector<int16_t>& codes = left ? state_.q_left : state_.q_right;
-    for (uint64_t j = 0; j < layout_.q; ++j)
-      for (uint64_t i = 0; i < n; ++i) put_u16(image.data() + layout_.column(left, j) + 2 * i, codes[j * n + i]);
+    const uint64_t n = left ? l.n_o : l.n_i;
+    const std::vector<int16_t>& codes = left ? x.state.q_left : x.state.q_right;
+    for (uint64_t j = 0; j < l.q; ++j)
+      for (uint64_t i = 0; i < n; ++i) put_u16(image.data() + l.column(left, j) + 2 * i, codes[j * n + i]);
   }
-  encode_metadata(state_, image.data() + layout_.metadata());
+  encode_metadata(x, image.data() + l.metadata());
   ::tlm::tlm_generic_payload t;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
-  t.set_address(state_addr_);
+  t.set_address(x.state_addr);
   t.set_data_ptr(image.data());
   t.set_data_length(static_cast<unsigned>(image.size()));
   t.set_streaming_width(static_cast<unsigned>(image.size()));
   if (mem->transport_dbg(t) != image.size())
     throw RunError(std::string(name()) + ": could not load the state into memory at address " +
-                   std::to_string(state_addr_));
+                   std::to_string(x.state_addr));
 }
 
 }  // namespace lrt::tlm

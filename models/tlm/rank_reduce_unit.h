@@ -3,7 +3,15 @@
 // behind a control socket, with its state (Q_L, Q_R, c_x) in the SRAM buffer, reached
 // through the initiator socket `mem` on every pair so that the SRAM counts every access.
 //
-// Control (socket `in`, 32-bit little-endian registers, exactly 4-byte aligned accesses):
+// One unit serves one or more *contexts*: an LRT layer's registers, its state region and its
+// arithmetic (shape, rank). A unit shared by every LRT layer (accel.rank_reduce.units: shared)
+// has one context per layer and one datapath: the contexts' pairs serialize on it. Context c's
+// registers sit at c x 0x20 in the `in` window (a register bank per context, decoded by address,
+// as a multi-context DMA engine banks its channels), so that no context-select register has to
+// be kept consistent between callers.
+//
+// Control (socket `in`, per context at c x 0x20; 32-bit little-endian registers, exactly
+// 4-byte aligned accesses):
 //   0x00 DZ_ADDR  rw  mem byte address of the n_o int16 dz codes
 //   0x04 A_ADDR   rw  mem byte address of the n_i int16 a codes
 //   0x08 DZ_EXP   rw  dz block exponent (signed)
@@ -13,7 +21,7 @@
 //                     3 skipped by kappa, 4 input read error; bits 8..11 kept
 //   0x18 PAIRS    r   pairs offered, low 32 bits
 //   0x1C SIGN     r   sign word of the last pair
-// Responses: TLM_ADDRESS_ERROR_RESPONSE (offset beyond 0x1F or not 4-aligned),
+// Responses: TLM_ADDRESS_ERROR_RESPONSE (offset beyond the last context or not 4-aligned),
 // TLM_BURST_ERROR_RESPONSE (length != 4), TLM_BYTE_ENABLE_ERROR_RESPONSE,
 // TLM_COMMAND_ERROR_RESPONSE (write to a read-only or read of the write-only register, or an
 // unknown CONTROL value), TLM_GENERIC_ERROR_RESPONSE (STEP whose dz or a read failed: nothing
@@ -83,6 +91,14 @@ struct RankReduceUnitStats {
   device::EnergyUnits energy = 0;  ///< the unit's own operations (cost table prices), SRAM words excluded
 };
 
+/// @brief One context: the arithmetic of an LRT layer (its params give the shape) and where
+/// its state lives (byte `state_addr` of `mem`'s address space, RankReduceStateLayout long,
+/// holding the zero state at the start).
+struct RankReduceContextSpec {
+  std::unique_ptr<RankReduceImpl> impl;
+  uint64_t state_addr = 0;
+};
+
 /// @brief Loosely-timed rank-reduce unit (see the file comment).
 class rank_reduce_unit : public sc_core::sc_module {
  public:
@@ -98,7 +114,7 @@ class rank_reduce_unit : public sc_core::sc_module {
     kStatus = 0x14,
     kPairs = 0x18,
     kSign = 0x1C,
-    kRegisterBytes = 0x20,
+    kRegisterBytes = 0x20,  ///< one context's bank
   };
   enum Command : uint32_t { kStep = 1, kReset = 2 };
   enum StatusBit : uint32_t {
@@ -110,65 +126,89 @@ class rank_reduce_unit : public sc_core::sc_module {
     kStatusKeptShift = 8,
   };
 
-  /// @brief `impl` does the arithmetic (its params give the shape); the state lives at byte
-  /// `state_addr` of `mem`'s address space, RankReduceStateLayout(params).total_bytes() long,
-  /// and must hold the zero state at the start. Throws std::invalid_argument for a null impl,
-  /// a zero clock period, a zero register access time or a rank the cost table lacks.
+  /// @brief A unit with the given contexts (at least one). Throws std::invalid_argument for
+  /// no context, a null impl, a zero clock period, a zero register access time or a rank the
+  /// cost table lacks.
+  rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
+                   std::vector<RankReduceContextSpec> contexts, const sc_core::sc_time& clock_period);
+  /// @brief A unit with one context.
   rank_reduce_unit(const sc_core::sc_module_name& name, const RankReduceUnitSpecs& specs,
                    std::unique_ptr<RankReduceImpl> impl, uint64_t state_addr,
                    const sc_core::sc_time& clock_period);
 
-  /// @brief Bytes of SRAM the state of a unit of this shape needs.
+  /// @brief Bytes of SRAM the state of a context of this shape needs.
   static uint64_t state_bytes(const golden::RankReduceParams& params) {
     return RankReduceStateLayout(params).total_bytes();
   }
 
-  /// @brief Replaces the state (resuming a run): the implementation takes `s`, and the SRAM
-  /// state region gets the matching words by debug transport (free, like a scan load).
-  /// Throws lrt::RunError if the region cannot be written. Call after elaboration.
-  void load_state(const golden::RankReduceFixedState& s);
+  /// @brief Replaces context c's state (resuming a run): its implementation takes `s`, and
+  /// the SRAM state region gets the matching words by debug transport (free, like a scan
+  /// load). Throws lrt::RunError if the region cannot be written. Call after elaboration.
+  void load_state(const golden::RankReduceFixedState& s, size_t c = 0);
 
+  size_t contexts() const { return contexts_.size(); }
+  /// Bytes of the `in` window: one register bank per context.
+  uint64_t register_bytes() const { return kRegisterBytes * contexts_.size(); }
   const RankReduceUnitSpecs& specs() const { return specs_; }
   const hw::RrUnitCostTable& costs() const { return *costs_; }
-  const RankReduceImpl& impl() const { return *impl_; }
-  const RankReduceUnitStats& stats() const { return stats_; }
+  const RankReduceImpl& impl(size_t c = 0) const { return *contexts_.at(c)->impl; }
+  /// Context c's counters, and all contexts' added up (the datapath's).
+  const RankReduceUnitStats& stats(size_t c = 0) const { return contexts_.at(c)->stats; }
+  RankReduceUnitStats total_stats() const;
   const sc_core::sc_time& clock_period() const { return clock_period_; }
-  uint64_t state_addr() const { return state_addr_; }
+  uint64_t state_addr(size_t c = 0) const { return contexts_.at(c)->state_addr; }
 
  private:
+  // Everything a context owns. The staging buffers are per context too: the LRT layers of one
+  // sample may step their contexts from different threads (Engine::set_thread_pool).
+  struct Context {
+    std::unique_ptr<RankReduceImpl> impl;
+    RankReduceStateLayout layout;
+    uint64_t state_addr = 0;
+    uint32_t dz_addr = 0, a_addr = 0;
+    int32_t dz_exp = 0, a_exp = 0;
+    uint32_t status = 0;
+    RankReduceState state;              // words in flight between load and store
+    std::vector<int16_t> dz, a;         // the pair's input buffers
+    std::vector<unsigned char> bytes;   // bus-format staging
+    ::tlm::tlm_generic_payload mem_trans;
+    RankReduceUnitStats stats;
+    uint64_t measured_before = 0;  // the implementation's measured cycles at the previous pair
+    Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr);
+  };
+
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(::tlm::tlm_generic_payload&) { return 0; }
-  ::tlm::tlm_response_status write_register(uint32_t offset, uint32_t value, sc_core::sc_time& delay);
-  ::tlm::tlm_response_status read_register(uint32_t offset, uint32_t& value) const;
-  ::tlm::tlm_response_status step(sc_core::sc_time& delay);
-  void reset_state();
+  ::tlm::tlm_response_status write_register(Context& x, uint32_t offset, uint32_t value, sc_core::sc_time& delay);
+  ::tlm::tlm_response_status read_register(const Context& x, uint32_t offset, uint32_t& value) const;
+  ::tlm::tlm_response_status step(Context& x, sc_core::sc_time& delay);
+  void reset_state(Context& x);
 
-  ::tlm::tlm_generic_payload& payload(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes);
-  ::tlm::tlm_response_status mem_access(::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes, sc_core::sc_time& delay);
-  void charge_pair(const golden::FixedPairTrace& t, sc_core::sc_time& delay);  // the cost table's cycles and energy
-  void state_access(::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);
-  void load_metadata(RankReduceState& s);
-  void store_metadata(const RankReduceState& s);
-  void encode_metadata(const RankReduceState& s, unsigned char* p) const;  // metadata_bytes() at p
+  ::tlm::tlm_generic_payload& payload(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes);
+  ::tlm::tlm_response_status mem_access(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
+                                        sc_core::sc_time& delay);
+  void charge_pair(Context& x, sc_core::sc_time& delay);  // the cost table's cycles and energy
+  void state_access(Context& x, ::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);
+  void load_metadata(Context& x);
+  void store_metadata(Context& x);
+  static void encode_metadata(const Context& x, unsigned char* p);  // metadata_bytes() at p
   // Columns first .. first + count - 1 of a side (contiguous in the layout) in one burst.
-  void read_columns(bool left, uint64_t first, uint64_t count, RankReduceState& into);
-  void write_columns(bool left, uint64_t first, uint64_t count, const RankReduceState& s);
+  void read_columns(Context& x, bool left, uint64_t first, uint64_t count);
+  void write_columns(Context& x, bool left, uint64_t first, uint64_t count);
 
   RankReduceUnitSpecs specs_;
   const hw::RrUnitCostTable* costs_;
-  std::unique_ptr<RankReduceImpl> impl_;
-  RankReduceStateLayout layout_;
-  uint64_t state_addr_;
   sc_core::sc_time clock_period_;
-  uint32_t dz_addr_ = 0, a_addr_ = 0;
-  int32_t dz_exp_ = 0, a_exp_ = 0;
-  uint32_t status_ = 0;
-  RankReduceState state_;           // words in flight between load and store
-  std::vector<int16_t> dz_, a_;     // the pair's input buffers
-  std::vector<unsigned char> bytes_;  // bus-format staging
-  ::tlm::tlm_generic_payload mem_trans_;
-  RankReduceUnitStats stats_;
-  uint64_t measured_before_ = 0;  // the implementation's measured cycles at the previous pair
+  std::vector<std::unique_ptr<Context>> contexts_;  // stable addresses
+};
+
+/// @brief One LRT layer's place on a unit: the unit and the layer's context on it.
+struct RankReduceContextRef {
+  const rank_reduce_unit* unit = nullptr;  ///< null: the layer does not train with LRT
+  size_t context = 0;
+  explicit operator bool() const { return unit != nullptr; }
+  const RankReduceImpl& impl() const { return unit->impl(context); }
+  const RankReduceUnitStats& stats() const { return unit->stats(context); }
 };
 
 }  // namespace lrt::tlm

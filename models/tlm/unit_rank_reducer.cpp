@@ -8,10 +8,10 @@
 
 namespace lrt::tlm {
 
-UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, uint64_t registers,
-                                 uint64_t pair_addr, sc_core::sc_time& delay)
-    : port_(port), unit_(unit), registers_(registers), pair_addr_(pair_addr), delay_(delay) {
-  const golden::RankReduceParams& p = unit_.impl().params();
+UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, const rank_reduce_unit& unit, size_t context,
+                                 uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay)
+    : port_(port), unit_(unit), context_(context), registers_(registers), pair_addr_(pair_addr), delay_(delay) {
+  const golden::RankReduceParams& p = unit_.impl(context_).params();
   codes_.resize(static_cast<size_t>(p.n_o + p.n_i));
   bytes_.resize(2 * codes_.size());
   write_register(rank_reduce_unit::kDzAddr, static_cast<uint32_t>(pair_addr_));
@@ -41,7 +41,7 @@ void UnitRankReducer::write_register(uint32_t offset, uint32_t value) {
 }
 
 void UnitRankReducer::step(const double* dz, const double* a) {
-  const golden::RankReduceParams& p = unit_.impl().params();
+  const golden::RankReduceParams& p = unit_.impl(context_).params();
   // The same block quantization as golden::RankReduceFixed::step.
   const int dz_exp = golden::RankReduceFixed::quantize_input(dz, p.n_o, codes_.data());
   const int a_exp = golden::RankReduceFixed::quantize_input(a, p.n_i, codes_.data() + p.n_o);
@@ -49,7 +49,7 @@ void UnitRankReducer::step(const double* dz, const double* a) {
 }
 
 bool UnitRankReducer::step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
-  const golden::RankReduceParams& p = unit_.impl().params();
+  const golden::RankReduceParams& p = unit_.impl(context_).params();
   const int dz_exp = golden::RankReduceFixed::normalize_codes(dz, p.n_o, dz_frac, codes_.data());
   const int a_exp = golden::RankReduceFixed::normalize_codes(a, p.n_i, a_frac, codes_.data() + p.n_o);
   send(dz_exp, a_exp);

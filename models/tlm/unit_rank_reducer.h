@@ -20,20 +20,21 @@ namespace lrt::tlm {
 /// @brief golden::RankReducer that runs each step on a rank_reduce_unit (see the file comment).
 class UnitRankReducer final : public golden::RankReducer {
  public:
-  /// `port` reaches, on one address map, the unit's registers at `registers` and the pair
+  /// `port` reaches, on one address map, the registers of the unit's context `context` at
+  /// `registers` and the pair
   /// buffer at `pair_addr` (n_o then n_i int16 codes), which the unit reads through its own
   /// mem socket at the same addresses. Every transport's latency is added to `delay`. Sets
   /// the unit's DZ_ADDR and A_ADDR registers (call after elaboration).
-  UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, uint64_t registers,
-                  uint64_t pair_addr, sc_core::sc_time& delay);
+  UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, const rank_reduce_unit& unit, size_t context,
+                  uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay);
 
   void step(const double* dz, const double* a) override;
   bool step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) override;
-  void factors(Matrix<double>& L, Matrix<double>& R) const override { unit_.impl().factors(L, R); }
+  void factors(Matrix<double>& L, Matrix<double>& R) const override { unit_.impl(context_).factors(L, R); }
   void reset() override;
-  const golden::RankReduceStats& stats() const override { return unit_.impl().stats(); }
-  const golden::RankReduceParams& params() const override { return unit_.impl().params(); }
-  const golden::RankReduceFixed* fixed_model() const override { return unit_.impl().golden_model(); }
+  const golden::RankReduceStats& stats() const override { return unit_.impl(context_).stats(); }
+  const golden::RankReduceParams& params() const override { return unit_.impl(context_).params(); }
+  const golden::RankReduceFixed* fixed_model() const override { return unit_.impl(context_).golden_model(); }
 
  private:
   void write_register(uint32_t offset, uint32_t value);
@@ -41,7 +42,8 @@ class UnitRankReducer final : public golden::RankReducer {
   void transport(::tlm::tlm_generic_payload& t, const char* what);
 
   ::tlm::tlm_fw_transport_if<>& port_;
-  rank_reduce_unit& unit_;
+  const rank_reduce_unit& unit_;
+  size_t context_;
   uint64_t registers_;
   uint64_t pair_addr_;
   sc_core::sc_time& delay_;

@@ -179,12 +179,12 @@ class TlmBackend final : public RunBackend {
     std::string impl = "none";
     uint64_t rtl_cycles = 0, pairs = 0;
     for (size_t u = 0; u < net_.trainable_layers().size(); ++u) {
-      const tlm::rank_reduce_unit* unit = top_->unit(u);
-      if (unit == nullptr) continue;
-      impl = unit->impl().name();
-      pairs += unit->impl().stats().pairs;
+      const tlm::RankReduceContextRef unit = top_->unit(u);
+      if (!unit) continue;
+      impl = unit.impl().name();
+      pairs += unit.impl().stats().pairs;
 #ifdef LRTSIM_HAVE_RTL
-      if (const auto* r = dynamic_cast<const tlm::RtlRankReduceImpl*>(&unit->impl())) rtl_cycles += r->cycles();
+      if (const auto* r = dynamic_cast<const tlm::RtlRankReduceImpl*>(&unit.impl())) rtl_cycles += r->cycles();
 #endif
     }
     j["rank_reduce_units"]["impl"] = impl;

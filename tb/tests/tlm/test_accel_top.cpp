@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -449,7 +450,7 @@ bool same_result(const golden::StepResult& a, const golden::StepResult& b) {
          std::memcmp(&a.loss, &b.loss, sizeof a.loss) == 0;  // bit for bit
 }
 
-void equivalence_scenario(Checks& c) {
+void equivalence_scenario(bool shared_unit, Checks& c) {
   constexpr int kSamples = 14;
   const golden::NetworkSpec net = small_network();
   const golden::TrainSpecs train = lrt_specs();
@@ -462,9 +463,19 @@ void equivalence_scenario(Checks& c) {
     a.rram.push_back(
         effects_specs(static_cast<uint64_t>(layer.n_out()) * static_cast<uint64_t>(layer.fan_in())));
   }
+  a.controller.shared_rank_reduce_unit = shared_unit;
   const sc_time period = a.clock_period;
   accel_top top("accel", engine, a);
   top.attach_weights(true);
+  // One unit module with a context per LRT layer, or one module per layer.
+  const size_t lrt_layers = engine.trainable_layers().size();
+  c.expect(top.units().size() == (shared_unit ? 1 : lrt_layers), "unit modules: " + std::to_string(top.units().size()));
+  for (size_t j = 0; j < lrt_layers; ++j)
+    c.expect(top.unit(j) && top.unit(j).context == (shared_unit ? j : 0) &&
+                 top.unit(j).unit == top.units()[shared_unit ? 0 : j].get(),
+             "layer " + std::to_string(j) + "'s context");
+  if (shared_unit) c.expect(top.units()[0]->contexts() == lrt_layers, "contexts of the shared unit");
+  uint64_t lrt_expected = 0;  // the LRT phase from the layers' annotated delays, sample by sample
 
   std::vector<std::unique_ptr<device::RramArray>> twin_arrays;
   std::vector<std::unique_ptr<device::RramWeightStore>> twin_stores;
@@ -495,6 +506,16 @@ void equivalence_scenario(Checks& c) {
     fill_sample(static_cast<uint64_t>(i), image.data(), label);
     const golden::StepResult r = top.train_sample(image.data(), label);
     const golden::StepResult t = twin.train_step(image.data(), label);
+    // One shared unit serializes the layers' pairs (their delays add up); units in parallel
+    // finish with the slowest layer.
+    uint64_t sum = 0, longest = 0;
+    for (size_t j = 0; j < lrt_layers; ++j) {
+      const uint64_t d = top.ctrl().lrt_delay(j).value() / period.value();
+      sum += d;
+      longest = std::max(longest, d);
+    }
+    c.expect(longest > 0 && longest < sum, at + "both layers folded pairs");
+    lrt_expected += shared_unit ? sum : longest;
     c.expect(same_result(r, t), at + "StepResult differs (loss " + std::to_string(r.loss) + " vs " +
                                     std::to_string(t.loss) + ")");
     c.expect(engine.weights_digest() == twin.weights_digest(), at + "weights digest differs");
@@ -551,29 +572,36 @@ void equivalence_scenario(Checks& c) {
   EnergyUnits state_read = 0, state_write = 0, unit_energy = 0;
   uint64_t busy = 0;
   for (size_t j = 0; j < n_arrays; ++j)
-    if (const rank_reduce_unit* unit = top.unit(j)) {
-      state_read += device::energy_of(unit->stats().sram_read_words * 64, top.sram().buffer().read_energy_per_bit());
-      state_write += device::energy_of(unit->stats().sram_write_words * 64, top.sram().buffer().write_energy_per_bit());
-      unit_energy += unit->stats().energy;
-      busy += unit->stats().busy_cycles;
+    if (const RankReduceContextRef unit = top.unit(j)) {
+      state_read += device::energy_of(unit.stats().sram_read_words * 64, top.sram().buffer().read_energy_per_bit());
+      state_write += device::energy_of(unit.stats().sram_write_words * 64, top.sram().buffer().write_energy_per_bit());
+      unit_energy += unit.stats().energy;
+      busy += unit.stats().busy_cycles;
     }
   c.expect(ledger.energy(Phase::kLrt, Component::kSramRead) == top.sram().energy().read + state_read &&
                ledger.energy(Phase::kLrt, Component::kSramWrite) == top.sram().energy().write + state_write,
            "ledger LRT SRAM energy != pair traffic + the units' state words");
   c.expect(ledger.energy(Phase::kLrt, Component::kRankReduce) == unit_energy, "ledger rank_reduce != the units' energy");
-  c.expect(ledger.cycles(Phase::kLrt) >= busy && busy > 0, "LRT cycles < the shared unit's busy cycles");
+  c.expect(ledger.cycles(Phase::kLrt) == lrt_expected,
+           "LRT cycles " + std::to_string(ledger.cycles(Phase::kLrt)) + " != " + std::to_string(lrt_expected) +
+               (shared_unit ? " (the layers' delays added up)" : " (the longest layer per sample)"));
+  if (shared_unit) {
+    c.expect(ledger.cycles(Phase::kLrt) >= busy && busy > 0, "LRT cycles < the shared unit's busy cycles");
+    const RankReduceUnitStats all = top.units()[0]->total_stats();
+    c.expect(all.busy_cycles == busy && all.energy == unit_energy, "the unit's totals = its contexts' sums");
+  }
   for (size_t j = 0; j < n_arrays; ++j) {
-    const rank_reduce_unit* unit = top.unit(j);
+    const RankReduceContextRef unit = top.unit(j);
     const golden::LrtAccumulator* acc = twin.affine(twin.trainable_layers()[j]).updater().lrt_accumulator();
-    if (unit == nullptr || acc == nullptr) {
+    if (!unit || acc == nullptr) {
       c.expect(false, "layer " + std::to_string(j) + " has no unit or no LRT accumulator");
       continue;
     }
     const golden::RankReduceStats& golden_rr = acc->reducer().stats();
-    c.expect(unit->stats().steps == golden_rr.pairs &&
-                 unit->stats().skipped_kappa == golden_rr.skipped_kappa && golden_rr.pairs > 0,
-             "unit " + std::to_string(j) + ": " + std::to_string(unit->stats().steps) + " steps, " +
-                 std::to_string(unit->stats().skipped_kappa) + " skipped vs the twin's " +
+    c.expect(unit.stats().steps == golden_rr.pairs &&
+                 unit.stats().skipped_kappa == golden_rr.skipped_kappa && golden_rr.pairs > 0,
+             "unit " + std::to_string(j) + ": " + std::to_string(unit.stats().steps) + " steps, " +
+                 std::to_string(unit.stats().skipped_kappa) + " skipped vs the twin's " +
                  std::to_string(golden_rr.pairs) + ", " + std::to_string(golden_rr.skipped_kappa));
   }
   // Each phase that does work was charged: forward/backward MACs and reads, LRT pairs, writes.
@@ -600,8 +628,14 @@ void equivalence_scenario(Checks& c) {
 
 TEST(AccelTopElaborated, TlmEngineEqualsGoldenTwinWithEveryDeviceEffectAndLedgerBalances) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(run_child(equivalence_scenario, "accel_top equivalence: ok"), ::testing::ExitedWithCode(0),
-              "accel_top equivalence: ok");
+  EXPECT_EXIT(run_child([](Checks& c) { equivalence_scenario(true, c); }, "accel_top equivalence: ok"),
+              ::testing::ExitedWithCode(0), "accel_top equivalence: ok");
+}
+
+TEST(AccelTopElaborated, PerLayerUnitsRunInParallelAndTrainTheSame) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_child([](Checks& c) { equivalence_scenario(false, c); }, "per-layer units: ok"),
+              ::testing::ExitedWithCode(0), "per-layer units: ok");
 }
 
 // ---- SRAM capacity at elaboration ----------------------------------------------------------

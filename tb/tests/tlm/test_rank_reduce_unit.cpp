@@ -461,6 +461,120 @@ void reset_and_errors_scenario(Checks& c) {
   }
 }
 
+// One unit, two contexts of different shape, rank and mode (a unit shared by two LRT layers):
+// each context's bank at c x 0x20 drives only its own state, interleaved steps stay bit-exact
+// against two standalone models, a reset of one leaves the other alone, an access past the last
+// bank is an address error, and the unit's totals are its contexts' sums.
+void two_contexts_scenario(Checks& c) {
+  const RankReduceParams p0 = small_params(RankReduceMode::kBiased);
+  RankReduceParams p1 = small_params(RankReduceMode::kUnbiased);
+  p1.n_o = 5;
+  p1.n_i = 4;
+  p1.rank = 2;
+  p1.seed = 77;
+  sram_buffer sram("sram", sram_specs(), kClock);
+  const uint64_t s0 = sram.map("state0", 8 * rank_reduce_unit::state_bytes(p0)).offset_bytes;
+  const uint64_t s1 = sram.map("state1", 8 * rank_reduce_unit::state_bytes(p1)).offset_bytes;
+  const uint64_t dz_addr = sram.map("dz", 16 * 8).offset_bytes, a_addr = sram.map("a", 16 * 16).offset_bytes;
+  std::vector<RankReduceContextSpec> contexts;
+  contexts.push_back({make_rank_reduce_impl(RankReduceImplKind::kGolden, p0), s0});
+  contexts.push_back({make_rank_reduce_impl(RankReduceImplKind::kGolden, p1), s1});
+  rank_reduce_unit unit("shared_unit", RankReduceUnitSpecs{}, std::move(contexts), kClock);
+  Controller ctl("ctl");
+  unit.mem.bind(sram.in);
+  ctl.out.bind(unit.in);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  c.expect(unit.contexts() == 2 && unit.register_bytes() == 0x40, "two banks");
+
+  auto reg = [&](uint32_t addr, uint32_t value, ::tlm::tlm_command cmd = ::tlm::TLM_WRITE_COMMAND) {
+    unsigned char buf[4];
+    for (unsigned i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(value >> (8 * i));
+    ::tlm::tlm_generic_payload t;
+    t.set_command(cmd);
+    t.set_address(addr);
+    t.set_data_ptr(buf);
+    t.set_data_length(4);
+    t.set_streaming_width(4);
+    t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time d = sc_core::SC_ZERO_TIME;
+    ctl.out->b_transport(t, d);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 4; ++i) v |= uint32_t{buf[i]} << (8 * i);
+    return std::make_pair(t.get_response_status(), v);
+  };
+  auto poke = [&](uint64_t addr, const std::vector<int16_t>& codes) {
+    std::vector<uint8_t> b(2 * codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      b[2 * i] = static_cast<uint8_t>(static_cast<uint16_t>(codes[i]));
+      b[2 * i + 1] = static_cast<uint8_t>(static_cast<uint16_t>(codes[i]) >> 8);
+    }
+    const_cast<device::SramBuffer&>(sram.buffer()).poke(addr, b.data(), b.size());
+  };
+  auto state_of = [&](size_t ctx, const RankReduceParams& p) {
+    const RankReduceStateLayout l(p);
+    std::vector<uint8_t> b(l.total_bytes());
+    sram.buffer().peek(unit.state_addr(ctx), b.data(), b.size());
+    RankReduceState st = RankReduceState::zero(p);
+    for (uint64_t k = 0; k < st.q_left.size(); ++k) st.q_left[k] = static_cast<int16_t>(b[2 * k] | (b[2 * k + 1] << 8));
+    for (uint64_t k = 0; k < st.q_right.size(); ++k) {
+      const uint64_t o = l.column(false, 0) + 2 * k;
+      st.q_right[k] = static_cast<int16_t>(b[o] | (b[o + 1] << 8));
+    }
+    return st;
+  };
+
+  golden::RankReduceFixed ref0(p0), ref1(p1);
+  PairSource src(21);
+  for (int k = 0; k < 60 && c.failures.empty(); ++k) {
+    const size_t ctx = (k % 3 == 2) ? 1 : 0;  // two of context 0, one of context 1
+    const RankReduceParams& p = ctx == 0 ? p0 : p1;
+    golden::RankReduceFixed& ref = ctx == 0 ? ref0 : ref1;
+    const uint32_t bank = static_cast<uint32_t>(ctx * rank_reduce_unit::kRegisterBytes);
+    const auto dz = src.vec(p.n_o), a = src.vec(p.n_i);
+    const int dz_exp = src.exponent(), a_exp = src.exponent();
+    poke(dz_addr, dz);
+    poke(a_addr, a);
+    reg(bank + rank_reduce_unit::kDzAddr, static_cast<uint32_t>(dz_addr));
+    reg(bank + rank_reduce_unit::kAAddr, static_cast<uint32_t>(a_addr));
+    reg(bank + rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp));
+    reg(bank + rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp));
+    c.expect(reg(bank + rank_reduce_unit::kControl, rank_reduce_unit::kStep).first == ::tlm::TLM_OK_RESPONSE,
+             "STEP on context " + std::to_string(ctx));
+    ref.step_codes(dz.data(), dz_exp, a.data(), a_exp);
+    for (size_t x : {size_t{0}, size_t{1}}) {
+      const RankReduceState got = state_of(x, x == 0 ? p0 : p1);
+      const golden::RankReduceFixed& r = x == 0 ? ref0 : ref1;
+      const int16_t* want_l = r.q_codes(RankReduceSide::kLeft);
+      const int16_t* want_r = r.q_codes(RankReduceSide::kRight);
+      c.expect(std::equal(got.q_left.begin(), got.q_left.end(), want_l) &&
+                   std::equal(got.q_right.begin(), got.q_right.end(), want_r),
+               "pair " + std::to_string(k) + ": context " + std::to_string(x) + "'s bases");
+    }
+    c.expect(reg(bank + rank_reduce_unit::kPairs, 0, ::tlm::TLM_READ_COMMAND).second == ref.stats().pairs,
+             "PAIRS of context " + std::to_string(ctx));
+  }
+  c.expect(unit.stats(0).steps == 40 && unit.stats(1).steps == 20, "steps per context");
+  const RankReduceUnitStats all = unit.total_stats();
+  c.expect(all.steps == 60 && all.busy_cycles == unit.stats(0).busy_cycles + unit.stats(1).busy_cycles &&
+               all.energy == unit.stats(0).energy + unit.stats(1).energy &&
+               all.sram_read_words == unit.stats(0).sram_read_words + unit.stats(1).sram_read_words,
+           "totals = the contexts' sums");
+  // RESET of context 1 leaves context 0's state alone.
+  const RankReduceState held = state_of(0, p0);
+  c.expect(reg(0x20 + rank_reduce_unit::kControl, rank_reduce_unit::kReset).first == ::tlm::TLM_OK_RESPONSE,
+           "RESET context 1");
+  c.expect(state_of(1, p1) == RankReduceState::zero(p1) && state_of(0, p0).q_left == held.q_left,
+           "reset of context 1 only");
+  c.expect(reg(0x40, 0, ::tlm::TLM_READ_COMMAND).first == ::tlm::TLM_ADDRESS_ERROR_RESPONSE,
+           "past the last bank: address error");
+}
+
+TEST(RankReduceUnitElaborated, TwoContextsShareOneUnitBitExactly) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_child(two_contexts_scenario, "two contexts: ok"), ::testing::ExitedWithCode(0),
+              "two contexts: ok");
+}
+
 TEST(RankReduceUnitElaborated, ResetInputErrorAndForeignWrites) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(run_child(reset_and_errors_scenario, "reset and errors: ok"), ::testing::ExitedWithCode(0),
