@@ -761,6 +761,31 @@ Schema build_schema() {
           .source("assumption: the papers give no clock; 100 MHz is a modest clock for a 40 nm edge "
                   "accelerator and only converts cycles to seconds")
           .doc("clock frequency of the accelerator"),
+      LRT_CONFIG_KEY(accel.quantum_cycles)
+          .unit("cycles")
+          .defaults_to("1000")
+          .at_least(1)
+          .at_most(1000000000)
+          .source("simulation parameter (IEEE 1666-2011 §16.2, tlm_quantumkeeper): how far a TLM process "
+                  "runs ahead of the kernel; the controller also synchronizes at every learning process "
+                  "it starts and at the end of each sample (docs/tlm.md, Time and concurrency)")
+          .doc("global quantum of the TLM engine's processes"),
+      LRT_CONFIG_KEY(accel.bus.width_bits)
+          .unit("bits")
+          .defaults_to("0")
+          .at_least(0)
+          .at_most(4096)
+          .source("assumption: the papers describe no interconnect; 0 models point-to-point ports "
+                  "(no shared-bus bandwidth limit); set a width to study contention")
+          .doc("data width of the bus: a transaction holds it ceil(bytes x 8 / width) cycles and "
+               "overlapping initiators wait for it; 0: unlimited"),
+      LRT_CONFIG_KEY(accel.bus.latency_cycles)
+          .unit("cycles")
+          .defaults_to("0")
+          .at_least(0)
+          .at_most(1000)
+          .source("assumption: as accel.bus.width_bits (no interconnect described; 0 = direct ports)")
+          .doc("fixed latency the bus adds to every transaction"),
       LRT_CONFIG_KEY(accel.rank_reduce.arith)
           .one_of({{"float", A::kFloat}, {"fixed", A::kFixed}})
           .defaults_to("fixed")
@@ -777,9 +802,8 @@ Schema build_schema() {
           .defaults_to("shared")
           .source("design choice: one unit's logic for the whole network (docs/rtl.md, Cost table); the "
                   "units hold no state of their own (it lives in SRAM)")
-          .doc("shared: one rank-reduce unit serves every LRT layer, their pairs take turns (the LRT phase "
-               "lasts the sum of the layers' unit cycles); per_layer: one unit each, in parallel (the "
-               "longest layer)"),
+          .doc("shared: one rank-reduce unit with a context per LRT layer, their pairs take turns on "
+               "its datapath; per_layer: one unit each, the layers' pairs fold in parallel"),
       LRT_CONFIG_KEY(accel.rank_reduce.lr_bits)
           .unit("bits")
           .defaults_to("16")

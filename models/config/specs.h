@@ -302,8 +302,16 @@ struct MacSpecs {
 };
 
 /// @brief The accelerator hardware.
+/// @brief The interconnect between the controller, the units and the memories.
+struct BusSpecs {
+  int width_bits = 0;      ///< 0: unlimited (no contention)
+  int latency_cycles = 0;  ///< per transaction
+};
+
 struct AccelSpecs {
   double clock_mhz = 0.0;
+  int quantum_cycles = 0;  ///< the TLM processes' global quantum
+  BusSpecs bus;
   RankReduceSpecs rank_reduce;
   RramSpecs rram;
   SramSpecs sram;

@@ -203,13 +203,39 @@ int Engine::predict(const uint8_t* image) {
 }
 
 StepResult Engine::train_step(const uint8_t* image, int label) {
+  begin_step(image, label);
+  for (size_t i = 0; i < ops_.size(); ++i) forward_op(i);
+  const StepResult r = finish_forward(label);
+  for (int i = static_cast<int>(ops_.size()) - 1; i >= lowest_learning_op_ && lowest_learning_op_ >= 0; --i)
+    backward_op(static_cast<size_t>(i));
+  if (pool_ != nullptr)  // the layers' deferred weight updates are independent of each other
+    pool_->parallel_for(static_cast<int64_t>(trainable_.size()),
+                        [this](int64_t j) { affine(trainable_[static_cast<size_t>(j)]).learn_weights(); });
+  else if (sequenced_)
+    for (int l : trainable_) learn_layer(l);
+  end_step(r);
+  return r;
+}
+
+int Engine::layer_of_op(size_t i) const {
+  for (size_t l = 0; l < op_of_layer_.size(); ++l)
+    if (op_of_layer_[l] == static_cast<int>(i)) return static_cast<int>(l);
+  return -1;
+}
+
+void Engine::begin_step(const uint8_t* image, int label) {
   const std::vector<int16_t>& z = acts_.back();
   if (label < 0 || static_cast<size_t>(label) >= z.size())
     throw std::invalid_argument("train_step: label " + std::to_string(label) + " outside [0, " +
                                 std::to_string(z.size()) + ")");
   if (pfq_ && applied_stage_ != pfq_->state().stage) apply_pfq_stage();
   load_input(image);
-  forward(true);
+}
+
+void Engine::forward_op(size_t i) { ops_.at(i)->forward(acts_[i].data(), acts_[i + 1].data(), true); }
+
+StepResult Engine::finish_forward(int label) {
+  const std::vector<int16_t>& z = acts_.back();
   for (int l : trainable_) affine(l).set_sample_index(samples_);
   StepResult r;
   r.prediction = arg_max(z);
@@ -229,21 +255,28 @@ StepResult Engine::train_step(const uint8_t* image, int label) {
     const double g = probs_[i] / sum - (static_cast<int>(i) == label ? 1.0 : 0.0);
     dz[i] = static_cast<int16_t>(fx::quantize(g, qb, fx::Rounding::kNearest, 0, nullptr));
   }
-  if (lowest_learning_op_ >= 0)
-    for (int i = static_cast<int>(ops_.size()) - 1; i >= lowest_learning_op_; --i) {
-      int16_t* din = i > lowest_learning_op_ ? grads_[static_cast<size_t>(i)].data() : nullptr;
-      ops_[static_cast<size_t>(i)]->backward(acts_[static_cast<size_t>(i)].data(),
-                                             grads_[static_cast<size_t>(i) + 1].data(), din, true);
-    }
-  if (pool_ != nullptr)  // the layers' deferred weight updates are independent of each other
-    pool_->parallel_for(static_cast<int64_t>(trainable_.size()),
-                        [this](int64_t j) { affine(trainable_[static_cast<size_t>(j)]).learn_weights(); });
+  return r;
+}
+
+void Engine::backward_op(size_t i) {
+  const auto op = static_cast<int>(i);
+  if (lowest_learning_op_ < 0 || op < lowest_learning_op_)
+    throw std::logic_error("engine: op " + std::to_string(i) + " does not run backward");
+  int16_t* din = op > lowest_learning_op_ ? grads_[i].data() : nullptr;
+  ops_.at(i)->backward(acts_[i].data(), grads_[i + 1].data(), din, true);
+}
+
+void Engine::end_step(const StepResult& r) {
   for (int l : trainable_) affine(l).end_sample();  // drift acts between samples
   ++samples_;
   // A stage change takes effect at the next sample (whose layers then run at its widths), so
   // that what a sample cost can still be read at the widths it ran with.
   if (pfq_) pfq_->observe(samples_, r.loss);
-  return r;
+}
+
+void Engine::set_sequenced_learning(bool on) {
+  sequenced_ = on;
+  for (int l : trainable_) affine(l).set_defer_weight_learning(deferred_learning());
 }
 
 void Engine::attach_weight_stores(const std::vector<WeightStore*>& stores, bool deploy) {
@@ -314,7 +347,7 @@ void Engine::set_thread_pool(ThreadPool* pool) {
   pool_ = pool != nullptr && pool->threads() > 1 ? pool : nullptr;
   for (int l : trainable_) {
     affine(l).set_thread_pool(pool);
-    affine(l).set_defer_weight_learning(pool_ != nullptr);
+    affine(l).set_defer_weight_learning(deferred_learning());
   }
 }
 

@@ -45,6 +45,36 @@ class Engine {
   /// @brief Forward, loss, backward and updates for one labelled sample.
   StepResult train_step(const uint8_t* image, int label);
 
+  // ---- One training step in parts, for a hardware sequencer (tlm::controller) ----------
+  // train_step(image, label) is exactly: begin_step(image, label); forward_op(i) for i in
+  // [0, ops()); r = finish_forward(label); backward_op(i) for i from ops() - 1 down to
+  // lowest_learning_op(); with deferred weight learning, learn_layer(l) for every trainable l;
+  // end_step(r). A layer's deferred update reads only its own saved pairs and writes only its
+  // own weights, so learn_layer(l) may run as soon as backward_op(op_of_layer(l)) returned, in
+  // any order with the other layers' updates and the backward ops below it: same result.
+
+  /// Ops executed in order (the network's layers and implicit quantizers).
+  size_t ops() const { return ops_.size(); }
+  /// The op that runs network layer `layer`, and the network layer op i runs (-1: implicit).
+  int op_of_layer(int layer) const { return op_of_layer_.at(static_cast<size_t>(layer)); }
+  int layer_of_op(size_t i) const;
+  /// The lowest op that learns (-1: none learns; no backward pass).
+  int lowest_learning_op() const { return lowest_learning_op_; }
+  void begin_step(const uint8_t* image, int label);
+  void forward_op(size_t i);
+  StepResult finish_forward(int label);
+  void backward_op(size_t i);
+  void learn_layer(int layer) { affine(layer).learn_weights(); }
+  void end_step(const StepResult& r);
+  /// @brief Defers every layer's weight update to learn_layer() (a sequencer runs them); off:
+  /// only a thread pool defers (set_thread_pool).
+  void set_sequenced_learning(bool on);
+  bool deferred_learning() const { return pool_ != nullptr || sequenced_; }
+
+  /// The input of op i (its codes from the last forward), and dL/d of it (the last backward).
+  const std::vector<int16_t>& activation(size_t i) const { return acts_.at(i); }
+  const std::vector<int16_t>& gradient(size_t i) const { return grads_.at(i); }
+
   /// Logits (Qb codes) of the last forward.
   const std::vector<int16_t>& logits() const;
 
@@ -120,6 +150,7 @@ class Engine {
   std::vector<int> op_of_layer_;             // network layer index -> op index
   std::vector<int> trainable_;
   ThreadPool* pool_ = nullptr;  // more than one thread: weight updates run in parallel
+  bool sequenced_ = false;      // a sequencer calls learn_layer()
   // acts_[i] is the input of op i; acts_.back() the logits. grads_[i] is dL/d acts_[i].
   std::vector<std::vector<int16_t>> acts_;
   std::vector<std::vector<int16_t>> grads_;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "golden/schemes.h"
+#include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
 
@@ -63,7 +64,8 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   if (specs.rram.size() != trainable.size())
     throw std::invalid_argument("accel_top: " + std::to_string(specs.rram.size()) + " RRAM specs for " +
                                 std::to_string(trainable.size()) + " trainable layers");
-  bus_ = std::make_unique<bus>("bus", 0, specs.clock_period);
+  bus_ = std::make_unique<bus>("bus", specs.bus_latency_cycles, specs.clock_period);
+  bus_->set_width_bits(specs.bus_width_bits);
   for (size_t j = 0; j < trainable.size(); ++j)
     rram_.push_back(std::make_unique<rram_array>(("rram_" + std::to_string(trainable[j])).c_str(), specs.rram[j],
                                                  specs.seed, static_cast<uint32_t>(trainable[j]), specs.clock_period));
@@ -78,8 +80,9 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   for (auto& a : rram_) arrays.push_back(a.get());
   std::vector<RankReduceContextRef> contexts;
   for (size_t j = 0; j < slots_.size(); ++j) contexts.push_back(unit(j));
-  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(),
-                                       specs.controller, specs.clock_period);
+  ControllerSpecs cs = specs.controller;
+  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(), cs,
+                                       specs.clock_period);
 
   // Bus: initiators = the controller and the units; targets in binding order: arrays, SRAM,
   // MAC array, units (a shared unit's window holds one register bank per context).
@@ -103,12 +106,30 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     vcd_ = sc_core::sc_create_vcd_trace_file(specs.vcd_path.c_str());
     sc_core::sc_trace(vcd_, ctrl_->phase_signal(), "phase");
     sc_core::sc_trace(vcd_, ctrl_->sample_signal(), "sample");
+    sc_core::sc_trace(vcd_, ctrl_->layer_signal(), "controller.layer");
+    sc_core::sc_trace(vcd_, ctrl_->learning_signal(), "controller.learning");
+    sc_core::sc_trace(vcd_, ctrl_->energy_signal(), "controller.energy_uj");
+    // A busy/idle wire per module that serves one request at a time.
+    auto busy_wire = [this](const std::string& module) {
+      busy_.push_back(std::make_unique<BusySignal>((module + "_busy").c_str()));
+      sc_core::sc_trace(vcd_, busy_.back()->busy(), module + ".busy");
+      return busy_.back().get();
+    };
+    mac_->trace_busy(busy_wire("mac"));
+    for (auto& r : rram_) r->trace_busy(busy_wire(r->basename()));
+    for (auto& u : units_) u->trace_busy(busy_wire(u->basename()));
+    if (specs.bus_width_bits > 0) bus_->trace_busy(busy_wire("bus"));
+    bus_->trace_transactions(true);
+    sc_core::sc_trace(vcd_, bus_->transactions_signal(), "bus.transactions");
   }
 }
 
 void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& specs) {
   const std::vector<int>& trainable = engine.trainable_layers();
   const bool shared = specs.controller.shared_rank_reduce_unit;
+  RankReduceUnitSpecs unit_specs = specs.controller.rank_reduce;  // its state words at this SRAM's price
+  unit_specs.sram_read_energy_per_bit = sram_->buffer().read_energy_per_bit();
+  unit_specs.sram_write_energy_per_bit = sram_->buffer().write_energy_per_bit();
   std::vector<RankReduceContextSpec> contexts;  // the shared unit's
   std::vector<size_t> lrt_layers;               // trainable index of each context
   slots_.assign(trainable.size(), Slot{});
@@ -134,12 +155,12 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
     one.push_back(std::move(context));
     slots_[j].registers = unit_window(units_.size());
     units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
-                                                        specs.controller.rank_reduce, std::move(one),
+                                                        unit_specs, std::move(one),
                                                         specs.clock_period));
     slots_[j].unit = units_.back().get();
   }
   if (!contexts.empty()) {
-    units_.push_back(std::make_unique<rank_reduce_unit>("rank_reduce", specs.controller.rank_reduce,
+    units_.push_back(std::make_unique<rank_reduce_unit>("rank_reduce", unit_specs,
                                                         std::move(contexts), specs.clock_period));
     for (size_t j : lrt_layers) slots_[j].unit = units_.back().get();
   }
@@ -155,12 +176,14 @@ uint64_t accel_top::sram_mapped_bits() const { return sram_->buffer().mapped_bit
 void accel_top::attach_weights(bool deploy) {
   if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   stores_.clear();
-  store_delays_.assign(rram_.size(), sc_core::SC_ZERO_TIME);  // one per store: they may run on different threads
+  reducers_.assign(rram_.size(), nullptr);
   std::vector<WeightStore*> stores;
+  std::vector<TlmWeightStore*> tlm_stores;
   for (size_t j = 0; j < rram_.size(); ++j) {
     stores_.push_back(std::make_unique<TlmWeightStore>(*ctrl_->mem.operator->(), rram_window(j), *rram_[j],
-                                                       store_delays_[j]));
+                                                       ctrl_->layer_time(j)));
     stores.push_back(stores_.back().get());
+    tlm_stores.push_back(stores_.back().get());
   }
   engine_.attach_weight_stores(stores, deploy);
   const std::vector<int>& trainable = engine_.trainable_layers();
@@ -168,10 +191,17 @@ void accel_top::attach_weights(bool deploy) {
     const Slot& s = slots_[j];
     if (s.unit == nullptr) continue;
     s.unit->load_state(engine_.lrt_reducer_model(trainable[j]).state(), s.context);
-    engine_.install_rank_reducer(trainable[j],
-                                 std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *s.unit, s.context,
-                                                                   s.registers, s.pair_addr, ctrl_->lrt_delay(j)));
+    auto reducer = std::make_unique<UnitRankReducer>(*ctrl_->mem.operator->(), *s.unit, s.context, s.registers,
+                                                     s.pair_addr, ctrl_->layer_time(j));
+    reducers_[j] = reducer.get();
+    engine_.install_rank_reducer(trainable[j], std::move(reducer));
   }
+  ctrl_->attach(tlm_stores, reducers_);
+  // A resumed run goes on at the simulated time it stopped at (the ledger's cycles), so that the
+  // processes' quantum boundaries, and with them the order in which they reach shared
+  // resources, are those of the uninterrupted run.
+  const sc_core::sc_time resume_at = clock_cycles(ctrl_->ledger().total_cycles(), clock_period_);
+  if (!deploy && sc_core::sc_time_stamp() < resume_at) sc_core::sc_start(resume_at - sc_core::sc_time_stamp());
 }
 
 }  // namespace lrt::tlm

@@ -18,6 +18,7 @@
 #include "tlm/controller.h"
 #include "tlm/mac_array.h"
 #include "tlm/rank_reduce_unit.h"
+#include "tlm/resource_timeline.h"
 #include "tlm/rram_array.h"
 #include "tlm/sram_buffer.h"
 #include "tlm/tlm_weight_store.h"
@@ -33,6 +34,8 @@ struct AccelSpecs {
   MacArraySpecs mac;
   ControllerSpecs controller;
   sc_core::sc_time clock_period{10, sc_core::SC_NS};
+  uint32_t bus_width_bits = 0;      ///< 0: unlimited (bus.h)
+  uint32_t bus_latency_cycles = 0;
   std::string vcd_path;  ///< empty: no trace (".vcd" is appended by SystemC)
   RankReduceImplKind rank_reduce_impl = RankReduceImplKind::kGolden;  ///< per unit: C++ model or RTL
 };
@@ -79,6 +82,7 @@ class accel_top : public sc_core::sc_module {
   /// The rank-reduce unit modules: one when shared (or no LRT layer: none), else one per LRT layer.
   const std::vector<std::unique_ptr<rank_reduce_unit>>& units() const { return units_; }
   const mac_array& mac() const { return *mac_; }
+  const bus& interconnect() const { return *bus_; }
   mac_array& mac() { return *mac_; }
   /// Bits of the regions marked aux (training state) and of all regions.
   uint64_t aux_bits() const { return aux_bits_; }
@@ -101,10 +105,11 @@ class accel_top : public sc_core::sc_module {
   std::vector<Slot> slots_;  // per trainable layer
   void build_units(const golden::Engine& engine, const AccelSpecs& specs);
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
-  std::vector<sc_core::sc_time> store_delays_;  // sized before the stores take references
+  std::vector<UnitRankReducer*> reducers_;  // per trainable layer, owned by the engine; null if not LRT
   sc_core::sc_time clock_period_;
   uint64_t aux_bits_ = 0;
   sc_core::sc_trace_file* vcd_ = nullptr;
+  std::vector<std::unique_ptr<BusySignal>> busy_;  // the modules' busy wires (traced runs only)
 };
 
 }  // namespace lrt::tlm

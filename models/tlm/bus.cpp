@@ -50,6 +50,7 @@ const BusRegion* bus::decode(uint64_t addr, uint64_t length) const {
 }
 
 void bus::b_transport(int, ::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (std::this_thread::get_id() != kernel_thread_) ++foreign_thread_calls_;
   const uint64_t addr = trans.get_address();
   const BusRegion* r = decode(addr, trans.get_data_length());
   if (r == nullptr) {
@@ -57,8 +58,15 @@ void bus::b_transport(int, ::tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  ++transactions_;
+  const uint64_t n = ++transactions_;
+  if (trace_transactions_) transactions_sig_.write(n);
   delay += latency_;
+  if (width_bits_ > 0) {
+    const uint64_t beats = (uint64_t{trans.get_data_length()} * 8 + width_bits_ - 1) / width_bits_;
+    sc_core::sc_time held = delay;
+    contention_ += timeline_.occupy(held, clock_cycles(beats, clock_period_));
+    delay = held - clock_cycles(beats, clock_period_);  // the wait, not the beats (see the file comment)
+  }
   trans.set_address(addr - r->base + r->target_offset);
   out[static_cast<int>(r->target)]->b_transport(trans, delay);
   trans.set_address(addr);  // the initiator may reuse the payload

@@ -2,7 +2,11 @@
 // TLM-2.0 interconnect: routes each transaction from any initiator bound to `in` to the
 // target bound to `out[k]` whose region holds the address, translating the address into
 // the target's own space, and adds a fixed bus latency (cycles x clock period). Loosely
-// timed: it never waits.
+// timed: it never waits. With a data width set (set_width_bits), a transaction holds the bus
+// for ceil(bytes / width) beats, and one that arrives (now + delay) while another holds it
+// waits until the bus is free: contention between initiators that overlap in simulated time.
+// The beats themselves overlap the target's own access time (a pipelined bus streams the data
+// while the target serves it), so only the wait and the fixed latency add to the delay.
 //
 // Address map: regions added with map() while the design is built, each a [base, base + size)
 // window onto target k starting at the target's address target_offset; regions never overlap
@@ -24,9 +28,13 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <systemc>
 #include <tlm>
 #include <vector>
+
+#include "tlm/cost_tag.h"
+#include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
@@ -54,6 +62,9 @@ struct BusStats {
   uint64_t decode_errors = 0;  ///< b_transport calls answered with an address error
   uint64_t dmi_grants = 0;     ///< DMI requests the target granted
   uint64_t invalidations = 0;  ///< translated ranges sent back to the initiators
+  /// b_transport calls from a thread other than the one that built the bus (the kernel's):
+  /// a socket called from outside the SystemC processes (it must stay 0).
+  uint64_t foreign_thread_calls = 0;
 };
 
 /// @brief Loosely-timed address-decoding router (see the file comment).
@@ -75,11 +86,24 @@ class bus : public sc_core::sc_module {
 
   const std::vector<BusRegion>& regions() const { return regions_; }
   uint32_t latency_cycles() const { return latency_cycles_; }
+  /// @brief Data width in bits (0: unlimited, no contention; the default). Call before use.
+  void set_width_bits(uint32_t bits) { width_bits_ = bits; }
+  uint32_t width_bits() const { return width_bits_; }
+  /// Time transactions spent waiting for the bus, in all.
+  const sc_core::sc_time& contention() const { return contention_; }
   /// A snapshot. The counters are atomic: initiators on different threads may use the bus at
   /// once (the engine's parallel weight updates, Engine::set_thread_pool).
   BusStats stats() const {
-    return {transactions_.load(), decode_errors_.load(), dmi_grants_.load(), invalidations_.load()};
+    return {transactions_.load(), decode_errors_.load(), dmi_grants_.load(), invalidations_.load(),
+            foreign_thread_calls_.load()};
   }
+
+  /// @brief Shows when the bus (with a width) is busy on `s` (a VCD wire; null: none).
+  void trace_busy(BusySignal* s) { timeline_.set_trace(s); }
+  /// @brief Counts the forwarded transactions on a signal (for traces; off by default: a
+  /// signal write per transaction costs time).
+  void trace_transactions(bool on) { trace_transactions_ = on; }
+  const sc_core::sc_signal<uint64_t, sc_core::SC_MANY_WRITERS>& transactions_signal() const { return transactions_sig_; }
 
  private:
   void end_of_elaboration() override;
@@ -91,9 +115,16 @@ class bus : public sc_core::sc_module {
   uint32_t latency_cycles_;
   sc_core::sc_time clock_period_;
   sc_core::sc_time latency_;
+  uint32_t width_bits_ = 0;
+  ResourceTimeline timeline_;
+  sc_core::sc_time contention_ = sc_core::SC_ZERO_TIME;
   std::vector<BusRegion> regions_;
   bool elaborated_ = false;
   std::atomic<uint64_t> transactions_{0};
+  std::atomic<uint64_t> foreign_thread_calls_{0};
+  bool trace_transactions_ = false;
+  sc_core::sc_signal<uint64_t, sc_core::SC_MANY_WRITERS> transactions_sig_{"transactions", 0};
+  std::thread::id kernel_thread_ = std::this_thread::get_id();
   std::atomic<uint64_t> decode_errors_{0};
   std::atomic<uint64_t> dmi_grants_{0};
   std::atomic<uint64_t> invalidations_{0};

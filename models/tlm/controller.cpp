@@ -1,12 +1,15 @@
 #include "tlm/controller.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "golden/schemes.h"
 #include "tlm/bus.h"
 #include "tlm/tlm_util.h"
+#include "tlm/tlm_weight_store.h"
+#include "tlm/unit_rank_reducer.h"
 
 namespace lrt::tlm {
 
@@ -14,13 +17,13 @@ namespace {
 
 constexpr uint32_t kAccumulatorBits = 32;  // MAC accumulators (docs/golden_engine.md "Widths")
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 int64_t pairs_of(const golden::LayerShape& s) {
   return s.spec.kind == golden::LayerKind::kConv3x3 ? int64_t{s.out.h} * s.out.w : 1;
 }
 
 }  // namespace
+
+controller::Port::Port() : tag(new CostTag) { trans.set_extension(tag); }
 
 controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
                        std::vector<RankReduceContextRef> units, const mac_array& macs,
@@ -36,17 +39,25 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
       specs_(specs),
       clock_period_(clock_period),
       phase_("phase", kPhases),
-      sample_("sample", 0) {
+      sample_("sample", 0),
+      layer_("layer", -1),
+      learning_("learning", 0),
+      energy_uj_("energy_uj", 0.0) {
   shapes_ = golden::derive_shapes(engine_.network());
-  lrt_delays_.assign(engine_.trainable_layers().size(), sc_core::SC_ZERO_TIME);
-  if (arrays_.size() != engine_.trainable_layers().size())
+  const std::vector<int>& trainable = engine_.trainable_layers();
+  if (arrays_.size() != trainable.size())
     throw std::invalid_argument("controller: " + std::to_string(arrays_.size()) + " RRAM arrays for " +
-                                std::to_string(engine_.trainable_layers().size()) + " trainable layers");
+                                std::to_string(trainable.size()) + " trainable layers");
   if (units_.size() != arrays_.size())
     throw std::invalid_argument("controller: " + std::to_string(units_.size()) + " unit slots for " +
                                 std::to_string(arrays_.size()) + " trainable layers");
-  for (size_t j = 0; j < arrays_.size(); ++j) {
-    const int l = engine_.trainable_layers()[j];
+  if (specs_.activation_word_bits % 8 != 0 || specs_.activation_word_bits == 0)
+    throw std::invalid_argument("controller: activation words must be whole bytes");
+  if (specs_.quantum_cycles < 1) throw std::invalid_argument("controller: quantum_cycles must be >= 1");
+  trainable_index_.assign(shapes_.size(), -1);
+  for (size_t j = 0; j < trainable.size(); ++j) {
+    const int l = trainable[j];
+    trainable_index_[static_cast<size_t>(l)] = static_cast<int>(j);
     const golden::Scheme s = engine_.affine(l).updater().scheme();
     if ((s == golden::Scheme::kLrt) != static_cast<bool>(units_[j]))
       throw std::invalid_argument("controller: layer " + std::to_string(l) +
@@ -59,10 +70,236 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
           "the TLM engine models the fixed-point rank-reduce unit; float rank reduction is the golden "
           "engine's double-precision reference (set accel.rank_reduce.arith: fixed)");
   }
+  // The activations region holds the input map, then each layer's output map (sram_regions).
+  const uint64_t code_bytes = specs_.activation_word_bits / 8;
+  act_offset_.push_back(sram_address("activations"));
+  act_offset_.push_back(act_offset_.back() + code_bytes * static_cast<uint64_t>(shapes_.front().in.size()));
+  for (const golden::LayerShape& s : shapes_)
+    act_offset_.push_back(act_offset_.back() + code_bytes * static_cast<uint64_t>(s.out.size()));
+  act_offset_.erase(act_offset_.begin());  // act_offset_[l]: layer l's input map
+  grad_addr_ = sram_address("gradients");
+
+  layer_time_.assign(trainable.size(), sc_core::SC_ZERO_TIME);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(clock_cycles(specs_.quantum_cycles, clock_period_));
+  qk_.reset();
+  engine_.set_sequenced_learning(true);
+  SC_HAS_PROCESS(controller);
+  SC_THREAD(run);
+  for (size_t j = 0; j < trainable.size(); ++j) {
+    learners_.push_back(std::make_unique<Learner>());
+    learners_.back()->port = std::make_unique<Port>();
+    sc_core::sc_spawn([this, j] { learn(j); }, sc_core::sc_gen_unique_name("learn"));
+  }
 }
 
-void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand,
-                           bool bit_scalable) {
+uint64_t controller::sram_address(const std::string& region) const {
+  return kBusSramBase + sram_.region(region).offset_bytes;
+}
+
+void controller::attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers) {
+  if (stores.size() != arrays_.size() || reducers.size() != arrays_.size())
+    throw std::invalid_argument("controller: one store and one reducer slot per trainable layer");
+  stores_ = stores;
+  reducers_ = reducers;
+  for (size_t j = 0; j < stores_.size(); ++j) {
+    const int l = engine_.trainable_layers()[j];
+    stores_[j]->tag().ledger = &ledger_;
+    stores_[j]->tag().layer = l;
+    if (reducers_[j] != nullptr) {
+      reducers_[j]->tag().ledger = &ledger_;
+      reducers_[j]->tag().layer = l;
+      reducers_[j]->tag().phase = Phase::kLrt;
+    }
+  }
+}
+
+golden::StepResult controller::train_sample(const uint8_t* image, int label) {
+  if (stores_.empty() && !arrays_.empty())
+    throw std::logic_error("controller: train_sample before attach (accel_top::attach_weights)");
+  image_ = image;
+  label_ = label;
+  done_ = false;
+  error_ = nullptr;
+  start_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();  // until the process pauses the kernel at the sample's end
+  if (error_) std::rethrow_exception(error_);
+  if (!done_) throw std::logic_error("controller: the kernel ran out of events before the sample ended");
+  return result_;
+}
+
+void controller::run() {
+  for (;;) {
+    sc_core::wait(start_);
+    try {
+      result_ = sequence(image_, label_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    done_ = true;
+    sc_core::sc_pause();
+  }
+}
+
+uint64_t controller::cycles(const sc_core::sc_time& t) const {
+  if (t.value() % clock_period_.value() != 0)
+    throw std::logic_error("controller: " + t.to_string() + " is not a whole number of clock cycles");
+  return t.value() / clock_period_.value();
+}
+
+void controller::set_phase(Phase p, int layer) {
+  phase_.write(static_cast<uint32_t>(p));
+  layer_.write(layer);
+  energy_uj_.write(device::to_picojoules(ledger_.total_energy()) * 1e-6);
+}
+
+golden::StepResult controller::sequence(const uint8_t* image, int label) {
+  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  sc_core::sc_time t = qk_.get_local_time();
+  // Runs the engine's op i with layer l's store annotating into the controller's local time.
+  auto run_op = [&](size_t i, Phase phase, auto&& op) {
+    const int l = engine_.layer_of_op(i);
+    const int j = l >= 0 ? trainable_index_[static_cast<size_t>(l)] : -1;
+    if (j >= 0) {
+      stores_[static_cast<size_t>(j)]->tag().phase = phase;
+      layer_time_[static_cast<size_t>(j)] = t;
+    }
+    op(i);
+    if (j >= 0) t = layer_time_[static_cast<size_t>(j)];
+    return l;
+  };
+  auto sync_if_needed = [&] {
+    qk_.set(t);
+    if (qk_.need_sync()) qk_.sync();
+    t = qk_.get_local_time();
+  };
+
+  set_phase(Phase::kForward, -1);
+  engine_.begin_step(image, label);
+  for (size_t i = 0; i < engine_.ops(); ++i) {
+    const int l = run_op(i, Phase::kForward, [&](size_t k) { engine_.forward_op(k); });
+    if (l >= 0) forward_costs(l, t);
+    sync_if_needed();
+  }
+  const golden::StepResult r = engine_.finish_forward(label);
+  qk_.set(t);
+  qk_.sync();
+  t = sc_core::SC_ZERO_TIME;
+  const sc_core::sc_time forward_end = sc_core::sc_time_stamp();
+
+  set_phase(Phase::kBackward, -1);
+  uint32_t learning = 0;
+  for (int i = static_cast<int>(engine_.ops()) - 1;
+       engine_.lowest_learning_op() >= 0 && i >= engine_.lowest_learning_op(); --i) {
+    const auto op = static_cast<size_t>(i);
+    const int l = run_op(op, Phase::kBackward, [&](size_t k) { engine_.backward_op(k); });
+    if (l < 0) continue;
+    backward_costs(l, t);
+    const int j = trainable_index_[static_cast<size_t>(l)];
+    if (j >= 0) {
+      // The layer's learning starts now, beside the rest of the backward pass.
+      qk_.set(t);
+      qk_.sync();
+      t = sc_core::SC_ZERO_TIME;
+      Learner& L = *learners_[static_cast<size_t>(j)];
+      L.busy = true;
+      L.folded = false;
+      L.error = nullptr;
+      L.start.notify(sc_core::SC_ZERO_TIME);
+      learning_.write(++learning);
+    } else {
+      sync_if_needed();
+    }
+  }
+  qk_.set(t);
+  qk_.sync();
+  const sc_core::sc_time backward_end = sc_core::sc_time_stamp();
+
+  // Join: the next sample's forward reads the weights the learning wrote. First every layer's
+  // last pair (the LRT phase's end), then every update.
+  set_phase(Phase::kLrt, -1);
+  for (const auto& L : learners_)
+    while (!L->folded) sc_core::wait(L->folded_event);
+  const sc_core::sc_time lrt_end = sc_core::sc_time_stamp();
+  set_phase(Phase::kUpdate, -1);
+  for (const auto& L : learners_) {
+    while (L->busy) sc_core::wait(L->done_event);
+    if (L->error) std::rethrow_exception(L->error);
+  }
+  learning_.write(0);
+  const sc_core::sc_time end = sc_core::sc_time_stamp();
+
+  set_phase(Phase::kDrift, -1);
+  engine_.end_step(r);  // drift: the device's own clock, no controller time
+  ledger_.add_cycles(Phase::kForward, cycles(forward_end - t0));
+  ledger_.add_cycles(Phase::kBackward, cycles(backward_end - forward_end));
+  ledger_.add_cycles(Phase::kLrt, cycles(lrt_end - backward_end));
+  ledger_.add_cycles(Phase::kUpdate, cycles(end - lrt_end));
+  phase_.write(kPhases);
+  layer_.write(-1);
+  energy_uj_.write(device::to_picojoules(ledger_.total_energy()) * 1e-6);
+  sample_.write(engine_.samples_trained());
+  return r;
+}
+
+void controller::learn(size_t j) {
+  Learner& L = *learners_[j];
+  const int l = engine_.trainable_layers()[j];
+  for (;;) {
+    sc_core::wait(L.start);
+    try {
+      golden::AffineLayer& layer = engine_.affine(l);
+      const uint64_t attempts = layer.updater().stats().attempts;
+      stores_[j]->tag().phase = Phase::kUpdate;
+      if (reducers_[j] != nullptr) reducers_[j]->clear_steps();
+      // The layer's store and reducer annotate into this process's local time; it runs one
+      // layer's learning ahead of the kernel and synchronizes at its end.
+      layer_time_[j] = sc_core::SC_ZERO_TIME;
+      engine_.learn_layer(l);
+      sc_core::sc_time t = layer_time_[j];
+      // Synchronize when the last pair was folded (the LRT phase's end for this layer), then at
+      // the end of the update (its MACs, factor reads and RRAM writes).
+      const sc_core::sc_time folded = reducers_[j] != nullptr && reducers_[j]->stepped()
+                                          ? reducers_[j]->last_step_done()
+                                          : sc_core::SC_ZERO_TIME;
+      sc_core::wait(folded);
+      t -= folded;
+      L.folded = true;
+      L.folded_event.notify();
+      learn_costs(j, layer.updater().stats().attempts - attempts, t);
+      sc_core::wait(t);
+    } catch (...) {
+      L.error = std::current_exception();
+    }
+    L.folded = true;
+    L.busy = false;
+    L.folded_event.notify();
+    L.done_event.notify();
+  }
+}
+
+void controller::transport(Port& p, Phase phase, int layer, ::tlm::tlm_command cmd, uint64_t addr, uint64_t bytes,
+                           sc_core::sc_time& t) {
+  ::tlm::tlm_generic_payload& tr = p.trans;  // reused: constructing a payload allocates
+  if (p.data.size() < bytes) p.data.resize(bytes);
+  p.tag->ledger = &ledger_;
+  p.tag->phase = phase;
+  p.tag->layer = layer;
+  tr.set_command(cmd);
+  tr.set_address(addr);
+  tr.set_data_ptr(p.data.data());
+  tr.set_data_length(static_cast<unsigned>(bytes));
+  tr.set_streaming_width(static_cast<unsigned>(bytes));
+  tr.set_byte_enable_ptr(nullptr);
+  tr.set_dmi_allowed(false);
+  tr.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  mem->b_transport(tr, t);
+  if (tr.is_response_error())
+    throw std::logic_error("controller: " + tr.get_response_string() + " for " + std::to_string(bytes) +
+                           " bytes at bus address " + std::to_string(addr));
+}
+
+void controller::issue_mac(Port& p, Phase phase, int layer, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc,
+                           sc_core::sc_time& t, uint64_t zero_operand, bool bit_scalable) {
   if (n == 0) return;
   MacJob job;
   job.macs = n;
@@ -71,165 +308,102 @@ void controller::issue_mac(Phase phase, uint64_t n, uint32_t bw, uint32_t ba, ui
   job.weight_bits = bw;
   job.activation_bits = ba;
   job.accumulator_bits = bacc;
-  ::tlm::tlm_generic_payload& t = mac_trans_;  // reused: constructing a payload allocates
-  t.set_command(::tlm::TLM_WRITE_COMMAND);
-  t.set_address(kBusMacBase);
-  t.set_data_ptr(reinterpret_cast<unsigned char*>(&job));
-  t.set_data_length(sizeof job);
-  t.set_streaming_width(sizeof job);
-  t.set_byte_enable_ptr(nullptr);
-  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  mem->b_transport(t, delay);
-  if (t.is_response_error()) throw std::logic_error("controller: MAC job refused: " + t.get_response_string());
-  const MacJobCost c = macs_.cost(job);
-  ledger_.add_energy(phase, Component::kMac, c.energy);
-  phase_cycles(phase) += c.cycles;
+  if (p.data.size() < sizeof job) p.data.resize(sizeof job);
+  std::memcpy(p.data.data(), &job, sizeof job);
+  transport(p, phase, layer, ::tlm::TLM_WRITE_COMMAND, kBusMacBase, sizeof job, t);
 }
 
-void controller::charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits) {
-  const device::SramSpecs& s = sram_.specs();
-  ledger_.add_energy(phase, Component::kSramRead, device::energy_of(read_bits, sram_.read_energy_per_bit()));
-  ledger_.add_energy(phase, Component::kSramWrite, device::energy_of(write_bits, sram_.write_energy_per_bit()));
-  phase_cycles(phase) += ceil_div(read_bits, s.word_bits) * s.read_latency_cycles +
-                                                ceil_div(write_bits, s.word_bits) * s.write_latency_cycles;
+void controller::sram_read(Port& p, Phase phase, int layer, uint64_t addr, uint64_t bits, sc_core::sc_time& t) {
+  if (bits > 0) transport(p, phase, layer, ::tlm::TLM_READ_COMMAND, addr, (bits + 7) / 8, t);
 }
 
-golden::StepResult controller::train_sample(const uint8_t* image, int label) {
-  const std::vector<int>& trainable = engine_.trainable_layers();
-  before_.assign(trainable.size(), {});
-  for (size_t j = 0; j < trainable.size(); ++j) {
-    LayerCounters& b = before_[j];
-    b.rram = arrays_[j]->energy();
-    b.rram_write_cycles = arrays_[j]->stats().write_cycles;
-    if (units_[j]) b.unit = units_[j].stats();
-    b.update_attempts = engine_.affine(trainable[j]).updater().stats().attempts;
-  }
-  sram_before_ = sram_.energy();
-  std::fill(lrt_delays_.begin(), lrt_delays_.end(), sc_core::SC_ZERO_TIME);
-  sample_cycles_.fill(0);
-  const golden::StepResult r = engine_.train_step(image, label);
-  charge_layers();
-  advance_time();
-  return r;
+void controller::sram_write_codes(Port& p, Phase phase, int layer, uint64_t addr, const std::vector<int16_t>& codes,
+                                  sc_core::sc_time& t) {
+  const unsigned code_bytes = specs_.activation_word_bits / 8;
+  const uint64_t bytes = codes.size() * code_bytes;
+  if (bytes == 0) return;
+  if (p.data.size() < bytes) p.data.resize(bytes);
+  for (size_t i = 0; i < codes.size(); ++i) store_code_le(codes[i], p.data.data() + i * code_bytes, code_bytes);
+  transport(p, phase, layer, ::tlm::TLM_WRITE_COMMAND, addr, bytes, t);
 }
 
-void controller::charge_layers() {
-  const std::vector<golden::LayerShape>& shapes = shapes_;
+void controller::forward_costs(int l, sc_core::sc_time& t) {
+  const golden::LayerShape& s = shapes_[static_cast<size_t>(l)];
   const uint64_t act = specs_.activation_word_bits;
-  const bool skip = macs_.specs().zero_skip;
-  size_t j = 0;  // trainable layer number
-  for (size_t l = 0; l < shapes.size(); ++l) {
-    const golden::LayerShape& s = shapes[l];
-    const auto li = static_cast<int>(l);
-    const bool backward = engine_.runs_backward(li);
-    const bool input_grad = engine_.computes_input_gradient(li);
-    const auto in = static_cast<uint64_t>(s.in.size()), out = static_cast<uint64_t>(s.out.size());
-    // Every layer reads its input map and writes its output map; backward the reverse.
-    charge_sram(Phase::kForward, in * act, out * act);
-    if (backward) charge_sram(Phase::kBackward, out * act, input_grad ? in * act : 0);
-    if (s.spec.kind == golden::LayerKind::kBatchNorm) {
-      issue_mac(Phase::kForward, out, 16, 16, kAccumulatorBits);  // scale and shift
-      if (backward) issue_mac(Phase::kBackward, 2 * out, 16, 16, kAccumulatorBits);
-    }
-    if (!s.trainable()) continue;
-
-    const golden::AffineLayer& layer = engine_.affine(li);
-    const rram_array& rram = *arrays_[j];
-    const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
-    const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
-    // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
-    // gradients and one bias add (the golden engine's AffineWork counts the same).
-    const uint64_t dz_zeros = skip && backward ? layer.last_dz_zeros() : 0;
-    // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array.
-    const bool pfq = engine_.pfq() != nullptr;
-    // Per-tensor precision: the layer's own formats (train.precision), rounded further by PFQ.
-    const auto w_op = static_cast<uint32_t>(layer.weight_operand_bits());
-    const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
-    const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
-    const uint64_t words = rram.array().words();
-    const uint32_t read_latency = rram.array().specs().read_latency_cycles;
-    const device::EnergyUnits array_read = device::energy_of(words, rram.array().read_energy_per_word());
-    // Forward: one read of the weights, pairs x n_o x k MACs.
-    ledger_.add_energy(Phase::kForward, Component::kRramRead, array_read);
-    phase_cycles(Phase::kForward) += words * read_latency;
-    issue_mac(Phase::kForward, pairs * n_o * k, w_op, a_op, kAccumulatorBits, 0, pfq);
-    // Backward: the input gradient reads the weights again; SGD-like schemes form dW here.
-    device::EnergyUnits expected_reads = array_read;
-    if (input_grad) {
-      ledger_.add_energy(Phase::kBackward, Component::kRramRead, array_read);
-      phase_cycles(Phase::kBackward) += words * read_latency;
-      expected_reads += array_read;
-      issue_mac(Phase::kBackward, pairs * n_o * k, w_op, g_op, kAccumulatorBits, dz_zeros * k, pfq);
-    }
-    const golden::WeightUpdater& u = layer.updater();
-    const golden::Scheme scheme = u.scheme();
-    if (golden::trains_bias(scheme))
-      charge_sram(Phase::kBackward, in * act, 0);  // the saved input, for dW / the LRT pairs
-    if (layer.updates_bias())
-      issue_mac(Phase::kUpdate, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits), kAccumulatorBits,
-                dz_zeros);  // adds of dz
-    if (layer.forms_weight_gradient())
-      issue_mac(Phase::kBackward, pairs * n_o * k, g_op, a_op, kAccumulatorBits, dz_zeros * k, pfq);
-    const uint64_t attempts = u.stats().attempts - before_[j].update_attempts;
-    if (scheme == golden::Scheme::kNaiveBatch) {
-      charge_sram(Phase::kBackward, n_o * k * kAccumulatorBits, n_o * k * kAccumulatorBits);  // accumulate
-      charge_sram(Phase::kUpdate, attempts * n_o * k * kAccumulatorBits, 0);
-    }
-    if (const golden::LrtAccumulator* acc = u.lrt_accumulator()) {
-      // The pairs ran on the unit: its operations' energy and the state words it moved, as
-      // the cost table gives them (its time is in lrt_delays_, charged below).
-      const golden::RankReduceParams& p = acc->params().reducer;
-      const RankReduceUnitStats& now = units_[j].stats();
-      const RankReduceUnitStats& was = before_[j].unit;
-      ledger_.add_energy(Phase::kLrt, Component::kRankReduce, now.energy - was.energy);
-      ledger_.add_energy(Phase::kLrt, Component::kSramRead,
-                         device::energy_of((now.sram_read_words - was.sram_read_words) * 64, sram_.read_energy_per_bit()));
-      ledger_.add_energy(Phase::kLrt, Component::kSramWrite,
-                         device::energy_of((now.sram_write_words - was.sram_write_words) * 64, sram_.write_energy_per_bit()));
-      // An update attempt forms L R^T: n_o k r MACs over the stored factors.
-      const auto r = static_cast<uint64_t>(p.rank);
-      issue_mac(Phase::kUpdate, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits);
-      charge_sram(Phase::kUpdate, attempts * r * (n_o + k) * specs_.lr_bits, 0);
-    }
-    // RRAM: reads as charged above (checked against the array), writes with write-verify.
-    const device::RramEnergy now = rram.energy();
-    const device::RramEnergy& was = before_[j].rram;
-    if (now.read - was.read != expected_reads)
-      throw std::logic_error("controller: layer " + std::to_string(l) + " RRAM read energy " +
-                             std::to_string(now.read - was.read) + " differs from the " +
-                             std::to_string(expected_reads) + " the datapath's reads account for");
-    ledger_.add_energy(Phase::kUpdate, Component::kRramWrite,
-                       (now.write - was.write) + (now.compare_read - was.compare_read));
-    phase_cycles(Phase::kUpdate) += rram.stats().write_cycles - before_[j].rram_write_cycles;
-    ++j;
-  }
-  // Every transaction the SRAM target saw this sample came from the pair writes and the units'
-  // pair reads (the rest of the traffic is charged by charge_sram or above): the LRT phase. Its
-  // time: what the layers' LRT transactions annotated (pair traffic, registers, the units'
-  // cycles), added up on one shared unit, the longest layer with one unit per layer.
-  const device::SramEnergy sram_now = sram_.energy();
-  ledger_.add_energy(Phase::kLrt, Component::kSramRead, sram_now.read - sram_before_.read);
-  ledger_.add_energy(Phase::kLrt, Component::kSramWrite, sram_now.write - sram_before_.write);
-  uint64_t lrt = 0;
-  for (const sc_core::sc_time& d : lrt_delays_) {
-    const uint64_t c = d.value() / clock_period_.value();
-    lrt = specs_.shared_rank_reduce_unit ? lrt + c : std::max(lrt, c);
-  }
-  phase_cycles(Phase::kLrt) += lrt;
+  const auto in = static_cast<uint64_t>(s.in.size()), out = static_cast<uint64_t>(s.out.size());
+  // The layer reads its input map and writes its output map (the codes the datapath computed).
+  sram_read(port_, Phase::kForward, l, act_offset_[static_cast<size_t>(l)], in * act, t);
+  sram_write_codes(port_, Phase::kForward, l, act_offset_[static_cast<size_t>(l) + 1],
+                   engine_.activation(static_cast<size_t>(engine_.op_of_layer(l)) + 1), t);
+  if (s.spec.kind == golden::LayerKind::kBatchNorm)
+    issue_mac(port_, Phase::kForward, l, out, 16, 16, kAccumulatorBits, t);  // scale and shift
+  if (!s.trainable()) return;
+  const golden::AffineLayer& layer = engine_.affine(l);
+  const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
+  const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
+  // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array; the
+  // layer's own formats (train.precision), rounded further by PFQ.
+  issue_mac(port_, Phase::kForward, l, pairs * n_o * k, static_cast<uint32_t>(layer.weight_operand_bits()),
+            static_cast<uint32_t>(layer.activation_operand_bits()), kAccumulatorBits, t, 0, engine_.pfq() != nullptr);
 }
 
-void controller::advance_time() {
-  for (int p = 0; p < kPhases; ++p) {
-    const uint64_t c = sample_cycles_[static_cast<size_t>(p)];
-    ledger_.add_cycles(static_cast<Phase>(p), c);
-    if (c == 0) continue;
-    phase_.write(static_cast<uint32_t>(p));
-    sc_core::sc_start(clock_cycles(c, clock_period_));
+void controller::backward_costs(int l, sc_core::sc_time& t) {
+  if (!engine_.runs_backward(l)) return;
+  const golden::LayerShape& s = shapes_[static_cast<size_t>(l)];
+  const uint64_t act = specs_.activation_word_bits;
+  const auto in = static_cast<uint64_t>(s.in.size()), out = static_cast<uint64_t>(s.out.size());
+  const bool input_grad = engine_.computes_input_gradient(l);
+  // The layer reads its output gradient and writes its input gradient (the datapath's codes).
+  sram_read(port_, Phase::kBackward, l, grad_addr_, out * act, t);
+  if (input_grad)
+    sram_write_codes(port_, Phase::kBackward, l, grad_addr_ + out * act / 8,
+                     engine_.gradient(static_cast<size_t>(engine_.op_of_layer(l))), t);
+  if (s.spec.kind == golden::LayerKind::kBatchNorm)
+    issue_mac(port_, Phase::kBackward, l, 2 * out, 16, 16, kAccumulatorBits, t);
+  if (!s.trainable()) return;
+
+  const golden::AffineLayer& layer = engine_.affine(l);
+  const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
+  const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
+  // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
+  // gradients and one bias add (the golden engine's AffineWork counts the same).
+  const uint64_t dz_zeros = macs_.specs().zero_skip ? layer.last_dz_zeros() : 0;
+  const bool pfq = engine_.pfq() != nullptr;
+  const auto w_op = static_cast<uint32_t>(layer.weight_operand_bits());
+  const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
+  const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
+  if (input_grad) issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, w_op, g_op, kAccumulatorBits, t, dz_zeros * k, pfq);
+  const golden::Scheme scheme = layer.updater().scheme();
+  if (golden::trains_bias(scheme))
+    sram_read(port_, Phase::kBackward, l, act_offset_[static_cast<size_t>(l)], in * act, t);  // the saved input
+  if (layer.updates_bias())
+    issue_mac(port_, Phase::kUpdate, l, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits),
+              kAccumulatorBits, t, dz_zeros);  // adds of dz
+  if (layer.forms_weight_gradient())
+    issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kAccumulatorBits, t, dz_zeros * k, pfq);
+  if (scheme == golden::Scheme::kNaiveBatch) {  // accumulate into the SRAM accumulator
+    const uint64_t addr = sram_address("batch." + std::to_string(l)), bits = n_o * k * kAccumulatorBits;
+    sram_read(port_, Phase::kBackward, l, addr, bits, t);
+    transport(port_, Phase::kBackward, l, ::tlm::TLM_WRITE_COMMAND, addr, bits / 8, t);
   }
-  phase_.write(kPhases);
-  sample_.write(engine_.samples_trained());
-  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
+
+void controller::learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t) {
+  if (attempts == 0) return;
+  const int l = engine_.trainable_layers()[j];
+  const golden::AffineLayer& layer = engine_.affine(l);
+  Port& p = *learners_[j]->port;
+  const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
+  const golden::Scheme scheme = layer.updater().scheme();
+  if (scheme == golden::Scheme::kNaiveBatch)
+    sram_read(p, Phase::kUpdate, l, sram_address("batch." + std::to_string(l)), attempts * n_o * k * kAccumulatorBits, t);
+  if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
+    // An update attempt forms L R^T: n_o k r MACs over the stored factors, read from SRAM.
+    const auto r = static_cast<uint64_t>(acc->params().reducer.rank);
+    issue_mac(p, Phase::kUpdate, l, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits, t);
+    sram_read(p, Phase::kUpdate, l, sram_address("lrt." + std::to_string(l)), attempts * r * (n_o + k) * specs_.lr_bits,
+              t);
+  }
 }
 
 }  // namespace lrt::tlm

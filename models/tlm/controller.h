@@ -1,37 +1,55 @@
 #pragma once
-// The accelerator's controller: per training sample it runs the phases forward, backward,
-// LRT, weight update (with the bias update) and drift, and charges each its time and energy.
+// The accelerator's controller: a SystemC process that sequences each training sample through
+// the modules with b_transport calls, so that simulated time is what the modules annotate and
+// the concurrency the hardware has.
 //
 // Division of labour (docs/tlm.md, "accel_top"): the values come from the golden datapath
-// (golden::Engine, the arithmetic specification), which the controller drives one sample at
-// a time; the weights that datapath uses live in the rram_array targets and reach it through
-// TLM-2.0 transactions (tlm_weight_store.h), so wear-out, faults, drift and read effects act
-// on it exactly as in the device model. What a phase costs comes from the modules: MAC jobs
-// are transactions to the mac_array; RRAM reads and writes are counted by the rram_arrays;
-// SRAM traffic is charged at the sram_buffer's energy per bit and latency per word from the
-// traffic model in docs/tlm.md. LRT layers are different: their pairs run on the
-// rank-reduce unit contexts (unit_rank_reducer.h), whose cycles, operation energy and state words come
-// from the RTL unit's cost table (hw/rr_unit_costs.h); the LRT phase lasts the units' cycles
-// added up when one unit serves every LRT layer (the default), their maximum with one unit per
-// layer (ControllerSpecs::shared_rank_reduce_unit). Then simulated time advances by
-// each phase's cycles (temporal decoupling with a quantum of one phase), so that a VCD trace
-// shows the phases on a time axis.
+// (golden::Engine, the arithmetic specification), which the controller runs one op at a time
+// (Engine::forward_op, backward_op, learn_layer); the weights live in the rram_array targets
+// and reach the datapath through transactions (tlm_weight_store.h), the LRT pairs run on the
+// rank-reduce unit (unit_rank_reducer.h). What each step costs comes from the targets it
+// touches: after each op the controller issues the op's MAC job to the mac_array and its
+// activation / gradient traffic to the sram_buffer (the maps' real codes), and every target
+// annotates its latency and charges its energy to the payload's CostTag (phase, layer). Time:
+// a tlm_quantumkeeper per process (global quantum: ControllerSpecs::quantum_cycles).
+//
+// Concurrency: a trainable layer's weight learning (its LRT pairs on the rank-reduce unit,
+// the update's MACs and RRAM writes) runs in its own process, started as soon as the layer's
+// backward op returned, while the controller goes on with the backward pass below it; a sample
+// ends when every learning process has finished (the next forward reads the new weights).
+// Shared resources serialize (ResourceTimeline): one rank-reduce unit for every LRT layer, the
+// MAC array, each RRAM array, the bus when it has a width. A phase's cycles are its stretch of
+// the sample's critical path: forward and backward the controller's, lrt from the end of the
+// backward pass to the last pair folded, update from there to the last learning process's end;
+// the phases add up to the sample's simulated time.
+//
+// train_sample() is called from sc_main (not from a process): it hands the sample to the
+// process, runs the kernel until the process pauses it at the sample's end (sc_pause), and
+// rethrows what the process threw.
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <array>
 #include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
 #include <systemc>
 #include <vector>
 
 #include "device/sram_buffer.h"
 #include "golden/engine.h"
+#include "tlm/cost_tag.h"
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"
 #include "tlm/rank_reduce_unit.h"
 #include "tlm/rram_array.h"
 
 namespace lrt::tlm {
+
+class TlmWeightStore;
+class UnitRankReducer;
 
 /// @brief Cost parameters the controller needs besides the modules it reaches.
 struct ControllerSpecs {
@@ -41,41 +59,72 @@ struct ControllerSpecs {
   bool shared_rank_reduce_unit = true;
   uint32_t activation_word_bits = 16;  ///< SRAM word of an activation or gradient code (int16)
   uint32_t lr_bits = 16;               ///< SRAM word of the rank-reduce state (Q_L, Q_R)
+  /// The processes' global quantum (tlm_quantumkeeper), clock cycles: how far a process may
+  /// run ahead of the kernel before it synchronizes. The controller also synchronizes before it
+  /// starts a learning process and at the end of each sample.
+  uint64_t quantum_cycles = 1000;
 };
 
-/// @brief Controller module (see the file comment). `mem` reaches the mac_array through the bus.
+/// @brief Controller module (see the file comment). `mem` reaches every target through the bus.
 class controller : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<controller> mem;
 
   /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction.
-  /// units[j]: trainable layer j's context on a rank-reduce unit, empty unless it trains with LRT.
+  /// units[j]: trainable layer j's context on a rank-reduce unit, empty unless it trains with
+  /// LRT. The SRAM and the MAC array sit at the bus addresses of bus.h.
   controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
              std::vector<RankReduceContextRef> units, const mac_array& macs, const device::SramBuffer& sram,
              const ControllerSpecs& specs, const sc_core::sc_time& clock_period);
 
-  /// @brief Trains one sample and charges its phases to the ledger; advances simulated time
-  /// phase by phase (call from sc_main, not from a process: it calls sc_start).
+  /// @brief The layers' weight stores and (LRT layers; else null) rank reducers, one per
+  /// trainable layer, that the engine now uses: the controller sets their CostTags. Call
+  /// after Engine::attach_weight_stores and install_rank_reducer.
+  void attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers);
+
+  /// @brief Trains one sample (see the file comment). Call from sc_main, not from a process.
   golden::StepResult train_sample(const uint8_t* image, int label);
 
-  /// The latency the LRT phase's transactions of trainable layer j annotate (the reducer
-  /// driving the layer's unit adds to it). One per layer: the layers' weight updates may run
-  /// on different threads (Engine::set_thread_pool).
-  sc_core::sc_time& lrt_delay(size_t j) { return lrt_delays_.at(j); }
+  /// The time offset trainable layer j's store and reducer annotate (the calling process's
+  /// local time while it runs that layer's work). Referenced by them: sized once.
+  sc_core::sc_time& layer_time(size_t j) { return layer_time_.at(j); }
 
   const Ledger& ledger() const { return ledger_; }
   void set_ledger(const Ledger& l) { ledger_ = l; }
   /// The phase running now (kPhases when idle): for tracing.
   const sc_core::sc_signal<uint32_t>& phase_signal() const { return phase_; }
   const sc_core::sc_signal<uint64_t>& sample_signal() const { return sample_; }
+  /// The network layer the controller works on (-1: none), and how many layers are learning.
+  const sc_core::sc_signal<int32_t>& layer_signal() const { return layer_; }
+  const sc_core::sc_signal<uint32_t>& learning_signal() const { return learning_; }
+  /// The ledger's energy so far, µJ (updated at every phase change).
+  const sc_core::sc_signal<double>& energy_signal() const { return energy_uj_; }
 
  private:
-  void issue_mac(Phase phase, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc, uint64_t zero_operand = 0,
-                 bool bit_scalable = false);
-  void charge_sram(Phase phase, uint64_t read_bits, uint64_t write_bits);
-  void charge_layers();
-  void advance_time();
-  uint64_t& phase_cycles(Phase p) { return sample_cycles_[static_cast<size_t>(p)]; }
+  // One initiator context: a process's payload with its tag and scratch data.
+  struct Port {
+    ::tlm::tlm_generic_payload trans;  // owns tag
+    CostTag* tag;
+    std::vector<unsigned char> data;
+    Port();
+  };
+
+  void run();                      // the controller process
+  void learn(size_t j);            // trainable layer j's learning process
+  golden::StepResult sequence(const uint8_t* image, int label);
+  void forward_costs(int layer, sc_core::sc_time& t);
+  void backward_costs(int layer, sc_core::sc_time& t);
+  void learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t);
+  void transport(Port& p, Phase phase, int layer, ::tlm::tlm_command cmd, uint64_t addr, uint64_t bytes,
+                 sc_core::sc_time& t);
+  void issue_mac(Port& p, Phase phase, int layer, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc,
+                 sc_core::sc_time& t, uint64_t zero_operand = 0, bool bit_scalable = false);
+  void sram_read(Port& p, Phase phase, int layer, uint64_t addr, uint64_t bits, sc_core::sc_time& t);
+  void sram_write_codes(Port& p, Phase phase, int layer, uint64_t addr, const std::vector<int16_t>& codes,
+                        sc_core::sc_time& t);
+  void set_phase(Phase p, int layer);
+  uint64_t cycles(const sc_core::sc_time& t) const;
+  uint64_t sram_address(const std::string& region) const;
 
   golden::Engine& engine_;
   std::vector<rram_array*> arrays_;
@@ -85,22 +134,39 @@ class controller : public sc_core::sc_module {
   ControllerSpecs specs_;
   sc_core::sc_time clock_period_;
   Ledger ledger_;
-  std::array<uint64_t, kPhases> sample_cycles_{};
+  std::vector<golden::LayerShape> shapes_;  // the network's, derived once
+  std::vector<int> trainable_index_;        // network layer -> trainable index, -1
+  std::vector<uint64_t> act_offset_;        // bus address of each network layer's input map
+  uint64_t grad_addr_ = 0;
+  std::vector<TlmWeightStore*> stores_;
+  std::vector<UnitRankReducer*> reducers_;
+  std::vector<sc_core::sc_time> layer_time_;
+
+  // The controller process and the sample it works on.
+  tlm_utils::tlm_quantumkeeper qk_;
+  Port port_;
+  sc_core::sc_event start_;
+  const uint8_t* image_ = nullptr;
+  int label_ = 0;
+  golden::StepResult result_;
+  bool done_ = false;
+  std::exception_ptr error_;
+
+  // The learning processes, one per trainable layer.
+  struct Learner {
+    sc_core::sc_event start, folded_event, done_event;
+    bool busy = false;    // started and not finished
+    bool folded = true;   // its pairs of this sample are folded (or it has none)
+    std::exception_ptr error;
+    std::unique_ptr<Port> port;
+  };
+  std::vector<std::unique_ptr<Learner>> learners_;
+
   sc_core::sc_signal<uint32_t> phase_;
   sc_core::sc_signal<uint64_t> sample_;
-  // Counters at the start of the sample, to charge what the sample did: per trainable layer,
-  // and the SRAM's (all of its transactions are the LRT phase's).
-  struct LayerCounters {
-    device::RramEnergy rram;
-    uint64_t rram_write_cycles = 0;
-    RankReduceUnitStats unit;  // zero unless the layer has a unit context
-    uint64_t update_attempts = 0;
-  };
-  std::vector<LayerCounters> before_;
-  device::SramEnergy sram_before_;
-  std::vector<golden::LayerShape> shapes_;  // the network's, derived once
-  std::vector<sc_core::sc_time> lrt_delays_;  // one per trainable layer, sized once
-  ::tlm::tlm_generic_payload mac_trans_;
+  sc_core::sc_signal<int32_t> layer_;
+  sc_core::sc_signal<uint32_t> learning_;
+  sc_core::sc_signal<double> energy_uj_;
 };
 
 }  // namespace lrt::tlm

@@ -121,7 +121,8 @@ void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time&
   stats_.busy_cycles += c.cycles;
   if (c.active_macs != 0)
     stats_.active_macs[{job.weight_bits, job.activation_bits, job.accumulator_bits}] += c.active_macs;
-  delay += clock_cycles(c.cycles, clock_period_);
+  timeline_.occupy(delay, clock_cycles(c.cycles, clock_period_));  // jobs from overlapping initiators queue
+  charge(trans, Component::kMac, c.energy);
   trans.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 

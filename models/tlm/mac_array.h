@@ -1,7 +1,9 @@
 #pragma once
 // TLM-2.0 MAC array: N lanes of fixed-point multiply-accumulate. A job (a count of MACs at
 // given operand widths) arrives as a MacJob in the generic payload's data on socket `in`;
-// b_transport adds the job's busy time (cycles x clock period) to the delay and never waits.
+// b_transport adds the job's busy time (cycles x clock period) to the delay and never waits;
+// a job that arrives (now + delay) while an earlier one still runs queues behind it
+// (ResourceTimeline), and its energy goes to the payload's CostTag (cost_tag.h).
 // The data path itself is the golden engine's (golden/kernels.h); this module carries the cost.
 //
 // Cost model (sources and derivation: docs/tlm.md, "mac_array"):
@@ -28,6 +30,8 @@
 #include <vector>
 
 #include "device/energy.h"
+#include "tlm/cost_tag.h"
+#include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
@@ -109,12 +113,16 @@ class mac_array : public sc_core::sc_module {
   device::EnergyUnits energy() const;
   const sc_core::sc_time& clock_period() const { return clock_period_; }
 
+  /// @brief Shows when the array is busy on `s` (a VCD wire; null: none).
+  void trace_busy(BusySignal* s) { timeline_.set_trace(s); }
+
  private:
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   MacArraySpecs specs_;
   sc_core::sc_time clock_period_;
   MacArrayStats stats_;
+  ResourceTimeline timeline_;
 };
 
 }  // namespace lrt::tlm

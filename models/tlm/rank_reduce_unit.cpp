@@ -1,5 +1,6 @@
 #include "tlm/rank_reduce_unit.h"
 
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -26,7 +27,12 @@ RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& par
 }
 
 rank_reduce_unit::Context::Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr)
-    : impl(std::move(i)), layout(impl->params()), state_addr(addr), state(RankReduceState::zero(impl->params())) {
+    : impl(std::move(i)),
+      layout(impl->params()),
+      state_addr(addr),
+      state(RankReduceState::zero(impl->params())),
+      tag(new CostTag) {
+  mem_trans.set_extension(tag);
   dz.resize(layout.n_o);
   a.resize(layout.n_i);
 }
@@ -90,6 +96,36 @@ RankReduceUnitStats rank_reduce_unit::total_stats() const {
   return t;
 }
 
+namespace {
+
+// The counters of RankReduceUnitStats in checkpoint order.
+constexpr size_t kStatsWords = 11;
+std::array<uint64_t*, kStatsWords> stats_fields(RankReduceUnitStats& s) {
+  return {&s.steps,          &s.zero_input,       &s.skipped_kappa,      &s.updated,
+          &s.resets,         &s.input_errors,     &s.busy_cycles,        &s.register_accesses,
+          &s.sram_read_words, &s.sram_write_words, &s.energy};
+}
+
+}  // namespace
+
+std::vector<uint64_t> rank_reduce_unit::stats_words() const {
+  std::vector<uint64_t> w;
+  for (const auto& x : contexts_) {
+    RankReduceUnitStats s = x->stats;
+    for (uint64_t* f : stats_fields(s)) w.push_back(*f);
+  }
+  return w;
+}
+
+void rank_reduce_unit::set_stats_words(const std::vector<uint64_t>& words) {
+  if (words.size() != kStatsWords * contexts_.size())
+    throw std::invalid_argument(std::string(name()) + ": " + std::to_string(words.size()) + " counter words, expected " +
+                                std::to_string(kStatsWords * contexts_.size()));
+  size_t k = 0;
+  for (const auto& x : contexts_)
+    for (uint64_t* f : stats_fields(x->stats)) *f = words[k++];
+}
+
 void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   if (trans.get_byte_enable_ptr() != nullptr) {
@@ -111,7 +147,7 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
   ::tlm::tlm_response_status status = ::tlm::TLM_OK_RESPONSE;
   switch (trans.get_command()) {
     case ::tlm::TLM_WRITE_COMMAND:
-      status = write_register(x, offset, get_u32(trans.get_data_ptr()), delay);
+      status = write_register(x, offset, get_u32(trans.get_data_ptr()), delay, cost_tag(trans));
       break;
     case ::tlm::TLM_READ_COMMAND: {
       uint32_t value = 0;
@@ -126,14 +162,14 @@ void rank_reduce_unit::b_transport(::tlm::tlm_generic_payload& trans, sc_core::s
 }
 
 ::tlm::tlm_response_status rank_reduce_unit::write_register(Context& x, uint32_t offset, uint32_t value,
-                                                            sc_core::sc_time& delay) {
+                                                            sc_core::sc_time& delay, const CostTag* tag) {
   switch (offset) {
     case kDzAddr: x.dz_addr = value; return ::tlm::TLM_OK_RESPONSE;
     case kAAddr: x.a_addr = value; return ::tlm::TLM_OK_RESPONSE;
     case kDzExp: x.dz_exp = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
     case kAExp: x.a_exp = static_cast<int32_t>(value); return ::tlm::TLM_OK_RESPONSE;
     case kControl:
-      if (value == kStep) return step(x, delay);
+      if (value == kStep) return step(x, delay, tag);
       if (value == kReset) {
         reset_state(x);
         return ::tlm::TLM_OK_RESPONSE;
@@ -241,7 +277,13 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
                left ? "Q_L columns" : "Q_R columns");
 }
 
-::tlm::tlm_response_status rank_reduce_unit::step(Context& x, sc_core::sc_time& delay) {
+::tlm::tlm_response_status rank_reduce_unit::step(Context& x, sc_core::sc_time& delay, const CostTag* tag) {
+  // The STEP's payer pays for the unit's own reads too.
+  x.tag->ledger = tag != nullptr ? tag->ledger : nullptr;
+  if (tag != nullptr) {
+    x.tag->phase = tag->phase;
+    x.tag->layer = tag->layer;
+  }
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
   const RankReduceStateLayout& l = x.layout;
@@ -302,11 +344,15 @@ void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay) {
                      std::to_string(t.pair_index) + ", the cost table says " + std::to_string(c.cycles) +
                      " (regenerate configs/rank_reduce_unit.yaml: lrtsim unit-costs)");
   }
+  const device::EnergyUnits energy = device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
   x.stats.busy_cycles += c.cycles;
   x.stats.sram_read_words += c.sram_reads;
   x.stats.sram_write_words += c.sram_writes;
-  x.stats.energy += device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
-  delay += clock_cycles(c.cycles, clock_period_);
+  x.stats.energy += energy;
+  x.tag->charge(Component::kRankReduce, energy);
+  x.tag->charge(Component::kSramRead, device::energy_of(c.sram_reads * 64, specs_.sram_read_energy_per_bit));
+  x.tag->charge(Component::kSramWrite, device::energy_of(c.sram_writes * 64, specs_.sram_write_energy_per_bit));
+  datapath_.occupy(delay, clock_cycles(c.cycles, clock_period_));
 }
 
 void rank_reduce_unit::reset_state(Context& x) {

@@ -35,7 +35,11 @@
 // state words the RTL reads and writes are counted (stats) and charged by the controller at the
 // SRAM's price. The state moves functionally by debug transport (no time, no energy: the
 // table holds both); the pair's dz and a codes are read with timed transactions. The unit never
-// waits and needs no quantum keeper: its caller's keeper sees the whole delay.
+// waits and needs no quantum keeper: its caller's keeper sees the whole delay. The contexts
+// share one datapath: a STEP that arrives while another context's pair is being folded
+// queues behind it (ResourceTimeline). Energy goes to the STEP's CostTag (cost_tag.h): the
+// unit's operations, its state words at the SRAM's price, and (the tag travels on the unit's
+// own reads) the pair's SRAM reads.
 //
 // SRAM traffic per pair and the state layout: docs/tlm.md ("rank_reduce_unit").
 
@@ -52,6 +56,8 @@
 #include "golden/rank_reduce_fixed.h"
 #include "device/energy.h"
 #include "hw/rr_unit_costs.h"
+#include "tlm/cost_tag.h"
+#include "tlm/resource_timeline.h"
 #include "tlm/rank_reduce_impl.h"
 
 namespace lrt::tlm {
@@ -74,6 +80,10 @@ struct RankReduceUnitSpecs {
   /// Cycles, operations and prices per pair; null: hw::builtin_rr_unit_costs().
   const hw::RrUnitCostTable* costs = nullptr;
   uint32_t register_access_cycles = 1;  ///< a control-register access on the `in` socket
+  /// The SRAM's price of the 64-bit state words the cost table counts (charged to the STEP's
+  /// CostTag; the SRAM that holds the state: accel_top sets them from it).
+  device::EnergyUnits sram_read_energy_per_bit = 0;
+  device::EnergyUnits sram_write_energy_per_bit = 0;
 };
 
 /// @brief Running counters of the unit (the arithmetic's own counters: impl().stats()).
@@ -155,8 +165,15 @@ class rank_reduce_unit : public sc_core::sc_module {
   /// Context c's counters, and all contexts' added up (the datapath's).
   const RankReduceUnitStats& stats(size_t c = 0) const { return contexts_.at(c)->stats; }
   RankReduceUnitStats total_stats() const;
+  /// @brief Every context's counters as words (checkpoints) and back; std::invalid_argument on
+  /// a wrong size.
+  std::vector<uint64_t> stats_words() const;
+  void set_stats_words(const std::vector<uint64_t>& words);
   const sc_core::sc_time& clock_period() const { return clock_period_; }
   uint64_t state_addr(size_t c = 0) const { return contexts_.at(c)->state_addr; }
+
+  /// @brief Shows when the datapath is busy on `s` (a VCD wire; null: none).
+  void trace_busy(BusySignal* s) { datapath_.set_trace(s); }
 
  private:
   // Everything a context owns. The staging buffers are per context too: the LRT layers of one
@@ -171,7 +188,8 @@ class rank_reduce_unit : public sc_core::sc_module {
     RankReduceState state;              // words in flight between load and store
     std::vector<int16_t> dz, a;         // the pair's input buffers
     std::vector<unsigned char> bytes;   // bus-format staging
-    ::tlm::tlm_generic_payload mem_trans;
+    ::tlm::tlm_generic_payload mem_trans;  // owns tag
+    CostTag* tag;                          // the current STEP's, on the unit's own reads
     RankReduceUnitStats stats;
     uint64_t measured_before = 0;  // the implementation's measured cycles at the previous pair
     Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr);
@@ -179,9 +197,10 @@ class rank_reduce_unit : public sc_core::sc_module {
 
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(::tlm::tlm_generic_payload&) { return 0; }
-  ::tlm::tlm_response_status write_register(Context& x, uint32_t offset, uint32_t value, sc_core::sc_time& delay);
+  ::tlm::tlm_response_status write_register(Context& x, uint32_t offset, uint32_t value, sc_core::sc_time& delay,
+                                            const CostTag* tag);
   ::tlm::tlm_response_status read_register(const Context& x, uint32_t offset, uint32_t& value) const;
-  ::tlm::tlm_response_status step(Context& x, sc_core::sc_time& delay);
+  ::tlm::tlm_response_status step(Context& x, sc_core::sc_time& delay, const CostTag* tag);
   void reset_state(Context& x);
 
   ::tlm::tlm_generic_payload& payload(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes);
@@ -200,6 +219,7 @@ class rank_reduce_unit : public sc_core::sc_module {
   const hw::RrUnitCostTable* costs_;
   sc_core::sc_time clock_period_;
   std::vector<std::unique_ptr<Context>> contexts_;  // stable addresses
+  ResourceTimeline datapath_;                       // the one datapath the contexts share
 };
 
 /// @brief One LRT layer's place on a unit: the unit and the layer's context on it.

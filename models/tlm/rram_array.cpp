@@ -50,6 +50,7 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
   const uint64_t n = trans.get_data_length() / word_bytes_;
   unsigned char* data = trans.get_data_ptr();
   uint64_t cycles = 0;
+  const device::RramEnergy before = array_.energy();  // this payload's energy, for its CostTag
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
     {
@@ -76,7 +77,11 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
     case ::tlm::TLM_IGNORE_COMMAND:
       break;
   }
-  delay += clock_cycles(cycles, clock_period_);
+  const device::RramEnergy after = array_.energy();
+  charge(trans, Component::kRramRead, after.read - before.read);
+  charge(trans, Component::kRramWrite, (after.write - before.write) + (after.compare_read - before.compare_read));
+  // One array serves one access at a time: a burst that arrives while another runs queues.
+  timeline_.occupy(delay, clock_cycles(cycles, clock_period_));
   // The hint promises that a DMI request with this payload would be granted: only reads are
   // (writes must go through the device model), so a write never carries it.
   trans.set_dmi_allowed(dmi_allowed() && trans.get_command() == ::tlm::TLM_READ_COMMAND);

@@ -1,7 +1,9 @@
 #pragma once
 // TLM-2.0 target of the RRAM weight array: the device model device/rram_array.h behind a
 // loosely-timed socket. b_transport never waits: it adds the access latency (clock cycles x
-// clock period) to the delay argument, for a tlm_quantumkeeper on the initiator's side.
+// clock period) to the delay argument, for a tlm_quantumkeeper on the initiator's side; an
+// access that arrives while an earlier one still runs queues behind it (one access at a time),
+// and the energy the device spent on the payload goes to its CostTag (cost_tag.h).
 //
 // Address map: word w occupies bytes [w * B, (w + 1) * B), B = ceil(weight_bits / 8), holding
 // its code little endian, two's complement, sign-extended to B bytes. A transaction covers
@@ -27,6 +29,8 @@
 #include <vector>
 
 #include "device/rram_array.h"
+#include "tlm/cost_tag.h"
+#include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
@@ -69,6 +73,9 @@ class rram_array : public sc_core::sc_module {
   /// @brief Charges `words` word reads that an initiator did through DMI.
   void account_dmi_reads(uint64_t words) { array_.account_reads(words); }
 
+  /// @brief Shows when the array is busy on `s` (a VCD wire; null: none).
+  void trace_busy(BusySignal* s) { timeline_.set_trace(s); }
+
  private:
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
@@ -81,6 +88,7 @@ class rram_array : public sc_core::sc_module {
   unsigned word_bytes_;
   std::vector<unsigned char> image_;  // stored codes in bus format: the DMI region
   bool dmi_granted_ = false;          // a pointer may be held since the last invalidation
+  ResourceTimeline timeline_;
   std::vector<uint64_t> changed_;     // scratch of advance_samples
   std::vector<int32_t> read_codes_;   // scratch of a read burst (kept: a layer's burst is MBs)
 };

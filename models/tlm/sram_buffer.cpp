@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "tlm/cost_tag.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
@@ -39,21 +40,21 @@ void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_tim
     trans.set_response_status(shape);
     return;
   }
-  uint64_t cycles = 0;
+  device::SramAccessResult r;
   const std::lock_guard<std::mutex> lock(mutex_);
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
-      cycles =
-          buffer_.read(trans.get_address(), trans.get_data_ptr(), trans.get_data_length()).latency_cycles;
+      r = buffer_.read(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());
       break;
     case ::tlm::TLM_WRITE_COMMAND:
-      cycles =
-          buffer_.write(trans.get_address(), trans.get_data_ptr(), trans.get_data_length()).latency_cycles;
+      r = buffer_.write(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());
       break;
     case ::tlm::TLM_IGNORE_COMMAND:
       break;
   }
-  delay += clock_cycles(cycles, clock_period_);
+  charge(trans, Component::kSramRead, r.energy.read);
+  charge(trans, Component::kSramWrite, r.energy.write);
+  delay += clock_cycles(r.latency_cycles, clock_period_);
   trans.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 

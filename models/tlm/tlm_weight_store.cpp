@@ -9,7 +9,16 @@ namespace lrt::tlm {
 
 TlmWeightStore::TlmWeightStore(::tlm::tlm_fw_transport_if<>& port, uint64_t base, rram_array& array,
                                sc_core::sc_time& delay)
-    : port_(port), base_(base), array_(array), delay_(delay), word_bytes_(array.bytes_per_word()) {}
+    : port_(port), base_(base), array_(array), delay_(delay), word_bytes_(array.bytes_per_word()), tag_(new CostTag) {
+  trans_.set_extension(tag_);
+}
+
+void TlmWeightStore::account_reads(uint64_t n) {
+  const uint64_t reads = n * words();
+  array_.account_dmi_reads(reads);
+  tag_->charge(Component::kRramRead, device::energy_of(reads, array_.array().read_energy_per_word()));
+  delay_ += clock_cycles(reads * array_.array().specs().read_latency_cycles, array_.clock_period());
+}
 
 void TlmWeightStore::transport(::tlm::tlm_command cmd, uint64_t first, uint64_t words, bool debug) const {
   const uint64_t bytes = words * word_bytes_;

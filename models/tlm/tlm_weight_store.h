@@ -4,15 +4,16 @@
 // over runs of consecutive changed words, reads with read effects one read burst over the
 // array, deployment debug transport (free, like loading a model over JTAG), and peeks (what a
 // cell holds after a write or a drift event) a backdoor read of the target's device model. Every
-// b_transport's latency goes to the caller's `delay`; the controller does not read it: it
-// charges RRAM time from the arrays' own counters (write cycles) and its read model, which are
-// the same latencies, and accel_top's bus adds none.
+// b_transport's latency goes to the caller's `delay` (its process's local time offset); the
+// payload carries the store's CostTag, whose phase the sequencer sets (forward / backward reads,
+// update writes), so the array charges what it spends there.
 //
 // The device calls this makes are exactly those of device::RramWeightStore for the same
 // requests (a write burst writes its words in address order; a read burst reads them in
 // address order), which is what makes the golden and the TLM engine agree bit for bit.
 // Reads without read effects go through DMI (the datapath streams the weights it holds a
-// copy of), so only their count is reported to the array for the energy.
+// copy of): their count is reported to the array, their energy charged to the tag and their
+// time (the array's read latency per word, the initiator's duty under DMI) added to `delay`.
 
 #include <cstdint>
 #include <systemc>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/weight_store.h"
+#include "tlm/cost_tag.h"
 #include "tlm/rram_array.h"
 
 namespace lrt::tlm {
@@ -37,8 +39,10 @@ class TlmWeightStore final : public WeightStore {
   void write(const std::vector<int64_t>& cells, int32_t* codes) override;
   bool read_effects() const override { return !array_.dmi_allowed(); }
   void read_all(int32_t* codes) override;
-  void account_reads(uint64_t n) override { array_.account_dmi_reads(n * words()); }
+  void account_reads(uint64_t n) override;
   void end_sample(std::vector<int64_t>& changed) override;
+  /// The tag every transaction of this store carries (its phase is the sequencer's to set).
+  CostTag& tag() { return *tag_; }
 
  private:
   // One transport of `words` words at word `first`; throws lrt::RunError on an error response.
@@ -52,7 +56,8 @@ class TlmWeightStore final : public WeightStore {
   sc_core::sc_time& delay_;
   unsigned word_bytes_;
   mutable std::vector<unsigned char> buffer_;
-  mutable ::tlm::tlm_generic_payload trans_;
+  mutable ::tlm::tlm_generic_payload trans_;  // owns tag_ (a payload frees its extensions)
+  CostTag* tag_;
   std::vector<uint64_t> changed_;
 };
 

@@ -10,7 +10,14 @@ namespace lrt::tlm {
 
 UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, const rank_reduce_unit& unit, size_t context,
                                  uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay)
-    : port_(port), unit_(unit), context_(context), registers_(registers), pair_addr_(pair_addr), delay_(delay) {
+    : port_(port),
+      unit_(unit),
+      context_(context),
+      registers_(registers),
+      pair_addr_(pair_addr),
+      delay_(delay),
+      tag_(new CostTag) {
+  trans_.set_extension(tag_);
   const golden::RankReduceParams& p = unit_.impl(context_).params();
   codes_.resize(static_cast<size_t>(p.n_o + p.n_i));
   bytes_.resize(2 * codes_.size());
@@ -68,6 +75,8 @@ void UnitRankReducer::send(int dz_exp, int a_exp) {
   write_register(rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp));
   write_register(rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp));
   write_register(rank_reduce_unit::kControl, rank_reduce_unit::kStep);
+  stepped_ = true;
+  last_step_done_ = delay_;
 }
 
 void UnitRankReducer::reset() { write_register(rank_reduce_unit::kControl, rank_reduce_unit::kReset); }

@@ -68,13 +68,23 @@ void RankReduceRtl::open_vcd(const std::string& path) {
 }
 
 void RankReduceRtl::settle() {
+  // From sc_main the wrapper runs the kernel itself; from a thread process (the TLM unit's
+  // STEP inside the controller's processes) it yields to the kernel instead.
+  const sc_core::sc_process_handle me = sc_core::sc_get_current_process_handle();
+  const bool in_thread = me.valid() && me.proc_kind() == sc_core::SC_THREAD_PROC_;
+  auto advance = [in_thread](const sc_core::sc_time& t) {
+    if (in_thread)
+      sc_core::wait(t);
+    else
+      sc_core::sc_start(t);
+  };
   if (timed_) {
-    sc_core::sc_start(sc_core::sc_time(0.5, sc_core::SC_NS));
+    advance(sc_core::sc_time(0.5, sc_core::SC_NS));
   } else {
     // The first call delivers the input writes and runs the model, the second publishes its
     // outputs (one call would leave them a phase behind: correct results, wrong cycle counts).
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    advance(sc_core::SC_ZERO_TIME);
+    advance(sc_core::SC_ZERO_TIME);
   }
 }
 

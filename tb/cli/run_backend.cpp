@@ -92,6 +92,9 @@ class TlmBackend final : public RunBackend {
     a.mac.zero_skip = specs.accel.mac.zero_skip;
     a.controller.shared_rank_reduce_unit = specs.accel.rank_reduce.units == config::RankReduceUnits::kShared;
     a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
+    a.controller.quantum_cycles = static_cast<uint64_t>(specs.accel.quantum_cycles);
+    a.bus_width_bits = static_cast<uint32_t>(specs.accel.bus.width_bits);
+    a.bus_latency_cycles = static_cast<uint32_t>(specs.accel.bus.latency_cycles);
     a.rank_reduce_impl = specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl
                              ? tlm::RankReduceImplKind::kRtl
                              : tlm::RankReduceImplKind::kGolden;
@@ -118,6 +121,7 @@ class TlmBackend final : public RunBackend {
       device::save_rram_state(w, array_prefix(net_, j), top_->rram()[j]->array());
     w.add_array("tlm.ledger", top_->ctrl().ledger().to_words());
     w.add_array("tlm.mac_stats", top_->mac().stats_words());
+    for (const auto& u : top_->units()) w.add_array(std::string("tlm.") + u->basename(), u->stats_words());
   }
   void load(const Checkpoint& ck) override {
     for (size_t j = 0; j < top_->rram().size(); ++j)
@@ -132,6 +136,14 @@ class TlmBackend final : public RunBackend {
       top_->mac().set_stats_words(ck.array<uint64_t>("tlm.mac_stats"));
     } catch (const std::invalid_argument& e) {
       throw InputError(InputLocation(ck.path(), -1, -1, "tlm.mac_stats"), e.what());
+    }
+    for (const auto& u : top_->units()) {
+      const std::string key = std::string("tlm.") + u->basename();
+      try {
+        u->set_stats_words(ck.array<uint64_t>(key));
+      } catch (const std::invalid_argument& e) {
+        throw InputError(InputLocation(ck.path(), -1, -1, key), e.what());
+      }
     }
   }
   void attach(bool deploy) override { top_->attach_weights(deploy); }
@@ -177,7 +189,8 @@ class TlmBackend final : public RunBackend {
     j["sram"]["capacity_bits"] = top_->sram().buffer().specs().capacity_bits;
     // Which implementation computed the rank-reduce units' steps, and (rtl) their RTL cycles.
     std::string impl = "none";
-    uint64_t rtl_cycles = 0, pairs = 0;
+    uint64_t rtl_cycles = 0, pairs = 0, busy = 0;
+    for (const auto& u : top_->units()) busy += u->total_stats().busy_cycles;
     for (size_t u = 0; u < net_.trainable_layers().size(); ++u) {
       const tlm::RankReduceContextRef unit = top_->unit(u);
       if (!unit) continue;
@@ -189,6 +202,8 @@ class TlmBackend final : public RunBackend {
     }
     j["rank_reduce_units"]["impl"] = impl;
     j["rank_reduce_units"]["pairs"] = pairs;
+    j["rank_reduce_units"]["modules"] = top_->units().size();
+    j["rank_reduce_units"]["busy_cycles"] = busy;  // the datapaths' time, overlapping other phases
     if (impl == "rtl") j["rank_reduce_units"]["rtl_cycles"] = rtl_cycles;
   }
 

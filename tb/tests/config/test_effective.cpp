@@ -95,6 +95,9 @@ Specs awkward_specs() {
   s.train.quant.input.range = 0x1p-3;
   s.pretrain = {uint64_t{1} << 40, golden::Scheme::kUoro, 0.1 + 0.2, 1000000};
   s.accel.clock_mhz = 123.45678901234567;
+  s.accel.quantum_cycles = 7;
+  s.accel.bus.width_bits = 96;
+  s.accel.bus.latency_cycles = 3;
   s.accel.rank_reduce.arith = Arithmetic::kFloat;
   s.accel.rank_reduce.lr_bits = 2;
   s.accel.rank_reduce.impl = RankReduceImplChoice::kRtl;

@@ -372,6 +372,7 @@ void bit_exact_scenario(RankReduceMode mode, int pairs, Checks& c) {
     c.expect(delay == clock_cycles(1 + want.cycles + mem_cycles, kClock),
              at + "delay " + delay.to_string() + " for " + std::to_string(want.cycles) + " + " +
                  std::to_string(mem_cycles) + " cycles");
+    sc_core::sc_start(delay);  // the pair is done: the next STEP finds the datapath free
     seen_zero += t.zero_input;
     seen_skip += t.skipped_kappa;
     seen_vanished += t.vanished_left || t.vanished_right;
