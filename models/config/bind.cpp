@@ -32,7 +32,7 @@ constexpr MemberKey kRramKeys[] = {
     {"levels_per_pulse", "accel.rram.levels_per_pulse"},
     {"max_pulses", "accel.rram.max_pulses"},
     {"read_energy_pj_per_bit", "accel.rram.read_energy_pj_per_bit"},
-    {"write_energy_pj_per_pulse", "accel.rram.write_energy_pj_per_pulse"},
+    {"write_energy_pj_per_bit", "accel.rram.write_energy_pj_per_bit"},
     {"read_latency_cycles", "accel.rram.read_latency_cycles"},
     {"pulse_cycles", "accel.rram.pulse_cycles"},
     {"verify_cycles", "accel.rram.verify_cycles"},
@@ -49,6 +49,10 @@ constexpr MemberKey kRramKeys[] = {
     {"read_effects.noise_sigma_levels", "accel.rram.read_noise_sigma_levels"},
     {"read_effects.power_law_nu", "accel.rram.power_law_nu"},
     {"read_effects.power_law_t0_samples", "accel.rram.power_law_t0_samples"},
+    {"program.verify_pass_probability", "accel.rram.program.verify_pass_probability"},
+    {"program.wear_growth", "accel.rram.program.wear_growth"},
+    {"program.reset_energy_ratio", "accel.rram.program.reset_energy_ratio"},
+    {"program.reset_pulse_cycles", "accel.rram.program.reset_pulse_cycles"},
 };
 
 constexpr MemberKey kSramKeys[] = {
@@ -59,6 +63,8 @@ constexpr MemberKey kSramKeys[] = {
     {"read_latency_cycles", "accel.sram.read_latency_cycles"},
     {"write_latency_cycles", "accel.sram.write_latency_cycles"},
     {"cell_area_um2", "accel.sram.cell_area_um2"},
+    {"array_efficiency", "accel.sram.array_efficiency"},
+    {"leakage_pw_per_bit", "accel.sram.leakage_pw_per_bit"},
 };
 
 // Runs the module's validate() and turns its SpecError ("member: problem") into an
@@ -321,7 +327,7 @@ device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells, int weight
   out.max_pulses = r.max_pulses;
   out.read_before_write = r.read_before_write;
   out.read_energy_pj_per_bit = r.read_energy_pj_per_bit;
-  out.write_energy_pj_per_pulse = r.write_energy_pj_per_pulse;
+  out.write_energy_pj_per_bit = r.write_energy_pj_per_bit;
   out.read_latency_cycles = r.read_latency_cycles;
   out.pulse_cycles = r.pulse_cycles;
   out.verify_cycles = r.verify_cycles;
@@ -335,6 +341,11 @@ device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells, int weight
   out.read_effects.noise_sigma_levels = r.read_noise_sigma_levels;
   out.read_effects.power_law_nu = r.power_law_nu;
   out.read_effects.power_law_t0_samples = r.power_law_t0_samples;
+  out.program.model = r.program.model;
+  out.program.verify_pass_probability = r.program.verify_pass_probability;
+  out.program.wear_growth = r.program.wear_growth;
+  out.program.reset_energy_ratio = r.program.reset_energy_ratio;
+  out.program.reset_pulse_cycles = r.program.reset_pulse_cycles;
   validate_as_config(kRramKeys, "RRAM array", [&] { device::validate(out); });
   return out;
 }
@@ -353,6 +364,9 @@ device::SramSpecs sram_specs(const Specs& specs) {
   out.read_latency_cycles = s.read_latency_cycles;
   out.write_latency_cycles = s.write_latency_cycles;
   out.cell_area_um2 = s.cell_area_um2;
+  out.energy_model = s.energy_model;
+  out.array_efficiency = s.array_efficiency;
+  out.leakage_pw_per_bit = s.leakage_pw_per_bit;
   validate_as_config(kSramKeys, "SRAM buffer", [&] { device::validate(out); });
   return out;
 }

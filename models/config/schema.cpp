@@ -1,5 +1,6 @@
 #include "config/schema.h"
 
+#include <initializer_list>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -27,12 +28,18 @@ constexpr double kMaxEventPj = 1e6;
 constexpr uint32_t kMaxCycles = 1'000'000;
 constexpr uint64_t kMaxStreamSamples = data::kMaxSamples;
 
-// Choice names come from the modules that own the enums, so the two cannot disagree.
+// Choice names come from the modules that own the enums (their to_string, found by argument-
+// dependent lookup), so the two cannot disagree.
+template <class E>
+std::vector<std::pair<std::string, E>> named_choices(std::initializer_list<E> values) {
+  std::vector<std::pair<std::string, E>> out;
+  for (const E v : values) out.emplace_back(to_string(v), v);
+  return out;
+}
+
 std::vector<std::pair<std::string, device::EnduranceDistribution>> endurance_choices() {
   using D = device::EnduranceDistribution;
-  std::vector<std::pair<std::string, D>> out;
-  for (const D d : {D::kFixed, D::kNormal, D::kLognormal}) out.emplace_back(device::to_string(d), d);
-  return out;
+  return named_choices({D::kFixed, D::kNormal, D::kLognormal});
 }
 
 std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
@@ -43,24 +50,23 @@ std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
 }
 
 std::vector<std::pair<std::string, data::ElasticMode>> elastic_mode_choices() {
-  using E = data::ElasticMode;
-  std::vector<std::pair<std::string, E>> out;
-  for (const E e : {E::kMixture, E::kFixed}) out.emplace_back(data::to_string(e), e);
-  return out;
+  return named_choices({data::ElasticMode::kMixture, data::ElasticMode::kFixed});
 }
 
 std::vector<std::pair<std::string, data::ShiftScheduleRule>> shift_schedule_choices() {
-  using R = data::ShiftScheduleRule;
-  std::vector<std::pair<std::string, R>> out;
-  for (const R r : {R::kAuthors, R::kRandomCombinations}) out.emplace_back(data::to_string(r), r);
-  return out;
+  return named_choices({data::ShiftScheduleRule::kAuthors, data::ShiftScheduleRule::kRandomCombinations});
 }
 
 std::vector<std::pair<std::string, device::FlipModel>> flip_model_choices() {
-  using F = device::FlipModel;
-  std::vector<std::pair<std::string, F>> out;
-  for (const F f : {F::kBinomial2, F::kBernoulli}) out.emplace_back(device::to_string(f), f);
-  return out;
+  return named_choices({device::FlipModel::kBinomial2, device::FlipModel::kBernoulli});
+}
+
+std::vector<std::pair<std::string, device::ProgramModel>> program_model_choices() {
+  return named_choices({device::ProgramModel::kStochastic, device::ProgramModel::kDeterministic});
+}
+
+std::vector<std::pair<std::string, device::SramEnergyModel>> sram_energy_model_choices() {
+  return named_choices({device::SramEnergyModel::kCapacity, device::SramEnergyModel::kFixed});
 }
 
 std::vector<std::pair<std::string, golden::Scheme>> scheme_choices() {
@@ -836,15 +842,16 @@ Schema build_schema() {
           .at_most(kMaxEventPj)
           .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
           .doc("energy to read one stored bit (user reads and the compare read before a write)"),
-      LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_pulse)
-          .unit("pJ/pulse")
+      LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_bit)
+          .unit("pJ/bit")
           .defaults_to("10.9")
           .at_least(0.0)
           .at_most(kMaxEventPj)
-          .source("Wu et al., ISSCC 2019 (10.9 pJ per bit written), quoted in " + cite(kLrt, "§1") +
-                  "; a binary cell writes one bit with one pulse")
-          .doc("energy of one program pulse with its verify read, on one cell; equals the energy per bit "
-               "written for binary cells (bits_per_cell = 1)"),
+          .source("Wu et al., ISSCC 2019 (10.9 pJ per bit written, a 2.3-bit/cell macro), quoted in " +
+                  cite(kLrt, "§1"))
+          .doc("energy per bit written: stochastic programming prices pulses so that a fresh cell's "
+               "expected write costs bits_per_cell x this (docs/device.md); deterministic charges it "
+               "per pulse (the former rule)"),
       LRT_CONFIG_KEY(accel.rram.read_latency_cycles)
           .unit("cycles")
           .defaults_to("2")
@@ -858,7 +865,7 @@ Schema build_schema() {
           .at_least(0)
           .at_most(kMaxCycles)
           .source("assumption: a 100 ns program pulse at the 100 MHz clock")
-          .doc("latency of one program pulse"),
+          .doc("latency of one program pulse (a SET pulse under program.model stochastic)"),
       LRT_CONFIG_KEY(accel.rram.verify_cycles)
           .unit("cycles")
           .defaults_to("2")
@@ -993,6 +1000,47 @@ Schema build_schema() {
                "the offset-binary code, clipped at the largest code (docs/device.md); bernoulli = each bit flips "
                "with probability p (former rule)"),
 
+      LRT_CONFIG_KEY(accel.rram.program.model)
+          .one_of(program_model_choices())
+          .defaults_to("stochastic")
+          .source("Grossi et al., IEEE TED 2019: writes fail temporarily from cycle-to-cycle variation and "
+                  "program-verify retries them; deterministic is lrtsim's former rule")
+          .doc("stochastic: each nominal step takes a geometric number of pulses (retries), growing with "
+               "wear, SET and RESET priced apart; deterministic: ceil(levels / levels_per_pulse) pulses "
+               "at write_energy_pj_per_bit each"),
+      LRT_CONFIG_KEY(accel.rram.program.verify_pass_probability)
+          .unit("1")
+          .defaults_to("0.5")
+          .above(0.0)
+          .at_most(1.0)
+          .source("assumption: a mean of 2 pulses per step on a fresh cell; the mechanism (retried "
+                  "temporary write failures) is Grossi et al., IEEE TED 2019, its rate is not quoted")
+          .doc("p0: probability that one pulse completes its step on a fresh cell; pulses of m steps ~ m + "
+               "NegativeBinomial(m, p), mean m / p"),
+      LRT_CONFIG_KEY(accel.rram.program.wear_growth)
+          .unit("1")
+          .defaults_to("1")
+          .at_least(0.0)
+          .at_most(1e6)
+          .source("assumption: a labelled model, the pass probability halves at the median lifetime")
+          .doc("g: after w programs p = p0 / (1 + g w / endurance_writes), so the mean pulses grow "
+               "linearly with wear; 0 turns wear growth off"),
+      LRT_CONFIG_KEY(accel.rram.program.reset_energy_ratio)
+          .unit("1")
+          .defaults_to("1.5")
+          .above(0.0)
+          .at_most(1000.0)
+          .source("assumption: RESET is voltage controlled and gradual, SET current controlled and abrupt "
+                  "(Wang et al., Nanoscale Res. Lett. 2015); the ratio is not quoted there")
+          .doc("energy of a RESET pulse (a level down) over a SET pulse (a level up)"),
+      LRT_CONFIG_KEY(accel.rram.program.reset_pulse_cycles)
+          .unit("cycles")
+          .defaults_to("20")
+          .at_least(0)
+          .at_most(kMaxCycles)
+          .source("assumption: a RESET pulse twice as long as a SET pulse (as reset_energy_ratio)")
+          .doc("latency of one RESET pulse under program.model stochastic (SET: pulse_cycles)"),
+
       LRT_CONFIG_KEY(accel.sram.cell_area_um2)
           .unit("um^2")
           .defaults_to("0.242")
@@ -1017,6 +1065,28 @@ Schema build_schema() {
           .at_most(4096)
           .source("assumption: the 64-bit access of " + cite(kHorowitz, "SRAM access energy"))
           .doc("access width; latency is counted per word touched"),
+      LRT_CONFIG_KEY(accel.sram.energy_model)
+          .one_of(sram_energy_model_choices())
+          .defaults_to("capacity")
+          .source(cite(kHorowitz, "64-bit access of an 8 KB, 32 KB, 1 MB SRAM: 10, 20, 100 pJ") +
+                  "; power-law interpolation between the points (docs/device.md)")
+          .doc("capacity: read and write energy per bit from capacity_bits (periphery included); fixed: "
+               "read_energy_pj_per_bit and write_energy_pj_per_bit (the former rule)"),
+      LRT_CONFIG_KEY(accel.sram.array_efficiency)
+          .unit("1")
+          .defaults_to("0.7")
+          .above(0.0)
+          .at_most(1.0)
+          .source("assumption: the cells take 70 % of a macro, decoders, sense amplifiers and I/O the rest")
+          .doc("area = capacity_bits x cell_area_um2 / this"),
+      LRT_CONFIG_KEY(accel.sram.leakage_pw_per_bit)
+          .unit("pW/bit")
+          .defaults_to("10")
+          .at_least(0.0)
+          .at_most(1e6)
+          .source("assumption: about 10 pA per 6T cell at about 1 V in a low-power 40 nm process, periphery "
+                  "included")
+          .doc("static power per stored bit; leakage energy = capacity_bits x this x simulated seconds"),
       LRT_CONFIG_KEY(accel.sram.read_energy_pj_per_bit)
           .unit("pJ/bit")
           .defaults_to("0.3125")
@@ -1024,7 +1094,7 @@ Schema build_schema() {
           .at_most(kMaxEventPj)
           .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
                   "; assumption: the buffer is built of 32 KB banks")
-          .doc("energy to read one bit"),
+          .doc("energy to read one bit (energy_model fixed)"),
       LRT_CONFIG_KEY(accel.sram.write_energy_pj_per_bit)
           .unit("pJ/bit")
           .defaults_to("0.3125")
@@ -1032,7 +1102,7 @@ Schema build_schema() {
           .at_most(kMaxEventPj)
           .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
                   "; assumption: a write costs what a read costs (one figure per access is given)")
-          .doc("energy to write one bit"),
+          .doc("energy to write one bit (energy_model fixed)"),
       LRT_CONFIG_KEY(accel.sram.read_latency_cycles)
           .unit("cycles/word")
           .defaults_to("1")

@@ -12,6 +12,8 @@
 
 #include "data/specs.h"          // data::Augmentation: names parsed by data::parse_augmentation()
 #include "device/endurance.h"    // device::EnduranceDistribution: names from device::to_string()
+#include "device/program_model.h"  // device::ProgramModel: names from device::to_string()
+#include "device/sram_buffer.h"  // device::SramEnergyModel: names from device::to_string()
 #include "device/weight_drift.h"  // device::FlipModel: names from device::to_string()
 #include "golden/network.h"      // golden::LayerSpec: the items of network.layers
 #include "golden/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
@@ -256,13 +258,22 @@ struct RramDriftSpecs {
   device::FlipModel flip_model = device::FlipModel::kBinomial2;  ///< how an event's flips act on a word
 };
 
+/// @brief RRAM program-verify (device/program_model.h).
+struct RramProgramSpecs {
+  device::ProgramModel model = device::ProgramModel::kStochastic;
+  double verify_pass_probability = 0.0;
+  double wear_growth = 0.0;
+  double reset_energy_ratio = 0.0;
+  uint32_t reset_pulse_cycles = 0;
+};
+
 /// @brief RRAM weight array technology. The weight format (bits, range) is train.quant.weight
 /// and the size comes from the network, so neither is here.
 struct RramSpecs {
   double cell_area_um2 = 0.0;
   uint32_t bits_per_cell = 0;
   double read_energy_pj_per_bit = 0.0;
-  double write_energy_pj_per_pulse = 0.0;
+  double write_energy_pj_per_bit = 0.0;
   uint32_t read_latency_cycles = 0;
   uint32_t pulse_cycles = 0;
   uint32_t verify_cycles = 0;
@@ -278,6 +289,7 @@ struct RramSpecs {
   double power_law_nu = 0.0;
   double power_law_t0_samples = 0.0;
   RramDriftSpecs drift;
+  RramProgramSpecs program;
 };
 
 /// @brief SRAM buffer technology and size.
@@ -289,6 +301,9 @@ struct SramSpecs {
   double write_energy_pj_per_bit = 0.0;
   uint32_t read_latency_cycles = 0;
   uint32_t write_latency_cycles = 0;
+  device::SramEnergyModel energy_model = device::SramEnergyModel::kCapacity;
+  double array_efficiency = 0.0;
+  double leakage_pw_per_bit = 0.0;
 };
 
 /// @brief MAC array: parallelism and energy per arithmetic operation.

@@ -18,10 +18,9 @@ namespace {
 // share RngStream::kDeviceDrift and are told apart by the low bit of the sub-stream.
 constexpr uint64_t kAnalogSub = 0;
 constexpr uint64_t kFlipSub = 1;
-
-uint32_t program_pulses(uint32_t level_change, uint32_t levels_per_pulse) {
-  return (level_change + levels_per_pulse - 1) / levels_per_pulse;
-}
+// Program-verify draws share RngStream::kDeviceEndurance with the lifetimes, in the upper half
+// of its sub-streams (instance < 2^31, so lifetimes never reach it).
+constexpr uint64_t kProgramSub = uint64_t{1} << 31;
 
 uint32_t abs_diff(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
 
@@ -35,7 +34,8 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
       code_format_(fx::Format::with_frac(static_cast<int>(specs.weight_bits), true, 0)),
       words_(0),
       read_per_word_(0),
-      write_per_pulse_(0),
+      set_per_pulse_(0),
+      reset_per_pulse_(0),
       analog_sigma_codes_(0.0),
       flip_p_(0.0),
       effects_(specs.read_effects),
@@ -43,7 +43,8 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
       fault_rng_(make_rng(seed, RngStream::kDeviceFaults, instance)),
       analog_rng_(make_rng(seed, RngStream::kDeviceDrift, 2 * uint64_t{instance} + kAnalogSub)),
       flip_rng_(make_rng(seed, RngStream::kDeviceDrift, 2 * uint64_t{instance} + kFlipSub)),
-      read_noise_rng_(make_rng(seed, RngStream::kReadNoise, instance)) {
+      read_noise_rng_(make_rng(seed, RngStream::kReadNoise, instance)),
+      program_rng_(make_rng(seed, RngStream::kDeviceEndurance, kProgramSub + instance)) {
   validate(specs_);
   if (instance >= (1u << 31)) throw SpecError("instance", std::to_string(instance) + " exceeds 2^31 - 1");
   words_ = specs_.cells / map_.cells_per_word();
@@ -60,7 +61,10 @@ RramArray::RramArray(const RramArraySpecs& specs, uint64_t seed, uint32_t instan
   }
   read_per_word_ =
       energy_of(specs_.weight_bits, to_energy_units(specs_.read_energy_pj_per_bit, "read_energy_pj_per_bit"));
-  write_per_pulse_ = to_energy_units(specs_.write_energy_pj_per_pulse, "write_energy_pj_per_pulse");
+  const PulseEnergiesPj pulse =
+      pulse_energies_pj(specs_.program, specs_.write_energy_pj_per_bit, specs_.bits_per_cell, specs_.levels_per_pulse);
+  set_per_pulse_ = to_energy_units(pulse.set, "write_energy_pj_per_bit");
+  reset_per_pulse_ = to_energy_units(pulse.reset, "program.reset_energy_ratio");
   // sigma / LSB with LSB = r * 2^-(b-1); r is a power of two, so the division is exact.
   analog_sigma_codes_ = std::ldexp(analog_sigma_per_event(specs_.drift) / specs_.weight_range,
                                    static_cast<int>(specs_.weight_bits) - 1);
@@ -133,7 +137,8 @@ WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
   const uint32_t target = map_.pattern_of(code);
   uint32_t pattern = old_pattern;
   uint32_t stuck = stuck_mask_[addr];
-  uint32_t slowest_cell_pulses = 0;
+  uint64_t slowest_cell_cycles = 0;
+  const bool asymmetric = specs_.program.model == ProgramModel::kStochastic;
   for (uint32_t j = 0; j < map_.cells_per_word() && pattern != target; ++j) {
     const uint32_t from = map_.level(old_pattern, j);
     const uint32_t to = map_.level(target, j);
@@ -149,20 +154,24 @@ WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
       pulses = specs_.max_pulses;
       ++r.cells_failed;
     } else {
-      pulses = program_pulses(abs_diff(from, to), specs_.levels_per_pulse);
+      pulses = healthy_pulses(c, from, to);
       pattern = map_.with_level(pattern, j, to);
       ++cell_writes_[c];
       program_sample_[c] = static_cast<uint32_t>(samples_);
       ++r.cells_programmed;
     }
+    const bool reset = to < from;
     r.pulses += pulses;
-    slowest_cell_pulses = std::max(slowest_cell_pulses, pulses);
+    if (reset) r.reset_pulses += pulses;
+    const uint64_t pulse_cycles = asymmetric && reset ? specs_.program.reset_pulse_cycles : specs_.pulse_cycles;
+    slowest_cell_cycles = std::max(slowest_cell_cycles, uint64_t{pulses} * (pulse_cycles + specs_.verify_cycles));
   }
   patterns_[addr] = static_cast<uint16_t>(pattern);
   stuck_mask_[addr] = static_cast<uint16_t>(stuck);
-  r.latency_cycles += uint64_t{slowest_cell_pulses} * (uint64_t{specs_.pulse_cycles} + specs_.verify_cycles);
+  r.latency_cycles += slowest_cell_cycles;
   r.verify_reads = r.pulses;
-  r.energy.write = energy_of(r.pulses, write_per_pulse_);
+  r.energy.write =
+      energy_of(r.pulses - r.reset_pulses, set_per_pulse_) + energy_of(r.reset_pulses, reset_per_pulse_);
   r.stored_code = map_.code_of(pattern);
 
   if (r.cells_programmed > 0) {
@@ -174,8 +183,19 @@ WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
   stats_.cell_programs += r.cells_programmed;
   stats_.cell_program_failures += r.cells_failed;
   stats_.program_pulses += r.pulses;
+  stats_.reset_pulses += r.reset_pulses;
   stats_.write_cycles += r.latency_cycles;
   return r;
+}
+
+uint32_t RramArray::healthy_pulses(uint64_t c, uint32_t from, uint32_t to) const {
+  const uint32_t m = nominal_steps(abs_diff(from, to), specs_.levels_per_pulse);
+  if (specs_.program.model == ProgramModel::kDeterministic) return m;
+  // Keyed by the cell's write number (before this write), not by call order: the golden and
+  // TLM engines make the same cell writes, so they draw the same pulses.
+  const uint64_t writes = cell_writes_[c];
+  const double p = pass_probability(specs_.program, writes, specs_.endurance.writes);
+  return stochastic_pulses(m, p, program_rng_.uniform((writes << 32) | c), specs_.max_pulses);
 }
 
 void RramArray::refresh_read_noise() {
@@ -437,7 +457,8 @@ RramEnergy RramArray::energy() const {
   RramEnergy e;
   e.read = energy_of(stats_.word_reads, read_per_word_);
   e.compare_read = energy_of(stats_.compare_reads, read_per_word_);
-  e.write = energy_of(stats_.program_pulses, write_per_pulse_);
+  e.write = energy_of(stats_.program_pulses - stats_.reset_pulses, set_per_pulse_) +
+            energy_of(stats_.reset_pulses, reset_per_pulse_);
   return e;
 }
 
@@ -574,6 +595,10 @@ void RramArray::check_state(const RramArrayState& s) const {
   const bool drift_on = analog_sigma_codes_ > 0.0 || flip_p_ > 0.0;
   check_total("stats.drift_events", st.drift_events, drift_on ? s.samples / specs_.drift.interval_samples : 0,
               drift_on ? "the events up to the sample clock" : "0 with drift off");
+  if (st.reset_pulses > st.program_pulses) {  // energy() charges program_pulses - reset_pulses SET pulses
+    throw RramStateError("stats.reset_pulses", std::to_string(st.reset_pulses) + " exceeds program_pulses (" +
+                                                   std::to_string(st.program_pulses) + ")");
+  }
   if (st.word_writes > st.word_write_requests) {
     throw RramStateError("stats.word_writes", std::to_string(st.word_writes) +
                                                   " exceeds word_write_requests (" +

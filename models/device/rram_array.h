@@ -10,11 +10,13 @@
 // A new array holds code 0 (every cell at level 0) except for cells stuck at time zero.
 //
 // Writes (write-verify): only cells whose level changes are programmed. A cell with level
-// change D takes ceil(D / levels_per_pulse) program pulses, each followed by one verify read;
-// the cells of a word are programmed in parallel, so the word takes
-//   (read_before_write ? read_latency : 0) + max_j pulses_j * (pulse_cycles + verify_cycles)
-// cycles, and pulses x write_energy_pj_per_pulse (+ the compare read). A write that changes
-// nothing programs nothing and counts as no write.
+// change D takes the program-verify pulses program_model.h says (deterministic: ceil(D /
+// levels_per_pulse); stochastic: a draw keyed by (seed, instance, cell, the cell's write
+// number), so both engines draw the same pulses for the same cell write), each followed by one
+// verify read; the cells of a word are programmed in parallel, so the word takes
+//   (read_before_write ? read_latency : 0) + max_j pulses_j * (pulse_cycles_j + verify_cycles)
+// cycles (pulse_cycles_j: SET or RESET), and SET pulses x E_set + RESET pulses x E_reset
+// (+ the compare read). A write that changes nothing programs nothing and counts as no write.
 //
 // Endurance: cell c survives lifetime(c) programming events (endurance.h). Its write counter
 // counts successful level changes. The attempt after the last one fails: the cell is worn out
@@ -69,6 +71,7 @@ struct RramStats {
   uint64_t cell_programs = 0;          ///< successful cell level changes (= sum of cell write counters)
   uint64_t cell_program_failures = 0;  ///< attempts to change a stuck cell
   uint64_t program_pulses = 0;         ///< each followed by one verify read
+  uint64_t reset_pulses = 0;           ///< of program_pulses, those lowering a level (RESET)
   uint64_t cells_worn_out = 0;
   uint64_t read_cycles = 0;   ///< latency of user reads
   uint64_t write_cycles = 0;  ///< latency of writes (including their compare reads)
@@ -83,6 +86,7 @@ struct WordWriteResult {
   uint32_t cells_programmed = 0;  ///< cells whose level changed
   uint32_t cells_failed = 0;      ///< cells that should have changed but are stuck
   uint32_t pulses = 0;            ///< program pulses over all cells
+  uint32_t reset_pulses = 0;      ///< of those, RESET pulses (level down)
   uint32_t verify_reads = 0;      ///< one after each pulse
   uint64_t latency_cycles = 0;
   RramEnergy energy;  ///< this write's compare_read and write components
@@ -195,7 +199,8 @@ class RramArray {
   /// Energy of everything counted in stats(): count x energy-per-event, by component.
   RramEnergy energy() const;
   EnergyUnits read_energy_per_word() const { return read_per_word_; }
-  EnergyUnits write_energy_per_pulse() const { return write_per_pulse_; }
+  EnergyUnits set_energy_per_pulse() const { return set_per_pulse_; }
+  EnergyUnits reset_energy_per_pulse() const { return reset_per_pulse_; }
 
   /// @brief Snapshot of the running state, for checkpoints (rram_checkpoint.h).
   RramArrayState state() const;
@@ -225,6 +230,8 @@ class RramArray {
   // The sparse read-noise offsets of the current sample (sparse_read_noise.h), when they serve
   // the read effects: noise on, its offset probability small, no power-law decay.
   void refresh_read_noise();
+  // Program-verify pulses of healthy cell c changing `from` -> `to` (program_model.h).
+  uint32_t healthy_pulses(uint64_t c, uint32_t from, uint32_t to) const;
 
   RramArraySpecs specs_;
   uint64_t seed_;
@@ -234,7 +241,8 @@ class RramArray {
   std::vector<fx::Format> level_formats_;  // per cell of a word: its levels as unsigned integers
   uint64_t words_;
   EnergyUnits read_per_word_;
-  EnergyUnits write_per_pulse_;
+  EnergyUnits set_per_pulse_;
+  EnergyUnits reset_per_pulse_;
   double analog_sigma_codes_;  // analog drift sd per event, in LSB
   double flip_p_;              // flip probability per bit per event
   RramReadEffects effects_;
@@ -244,6 +252,7 @@ class RramArray {
   CounterRng analog_rng_;
   CounterRng flip_rng_;
   CounterRng read_noise_rng_;
+  CounterRng program_rng_;
 
   std::vector<uint16_t> patterns_;        // per word: the stored bit pattern
   std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells (faulty or worn out)

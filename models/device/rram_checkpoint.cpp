@@ -11,12 +11,12 @@ namespace {
 
 // The layout stores these structs member by member; a new member must be added to the
 // layout (and the version raised), which these assertions enforce.
-static_assert(sizeof(RramStats) == 14 * sizeof(uint64_t),
+static_assert(sizeof(RramStats) == 15 * sizeof(uint64_t),
               "RramStats changed: update P.stats and the version");
 static_assert(sizeof(RramReadEffects) == 3 * sizeof(double),
               "RramReadEffects changed: update P.read_effects and the version");
 
-constexpr int64_t kStatsWords = 14;
+constexpr int64_t kStatsWords = 15;
 constexpr int64_t kReadEffectValues = 3;
 
 std::vector<uint64_t> stats_words(const RramStats& s) {
@@ -33,7 +33,8 @@ std::vector<uint64_t> stats_words(const RramStats& s) {
           s.write_cycles,
           s.drift_events,
           s.analog_drift_word_changes,
-          s.bit_flips};
+          s.bit_flips,
+          s.reset_pulses};
 }
 
 RramStats stats_of(const std::vector<uint64_t>& v) {
@@ -52,6 +53,7 @@ RramStats stats_of(const std::vector<uint64_t>& v) {
   s.drift_events = v[11];
   s.analog_drift_word_changes = v[12];
   s.bit_flips = v[13];
+  s.reset_pulses = v[14];
   return s;
 }
 

@@ -10,7 +10,7 @@
 //   P.worn_out        u8[cells]   1 = worn out
 //   P.program_sample  u32[cells]
 //   P.samples         u64[1]      the sample (drift) clock
-//   P.stats           u64[14]     RramStats, members in declaration order
+//   P.stats           u64[15]     RramStats, members in declaration order
 //   P.read_effects    f64[3]      noise_sigma_levels, power_law_nu, power_law_t0_samples
 // Lifetimes and time-zero stuck-at faults are not saved: they are a pure function of
 // (specs, seed, instance) and are re-derived by the array the state is loaded into, which
@@ -25,7 +25,7 @@
 namespace lrt::device {
 
 /// @brief Version of the section layout above.
-constexpr uint32_t kRramStateVersion = 1;
+constexpr uint32_t kRramStateVersion = 2;  // 2: stats.reset_pulses
 
 /// @brief Adds the sections `prefix`.* holding the running state of `array` to `writer`.
 void save_rram_state(CheckpointWriter& writer, const std::string& prefix, const RramArray& array);

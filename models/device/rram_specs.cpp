@@ -52,7 +52,12 @@ void validate(const RramArraySpecs& s) {
                                       num(uint64_t{needed}) + " pulses");
   }
   (void)to_energy_units(s.read_energy_pj_per_bit, "read_energy_pj_per_bit");
-  (void)to_energy_units(s.write_energy_pj_per_pulse, "write_energy_pj_per_pulse");
+  (void)to_energy_units(s.write_energy_pj_per_bit, "write_energy_pj_per_bit");
+  validate(s.program);
+  const PulseEnergiesPj pulse = pulse_energies_pj(s.program, s.write_energy_pj_per_bit, s.bits_per_cell,
+                                                  s.levels_per_pulse);
+  (void)to_energy_units(pulse.set, "write_energy_pj_per_bit");
+  (void)to_energy_units(pulse.reset, "program.reset_energy_ratio");
   if (s.read_latency_cycles > 1'000'000) throw SpecError("read_latency_cycles", "exceeds 1e6");
   if (s.pulse_cycles > 1'000'000) throw SpecError("pulse_cycles", "exceeds 1e6");
   if (s.verify_cycles > 1'000'000) throw SpecError("verify_cycles", "exceeds 1e6");

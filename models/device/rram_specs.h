@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "device/endurance.h"
+#include "device/program_model.h"
 #include "device/weight_drift.h"
 
 namespace lrt::device {
@@ -34,20 +35,21 @@ struct RramArraySpecs {
   uint32_t weight_bits = 8;            ///< width of a stored weight code (two's complement)
   double weight_range = 1.0;           ///< r of the weight format [-r, r): LSB = r / 2^(weight_bits-1)
 
-  // ---- write-verify: a level change of D levels takes ceil(D / levels_per_pulse) pulses,
-  // each followed by one verify read; a cell that cannot reach its level (stuck) gives up
-  // after max_pulses.
+  // ---- write-verify: a level change of D levels is ceil(D / levels_per_pulse) nominal steps;
+  // program.model says how many pulses they take (program_model.h), each followed by one
+  // verify read; a cell that cannot reach its level (stuck) gives up after max_pulses.
   uint32_t levels_per_pulse = 1;
   uint32_t max_pulses = 16;
   bool read_before_write = true;  ///< a write first reads the word to find the cells that change
+  ProgramSpecs program;
 
   // ---- energy
   double read_energy_pj_per_bit = 1.76;     ///< per stored bit read (user and compare reads)
-  double write_energy_pj_per_pulse = 10.9;  ///< one program pulse and its verify read, one cell
+  double write_energy_pj_per_bit = 10.9;  ///< per bit written (program_model.h prices the pulses)
 
   // ---- latency, in clock cycles
   uint32_t read_latency_cycles = 2;  ///< one word read (user or compare read)
-  uint32_t pulse_cycles = 10;        ///< one program pulse
+  uint32_t pulse_cycles = 10;        ///< one program pulse (a SET pulse under program.model stochastic)
   uint32_t verify_cycles = 2;        ///< one verify read after a pulse
 
   // ---- area

@@ -1,13 +1,35 @@
 #include "device/sram_buffer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "device/spec_error.h"
+#include "device/sram_macro.h"
 
 namespace lrt::device {
+
+const char* to_string(SramEnergyModel model) {
+  switch (model) {
+    case SramEnergyModel::kCapacity:
+      return "capacity";
+    case SramEnergyModel::kFixed:
+      return "fixed";
+  }
+  throw std::invalid_argument("unknown SramEnergyModel");
+}
+
+namespace {
+double read_pj(const SramSpecs& s) {
+  return s.energy_model == SramEnergyModel::kCapacity ? sram_pj_per_bit(s.capacity_bits) : s.read_energy_pj_per_bit;
+}
+// Horowitz gives one figure per access: a write costs what a read costs (assumption).
+double write_pj(const SramSpecs& s) {
+  return s.energy_model == SramEnergyModel::kCapacity ? sram_pj_per_bit(s.capacity_bits) : s.write_energy_pj_per_bit;
+}
+}  // namespace
 
 void validate(const SramSpecs& s) {
   if (s.capacity_bits < 1 || s.capacity_bits > (uint64_t{1} << 40)) {
@@ -23,13 +45,30 @@ void validate(const SramSpecs& s) {
   if (!(s.cell_area_um2 >= 0.0 && s.cell_area_um2 <= 1e6)) {
     throw SpecError("cell_area_um2", std::to_string(s.cell_area_um2) + " is outside [0, 1e6]");
   }
+  (void)to_string(s.energy_model);  // throws on a value outside the enum
+  if (!(s.array_efficiency > 0.0 && s.array_efficiency <= 1.0)) {
+    throw SpecError("array_efficiency", std::to_string(s.array_efficiency) + " is outside (0, 1]");
+  }
+  if (!(s.leakage_pw_per_bit >= 0.0 && s.leakage_pw_per_bit <= 1e6)) {
+    throw SpecError("leakage_pw_per_bit", std::to_string(s.leakage_pw_per_bit) + " is outside [0, 1e6]");
+  }
+  (void)to_energy_units(read_pj(s), "capacity_bits");
 }
 
-SramBuffer::SramBuffer(const SramSpecs& specs)
-    : specs_(specs),
-      read_per_bit_(to_energy_units(specs.read_energy_pj_per_bit, "read_energy_pj_per_bit")),
-      write_per_bit_(to_energy_units(specs.write_energy_pj_per_bit, "write_energy_pj_per_bit")) {
+SramBuffer::SramBuffer(const SramSpecs& specs) : specs_(specs), read_per_bit_(0), write_per_bit_(0) {
   validate(specs_);
+  read_per_bit_ = to_energy_units(read_pj(specs_), "read_energy_pj_per_bit");
+  write_per_bit_ = to_energy_units(write_pj(specs_), "write_energy_pj_per_bit");
+}
+
+EnergyUnits SramBuffer::leakage_energy(double seconds) const {
+  if (!(seconds >= 0.0 && seconds <= 1e9)) {
+    throw std::invalid_argument("sram leakage over " + std::to_string(seconds) + " s: expected [0, 1e9] s");
+  }
+  // pW x s = 1e-12 J = 1e4 units of 0.1 fJ.
+  const double units = static_cast<double>(specs_.capacity_bits) * specs_.leakage_pw_per_bit * seconds * 1e4;
+  if (!(units < 1.8e19)) throw RunError("sram leakage energy exceeds 2^64 units of 0.1 fJ");
+  return static_cast<EnergyUnits>(std::floor(units + 0.5));
 }
 
 const SramRegion& SramBuffer::map(const std::string& name, uint64_t bits) {

@@ -28,12 +28,15 @@ void rram_array::refresh_image(uint64_t word) {
 }
 
 ::tlm::tlm_response_status rram_array::check_shape(const ::tlm::tlm_generic_payload& trans) const {
+  if (trans.get_byte_enable_ptr() != nullptr) return ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  if (trans.get_streaming_width() < trans.get_data_length()) return ::tlm::TLM_BURST_ERROR_RESPONSE;
+  return check_words(trans);
+}
+
+::tlm::tlm_response_status rram_array::check_words(const ::tlm::tlm_generic_payload& trans) const {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
-  if (trans.get_byte_enable_ptr() != nullptr) return ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
-  if (len == 0 || len % word_bytes_ != 0 || trans.get_streaming_width() < len) {
-    return ::tlm::TLM_BURST_ERROR_RESPONSE;
-  }
+  if (len == 0 || len % word_bytes_ != 0) return ::tlm::TLM_BURST_ERROR_RESPONSE;
   if (addr % word_bytes_ != 0 || addr > size_bytes() || len > size_bytes() - addr) {
     return ::tlm::TLM_ADDRESS_ERROR_RESPONSE;
   }
@@ -41,6 +44,9 @@ void rram_array::refresh_image(uint64_t word) {
 }
 
 void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  // Every response carries this target's own hint: an initiator that reuses a payload (as
+  // Accellera's traffic generator does) must not see a stale grant on a refused write.
+  trans.set_dmi_allowed(false);
   const ::tlm::tlm_response_status shape = check_shape(trans);
   if (shape != ::tlm::TLM_OK_RESPONSE) {
     trans.set_response_status(shape);
@@ -89,7 +95,9 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
 }
 
 unsigned int rram_array::transport_dbg(::tlm::tlm_generic_payload& trans) {
-  if (check_shape(trans) != ::tlm::TLM_OK_RESPONSE) return 0;
+  // Debug transport uses command, address, data pointer and length only (IEEE 1666-2011 11.3):
+  // byte enables and streaming width are not looked at.
+  if (check_words(trans) != ::tlm::TLM_OK_RESPONSE) return 0;
   const uint64_t first = trans.get_address() / word_bytes_;
   const uint64_t n = trans.get_data_length() / word_bytes_;
   unsigned char* data = trans.get_data_ptr();

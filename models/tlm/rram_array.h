@@ -81,6 +81,8 @@ class rram_array : public sc_core::sc_module {
   unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tlm_dmi& dmi);
   ::tlm::tlm_response_status check_shape(const ::tlm::tlm_generic_payload& trans) const;
+  // Whole aligned words inside the array (what debug transport needs too).
+  ::tlm::tlm_response_status check_words(const ::tlm::tlm_generic_payload& trans) const;
   void refresh_image(uint64_t word);
 
   device::RramArray array_;

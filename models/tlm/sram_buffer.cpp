@@ -25,16 +25,22 @@ const device::SramRegion& sram_buffer::map(const std::string& region, uint64_t b
 }
 
 ::tlm::tlm_response_status sram_buffer::check_shape(const ::tlm::tlm_generic_payload& trans) const {
+  if (trans.get_byte_enable_ptr() != nullptr) return ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  if (trans.get_streaming_width() < trans.get_data_length()) return ::tlm::TLM_BURST_ERROR_RESPONSE;
+  return check_range(trans);
+}
+
+::tlm::tlm_response_status sram_buffer::check_range(const ::tlm::tlm_generic_payload& trans) const {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
-  if (trans.get_byte_enable_ptr() != nullptr) return ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
-  if (len == 0 || trans.get_streaming_width() < len) return ::tlm::TLM_BURST_ERROR_RESPONSE;
+  if (len == 0) return ::tlm::TLM_BURST_ERROR_RESPONSE;
   if (addr > buffer_.mapped_bytes() || len > buffer_.mapped_bytes() - addr)
     return ::tlm::TLM_ADDRESS_ERROR_RESPONSE;
   return ::tlm::TLM_OK_RESPONSE;
 }
 
 void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  trans.set_dmi_allowed(false);  // no DMI here: a reused payload must not carry a stale hint
   const ::tlm::tlm_response_status shape = check_shape(trans);
   if (shape != ::tlm::TLM_OK_RESPONSE) {
     trans.set_response_status(shape);
@@ -59,7 +65,9 @@ void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_tim
 }
 
 unsigned int sram_buffer::transport_dbg(::tlm::tlm_generic_payload& trans) {
-  if (check_shape(trans) != ::tlm::TLM_OK_RESPONSE) return 0;
+  // Debug transport uses command, address, data pointer and length only (IEEE 1666-2011 11.3):
+  // byte enables and streaming width are not looked at.
+  if (check_range(trans) != ::tlm::TLM_OK_RESPONSE) return 0;
   const std::lock_guard<std::mutex> lock(mutex_);
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:

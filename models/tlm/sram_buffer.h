@@ -47,6 +47,8 @@ class sram_buffer : public sc_core::sc_module {
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
   ::tlm::tlm_response_status check_shape(const ::tlm::tlm_generic_payload& trans) const;
+  // A non-empty range inside the mapped bytes (what debug transport needs too).
+  ::tlm::tlm_response_status check_range(const ::tlm::tlm_generic_payload& trans) const;
 
   device::SramBuffer buffer_;
   // Initiators on different threads (the engine's parallel weight updates) reach disjoint

@@ -9,6 +9,7 @@
 
 namespace {
 
+using lrt::device::ProgramModel;
 using lrt::device::RramArray;
 using lrt::device::RramArraySpecs;
 
@@ -22,9 +23,12 @@ RramArraySpecs fc_layer_specs() {
 
 // Writes codes that alternate between two values per word, so every write programs cells
 // (0x15 <-> 0x16 differ in their two low bits; the first pass from 0 sets three).
+// Arg 0: bits per cell; arg 1: 1 = the deterministic program model (the former rule), 0 =
+// stochastic program-verify (one counter-based draw per programmed cell).
 void BM_RramWriteWord(benchmark::State& state) {
   RramArraySpecs s = fc_layer_specs();
   s.bits_per_cell = static_cast<uint32_t>(state.range(0));
+  if (state.range(1) == 1) s.program.model = ProgramModel::kDeterministic;
   RramArray a(s, 1);
   const uint64_t words = a.words();
   uint64_t i = 0;
@@ -36,7 +40,7 @@ void BM_RramWriteWord(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
-BENCHMARK(BM_RramWriteWord)->Arg(1)->Arg(2)->Arg(4);
+BENCHMARK(BM_RramWriteWord)->Args({1, 0})->Args({2, 0})->Args({4, 0})->Args({1, 1})->Args({2, 1})->Args({4, 1});
 
 void BM_RramReadWord(benchmark::State& state) {
   RramArraySpecs s = fc_layer_specs();

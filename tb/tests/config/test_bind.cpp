@@ -29,7 +29,7 @@ void expect_same(const device::RramArraySpecs& a, const device::RramArraySpecs& 
   EXPECT_EQ(a.max_pulses, b.max_pulses);
   EXPECT_EQ(a.read_before_write, b.read_before_write);
   EXPECT_EQ(a.read_energy_pj_per_bit, b.read_energy_pj_per_bit);
-  EXPECT_EQ(a.write_energy_pj_per_pulse, b.write_energy_pj_per_pulse);
+  EXPECT_EQ(a.write_energy_pj_per_bit, b.write_energy_pj_per_bit);
   EXPECT_EQ(a.read_latency_cycles, b.read_latency_cycles);
   EXPECT_EQ(a.pulse_cycles, b.pulse_cycles);
   EXPECT_EQ(a.verify_cycles, b.verify_cycles);
@@ -47,6 +47,11 @@ void expect_same(const device::RramArraySpecs& a, const device::RramArraySpecs& 
   EXPECT_EQ(a.read_effects.noise_sigma_levels, b.read_effects.noise_sigma_levels);
   EXPECT_EQ(a.read_effects.power_law_nu, b.read_effects.power_law_nu);
   EXPECT_EQ(a.read_effects.power_law_t0_samples, b.read_effects.power_law_t0_samples);
+  EXPECT_EQ(a.program.model, b.program.model);
+  EXPECT_EQ(a.program.verify_pass_probability, b.program.verify_pass_probability);
+  EXPECT_EQ(a.program.wear_growth, b.program.wear_growth);
+  EXPECT_EQ(a.program.reset_energy_ratio, b.program.reset_energy_ratio);
+  EXPECT_EQ(a.program.reset_pulse_cycles, b.program.reset_pulse_cycles);
 }
 
 void expect_same(const device::SramSpecs& a, const device::SramSpecs& b) {
@@ -57,6 +62,9 @@ void expect_same(const device::SramSpecs& a, const device::SramSpecs& b) {
   EXPECT_EQ(a.read_latency_cycles, b.read_latency_cycles);
   EXPECT_EQ(a.write_latency_cycles, b.write_latency_cycles);
   EXPECT_EQ(a.cell_area_um2, b.cell_area_um2);
+  EXPECT_EQ(a.energy_model, b.energy_model);
+  EXPECT_EQ(a.array_efficiency, b.array_efficiency);
+  EXPECT_EQ(a.leakage_pw_per_bit, b.leakage_pw_per_bit);
 }
 
 void expect_same(const data::DataSpecs& a, const data::DataSpecs& b) {
@@ -150,7 +158,7 @@ accel:
     cell_area_um2: 0.125
     bits_per_cell: 2
     read_energy_pj_per_bit: 2.5
-    write_energy_pj_per_pulse: 7.25
+    write_energy_pj_per_bit: 7.25
     read_latency_cycles: 3
     pulse_cycles: 11
     verify_cycles: 4
@@ -172,6 +180,12 @@ accel:
       analog_sigma0: 12
       flip_p0: 8
       flip_model: bernoulli
+    program:
+      model: deterministic
+      verify_pass_probability: 0.875
+      wear_growth: 2.5
+      reset_energy_ratio: 1.25
+      reset_pulse_cycles: 13
   sram:
     cell_area_um2: 0.5
     capacity_bits: 65536
@@ -180,6 +194,9 @@ accel:
     write_energy_pj_per_bit: 0.875
     read_latency_cycles: 5
     write_latency_cycles: 6
+    energy_model: fixed
+    array_efficiency: 0.625
+    leakage_pw_per_bit: 3.5
 )";
 
 TEST(ConfigBind, EveryRramKeyReachesItsMember) {
@@ -194,7 +211,7 @@ TEST(ConfigBind, EveryRramKeyReachesItsMember) {
   expected.max_pulses = 9;
   expected.read_before_write = false;
   expected.read_energy_pj_per_bit = 2.5;
-  expected.write_energy_pj_per_pulse = 7.25;
+  expected.write_energy_pj_per_bit = 7.25;
   expected.read_latency_cycles = 3;
   expected.pulse_cycles = 11;
   expected.verify_cycles = 4;
@@ -204,6 +221,7 @@ TEST(ConfigBind, EveryRramKeyReachesItsMember) {
   expected.stuck_at_high_fraction = 0.25;
   expected.drift = {20, 2e6, 12.0, 8.0, device::FlipModel::kBernoulli};
   expected.read_effects = {0.4, 0.06, 30.0};
+  expected.program = {device::ProgramModel::kDeterministic, 0.875, 2.5, 1.25, 13};
   expect_same(r, expected);
 }
 
@@ -226,6 +244,9 @@ TEST(ConfigBind, EverySramKeyReachesItsMember) {
   expected.read_latency_cycles = 5;
   expected.write_latency_cycles = 6;
   expected.cell_area_um2 = 0.5;
+  expected.energy_model = device::SramEnergyModel::kFixed;
+  expected.array_efficiency = 0.625;
+  expected.leakage_pw_per_bit = 3.5;
   expect_same(r, expected);
 }
 
@@ -350,7 +371,7 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        "5000 is outside [1, 4096]"},
       {"accel.rram.read_energy_pj_per_bit", [](Specs& s) { s.accel.rram.read_energy_pj_per_bit = -1; },
        "outside [0, 1e6] pJ"},
-      {"accel.rram.write_energy_pj_per_pulse", [](Specs& s) { s.accel.rram.write_energy_pj_per_pulse = 2e6; },
+      {"accel.rram.write_energy_pj_per_bit", [](Specs& s) { s.accel.rram.write_energy_pj_per_bit = 2e6; },
        "outside [0, 1e6] pJ"},
       {"accel.rram.read_latency_cycles", [](Specs& s) { s.accel.rram.read_latency_cycles = 1000001; }, "1e6"},
       {"accel.rram.pulse_cycles", [](Specs& s) { s.accel.rram.pulse_cycles = 1000001; }, "1e6"},
@@ -367,6 +388,14 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
       {"accel.rram.read_noise_sigma_levels", [](Specs& s) { s.accel.rram.read_noise_sigma_levels = 2000; },
        "outside [0, 1000]"},
       {"accel.rram.power_law_nu", [](Specs& s) { s.accel.rram.power_law_nu = 11; }, "outside [0, 10]"},
+      {"accel.rram.program.verify_pass_probability",
+       [](Specs& s) { s.accel.rram.program.verify_pass_probability = 0; }, "outside (0, 1]"},
+      {"accel.rram.program.wear_growth", [](Specs& s) { s.accel.rram.program.wear_growth = -1; },
+       "outside [0, 1e6]"},
+      {"accel.rram.program.reset_energy_ratio", [](Specs& s) { s.accel.rram.program.reset_energy_ratio = 0; },
+       "outside (0, 1000]"},
+      {"accel.rram.program.reset_pulse_cycles",
+       [](Specs& s) { s.accel.rram.program.reset_pulse_cycles = 1000001; }, "1e6"},
       {"accel.rram.power_law_t0_samples", [](Specs& s) { s.accel.rram.power_law_t0_samples = 0; },
        "outside [1e-3, 1e12]"},
       {"accel.rram.drift.interval_samples", [](Specs& s) { s.accel.rram.drift.interval_samples = 0; },
@@ -447,6 +476,9 @@ TEST(ConfigBind, SramValidationErrorsNameTheKey) {
       {"accel.sram.write_latency_cycles", [](Specs& s) { s.accel.sram.write_latency_cycles = 1000001; },
        "1e6"},
       {"accel.sram.cell_area_um2", [](Specs& s) { s.accel.sram.cell_area_um2 = 2e6; }, "outside [0, 1e6]"},
+      {"accel.sram.array_efficiency", [](Specs& s) { s.accel.sram.array_efficiency = 0; }, "outside (0, 1]"},
+      {"accel.sram.leakage_pw_per_bit", [](Specs& s) { s.accel.sram.leakage_pw_per_bit = -1; },
+       "outside [0, 1e6]"},
   };
   for (const Case& c : cases) {
     Specs s = default_specs();

@@ -105,7 +105,7 @@ Specs awkward_specs() {
   s.accel.rram.cell_area_um2 = 1e-300;
   s.accel.rram.bits_per_cell = 8;
   s.accel.rram.read_energy_pj_per_bit = 1e6;
-  s.accel.rram.write_energy_pj_per_pulse = 0.0;
+  s.accel.rram.write_energy_pj_per_bit = 0.0;
   s.accel.rram.read_latency_cycles = 1000000;
   s.accel.rram.pulse_cycles = 0;
   s.accel.rram.verify_cycles = 1;
@@ -122,6 +122,7 @@ Specs awkward_specs() {
   s.accel.rram.power_law_t0_samples = 1e-3;
   s.accel.rram.drift = {DriftModel::kBoth, 4294967295u, 1000000000000000u, 1e6, 0.1 + 0.7};
   s.accel.rram.drift.flip_model = device::FlipModel::kBernoulli;
+  s.accel.rram.program = {device::ProgramModel::kDeterministic, 0.1 + 0.2, 1e6, 1e3, 1000000};
   s.accel.sram.cell_area_um2 = 2.0 / 3.0;
   s.accel.sram.capacity_bits = uint64_t{1} << 40;
   s.accel.sram.word_bits = 4096;
@@ -129,6 +130,9 @@ Specs awkward_specs() {
   s.accel.sram.write_energy_pj_per_bit = 1e6;
   s.accel.sram.read_latency_cycles = 0;
   s.accel.sram.write_latency_cycles = 1000000;
+  s.accel.sram.energy_model = device::SramEnergyModel::kFixed;
+  s.accel.sram.array_efficiency = 1.0 / 3.0;
+  s.accel.sram.leakage_pw_per_bit = 1e6;
   s.accel.mac.lanes = 4096;
   s.accel.mac.zero_skip = true;
   s.accel.mac.add8_pj = 0.1;
@@ -183,7 +187,7 @@ TEST(Effective, CommentsCarryUnits) {
   const std::string text = effective_yaml(default_specs());
   EXPECT_TRUE(contains(text, "\naccel:\n  clock_mhz: 100.0  # [MHz]\n")) << text;
   EXPECT_TRUE(contains(text, "\n    endurance_writes: 1000000  # [writes]\n")) << text;
-  EXPECT_TRUE(contains(text, "\n    write_energy_pj_per_pulse: 10.9  # [pJ/pulse]\n")) << text;
+  EXPECT_TRUE(contains(text, "\n    write_energy_pj_per_bit: 10.9  # [pJ/bit]\n")) << text;
   EXPECT_TRUE(contains(text, "\n    augmentations: [class_clustering, spatial, background, noise]\n"))
       << text;
   EXPECT_TRUE(contains(text, "\n  seed: 1\n")) << text;  // dimensionless: no comment

@@ -92,7 +92,8 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.rank_reduce.lr_bits, 16);
   EXPECT_EQ(d.accel.rram.cell_area_um2, 0.085);
   EXPECT_EQ(d.accel.rram.read_energy_pj_per_bit, 1.76);
-  EXPECT_EQ(d.accel.rram.write_energy_pj_per_pulse, 10.9);  // per bit; one pulse per bit of a binary cell
+  EXPECT_EQ(d.accel.rram.write_energy_pj_per_bit, 10.9);  // Wu et al., ISSCC 2019: per bit written
+  EXPECT_EQ(d.accel.rram.program.model, device::ProgramModel::kStochastic);  // issue 21: as measured
   EXPECT_EQ(d.accel.rram.endurance_writes, 1000000u);
   EXPECT_EQ(d.accel.rram.bits_per_cell, 1u);
   // App. F: the control environment has no drift; d = 10, H = 1M, sigma0 = p0 = 10 when selected.
@@ -105,6 +106,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.sram.cell_area_um2, 0.242);
   EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
   EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
+  EXPECT_EQ(d.accel.sram.energy_model, device::SramEnergyModel::kCapacity);  // Horowitz's table by capacity
   EXPECT_EQ(d.accel.mac.add8_pj, 0.03);
   EXPECT_EQ(d.accel.mac.mult8_pj, 0.2);
   EXPECT_EQ(d.accel.mac.add32_pj, 0.1);
@@ -142,6 +144,12 @@ TEST(ConfigSchema, AssumptionsAreMarked) {
                            "accel.rram.read_noise_sigma_levels",
                            "accel.rram.power_law_nu",
                            "accel.rram.power_law_t0_samples",
+                           "accel.rram.program.verify_pass_probability",
+                           "accel.rram.program.wear_growth",
+                           "accel.rram.program.reset_energy_ratio",
+                           "accel.rram.program.reset_pulse_cycles",
+                           "accel.sram.array_efficiency",
+                           "accel.sram.leakage_pw_per_bit",
                            "accel.sram.word_bits",
                            "accel.sram.read_latency_cycles",
                            "accel.sram.write_latency_cycles",

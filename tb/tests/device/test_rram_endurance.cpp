@@ -29,6 +29,7 @@ RramArraySpecs binary_specs(uint64_t cells) {
   s.verify_cycles = 2;
   s.endurance.distribution = EnduranceDistribution::kFixed;
   s.endurance.writes = 1'000'000;
+  s.program.model = ProgramModel::kDeterministic;  // pulse counts below are the nominal steps
   return s;
 }
 

@@ -110,7 +110,7 @@ Trace read_all(RramArray& a) {
 
 void expect_same_stats(const RramStats& x, const RramStats& y) {
   // Compared member by member; a new member must be added here.
-  static_assert(sizeof(RramStats) == 14 * sizeof(uint64_t), "RramStats changed: compare the new member");
+  static_assert(sizeof(RramStats) == 15 * sizeof(uint64_t), "RramStats changed: compare the new member");
   EXPECT_EQ(x.word_reads, y.word_reads);
   EXPECT_EQ(x.word_write_requests, y.word_write_requests);
   EXPECT_EQ(x.word_writes, y.word_writes);
@@ -125,6 +125,7 @@ void expect_same_stats(const RramStats& x, const RramStats& y) {
   EXPECT_EQ(x.drift_events, y.drift_events);
   EXPECT_EQ(x.analog_drift_word_changes, y.analog_drift_word_changes);
   EXPECT_EQ(x.bit_flips, y.bit_flips);
+  EXPECT_EQ(x.reset_pulses, y.reset_pulses);
 }
 
 // Everything observable: every word, every cell, the counters, the energy, the clock, the
@@ -401,10 +402,10 @@ TEST(RramState, LoadRejectsMissingSectionsWrongVersionsAndBadStatesNamingTheSect
   EXPECT_EQ(e.where().file, path);
   EXPECT_EQ(e.where().key, "layer.0.rram.cell_writes");
 
-  e = load_error(rebuilt(ck, "", "layer.0.rram.version", {2, 0, 0, 0}), path, target);
+  e = load_error(rebuilt(ck, "", "layer.0.rram.version", {3, 0, 0, 0}), path, target);
   EXPECT_EQ(e.where().file, path);
   EXPECT_EQ(e.where().key, "layer.0.rram.version");
-  EXPECT_NE(e.problem().find("version 2"), std::string::npos) << e.what();
+  EXPECT_NE(e.problem().find("version 3"), std::string::npos) << e.what();
 
   e = load_error(rebuilt(ck, "", "layer.0.rram.patterns", {1, 2, 3}), path, target);  // 1.5 patterns
   EXPECT_EQ(e.where().key, "layer.0.rram.patterns");

@@ -27,12 +27,13 @@ RramArraySpecs small_specs(uint32_t bits_per_cell) {
   s.max_pulses = 16;
   s.read_before_write = true;
   s.read_energy_pj_per_bit = 1.76;
-  s.write_energy_pj_per_pulse = 10.9;
+  s.write_energy_pj_per_bit = 10.9;
   s.read_latency_cycles = 2;
   s.pulse_cycles = 10;
   s.verify_cycles = 2;
   s.endurance.distribution = EnduranceDistribution::kFixed;
   s.endurance.writes = 1'000'000;
+  s.program.model = ProgramModel::kDeterministic;  // the hand-computed pulses are the nominal steps
   return s;
 }
 
@@ -154,8 +155,12 @@ TEST(RramWrite, RejectsBadAddressesAndCodes) {
 
 TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
   // A mixed workload with stuck cells and short lifetimes, so that failed writes (which cost
-  // max_pulses) are part of the sum.
+  // max_pulses) are part of the sum; stochastic program-verify with wear and SET/RESET prices.
   RramArraySpecs s = small_specs(2);
+  s.program.model = ProgramModel::kStochastic;
+  s.program.verify_pass_probability = 0.6;
+  s.program.wear_growth = 5.0;
+  s.program.reset_energy_ratio = 1.5;
   s.cells = 4096;
   s.stuck_at_fault_rate = 0.05;
   s.endurance.writes = 20;
@@ -164,6 +169,7 @@ TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
   RramEnergy sum;
   uint64_t cycles = 0;
   uint64_t pulses = 0;
+  uint64_t reset_pulses = 0;
   uint64_t failures = 0;
   uint64_t accounted_reads = 0;
   for (int i = 0; i < 20000; ++i) {
@@ -177,6 +183,7 @@ TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
       EXPECT_EQ(r.energy.read, 0u);
       cycles += r.latency_cycles;
       pulses += r.pulses;
+      reset_pulses += r.reset_pulses;
       failures += r.cells_failed;
     } else if (op < 9) {
       const WordReadResult r = a.read_word(word);
@@ -196,7 +203,11 @@ TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
   EXPECT_EQ(total.total(), total.read + total.compare_read + total.write);
   // Each component is count x energy-per-event.
   const RramStats& st = a.stats();
-  EXPECT_EQ(total.write, st.program_pulses * kPulse);
+  EXPECT_EQ(total.write, (st.program_pulses - st.reset_pulses) * a.set_energy_per_pulse() +
+                             st.reset_pulses * a.reset_energy_per_pulse());
+  EXPECT_EQ(st.reset_pulses, reset_pulses);
+  EXPECT_GT(reset_pulses, 0u);
+  EXPECT_LT(reset_pulses, pulses);
   EXPECT_EQ(total.compare_read, st.compare_reads * kWordRead);
   EXPECT_EQ(total.read, st.word_reads * kWordRead);
   EXPECT_EQ(st.program_pulses, pulses);

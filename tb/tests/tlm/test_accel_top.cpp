@@ -180,6 +180,7 @@ std::string stats_diff(const device::RramStats& a, const device::RramStats& b) {
   cmp("cell_programs", a.cell_programs, b.cell_programs);
   cmp("cell_program_failures", a.cell_program_failures, b.cell_program_failures);
   cmp("program_pulses", a.program_pulses, b.program_pulses);
+  cmp("reset_pulses", a.reset_pulses, b.reset_pulses);
   cmp("cells_worn_out", a.cells_worn_out, b.cells_worn_out);
   cmp("read_cycles", a.read_cycles, b.read_cycles);
   cmp("write_cycles", a.write_cycles, b.write_cycles);

@@ -90,6 +90,7 @@ device::RramArraySpecs binary_specs() {
   s.pulse_cycles = 10;
   s.verify_cycles = 2;
   s.endurance.distribution = device::EnduranceDistribution::kFixed;
+  s.program.model = device::ProgramModel::kDeterministic;  // the hand-computed cycles are the nominal steps
   return s;
 }
 

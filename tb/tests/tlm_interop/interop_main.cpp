@@ -1,7 +1,9 @@
 // Interoperability with TLM-2.0 initiators nobody here wrote (issue 21, item 7): Accellera's
 // example traffic generator with its lt_initiator, lt_dmi_initiator or temporally decoupled
 // lt_td_initiator (built from the sources Debian's libsystemc-doc installs) drives, through the
-// accelerator's bus, the SRAM buffer or an RRAM array.
+// accelerator's bus, the SRAM buffer or an RRAM array. A base-protocol checker sits on each
+// side of the bus (initiator -> checker -> bus -> checker -> target) and checks every payload
+// against IEEE 1666-2011 (base_protocol_checker.h); any violation fails the run.
 //
 //   test_tlm_interop INITIATOR TARGET     INITIATOR: lt | lt_dmi | lt_td
 //                                         TARGET: sram | rram (8-bit weights: every byte fits)
@@ -26,6 +28,7 @@
 #include "lt_initiator.h"
 #include "lt_td_initiator.h"
 #include "traffic_generator.h"
+#include "base_protocol_checker.h"
 #include "tlm/bus.h"
 #include "tlm/rram_array.h"
 #include "tlm/sram_buffer.h"
@@ -65,6 +68,9 @@ int sc_main(int argc, char** argv) {
   REPORT_ENABLE_ALL_REPORTING();
 
   lrt::tlm::bus bus("bus", 1, kClock);
+  lrt::tlm::testing::base_protocol_checker check_initiator("check_initiator"), check_target("check_target");
+  check_initiator.out.bind(bus.in);
+  bus.out.bind(check_target.in);
   const uint64_t base = tgt == "sram" ? lrt::tlm::kBusSramBase : lrt::tlm::kBusRramBase;
   std::unique_ptr<lrt::tlm::sram_buffer> sram;
   std::unique_ptr<lrt::tlm::rram_array> rram;
@@ -73,7 +79,7 @@ int sc_main(int argc, char** argv) {
     s.capacity_bits = 8 * kWindow;
     sram = std::make_unique<lrt::tlm::sram_buffer>("sram", s, kClock);
     sram->map("window", 8 * kWindow);
-    bus.out.bind(sram->in);
+    check_target.out.bind(sram->in);
   } else if (tgt == "rram" || tgt == "rram6") {
     lrt::device::RramArraySpecs s;
     s.weight_bits = tgt == "rram" ? 8 : 6;
@@ -82,7 +88,7 @@ int sc_main(int argc, char** argv) {
     s.max_pulses = 16;
     s.endurance.distribution = lrt::device::EnduranceDistribution::kFixed;
     rram = std::make_unique<lrt::tlm::rram_array>("rram", s, 1, 0, kClock);
-    bus.out.bind(rram->in);
+    check_target.out.bind(rram->in);
   } else {
     return fail("unknown target " + tgt);
   }
@@ -96,7 +102,7 @@ int sc_main(int argc, char** argv) {
   auto wire = [&](auto& i) {
     i.request_in_port(requests);
     i.response_out_port(responses);
-    i.initiator_socket(bus.in);
+    i.initiator_socket(check_initiator.in);
   };
   if (ini == "lt") {
     auto i = std::make_unique<lt_initiator>("lt_initiator", 101);
@@ -151,6 +157,15 @@ int sc_main(int argc, char** argv) {
               "%u DMI refusals after a hint; %s\n",
               ini.c_str(), tgt.c_str(), stored, refused_writes, wrong, fatals, errors, g_dmi_refused_after_hint,
               sc_core::sc_time_stamp().to_string().c_str());
+  for (const auto* c : {&check_initiator, &check_target})
+    std::printf("%s: %llu b_transport, %llu transport_dbg, %llu DMI requests, %llu invalidations checked, %zu "
+                "violations\n%s",
+                c->name(), static_cast<unsigned long long>(c->transports()),
+                static_cast<unsigned long long>(c->debug_calls()), static_cast<unsigned long long>(c->dmi_requests()),
+                static_cast<unsigned long long>(c->invalidations()), c->violations().size(), c->report().c_str());
+  if (!check_initiator.violations().empty() || !check_target.violations().empty())
+    return fail("a socket broke a base-protocol rule (IEEE 1666-2011)");
+  if (check_initiator.transports() == 0 || check_target.transports() == 0) return fail("a checker saw no traffic");
   if (wrong != 0) return fail("the target holds words the generator did not write");
   if (g_dmi_refused_after_hint != 0) return fail("a response's DMI hint promised a grant the target refused");
   if (tgt != "rram6") {

@@ -1,0 +1,83 @@
+// SRAM macro cost by capacity (sram_macro.h): Horowitz's table points exactly, power-law
+// interpolation between them (monotone, geometric midpoints), the extended end segments, the
+// buffer's energies under both models, area with periphery and leakage over simulated time.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+
+#include "device/spec_error.h"
+#include "device/sram_buffer.h"
+#include "device/sram_macro.h"
+
+namespace lrt::device {
+namespace {
+
+constexpr uint64_t kKiB = 1024 * 8;  // bits
+
+TEST(SramMacro, TablePointsAreExact) {
+  EXPECT_EQ(sram_pj_per_bit(8 * kKiB), 10.0 / 64.0);
+  EXPECT_EQ(sram_pj_per_bit(32 * kKiB), 20.0 / 64.0);
+  EXPECT_EQ(sram_pj_per_bit(1024 * kKiB), 100.0 / 64.0);
+  // In the buffer's integer units: 10, 20, 100 pJ per 64 bits.
+  for (const auto& [capacity, units] : {std::pair<uint64_t, EnergyUnits>{8 * kKiB, 1563},
+                                        {32 * kKiB, 3125},
+                                        {1024 * kKiB, 15625}}) {
+    SramSpecs s;
+    s.capacity_bits = capacity;
+    const SramBuffer b(s);
+    EXPECT_EQ(b.read_energy_per_bit(), units) << capacity;
+    EXPECT_EQ(b.write_energy_per_bit(), units) << capacity;
+  }
+}
+
+TEST(SramMacro, PowerLawBetweenPointsAndMonotone) {
+  // The geometric midpoint of two points gets the geometric mean of their energies.
+  EXPECT_NEAR(sram_pj_per_bit(16 * kKiB), std::sqrt(10.0 * 20.0) / 64.0, 1e-15);
+  EXPECT_NEAR(sram_pj_per_bit(256 * kKiB), 20.0 / 64.0 * std::pow(8.0, std::log(5.0) / std::log(32.0)), 1e-15);
+  // Extended end segments: 4 KB at 10 pJ x 2^-1/2, 4 MB at 100 pJ x 4^(log 5 / log 32).
+  EXPECT_NEAR(sram_pj_per_bit(4 * kKiB), 10.0 / 64.0 / std::sqrt(2.0), 1e-15);
+  EXPECT_NEAR(sram_pj_per_bit(4096 * kKiB), 100.0 / 64.0 * std::pow(4.0, std::log(5.0) / std::log(32.0)), 1e-14);
+  double previous = 0.0;
+  for (uint64_t c = 1; c <= (uint64_t{1} << 34); c += c / 7 + 1) {
+    const double e = sram_pj_per_bit(c);
+    ASSERT_GE(e, previous) << c;
+    previous = e;
+  }
+}
+
+TEST(SramMacro, FixedModelKeepsTheConfiguredEnergies) {
+  SramSpecs s;
+  s.energy_model = SramEnergyModel::kFixed;
+  s.read_energy_pj_per_bit = 0.5;
+  s.write_energy_pj_per_bit = 0.75;
+  const SramBuffer b(s);
+  EXPECT_EQ(b.read_energy_per_bit(), 5000u);
+  EXPECT_EQ(b.write_energy_per_bit(), 7500u);
+  EXPECT_STREQ(to_string(SramEnergyModel::kCapacity), "capacity");
+}
+
+TEST(SramMacro, AreaIncludesPeripheryAndLeakageIsPowerTimesTime) {
+  SramSpecs s;
+  s.capacity_bits = 2097152;
+  s.cell_area_um2 = 0.242;
+  s.array_efficiency = 0.7;
+  s.leakage_pw_per_bit = 10.0;
+  const SramBuffer b(s);
+  EXPECT_DOUBLE_EQ(b.area_um2(), 2097152 * 0.242 / 0.7);
+  // 2^21 bits x 10 pW = 20.97152 uW; over 1 s that is 20.97152 uJ = 2.097152e11 units of 0.1 fJ.
+  EXPECT_EQ(b.leakage_energy(1.0), 209715200000u);
+  EXPECT_EQ(b.leakage_energy(0.0), 0u);
+  EXPECT_EQ(b.leakage_energy(1e-6), 209715u);  // 20.97152 pJ, to the nearest 0.1 fJ
+  EXPECT_THROW((void)b.leakage_energy(-1.0), std::invalid_argument);
+  EXPECT_THROW((void)b.leakage_energy(std::nan("")), std::invalid_argument);
+  s.array_efficiency = 0.0;
+  EXPECT_THROW(SramBuffer{s}, SpecError);
+  s.array_efficiency = 1.0;
+  s.leakage_pw_per_bit = -1.0;
+  EXPECT_THROW(SramBuffer{s}, SpecError);
+}
+
+}  // namespace
+}  // namespace lrt::device
