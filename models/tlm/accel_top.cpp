@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "golden/schemes.h"
+#include "golden/training/schemes.h"
 
 namespace lrt::tlm {
 

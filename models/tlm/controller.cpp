@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "golden/schemes.h"
+#include "golden/training/schemes.h"
 #include "tlm/bus.h"
 #include "tlm/tlm_util.h"
 

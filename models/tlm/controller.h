@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "device/sram_buffer.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"
 #include "tlm/rank_reduce_unit.h"
