@@ -2,7 +2,7 @@
 # Issue 10 item 7: a 1e6-sample online run of the default (small) network with analog and
 # digital drift on and an endurance low enough that the busiest cells wear out, checkpointed
 # every 50k samples (so it can be stopped and resumed). Not a CI test: about 40 min on one core.
-# Prints summary.json; a non-finite loss would stop the run with exit 1 (cmd_run.cpp), and NaN in
+# Prints summary.json; a non-finite loss would stop the run with exit 1 (sim/session.cpp), and NaN in
 # any other double of the engine throws where it is rounded to a code.
 # Usage: scripts/long_run.sh [build dir, default build/release] [samples, default 1000000]
 set -euo pipefail

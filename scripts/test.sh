@@ -10,29 +10,53 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=$(nproc 2>/dev/null || echo 2)
 
-echo "== Release build + full test suite"
+# Stage banners with the time each stage took, and a table of them at the end (also when a
+# stage fails: the table then ends with the failed one), so that a CI log shows where it is.
+stages=() stage_name="" stage_start=$SECONDS
+end_stage() {
+  if [[ -n $stage_name ]]; then stages+=("$(printf '%6d s  %s' $((SECONDS - stage_start)) "$stage_name")"); fi
+  stage_name=""
+}
+stage() {
+  end_stage
+  stage_name=$1 stage_start=$SECONDS
+  echo
+  echo "== [$(date -u +%H:%M:%S)] $1"
+}
+summary() {
+  local rc=$?
+  end_stage
+  echo
+  echo "== stages ($( ((rc == 0)) && echo passed || echo "FAILED in the last one, exit $rc")):"
+  printf '%s\n' "${stages[@]}"
+}
+trap summary EXIT
+
+stage "Release build + full test suite"
 scripts/setup.sh build/release -DCMAKE_BUILD_TYPE=Release -DLRTSIM_BUILD_TESTS=ON
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
-echo "== ASan+UBSan build + unit tests"
+stage "ASan+UBSan build + unit tests"
 scripts/setup.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DLRTSIM_BUILD_TESTS=ON -DLRTSIM_SANITIZE=ON \
   -DLRTSIM_BUILD_BENCH=OFF
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # The long RTL co-simulations (10^4 pairs over ranks 1-8, whole runs on the Verilated unit) run
 # in the Release pass only: here they would add ~10 minutes of Verilated code under ASan, whose
-# paths the shorter cosim tests (checker, stalls, cycles, VCD) already exercise.
+# paths the shorter cosim tests (checker, stalls, cycles, VCD) already exercise. The behaviour
+# guard (behaviour_digests) too: the paper network's run takes minutes under ASan, and the
+# Release pass compares the same results.
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE integration \
-  -E 'RanksModesKappa/CmdCosim|CmdRunRtl\.'
+  -E 'RanksModesKappa/CmdCosim|CmdRunRtl\.|behaviour_digests'
 
-echo "== ThreadSanitizer build + the --jobs paths of both engines"
+stage "ThreadSanitizer build + the --jobs paths of both engines"
 scripts/tsan_check.sh build/tsan
 
-echo "== Instruction-count regression check (callgrind, committed baseline, 10% tolerance)"
+stage "Instruction-count regression check (callgrind, committed baseline, 10% tolerance)"
 scripts/perf_check.sh
 
-echo "== RTL lint (verilator --lint-only -Wall) and Yosys read/synth"
+stage "RTL lint (verilator --lint-only -Wall) and Yosys read/synth"
 scripts/lint_rtl.sh
 
-echo "== Bounded fuzzing (libFuzzer + ASan/UBSan), ${LRTSIM_FUZZ_SECONDS:-60} s per target"
+stage "Bounded fuzzing (libFuzzer + ASan/UBSan), ${LRTSIM_FUZZ_SECONDS:-60} s per target"
 scripts/fuzz.sh "${LRTSIM_FUZZ_SECONDS:-60}"

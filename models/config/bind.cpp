@@ -8,8 +8,8 @@
 #include "core/error.h"
 #include "device/cell_mapping.h"
 #include "device/spec_error.h"
-#include "golden/precision_costs.h"
-#include "golden/schemes.h"
+#include "golden/precision/precision_costs.h"
+#include "golden/training/schemes.h"
 
 namespace lrt::config {
 
@@ -214,7 +214,7 @@ void validate_training(const Specs& specs, const golden::TrainSpecs& out) {
   } catch (const std::invalid_argument& e) {
     fail_golden(e);
   }
-  // The bit-accurate rank reducer stores L and R as 16-bit codes (golden/rank_reduce_fixed.h);
+  // The bit-accurate rank reducer stores L and R as 16-bit codes (golden/rank_reduce/rank_reduce_fixed.h);
   // another width would silently be ignored, so it is refused.
   const bool lrt = out.conv.scheme == golden::Scheme::kLrt || out.fc.scheme == golden::Scheme::kLrt;
   if (lrt && out.rank_reduce_arith == golden::RankReduceArith::kFixed && specs.accel.rank_reduce.lr_bits != 16)

@@ -12,9 +12,9 @@
 #include "data/specs.h"
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
-#include "golden/engine.h"
-#include "golden/network.h"
-#include "golden/train_specs.h"
+#include "golden/training/engine.h"
+#include "golden/training/network.h"
+#include "golden/training/train_specs.h"
 
 namespace lrt::config {
 

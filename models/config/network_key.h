@@ -6,7 +6,7 @@
 #include <string>
 
 #include "config/schema.h"
-#include "golden/network.h"
+#include "golden/training/network.h"
 
 namespace lrt::config {
 

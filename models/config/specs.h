@@ -15,9 +15,9 @@
 #include "device/program_model.h"  // device::ProgramModel: names from device::to_string()
 #include "device/sram_buffer.h"  // device::SramEnergyModel: names from device::to_string()
 #include "device/weight_drift.h"  // device::FlipModel: names from device::to_string()
-#include "golden/network.h"      // golden::LayerSpec: the items of network.layers
-#include "golden/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
-#include "golden/train_specs.h"  // golden::Scheme
+#include "golden/training/network.h"      // golden::LayerSpec: the items of network.layers
+#include "golden/rank_reduce/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
+#include "golden/training/train_specs.h"  // golden::Scheme
 
 namespace lrt::config {
 
@@ -49,7 +49,7 @@ struct NetworkInputSpecs {
   int c = 0;
 };
 
-/// @brief The network the engines train (golden/network.h).
+/// @brief The network the engines train (golden/training/network.h).
 struct NetworkSpecs {
   NetworkInputSpecs input;
   std::vector<golden::LayerSpec> layers;

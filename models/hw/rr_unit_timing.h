@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 
 namespace lrt::hw {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "golden/schemes.h"
+#include "golden/training/schemes.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {

@@ -13,7 +13,7 @@
 
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 #include "tlm/bus.h"
 #include "tlm/controller.h"
 #include "tlm/mac_array.h"

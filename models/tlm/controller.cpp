@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "golden/schemes.h"
+#include "golden/training/schemes.h"
 #include "tlm/bus.h"
 #include "tlm/tlm_util.h"
 #include "tlm/tlm_weight_store.h"

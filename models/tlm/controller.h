@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "device/sram_buffer.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 #include "tlm/cost_tag.h"
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "golden/rank_reduce.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 
 namespace lrt::tlm {
 

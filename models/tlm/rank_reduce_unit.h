@@ -52,8 +52,8 @@
 #include <tlm>
 #include <vector>
 
-#include "golden/rank_reduce.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "device/energy.h"
 #include "hw/rr_unit_costs.h"
 #include "tlm/cost_tag.h"

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {

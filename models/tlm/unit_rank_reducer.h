@@ -12,7 +12,7 @@
 #include <tlm>
 #include <vector>
 
-#include "golden/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce.h"
 #include "tlm/cost_tag.h"
 #include "tlm/rank_reduce_unit.h"
 

@@ -11,7 +11,7 @@
 
 #include "core/rng.h"
 #include "core/thread_pool.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 
 namespace {
 

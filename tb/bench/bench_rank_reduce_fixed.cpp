@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "rank_reduce_bench_support.h"
 
 namespace {

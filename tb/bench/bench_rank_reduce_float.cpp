@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "golden/rank_reduce_float.h"
+#include "golden/rank_reduce/rank_reduce_float.h"
 #include "rank_reduce_bench_support.h"
 
 namespace {

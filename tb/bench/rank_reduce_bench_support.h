@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce.h"
 
 namespace lrt::bench {
 

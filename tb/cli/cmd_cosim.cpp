@@ -24,7 +24,7 @@
 #ifdef LRTSIM_HAVE_RTL
 #include "cosim/cosim_checker.h"
 #include "cosim/stimulus.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "cpp/rank_reduce_rtl_cpp.h"
 #include "sc/rank_reduce_rtl.h"
 #include "hw/rr_unit_timing.h"

@@ -1,8 +1,8 @@
 // lrtsim precision CONFIG --out precision.yaml: the per-tensor fixed-point precision assignment
 // of Sakr & Shanbhag 2019 (docs/precision.md, "Per-tensor precision"). Measures the noise gains
 // and gradient statistics on the float model of run.model over an estimation set (the first
-// --samples validation samples), applies Claim 1 (golden/precision_assignment.h), clamps to the
-// widths the datapath honours (a comment per clamped entry) and writes the train.precision.*
+// --samples validation samples), applies Claim 1 (golden/precision/precision_assignment.h), clamps to the
+// widths the datapath honours (golden/precision/precision_clamp.h; a comment per clamped entry) and writes the train.precision.*
 // keys for C_o and its perturbations C+1 / C-1 (every width +1 / -1) beside it.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -23,12 +23,14 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "data/stream.h"
-#include "golden/engine.h"
-#include "golden/model_io.h"
-#include "golden/noise_gains.h"
-#include "golden/precision_assignment.h"
-#include "golden/precision_costs.h"
+#include "golden/training/engine.h"
+#include "golden/training/model_io.h"
+#include "golden/precision/noise_gains.h"
+#include "golden/precision/precision_assignment.h"
+#include "golden/precision/precision_clamp.h"
+#include "golden/precision/precision_costs.h"
 #include "core/atomic_file.h"
+#include "sim/session.h"  // sim::model_file
 
 namespace lrt::cli {
 namespace {
@@ -47,86 +49,13 @@ struct PrecisionArgs {
   throw InputError(InputLocation({}, -1, -1, key), problem);
 }
 
-// What the datapath can honour for one conv/fc layer (config/bind.cpp, golden/train_specs.cpp).
-struct Limits {
-  bool input_fed = false;  // reads the 8-bit image directly: B_A is 8
-  int gw_bits = 32;        // the only B_G(W)
-  int acc_bits = 0;        // the only B_acc
-  double weight_range = 1.0;
-  double act_range = 2.0;
-  bool act_signed = false;
-};
-
-struct Entry {
-  int value = 0;
-  std::string note;  // non-empty: clamped, and why
-};
-
-// The widths one configuration puts in the file, after clamping.
-struct Emitted {
-  std::vector<Entry> wb, ab, gb, gwb, accb;
-  std::vector<double> grange;
-  std::vector<std::string> grange_note;
-};
-
-Entry clamp_to(int want, int lo, int hi, const std::string& why) {
-  Entry e;
-  e.value = std::clamp(want, lo, hi);
-  if (e.value != want)
-    e.note = "Claim 1 gives " + std::to_string(want) + " bits; " + why + " -> " + std::to_string(e.value);
-  return e;
-}
-
-Entry pinned(int want, int only, const std::string& why) {
-  Entry e;
-  e.value = only;
-  if (want != only) e.note = "Claim 1 gives " + std::to_string(want) + " bits; " + why + " -> " + std::to_string(only);
-  return e;
-}
-
-// Clamps one configuration (paper widths shifted by delta bits) to the datapath.
-Emitted emit(const std::vector<golden::LayerAssignment>& a, const std::vector<Limits>& lim, int delta) {
-  Emitted e;
-  for (size_t j = 0; j < a.size(); ++j) {
-    const Limits& l = lim[j];
-    e.wb.push_back(clamp_to(a[j].b_w + delta, 1, 8, "the MAC operands (Qw) are 1..8 bits"));
-    if (l.input_fed)
-      e.ab.push_back(pinned(a[j].b_a + delta, 8, "this layer reads the 8-bit image directly"));
-    else
-      e.ab.push_back(clamp_to(a[j].b_a + delta, 3, 8, "activation formats are 3..8 bits"));
-    // Qg: 3..8 bits and an LSB r 2^-(B-1) of at least 2^-24.
-    int ga_hi = 8;
-    int r_exp = 0;
-    std::frexp(a[j].r_ga, &r_exp);
-    --r_exp;  // r_ga = 2^r_exp
-    while (ga_hi > 3 && r_exp - (ga_hi - 1) < -24) --ga_hi;
-    e.gb.push_back(clamp_to(a[j].b_ga + delta, 3, ga_hi,
-                            "Qg is 3.." + std::to_string(ga_hi) + " bits at this range (LSB >= 2^-24)"));
-    double gr = a[j].r_ga;
-    std::string grn;
-    if (r_exp > 8 || r_exp - (e.gb.back().value - 1) < -24) {  // cannot happen with the clamp above unless r is huge
-      gr = 1.0;
-      grn = "range outside the datapath's LSB window";
-    }
-    e.grange.push_back(gr);
-    e.grange_note.push_back(grn);
-    e.gwb.push_back(pinned(a[j].b_gw + delta, l.gw_bits,
-                           l.gw_bits ? "the datapath forms weight gradients in int32 words only"
-                                     : "this scheme forms no weight gradient"));
-    e.accb.push_back(pinned(a[j].b_acc + delta, l.acc_bits,
-                            l.acc_bits ? "naive_batch keeps an int64 accumulator only"
-                                       : "this scheme keeps no weight accumulator (updates round to the weight LSB)"));
-  }
-  return e;
-}
-
 std::string fmt(double v) {
   char b[40];
   std::snprintf(b, sizeof b, "%.6g", v);
   return b;
 }
 
-std::string list(const std::vector<Entry>& v) {
+std::string list(const std::vector<golden::ClampedWidth>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i].value);
   return s + "]";
@@ -138,18 +67,19 @@ std::string list(const std::vector<double>& v) {
   return s + "]";
 }
 
-void notes(std::ostream& o, const char* key, const std::vector<Entry>& v) {
+void notes(std::ostream& o, const char* key, const std::vector<golden::ClampedWidth>& v) {
   for (size_t i = 0; i < v.size(); ++i)
     if (!v[i].note.empty()) o << "    # clamped: " << key << " item " << i + 1 << ": " << v[i].note << "\n";
 }
 
-std::string yaml(const std::string& header, const Emitted& e, const std::vector<Limits>& lim) {
+std::string yaml(const std::string& header, const golden::ClampedPrecision& e,
+                 const std::vector<golden::DatapathLimits>& lim) {
   std::ostringstream o;
   o << header << "train:\n  precision:\n";
   notes(o, "weight_bits", e.wb);
   o << "    weight_bits: " << list(e.wb) << "\n";
   std::vector<double> wr;
-  for (const Limits& l : lim) wr.push_back(l.weight_range);
+  for (const golden::DatapathLimits& l : lim) wr.push_back(l.weight_range);
   o << "    weight_range: " << list(wr) << "\n";
   notes(o, "activation_bits", e.ab);
   o << "    activation_bits: " << list(e.ab) << "\n";
@@ -206,11 +136,7 @@ int run_precision(const PrecisionArgs& args) {
 
   const golden::NetworkSpec net = config::network_spec(specs);
   std::unique_ptr<golden::Engine> engine = config::make_engine(net, config::train_specs(specs));
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(specs.run.model, ec))
-    bad_key("run.model", "'" + specs.run.model + "' does not exist; create it with `lrtsim pretrain " + args.file +
-                             " --out " + specs.run.model + "`");
-  golden::load_model(Checkpoint::read(specs.run.model), *engine);
+  golden::load_model(sim::model_file(specs, args.file)(), *engine);
 
   const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
   const data::SampleStream val = dataset.stream(data::Split::kValidation);
@@ -233,32 +159,7 @@ int run_precision(const PrecisionArgs& args) {
   std::vector<golden::LayerNoiseStats> stats = est.stats();
 
   // What each layer's datapath can honour.
-  const std::vector<golden::LayerShape> shapes = golden::derive_shapes(net);
-  const golden::TrainSpecs& ts = engine->specs();
-  std::vector<Limits> lim;
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    if (!shapes[i].trainable()) continue;
-    Limits l;
-    l.weight_range = specs.train.quant.weight.range;
-    const golden::Scheme s = shapes[i].spec.kind == golden::LayerKind::kConv3x3 ? ts.conv.scheme : ts.fc.scheme;
-    l.gw_bits = golden::trains_weights(s) ? golden::kWeightGradientBits : 0;
-    l.acc_bits = s == golden::Scheme::kNaiveBatch ? 64 : 0;
-    // The input's format: walk back over max-pools to what produced it.
-    size_t k = i;
-    while (k > 0 && shapes[k - 1].spec.kind == golden::LayerKind::kMaxPool2) --k;
-    if (k == 0) {
-      l.input_fed = true;
-      l.act_range = specs.train.quant.input.range;
-      l.act_signed = false;
-    } else if (shapes[k - 1].spec.kind == golden::LayerKind::kRelu) {
-      l.act_range = specs.train.quant.activation.range;
-      l.act_signed = false;
-    } else {  // BN output or an implicit Qas after a conv/fc
-      l.act_range = specs.train.quant.activation_signed.range;
-      l.act_signed = true;
-    }
-    lim.push_back(l);
-  }
+  const std::vector<golden::DatapathLimits> lim = golden::datapath_limits(net, engine->specs());
   for (size_t j = 0; j < stats.size(); ++j) stats[j].weight_range = lim[j].weight_range;
 
   golden::AssignmentParams params;
@@ -328,7 +229,7 @@ int run_precision(const PrecisionArgs& args) {
   const std::string paths[] = {args.out, plus, minus};
   const int deltas[] = {0, 1, -1};
   for (int c = 0; c < 3; ++c) {
-    const Emitted e = emit(assignment, lim, deltas[c]);
+    const golden::ClampedPrecision e = golden::clamp_to_datapath(assignment, lim, deltas[c]);
     write_file(paths[c], h.str() + "# configuration: " + names[c] + "\n" + yaml("", e, lim));
   }
   std::printf("estimation samples: %llu\nB_min: %d\np_m: %.4f\nout: %s\nplus1: %s\nminus1: %s\n",

@@ -21,8 +21,8 @@
 #include "core/interrupt.h"
 #include "core/progress.h"
 #include "data/stream.h"
-#include "golden/engine.h"
-#include "golden/model_io.h"
+#include "golden/training/engine.h"
+#include "golden/training/model_io.h"
 
 namespace lrt::cli {
 

@@ -16,8 +16,8 @@
 #include "cli/validators.h"
 #include "core/csv.h"
 #include "core/error.h"
-#include "golden/rank_reduce.h"
-#include "golden/rank_reduce_float.h"
+#include "golden/rank_reduce/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce_float.h"
 
 namespace lrt::cli {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "sc/rank_reduce_rtl.h"
 
 namespace lrt::cosim {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <random>
 
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 
 namespace lrt::cosim {
 

@@ -10,8 +10,8 @@
 #include "config/config.h"
 #include "core/checkpoint.h"
 #include "data/stream.h"
-#include "golden/engine.h"
-#include "golden/model_io.h"
+#include "golden/training/engine.h"
+#include "golden/training/model_io.h"
 #include "run_fixture.h"
 
 namespace lrt::cli {

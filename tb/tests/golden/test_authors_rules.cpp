@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "golden/layers.h"
-#include "golden/quant_flow.h"
-#include "golden/streaming_bn.h"
+#include "golden/training/layers.h"
+#include "golden/training/quant_flow.h"
+#include "golden/training/streaming_bn.h"
 
 namespace lrt::golden {
 namespace {

@@ -1,4 +1,4 @@
-// Dithered backprop (golden/dither.h): the NSD quantizer is unbiased (exactly over all dithers,
+// Dithered backprop (golden/training/dither.h): the NSD quantizer is unbiased (exactly over all dithers,
 // and statistically over the counter-based RNG), its zero probability follows the analytic
 // max(0, 1 - |x| / Delta) and grows with the step, the step rule picks the power of two it
 // documents, and the engine with dither on is deterministic for every thread count, counts its
@@ -11,8 +11,8 @@
 
 #include "core/rng.h"
 #include "core/thread_pool.h"
-#include "golden/dither.h"
-#include "golden/engine.h"
+#include "golden/training/dither.h"
+#include "golden/training/engine.h"
 
 namespace lrt::golden {
 namespace {

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "golden/engine.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/training/engine.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 
 namespace lrt::golden {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
-#include "golden/float_layers.h"
-#include "golden/streaming_bn.h"
+#include "golden/precision/float_layers.h"
+#include "golden/training/streaming_bn.h"
 
 namespace lrt::golden {
 namespace {

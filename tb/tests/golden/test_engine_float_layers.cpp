@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/float_layers.h"
+#include "golden/precision/float_layers.h"
 
 namespace lrt::golden {
 namespace {

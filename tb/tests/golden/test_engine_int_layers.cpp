@@ -13,9 +13,9 @@
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
-#include "golden/float_layers.h"
-#include "golden/kernels.h"
-#include "golden/layers.h"
+#include "golden/precision/float_layers.h"
+#include "golden/training/kernels.h"
+#include "golden/training/layers.h"
 
 namespace lrt::golden {
 namespace {

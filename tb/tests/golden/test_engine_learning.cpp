@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 
 namespace lrt::golden {
 namespace {

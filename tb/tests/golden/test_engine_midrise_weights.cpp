@@ -20,10 +20,10 @@
 #include "core/rng.h"
 #include "device/rram_array.h"
 #include "device/rram_weight_store.h"
-#include "golden/engine.h"
-#include "golden/float_layers.h"
-#include "golden/layers.h"
-#include "golden/train_state.h"
+#include "golden/training/engine.h"
+#include "golden/precision/float_layers.h"
+#include "golden/training/layers.h"
+#include "golden/training/train_state.h"
 
 namespace lrt::golden {
 namespace {

@@ -19,8 +19,8 @@
 
 #include "device/rram_array.h"
 #include "device/rram_weight_store.h"
-#include "golden/engine.h"
-#include "golden/schemes.h"
+#include "golden/training/engine.h"
+#include "golden/training/schemes.h"
 
 namespace lrt::golden {
 namespace {

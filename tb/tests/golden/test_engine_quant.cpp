@@ -9,9 +9,9 @@
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
-#include "golden/layers.h"
-#include "golden/max_norm.h"
-#include "golden/quant_flow.h"
+#include "golden/training/layers.h"
+#include "golden/training/max_norm.h"
+#include "golden/training/quant_flow.h"
 
 namespace lrt::golden {
 namespace {

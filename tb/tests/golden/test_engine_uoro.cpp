@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/schemes.h"
+#include "golden/training/schemes.h"
 
 namespace lrt::golden {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "golden/engine.h"
-#include "golden/write_counter.h"
+#include "golden/training/engine.h"
+#include "golden/training/write_counter.h"
 
 namespace lrt::golden {
 namespace {

@@ -1,4 +1,4 @@
-// Integer primitives of the fixed-point rankReduce (golden/fixed_math.h): each is checked bit
+// Integer primitives of the fixed-point rankReduce (golden/rank_reduce/fixed_math.h): each is checked bit
 // for bit against an exact reference (128-bit arithmetic or an independent restatement of
 // the documented algorithm), exhaustively where the domain allows, and the CORDIC results
 // also against long-double libm within error bounds derived in the comments.
@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "core/rng.h"
-#include "golden/fixed_math.h"
+#include "golden/rank_reduce/fixed_math.h"
 
 namespace lrt::golden::fixmath {
 namespace {

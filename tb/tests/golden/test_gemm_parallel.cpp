@@ -7,7 +7,7 @@
 
 #include "core/rng.h"
 #include "core/thread_pool.h"
-#include "golden/kernels.h"
+#include "golden/training/kernels.h"
 
 namespace lrt::golden {
 namespace {

@@ -1,4 +1,4 @@
-// The fixed-point two-sided Jacobi SVD (golden/jacobi_fixed.h): the Brent-Luk angles
+// The fixed-point two-sided Jacobi SVD (golden/rank_reduce/jacobi_fixed.h): the Brent-Luk angles
 // diagonalize a 2x2 block, and the full SVD is an SVD (orthogonal U, V; U^T C V diagonal;
 // singular values equal to Eigen's) within bounds derived from the CORDIC error bounds.
 #include <gtest/gtest.h>
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/fixed_math.h"
-#include "golden/jacobi_fixed.h"
+#include "golden/rank_reduce/fixed_math.h"
+#include "golden/rank_reduce/jacobi_fixed.h"
 
 namespace lrt::golden {
 namespace {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/jacobi_svd.h"
+#include "golden/rank_reduce/jacobi_svd.h"
 
 namespace lrt::golden {
 namespace {

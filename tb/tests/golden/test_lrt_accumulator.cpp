@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "golden/lrt_accumulator.h"
+#include "golden/training/lrt_accumulator.h"
 
 namespace lrt::golden {
 namespace {

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "golden/engine.h"
-#include "golden/lrt_accumulator.h"
+#include "golden/training/engine.h"
+#include "golden/training/lrt_accumulator.h"
 
 namespace lrt::golden {
 namespace {

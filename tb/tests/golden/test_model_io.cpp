@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "golden/engine.h"
-#include "golden/model_io.h"
+#include "golden/training/engine.h"
+#include "golden/training/model_io.h"
 
 namespace lrt::golden {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 
 namespace lrt::golden {
 namespace {

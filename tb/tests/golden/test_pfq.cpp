@@ -1,4 +1,4 @@
-// FracTrain PFQ (golden/pfq.h): the schedule switches where the manual points or the auto rule
+// FracTrain PFQ (golden/training/pfq.h): the schedule switches where the manual points or the auto rule
 // say, the datapath runs at the stage's operand widths (FW8/BW8 is the plain datapath), and the
 // reported bit-operation count equals the MACs each sample performed times the widths it ran at.
 #include <gtest/gtest.h>
@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "golden/engine.h"
-#include "golden/pfq.h"
+#include "golden/training/engine.h"
+#include "golden/training/pfq.h"
 
 namespace lrt::golden {
 namespace {

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "golden/noise_gains.h"
-#include "golden/precision_assignment.h"
+#include "golden/precision/noise_gains.h"
+#include "golden/precision/precision_assignment.h"
 
 namespace lrt::golden {
 namespace {

@@ -1,11 +1,11 @@
-// Sakr & Shanbhag §2.2 metrics (golden/precision_costs.h) on a network small enough to count by
+// Sakr & Shanbhag §2.2 metrics (golden/precision/precision_costs.h) on a network small enough to count by
 // hand: 4x4x1 input -> conv3x3 2 (2x2x2 outputs) -> fc 3 (the engine puts a Qas quantizer in
 // front of fc, so its input is 8 bits).
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-#include "golden/precision_costs.h"
+#include "golden/precision/precision_costs.h"
 
 namespace lrt::golden {
 namespace {

@@ -1,4 +1,4 @@
-// The bit-accurate fixed-point rankReduce (golden/rank_reduce_fixed.h): agreement with the
+// The bit-accurate fixed-point rankReduce (golden/rank_reduce/rank_reduce_fixed.h): agreement with the
 // double-precision reference at the paper's layer shapes within the bounds documented in
 // docs/fixed_point_rank_reduce.md §8, unbiasedness of the integer mixing (exactly over all
 // sign words, and statistically over seeds), orthonormality drift, the kappa test at its
@@ -18,10 +18,10 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "golden/fixed_math.h"
-#include "golden/rank_reduce_fixed.h"
-#include "golden/rank_reduce_float.h"
-#include "golden/sign_generator.h"
+#include "golden/rank_reduce/fixed_math.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_float.h"
+#include "golden/rank_reduce/sign_generator.h"
 
 namespace lrt::golden {
 namespace {

@@ -16,8 +16,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "golden/rank_reduce_float.h"
-#include "golden/sign_generator.h"
+#include "golden/rank_reduce/rank_reduce_float.h"
+#include "golden/rank_reduce/sign_generator.h"
 
 namespace lrt::golden {
 namespace {

@@ -5,7 +5,7 @@
 #include <array>
 #include <cmath>
 
-#include "golden/sign_generator.h"
+#include "golden/rank_reduce/sign_generator.h"
 
 namespace lrt {
 namespace {

@@ -12,9 +12,9 @@
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/rng.h"
-#include "golden/engine.h"
-#include "golden/model_io.h"
-#include "golden/train_state.h"
+#include "golden/training/engine.h"
+#include "golden/training/model_io.h"
+#include "golden/training/train_state.h"
 
 namespace lrt::golden {
 namespace {

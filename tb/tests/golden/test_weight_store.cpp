@@ -24,7 +24,7 @@
 #include "core/weight_store.h"
 #include "device/rram_array.h"
 #include "device/rram_weight_store.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 
 namespace lrt::golden {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "Vrr_divider.h"
-#include "golden/fixed_math.h"
+#include "golden/rank_reduce/fixed_math.h"
 #include "rtl_harness.h"
 
 namespace lrt::rtl_test {

@@ -10,7 +10,7 @@
 
 #include "Vrr_isqrt.h"
 #include "Vrr_isqrt_d4.h"
-#include "golden/fixed_math.h"
+#include "golden/rank_reduce/fixed_math.h"
 #include "rtl_harness.h"
 
 namespace lrt::rtl_test {

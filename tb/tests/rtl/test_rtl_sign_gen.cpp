@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "Vrr_sign_gen.h"
-#include "golden/sign_generator.h"
+#include "golden/rank_reduce/sign_generator.h"
 #include "rtl_harness.h"
 
 namespace lrt::rtl_test {

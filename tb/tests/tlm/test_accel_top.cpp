@@ -35,7 +35,7 @@
 #include "core/thread_pool.h"
 #include "device/rram_array.h"
 #include "device/rram_weight_store.h"
-#include "golden/engine.h"
+#include "golden/training/engine.h"
 #include "tlm/accel_top.h"
 #include "tlm/bus.h"
 #include "tlm/ledger.h"

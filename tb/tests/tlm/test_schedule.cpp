@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "child_process.h"
-#include "golden/rank_reduce_fixed.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "hw/rr_unit_timing.h"
 #include "tlm/bus.h"
 #include "tlm/cost_tag.h"

@@ -1,0 +1,161 @@
+#include "golden/rank_reduce/fixed_math.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace lrt::golden::fixmath {
+
+namespace {
+
+constexpr int64_t kLimit62 = int64_t{1} << 62;
+
+[[noreturn]] void contract(const char* what) { contract_violation(what); }
+
+}  // namespace
+
+void contract_violation(const char* what) { throw std::logic_error(std::string("fixmath: ") + what); }
+
+int block_exponent_candidate(const uint64_t* max_mag, const int* exps, int segments, int b) {
+  bool any = false;
+  int top = 0;
+  for (int j = 0; j < segments; ++j) {
+    if (max_mag[j] == 0) continue;
+    const int t = exps[j] + bit_length(max_mag[j]);
+    if (!any || t > top) top = t;
+    any = true;
+  }
+  return any ? top - b : 0;
+}
+
+SqrtResult isqrt_floor(uint64_t v) {
+  // Restoring digit-by-digit square root: bring down two radicand bits per step, try the
+  // trial divisor 4 root + 1. rem < 2 root + 1 after every step, so rem stays below 2^34
+  // and 4 rem + 3 never overflows.
+  uint64_t root = 0;
+  uint64_t rem = 0;
+  for (int i = 31; i >= 0; --i) {
+    rem = (rem << 2) | ((v >> (2 * i)) & 3u);
+    const uint64_t trial = (root << 2) | 1u;
+    root <<= 1;
+    if (rem >= trial) {
+      rem -= trial;
+      root |= 1u;
+    }
+  }
+  return {root, rem};
+}
+
+uint64_t isqrt_round(uint64_t v) {
+  // sqrt(v) >= root + 1/2  <=>  v >= root^2 + root + 1/4  <=>  remainder > root (integers).
+  const SqrtResult s = isqrt_floor(v);
+  return s.root + (s.remainder > s.root ? 1u : 0u);
+}
+
+uint64_t div_round(uint64_t num, uint64_t den, int frac_bits) {
+  if (den == 0 || den >= (uint64_t{1} << 62)) contract("div_round divisor outside [1, 2^62)");
+  if (frac_bits < 0 || frac_bits > 62) contract("div_round frac_bits outside [0, 62]");
+  // Quotient bound: num * 2^(f+1) / den < 2^64  <=>  num < den * 2^(63 - f) (checked without overflow).
+  if (bit_length(num) + frac_bits + 1 > bit_length(den) + 63) contract("div_round quotient exceeds 64 bits");
+  uint64_t quot = 0;
+  uint64_t rem = 0;
+  const int steps = 64 + frac_bits + 1;
+  for (int i = 0; i < steps; ++i) {
+    const uint64_t bit = i < 64 ? (num >> (63 - i)) & 1u : 0u;
+    rem = (rem << 1) | bit;  // rem < 2 den < 2^63
+    quot <<= 1;
+    if (rem >= den) {
+      rem -= den;
+      quot |= 1u;
+    }
+  }
+  // quot = floor(num 2^(f+1) / den); (quot + 1) >> 1 = floor(num 2^f / den + 1/2).
+  return (quot >> 1) + (quot & 1u);
+}
+
+int64_t cordic_atan2(int64_t y, int64_t x) {
+  if (x == 0 && y == 0) return 0;
+  if (magnitude(x) >= static_cast<uint64_t>(kLimit62) || magnitude(y) >= static_cast<uint64_t>(kLimit62))
+    contract("cordic_atan2 operand beyond 62 bits");
+  // Normalize so that max(|x|, |y|) has exactly 31 bits: full angular resolution whatever
+  // the operands' magnitude; the angle of (x, y) is unchanged by a common scale.
+  const uint64_t big = magnitude(x) > magnitude(y) ? magnitude(x) : magnitude(y);
+  const int sh = 31 - bit_length(big);
+  if (sh > 0) {
+    x *= int64_t{1} << sh;
+    y *= int64_t{1} << sh;
+  } else if (sh < 0) {
+    x >>= -sh;
+    y >>= -sh;
+  }
+  int64_t z = 0;
+  if (x < 0) {  // rotate into the right half plane; CORDIC converges for |angle| <= 99.9 degrees
+    if (y >= 0) {
+      const int64_t t = x;
+      x = y;
+      y = -t;
+      z = kAngleHalfPi;
+    } else {
+      const int64_t t = x;
+      x = -y;
+      y = t;
+      z = -kAngleHalfPi;
+    }
+  }
+  // |x|, |y| < 2^31 * sqrt(2) * K_32 < 2^33 throughout.
+  for (int i = 0; i < kCordicIterations; ++i) {
+    const int64_t xs = x >> i;
+    const int64_t ys = y >> i;
+    if (y >= 0) {  // rotate clockwise
+      x += ys;
+      y -= xs;
+      z += kCordicAtan[i];
+    } else {
+      x -= ys;
+      y += xs;
+      z -= kCordicAtan[i];
+    }
+  }
+  return z;
+}
+
+CosSin cordic_cos_sin(int64_t angle) {
+  if (magnitude(angle) >= (uint64_t{1} << 40)) contract("cordic_cos_sin angle beyond 2^40");
+  // Quadrant reduction: k = nearest multiple of pi/2 (floor((angle + pi/4) / (pi/2)), the
+  // angle's top bits); the start vector is rotated by k pi/2 exactly, leaving |z| <= pi/4.
+  const int64_t k = (angle + kAngleHalfPi / 2) >> 31;
+  int64_t z = angle - k * kAngleHalfPi;
+  int64_t x = 0;
+  int64_t y = 0;
+  switch (k & 3) {
+    case 0:
+      x = kCordicInvGainQ38;
+      break;
+    case 1:
+      y = kCordicInvGainQ38;
+      break;
+    case 2:
+      x = -kCordicInvGainQ38;
+      break;
+    default:
+      y = -kCordicInvGainQ38;
+      break;
+  }
+  // |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) = 0.5549 pi).
+  for (int i = 0; i < kCordicIterations; ++i) {
+    const int64_t xs = x >> i;
+    const int64_t ys = y >> i;
+    if (z >= 0) {  // rotate counter-clockwise
+      x -= ys;
+      y += xs;
+      z -= kCordicAtan[i];
+    } else {
+      x += ys;
+      y -= xs;
+      z += kCordicAtan[i];
+    }
+  }
+  constexpr int kGuard = 38 - kTrigFracBits;
+  return {shift_round(x, kGuard), shift_round(y, kGuard)};
+}
+
+}  // namespace lrt::golden::fixmath

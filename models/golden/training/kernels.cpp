@@ -1,0 +1,153 @@
+#include "golden/training/kernels.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace lrt::golden::kern {
+
+void im2col3x3(const TensorShape& in, const int16_t* x, int16_t* cols) {
+  const int oh = in.h - 2, ow = in.w - 2, c = in.c;
+  const int64_t row_len = 9 * static_cast<int64_t>(c);
+  for (int y = 0; y < oh; ++y)
+    for (int xo = 0; xo < ow; ++xo) {
+      int16_t* dst = cols + (static_cast<int64_t>(y) * ow + xo) * row_len;
+      for (int ky = 0; ky < 3; ++ky) {
+        // The three taps of one kernel row are contiguous in HWC: one copy of 3c values.
+        const int16_t* src = x + ((static_cast<int64_t>(y) + ky) * in.w + xo) * c;
+        std::memcpy(dst + ky * 3 * c, src, sizeof(int16_t) * 3 * static_cast<size_t>(c));
+      }
+    }
+}
+
+namespace {
+
+// RM rows of A against RN rows of B, RM x RN independent sums over k: GCC vectorizes each
+// into pairwise 16x16->32 multiply-adds (vpdpwssd with AVX-512 VNNI), and the independent
+// sums hide the multiply-add latency while every loaded A and B vector is used RN or RM
+// times. 4x4 measured best on the reference machine (docs/golden_engine.md, "Performance").
+template <int RM, int RN>
+inline void micro(int k, const int16_t* a, const int16_t* b, int32_t* c, int ldc) {
+  int32_t acc[RM][RN] = {};
+  for (int i = 0; i < k; ++i)
+    for (int r = 0; r < RM; ++r)
+      for (int s = 0; s < RN; ++s)
+        acc[r][s] += static_cast<int32_t>(a[static_cast<int64_t>(r) * k + i]) *
+                     static_cast<int32_t>(b[static_cast<int64_t>(s) * k + i]);
+  for (int r = 0; r < RM; ++r)
+    for (int s = 0; s < RN; ++s) c[static_cast<int64_t>(r) * ldc + s] = acc[r][s];
+}
+
+template <int RM>
+inline void gemm_rows(int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) micro<RM, 4>(k, a, b + static_cast<int64_t>(j) * k, c + j, n);
+  for (; j < n; ++j) micro<RM, 1>(k, a, b + static_cast<int64_t>(j) * k, c + j, n);
+}
+
+}  // namespace
+
+void gemm_nt(int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4)
+    gemm_rows<4>(n, k, a + static_cast<int64_t>(i) * k, b, c + static_cast<int64_t>(i) * n);
+  for (; i < m; ++i) gemm_rows<1>(n, k, a + static_cast<int64_t>(i) * k, b, c + static_cast<int64_t>(i) * n);
+}
+
+ConvBackwardScratch::ConvBackwardScratch(int pairs, int c_out, int k)
+    : dz_rows(static_cast<size_t>(pairs) * c_out),
+      pixel(static_cast<size_t>(pairs)),
+      dcols(static_cast<size_t>(pairs) * k) {}
+
+void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
+  // Below about 64 k-long dot products per block the hand-off costs more than it saves.
+  constexpr int64_t kMinWork = 64;
+  if (pool == nullptr || pool->threads() == 1 || int64_t{m} * n < 2 * kMinWork) {
+    gemm_nt(m, n, k, a, b, c);
+    return;
+  }
+  const int64_t parts = 4 * int64_t{pool->threads()};  // a few blocks per thread, for balance
+  if (m > 1) {
+    const int rows = static_cast<int>(std::max<int64_t>((m + parts - 1) / parts, (kMinWork + n - 1) / n));
+    pool->parallel_for((m + rows - 1) / rows, [&](int64_t blk) {
+      const int r0 = static_cast<int>(blk) * rows, r = std::min(rows, m - r0);
+      gemm_nt(r, n, k, a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n);
+    });
+  } else {
+    const int cols = static_cast<int>(std::max<int64_t>((n + parts - 1) / parts, kMinWork));
+    pool->parallel_for((n + cols - 1) / cols, [&](int64_t blk) {
+      const int c0 = static_cast<int>(blk) * cols, w = std::min(cols, n - c0);
+      gemm_nt(1, w, k, a, b + static_cast<int64_t>(c0) * k, c + c0);
+    });
+  }
+}
+
+void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+  const int ow = in.w - 2, c = in.c, k = 9 * in.c;
+  const int pairs = (in.h - 2) * ow;
+  // Max-pool and ReLU leave many output pixels without gradient: gather the others.
+  int m = 0;
+  for (int p = 0; p < pairs; ++p) {
+    const int16_t* g = dz + static_cast<int64_t>(p) * c_out;
+    bool any = false;
+    for (int co = 0; co < c_out; ++co) any |= g[co] != 0;
+    if (!any) continue;
+    std::memcpy(scratch.dz_rows.data() + static_cast<int64_t>(m) * c_out, g,
+                sizeof(int16_t) * static_cast<size_t>(c_out));
+    scratch.pixel[static_cast<size_t>(m)] = p;
+    ++m;
+  }
+  gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
+  std::fill(dx, dx + in.size(), 0);
+  for (int j = 0; j < m; ++j) {
+    const int p = scratch.pixel[static_cast<size_t>(j)];
+    const int y = p / ow, xo = p % ow;
+    const int32_t* src = scratch.dcols.data() + static_cast<int64_t>(j) * k;
+    for (int ky = 0; ky < 3; ++ky) {
+      // The three taps of a kernel row cover 3c contiguous input values (HWC).
+      int32_t* d = dx + ((static_cast<int64_t>(y) + ky) * in.w + xo) * c;
+      const int32_t* s = src + ky * 3 * c;
+      for (int i = 0; i < 3 * c; ++i) d[i] += s[i];
+    }
+  }
+}
+
+void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g) {
+  std::fill(g, g + static_cast<int64_t>(n_o) * k, 0);
+  for (int p = 0; p < pairs; ++p) {
+    const int16_t* dzp = dz + static_cast<int64_t>(p) * n_o;
+    const int16_t* ap = a + static_cast<int64_t>(p) * k;
+    for (int o = 0; o < n_o; ++o) {
+      const int32_t d = dzp[o];
+      if (d == 0) continue;
+      int32_t* gr = g + static_cast<int64_t>(o) * k;
+      for (int i = 0; i < k; ++i) gr[i] += d * static_cast<int32_t>(ap[i]);
+    }
+  }
+}
+
+void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax) {
+  const int oh = in.h / 2, ow = in.w / 2, c = in.c;
+  for (int oy = 0; oy < oh; ++oy)
+    for (int ox = 0; ox < ow; ++ox)
+      for (int ch = 0; ch < c; ++ch) {
+        const int64_t o = (static_cast<int64_t>(oy) * ow + ox) * c + ch;
+        int64_t best = (2 * static_cast<int64_t>(oy) * in.w + 2 * ox) * c + ch;
+        for (int dy = 0; dy < 2; ++dy)
+          for (int dx = 0; dx < 2; ++dx) {
+            const int64_t i = ((2 * static_cast<int64_t>(oy) + dy) * in.w + 2 * ox + dx) * c + ch;
+            if (x[i] > x[best]) best = i;
+          }
+        y[o] = x[best];
+        argmax[o] = static_cast<int32_t>(best);
+      }
+}
+
+void maxpool2_backward(int64_t in_size, int64_t out_size, const int32_t* argmax, const int16_t* dy,
+                       int16_t* dx) {
+  std::fill(dx, dx + in_size, int16_t{0});
+  // Windows do not overlap, so each input receives at most one value: no rounding.
+  for (int64_t o = 0; o < out_size; ++o) dx[argmax[o]] = dy[o];
+}
+
+}  // namespace lrt::golden::kern

@@ -1,0 +1,57 @@
+#pragma once
+// The integer MAC loops of the golden engine. Operands are 8-bit codes held in int16 (so
+// the compiler can use pairwise 16x16->32 multiply-adds); accumulators are int32 and the
+// caller guarantees, by the bounds checked when the engine is built, that no sum can leave
+// int32 (docs/golden_engine.md, "Widths"). Integer sums do not depend on the order of
+// additions, so any later parallelization over output channels or pixels gives the same
+// bits. No allocation happens here: callers pass every buffer.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "golden/training/network.h"
+
+namespace lrt::golden::kern {
+
+/// @brief 3x3 valid im2col of an HWC map: row p = y * out_w + x of `cols` (P x 9c) holds
+/// the patch in (ky, kx, ci) order, matching conv weights [c_out][ky][kx][ci].
+void im2col3x3(const TensorShape& in, const int16_t* x, int16_t* cols);
+
+/// @brief C[m][n] = sum_k A[m][k] * B[n][k] for row-major A (M x K), B (N x K), C (M x N).
+void gemm_nt(int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c);
+
+/// @brief gemm_nt spread over `pool` (null: gemm_nt): blocks of rows of C, or, for a single
+/// row, blocks of its columns; every C element is computed exactly as gemm_nt does, so the
+/// result does not depend on the thread count.
+void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c);
+
+/// @brief Scratch of conv3x3_backward_data, sized once for a layer.
+struct ConvBackwardScratch {
+  std::vector<int16_t> dz_rows;  ///< pairs x c_out: the output pixels with a non-zero gradient
+  std::vector<int32_t> pixel;    ///< their pixel indices
+  std::vector<int32_t> dcols;    ///< pairs x 9 c_in: their im2col-shaped input gradients
+  ConvBackwardScratch() = default;
+  ConvBackwardScratch(int pairs, int c_out, int k);
+};
+
+/// @brief Backward data of a 3x3 valid convolution: dx[in] = sum over output pixels and
+/// taps of dz[p][co] * w[co][tap][ci], with wt the weights re-laid as [tap][ci][co]: a GEMM
+/// dcols = dz wt^T over the pixels with a non-zero gradient, then col2im. dx (in.size()
+/// int32) is overwritten.
+void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
+
+/// @brief g[o][k] = sum_p dz[p][o] * a[p][k] (the weight gradient sum_p dz_p a_p^T);
+/// g (n_o x k int32) is overwritten. Rows of dz that are zero cost nothing.
+void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g);
+
+/// @brief 2x2 stride-2 max-pool (floor mode); argmax[j] = input index of output j's
+/// maximum, the first in raster order on ties.
+void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax);
+
+/// @brief Routes dy to the recorded arg-max positions; dx (in_size values) is overwritten.
+void maxpool2_backward(int64_t in_size, int64_t out_size, const int32_t* argmax, const int16_t* dy,
+                       int16_t* dx);
+
+}  // namespace lrt::golden::kern

@@ -1,0 +1,468 @@
+#include "golden/training/layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "golden/training/kernels.h"
+#include "golden/training/quant_flow.h"
+
+namespace lrt::golden {
+namespace {
+
+int64_t max_abs_code(const fx::Format& f) { return std::max(-f.min_code(), f.max_code()); }
+
+// The MAC operand of a weight code: a mid-rise code c stands for (c + 1/2) LSB, so the
+// datapath multiplies 2c + 1 with one more fractional bit (fx::to_wide); exact in int16.
+int weight_operand_frac(const fx::Format& w) { return w.frac_bits + (w.mid_rise ? 1 : 0); }
+int64_t max_abs_weight_operand(const fx::Format& w) {
+  return w.mid_rise ? 2 * max_abs_code(w) - 1 : max_abs_code(w);  // |2c + 1| <= 2^bits - 1
+}
+
+}  // namespace
+
+// ---- AffineLayer -------------------------------------------------------------------------
+
+AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
+    : Layer(shape.in, shape.out, s.in, s.bias),
+      conv_(shape.spec.kind == LayerKind::kConv3x3),
+      n_o_(shape.out.c),
+      k_(shape.fan_in()),
+      pairs_(conv_ ? shape.out.h * shape.out.w : 1),
+      alpha_exp_(s.alpha_exp),
+      in_fmt_(s.in),
+      w_fmt_(s.weight),
+      b_fmt_(s.bias),
+      g_fmt_(s.grad),
+      lr_(s.learning_rate),
+      train_bias_(s.train_bias),
+      dither_(s.dither),
+      dither_rng_(make_rng(s.updater.seed, RngStream::kDither, static_cast<uint64_t>(s.updater.layer_index))),
+      z_shift_(weight_operand_frac(s.weight) + s.in.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      dx_shift_(weight_operand_frac(s.weight) + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
+      w_(static_cast<size_t>(n_o_), static_cast<size_t>(k_), 0),
+      b_(static_cast<size_t>(n_o_), 0),
+      w16_(static_cast<size_t>(n_o_) * k_, 0),
+      wt16_(static_cast<size_t>(n_o_) * k_, 0),
+      writes_(static_cast<int64_t>(n_o_) * k_),
+      acc_(static_cast<size_t>(pairs_) * n_o_),
+      zclip_(static_cast<size_t>(pairs_) * n_o_),
+      dz_(static_cast<size_t>(pairs_) * n_o_),
+      dzq_(static_cast<size_t>(pairs_) * n_o_),
+      dx32_(static_cast<size_t>(shape.in.size())) {
+  if (!shape.trainable()) throw std::invalid_argument("AffineLayer: not a conv3x3 or fc layer");
+  if (s.in.bits > 8 || s.weight.bits > 8 || s.grad.bits > 8 || s.bias.bits > 16)
+    throw std::invalid_argument("AffineLayer: operands wider than 8 bits (or Qb wider than 16)");
+  // The int32 sums of docs/golden_engine.md "Widths": forward k * |w| * |a|, backward data
+  // 9 c_out (conv) or n_out (fc) * |w| * |g|, weight gradient pairs * |g| * |a|.
+  const double w_max = static_cast<double>(max_abs_weight_operand(s.weight));
+  const double a_max = static_cast<double>(max_abs_code(s.in));
+  const double g_max = static_cast<double>(max_abs_code(s.grad));
+  const double limit = 2147483647.0;
+  if (k_ * w_max * a_max > limit || (conv_ ? 9.0 : 1.0) * n_o_ * w_max * g_max > limit ||
+      pairs_ * g_max * a_max > limit)
+    throw std::invalid_argument(
+        "AffineLayer: an int32 accumulator could overflow for this shape and formats");
+  if (z_shift_ < -24 || dx_shift_ < -24)
+    throw std::invalid_argument("AffineLayer: formats need a left shift above 24 bits");
+  if (conv_) {
+    cols_.assign(static_cast<size_t>(pairs_) * k_, 0);
+    dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
+  }
+  // Max-norm placement (train_specs.h): on dz itself, or on the bias gradient here and on the
+  // weight update in the updater.
+  const bool norm_updates = s.max_norm && s.max_norm_placement == MaxNormPlacement::kUpdate;
+  if (s.max_norm && !norm_updates) max_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (norm_updates) bias_norm_.emplace(s.max_norm_spec.beta, s.max_norm_spec.eps);
+  if (dither_.enabled) {
+    if (!(dither_.scale > 0.0)) throw std::invalid_argument("AffineLayer: dither scale must be > 0");
+    if (b_fmt_.frac_bits - g_fmt_.frac_bits < -40)
+      throw std::invalid_argument("AffineLayer: dither needs Qg at most 40 fractional bits finer than Qb");
+    dzv_.assign(dz_.size(), 0);
+  }
+  UpdaterParams up = s.updater;
+  up.n_o = n_o_;
+  up.n_i = k_;
+  up.weight = s.weight;
+  up.learning_rate = s.learning_rate;
+  up.alpha_exp = s.alpha_exp;
+  up.max_norm = norm_updates;
+  up.max_norm_spec = s.max_norm_spec;
+  updater_ = make_updater(up);
+  if (LrtAccumulator* acc = updater_->lrt_accumulator())
+    acc->set_max_batch_multiple(up.kind.max_batch_multiple);
+  load_mirrors(w_.data());  // code 0 is not operand 0 in mid-rise formats
+}
+
+namespace {
+
+// A code of a format with codes [lo, hi] rounded to drop fewer bits: nearest (ties up), saturated
+// to the coarse grid, in units of the original LSB.
+int64_t reduce_operand(int64_t c, int drop, int64_t lo, int64_t hi) {
+  if (drop == 0) return c;
+  const int64_t r = saturate(round_shift(c, drop), lo >> drop, hi >> drop);
+  return r * (int64_t{1} << drop);
+}
+
+}  // namespace
+
+int16_t AffineLayer::weight_operand(int32_t code) const {
+  if (w_fmt_.mid_rise) return static_cast<int16_t>(2 * code + 1);
+  return static_cast<int16_t>(reduce_operand(code, w_drop_, w_fmt_.min_code(), w_fmt_.max_code()));
+}
+
+void AffineLayer::set_operand_bits(int forward_bits, int backward_bits) {
+  const int max_forward = std::min(w_fmt_.bits, in_fmt_.bits);
+  if (forward_bits < 2 || forward_bits > max_forward || backward_bits < 2 || backward_bits > g_fmt_.bits)
+    throw std::invalid_argument("AffineLayer: operand widths FW" + std::to_string(forward_bits) + "/BW" +
+                                std::to_string(backward_bits) + " outside [2, " + std::to_string(max_forward) +
+                                "] / [2, " + std::to_string(g_fmt_.bits) + "]");
+  if (w_fmt_.mid_rise && forward_bits != w_fmt_.bits)
+    throw std::invalid_argument("AffineLayer: mid-rise (1-2 bit) weights cannot be rounded to fewer bits");
+  const int w_drop = w_fmt_.bits - forward_bits;
+  a_drop_ = in_fmt_.bits - forward_bits;
+  g_drop_ = g_fmt_.bits - backward_bits;
+  if (w_drop != w_drop_) {
+    w_drop_ = w_drop;
+    load_mirrors(w_.data());
+  }
+  if (a_drop_ > 0 && !conv_) ain_.resize(static_cast<size_t>(k_));
+}
+
+void AffineLayer::init_he(const CounterRng& rng) {
+  const double sigma = std::sqrt(2.0 / k_) * std::ldexp(1.0, -alpha_exp_);
+  const double range = std::ldexp(static_cast<double>(w_fmt_.max_code() + 1), -w_fmt_.frac_bits);
+  int32_t* codes = w_.data();
+  for (int64_t i = 0; i < static_cast<int64_t>(n_o_) * k_; ++i) {
+    double x = 0.0;
+    for (uint64_t j = 0; j < 64; ++j) {
+      const double draw = sigma * rng.normal(static_cast<uint64_t>(i) * 64 + j);
+      if (draw >= -range && draw < range) {
+        x = draw;
+        break;
+      }
+    }
+    codes[i] = static_cast<int32_t>(fx::quantize(x, w_fmt_, fx::Rounding::kNearest, 0, nullptr));
+  }
+  refresh_mirrors();
+}
+
+void AffineLayer::set_weight_codes(const Matrix<int32_t>& codes) {
+  if (store_ != nullptr)
+    throw std::logic_error("AffineLayer: weight codes set while a weight store holds them");
+  if (codes.rows() != w_.rows() || codes.cols() != w_.cols())
+    throw std::invalid_argument("AffineLayer: weight code matrix has the wrong shape");
+  for (size_t i = 0; i < codes.rows() * codes.cols(); ++i)
+    if (codes.data()[i] < w_fmt_.min_code() || codes.data()[i] > w_fmt_.max_code())
+      throw std::invalid_argument("AffineLayer: weight code " + std::to_string(codes.data()[i]) +
+                                  " outside " + w_fmt_.to_string());
+  w_ = codes;
+  refresh_mirrors();
+}
+
+void AffineLayer::set_bias_codes(const std::vector<int32_t>& codes) {
+  if (codes.size() != b_.size()) throw std::invalid_argument("AffineLayer: bias vector has the wrong size");
+  for (int32_t c : codes)
+    if (c < b_fmt_.min_code() || c > b_fmt_.max_code())
+      throw std::invalid_argument("AffineLayer: bias code " + std::to_string(c) + " outside " +
+                                  b_fmt_.to_string());
+  b_ = codes;
+}
+
+std::vector<MaxNormState> AffineLayer::norm_states() const {
+  if (max_norm_) return {max_norm_->state()};
+  if (bias_norm_) return {bias_norm_->state()};
+  return {};
+}
+
+void AffineLayer::set_norm_states(const std::vector<MaxNormState>& states) {
+  if (states.size() != (max_norm_ || bias_norm_ ? 1u : 0u))
+    throw std::invalid_argument("AffineLayer: max-norm states of another count");
+  if (max_norm_) max_norm_->set_state(states[0]);
+  if (bias_norm_) bias_norm_->set_state(states[0]);
+}
+
+void AffineLayer::refresh_mirrors() {
+  // Sequential scan of the column-major codes; only changed cells touch the transposed copy.
+  const int32_t* w = w_.data();
+  for (int k = 0; k < k_; ++k)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(k) * n_o_ + o;
+      const int16_t v = weight_operand(w[i]);
+      if (v == wt16_[i]) continue;
+      wt16_[i] = v;
+      w16_[static_cast<size_t>(o) * k_ + k] = v;
+    }
+}
+
+void AffineLayer::attach_store(WeightStore* store, bool deploy) {
+  const size_t cells = w_.rows() * w_.cols();
+  if (store != nullptr && store->words() != cells)
+    throw std::invalid_argument("AffineLayer: weight store of " + std::to_string(store->words()) +
+                                " words for " + std::to_string(cells) + " weight cells");
+  if (store != nullptr && !deploy)  // checked before anything changes: a refused store is not attached
+    for (size_t i = 0; i < cells; ++i)
+      if (store->peek(static_cast<int64_t>(i)) != w_.data()[i])
+        throw std::runtime_error("AffineLayer: weight store holds code " +
+                                 std::to_string(store->peek(static_cast<int64_t>(i))) + " at cell " +
+                                 std::to_string(i) + " where the layer holds " + std::to_string(w_.data()[i]));
+  store_ = store;
+  writes_.set_journal(store_ != nullptr ? &journal_ : nullptr);
+  if (store_ == nullptr) return;
+  if (deploy) store_->deploy(w_.data());
+  refresh_mirrors();
+}
+
+void AffineLayer::load_mirrors(const int32_t* codes) {
+  for (int k = 0; k < k_; ++k)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(k) * n_o_ + o;
+      const int16_t v = weight_operand(codes[i]);
+      wt16_[i] = v;
+      w16_[static_cast<size_t>(o) * k_ + k] = v;
+    }
+}
+
+// The datapath's weights for this sample: a read of the store. Without read effects a read
+// returns the stored codes, which the mirrors already hold, so only its cost is charged.
+void AffineLayer::read_weights() {
+  if (store_ == nullptr) return;
+  if (!store_->read_effects()) {
+    store_->account_reads(1);
+    return;
+  }
+  read_codes_.resize(w_.rows() * w_.cols());
+  store_->read_all(read_codes_.data());
+  load_mirrors(read_codes_.data());
+}
+
+// Writes the cells the updater changed (ascending, once each) and adopts what the store holds.
+void AffineLayer::write_changed_cells() {
+  if (journal_.empty()) return;
+  if (!std::is_sorted(journal_.begin(), journal_.end())) std::sort(journal_.begin(), journal_.end());
+  journal_.erase(std::unique(journal_.begin(), journal_.end()), journal_.end());
+  store_->write(journal_, w_.data());
+  journal_.clear();
+}
+
+void AffineLayer::end_sample() {
+  if (store_ == nullptr) return;
+  drifted_.clear();
+  store_->end_sample(drifted_);
+  if (drifted_.empty()) return;
+  for (int64_t c : drifted_) w_.data()[c] = store_->peek(c);
+  refresh_mirrors();
+}
+
+bool AffineLayer::forms_weight_gradient() const {
+  const Scheme s = updater_->scheme();
+  return s == Scheme::kOnlineSgd || s == Scheme::kPixelSgd || s == Scheme::kNaiveBatch;
+}
+
+void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
+  if (train) work_.forward_macs += static_cast<uint64_t>(pairs_) * n_o_ * k_;
+  read_weights();
+  if (conv_) {
+    kern::im2col3x3(in_shape(), in, cols_.data());
+    a_rows_ = cols_.data();
+    if (a_drop_ > 0)
+      for (int16_t& c : cols_) c = static_cast<int16_t>(reduce_operand(c, a_drop_, in_fmt_.min_code(), in_fmt_.max_code()));
+  } else if (a_drop_ > 0) {
+    for (int i = 0; i < k_; ++i)
+      ain_[static_cast<size_t>(i)] = static_cast<int16_t>(reduce_operand(in[i], a_drop_, in_fmt_.min_code(), in_fmt_.max_code()));
+    a_rows_ = ain_.data();
+  } else {
+    a_rows_ = in;
+  }
+  if (train) {
+    const uint64_t macs = static_cast<uint64_t>(pairs_) * n_o_ * k_;
+    work_.mac_bit_ops += macs * static_cast<uint64_t>(weight_operand_bits() * activation_operand_bits());
+    work_.mac_bit_ops_8x8 += macs * 64;
+  }
+  kern::gemm_nt_parallel(pool_, pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
+  const int64_t lo = b_fmt_.min_code(), hi = b_fmt_.max_code();
+  uint64_t clipped_count = 0;
+  for (int p = 0; p < pairs_; ++p)
+    for (int o = 0; o < n_o_; ++o) {
+      const size_t i = static_cast<size_t>(p) * n_o_ + o;
+      const int64_t r = round_shift(acc_[i], z_shift_) + b_[o];
+      const bool clipped = r < lo || r > hi;
+      zclip_[i] = clipped;
+      clipped_count += clipped;
+      out[i] = static_cast<int16_t>(saturate(r, lo, hi));
+    }
+  z_clips_.clipped += clipped_count;
+  z_clips_.total += acc_.size();
+}
+
+void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* din, bool learn) {
+  const size_t n = dz_.size();
+  // Clipped STE of Qb on z.
+  for (size_t i = 0; i < n; ++i) dz_[i] = zclip_[i] ? 0 : dout[i];
+  // dz -> (max-norm) -> Qg: the one gradient tensor for the weights, the biases and backprop.
+  if (dither_.enabled) {
+    // Dithered backprop (dither.h): v * 2^-shift Qg LSBs, v exact.
+    int shift = b_fmt_.frac_bits - g_fmt_.frac_bits;
+    if (max_norm_) {
+      const int64_t m = max_norm_->observe_multiplier(dz_.data(), static_cast<int64_t>(n), b_fmt_);
+      for (size_t i = 0; i < n; ++i) dzv_[i] = static_cast<int64_t>(dz_[i]) * m;
+      shift += MaxNorm::kScaleFrac;
+    } else {
+      for (size_t i = 0; i < n; ++i) dzv_[i] = dz_[i];
+    }
+    if (shift < 0) {  // Qg finer than the source: an exact left shift (|dz| < 2^15, shift >= -24 checked)
+      for (size_t i = 0; i < n; ++i) dzv_[i] *= int64_t{1} << -shift;
+      shift = 0;
+    }
+    const auto count = static_cast<int64_t>(n);
+    const int k = dither_step_exponent(dzv_.data(), count, shift, g_fmt_, dither_);
+    dither_quantize(dzv_.data(), count, shift, k, g_fmt_, dither_rng_, dither_first_index(sample_index_),
+                    dzq_.data());
+    ++work_.dither_tensors;
+    work_.dither_step_exp_sum += static_cast<uint64_t>(k);
+  } else if (max_norm_) {
+    max_norm_->normalize_to(dz_.data(), static_cast<int64_t>(n), b_fmt_, g_fmt_, dzq_.data());
+  } else {
+    const ShiftQuantizer qg = ShiftQuantizer::make(b_fmt_.frac_bits, g_fmt_);
+    for (size_t i = 0; i < n; ++i) dzq_[i] = static_cast<int16_t>(qg(dz_[i]));
+  }
+  if (g_drop_ > 0)  // PFQ: dz at the stage's backward precision
+    for (size_t i = 0; i < n; ++i)
+      dzq_[i] = static_cast<int16_t>(reduce_operand(dzq_[i], g_drop_, g_fmt_.min_code(), g_fmt_.max_code()));
+  uint64_t zeros = 0;
+  for (size_t i = 0; i < n; ++i) zeros += dzq_[i] == 0;
+  last_zeros_ = zeros;
+  work_.dz_entries += n;
+  work_.dz_zeros += zeros;
+  const uint64_t nonzero = n - zeros, k = static_cast<uint64_t>(k_);
+  if (din != nullptr) {
+    work_.backward_data_macs += nonzero * k;
+    work_.backward_data_skipped += zeros * k;
+    work_.mac_bit_ops += nonzero * k * static_cast<uint64_t>(weight_operand_bits() * grad_operand_bits());
+    work_.mac_bit_ops_8x8 += nonzero * k * 64;
+    if (store_ != nullptr) store_->account_reads(1);  // backprop reads the weights again
+    if (conv_)
+      kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_, pool_);
+    else
+      kern::gemm_nt_parallel(pool_, 1, k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());  // dx[k] = sum_o W[o][k] dz[o]
+    const ShiftQuantizer qb{dx_shift_, b_fmt_.min_code(), b_fmt_.max_code()};
+    for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
+  }
+  if (!learn) return;
+  if (forms_weight_gradient()) {
+    work_.weight_grad_macs += nonzero * k;
+    work_.weight_grad_skipped += zeros * k;
+    work_.mac_bit_ops += nonzero * k * static_cast<uint64_t>(grad_operand_bits() * activation_operand_bits());
+    work_.mac_bit_ops_8x8 += nonzero * k * 64;
+  }
+  if (updates_bias()) {
+    work_.bias_adds += nonzero;
+    work_.bias_skipped += zeros;
+    // db = sum over pairs of dz (Qg); update round(-lr * db / D) in Qb LSBs, D the bias
+    // gradient's max-norm divisor (placement update; else 1).
+    db_.resize(static_cast<size_t>(n_o_));
+    int64_t db_max = 0;
+    for (int o = 0; o < n_o_; ++o) {
+      int64_t s = 0;
+      for (int p = 0; p < pairs_; ++p) s += dzq_[static_cast<size_t>(p) * n_o_ + o];
+      db_[static_cast<size_t>(o)] = s;
+      db_max = std::max(db_max, s < 0 ? -s : s);
+    }
+    double scale = -lr_ * std::ldexp(1.0, b_fmt_.frac_bits - g_fmt_.frac_bits);
+    if (bias_norm_) scale /= bias_norm_->observe(std::ldexp(static_cast<double>(db_max), -g_fmt_.frac_bits));
+    for (int o = 0; o < n_o_; ++o) {
+      const int64_t d = round_half_up_saturating(scale * static_cast<double>(db_[static_cast<size_t>(o)]));
+      b_[o] = static_cast<int32_t>(saturate(b_[o] + d, b_fmt_.min_code(), b_fmt_.max_code()));
+    }
+  }
+  learning_pending_ = true;
+  if (!defer_learning_) learn_weights();
+}
+
+void AffineLayer::learn_weights() {
+  if (!learning_pending_) return;
+  learning_pending_ = false;
+  SamplePairs g;
+  g.pairs = pairs_;
+  g.n_o = n_o_;
+  g.n_i = k_;
+  g.dz = dzq_.data();
+  g.a = a_rows_;
+  g.dz_frac = g_fmt_.frac_bits;
+  g.a_frac = in_fmt_.frac_bits;
+  g.flusher = store_ != nullptr ? this : nullptr;
+  const bool changed = updater_->on_sample(g, w_, writes_);
+  if (store_ != nullptr) write_changed_cells();
+  if (changed) refresh_mirrors();
+}
+
+// ---- MaxPoolLayer ------------------------------------------------------------------------
+
+MaxPoolLayer::MaxPoolLayer(const LayerShape& shape, const fx::Format& fmt)
+    : Layer(shape.in, shape.out, fmt, fmt), argmax_(static_cast<size_t>(shape.out.size())) {}
+
+void MaxPoolLayer::forward(const int16_t* in, int16_t* out, bool) {
+  kern::maxpool2_forward(in_shape(), in, out, argmax_.data());
+}
+
+void MaxPoolLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool) {
+  if (din) kern::maxpool2_backward(in_shape().size(), out_shape().size(), argmax_.data(), dout, din);
+}
+
+// ---- ActivationLayer ---------------------------------------------------------------------
+
+ActivationLayer::ActivationLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& out,
+                                 bool relu)
+    : Layer(shape, shape, in, out), relu_(relu), pass_(static_cast<size_t>(shape.size())) {}
+
+void ActivationLayer::forward(const int16_t* in, int16_t* out, bool) {
+  const ShiftQuantizer q = ShiftQuantizer::make(in_format().frac_bits, out_format());
+  for (size_t i = 0; i < pass_.size(); ++i) {
+    const int64_t x = relu_ && in[i] < 0 ? 0 : in[i];
+    bool clipped = false;
+    out[i] = static_cast<int16_t>(q(x, &clipped));
+    // ReLU passes where x > 0; the quantizer's clipped STE passes where it did not clip.
+    pass_[i] = !clipped && (!relu_ || in[i] > 0);
+  }
+}
+
+void ActivationLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool) {
+  if (!din) return;
+  for (size_t i = 0; i < pass_.size(); ++i) din[i] = pass_[i] ? dout[i] : 0;
+}
+
+// ---- BatchNormLayer ----------------------------------------------------------------------
+
+namespace {
+
+StreamingBnOptions bn_options(const StreamingBnSpec& spec, const std::optional<MaxNormSpec>& affine_norm) {
+  StreamingBnOptions o;
+  o.bias_correction = spec.bias_correction;
+  o.backward_scale_only = spec.backward_scale_only;
+  if (affine_norm) o.affine_norm.emplace(affine_norm->beta, affine_norm->eps);
+  return o;
+}
+
+}  // namespace
+
+BatchNormLayer::BatchNormLayer(const TensorShape& shape, const fx::Format& in, const fx::Format& param,
+                               const fx::Format& out, const StreamingBnSpec& spec, bool learning,
+                               double learning_rate, const std::optional<MaxNormSpec>& affine_norm)
+    : Layer(shape, shape, in, out),
+      bn_(shape, in, param, out, spec.batch, spec.eps, bn_options(spec, affine_norm)),
+      streaming_(spec.streaming),
+      learning_(learning),
+      lr_(learning_rate) {}
+
+void BatchNormLayer::forward(const int16_t* in, int16_t* out, bool train) {
+  bn_.forward(in, train && streaming_ && learning_, out);
+}
+
+void BatchNormLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool learn) {
+  bn_.backward(dout, din);
+  if (learn && learning_) bn_.update_affine(lr_);
+}
+
+}  // namespace lrt::golden

@@ -1,0 +1,140 @@
+#include "golden/training/lrt_accumulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace lrt::golden {
+
+namespace {
+
+void check_params(const LrtAccumulatorParams& p) {
+  if (p.batch < 1) throw std::invalid_argument("LRT accumulator: batch must be >= 1");
+  if (!std::isfinite(p.learning_rate)) throw std::invalid_argument("LRT accumulator: learning_rate must be finite");
+  if (!(p.gradient_scale > 0.0 && std::isfinite(p.gradient_scale)))
+    throw std::invalid_argument("LRT accumulator: gradient_scale must be finite and > 0");
+  if (!std::isfinite(p.batch_exponent)) throw std::invalid_argument("LRT accumulator: batch_exponent must be finite");
+  if (!(p.rho_min >= 0.0 && p.rho_min <= 1.0)) throw std::invalid_argument("LRT accumulator: rho_min must be in [0, 1]");
+  if (!(p.weight_lsb > 0.0 && std::isfinite(p.weight_lsb)))
+    throw std::invalid_argument("LRT accumulator: weight_lsb must be finite and > 0");
+  if (p.code_min > p.code_max) throw std::invalid_argument("LRT accumulator: code_min > code_max");
+  if (p.max_batch_multiple < 0)
+    throw std::invalid_argument("LRT accumulator: max_batch_multiple must be >= 0");
+}
+
+}  // namespace
+
+int32_t round_half_up_saturating(double x) {
+  if (std::isnan(x)) throw std::domain_error("round_half_up_saturating: NaN");
+  constexpr double kMax = 2147483647.0;   // 2^31 - 1
+  constexpr double kMin = -2147483648.0;  // -2^31
+  if (x >= kMax) return std::numeric_limits<int32_t>::max();
+  if (x < kMin) return std::numeric_limits<int32_t>::min();  // [-2^31 - 0.5, -2^31) also rounds to -2^31
+  // x - floor(x) is exact for every finite double, so the tie test is exact (x + 0.5 is not:
+  // it rounds 0.49999999999999994 up to 1).
+  const double f = std::floor(x);
+  return static_cast<int32_t>(x - f >= 0.5 ? f + 1.0 : f);
+}
+
+LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
+    : params_(params),
+      reducer_(make_rank_reducer(params.reducer, params.arith)),
+      delta_(static_cast<std::size_t>(params.reducer.n_o), static_cast<std::size_t>(params.reducer.n_i), 0),
+      norms_(params.max_norm, 2, params.max_norm_spec.beta, params.max_norm_spec.eps) {
+  check_params(params);
+}
+
+void LrtAccumulator::set_progress(int64_t samples_since_update, const Matrix<int32_t>& last_update_codes) {
+  if (samples_since_update < 0) throw std::invalid_argument("LRT accumulator: negative sample count");
+  if (last_update_codes.rows() != delta_.rows() || last_update_codes.cols() != delta_.cols())
+    throw std::invalid_argument("LRT accumulator: update codes of another shape");
+  samples_since_update_ = samples_since_update;
+  delta_ = last_update_codes;
+}
+
+void LrtAccumulator::set_max_batch_multiple(int k) {
+  if (k < 0) throw std::invalid_argument("LRT accumulator: max_batch_multiple must be >= 0");
+  params_.max_batch_multiple = k;
+}
+
+void LrtAccumulator::offer(const double* dz, const double* a) { reducer_->step(dz, a); }
+
+void LrtAccumulator::offer_codes(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
+  if (reducer_->step_integer(dz, dz_frac, a, a_frac)) return;
+  const RankReduceParams& p = reducer_->params();
+  dz_.resize(static_cast<size_t>(p.n_o));
+  a_.resize(static_cast<size_t>(p.n_i));
+  const double dz_lsb = std::ldexp(1.0, -dz_frac), a_lsb = std::ldexp(1.0, -a_frac);
+  for (int o = 0; o < p.n_o; ++o) dz_[static_cast<size_t>(o)] = dz[o] * dz_lsb;
+  for (int k = 0; k < p.n_i; ++k) a_[static_cast<size_t>(k)] = a[k] * a_lsb;
+  reducer_->step(dz_.data(), a_.data());
+}
+
+LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
+  const std::size_t no = delta_.rows();
+  const std::size_t ni = delta_.cols();
+  if (weight_codes.rows() != no || weight_codes.cols() != ni)
+    throw std::invalid_argument("LRT accumulator: weight codes are " + std::to_string(weight_codes.rows()) + "x" +
+                                std::to_string(weight_codes.cols()) + ", expected " + std::to_string(no) + "x" +
+                                std::to_string(ni));
+  LrtUpdateResult result;
+  ++samples_since_update_;
+  if (samples_since_update_ % params_.batch != 0) return result;
+
+  result.attempted = true;
+  result.batch_eff = samples_since_update_;
+  const double b_eff = static_cast<double>(samples_since_update_);
+  // -eta * B_eff^p * g * estimate (sum) or that / B_eff (mean); see the header comment.
+  double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) * params_.gradient_scale;
+  if (!params_.sum_update) scale /= b_eff;
+  reducer_->factors(left_, right_);
+  if (norms_.on())
+    scale /= norms_.divisor(0, params_.gradient_scale * max_abs_value(left_.data(), left_.rows() * left_.cols())) *
+             norms_.divisor(1, max_abs_value(right_.data(), right_.rows() * right_.cols()));
+  const std::size_t r = left_.cols();
+  for (std::size_t j = 0; j < ni; ++j)
+    for (std::size_t i = 0; i < no; ++i) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < r; ++k) s += left_(i, k) * right_(j, k);
+      const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
+      delta_(i, j) = code;
+      result.nonzero += code != 0;
+    }
+  result.density = static_cast<double>(result.nonzero) / (static_cast<double>(no) * static_cast<double>(ni));
+  if (result.density < params_.rho_min) {
+    // Keep accumulating (B_eff grows by B) unless B_eff has reached K B: then restart.
+    const int64_t cap = static_cast<int64_t>(params_.max_batch_multiple) * params_.batch;
+    if (cap > 0 && samples_since_update_ >= cap) {
+      reducer_->reset();
+      samples_since_update_ = 0;
+      result.restarted = true;
+    }
+    return result;
+  }
+
+  for (std::size_t j = 0; j < ni; ++j)
+    for (std::size_t i = 0; i < no; ++i) {
+      const int64_t sum = static_cast<int64_t>(weight_codes(i, j)) + delta_(i, j);
+      const auto w = static_cast<int32_t>(std::clamp<int64_t>(sum, params_.code_min, params_.code_max));
+      result.changed += w != weight_codes(i, j);
+      weight_codes(i, j) = w;
+    }
+  result.applied = true;
+  reducer_->reset();
+  samples_since_update_ = 0;
+  return result;
+}
+
+void LrtAccumulator::replace_reducer(std::unique_ptr<RankReducer> reducer) {
+  if (reducer == nullptr) throw std::invalid_argument("LrtAccumulator: null rank reducer");
+  const RankReduceParams& a = reducer->params();
+  const RankReduceParams& b = reducer_->params();
+  if (a.n_o != b.n_o || a.n_i != b.n_i || a.rank != b.rank || a.mode != b.mode || a.kappa_th != b.kappa_th ||
+      a.seed != b.seed)
+    throw std::invalid_argument("LrtAccumulator: the replacement rank reducer has other parameters");
+  reducer_ = std::move(reducer);
+}
+
+}  // namespace lrt::golden
