@@ -15,6 +15,13 @@ EnergyUnits to_energy_units(double pj, const char* member) {
   return static_cast<EnergyUnits>(std::llround(pj * kEnergyUnitsPerPicojoule));
 }
 
+EnergyUnits computed_energy_units(double pj, const char* what) {
+  const double units = pj * kEnergyUnitsPerPicojoule;
+  if (!(units >= 0.0 && units < 1.8e19))
+    throw RunError(std::string(what) + ": energy " + std::to_string(pj) + " pJ is negative or out of range");
+  return static_cast<EnergyUnits>(std::llround(units));
+}
+
 EnergyUnits energy_of(uint64_t count, EnergyUnits per_event) {
   EnergyUnits out;
   if (__builtin_mul_overflow(count, per_event, &out)) {

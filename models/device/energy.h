@@ -17,6 +17,10 @@ inline constexpr double kEnergyUnitsPerPicojoule = 10000.0;
 /// 0 <= pj <= 1e6 (1 uJ per event).
 EnergyUnits to_energy_units(double pj, const char* member);
 
+/// @brief A computed energy (not a configured price: no 1 uJ bound), pJ -> nearest whole unit.
+/// Throws lrt::RunError for a negative, non-finite or over-range (2^64 units) value.
+EnergyUnits computed_energy_units(double pj, const char* what);
+
 /// @brief Units -> pJ for reporting.
 inline double to_picojoules(EnergyUnits e) { return static_cast<double>(e) / kEnergyUnitsPerPicojoule; }
 

@@ -4,7 +4,15 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "config/loader.h"
+#include "device/sram_macro.h"
+
 namespace lrt::explore {
+
+double default_sram_pj_per_bit() {
+  static const double pj = device::sram_pj_per_bit(config::default_specs().accel.sram.capacity_bits);
+  return pj;
+}
 
 namespace {
 

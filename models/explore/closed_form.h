@@ -26,15 +26,22 @@ const char* to_string(Algorithm algorithm);
 /// @brief Inverse of to_string; throws std::invalid_argument listing the valid names.
 Algorithm algorithm_from_string(const std::string& name);
 
+/// @brief The SRAM price per bit accessed of the configured buffer (accel.sram defaults: its
+/// energy by capacity, device/sram_macro.h), so that explore and the TLM engine price an SRAM
+/// bit alike.
+double default_sram_pj_per_bit();
+
 /// @brief Technology parameters (defaults: 40 nm RRAM/SRAM of the paper §3, Horowitz 45 nm).
 struct Technology {
   double rram_cell_area_um2 = 0.085;  ///< 1T1R cell (Chou et al. 2018)
   double sram_cell_area_um2 = 0.242;  ///< 6T cell, one bit (TSMC 2019)
   uint32_t rram_bits_per_cell = 1;    ///< a b-bit word takes ceil(b / bits_per_cell) cells
   double rram_read_pj_per_bit = 1.76;
-  double rram_write_pj_per_cell = 10.9;  ///< one cell (re)programmed, verify included
-  double sram_read_pj_per_bit = 0.3125;
-  double sram_write_pj_per_bit = 0.3125;
+  /// One cell (re)programmed, verify included: Wu 2019's 10.9 pJ per bit written, which the
+  /// device's program model reproduces on average for a fresh 1-bit cell (docs/device.md).
+  double rram_write_pj_per_cell = 10.9;
+  double sram_read_pj_per_bit = default_sram_pj_per_bit();
+  double sram_write_pj_per_bit = default_sram_pj_per_bit();
   double mac_pj = 0.23;                  ///< one multiply (0.2) + one add (0.03), 8 bit
   double endurance_writes = 1e6;         ///< writes until a cell fails
   /// LRT only: the rank-reduce unit's logic; empty: its synthesized area from the cost table

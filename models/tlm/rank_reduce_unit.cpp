@@ -344,7 +344,7 @@ void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay) {
                      std::to_string(t.pair_index) + ", the cost table says " + std::to_string(c.cycles) +
                      " (regenerate configs/rank_reduce_unit.yaml: lrtsim unit-costs)");
   }
-  const device::EnergyUnits energy = device::to_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
+  const device::EnergyUnits energy = device::computed_energy_units(costs_->compute_energy_pj(c), "rank-reduce unit pair energy");
   x.stats.busy_cycles += c.cycles;
   x.stats.sram_read_words += c.sram_reads;
   x.stats.sram_write_words += c.sram_writes;
