@@ -159,6 +159,7 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
   auto run_op = [&](size_t i, Phase phase, auto&& op) {
     const int l = engine_.layer_of_op(i);
     const int j = l >= 0 ? trainable_index_[static_cast<size_t>(l)] : -1;
+    if (l >= 0) layer_.write(l);  // shown at the controller's next synchronization
     if (j >= 0) {
       stores_[static_cast<size_t>(j)]->tag().phase = phase;
       layer_time_[static_cast<size_t>(j)] = t;
