@@ -34,14 +34,9 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 # Case: config, online samples, trace_every, engines. The paper network trains at ~100
 # samples/s on the golden engine, so it runs fewer samples; both cover at least one fc weight
 # update (train.fc.batch 100) and several conv updates.
-# paper_cnn has no TLM case yet: on this tree `lrtsim run configs/paper_cnn.yaml --engine tlm`
-# fails at elaboration (accel.sram.capacity_bits: region 'lrt.2' needs 431104 bits, 38272 free)
-# and, with 16 Mbit of SRAM, in the first conv update ("rank-reduce unit pair energy:
-# 1216942.2 pJ is outside [0, 1e6] pJ", device::to_energy_units). Add "tlm" to its engines
-# when that runs.
 cases=(
   "default 200 50 golden,tlm"
-  "paper_cnn 100 20 golden"
+  "paper_cnn 100 20 golden,tlm"
 )
 
 # summary.json and trace.csv as compared: today unchanged (see the file comment).
