@@ -1,5 +1,7 @@
 #include "explore/measured.h"
 
+#include <algorithm>
+
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -81,8 +83,15 @@ std::optional<Measured> read_measured(const std::string& dir, uint64_t expected_
   q.energy_read_pj = part("rram_read") + part("sram_read");
   q.energy_write_pj = part("rram_write") + part("sram_write");
   q.energy_compute_pj = part("mac") + part("rank_reduce") + part("other");
-  // The LRT phase's cycles per sample (TLM engine; empty on the golden engine).
-  q.rank_reduce_cycles = number(j, "cycles_by_phase", "lrt") / m.samples;
+  // The rank-reduce units' own cycles per sample, as the closed form counts them (TLM engine;
+  // empty on the golden engine): the busiest unit's (one shared unit: all the layers' pairs).
+  // Not the LRT phase's cycles, which are only the part of the critical path after the
+  // backward pass.
+  if (j.contains("rank_reduce_units") && j["rank_reduce_units"].contains("busy_cycles_by_module")) {
+    double busiest = 0;
+    for (const auto& b : j["rank_reduce_units"]["busy_cycles_by_module"]) busiest = std::max(busiest, b.get<double>());
+    q.rank_reduce_cycles = busiest / m.samples;
+  }
   q.energy_per_sample_pj = number(j, "energy_pj", "total") / m.samples;
   return m;
 }

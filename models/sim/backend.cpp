@@ -189,7 +189,11 @@ class TlmBackend final : public Backend {
     // Which implementation computed the rank-reduce units' steps, and (rtl) their RTL cycles.
     std::string impl = "none";
     uint64_t rtl_cycles = 0, pairs = 0, busy = 0;
-    for (const auto& u : top_->units()) busy += u->total_stats().busy_cycles;
+    nlohmann::ordered_json by_module = nlohmann::ordered_json::array();
+    for (const auto& u : top_->units()) {
+      busy += u->total_stats().busy_cycles;
+      by_module.push_back(u->total_stats().busy_cycles);
+    }
     for (size_t u = 0; u < net_.trainable_layers().size(); ++u) {
       const tlm::RankReduceContextRef unit = top_->unit(u);
       if (!unit) continue;
@@ -203,6 +207,7 @@ class TlmBackend final : public Backend {
     j["rank_reduce_units"]["pairs"] = pairs;
     j["rank_reduce_units"]["modules"] = top_->units().size();
     j["rank_reduce_units"]["busy_cycles"] = busy;  // the datapaths' time, overlapping other phases
+    j["rank_reduce_units"]["busy_cycles_by_module"] = by_module;
     if (impl == "rtl") j["rank_reduce_units"]["rtl_cycles"] = rtl_cycles;
   }
 
