@@ -4,6 +4,8 @@
 // binary). The child reports through its exit code and stderr; this ends it.
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,26 @@ namespace lrt::tlm::testing {
   if (failures.empty()) std::fprintf(stderr, "%s\n", ok_message);
   std::fflush(stderr);
   std::_Exit(failures.empty() ? 0 : 1);
+}
+
+/// @brief The child's checks: every failed expectation, in order (the first 40).
+struct Checks {
+  std::vector<std::string> failures;
+  void expect(bool ok, const std::string& what) {
+    if (!ok && failures.size() < 40) failures.push_back(what);
+  }
+};
+
+/// @brief Runs `body` in the child (elaboration, simulation, checks; an exception is a
+/// failure) and exits: 0 only if every check passed.
+[[noreturn]] inline void run_child(const std::function<void(Checks&)>& body, const char* ok_message) {
+  Checks c;
+  try {
+    body(c);
+  } catch (const std::exception& e) {
+    c.failures.push_back(std::string("exception: ") + e.what());
+  }
+  exit_child(c.failures, ok_message);
 }
 
 }  // namespace lrt::tlm::testing

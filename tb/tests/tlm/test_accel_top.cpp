@@ -149,22 +149,8 @@ TEST(Ledger, SummaryNames) {
 
 // ---- Child-process helpers ----------------------------------------------------------------
 
-struct Checks {
-  std::vector<std::string> failures;
-  void expect(bool ok, const std::string& what) {
-    if (!ok && failures.size() < 40) failures.push_back(what);
-  }
-};
-
-[[noreturn]] void run_child(const std::function<void(Checks&)>& body, const char* ok_message) {
-  Checks c;
-  try {
-    body(c);
-  } catch (const std::exception& e) {
-    c.failures.push_back(std::string("exception: ") + e.what());
-  }
-  testing::exit_child(c.failures, ok_message);
-}
+using testing::Checks;
+using testing::run_child;
 
 // Names of the RramStats members that differ ("" if none).
 std::string stats_diff(const device::RramStats& a, const device::RramStats& b) {

@@ -235,23 +235,8 @@ struct Bench {
   }
 };
 
-struct Checks {
-  std::vector<std::string> failures;
-  void expect(bool ok, const std::string& what) {
-    if (!ok && failures.size() < 20) failures.push_back(what);
-  }
-};
-
-// Runs `body` in the child: elaboration, checks, exit code 0 only if every check passed.
-[[noreturn]] void run_child(const std::function<void(Checks&)>& body, const char* ok_message) {
-  Checks c;
-  try {
-    body(c);
-  } catch (const std::exception& e) {
-    c.failures.push_back(std::string("exception: ") + e.what());
-  }
-  testing::exit_child(c.failures, ok_message);
-}
+using testing::Checks;
+using testing::run_child;
 
 std::string hex16(int v) {
   std::ostringstream o;

@@ -34,22 +34,8 @@ using sc_core::SC_NS;
 
 const sc_time kClock(10, SC_NS);
 
-struct Checks {
-  std::vector<std::string> failures;
-  void expect(bool ok, const std::string& what) {
-    if (!ok) failures.push_back(what);
-  }
-};
-
-[[noreturn]] void run_child(const std::function<void(Checks&)>& body, const char* ok_message) {
-  Checks c;
-  try {
-    body(c);
-  } catch (const std::exception& e) {
-    c.failures.push_back(std::string("exception: ") + e.what());
-  }
-  testing::exit_child(c.failures, ok_message);
-}
+using testing::Checks;
+using testing::run_child;
 
 // An initiator process: at time `at` it runs `body` (its transactions), then waits its local
 // time, and records when it finished.
