@@ -26,24 +26,21 @@ function automatic logic [63:0] rr_mag(input logic signed [63:0] v);
 endfunction
 
 // shift_round(v, s) = round_half_up(v 2^-s) (§2.1); s <= 0 is an exact left shift.
+// For s > 0, floor((v + 2^(s-1)) 2^-s) = floor((floor(v 2^-(s-1)) + 1) / 2): one shifter and an
+// incrementer instead of a second shifter for 2^(s-1) and a full adder.
 function automatic logic signed [63:0] rr_shift_round(input logic signed [63:0] v, input logic signed [31:0] s);
-  logic signed [63:0] half;
-  if (s >= 63) begin
+  if (s >= 63 || s <= -63) begin
     rr_shift_round = '0;
   end else if (s > 0) begin
-    half = 64'sd1 <<< (s - 1);
-    rr_shift_round = (v + half) >>> s;
-  end else if (s == 0) begin
-    rr_shift_round = v;
-  end else if (s <= -63) begin
-    rr_shift_round = '0;
+    rr_shift_round = ((v >>> (s - 1)) + 64'sd1) >>> 1;
   end else begin
     rr_shift_round = v <<< (-s);
   end
 endfunction
 
 // The smallest exponent at which one value big * 2^e fits in b bits (§1, block rule with
-// the E0 + 1 carry case); 0 for big = 0.
+// the E0 + 1 carry case); 0 for big = 0. (The reference form: rr_unit computes it on its shared
+// normalizer, fx_out.)
 function automatic logic signed [31:0] rr_fit_exp(input logic [63:0] big, input logic signed [31:0] e, input logic signed [31:0] b);
   logic signed [31:0] cand;
   logic signed [63:0] rounded;
@@ -56,7 +53,8 @@ function automatic logic signed [31:0] rr_fit_exp(input logic [63:0] big, input 
   end
 endfunction
 
-// a 2^ea <= b 2^eb for unsigned a, b < 2^63, exactly (§4.3's vanishing test).
+// a 2^ea <= b 2^eb for unsigned a, b < 2^63, exactly (§4.3's vanishing test). (The reference
+// form: rr_unit's vanish block shares the normalizer for a's bit length and shift.)
 function automatic logic rr_scaled_le(input logic [63:0] a, input logic signed [31:0] ea, input logic [63:0] b, input logic signed [31:0] eb);
   logic signed [31:0] la, lb, l;
   if (a == 64'd0) begin

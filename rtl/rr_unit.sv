@@ -2,11 +2,13 @@
 // §4, bit for bit; docs/rtl.md describes the ports, the memory map and the schedule).
 // A time-multiplexed micro-architecture: a sequencer with one state per step registers the
 // results of a datapath built once: one shared 37 x 34-bit multiplier (every product, one per
-// cycle) with a 64-bit accumulator, a shared rounding shifter, small per-step blocks (each
-// active in its state only), the iterative primitives rr_divider, rr_isqrt, rr_cordic and
-// rr_sign_gen, address counters (no multiplier in any address) and the q x q matrices at
-// 32 bits. One memory access in flight. Every phase has a fixed latency given the pair's
-// outcome (docs/rtl.md; the closed form: models/tlm/rr_unit_timing.h).
+// cycle) with a 64-bit accumulator, a shared normalizer (bit length + rounding shifter: the
+// block exponents and most roundings), small per-step blocks (each active in its state only),
+// the iterative primitives rr_divider, rr_isqrt, rr_cordic and rr_sign_gen, address counters
+// (no multiplier in any address), the q x q matrices at 32 bits in four 1R1W register files
+// (rr_regfile) and registers at the widths the spec's ranges need. One memory access in
+// flight. Every phase has a fixed latency given the pair's outcome (docs/rtl.md; the closed
+// form: models/hw/rr_unit_timing.h).
 //
 // Ports
 //  * cfg_*: rank (1..MAX_RANK), n_o, n_i (1..MAX_N), mode (0 biased, 1 unbiased), kappa code
@@ -78,6 +80,14 @@ module rr_unit #(
   localparam logic signed [31:0] kOne30s = 32'sd1073741824;
   localparam logic signed [63:0] kSat = 64'sd2147483647;
   localparam int Sweeps = 8;
+  // Register widths the spec's ranges need (docs/fixed_point_rank_reduce.md §3): the rank and
+  // small indices (0..3q = 27 for the metadata words, and a sign: CW), rows and lengths
+  // (0..16384: NW), exponents (inputs
+  // |e| <= 2047, state exponents in 16-bit registers, sums of a few of them: EW). Each such
+  // register X_r is read through a 32-bit signed view X (sign extension, no logic).
+  localparam int CW = 6;
+  localparam int NW = 16;
+  localparam int EW = 20;
   // Fixed waits that make every phase's latency independent of the data (docs/rtl.md): a
   // CORDIC result is taken CoWait edges after its issue ((0, 0) answers early), the residual
   // reciprocal DivWait edges after (its frac = bN + 30 varies with the norm).
@@ -97,7 +107,7 @@ module rr_unit #(
     S_R_MAX_A, S_R_MAX_B, S_R_S, S_R_N2_A, S_R_N2_B, S_R_VT, S_R_SQ, S_R_DIV,
     S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE,
     S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV,
-    S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
+    S_J_P0, S_J_P1, S_J_P2, S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
     S_SP_START, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
     S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
     S_FIN, S_FIN_NEXT, S_DONE
@@ -106,6 +116,8 @@ module rr_unit #(
   state_t state, ret_state;
 
   // ---------------- configuration latched at start ----------------
+  logic signed [CW-1:0] r_r, q_r;
+  logic signed [NW-1:0] n_len_r [2];
   logic signed [31:0] r, q;
   logic signed [31:0] n_len [2];
   logic mode;
@@ -119,6 +131,8 @@ module rr_unit #(
   // ---------------- state and scratch registers ----------------
   logic side;   // 0 left (dz, Q_L), 1 right (a, Q_R)
   logic pass;
+  logic signed [NW-1:0] i_r, l_r;
+  logic signed [CW-1:0] j_r, t_r, k_r, sweep_r, jp_r, jk_r, ci_r, cj_r;
   logic signed [31:0] i, j, l, t, k;
   logic signed [31:0] sweep, jp, jk, ci, cj;
   logic [1:0] rk;   // Jacobi rotation pass: 0 rows of C, 1 columns of C, 2 U, 3 V
@@ -130,58 +144,130 @@ module rr_unit #(
   logic signed [34:0] co_ang_l;
   logic signed [31:0] co_cos_l, co_sin_l;
   logic [31:0] div_quot_l;
+  logic signed [EW-1:0] exp_in_r [2];
   logic signed [31:0] exp_in [2];
   logic [63:0] x2 [2];
   logic nonzero [2];
+  logic signed [EW-1:0] expq_r [2][MQ];
   logic signed [31:0] expq [2][MQ];
   logic live [2][MQ];
   logic [31:0] cxc [MQ];
+  logic signed [EW-1:0] cxe_r;
   logic signed [31:0] cxe;
   logic signed [33:0] coef_m [2][MQ];  // |c| <= 2^31
+  logic signed [EW-1:0] coef_e_r [2][MQ];
   logic signed [31:0] coef_e [2][MQ];
   logic signed [63:0] acc;
   logic signed [31:0] cm;  // Gram-Schmidt coefficient (|cm| <= 2^30); a rotated entry
   logic signed [15:0] qv;
+  logic signed [EW-1:0] ce_r, tsh_r;
   logic signed [31:0] ce, tsh;
+  logic [31:0] big_r;   // max |w| of an int32 scratch word
+  logic [55:0] big2_r;  // max |v R| < 2^55 (§4.3)
   logic [63:0] big, n2, big2;
   logic [33:0] norm;  // N <= 2^31
   logic [31:0] recip;
+  logic signed [EW-1:0] ssh_r, ev_r, bn_r, eq_r;
   logic signed [31:0] ssh, ev, bn, eq;
   logic van [2];
   logic signed [31:0] cblk [2][MQ];  // 31-bit codes
+  logic signed [EW-1:0] eblk_r [2];
   logic signed [31:0] eblk [2];
   logic signed [63:0] s00, srr;
-  logic signed [127:0] kp_acc;  // kappa S_rr, summed over three 27-bit limbs of S_rr
+  logic signed [99:0] kp_acc;  // kappa S_rr (< 2^97), summed over three 27-bit limbs of S_rr
   logic [63:0] summax;
+  logic signed [EW-1:0] ea_r, ec_r;
   logic signed [31:0] ea, ec;
-  // q x q matrices at the spec's 32 bits (§3: |C| < 2^30 rotated, U, V, Q_x, M in Q2.30)
-  logic signed [31:0] ja [MM];     // C during the Jacobi, then Q_x (q x r) for the mixing
-  logic signed [31:0] ju [MM];
-  logic signed [31:0] jv [MM];
-  logic signed [31:0] mix [2][MAX_RANK * MQ];  // M_L, M_R: q x r, stride MQ
+  // q x q matrices at the spec's 32 bits (§3: |C| < 2^30 rotated, U, V, Q_x, M in Q2.30), each
+  // in a 1R1W register file (rr_regfile), entry (row, col) at col MQ + row: ja holds C during
+  // the Jacobi, then Q_x (q x r) for the mixing; ju U, jv V; mx M_L then M_R (q x r each).
+  localparam int MX = 2 * MAX_RANK * MQ;
+  localparam int AWM = $clog2(MM);
+  localparam int AWX = $clog2(MX);
+  logic ja_we, ju_we, jv_we, mx_we;
+  logic [AWM-1:0] ja_wa, ja_ra, ju_wa, ju_ra, jv_wa, jv_ra;
+  logic [AWX-1:0] mx_wa, mx_ra;
+  logic signed [31:0] ja_wd, ju_wd, jv_wd, mx_wd, ja_rd, ju_rd, jv_rd, mx_rd;
   logic signed [31:0] ra, rb;      // the two entries of the rotation in flight
   logic signed [31:0] ca, sa, cb, sb;
-  logic signed [63:0] th_sum;
+  logic signed [39:0] th_sum;  // sums of two CORDIC angles (|angle| <= 2^34)
+  logic signed [32:0] sig_r [MQ];  // sigma, |C_ii| < 2^30 (§3)
   logic signed [63:0] sig [MQ];
   logic neg [MQ];                  // C_kk < 0 (U column k negated, applied when read)
   logic taken [MQ];
+  logic signed [CW-1:0] sbest_r;
   logic signed [31:0] sbest, pval;  // the column being sorted, its largest entry so far
   logic [3:0] perm [MQ];           // sorted position -> Jacobi column
   logic fu [MQ], fv [MQ];          // sign of sorted U / V column
+  logic signed [36:0] cxn_r [MQ];  // new c_x values: sigma or s1 / k < 9 2^31
   logic signed [63:0] cxn [MQ];
+  logic signed [35:0] hv_r [MQ];   // sorted sigma, then x0 / v (Q1.30), suffix sums < 2^34
   logic signed [63:0] hv [MQ];
+  logic signed [39:0] s1_r;  // suffix of sigma, < 9 2^31
   logic signed [63:0] s1;
   logic signed [33:0] inv_v0, gg;
+  logic signed [CW-1:0] m0_r, kk_r;
   logic signed [31:0] m0, kk;
   logic [3:0] kept;
   logic [31:0] cxnew [MQ];
-  logic signed [31:0] exn;
-  logic signed [31:0] eref;
+  logic signed [EW-1:0] exn_r, eref_r;
+  logic signed [31:0] exn, eref;
   logic signed [15:0] qrow [MQ];
+  logic [50:0] bigc_r [MQ];        // max |update accumulator| < 2^49 (§3)
   logic [63:0] bigc [MQ];
+  logic signed [EW-1:0] ecol_r [MQ];
   logic signed [31:0] ecol [MQ];
   logic [31:0] sign_word, sats, pair_idx;
   logic skip, zero_in;
+
+  // 32-bit signed views of the narrow registers
+  always_comb begin : views
+    r = 32'(r_r);
+    q = 32'(q_r);
+    i = 32'(i_r);
+    l = 32'(l_r);
+    j = 32'(j_r);
+    t = 32'(t_r);
+    k = 32'(k_r);
+    sweep = 32'(sweep_r);
+    jp = 32'(jp_r);
+    jk = 32'(jk_r);
+    ci = 32'(ci_r);
+    cj = 32'(cj_r);
+    m0 = 32'(m0_r);
+    kk = 32'(kk_r);
+    sbest = 32'(sbest_r);
+    cxe = 32'(cxe_r);
+    ce = 32'(ce_r);
+    tsh = 32'(tsh_r);
+    ssh = 32'(ssh_r);
+    ev = 32'(ev_r);
+    bn = 32'(bn_r);
+    eq = 32'(eq_r);
+    ea = 32'(ea_r);
+    ec = 32'(ec_r);
+    exn = 32'(exn_r);
+    eref = 32'(eref_r);
+    for (int s2 = 0; s2 < 2; s2++) begin
+      n_len[s2] = 32'(n_len_r[s2]);
+      exp_in[s2] = 32'(exp_in_r[s2]);
+      eblk[s2] = 32'(eblk_r[s2]);
+      for (int m2 = 0; m2 < MQ; m2++) begin
+        expq[s2][m2] = 32'(expq_r[s2][m2]);
+        coef_e[s2][m2] = 32'(coef_e_r[s2][m2]);
+      end
+    end
+    big = 64'(big_r);
+    big2 = 64'(big2_r);
+    s1 = 64'(s1_r);
+    for (int m2 = 0; m2 < MQ; m2++) begin
+      ecol[m2] = 32'(ecol_r[m2]);
+      sig[m2] = 64'(sig_r[m2]);
+      hv[m2] = 64'(hv_r[m2]);
+      cxn[m2] = 64'(cxn_r[m2]);
+      bigc[m2] = 64'(bigc_r[m2]);
+    end
+  end
 
   // ---------------- primitives ----------------
   logic div_in_valid, div_in_ready, div_out_valid, div_out_error;
@@ -216,6 +302,15 @@ module rr_unit #(
       .clk, .rst, .in_valid(sg_in_valid), .in_seed(seed), .in_pair(pair_idx), .out_valid(sg_out_valid),
       .out_word(sg_word));
 
+  rr_regfile #(.DEPTH(MM), .WIDTH(32), .AW(AWM)) u_ja (
+      .clk, .we(ja_we), .waddr(ja_wa), .wdata(ja_wd), .raddr(ja_ra), .rdata(ja_rd));
+  rr_regfile #(.DEPTH(MM), .WIDTH(32), .AW(AWM)) u_ju (
+      .clk, .we(ju_we), .waddr(ju_wa), .wdata(ju_wd), .raddr(ju_ra), .rdata(ju_rd));
+  rr_regfile #(.DEPTH(MM), .WIDTH(32), .AW(AWM)) u_jv (
+      .clk, .we(jv_we), .waddr(jv_wa), .wdata(jv_wd), .raddr(jv_ra), .rdata(jv_rd));
+  rr_regfile #(.DEPTH(MX), .WIDTH(32), .AW(AWX)) u_mx (
+      .clk, .we(mx_we), .waddr(mx_wa), .wdata(mx_wd), .raddr(mx_ra), .rdata(mx_rd));
+
   // Diagnostic outputs of the primitives that a correct schedule never raises.
   logic unused_ok;
   assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32], rdata[63:32]};
@@ -247,23 +342,22 @@ module rr_unit #(
   // operands that need a shift first
   logic signed [36:0] v_res;      // round(w 2^-ssh) of the word just read (|v| <= 2^24)
   logic signed [33:0] u_scaled;   // M^_kt of the side being updated (|M^| <= |M| < 2^31)
-  logic signed [31:0] rot_x, rot_y, rot_c, rot_s, mix_u;
+  logic signed [31:0] rot_v, rot_c, rot_s, mix_u, qx_v;
   logic signed [63:0] core_p;
   assign v_res = 37'(rr_shift_round(64'($signed(rdata[31:0])), ssh));
   assign u_scaled = (live[side][k] && k < q) ?
-      34'(rr_shift_round(64'(mix[side][t * MQ + k]), eref - expq[side][k])) : 34'sd0;
+      34'(rr_shift_round(64'(mx_rd), eref - expq[side][k])) : 34'sd0;
   always_comb begin
     rot_c = rk[0] ? cb : ca;
     rot_s = rk[0] ? sb : sa;
-    // operand entries of the rotation step ph (ph 0: A in flight, others: latched)
-    case (rk)
-      2'd0: begin rot_x = ja[t * MQ + jp]; rot_y = ja[t * MQ + jk]; end
-      2'd1: begin rot_x = ja[jp * MQ + t]; rot_y = ja[jk * MQ + t]; end
-      2'd2: begin rot_x = ju[jp * MQ + t]; rot_y = ju[jk * MQ + t]; end
-      default: begin rot_x = jv[jp * MQ + t]; rot_y = jv[jk * MQ + t]; end
-    endcase
-    if (side == 1'b0) mix_u = fu[k] ? -ju[32'(perm[k]) * MQ + i] : ju[32'(perm[k]) * MQ + i];
-    else mix_u = fv[k] ? -jv[32'(perm[k]) * MQ + i] : jv[32'(perm[k]) * MQ + i];
+    // the entry of the rotation read this cycle (ph 0: x, ph 1: y; rk: rows / columns of C, U, V)
+    rot_v = rk[1] ? (rk[0] ? jv_rd : ju_rd) : ja_rd;
+    if (side == 1'b0) mix_u = fu[k] ? -ju_rd : ju_rd;
+    else mix_u = fv[k] ? -jv_rd : jv_rd;
+    // Q_x[k][j]: its first idc columns are identity columns (never stored), the others hold the
+    // Householder columns in rows m0..q-1 (zero above them).
+    if (j < ((!mode || spdry) ? r : m0)) qx_v = (k == j) ? kOne30s : 32'sd0;
+    else qx_v = (k >= m0) ? ja_rd : 32'sd0;
   end
   always_comb begin
     mul_a = '0;
@@ -280,8 +374,8 @@ module rr_unit #(
       S_KAPPA3: begin mul_a = $signed({1'b0, kappa}); mul_b = 34'(srr >>> 54); end
       S_J_ROT: begin
         case (ph)
-          2'd0: begin mul_a = 37'(rot_c); mul_b = 34'(rot_x); end
-          2'd1: begin mul_a = 37'(rot_s); mul_b = 34'(rb); end
+          2'd0: begin mul_a = 37'(rot_c); mul_b = 34'(rot_v); end
+          2'd1: begin mul_a = 37'(rot_s); mul_b = 34'(rot_v); end
           2'd2: begin mul_a = 37'(rot_s); mul_b = 34'(ra); end
           default: begin mul_a = 37'(rot_c); mul_b = 34'(rb); end
         endcase
@@ -289,7 +383,7 @@ module rr_unit #(
       S_SP_DIV: begin mul_a = 37'(sig[m0 + t]); mul_b = 34'(kk); end
       S_SP_G: begin mul_a = 37'(hv[t]); mul_b = 34'(inv_v0); end
       S_SP_H: begin mul_a = 37'(hv[k]); mul_b = 34'(gg); end
-      S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(ja[j * MQ + k]); end
+      S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(qx_v); end
       S_U_ACC: begin mul_a = 37'(qrow[k]); mul_b = u_scaled; end
       default: ;
     endcase
@@ -315,14 +409,55 @@ module rr_unit #(
   // (kept out of the state machine's process: one instance each, and small processes for
   // synthesis). Each block computes only in the state(s) that use it and outputs zeros
   // otherwise (operand isolation; it also keeps the Verilated model fast).
-  // The shared rounding shifter: round(nz_in 2^-nz_sh) (§2.1) for the step of this state.
+  // The shared normalizer: one leading-one detector (bit_length of bl_in, §1) and one rounding
+  // shifter (round(nz_in 2^-nz_sh), §2.1); the states that need them take turns. A block
+  // exponent (fit_exp, §1: the new column's codes, E_C, the c_x block, the updated columns) is
+  // a bit length, one rounding shift of the largest value and a compare: fx_out.
+  logic [63:0] bl_in;
+  logic signed [31:0] bl_w;
   logic signed [63:0] nz_in, nz_out;
   logic signed [31:0] nz_sh;
   logic signed [31:0] gs_sh;  // Gram-Schmidt coefficient: max(0, bit_length|acc| - 30)
-  always_comb begin
-    gs_sh = 0;
-    if (state == S_G_DOT_END) gs_sh = rr_bitlen(rr_mag(acc)) - 30;
+  logic signed [31:0] fx_e, fx_b, fx_cand;
+  logic signed [63:0] fx_max;
+  logic signed [EW-1:0] fx_out;
+  logic [63:0] cx_mx;         // the largest new c_x value (S_CXN)
+  logic signed [63:0] cmag;   // |coefficient t| of this side (S_BLK)
+  logic bany, bcarry;         // §4.4 block: some coefficient nonzero, the rounding carry
+  logic signed [31:0] btop, bl_e;
+  logic signed [31:0] fold_e;      // S_G_COEF: the larger exponent of the coefficient fold
+  logic signed [31:0] van_lb, van_l;  // S_R_VT: bit_length(x2), the larger bit length
+  always_comb begin : bitlen_unit
+    cmag = $signed(rr_mag(64'(coef_m[side][t])));
+    case (state)
+      S_G_DOT_END: bl_in = rr_mag(acc);
+      S_R_S: bl_in = big;
+      S_R_SQ: bl_in = 64'(sq_round);
+      S_R_PE: bl_in = big2;
+      S_BLK: bl_in = 64'(cmag);
+      S_R_VT: bl_in = n2;
+      S_EC: bl_in = summax;
+      S_CXN: bl_in = cx_mx;
+      S_U_EXP: bl_in = bigc[t];
+      default: bl_in = '0;
+    endcase
+    bl_w = rr_bitlen(bl_in);
+  end
+  always_comb begin : normalizer
+    gs_sh = bl_w - 30;
     if (gs_sh < 0) gs_sh = 0;
+    fx_e = 0;
+    fx_b = 15;
+    fx_max = 64'sd32767;
+    case (state)
+      S_R_PE: fx_e = -(bn + 30);
+      S_EC: begin fx_e = ea; fx_b = 26; fx_max = 64'sd67108863; end
+      S_CXN: begin fx_e = ec; fx_b = 31; fx_max = 64'sd2147483647; end
+      S_U_EXP: fx_e = eref - 30;
+      default: ;
+    endcase
+    fx_cand = fx_e + bl_w - fx_b;
+    bl_e = bany ? btop - 30 : 0;
     nz_in = mul_p;
     nz_sh = 32'sd30;
     case (state)
@@ -333,9 +468,18 @@ module rr_unit #(
       S_U_ACC: begin nz_in = acc + mul_p; nz_sh = ecol[t] - (eref - 30); end
       S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc + mul_p;
       S_MIX: nz_in = acc + mul_p;
+      S_R_PE, S_EC, S_CXN, S_U_EXP: begin nz_in = $signed(bl_in); nz_sh = bl_w - fx_b; end
+      S_BLK: begin  // ph 1: |c| at the top exponent (the carry test), ph 2: the code
+        nz_in = (ph == 2'd1) ? cmag : 64'(coef_m[side][t]);
+        nz_sh = bl_e + ((ph == 2'd1) ? 32'sd0 : 32'(bcarry)) - coef_e[side][t];
+      end
+      S_CXN_W: begin nz_in = cxn[t]; nz_sh = exn - ec; end
+      S_G_COEF: begin nz_in = 64'(cm); nz_sh = fold_e - ce; end
+      S_R_VT: begin nz_in = $signed(n2); nz_sh = bl_w - van_l; end  // n2 << (l - bit_length(n2))
       default: ;  // S_SP_G, S_SP_H: round(mul_p 2^-30)
     endcase
     nz_out = rr_shift_round(nz_in, nz_sh);
+    fx_out = (bl_in == 64'd0) ? '0 : EW'((nz_out > fx_max) ? fx_cand + 1 : fx_cand);
   end
   // Gram-Schmidt update word: sat32(w - round(cm Q 2^-t)).
   logic signed [63:0] upd_d, upd_c;
@@ -344,43 +488,33 @@ module rr_unit #(
     upd_c = upd_d > kSat ? kSat : (upd_d < -kSat ? -kSat : upd_d);
   end
   // Coefficient fold: round(m1 2^(e1-E)) + round(m2 2^(e2-E)) at the larger exponent E.
+  // (the second term, round(cm 2^(ce - E)), on the normalizer)
   logic signed [33:0] fold_m;  // |c| <= 2^31
-  logic signed [31:0] fold_e;
-  always_comb begin
-    fold_e = 0;
-    fold_m = 0;
-    if (state == S_G_COEF) begin
-      fold_e = coef_e[side][j] > ce ? coef_e[side][j] : ce;
-      fold_m = 34'(rr_shift_round(64'(coef_m[side][j]), fold_e - coef_e[side][j]) + rr_shift_round(64'(cm), fold_e - ce));
-    end
-  end
-  // The new column: bit lengths, the vanishing test, the codes' block exponent; E_C.
-  logic signed [31:0] big_len, sq_len, eq_w, ec_w;
+  assign fold_e = (state != S_G_COEF) ? 32'sd0 : (coef_e[side][j] > ce ? coef_e[side][j] : ce);
+  assign fold_m = (state != S_G_COEF) ? 34'sd0 :
+      34'(rr_shift_round(64'(coef_m[side][j]), fold_e - coef_e[side][j]) + nz_out);
+  // The new column's vanishing test (§4.3).
+  // n2 2^(2 e_v + 22) <= X2 2^(2 e_x) exactly (rr_scaled_le): bit_length(n2) and the aligning
+  // left shift of n2 on the normalizer, those of X2 here.
   logic vanish_w;
-  always_comb begin
-    big_len = (state == S_R_S) ? rr_bitlen(big) : 0;
-    sq_len = (state == S_R_SQ) ? rr_bitlen(64'(sq_round)) : 0;
-    vanish_w = (state == S_R_VT) ? rr_scaled_le(n2, 2 * ev + 22, x2[side], 2 * exp_in[side]) : 1'b0;
-    eq_w = (state == S_R_PE) ? rr_fit_exp(big2, -(bn + 30), 15) : 0;
-    ec_w = (state == S_EC) ? rr_fit_exp(summax, ea, 26) : 0;
+  always_comb begin : vanish_len
+    van_lb = (state == S_R_VT) ? rr_bitlen(x2[side]) : 32'sd0;
+    van_l = bl_w > van_lb ? bl_w : van_lb;
+  end
+  always_comb begin : vanish
+    logic signed [31:0] ea_v, eb_v;
+    ea_v = 2 * ev + 22;
+    eb_v = 2 * exp_in[side];
+    if (state != S_R_VT) vanish_w = 1'b0;
+    else if (n2 == 64'd0) vanish_w = 1'b1;
+    else if (x2[side] == 64'd0) vanish_w = 1'b0;
+    else if (bl_w + ea_v != van_lb + eb_v) vanish_w = (bl_w + ea_v) < (van_lb + eb_v);
+    else vanish_w = 64'(nz_out) <= (x2[side] << (van_l - van_lb));
   end
   // §4.4 one side's coefficient block (b = 30), one coefficient t per cycle in three passes
-  // (ph 0: the top exponent, 1: the rounding carry, 2: the codes).
-  logic bany, bcarry;
-  logic signed [31:0] btop, bl_e, bl_len;
-  logic signed [63:0] bl_out;
-  always_comb begin : blk
-    logic signed [63:0] cmag;
-    cmag = $signed(rr_mag(64'(coef_m[side][t])));
-    bl_e = bany ? btop - 30 : 0;
-    bl_len = 0;
-    bl_out = 0;
-    if (state == S_BLK) begin
-      if (ph == 2'd0) bl_len = coef_e[side][t] + rr_bitlen(64'(cmag));
-      bl_out = (ph == 2'd1) ? rr_shift_round(cmag, bl_e - coef_e[side][t])
-                            : rr_shift_round(64'(coef_m[side][t]), bl_e + 32'(bcarry) - coef_e[side][t]);
-    end
-  end
+  // (ph 0: the top exponent, 1: the rounding carry, 2: the codes), through the normalizer.
+  logic signed [31:0] bl_len;
+  assign bl_len = coef_e[side][t] + bl_w;
   // §4.7 the t-th largest sigma (ties: lowest index), chosen at row k = 0; then the U column's
   // largest-magnitude entry (ties: lowest row), one row k per cycle, and its sign convention.
   logic signed [31:0] sort_best, sort_col;
@@ -393,41 +527,38 @@ module rr_unit #(
           (taken[sort_best] || sig[m2] >= sig[sort_best]))
         sort_best = m2;
     sort_col = (k == 0) ? sort_best : sbest;
-    sort_u = (state == S_J_SORT) ? ju[sort_col * MQ + k] : 32'sd0;
+  end
+  always_comb begin : sort_pivot  // (a process of its own: ju's read address is sort_col)
+    sort_u = (state == S_J_SORT) ? ju_rd : 32'sd0;
     sort_piv = (k == 0 || rr_mag(64'(sort_u)) > rr_mag(64'(pval))) ? sort_u : pval;
     sort_flip = sort_piv != 32'sd0 && ((sort_piv < 0) ^ neg[sort_col]);
   end
   // §4.8 unbiased: m0 (smallest i <= q-3 with (q-1-i) sigma_i <= suffix_i, else q-2), s1.
   logic signed [31:0] sp_m0;
-  logic signed [63:0] sp_s1;
+  logic signed [39:0] sp_s1;  // the sums below 9 2^31 and the products below 2^34 (§4.8)
   always_comb begin : spectrum
-    logic signed [63:0] suffix;
+    logic signed [39:0] suffix;
     sp_m0 = q - 2;
     suffix = 0;
     sp_s1 = 0;
     if (state == S_SP_START) begin
       for (int m2 = MQ - 1; m2 >= 0; m2--) begin
-        if (m2 < q) suffix = suffix + hv[m2];
-        if (m2 < q - 2 && $signed({1'b0, 4'(q - 1 - m2)}) * hv[m2] <= suffix) sp_m0 = m2;
+        if (m2 < q) suffix = suffix + 40'(hv[m2]);
+        if (m2 < q - 2 && $signed({1'b0, 4'(q - 1 - m2)}) * 40'(hv[m2]) <= suffix) sp_m0 = m2;
       end
       for (int m2 = 0; m2 < MQ; m2++)
-        if (m2 >= sp_m0 && m2 < q) sp_s1 = sp_s1 + hv[m2];
+        if (m2 >= sp_m0 && m2 < q) sp_s1 = sp_s1 + 40'(hv[m2]);
     end
   end
-  // §4.9 the new c_x block (unsigned, b = 31) at E_C: its exponent, then code t per cycle.
-  logic signed [31:0] cxn_e;
-  logic [31:0] cxn_c;
+  // §4.9 the new c_x block (unsigned, b = 31) at E_C: its largest value (its exponent and its
+  // codes, one per cycle, come from the normalizer).
   always_comb begin : cxblock
-    logic [63:0] mx;
-    mx = 0;
+    cx_mx = 0;
     for (int m2 = 0; m2 < MQ; m2++)
-      if (state == S_CXN && m2 < r && 64'(cxn[m2]) > mx) mx = 64'(cxn[m2]);
-    cxn_e = rr_fit_exp(mx, ec, 31);
-    cxn_c = (state == S_CXN_W) ? 32'(rr_shift_round(cxn[t], exn - ec)) : 32'd0;
+      if (state == S_CXN && m2 < r && 64'(cxn[m2]) > cx_mx) cx_mx = 64'(cxn[m2]);
   end
   // §4.10 e_ref (largest exponent of a live column) and the new columns' exponents.
   logic signed [31:0] eref_w;
-  logic signed [31:0] ecol_w;  // exponent of new column t
   always_comb begin : update_exps
     logic any;
     any = 1'b0;
@@ -437,7 +568,75 @@ module rr_unit #(
         if (!any || expq[side][m2] > eref_w) eref_w = expq[side][m2];
         any = 1'b1;
       end
-    ecol_w = (state == S_U_EXP) ? rr_fit_exp(bigc[t], eref - 30, 15) : 0;
+  end
+
+  // ---------------- register-file ports (by state, from the counters) ----------------
+  function automatic logic [AWM-1:0] a_m(input logic signed [31:0] row, input logic signed [31:0] col);
+    a_m = AWM'(col * MQ + row);  // MQ is a constant: shifts and adds
+  endfunction
+  logic [AWM-1:0] rot_a;
+  logic signed [63:0] sp_hh;  // §4.8 Householder entry (k == t) 2^30 - g h_k
+  always_comb begin
+    // the rotation reads x (ph 0), y (ph 1) and writes x' (ph 2), y' (ph 3): rows of C (rk 0),
+    // columns of C, U, V (rk 1..3)
+    if (ph[0]) rot_a = (rk == 2'd0) ? a_m(jk, t) : a_m(t, jk);
+    else rot_a = (rk == 2'd0) ? a_m(jp, t) : a_m(t, jp);
+    sp_hh = ((k == t) ? kOne30 : 64'sd0) - nz_out;
+    ja_ra = rot_a;
+    ju_ra = rot_a;
+    jv_ra = rot_a;
+    case (state)
+      S_J_P0: ja_ra = a_m(jp, jk);  // C_pk
+      S_J_P1: ja_ra = a_m(jk, jp);  // C_kp
+      S_J_P2: ja_ra = a_m(jp, jp);
+      S_J_PAIR: ja_ra = a_m(jk, jk);
+      S_J_SIG: ja_ra = a_m(t, t);
+      S_J_SORT: ju_ra = a_m(k, sort_col);
+      S_MIX: begin
+        ja_ra = a_m(k, j);
+        ju_ra = a_m(i, 32'(perm[k]));
+        jv_ra = a_m(i, 32'(perm[k]));
+      end
+      default: ;
+    endcase
+    mx_ra = AWX'(32'(side) * (MAX_RANK * MQ) + t * MQ + k);
+    ja_we = 1'b0;
+    ju_we = 1'b0;
+    jv_we = 1'b0;
+    ja_wa = rot_a;
+    ju_wa = rot_a;
+    jv_wa = rot_a;
+    ja_wd = 32'(nz_out);
+    ju_wd = 32'(nz_out);
+    jv_wd = 32'(nz_out);
+    case (state)
+      S_CONV: begin  // C in 27-bit codes, U = V = I
+        ja_we = 1'b1;
+        ju_we = 1'b1;
+        jv_we = 1'b1;
+        ja_wa = a_m(ci, cj);
+        ju_wa = a_m(ci, cj);
+        jv_wa = a_m(ci, cj);
+        ju_wd = (ci == cj) ? kOne30s : 32'sd0;
+        jv_wd = (ci == cj) ? kOne30s : 32'sd0;
+      end
+      S_J_ROT: if (ph[1] && !jdry) begin
+        ja_we = !rk[1];
+        ju_we = rk == 2'd2;
+        jv_we = rk == 2'd3;
+        // the pair's off-diagonal entries C_pk, C_kp end at 0: written as 0 in the column pass
+        if (rk == 2'd1 && ((!ph[0] && t == jk) || (ph[0] && t == jp))) ja_wd = 32'sd0;
+      end
+      S_SP_H: begin  // Householder column t (1..k), entry k, into Q_x column m0 + t - 1
+        ja_we = !spdry;
+        ja_wa = a_m(m0 + k, m0 + t - 1);
+        ja_wd = sign_word[k] ? 32'(-sp_hh) : 32'(sp_hh);
+      end
+      default: ;
+    endcase
+    mx_we = state == S_MIX && k + 1 >= q;  // M[i][j] at its last product
+    mx_wa = AWX'(32'(side) * (MAX_RANK * MQ) + j * MQ + i);
+    mx_wd = 32'(nz_out);
   end
 
 `define RR_RD(addr, ret) \
@@ -461,9 +660,10 @@ module rr_unit #(
   always_ff @(posedge clk) begin : seq
     logic signed [31:0] n;
     logic [27:0] n28;
-    logic signed [63:0] s, hh;
+    logic signed [63:0] s;
     logic [63:0] m;
-    logic signed [127:0] lhs, rhs;
+    logic signed [99:0] lhs, rhs;
+    logic signed [39:0] th_d;
     n = n_len[side];
     n28 = 28'(n_len[side]);
     if (rst) begin
@@ -503,15 +703,15 @@ module rr_unit #(
       case (state)
         S_IDLE: begin
           if (start_valid) begin
-            r <= 32'(cfg_rank);
-            q <= 32'(cfg_rank) + 1;
-            n_len[0] <= 32'(cfg_n_o);
-            n_len[1] <= 32'(cfg_n_i);
+            r_r <= CW'(32'(cfg_rank));
+            q_r <= CW'(32'(cfg_rank) + 1);
+            n_len_r[0] <= NW'(32'(cfg_n_o));
+            n_len_r[1] <= NW'(32'(cfg_n_i));
             mode <= cfg_mode;
             kappa <= cfg_kappa;
             seed <= cfg_seed;
-            exp_in[0] <= 32'(start_dz_exp);
-            exp_in[1] <= 32'(start_a_exp);
+            exp_in_r[0] <= EW'(32'(start_dz_exp));
+            exp_in_r[1] <= EW'(32'(start_a_exp));
             sg_in_valid <= 1'b1;
             pair_idx <= pair_count;
             pair_count <= pair_count + 32'd1;
@@ -523,11 +723,11 @@ module rr_unit #(
             van[1] <= 1'b0;
             sats <= '0;
             kept <= 4'd0;
-            ec <= 0;
+            ec_r <= EW'(0);
             skip <= 1'b0;
             zero_in <= 1'b0;
             side <= 1'b0;
-            i <= 0;
+            i_r <= NW'(0);
             state <= S_IN;
           end
         end
@@ -553,11 +753,11 @@ module rr_unit #(
         end
         S_IN_NEXT: begin
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_IN;
           end else if (side == 1'b0) begin
             side <= 1'b1;
-            i <= 0;
+            i_r <= NW'(0);
             state <= S_IN;
           end else begin
             state <= S_ZERO_CHECK;
@@ -569,7 +769,7 @@ module rr_unit #(
             state <= S_DONE;
             done_valid <= 1'b1;
           end else begin
-            t <= 0;
+            t_r <= CW'(0);
             state <= S_LOAD;
           end
         end
@@ -581,15 +781,15 @@ module rr_unit #(
           else `RR_RD(a_meta(28'(48)), S_LOAD_NEXT)
         end
         S_LOAD_NEXT: begin
-          if (t < q) expq[0][t] <= 32'($signed(rdata[15:0]));
-          else if (t < 2 * q) expq[1][t - q] <= 32'($signed(rdata[15:0]));
+          if (t < q) expq_r[0][t] <= EW'(32'($signed(rdata[15:0])));
+          else if (t < 2 * q) expq_r[1][t - q] <= EW'(32'($signed(rdata[15:0])));
           else if (t < 3 * q) cxc[t - 2 * q] <= rdata[31:0];
-          else cxe <= 32'($signed(rdata[15:0]));
+          else cxe_r <= EW'(32'($signed(rdata[15:0])));
           if (t == 3 * q) begin
             side <= 1'b0;
             state <= S_G_START;
           end else begin
-            t <= t + 1;
+            t_r <= CW'(t + 1);
             state <= S_LOAD;
           end
         end
@@ -599,12 +799,12 @@ module rr_unit #(
         S_G_START: begin
           for (int m2 = 0; m2 < MQ; m2++) begin
             coef_m[side][m2] <= '0;
-            coef_e[side][m2] <= 0;
+            coef_e_r[side][m2] <= EW'(0);
             live[side][m2] <= 1'b0;
           end
           pass <= 1'b0;
-          j <= 0;
-          i <= 0;
+          j_r <= CW'(0);
+          i_r <= NW'(0);
           cbase <= '0;
           acc <= '0;
           state <= S_G_DOT_A;
@@ -618,7 +818,7 @@ module rr_unit #(
         S_G_DOT_C: begin
           acc <= acc + 64'(mul_p);
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_G_DOT_A;
           end else begin
             state <= S_G_DOT_END;
@@ -626,9 +826,9 @@ module rr_unit #(
         end
         S_G_DOT_END: begin
           cm <= 32'(nz_out);
-          ce <= expq[side][j] + exp_in[side] - 8 + gs_sh;
-          tsh <= -2 * expq[side][j] - gs_sh;  // e_w - ce - e_Qj
-          i <= 0;
+          ce_r <= EW'(expq[side][j] + exp_in[side] - 8 + gs_sh);
+          tsh_r <= EW'(-2 * expq[side][j] - gs_sh);  // e_w - ce - e_Qj
+          i_r <= NW'(0);
           state <= S_G_UPD_A;
         end
         S_G_UPD_A: `RR_RD(a_q(side, cbase + 28'(i)), S_G_UPD_B)
@@ -642,7 +842,7 @@ module rr_unit #(
         end
         S_G_UPD_D: begin
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_G_UPD_A;
           end else begin
             state <= S_G_COEF;
@@ -652,28 +852,28 @@ module rr_unit #(
           if (cm == 32'sd0) begin
           end else if (coef_m[side][j] == 34'sd0) begin
             coef_m[side][j] <= 34'(cm);
-            coef_e[side][j] <= ce;
+            coef_e_r[side][j] <= EW'(ce);
           end else begin
             coef_m[side][j] <= fold_m;
-            coef_e[side][j] <= fold_e;
+            coef_e_r[side][j] <= EW'(fold_e);
           end
           state <= S_G_NEXTJ;
         end
         S_G_NEXTJ: begin
-          i <= 0;
+          i_r <= NW'(0);
           acc <= '0;
           if (j + 1 < r) begin
-            j <= j + 1;
+            j_r <= CW'(j + 1);
             cbase <= cbase + n28;
             state <= S_G_DOT_A;
           end else if (!pass) begin
             pass <= 1'b1;
-            j <= 0;
+            j_r <= CW'(0);
             cbase <= '0;
             state <= S_G_DOT_A;
           end else begin
             rbase <= cbase + n28;
-            big <= '0;
+            big_r <= '0;
             state <= S_R_MAX_A;
           end
         end
@@ -681,18 +881,18 @@ module rr_unit #(
         S_R_MAX_A: `RR_RD(a_w(side, 28'(i)), S_R_MAX_B)
         S_R_MAX_B: begin
           m = rr_mag(64'($signed(rdata[31:0])));
-          if (m > big) big <= m;
+          if (m > big) big_r <= 32'(m);
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_R_MAX_A;
           end else begin
             state <= S_R_S;
           end
         end
         S_R_S: begin  // M = 0 runs the n2 loop too (n2 = 0 vanishes): a fixed schedule
-          i <= 0;
-          ssh <= big_len - 24;
-          ev <= exp_in[side] - 8 + big_len - 24;
+          i_r <= NW'(0);
+          ssh_r <= EW'(bl_w - 24);
+          ev_r <= EW'(exp_in[side] - 8 + bl_w - 24);
           n2 <= '0;
           state <= S_R_N2_A;
         end
@@ -700,14 +900,14 @@ module rr_unit #(
         S_R_N2_B: begin
           n2 <= n2 + 64'(mul_p);
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_R_N2_A;
           end else begin
             state <= S_R_VT;
           end
         end
         S_R_VT: begin
-          i <= 0;
+          i_r <= NW'(0);
           if (vanish_w) begin
             state <= S_R_VZ;
           end else begin
@@ -719,11 +919,11 @@ module rr_unit #(
         S_R_SQ: begin
           if (sq_out_valid) begin
             norm <= 34'(sq_round);
-            bn <= sq_len;
+            bn_r <= EW'(bl_w);
             div_in_valid <= 1'b1;
             div_num <= 64'd1;
             div_den <= 64'(sq_round);
-            div_frac <= 7'(sq_len + 30);
+            div_frac <= 7'(bl_w + 30);
             cw <= '0;
             div_got <= 1'b0;
             state <= S_R_DIV;
@@ -732,24 +932,24 @@ module rr_unit #(
         S_R_DIV: begin
           if (div_fin) begin
             recip <= div_q_v;
-            big2 <= '0;
+            big2_r <= '0;
             state <= S_R_PM_A;
           end
         end
         S_R_PM_A: `RR_RD(a_w(side, 28'(i)), S_R_PM_B)
         S_R_PM_B: begin
           m = rr_mag(64'(mul_p));
-          if (m > big2) big2 <= m;
+          if (m > big2) big2_r <= 56'(m);
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_R_PM_A;
           end else begin
             state <= S_R_PE;
           end
         end
         S_R_PE: begin
-          eq <= eq_w;
-          i <= 0;
+          eq_r <= fx_out;
+          i_r <= NW'(0);
           state <= S_R_PW_A;
         end
         S_R_PW_A: `RR_RD(a_w(side, 28'(i)), S_R_PW_B)
@@ -758,29 +958,29 @@ module rr_unit #(
         end
         S_R_PW_C: begin
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_R_PW_A;
           end else begin
             state <= S_R_END;
           end
         end
         S_R_END: begin
-          expq[side][r] <= eq;
+          expq_r[side][r] <= EW'(eq);
           live[side][r] <= 1'b1;
           coef_m[side][r] <= $signed(norm);
-          coef_e[side][r] <= ev;
+          coef_e_r[side][r] <= EW'(ev);
           state <= S_R_SIDE;
         end
         S_R_VZ: `RR_WR(a_q(side, rbase + 28'(i)), 64'd0, S_R_VZ_NEXT)
         S_R_VZ_NEXT: begin
           if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             state <= S_R_VZ;
           end else begin
-            expq[side][r] <= 0;
+            expq_r[side][r] <= EW'(0);
             live[side][r] <= 1'b0;
             coef_m[side][r] <= '0;
-            coef_e[side][r] <= 0;
+            coef_e_r[side][r] <= EW'(0);
             van[side] <= 1'b1;
             state <= S_R_SIDE;
           end
@@ -791,7 +991,7 @@ module rr_unit #(
             state <= S_G_START;
           end else begin
             side <= 1'b0;
-            t <= 0;
+            t_r <= CW'(0);
             ph <= 2'd0;
             bany <= 1'b0;
             btop <= 0;
@@ -806,16 +1006,16 @@ module rr_unit #(
               if (!bany || bl_len > btop) btop <= bl_len;
               bany <= 1'b1;
             end
-            2'd1: if (coef_m[side][t] != 34'sd0 && bl_out > 64'sd1073741823) bcarry <= 1'b1;
-            default: cblk[side][t] <= (coef_m[side][t] != 34'sd0) ? 32'(bl_out) : 32'sd0;
+            2'd1: if (coef_m[side][t] != 34'sd0 && nz_out > 64'sd1073741823) bcarry <= 1'b1;
+            default: cblk[side][t] <= (coef_m[side][t] != 34'sd0) ? 32'(nz_out) : 32'sd0;
           endcase
-          if (t + 1 < q) t <= t + 1;
+          if (t + 1 < q) t_r <= CW'(t + 1);
           else begin
-            t <= 0;
+            t_r <= CW'(0);
             if (ph != 2'd2) ph <= ph + 2'd1;
             else begin
               ph <= 2'd0;
-              eblk[side] <= bl_e + 32'(bcarry);
+              eblk_r[side] <= EW'(bl_e + 32'(bcarry));
               bany <= 1'b0;
               btop <= 0;
               bcarry <= 1'b0;
@@ -823,8 +1023,8 @@ module rr_unit #(
                 side <= 1'b1;
               end else begin
                 side <= 1'b0;
-                ci <= 0;
-                cj <= 0;
+                ci_r <= CW'(0);
+                cj_r <= CW'(0);
                 summax <= '0;
                 state <= S_CORE;
               end
@@ -833,70 +1033,81 @@ module rr_unit #(
         end
         // ---- §4.5 core sums S, one entry per cycle (ci row, cj column) ----
         S_CORE: begin
-          ea <= e_a;
+          ea_r <= EW'(e_a);
           if (ci == 0 && cj == 0) s00 <= core_s;
           if (ci == q - 1 && cj == q - 1) srr <= core_s;
           if (rr_mag(core_s) > summax) summax <= rr_mag(core_s);
-          if (ci + 1 < q) ci <= ci + 1;
+          if (ci + 1 < q) ci_r <= CW'(ci + 1);
           else begin
-            ci <= 0;
-            if (cj + 1 < q) cj <= cj + 1;
+            ci_r <= CW'(0);
+            if (cj + 1 < q) cj_r <= CW'(cj + 1);
             else state <= S_KAPPA;
           end
         end
         // ---- §4.6 degenerate pairs and the kappa test: kappa S_rr over three limbs of S_rr
         // (27, 27 bits unsigned, the rest signed), 97-bit exact ----
         S_KAPPA: begin
-          kp_acc <= 128'(mul_p);
+          kp_acc <= 100'(mul_p);
           state <= S_KAPPA2;
         end
         S_KAPPA2: begin
-          kp_acc <= kp_acc + (128'(mul_p) <<< 27);
+          kp_acc <= kp_acc + (100'(mul_p) <<< 27);
           state <= S_KAPPA3;
         end
         S_KAPPA3: begin
-          lhs = 128'(s00) <<< 8;
-          rhs = kp_acc + (128'(mul_p) <<< 54);
+          lhs = 100'(s00) <<< 8;
+          rhs = kp_acc + (100'(mul_p) <<< 54);
           if (!van[0] && !van[1] && kappa != 36'd0 && lhs > rhs) begin
             skip <= 1'b1;
-            t <= 0;
+            t_r <= CW'(0);
             state <= S_FIN;
           end else begin
             state <= S_EC;
           end
         end
         S_EC: begin
-          ec <= ec_w;
-          ci <= 0;
-          cj <= 0;
+          ec_r <= fx_out;
+          ci_r <= CW'(0);
+          cj_r <= CW'(0);
           state <= S_CONV;
         end
         // ---- §4.7 C in 27-bit codes (S recomputed), U = V = I, one entry per cycle ----
-        S_CONV: begin
-          ja[cj * MQ + ci] <= 32'(nz_out);
-          ju[cj * MQ + ci] <= (ci == cj) ? kOne30s : 32'sd0;
-          jv[cj * MQ + ci] <= (ci == cj) ? kOne30s : 32'sd0;
-          if (ci + 1 < q) ci <= ci + 1;
+        S_CONV: begin  // the register files are written by the port logic above
+          if (ci + 1 < q) ci_r <= CW'(ci + 1);
           else begin
-            ci <= 0;
-            if (cj + 1 < q) cj <= cj + 1;
+            ci_r <= CW'(0);
+            if (cj + 1 < q) cj_r <= CW'(cj + 1);
             else begin
-              sweep <= 0;
-              jp <= 0;
-              jk <= 1;
-              state <= S_J_PAIR;
+              sweep_r <= CW'(0);
+              jp_r <= CW'(0);
+              jk_r <= CW'(1);
+              state <= S_J_P0;
             end
           end
         end
         // ---- §4.7 two-sided cyclic Jacobi, 8 sweeps ----
         // An exactly-zero pair (no rotation) runs the same steps with its writes suppressed.
+        // the pair's four entries, one register-file read per cycle: ra = C_pk, rb = C_kp,
+        // ca = C_pp, then C_kk (kept in sa for the second angle); ca, sa are free until S_J_C1
+        S_J_P0: begin
+          ra <= ja_rd;
+          state <= S_J_P1;
+        end
+        S_J_P1: begin
+          rb <= ja_rd;
+          state <= S_J_P2;
+        end
+        S_J_P2: begin
+          ca <= ja_rd;
+          state <= S_J_PAIR;
+        end
         S_J_PAIR: begin
-          // at(a, row, col) = a[col MQ + row]; x = C_pk, y = C_kp
-          jdry <= ja[jk * MQ + jp] == 32'sd0 && ja[jp * MQ + jk] == 32'sd0;
+          jdry <= ra == 32'sd0 && rb == 32'sd0;
+          sa <= ja_rd;
           co_in_valid <= 1'b1;
           co_rotate <= 1'b0;
-          co_y <= -(64'(ja[jk * MQ + jp]) + 64'(ja[jp * MQ + jk]));
-          co_x <= 64'(ja[jp * MQ + jp]) - 64'(ja[jk * MQ + jk]);
+          co_y <= -(64'(ra) + 64'(rb));
+          co_x <= 64'(ca) - 64'(ja_rd);
           co_angle <= '0;
           cw <= '0;
           co_got <= 1'b0;
@@ -904,11 +1115,11 @@ module rr_unit #(
         end
         S_J_A1: begin
           if (co_fin) begin
-            th_sum <= 64'(co_ang_v);
+            th_sum <= 40'(co_ang_v);
             co_in_valid <= 1'b1;
             co_rotate <= 1'b0;
-            co_y <= 64'(ja[jp * MQ + jk]) - 64'(ja[jk * MQ + jp]);
-            co_x <= 64'(ja[jp * MQ + jp]) + 64'(ja[jk * MQ + jk]);
+            co_y <= 64'(rb) - 64'(ra);
+            co_x <= 64'(ca) + 64'(sa);
             cw <= '0;
             co_got <= 1'b0;
             state <= S_J_A2;
@@ -919,8 +1130,9 @@ module rr_unit #(
             // alpha = (sum - diff) >> 1, beta = (sum + diff) >> 1 (floor)
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
-            co_angle <= (th_sum - 64'(co_ang_v)) >>> 1;
-            th_sum <= (th_sum + 64'(co_ang_v)) >>> 1;  // beta, kept for the second call
+            th_d = (th_sum - 40'(co_ang_v)) >>> 1;
+            co_angle <= 64'(th_d);
+            th_sum <= (th_sum + 40'(co_ang_v)) >>> 1;  // beta, kept for the second call
             cw <= '0;
             co_got <= 1'b0;
             state <= S_J_C1;
@@ -932,7 +1144,7 @@ module rr_unit #(
             sa <= co_sin_v;
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
-            co_angle <= th_sum;
+            co_angle <= 64'(th_sum);
             cw <= '0;
             co_got <= 1'b0;
             state <= S_J_C2;
@@ -942,7 +1154,7 @@ module rr_unit #(
           if (co_fin) begin
             cb <= co_cos_v;
             sb <= co_sin_v;
-            t <= 0;
+            t_r <= CW'(0);
             rk <= 2'd0;
             ph <= 2'd0;
             state <= S_J_ROT;
@@ -950,36 +1162,24 @@ module rr_unit #(
         end
         // One plane rotation of a pair of entries in 4 cycles through the shared multiplier:
         // (x, y) <- (round((c x - s y) 2^-30), round((s x + c y) 2^-30)); rk selects rows of
-        // C (alpha), columns of C (beta), U columns (alpha), V columns (beta).
+        // C (alpha), columns of C (beta), U columns (alpha), V columns (beta). x is read at
+        // ph 0, y at ph 1; x' is written at ph 2, y' at ph 3 (the port logic above).
         S_J_ROT: begin
           ph <= ph + 2'd1;
           case (ph)
             2'd0: begin
-              ra <= rot_x;
-              rb <= rot_y;
+              ra <= rot_v;
               acc <= 64'(mul_p);
             end
-            2'd1: acc <= acc - 64'(mul_p);  // c x - s y
-            2'd2: begin
-              acc <= 64'(mul_p);  // s x
-              cm <= 32'(nz_out);  // round((c x - s y) 2^-30), held for the write
+            2'd1: begin
+              rb <= rot_v;
+              acc <= acc - 64'(mul_p);  // c x - s y
             end
-            default: begin  // nz_out = round((s x + c y) 2^-30)
-              if (!jdry) begin
-                case (rk)
-                  2'd0: begin ja[t * MQ + jp] <= 32'(cm); ja[t * MQ + jk] <= 32'(nz_out); end
-                  2'd1: begin ja[jp * MQ + t] <= 32'(cm); ja[jk * MQ + t] <= 32'(nz_out); end
-                  2'd2: begin ju[jp * MQ + t] <= 32'(cm); ju[jk * MQ + t] <= 32'(nz_out); end
-                  default: begin jv[jp * MQ + t] <= 32'(cm); jv[jk * MQ + t] <= 32'(nz_out); end
-                endcase
-                if (rk == 2'd1 && t == q - 1) begin
-                  ja[jk * MQ + jp] <= '0;
-                  ja[jp * MQ + jk] <= '0;
-                end
-              end
-              if (t + 1 < q) t <= t + 1;
+            2'd2: acc <= 64'(mul_p);  // s x; nz_out = round((c x - s y) 2^-30) is written
+            default: begin  // nz_out = round((s x + c y) 2^-30) is written
+              if (t + 1 < q) t_r <= CW'(t + 1);
               else begin
-                t <= 0;
+                t_r <= CW'(0);
                 rk <= rk + 2'd1;
                 if (rk == 2'd3) state <= S_J_NEXT;
               end
@@ -988,79 +1188,75 @@ module rr_unit #(
         end
         S_J_NEXT: begin
           if (jk + 1 < q) begin
-            jk <= jk + 1;
-            state <= S_J_PAIR;
+            jk_r <= CW'(jk + 1);
+            state <= S_J_P0;
           end else if (jp + 2 < q) begin
-            jp <= jp + 1;
-            jk <= jp + 2;
-            state <= S_J_PAIR;
+            jp_r <= CW'(jp + 1);
+            jk_r <= CW'(jp + 2);
+            state <= S_J_P0;
           end else if (sweep + 1 < Sweeps) begin
-            sweep <= sweep + 1;
-            jp <= 0;
-            jk <= 1;
-            state <= S_J_PAIR;
+            sweep_r <= CW'(sweep + 1);
+            jp_r <= CW'(0);
+            jk_r <= CW'(1);
+            state <= S_J_P0;
           end else begin
+            t_r <= CW'(0);
             state <= S_J_SIG;
           end
         end
-        S_J_SIG: begin  // sigma_i = |C_ii|; U's column i negated (applied where U is read)
-          for (int m2 = 0; m2 < MQ; m2++) begin
-            sig[m2] <= (ja[m2 * MQ + m2] < 0) ? -(64'(ja[m2 * MQ + m2])) : 64'(ja[m2 * MQ + m2]);
-            neg[m2] <= ja[m2 * MQ + m2] < 0;
-            taken[m2] <= 1'b0;
+        S_J_SIG: begin  // sigma_t = |C_tt|, one per cycle; U's column t negated (applied where U is read)
+          sig_r[t] <= (ja_rd < 0) ? -(33'(ja_rd)) : 33'(ja_rd);
+          neg[t] <= ja_rd < 0;
+          taken[t] <= 1'b0;
+          if (t + 1 < q) t_r <= CW'(t + 1);
+          else begin
+            t_r <= CW'(0);
+            k_r <= CW'(0);
+            state <= S_J_SORT;
           end
-          t <= 0;
-          k <= 0;
-          state <= S_J_SORT;
         end
         S_J_SORT: begin  // sorted position t, row k of its U column
-          if (k == 0) sbest <= sort_best;
+          if (k == 0) sbest_r <= CW'(sort_best);
           pval <= sort_piv;
-          if (k + 1 < q) k <= k + 1;
+          if (k + 1 < q) k_r <= CW'(k + 1);
           else begin
-            k <= 0;
+            k_r <= CW'(0);
             taken[sort_col] <= 1'b1;
             perm[t] <= 4'(sort_col);
             fu[t] <= sort_flip ^ neg[sort_col];
             fv[t] <= sort_flip;
-            hv[t] <= sig[sort_col];  // sorted sigma
-            if (t + 1 < q) t <= t + 1;
+            hv_r[t] <= 36'(sig[sort_col]);  // sorted sigma
+            if (t + 1 < q) t_r <= CW'(t + 1);
             else state <= S_SP_START;
           end
         end
         // ---- §4.8 spectrum reduction (hv: sorted sigma; reused for x0 below) ----
         S_SP_START: begin
           for (int m2 = 0; m2 < MQ; m2++) begin
-            cxn[m2] <= '0;
-            sig[m2] <= hv[m2];
+            cxn_r[m2] <= '0;
+            sig_r[m2] <= 33'(hv[m2]);
           end
           spdry <= 1'b0;
           if (!mode) begin
             for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 < r) cxn[m2] <= hv[m2];
-            for (int k1 = 0; k1 < MQ; k1++)
-              for (int k2 = 0; k2 < MQ; k2++)
-                ja[k1 * MQ + k2] <= (k1 == k2 && k1 < r) ? kOne30s : 32'sd0;
+              if (m2 < r) cxn_r[m2] <= 37'(hv[m2]);
             kept <= 4'(r);
-            t <= 0;
-            j <= 0;
-            k <= 0;
-            i <= 0;
+            t_r <= CW'(0);
+            j_r <= CW'(0);
+            k_r <= CW'(0);
+            i_r <= NW'(0);
             acc <= '0;
             side <= 1'b0;
             state <= S_MIX;
           end else begin
-            m0 <= sp_m0;
-            kk <= q - 1 - sp_m0;
-            s1 <= sp_s1;
+            m0_r <= CW'(sp_m0);
+            kk_r <= CW'(q - 1 - sp_m0);
+            s1_r <= sp_s1;
             spdry <= sp_s1 == 0;
             kept <= 4'(sp_m0);
             for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 < sp_m0 || (sp_s1 == 0 && m2 < r)) cxn[m2] <= hv[m2];
-            for (int k1 = 0; k1 < MQ; k1++)
-              for (int k2 = 0; k2 < MQ; k2++)
-                ja[k1 * MQ + k2] <= (k1 == k2 && (k1 < sp_m0 || (sp_s1 == 0 && k1 < r))) ? kOne30s : 32'sd0;
-            t <= 0;
+              if (m2 < sp_m0 || (sp_s1 == 0 && m2 < r)) cxn_r[m2] <= 37'(hv[m2]);
+            t_r <= CW'(0);
             state <= S_SP_DIV;
           end
         end
@@ -1081,9 +1277,9 @@ module rr_unit #(
         end
         S_SP_SQW: begin
           if (sq_out_valid) begin
-            hv[t] <= 64'(sq_round);
+            hv_r[t] <= 36'(sq_round);
             if (t + 1 <= kk) begin
-              t <= t + 1;
+              t_r <= CW'(t + 1);
               state <= S_SP_DIV;
             end else begin
               state <= S_SP_INV;
@@ -1091,7 +1287,7 @@ module rr_unit #(
           end
         end
         S_SP_INV: begin
-          hv[0] <= hv[0] - kOne30;
+          hv_r[0] <= 36'(hv[0] - kOne30);
           div_in_valid <= 1'b1;
           div_num <= 64'd1;
           div_den <= rr_mag(hv[0] - kOne30);
@@ -1111,28 +1307,26 @@ module rr_unit #(
         S_SP_MWW: begin
           if (div_out_valid) begin
             for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 >= m0 && m2 < r && !spdry) cxn[m2] <= $signed(div_quot);
-            t <= 1;
+              if (m2 >= m0 && m2 < r && !spdry) cxn_r[m2] <= 37'($signed(div_quot));
+            t_r <= CW'(1);
             state <= S_SP_G;
           end
         end
         S_SP_G: begin  // g = round(x0_t inv 2^-30)
           gg <= 34'(nz_out);
-          k <= 0;
+          k_r <= CW'(0);
           state <= S_SP_H;
         end
-        S_SP_H: begin  // Householder column t (1..k), entry k, into Q_x column m0 + t - 1
-          hh = ((k == t) ? kOne30 : 64'sd0) - nz_out;
-          if (!spdry) ja[(m0 + t - 1) * MQ + m0 + k] <= sign_word[k] ? 32'(-hh) : 32'(hh);
-          if (k + 1 <= kk) k <= k + 1;
+        S_SP_H: begin  // Householder column t (1..k), entry k (written by the port logic above)
+          if (k + 1 <= kk) k_r <= CW'(k + 1);
           else if (t + 1 <= kk) begin
-            t <= t + 1;
+            t_r <= CW'(t + 1);
             state <= S_SP_G;
           end else begin
-            t <= 0;
-            j <= 0;
-            k <= 0;
-            i <= 0;
+            t_r <= CW'(0);
+            j_r <= CW'(0);
+            k_r <= CW'(0);
+            i_r <= NW'(0);
             acc <= '0;
             side <= 1'b0;
             state <= S_MIX;
@@ -1144,32 +1338,31 @@ module rr_unit #(
           s = acc + 64'(mul_p);
           if (k + 1 < q) begin
             acc <= s;
-            k <= k + 1;
+            k_r <= CW'(k + 1);
           end else begin
-            mix[side][j * MQ + i] <= 32'(nz_out);
             acc <= '0;
-            k <= 0;
+            k_r <= CW'(0);
             if (side == 1'b0) side <= 1'b1;
             else begin
               side <= 1'b0;
-              if (i + 1 < q) i <= i + 1;
+              if (i + 1 < q) i_r <= NW'(i + 1);
               else begin
-                i <= 0;
-                if (j + 1 < r) j <= j + 1;
+                i_r <= NW'(0);
+                if (j + 1 < r) j_r <= CW'(j + 1);
                 else state <= S_CXN;
               end
             end
           end
         end
         S_CXN: begin  // new c_x: unsigned block, b = 31, at E_C
-          exn <= cxn_e;
+          exn_r <= fx_out;
           for (int m2 = 0; m2 < MQ; m2++) cxnew[m2] <= '0;
-          t <= 0;
+          t_r <= CW'(0);
           state <= S_CXN_W;
         end
         S_CXN_W: begin  // code t of the new c_x block
-          cxnew[t] <= cxn_c;
-          if (t + 1 < r) t <= t + 1;
+          cxnew[t] <= 32'(nz_out);
+          if (t + 1 < r) t_r <= CW'(t + 1);
           else begin
             side <= 1'b0;
             state <= S_U_START;
@@ -1177,11 +1370,11 @@ module rr_unit #(
         end
         // ---- §4.10 basis update, row by row: pass 0 finds max |acc_j|, pass 1 writes ----
         S_U_START: begin
-          eref <= eref_w;
-          for (int m2 = 0; m2 < MQ; m2++) bigc[m2] <= '0;
+          eref_r <= EW'(eref_w);
+          for (int m2 = 0; m2 < MQ; m2++) bigc_r[m2] <= '0;
           pass <= 1'b0;
-          i <= 0;
-          l <= 0;
+          i_r <= NW'(0);
+          l_r <= NW'(0);
           lad <= '0;
           state <= S_U_RD;
         end
@@ -1189,13 +1382,13 @@ module rr_unit #(
         S_U_RD_B: begin
           qrow[l] <= $signed(rdata[15:0]);
           if (l + 1 < q) begin
-            l <= l + 1;
+            l_r <= NW'(l + 1);
             lad <= lad + n28;
             state <= S_U_RD;
           end else begin
-            l <= 0;
-            t <= 0;
-            k <= 0;
+            l_r <= NW'(0);
+            t_r <= CW'(0);
+            k_r <= CW'(0);
             acc <= '0;
             tad <= 28'(i);
             state <= S_U_ACC;
@@ -1205,13 +1398,13 @@ module rr_unit #(
           s = acc + 64'(mul_p);
           if (k + 1 < q) begin
             acc <= s;
-            k <= k + 1;
+            k_r <= CW'(k + 1);
           end else begin
             acc <= '0;
-            k <= 0;
+            k_r <= CW'(0);
             if (cxnew[t] == 32'd0) s = 0;
             if (!pass) begin
-              if (rr_mag(s) > bigc[t]) bigc[t] <= rr_mag(s);
+              if (rr_mag(s) > bigc[t]) bigc_r[t] <= 51'(rr_mag(s));
               state <= S_U_ACC_NEXT;
             end else begin
               `RR_WR(a_q(side, tad), (cxnew[t] == 32'd0) ? 64'd0 : 64'(nz_out), S_U_ACC_NEXT)
@@ -1220,31 +1413,31 @@ module rr_unit #(
         end
         S_U_ACC_NEXT: begin
           if (t + 1 < r) begin
-            t <= t + 1;
+            t_r <= CW'(t + 1);
             tad <= tad + n28;
             state <= S_U_ACC;
           end else if (i + 1 < n) begin
-            i <= i + 1;
+            i_r <= NW'(i + 1);
             lad <= 28'(i + 1);
             state <= S_U_RD;
           end else if (!pass) begin
-            t <= 0;
+            t_r <= CW'(0);
             state <= S_U_EXP;
           end else begin
             for (int m2 = 0; m2 < MQ; m2++)
               if (m2 < r) begin
-                expq[side][m2] <= ecol[m2];
+                expq_r[side][m2] <= EW'(ecol[m2]);
                 live[side][m2] <= bigc[m2] != 64'd0;
               end
             state <= S_U_SIDE;
           end
         end
         S_U_EXP: begin  // exponent of new column t, one per cycle
-          ecol[t] <= ecol_w;
-          if (t + 1 < r) t <= t + 1;
+          ecol_r[t] <= fx_out;
+          if (t + 1 < r) t_r <= CW'(t + 1);
           else begin
             pass <= 1'b1;
-            i <= 0;
+            i_r <= NW'(0);
             lad <= '0;
             state <= S_U_RD;
           end
@@ -1255,8 +1448,8 @@ module rr_unit #(
             state <= S_U_START;
           end else begin
             for (int m2 = 0; m2 < MQ; m2++) cxc[m2] <= cxnew[m2];
-            cxe <= exn;
-            t <= 0;
+            cxe_r <= EW'(exn);
+            t_r <= CW'(0);
             state <= S_FIN;
           end
         end
@@ -1272,7 +1465,7 @@ module rr_unit #(
             state <= S_DONE;
             done_valid <= 1'b1;
           end else begin
-            t <= t + 1;
+            t_r <= CW'(t + 1);
             state <= S_FIN;
           end
         end

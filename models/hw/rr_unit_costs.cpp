@@ -196,8 +196,9 @@ RrUnitArea read_area(const std::string& path, const YAML::Node& n, const std::st
   if (!n.IsMap()) bad(path, n, key, "expected {logic_area_um2, cells, flip_flops}");
   for (const auto& kv : n) {
     const std::string k = kv.first.Scalar();
-    if (k != "logic_area_um2" && k != "cells" && k != "flip_flops")
-      bad(path, kv.first, key + "." + k, "unknown key; expected logic_area_um2, cells, flip_flops");
+    if (k != "logic_area_um2" && k != "cells" && k != "flip_flops" && k != "regfile_bits" && k != "regfile_area_um2")
+      bad(path, kv.first, key + "." + k,
+          "unknown key; expected logic_area_um2, cells, flip_flops (and optionally regfile_bits, regfile_area_um2)");
   }
   for (const char* k : {"logic_area_um2", "cells", "flip_flops"})
     if (!n[k]) bad(path, n, key + "." + k, "missing");
@@ -209,6 +210,16 @@ RrUnitArea read_area(const std::string& path, const YAML::Node& n, const std::st
   if (ffs < 0) bad(path, n["flip_flops"], key + ".flip_flops", "expected >= 0");
   a.cells = static_cast<uint64_t>(cells);
   a.flip_flops = static_cast<uint64_t>(ffs);
+  if (n["regfile_bits"]) {
+    const int64_t bits = read_int(path, n["regfile_bits"], key + ".regfile_bits");
+    if (bits < 0) bad(path, n["regfile_bits"], key + ".regfile_bits", "expected >= 0");
+    a.regfile_bits = static_cast<uint64_t>(bits);
+  }
+  if (n["regfile_area_um2"]) {
+    a.regfile_area_um2 = read_real(path, n["regfile_area_um2"], key + ".regfile_area_um2");
+    if (a.regfile_area_um2 < 0 || a.regfile_area_um2 > a.logic_area_um2)
+      bad(path, n["regfile_area_um2"], key + ".regfile_area_um2", "expected 0..logic_area_um2 (it is included there)");
+  }
   return a;
 }
 
@@ -368,7 +379,8 @@ std::string to_yaml(const RrUnitCostTable& t) {
     o << "  " << rank << ":\n";
     if (rc.area)
       o << "    area: {logic_area_um2: " << rc.area->logic_area_um2 << ", cells: " << rc.area->cells
-        << ", flip_flops: " << rc.area->flip_flops << "}\n";
+        << ", flip_flops: " << rc.area->flip_flops << ", regfile_bits: " << rc.area->regfile_bits
+        << ", regfile_area_um2: " << rc.area->regfile_area_um2 << "}\n";
     else
       o << "    area: null   # not synthesized: scripts/synth_rank_reduce.sh --ranks " << rank << "\n";
     for (int mode = 0; mode < 2; ++mode) {
@@ -454,7 +466,8 @@ RrUnitCostTable parse_rr_unit_costs(const std::string& text, const std::string& 
 std::map<int, RrUnitArea> parse_rr_unit_areas(const std::string& text, const std::string& path) {
   const YAML::Node root = load(text, path);
   if (!root.IsMap() || !root["ranks"] || !root["ranks"].IsMap())
-    throw InputError(InputLocation(path, 1, -1, "ranks"), "expected a map rank -> {logic_area_um2, cells, flip_flops}");
+    throw InputError(InputLocation(path, 1, -1, "ranks"),
+                     "expected a map rank -> {logic_area_um2, cells, flip_flops[, regfile_bits, regfile_area_um2]}");
   std::map<int, RrUnitArea> areas;
   for (const auto& kv : root["ranks"]) {
     const std::string key = "ranks." + kv.first.Scalar();

@@ -50,9 +50,11 @@ struct LinearForm {
 
 /// @brief What synthesis reported for one rank (scripts/synth_rank_reduce.sh).
 struct RrUnitArea {
-  double logic_area_um2 = 0;
+  double logic_area_um2 = 0;  ///< all of the unit: standard cells + register-file macros
   uint64_t cells = 0;
   uint64_t flip_flops = 0;
+  uint64_t regfile_bits = 0;      ///< bits of the q x q register-file macros (optional key)
+  double regfile_area_um2 = 0;    ///< their area, included in logic_area_um2 (optional key)
 };
 
 struct RrUnitRankCosts {
@@ -90,7 +92,8 @@ std::string to_yaml(const RrUnitCostTable& table);
 RrUnitCostTable parse_rr_unit_costs(const std::string& text, const std::string& path);
 
 /// @brief Reads rank -> area from scripts/synth_rank_reduce.sh's output
-/// (ranks: {R: {logic_area_um2, cells, flip_flops}}). Throws lrt::InputError.
+/// (ranks: {R: {logic_area_um2, cells, flip_flops[, regfile_bits, regfile_area_um2]}}). Throws
+/// lrt::InputError.
 std::map<int, RrUnitArea> parse_rr_unit_areas(const std::string& text, const std::string& path);
 
 /// @brief The table built into this binary: configs/rank_reduce_unit.yaml at build time.

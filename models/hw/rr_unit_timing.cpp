@@ -76,14 +76,16 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
   c.cycles += 2 * 3 * q + q * q + 3;
   c.mul_core += q * q + 3;
   if (!outcome.skipped_kappa) {
-    // E_C; C, U, V (one entry per cycle, S recomputed); Jacobi; sigma; sort (q positions x
-    // q rows of the U column); the spectrum's first state.
+    // E_C; C, U, V (one entry per cycle, S recomputed); Jacobi (per pair: its four entries,
+    // one register-file read per cycle, 4 CORDIC waits, 4 rotation passes of q pairs of
+    // entries in 4 cycles each); sigma (one diagonal entry per cycle); sort (q positions x q
+    // rows of the U column); the spectrum's first state.
     const uint64_t visits = kSweeps * q * (q - 1) / 2;
-    c.cycles += 1 + q * q + visits * (1 + 4 * kCordicWait + 4 * 4 * q + 1) + 1 + q * q + 1;
+    c.cycles += 1 + q * q + visits * (4 + 4 * kCordicWait + 4 * 4 * q + 1) + q + q * q + 1;
     c.mul_core += q * q + visits * 16 * q;
     c.cordic_ops += 4 * visits;
-    c.rf_writes += 3 * q * q + visits * (8 * q + 2) + q * q;
-    c.rf_reads += visits * (8 + 8 * q) + q + q * q;  // + sigma (diagonal), sort (q x q)
+    c.rf_writes += 3 * q * q + visits * 8 * q;
+    c.rf_reads += visits * (4 + 8 * q) + q + q * q;  // + sigma (diagonal), sort (q x q)
     if (unbiased) {
       const uint64_t kk = q - 1 - static_cast<uint64_t>(outcome.kept);
       c.cycles += (kk + 1) * (1 + div_wait(60) + kSqrtWait) + 1 + div_wait(60) + div_wait(0) + kk * (kk + 2);

@@ -111,6 +111,33 @@ void expect_input_error(const std::string& text, int line, const std::string& ke
   }
 }
 
+// The synthesis file's optional register-file keys: read when present, 0 when absent, and the
+// macro area must lie within the total it is included in.
+TEST(RrUnitCosts, AreaFileRegisterFileKeys) {
+  const auto with = parse_rr_unit_areas(
+      "ranks:\n  4: {logic_area_um2: 100.5, cells: 10, flip_flops: 2, regfile_bits: 3680, regfile_area_um2: 40.25}\n",
+      "a.yaml");
+  EXPECT_DOUBLE_EQ(with.at(4).logic_area_um2, 100.5);
+  EXPECT_EQ(with.at(4).regfile_bits, 3680u);
+  EXPECT_DOUBLE_EQ(with.at(4).regfile_area_um2, 40.25);
+  const auto without = parse_rr_unit_areas("ranks:\n  1: {logic_area_um2: 7, cells: 3, flip_flops: 1}\n", "a.yaml");
+  EXPECT_EQ(without.at(1).regfile_bits, 0u);
+  EXPECT_DOUBLE_EQ(without.at(1).regfile_area_um2, 0.0);
+  try {
+    parse_rr_unit_areas("ranks:\n  2: {logic_area_um2: 7, cells: 3, flip_flops: 1, regfile_area_um2: 8}\n", "a.yaml");
+    ADD_FAILURE() << "regfile_area_um2 above logic_area_um2 accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().key, "ranks.2.regfile_area_um2");
+    EXPECT_NE(std::string(e.what()).find("included"), std::string::npos) << e.what();
+  }
+  // the committed file carries them for every synthesized rank
+  for (const auto& [rank, a] : parse_rr_unit_areas(read_source_file("configs/rank_reduce_area.yaml"), "area")) {
+    EXPECT_GT(a.regfile_bits, 0u) << rank;
+    EXPECT_GT(a.regfile_area_um2, 0.0) << rank;
+    EXPECT_LT(a.regfile_area_um2, a.logic_area_um2) << rank;
+  }
+}
+
 TEST(RrUnitCosts, MalformedTablesNameFileLineAndKey) {
   // A valid file to break: the built-in one.
   const std::string good = builtin_rr_unit_costs_text();
