@@ -143,7 +143,8 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
     const device::SramRegion& region = sram_->buffer().region(lrt_region(trainable[j]));
     const uint64_t state_addr = kBusSramBase + region.offset_bytes;
     slots_[j].pair_addr = state_addr + rank_reduce_unit::state_bytes(p);
-    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p), state_addr};
+    // The RTL runs on the accelerator's clock (its STEPs come from the learning processes).
+    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p, specs.clock_period), state_addr};
     if (shared) {
       slots_[j].registers = unit_window(0) + contexts.size() * rank_reduce_unit::kRegisterBytes;
       slots_[j].context = contexts.size();

@@ -55,13 +55,18 @@ const char* to_string(RankReduceImplKind kind) {
 }
 
 std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
-                                                      const golden::RankReduceParams& params) {
+                                                      const golden::RankReduceParams& params,
+                                                      const sc_core::sc_time& clock_period) {
   switch (kind) {
     case RankReduceImplKind::kGolden:
       return std::make_unique<GoldenRankReduceImpl>(params);
     case RankReduceImplKind::kRtl:
 #ifdef LRTSIM_HAVE_RTL
-      return std::make_unique<RtlRankReduceImpl>(params);
+    {
+      auto impl = std::make_unique<RtlRankReduceImpl>(params);
+      if (clock_period != sc_core::SC_ZERO_TIME) impl->run_on_clock(clock_period);
+      return impl;
+    }
 #else
       break;
 #endif

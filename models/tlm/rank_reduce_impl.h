@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <systemc>
+
 #include "golden/rank_reduce/rank_reduce.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 
@@ -76,6 +78,10 @@ class RankReduceImpl {
   /// Clock cycles all pairs so far took, where the implementation measures them (the RTL);
   /// nothing where the cost table is the only source (golden).
   virtual std::optional<uint64_t> measured_cycles() const { return std::nullopt; }
+  /// @brief True when step() itself lets simulated time pass, one clock period per cycle of
+  /// the pair (the RTL on a clock): the unit then calls it from the caller's thread process at
+  /// the pair's start time instead of annotating the cycles.
+  virtual bool advances_time() const { return false; }
 };
 
 enum class RankReduceImplKind { kGolden, kRtl };
@@ -87,8 +93,11 @@ const char* to_string(RankReduceImplKind kind);
 /// @brief An implementation of the given kind. kRtl is RtlRankReduceImpl (the Verilated unit,
 /// rank_reduce_rtl_impl.h; construct it during elaboration); in a build without Verilator it
 /// throws std::invalid_argument (never a silent fall-back to the golden model).
+/// `clock_period`: for kRtl, run the Verilated unit on a clock of that period (simulated time,
+/// advances_time()); zero: in delta cycles. Ignored for kGolden.
 std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
-                                                      const golden::RankReduceParams& params);
+                                                      const golden::RankReduceParams& params,
+                                                      const sc_core::sc_time& clock_period = sc_core::SC_ZERO_TIME);
 
 /// @brief The golden model: golden::RankReduceFixed, with the load check of the file comment.
 class GoldenRankReduceImpl final : public RankReduceImpl {

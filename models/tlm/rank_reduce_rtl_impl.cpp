@@ -37,6 +37,11 @@ RtlRankReduceImpl::~RtlRankReduceImpl() = default;
 
 uint64_t RtlRankReduceImpl::cycles() const { return rtl_->total_cycles(); }
 
+void RtlRankReduceImpl::run_on_clock(const sc_core::sc_time& period) {
+  rtl_->set_clock_period(period);
+  clocked_ = true;
+}
+
 void RtlRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair) {
   if (std::abs(pair.dz_exp) > golden::RankReduceFixed::kMaxInputExponent ||
       std::abs(pair.a_exp) > golden::RankReduceFixed::kMaxInputExponent)

@@ -42,6 +42,11 @@ class RtlRankReduceImpl final : public RankReduceImpl {
   /// The pairs' cycles as the closed form counts them (from the edge after the accepted start to
   /// the accepted result; cycles() also counts each accepting edge).
   std::optional<uint64_t> measured_cycles() const override { return pair_cycles_; }
+  /// @brief From now on each pair runs on a clock of `period` (rtl::RankReduceRtl::
+  /// set_clock_period): its cycles pass as simulated time inside step(), which must then be
+  /// called from a thread process.
+  void run_on_clock(const sc_core::sc_time& period);
+  bool advances_time() const override { return clocked_; }
 
  private:
   void sync_mirror() const;
@@ -53,6 +58,7 @@ class RtlRankReduceImpl final : public RankReduceImpl {
   golden::FixedPairTrace trace_;
   uint64_t saturations_ = 0;
   uint64_t pair_cycles_ = 0;
+  bool clocked_ = false;
   mutable golden::RankReduceFixed mirror_;
   mutable bool mirror_stale_ = false;
 };

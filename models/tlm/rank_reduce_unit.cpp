@@ -304,6 +304,23 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
   const golden::RankReduceParams& params = x.impl->params();
   const uint64_t r = l.q - 1;
   ++x.stats.steps;
+  // Called from a thread process (the TLM engine's learning processes), the unit blocks: the
+  // caller catches up with its local time, waits for the datapath, and the pair holds it for its
+  // cycles in simulated time (a clocked implementation spends them itself, the golden one waits
+  // the cost table's), so that contexts contend in the order they really arrive. Called from
+  // outside a process (a test's sc_main) it annotates the delay instead.
+  const sc_core::sc_process_handle caller = sc_core::sc_get_current_process_handle();
+  const bool blocking = caller.valid() && caller.proc_kind() == sc_core::SC_THREAD_PROC_;
+  const bool clocked = x.impl->advances_time();
+  if (clocked && !blocking)
+    throw std::logic_error(std::string(name()) + ": a clocked implementation steps only from a thread process");
+  sc_core::sc_time started = sc_core::SC_ZERO_TIME;
+  if (blocking) {
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    datapath_.enter();
+    started = sc_core::sc_time_stamp();
+  }
 
   if (is_zero_input(params, pair)) {
     x.impl->step(x.state, pair);
@@ -324,11 +341,12 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
   x.status = (t.zero_input ? kStatusZeroInput : 0u) | (t.vanished_left ? kStatusVanishedLeft : 0u) |
              (t.vanished_right ? kStatusVanishedRight : 0u) | (t.skipped_kappa ? kStatusSkippedKappa : 0u) |
              (static_cast<uint32_t>(t.kept) << kStatusKeptShift);
-  charge_pair(x, delay);
+  charge_pair(x, delay, blocking, blocking ? sc_core::sc_time_stamp() - started : sc_core::SC_ZERO_TIME);
+  if (blocking) datapath_.leave(started);
   return ::tlm::TLM_OK_RESPONSE;
 }
 
-void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay) {
+void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay, bool blocking, const sc_core::sc_time& spent) {
   const golden::FixedPairTrace& t = x.impl->last_pair();
   const golden::RankReduceParams& p = x.impl->params();
   const hw::RrUnitPairCost c = costs_->pair_cost(p.rank, p.mode == golden::RankReduceMode::kUnbiased, p.n_o, p.n_i,
@@ -352,7 +370,15 @@ void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay) {
   x.tag->charge(Component::kRankReduce, energy);
   x.tag->charge(Component::kSramRead, device::energy_of(c.sram_reads * 64, specs_.sram_read_energy_per_bit));
   x.tag->charge(Component::kSramWrite, device::energy_of(c.sram_writes * 64, specs_.sram_write_energy_per_bit));
-  datapath_.occupy(delay, clock_cycles(c.cycles, clock_period_));
+  const sc_core::sc_time cycles = clock_cycles(c.cycles, clock_period_);
+  if (!blocking) {
+    datapath_.occupy(delay, cycles);
+  } else if (!x.impl->advances_time()) {
+    sc_core::wait(cycles);
+  } else if (spent != cycles) {
+    throw RunError(std::string(name()) + ": the clocked RTL spent " + spent.to_string() + " on pair " +
+                   std::to_string(t.pair_index) + ", the cost table says " + std::to_string(c.cycles) + " cycles");
+  }
 }
 
 void rank_reduce_unit::reset_state(Context& x) {

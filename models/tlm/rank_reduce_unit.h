@@ -32,14 +32,15 @@
 // unit rtl/rr_unit.sv takes for that pair (its state traffic included, at a 64-bit SRAM port
 // that takes one request per cycle), and the unit's own operations priced per operation, both
 // read from the cost table (configs/rank_reduce_unit.yaml, built in) for the pair's outcome; the
-// state words the RTL reads and writes are counted (stats) and charged by the controller at the
-// SRAM's price. The state moves functionally by debug transport (no time, no energy: the
-// table holds both); the pair's dz and a codes are read with timed transactions. The unit never
-// waits and needs no quantum keeper: its caller's keeper sees the whole delay. The contexts
-// share one datapath: a STEP that arrives while another context's pair is being folded
-// queues behind it (ResourceTimeline). Energy goes to the STEP's CostTag (cost_tag.h): the
-// unit's operations, its state words at the SRAM's price, and (the tag travels on the unit's
-// own reads) the pair's SRAM reads.
+// state words the RTL reads and writes are counted (stats) and charged at the SRAM's price. The state moves functionally by debug transport (no time, no energy: the
+// table holds both); the pair's dz and a codes are read with timed transactions. The unit
+// annotates the delay when called from outside a process; called from a thread process (the TLM
+// engine's learning processes) a STEP blocks: the caller catches up with its local time, waits
+// for the datapath, and the pair holds it for its cycles in simulated time (a clocked RTL
+// implementation spends them itself). The contexts share one datapath: a STEP that arrives while
+// another context's pair is being folded queues behind it (ResourceTimeline). Energy goes to
+// the STEP's CostTag (cost_tag.h): the unit's operations, its state words at the SRAM's price,
+// and (the tag travels on the unit's own reads) the pair's SRAM reads.
 //
 // SRAM traffic per pair and the state layout: docs/tlm.md ("rank_reduce_unit").
 
@@ -206,7 +207,9 @@ class rank_reduce_unit : public sc_core::sc_module {
   ::tlm::tlm_generic_payload& payload(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes);
   ::tlm::tlm_response_status mem_access(Context& x, ::tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes,
                                         sc_core::sc_time& delay);
-  void charge_pair(Context& x, sc_core::sc_time& delay);  // the cost table's cycles and energy
+  // The cost table's cycles and energy: annotated, waited (blocking), or checked against what a
+  // clocked implementation spent.
+  void charge_pair(Context& x, sc_core::sc_time& delay, bool blocking, const sc_core::sc_time& spent);
   void state_access(Context& x, ::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);
   void load_metadata(Context& x);
   void store_metadata(Context& x);

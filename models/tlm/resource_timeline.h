@@ -19,6 +19,8 @@ class BusySignal : public sc_core::sc_module {
     dont_initialize();
   }
   /// The resource is held from now + from to now + to.
+  void rise_now() { rise_.notify(sc_core::SC_ZERO_TIME); }
+  void fall_now() { fall_.notify(sc_core::SC_ZERO_TIME); }
   void mark(const sc_core::sc_time& from, const sc_core::sc_time& to) {
     if (to <= from) return;
     rise_.notify(from);
@@ -54,6 +56,29 @@ class ResourceTimeline {
     if (trace_ != nullptr) trace_->mark(start - now, busy_until_ - now);
     return start - arrival;
   }
+  /// @brief A request that waits instead of annotating (from a thread process): enter()
+  /// returns when the resource is free (no blocking holder, no annotated reservation left) and
+  /// holds it until leave(), called with the time enter() returned.
+  void enter() {
+    for (;;) {
+      const sc_core::sc_time now = sc_core::sc_time_stamp();
+      if (held_)
+        sc_core::wait(freed_);
+      else if (busy_until_ > now)
+        sc_core::wait(busy_until_ - now);
+      else
+        break;
+    }
+    held_ = true;
+    if (trace_ != nullptr) trace_->rise_now();
+  }
+  void leave(const sc_core::sc_time& started) {
+    busy_until_ = sc_core::sc_time_stamp();
+    busy_ += busy_until_ - started;
+    held_ = false;
+    freed_.notify();
+    if (trace_ != nullptr) trace_->fall_now();
+  }
   const sc_core::sc_time& busy_until() const { return busy_until_; }
   /// Time the resource was held, in all.
   const sc_core::sc_time& busy() const { return busy_; }
@@ -64,6 +89,8 @@ class ResourceTimeline {
   sc_core::sc_time busy_until_ = sc_core::SC_ZERO_TIME;
   sc_core::sc_time busy_ = sc_core::SC_ZERO_TIME;
   BusySignal* trace_ = nullptr;
+  bool held_ = false;      // a blocking request holds the resource (enter .. leave)
+  sc_core::sc_event freed_;
 };
 
 }  // namespace lrt::tlm

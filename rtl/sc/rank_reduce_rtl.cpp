@@ -67,7 +67,7 @@ void RankReduceRtl::open_vcd(const std::string& path) {
   if (!vcd_->isOpen()) throw std::runtime_error("cannot open VCD file " + path);
 }
 
-void RankReduceRtl::settle() {
+void RankReduceRtl::settle(bool timed) {
   // From sc_main the wrapper runs the kernel itself; from a thread process (the TLM unit's
   // STEP inside the controller's processes) it yields to the kernel instead.
   const sc_core::sc_process_handle me = sc_core::sc_get_current_process_handle();
@@ -78,8 +78,8 @@ void RankReduceRtl::settle() {
     else
       sc_core::sc_start(t);
   };
-  if (timed_) {
-    advance(sc_core::sc_time(0.5, sc_core::SC_NS));
+  if (timed) {
+    advance(half_period_);
   } else {
     // The first call delivers the input writes and runs the model, the second publishes its
     // outputs (one call would leave them a phase behind: correct results, wrong cycle counts).
@@ -108,10 +108,12 @@ void RankReduceRtl::edge() {
   mem_rsp_valid_.write(p.mem_rsp_valid);
   mem_rsp_rdata_.write(p.mem_rsp_rdata);
   done_ready_.write(p.done_ready);
+  // Gated clock: the set-up edges of a pair take no time (set_clock_period).
+  const bool timed = timed_ && !(untimed_setup_ && (p.rst || p.cfg_pair_load || p.start_valid));
   clk_.write(false);
-  settle();
+  settle(timed);
   clk_.write(true);
-  settle();
+  settle(timed);
   RtlPins& o = pins_;
   o.start_ready = start_ready_.read();
   o.code_ready = code_ready_.read();

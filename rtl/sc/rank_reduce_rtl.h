@@ -33,6 +33,16 @@ class RankReduceRtl : public sc_core::sc_module, public RtlUnitEnv {
 
   /// Advance simulated time by half a period per clock phase (for VCD traces).
   void set_timed(bool timed) { timed_ = timed; }
+  /// @brief Runs the unit on a clock of `period` gated by the transactor: while a pair runs,
+  /// each edge the closed form counts (from the edge after the accepted start to the accepted
+  /// result) takes one period of simulated time; the set-up edges (reset, pair-counter load,
+  /// the accepting edge, which overlaps the CONTROL write that started the pair) take none.
+  /// Call from a thread process (the TLM unit's STEP).
+  void set_clock_period(const sc_core::sc_time& period) {
+    timed_ = true;
+    half_period_ = period / 2;
+    untimed_setup_ = true;
+  }
   /// @brief Dumps every signal of the unit to `path` (implies set_timed(true)). Call before
   /// the first run_pair.
   void open_vcd(const std::string& path);
@@ -41,10 +51,12 @@ class RankReduceRtl : public sc_core::sc_module, public RtlUnitEnv {
   void edge() override;
 
  private:
-  void settle();
+  void settle(bool timed);  // one clock phase
 
   std::unique_ptr<Vrr_unit> dut_;
   bool timed_ = false;
+  bool untimed_setup_ = false;
+  sc_core::sc_time half_period_{0.5, sc_core::SC_NS};
   std::unique_ptr<VerilatedVcdSc> vcd_;
 
   sc_core::sc_signal<bool> clk_, rst_;

@@ -72,14 +72,15 @@ TEST(Measured, OnlyAFinishedRunIsRead) {
   EXPECT_FALSE(read_measured(dir, 100, 0.0));  // short
   write(R"({"samples": 100, "interrupted": false, "accuracy": {"online_ema": 0.5, "last_500": 0.25},
             "writes": {"cells": 10, "total": 20, "max_per_cell": 4},
-            "energy_pj": {"total": 300, "by_component": {"rram_read": 100}}, "cycles_by_phase": {"lrt": 50}})");
+            "energy_pj": {"total": 300, "by_component": {"rram_read": 100}}, "cycles_by_phase": {"lrt": 50},
+            "rank_reduce_units": {"busy_cycles_by_module": [30, 70]}})");
   const auto m = read_measured(dir, 100, 7.0);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->accuracy_ema, 0.5);
   EXPECT_EQ(m->q.inv_write_density, 100.0 * 10 / 20);
   EXPECT_EQ(m->q.worst_cell_inv_write_density, 25.0);
   EXPECT_EQ(m->q.energy_per_sample_pj, 3.0);
-  EXPECT_EQ(m->q.rank_reduce_cycles, 0.5);
+  EXPECT_EQ(m->q.rank_reduce_cycles, 0.7);  // the busiest unit's cycles per sample, not the LRT phase
   EXPECT_EQ(m->q.logic_area_um2, 7.0);
 }
 
