@@ -170,20 +170,9 @@ struct Bench {
   }
 
   ::tlm::tlm_response_status reg(::tlm::tlm_command cmd, uint32_t addr, uint32_t& value, sc_time& delay) {
-    unsigned char buf[4];
-    for (unsigned i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(value >> (8 * i));
-    ::tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(buf);
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
-    ctl.out->b_transport(t, delay);
-    value = 0;
-    for (unsigned i = 0; i < 4; ++i) value |= uint32_t{buf[i]} << (8 * i);
-    return t.get_response_status();
+    return reg_access(*ctl.out.operator->(), cmd, addr, value, delay);
   }
+
   ::tlm::tlm_response_status write_reg(uint32_t addr, uint32_t value, sc_time& delay) {
     return reg(::tlm::TLM_WRITE_COMMAND, addr, value, delay);
   }
@@ -473,21 +462,11 @@ void two_contexts_scenario(Checks& c) {
   c.expect(unit.contexts() == 2 && unit.register_bytes() == 0x40, "two banks");
 
   auto reg = [&](uint32_t addr, uint32_t value, ::tlm::tlm_command cmd = ::tlm::TLM_WRITE_COMMAND) {
-    unsigned char buf[4];
-    for (unsigned i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(value >> (8 * i));
-    ::tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(buf);
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time d = sc_core::SC_ZERO_TIME;
-    ctl.out->b_transport(t, d);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < 4; ++i) v |= uint32_t{buf[i]} << (8 * i);
-    return std::make_pair(t.get_response_status(), v);
+    const ::tlm::tlm_response_status st = reg_access(*ctl.out.operator->(), cmd, addr, value, d);
+    return std::make_pair(st, value);
   };
+
   auto poke = [&](uint64_t addr, const std::vector<int16_t>& codes) {
     std::vector<uint8_t> b(2 * codes.size());
     for (std::size_t i = 0; i < codes.size(); ++i) {
