@@ -191,8 +191,9 @@ class TlmBackend final : public Backend {
     uint64_t rtl_cycles = 0, pairs = 0, busy = 0;
     nlohmann::ordered_json by_module = nlohmann::ordered_json::array();
     for (const auto& u : top_->units()) {
-      busy += u->total_stats().busy_cycles;
-      by_module.push_back(u->total_stats().busy_cycles);
+      const uint64_t b = u->total_stats().busy_cycles;
+      busy += b;
+      by_module.push_back(b);
     }
     for (size_t u = 0; u < net_.trainable_layers().size(); ++u) {
       const tlm::RankReduceContextRef unit = top_->unit(u);

@@ -78,6 +78,13 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
     act_offset_.push_back(act_offset_.back() + code_bytes * static_cast<uint64_t>(s.out.size()));
   act_offset_.erase(act_offset_.begin());  // act_offset_[l]: layer l's input map
   grad_addr_ = sram_address("gradients");
+  state_addr_.assign(shapes_.size(), 0);  // each learning layer's training-state region, looked up once
+  for (int l : trainable) {
+    const golden::WeightUpdater& u = engine_.affine(l).updater();
+    if (u.lrt_accumulator() != nullptr) state_addr_[static_cast<size_t>(l)] = sram_address("lrt." + std::to_string(l));
+    if (u.scheme() == golden::Scheme::kNaiveBatch)
+      state_addr_[static_cast<size_t>(l)] = sram_address("batch." + std::to_string(l));
+  }
 
   layer_time_.assign(trainable.size(), sc_core::SC_ZERO_TIME);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(clock_cycles(specs_.quantum_cycles, clock_period_));
@@ -100,15 +107,14 @@ void controller::attach(const std::vector<TlmWeightStore*>& stores, const std::v
   if (stores.size() != arrays_.size() || reducers.size() != arrays_.size())
     throw std::invalid_argument("controller: one store and one reducer slot per trainable layer");
   stores_ = stores;
-  reducers_ = reducers;
   for (size_t j = 0; j < stores_.size(); ++j) {
     const int l = engine_.trainable_layers()[j];
     stores_[j]->tag().ledger = &ledger_;
     stores_[j]->tag().layer = l;
-    if (reducers_[j] != nullptr) {
-      reducers_[j]->tag().ledger = &ledger_;
-      reducers_[j]->tag().layer = l;
-      reducers_[j]->tag().phase = Phase::kLrt;
+    if (reducers[j] != nullptr) {
+      reducers[j]->tag().ledger = &ledger_;
+      reducers[j]->tag().layer = l;
+      reducers[j]->tag().phase = Phase::kLrt;
     }
   }
 }
@@ -173,6 +179,11 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
     if (qk_.need_sync()) qk_.sync();
     t = qk_.get_local_time();
   };
+  auto sync_now = [&] {
+    qk_.set(t);
+    qk_.sync();
+    t = sc_core::SC_ZERO_TIME;
+  };
 
   set_phase(Phase::kForward, -1);
   engine_.begin_step(image, label);
@@ -182,9 +193,7 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
     sync_if_needed();
   }
   const golden::StepResult r = engine_.finish_forward(label);
-  qk_.set(t);
-  qk_.sync();
-  t = sc_core::SC_ZERO_TIME;
+  sync_now();
   const sc_core::sc_time forward_end = sc_core::sc_time_stamp();
 
   set_phase(Phase::kBackward, -1);
@@ -198,9 +207,7 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
     const int j = trainable_index_[static_cast<size_t>(l)];
     if (j >= 0) {
       // The layer's learning starts now, beside the rest of the backward pass.
-      qk_.set(t);
-      qk_.sync();
-      t = sc_core::SC_ZERO_TIME;
+      sync_now();
       Learner& L = *learners_[static_cast<size_t>(j)];
       L.busy = true;
       L.folded = false;
@@ -211,8 +218,7 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
       sync_if_needed();
     }
   }
-  qk_.set(t);
-  qk_.sync();
+  sync_now();
   const sc_core::sc_time backward_end = sc_core::sc_time_stamp();
 
   // Join: the next sample's forward reads the weights the learning wrote. First every layer's
@@ -251,19 +257,12 @@ void controller::learn(size_t j) {
       golden::AffineLayer& layer = engine_.affine(l);
       const uint64_t attempts = layer.updater().stats().attempts;
       stores_[j]->tag().phase = Phase::kUpdate;
-      if (reducers_[j] != nullptr) reducers_[j]->clear_steps();
-      // The layer's store and reducer annotate into this process's local time; it runs one
-      // layer's learning ahead of the kernel and synchronizes at its end.
+      // The rank-reduce unit blocks this process for each pair, so when learn_layer returns its
+      // last pair has just been folded (the LRT phase's end for this layer); the store's writes
+      // after it annotate into this process's local time, up to the end of the update.
       layer_time_[j] = sc_core::SC_ZERO_TIME;
       engine_.learn_layer(l);
       sc_core::sc_time t = layer_time_[j];
-      // Synchronize when the last pair was folded (the LRT phase's end for this layer), then at
-      // the end of the update (its MACs, factor reads and RRAM writes).
-      const sc_core::sc_time folded = reducers_[j] != nullptr && reducers_[j]->stepped()
-                                          ? reducers_[j]->last_step_done()
-                                          : sc_core::SC_ZERO_TIME;
-      sc_core::wait(folded);
-      t -= folded;
       L.folded = true;
       L.folded_event.notify();
       learn_costs(j, layer.updater().stats().attempts - attempts, t);
@@ -383,7 +382,7 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
   if (layer.forms_weight_gradient())
     issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kAccumulatorBits, t, dz_zeros * k, pfq);
   if (scheme == golden::Scheme::kNaiveBatch) {  // accumulate into the SRAM accumulator
-    const uint64_t addr = sram_address("batch." + std::to_string(l)), bits = n_o * k * kAccumulatorBits;
+    const uint64_t addr = state_addr_[static_cast<size_t>(l)], bits = n_o * k * kAccumulatorBits;
     sram_read(port_, Phase::kBackward, l, addr, bits, t);
     transport(port_, Phase::kBackward, l, ::tlm::TLM_WRITE_COMMAND, addr, bits / 8, t);
   }
@@ -397,13 +396,12 @@ void controller::learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t) {
   const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
   const golden::Scheme scheme = layer.updater().scheme();
   if (scheme == golden::Scheme::kNaiveBatch)
-    sram_read(p, Phase::kUpdate, l, sram_address("batch." + std::to_string(l)), attempts * n_o * k * kAccumulatorBits, t);
+    sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * n_o * k * kAccumulatorBits, t);
   if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
     // An update attempt forms L R^T: n_o k r MACs over the stored factors, read from SRAM.
     const auto r = static_cast<uint64_t>(acc->params().reducer.rank);
     issue_mac(p, Phase::kUpdate, l, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits, t);
-    sram_read(p, Phase::kUpdate, l, sram_address("lrt." + std::to_string(l)), attempts * r * (n_o + k) * specs_.lr_bits,
-              t);
+    sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * r * (n_o + k) * specs_.lr_bits, t);
   }
 }
 

@@ -138,8 +138,8 @@ class controller : public sc_core::sc_module {
   std::vector<int> trainable_index_;        // network layer -> trainable index, -1
   std::vector<uint64_t> act_offset_;        // bus address of each network layer's input map
   uint64_t grad_addr_ = 0;
+  std::vector<uint64_t> state_addr_;        // network layer -> bus address of its lrt./batch. region
   std::vector<TlmWeightStore*> stores_;
-  std::vector<UnitRankReducer*> reducers_;
   std::vector<sc_core::sc_time> layer_time_;
 
   // The controller process and the sample it works on.

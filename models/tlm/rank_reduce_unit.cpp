@@ -77,25 +77,6 @@ rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const Ra
   in.register_transport_dbg(this, &rank_reduce_unit::transport_dbg);
 }
 
-RankReduceUnitStats rank_reduce_unit::total_stats() const {
-  RankReduceUnitStats t;
-  for (const auto& x : contexts_) {
-    const RankReduceUnitStats& s = x->stats;
-    t.steps += s.steps;
-    t.zero_input += s.zero_input;
-    t.skipped_kappa += s.skipped_kappa;
-    t.updated += s.updated;
-    t.resets += s.resets;
-    t.input_errors += s.input_errors;
-    t.busy_cycles += s.busy_cycles;
-    t.register_accesses += s.register_accesses;
-    t.sram_read_words += s.sram_read_words;
-    t.sram_write_words += s.sram_write_words;
-    t.energy += s.energy;
-  }
-  return t;
-}
-
 namespace {
 
 // The counters of RankReduceUnitStats in checkpoint order.
@@ -107,6 +88,17 @@ std::array<uint64_t*, kStatsWords> stats_fields(RankReduceUnitStats& s) {
 }
 
 }  // namespace
+
+RankReduceUnitStats rank_reduce_unit::total_stats() const {
+  RankReduceUnitStats total;
+  const auto sum = stats_fields(total);
+  for (const auto& x : contexts_) {
+    RankReduceUnitStats s = x->stats;
+    const auto part = stats_fields(s);
+    for (size_t k = 0; k < kStatsWords; ++k) *sum[k] += *part[k];
+  }
+  return total;
+}
 
 std::vector<uint64_t> rank_reduce_unit::stats_words() const {
   std::vector<uint64_t> w;
@@ -279,11 +271,10 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
 
 ::tlm::tlm_response_status rank_reduce_unit::step(Context& x, sc_core::sc_time& delay, const CostTag* tag) {
   // The STEP's payer pays for the unit's own reads too.
-  x.tag->ledger = tag != nullptr ? tag->ledger : nullptr;
-  if (tag != nullptr) {
-    x.tag->phase = tag->phase;
-    x.tag->layer = tag->layer;
-  }
+  if (tag != nullptr)
+    x.tag->copy_from(*tag);
+  else
+    x.tag->ledger = nullptr;
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
   const RankReduceStateLayout& l = x.layout;

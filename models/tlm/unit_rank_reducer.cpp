@@ -75,8 +75,6 @@ void UnitRankReducer::send(int dz_exp, int a_exp) {
   write_register(rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp));
   write_register(rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp));
   write_register(rank_reduce_unit::kControl, rank_reduce_unit::kStep);
-  stepped_ = true;
-  last_step_done_ = delay_;
 }
 
 void UnitRankReducer::reset() { write_register(rank_reduce_unit::kControl, rank_reduce_unit::kReset); }

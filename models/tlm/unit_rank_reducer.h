@@ -38,11 +38,6 @@ class UnitRankReducer final : public golden::RankReducer {
   const golden::RankReduceFixed* fixed_model() const override { return unit_.impl(context_).golden_model(); }
   /// The tag every transaction of this reducer carries (the sequencer sets its phase).
   CostTag& tag() { return *tag_; }
-  /// The delay (the caller's local time offset) right after the last STEP since clear_steps(),
-  /// and whether there was one: when the pairs were folded.
-  bool stepped() const { return stepped_; }
-  const sc_core::sc_time& last_step_done() const { return last_step_done_; }
-  void clear_steps() { stepped_ = false; }
 
  private:
   void write_register(uint32_t offset, uint32_t value);
@@ -59,8 +54,6 @@ class UnitRankReducer final : public golden::RankReducer {
   std::vector<unsigned char> bytes_;  // the same in bus format
   ::tlm::tlm_generic_payload trans_;  // reused: constructing a payload allocates; owns tag_
   CostTag* tag_;
-  bool stepped_ = false;
-  sc_core::sc_time last_step_done_ = sc_core::SC_ZERO_TIME;
 };
 
 }  // namespace lrt::tlm
