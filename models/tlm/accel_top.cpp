@@ -74,7 +74,8 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     sram_->map(r.name, r.bits);
     if (r.aux) aux_bits_ += r.bits;
   }
-  mac_ = std::make_unique<mac_array>("mac", specs.mac, specs.clock_period);
+  mac_ = std::make_unique<mac_array>("mac", specs.mac, specs.clock_period, mac_memory_bytes(engine));
+  mac_->set_thread_pool(engine.thread_pool());  // the GEMMs' rows over the run's --jobs threads
   build_units(engine, specs);
   std::vector<rram_array*> arrays;
   for (auto& a : rram_) arrays.push_back(a.get());
@@ -96,7 +97,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   bus_->out.bind(sram_->in);
   bus_->map("sram", kBusSramBase, sram_->buffer().mapped_bytes(), target++);
   bus_->out.bind(mac_->in);
-  bus_->map("mac", kBusMacBase, sizeof(MacJob), target++);
+  bus_->map("mac", kBusMacBase, mac_->address_bytes(), target++);
   for (size_t u = 0; u < units_.size(); ++u) {
     bus_->out.bind(units_[u]->in);
     bus_->map(units_[u]->name(), unit_window(u), units_[u]->register_bytes(), target++);
@@ -168,7 +169,8 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
 }
 
 accel_top::~accel_top() {
-  engine_.attach_weight_stores({}, false);  // the stores die with this module
+  engine_.attach_weight_stores({}, false);  // the stores and kernels die with this module
+  for (int l : engine_.trainable_layers()) engine_.install_mac_kernels(l, nullptr);
   if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
 }
 
@@ -188,6 +190,14 @@ void accel_top::attach_weights(bool deploy) {
   }
   engine_.attach_weight_stores(stores, deploy);
   const std::vector<int>& trainable = engine_.trainable_layers();
+  mac_kernels_.clear();
+  std::vector<TlmMacKernels*> kernels;
+  for (size_t j = 0; j < rram_.size(); ++j) {
+    mac_kernels_.push_back(std::make_unique<TlmMacKernels>(*ctrl_->mem.operator->(), kBusMacBase, mac_->memory_bytes(),
+                                                           engine_.pfq() != nullptr, ctrl_->layer_time(j)));
+    kernels.push_back(mac_kernels_.back().get());
+    engine_.install_mac_kernels(trainable[j], kernels.back());
+  }
   for (size_t j = 0; j < slots_.size(); ++j) {
     const Slot& s = slots_[j];
     if (s.unit == nullptr) continue;
@@ -197,7 +207,7 @@ void accel_top::attach_weights(bool deploy) {
     reducers_[j] = reducer.get();
     engine_.install_rank_reducer(trainable[j], std::move(reducer));
   }
-  ctrl_->attach(tlm_stores, reducers_);
+  ctrl_->attach(tlm_stores, reducers_, kernels);
   // A resumed run goes on at the simulated time it stopped at (the ledger's cycles), so that the
   // processes' quantum boundaries, and with them the order in which they reach shared
   // resources, are those of the uninterrupted run.

@@ -21,6 +21,7 @@
 #include "tlm/resource_timeline.h"
 #include "tlm/rram_array.h"
 #include "tlm/sram_buffer.h"
+#include "tlm/tlm_mac_kernels.h"
 #include "tlm/tlm_weight_store.h"
 #include "tlm/unit_rank_reducer.h"
 
@@ -105,6 +106,7 @@ class accel_top : public sc_core::sc_module {
   std::vector<Slot> slots_;  // per trainable layer
   void build_units(const golden::Engine& engine, const AccelSpecs& specs);
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
+  std::vector<std::unique_ptr<TlmMacKernels>> mac_kernels_;  // one per trainable layer
   std::vector<UnitRankReducer*> reducers_;  // per trainable layer, owned by the engine; null if not LRT
   sc_core::sc_time clock_period_;
   uint64_t aux_bits_ = 0;

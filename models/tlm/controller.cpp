@@ -7,6 +7,7 @@
 
 #include "golden/training/schemes.h"
 #include "tlm/bus.h"
+#include "tlm/tlm_mac_kernels.h"
 #include "tlm/tlm_util.h"
 #include "tlm/tlm_weight_store.h"
 #include "tlm/unit_rank_reducer.h"
@@ -15,7 +16,7 @@ namespace lrt::tlm {
 
 namespace {
 
-constexpr uint32_t kAccumulatorBits = 32;  // MAC accumulators (docs/golden_engine.md "Widths")
+constexpr uint32_t kAccumulatorBits = kMacAccumulatorBits;
 
 int64_t pairs_of(const golden::LayerShape& s) {
   return s.spec.kind == golden::LayerKind::kConv3x3 ? int64_t{s.out.h} * s.out.w : 1;
@@ -103,14 +104,17 @@ uint64_t controller::sram_address(const std::string& region) const {
   return kBusSramBase + sram_.region(region).offset_bytes;
 }
 
-void controller::attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers) {
-  if (stores.size() != arrays_.size() || reducers.size() != arrays_.size())
-    throw std::invalid_argument("controller: one store and one reducer slot per trainable layer");
+void controller::attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers,
+                        const std::vector<TlmMacKernels*>& kernels) {
+  if (stores.size() != arrays_.size() || reducers.size() != arrays_.size() || kernels.size() != arrays_.size())
+    throw std::invalid_argument("controller: one store, reducer slot and MAC kernels per trainable layer");
   stores_ = stores;
   for (size_t j = 0; j < stores_.size(); ++j) {
     const int l = engine_.trainable_layers()[j];
     stores_[j]->tag().ledger = &ledger_;
     stores_[j]->tag().layer = l;
+    kernels[j]->tag().ledger = &ledger_;
+    kernels[j]->tag().layer = l;
     if (reducers[j] != nullptr) {
       reducers[j]->tag().ledger = &ledger_;
       reducers[j]->tag().layer = l;
@@ -337,14 +341,7 @@ void controller::forward_costs(int l, sc_core::sc_time& t) {
                    engine_.activation(static_cast<size_t>(engine_.op_of_layer(l)) + 1), t);
   if (s.spec.kind == golden::LayerKind::kBatchNorm)
     issue_mac(port_, Phase::kForward, l, out, 16, 16, kAccumulatorBits, t);  // scale and shift
-  if (!s.trainable()) return;
-  const golden::AffineLayer& layer = engine_.affine(l);
-  const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
-  const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
-  // PFQ: the GEMMs run at the stage's operand widths on a precision-scalable array; the
-  // layer's own formats (train.precision), rounded further by PFQ.
-  issue_mac(port_, Phase::kForward, l, pairs * n_o * k, static_cast<uint32_t>(layer.weight_operand_bits()),
-            static_cast<uint32_t>(layer.activation_operand_bits()), kAccumulatorBits, t, 0, engine_.pfq() != nullptr);
+  // A trainable layer's GEMM ran on the MAC array inside the op (tlm_mac_kernels.h).
 }
 
 void controller::backward_costs(int l, sc_core::sc_time& t) {
@@ -369,17 +366,18 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
   // gradients and one bias add (the golden engine's AffineWork counts the same).
   const uint64_t dz_zeros = macs_.specs().zero_skip ? layer.last_dz_zeros() : 0;
   const bool pfq = engine_.pfq() != nullptr;
-  const auto w_op = static_cast<uint32_t>(layer.weight_operand_bits());
   const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
   const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
-  if (input_grad) issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, w_op, g_op, kAccumulatorBits, t, dz_zeros * k, pfq);
+  // The input gradient (and the weight gradient of online SGD and naive batch, in the layer's
+  // learning) ran on the MAC array (tlm_mac_kernels.h); per-pixel SGD forms its products
+  // itself, so its array time is a count job here.
   const golden::Scheme scheme = layer.updater().scheme();
   if (golden::trains_bias(scheme))
     sram_read(port_, Phase::kBackward, l, act_offset_[static_cast<size_t>(l)], in * act, t);  // the saved input
   if (layer.updates_bias())
     issue_mac(port_, Phase::kUpdate, l, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits),
               kAccumulatorBits, t, dz_zeros);  // adds of dz
-  if (layer.forms_weight_gradient())
+  if (scheme == golden::Scheme::kPixelSgd)
     issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kAccumulatorBits, t, dz_zeros * k, pfq);
   if (scheme == golden::Scheme::kNaiveBatch) {  // accumulate into the SRAM accumulator
     const uint64_t addr = state_addr_[static_cast<size_t>(l)], bits = n_o * k * kAccumulatorBits;

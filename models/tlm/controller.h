@@ -7,9 +7,11 @@
 // (golden::Engine, the arithmetic specification), which the controller runs one op at a time
 // (Engine::forward_op, backward_op, learn_layer); the weights live in the rram_array targets
 // and reach the datapath through transactions (tlm_weight_store.h), the LRT pairs run on the
-// rank-reduce unit (unit_rank_reducer.h). What each step costs comes from the targets it
-// touches: after each op the controller issues the op's MAC job to the mac_array and its
-// activation / gradient traffic to the sram_buffer (the maps' real codes), and every target
+// rank-reduce unit (unit_rank_reducer.h), and the layers' GEMMs (forward, input and weight
+// gradients) are computed by the mac_array on operands moved into its memory
+// (tlm_mac_kernels.h). What each step costs comes from the targets it touches: the GEMM jobs,
+// and after each op the count jobs of the element-wise work (batch norm, bias adds) and the
+// activation / gradient traffic to the sram_buffer (the maps' real codes); every target
 // annotates its latency and charges its energy to the payload's CostTag (phase, layer). Time:
 // a tlm_quantumkeeper per process (global quantum: ControllerSpecs::quantum_cycles).
 //
@@ -48,6 +50,7 @@
 
 namespace lrt::tlm {
 
+class TlmMacKernels;
 class TlmWeightStore;
 class UnitRankReducer;
 
@@ -77,10 +80,11 @@ class controller : public sc_core::sc_module {
              std::vector<RankReduceContextRef> units, const mac_array& macs, const device::SramBuffer& sram,
              const ControllerSpecs& specs, const sc_core::sc_time& clock_period);
 
-  /// @brief The layers' weight stores and (LRT layers; else null) rank reducers, one per
-  /// trainable layer, that the engine now uses: the controller sets their CostTags. Call
-  /// after Engine::attach_weight_stores and install_rank_reducer.
-  void attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers);
+  /// @brief The layers' weight stores, (LRT layers; else null) rank reducers and MAC kernels,
+  /// one per trainable layer, that the engine now uses: the controller sets their CostTags.
+  /// Call after Engine::attach_weight_stores, install_rank_reducer and install_mac_kernels.
+  void attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers,
+              const std::vector<TlmMacKernels*>& kernels);
 
   /// @brief Trains one sample (see the file comment). Call from sc_main, not from a process.
   golden::StepResult train_sample(const uint8_t* image, int label);

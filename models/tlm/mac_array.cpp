@@ -1,10 +1,12 @@
 #include "tlm/mac_array.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "device/spec_error.h"
+#include "golden/training/mac_kernels.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
@@ -18,15 +20,50 @@ void validate(const MacArraySpecs& specs) {
 }
 
 mac_array::mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs,
-                     const sc_core::sc_time& clock_period)
-    : sc_core::sc_module(name), in("in"), specs_(specs), clock_period_(clock_period) {
+                     const sc_core::sc_time& clock_period, uint64_t memory_bytes)
+    : sc_core::sc_module(name), in("in"), specs_(specs), clock_period_(clock_period), memory_(memory_bytes) {
   validate(specs_);
   if (clock_period_ == sc_core::SC_ZERO_TIME)
     throw std::invalid_argument(std::string(basename()) + ": zero clock period");
   in.register_b_transport(this, &mac_array::b_transport);
+  in.register_get_direct_mem_ptr(this, &mac_array::get_direct_mem_ptr);
+  in.register_transport_dbg(this, &mac_array::transport_dbg);
 }
 
-const char* mac_array::check_job(const MacJob& job) {
+uint64_t mac_array::footprint(uint64_t a_elements, uint64_t b_elements, uint64_t c_elements) {
+  auto aligned = [](uint64_t bytes) { return (bytes + 7) / 8 * 8; };
+  return aligned(2 * a_elements) + aligned(2 * b_elements) + aligned(4 * c_elements);
+}
+
+namespace {
+
+// Elements of A, B and C a compute job reads and writes.
+struct JobOperands {
+  uint64_t a = 0, b = 0, c = 0;
+};
+
+JobOperands operands_of(const MacJob& j) {
+  const auto m = static_cast<uint64_t>(j.m), n = static_cast<uint64_t>(j.n), k = static_cast<uint64_t>(j.k);
+  switch (static_cast<MacKernel>(j.kernel)) {
+    case MacKernel::kGemmNt: return {m * k, n * k, m * n};
+    case MacKernel::kWeightGradient: return {m * n, m * k, n * k};
+    case MacKernel::kConvBackwardData: {
+      const auto pixels = static_cast<uint64_t>(j.in_h - 2) * static_cast<uint64_t>(j.in_w - 2);
+      const auto taps = 9 * static_cast<uint64_t>(j.in_c);
+      return {pixels * n, taps * n, static_cast<uint64_t>(j.in_h) * static_cast<uint64_t>(j.in_w) * j.in_c};
+    }
+    case MacKernel::kCount: break;
+  }
+  return {};
+}
+
+bool fits(uint64_t offset, uint64_t bytes, unsigned align, uint64_t memory_bytes) {
+  return offset % align == 0 && offset <= memory_bytes && bytes <= memory_bytes - offset;
+}
+
+}  // namespace
+
+const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.weight_bits < 1 || job.weight_bits > 32) return "weight_bits outside 1..32";
   if (job.activation_bits < 1 || job.activation_bits > 32) return "activation_bits outside 1..32";
   if (job.accumulator_bits < 1 || job.accumulator_bits > 64) return "accumulator_bits outside 1..64";
@@ -34,6 +71,18 @@ const char* mac_array::check_job(const MacJob& job) {
   if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
   if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
     return "a bit-scalable job has operands above 8 bits";
+  if (job.kernel > static_cast<uint32_t>(MacKernel::kWeightGradient)) return "unknown kernel";
+  if (job.kernel == static_cast<uint32_t>(MacKernel::kCount)) return "";
+  if (job.macs != 0 || job.zero_operand != 0) return "a compute job counts its MACs itself (macs, zero_operand 0)";
+  const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
+  if (job.n < 1 || (!conv && (job.m < 0 || job.k < 1))) return "dimensions out of range";
+  if (conv && (job.in_h < 3 || job.in_w < 3 || job.in_c < 1)) return "conv input shape out of range";
+  if (job.gradient_a > 1) return "gradient_a is not 0 or 1";
+  const JobOperands o = operands_of(job);
+  if (o.a > (uint64_t{1} << 40) || o.b > (uint64_t{1} << 40) || o.c > (uint64_t{1} << 40)) return "operands too large";
+  if (!fits(job.a, 2 * o.a, 2, memory_bytes) || !fits(job.b, 2 * o.b, 2, memory_bytes) ||
+      !fits(job.c, 4 * o.c, 4, memory_bytes))
+    return "operands outside the operand memory";
   return "";
 }
 
@@ -91,9 +140,69 @@ device::EnergyUnits mac_array::energy() const {
   return total;
 }
 
+bool mac_array::in_memory(const ::tlm::tlm_generic_payload& trans) const {
+  const uint64_t a = trans.get_address(), len = trans.get_data_length();
+  return a >= kMacMemoryOffset && len > 0 && a - kMacMemoryOffset <= memory_.size() &&
+         len <= memory_.size() - (a - kMacMemoryOffset);
+}
+
+void mac_array::compute(MacJob& job) {
+  unsigned char* base = memory_.data();
+  const auto* a = reinterpret_cast<const int16_t*>(base + job.a);
+  const auto* b = reinterpret_cast<const int16_t*>(base + job.b);
+  auto* c = reinterpret_cast<int32_t*>(base + job.c);
+  const JobOperands o = operands_of(job);
+  // The zero detector of the gradient operand, which feeds the scheduler under zero skipping.
+  const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
+  const bool gradient = conv || job.kernel == static_cast<uint32_t>(MacKernel::kWeightGradient) || job.gradient_a;
+  // MACs one zero entry of A removes: a column of B in a GEMM (n), a row of the weight
+  // gradient (k), the 9 c taps of a conv input gradient.
+  const bool gemm = job.kernel == static_cast<uint32_t>(MacKernel::kGemmNt);
+  const uint64_t per_entry = conv ? 9 * static_cast<uint64_t>(job.in_c)
+                                  : static_cast<uint64_t>(gemm ? job.n : job.k);
+  const uint64_t a_entries = o.a;
+  if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + a_entries, 0)) * per_entry;
+  switch (static_cast<MacKernel>(job.kernel)) {
+    case MacKernel::kGemmNt:
+      job.macs = o.c * static_cast<uint64_t>(job.k);
+      golden::kern::gemm_nt_parallel(pool_, job.m, job.n, job.k, a, b, c);
+      break;
+    case MacKernel::kWeightGradient:
+      job.macs = o.c * static_cast<uint64_t>(job.m);
+      golden::kern::weight_gradient(job.m, job.n, job.k, a, b, c);
+      break;
+    case MacKernel::kConvBackwardData: {
+      const golden::TensorShape map{job.in_h, job.in_w, job.in_c};
+      job.macs = o.a * per_entry;
+      golden::reserve_conv_backward_scratch(scratch_, map, job.n);
+      golden::kern::conv3x3_backward_data(map, job.n, a, b, c, scratch_, pool_);
+      break;
+    }
+    case MacKernel::kCount: break;
+  }
+}
+
 void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (trans.get_byte_enable_ptr() != nullptr) {
     trans.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_address() >= kMacMemoryOffset) {  // the operand memory: a plain memory, free
+    if (!in_memory(trans)) {
+      trans.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    if (trans.get_streaming_width() < trans.get_data_length()) {
+      trans.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+      return;
+    }
+    unsigned char* m = memory_.data() + (trans.get_address() - kMacMemoryOffset);
+    if (trans.is_read())
+      std::memcpy(trans.get_data_ptr(), m, trans.get_data_length());
+    else if (trans.is_write())
+      std::memcpy(m, trans.get_data_ptr(), trans.get_data_length());
+    trans.set_dmi_allowed(true);
+    trans.set_response_status(::tlm::TLM_OK_RESPONSE);
     return;
   }
   if (trans.get_data_length() != sizeof(MacJob) || trans.get_streaming_width() < sizeof(MacJob)) {
@@ -110,10 +219,12 @@ void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time&
   }
   MacJob job;
   std::memcpy(&job, trans.get_data_ptr(), sizeof job);
-  if (*check_job(job) != '\0') {
+  if (*check_job(job, memory_.size()) != '\0') {
     trans.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  compute(job);
+  job.kernel = static_cast<uint32_t>(MacKernel::kCount);  // it costs what the count job of its MACs costs
   const MacJobCost c = cost(job);
   ++stats_.jobs;
   stats_.macs += job.macs;
@@ -124,6 +235,42 @@ void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time&
   timeline_.occupy(delay, clock_cycles(c.cycles, clock_period_));  // jobs from overlapping initiators queue
   charge(trans, Component::kMac, c.energy);
   trans.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+bool mac_array::get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tlm_dmi& dmi) {
+  // Only the operand memory; the job register and anything beyond refuse, naming the range.
+  const uint64_t a = trans.get_address();
+  dmi.set_granted_access(::tlm::tlm_dmi::DMI_ACCESS_NONE);
+  if (memory_.empty()) {
+    dmi.set_start_address(0);
+    dmi.set_end_address(~uint64_t{0});
+    return false;
+  }
+  if (a < kMacMemoryOffset) {
+    dmi.set_start_address(0);
+    dmi.set_end_address(kMacMemoryOffset - 1);
+    return false;
+  }
+  if (a - kMacMemoryOffset >= memory_.size()) {
+    dmi.set_start_address(kMacMemoryOffset + memory_.size());
+    dmi.set_end_address(~uint64_t{0});
+    return false;
+  }
+  dmi.set_dmi_ptr(memory_.data());
+  dmi.set_start_address(kMacMemoryOffset);
+  dmi.set_end_address(kMacMemoryOffset + memory_.size() - 1);
+  dmi.allow_read_write();
+  dmi.set_read_latency(sc_core::SC_ZERO_TIME);
+  dmi.set_write_latency(sc_core::SC_ZERO_TIME);
+  return true;
+}
+
+unsigned int mac_array::transport_dbg(::tlm::tlm_generic_payload& trans) {
+  if (!in_memory(trans) || trans.get_byte_enable_ptr() != nullptr) return 0;
+  unsigned char* m = memory_.data() + (trans.get_address() - kMacMemoryOffset);
+  if (trans.is_read()) std::memcpy(trans.get_data_ptr(), m, trans.get_data_length());
+  if (trans.is_write()) std::memcpy(m, trans.get_data_ptr(), trans.get_data_length());
+  return trans.get_data_length();
 }
 
 }  // namespace lrt::tlm

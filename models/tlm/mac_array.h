@@ -1,10 +1,17 @@
 #pragma once
-// TLM-2.0 MAC array: N lanes of fixed-point multiply-accumulate. A job (a count of MACs at
-// given operand widths) arrives as a MacJob in the generic payload's data on socket `in`;
+// TLM-2.0 MAC array: N lanes of fixed-point multiply-accumulate that compute the layers' MAC
+// jobs on operands in their own memory. A job (MacJob) arrives in the generic payload's data
+// at address 0 of socket `in`: a compute job names a kernel (MacKernel), its dimensions and
+// where its operands and result lie in the operand memory; the array runs the golden kernel
+// (golden/training/kernels.h, the arithmetic specification) on that memory, on its thread pool
+// (set_thread_pool: parallel arithmetic inside the module, bit-identical for any pool), and
+// counts the MACs and (with zero skipping) the zero gradient operands itself. A count job
+// (kernel kCount) only carries a count of MACs: the element-wise work of the layers that the
+// array does not compute itself (batch-norm scale and shift, bias adds, per-pixel SGD's
+// products) still costs its lanes.
 // b_transport adds the job's busy time (cycles x clock period) to the delay and never waits;
 // a job that arrives (now + delay) while an earlier one still runs queues behind it
 // (ResourceTimeline), and its energy goes to the payload's CostTag (cost_tag.h).
-// The data path itself is the golden engine's (golden/kernels.h); this module carries the cost.
 //
 // Cost model (sources and derivation: docs/tlm.md, "mac_array"):
 //   cycles = ceil(macs / lanes) + pipeline_fill_cycles   (0 for an empty job)
@@ -14,11 +21,14 @@
 //   MACs with a zero operand are clock-gated: they cost no energy but keep their lane slot;
 //   with MacArraySpecs::zero_skip they are skipped: no energy and no cycles.
 //
-// Transaction: TLM_WRITE_COMMAND at address 0, data = one MacJob, length sizeof(MacJob).
-// Responses: TLM_ADDRESS_ERROR_RESPONSE (address != 0), TLM_BURST_ERROR_RESPONSE (other
-// length, streaming), TLM_BYTE_ENABLE_ERROR_RESPONSE, TLM_COMMAND_ERROR_RESPONSE (read),
-// TLM_GENERIC_ERROR_RESPONSE (a job outside the model: widths, gated > macs); an
-// error charges nothing. No DMI, no debug transport.
+// Address map: [0, sizeof(MacJob)) the job register (write only); [kMacMemoryOffset,
+// kMacMemoryOffset + memory_bytes) the operand memory (read/write, DMI granted read/write,
+// debug transport). Operand-memory accesses take no time and charge nothing: they stand for
+// the operand fetches the initiator already paid for at the SRAM and RRAM.
+// Responses: TLM_ADDRESS_ERROR_RESPONSE (elsewhere), TLM_BURST_ERROR_RESPONSE (a job of
+// another length, streaming), TLM_BYTE_ENABLE_ERROR_RESPONSE, TLM_COMMAND_ERROR_RESPONSE (a
+// job read), TLM_GENERIC_ERROR_RESPONSE (a job outside the model: widths, gated > macs,
+// operands outside the memory); an error charges nothing and computes nothing.
 
 #include <tlm_utils/simple_target_socket.h>
 
@@ -29,22 +39,47 @@
 #include <tuple>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "device/energy.h"
+#include "golden/training/kernels.h"
 #include "tlm/cost_tag.h"
 #include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
+/// Width of the MAC accumulators (docs/golden_engine.md "Widths").
+inline constexpr uint32_t kMacAccumulatorBits = 32;
+/// Byte offset of the operand memory in the array's address space.
+inline constexpr uint64_t kMacMemoryOffset = 0x1000;
+
+/// @brief What a job computes. The operands are int16 codes, the result int32 sums, at byte
+/// offsets a, b, c of the operand memory (each aligned to its element).
+enum class MacKernel : uint32_t {
+  kCount = 0,             ///< nothing: a count of MACs (macs, zero_operand as given)
+  kGemmNt = 1,            ///< C[m][n] = sum_k A[m][k] B[n][k] (forward; fc input gradient with m = 1)
+  kConvBackwardData = 2,  ///< 3x3 conv input gradient: A = dz (pixels x n), B = W^T (9 c x n), C the input map
+  kWeightGradient = 3,    ///< C[n][k] = sum_p A[p][n] B[p][k] over m pairs (A = dz, B = a)
+};
+
 /// @brief One job for the MAC array: the payload's data (trivially copyable).
 struct MacJob {
-  uint64_t macs = 0;          ///< multiply-accumulates
-  uint64_t zero_operand = 0;  ///< of those, how many have a zero operand (gated)
+  uint64_t macs = 0;          ///< multiply-accumulates (a compute job: 0, the array counts them)
+  uint64_t zero_operand = 0;  ///< of those, how many have a zero operand (gated; a compute job: 0)
   uint32_t weight_bits = 8;       ///< B_w, 1..32
   uint32_t activation_bits = 8;   ///< B_a, 1..32
   uint32_t accumulator_bits = 24; ///< B_acc, 1..64
   /// 1: a precision-scalable (bit-fusion) job: each 8 x 8 b lane retires 64 / (B_w B_a)
   /// products per cycle, cycles = ceil(n B_w B_a / (64 lanes)) + fill (B_w, B_a <= 8; PFQ)
   uint32_t bit_scalable = 0;
+  uint32_t kernel = 0;  ///< MacKernel
+  /// Compute jobs: kGemmNt m x n x k; kWeightGradient m pairs, n outputs, k inputs;
+  /// kConvBackwardData n output channels of a conv whose input map is in_h x in_w x in_c.
+  int32_t m = 0, n = 0, k = 0;
+  int32_t in_h = 0, in_w = 0, in_c = 0;
+  /// A gradient job (kConvBackwardData: A; kWeightGradient: A; kGemmNt with m = 1 and
+  /// gradient_a = 1: A) counts A's zero entries x k as zero operands under zero skipping.
+  uint32_t gradient_a = 0;
+  uint64_t a = 0, b = 0, c = 0;  ///< operand-memory byte offsets of A, B (int16) and C (int32)
 };
 
 /// @brief Operand widths of a MAC: the key of the energy table.
@@ -93,15 +128,25 @@ class mac_array : public sc_core::sc_module {
   tlm_utils::simple_target_socket<mac_array> in;
 
   /// @brief Validates specs (device::SpecError); std::invalid_argument for a zero period.
-  mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs, const sc_core::sc_time& clock_period);
+  /// memory_bytes: the operand memory (0: count jobs only).
+  mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs, const sc_core::sc_time& clock_period,
+            uint64_t memory_bytes = 0);
 
+  /// @brief Splits the kernels over `pool` (null: the simulation thread); bit-identical.
+  void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
+  uint64_t memory_bytes() const { return memory_.size(); }
+  /// @brief Bytes of the address space: the job register and the operand memory.
+  uint64_t address_bytes() const { return memory_.empty() ? sizeof(MacJob) : kMacMemoryOffset + memory_.size(); }
+  /// @brief Operand-memory bytes a job needs: A, B, C back to back, each 8-byte aligned.
+  static uint64_t footprint(uint64_t a_elements, uint64_t b_elements, uint64_t c_elements);
   /// @brief The cost model, without side effects. Throws std::invalid_argument for a job
   /// outside the model (check_job).
   MacJobCost cost(const MacJob& job) const;
   /// @brief Energy of one MAC at these widths (full adders x full_adder_energy, rounded once).
   device::EnergyUnits energy_per_mac(const MacWidths& w) const;
-  /// @brief Empty if the job is inside the model, else what is wrong.
-  static const char* check_job(const MacJob& job);
+  /// @brief Empty if the job is inside the model, else what is wrong (a compute job: also
+  /// its operands inside memory_bytes).
+  static const char* check_job(const MacJob& job, uint64_t memory_bytes = 0);
 
   const MacArraySpecs& specs() const { return specs_; }
   const MacArrayStats& stats() const { return stats_; }
@@ -118,11 +163,20 @@ class mac_array : public sc_core::sc_module {
 
  private:
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tlm_dmi& dmi);
+  unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
+  // Whether [address, + length) lies in the operand memory (no streaming, no byte enables).
+  bool in_memory(const ::tlm::tlm_generic_payload& trans) const;
+  // Runs a compute job on the memory and fills in its macs and zero_operand.
+  void compute(MacJob& job);
 
   MacArraySpecs specs_;
   sc_core::sc_time clock_period_;
   MacArrayStats stats_;
   ResourceTimeline timeline_;
+  std::vector<unsigned char> memory_;
+  ThreadPool* pool_ = nullptr;
+  golden::kern::ConvBackwardScratch scratch_;  // grown to the largest job
 };
 
 }  // namespace lrt::tlm

@@ -331,6 +331,12 @@ void Engine::install_rank_reducer(int layer, std::unique_ptr<RankReducer> reduce
   lrt_accumulator_of(affine(layer), layer).replace_reducer(std::move(reducer));
 }
 
+void Engine::install_mac_kernels(int layer, MacKernels* kernels) {
+  if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() || !shapes_[static_cast<size_t>(layer)].trainable())
+    throw std::invalid_argument("engine: layer " + std::to_string(layer) + " is not a conv3x3 or fc layer");
+  affine(layer).install_mac_kernels(kernels);
+}
+
 const BatchNormLayer& Engine::batch_norm(int layer) const {
   if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() ||
       shapes_[static_cast<size_t>(layer)].spec.kind != LayerKind::kBatchNorm)

@@ -98,6 +98,9 @@ class Engine {
   /// Lets the LRT layer `layer` fold its pairs with `reducer` from now on (e.g. a driver of a
   /// hardware unit that holds the same state). Throws as lrt_reducer_model().
   void install_rank_reducer(int layer, std::unique_ptr<RankReducer> reducer);
+  /// Lets the trainable layer `layer` hand its MAC jobs to `kernels` (not owned; null: the
+  /// golden kernels on the engine's pool). std::invalid_argument for a layer that does not train.
+  void install_mac_kernels(int layer, MacKernels* kernels);
   /// The batch-norm layer at network layer index `layer` (throws std::out_of_range).
   const BatchNormLayer& batch_norm(int layer) const;
   BatchNormLayer& batch_norm(int layer);
@@ -127,6 +130,8 @@ class Engine {
   /// thread count; the pool must outlive the engine or be reset. With a pool, the weight
   /// stores must take writes to different layers from different threads at once.
   void set_thread_pool(ThreadPool* pool);
+  /// The pool the GEMMs use (null: none, or one thread).
+  ThreadPool* thread_pool() const { return pool_; }
 
   /// @brief The PFQ schedule (null when train.pfq is off).
   const PfqSchedule* pfq() const { return pfq_ ? &*pfq_ : nullptr; }

@@ -68,7 +68,6 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
     throw std::invalid_argument("AffineLayer: formats need a left shift above 24 bits");
   if (conv_) {
     cols_.assign(static_cast<size_t>(pairs_) * k_, 0);
-    dx_scratch_ = kern::ConvBackwardScratch(pairs_, n_o_, k_);
   }
   // Max-norm placement (train_specs.h): on dz itself, or on the bias gradient here and on the
   // weight update in the updater.
@@ -280,7 +279,7 @@ void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
     work_.mac_bit_ops += macs * static_cast<uint64_t>(weight_operand_bits() * activation_operand_bits());
     work_.mac_bit_ops_8x8 += macs * 64;
   }
-  kern::gemm_nt_parallel(pool_, pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  kernels_->forward(forward_bits(), pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
   // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
   const int64_t lo = b_fmt_.min_code(), hi = b_fmt_.max_code();
   uint64_t clipped_count = 0;
@@ -344,9 +343,9 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
     work_.mac_bit_ops_8x8 += nonzero * k * 64;
     if (store_ != nullptr) store_->account_reads(1);  // backprop reads the weights again
     if (conv_)
-      kern::conv3x3_backward_data(in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data(), dx_scratch_, pool_);
+      kernels_->conv_backward_data(backward_data_bits(), in_shape(), n_o_, dzq_.data(), wt16_.data(), dx32_.data());
     else
-      kern::gemm_nt_parallel(pool_, 1, k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());  // dx[k] = sum_o W[o][k] dz[o]
+      kernels_->fc_backward_data(backward_data_bits(), k_, n_o_, dzq_.data(), wt16_.data(), dx32_.data());
     const ShiftQuantizer qb{dx_shift_, b_fmt_.min_code(), b_fmt_.max_code()};
     for (size_t i = 0; i < dx32_.size(); ++i) din[i] = static_cast<int16_t>(qb(dx32_[i]));
   }
@@ -393,6 +392,8 @@ void AffineLayer::learn_weights() {
   g.dz_frac = g_fmt_.frac_bits;
   g.a_frac = in_fmt_.frac_bits;
   g.flusher = store_ != nullptr ? this : nullptr;
+  g.kernels = kernels_;
+  g.kernel_bits = weight_gradient_bits();
   const bool changed = updater_->on_sample(g, w_, writes_);
   if (store_ != nullptr) write_changed_cells();
   if (changed) refresh_mirrors();

@@ -16,6 +16,7 @@
 #include "core/weight_store.h"
 #include "golden/training/dither.h"
 #include "golden/training/kernels.h"
+#include "golden/training/mac_kernels.h"
 #include "golden/training/max_norm.h"
 #include "golden/training/network.h"
 #include "golden/training/schemes.h"
@@ -127,6 +128,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   bool is_conv() const { return conv_; }
   int n_out() const { return n_o_; }
   int fan_in() const { return k_; }
+  /// Output pixels (conv) or 1 (fc): the GEMM rows, one LRT pair each.
+  int pairs() const { return pairs_; }
   int alpha_exp() const { return alpha_exp_; }
   const fx::Format& weight_format() const { return w_fmt_; }
   const fx::Format& grad_format() const { return g_fmt_; }
@@ -170,6 +173,11 @@ class AffineLayer final : public Layer, private WriteFlusher {
   int weight_operand_bits() const { return w_fmt_.bits - w_drop_; }
   int activation_operand_bits() const { return in_fmt_.bits - a_drop_; }
   int grad_operand_bits() const { return g_fmt_.bits - g_drop_; }
+  /// The operand widths of the layer's MAC jobs as a MAC array runs them (MacJob's
+  /// weight_bits x activation_bits): forward W x a, input gradient W x dz, weight gradient dz x a.
+  MacOperandBits forward_bits() const { return bits_of(weight_operand_bits(), activation_operand_bits()); }
+  MacOperandBits backward_data_bits() const { return bits_of(weight_operand_bits(), grad_operand_bits()); }
+  MacOperandBits weight_gradient_bits() const { return bits_of(grad_operand_bits(), activation_operand_bits()); }
 
   /// @brief Keeps the weights in `store` from now on (null: in the layer only). deploy: the
   /// layer's codes are placed into the store (a stuck cell keeps its level, and the layer
@@ -179,7 +187,10 @@ class AffineLayer final : public Layer, private WriteFlusher {
   /// and end_sample() applies its drift. std::invalid_argument if its size differs.
   void attach_store(WeightStore* store, bool deploy);
   /// @brief Spreads the layer's GEMMs over `pool` (null: this thread only); bit-exact either way.
-  void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
+  void set_thread_pool(ThreadPool* pool) { local_kernels_.set_thread_pool(pool); }
+  /// @brief Hands the layer's MAC jobs (forward, input gradient, weight gradient) to `kernels`
+  /// from now on (null: the golden kernels on the layer's pool). Not owned; bit-exact either way.
+  void install_mac_kernels(MacKernels* kernels) { kernels_ = kernels != nullptr ? kernels : &local_kernels_; }
   WeightStore* store() const { return store_; }
   /// @brief The end of a training sample: advances the store's sample clock (drift) and
   /// adopts the codes drift changed. Nothing without a store.
@@ -195,6 +206,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
 
  private:
   int16_t weight_operand(int32_t code) const;
+  static MacOperandBits bits_of(int a, int b) { return {static_cast<uint32_t>(a), static_cast<uint32_t>(b)}; }
   void flush() override { write_changed_cells(); }  // WriteFlusher: a scheme writing per pair
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
@@ -237,10 +249,10 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<int16_t> dzq_;         // pairs x n_o, Qg
   std::vector<int64_t> db_;          // n_o: the bias gradient in Qg LSBs
   std::vector<int32_t> dx32_;        // in size
-  kern::ConvBackwardScratch dx_scratch_;
+  LocalMacKernels local_kernels_;
+  MacKernels* kernels_ = &local_kernels_;  // who computes the MAC jobs
   // Weight store (optional): cells an update changed, codes a read returned, drift changes.
   WeightStore* store_ = nullptr;
-  ThreadPool* pool_ = nullptr;
   std::vector<int64_t> journal_;
   std::vector<int32_t> read_codes_;
   std::vector<int64_t> drifted_;

@@ -37,6 +37,14 @@ void check_state(const UpdaterState& s, size_t sum, size_t left, size_t right, b
   if (!signs && s.sign_index != 0) throw std::invalid_argument("updater state: sign index of another scheme");
 }
 
+// G = sum_p dz_p a_p^T of the sample, on whatever computes the layer's MAC jobs.
+void weight_gradient_of(const SamplePairs& g, int32_t* out) {
+  if (g.kernels != nullptr)
+    g.kernels->weight_gradient(g.kernel_bits, g.pairs, g.n_o, g.n_i, g.dz, g.a, out);
+  else
+    kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, out);
+}
+
 bool pair_is_zero(const int16_t* dz, int n) {
   for (int i = 0; i < n; ++i)
     if (dz[i] != 0) return false;
@@ -181,7 +189,7 @@ class OnlineSgd final : public SgdUpdater {
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     const double scale = begin_sample(g);
-    kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
+    weight_gradient_of(g, grad_.data());
     bool changed = false;
     int64_t nonzero = 0;
     for (int o = 0; o < p_.n_o; ++o)
@@ -292,7 +300,7 @@ class NaiveBatch final : public BatchedUpdater {
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
     ++samples_since_update_;
-    kern::weight_gradient(g.pairs, g.n_o, g.n_i, g.dz, g.a, grad_.data());
+    weight_gradient_of(g, grad_.data());
     for (size_t i = 0; i < acc_.size(); ++i) acc_[i] += grad_[i];
     if (!boundary()) return false;
     double scale = batch_scale() * std::ldexp(1.0, -g.dz_frac - g.a_frac);

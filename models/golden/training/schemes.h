@@ -17,6 +17,7 @@
 #include "core/fixed_point.h"
 #include "core/matrix.h"
 #include "golden/training/lrt_accumulator.h"
+#include "golden/training/mac_kernels.h"
 #include "golden/training/max_norm.h"
 #include "golden/training/train_specs.h"
 #include "golden/training/write_counter.h"
@@ -46,6 +47,8 @@ struct SamplePairs {
   int dz_frac = 0;
   int a_frac = 0;
   WriteFlusher* flusher = nullptr;  ///< null: no store behind the codes (nothing to flush)
+  MacKernels* kernels = nullptr;     ///< computes the weight gradient (null: the golden kernel here)
+  MacOperandBits kernel_bits;        ///< the weight-gradient job's operand widths (dz x a)
 };
 
 /// @brief What every updater of a layer needs to know.

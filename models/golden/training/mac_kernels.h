@@ -1,0 +1,66 @@
+#pragma once
+// The MAC loops of a trainable layer, behind an interface, so that what computes them is a
+// choice of the engine's user: LocalMacKernels runs the golden kernels (kernels.h) on the
+// caller's thread pool; the TLM engine installs one that hands each job to its MAC array
+// module, which computes it on operands in its own memory (tlm/tlm_mac_kernels.h). Both give
+// the same bits: the module calls the same kernels.
+//
+// One call is one job; no call allocates after the first of its size. The operand widths are
+// what the array runs the job at (the layer's formats after PFQ): a cost model's input, not the
+// arithmetic's (the codes already lie on that grid).
+
+#include <cstdint>
+
+#include "core/thread_pool.h"
+#include "golden/training/kernels.h"
+#include "golden/training/network.h"
+
+namespace lrt::golden {
+
+/// @brief Operand widths of a job as MacJob has them: weight_bits x activation_bits (for a
+/// gradient job the gradient takes the role the job's kind gives it, docs/tlm.md "mac_array").
+struct MacOperandBits {
+  uint32_t weight_bits = 0;
+  uint32_t activation_bits = 0;
+};
+
+/// @brief Computes a layer's MAC jobs (see the file comment).
+class MacKernels {
+ public:
+  virtual ~MacKernels() = default;
+  /// @brief Forward: C[m][n] = sum_k A[m][k] B[n][k] (A the activation rows, B the weights).
+  virtual void forward(const MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
+                       int32_t* c) = 0;
+  /// @brief An fc layer's input gradient: dx[i] = sum_o wt[i][o] dz[o] (gemm_nt with m = 1).
+  virtual void fc_backward_data(const MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
+                                int32_t* dx) = 0;
+  /// @brief A 3x3 conv layer's input gradient (kern::conv3x3_backward_data).
+  virtual void conv_backward_data(const MacOperandBits& bits, const TensorShape& in, int c_out, const int16_t* dz,
+                                  const int16_t* wt, int32_t* dx) = 0;
+  /// @brief g[o][k] = sum_p dz[p][o] a[p][k] (kern::weight_gradient).
+  virtual void weight_gradient(const MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
+                               const int16_t* a, int32_t* g) = 0;
+};
+
+/// @brief The golden kernels on a thread pool (null: the calling thread).
+class LocalMacKernels final : public MacKernels {
+ public:
+  void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
+  void forward(const MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
+               int32_t* c) override;
+  void fc_backward_data(const MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
+                        int32_t* dx) override;
+  void conv_backward_data(const MacOperandBits& bits, const TensorShape& in, int c_out, const int16_t* dz,
+                          const int16_t* wt, int32_t* dx) override;
+  void weight_gradient(const MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz, const int16_t* a,
+                       int32_t* g) override;
+
+ private:
+  ThreadPool* pool_ = nullptr;
+  kern::ConvBackwardScratch scratch_;  // grown to the largest job, then reused
+};
+
+/// @brief Grows `s` to hold conv3x3_backward_data's scratch for this shape (no-op if it does).
+void reserve_conv_backward_scratch(kern::ConvBackwardScratch& s, const TensorShape& in, int c_out);
+
+}  // namespace lrt::golden

@@ -1,0 +1,140 @@
+#include "tlm/tlm_mac_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+
+TlmMacKernels::TlmMacKernels(::tlm::tlm_fw_transport_if<>& port, uint64_t base, uint64_t memory_bytes,
+                             bool bit_scalable, sc_core::sc_time& delay)
+    : port_(port), base_(base), memory_bytes_(memory_bytes), bit_scalable_(bit_scalable), delay_(delay),
+      tag_(new CostTag) {
+  trans_.set_extension(tag_);
+}
+
+void TlmMacKernels::transport(::tlm::tlm_command cmd, uint64_t address, unsigned char* data, uint64_t bytes) {
+  ::tlm::tlm_generic_payload& t = trans_;
+  t.set_command(cmd);
+  t.set_address(address);
+  t.set_data_ptr(data);
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  port_.b_transport(t, delay_);
+  if (t.is_response_error())
+    throw RunError("MAC array: " + t.get_response_string() + " for " + std::to_string(bytes) + " bytes at bus address " +
+                   std::to_string(address));
+}
+
+void TlmMacKernels::put(uint64_t offset, const void* src, uint64_t bytes) {
+  if (bytes == 0) return;
+  if (dmi_ != nullptr) {
+    std::memcpy(dmi_ + offset, src, bytes);
+    return;
+  }
+  transport(::tlm::TLM_WRITE_COMMAND, base_ + kMacMemoryOffset + offset,
+            static_cast<unsigned char*>(const_cast<void*>(src)), bytes);  // a write only reads the data
+}
+
+void TlmMacKernels::get(uint64_t offset, void* dst, uint64_t bytes) {
+  if (bytes == 0) return;
+  if (dmi_ != nullptr) {
+    std::memcpy(dst, dmi_ + offset, bytes);
+    return;
+  }
+  transport(::tlm::TLM_READ_COMMAND, base_ + kMacMemoryOffset + offset, static_cast<unsigned char*>(dst), bytes);
+}
+
+void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, uint64_t a_elements, const int16_t* b,
+                        uint64_t b_elements, int32_t* c, uint64_t c_elements) {
+  if (!dmi_asked_) {  // once: the array's operand memory never moves
+    dmi_asked_ = true;
+    ::tlm::tlm_dmi dmi;
+    trans_.set_address(base_ + kMacMemoryOffset);
+    trans_.set_command(::tlm::TLM_WRITE_COMMAND);
+    if (port_.get_direct_mem_ptr(trans_, dmi) && dmi.is_read_write_allowed() &&
+        dmi.get_start_address() <= base_ + kMacMemoryOffset &&
+        dmi.get_end_address() >= base_ + kMacMemoryOffset + memory_bytes_ - 1)
+      dmi_ = dmi.get_dmi_ptr() + (base_ + kMacMemoryOffset - dmi.get_start_address());
+  }
+  job.accumulator_bits = kMacAccumulatorBits;
+  job.bit_scalable = bit_scalable_ ? 1 : 0;
+  job.a = 0;
+  job.b = mac_array::footprint(a_elements, 0, 0);
+  job.c = job.b + mac_array::footprint(0, b_elements, 0);
+  if (job.c + 4 * c_elements > memory_bytes_)
+    throw std::logic_error("MAC array: a job of " + std::to_string(job.c + 4 * c_elements) +
+                           " operand bytes, the memory has " + std::to_string(memory_bytes_));
+  put(job.a, a, 2 * a_elements);
+  put(job.b, b, 2 * b_elements);
+  tag_->phase = phase;
+  transport(::tlm::TLM_WRITE_COMMAND, base_, reinterpret_cast<unsigned char*>(&job), sizeof job);
+  get(job.c, c, 4 * c_elements);
+}
+
+namespace {
+
+MacJob job_of(MacKernel kernel, const golden::MacOperandBits& bits, int m, int n, int k) {
+  MacJob j;
+  j.kernel = static_cast<uint32_t>(kernel);
+  j.weight_bits = bits.weight_bits;
+  j.activation_bits = bits.activation_bits;
+  j.m = m;
+  j.n = n;
+  j.k = k;
+  return j;
+}
+
+uint64_t u64(int v) { return static_cast<uint64_t>(v); }
+
+}  // namespace
+
+void TlmMacKernels::forward(const golden::MacOperandBits& bits, int m, int n, int k, const int16_t* a,
+                            const int16_t* b, int32_t* c) {
+  run(job_of(MacKernel::kGemmNt, bits, m, n, k), Phase::kForward, a, u64(m) * u64(k), b, u64(n) * u64(k), c,
+      u64(m) * u64(n));
+}
+
+void TlmMacKernels::fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz,
+                                     const int16_t* wt, int32_t* dx) {
+  MacJob j = job_of(MacKernel::kGemmNt, bits, 1, n_i, n_o);
+  j.gradient_a = 1;
+  run(j, Phase::kBackward, dz, u64(n_o), wt, u64(n_i) * u64(n_o), dx, u64(n_i));
+}
+
+void TlmMacKernels::conv_backward_data(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out,
+                                       const int16_t* dz, const int16_t* wt, int32_t* dx) {
+  MacJob j = job_of(MacKernel::kConvBackwardData, bits, 0, c_out, 0);
+  j.in_h = in.h;
+  j.in_w = in.w;
+  j.in_c = in.c;
+  const uint64_t pixels = u64(in.h - 2) * u64(in.w - 2), taps = 9 * u64(in.c);
+  run(j, Phase::kBackward, dz, pixels * u64(c_out), wt, taps * u64(c_out), dx, u64(in.h) * u64(in.w) * u64(in.c));
+}
+
+void TlmMacKernels::weight_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
+                                    const int16_t* a, int32_t* g) {
+  run(job_of(MacKernel::kWeightGradient, bits, pairs, n_o, k), Phase::kBackward, dz, u64(pairs) * u64(n_o), a,
+      u64(pairs) * u64(k), g, u64(n_o) * u64(k));
+}
+
+uint64_t mac_memory_bytes(const golden::Engine& engine) {
+  uint64_t bytes = 0;
+  for (int l : engine.trainable_layers()) {
+    const golden::AffineLayer& layer = engine.affine(l);
+    const golden::TensorShape in = layer.in_shape();
+    const uint64_t pairs = u64(layer.pairs()), n_o = u64(layer.n_out()), k = u64(layer.fan_in());
+    bytes = std::max({bytes, mac_array::footprint(pairs * k, n_o * k, pairs * n_o),      // forward
+                      mac_array::footprint(pairs * n_o, k * n_o, static_cast<uint64_t>(in.size())),             // input gradient
+                      mac_array::footprint(pairs * n_o, pairs * k, n_o * k)});           // weight gradient
+  }
+  return bytes;
+}
+
+}  // namespace lrt::tlm

@@ -1,0 +1,65 @@
+#pragma once
+// A layer's MAC jobs (golden/training/mac_kernels.h) computed by the tlm::mac_array behind the
+// bus: the operands go into the array's operand memory (through DMI when the array grants it,
+// else write bursts), the job is one b_transport to the array's job register, and the result
+// comes back out of the operand memory. So the values the datapath continues with are what
+// the module computed. The job's latency goes to `delay` (the calling process's local time
+// offset, as for the layer's weight store); its energy to this object's CostTag, whose phase
+// follows the job (forward; input and weight gradients: backward).
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "golden/training/engine.h"
+#include "golden/training/mac_kernels.h"
+#include "tlm/cost_tag.h"
+#include "tlm/mac_array.h"
+
+namespace lrt::tlm {
+
+/// @brief MacKernels of one layer on the mac_array whose address space starts at bus address
+/// `base` on the bus `port` reaches (see the file comment).
+class TlmMacKernels final : public golden::MacKernels {
+ public:
+  /// bit_scalable: the array runs the jobs as precision-scalable (PFQ) jobs.
+  TlmMacKernels(::tlm::tlm_fw_transport_if<>& port, uint64_t base, uint64_t memory_bytes, bool bit_scalable,
+                sc_core::sc_time& delay);
+
+  void forward(const golden::MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
+               int32_t* c) override;
+  void fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
+                        int32_t* dx) override;
+  void conv_backward_data(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out,
+                          const int16_t* dz, const int16_t* wt, int32_t* dx) override;
+  void weight_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
+                       const int16_t* a, int32_t* g) override;
+
+  /// The tag every job carries (ledger and layer are the sequencer's to set).
+  CostTag& tag() { return *tag_; }
+
+ private:
+  // Loads A and B, runs `job` (its kernel, dimensions and widths set), reads C back.
+  void run(MacJob job, Phase phase, const int16_t* a, uint64_t a_elements, const int16_t* b, uint64_t b_elements,
+           int32_t* c, uint64_t c_elements);
+  // Copies bytes into / out of the operand memory at `offset`.
+  void put(uint64_t offset, const void* src, uint64_t bytes);
+  void get(uint64_t offset, void* dst, uint64_t bytes);
+  void transport(::tlm::tlm_command cmd, uint64_t address, unsigned char* data, uint64_t bytes);
+
+  ::tlm::tlm_fw_transport_if<>& port_;
+  uint64_t base_;
+  uint64_t memory_bytes_;
+  bool bit_scalable_;
+  sc_core::sc_time& delay_;
+  unsigned char* dmi_ = nullptr;  // the operand memory through DMI (null: bursts)
+  bool dmi_asked_ = false;
+  ::tlm::tlm_generic_payload trans_;  // owns tag_
+  CostTag* tag_;
+};
+
+/// @brief Operand-memory bytes the largest MAC job of `engine`'s trainable layers needs.
+uint64_t mac_memory_bytes(const golden::Engine& engine);
+
+}  // namespace lrt::tlm

@@ -1,0 +1,277 @@
+// The MAC array computes its jobs (tlm/mac_array.h, tlm/tlm_mac_kernels.h): every kernel on
+// operands in its memory equals the golden kernel, through DMI and through bursts; it counts
+// the MACs and (zero skipping) the zero gradient operands from the job and its data; bad jobs
+// are refused without computing; and an engine whose layers hand their jobs to the array
+// trains bit for bit as its golden twin, while a result corrupted on its way out of the array
+// changes the training (so the values the datapath continues with are the module's).
+// The target never waits: the tests call its forward interface from the test's thread.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "golden/training/engine.h"
+#include "golden/training/mac_kernels.h"
+#include "tlm/mac_array.h"
+#include "tlm/tlm_mac_kernels.h"
+#include "tlm/tlm_util.h"
+
+namespace lrt::tlm {
+namespace {
+
+using Fw = ::tlm::tlm_fw_transport_if<>;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+const sc_time kClock(2, SC_NS);
+
+std::string unique_name(const char* base) {
+  static int n = 0;
+  return std::string(base) + "_" + std::to_string(n++);
+}
+
+Fw& forward_path(mac_array& target) { return *static_cast<sc_core::sc_export<Fw>&>(target.in).operator->(); }
+
+// Passes transactions through but refuses DMI (so TlmMacKernels moves operands in bursts);
+// with flip_read set it flips bit 22 of the first word of every read burst it passes back.
+class BurstOnly final : public Fw {
+ public:
+  explicit BurstOnly(Fw& next) : next_(next) {}
+  bool flip_read = false;
+  void b_transport(::tlm::tlm_generic_payload& t, sc_time& d) override {
+    next_.b_transport(t, d);
+    if (flip_read && t.is_read() && t.is_response_ok() && t.get_data_length() >= 4) t.get_data_ptr()[2] ^= 0x40;
+  }
+  ::tlm::tlm_sync_enum nb_transport_fw(::tlm::tlm_generic_payload&, ::tlm::tlm_phase&, sc_time&) override {
+    return ::tlm::TLM_COMPLETED;
+  }
+  bool get_direct_mem_ptr(::tlm::tlm_generic_payload&, ::tlm::tlm_dmi&) override { return false; }
+  unsigned int transport_dbg(::tlm::tlm_generic_payload& t) override { return next_.transport_dbg(t); }
+
+ private:
+  Fw& next_;
+};
+
+std::vector<int16_t> random_codes(size_t n, std::mt19937_64& gen, int zero_percent) {
+  std::vector<int16_t> v(n);
+  for (int16_t& x : v)
+    x = static_cast<int16_t>(static_cast<int>(gen() % 100) < zero_percent ? 0 : static_cast<int>(gen() % 255) - 127);
+  return v;
+}
+
+uint64_t zeros(const std::vector<int16_t>& v) { return static_cast<uint64_t>(std::count(v.begin(), v.end(), 0)); }
+
+// One of each kernel at awkward sizes, on kernels `k`, against LocalMacKernels.
+void expect_kernels_equal_golden(golden::MacKernels& k, std::mt19937_64& gen) {
+  golden::LocalMacKernels local;
+  const golden::MacOperandBits bits{8, 8};
+  {  // forward: m x n x k
+    const int m = 7, n = 5, kk = 37;
+    const auto a = random_codes(size_t{m} * kk, gen, 30), b = random_codes(size_t{n} * kk, gen, 10);
+    std::vector<int32_t> want(size_t{m} * n), got(want.size(), -1);
+    local.forward(bits, m, n, kk, a.data(), b.data(), want.data());
+    k.forward(bits, m, n, kk, a.data(), b.data(), got.data());
+    EXPECT_EQ(got, want) << "forward";
+  }
+  {  // fc input gradient
+    const int n_i = 29, n_o = 6;
+    const auto dz = random_codes(n_o, gen, 50), wt = random_codes(size_t{n_i} * n_o, gen, 0);
+    std::vector<int32_t> want(n_i), got(n_i, -1);
+    local.fc_backward_data(bits, n_i, n_o, dz.data(), wt.data(), want.data());
+    k.fc_backward_data(bits, n_i, n_o, dz.data(), wt.data(), got.data());
+    EXPECT_EQ(got, want) << "fc backward data";
+  }
+  {  // conv input gradient: 6 x 5 x 3 input, 4 output channels
+    const golden::TensorShape in{6, 5, 3};
+    const int c_out = 4, pixels = 4 * 3;
+    const auto dz = random_codes(size_t{pixels} * c_out, gen, 60), wt = random_codes(size_t{27} * c_out, gen, 0);
+    std::vector<int32_t> want(static_cast<size_t>(in.size())), got(want.size(), -1);
+    local.conv_backward_data(bits, in, c_out, dz.data(), wt.data(), want.data());
+    k.conv_backward_data(bits, in, c_out, dz.data(), wt.data(), got.data());
+    EXPECT_EQ(got, want) << "conv backward data";
+  }
+  {  // weight gradient
+    const int pairs = 9, n_o = 4, kk = 23;
+    const auto dz = random_codes(size_t{pairs} * n_o, gen, 50), a = random_codes(size_t{pairs} * kk, gen, 20);
+    std::vector<int32_t> want(size_t{n_o} * kk), got(want.size(), -1);
+    local.weight_gradient(bits, pairs, n_o, kk, dz.data(), a.data(), want.data());
+    k.weight_gradient(bits, pairs, n_o, kk, dz.data(), a.data(), got.data());
+    EXPECT_EQ(got, want) << "weight gradient";
+  }
+}
+
+TEST(MacArrayCompute, KernelsOnItsMemoryEqualTheGoldenKernelsThroughDmiAndBursts) {
+  mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, 1 << 16);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  TlmMacKernels dmi(forward_path(mac), 0, mac.memory_bytes(), false, delay);
+  std::mt19937_64 gen(11);
+  expect_kernels_equal_golden(dmi, gen);
+  BurstOnly bursts(forward_path(mac));
+  TlmMacKernels burst(bursts, 0, mac.memory_bytes(), false, delay);
+  expect_kernels_equal_golden(burst, gen);
+  // The array counted the MACs from the jobs' dimensions: 7*5*37 + 29*6 + 12*27*4 + 9*4*23 per round.
+  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23;
+  EXPECT_EQ(mac.stats().jobs, 8u);
+  EXPECT_EQ(mac.stats().macs, 2 * per_round);
+  EXPECT_EQ(mac.stats().gated_macs, 0u);  // no zero skipping
+  EXPECT_EQ(delay, clock_cycles(mac.stats().busy_cycles, kClock));
+}
+
+// Zero skipping: the array detects the gradient operand's zero entries itself; each removes
+// the MACs it would feed (n for an fc input gradient, 9 c for a conv one, k for the weight
+// gradient); a forward job skips nothing.
+TEST(MacArrayCompute, ZeroSkippingCountsTheGradientOperandsZerosFromTheData) {
+  MacArraySpecs s;
+  s.zero_skip = true;
+  mac_array mac(unique_name("mac").c_str(), s, kClock, 1 << 16);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  TlmMacKernels k(forward_path(mac), 0, mac.memory_bytes(), false, delay);
+  std::mt19937_64 gen(5);
+  const golden::MacOperandBits bits{8, 8};
+  std::vector<int32_t> out(4096);
+  const auto a = random_codes(5 * 11, gen, 50), b = random_codes(3 * 11, gen, 50);
+  k.forward(bits, 5, 3, 11, a.data(), b.data(), out.data());
+  EXPECT_EQ(mac.stats().gated_macs, 0u);
+  const auto dz = random_codes(6, gen, 50), wt = random_codes(13 * 6, gen, 0);
+  k.fc_backward_data(bits, 13, 6, dz.data(), wt.data(), out.data());
+  uint64_t gated = zeros(dz) * 13;
+  EXPECT_EQ(mac.stats().gated_macs, gated);
+  const auto cdz = random_codes(12 * 4, gen, 60), cwt = random_codes(27 * 4, gen, 0);
+  k.conv_backward_data(bits, {6, 5, 3}, 4, cdz.data(), cwt.data(), out.data());
+  gated += zeros(cdz) * 27;
+  EXPECT_EQ(mac.stats().gated_macs, gated);
+  const auto gdz = random_codes(9 * 4, gen, 50), ga = random_codes(9 * 23, gen, 20);
+  k.weight_gradient(bits, 9, 4, 23, gdz.data(), ga.data(), out.data());
+  gated += zeros(gdz) * 23;
+  EXPECT_EQ(mac.stats().gated_macs, gated);
+  EXPECT_GT(gated, 0u);
+}
+
+::tlm::tlm_response_status send(Fw& fw, ::tlm::tlm_command cmd, uint64_t addr, void* data, unsigned length) {
+  ::tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(length);
+  t.set_streaming_width(length);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time d = sc_core::SC_ZERO_TIME;
+  fw.b_transport(t, d);
+  return t.get_response_status();
+}
+
+TEST(MacArrayCompute, BadComputeJobsAreRefusedWithoutComputingAndTheMemoryIsAPlainMemory) {
+  mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, 256);
+  Fw& fw = forward_path(mac);
+  EXPECT_EQ(mac.address_bytes(), kMacMemoryOffset + 256);
+  // Memory: what is written is read back; beyond it, an address error.
+  std::vector<unsigned char> w(64), r(64, 0);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<unsigned char>(3 * i + 1);
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, kMacMemoryOffset + 192, w.data(), 64), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(send(fw, ::tlm::TLM_READ_COMMAND, kMacMemoryOffset + 192, r.data(), 64), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(r, w);
+  EXPECT_EQ(send(fw, ::tlm::TLM_READ_COMMAND, kMacMemoryOffset + 193, r.data(), 64),
+            ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  // A GEMM whose result would end past the memory: refused, the memory unchanged, nothing counted.
+  MacJob j;
+  j.kernel = static_cast<uint32_t>(MacKernel::kGemmNt);
+  j.m = 4;
+  j.n = 4;
+  j.k = 8;
+  j.a = 0;
+  j.b = 64;
+  j.c = 192;  // 64 bytes from 192 fit; 16 int32 = 64 bytes: fits exactly
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(mac.stats().macs, 4u * 4 * 8);
+  j.c = 196;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.c = 194;  // not int32-aligned
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.c = 192;
+  j.macs = 1;  // a compute job counts its own MACs
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.macs = 0;
+  j.kernel = 9;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  EXPECT_EQ(mac.stats().jobs, 1u);
+  // DMI: granted read/write over exactly the memory; refused on the job register, naming it.
+  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_dmi dmi;
+  t.set_address(kMacMemoryOffset + 10);
+  EXPECT_TRUE(fw.get_direct_mem_ptr(t, dmi));
+  EXPECT_TRUE(dmi.is_read_write_allowed());
+  EXPECT_EQ(dmi.get_start_address(), kMacMemoryOffset);
+  EXPECT_EQ(dmi.get_end_address(), kMacMemoryOffset + 255);
+  ::tlm::tlm_dmi none;
+  t.set_address(0);
+  EXPECT_FALSE(fw.get_direct_mem_ptr(t, none));
+  EXPECT_EQ(none.get_start_address(), 0u);
+  EXPECT_EQ(none.get_end_address(), kMacMemoryOffset - 1);
+}
+
+// ---- An engine on the array ------------------------------------------------------------------
+
+golden::NetworkSpec conv_fc_network() {
+  golden::NetworkSpec n;
+  n.in_h = 8;
+  n.in_w = 8;
+  n.in_c = 1;
+  n.layers = {{golden::LayerKind::kConv3x3, 4}, {golden::LayerKind::kMaxPool2, 0}, {golden::LayerKind::kRelu, 0},
+              {golden::LayerKind::kConv3x3, 3}, {golden::LayerKind::kFc, 5}};
+  return n;
+}
+
+// Online SGD on every layer: forward GEMMs, input gradients and weight gradients all run.
+golden::TrainSpecs sgd_specs() {
+  golden::TrainSpecs t;
+  t.conv.scheme = golden::Scheme::kOnlineSgd;
+  t.fc.scheme = golden::Scheme::kOnlineSgd;
+  t.learning_rate = 0.5;
+  return t;
+}
+
+std::vector<uint8_t> image(uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::vector<uint8_t> px(64);
+  for (uint8_t& p : px) p = static_cast<uint8_t>(gen() % 256);
+  return px;
+}
+
+// Trains `samples` samples on `e` with every trainable layer's jobs on `kernels` (null: golden).
+void train(golden::Engine& e, TlmMacKernels* kernels, int samples) {
+  for (int l : e.trainable_layers()) e.install_mac_kernels(l, kernels);
+  for (int s = 0; s < samples; ++s) e.train_step(image(static_cast<uint64_t>(s)).data(), s % 5);
+}
+
+TEST(MacArrayCompute, AnEngineOnTheArrayTrainsAsItsTwinAndUsesTheArraysResults) {
+  const golden::NetworkSpec net = conv_fc_network();
+  golden::Engine twin(net, sgd_specs()), on_array(net, sgd_specs()), corrupted(net, sgd_specs());
+  train(twin, nullptr, 4);
+
+  mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  BurstOnly path(forward_path(mac));
+  TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
+  train(on_array, &kernels, 4);
+  EXPECT_EQ(on_array.weights_digest(), twin.weights_digest());
+  golden::AffineWork work;
+  for (int l : twin.trainable_layers()) work += twin.affine(l).work();
+  // Every MAC the golden engine counted was run by the array, and nothing else.
+  EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
+                                  work.weight_grad_macs + work.weight_grad_skipped);
+  EXPECT_GT(work.weight_grad_macs, 0u);
+
+  path.flip_read = true;  // the results now arrive with one bit changed
+  train(corrupted, &kernels, 4);
+  EXPECT_NE(corrupted.weights_digest(), twin.weights_digest());
+}
+
+}  // namespace
+}  // namespace lrt::tlm
