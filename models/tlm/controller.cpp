@@ -241,10 +241,15 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
 
   set_phase(Phase::kDrift, -1);
   engine_.end_step(r);  // drift: the device's own clock, no controller time
-  ledger_.add_cycles(Phase::kForward, cycles(forward_end - t0));
-  ledger_.add_cycles(Phase::kBackward, cycles(backward_end - forward_end));
-  ledger_.add_cycles(Phase::kLrt, cycles(lrt_end - backward_end));
-  ledger_.add_cycles(Phase::kUpdate, cycles(end - lrt_end));
+  // Each phase's stretch of the critical path, and the SRAM's leakage over it.
+  auto account = [this](Phase p, const sc_core::sc_time& span) {
+    ledger_.add_cycles(p, cycles(span));
+    ledger_.add_energy(p, Component::kSramLeakage, sram_.leakage_energy(span.to_seconds()));
+  };
+  account(Phase::kForward, forward_end - t0);
+  account(Phase::kBackward, backward_end - forward_end);
+  account(Phase::kLrt, lrt_end - backward_end);
+  account(Phase::kUpdate, end - lrt_end);
   phase_.write(kPhases);
   layer_.write(-1);
   energy_uj_.write(device::to_picojoules(ledger_.total_energy()) * 1e-6);

@@ -24,7 +24,7 @@ const char* to_string(Component c) {
     case Component::kSramWrite: return "sram_write";
     case Component::kMac: return "mac";
     case Component::kRankReduce: return "rank_reduce";
-    case Component::kOther: return "other";
+    case Component::kSramLeakage: return "sram_leakage";
   }
   return "?";
 }

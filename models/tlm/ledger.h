@@ -15,8 +15,9 @@ namespace lrt::tlm {
 /// The phases of one training sample, in the order the controller runs them.
 enum class Phase { kForward, kBackward, kLrt, kUpdate, kDrift };
 inline constexpr int kPhases = 5;
-/// Where energy is spent.
-enum class Component { kRramRead, kRramWrite, kSramRead, kSramWrite, kMac, kRankReduce, kOther };
+/// Where energy is spent. kSramLeakage: the SRAM's static power over each phase's stretch of the
+/// critical path (it took the slot of a former, never-charged "other": checkpoints keep their layout).
+enum class Component { kRramRead, kRramWrite, kSramRead, kSramWrite, kMac, kRankReduce, kSramLeakage };
 inline constexpr int kComponents = 7;
 
 /// summary.json names: "forward", ... / "rram_read", ...

@@ -145,7 +145,12 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   EXPECT_EQ(cycles, t["cycles"].get<uint64_t>());
   EXPECT_DOUBLE_EQ(t["seconds"].get<double>(), static_cast<double>(cycles) / 100e6);  // accel.clock_mhz 100
   EXPECT_EQ(e["by_phase"]["drift"], 0u);  // drift costs no energy
-  EXPECT_EQ(e["by_component"]["other"], 0u);
+  // SRAM leakage: capacity x 10 pW/bit (the default) x the simulated seconds, in 0.1 fJ units
+  // (1 pW s = 1e4 units), rounded once per phase with time and sample: within 4 x kSamples units.
+  const double leak = static_cast<double>(t["sram"]["capacity_bits"].get<uint64_t>()) * 10.0 *
+                      t["seconds"].get<double>() * 1e4;
+  EXPECT_GT(e["by_component"]["sram_leakage"].get<uint64_t>(), 0u);
+  EXPECT_NEAR(static_cast<double>(e["by_component"]["sram_leakage"].get<uint64_t>()), leak, 4.0 * kSamples);
 
   // The tiny network: conv3x3 4 on 12x12 (100 pairs, k = 9: 36 weights), BN on 5x5x4, fc
   // 100 -> 4 (400 weights); LRT with B = 10 and r = 4 in both; 8-bit weights and operands.

@@ -54,7 +54,7 @@ constexpr Phase kAllPhases[] = {Phase::kForward, Phase::kBackward, Phase::kLrt, 
                                 Phase::kDrift};
 constexpr Component kAllComponents[] = {Component::kRramRead,  Component::kRramWrite, Component::kSramRead,
                                         Component::kSramWrite, Component::kMac,       Component::kRankReduce,
-                                        Component::kOther};
+                                        Component::kSramLeakage};
 
 // ---- Ledger -------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ TEST(Ledger, SummaryNames) {
   EXPECT_STREQ(to_string(Component::kSramWrite), "sram_write");
   EXPECT_STREQ(to_string(Component::kMac), "mac");
   EXPECT_STREQ(to_string(Component::kRankReduce), "rank_reduce");
-  EXPECT_STREQ(to_string(Component::kOther), "other");
+  EXPECT_STREQ(to_string(Component::kSramLeakage), "sram_leakage");
 }
 
 // ---- Child-process helpers ----------------------------------------------------------------
@@ -539,6 +539,14 @@ void equivalence_scenario(bool shared_unit, Checks& c) {
   }
   c.expect(ledger.energy(Component::kRramRead) + ledger.energy(Component::kRramWrite) == rram_total,
            "rram_read + rram_write == sum of RramArray::energy().total()");
+  // SRAM leakage: capacity x pW/bit over the simulated time, rounded once per phase and sample
+  // (4 phases with time: at most 4 x kSamples half units from one rounding of the whole).
+  const EnergyUnits leak = ledger.energy(Component::kSramLeakage);
+  const EnergyUnits whole = top.sram().buffer().leakage_energy(static_cast<double>(ledger.total_cycles()) *
+                                                                  period.to_seconds());
+  c.expect(leak > 0 && (leak > whole ? leak - whole : whole - leak) <= 4 * kSamples,
+           "leakage " + std::to_string(leak) + " units vs " + std::to_string(whole) + " over the whole time");
+  c.expect(ledger.energy(Phase::kDrift, Component::kSramLeakage) == 0, "drift takes no time, leaks nothing");
   EnergyUnits by_phases = 0, by_components = 0;
   for (Phase p : kAllPhases) {
     EnergyUnits row = 0;
