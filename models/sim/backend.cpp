@@ -10,9 +10,7 @@
 #include "device/spec_error.h"
 #include "device/rram_weight_store.h"
 #include "tlm/accel_top.h"
-#ifdef LRTSIM_HAVE_RTL
 #include "tlm/rank_reduce_rtl_impl.h"
-#endif
 
 namespace lrt::sim {
 
@@ -200,9 +198,7 @@ class TlmBackend final : public Backend {
       if (!unit) continue;
       impl = unit.impl().name();
       pairs += unit.impl().stats().pairs;
-#ifdef LRTSIM_HAVE_RTL
       if (const auto* r = dynamic_cast<const tlm::RtlRankReduceImpl*>(&unit.impl())) rtl_cycles += r->cycles();
-#endif
     }
     j["rank_reduce_units"]["impl"] = impl;
     j["rank_reduce_units"]["pairs"] = pairs;

@@ -6,9 +6,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
-#ifdef LRTSIM_HAVE_RTL
 #include "tlm/rank_reduce_rtl_impl.h"
-#endif
 
 namespace lrt::tlm {
 namespace {
@@ -60,20 +58,13 @@ std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
   switch (kind) {
     case RankReduceImplKind::kGolden:
       return std::make_unique<GoldenRankReduceImpl>(params);
-    case RankReduceImplKind::kRtl:
-#ifdef LRTSIM_HAVE_RTL
-    {
+    case RankReduceImplKind::kRtl: {
       auto impl = std::make_unique<RtlRankReduceImpl>(params);
       if (clock_period != sc_core::SC_ZERO_TIME) impl->run_on_clock(clock_period);
       return impl;
     }
-#else
-      break;
-#endif
   }
-  throw std::invalid_argument(
-      "rank reduce implementation 'rtl': this simulator was built without Verilator (the RTL "
-      "library lrtsim_rtl); use 'golden'");
+  throw std::invalid_argument("rank reduce implementation: unknown kind");
 }
 
 GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params) : model_(params) {}

@@ -91,8 +91,7 @@ RankReduceImplKind parse_rank_reduce_impl_kind(const std::string& text);
 const char* to_string(RankReduceImplKind kind);
 
 /// @brief An implementation of the given kind. kRtl is RtlRankReduceImpl (the Verilated unit,
-/// rank_reduce_rtl_impl.h; construct it during elaboration); in a build without Verilator it
-/// throws std::invalid_argument (never a silent fall-back to the golden model).
+/// rank_reduce_rtl_impl.h; construct it during elaboration).
 /// `clock_period`: for kRtl, run the Verilated unit on a clock of that period (simulated time,
 /// advances_time()); zero: in delta cycles. Ignored for kGolden.
 std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,

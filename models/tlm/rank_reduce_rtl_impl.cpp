@@ -1,4 +1,3 @@
-#ifdef LRTSIM_HAVE_RTL
 #include "tlm/rank_reduce_rtl_impl.h"
 
 #include <algorithm>
@@ -150,4 +149,3 @@ const golden::RankReduceFixed* RtlRankReduceImpl::golden_model() const {
 }
 
 }  // namespace lrt::tlm
-#endif  // LRTSIM_HAVE_RTL

@@ -21,18 +21,15 @@
 #include "cli/validators.h"
 #include "core/error.h"
 #include "core/progress.h"
-#ifdef LRTSIM_HAVE_RTL
 #include "cosim/cosim_checker.h"
 #include "cosim/stimulus.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "cpp/rank_reduce_rtl_cpp.h"
 #include "sc/rank_reduce_rtl.h"
 #include "hw/rr_unit_timing.h"
-#endif
 
 namespace lrt::cli {
 
-#ifdef LRTSIM_HAVE_RTL
 namespace {
 
 struct CosimOptions {
@@ -263,17 +260,5 @@ void add_cosim_command(CLI::App& app, Action& action) {
   perturb_pair->needs(perturb);
   cmd->callback([&action, o] { action = [o] { return run_cosim(*o); }; });
 }
-
-#else   // built without Verilator: the command exists and says why it cannot run
-void add_cosim_command(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("cosim", "Co-simulate the RTL rank-reduce unit (needs a build with Verilator)");
-  cmd->allow_extras();
-  cmd->callback([&action] {
-    action = []() -> int {
-      throw InputError({"", -1, -1, "cosim"}, "this lrtsim was built without Verilator (no RTL); rebuild with it");
-    };
-  });
-}
-#endif  // LRTSIM_HAVE_RTL
 
 }  // namespace lrt::cli
