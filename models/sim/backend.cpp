@@ -144,9 +144,7 @@ class TlmBackend final : public Backend {
     }
   }
   void attach(bool deploy) override { top_->attach_weights(deploy); }
-  void set_thread_pool(ThreadPool* pool) override {
-    for (auto& a : top_->rram()) a->set_thread_pool(pool);
-  }
+  void set_thread_pool(ThreadPool* pool) override { top_->set_thread_pool(pool); }
   size_t arrays() const override { return top_->rram().size(); }
   const device::RramArray& array(size_t j) const override { return top_->rram().at(j)->array(); }
   void add_summary(nlohmann::ordered_json& j) const override {

@@ -174,6 +174,13 @@ accel_top::~accel_top() {
   if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
 }
 
+void accel_top::set_thread_pool(ThreadPool* pool) {
+  for (auto& a : rram_) a->set_thread_pool(pool);
+  mac_->set_thread_pool(pool);
+  const bool parallel = pool != nullptr && pool->threads() > 1;
+  for (auto& u : units_) u->set_speculative(parallel);
+}
+
 uint64_t accel_top::sram_mapped_bits() const { return sram_->buffer().mapped_bits(); }
 
 void accel_top::attach_weights(bool deploy) {

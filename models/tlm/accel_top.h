@@ -82,6 +82,10 @@ class accel_top : public sc_core::sc_module {
   RankReduceContextRef unit(size_t j) const { return {slots_.at(j).unit, slots_.at(j).context}; }
   /// The rank-reduce unit modules: one when shared (or no LRT layer: none), else one per LRT layer.
   const std::vector<std::unique_ptr<rank_reduce_unit>>& units() const { return units_; }
+  /// @brief Spreads the modules' host work over `pool` (null or one thread: none): the RRAM
+  /// arrays' drift, the MAC array's kernels, and the golden rank-reduce contexts' pairs, which
+  /// they compute ahead on their own threads (RankReduceImpl::speculate). Bit-identical.
+  void set_thread_pool(ThreadPool* pool);
   const mac_array& mac() const { return *mac_; }
   const bus& interconnect() const { return *bus_; }
   mac_array& mac() { return *mac_; }

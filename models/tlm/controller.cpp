@@ -210,7 +210,9 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
     backward_costs(l, t);
     const int j = trainable_index_[static_cast<size_t>(l)];
     if (j >= 0) {
-      // The layer's learning starts now, beside the rest of the backward pass.
+      // The layer's learning starts now, beside the rest of the backward pass. Its pairs are
+      // announced at once, so that a unit computing ahead starts on them now (host side only).
+      engine_.prepare_learning(l);
       sync_now();
       Learner& L = *learners_[static_cast<size_t>(j)];
       L.busy = true;

@@ -67,9 +67,42 @@ std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
   throw std::invalid_argument("rank reduce implementation: unknown kind");
 }
 
-GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params) : model_(params) {}
+GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params)
+    : model_(params), backup_(params) {}
+
+GoldenRankReduceImpl::~GoldenRankReduceImpl() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void GoldenRankReduceImpl::reset() {
+  settle();
+  model_.reset();
+}
+
+void GoldenRankReduceImpl::factors(Matrix<double>& L, Matrix<double>& R) const {
+  settle();
+  model_.factors(L, R);
+}
+
+void GoldenRankReduceImpl::set_state(const golden::RankReduceFixedState& s) {
+  settle();
+  model_.set_state(s);
+}
+
+const golden::RankReduceFixed* GoldenRankReduceImpl::golden_model() const {
+  settle();
+  return &model_;
+}
+
+const golden::FixedPairTrace& GoldenRankReduceImpl::last_pair() const { return ahead_ ? trace_ : model_.last_pair(); }
+
+const golden::RankReduceStats& GoldenRankReduceImpl::stats() const {
+  settle();
+  return model_.stats();
+}
 
 RankReduceState GoldenRankReduceImpl::state() const {
+  settle();
   RankReduceState s = RankReduceState::zero(model_.params());
   fill_state(s);
   return s;
@@ -95,9 +128,7 @@ void GoldenRankReduceImpl::fill_state(RankReduceState& s) const {
   s.cx_exp = exponent_register(model_.cx_exponent(), "c_x");
 }
 
-void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded) {
-  fill_state(held_);
-  const RankReduceState& held = held_;
+void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const RankReduceState& held) const {
   const golden::RankReduceParams& p = model_.params();
   const int r = p.rank;
   // Fast path: columns 0..r-1 are the first r n values of each side; when they and the
@@ -149,13 +180,101 @@ bool is_zero_input(const golden::RankReduceParams& params, const RankReducePair&
 }
 
 void GoldenRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair) {
+  if (ahead_ && take_ahead(state, pair)) return;
   if (is_zero_input(model_.params(), pair)) {  // counted by the model; no state was loaded
     model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
     return;
   }
-  check_loaded(state);
+  fill_state(held_);
+  check_loaded(state, held_);
   model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
   fill_state(state);
+}
+
+void GoldenRankReduceImpl::speculate(std::vector<SpeculativePair>& pairs) {
+  settle();
+  if (!speculative_ || pairs.empty()) return;
+  pairs_.swap(pairs);
+  if (results_.size() < pairs_.size()) results_.resize(pairs_.size());
+  fill_state(before_);
+  backup_ = model_;
+  pre_ = &before_;
+  next_ = 0;
+  done_ = 0;
+  error_ = nullptr;
+  ahead_ = true;
+  worker_ = std::thread([this] { run_ahead(); });
+}
+
+void GoldenRankReduceImpl::run_ahead() {
+  const golden::RankReduceParams& p = model_.params();
+  for (size_t k = 0; k < pairs_.size(); ++k) {
+    const SpeculativePair& sp = pairs_[k];
+    const RankReducePair pair{sp.codes.data(), sp.dz_exp, sp.codes.data() + p.n_o, sp.a_exp};
+    Ahead& r = results_[k];
+    try {
+      model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
+      r.changed = !is_zero_input(p, pair);
+      if (r.changed) fill_state(r.post);
+      r.trace = model_.last_pair();
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      error_ = std::current_exception();
+      done_ = pairs_.size();
+      ready_.notify_one();
+      return;
+    }
+    const std::lock_guard<std::mutex> lock(mutex_);
+    done_ = k + 1;
+    ready_.notify_one();
+  }
+}
+
+bool GoldenRankReduceImpl::take_ahead(RankReduceState& state, const RankReducePair& pair) {
+  const golden::RankReduceParams& p = model_.params();
+  const SpeculativePair& sp = pairs_[next_];
+  const bool same = sp.dz_exp == pair.dz_exp && sp.a_exp == pair.a_exp &&
+                    std::equal(pair.dz, pair.dz + p.n_o, sp.codes.begin()) &&
+                    std::equal(pair.a, pair.a + p.n_i, sp.codes.begin() + p.n_o);
+  if (!same) {  // not the announced pair: compute it here, from the pairs handed out so far
+    settle();
+    return false;
+  }
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [this] { return done_ > next_; });
+    if (error_) {
+      const std::exception_ptr e = error_;
+      lock.unlock();
+      settle();
+      std::rethrow_exception(e);
+    }
+  }
+  const Ahead& r = results_[next_];
+  if (r.changed) {
+    check_loaded(state, *pre_);
+    state = r.post;  // same sizes: no allocation
+    pre_ = &r.post;
+  }
+  trace_ = r.trace;
+  ++pairs_ahead_;
+  if (++next_ == pairs_.size()) settle();  // every announced pair handed out: the model is exact
+  return true;
+}
+
+void GoldenRankReduceImpl::settle() const {
+  if (!ahead_) return;
+  if (worker_.joinable()) worker_.join();
+  ahead_ = false;
+  if (next_ == pairs_.size() && !error_) return;
+  // Cut short: the model ran past the pairs handed out. Back to the copy, then the handed-out
+  // pairs again (the same arithmetic, so the same state).
+  model_ = backup_;
+  const golden::RankReduceParams& p = model_.params();
+  for (size_t k = 0; k < next_; ++k) {
+    const SpeculativePair& sp = pairs_[k];
+    model_.step_codes(sp.codes.data(), sp.dz_exp, sp.codes.data() + p.n_o, sp.a_exp);
+  }
 }
 
 }  // namespace lrt::tlm

@@ -10,10 +10,14 @@
 // checks, word by word, that what the unit loaded equals what it holds; a mismatch (someone
 // wrote the SRAM behind the unit's back) throws lrt::RunError naming the word.
 
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <systemc>
@@ -46,6 +50,13 @@ struct RankReducePair {
   int a_exp = 0;
 };
 
+/// @brief A pair handed to an implementation ahead of its step (its own copy of the codes).
+struct SpeculativePair {
+  std::vector<int16_t> codes;  ///< n_o dz codes, then n_i a codes
+  int dz_exp = 0;
+  int a_exp = 0;
+};
+
 /// @brief True when every dz code or every a code is 0: the pair changes no state (§4.1).
 bool is_zero_input(const golden::RankReduceParams& params, const RankReducePair& pair);
 
@@ -72,6 +83,15 @@ class RankReduceImpl {
   /// @brief The golden model holding the state (checkpoints read it), or null.
   virtual const golden::RankReduceFixed* golden_model() const { return nullptr; }
   virtual const golden::FixedPairTrace& last_pair() const = 0;
+  /// @brief The pairs the next steps bring, in order: an implementation may compute them ahead
+  /// on another core (GoldenRankReduceImpl with set_speculative(true)); each step() still checks
+  /// its pair and the state it loaded against what was computed with. The vectors are swapped
+  /// (the caller gets storage back to reuse). Default: ignored.
+  virtual void speculate(std::vector<SpeculativePair>& /*pairs*/) {}
+  /// @brief Whether speculate() computes ahead (the caller may skip preparing pairs otherwise).
+  virtual bool speculative() const { return false; }
+  /// @brief Turns computing ahead on where the implementation can (default: it cannot).
+  virtual void set_speculative(bool /*on*/) {}
   virtual const golden::RankReduceStats& stats() const = 0;
   virtual const golden::RankReduceParams& params() const = 0;
   virtual const char* name() const = 0;
@@ -103,27 +123,70 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
  public:
   /// Throws std::invalid_argument for params RankReduceFixed rejects.
   explicit GoldenRankReduceImpl(const golden::RankReduceParams& params);
+  ~GoldenRankReduceImpl() override;
+  GoldenRankReduceImpl(const GoldenRankReduceImpl&) = delete;
+  GoldenRankReduceImpl& operator=(const GoldenRankReduceImpl&) = delete;
 
   void step(RankReduceState& state, const RankReducePair& pair) override;
-  void reset() override { model_.reset(); }
-  void factors(Matrix<double>& L, Matrix<double>& R) const override { model_.factors(L, R); }
-  void set_state(const golden::RankReduceFixedState& s) override { model_.set_state(s); }
-  const golden::RankReduceFixed* golden_model() const override { return &model_; }
-  const golden::FixedPairTrace& last_pair() const override { return model_.last_pair(); }
-  const golden::RankReduceStats& stats() const override { return model_.stats(); }
+  void reset() override;
+  void factors(Matrix<double>& L, Matrix<double>& R) const override;
+  void set_state(const golden::RankReduceFixedState& s) override;
+  const golden::RankReduceFixed* golden_model() const override;
+  const golden::FixedPairTrace& last_pair() const override;
+  const golden::RankReduceStats& stats() const override;
   const golden::RankReduceParams& params() const override { return model_.params(); }
   const char* name() const override { return "golden"; }
 
   /// @brief The model's state as words (column r included).
   RankReduceState state() const override;
 
+  /// @brief Speculation (off by default): speculate() starts a worker thread that steps the
+  /// model through the announced pairs and keeps each pair's outcome and new state; step() then
+  /// hands them out in order, after checking that its pair equals the announced one and the
+  /// loaded state equals the state before it. A different pair, or any other call before every
+  /// announced pair was stepped, rolls the model back to the pairs handed out (a copy taken when
+  /// the speculation started) and continues without it. Bit-identical either way.
+  void set_speculative(bool on) override { speculative_ = on; }
+  bool speculative() const override { return speculative_; }
+  void speculate(std::vector<SpeculativePair>& pairs) override;
+  /// Pairs whose result came from a speculation (handed out by step()).
+  uint64_t pairs_ahead() const { return pairs_ahead_; }
+
  private:
-  void check_loaded(const RankReduceState& loaded);
+  // One announced pair's result.
+  struct Ahead {
+    RankReduceState post;  // the state after it (only when it changed the state)
+    golden::FixedPairTrace trace;
+    bool changed = false;
+  };
+  void check_loaded(const RankReduceState& loaded, const RankReduceState& held) const;
   // state() into `s`, reusing its storage (once per pair: no allocation on the hot path).
   void fill_state(RankReduceState& s) const;
+  void run_ahead();  // the worker
+  // Hands out the next announced pair's result if `pair` is it; false when none is pending or
+  // the pair differs (then the speculation has been rolled back).
+  bool take_ahead(RankReduceState& state, const RankReducePair& pair);
+  // Ends a speculation: joins the worker; rolls back to the pairs handed out if it was cut short.
+  void settle() const;
 
-  golden::RankReduceFixed model_;
+  mutable golden::RankReduceFixed model_;  // mutable: settle() from the const accessors
   RankReduceState held_;  // scratch of check_loaded
+
+  bool speculative_ = false;
+  mutable bool ahead_ = false;  // a speculation is in flight (the worker owns model_)
+  mutable std::thread worker_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  size_t done_ = 0;       // pairs the worker finished (guarded by mutex_)
+  std::exception_ptr error_;  // what the worker threw (guarded by mutex_)
+  mutable size_t next_ = 0;   // pairs handed out
+  uint64_t pairs_ahead_ = 0;
+  std::vector<SpeculativePair> pairs_;
+  std::vector<Ahead> results_;
+  RankReduceState before_;  // the state before the first announced pair
+  mutable golden::RankReduceFixed backup_;  // the model then
+  mutable golden::FixedPairTrace trace_;    // the last pair handed out
+  const RankReduceState* pre_ = nullptr;    // the state before the next pair
 };
 
 }  // namespace lrt::tlm

@@ -163,6 +163,13 @@ class rank_reduce_unit : public sc_core::sc_module {
   const RankReduceUnitSpecs& specs() const { return specs_; }
   const hw::RrUnitCostTable& costs() const { return *costs_; }
   const RankReduceImpl& impl(size_t c = 0) const { return *contexts_.at(c)->impl; }
+  /// @brief Context c's next pairs, for its implementation to compute ahead (RankReduceImpl::
+  /// speculate; a host-side hint: what each STEP then folds, costs and stores is the same).
+  void speculate(size_t c, std::vector<SpeculativePair>& pairs) { contexts_.at(c)->impl->speculate(pairs); }
+  /// @brief Lets every context's implementation compute announced pairs ahead on its own thread.
+  void set_speculative(bool on) {
+    for (auto& x : contexts_) x->impl->set_speculative(on);
+  }
   /// Context c's counters, and all contexts' added up (the datapath's).
   const RankReduceUnitStats& stats(size_t c = 0) const { return contexts_.at(c)->stats; }
   RankReduceUnitStats total_stats() const;

@@ -8,7 +8,7 @@
 
 namespace lrt::tlm {
 
-UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, const rank_reduce_unit& unit, size_t context,
+UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, size_t context,
                                  uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay)
     : port_(port),
       unit_(unit),
@@ -61,6 +61,21 @@ bool UnitRankReducer::step_integer(const int16_t* dz, int dz_frac, const int16_t
   const int a_exp = golden::RankReduceFixed::normalize_codes(a, p.n_i, a_frac, codes_.data() + p.n_o);
   send(dz_exp, a_exp);
   return true;
+}
+
+void UnitRankReducer::prepare_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac,
+                                      const std::vector<int>& rows) {
+  if (!unit_.impl(context_).speculative()) return;
+  const golden::RankReduceParams& p = unit_.impl(context_).params();
+  ahead_.resize(rows.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    SpeculativePair& sp = ahead_[k];
+    sp.codes.resize(static_cast<size_t>(p.n_o + p.n_i));
+    const auto row = static_cast<int64_t>(rows[k]);
+    sp.dz_exp = golden::RankReduceFixed::normalize_codes(dz + row * p.n_o, p.n_o, dz_frac, sp.codes.data());
+    sp.a_exp = golden::RankReduceFixed::normalize_codes(a + row * p.n_i, p.n_i, a_frac, sp.codes.data() + p.n_o);
+  }
+  unit_.speculate(context_, ahead_);
 }
 
 void UnitRankReducer::send(int dz_exp, int a_exp) {

@@ -26,11 +26,15 @@ class UnitRankReducer final : public golden::RankReducer {
   /// buffer at `pair_addr` (n_o then n_i int16 codes), which the unit reads through its own
   /// mem socket at the same addresses. Every transport's latency is added to `delay`. Sets
   /// the unit's DZ_ADDR and A_ADDR registers (call after elaboration).
-  UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, const rank_reduce_unit& unit, size_t context,
+  UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, size_t context,
                   uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay);
 
   void step(const double* dz, const double* a) override;
   bool step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) override;
+  /// Hands the sample's pairs, block-quantized as step_integer will, to the unit's
+  /// implementation to compute ahead, when it does (RankReduceImpl::speculative).
+  void prepare_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac,
+                       const std::vector<int>& rows) override;
   void factors(Matrix<double>& L, Matrix<double>& R) const override { unit_.impl(context_).factors(L, R); }
   void reset() override;
   const golden::RankReduceStats& stats() const override { return unit_.impl(context_).stats(); }
@@ -45,13 +49,14 @@ class UnitRankReducer final : public golden::RankReducer {
   void transport(::tlm::tlm_generic_payload& t, const char* what);
 
   ::tlm::tlm_fw_transport_if<>& port_;
-  const rank_reduce_unit& unit_;
+  rank_reduce_unit& unit_;
   size_t context_;
   uint64_t registers_;
   uint64_t pair_addr_;
   sc_core::sc_time& delay_;
   std::vector<int16_t> codes_;       // dz then a
   std::vector<unsigned char> bytes_;  // the same in bus format
+  std::vector<SpeculativePair> ahead_;  // prepare_integer's pairs (storage reused)
   ::tlm::tlm_generic_payload trans_;  // reused: constructing a payload allocates; owns tag_
   CostTag* tag_;
 };

@@ -7,6 +7,7 @@
 //                    hardware (and the RTL in rtl/) performs.
 
 #include <cstdint>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,12 @@ class RankReducer {
   virtual bool step_integer(const int16_t* /*dz*/, int /*dz_frac*/, const int16_t* /*a*/, int /*a_frac*/) {
     return false;
   }
+  /// @brief A hint before a sample's pairs: the next step_integer calls will offer rows
+  /// `rows` of dz (n_o codes per row) and a (n_i codes per row), in that order, at these LSBs.
+  /// An implementation may start on them early (tlm/rank_reduce_impl.h computes them ahead on
+  /// another core); what it folds must not depend on whether it did. Default: nothing.
+  virtual void prepare_integer(const int16_t* /*dz*/, int /*dz_frac*/, const int16_t* /*a*/, int /*a_frac*/,
+                               const std::vector<int>& /*rows*/) {}
   /// The current factors: L (n_o x r) and R (n_i x r), with L R^T the estimate.
   virtual void factors(Matrix<double>& L, Matrix<double>& R) const = 0;
   /// Clears the estimate (after an applied weight update).

@@ -65,6 +65,8 @@ class Engine {
   StepResult finish_forward(int label);
   void backward_op(size_t i);
   void learn_layer(int layer) { affine(layer).learn_weights(); }
+  /// A hint that learn_layer(layer) comes (AffineLayer::prepare_learning).
+  void prepare_learning(int layer) { affine(layer).prepare_learning(); }
   void end_step(const StepResult& r);
   /// @brief Defers every layer's weight update to learn_layer() (a sequencer runs them); off:
   /// only a thread pool defers (set_thread_pool).

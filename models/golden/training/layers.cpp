@@ -380,9 +380,20 @@ void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* 
   if (!defer_learning_) learn_weights();
 }
 
+void AffineLayer::prepare_learning() {
+  if (learning_pending_) updater_->prepare_sample(sample_pairs());
+}
+
 void AffineLayer::learn_weights() {
   if (!learning_pending_) return;
   learning_pending_ = false;
+  const SamplePairs g = sample_pairs();
+  const bool changed = updater_->on_sample(g, w_, writes_);
+  if (store_ != nullptr) write_changed_cells();
+  if (changed) refresh_mirrors();
+}
+
+SamplePairs AffineLayer::sample_pairs() {
   SamplePairs g;
   g.pairs = pairs_;
   g.n_o = n_o_;
@@ -394,9 +405,7 @@ void AffineLayer::learn_weights() {
   g.flusher = store_ != nullptr ? this : nullptr;
   g.kernels = kernels_;
   g.kernel_bits = weight_gradient_bits();
-  const bool changed = updater_->on_sample(g, w_, writes_);
-  if (store_ != nullptr) write_changed_cells();
-  if (changed) refresh_mirrors();
+  return g;
 }
 
 // ---- MaxPoolLayer ------------------------------------------------------------------------

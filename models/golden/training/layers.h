@@ -203,6 +203,9 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void set_defer_weight_learning(bool defer) { defer_learning_ = defer; }
   /// @brief Runs the weight update a deferred backward(learn = true) left; nothing otherwise.
   void learn_weights();
+  /// @brief Tells the updater that learn_weights() comes (WeightUpdater::prepare_sample): a
+  /// host-side hint, nothing changes. Nothing unless a deferred update is pending.
+  void prepare_learning();
 
  private:
   int16_t weight_operand(int32_t code) const;
@@ -212,6 +215,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void load_mirrors(const int32_t* codes);
   void read_weights();
   void write_changed_cells();
+  SamplePairs sample_pairs();  // the pending update's pairs (learn_weights, prepare_learning)
   bool defer_learning_ = false;
   bool learning_pending_ = false;
 

@@ -82,6 +82,10 @@ class LrtAccumulator {
   /// The same for codes with power-of-two LSBs (RankReducer::step_integer), through doubles
   /// when the reducer takes no codes.
   void offer_codes(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac);
+  /// @brief Tells the reducer which rows the next offer_codes calls bring (RankReducer::prepare_integer).
+  void prepare_codes(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac, const std::vector<int>& rows) {
+    reducer_->prepare_integer(dz, dz_frac, a, a_frac, rows);
+  }
   /// Ends a sample. Every B-th call forms the update and, if dense enough, adds it to
   /// weight_codes (n_o x n_i). Between boundaries weight_codes is not touched.
   LrtUpdateResult end_sample(Matrix<int32_t>& weight_codes);

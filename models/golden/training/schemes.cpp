@@ -413,14 +413,11 @@ class Lrt final : public WeightUpdater {
 
   bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) override {
     ++stats_.samples;
-    for (int pr = 0; pr < g.pairs; ++pr) {
-      const int16_t* dz = g.dz + static_cast<int64_t>(pr) * g.n_o;
-      // A pair with zero dz adds nothing to sum dz a^T; not offering it also saves the
-      // rankReduce step (max-pool leaves 3 of 4 conv pixels without gradient).
-      if (pair_is_zero(dz, g.n_o)) continue;
-      const int16_t* a = g.a + static_cast<int64_t>(pr) * g.n_i;
-      acc_.offer_codes(dz, g.dz_frac, a, g.a_frac);
-    }
+    if (!prepared_) prepare_sample(g);
+    prepared_ = false;
+    for (int pr : rows_)
+      acc_.offer_codes(g.dz + static_cast<int64_t>(pr) * g.n_o, g.dz_frac, g.a + static_cast<int64_t>(pr) * g.n_i,
+                       g.a_frac);
     const bool at_boundary = (acc_.samples_since_update() + 1) % p_.kind.batch == 0;
     if (at_boundary) snapshot_.assign(codes.data(), codes.data() + codes.rows() * codes.cols());
     const LrtUpdateResult res = acc_.end_sample(codes);
@@ -432,6 +429,16 @@ class Lrt final : public WeightUpdater {
     if (res.changed == 0) return false;
     writes.record_changes(snapshot_.data(), codes.data());
     return true;
+  }
+  // The pairs with a gradient, announced to the reducer. A pair with zero dz adds nothing to
+  // sum dz a^T; not offering it also saves the rankReduce step (max-pool leaves 3 of 4 conv
+  // pixels without gradient).
+  void prepare_sample(const SamplePairs& g) override {
+    rows_.clear();
+    for (int pr = 0; pr < g.pairs; ++pr)
+      if (!pair_is_zero(g.dz + static_cast<int64_t>(pr) * g.n_o, g.n_o)) rows_.push_back(pr);
+    acc_.prepare_codes(g.dz, g.dz_frac, g.a, g.a_frac, rows_);
+    prepared_ = true;
   }
   Scheme scheme() const override { return Scheme::kLrt; }
   const UpdaterStats& stats() const override { return stats_; }
@@ -475,6 +482,8 @@ class Lrt final : public WeightUpdater {
   LrtAccumulator acc_;
   std::vector<int32_t> snapshot_;
   UpdaterStats stats_;
+  std::vector<int> rows_;  // this sample's pairs with a gradient
+  bool prepared_ = false;  // rows_ announced for the coming on_sample
 };
 
 }  // namespace

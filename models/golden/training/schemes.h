@@ -102,6 +102,9 @@ class WeightUpdater {
   /// @brief Folds in one sample; returns true when any weight code changed. codes is the
   /// layer's n_o x n_i column-major code matrix; changed cells are counted in writes.
   virtual bool on_sample(const SamplePairs& g, Matrix<int32_t>& codes, WriteCounter& writes) = 0;
+  /// @brief A hint that on_sample(g) comes next (e.g. LRT announces its pairs to the rank
+  /// reducer, which may start on them: RankReducer::prepare_integer). Default: nothing.
+  virtual void prepare_sample(const SamplePairs& /*g*/) {}
   virtual Scheme scheme() const = 0;
   virtual const UpdaterStats& stats() const = 0;
   /// The LRT accumulator of an Lrt updater (reducer statistics), else null.
