@@ -62,7 +62,7 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
     {
       if (read_codes_.size() < n) read_codes_.resize(n);
       array_.read_words(first, n, read_codes_.data());  // one pass (sparse read noise: one search)
-      for (uint64_t i = 0; i < n; ++i) store_code_le(read_codes_[i], data + i * word_bytes_, word_bytes_);
+      store_codes_le(read_codes_.data(), n, data, word_bytes_);
       cycles = n * array_.specs().read_latency_cycles;
       break;
     }

@@ -33,4 +33,33 @@ inline int64_t load_code_le(const unsigned char* src, unsigned bytes) {
   return static_cast<int64_t>(u ^ sign) - static_cast<int64_t>(sign);
 }
 
+/// @brief store_code_le of n codes at consecutive `bytes`-byte words. The one- and two-byte
+/// cases (the usual weight widths) are plain loops the compiler vectorizes: a read burst over a
+/// whole array moves millions of words per sample.
+inline void store_codes_le(const int32_t* codes, uint64_t n, unsigned char* dst, unsigned bytes) {
+  if (bytes == 1) {
+    for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<unsigned char>(static_cast<uint32_t>(codes[i]));
+  } else if (bytes == 2) {
+    for (uint64_t i = 0; i < n; ++i) {
+      const auto u = static_cast<uint32_t>(codes[i]);
+      dst[2 * i] = static_cast<unsigned char>(u);
+      dst[2 * i + 1] = static_cast<unsigned char>(u >> 8);
+    }
+  } else {
+    for (uint64_t i = 0; i < n; ++i) store_code_le(codes[i], dst + i * bytes, bytes);
+  }
+}
+
+/// @brief load_code_le of n consecutive `bytes`-byte words (the one- and two-byte cases vectorize).
+inline void load_codes_le(const unsigned char* src, uint64_t n, int32_t* codes, unsigned bytes) {
+  if (bytes == 1) {
+    for (uint64_t i = 0; i < n; ++i) codes[i] = static_cast<int8_t>(src[i]);
+  } else if (bytes == 2) {
+    for (uint64_t i = 0; i < n; ++i)
+      codes[i] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
+  } else {
+    for (uint64_t i = 0; i < n; ++i) codes[i] = static_cast<int32_t>(load_code_le(src + i * bytes, bytes));
+  }
+}
+
 }  // namespace lrt::tlm

@@ -46,12 +46,11 @@ void TlmWeightStore::transport(::tlm::tlm_command cmd, uint64_t first, uint64_t 
 
 void TlmWeightStore::encode(const int32_t* codes, uint64_t words) const {
   if (buffer_.size() < words * word_bytes_) buffer_.resize(words * word_bytes_);
-  for (uint64_t i = 0; i < words; ++i) store_code_le(codes[i], buffer_.data() + i * word_bytes_, word_bytes_);
+  store_codes_le(codes, words, buffer_.data(), word_bytes_);
 }
 
 void TlmWeightStore::decode(int32_t* codes, uint64_t words) const {
-  for (uint64_t i = 0; i < words; ++i)
-    codes[i] = static_cast<int32_t>(load_code_le(buffer_.data() + i * word_bytes_, word_bytes_));
+  load_codes_le(buffer_.data(), words, codes, word_bytes_);
 }
 
 void TlmWeightStore::deploy(int32_t* codes) {

@@ -275,3 +275,30 @@ TEST(MacArrayCompute, AnEngineOnTheArrayTrainsAsItsTwinAndUsesTheArraysResults) 
 
 }  // namespace
 }  // namespace lrt::tlm
+
+// ---- Word formats of the bus (tlm_util.h) ------------------------------------------------------
+
+namespace lrt::tlm {
+namespace {
+
+// The block forms equal the per-word ones for every width, over the whole range of each width.
+TEST(BusWords, BlockStoreAndLoadEqualTheWordByWordForms) {
+  std::mt19937_64 gen(8);
+  for (unsigned bytes = 1; bytes <= 4; ++bytes) {
+    const int64_t lo = -(int64_t{1} << (8 * bytes - 1)), hi = (int64_t{1} << (8 * bytes - 1)) - 1;
+    std::vector<int32_t> codes(1000);
+    for (size_t i = 0; i < codes.size(); ++i)
+      codes[i] = static_cast<int32_t>(i < 2 ? (i == 0 ? lo : hi)
+                                            : lo + static_cast<int64_t>(gen() % static_cast<uint64_t>(hi - lo + 1)));
+    std::vector<unsigned char> block(codes.size() * bytes), single(codes.size() * bytes);
+    store_codes_le(codes.data(), codes.size(), block.data(), bytes);
+    for (size_t i = 0; i < codes.size(); ++i) store_code_le(codes[i], single.data() + i * bytes, bytes);
+    EXPECT_EQ(block, single) << bytes << " bytes";
+    std::vector<int32_t> back(codes.size());
+    load_codes_le(block.data(), back.size(), back.data(), bytes);
+    EXPECT_EQ(back, codes) << bytes << " bytes";
+  }
+}
+
+}  // namespace
+}  // namespace lrt::tlm
