@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "target_access.h"
 #include "tlm/bus.h"
 #include "tlm/tlm_util.h"
 
@@ -32,11 +33,6 @@ using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(10, SC_NS);
-
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
 
 TEST(BusMap, DecodeAndOverlaps) {
   bus b(unique_name("bus").c_str(), 2, kClock);

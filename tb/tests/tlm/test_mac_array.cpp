@@ -12,6 +12,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "target_access.h"
 #include "device/energy.h"
 #include "device/spec_error.h"
 #include "tlm/mac_array.h"
@@ -19,18 +20,10 @@
 namespace lrt::tlm {
 namespace {
 
-using Fw = ::tlm::tlm_fw_transport_if<>;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(2, SC_NS);
-
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
-
-Fw& forward_path(mac_array& target) { return *static_cast<sc_core::sc_export<Fw>&>(target.in).operator->(); }
 
 MacArraySpecs specs16() {
   MacArraySpecs s;

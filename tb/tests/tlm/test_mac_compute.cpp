@@ -16,6 +16,7 @@
 #include <tlm>
 #include <vector>
 
+#include "target_access.h"
 #include "golden/training/engine.h"
 #include "golden/training/mac_kernels.h"
 #include "tlm/mac_array.h"
@@ -25,18 +26,10 @@
 namespace lrt::tlm {
 namespace {
 
-using Fw = ::tlm::tlm_fw_transport_if<>;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(2, SC_NS);
-
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
-
-Fw& forward_path(mac_array& target) { return *static_cast<sc_core::sc_export<Fw>&>(target.in).operator->(); }
 
 // Passes transactions through but refuses DMI (so TlmMacKernels moves operands in bursts);
 // with flip_read set it flips bit 22 of the first word of every read burst it passes back.

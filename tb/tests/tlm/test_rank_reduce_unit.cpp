@@ -25,6 +25,7 @@
 #include <tlm>
 #include <vector>
 
+#include "target_access.h"
 #include "core/error.h"
 #include "device/spec_error.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
@@ -38,7 +39,6 @@
 namespace lrt::tlm {
 namespace {
 
-using Fw = ::tlm::tlm_fw_transport_if<>;
 using golden::RankReduceMode;
 using golden::RankReduceParams;
 using golden::RankReduceSide;
@@ -46,11 +46,6 @@ using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(10, SC_NS);
-
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
 
 // The shape every test uses: n_o = 6, n_i = 9, r = 3 (q = 4). Small enough for hundreds of
 // pairs in well under a second, with n not a multiple of the lane count.
@@ -88,8 +83,6 @@ TEST(RankReduceImplFactory, GoldenBuildsRtlRejectsBadParams) {
   EXPECT_EQ(parse_rank_reduce_impl_kind("rtl"), RankReduceImplKind::kRtl);
   EXPECT_THROW(parse_rank_reduce_impl_kind("verilog"), std::invalid_argument);
 }
-
-Fw& forward_path(rank_reduce_unit& unit) { return *static_cast<sc_core::sc_export<Fw>&>(unit.in).operator->(); }
 
 ::tlm::tlm_response_status reg_access(Fw& fw, ::tlm::tlm_command cmd, uint64_t addr, uint32_t& value,
                                       sc_time& delay, unsigned length = 4) {

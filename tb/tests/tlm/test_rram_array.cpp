@@ -28,26 +28,19 @@
 #include <tlm>
 #include <vector>
 
+#include "target_access.h"
 #include "tlm/rram_array.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
 namespace {
 
-using Fw = ::tlm::tlm_fw_transport_if<>;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(10, SC_NS);
 
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
-
 // The target's forward interface, reachable before elaboration.
-Fw& forward_path(rram_array& target) { return *static_cast<sc_core::sc_export<Fw>&>(target.in).operator->(); }
-
 // A directed initiator that calls the forward interface directly (no kernel).
 struct DirectInitiator {
   Fw& fw;

@@ -19,27 +19,18 @@
 #include <tlm>
 #include <vector>
 
+#include "target_access.h"
 #include "core/error.h"
 #include "tlm/sram_buffer.h"
 
 namespace lrt::tlm {
 namespace {
 
-using Fw = ::tlm::tlm_fw_transport_if<>;
 using Bytes = std::vector<unsigned char>;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 const sc_time kClock(10, SC_NS);
-
-std::string unique_name(const char* base) {
-  static int n = 0;
-  return std::string(base) + "_" + std::to_string(n++);
-}
-
-Fw& forward_path(sram_buffer& target) {
-  return *static_cast<sc_core::sc_export<Fw>&>(target.in).operator->();
-}
 
 device::SramSpecs small_specs() {
   device::SramSpecs s;
