@@ -67,7 +67,7 @@ struct MacArraySpecs {
   bool zero_skip = false;
 };
 
-/// @brief Throws device::SpecError naming the first member out of range.
+/// @brief Throws SpecError naming the first member out of range.
 void validate(const MacArraySpecs& specs);
 
 /// @brief What one job costs.
@@ -92,7 +92,7 @@ class mac_array : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<mac_array> in;
 
-  /// @brief Validates specs (device::SpecError); std::invalid_argument for a zero period.
+  /// @brief Validates specs (SpecError); std::invalid_argument for a zero period.
   mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs, const sc_core::sc_time& clock_period);
 
   /// @brief The cost model, without side effects. Throws std::invalid_argument for a job

@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "device/spec_error.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "hw/rr_unit_costs.h"
 #include "hw/rr_unit_timing.h"
