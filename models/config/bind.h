@@ -1,15 +1,20 @@
 #pragma once
-// From the validated configuration to the parameter structs of the modules that run: pure
-// conversions, one per module. Each result is checked with the module's own validate(), and
-// a violation becomes an InputError naming the configuration key, so that a rule spanning
-// several keys (max_pulses against bits_per_cell, min_scale <= max_scale, ...) still points
-// the user at a key of docs/configuration.md.
+// From the validated configuration to what the modules run with. Specs already holds each
+// module's own specs (config/specs.h), so what is left here are the rules that derive one
+// value from several keys (the drift model switching strengths on, file names under data.dir,
+// per-layer precision, an RRAM array's size and weight format) and the module's validate():
+// its SpecError names a member of its own specs, and becomes an InputError at the key bound
+// to that member (key_of_member), so that a rule spanning several keys (max_pulses against
+// bits_per_cell, min_scale <= max_scale, ...) still points the user at a key of
+// docs/configuration.md.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "config/specs.h"
 #include "data/specs.h"
+#include "data/stream.h"
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
 #include "golden/training/engine.h"
@@ -34,6 +39,12 @@ device::SramSpecs sram_specs(const Specs& specs);
 /// they are absolute. The data seed is run.seed, passed to the data area separately.
 /// Throws InputError naming the key.
 data::DataSpecs data_specs(const Specs& specs);
+
+/// @brief The data set: `source(data_specs(specs), run.seed)`, by default the IDX files
+/// (data::Dataset::load). What only the images can refuse (a label not below data.num_classes,
+/// partitions larger than the training file, ...) becomes an InputError naming the key.
+data::Dataset load_dataset(const Specs& specs,
+                           const std::function<data::Dataset(const data::DataSpecs&, uint64_t)>& source = nullptr);
 
 /// @brief The network of network.input and network.layers, with its shapes checked
 /// (golden::derive_shapes) and its class count equal to data.num_classes. Throws InputError

@@ -6,13 +6,17 @@
 //       .source("Grossi et al., IEEE TED 2019").doc("writes a cell survives")
 //
 // LRT_CONFIG_KEY turns the member path into both the key string and the accessor, so a
-// key path can never disagree with the Specs member it fills. The builder knows the
+// key path can never disagree with the Specs member it fills; LRT_CONFIG_KEY_AT names a key
+// whose member (in a module's own specs) is spelled differently, e.g. accel.rram.endurance_writes
+// at accel.rram.endurance.writes. The entry records the member path, so the config layer can
+// put a module's SpecError (which names the member) at its key. The builder knows the
 // member's C++ type and derives the parser, the range check, the canonical formatter
 // and the words used in error messages and in docs/configuration.md from it.
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -40,9 +44,13 @@ class KeyBuilder {
   static constexpr bool kNumber = kInteger || std::is_same_v<T, double>;
 
  public:
-  using Field = T& (*)(Specs&);
+  /// Returns the member; a std::function because generated keys capture which member they
+  /// select (schema.cpp's train.conv.* and train.fc.* share one definition).
+  using Field = std::function<T&(Specs&)>;
 
-  KeyBuilder(std::string path, Field field) : path_(std::move(path)), field_(field) {}
+  /// `member` is the C++ path of the member `field` returns, e.g. "accel.rram.endurance.writes".
+  KeyBuilder(std::string path, std::string member, Field field)
+      : path_(std::move(path)), member_(std::move(member)), field_(std::move(field)) {}
 
   KeyBuilder& unit(std::string u) {
     unit_ = std::move(u);
@@ -115,6 +123,7 @@ class KeyBuilder {
   operator KeySpec() const {  // NOLINT(google-explicit-constructor): table entries convert implicitly
     KeySpec k;
     k.path = path_;
+    k.member_path = member_;
     k.type = type_name();
     k.unit = unit_;
     k.required = required_;
@@ -332,6 +341,7 @@ class KeyBuilder {
   }
 
   std::string path_;
+  std::string member_;
   Field field_;
   std::string unit_ = "-";
   std::string default_;
@@ -353,9 +363,10 @@ template <class Item>
 class KeyBuilder<std::vector<Item>> {
  public:
   using T = std::vector<Item>;
-  using Field = T& (*)(Specs&);
+  using Field = std::function<T&(Specs&)>;
 
-  KeyBuilder(const std::string& path, Field field) : path_(path), field_(field), item_(path, nullptr) {}
+  KeyBuilder(const std::string& path, std::string member, Field field)
+      : path_(path), member_(std::move(member)), field_(std::move(field)), item_(path, {}, nullptr) {}
 
   KeyBuilder& unit(std::string u) {
     unit_ = std::move(u);
@@ -425,6 +436,7 @@ class KeyBuilder<std::vector<Item>> {
   operator KeySpec() const {  // NOLINT(google-explicit-constructor): table entries convert implicitly
     KeySpec k;
     k.path = path_;
+    k.member_path = member_;
     k.type = "list of " + item_.type_name();
     k.list = true;
     k.unit = unit_;
@@ -515,6 +527,7 @@ class KeyBuilder<std::vector<Item>> {
   }
 
   std::string path_;
+  std::string member_;
   Field field_;
   KeyBuilder<Item> item_;  // parses and formats one item; its own field is unused
   std::string unit_ = "-";
@@ -526,17 +539,21 @@ class KeyBuilder<std::vector<Item>> {
   bool hashed_ = true;
 };
 
-/// @brief Starts a KeyBuilder; `field` is a captureless lambda returning the member by reference.
+/// @brief Starts a KeyBuilder for the key `path` bound to the member at `member` (its C++ path
+/// in Specs); `field` returns that member by reference.
 template <class Accessor>
-auto make_key(const char* path, Accessor field) {
+auto make_key(std::string path, std::string member, Accessor field) {
   using T = std::remove_reference_t<std::invoke_result_t<Accessor, Specs&>>;
-  return KeyBuilder<T>(path, static_cast<T& (*)(Specs&)>(field));
+  return KeyBuilder<T>(std::move(path), std::move(member), std::function<T&(Specs&)>(std::move(field)));
 }
 
 }  // namespace lrt::config
 
 /// @brief Key-table entry for the Specs member `member_path`, e.g. LRT_CONFIG_KEY(run.seed).
 /// A macro only because the key string must be the member path spelled out.
-#define LRT_CONFIG_KEY(member_path) \
-  ::lrt::config::make_key(          \
-      #member_path, [](::lrt::config::Specs & s) -> auto& { return s.member_path; })
+#define LRT_CONFIG_KEY(member_path) LRT_CONFIG_KEY_AT(#member_path, member_path)
+
+/// @brief Key-table entry for the key `key` (a string) bound to the Specs member `member_path`.
+#define LRT_CONFIG_KEY_AT(key, member_path) \
+  ::lrt::config::make_key(                  \
+      key, #member_path, [](::lrt::config::Specs & s) -> auto& { return s.member_path; })

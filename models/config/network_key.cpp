@@ -77,6 +77,7 @@ std::string layer_text(const golden::LayerSpec& layer) {
 
 KeySpec network_layers_key() {
   KeySpec k;
+  k.member_path = "network.layers";
   k.path = "network.layers";
   k.type = "list of string";
   k.list = true;

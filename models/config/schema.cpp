@@ -84,10 +84,76 @@ std::vector<std::pair<std::string, golden::Scheme>> pretrain_scheme_choices() {
   return out;
 }
 
-Schema build_schema() {
+void append(Schema& to, Schema more) {
+  for (KeySpec& k : more) to.push_back(std::move(k));
+}
+
+// A key train.<kind>.<name> bound to that member of golden::TrainSpecs::conv or ::fc.
+template <class T>
+KeyBuilder<T> kind_key(const std::string& kind, golden::KindTrainSpec golden::TrainSpecs::*layers, const char* name,
+                       T golden::KindTrainSpec::*member) {
+  const std::string path = "train." + kind + "." + name;
+  return KeyBuilder<T>(path, path, [layers, member](Specs& s) -> T& { return (s.train.*layers).*member; });
+}
+
+// train.conv.* and train.fc.*: one definition for both layer kinds, which differ only in the
+// default batch (App. G: 10 for convolution, 100 for fully-connected layers).
+Schema kind_keys(const std::string& kind, golden::KindTrainSpec golden::TrainSpecs::*layers, const std::string& what,
+                 int batch) {
+  using K = golden::KindTrainSpec;
   using M = RankReduceMode;
-  using A = Arithmetic;
   return {
+      kind_key(kind, layers, "scheme", &K::scheme)
+          .one_of(scheme_choices())
+          .defaults_to("lrt")
+          .source(cite(kLrt, "§4, Algorithm 1: LRT trains every layer"))
+          .doc("how " + what + " learn: inference, bias_only, sgd, naive_batch, lrt or uoro (docs/golden_engine.md, "
+               "Schemes)"),
+      kind_key(kind, layers, "max_norm", &K::max_norm)
+          .defaults_to("true")
+          .source(cite(kLrt, "§6 and Table 1 (all runs with max-norm)"))
+          .doc("max-norm the dz tensor of " + what + " every sample (App. D)"),
+      kind_key(kind, layers, "batch", &K::batch)
+          .unit("samples")
+          .defaults_to(std::to_string(batch))
+          .at_least(1)
+          .at_most(1000000)
+          .source(cite(kLrt, "App. G: batch " + std::to_string(batch) + " for " + what))
+          .doc("B of " + what + ": samples accumulated per weight update (naive_batch, lrt, uoro)"),
+      kind_key(kind, layers, "rank", &K::rank)
+          .unit("1")
+          .defaults_to("4")
+          .at_least(1)
+          .at_most(8)
+          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
+          .doc("LRT rank r of " + what + "; the rank-reduce unit keeps q = r + 1 columns"),
+      kind_key(kind, layers, "mode", &K::mode)
+          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
+          .defaults_to("unbiased")
+          .source(cite(kLrtCode, "lr/experiments.py: zerovar False in conf_base and every Figure 6 config"))
+          .doc("LRT of " + what + ": biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
+               "algorithm)"),
+      kind_key(kind, layers, "kappa_th", &K::kappa_th)
+          .unit("1")
+          .defaults_to("100")
+          .at_least(0.0)
+          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
+          .doc("LRT of " + what + ": skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
+               "disables the test"),
+      kind_key(kind, layers, "max_batch_multiple", &K::max_batch_multiple)
+          .unit("1")
+          .defaults_to("0")
+          .at_least(0)
+          .at_most(1000000)
+          .source(cite(kLrtCode, "lr/experiments.py: discount 1.0 (keep accumulating); 10 was our former rule"))
+          .doc("LRT of " + what + ": an update still below rho_min at B_eff = this * batch discards the "
+               "estimate and restarts accumulation; 0 lets B_eff grow until the update is dense enough"),
+  };
+}
+
+Schema build_schema() {
+  using A = Arithmetic;
+  Schema keys = {
       // ---- run ----------------------------------------------------------------------
       LRT_CONFIG_KEY(run.seed)
           .unit("1")
@@ -136,27 +202,27 @@ Schema build_schema() {
           .source("assumption: where this machine installs Fashion-MNIST, which has MNIST's IDX format and "
                   "28x28 shape (the LRT paper uses MNIST, App. F)")
           .doc("directory of the IDX files (not hashed: the same files may live anywhere)"),
-      LRT_CONFIG_KEY(data.train_images)
+      LRT_CONFIG_KEY_AT("data.train_images", data.source.train_images)
           .is_path()
           .defaults_to("train-images-idx3-ubyte.gz")
           .source("file name of the (Fashion-)MNIST distribution")
           .doc("training images, IDX3 raw or gzip; relative to data.dir unless absolute"),
-      LRT_CONFIG_KEY(data.train_labels)
+      LRT_CONFIG_KEY_AT("data.train_labels", data.source.train_labels)
           .is_path()
           .defaults_to("train-labels-idx1-ubyte.gz")
           .source("file name of the (Fashion-)MNIST distribution")
           .doc("training labels, IDX1 raw or gzip; relative to data.dir unless absolute"),
-      LRT_CONFIG_KEY(data.test_images)
+      LRT_CONFIG_KEY_AT("data.test_images", data.source.test_images)
           .is_path()
           .defaults_to("t10k-images-idx3-ubyte.gz")
           .source("file name of the (Fashion-)MNIST distribution")
           .doc("test images, IDX3 raw or gzip; relative to data.dir unless absolute"),
-      LRT_CONFIG_KEY(data.test_labels)
+      LRT_CONFIG_KEY_AT("data.test_labels", data.source.test_labels)
           .is_path()
           .defaults_to("t10k-labels-idx1-ubyte.gz")
           .source("file name of the (Fashion-)MNIST distribution")
           .doc("test labels, IDX1 raw or gzip; relative to data.dir unless absolute"),
-      LRT_CONFIG_KEY(data.num_classes)
+      LRT_CONFIG_KEY_AT("data.num_classes", data.source.num_classes)
           .unit("classes")
           .defaults_to("10")
           .at_least(1)
@@ -250,7 +316,7 @@ Schema build_schema() {
           .doc("authors: the authors' ten segments in that order, repeated, each without the augmentations "
                "data.shift.augmentations leaves out; random_combinations: every non-empty subset of "
                "data.shift.augmentations in a seeded order (former rule)"),
-      LRT_CONFIG_KEY(data.shift.augmentations)
+      LRT_CONFIG_KEY_AT("data.shift.augmentations", data.shift_augmentations)
           .one_of(augmentation_choices())
           .non_empty()
           .distinct()
@@ -334,21 +400,21 @@ Schema build_schema() {
           .doc("noise: standard deviation on intensities in [0, 1]"),
 
       // ---- network ------------------------------------------------------------------
-      LRT_CONFIG_KEY(network.input.h)
+      LRT_CONFIG_KEY_AT("network.input.h", network.in_h)
           .unit("px")
           .defaults_to("28")
           .at_least(1)
           .at_most(4096)
           .source(cite(kLrt, "§7.1, App. F: 28x28 (MNIST) images"))
           .doc("input image height; must equal the data set's image rows"),
-      LRT_CONFIG_KEY(network.input.w)
+      LRT_CONFIG_KEY_AT("network.input.w", network.in_w)
           .unit("px")
           .defaults_to("28")
           .at_least(1)
           .at_most(4096)
           .source(cite(kLrt, "§7.1, App. F: 28x28 (MNIST) images"))
           .doc("input image width; must equal the data set's image columns"),
-      LRT_CONFIG_KEY(network.input.c)
+      LRT_CONFIG_KEY_AT("network.input.c", network.in_c)
           .unit("channels")
           .defaults_to("1")
           .at_least(1)
@@ -365,96 +431,10 @@ Schema build_schema() {
           .at_most(2.0)
           .source(cite(kLrt, "App. G, Fig. 11: best accuracy near 0.01 for SGD and LRT"))
           .doc("base learning rate eta; batched schemes multiply it by (effective batch)^train.batch_scale_power"),
-      LRT_CONFIG_KEY(train.conv.scheme)
-          .one_of(scheme_choices())
-          .defaults_to("lrt")
-          .source(cite(kLrt, "§4, Algorithm 1: LRT trains every layer"))
-          .doc("how convolution layers learn: inference, bias_only, sgd, naive_batch, lrt or uoro (docs/golden_engine.md, "
-               "Schemes)"),
-      LRT_CONFIG_KEY(train.conv.max_norm)
-          .defaults_to("true")
-          .source(cite(kLrt, "§6 and Table 1 (all runs with max-norm)"))
-          .doc("max-norm the dz tensor of convolution layers every sample (App. D)"),
-      LRT_CONFIG_KEY(train.conv.batch)
-          .unit("samples")
-          .defaults_to("10")
-          .at_least(1)
-          .at_most(1000000)
-          .source(cite(kLrt, "App. G: batch 10 for convolution layers"))
-          .doc("B of convolution layers: samples accumulated per weight update (naive_batch, lrt, uoro)"),
-      LRT_CONFIG_KEY(train.conv.rank)
-          .unit("1")
-          .defaults_to("4")
-          .at_least(1)
-          .at_most(8)
-          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
-          .doc("LRT rank r of convolution layers; the rank-reduce unit keeps q = r + 1 columns"),
-      LRT_CONFIG_KEY(train.conv.mode)
-          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
-          .defaults_to("unbiased")
-          .source(cite(kLrtCode, "lr/experiments.py: zerovar False in conf_base and every Figure 6 config"))
-          .doc("LRT of convolution layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
-               "algorithm)"),
-      LRT_CONFIG_KEY(train.conv.kappa_th)
-          .unit("1")
-          .defaults_to("100")
-          .at_least(0.0)
-          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
-          .doc("LRT of convolution layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
-               "disables the test"),
-      LRT_CONFIG_KEY(train.conv.max_batch_multiple)
-          .unit("1")
-          .defaults_to("0")
-          .at_least(0)
-          .at_most(1000000)
-          .source(cite(kLrtCode, "lr/experiments.py: discount 1.0 (keep accumulating); 10 was our former rule"))
-          .doc("LRT of convolution layers: an update still below rho_min at B_eff = this * batch discards the "
-               "estimate and restarts accumulation; 0 lets B_eff grow until the update is dense enough"),
-      LRT_CONFIG_KEY(train.fc.scheme)
-          .one_of(scheme_choices())
-          .defaults_to("lrt")
-          .source(cite(kLrt, "§4, Algorithm 1: LRT trains every layer"))
-          .doc("how fully-connected layers learn: inference, bias_only, sgd, naive_batch, lrt or uoro (docs/golden_engine.md, "
-               "Schemes)"),
-      LRT_CONFIG_KEY(train.fc.max_norm)
-          .defaults_to("true")
-          .source(cite(kLrt, "§6 and Table 1 (all runs with max-norm)"))
-          .doc("max-norm the dz tensor of fully-connected layers every sample (App. D)"),
-      LRT_CONFIG_KEY(train.fc.batch)
-          .unit("samples")
-          .defaults_to("100")
-          .at_least(1)
-          .at_most(1000000)
-          .source(cite(kLrt, "App. G: batch 100 for fully-connected layers"))
-          .doc("B of fully-connected layers: samples accumulated per weight update (naive_batch, lrt, uoro)"),
-      LRT_CONFIG_KEY(train.fc.rank)
-          .unit("1")
-          .defaults_to("4")
-          .at_least(1)
-          .at_most(8)
-          .source(cite(kLrt, "App. G: rank-4 LRT; Table 1 and Fig. 7 sweep ranks 1 to 8"))
-          .doc("LRT rank r of fully-connected layers; the rank-reduce unit keeps q = r + 1 columns"),
-      LRT_CONFIG_KEY(train.fc.mode)
-          .one_of({{"biased", M::kBiased}, {"unbiased", M::kUnbiased}})
-          .defaults_to("unbiased")
-          .source(cite(kLrtCode, "lr/experiments.py: zerovar False in conf_base and every Figure 6 config"))
-          .doc("LRT of fully-connected layers: biased keeps the top r singular values; unbiased mixes the smallest ones (OK "
-               "algorithm)"),
-      LRT_CONFIG_KEY(train.fc.kappa_th)
-          .unit("1")
-          .defaults_to("100")
-          .at_least(0.0)
-          .source(cite(kLrt, "§7.2, Table 3: default kappa_th = 100"))
-          .doc("LRT of fully-connected layers: skip a (dz, a) pair when C11/Cqq exceeds this condition-number estimate; 0 "
-               "disables the test"),
-      LRT_CONFIG_KEY(train.fc.max_batch_multiple)
-          .unit("1")
-          .defaults_to("0")
-          .at_least(0)
-          .at_most(1000000)
-          .source(cite(kLrtCode, "lr/experiments.py: discount 1.0 (keep accumulating); 10 was our former rule"))
-          .doc("LRT of fully-connected layers: an update still below rho_min at B_eff = this * batch discards the "
-               "estimate and restarts accumulation; 0 lets B_eff grow until the update is dense enough"),
+  };
+  append(keys, kind_keys("conv", &golden::TrainSpecs::conv, "convolution layers", 10));
+  append(keys, kind_keys("fc", &golden::TrainSpecs::fc, "fully-connected layers", 100));
+  append(keys, {
       LRT_CONFIG_KEY(train.max_norm.beta)
           .unit("1")
           .defaults_to("0.999")
@@ -470,7 +450,7 @@ Schema build_schema() {
           .source(cite(kLrt, "App. D"))
           .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
                "integer reciprocal)"),
-      LRT_CONFIG_KEY(train.max_norm.placement)
+      LRT_CONFIG_KEY_AT("train.max_norm.placement", train.max_norm_placement)
           .one_of({{"update", golden::MaxNormPlacement::kUpdate}, {"gradient", golden::MaxNormPlacement::kGradient}})
           .defaults_to("update")
           .source(cite(kLrtCode, "lr/layers.py: norm_uv 'post' (MN_U, MN_V on the factors), MN_fA/MN_dZ, MN_db, "
@@ -483,7 +463,7 @@ Schema build_schema() {
                   "gradients; off keeps the LRT paper's nearest rounding")
           .doc("dithered backprop: quantize every trainable layer's dz with non-subtractive uniform dither "
                "(unbiased; small gradients become zeros) instead of rounding to nearest (docs/precision.md)"),
-      LRT_CONFIG_KEY(train.dither.step)
+      LRT_CONFIG_KEY_AT("train.dither.step", train.dither.rule)
           .one_of({{"std", golden::DitherStepRule::kStd}, {"max_abs", golden::DitherStepRule::kMaxAbs}})
           .defaults_to("std")
           .source("Wiedemann et al. 2020: the step is set per tensor from the gradient's spread; "
@@ -617,7 +597,7 @@ Schema build_schema() {
           .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.backward: dX = dY gamma / std"))
           .doc("backprop through BN as dy * gamma / sigma, the statistics held constant; false: the exact "
                "derivative through this sample's share of the statistics (former rule)"),
-      LRT_CONFIG_KEY(train.biases)
+      LRT_CONFIG_KEY_AT("train.biases", train.train_biases)
           .defaults_to("true")
           .source(cite(kLrt, "§7.2: biases train every sample; Table 3 ablates it (\"no bias training\")"))
           .doc("train the biases of conv and fc layers every sample (every scheme but inference); false freezes "
@@ -892,21 +872,21 @@ Schema build_schema() {
           .defaults_to("true")
           .source("assumption: the array reads a word first so that it programs only the cells that change")
           .doc("charge a compare read (energy and latency) before every word write"),
-      LRT_CONFIG_KEY(accel.rram.endurance_writes)
+      LRT_CONFIG_KEY_AT("accel.rram.endurance_writes", accel.rram.endurance.writes)
           .unit("writes")
           .defaults_to("1e6")
           .at_least(1)
           .at_most(4294967295)
           .source("Grossi et al., IEEE TED 2019 ('on the order of 1e6'), quoted in " + cite(kLrt, "§1"))
           .doc("median (lognormal) or mean (normal, fixed) number of level changes a cell survives"),
-      LRT_CONFIG_KEY(accel.rram.endurance_distribution)
+      LRT_CONFIG_KEY_AT("accel.rram.endurance_distribution", accel.rram.endurance.distribution)
           .one_of(endurance_choices())
           .defaults_to("lognormal")
           .source("assumption: a lifetime is a product of many small damage factors, and lognormal keeps it "
                   "positive; the papers give only the order of magnitude")
           .doc("distribution of per-cell lifetimes around endurance_writes; a worn-out cell sticks at its "
                "last level"),
-      LRT_CONFIG_KEY(accel.rram.endurance_spread)
+      LRT_CONFIG_KEY_AT("accel.rram.endurance_spread", accel.rram.endurance.spread)
           .unit("1")
           .defaults_to("0.3")
           .at_least(0.0)
@@ -927,14 +907,14 @@ Schema build_schema() {
           .at_most(1.0)
           .source("assumption: both stuck states equally likely")
           .doc("probability that a stuck cell sits at its top level (else at level 0)"),
-      LRT_CONFIG_KEY(accel.rram.read_noise_sigma_levels)
+      LRT_CONFIG_KEY_AT("accel.rram.read_noise_sigma_levels", accel.rram.read_effects.noise_sigma_levels)
           .unit("levels")
           .defaults_to("0")
           .at_least(0.0)
           .at_most(1000.0)
           .source("assumption: off; the papers model no read noise")
           .doc("sd of Gaussian noise added to every cell read, frozen per (sample, cell); 0 turns it off"),
-      LRT_CONFIG_KEY(accel.rram.power_law_nu)
+      LRT_CONFIG_KEY_AT("accel.rram.power_law_nu", accel.rram.read_effects.power_law_nu)
           .unit("1")
           .defaults_to("0")
           .at_least(0.0)
@@ -943,14 +923,14 @@ Schema build_schema() {
           .doc(
               "exponent of power-law conductance decay level * ((t + t0) / t0)^-nu seen by reads; 0 turns it "
               "off"),
-      LRT_CONFIG_KEY(accel.rram.power_law_t0_samples)
+      LRT_CONFIG_KEY_AT("accel.rram.power_law_t0_samples", accel.rram.read_effects.power_law_t0_samples)
           .unit("samples")
           .defaults_to("1")
           .at_least(1e-3)
           .at_most(1e12)
           .source("assumption: decay starts one sample after programming")
           .doc("t0 of the power-law decay"),
-      LRT_CONFIG_KEY(accel.rram.drift.model)
+      LRT_CONFIG_KEY_AT("accel.rram.drift.model", accel.rram.drift_model)
           .one_of({{"none", DriftModel::kNone},
                    {"analog", DriftModel::kAnalog},
                    {"digital", DriftModel::kDigital},
@@ -1155,7 +1135,8 @@ Schema build_schema() {
           .at_least(0.0)
           .source(cite(kHorowitz, "32 b integer multiply"))
           .doc("energy of a 32-bit multiplication"),
-  };
+  });
+  return keys;
 }
 
 }  // namespace
@@ -1180,6 +1161,7 @@ void validate_schema(const Schema& keys) {
     for (const std::string& part : split_path(k.path)) {
       if (part.empty()) fail("empty path component");
     }
+    if (k.member_path.empty()) fail("no member path");
     if (!paths.insert(k.path).second) fail("listed twice");
     for (std::size_t dot = k.path.find('.'); dot != std::string::npos; dot = k.path.find('.', dot + 1)) {
       sections.insert(k.path.substr(0, dot));
@@ -1198,6 +1180,15 @@ void validate_schema(const Schema& keys) {
   for (const std::string& s : sections) {
     if (paths.count(s)) throw std::logic_error("config key table: " + s + " is both a key and a section");
   }
+}
+
+const KeySpec* key_of_member(const std::string& member_path) {
+  const KeySpec* named = nullptr;
+  for (const KeySpec& k : schema()) {
+    if (k.member_path == member_path) return &k;
+    if (k.path == member_path) named = &k;
+  }
+  return named;
 }
 
 const Schema& schema() {

@@ -32,7 +32,9 @@ struct ListItem {
 
 /// @brief Everything about one configuration key.
 struct KeySpec {
-  std::string path;          ///< full dotted path, equal to the Specs member path
+  std::string path;          ///< full dotted path of the key
+  std::string member_path;   ///< C++ path of the Specs member it fills: the key path, or where a
+                             ///< module's own specs spell it differently
   std::string type;          ///< "bool", "int", "uint32", "uint64", "double", "string", "path", "enum",
                              ///< or "list of " one of these
   bool list = false;         ///< the value is a YAML sequence (assign_list), not a scalar
@@ -65,6 +67,12 @@ using Schema = std::vector<KeySpec>;
 
 /// @brief The configuration keys of lrtsim, in document order.
 const Schema& schema();
+
+/// @brief The key whose member is the Specs member at `member_path` (e.g.
+/// "accel.rram.endurance.writes"), else the key of that path (a member the config layer derives
+/// from the key of its name, e.g. data.shift.augmentations); nullptr if neither exists. This is how
+/// a module's SpecError, which names a member of the module's own specs, reaches its key.
+const KeySpec* key_of_member(const std::string& member_path);
 
 /// @brief Checks a table for programming mistakes (duplicate paths, a key that is also a
 /// section, missing unit/source/description, a default that does not validate).

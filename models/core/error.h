@@ -43,6 +43,22 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// @brief A module's specs member has a value the module cannot use: the one error type of
+/// every module's validate() (device, data, golden). The module names the member relative to
+/// its own specs ("endurance.writes", "quant.weight.range"); the config layer, which knows
+/// where those specs sit in config::Specs, turns it into an InputError at the key.
+class SpecError : public std::invalid_argument {
+ public:
+  SpecError(std::string member, const std::string& problem)
+      : std::invalid_argument(member + ": " + problem), member_(std::move(member)), problem_(problem) {}
+  const std::string& member() const { return member_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string member_;
+  std::string problem_;
+};
+
 /// @brief Exit codes of the lrtsim executable.
 enum ExitCode : int { kExitOk = 0, kExitRunFailed = 1, kExitBadInput = 2 };
 

@@ -9,7 +9,7 @@ namespace lrt::data {
 
 ShiftSchedule::ShiftSchedule(const ShiftSpecs& specs, uint64_t seed) : period_(specs.period) {
   if (period_ == 0 || specs.augmentations == 0 || (specs.augmentations & ~kAllAugmentations) != 0)
-    throw InputError(InputLocation({}, -1, -1, "data.shift"), "invalid period or augmentation set");
+    throw SpecError(period_ == 0 ? "period" : "augmentations", "invalid period or augmentation set");
   switch (specs.schedule) {
     case ShiftScheduleRule::kAuthors:
       for (const uint32_t mask : kAuthorsShiftSchedule) cycle_.push_back(mask & specs.augmentations);
@@ -23,7 +23,7 @@ ShiftSchedule::ShiftSchedule(const ShiftSpecs& specs, uint64_t seed) : period_(s
       return;
     }
   }
-  throw InputError(InputLocation({}, -1, -1, "data.shift.schedule"), "unknown schedule");
+  throw SpecError("schedule", "unknown schedule");
 }
 
 ClassClustering::ClassClustering(const ClusterSpecs& specs, const std::vector<uint8_t>& labels,
@@ -37,12 +37,11 @@ ClassClustering::ClassClustering(const ClusterSpecs& specs, const std::vector<ui
   for (uint32_t c = 0; c < 256; ++c)
     if (!positions_by_class_[c].empty()) present_.push_back(static_cast<uint8_t>(c));
   if (specs_.block == 0)
-    throw InputError(InputLocation({}, -1, -1, "data.shift.cluster.block"), "must be at least 1");
+    throw SpecError("block", "must be at least 1");
   if (specs_.classes_per_block < 1 || specs_.classes_per_block > present_.size())
-    throw InputError(InputLocation({}, -1, -1, "data.shift.cluster.classes_per_block"),
-                     "value " + std::to_string(specs_.classes_per_block) + " is not in [1, " +
-                         std::to_string(present_.size()) +
-                         "], the number of classes in the online partition");
+    throw SpecError("classes_per_block", "value " + std::to_string(specs_.classes_per_block) + " is not in [1, " +
+                                             std::to_string(present_.size()) +
+                                             "], the number of classes in the online partition");
 }
 
 std::vector<uint8_t> ClassClustering::favoured_classes(uint64_t block) const {

@@ -47,8 +47,8 @@ class ShiftSchedule {
 /// draw, uniform over the whole pool. Both with replacement, like the online stream.
 class ClassClustering {
  public:
-  /// `pool_labels[j]` is the label of pool image j. Throws InputError
-  /// (data.shift.cluster.classes_per_block) when the pool has fewer classes than asked.
+  /// `pool_labels[j]` is the label of pool image j. Throws SpecError ("classes_per_block")
+  /// when the pool has fewer classes than asked.
   ClassClustering(const ClusterSpecs& specs, const std::vector<uint8_t>& pool_labels, CounterRng block_rng,
                   CounterRng draw_rng);
 

@@ -9,9 +9,7 @@ namespace lrt::data {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& key, const std::string& problem) {
-  throw InputError(InputLocation({}, -1, -1, key), problem);
-}
+[[noreturn]] void fail(const std::string& member, const std::string& problem) { throw SpecError(member, problem); }
 
 std::string str(double v) {
   std::ostringstream os;
@@ -19,17 +17,17 @@ std::string str(double v) {
   return os.str();
 }
 
-void require_range(const std::string& key, double v, double lo, double hi) {
+void require_range(const std::string& member, double v, double lo, double hi) {
   if (!std::isfinite(v) || v < lo || v > hi)
-    fail(key, "value " + str(v) + " is not in [" + str(lo) + ", " + str(hi) + "]");
+    fail(member, "value " + str(v) + " is not in [" + str(lo) + ", " + str(hi) + "]");
 }
 
 void require_stream(const std::string& name, uint32_t sources, uint64_t samples) {
   if (samples > kMaxSamples)
-    fail("data.split." + name + "_samples", "value " + std::to_string(samples) + " exceeds the limit 2^40");
+    fail("split." + name + "_samples", "value " + std::to_string(samples) + " exceeds the limit 2^40");
   if (samples > 0 && sources == 0)
-    fail("data.split." + name + "_sources", "is 0, but data.split." + name + "_samples asks for " +
-                                                std::to_string(samples) + " samples drawn from it");
+    fail("split." + name + "_sources", "is 0, but split." + name + "_samples asks for " +
+                                           std::to_string(samples) + " samples drawn from it");
 }
 
 }  // namespace
@@ -72,12 +70,13 @@ Augmentation parse_augmentation(const std::string& name, const std::string& key)
   if (name == "spatial") return kSpatial;
   if (name == "background") return kBackground;
   if (name == "noise") return kWhiteNoise;
-  fail(key, "unknown augmentation '" + name + "' (expected class_clustering, spatial, background or noise)");
+  throw InputError(InputLocation({}, -1, -1, key),
+                   "unknown augmentation '" + name + "' (expected class_clustering, spatial, background or noise)");
 }
 
 void validate(const DataSpecs& s) {
   if (s.source.num_classes < 1 || s.source.num_classes > 256)
-    fail("data.num_classes",
+    fail("source.num_classes",
          "value " + std::to_string(s.source.num_classes) + " is not in [1, 256] (labels are uint8)");
 
   require_stream("offline_train", s.split.offline_train_sources, s.split.offline_train_samples);
@@ -86,45 +85,45 @@ void validate(const DataSpecs& s) {
 
   // The elastic field of one sample draws (rows + 2R) x (cols + 2R) x 2 uniforms from
   // its 2^24-block counter range; these bounds keep that far below the limit.
-  require_range("data.elastic.alpha", s.elastic.alpha, 0.0, 1e3);
-  if (!(s.elastic.sigma > 0.0)) fail("data.elastic.sigma", "value " + str(s.elastic.sigma) + " must be > 0");
-  require_range("data.elastic.sigma", s.elastic.sigma, 0.0, 32.0);
+  require_range("elastic.alpha", s.elastic.alpha, 0.0, 1e3);
+  if (!(s.elastic.sigma > 0.0)) fail("elastic.sigma", "value " + str(s.elastic.sigma) + " must be > 0");
+  require_range("elastic.sigma", s.elastic.sigma, 0.0, 32.0);
   if (!(s.elastic.truncate > 0.0))
-    fail("data.elastic.truncate", "value " + str(s.elastic.truncate) + " must be > 0");
-  require_range("data.elastic.truncate", s.elastic.truncate, 0.0, 8.0);
+    fail("elastic.truncate", "value " + str(s.elastic.truncate) + " must be > 0");
+  require_range("elastic.truncate", s.elastic.truncate, 0.0, 8.0);
   if (s.elastic.mode != ElasticMode::kMixture && s.elastic.mode != ElasticMode::kFixed)
-    fail("data.elastic.mode", "holds no known mode (expected mixture or fixed)");
+    fail("elastic.mode", "holds no known mode (expected mixture or fixed)");
 
   const ShiftSpecs& sh = s.shift;
-  if (sh.period == 0) fail("data.shift.period", "must be at least 1");
-  if (sh.augmentations == 0) fail("data.shift.augmentations", "is empty; name at least one augmentation");
+  if (sh.period == 0) fail("shift.period", "must be at least 1");
+  if (sh.augmentations == 0) fail("shift.augmentations", "is empty; name at least one augmentation");
   if ((sh.augmentations & ~kAllAugmentations) != 0)
-    fail("data.shift.augmentations", "contains unknown augmentation bits");
+    fail("shift.augmentations", "contains unknown augmentation bits");
   if (sh.schedule != ShiftScheduleRule::kAuthors && sh.schedule != ShiftScheduleRule::kRandomCombinations)
-    fail("data.shift.schedule", "holds no known schedule (expected authors or random_combinations)");
+    fail("shift.schedule", "holds no known schedule (expected authors or random_combinations)");
   if (sh.augmentations & kClassClustering) {
-    if (sh.cluster.block == 0) fail("data.shift.cluster.block", "must be at least 1");
+    if (sh.cluster.block == 0) fail("shift.cluster.block", "must be at least 1");
     if (sh.period % sh.cluster.block != 0)
-      fail("data.shift.cluster.block",
-           "value " + std::to_string(sh.cluster.block) + " does not divide data.shift.period = " +
+      fail("shift.cluster.block",
+           "value " + std::to_string(sh.cluster.block) + " does not divide shift.period = " +
                std::to_string(sh.period) + " (blocks must not straddle segments)");
     if (sh.cluster.classes_per_block < 1 ||
         sh.cluster.classes_per_block > static_cast<uint32_t>(s.source.num_classes))
-      fail("data.shift.cluster.classes_per_block", "value " + std::to_string(sh.cluster.classes_per_block) +
+      fail("shift.cluster.classes_per_block", "value " + std::to_string(sh.cluster.classes_per_block) +
                                                        " is not in [1, " +
                                                        std::to_string(s.source.num_classes) + "]");
-    require_range("data.shift.cluster.favour_probability", sh.cluster.favour_probability, 0.0, 1.0);
+    require_range("shift.cluster.favour_probability", sh.cluster.favour_probability, 0.0, 1.0);
   }
-  require_range("data.shift.spatial.max_rotation_deg", sh.spatial.max_rotation_deg, 0.0, 180.0);
+  require_range("shift.spatial.max_rotation_deg", sh.spatial.max_rotation_deg, 0.0, 180.0);
   if (!(sh.spatial.min_scale > 0.0))
-    fail("data.shift.spatial.min_scale", "value " + str(sh.spatial.min_scale) + " must be > 0");
-  require_range("data.shift.spatial.min_scale", sh.spatial.min_scale, 0.0, 10.0);
-  require_range("data.shift.spatial.max_scale", sh.spatial.max_scale, sh.spatial.min_scale, 10.0);
-  require_range("data.shift.spatial.max_shift_px", sh.spatial.max_shift_px, 0.0, 1e3);
-  require_range("data.shift.background.min_contrast", sh.background.min_contrast, 0.0, 1.0);
-  require_range("data.shift.background.max_contrast", sh.background.max_contrast, sh.background.min_contrast,
+    fail("shift.spatial.min_scale", "value " + str(sh.spatial.min_scale) + " must be > 0");
+  require_range("shift.spatial.min_scale", sh.spatial.min_scale, 0.0, 10.0);
+  require_range("shift.spatial.max_scale", sh.spatial.max_scale, sh.spatial.min_scale, 10.0);
+  require_range("shift.spatial.max_shift_px", sh.spatial.max_shift_px, 0.0, 1e3);
+  require_range("shift.background.min_contrast", sh.background.min_contrast, 0.0, 1.0);
+  require_range("shift.background.max_contrast", sh.background.max_contrast, sh.background.min_contrast,
                 1.0);
-  require_range("data.shift.noise.sigma", sh.noise.sigma, 0.0, 10.0);
+  require_range("shift.noise.sigma", sh.noise.sigma, 0.0, 10.0);
 }
 
 }  // namespace lrt::data

@@ -1,7 +1,8 @@
 #pragma once
 // Parameters of the online data set of Appendix F (Gural et al.): splits, elastic
-// transforms and the distribution-shift stream. Plain structs; the config area binds the
-// YAML keys named in the comments (docs/data.md lists them all with their defaults).
+// transforms and the distribution-shift stream. Plain structs; config::Specs embeds them and
+// the YAML keys named in the comments point at their members (docs/data.md lists them all
+// with their defaults).
 
 #include <array>
 #include <cstdint>
@@ -159,7 +160,8 @@ struct DataSpecs {
   ShiftSpecs shift;
 };
 
-/// @brief Checks what can be checked without the images; throws InputError naming the key.
+/// @brief Checks what can be checked without the images; throws SpecError naming the member
+/// ("shift.cluster.block"); the config layer reports it at the key.
 void validate(const DataSpecs& specs);
 
 /// Largest sample count of a stream: sample i owns counter indices [i * 2^24, (i+1) * 2^24)

@@ -25,12 +25,12 @@ Partitions make_partitions(uint32_t n, const SplitSpecs& split, uint64_t seed) {
   const uint64_t total =
       uint64_t{split.offline_train_sources} + split.validation_sources + split.online_sources;
   if (total > n)
-    throw InputError(InputLocation({}, -1, -1, "data.split.online_sources"),
-                     "offline_train_sources + validation_sources + online_sources = " +
-                         std::to_string(split.offline_train_sources) + " + " +
-                         std::to_string(split.validation_sources) + " + " +
-                         std::to_string(split.online_sources) + " = " + std::to_string(total) +
-                         " exceeds the " + std::to_string(n) + " training images");
+    throw SpecError("online_sources",
+                    "offline_train_sources + validation_sources + online_sources = " +
+                        std::to_string(split.offline_train_sources) + " + " +
+                        std::to_string(split.validation_sources) + " + " +
+                        std::to_string(split.online_sources) + " = " + std::to_string(total) +
+                        " exceeds the " + std::to_string(n) + " training images");
   const std::vector<uint32_t> perm = source_permutation(n, seed);
   const auto a = perm.begin();
   const auto b = a + split.offline_train_sources;

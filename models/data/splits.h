@@ -22,7 +22,7 @@ struct Partitions {
 std::vector<uint32_t> source_permutation(uint32_t n, uint64_t seed);
 
 /// @brief Cuts source_permutation(n, seed) into the partitions, in the order offline
-/// train, validation, online. Throws InputError (data.split.online_sources) when the
+/// train, validation, online. Throws SpecError ("online_sources") when the
 /// three sizes add up to more than n.
 Partitions make_partitions(uint32_t n, const SplitSpecs& split, uint64_t seed);
 

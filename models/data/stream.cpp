@@ -27,6 +27,21 @@ const char* to_string(Split split) {
   return "unknown";
 }
 
+namespace {
+
+// f(), with a SpecError naming a member of the part of DataSpecs at `prefix` renamed to the
+// DataSpecs member, so the config layer can find its key.
+template <class F>
+auto within(const std::string& prefix, F&& f) {
+  try {
+    return f();
+  } catch (const SpecError& e) {
+    throw SpecError(prefix + e.member(), e.problem());
+  }
+}
+
+}  // namespace
+
 struct DatasetState {
   LabeledImages train, test;
   DataSpecs specs;
@@ -42,25 +57,23 @@ struct DatasetState {
         test(std::move(te)),
         specs(s),
         seed(sd),
-        partitions(make_partitions(train.count, s.split, sd)),
+        partitions(within("split.", [&] { return make_partitions(train.count, s.split, sd); })),
         elastic(s.elastic),
-        schedule(s.shift, sd) {}
+        schedule(within("shift.", [&] { return ShiftSchedule(s.shift, sd); })) {}
 };
 
 namespace {
 
-[[noreturn]] void fail(const std::string& key, const std::string& problem) {
-  throw InputError(InputLocation({}, -1, -1, key), problem);
-}
+[[noreturn]] void fail(const std::string& member, const std::string& problem) { throw SpecError(member, problem); }
 
-void check_images(const LabeledImages& im, const std::string& key, int num_classes) {
+void check_images(const LabeledImages& im, const std::string& member, int num_classes) {
   if (im.pixels.size() != std::size_t{im.count} * im.rows * im.cols || im.labels.size() != im.count)
-    fail(key, "pixel or label count does not match " + std::to_string(im.count) + " images of " +
+    fail(member, "pixel or label count does not match " + std::to_string(im.count) + " images of " +
                   std::to_string(im.rows) + "x" + std::to_string(im.cols));
   for (uint32_t i = 0; i < im.count; ++i)
     if (im.labels[i] >= num_classes)
-      fail(key, "label " + std::to_string(im.labels[i]) + " of image " + std::to_string(i) +
-                    " is not below data.num_classes = " + std::to_string(num_classes));
+      fail(member, "label " + std::to_string(im.labels[i]) + " of image " + std::to_string(i) +
+                       " is not below num_classes = " + std::to_string(num_classes));
 }
 
 }  // namespace
@@ -68,25 +81,27 @@ void check_images(const LabeledImages& im, const std::string& key, int num_class
 Dataset::Dataset(LabeledImages train, LabeledImages test, const DataSpecs& specs, uint64_t seed) {
   validate(specs);
   const int classes = specs.source.num_classes;
-  check_images(train, "data.train_images", classes);
-  check_images(test, "data.test_images", classes);
-  if (train.count == 0 || train.rows == 0 || train.cols == 0) fail("data.train_images", "holds no images");
+  check_images(train, "source.train_images", classes);
+  check_images(test, "source.test_images", classes);
+  if (train.count == 0 || train.rows == 0 || train.cols == 0) fail("source.train_images", "holds no images");
   if (test.count > 0 && (test.rows != train.rows || test.cols != train.cols))
-    fail("data.test_images", "images are " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
+    fail("source.test_images", "images are " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
                                  ", the training images " + std::to_string(train.rows) + "x" +
                                  std::to_string(train.cols));
   if (ElasticAugmentation(specs.elastic).max_blocks(train.rows, train.cols) >
       (uint64_t{1} << kCounterBitsPerSample))
-    fail(specs.elastic.mode == ElasticMode::kFixed ? "data.elastic.sigma" : "data.elastic.mode",
+    fail(specs.elastic.mode == ElasticMode::kFixed ? "elastic.sigma" : "elastic.mode",
          (specs.elastic.mode == ElasticMode::kFixed ? "kernel too wide for " : "too many pixels in ") +
              std::to_string(train.rows) + "x" + std::to_string(train.cols) + " images");
 
   auto state = std::make_shared<DatasetState>(std::move(train), std::move(test), specs, seed);
   for (uint32_t j : state->partitions.online) state->online_labels.push_back(state->train.labels[j]);
   if ((specs.shift.augmentations & kClassClustering) && !state->partitions.online.empty())
-    state->clustering.emplace(specs.shift.cluster, state->online_labels,
-                              split_rng(seed, RngStream::kDataOrder, Split::kShift, Purpose::kClusterBlock),
-                              split_rng(seed, RngStream::kDataOrder, Split::kShift, Purpose::kClusterDraw));
+    state->clustering.emplace(within("shift.cluster.", [&] {
+      return ClassClustering(specs.shift.cluster, state->online_labels,
+                             split_rng(seed, RngStream::kDataOrder, Split::kShift, Purpose::kClusterBlock),
+                             split_rng(seed, RngStream::kDataOrder, Split::kShift, Purpose::kClusterDraw));
+    }));
   state_ = std::move(state);
 }
 

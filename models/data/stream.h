@@ -58,7 +58,8 @@ class SampleStream {
 /// @brief Training and test images, their partitions and the streams over them.
 class Dataset {
  public:
-  /// Validates specs against the images (InputError with the key on any mismatch) and
+  /// Validates specs against the images (SpecError naming the DataSpecs member, e.g.
+  /// "source.train_images" or "shift.cluster.classes_per_block", on any mismatch) and
   /// computes the partitions. `test` may be empty (then offline_test is empty).
   Dataset(LabeledImages train, LabeledImages test, const DataSpecs& specs, uint64_t seed);
 

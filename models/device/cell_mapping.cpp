@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "device/spec_error.h"
+#include "core/error.h"
 
 namespace lrt::device {
 

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "device/spec_error.h"
+#include "core/error.h"
 
 namespace lrt::device {
 

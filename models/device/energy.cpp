@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/error.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "core/error.h"
-#include "device/spec_error.h"
 #include "device/weight_drift.h"
 
 namespace lrt::device {

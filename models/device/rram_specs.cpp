@@ -3,9 +3,9 @@
 #include <cmath>
 #include <string>
 
+#include "core/error.h"
 #include "device/cell_mapping.h"
 #include "device/energy.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 

@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "core/error.h"
-#include "device/spec_error.h"
 #include "device/sram_macro.h"
 
 namespace lrt::device {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "device/spec_error.h"
+#include "core/error.h"
 
 namespace lrt::device {
 
@@ -21,7 +21,7 @@ void validate(const DriftSpecs& s) {
     throw SpecError("drift.interval_samples",
                     std::to_string(s.interval_samples) + " is outside [1, 2^32 - 1]");
   }
-  if (!(s.horizon_samples >= static_cast<double>(s.interval_samples) && s.horizon_samples <= 1e15)) {
+  if (s.horizon_samples < s.interval_samples || s.horizon_samples > uint64_t{1'000'000'000'000'000}) {
     throw SpecError("drift.horizon_samples",
                     std::to_string(s.horizon_samples) + " is outside [interval_samples, 1e15]");
   }

@@ -42,7 +42,7 @@ const char* to_string(FlipModel model);
 /// @brief Appendix F drift parameters. sigma0 = 0 / p0 = 0 turn a model off.
 struct DriftSpecs {
   uint64_t interval_samples = 10;  ///< d: samples between drift events
-  double horizon_samples = 1e6;    ///< H: the "1M" over which sigma0 and p0 accumulate
+  uint64_t horizon_samples = 1'000'000;  ///< H: the "1M" over which sigma0 and p0 accumulate
   double analog_sigma0 = 0.0;      ///< sigma0 in weight units; the paper uses 10
   double flip_p0 = 0.0;            ///< p0, expected flips per bit over H samples; the paper uses 10
   FlipModel flip_model = FlipModel::kBinomial2;  ///< how the flips of one event act on a word
@@ -54,11 +54,12 @@ void validate(const DriftSpecs& specs);
 
 /// sigma of one analog event in weight units: sigma0 / sqrt(H / d).
 inline double analog_sigma_per_event(const DriftSpecs& s) {
-  return s.analog_sigma0 / std::sqrt(s.horizon_samples / static_cast<double>(s.interval_samples));
+  return s.analog_sigma0 /
+         std::sqrt(static_cast<double>(s.horizon_samples) / static_cast<double>(s.interval_samples));
 }
 /// Flip probability of one bit in one event: p0 / (H / d).
 inline double flip_probability_per_event(const DriftSpecs& s) {
-  return s.flip_p0 / (s.horizon_samples / static_cast<double>(s.interval_samples));
+  return s.flip_p0 / (static_cast<double>(s.horizon_samples) / static_cast<double>(s.interval_samples));
 }
 
 /// @brief One analog drift step of one code: nearest code to code + sigma_codes * z (ties

@@ -90,6 +90,9 @@ struct PointResult {
   double rram_read_bits = 0, rram_cell_writes = 0, sram_read_bits = 0, sram_write_bits = 0, macs = 0;
   // energy per sample, pJ
   double energy_read_pj = 0, energy_write_pj = 0, energy_compute_pj = 0, energy_per_sample_pj = 0;
+  /// The SRAM's leakage per sample: measured rows only (a TLM run charges it over simulated
+  /// time; the closed form has no time model), part of energy_per_sample_pj there.
+  double energy_leakage_pj = 0;
   double rank_reduce_cycles = 0;  ///< LRT: the unit's cycles per sample (cost table)
   double lifetime_samples = 0;  ///< samples until the most-written cell reaches endurance
 };

@@ -82,7 +82,8 @@ std::optional<Measured> read_measured(const std::string& dir, uint64_t expected_
   const auto part = [&](const char* c) { return number(j, "energy_pj", "by_component", c) / m.samples; };
   q.energy_read_pj = part("rram_read") + part("sram_read");
   q.energy_write_pj = part("rram_write") + part("sram_write");
-  q.energy_compute_pj = part("mac") + part("rank_reduce") + part("other");
+  q.energy_compute_pj = part("mac") + part("rank_reduce");
+  q.energy_leakage_pj = part("sram_leakage");
   // The rank-reduce units' own cycles per sample, as the closed form counts them (TLM engine;
   // empty on the golden engine): the busiest unit's (one shared unit: all the layers' pairs).
   // Not the LRT phase's cycles, which are only the part of the critical path after the

@@ -33,6 +33,7 @@ PointResult network_total(const std::vector<PointResult>& all, const std::vector
     t.energy_read_pj += q.energy_read_pj;
     t.energy_write_pj += q.energy_write_pj;
     t.energy_compute_pj += q.energy_compute_pj;
+    t.energy_leakage_pj += q.energy_leakage_pj;
     t.energy_per_sample_pj += q.energy_per_sample_pj;
   }
   if (shared_unit) {

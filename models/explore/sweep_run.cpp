@@ -48,7 +48,7 @@ constexpr const char* kColumns =
     "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
     "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
     "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
-    "accuracy_last_500,rank_reduce_cycles";
+    "accuracy_last_500,rank_reduce_cycles,energy_leakage_pj";
 
 std::string row(std::size_t k, const char* source, const PlannedPoint& pp, const PointResult& q,
                 const Measured* m) {
@@ -65,7 +65,7 @@ std::string row(std::size_t k, const char* source, const PlannedPoint& pp, const
          num(q.energy_per_sample_pj) + "," + num(q.lifetime_samples) + "," + std::to_string(pp.technology) + "," +
          (total ? "" : std::to_string(p.pairs_per_sample)) + "," + (m ? num(m->samples) : "") + "," +
          (m ? num(m->accuracy_ema) : "") + "," + (m ? num(m->accuracy_last_500) : "") + "," +
-         (lrt ? num(q.rank_reduce_cycles) : "") + "\n";
+         (lrt ? num(q.rank_reduce_cycles) : "") + "," + (m ? num(q.energy_leakage_pj) : "") + "\n";
 }
 
 nlohmann::ordered_json technology_json(const Technology& t) {

@@ -7,7 +7,6 @@
 #include "core/error.h"
 #include "device/cell_mapping.h"
 #include "device/rram_checkpoint.h"
-#include "device/spec_error.h"
 #include "device/rram_weight_store.h"
 #include "tlm/accel_top.h"
 #include "tlm/rank_reduce_rtl_impl.h"
@@ -102,7 +101,7 @@ class TlmBackend final : public Backend {
       a.vcd_path.resize(a.vcd_path.size() - 4);  // SystemC appends ".vcd"
     try {
       top_ = std::make_unique<tlm::accel_top>("accel", net, a);
-    } catch (const device::SpecError& e) {
+    } catch (const SpecError& e) {
       bad_key("accel", e.what());
     } catch (const std::invalid_argument& e) {
       bad_key("train", e.what());

@@ -121,8 +121,7 @@ std::unique_ptr<Session> Session::resume(const config::Specs& specs, const Sessi
 }
 
 void Session::open_stream(const DatasetSource& data) {
-  const data::DataSpecs ds = config::data_specs(specs_);
-  const data::Dataset dataset = data ? data(ds, specs_.run.seed) : data::Dataset::load(ds, specs_.run.seed);
+  const data::Dataset dataset = config::load_dataset(specs_, data);
   stream_ = dataset.stream(specs_.run.stream == config::RunStream::kShift ? data::Split::kShift
                                                                           : data::Split::kOnline);
   const data::Sample first = stream_->at(0);

@@ -55,7 +55,7 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
 /// @brief The accelerator (see the file comment).
 class accel_top : public sc_core::sc_module {
  public:
-  /// Throws lrt::InputError when the SRAM regions do not fit, device::SpecError for bad specs,
+  /// Throws lrt::InputError when the SRAM regions do not fit, SpecError for bad specs,
   /// std::invalid_argument for what the controller cannot cost.
   accel_top(const sc_core::sc_module_name& name, golden::Engine& engine, const AccelSpecs& specs);
   ~accel_top() override;

@@ -5,18 +5,18 @@
 #include <stdexcept>
 #include <string>
 
-#include "device/spec_error.h"
+#include "core/error.h"
 #include "golden/training/mac_kernels.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
 
 void validate(const MacArraySpecs& specs) {
-  if (specs.lanes == 0 || specs.lanes > (1u << 20)) throw device::SpecError("lanes", "must be in 1..2^20");
-  if (specs.pipeline_fill_cycles > 1024) throw device::SpecError("pipeline_fill_cycles", "must be in 0..1024");
+  if (specs.lanes == 0 || specs.lanes > (1u << 20)) throw SpecError("lanes", "must be in 1..2^20");
+  if (specs.pipeline_fill_cycles > 1024) throw SpecError("pipeline_fill_cycles", "must be in 0..1024");
   // 32 x 32 + 64 full adders must stay below the 1 uJ per event that to_energy_units accepts.
   if (!(specs.full_adder_energy_pj >= 0.0 && specs.full_adder_energy_pj <= 100.0))
-    throw device::SpecError("full_adder_energy_pj", "must be in [0, 100] pJ");
+    throw SpecError("full_adder_energy_pj", "must be in [0, 100] pJ");
 }
 
 mac_array::mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs,

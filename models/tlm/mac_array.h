@@ -102,7 +102,7 @@ struct MacArraySpecs {
   bool zero_skip = false;
 };
 
-/// @brief Throws device::SpecError naming the first member out of range.
+/// @brief Throws SpecError naming the first member out of range.
 void validate(const MacArraySpecs& specs);
 
 /// @brief What one job costs.
@@ -127,7 +127,7 @@ class mac_array : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<mac_array> in;
 
-  /// @brief Validates specs (device::SpecError); std::invalid_argument for a zero period.
+  /// @brief Validates specs (SpecError); std::invalid_argument for a zero period.
   /// memory_bytes: the operand memory (0: count jobs only).
   mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs, const sc_core::sc_time& clock_period,
             uint64_t memory_bytes = 0);

@@ -39,7 +39,7 @@ class rram_array : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<rram_array> in;
 
-  /// @brief Builds the device model (validating specs; device::SpecError). seed and instance
+  /// @brief Builds the device model (validating specs; SpecError). seed and instance
   /// select its random streams (device/rram_array.h).
   rram_array(const sc_core::sc_module_name& name, const device::RramArraySpecs& specs, uint64_t seed,
              uint32_t instance, const sc_core::sc_time& clock_period);

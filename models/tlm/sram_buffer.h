@@ -29,7 +29,7 @@ class sram_buffer : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<sram_buffer> in;
 
-  /// @brief Validates specs (device::SpecError). Nothing is mapped yet.
+  /// @brief Validates specs (SpecError). Nothing is mapped yet.
   sram_buffer(const sc_core::sc_module_name& name, const device::SramSpecs& specs,
               const sc_core::sc_time& clock_period);
 

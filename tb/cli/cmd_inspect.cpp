@@ -56,8 +56,8 @@ int inspect_config(const std::string& path) {
   std::cout << "file: " << path << "\n"
             << "kind: config\n"
             << "config_hash: " << config::hash_hex(config::config_hash(specs)) << "\n"
-            << "network_input: [" << specs.network.input.h << ", " << specs.network.input.w << ", "
-            << specs.network.input.c << "]\n"
+            << "network_input: [" << specs.network.in_h << ", " << specs.network.in_w << ", "
+            << specs.network.in_c << "]\n"
             << "network_layers:";
   for (const auto& layer : specs.network.layers) std::cout << " [" << config::layer_text(layer) << "]";
   std::cout << "\n"

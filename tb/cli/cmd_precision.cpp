@@ -138,7 +138,7 @@ int run_precision(const PrecisionArgs& args) {
   std::unique_ptr<golden::Engine> engine = config::make_engine(net, config::train_specs(specs));
   golden::load_model(sim::model_file(specs, args.file)(), *engine);
 
-  const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::Dataset dataset = config::load_dataset(specs);
   const data::SampleStream val = dataset.stream(data::Split::kValidation);
   if (args.samples > val.size())
     bad_key("--samples", std::to_string(args.samples) + " exceeds the " + std::to_string(val.size()) +

@@ -65,7 +65,7 @@ int run_pretrain(const PretrainArgs& args) {
   const golden::NetworkSpec net = config::network_spec(specs);
   golden::TrainSpecs train = config::pretrain_specs(specs);
   train.count_pair_updates = false;  // pre-training reports no writes
-  const data::Dataset dataset = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::Dataset dataset = config::load_dataset(specs);
   const data::SampleStream offline = dataset.stream(data::Split::kOfflineTrain);
   const data::SampleStream validation = dataset.stream(data::Split::kValidation);
   if (offline.size() == 0)

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
 #include "golden/training/quant_flow.h"
@@ -40,16 +41,15 @@ void Engine::build() {
   formats_ = formats_of(specs_.quant);
   shapes_ = derive_shapes(net_);
   if (formats_.input.bits != 8 || formats_.input.is_signed)
-    throw std::invalid_argument(
-        "train.quant.input: only 8-bit unsigned inputs (code = pixel) are implemented");
+    throw SpecError("quant.input", "only 8-bit unsigned inputs (code = pixel) are implemented");
 
   // Per-tensor precision: the formats of trainable layer j (train.quant with its overrides), and
   // for every network layer the trainable layer its output feeds next (-1: none).
   const size_t n_trainable = static_cast<size_t>(
       std::count_if(shapes_.begin(), shapes_.end(), [](const LayerShape& s) { return s.trainable(); }));
   if (!specs_.layer_precision.empty() && specs_.layer_precision.size() != n_trainable)
-    throw std::invalid_argument("train.precision: " + std::to_string(specs_.layer_precision.size()) +
-                                " entries for " + std::to_string(n_trainable) + " conv3x3/fc layers");
+    throw SpecError("layer_precision", std::to_string(specs_.layer_precision.size()) + " entries for " +
+                                           std::to_string(n_trainable) + " conv3x3/fc layers");
   std::vector<Formats> layer_formats(n_trainable, formats_);
   for (size_t j = 0; j < specs_.layer_precision.size(); ++j) {
     const LayerPrecisionSpec& p = specs_.layer_precision[j];
@@ -91,12 +91,12 @@ void Engine::build() {
         if (!specs_.layer_precision.empty()) {
           const int want = specs_.layer_precision[trainable_seen].activation_bits;
           if (want > 0 && cur.bits != want)
-            throw std::invalid_argument("train.precision.activation_bits: conv/fc layer " +
-                                        std::to_string(trainable_seen + 1) + " (network layer " +
-                                        std::to_string(i) + ") reads a " + std::to_string(cur.bits) +
-                                        "-bit input (the 8-bit image or a layer without a ReLU, BN or Qas in "
-                                        "front) and cannot take " + std::to_string(want) + " bits; expected " +
-                                        std::to_string(cur.bits) + " or 0");
+            throw SpecError("layer_precision.activation_bits",
+                            "conv/fc layer " + std::to_string(trainable_seen + 1) + " (network layer " +
+                                std::to_string(i) + ") reads a " + std::to_string(cur.bits) +
+                                "-bit input (the 8-bit image or a layer without a ReLU, BN or Qas in "
+                                "front) and cannot take " + std::to_string(want) + " bits; expected " +
+                                std::to_string(cur.bits) + " or 0");
         }
         ++trainable_seen;
         const KindTrainSpec& kind = ls.spec.kind == LayerKind::kConv3x3 ? specs_.conv : specs_.fc;

@@ -31,8 +31,9 @@ struct StepResult {
 /// @brief Online trainer; see the file comment.
 class Engine {
  public:
-  /// Builds the layers and He-initializes the weights from train.seed. Throws
-  /// std::invalid_argument for an invalid network or specs.
+  /// Builds the layers and He-initializes the weights from train.seed. Throws SpecError
+  /// (naming the TrainSpecs member) for invalid specs, std::invalid_argument for an invalid
+  /// network.
   Engine(const NetworkSpec& net, const TrainSpecs& train);
   /// Same with the seed given explicitly (overrides train.seed).
   Engine(const NetworkSpec& net, const TrainSpecs& train, uint64_t seed);

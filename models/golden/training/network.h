@@ -1,7 +1,7 @@
 #pragma once
 // The network the golden engine trains: a plain list of layers on a fixed-size input, as
-// the config area binds it from YAML (`network.input`, `network.layers`). Shapes are
-// derived here once; every other module takes the derived `LayerShape`s.
+// config::Specs holds it (keys `network.input.{h,w,c}` fill in_h, in_w, in_c; `network.layers`).
+// Shapes are derived here once; every other module takes the derived `LayerShape`s.
 
 #include <cstdint>
 #include <string>

@@ -3,11 +3,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.h"
+
 namespace lrt::golden {
 
 void validate(const PfqSpec& s, int max_bits) {
   auto bad = [](const char* member, const std::string& what) {
-    throw std::invalid_argument(std::string("train.pfq.") + member + ": " + what);
+    throw SpecError(member, what);
   };
   if (s.forward_bits.empty()) bad("forward_bits", "needs at least one stage");
   if (s.forward_bits.size() != s.backward_bits.size())

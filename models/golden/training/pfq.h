@@ -29,7 +29,7 @@ struct PfqSpec {
   double min_improvement = 0.01;         ///< auto: relative improvement a window must reach
 };
 
-/// @brief Throws std::invalid_argument naming the key ("train.pfq.forward_bits", ...) for lists of
+/// @brief Throws SpecError naming the member ("forward_bits", ...) for lists of
 /// different or zero length, widths outside [2, max_bits], or switch samples that are not M - 1
 /// strictly increasing positive counts (manual).
 void validate(const PfqSpec& spec, int max_bits);

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.h"
+
 namespace lrt::golden {
 
 Scheme parse_scheme(const std::string& text) {
@@ -62,9 +64,7 @@ const char* to_string(AlphaRule r) { return r == AlphaRule::kAuthors ? "authors"
 
 namespace {
 
-[[noreturn]] void bad(const std::string& member, const std::string& why) {
-  throw std::invalid_argument("train." + member + ": " + why);
-}
+[[noreturn]] void bad(const std::string& member, const std::string& why) { throw SpecError(member, why); }
 
 // log2(range) when range is a power of two, else throws.
 int range_exponent(const QuantSpec& q, const std::string& member) {
@@ -143,18 +143,20 @@ void validate(const TrainSpecs& s) {
     // The stages round the MAC operands of the configured formats: never wider than them.
     const QuantSpecs& q = s.quant;
     const int forward_max = std::min({q.weight.bits, q.activation.bits, q.activation_signed.bits, q.input.bits});
-    validate(s.pfq, 8);
+    try {
+      validate(s.pfq, 8);
+    } catch (const SpecError& e) {
+      bad("pfq." + e.member(), e.problem());
+    }
     for (int b : s.pfq.forward_bits)
       if (b > forward_max)
-        throw std::invalid_argument("train.pfq.forward_bits: width " + std::to_string(b) +
-                                    " above the narrowest weight/activation format (" + std::to_string(forward_max) +
-                                    " bits): the datapath cannot widen an operand");
+        bad("pfq.forward_bits", "width " + std::to_string(b) + " above the narrowest weight/activation format (" +
+                                    std::to_string(forward_max) + " bits): the datapath cannot widen an operand");
     for (int b : s.pfq.backward_bits)
       if (b > q.gradient.bits)
-        throw std::invalid_argument("train.pfq.backward_bits: width " + std::to_string(b) +
-                                    " above train.quant.gradient.bits = " + std::to_string(q.gradient.bits));
-    if (q.weight.bits < 3)
-      throw std::invalid_argument("train.pfq.enabled: mid-rise (1-2 bit) weights cannot be rounded to fewer bits");
+        bad("pfq.backward_bits", "width " + std::to_string(b) + " above train.quant.gradient.bits = " +
+                                     std::to_string(q.gradient.bits));
+    if (q.weight.bits < 3) bad("pfq.enabled", "mid-rise (1-2 bit) weights cannot be rounded to fewer bits");
   }
   if (s.bn.batch < 1 || s.bn.batch > 1'000'000) bad("bn.batch", "must be in [1, 1e6]");
   // >= 1e-6 keeps the integer 1/sigma of streaming_bn.h below 2^26.

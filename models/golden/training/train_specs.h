@@ -1,6 +1,6 @@
 #pragma once
 // Everything that decides how the golden engine trains, as plain data. The config area
-// binds YAML keys to these members (proposed keys: docs/golden_engine.md, "Configuration");
+// embeds these specs (config::TrainSpecs) and points the train.* keys at their members;
 // validate() is the one place that checks them.
 
 #include <cstdint>
@@ -159,7 +159,8 @@ struct TrainSpecs {
   uint64_t seed = 1;
 };
 
-/// @brief Throws std::invalid_argument naming the member when a value is out of range or a
+/// @brief Throws SpecError naming the member ("quant.weight.range", "conv.batch"; "quant" for
+/// the formats' LSBs together) when a value is out of range or a
 /// combination is not implemented (e.g. a range that is not a power of two).
 void validate(const TrainSpecs& specs);
 

@@ -69,7 +69,7 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
             "aux_rram_bits,aux_area_um2,aux_sram_area_um2,aux_rram_area_um2,logic_area_um2,rram_area_um2,"
             "inv_write_density,worst_cell_inv_write_density,energy_read_pj,energy_write_pj,energy_compute_pj,"
             "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
-            "accuracy_last_500,rank_reduce_cycles");
+            "accuracy_last_500,rank_reduce_cycles,energy_leakage_pj");
   // LRT at B = 4, rank 2 (unbiased), hand-computed (docs/exploration.md): the unit's SRAM is
   // 42 words = 2688 bits -> 672 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2; per pair the
   // RTL's full unbiased step c: reads 30 x 1 + (64 c.sram_reads + 64) x 0.5, writes 30 x 2 +
@@ -94,7 +94,7 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
   EXPECT_EQ(f[25], "4000");
   EXPECT_EQ(std::stod(f[31]), static_cast<double>(c.cycles));
   // online row: no aux, every cell every sample.
-  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000,0,1,,,,");
+  EXPECT_EQ(lines[1], "0,closed_form,tiny,online,3,5,1,,8,,none,0,0,0,0,0,0,0,60,1,1,120,240,3.75,363.75,1000,0,1,,,,,");
   const std::string summary = read_text(out + "/summary.json");
   EXPECT_TRUE(contains(summary, "\"points\": 5")) << summary;
   EXPECT_TRUE(contains(summary, "\"8\": 60")) << summary;  // chip-area line for 8-bit weights

@@ -113,8 +113,11 @@ TEST_F(CmdExploreMeasured, MeasuredRunsAgreeWithTheClosedFormWhereItIsExactAndRe
     EXPECT_GE(d(m, "worst_cell_inv_write_density"), d(c, "worst_cell_inv_write_density"));
     EXPECT_GE(d(m, "inv_write_density"), d(m, "worst_cell_inv_write_density"));
     EXPECT_GT(d(m, "energy_per_sample_pj"), 0.0);
+    EXPECT_GT(d(m, "energy_leakage_pj"), 0.0);  // the TLM run's SRAM leaks over its simulated time
+    EXPECT_EQ(c.at("energy_leakage_pj"), "");   // the closed form has no time
     EXPECT_NEAR(d(m, "energy_per_sample_pj"),
-                d(m, "energy_read_pj") + d(m, "energy_write_pj") + d(m, "energy_compute_pj"),
+                d(m, "energy_read_pj") + d(m, "energy_write_pj") + d(m, "energy_compute_pj") +
+                    d(m, "energy_leakage_pj"),
                 1e-9 * d(m, "energy_per_sample_pj"));
     EXPECT_GE(d(m, "accuracy_online_ema"), 0.0);
     EXPECT_LE(d(m, "accuracy_online_ema"), 1.0);

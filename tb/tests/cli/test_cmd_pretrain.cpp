@@ -48,7 +48,7 @@ TEST(CmdPretrain, WritesAModelThatClassifiesTheValidationStream) {
   const config::Specs again = config::parse_specs(std::string(stored.begin(), stored.end()), "stored");
   EXPECT_EQ(config::config_hash(again), config::config_hash(specs));
   golden::load_model(ck, engine);
-  const data::Dataset ds = data::Dataset::load(config::data_specs(specs), specs.run.seed);
+  const data::Dataset ds = config::load_dataset(specs);
   const data::SampleStream val = ds.stream(data::Split::kValidation);
   int correct = 0;
   for (uint64_t i = 0; i < val.size(); ++i) {

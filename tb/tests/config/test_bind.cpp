@@ -219,7 +219,7 @@ TEST(ConfigBind, EveryRramKeyReachesItsMember) {
   expected.endurance = {5000, device::EnduranceDistribution::kNormal, 0.05};
   expected.stuck_at_fault_rate = 0.001;
   expected.stuck_at_high_fraction = 0.25;
-  expected.drift = {20, 2e6, 12.0, 8.0, device::FlipModel::kBernoulli};
+  expected.drift = {20, 2'000'000, 12.0, 8.0, device::FlipModel::kBernoulli};
   expected.read_effects = {0.4, 0.06, 30.0};
   expected.program = {device::ProgramModel::kDeterministic, 0.875, 2.5, 1.25, 13};
   expect_same(r, expected);
@@ -264,7 +264,7 @@ TEST(ConfigBind, DriftModelSelectsTheEnvironment) {
     EXPECT_EQ(d.analog_sigma0, c.sigma0) << c.model;
     EXPECT_EQ(d.flip_p0, c.p0) << c.model;
     EXPECT_EQ(d.interval_samples, 20u) << c.model;
-    EXPECT_EQ(d.horizon_samples, 2e6) << c.model;
+    EXPECT_EQ(d.horizon_samples, 2'000'000u) << c.model;
   }
   // The paper's environments from the defaults: sigma = 10 / sqrt(1e6 / 10) and p = 10 / (1e6 / 10).
   const device::DriftSpecs analog =
@@ -354,15 +354,27 @@ void expect_bind_error(const std::function<void()>& bind, const std::string& key
   EXPECT_TRUE(contains(e->what(), part)) << "missing '" << part << "' in: " << e->what();
 }
 
+// One default Specs broken by `spoil`; binding it must fail at `key` with `part` in the message.
+struct SpoilCase {
+  const char* key;
+  std::function<void(Specs&)> spoil;
+  const char* part;  // from the module's message
+};
+
+template <std::size_t N>
+void expect_case_errors(const SpoilCase (&cases)[N], const std::function<void(const Specs&)>& bind) {
+  for (const SpoilCase& c : cases) {
+    Specs s = default_specs();
+    c.spoil(s);
+    SCOPED_TRACE(c.key);
+    expect_bind_error([&] { bind(s); }, c.key, c.part);
+  }
+}
+
 // One hand-made Specs per device member the device validates, each breaking only that
 // member; the error must name the key the member comes from (not the device's member name).
 TEST(ConfigBind, RramValidationErrorsNameTheKey) {
-  struct Case {
-    const char* key;
-    std::function<void(Specs&)> spoil;
-    const char* part;  // from the device's message
-  };
-  const Case cases[] = {
+  const SpoilCase cases[] = {
       {"accel.rram.bits_per_cell", [](Specs& s) { s.accel.rram.bits_per_cell = 9; },
        "9 is outside [1, min(8"},
       {"accel.rram.levels_per_pulse", [](Specs& s) { s.accel.rram.levels_per_pulse = 0; },
@@ -377,17 +389,17 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
       {"accel.rram.pulse_cycles", [](Specs& s) { s.accel.rram.pulse_cycles = 1000001; }, "1e6"},
       {"accel.rram.verify_cycles", [](Specs& s) { s.accel.rram.verify_cycles = 1000001; }, "1e6"},
       {"accel.rram.cell_area_um2", [](Specs& s) { s.accel.rram.cell_area_um2 = -1; }, "outside [0, 1e6]"},
-      {"accel.rram.endurance_writes", [](Specs& s) { s.accel.rram.endurance_writes = 0; },
+      {"accel.rram.endurance_writes", [](Specs& s) { s.accel.rram.endurance.writes = 0; },
        "outside [1, 2^32"},
-      {"accel.rram.endurance_spread", [](Specs& s) { s.accel.rram.endurance_spread = 11; },
+      {"accel.rram.endurance_spread", [](Specs& s) { s.accel.rram.endurance.spread = 11; },
        "outside [0, 10]"},
       {"accel.rram.stuck_at_fault_rate", [](Specs& s) { s.accel.rram.stuck_at_fault_rate = 1.5; },
        "outside [0, 1]"},
       {"accel.rram.stuck_at_high_fraction", [](Specs& s) { s.accel.rram.stuck_at_high_fraction = -0.5; },
        "outside [0, 1]"},
-      {"accel.rram.read_noise_sigma_levels", [](Specs& s) { s.accel.rram.read_noise_sigma_levels = 2000; },
+      {"accel.rram.read_noise_sigma_levels", [](Specs& s) { s.accel.rram.read_effects.noise_sigma_levels = 2000; },
        "outside [0, 1000]"},
-      {"accel.rram.power_law_nu", [](Specs& s) { s.accel.rram.power_law_nu = 11; }, "outside [0, 10]"},
+      {"accel.rram.power_law_nu", [](Specs& s) { s.accel.rram.read_effects.power_law_nu = 11; }, "outside [0, 10]"},
       {"accel.rram.program.verify_pass_probability",
        [](Specs& s) { s.accel.rram.program.verify_pass_probability = 0; }, "outside (0, 1]"},
       {"accel.rram.program.wear_growth", [](Specs& s) { s.accel.rram.program.wear_growth = -1; },
@@ -396,7 +408,7 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        "outside (0, 1000]"},
       {"accel.rram.program.reset_pulse_cycles",
        [](Specs& s) { s.accel.rram.program.reset_pulse_cycles = 1000001; }, "1e6"},
-      {"accel.rram.power_law_t0_samples", [](Specs& s) { s.accel.rram.power_law_t0_samples = 0; },
+      {"accel.rram.power_law_t0_samples", [](Specs& s) { s.accel.rram.read_effects.power_law_t0_samples = 0; },
        "outside [1e-3, 1e12]"},
       {"accel.rram.drift.interval_samples", [](Specs& s) { s.accel.rram.drift.interval_samples = 0; },
        "outside [1, 2^32 - 1]"},
@@ -404,30 +416,30 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        "outside [interval_samples, 1e15]"},
       {"accel.rram.drift.analog_sigma0",
        [](Specs& s) {
-         s.accel.rram.drift.model = DriftModel::kAnalog;
+         s.accel.rram.drift_model = DriftModel::kAnalog;
          s.accel.rram.drift.analog_sigma0 = 2e6;
        },
        "outside [0, 1e6]"},
       {"accel.rram.drift.flip_p0",
        [](Specs& s) {
-         s.accel.rram.drift.model = DriftModel::kDigital;
+         s.accel.rram.drift_model = DriftModel::kDigital;
          s.accel.rram.drift.flip_p0 = 1e5 + 1;  // p = p0 / (1e6 / 10) > 1
        },
        "per-event probability"},
       // A model that is on but has no strength would silently be the control environment.
       {"accel.rram.drift.analog_sigma0",
        [](Specs& s) {
-         s.accel.rram.drift.model = DriftModel::kBoth;
+         s.accel.rram.drift_model = DriftModel::kBoth;
          s.accel.rram.drift.analog_sigma0 = 0;
        },
        "turns analog drift on; expected > 0"},
       {"accel.rram.drift.flip_p0",
        [](Specs& s) {
-         s.accel.rram.drift.model = DriftModel::kDigital;
+         s.accel.rram.drift_model = DriftModel::kDigital;
          s.accel.rram.drift.flip_p0 = 0;
        },
        "turns bit flips on; expected > 0"},
-      {"accel.rram.drift.model", [](Specs& s) { s.accel.rram.drift.model = static_cast<DriftModel>(7); },
+      {"accel.rram.drift.model", [](Specs& s) { s.accel.rram.drift_model = static_cast<DriftModel>(7); },
        "no known drift model"},
       {"accel.rram.drift.flip_model",
        [](Specs& s) { s.accel.rram.drift.flip_model = static_cast<device::FlipModel>(7); }, "not a flip model"},
@@ -444,12 +456,7 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        },
        "weight_bits = 2"},
   };
-  for (const Case& c : cases) {
-    Specs s = default_specs();
-    c.spoil(s);
-    SCOPED_TRACE(c.key);
-    expect_bind_error([&] { rram_specs(s, 1024); }, c.key, c.part);
-  }
+  expect_case_errors(cases, [](const Specs& s) { rram_specs(s, 1024); });
 }
 
 TEST(ConfigBind, NetworkSizedCellsNameNoKey) {
@@ -460,12 +467,7 @@ TEST(ConfigBind, NetworkSizedCellsNameNoKey) {
 }
 
 TEST(ConfigBind, SramValidationErrorsNameTheKey) {
-  struct Case {
-    const char* key;
-    std::function<void(Specs&)> spoil;
-    const char* part;
-  };
-  const Case cases[] = {
+  const SpoilCase cases[] = {
       {"accel.sram.capacity_bits", [](Specs& s) { s.accel.sram.capacity_bits = 0; }, "outside [1, 2^40]"},
       {"accel.sram.word_bits", [](Specs& s) { s.accel.sram.word_bits = 12; }, "not a multiple of 8"},
       {"accel.sram.read_energy_pj_per_bit", [](Specs& s) { s.accel.sram.read_energy_pj_per_bit = -1; },
@@ -480,17 +482,12 @@ TEST(ConfigBind, SramValidationErrorsNameTheKey) {
       {"accel.sram.leakage_pw_per_bit", [](Specs& s) { s.accel.sram.leakage_pw_per_bit = -1; },
        "outside [0, 1e6]"},
   };
-  for (const Case& c : cases) {
-    Specs s = default_specs();
-    c.spoil(s);
-    SCOPED_TRACE(c.key);
-    expect_bind_error([&] { sram_specs(s); }, c.key, c.part);
-  }
+  expect_case_errors(cases, [](const Specs& s) { sram_specs(s); });
 }
 
 TEST(ConfigBind, DataValidationErrorsNameTheKey) {
   Specs s = default_specs();
-  s.data.shift.augmentations.clear();
+  s.data.shift_augmentations.clear();
   expect_bind_error([&] { data_specs(s); }, "data.shift.augmentations", "is empty");
   s = default_specs();
   s.data.elastic.sigma = 0.0;
@@ -501,6 +498,43 @@ TEST(ConfigBind, DataValidationErrorsNameTheKey) {
   s = default_specs();
   s.data.shift.schedule = static_cast<data::ShiftScheduleRule>(7);
   expect_bind_error([&] { data_specs(s); }, "data.shift.schedule", "no known schedule");
+  // The module's member source.num_classes is the key data.num_classes.
+  s = default_specs();
+  s.data.source.num_classes = 0;
+  expect_bind_error([&] { data_specs(s); }, "data.num_classes", "labels are uint8");
+  s = default_specs();
+  s.data.split.online_sources = 0;
+  expect_bind_error([&] { data_specs(s); }, "data.split.online_sources", "online_samples asks for");
+}
+
+// golden::validate() names a member of golden::TrainSpecs; the key is the train.* key bound to it.
+TEST(ConfigBind, TrainingValidationErrorsNameTheKey) {
+  const SpoilCase cases[] = {
+      {"train.conv.batch", [](Specs& s) { s.train.conv.batch = 0; }, "must be in [1, 1e6]"},
+      {"train.fc.rank", [](Specs& s) { s.train.fc.rank = 32; }, "must be in [1, 31]"},
+      {"train.learning_rate", [](Specs& s) { s.train.learning_rate = 3.0; }, "must be in [0, 2]"},
+      {"train.max_norm.beta", [](Specs& s) { s.train.max_norm.beta = 1.0; }, "must be in [0, 1)"},
+      {"train.dither.scale", [](Specs& s) { s.train.dither.scale = 0.0; }, "must be in (0, 1e6]"},
+      {"train.bn.eps", [](Specs& s) { s.train.bn.eps = 0.0; }, "must be in [1e-6, 1]"},
+      {"train.quant.bias.bits", [](Specs& s) { s.train.quant.bias.bits = 17; }, "must be in [3, 16]"},
+      {"train.quant.gradient.range", [](Specs& s) { s.train.quant.gradient.range = 3.0; }, "power of two"},
+      // Every format's LSB together: reported at the weight range.
+      {"train.quant.weight.range", [](Specs& s) { s.train.quant.bias.range = 0x1p-10; }, "outside [2^-24, 2^8]"},
+      // PfqSpec's own validate() names its member; TrainSpecs' puts it under pfq.
+      {"train.pfq.switch_samples",
+       [](Specs& s) {
+         s.train.pfq.enabled = true;
+         s.train.pfq.switch_samples = {5};
+       },
+       "expected stages - 1"},
+      {"train.pfq.backward_bits",
+       [](Specs& s) {
+         s.train.pfq.enabled = true;
+         s.train.quant.gradient.bits = 6;
+       },
+       "above train.quant.gradient.bits = 6"},
+  };
+  expect_case_errors(cases, [](const Specs& s) { train_specs(s); });
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ TEST(ConfigRules, ScaleAndContrastRangesAreOrdered) {
 TEST(ConfigRules, ClusterBlockDividesThePeriodOnlyWhenClusteringIsEligible) {
   const std::string yaml = "data:\n  shift:\n    period: 1000\n    cluster:\n      block: 300\n";
   expect_rule_error(yaml, {}, 5, "data.shift.cluster.block",
-                    {"300 does not divide data.shift.period = 1000"});
+                    {"300 does not divide shift.period = 1000"});
   EXPECT_EQ(parse_specs(yaml, "x", {"data.shift.augmentations=[spatial, noise]"}).data.shift.cluster.block,
             300u);
 }
@@ -106,7 +106,7 @@ TEST(ConfigRules, ClassesPerBlockAtMostTheClasses) {
 
 TEST(ConfigRules, SamplesNeedSources) {
   expect_rule_error("data:\n  split:\n    online_sources: 0\n", {}, 3, "data.split.online_sources",
-                    {"is 0, but data.split.online_samples asks for 100000 samples"});
+                    {"is 0, but split.online_samples asks for 100000 samples"});
   EXPECT_EQ(
       parse_specs("data:\n  split: {online_sources: 0, online_samples: 0}\n", "x").data.split.online_samples,
       0u);

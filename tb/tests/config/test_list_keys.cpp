@@ -27,16 +27,16 @@ const KeySpec& key(const std::string& path) {
 TEST(ConfigList, FlowAndBlockSequencesLoadInOrder) {
   const Augs expected{data::kWhiteNoise, data::kSpatial};
   EXPECT_EQ(
-      parse_specs("data:\n  shift:\n    augmentations: [noise, spatial]\n", "x").data.shift.augmentations,
+      parse_specs("data:\n  shift:\n    augmentations: [noise, spatial]\n", "x").data.shift_augmentations,
       expected);
   EXPECT_EQ(parse_specs("data:\n  shift:\n    augmentations:\n      - noise\n      - spatial\n", "x")
-                .data.shift.augmentations,
+                .data.shift_augmentations,
             expected);
 }
 
 TEST(ConfigList, SetTakesAFlowSequence) {
   const Specs s = specs_from_overrides({"data.shift.augmentations=[background]"});
-  EXPECT_EQ(s.data.shift.augmentations, Augs{data::kBackground});
+  EXPECT_EQ(s.data.shift_augmentations, Augs{data::kBackground});
 }
 
 TEST(ConfigList, CanonicalFormIsAFlowSequenceThatRoundTrips) {
@@ -47,7 +47,7 @@ TEST(ConfigList, CanonicalFormIsAFlowSequenceThatRoundTrips) {
   EXPECT_EQ(k.allowed, "list (non-empty, distinct) of: class_clustering, spatial, background, noise");
 
   Specs s = default_specs();
-  s.data.shift.augmentations = {data::kWhiteNoise, data::kBackground};
+  s.data.shift_augmentations = {data::kWhiteNoise, data::kBackground};
   EXPECT_EQ(k.format(s), "[noise, background]");
   const std::string yaml = effective_yaml(s);
   EXPECT_TRUE(contains(yaml, "\n    augmentations: [noise, background]\n")) << yaml;
@@ -65,11 +65,11 @@ TEST(ConfigList, CanonicalFormIsAFlowSequenceThatRoundTrips) {
 TEST(ConfigList, OrderMattersToSameButNotToTheBoundMask) {
   const KeySpec& k = key("data.shift.augmentations");
   Specs a = default_specs(), b = default_specs();
-  a.data.shift.augmentations = {data::kSpatial, data::kWhiteNoise};
-  b.data.shift.augmentations = {data::kWhiteNoise, data::kSpatial};
+  a.data.shift_augmentations = {data::kSpatial, data::kWhiteNoise};
+  b.data.shift_augmentations = {data::kWhiteNoise, data::kSpatial};
   EXPECT_FALSE(k.same(a, b));  // the configuration records what was written
   Specs shorter = a;
-  shorter.data.shift.augmentations.pop_back();
+  shorter.data.shift_augmentations.pop_back();
   EXPECT_FALSE(k.same(a, shorter));
 }
 
@@ -171,7 +171,7 @@ TEST(ConfigList, ScalarKeyStillRefusesASequence) {
 
 KeySpec plain_list_key() {
   // Neither non_empty() nor distinct(): an empty list and repeats are fine.
-  return LRT_CONFIG_KEY(data.shift.augmentations)
+  return LRT_CONFIG_KEY_AT("data.shift.augmentations", data.shift_augmentations)
       .one_of({{"spatial", data::kSpatial}, {"noise", data::kWhiteNoise}})
       .defaults_to_items({})
       .source("test")
@@ -182,21 +182,21 @@ TEST(ConfigList, WithoutOptionsEmptyAndRepeatedListsAreAllowed) {
   const Schema keys = {plain_list_key()};
   EXPECT_EQ(keys[0].default_text, "[]");
   EXPECT_EQ(keys[0].allowed, "list of: spatial, noise");
-  EXPECT_TRUE(parse_specs("{}\n", "x", {}, keys).data.shift.augmentations.empty());
+  EXPECT_TRUE(parse_specs("{}\n", "x", {}, keys).data.shift_augmentations.empty());
   EXPECT_EQ(parse_specs("data:\n  shift:\n    augmentations: [noise, noise]\n", "x", {}, keys)
-                .data.shift.augmentations,
+                .data.shift_augmentations,
             (Augs{data::kWhiteNoise, data::kWhiteNoise}));
 }
 
 TEST(ConfigList, BadDefaultIsATableMistake) {
-  EXPECT_THROW(KeySpec k = LRT_CONFIG_KEY(data.shift.augmentations)
+  EXPECT_THROW(KeySpec k = LRT_CONFIG_KEY_AT("data.shift.augmentations", data.shift_augmentations)
                                .one_of({{"spatial", data::kSpatial}})
                                .non_empty()
                                .defaults_to_items({})
                                .source("s")
                                .doc("d"),
                std::logic_error);
-  EXPECT_THROW(KeySpec k = LRT_CONFIG_KEY(data.shift.augmentations)
+  EXPECT_THROW(KeySpec k = LRT_CONFIG_KEY_AT("data.shift.augmentations", data.shift_augmentations)
                                .one_of({{"spatial", data::kSpatial}})
                                .defaults_to_items({"noise"})
                                .source("s")

@@ -251,7 +251,7 @@ TEST(ConfigErrors, EmptyFile) {
 TEST(ConfigErrors, EmptyMapMeansAllDefaults) {
   // Not an error: "{}" says "no changes", unlike an empty file.
   const Specs s = parse_specs("{}\n", "x");
-  EXPECT_EQ(s.accel.rram.endurance_writes, default_specs().accel.rram.endurance_writes);
+  EXPECT_EQ(s.accel.rram.endurance.writes, default_specs().accel.rram.endurance.writes);
 }
 
 TEST(ConfigErrors, MissingFile) {

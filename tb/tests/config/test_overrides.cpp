@@ -37,7 +37,7 @@ TEST(ConfigSet, SetsKeysTheFileDoesNotMention) {
 
 TEST(ConfigSet, WithoutFile) {
   const Specs s = specs_from_overrides({"accel.rram.endurance_writes=2e5", " run.seed = 4"});
-  EXPECT_EQ(s.accel.rram.endurance_writes, 200000u);
+  EXPECT_EQ(s.accel.rram.endurance.writes, 200000u);
   EXPECT_EQ(s.run.seed, 4u);  // blanks around the key are ignored; the value is YAML
   EXPECT_EQ(s.train.fc.batch, default_specs().train.fc.batch);
 }

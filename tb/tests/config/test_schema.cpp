@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -31,11 +32,11 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.run.seed, 1u);
   EXPECT_EQ(d.run.samples, 10000u);
   EXPECT_EQ(d.data.dir, "/usr/share/datasets/fashion-mnist");
-  EXPECT_EQ(d.data.train_images, "train-images-idx3-ubyte.gz");
-  EXPECT_EQ(d.data.train_labels, "train-labels-idx1-ubyte.gz");
-  EXPECT_EQ(d.data.test_images, "t10k-images-idx3-ubyte.gz");
-  EXPECT_EQ(d.data.test_labels, "t10k-labels-idx1-ubyte.gz");
-  EXPECT_EQ(d.data.num_classes, 10);
+  EXPECT_EQ(d.data.source.train_images, "train-images-idx3-ubyte.gz");
+  EXPECT_EQ(d.data.source.train_labels, "train-labels-idx1-ubyte.gz");
+  EXPECT_EQ(d.data.source.test_images, "t10k-images-idx3-ubyte.gz");
+  EXPECT_EQ(d.data.source.test_labels, "t10k-labels-idx1-ubyte.gz");
+  EXPECT_EQ(d.data.source.num_classes, 10);
   EXPECT_EQ(d.data.split.offline_train_sources, 9000u);  // LRT App. F: 60k split 9k / 1k / 50k
   EXPECT_EQ(d.data.split.validation_sources, 1000u);
   EXPECT_EQ(d.data.split.online_sources, 50000u);
@@ -47,11 +48,11 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.data.elastic.mode, data::ElasticMode::kMixture);  // the authors' 11 settings (notebook)
   EXPECT_EQ(d.data.shift.period, 10000u);  // App. F: every contiguous 10k samples
   EXPECT_EQ(d.data.shift.schedule, data::ShiftScheduleRule::kAuthors);  // the notebook's ten segments
-  EXPECT_EQ(d.data.shift.augmentations,
+  EXPECT_EQ(d.data.shift_augmentations,
             (std::vector<data::Augmentation>{data::kClassClustering, data::kSpatial, data::kBackground,
                                              data::kWhiteNoise}));  // App. F: four types
   EXPECT_EQ(d.train.learning_rate, 0.01);
-  for (const KindSpecs* k : {&d.train.conv, &d.train.fc}) {
+  for (const golden::KindTrainSpec* k : {&d.train.conv, &d.train.fc}) {
     EXPECT_EQ(k->scheme, golden::Scheme::kLrt);  // §4: LRT trains every layer
     EXPECT_TRUE(k->max_norm);                     // Table 1: all runs with max-norm
     EXPECT_EQ(k->rank, 4);                        // App. G: rank 4
@@ -67,7 +68,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.train.rho_min, 0.01);   // App. C
   EXPECT_EQ(d.train.batch_scale_power, 0.5);
   EXPECT_EQ(d.train.batched_update, golden::BatchedUpdate::kSum);  // docs/fidelity.md, rules 1-5, 13-16
-  EXPECT_EQ(d.train.max_norm.placement, golden::MaxNormPlacement::kUpdate);
+  EXPECT_EQ(d.train.max_norm_placement, golden::MaxNormPlacement::kUpdate);
   EXPECT_EQ(d.train.alpha_rule, golden::AlphaRule::kAuthors);
   EXPECT_TRUE(d.train.weight_gradient_alpha);
   EXPECT_EQ(d.train.bn.batch, 10);  // lr/net.py: update_every_ba=10
@@ -76,9 +77,9 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.train.quant.activation_signed.bits, 8);
   EXPECT_EQ(d.train.quant.activation_signed.range, 2.0);
   EXPECT_EQ(d.train.quant.input.range, 1.0);  // gray level / 256
-  EXPECT_EQ(d.network.input.h, 28);           // 28x28x1 MNIST-format images
-  EXPECT_EQ(d.network.input.w, 28);
-  EXPECT_EQ(d.network.input.c, 1);
+  EXPECT_EQ(d.network.in_h, 28);           // 28x28x1 MNIST-format images
+  EXPECT_EQ(d.network.in_w, 28);
+  EXPECT_EQ(d.network.in_c, 1);
   EXPECT_EQ(d.run.stream, RunStream::kOnline);
   EXPECT_EQ(d.train.quant.weight.bits, 8);
   EXPECT_EQ(d.train.quant.weight.range, 1.0);
@@ -94,10 +95,10 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.rram.read_energy_pj_per_bit, 1.76);
   EXPECT_EQ(d.accel.rram.write_energy_pj_per_bit, 10.9);  // Wu et al., ISSCC 2019: per bit written
   EXPECT_EQ(d.accel.rram.program.model, device::ProgramModel::kStochastic);  // issue 21: as measured
-  EXPECT_EQ(d.accel.rram.endurance_writes, 1000000u);
+  EXPECT_EQ(d.accel.rram.endurance.writes, 1000000u);
   EXPECT_EQ(d.accel.rram.bits_per_cell, 1u);
   // App. F: the control environment has no drift; d = 10, H = 1M, sigma0 = p0 = 10 when selected.
-  EXPECT_EQ(d.accel.rram.drift.model, DriftModel::kNone);
+  EXPECT_EQ(d.accel.rram.drift_model, DriftModel::kNone);
   EXPECT_EQ(d.accel.rram.drift.interval_samples, 10u);
   EXPECT_EQ(d.accel.rram.drift.horizon_samples, 1000000u);
   EXPECT_EQ(d.accel.rram.drift.analog_sigma0, 10.0);
@@ -114,7 +115,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
 }
 
 TEST(ConfigSchema, EveryKeyBindsItsOwnMemberInsideSpecs) {
-  const Specs s{};
+  const Specs s = default_specs();
   const auto* begin = reinterpret_cast<const char*>(&s);
   std::set<const void*> seen;
   for (const KeySpec& k : schema()) {
@@ -122,6 +123,52 @@ TEST(ConfigSchema, EveryKeyBindsItsOwnMemberInsideSpecs) {
     EXPECT_TRUE(m >= begin && m < begin + sizeof s) << k.path;
     EXPECT_TRUE(seen.insert(m).second) << k.path << " binds a member another key already binds";
   }
+}
+
+// A module's SpecError names a member of its own specs; key_of_member finds the key bound to it.
+TEST(ConfigSchema, EveryKeyIsFoundByItsMember) {
+  for (const KeySpec& k : schema()) EXPECT_EQ(key_of_member(k.member_path), &k) << k.path;
+  // Where a module spells a member differently, the key table says so...
+  EXPECT_EQ(key_of_member("accel.rram.endurance.writes")->path, "accel.rram.endurance_writes");
+  EXPECT_EQ(key_of_member("accel.rram.read_effects.noise_sigma_levels")->path, "accel.rram.read_noise_sigma_levels");
+  EXPECT_EQ(key_of_member("data.source.num_classes")->path, "data.num_classes");
+  EXPECT_EQ(key_of_member("train.dither.rule")->path, "train.dither.step");
+  // ...a member the config layer derives from a key of its path finds that key...
+  EXPECT_EQ(key_of_member("data.shift.augmentations")->path, "data.shift.augmentations");
+  // ...and a member no key fills has none.
+  EXPECT_EQ(key_of_member("accel.rram.cells"), nullptr);
+  EXPECT_EQ(key_of_member("train.seed"), nullptr);
+}
+
+// train.conv.* and train.fc.* come from one definition: the same members, each with the same
+// type, unit, range and source, and only the layer kind (and the default batch) told apart.
+TEST(ConfigSchema, ConvAndFcKeysAreOneDefinition) {
+  std::map<std::string, const KeySpec*> conv, fc;
+  for (const KeySpec& k : schema()) {
+    if (k.path.rfind("train.conv.", 0) == 0) conv[k.path.substr(11)] = &k;
+    if (k.path.rfind("train.fc.", 0) == 0) fc[k.path.substr(9)] = &k;
+  }
+  ASSERT_EQ(conv.size(), 7u);
+  ASSERT_EQ(conv.size(), fc.size());
+  for (const auto& [name, c] : conv) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(fc.count(name), 1u);
+    const KeySpec* f = fc.at(name);
+    EXPECT_EQ(c->member_path, "train.conv." + name);
+    EXPECT_EQ(f->member_path, "train.fc." + name);
+    EXPECT_EQ(c->type, f->type);
+    EXPECT_EQ(c->unit, f->unit);
+    EXPECT_EQ(c->allowed, f->allowed);
+    std::string doc = c->description;
+    doc.replace(doc.find("convolution layers"), 18, "fully-connected layers");
+    EXPECT_EQ(doc, f->description);
+    if (name != "batch") {
+      EXPECT_EQ(c->default_text, f->default_text);
+      EXPECT_EQ(c->source, f->source);
+    }
+  }
+  EXPECT_EQ(conv.at("batch")->default_text, "10");  // App. G
+  EXPECT_EQ(fc.at("batch")->default_text, "100");
 }
 
 TEST(ConfigSchema, AssumptionsAreMarked) {

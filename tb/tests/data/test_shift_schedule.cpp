@@ -190,14 +190,14 @@ TEST(ClassClustering, ChangesClassFrequenciesPerBlockAsDefined) {
   EXPECT_LT(fit, 284.98);
 }
 
-TEST(ClassClustering, TooFewClassesInThePoolIsAnInputError) {
+TEST(ClassClustering, TooFewClassesInThePoolIsASpecError) {
   ClusterSpecs specs;
   specs.classes_per_block = 3;
   try {
     make_clustering(specs, {1, 1, 2, 2});
-    FAIL() << "no InputError";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.where().key, "data.shift.cluster.classes_per_block");
+    FAIL() << "no SpecError";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.member(), "classes_per_block");
   }
 }
 

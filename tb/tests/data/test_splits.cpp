@@ -8,9 +8,12 @@
 #include "core/error.h"
 #include "data/specs.h"
 #include "data/splits.h"
+#include "spec_error_member.h"
 
 namespace lrt::data {
 namespace {
+
+using test::spec_error_member;
 
 // The key named by the InputError that `f` throws, or "" if it throws none.
 template <class F>
@@ -23,36 +26,37 @@ std::string error_key(F&& f) {
   return "";
 }
 
+
 TEST(DataSpecs, DefaultsAreValid) { EXPECT_NO_THROW(validate(DataSpecs{})); }
 
-TEST(DataSpecs, EachBadValueNamesItsKey) {
-  const auto key_for = [](auto mutate) {
+TEST(DataSpecs, EachBadValueNamesItsMember) {
+  const auto member_for = [](auto mutate) {
     DataSpecs s;
     mutate(s);
-    return error_key([&] { validate(s); });
+    return spec_error_member([&] { validate(s); });
   };
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.source.num_classes = 0; }), "data.num_classes");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.split.online_sources = 0; }), "data.split.online_sources");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.split.validation_samples = kMaxSamples + 1; }),
-            "data.split.validation_samples");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.elastic.alpha = -1; }), "data.elastic.alpha");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.elastic.sigma = 0; }), "data.elastic.sigma");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.elastic.sigma = std::nan(""); }), "data.elastic.sigma");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.elastic.truncate = 0; }), "data.elastic.truncate");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.period = 0; }), "data.shift.period");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.augmentations = 0; }), "data.shift.augmentations");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.cluster.block = 3000; }), "data.shift.cluster.block");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.cluster.classes_per_block = 11; }),
-            "data.shift.cluster.classes_per_block");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.cluster.favour_probability = 1.5; }),
-            "data.shift.cluster.favour_probability");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.spatial.min_scale = 0; }), "data.shift.spatial.min_scale");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.spatial.max_scale = 0.5; }), "data.shift.spatial.max_scale");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.background.max_contrast = 0.1; }),
-            "data.shift.background.max_contrast");
-  EXPECT_EQ(key_for([](DataSpecs& s) { s.shift.noise.sigma = -0.1; }), "data.shift.noise.sigma");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.source.num_classes = 0; }), "source.num_classes");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.split.online_sources = 0; }), "split.online_sources");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.split.validation_samples = kMaxSamples + 1; }),
+            "split.validation_samples");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.elastic.alpha = -1; }), "elastic.alpha");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.elastic.sigma = 0; }), "elastic.sigma");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.elastic.sigma = std::nan(""); }), "elastic.sigma");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.elastic.truncate = 0; }), "elastic.truncate");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.period = 0; }), "shift.period");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.augmentations = 0; }), "shift.augmentations");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.cluster.block = 3000; }), "shift.cluster.block");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.cluster.classes_per_block = 11; }),
+            "shift.cluster.classes_per_block");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.cluster.favour_probability = 1.5; }),
+            "shift.cluster.favour_probability");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.spatial.min_scale = 0; }), "shift.spatial.min_scale");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.spatial.max_scale = 0.5; }), "shift.spatial.max_scale");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.background.max_contrast = 0.1; }),
+            "shift.background.max_contrast");
+  EXPECT_EQ(member_for([](DataSpecs& s) { s.shift.noise.sigma = -0.1; }), "shift.noise.sigma");
   // Cluster settings only matter when class clustering can be chosen.
-  EXPECT_EQ(key_for([](DataSpecs& s) {
+  EXPECT_EQ(member_for([](DataSpecs& s) {
               s.shift.augmentations = kSpatial;
               s.shift.cluster.block = 3000;
             }),
@@ -111,10 +115,10 @@ TEST(Splits, SmallerPartitionsLeaveImagesUnused) {
   EXPECT_EQ(p.validation, std::vector<uint32_t>(perm.begin() + 3, perm.begin() + 5));
 }
 
-TEST(Splits, OversizedPartitionsAreAnInputError) {
+TEST(Splits, OversizedPartitionsAreASpecError) {
   SplitSpecs s;
-  EXPECT_EQ(error_key([&] { make_partitions(59999, s, 0); }), "data.split.online_sources");
-  EXPECT_EQ(error_key([&] { make_partitions(60000, s, 0); }), "");
+  EXPECT_EQ(spec_error_member([&] { make_partitions(59999, s, 0); }), "online_sources");
+  EXPECT_EQ(spec_error_member([&] { make_partitions(60000, s, 0); }), "");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "data/elastic.h"
 #include "data/image.h"
 #include "data/stream.h"
+#include "spec_error_member.h"
 #include "synthetic_data.h"
 
 namespace lrt::data {
@@ -18,6 +19,7 @@ namespace {
 
 using testing::small_specs;
 using testing::synthetic_images;
+using test::spec_error_member;
 
 constexpr Split kAllSplits[] = {Split::kOfflineTrain, Split::kValidation, Split::kOfflineTest, Split::kOnline,
                                 Split::kShift};
@@ -257,42 +259,33 @@ TEST(Stream, LoadsIdxFilesLikeInMemoryImages) {
       ASSERT_TRUE(same(loaded.stream(split).at(i), memory.stream(split).at(i)));
 }
 
-template <class F>
-std::string error_key(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.where().key;
-  }
-  return "";
-}
-
-TEST(Stream, BadDataIsAnInputErrorNamingTheKey) {
+// What only the images can refuse names the DataSpecs member; the config layer adds the key.
+TEST(Stream, BadDataIsASpecErrorNamingTheMember) {
   DataSpecs specs = small_specs();
   specs.split.online_sources = 121;  // 60 + 20 + 121 > 200
-  EXPECT_EQ(error_key([&] { small_dataset(1, specs); }), "data.split.online_sources");
+  EXPECT_EQ(spec_error_member([&] { small_dataset(1, specs); }), "split.online_sources");
   EXPECT_EQ(
-      error_key([] { Dataset(synthetic_images(200), synthetic_images(5, 0, 20, 20), small_specs(), 1); }),
-      "data.test_images");
-  EXPECT_EQ(error_key([] { Dataset(synthetic_images(0), synthetic_images(5), small_specs(), 1); }),
-            "data.train_images");
+      spec_error_member([] { Dataset(synthetic_images(200), synthetic_images(5, 0, 20, 20), small_specs(), 1); }),
+      "source.test_images");
+  EXPECT_EQ(spec_error_member([] { Dataset(synthetic_images(0), synthetic_images(5), small_specs(), 1); }),
+            "source.train_images");
   specs = small_specs();
   specs.source.num_classes = 5;  // synthetic labels go up to 9
-  EXPECT_EQ(error_key([&] { small_dataset(1, specs); }), "data.train_images");
+  EXPECT_EQ(spec_error_member([&] { small_dataset(1, specs); }), "source.train_images");
   specs = small_specs();
   specs.elastic.sigma = 32;
   specs.elastic.truncate = 8;  // R = 256: a 540 x 540 noise grid per field fits in 2^24 blocks...
-  EXPECT_EQ(error_key([&] { small_dataset(1, specs); }), "");
+  EXPECT_EQ(spec_error_member([&] { small_dataset(1, specs); }), "");
   specs.split = SplitSpecs{0, 0, 1, 0, 0, 0};
   specs.shift.augmentations = kSpatial;
-  EXPECT_EQ(error_key([&] {  // ...a 513 x 70512 grid (two fields: 2^24.1 blocks) does not
+  EXPECT_EQ(spec_error_member([&] {  // ...a 513 x 70512 grid (two fields: 2^24.1 blocks) does not
               Dataset(synthetic_images(1, 0, 1, 70000), {}, specs, 1);
             }),
-            "data.elastic.sigma");
+            "elastic.sigma");
   specs = small_specs();
   specs.shift.cluster.classes_per_block = 10;
   specs.split.online_sources = 3;  // three images cannot hold ten classes
-  EXPECT_EQ(error_key([&] { small_dataset(1, specs); }), "data.shift.cluster.classes_per_block");
+  EXPECT_EQ(spec_error_member([&] { small_dataset(1, specs); }), "shift.cluster.classes_per_block");
 }
 
 // The real data, when the machine has it (Debian's Fashion-MNIST).

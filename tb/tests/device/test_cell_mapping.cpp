@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
+#include "core/error.h"
 #include "device/cell_mapping.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 namespace {

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/error.h"
 #include "core/rng.h"
 #include "device/program_model.h"
 #include "device/rram_array.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 namespace {

@@ -15,12 +15,12 @@
 #include <tuple>
 #include <vector>
 
+#include "core/error.h"
 #include "core/fixed_point.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
 #include "device/cell_mapping.h"
 #include "device/rram_array.h"
-#include "device/spec_error.h"
 #include "device/weight_drift.h"
 
 namespace lrt::device {
@@ -99,7 +99,7 @@ TEST(RramDrift, AnalogDisplacementVarianceMatchesNSigmaSquared) {
   // sigma0 = 100 * 2^-12 gives sigma = 2^-12 weight units = 8 codes per event, exactly.
   RramArraySpecs s = drift_specs(400'000, 16, 8);
   s.drift.interval_samples = 100;
-  s.drift.horizon_samples = 1e6;
+  s.drift.horizon_samples = 1'000'000;
   s.drift.analog_sigma0 = 100.0 * std::ldexp(1.0, -12);
   RramArray a(s, 41);
   const uint64_t events = 25;

@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/error.h"
 #include "device/rram_array.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 namespace {

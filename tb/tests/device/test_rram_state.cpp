@@ -41,7 +41,7 @@ RramArraySpecs workload_specs() {
   s.stuck_at_fault_rate = 0.03;
   s.stuck_at_high_fraction = 0.5;
   s.drift.interval_samples = 5;
-  s.drift.horizon_samples = 2e6;  // H/d = 4e5: analog sd 10/sqrt(4e5) = 2 LSB per event
+  s.drift.horizon_samples = 2'000'000;  // H/d = 4e5: analog sd 10/sqrt(4e5) = 2 LSB per event
   s.drift.analog_sigma0 = 10.0;
   s.drift.flip_p0 = 400.0;  // p = 1e-3 per bit per event: 1.6 flips per event on 1600 bits
   s.read_effects.noise_sigma_levels = 0.4;

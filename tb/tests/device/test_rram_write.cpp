@@ -9,7 +9,6 @@
 #include "core/rng.h"
 #include "device/energy.h"
 #include "device/rram_array.h"
-#include "device/spec_error.h"
 
 namespace lrt::device {
 namespace {

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "device/spec_error.h"
 #include "device/sram_buffer.h"
 
 namespace lrt::device {

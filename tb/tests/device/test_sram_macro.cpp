@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "device/spec_error.h"
+#include "core/error.h"
 #include "device/sram_buffer.h"
 #include "device/sram_macro.h"
 

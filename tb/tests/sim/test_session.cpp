@@ -163,6 +163,10 @@ TEST(Session, RefusalsNameTheirKey) {
             std::string::npos);
   EXPECT_NE(refusal([] { deploy(tiny_specs(10, {"accel.rank_reduce.impl=rtl"})); }).find("accel.rank_reduce.impl"),
             std::string::npos);
+  // What only the images can refuse (100 + 50 + 200 sources of 300 images) names its key too.
+  EXPECT_NE(refusal([] { deploy(tiny_specs(10, {"data.split.online_sources=200"})); })
+                .find("data.split.online_sources: offline_train_sources + validation_sources + online_sources"),
+            std::string::npos);
   SessionOptions vcd;
   vcd.vcd = "x.vcd";
   EXPECT_NE(refusal([&] { deploy(tiny_specs(10), vcd); }).find("--vcd"), std::string::npos);

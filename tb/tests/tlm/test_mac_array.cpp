@@ -13,8 +13,8 @@
 #include <tlm>
 
 #include "target_access.h"
+#include "core/error.h"
 #include "device/energy.h"
-#include "device/spec_error.h"
 #include "tlm/mac_array.h"
 
 namespace lrt::tlm {
@@ -177,7 +177,7 @@ TEST(MacArray, ErrorResponsesChargeNothing) {
   EXPECT_THROW(mac.cost(job(1, 0, 8, 24)), std::invalid_argument);
   MacArraySpecs bad = specs16();
   bad.lanes = 0;
-  EXPECT_THROW(validate(bad), device::SpecError);
+  EXPECT_THROW(validate(bad), SpecError);
 }
 
 }  // namespace

@@ -27,7 +27,6 @@
 
 #include "target_access.h"
 #include "core/error.h"
-#include "device/spec_error.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "hw/rr_unit_costs.h"
 #include "hw/rr_unit_timing.h"
