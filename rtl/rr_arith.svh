@@ -38,6 +38,18 @@ function automatic logic signed [63:0] rr_shift_round(input logic signed [63:0] 
   end
 endfunction
 
+// shift_round(v, s) where the exponent rules keep s >= 0 (a right shift only: no left shifter);
+// s <= 0 returns v.
+function automatic logic signed [63:0] rr_shr_round(input logic signed [63:0] v, input logic signed [31:0] s);
+  if (s >= 63) begin
+    rr_shr_round = '0;
+  end else if (s > 0) begin
+    rr_shr_round = ((v >>> (s - 1)) + 64'sd1) >>> 1;
+  end else begin
+    rr_shr_round = v;
+  end
+endfunction
+
 // The smallest exponent at which one value big * 2^e fits in b bits (§1, block rule with
 // the E0 + 1 carry case); 0 for big = 0. (The reference form: rr_unit computes it on its shared
 // normalizer, fx_out.)

@@ -8,20 +8,28 @@
 //     reduction to |z| <= pi/4 with the gain-compensated start vector round(2^38 / K_32) placed
 //     on the nearest axis, then round(x 2^-8), round(y 2^-8). Contract |angle| < 2^40.
 // A contract violation (the model throws std::logic_error) raises out_error with zero results.
-// out_angle is meaningful in vectoring mode only, out_cos/out_sin in rotation mode only.
+// out_angle is meaningful in vectoring mode only, out_cos/out_sin in rotation mode only. The
+// result outputs hold their value until the next operation is accepted (also after out_valid
+// has dropped), so a user may keep reading them instead of copying them.
 // Registers: x, y 40-bit and z 35-bit signed, the widths the spec states.
 // Handshake: valid/ready on both sides, one operation in flight. Latency (rising edges from
 // the accepting one, included, to the result): 33; 1 for (0, 0) or a contract violation.
+// XW, ANGW: operand widths (signed; 64 = the model's int64 contract). A user whose operands have
+// fewer bits (rr_unit: |x|, |y| < 2^31, |angle| < 2^39) instantiates narrower ports, which
+// narrows the operand set-up (magnitudes, leading-one detector, normalizing shifters).
 // Reset: synchronous, active high (rst).
-module rr_cordic (
+module rr_cordic #(
+    parameter int XW = 64,   // in_x, in_y (32..64)
+    parameter int ANGW = 64  // in_angle (34..64)
+) (
     input  logic               clk,
     input  logic               rst,
     input  logic               in_valid,
     output logic               in_ready,
     input  logic               in_rotate,
-    input  logic signed [63:0] in_x,
-    input  logic signed [63:0] in_y,
-    input  logic signed [63:0] in_angle,
+    input  logic signed [XW-1:0] in_x,
+    input  logic signed [XW-1:0] in_y,
+    input  logic signed [ANGW-1:0] in_angle,
     output logic               out_valid,
     input  logic               out_ready,
     output logic signed [34:0] out_angle,
@@ -35,6 +43,11 @@ module rr_cordic (
   localparam logic signed [XYW-1:0] kX0 = XYW'(64'd166920415761);  // round(2^38 / K_32)
   localparam logic signed [ZW-1:0] kHalfPi = ZW'(64'sd2147483648);  // 2^31
   localparam int GuardBits = 8;  // 38 - 30: the start vector's extra fraction bits
+  localparam int NW = XW > XYW ? XW : XYW;  // the normalizing shifters' width
+
+  if (XW < 32 || XW > 64 || ANGW < 34 || ANGW > 64) begin : g_bad_parameters
+    $error("rr_cordic: XW in 32..64, ANGW in 34..64");
+  end
 
   // A_i = round(atan(2^-i) / pi * 2^32), the table of the model (kCordicAtan).
   function automatic logic [30:0] atan_entry(input logic [4:0] i);
@@ -73,33 +86,52 @@ module rr_cordic (
     endcase
   endfunction
 
-  function automatic logic [6:0] bit_length(input logic [63:0] v);
+  function automatic logic [6:0] bit_length(input logic [XW-1:0] v);
     bit_length = '0;
-    for (int i = 0; i < 64; i++)
+    for (int i = 0; i < XW; i++)
       if (v[i]) bit_length = 7'(i + 1);
   endfunction
 
+  // a - b (sub) or a + b modulo 2^W on one adder: {a, sub} + {b ^ sub, sub} = 2 (a +- b) + ...
+  function automatic logic signed [XYW-1:0] addsub_xy(input logic signed [XYW-1:0] a,
+                                                      input logic signed [XYW-1:0] b, input logic sub);
+    logic [XYW:0] sum;
+    sum = {a, sub} + {b ^ {XYW{sub}}, sub};
+    addsub_xy = XYW'(sum >> 1);
+  endfunction
+  function automatic logic signed [ZW-1:0] addsub_z(input logic signed [ZW-1:0] a,
+                                                    input logic signed [ZW-1:0] b, input logic sub);
+    logic [ZW:0] sum;
+    sum = {a, sub} + {b ^ {ZW{sub}}, sub};
+    addsub_z = ZW'(sum >> 1);
+  endfunction
+
   // ---- Operand set-up (combinational on the inputs, registered on acceptance) ----
-  logic [63:0] mag_x, mag_y, mag_big;
+  logic [XW-1:0] mag_x, mag_y, mag_big;
   logic [6:0]  len;
-  logic signed [63:0] norm_x, norm_y;
+  logic signed [NW-1:0] ext_x, ext_y;
+  logic signed [XYW-1:0] norm_x, norm_y;
   logic signed [XYW-1:0] vec_x, vec_y;
   logic signed [ZW-1:0]  vec_z;
   logic vec_error, vec_zero;
   always_comb begin
-    mag_x = in_x[63] ? -in_x : in_x;  // 2^63 for INT64_MIN: caught by the contract check
-    mag_y = in_y[63] ? -in_y : in_y;
-    vec_error = (mag_x[63:62] != 2'b00) || (mag_y[63:62] != 2'b00);
+    mag_x = in_x[XW-1] ? -in_x : in_x;  // 2^63 for INT64_MIN: caught by the contract check
+    mag_y = in_y[XW-1] ? -in_y : in_y;
+    // |v| >= 2^62 (constant false for XW < 63)
+    vec_error = (64'(mag_x) >= 64'h4000000000000000) || (64'(mag_y) >= 64'h4000000000000000);
     vec_zero = (in_x == '0) && (in_y == '0);
     mag_big = mag_x > mag_y ? mag_x : mag_y;
     len = bit_length(mag_big);
-    // Scale to 31 significant bits: |norm| <= 2^31 afterwards (flooring may reach 2^31).
+    // Scale to 31 significant bits: |norm| <= 2^31 afterwards (flooring may reach 2^31), so
+    // XYW bits hold it.
+    ext_x = NW'(in_x);
+    ext_y = NW'(in_y);
     if (len < 7'd31) begin
-      norm_x = in_x <<< (7'd31 - len);
-      norm_y = in_y <<< (7'd31 - len);
+      norm_x = XYW'(ext_x <<< (7'd31 - len));
+      norm_y = XYW'(ext_y <<< (7'd31 - len));
     end else begin
-      norm_x = in_x >>> (len - 7'd31);
-      norm_y = in_y >>> (len - 7'd31);
+      norm_x = XYW'(ext_x >>> (len - 7'd31));
+      norm_y = XYW'(ext_y >>> (len - 7'd31));
     end
     // x < 0: rotate by -pi/2 (y >= 0) or +pi/2 (y < 0) into the right half plane.
     if (norm_x < 0) begin
@@ -124,7 +156,7 @@ module rr_cordic (
   logic signed [ZW-1:0]  rot_z;
   logic rot_error;
   always_comb begin
-    rot_error = (in_angle >= 64'sd1099511627776) || (in_angle <= -64'sd1099511627776);  // 2^40
+    rot_error = (64'(in_angle) >= 64'sd1099511627776) || (64'(in_angle) <= -64'sd1099511627776);  // 2^40
     turned = in_angle[32:0] + 33'd1073741824;
     // z = angle - k pi/2 with k = turned >> 31: the low 31 bits of turned, minus pi/4.
     rot_z = ZW'({1'b0, turned[30:0]}) - ZW'(64'sd1073741824);
@@ -184,15 +216,9 @@ module rr_cordic (
           z <= in_rotate ? rot_z : vec_z;
         end
       end else if (busy) begin
-        if (ccw) begin
-          x <= x - ys;
-          y <= y + xs;
-          z <= z - angle_step;
-        end else begin
-          x <= x + ys;
-          y <= y - xs;
-          z <= z + angle_step;
-        end
+        x <= addsub_xy(x, ys, ccw);    // ccw: x - ys, else x + ys
+        y <= addsub_xy(y, xs, !ccw);   // ccw: y + xs, else y - xs
+        z <= addsub_z(z, angle_step, ccw);
         iter <= iter + 1'b1;
         if (iter == 5'(Iterations - 1)) begin
           busy <= 1'b0;

@@ -10,10 +10,14 @@
 // Handshake: valid/ready on both sides, one operation in flight. Latency (rising edges from
 // the accepting one, included, to the result): W + frac + 2 (66 + frac for W = 64); 1 for a
 // contract violation.
+// DW: the denominator's width (den < 2^DW; default W - 2, the contract's bound). A user whose
+// denominators have fewer bits (rr_unit: < 2^36) narrows the remainder and its subtractor;
+// a larger den is a contract violation.
 // Reset: synchronous, active high (rst).
 module rr_divider #(
-    parameter int W = 64,  // operand and quotient width
-    parameter int FW = 7   // width of in_frac (unsigned)
+    parameter int W = 64,      // operand and quotient width
+    parameter int FW = 7,      // width of in_frac (unsigned)
+    parameter int DW = W - 2   // den < 2^DW (8..W-2)
 ) (
     input  logic          clk,
     input  logic          rst,
@@ -31,8 +35,8 @@ module rr_divider #(
   localparam int CountW = $clog2(2 * W + 1);  // steps <= 2W - 1
   localparam int SumW = (LenW > FW ? LenW : FW) + 2;
 
-  if (W < 8 || FW < 1 || (1 << FW) <= W - 2) begin : g_bad_parameters
-    $error("rr_divider: need W >= 8 and FW wide enough for frac = W - 2");
+  if (W < 8 || FW < 1 || (1 << FW) <= W - 2 || DW < 8 || DW > W - 2) begin : g_bad_parameters
+    $error("rr_divider: need W >= 8, FW wide enough for frac = W - 2 and DW in 8..W-2");
   end
 
   function automatic logic [LenW-1:0] bit_length(input logic [W-1:0] v);
@@ -47,23 +51,23 @@ module rr_divider #(
   always_comb begin
     lhs = SumW'(bit_length(in_num)) + SumW'(in_frac) + SumW'(1);
     rhs = SumW'(bit_length(in_den)) + SumW'(W - 1);
-    violation = (in_den == '0) || (in_den[W-1:W-2] != 2'b00) || (in_frac > FW'(W - 2)) || (lhs > rhs);
+    violation = (in_den == '0) || ((in_den >> DW) != '0) || (in_frac > FW'(W - 2)) || (lhs > rhs);
   end
 
   logic              busy;
   logic [CountW-1:0] count;
   logic [W-1:0]      num_bits;  // dividend bits not yet consumed, next one on top
-  logic [W-3:0]      den;       // < 2^(W-2) by contract
-  logic [W-3:0]      rem;       // < den after every step
+  logic [DW-1:0]     den;       // < 2^DW by contract
+  logic [DW-1:0]     rem;       // < den after every step
   logic [W-1:0]      quot;
 
-  logic [W-2:0] rem_shift;  // 2 rem + bit < 2 den
-  logic [W-3:0] rem_sub;    // exact modulo 2^(W-2): the true difference is < den
-  logic         take;
+  logic [DW:0]   rem_shift;  // 2 rem + bit < 2 den
+  logic [DW-1:0] rem_sub;    // exact modulo 2^DW: the true difference is < den
+  logic          take;
   always_comb begin
     rem_shift = {rem, num_bits[W-1]};
     take = rem_shift >= {1'b0, den};
-    rem_sub = rem_shift[W-3:0] - den;
+    rem_sub = rem_shift[DW-1:0] - den;
   end
 
   assign in_ready = !busy && (!out_valid || out_ready);
@@ -82,7 +86,7 @@ module rr_divider #(
       if (out_valid && out_ready) out_valid <= 1'b0;
       if (in_valid && in_ready) begin
         num_bits <= in_num;
-        den <= in_den[W-3:0];
+        den <= in_den[DW-1:0];
         rem <= '0;
         quot <= '0;
         out_error <= violation;
@@ -91,7 +95,7 @@ module rr_divider #(
         else busy <= 1'b1;
       end else if (busy) begin
         num_bits <= {num_bits[W-2:0], 1'b0};
-        rem <= take ? rem_sub : rem_shift[W-3:0];  // not taken: rem_shift < den
+        rem <= take ? rem_sub : rem_shift[DW-1:0];  // not taken: rem_shift < den
         quot <= {quot[W-2:0], take};
         count <= count - 1'b1;
         if (count == CountW'(1)) begin

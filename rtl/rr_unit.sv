@@ -2,18 +2,19 @@
 // §4, bit for bit; docs/rtl.md describes the ports, the memory map and the schedule).
 // A time-multiplexed micro-architecture: a sequencer with one state per step registers the
 // results of a datapath built once: one shared 37 x 34-bit multiplier (every product, one per
-// cycle) with a 64-bit accumulator, a shared normalizer (bit length + rounding shifter: the
-// block exponents and most roundings), small per-step blocks (each active in its state only),
-// the iterative primitives rr_divider, rr_isqrt, rr_cordic and rr_sign_gen, address counters
-// (no multiplier in any address), the q x q matrices at 32 bits in four 1R1W register files
-// (rr_regfile) and registers at the widths the spec's ranges need. One memory access in
-// flight. Every phase has a fixed latency given the pair's outcome (docs/rtl.md; the closed
-// form: models/hw/rr_unit_timing.h).
+// cycle, the sign word's too) with a 64-bit accumulator, a shared normalizer (bit length +
+// rounding shifter: the block exponents and most roundings), small per-step blocks (each
+// active in its state only), the iterative primitives rr_divider, rr_isqrt and rr_cordic at
+// the operand widths the unit needs, address counters (no multiplier in any address), the
+// q x q matrices at 32 bits in four 1R1W register files (rr_regfile), the q-vectors in ten
+// more (one entry read per cycle) and registers at the widths the spec's ranges need, shared
+// between disjoint phases. One memory access in flight. Every phase has a fixed latency given
+// the pair's outcome (docs/rtl.md; the closed form: models/hw/rr_unit_timing.h).
 //
 // Ports
 //  * cfg_*: rank (1..MAX_RANK), n_o, n_i (1..MAX_N), mode (0 biased, 1 unbiased), kappa code
 //    round(kappa_th 2^8), seed (low 32 bits); static while busy. cfg_pair_load/cfg_pair sets
-//    the pair counter (resume); it counts every accepted pair and keys the sign generator.
+//    the pair counter (resume); it counts every accepted pair and keys the sign word.
 //  * start_valid/start_ready with the block exponents of dz and a, then n_o dz codes and n_i a
 //    codes on code_valid/code_ready.
 //  * One memory port to the SRAM (valid/ready request, in-order read responses, one request
@@ -108,7 +109,7 @@ module rr_unit #(
     S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE,
     S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV,
     S_J_P0, S_J_P1, S_J_P2, S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
-    S_SP_START, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
+    S_SP_START, S_SP_M0, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
     S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
     S_FIN, S_FIN_NEXT, S_DONE
   } state_t;
@@ -126,7 +127,9 @@ module rr_unit #(
 
   // ---------------- memory interface ----------------
   logic [DATA_W-1:0] rdata;  // last read response
-  logic [27:0] cbase, rbase, lad, tad;  // address counters: j n, r n, l n + i, t n + i
+  // address counters: j n, r n, l n + i, t n + i (< q n <= 9 2^14 < 2^18)
+  localparam int IW = 18;
+  logic [IW-1:0] cbase, rbase, lad, tad;
 
   // ---------------- state and scratch registers ----------------
   logic side;   // 0 left (dz, Q_L), 1 right (a, Q_R)
@@ -140,42 +143,48 @@ module rr_unit #(
   logic jdry;       // an exactly-zero pair: the rotation runs with its writes suppressed
   logic spdry;      // unbiased with s1 = 0: the mixing runs with its writes suppressed
   logic [7:0] cw;   // edges since the last CORDIC / divider issue
-  logic co_got, div_got;
-  logic signed [34:0] co_ang_l;
-  logic signed [31:0] co_cos_l, co_sin_l;
-  logic [31:0] div_quot_l;
   logic signed [EW-1:0] exp_in_r [2];
   logic signed [31:0] exp_in [2];
+  logic [44:0] x2_r [2];  // |x|^2 <= n 2^30 <= 2^44
   logic [63:0] x2 [2];
   logic nonzero [2];
-  logic signed [EW-1:0] expq_r [2][MQ];
-  logic signed [31:0] expq [2][MQ];
+  logic upd [2];  // side s's columns < r have their new exponents (u_ec) after its update
   logic live [2][MQ];
-  logic [31:0] cxc [MQ];
+  logic cx_val [MQ];  // c_x code j written since the load (S_LOAD) or the new block (S_CXN)
+  logic cx_any;       // some loaded c_x code is nonzero
   logic signed [EW-1:0] cxe_r;
   logic signed [31:0] cxe;
-  logic signed [33:0] coef_m [2][MQ];  // |c| <= 2^31
-  logic signed [EW-1:0] coef_e_r [2][MQ];
-  logic signed [31:0] coef_e [2][MQ];
+  logic cf_val [2][MQ];  // coefficient (side, j) written since its side's S_G_START
   logic signed [63:0] acc;
   logic signed [31:0] cm;  // Gram-Schmidt coefficient (|cm| <= 2^30); a rotated entry
   logic signed [15:0] qv;
   logic signed [EW-1:0] ce_r, tsh_r;
   logic signed [31:0] ce, tsh;
-  logic [31:0] big_r;   // max |w| of an int32 scratch word
-  logic [55:0] big2_r;  // max |v R| < 2^55 (§4.3)
+  // One register for the new column's two maxima: max |w| of the int32 scratch (S_R_MAX_*,
+  // read in S_R_S), then max |v R| < 2^55 (§4.3, S_R_PM_*, read in S_R_PE); n2 lives in acc.
+  logic [55:0] big_r;
   logic [63:0] big, n2, big2;
-  logic [33:0] norm;  // N <= 2^31
+  logic [63:0] big_in;   // the candidate of this cycle
+  logic big_gt;
+  // Registers of disjoint phases share storage (views below): nr_r holds N <= 2^31 (new
+  // column), then 1/|v_0| (spectrum, < 2^33); rg_r R <= 2^31, then g; ts_r the CORDIC angle sum
+  // (Jacobi), the sort's pivot (pval), then s1 (< 9 2^31).
+  logic signed [33:0] nr_r, rg_r;
+  logic signed [39:0] ts_r;
+  logic [33:0] norm;
   logic [31:0] recip;
   logic signed [EW-1:0] ssh_r, ev_r, bn_r, eq_r;
   logic signed [31:0] ssh, ev, bn, eq;
   logic van [2];
-  logic signed [31:0] cblk [2][MQ];  // 31-bit codes
   logic signed [EW-1:0] eblk_r [2];
   logic signed [31:0] eblk [2];
   logic signed [63:0] s00, srr;
-  logic signed [99:0] kp_acc;  // kappa S_rr (< 2^97), summed over three 27-bit limbs of S_rr
-  logic [63:0] summax;
+  // kappa test S_00 2^8 > kappa S_rr (< 2^97) over three 27-bit limbs of S_rr, low limb first:
+  // D = S_00 2^8 - kappa S_rr = 2^54 R2 + 2^27 L1 + L0 with 0 <= L < 2^27, so only the running
+  // difference floor(R / 2^27) (kres) and whether a dropped limb was nonzero (knz) are kept.
+  logic signed [47:0] kres;  // (held in s00's register: S_00 is not needed after S_KAPPA)
+  logic knz;
+  logic [63:0] summax;  // max |S_ij| (S_CORE, read in S_EC): held in acc
   logic signed [EW-1:0] ea_r, ec_r;
   logic signed [31:0] ea, ec;
   // q x q matrices at the spec's 32 bits (§3: |C| < 2^30 rotated, U, V, Q_x, M in Q2.30), each
@@ -189,35 +198,32 @@ module rr_unit #(
   logic [AWX-1:0] mx_wa, mx_ra;
   logic signed [31:0] ja_wd, ju_wd, jv_wd, mx_wd, ja_rd, ju_rd, jv_rd, mx_rd;
   logic signed [31:0] ra, rb;      // the two entries of the rotation in flight
-  logic signed [31:0] ca, sa, cb, sb;
-  logic signed [39:0] th_sum;  // sums of two CORDIC angles (|angle| <= 2^34)
-  logic signed [32:0] sig_r [MQ];  // sigma, |C_ii| < 2^30 (§3)
-  logic signed [63:0] sig [MQ];
+  logic signed [31:0] ca, sa;  // cos / sin alpha (beta's stay in the CORDIC's output register)
+  logic signed [39:0] th_sum;  // sums of two CORDIC angles (|angle| <= 2^34): ts_r
   logic neg [MQ];                  // C_kk < 0 (U column k negated, applied when read)
   logic taken [MQ];
-  logic signed [CW-1:0] sbest_r;
-  logic signed [31:0] sbest, pval;  // the column being sorted, its largest entry so far
+  logic signed [CW-1:0] sbest_r, nb_r;  // the column being sorted; the best one for the next position
+  logic signed [32:0] bv_r, nbv_r;       // their sigma
+  logic nb_any;
+  logic signed [31:0] sbest, pval;  // the column being sorted, its largest entry so far (ts_r)
   logic [3:0] perm [MQ];           // sorted position -> Jacobi column
   logic fu [MQ], fv [MQ];          // sign of sorted U / V column
-  logic signed [36:0] cxn_r [MQ];  // new c_x values: sigma or s1 / k < 9 2^31
-  logic signed [63:0] cxn [MQ];
-  logic signed [35:0] hv_r [MQ];   // sorted sigma, then x0 / v (Q1.30), suffix sums < 2^34
-  logic signed [63:0] hv [MQ];
-  logic signed [39:0] s1_r;  // suffix of sigma, < 9 2^31
+  // The new c_x values (§4.8) are not stored: value j < r is the sorted sigma_j (u_hs, sorted
+  // descending) for j < cx_lim, else s1 / k (< 9 2^31); cx_lim = r (biased, or s1 = 0) or m0.
+  logic signed [36:0] s1k_r;
+  logic signed [31:0] cx_lim;
+  logic [63:0] cxn_t;
+  logic signed [39:0] s1_r;  // suffix of sigma, < 9 2^31 (ts_r)
   logic signed [63:0] s1;
   logic signed [33:0] inv_v0, gg;
   logic signed [CW-1:0] m0_r, kk_r;
   logic signed [31:0] m0, kk;
   logic [3:0] kept;
-  logic [31:0] cxnew [MQ];
-  logic signed [EW-1:0] exn_r, eref_r;
+  logic signed [EW-1:0] exn_r;
+  logic signed [EW-1:0] eref_r [2];  // e_ref of each side, found in S_BLK (ph 0)
+  logic eref_any [2];
   logic signed [31:0] exn, eref;
-  logic signed [15:0] qrow [MQ];
-  logic [50:0] bigc_r [MQ];        // max |update accumulator| < 2^49 (§3)
-  logic [63:0] bigc [MQ];
-  logic signed [EW-1:0] ecol_r [MQ];
-  logic signed [31:0] ecol [MQ];
-  logic [31:0] sign_word, sats, pair_idx;
+  logic [31:0] sign_word, sats;
   logic skip, zero_in;
 
   // 32-bit signed views of the narrow registers
@@ -247,35 +253,36 @@ module rr_unit #(
     ea = 32'(ea_r);
     ec = 32'(ec_r);
     exn = 32'(exn_r);
-    eref = 32'(eref_r);
+    eref = 32'(eref_r[side]);
+    summax = acc;
+    kres = 48'(s00);
     for (int s2 = 0; s2 < 2; s2++) begin
       n_len[s2] = 32'(n_len_r[s2]);
       exp_in[s2] = 32'(exp_in_r[s2]);
+      x2[s2] = 64'(x2_r[s2]);
       eblk[s2] = 32'(eblk_r[s2]);
-      for (int m2 = 0; m2 < MQ; m2++) begin
-        expq[s2][m2] = 32'(expq_r[s2][m2]);
-        coef_e[s2][m2] = 32'(coef_e_r[s2][m2]);
-      end
     end
     big = 64'(big_r);
-    big2 = 64'(big2_r);
+    big2 = 64'(big_r);
+    n2 = acc;
+    norm = nr_r;
+    inv_v0 = nr_r;
+    recip = rg_r[31:0];
+    gg = rg_r;
+    th_sum = ts_r;
+    pval = 32'(ts_r);
+    s1_r = ts_r;
     s1 = 64'(s1_r);
-    for (int m2 = 0; m2 < MQ; m2++) begin
-      ecol[m2] = 32'(ecol_r[m2]);
-      sig[m2] = 64'(sig_r[m2]);
-      hv[m2] = 64'(hv_r[m2]);
-      cxn[m2] = 64'(cxn_r[m2]);
-      bigc[m2] = 64'(bigc_r[m2]);
-    end
   end
 
   // ---------------- primitives ----------------
-  logic div_in_valid, div_in_ready, div_out_valid, div_out_error;
-  logic [63:0] div_num, div_den, div_quot;
+  logic div_in_valid, div_in_ready, div_out_valid, div_out_ready, div_out_error;
+  logic [35:0] div_num, div_den;  // num, den < 2^35 at every call site (§4.3, §4.8)
+  logic [63:0] div_quot;
   logic [6:0] div_frac;
-  rr_divider #(.W(64), .FW(7)) u_div (
-      .clk, .rst, .in_valid(div_in_valid), .in_ready(div_in_ready), .in_num(div_num), .in_den(div_den),
-      .in_frac(div_frac), .out_valid(div_out_valid), .out_ready(1'b1), .out_quot(div_quot),
+  rr_divider #(.W(64), .FW(7), .DW(36)) u_div (
+      .clk, .rst, .in_valid(div_in_valid), .in_ready(div_in_ready), .in_num(64'(div_num)), .in_den(64'(div_den)),
+      .in_frac(div_frac), .out_valid(div_out_valid), .out_ready(div_out_ready), .out_quot(div_quot),
       .out_error(div_out_error));
 
   logic sq_in_valid, sq_in_ready, sq_out_valid;
@@ -287,20 +294,27 @@ module rr_unit #(
       .clk, .rst, .in_valid(sq_in_valid), .in_ready(sq_in_ready), .in_value(sq_value),
       .out_valid(sq_out_valid), .out_ready(1'b1), .out_root(sq_root), .out_rem(sq_rem), .out_round(sq_round));
 
-  logic co_in_valid, co_in_ready, co_out_valid, co_out_error, co_rotate;
-  logic signed [63:0] co_x, co_y, co_angle;
+  logic co_in_valid, co_in_ready, co_out_valid, co_out_ready, co_out_error, co_rotate;
+  // |x|, |y| < 2^31 (sums of two C entries), |angle| < 2^39 (half sums of two atan2 results)
+  logic signed [31:0] co_x, co_y;
+  logic signed [39:0] co_angle;
   logic signed [34:0] co_out_angle;
   logic signed [31:0] co_cos, co_sin;
-  rr_cordic u_cordic (
+  rr_cordic #(.XW(32), .ANGW(40)) u_cordic (
       .clk, .rst, .in_valid(co_in_valid), .in_ready(co_in_ready), .in_rotate(co_rotate), .in_x(co_x),
-      .in_y(co_y), .in_angle(co_angle), .out_valid(co_out_valid), .out_ready(1'b1), .out_angle(co_out_angle),
+      .in_y(co_y), .in_angle(co_angle), .out_valid(co_out_valid), .out_ready(co_out_ready), .out_angle(co_out_angle),
       .out_cos(co_cos), .out_sin(co_sin), .out_error(co_out_error));
 
-  logic sg_in_valid, sg_out_valid;
-  logic [31:0] sg_word;
-  rr_sign_gen u_sign (
-      .clk, .rst, .in_valid(sg_in_valid), .in_seed(seed), .in_pair(pair_idx), .out_valid(sg_out_valid),
-      .out_word(sg_word));
+  // The sign word (§5, rr_sign_gen's function) is three products modulo 2^32 on the shared
+  // multiplier, one in each of the first free cycles of the pair (S_IN_NEXT, visited N >= 2
+  // times, then S_ZERO_CHECK), so it costs no cycle and no multiplier of its own.
+  localparam logic [33:0] kWeyl = 34'h09E3779B9;
+  localparam logic [33:0] kMul1 = 34'h07FEB352D;
+  localparam logic [33:0] kMul2 = 34'h0846CA68B;
+  logic [1:0] sg_st;  // products done: 0 pair index in sign_word, 1 weyl, 2 first mix, 3 the word
+  logic sg_go;
+  logic [31:0] sg_p;
+  assign sg_go = (state == S_IN_NEXT || state == S_ZERO_CHECK) && sg_st != 2'd3;
 
   rr_regfile #(.DEPTH(MM), .WIDTH(32), .AW(AWM)) u_ja (
       .clk, .we(ja_we), .waddr(ja_wa), .wdata(ja_wd), .raddr(ja_ra), .rdata(ja_rd));
@@ -311,6 +325,144 @@ module rr_unit #(
   rr_regfile #(.DEPTH(MX), .WIDTH(32), .AW(AWX)) u_mx (
       .clk, .we(mx_we), .waddr(mx_wa), .wdata(mx_wd), .raddr(mx_ra), .rdata(mx_rd));
 
+  // q-vectors read one entry per cycle, in register files as well (their port logic below):
+  // the Gram-Schmidt / new-column coefficients m 2^e of both sides ({e, m} at side MQ + j; a
+  // valid bit per entry clears a side at S_G_START), the c_L / c_R codes (one file per side:
+  // the core sums read both at once), the basis row being updated and the update maxima.
+  localparam int CQ = 2 * MQ;
+  localparam int AWC = $clog2(CQ);
+  localparam int AWQ = $clog2(MQ);
+  logic cf_we, cb0_we, cb1_we, qr_we, bc_we;
+  logic [AWC-1:0] cf_wa, cf_ra;
+  logic [AWQ-1:0] cb_wa, cb0_ra, cb1_ra, qr_wa, qr_ra, bc_wa, bc_ra;
+  logic [EW+33:0] cf_wd, cf_rd;
+  logic signed [31:0] cb_wd, cb0_rd, cb1_rd;
+  logic signed [15:0] qr_wd, qr_rd;
+  logic [50:0] bc_wd, bc_rd;  // max |update accumulator| < 2^49 (§3)
+  rr_regfile #(.DEPTH(CQ), .WIDTH(EW + 34), .AW(AWC)) u_cf (
+      .clk, .we(cf_we), .waddr(cf_wa), .wdata(cf_wd), .raddr(cf_ra), .rdata(cf_rd));
+  rr_regfile #(.DEPTH(MQ), .WIDTH(32), .AW(AWQ)) u_cb0 (
+      .clk, .we(cb0_we), .waddr(cb_wa), .wdata(cb_wd), .raddr(cb0_ra), .rdata(cb0_rd));
+  rr_regfile #(.DEPTH(MQ), .WIDTH(32), .AW(AWQ)) u_cb1 (
+      .clk, .we(cb1_we), .waddr(cb_wa), .wdata(cb_wd), .raddr(cb1_ra), .rdata(cb1_rd));
+  rr_regfile #(.DEPTH(MQ), .WIDTH(16), .AW(AWQ)) u_qr (
+      .clk, .we(qr_we), .waddr(qr_wa), .wdata(qr_wd), .raddr(qr_ra), .rdata(qr_rd));
+  rr_regfile #(.DEPTH(MQ), .WIDTH(51), .AW(AWQ)) u_bc (
+      .clk, .we(bc_we), .waddr(bc_wa), .wdata(bc_wd), .raddr(bc_ra), .rdata(bc_rd));
+  // c_x codes: loaded (S_LOAD), read by the core sums (ci), replaced by the new block in
+  // S_CXN_W (the old one is not read after S_CONV), read by the update (t) and the write-back.
+  logic cx_we;
+  logic [AWQ-1:0] cx_wa, cx_ra;
+  logic [31:0] cx_wd, cx_rd, cx_rdv;
+  logic [AWQ-1:0] cx_ix;
+  rr_regfile #(.DEPTH(MQ), .WIDTH(32), .AW(AWQ)) u_cx (
+      .clk, .we(cx_we), .waddr(cx_wa), .wdata(cx_wd), .raddr(cx_ra), .rdata(cx_rd));
+  assign cx_ix = AWQ'((state == S_CORE || state == S_CONV) ? ci : ((state == S_FIN) ? t - 2 * q : t));
+  assign cx_ra = cx_ix;
+  assign cx_rdv = cx_val[cx_ix] ? cx_rd : 32'd0;
+  // Column exponents of Q_L / Q_R (u_eq, side MQ + j: loaded, column r set by S_R_END) and the
+  // updated columns' new exponents (u_ec, side MQ + t, S_U_EXP). After a side's update its
+  // columns < r read from u_ec (upd), so nothing is copied and the old ones stay readable
+  // while the update runs. One read each per cycle: the Gram-Schmidt (j), e_ref (S_BLK, t), the
+  // update (k; u_ec: t) and the write-back (S_FIN).
+  logic eq_we, ec_we;
+  logic [AWC-1:0] eq_wa, eq_ra, ec_wa, ec_ra;
+  logic [EW-1:0] eq_wd, eq_rd, ec_wd, ec_rd;
+  logic fin_s;                    // S_FIN: the side of metadata word t
+  logic signed [31:0] fin_ix;     // S_FIN: its column
+  logic signed [31:0] eq_v, ec_v; // exponent read this cycle (eq_v: the current one)
+  rr_regfile #(.DEPTH(CQ), .WIDTH(EW), .AW(AWC)) u_eq (
+      .clk, .we(eq_we), .waddr(eq_wa), .wdata(eq_wd), .raddr(eq_ra), .rdata(eq_rd));
+  rr_regfile #(.DEPTH(CQ), .WIDTH(EW), .AW(AWC)) u_ec (
+      .clk, .we(ec_we), .waddr(ec_wa), .wdata(ec_wd), .raddr(ec_ra), .rdata(ec_rd));
+  always_comb begin : exp_addr
+    logic signed [31:0] ix;
+    fin_s = t >= q;
+    fin_ix = fin_s ? t - q : t;
+    case (state)
+      S_G_DOT_END: ix = j;
+      S_U_ACC: ix = k;
+      default: ix = t;
+    endcase
+    eq_ra = (state == S_FIN) ? AWC'(32'(fin_s) * MQ + fin_ix) : AWC'(32'(side) * MQ + ix);
+    ec_ra = (state == S_FIN) ? AWC'(32'(fin_s) * MQ + fin_ix) : AWC'(32'(side) * MQ + t);
+  end
+  always_comb begin : exp_read
+    ec_v = 32'($signed(ec_rd));
+    eq_v = 32'($signed(eq_rd));
+    if (state == S_FIN && upd[fin_s] && fin_ix < r) eq_v = ec_v;
+  end
+  always_comb begin : exp_write
+    eq_we = 1'b0;
+    eq_wa = AWC'(32'(side) * MQ + r);
+    eq_wd = '0;
+    case (state)
+      S_LOAD_NEXT: begin
+        eq_we = t < 2 * q;
+        eq_wa = AWC'(32'(fin_s) * MQ + fin_ix);
+        eq_wd = EW'(32'($signed(rdata[15:0])));
+      end
+      S_R_END: begin eq_we = 1'b1; eq_wd = eq_r; end
+      S_R_VZ_NEXT: eq_we = !(i + 1 < n_len[side]);  // vanished: exponent 0
+      default: ;
+    endcase
+    ec_we = state == S_U_EXP;
+    ec_wa = AWC'(32'(side) * MQ + t);
+    ec_wd = fx_out;
+  end
+  // sigma (u_sg: unsorted, S_J_SIG / S_J_SORT; then x0 and v_0 of the spectrum reduction) and
+  // the sorted sigma (u_hs), all below 2^31 (§3, §4.8): 33-bit signed entries.
+  logic sg_we, hs_we;
+  logic [AWQ-1:0] sg_wa, sg_ra, hs_wa, hs_ra;
+  logic signed [32:0] sg_wd, sg_rd, hs_wd, hs_rd;
+  rr_regfile #(.DEPTH(MQ), .WIDTH(33), .AW(AWQ)) u_sg (
+      .clk, .we(sg_we), .waddr(sg_wa), .wdata(sg_wd), .raddr(sg_ra), .rdata(sg_rd));
+  rr_regfile #(.DEPTH(MQ), .WIDTH(33), .AW(AWQ)) u_hs (
+      .clk, .we(hs_we), .waddr(hs_wa), .wdata(hs_wd), .raddr(hs_ra), .rdata(hs_rd));
+  always_comb begin : sigma_addr
+    case (state)
+      S_SP_INV: sg_ra = '0;
+      S_SP_G: sg_ra = AWQ'(t);
+      default: sg_ra = AWQ'(k);  // S_J_SORT, S_SP_H
+    endcase
+    case (state)
+      S_SP_DIV: hs_ra = AWQ'(m0 + t);
+      S_CXN: hs_ra = '0;
+      default: hs_ra = AWQ'(t);  // S_SP_M0, S_CXN_W
+    endcase
+  end
+  logic signed [32:0] v0_w;  // S_SP_INV: v_0 = x0_0 - 2^30
+  always_comb begin : sigma_write
+    v0_w = sg_rd - 33'sd1073741824;
+    sg_we = 1'b0;
+    sg_wa = AWQ'(t);
+    sg_wd = sig_w;
+    case (state)
+      S_J_SIG: sg_we = 1'b1;
+      S_SP_SQW: begin sg_we = sq_out_valid; sg_wd = 33'(sq_round); end
+      S_SP_INV: begin sg_we = 1'b1; sg_wa = '0; sg_wd = v0_w; end
+      default: ;
+    endcase
+    hs_we = state == S_J_SORT && !(k + 1 < q);  // the position's sigma at its last row
+    hs_wa = AWQ'(t);
+    hs_wd = bv_r;
+  end
+  logic signed [33:0] cf_m;  // the coefficient (side, j in S_G_COEF, else t): |c| <= 2^31
+  logic signed [31:0] cf_e;
+  logic [63:0] bigc_t;       // the update maximum of column t
+  logic signed [31:0] cf_ix;
+  assign cf_ix = (state == S_G_COEF) ? j : t;
+  assign cf_ra = AWC'(32'(side) * MQ + cf_ix);
+  always_comb begin : qvec_read  // (addresses and data in separate processes: no false loop)
+    cf_m = cf_val[side][cf_ix] ? $signed(cf_rd[33:0]) : 34'sd0;
+    cf_e = cf_val[side][cf_ix] ? 32'($signed(cf_rd[EW+33:34])) : 32'sd0;
+    cb0_ra = AWQ'(ci);
+    cb1_ra = AWQ'(cj);
+    qr_ra = AWQ'(k);
+    bc_ra = AWQ'(t);
+    bigc_t = 64'(bc_rd);
+  end
+
   // Diagnostic outputs of the primitives that a correct schedule never raises.
   logic unused_ok;
   assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32], rdata[63:32]};
@@ -318,17 +470,20 @@ module rr_unit #(
   assign start_ready = state == S_IDLE;
   assign code_ready = state == S_IN;
 
-  // Results of the iterative primitives, held after their one-cycle out_valid.
+  // A CORDIC result (and the residual reciprocal) stays in the primitive's output register
+  // (out_ready low) until its fixed wait is over: no copy here.
   logic co_fin, div_fin;
   logic signed [34:0] co_ang_v;
   logic signed [31:0] co_cos_v, co_sin_v;
   logic [31:0] div_q_v;  // the residual reciprocal R <= 2^31
-  assign co_fin = (co_out_valid || co_got) && cw >= CoWait;
-  assign co_ang_v = co_out_valid ? co_out_angle : co_ang_l;
-  assign co_cos_v = co_out_valid ? co_cos : co_cos_l;
-  assign co_sin_v = co_out_valid ? co_sin : co_sin_l;
-  assign div_fin = (div_out_valid || div_got) && cw >= DivWait;
-  assign div_q_v = div_out_valid ? div_quot[31:0] : div_quot_l;
+  assign co_fin = co_out_valid && cw >= CoWait;
+  assign co_out_ready = co_fin;
+  assign co_ang_v = co_out_angle;
+  assign co_cos_v = co_cos;
+  assign co_sin_v = co_sin;
+  assign div_fin = div_out_valid && cw >= DivWait;
+  assign div_out_ready = state != S_R_DIV || div_fin;
+  assign div_q_v = div_quot[31:0];
 
   // ---------------- the shared multiplier (37 x 34 signed, 64-bit product) ----------------
   // Every product of the unit goes through this one multiplier, one per cycle; the operand
@@ -336,6 +491,8 @@ module rr_unit #(
   // 25 x 25 (n2), 25 x 32 (v R), 31 x 31 (core), 37 x 27 (kappa, three limbs of S_rr),
   // 32 x 32 (rotations, mixing), 31 x 34 (Householder). Every product is below 2^63, so the
   // 64-bit result is exact.
+  logic signed [31:0] sp_d;  // S_SP_M0: q - 1 - t
+  assign sp_d = q - 1 - t;
   logic signed [36:0] mul_a;
   logic signed [33:0] mul_b;
   logic signed [63:0] mul_p;
@@ -346,10 +503,10 @@ module rr_unit #(
   logic signed [63:0] core_p;
   assign v_res = 37'(rr_shift_round(64'($signed(rdata[31:0])), ssh));
   assign u_scaled = (live[side][k] && k < q) ?
-      34'(rr_shift_round(64'(mx_rd), eref - expq[side][k])) : 34'sd0;
+      34'(rr_shr_round(64'(mx_rd), eref - eq_v)) : 34'sd0;  // eref >= e_k
   always_comb begin
-    rot_c = rk[0] ? cb : ca;
-    rot_s = rk[0] ? sb : sa;
+    rot_c = rk[0] ? co_cos : ca;  // the CORDIC holds cos / sin beta until its next operation
+    rot_s = rk[0] ? co_sin : sa;
     // the entry of the rotation read this cycle (ph 0: x, ph 1: y; rk: rows / columns of C, U, V)
     rot_v = rk[1] ? (rk[0] ? jv_rd : ju_rd) : ja_rd;
     if (side == 1'b0) mix_u = fu[k] ? -ju_rd : ju_rd;
@@ -364,45 +521,49 @@ module rr_unit #(
     mul_b = '0;
     case (state)
       S_IN: begin mul_a = 37'(code_data); mul_b = 34'(code_data); end
+      S_IN_NEXT, S_ZERO_CHECK: if (sg_go) begin  // pair kWeyl, fold1 kMul1, fold2 kMul2
+        case (sg_st)
+          2'd0: begin mul_a = $signed({5'd0, sign_word}); mul_b = $signed(kWeyl); end
+          2'd1: begin mul_a = $signed({5'd0, sign_word ^ (sign_word >> 16)}); mul_b = $signed(kMul1); end
+          default: begin mul_a = $signed({5'd0, sign_word ^ (sign_word >> 15)}); mul_b = $signed(kMul2); end
+        endcase
+      end
       S_G_DOT_C: begin mul_a = 37'(qv); mul_b = 34'($signed(rdata[31:0])); end
       S_G_UPD_C: begin mul_a = 37'(cm); mul_b = 34'(qv); end
       S_R_N2_B: begin mul_a = v_res; mul_b = 34'(v_res); end
       S_R_PM_B, S_R_PW_B: begin mul_a = v_res; mul_b = $signed({2'b00, recip}); end
-      S_CORE, S_CONV: begin mul_a = 37'(cblk[0][ci]); mul_b = 34'(cblk[1][cj]); end
+      S_CORE, S_CONV: begin mul_a = 37'(cb0_rd); mul_b = 34'(cb1_rd); end
       S_KAPPA: begin mul_a = $signed({1'b0, kappa}); mul_b = $signed({7'd0, srr[26:0]}); end
       S_KAPPA2: begin mul_a = $signed({1'b0, kappa}); mul_b = $signed({7'd0, srr[53:27]}); end
       S_KAPPA3: begin mul_a = $signed({1'b0, kappa}); mul_b = 34'(srr >>> 54); end
       S_J_ROT: begin
         case (ph)
           2'd0: begin mul_a = 37'(rot_c); mul_b = 34'(rot_v); end
-          2'd1: begin mul_a = 37'(rot_s); mul_b = 34'(rot_v); end
+          2'd1: begin mul_a = -(37'(rot_s)); mul_b = 34'(rot_v); end  // - s y: acc + p only
           2'd2: begin mul_a = 37'(rot_s); mul_b = 34'(ra); end
           default: begin mul_a = 37'(rot_c); mul_b = 34'(rb); end
         endcase
       end
-      S_SP_DIV: begin mul_a = 37'(sig[m0 + t]); mul_b = 34'(kk); end
-      S_SP_G: begin mul_a = 37'(hv[t]); mul_b = 34'(inv_v0); end
-      S_SP_H: begin mul_a = 37'(hv[k]); mul_b = 34'(gg); end
+      S_SP_M0, S_SP_DIV: begin mul_a = 37'(hs_rd); mul_b = (state == S_SP_M0) ? 34'(sp_d) : 34'(kk); end
+      S_SP_G: begin mul_a = 37'(sg_rd); mul_b = 34'(inv_v0); end
+      S_SP_H: begin mul_a = 37'(sg_rd); mul_b = 34'(gg); end
       S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(qx_v); end
-      S_U_ACC: begin mul_a = 37'(qrow[k]); mul_b = u_scaled; end
+      S_U_ACC: begin mul_a = 37'(qr_rd); mul_b = u_scaled; end
       default: ;
     endcase
     mul_p = 64'(mul_a) * 64'(mul_b);
   end
+  assign sg_p = mul_p[31:0];  // modulo 2^32 (the product of two 32-bit values may exceed 2^63)
 
   // ---------------- core sum S_ij (§4.5), i = ci, j = cj ----------------
-  logic cx_any;
   logic signed [31:0] e_p, e_a;
   logic signed [63:0] core_s;
   always_comb begin
-    cx_any = 1'b0;
-    for (int m2 = 0; m2 < MQ; m2++)
-      if (cxc[m2] != 32'd0) cx_any = 1'b1;
     e_p = eblk[0] + eblk[1];
     e_a = (cx_any && cxe - 29 > e_p) ? cxe - 29 : e_p;
     core_p = 64'(mul_p);
-    core_s = rr_shift_round(core_p, e_a - e_p);
-    if (ci == cj && cxc[ci] != 32'd0) core_s = core_s + rr_shift_round(64'(cxc[ci]), e_a - cxe);
+    core_s = rr_shr_round(core_p, e_a - e_p);  // e_a >= e_p
+    if (ci == cj && cx_rdv != 32'd0) core_s = core_s + rr_shift_round(64'(cx_rdv), e_a - cxe);
   end
 
   // ---------------- datapath: the sequencer registers these combinational results ----------
@@ -426,19 +587,21 @@ module rr_unit #(
   logic bany, bcarry;         // §4.4 block: some coefficient nonzero, the rounding carry
   logic signed [31:0] btop, bl_e;
   logic signed [31:0] fold_e;      // S_G_COEF: the larger exponent of the coefficient fold
-  logic signed [31:0] van_lb, van_l;  // S_R_VT: bit_length(x2), the larger bit length
+  logic signed [31:0] van_lb;  // S_R_VT: bit_length(x2) (taken on the normalizer in S_R_N2_B)
+  logic [6:0] x2_len;
   always_comb begin : bitlen_unit
-    cmag = $signed(rr_mag(64'(coef_m[side][t])));
+    cmag = $signed(rr_mag(64'(cf_m)));
     case (state)
       S_G_DOT_END: bl_in = rr_mag(acc);
       S_R_S: bl_in = big;
       S_R_SQ: bl_in = 64'(sq_round);
       S_R_PE: bl_in = big2;
       S_BLK: bl_in = 64'(cmag);
+      S_R_N2_B: bl_in = x2[side];
       S_R_VT: bl_in = n2;
       S_EC: bl_in = summax;
       S_CXN: bl_in = cx_mx;
-      S_U_EXP: bl_in = bigc[t];
+      S_U_EXP: bl_in = bigc_t;
       default: bl_in = '0;
     endcase
     bl_w = rr_bitlen(bl_in);
@@ -465,21 +628,29 @@ module rr_unit #(
       S_G_UPD_C: nz_sh = tsh;
       S_R_PW_B: nz_sh = eq + bn + 30;
       S_CONV: begin nz_in = core_s; nz_sh = ec - ea; end
-      S_U_ACC: begin nz_in = acc + mul_p; nz_sh = ecol[t] - (eref - 30); end
+      S_U_ACC: begin nz_in = acc + mul_p; nz_sh = ec_v - (eref - 30); end
       S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc + mul_p;
       S_MIX: nz_in = acc + mul_p;
       S_R_PE, S_EC, S_CXN, S_U_EXP: begin nz_in = $signed(bl_in); nz_sh = bl_w - fx_b; end
       S_BLK: begin  // ph 1: |c| at the top exponent (the carry test), ph 2: the code
-        nz_in = (ph == 2'd1) ? cmag : 64'(coef_m[side][t]);
-        nz_sh = bl_e + ((ph == 2'd1) ? 32'sd0 : 32'(bcarry)) - coef_e[side][t];
+        nz_in = (ph == 2'd1) ? cmag : 64'(cf_m);
+        nz_sh = bl_e + ((ph == 2'd1) ? 32'sd0 : 32'(bcarry)) - cf_e;
       end
-      S_CXN_W: begin nz_in = cxn[t]; nz_sh = exn - ec; end
+      S_CXN_W: begin nz_in = $signed(cxn_t); nz_sh = exn - ec; end
       S_G_COEF: begin nz_in = 64'(cm); nz_sh = fold_e - ce; end
-      S_R_VT: begin nz_in = $signed(n2); nz_sh = bl_w - van_l; end  // n2 << (l - bit_length(n2))
+      S_R_VT: begin  // the shorter of n2, X2 shifted left to the other's bit length
+        if (bl_w >= van_lb) begin nz_in = $signed(x2[side]); nz_sh = van_lb - bl_w; end
+        else begin nz_in = $signed(n2); nz_sh = bl_w - van_lb; end
+      end
       default: ;  // S_SP_G, S_SP_H: round(mul_p 2^-30)
     endcase
     nz_out = rr_shift_round(nz_in, nz_sh);
     fx_out = (bl_in == 64'd0) ? '0 : EW'((nz_out > fx_max) ? fx_cand + 1 : fx_cand);
+  end
+  // The maxima of the new column: |w| (S_R_MAX_B) or |v R| (S_R_PM_B) against big_r.
+  always_comb begin : new_column_max
+    big_in = (state == S_R_MAX_B) ? rr_mag(64'($signed(rdata[31:0]))) : rr_mag(64'(mul_p));
+    big_gt = big_in > 64'(big_r);
   end
   // Gram-Schmidt update word: sat32(w - round(cm Q 2^-t)).
   logic signed [63:0] upd_d, upd_c;
@@ -490,17 +661,14 @@ module rr_unit #(
   // Coefficient fold: round(m1 2^(e1-E)) + round(m2 2^(e2-E)) at the larger exponent E.
   // (the second term, round(cm 2^(ce - E)), on the normalizer)
   logic signed [33:0] fold_m;  // |c| <= 2^31
-  assign fold_e = (state != S_G_COEF) ? 32'sd0 : (coef_e[side][j] > ce ? coef_e[side][j] : ce);
+  assign fold_e = (state != S_G_COEF) ? 32'sd0 : (cf_e > ce ? cf_e : ce);
   assign fold_m = (state != S_G_COEF) ? 34'sd0 :
-      34'(rr_shift_round(64'(coef_m[side][j]), fold_e - coef_e[side][j]) + nz_out);
+      34'(rr_shr_round(64'(cf_m), fold_e - cf_e) + nz_out);  // fold_e >= cf_e
   // The new column's vanishing test (§4.3).
-  // n2 2^(2 e_v + 22) <= X2 2^(2 e_x) exactly (rr_scaled_le): bit_length(n2) and the aligning
-  // left shift of n2 on the normalizer, those of X2 here.
+  // n2 2^(2 e_v + 22) <= X2 2^(2 e_x) exactly (rr_scaled_le): the bit lengths of n2 (S_R_VT)
+  // and X2 (S_R_N2_B) and the aligning left shift of the shorter one on the normalizer.
   logic vanish_w;
-  always_comb begin : vanish_len
-    van_lb = (state == S_R_VT) ? rr_bitlen(x2[side]) : 32'sd0;
-    van_l = bl_w > van_lb ? bl_w : van_lb;
-  end
+  assign van_lb = 32'(x2_len);
   always_comb begin : vanish
     logic signed [31:0] ea_v, eb_v;
     ea_v = 2 * ev + 22;
@@ -509,65 +677,100 @@ module rr_unit #(
     else if (n2 == 64'd0) vanish_w = 1'b1;
     else if (x2[side] == 64'd0) vanish_w = 1'b0;
     else if (bl_w + ea_v != van_lb + eb_v) vanish_w = (bl_w + ea_v) < (van_lb + eb_v);
-    else vanish_w = 64'(nz_out) <= (x2[side] << (van_l - van_lb));
+    else vanish_w = (bl_w >= van_lb) ? (n2 <= 64'(nz_out)) : (64'(nz_out) <= x2[side]);
   end
   // §4.4 one side's coefficient block (b = 30), one coefficient t per cycle in three passes
   // (ph 0: the top exponent, 1: the rounding carry, 2: the codes), through the normalizer.
   logic signed [31:0] bl_len;
-  assign bl_len = coef_e[side][t] + bl_w;
+  assign bl_len = cf_e + bl_w;
+  // Write ports of the q-vector files.
+  logic signed [63:0] u_sum;  // S_U_ACC: update accumulator of column t at its last term
+  always_comb begin : qvec_write
+    cf_we = 1'b0;
+    cf_wa = AWC'(32'(side) * MQ + j);
+    cf_wd = {EW'(ce), 34'(cm)};
+    case (state)
+      S_G_COEF: begin  // cm = 0 exactly when the dot product was 0: nothing to add
+        cf_we = cm != 32'sd0;
+        if (cf_m != 34'sd0) cf_wd = {EW'(fold_e), fold_m};
+      end
+      S_R_END: begin
+        cf_we = 1'b1;
+        cf_wa = AWC'(32'(side) * MQ + r);
+        cf_wd = {EW'(ev), $signed(norm)};
+      end
+      default: ;
+    endcase
+    cb_wa = AWQ'(t);
+    cb_wd = (cf_m != 34'sd0) ? 32'(nz_out) : 32'sd0;
+    cb0_we = state == S_BLK && ph == 2'd2 && side == 1'b0;
+    cb1_we = state == S_BLK && ph == 2'd2 && side == 1'b1;
+    cx_we = (state == S_LOAD_NEXT && t >= 2 * q && t < 3 * q) || state == S_CXN_W;
+    cx_wa = AWQ'((state == S_CXN_W) ? t : t - 2 * q);
+    cx_wd = (state == S_CXN_W) ? 32'(nz_out) : rdata[31:0];
+    qr_we = state == S_U_RD_B;
+    qr_wa = AWQ'(l);
+    qr_wd = $signed(rdata[15:0]);
+    u_sum = (cx_rdv == 32'd0) ? 64'sd0 : acc + mul_p;
+    bc_wa = AWQ'(t);
+    bc_wd = 51'(rr_mag(u_sum));
+    // pass 0: the first row sets the maximum, the later rows raise it
+    bc_we = state == S_U_ACC && k + 1 >= q && !pass && (i == 0 || 64'(bc_wd) > bigc_t);
+  end
   // §4.7 the t-th largest sigma (ties: lowest index), chosen at row k = 0; then the U column's
   // largest-magnitude entry (ties: lowest row), one row k per cycle, and its sign convention.
-  logic signed [31:0] sort_best, sort_col;
+  logic signed [31:0] sort_col;
   logic signed [31:0] sort_u, sort_piv;
   logic sort_flip;
+  // The largest sigma not taken (ties: lowest index) is found one entry per cycle: for position
+  // 0 while sigma is produced (S_J_SIG), for position t + 1 while position t scans its U column
+  // (row k reads sigma_k: a candidate unless taken or the column being sorted).
+  logic signed [32:0] sig_w;     // S_J_SIG: sigma_t = |C_tt|
+  logic nb_take;                 // S_J_SORT: sigma_k beats the next position's best so far
+  logic signed [CW-1:0] nb_w;
+  logic signed [32:0] nbv_w;
   always_comb begin : sort
-    sort_best = 0;
-    for (int m2 = MQ - 1; m2 >= 0; m2--)
-      if (state == S_J_SORT && k == 0 && m2 < q && !taken[m2] &&
-          (taken[sort_best] || sig[m2] >= sig[sort_best]))
-        sort_best = m2;
-    sort_col = (k == 0) ? sort_best : sbest;
+    sig_w = (ja_rd < 0) ? -(33'(ja_rd)) : 33'(ja_rd);
+    sort_col = sbest;
+    nb_take = state == S_J_SORT && !taken[k] && k != sbest && (!nb_any || sg_rd > nbv_r);
+    nb_w = nb_take ? CW'(k) : nb_r;
+    nbv_w = nb_take ? sg_rd : nbv_r;
   end
+  function automatic logic [32:0] rr_mag33(input logic signed [31:0] v);  // |v| of a 32-bit entry
+    rr_mag33 = v[31] ? 33'(-(33'(v))) : 33'(v);
+  endfunction
   always_comb begin : sort_pivot  // (a process of its own: ju's read address is sort_col)
     sort_u = (state == S_J_SORT) ? ju_rd : 32'sd0;
-    sort_piv = (k == 0 || rr_mag(64'(sort_u)) > rr_mag(64'(pval))) ? sort_u : pval;
+    sort_piv = (k == 0 || rr_mag33(sort_u) > rr_mag33(pval)) ? sort_u : pval;
     sort_flip = sort_piv != 32'sd0 && ((sort_piv < 0) ^ neg[sort_col]);
   end
-  // §4.8 unbiased: m0 (smallest i <= q-3 with (q-1-i) sigma_i <= suffix_i, else q-2), s1.
+  // §4.8 unbiased: m0 (smallest i <= q-3 with (q-1-i) sigma_i <= suffix_i, else q-2) and
+  // s1 = suffix_m0, one i per cycle from q-1 down (S_SP_M0): the suffix in acc, the product
+  // (q-1-i) sigma_i on the shared multiplier (sums below 9 2^31, products below 2^34).
   logic signed [31:0] sp_m0;
-  logic signed [39:0] sp_s1;  // the sums below 9 2^31 and the products below 2^34 (§4.8)
+  logic signed [39:0] sp_s1;
+  logic signed [63:0] sp_sfx;
   always_comb begin : spectrum
-    logic signed [39:0] suffix;
-    sp_m0 = q - 2;
-    suffix = 0;
-    sp_s1 = 0;
-    if (state == S_SP_START) begin
-      for (int m2 = MQ - 1; m2 >= 0; m2--) begin
-        if (m2 < q) suffix = suffix + 40'(hv[m2]);
-        if (m2 < q - 2 && $signed({1'b0, 4'(q - 1 - m2)}) * 40'(hv[m2]) <= suffix) sp_m0 = m2;
-      end
-      for (int m2 = 0; m2 < MQ; m2++)
-        if (m2 >= sp_m0 && m2 < q) sp_s1 = sp_s1 + 40'(hv[m2]);
+    sp_sfx = (state == S_SP_M0) ? acc + 64'(hs_rd) : 64'sd0;
+    sp_m0 = m0;
+    sp_s1 = s1_r;
+    if (state == S_SP_M0 && (t == q - 2 || (t < q - 2 && mul_p <= sp_sfx))) begin
+      sp_m0 = t;
+      sp_s1 = 40'(sp_sfx);
     end
   end
   // §4.9 the new c_x block (unsigned, b = 31) at E_C: its largest value (its exponent and its
   // codes, one per cycle, come from the normalizer).
+  assign cx_lim = (!mode || spdry) ? r : m0;
   always_comb begin : cxblock
+    // the largest of sigma_0 (the largest sigma) and s1 / k, where present
     cx_mx = 0;
-    for (int m2 = 0; m2 < MQ; m2++)
-      if (state == S_CXN && m2 < r && 64'(cxn[m2]) > cx_mx) cx_mx = 64'(cxn[m2]);
-  end
-  // §4.10 e_ref (largest exponent of a live column) and the new columns' exponents.
-  logic signed [31:0] eref_w;
-  always_comb begin : update_exps
-    logic any;
-    any = 1'b0;
-    eref_w = 0;
-    for (int m2 = 0; m2 < MQ; m2++)
-      if (state == S_U_START && m2 < q && live[side][m2]) begin
-        if (!any || expq[side][m2] > eref_w) eref_w = expq[side][m2];
-        any = 1'b1;
-      end
+    if (state == S_CXN) begin
+      if (cx_lim > 0) cx_mx = 64'(hs_rd);  // sigma_0
+      if (cx_lim < r && 64'(s1k_r) > cx_mx) cx_mx = 64'(s1k_r);
+    end
+    cxn_t = 0;
+    if (state == S_CXN_W && t < r) cxn_t = (t < cx_lim) ? 64'(hs_rd) : 64'(s1k_r);
   end
 
   // ---------------- register-file ports (by state, from the counters) ----------------
@@ -650,6 +853,11 @@ module rr_unit #(
   function automatic logic [31:0] a_q(input logic s, input logic [27:0] idx);
     a_q = {3'b000, s, idx};
   endfunction
+  function automatic logic [27:0] a_ix(input logic [IW-1:0] base, input logic [IW-1:0] off);
+    logic [IW-1:0] sum;
+    sum = base + off;
+    a_ix = 28'(sum);
+  endfunction
   function automatic logic [31:0] a_w(input logic s, input logic [27:0] row);
     a_w = {3'b001, s, row};
   endfunction
@@ -659,13 +867,14 @@ module rr_unit #(
 
   always_ff @(posedge clk) begin : seq
     logic signed [31:0] n;
-    logic [27:0] n28;
+    logic [IW-1:0] nix;
     logic signed [63:0] s;
-    logic [63:0] m;
-    logic signed [99:0] lhs, rhs;
+    logic signed [72:0] kd0;
+    logic signed [65:0] kd1;
+    logic signed [47:0] kd2;
     logic signed [39:0] th_d;
     n = n_len[side];
-    n28 = 28'(n_len[side]);
+    nix = IW'(n_len[side]);
     if (rst) begin
       state <= S_IDLE;
       ret_state <= S_IDLE;
@@ -677,29 +886,23 @@ module rr_unit #(
       div_in_valid <= 1'b0;
       sq_in_valid <= 1'b0;
       co_in_valid <= 1'b0;
-      sg_in_valid <= 1'b0;
       pair_count <= '0;
+      sg_st <= 2'd3;
       cw <= '0;
-      co_got <= 1'b0;
-      div_got <= 1'b0;
     end else begin
-      sg_in_valid <= 1'b0;
-      if (sg_out_valid) sign_word <= sg_word;
+      if (sg_go) begin
+        sg_st <= sg_st + 2'd1;
+        case (sg_st)
+          2'd0: sign_word <= sg_p + seed;
+          2'd1: sign_word <= sg_p;
+          default: sign_word <= sg_p ^ (sg_p >> 16);
+        endcase
+      end
       if (div_in_valid && div_in_ready) div_in_valid <= 1'b0;
       if (sq_in_valid && sq_in_ready) sq_in_valid <= 1'b0;
       if (co_in_valid && co_in_ready) co_in_valid <= 1'b0;
       if (cfg_pair_load && state == S_IDLE) pair_count <= cfg_pair;
       if (cw != 8'hff) cw <= cw + 8'd1;
-      if (co_out_valid) begin
-        co_got <= 1'b1;
-        co_ang_l <= co_out_angle;
-        co_cos_l <= co_cos;
-        co_sin_l <= co_sin;
-      end
-      if (div_out_valid) begin
-        div_got <= 1'b1;
-        div_quot_l <= div_quot[31:0];
-      end
       case (state)
         S_IDLE: begin
           if (start_valid) begin
@@ -712,11 +915,11 @@ module rr_unit #(
             seed <= cfg_seed;
             exp_in_r[0] <= EW'(32'(start_dz_exp));
             exp_in_r[1] <= EW'(32'(start_a_exp));
-            sg_in_valid <= 1'b1;
-            pair_idx <= pair_count;
+            sign_word <= pair_count;  // the sign generator's input, then its word
+            sg_st <= 2'd0;
             pair_count <= pair_count + 32'd1;
-            x2[0] <= '0;
-            x2[1] <= '0;
+            x2_r[0] <= '0;
+            x2_r[1] <= '0;
             nonzero[0] <= 1'b0;
             nonzero[1] <= 1'b0;
             van[0] <= 1'b0;
@@ -746,7 +949,7 @@ module rr_unit #(
         // ---- §4.1 input: w = x 2^8 into the scratch, |x|^2, the zero test ----
         S_IN: begin
           if (code_valid) begin
-            x2[side] <= x2[side] + 64'(mul_p);
+            x2_r[side] <= 45'(x2[side] + 64'(mul_p));
             if (code_data != 16'sd0) nonzero[side] <= 1'b1;
             `RR_WR(a_w(side, 28'(i)), 64'(64'(code_data) <<< 8), S_IN_NEXT)
           end
@@ -770,6 +973,10 @@ module rr_unit #(
             done_valid <= 1'b1;
           end else begin
             t_r <= CW'(0);
+            cx_any <= 1'b0;
+            upd[0] <= 1'b0;
+            upd[1] <= 1'b0;
+            for (int m2 = 0; m2 < MQ; m2++) cx_val[m2] <= 1'b0;
             state <= S_LOAD;
           end
         end
@@ -781,9 +988,11 @@ module rr_unit #(
           else `RR_RD(a_meta(28'(48)), S_LOAD_NEXT)
         end
         S_LOAD_NEXT: begin
-          if (t < q) expq_r[0][t] <= EW'(32'($signed(rdata[15:0])));
-          else if (t < 2 * q) expq_r[1][t - q] <= EW'(32'($signed(rdata[15:0])));
-          else if (t < 3 * q) cxc[t - 2 * q] <= rdata[31:0];
+          if (t < 2 * q) begin  // the exponents: into u_eq by its port logic
+          end else if (t < 3 * q) begin  // the code itself: into u_cx by its port logic
+            cx_val[t - 2 * q] <= 1'b1;
+            if (rdata[31:0] != 32'd0) cx_any <= 1'b1;
+          end
           else cxe_r <= EW'(32'($signed(rdata[15:0])));
           if (t == 3 * q) begin
             side <= 1'b0;
@@ -798,8 +1007,7 @@ module rr_unit #(
         // schedule.
         S_G_START: begin
           for (int m2 = 0; m2 < MQ; m2++) begin
-            coef_m[side][m2] <= '0;
-            coef_e_r[side][m2] <= EW'(0);
+            cf_val[side][m2] <= 1'b0;
             live[side][m2] <= 1'b0;
           end
           pass <= 1'b0;
@@ -809,7 +1017,7 @@ module rr_unit #(
           acc <= '0;
           state <= S_G_DOT_A;
         end
-        S_G_DOT_A: `RR_RD(a_q(side, cbase + 28'(i)), S_G_DOT_B)
+        S_G_DOT_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i))), S_G_DOT_B)
         S_G_DOT_B: begin
           qv <= $signed(rdata[15:0]);
           if (!pass && rdata[15:0] != 16'd0) live[side][j] <= 1'b1;
@@ -826,12 +1034,12 @@ module rr_unit #(
         end
         S_G_DOT_END: begin
           cm <= 32'(nz_out);
-          ce_r <= EW'(expq[side][j] + exp_in[side] - 8 + gs_sh);
-          tsh_r <= EW'(-2 * expq[side][j] - gs_sh);  // e_w - ce - e_Qj
+          ce_r <= EW'(eq_v + exp_in[side] - 8 + gs_sh);
+          tsh_r <= EW'(-2 * eq_v - gs_sh);  // e_w - ce - e_Qj
           i_r <= NW'(0);
           state <= S_G_UPD_A;
         end
-        S_G_UPD_A: `RR_RD(a_q(side, cbase + 28'(i)), S_G_UPD_B)
+        S_G_UPD_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i))), S_G_UPD_B)
         S_G_UPD_B: begin
           qv <= $signed(rdata[15:0]);
           `RR_RD(a_w(side, 28'(i)), S_G_UPD_C)
@@ -848,15 +1056,8 @@ module rr_unit #(
             state <= S_G_COEF;
           end
         end
-        S_G_COEF: begin  // cm = 0 exactly when the dot product was 0
-          if (cm == 32'sd0) begin
-          end else if (coef_m[side][j] == 34'sd0) begin
-            coef_m[side][j] <= 34'(cm);
-            coef_e_r[side][j] <= EW'(ce);
-          end else begin
-            coef_m[side][j] <= fold_m;
-            coef_e_r[side][j] <= EW'(fold_e);
-          end
+        S_G_COEF: begin  // the coefficient file is written by its port logic above
+          if (cm != 32'sd0) cf_val[side][j] <= 1'b1;
           state <= S_G_NEXTJ;
         end
         S_G_NEXTJ: begin
@@ -864,7 +1065,7 @@ module rr_unit #(
           acc <= '0;
           if (j + 1 < r) begin
             j_r <= CW'(j + 1);
-            cbase <= cbase + n28;
+            cbase <= cbase + nix;
             state <= S_G_DOT_A;
           end else if (!pass) begin
             pass <= 1'b1;
@@ -872,7 +1073,7 @@ module rr_unit #(
             cbase <= '0;
             state <= S_G_DOT_A;
           end else begin
-            rbase <= cbase + n28;
+            rbase <= cbase + nix;
             big_r <= '0;
             state <= S_R_MAX_A;
           end
@@ -880,8 +1081,7 @@ module rr_unit #(
         // ---- §4.3 the new column ----
         S_R_MAX_A: `RR_RD(a_w(side, 28'(i)), S_R_MAX_B)
         S_R_MAX_B: begin
-          m = rr_mag(64'($signed(rdata[31:0])));
-          if (m > big) big_r <= 32'(m);
+          if (big_gt) big_r <= 56'(big_in);
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
             state <= S_R_MAX_A;
@@ -893,12 +1093,13 @@ module rr_unit #(
           i_r <= NW'(0);
           ssh_r <= EW'(bl_w - 24);
           ev_r <= EW'(exp_in[side] - 8 + bl_w - 24);
-          n2 <= '0;
+          acc <= '0;  // n2
           state <= S_R_N2_A;
         end
         S_R_N2_A: `RR_RD(a_w(side, 28'(i)), S_R_N2_B)
         S_R_N2_B: begin
-          n2 <= n2 + 64'(mul_p);
+          x2_len <= 7'(bl_w);
+          acc <= acc + 64'(mul_p);  // n2
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
             state <= S_R_N2_A;
@@ -918,28 +1119,26 @@ module rr_unit #(
         end
         S_R_SQ: begin
           if (sq_out_valid) begin
-            norm <= 34'(sq_round);
+            nr_r <= 34'(sq_round);  // norm
             bn_r <= EW'(bl_w);
             div_in_valid <= 1'b1;
-            div_num <= 64'd1;
-            div_den <= 64'(sq_round);
+            div_num <= 36'd1;
+            div_den <= 36'(sq_round);
             div_frac <= 7'(bl_w + 30);
             cw <= '0;
-            div_got <= 1'b0;
             state <= S_R_DIV;
           end
         end
         S_R_DIV: begin
           if (div_fin) begin
-            recip <= div_q_v;
-            big2_r <= '0;
+            rg_r <= 34'(div_q_v);  // recip
+            big_r <= '0;
             state <= S_R_PM_A;
           end
         end
         S_R_PM_A: `RR_RD(a_w(side, 28'(i)), S_R_PM_B)
         S_R_PM_B: begin
-          m = rr_mag(64'(mul_p));
-          if (m > big2) big2_r <= 56'(m);
+          if (big_gt) big_r <= 56'(big_in);
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
             state <= S_R_PM_A;
@@ -954,7 +1153,7 @@ module rr_unit #(
         end
         S_R_PW_A: `RR_RD(a_w(side, 28'(i)), S_R_PW_B)
         S_R_PW_B: begin
-          `RR_WR(a_q(side, rbase + 28'(i)), 64'(nz_out), S_R_PW_C)
+          `RR_WR(a_q(side, a_ix(rbase, IW'(i))), 64'(nz_out), S_R_PW_C)
         end
         S_R_PW_C: begin
           if (i + 1 < n) begin
@@ -965,22 +1164,18 @@ module rr_unit #(
           end
         end
         S_R_END: begin
-          expq_r[side][r] <= EW'(eq);
           live[side][r] <= 1'b1;
-          coef_m[side][r] <= $signed(norm);
-          coef_e_r[side][r] <= EW'(ev);
+          cf_val[side][r] <= 1'b1;
           state <= S_R_SIDE;
         end
-        S_R_VZ: `RR_WR(a_q(side, rbase + 28'(i)), 64'd0, S_R_VZ_NEXT)
+        S_R_VZ: `RR_WR(a_q(side, a_ix(rbase, IW'(i))), 64'd0, S_R_VZ_NEXT)
         S_R_VZ_NEXT: begin
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
             state <= S_R_VZ;
           end else begin
-            expq_r[side][r] <= EW'(0);
             live[side][r] <= 1'b0;
-            coef_m[side][r] <= '0;
-            coef_e_r[side][r] <= EW'(0);
+            cf_val[side][r] <= 1'b0;
             van[side] <= 1'b1;
             state <= S_R_SIDE;
           end
@@ -1002,12 +1197,19 @@ module rr_unit #(
         // ---- §4.4 c_L, c_R blocks (b = 30), one side per cycle ----
         S_BLK: begin  // coefficient t of this side, pass ph (zero coefficients are skipped)
           case (ph)
-            2'd0: if (coef_m[side][t] != 34'sd0) begin
-              if (!bany || bl_len > btop) btop <= bl_len;
-              bany <= 1'b1;
+            2'd0: begin
+              // e_ref of this side (§4.10): the largest exponent of a live column, else 0
+              if (t == 0 || (live[side][t] && (!eref_any[side] || eq_v > eref))) begin
+                eref_r[side] <= (live[side][t]) ? EW'(eq_v) : EW'(0);
+                eref_any[side] <= live[side][t];
+              end
+              if (cf_m != 34'sd0) begin
+                if (!bany || bl_len > btop) btop <= bl_len;
+                bany <= 1'b1;
+              end
             end
-            2'd1: if (coef_m[side][t] != 34'sd0 && nz_out > 64'sd1073741823) bcarry <= 1'b1;
-            default: cblk[side][t] <= (coef_m[side][t] != 34'sd0) ? 32'(nz_out) : 32'sd0;
+            2'd1: if (cf_m != 34'sd0 && nz_out > 64'sd1073741823) bcarry <= 1'b1;
+            default: ;  // the code: written into u_cb0 / u_cb1 by the port logic above
           endcase
           if (t + 1 < q) t_r <= CW'(t + 1);
           else begin
@@ -1025,7 +1227,7 @@ module rr_unit #(
                 side <= 1'b0;
                 ci_r <= CW'(0);
                 cj_r <= CW'(0);
-                summax <= '0;
+                acc <= '0;  // summax
                 state <= S_CORE;
               end
             end
@@ -1036,7 +1238,7 @@ module rr_unit #(
           ea_r <= EW'(e_a);
           if (ci == 0 && cj == 0) s00 <= core_s;
           if (ci == q - 1 && cj == q - 1) srr <= core_s;
-          if (rr_mag(core_s) > summax) summax <= rr_mag(core_s);
+          if (rr_mag(core_s) > summax) acc <= $signed(rr_mag(core_s));  // summax
           if (ci + 1 < q) ci_r <= CW'(ci + 1);
           else begin
             ci_r <= CW'(0);
@@ -1046,18 +1248,21 @@ module rr_unit #(
         end
         // ---- §4.6 degenerate pairs and the kappa test: kappa S_rr over three limbs of S_rr
         // (27, 27 bits unsigned, the rest signed), 97-bit exact ----
-        S_KAPPA: begin
-          kp_acc <= 100'(mul_p);
+        S_KAPPA: begin  // R0 = S_00 2^8 - kappa limb0
+          kd0 = (73'(s00) <<< 8) - 73'(mul_p);
+          s00 <= 64'(48'(kd0 >>> 27));  // kres
+          knz <= kd0[26:0] != 27'd0;
           state <= S_KAPPA2;
         end
-        S_KAPPA2: begin
-          kp_acc <= kp_acc + (100'(mul_p) <<< 27);
+        S_KAPPA2: begin  // R1 = floor(R0 / 2^27) - kappa limb1
+          kd1 = 66'(kres) - 66'(mul_p);
+          s00 <= 64'(48'(kd1 >>> 27));  // kres
+          knz <= knz || kd1[26:0] != 27'd0;
           state <= S_KAPPA3;
         end
-        S_KAPPA3: begin
-          lhs = 100'(s00) <<< 8;
-          rhs = kp_acc + (100'(mul_p) <<< 54);
-          if (!van[0] && !van[1] && kappa != 36'd0 && lhs > rhs) begin
+        S_KAPPA3: begin  // R2 = floor(R1 / 2^27) - kappa limb2 (signed, |.| < 2^46); D > 0?
+          kd2 = kres - 48'(mul_p);
+          if (!van[0] && !van[1] && kappa != 36'd0 && (kd2 > 48'sd0 || (kd2 == 48'sd0 && knz))) begin
             skip <= 1'b1;
             t_r <= CW'(0);
             state <= S_FIN;
@@ -1106,22 +1311,20 @@ module rr_unit #(
           sa <= ja_rd;
           co_in_valid <= 1'b1;
           co_rotate <= 1'b0;
-          co_y <= -(64'(ra) + 64'(rb));
-          co_x <= 64'(ca) - 64'(ja_rd);
+          co_y <= 32'(-(34'(ra) + 34'(rb)));
+          co_x <= 32'(34'(ca) - 34'(ja_rd));
           co_angle <= '0;
           cw <= '0;
-          co_got <= 1'b0;
           state <= S_J_A1;
         end
         S_J_A1: begin
           if (co_fin) begin
-            th_sum <= 40'(co_ang_v);
+            ts_r <= 40'(co_ang_v);  // th_sum
             co_in_valid <= 1'b1;
             co_rotate <= 1'b0;
-            co_y <= 64'(rb) - 64'(ra);
-            co_x <= 64'(ca) + 64'(sa);
+            co_y <= 32'(34'(rb) - 34'(ra));
+            co_x <= 32'(34'(ca) + 34'(sa));
             cw <= '0;
-            co_got <= 1'b0;
             state <= S_J_A2;
           end
         end
@@ -1131,10 +1334,9 @@ module rr_unit #(
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
             th_d = (th_sum - 40'(co_ang_v)) >>> 1;
-            co_angle <= 64'(th_d);
-            th_sum <= (th_sum + 40'(co_ang_v)) >>> 1;  // beta, kept for the second call
+            co_angle <= th_d;
+            ts_r <= (th_sum + 40'(co_ang_v)) >>> 1;  // th_sum = beta, kept for the second call
             cw <= '0;
-            co_got <= 1'b0;
             state <= S_J_C1;
           end
         end
@@ -1144,16 +1346,13 @@ module rr_unit #(
             sa <= co_sin_v;
             co_in_valid <= 1'b1;
             co_rotate <= 1'b1;
-            co_angle <= 64'(th_sum);
+            co_angle <= th_sum;
             cw <= '0;
-            co_got <= 1'b0;
             state <= S_J_C2;
           end
         end
         S_J_C2: begin
           if (co_fin) begin
-            cb <= co_cos_v;
-            sb <= co_sin_v;
             t_r <= CW'(0);
             rk <= 2'd0;
             ph <= 2'd0;
@@ -1173,7 +1372,7 @@ module rr_unit #(
             end
             2'd1: begin
               rb <= rot_v;
-              acc <= acc - 64'(mul_p);  // c x - s y
+              acc <= acc + 64'(mul_p);  // c x - s y (the multiplier gave - s y)
             end
             2'd2: acc <= 64'(mul_p);  // s x; nz_out = round((c x - s y) 2^-30) is written
             default: begin  // nz_out = round((s x + c y) 2^-30) is written
@@ -1205,9 +1404,13 @@ module rr_unit #(
           end
         end
         S_J_SIG: begin  // sigma_t = |C_tt|, one per cycle; U's column t negated (applied where U is read)
-          sig_r[t] <= (ja_rd < 0) ? -(33'(ja_rd)) : 33'(ja_rd);
           neg[t] <= ja_rd < 0;
           taken[t] <= 1'b0;
+          if (t == 0 || sig_w > bv_r) begin  // the largest sigma so far: position 0's column
+            sbest_r <= CW'(t);
+            bv_r <= sig_w;
+          end
+          nb_any <= 1'b0;
           if (t + 1 < q) t_r <= CW'(t + 1);
           else begin
             t_r <= CW'(0);
@@ -1216,30 +1419,28 @@ module rr_unit #(
           end
         end
         S_J_SORT: begin  // sorted position t, row k of its U column
-          if (k == 0) sbest_r <= CW'(sort_best);
-          pval <= sort_piv;
+          ts_r <= 40'(sort_piv);  // pval
+          nb_r <= nb_w;
+          nbv_r <= nbv_w;
+          if (nb_take) nb_any <= 1'b1;
           if (k + 1 < q) k_r <= CW'(k + 1);
-          else begin
+          else begin  // (the sorted sigma, bv_r, is written into u_hs by its port logic)
             k_r <= CW'(0);
             taken[sort_col] <= 1'b1;
             perm[t] <= 4'(sort_col);
             fu[t] <= sort_flip ^ neg[sort_col];
             fv[t] <= sort_flip;
-            hv_r[t] <= 36'(sig[sort_col]);  // sorted sigma
+            sbest_r <= nb_w;  // the next position's column and sigma
+            bv_r <= nbv_w;
+            nb_any <= 1'b0;
             if (t + 1 < q) t_r <= CW'(t + 1);
             else state <= S_SP_START;
           end
         end
-        // ---- §4.8 spectrum reduction (hv: sorted sigma; reused for x0 below) ----
+        // ---- §4.8 spectrum reduction (u_hs: sorted sigma; u_sg: x0, then v_0) ----
         S_SP_START: begin
-          for (int m2 = 0; m2 < MQ; m2++) begin
-            cxn_r[m2] <= '0;
-            sig_r[m2] <= 33'(hv[m2]);
-          end
           spdry <= 1'b0;
           if (!mode) begin
-            for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 < r) cxn_r[m2] <= 37'(hv[m2]);
             kept <= 4'(r);
             t_r <= CW'(0);
             j_r <= CW'(0);
@@ -1249,22 +1450,28 @@ module rr_unit #(
             side <= 1'b0;
             state <= S_MIX;
           end else begin
-            m0_r <= CW'(sp_m0);
+            t_r <= CW'(q - 1);
+            acc <= '0;
+            state <= S_SP_M0;
+          end
+        end
+        S_SP_M0: begin  // sorted sigma_t, t = q-1 down to 0
+          acc <= sp_sfx;
+          m0_r <= CW'(sp_m0);
+          ts_r <= sp_s1;  // s1
+          if (t != 0) t_r <= CW'(t - 1);
+          else begin
             kk_r <= CW'(q - 1 - sp_m0);
-            s1_r <= sp_s1;
             spdry <= sp_s1 == 0;
             kept <= 4'(sp_m0);
-            for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 < sp_m0 || (sp_s1 == 0 && m2 < r)) cxn_r[m2] <= 37'(hv[m2]);
-            t_r <= CW'(0);
             state <= S_SP_DIV;
           end
         end
         // s1 = 0 (spdry) runs the same divisions on harmless operands and writes nothing.
         S_SP_DIV: begin  // x0_t = isqrt_round(div_round(s1 - k sigma_{m0+t}, s1, 60))
           div_in_valid <= 1'b1;
-          div_num <= 64'(s1 - 64'(mul_p));
-          div_den <= spdry ? 64'd1 : 64'(s1);
+          div_num <= 36'(s1 - 64'(mul_p));
+          div_den <= spdry ? 36'd1 : 36'(s1);
           div_frac <= 7'd60;
           state <= S_SP_DIVW;
         end
@@ -1277,7 +1484,7 @@ module rr_unit #(
         end
         S_SP_SQW: begin
           if (sq_out_valid) begin
-            hv_r[t] <= 36'(sq_round);
+            // x0_t: into u_sg by its port logic
             if (t + 1 <= kk) begin
               t_r <= CW'(t + 1);
               state <= S_SP_DIV;
@@ -1287,33 +1494,31 @@ module rr_unit #(
           end
         end
         S_SP_INV: begin
-          hv_r[0] <= 36'(hv[0] - kOne30);
-          div_in_valid <= 1'b1;
-          div_num <= 64'd1;
-          div_den <= rr_mag(hv[0] - kOne30);
+          div_in_valid <= 1'b1;  // v_0 = x0_0 - 2^30 replaces x0_0 in u_sg (port logic)
+          div_num <= 36'd1;
+          div_den <= 36'(rr_mag(64'(v0_w)));
           div_frac <= 7'd60;
           state <= S_SP_INVW;
         end
         S_SP_INVW: begin
           if (div_out_valid) begin
-            inv_v0 <= $signed(div_quot[33:0]);
+            nr_r <= $signed(div_quot[33:0]);  // inv_v0
             div_in_valid <= 1'b1;
-            div_num <= 64'(s1);
-            div_den <= 64'(kk);
+            div_num <= 36'(s1);
+            div_den <= 36'(kk);
             div_frac <= 7'd0;
             state <= S_SP_MWW;
           end
         end
         S_SP_MWW: begin
           if (div_out_valid) begin
-            for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 >= m0 && m2 < r && !spdry) cxn_r[m2] <= 37'($signed(div_quot));
+            s1k_r <= 37'($signed(div_quot));
             t_r <= CW'(1);
             state <= S_SP_G;
           end
         end
         S_SP_G: begin  // g = round(x0_t inv 2^-30)
-          gg <= 34'(nz_out);
+          rg_r <= 34'(nz_out);  // gg
           k_r <= CW'(0);
           state <= S_SP_H;
         end
@@ -1356,12 +1561,12 @@ module rr_unit #(
         end
         S_CXN: begin  // new c_x: unsigned block, b = 31, at E_C
           exn_r <= fx_out;
-          for (int m2 = 0; m2 < MQ; m2++) cxnew[m2] <= '0;
+          for (int m2 = 0; m2 < MQ; m2++) cx_val[m2] <= 1'b0;  // entries >= r read 0
           t_r <= CW'(0);
           state <= S_CXN_W;
         end
         S_CXN_W: begin  // code t of the new c_x block
-          cxnew[t] <= 32'(nz_out);
+          cx_val[t] <= 1'b1;  // the code: into u_cx by its port logic
           if (t + 1 < r) t_r <= CW'(t + 1);
           else begin
             side <= 1'b0;
@@ -1370,27 +1575,24 @@ module rr_unit #(
         end
         // ---- §4.10 basis update, row by row: pass 0 finds max |acc_j|, pass 1 writes ----
         S_U_START: begin
-          eref_r <= EW'(eref_w);
-          for (int m2 = 0; m2 < MQ; m2++) bigc_r[m2] <= '0;
           pass <= 1'b0;
           i_r <= NW'(0);
           l_r <= NW'(0);
           lad <= '0;
           state <= S_U_RD;
         end
-        S_U_RD: `RR_RD(a_q(side, lad), S_U_RD_B)
+        S_U_RD: `RR_RD(a_q(side, 28'(lad)), S_U_RD_B)
         S_U_RD_B: begin
-          qrow[l] <= $signed(rdata[15:0]);
           if (l + 1 < q) begin
             l_r <= NW'(l + 1);
-            lad <= lad + n28;
+            lad <= lad + nix;
             state <= S_U_RD;
           end else begin
             l_r <= NW'(0);
             t_r <= CW'(0);
             k_r <= CW'(0);
             acc <= '0;
-            tad <= 28'(i);
+            tad <= IW'(i);
             state <= S_U_ACC;
           end
         end
@@ -1402,38 +1604,32 @@ module rr_unit #(
           end else begin
             acc <= '0;
             k_r <= CW'(0);
-            if (cxnew[t] == 32'd0) s = 0;
-            if (!pass) begin
-              if (rr_mag(s) > bigc[t]) bigc_r[t] <= 51'(rr_mag(s));
+            if (cx_rdv == 32'd0) s = 0;
+            if (!pass) begin  // the maximum |s|: u_bc, written by the port logic above
               state <= S_U_ACC_NEXT;
             end else begin
-              `RR_WR(a_q(side, tad), (cxnew[t] == 32'd0) ? 64'd0 : 64'(nz_out), S_U_ACC_NEXT)
+              `RR_WR(a_q(side, 28'(tad)), (cx_rdv == 32'd0) ? 64'd0 : 64'(nz_out), S_U_ACC_NEXT)
             end
           end
         end
         S_U_ACC_NEXT: begin
           if (t + 1 < r) begin
             t_r <= CW'(t + 1);
-            tad <= tad + n28;
+            tad <= tad + nix;
             state <= S_U_ACC;
           end else if (i + 1 < n) begin
             i_r <= NW'(i + 1);
-            lad <= 28'(i + 1);
+            lad <= IW'(i + 1);
             state <= S_U_RD;
           end else if (!pass) begin
             t_r <= CW'(0);
             state <= S_U_EXP;
           end else begin
-            for (int m2 = 0; m2 < MQ; m2++)
-              if (m2 < r) begin
-                expq_r[side][m2] <= EW'(ecol[m2]);
-                live[side][m2] <= bigc[m2] != 64'd0;
-              end
+            upd[side] <= 1'b1;  // (live is recomputed by the next pair's Gram-Schmidt)
             state <= S_U_SIDE;
           end
         end
         S_U_EXP: begin  // exponent of new column t, one per cycle
-          ecol_r[t] <= fx_out;
           if (t + 1 < r) t_r <= CW'(t + 1);
           else begin
             pass <= 1'b1;
@@ -1447,7 +1643,6 @@ module rr_unit #(
             side <= 1'b1;
             state <= S_U_START;
           end else begin
-            for (int m2 = 0; m2 < MQ; m2++) cxc[m2] <= cxnew[m2];
             cxe_r <= EW'(exn);
             t_r <= CW'(0);
             state <= S_FIN;
@@ -1455,9 +1650,9 @@ module rr_unit #(
         end
         // ---- write back exponents, c_x, its exponent ----
         S_FIN: begin
-          if (t < q) `RR_WR(a_meta(28'(t)), 64'($signed(16'(expq[0][t]))), S_FIN_NEXT)
-          else if (t < 2 * q) `RR_WR(a_meta(28'(16 + t - q)), 64'($signed(16'(expq[1][t - q]))), S_FIN_NEXT)
-          else if (t < 3 * q) `RR_WR(a_meta(28'(32 + t - 2 * q)), 64'(cxc[t - 2 * q]), S_FIN_NEXT)
+          if (t < q) `RR_WR(a_meta(28'(t)), 64'($signed(16'(eq_v))), S_FIN_NEXT)
+          else if (t < 2 * q) `RR_WR(a_meta(28'(16 + t - q)), 64'($signed(16'(eq_v))), S_FIN_NEXT)
+          else if (t < 3 * q) `RR_WR(a_meta(28'(32 + t - 2 * q)), 64'(cx_rdv), S_FIN_NEXT)
           else `RR_WR(a_meta(28'(48)), 64'($signed(16'(cxe))), S_FIN_NEXT)
         end
         S_FIN_NEXT: begin

@@ -46,7 +46,8 @@ Price price_of(int q) {
     case kCordicOps:
       return {32.0 * (40.0 + 40.0 + 35.0) * kFullAdderPj, "32 iterations x (40 + 40 + 35)-bit additions"};
     case kSignOps:
-      return {2.0 * (32.0 * 33.0 / 2.0) * kFullAdderPj, "two 32 x 32 products modulo 2^32 (528 full adders each)"};
+      return {3.0 * (32.0 * 33.0 / 2.0) * kFullAdderPj,
+              "three 32 x 32 products modulo 2^32 on the shared multiplier (528 full adders each)"};
     case kRfReads:
     case kRfWrites:
       return {32.0 * kRegisterFileBitPj, "32 bits x 10/64 pJ (8 KB SRAM, 64-bit access: an upper bound)"};

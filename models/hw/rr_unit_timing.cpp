@@ -87,9 +87,11 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     c.rf_writes += 3 * q * q + visits * 8 * q;
     c.rf_reads += visits * (4 + 8 * q) + q + q * q;  // + sigma (diagonal), sort (q x q)
     if (unbiased) {
+      // m0 and s1: one sorted sigma per cycle (q products); the radicands, 1/|v_0|, s1/k,
+      // the Householder columns.
       const uint64_t kk = q - 1 - static_cast<uint64_t>(outcome.kept);
-      c.cycles += (kk + 1) * (1 + div_wait(60) + kSqrtWait) + 1 + div_wait(60) + div_wait(0) + kk * (kk + 2);
-      c.mul_core += (kk + 1) + kk + kk * (kk + 1);
+      c.cycles += q + (kk + 1) * (1 + div_wait(60) + kSqrtWait) + 1 + div_wait(60) + div_wait(0) + kk * (kk + 2);
+      c.mul_core += q + (kk + 1) + kk + kk * (kk + 1);
       c.div_ops += kk + 3;
       c.isqrt_ops += kk + 1;
       c.rf_writes += kk * (kk + 1);

@@ -41,7 +41,7 @@ struct RrUnitPairCost {
   uint64_t div_ops = 0;     ///< rr_divider (64-bit restoring, 66 + frac cycles)
   uint64_t isqrt_ops = 0;   ///< rr_isqrt (64-bit, 33 cycles)
   uint64_t cordic_ops = 0;  ///< rr_cordic (33 iterations)
-  uint64_t sign_ops = 0;    ///< rr_sign_gen words
+  uint64_t sign_ops = 0;    ///< sign words (three products of the shared multiplier each)
   /// 32-bit entries of the q x q matrices (C, U, V, Q_x, M_L, M_R: flip-flop register files)
   /// read / written; suppressed writes (zero Jacobi pairs, s1 = 0) are counted as performed.
   uint64_t rf_reads = 0;

@@ -69,7 +69,7 @@ TEST(RrUnitCosts, PricesByHandAndEnergyIsTheirSum) {
   EXPECT_DOUBLE_EQ(t.price_pj[kDivOps], 8192 * 0.003125);    // 128 x 64
   EXPECT_DOUBLE_EQ(t.price_pj[kIsqrtOps], 1088 * 0.003125);  // 32 x 34
   EXPECT_DOUBLE_EQ(t.price_pj[kCordicOps], 3680 * 0.003125); // 32 x 115
-  EXPECT_DOUBLE_EQ(t.price_pj[kSignOps], 1056 * 0.003125);   // 2 x 528
+  EXPECT_DOUBLE_EQ(t.price_pj[kSignOps], 1584 * 0.003125);   // 3 x 528
   EXPECT_DOUBLE_EQ(t.price_pj[kRfReads], 5.0);               // 32 bits x 10 / 64 pJ
   EXPECT_DOUBLE_EQ(t.price_pj[kSramReads], 0.0);              // priced by the SRAM
   RrUnitPairCost c;
@@ -83,7 +83,7 @@ TEST(RrUnitCosts, PricesByHandAndEnergyIsTheirSum) {
   c.sign_ops = 1;
   c.rf_reads = 10;
   c.rf_writes = 6;
-  EXPECT_NEAR(t.compute_energy_pj(c), (5 * 1322 + 8192 + 1088 + 4 * 3680 + 1056) * 0.003125 + 16 * 5.0, 1e-9);
+  EXPECT_NEAR(t.compute_energy_pj(c), (5 * 1322 + 8192 + 1088 + 4 * 3680 + 1584) * 0.003125 + 16 * 5.0, 1e-9);
 }
 
 TEST(RrUnitCosts, AreaOnlyWhereSynthesized) {

@@ -64,12 +64,13 @@ TEST(RrUnitTiming, JacobiAndMixingTerms) {
     // passes over the rows)
     const uint64_t update = 2 * (2 + ur + 9 * (8 * q + ur * (2 * q + 3)));
     EXPECT_EQ(f.cycles - s.cycles, 1 + q * q + jacobi + q + q * q + 1 + 2 * ur * q * q + 1 + ur + update);
-    // Unbiased, k = q - 1 - kept mixed values: k + 1 radicands (divide 127 + root 34 + 1),
-    // 1/|v_0| (1 + 127), s1/k (67), k Householder columns of 1 + (k + 1) cycles.
+    // Unbiased, k = q - 1 - kept mixed values: m0 and s1 (one sorted sigma per cycle, q),
+    // k + 1 radicands (divide 127 + root 34 + 1), 1/|v_0| (1 + 127), s1/k (67), k Householder
+    // columns of 1 + (k + 1) cycles.
     for (int kept = 0; kept < r; ++kept) {
       const uint64_t k = q - 1 - static_cast<uint64_t>(kept);
       EXPECT_EQ(rr_unit_pair_cycles(r, true, 9, 9, full(kept)) - f.cycles,
-                (k + 1) * 162 + 1 + 127 + 67 + k * (k + 2))
+                q + (k + 1) * 162 + 1 + 127 + 67 + k * (k + 2))
           << r << " " << kept;
     }
   }
