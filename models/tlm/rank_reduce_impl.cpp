@@ -185,10 +185,27 @@ void GoldenRankReduceImpl::step(RankReduceState& state, const RankReducePair& pa
     model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
     return;
   }
-  fill_state(held_);
-  check_loaded(state, held_);
+  if (!matches_model(state)) {  // name the first differing word
+    fill_state(held_);
+    check_loaded(state, held_);
+  }
   model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
   fill_state(state);
+}
+
+bool GoldenRankReduceImpl::matches_model(const RankReduceState& loaded) const {
+  const golden::RankReduceParams& p = model_.params();
+  const auto r = static_cast<std::size_t>(p.rank);
+  const int16_t* ql = model_.q_codes(golden::RankReduceSide::kLeft);
+  const int16_t* qr = model_.q_codes(golden::RankReduceSide::kRight);
+  if (loaded.q_left.size() < r * p.n_o || loaded.q_right.size() < r * p.n_i ||
+      !std::equal(ql, ql + r * p.n_o, loaded.q_left.begin()) || !std::equal(qr, qr + r * p.n_i, loaded.q_right.begin()))
+    return false;
+  for (std::size_t j = 0; j <= r; ++j)
+    if (loaded.exp_left.at(j) != model_.q_exponent(golden::RankReduceSide::kLeft, static_cast<int>(j)) ||
+        loaded.exp_right.at(j) != model_.q_exponent(golden::RankReduceSide::kRight, static_cast<int>(j)))
+      return false;
+  return loaded.cx == model_.cx_codes() && loaded.cx_exp == model_.cx_exponent();
 }
 
 void GoldenRankReduceImpl::speculate(std::vector<SpeculativePair>& pairs) {

@@ -160,6 +160,8 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
     bool changed = false;
   };
   void check_loaded(const RankReduceState& loaded, const RankReduceState& held) const;
+  // Whether the loaded words equal the model's state (the fast path of the check: no copy).
+  bool matches_model(const RankReduceState& loaded) const;
   // state() into `s`, reusing its storage (once per pair: no allocation on the hot path).
   void fill_state(RankReduceState& s) const;
   void run_ahead();  // the worker

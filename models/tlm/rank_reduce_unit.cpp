@@ -253,18 +253,17 @@ void rank_reduce_unit::store_metadata(Context& x) {
 
 void rank_reduce_unit::read_columns(Context& x, bool left, uint64_t first, uint64_t count) {
   const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
-  x.bytes.assign(2 * n * count, 0);
+  x.bytes.resize(2 * n * count);  // every byte is read into
   state_access(x, ::tlm::TLM_READ_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
-  int16_t* dst = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
-  for (uint64_t i = 0; i < n * count; ++i) dst[i] = get_i16(x.bytes.data() + 2 * i);
+  load_i16_le(x.bytes.data(), n * count, (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n);
 }
 
 void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint64_t count) {
   const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
   const int16_t* src = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
-  x.bytes.assign(2 * n * count, 0);
-  for (uint64_t i = 0; i < n * count; ++i) put_u16(x.bytes.data() + 2 * i, src[i]);
+  x.bytes.resize(2 * n * count);
+  store_i16_le(src, n * count, x.bytes.data());
   state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
 }
@@ -278,14 +277,14 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
   const RankReduceStateLayout& l = x.layout;
-  x.bytes.assign(2 * l.n_o, 0);
+  x.bytes.assign(2 * l.n_o, 0);  // zero: a refused read leaves the codes 0
   const bool dz_ok = mem_access(x, ::tlm::TLM_READ_COMMAND, x.dz_addr, x.bytes.data(), x.bytes.size(), delay) ==
                      ::tlm::TLM_OK_RESPONSE;
-  for (uint64_t i = 0; i < l.n_o; ++i) x.dz[i] = get_i16(x.bytes.data() + 2 * i);
+  load_i16_le(x.bytes.data(), l.n_o, x.dz.data());
   x.bytes.assign(2 * l.n_i, 0);
   const bool a_ok = dz_ok && mem_access(x, ::tlm::TLM_READ_COMMAND, x.a_addr, x.bytes.data(), x.bytes.size(),
                                         delay) == ::tlm::TLM_OK_RESPONSE;
-  for (uint64_t i = 0; i < l.n_i; ++i) x.a[i] = get_i16(x.bytes.data() + 2 * i);
+  load_i16_le(x.bytes.data(), l.n_i, x.a.data());
   if (!a_ok) {
     x.status = kStatusInputError;
     ++x.stats.input_errors;

@@ -62,4 +62,17 @@ inline void load_codes_le(const unsigned char* src, uint64_t n, int32_t* codes, 
   }
 }
 
+/// @brief n int16 codes as consecutive two-byte little-endian words, and back (vectorized loops:
+/// the rank-reduce unit moves its basis columns this way on every pair).
+inline void store_i16_le(const int16_t* src, uint64_t n, unsigned char* dst) {
+  for (uint64_t i = 0; i < n; ++i) {
+    const auto u = static_cast<uint16_t>(src[i]);
+    dst[2 * i] = static_cast<unsigned char>(u);
+    dst[2 * i + 1] = static_cast<unsigned char>(u >> 8);
+  }
+}
+inline void load_i16_le(const unsigned char* src, uint64_t n, int16_t* dst) {
+  for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
+}
+
 }  // namespace lrt::tlm

@@ -79,7 +79,7 @@ void UnitRankReducer::prepare_integer(const int16_t* dz, int dz_frac, const int1
 }
 
 void UnitRankReducer::send(int dz_exp, int a_exp) {
-  for (size_t i = 0; i < codes_.size(); ++i) store_code_le(codes_[i], bytes_.data() + 2 * i, 2);
+  store_i16_le(codes_.data(), codes_.size(), bytes_.data());
   ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(pair_addr_);
