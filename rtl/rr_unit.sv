@@ -551,7 +551,16 @@ module rr_unit #(
       S_U_ACC: begin mul_a = 37'(qr_rd); mul_b = u_scaled; end
       default: ;
     endcase
+    // The low 64 bits of a two's-complement product are those of the unsigned product of the
+    // same bit patterns. Verilator's C++ multiplies signed 64-bit values as int64_t, whose
+    // overflow (the sign generator's 32 x 32 products exceed 2^63) is undefined in C++, so the
+    // simulation multiplies unsigned; synthesis keeps the signed form, whose operand widths
+    // (37 x 34) Yosys can narrow. Same bits either way.
+`ifdef VERILATOR
+    mul_p = $signed($unsigned(64'(mul_a)) * $unsigned(64'(mul_b)));
+`else
     mul_p = 64'(mul_a) * 64'(mul_b);
+`endif
   end
   assign sg_p = mul_p[31:0];  // modulo 2^32 (the product of two 32-bit values may exceed 2^63)
 
