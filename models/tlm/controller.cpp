@@ -14,16 +14,6 @@
 
 namespace lrt::tlm {
 
-namespace {
-
-constexpr uint32_t kAccumulatorBits = kMacAccumulatorBits;
-
-int64_t pairs_of(const golden::LayerShape& s) {
-  return s.spec.kind == golden::LayerKind::kConv3x3 ? int64_t{s.out.h} * s.out.w : 1;
-}
-
-}  // namespace
-
 controller::Port::Port() : tag(new CostTag) { trans.set_extension(tag); }
 
 controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
@@ -347,7 +337,7 @@ void controller::forward_costs(int l, sc_core::sc_time& t) {
   sram_write_codes(port_, Phase::kForward, l, act_offset_[static_cast<size_t>(l) + 1],
                    engine_.activation(static_cast<size_t>(engine_.op_of_layer(l)) + 1), t);
   if (s.spec.kind == golden::LayerKind::kBatchNorm)
-    issue_mac(port_, Phase::kForward, l, out, 16, 16, kAccumulatorBits, t);  // scale and shift
+    issue_mac(port_, Phase::kForward, l, out, 16, 16, kMacAccumulatorBits, t);  // scale and shift
   // A trainable layer's GEMM ran on the MAC array inside the op (tlm_mac_kernels.h).
 }
 
@@ -363,11 +353,11 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
     sram_write_codes(port_, Phase::kBackward, l, grad_addr_ + out * act / 8,
                      engine_.gradient(static_cast<size_t>(engine_.op_of_layer(l))), t);
   if (s.spec.kind == golden::LayerKind::kBatchNorm)
-    issue_mac(port_, Phase::kBackward, l, 2 * out, 16, 16, kAccumulatorBits, t);
+    issue_mac(port_, Phase::kBackward, l, 2 * out, 16, 16, kMacAccumulatorBits, t);
   if (!s.trainable()) return;
 
   const golden::AffineLayer& layer = engine_.affine(l);
-  const uint64_t pairs = static_cast<uint64_t>(pairs_of(s));
+  const auto pairs = static_cast<uint64_t>(layer.pairs());
   const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
   // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
   // gradients and one bias add (the golden engine's AffineWork counts the same).
@@ -383,11 +373,11 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
     sram_read(port_, Phase::kBackward, l, act_offset_[static_cast<size_t>(l)], in * act, t);  // the saved input
   if (layer.updates_bias())
     issue_mac(port_, Phase::kUpdate, l, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits),
-              kAccumulatorBits, t, dz_zeros);  // adds of dz
+              kMacAccumulatorBits, t, dz_zeros);  // adds of dz
   if (scheme == golden::Scheme::kPixelSgd)
-    issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kAccumulatorBits, t, dz_zeros * k, pfq);
+    issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kMacAccumulatorBits, t, dz_zeros * k, pfq);
   if (scheme == golden::Scheme::kNaiveBatch) {  // accumulate into the SRAM accumulator
-    const uint64_t addr = state_addr_[static_cast<size_t>(l)], bits = n_o * k * kAccumulatorBits;
+    const uint64_t addr = state_addr_[static_cast<size_t>(l)], bits = n_o * k * kMacAccumulatorBits;
     sram_read(port_, Phase::kBackward, l, addr, bits, t);
     transport(port_, Phase::kBackward, l, ::tlm::TLM_WRITE_COMMAND, addr, bits / 8, t);
   }
@@ -401,11 +391,11 @@ void controller::learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t) {
   const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
   const golden::Scheme scheme = layer.updater().scheme();
   if (scheme == golden::Scheme::kNaiveBatch)
-    sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * n_o * k * kAccumulatorBits, t);
+    sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * n_o * k * kMacAccumulatorBits, t);
   if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
     // An update attempt forms L R^T: n_o k r MACs over the stored factors, read from SRAM.
     const auto r = static_cast<uint64_t>(acc->params().reducer.rank);
-    issue_mac(p, Phase::kUpdate, l, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kAccumulatorBits, t);
+    issue_mac(p, Phase::kUpdate, l, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kMacAccumulatorBits, t);
     sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * r * (n_o + k) * specs_.lr_bits, t);
   }
 }

@@ -30,19 +30,21 @@ mac_array::mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& s
   in.register_transport_dbg(this, &mac_array::transport_dbg);
 }
 
-uint64_t mac_array::footprint(uint64_t a_elements, uint64_t b_elements, uint64_t c_elements) {
-  auto aligned = [](uint64_t bytes) { return (bytes + 7) / 8 * 8; };
-  return aligned(2 * a_elements) + aligned(2 * b_elements) + aligned(4 * c_elements);
-}
-
 namespace {
 
-// Elements of A, B and C a compute job reads and writes.
-struct JobOperands {
-  uint64_t a = 0, b = 0, c = 0;
-};
+uint64_t aligned8(uint64_t bytes) { return (bytes + 7) / 8 * 8; }
 
-JobOperands operands_of(const MacJob& j) {
+bool fits(uint64_t offset, uint64_t bytes, unsigned align, uint64_t memory_bytes) {
+  return offset % align == 0 && offset <= memory_bytes && bytes <= memory_bytes - offset;
+}
+
+}  // namespace
+
+uint64_t mac_array::offset_of_b(const MacOperands& o) { return aligned8(2 * o.a); }
+uint64_t mac_array::offset_of_c(const MacOperands& o) { return offset_of_b(o) + aligned8(2 * o.b); }
+uint64_t mac_array::footprint(const MacOperands& o) { return offset_of_c(o) + aligned8(4 * o.c); }
+
+MacOperands mac_operands(const MacJob& j) {
   const auto m = static_cast<uint64_t>(j.m), n = static_cast<uint64_t>(j.n), k = static_cast<uint64_t>(j.k);
   switch (static_cast<MacKernel>(j.kernel)) {
     case MacKernel::kGemmNt: return {m * k, n * k, m * n};
@@ -56,12 +58,6 @@ JobOperands operands_of(const MacJob& j) {
   }
   return {};
 }
-
-bool fits(uint64_t offset, uint64_t bytes, unsigned align, uint64_t memory_bytes) {
-  return offset % align == 0 && offset <= memory_bytes && bytes <= memory_bytes - offset;
-}
-
-}  // namespace
 
 const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.weight_bits < 1 || job.weight_bits > 32) return "weight_bits outside 1..32";
@@ -78,7 +74,7 @@ const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.n < 1 || (!conv && (job.m < 0 || job.k < 1))) return "dimensions out of range";
   if (conv && (job.in_h < 3 || job.in_w < 3 || job.in_c < 1)) return "conv input shape out of range";
   if (job.gradient_a > 1) return "gradient_a is not 0 or 1";
-  const JobOperands o = operands_of(job);
+  const MacOperands o = mac_operands(job);
   if (o.a > (uint64_t{1} << 40) || o.b > (uint64_t{1} << 40) || o.c > (uint64_t{1} << 40)) return "operands too large";
   if (!fits(job.a, 2 * o.a, 2, memory_bytes) || !fits(job.b, 2 * o.b, 2, memory_bytes) ||
       !fits(job.c, 4 * o.c, 4, memory_bytes))
@@ -146,12 +142,18 @@ bool mac_array::in_memory(const ::tlm::tlm_generic_payload& trans) const {
          len <= memory_.size() - (a - kMacMemoryOffset);
 }
 
+void mac_array::access_memory(::tlm::tlm_generic_payload& trans) {
+  unsigned char* m = memory_.data() + (trans.get_address() - kMacMemoryOffset);
+  if (trans.is_read()) std::memcpy(trans.get_data_ptr(), m, trans.get_data_length());
+  if (trans.is_write()) std::memcpy(m, trans.get_data_ptr(), trans.get_data_length());
+}
+
 void mac_array::compute(MacJob& job) {
   unsigned char* base = memory_.data();
   const auto* a = reinterpret_cast<const int16_t*>(base + job.a);
   const auto* b = reinterpret_cast<const int16_t*>(base + job.b);
   auto* c = reinterpret_cast<int32_t*>(base + job.c);
-  const JobOperands o = operands_of(job);
+  const MacOperands o = mac_operands(job);
   // The zero detector of the gradient operand, which feeds the scheduler under zero skipping.
   const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
   const bool gradient = conv || job.kernel == static_cast<uint32_t>(MacKernel::kWeightGradient) || job.gradient_a;
@@ -160,8 +162,7 @@ void mac_array::compute(MacJob& job) {
   const bool gemm = job.kernel == static_cast<uint32_t>(MacKernel::kGemmNt);
   const uint64_t per_entry = conv ? 9 * static_cast<uint64_t>(job.in_c)
                                   : static_cast<uint64_t>(gemm ? job.n : job.k);
-  const uint64_t a_entries = o.a;
-  if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + a_entries, 0)) * per_entry;
+  if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + o.a, 0)) * per_entry;
   switch (static_cast<MacKernel>(job.kernel)) {
     case MacKernel::kGemmNt:
       job.macs = o.c * static_cast<uint64_t>(job.k);
@@ -196,11 +197,7 @@ void mac_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time&
       trans.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
       return;
     }
-    unsigned char* m = memory_.data() + (trans.get_address() - kMacMemoryOffset);
-    if (trans.is_read())
-      std::memcpy(trans.get_data_ptr(), m, trans.get_data_length());
-    else if (trans.is_write())
-      std::memcpy(m, trans.get_data_ptr(), trans.get_data_length());
+    access_memory(trans);
     trans.set_dmi_allowed(true);
     trans.set_response_status(::tlm::TLM_OK_RESPONSE);
     return;
@@ -267,9 +264,7 @@ bool mac_array::get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tlm
 
 unsigned int mac_array::transport_dbg(::tlm::tlm_generic_payload& trans) {
   if (!in_memory(trans) || trans.get_byte_enable_ptr() != nullptr) return 0;
-  unsigned char* m = memory_.data() + (trans.get_address() - kMacMemoryOffset);
-  if (trans.is_read()) std::memcpy(trans.get_data_ptr(), m, trans.get_data_length());
-  if (trans.is_write()) std::memcpy(m, trans.get_data_ptr(), trans.get_data_length());
+  access_memory(trans);
   return trans.get_data_length();
 }
 

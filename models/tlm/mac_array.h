@@ -82,6 +82,12 @@ struct MacJob {
   uint64_t a = 0, b = 0, c = 0;  ///< operand-memory byte offsets of A, B (int16) and C (int32)
 };
 
+/// @brief Elements of A, B (int16) and C (int32) a compute job reads and writes (0 for kCount).
+struct MacOperands {
+  uint64_t a = 0, b = 0, c = 0;
+};
+MacOperands mac_operands(const MacJob& job);
+
 /// @brief Operand widths of a MAC: the key of the energy table.
 struct MacWidths {
   uint32_t weight_bits = 0, activation_bits = 0, accumulator_bits = 0;
@@ -137,8 +143,11 @@ class mac_array : public sc_core::sc_module {
   uint64_t memory_bytes() const { return memory_.size(); }
   /// @brief Bytes of the address space: the job register and the operand memory.
   uint64_t address_bytes() const { return memory_.empty() ? sizeof(MacJob) : kMacMemoryOffset + memory_.size(); }
-  /// @brief Operand-memory bytes a job needs: A, B, C back to back, each 8-byte aligned.
-  static uint64_t footprint(uint64_t a_elements, uint64_t b_elements, uint64_t c_elements);
+  /// @brief Operand-memory bytes of A, B, C back to back, each 8-byte aligned; and the byte
+  /// offsets of B and C in that layout (A at 0).
+  static uint64_t footprint(const MacOperands& o);
+  static uint64_t offset_of_b(const MacOperands& o);
+  static uint64_t offset_of_c(const MacOperands& o);
   /// @brief The cost model, without side effects. Throws std::invalid_argument for a job
   /// outside the model (check_job).
   MacJobCost cost(const MacJob& job) const;
@@ -167,6 +176,8 @@ class mac_array : public sc_core::sc_module {
   unsigned int transport_dbg(::tlm::tlm_generic_payload& trans);
   // Whether [address, + length) lies in the operand memory (no streaming, no byte enables).
   bool in_memory(const ::tlm::tlm_generic_payload& trans) const;
+  // Reads or writes the operand memory a payload that in_memory() accepted names.
+  void access_memory(::tlm::tlm_generic_payload& trans);
   // Runs a compute job on the memory and fills in its macs and zero_operand.
   void compute(MacJob& job);
 

@@ -256,14 +256,14 @@ void rank_reduce_unit::read_columns(Context& x, bool left, uint64_t first, uint6
   x.bytes.resize(2 * n * count);  // every byte is read into
   state_access(x, ::tlm::TLM_READ_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
-  load_i16_le(x.bytes.data(), n * count, (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n);
+  load_le16(x.bytes.data(), n * count, (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n);
 }
 
 void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint64_t count) {
   const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
   const int16_t* src = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
   x.bytes.resize(2 * n * count);
-  store_i16_le(src, n * count, x.bytes.data());
+  store_le16(src, n * count, x.bytes.data());
   state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
                left ? "Q_L columns" : "Q_R columns");
 }
@@ -280,11 +280,11 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
   x.bytes.assign(2 * l.n_o, 0);  // zero: a refused read leaves the codes 0
   const bool dz_ok = mem_access(x, ::tlm::TLM_READ_COMMAND, x.dz_addr, x.bytes.data(), x.bytes.size(), delay) ==
                      ::tlm::TLM_OK_RESPONSE;
-  load_i16_le(x.bytes.data(), l.n_o, x.dz.data());
+  load_le16(x.bytes.data(), l.n_o, x.dz.data());
   x.bytes.assign(2 * l.n_i, 0);
   const bool a_ok = dz_ok && mem_access(x, ::tlm::TLM_READ_COMMAND, x.a_addr, x.bytes.data(), x.bytes.size(),
                                         delay) == ::tlm::TLM_OK_RESPONSE;
-  load_i16_le(x.bytes.data(), l.n_i, x.a.data());
+  load_le16(x.bytes.data(), l.n_i, x.a.data());
   if (!a_ok) {
     x.status = kStatusInputError;
     ++x.stats.input_errors;

@@ -51,8 +51,7 @@ void TlmMacKernels::get(uint64_t offset, void* dst, uint64_t bytes) {
   transport(::tlm::TLM_READ_COMMAND, base_ + kMacMemoryOffset + offset, static_cast<unsigned char*>(dst), bytes);
 }
 
-void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, uint64_t a_elements, const int16_t* b,
-                        uint64_t b_elements, int32_t* c, uint64_t c_elements) {
+void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, int32_t* c) {
   if (!dmi_asked_) {  // once: the array's operand memory never moves
     dmi_asked_ = true;
     ::tlm::tlm_dmi dmi;
@@ -65,17 +64,18 @@ void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, uint64_t a_el
   }
   job.accumulator_bits = kMacAccumulatorBits;
   job.bit_scalable = bit_scalable_ ? 1 : 0;
+  const MacOperands o = mac_operands(job);
   job.a = 0;
-  job.b = mac_array::footprint(a_elements, 0, 0);
-  job.c = job.b + mac_array::footprint(0, b_elements, 0);
-  if (job.c + 4 * c_elements > memory_bytes_)
-    throw std::logic_error("MAC array: a job of " + std::to_string(job.c + 4 * c_elements) +
+  job.b = mac_array::offset_of_b(o);
+  job.c = mac_array::offset_of_c(o);
+  if (mac_array::footprint(o) > memory_bytes_)
+    throw std::logic_error("MAC array: a job of " + std::to_string(mac_array::footprint(o)) +
                            " operand bytes, the memory has " + std::to_string(memory_bytes_));
-  put(job.a, a, 2 * a_elements);
-  put(job.b, b, 2 * b_elements);
+  put(job.a, a, 2 * o.a);
+  put(job.b, b, 2 * o.b);
   tag_->phase = phase;
   transport(::tlm::TLM_WRITE_COMMAND, base_, reinterpret_cast<unsigned char*>(&job), sizeof job);
-  get(job.c, c, 4 * c_elements);
+  get(job.c, c, 4 * o.c);
 }
 
 namespace {
@@ -91,48 +91,58 @@ MacJob job_of(MacKernel kernel, const golden::MacOperandBits& bits, int m, int n
   return j;
 }
 
-uint64_t u64(int v) { return static_cast<uint64_t>(v); }
+// The jobs of a layer, as the layer's calls build them (and mac_memory_bytes sizes them).
+MacJob forward_job(const golden::MacOperandBits& bits, int m, int n, int k) {
+  return job_of(MacKernel::kGemmNt, bits, m, n, k);
+}
+MacJob fc_backward_job(const golden::MacOperandBits& bits, int n_i, int n_o) {
+  MacJob j = job_of(MacKernel::kGemmNt, bits, 1, n_i, n_o);
+  j.gradient_a = 1;
+  return j;
+}
+MacJob conv_backward_job(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out) {
+  MacJob j = job_of(MacKernel::kConvBackwardData, bits, 0, c_out, 0);
+  j.in_h = in.h;
+  j.in_w = in.w;
+  j.in_c = in.c;
+  return j;
+}
+MacJob weight_gradient_job(const golden::MacOperandBits& bits, int pairs, int n_o, int k) {
+  return job_of(MacKernel::kWeightGradient, bits, pairs, n_o, k);
+}
 
 }  // namespace
 
 void TlmMacKernels::forward(const golden::MacOperandBits& bits, int m, int n, int k, const int16_t* a,
                             const int16_t* b, int32_t* c) {
-  run(job_of(MacKernel::kGemmNt, bits, m, n, k), Phase::kForward, a, u64(m) * u64(k), b, u64(n) * u64(k), c,
-      u64(m) * u64(n));
+  run(forward_job(bits, m, n, k), Phase::kForward, a, b, c);
 }
 
 void TlmMacKernels::fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz,
                                      const int16_t* wt, int32_t* dx) {
-  MacJob j = job_of(MacKernel::kGemmNt, bits, 1, n_i, n_o);
-  j.gradient_a = 1;
-  run(j, Phase::kBackward, dz, u64(n_o), wt, u64(n_i) * u64(n_o), dx, u64(n_i));
+  run(fc_backward_job(bits, n_i, n_o), Phase::kBackward, dz, wt, dx);
 }
 
 void TlmMacKernels::conv_backward_data(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out,
                                        const int16_t* dz, const int16_t* wt, int32_t* dx) {
-  MacJob j = job_of(MacKernel::kConvBackwardData, bits, 0, c_out, 0);
-  j.in_h = in.h;
-  j.in_w = in.w;
-  j.in_c = in.c;
-  const uint64_t pixels = u64(in.h - 2) * u64(in.w - 2), taps = 9 * u64(in.c);
-  run(j, Phase::kBackward, dz, pixels * u64(c_out), wt, taps * u64(c_out), dx, u64(in.h) * u64(in.w) * u64(in.c));
+  run(conv_backward_job(bits, in, c_out), Phase::kBackward, dz, wt, dx);
 }
 
 void TlmMacKernels::weight_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
                                     const int16_t* a, int32_t* g) {
-  run(job_of(MacKernel::kWeightGradient, bits, pairs, n_o, k), Phase::kBackward, dz, u64(pairs) * u64(n_o), a,
-      u64(pairs) * u64(k), g, u64(n_o) * u64(k));
+  run(weight_gradient_job(bits, pairs, n_o, k), Phase::kBackward, dz, a, g);
 }
 
 uint64_t mac_memory_bytes(const golden::Engine& engine) {
   uint64_t bytes = 0;
   for (int l : engine.trainable_layers()) {
     const golden::AffineLayer& layer = engine.affine(l);
-    const golden::TensorShape in = layer.in_shape();
-    const uint64_t pairs = u64(layer.pairs()), n_o = u64(layer.n_out()), k = u64(layer.fan_in());
-    bytes = std::max({bytes, mac_array::footprint(pairs * k, n_o * k, pairs * n_o),      // forward
-                      mac_array::footprint(pairs * n_o, k * n_o, static_cast<uint64_t>(in.size())),             // input gradient
-                      mac_array::footprint(pairs * n_o, pairs * k, n_o * k)});           // weight gradient
+    const golden::MacOperandBits any{8, 8};  // sizes do not depend on widths
+    const int pairs = layer.pairs(), n_o = layer.n_out(), k = layer.fan_in();
+    const MacJob backward = layer.is_conv() ? conv_backward_job(any, layer.in_shape(), n_o)
+                                            : fc_backward_job(any, k, n_o);
+    for (const MacJob& j : {forward_job(any, pairs, n_o, k), backward, weight_gradient_job(any, pairs, n_o, k)})
+      bytes = std::max(bytes, mac_array::footprint(mac_operands(j)));
   }
   return bytes;
 }

@@ -40,9 +40,9 @@ class TlmMacKernels final : public golden::MacKernels {
   CostTag& tag() { return *tag_; }
 
  private:
-  // Loads A and B, runs `job` (its kernel, dimensions and widths set), reads C back.
-  void run(MacJob job, Phase phase, const int16_t* a, uint64_t a_elements, const int16_t* b, uint64_t b_elements,
-           int32_t* c, uint64_t c_elements);
+  // Loads A and B, runs `job` (its kernel, dimensions and widths set), reads C back; the
+  // operands' sizes are the job's (mac_operands).
+  void run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, int32_t* c);
   // Copies bytes into / out of the operand memory at `offset`.
   void put(uint64_t offset, const void* src, uint64_t bytes);
   void get(uint64_t offset, void* dst, uint64_t bytes);

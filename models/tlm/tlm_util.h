@@ -33,6 +33,23 @@ inline int64_t load_code_le(const unsigned char* src, unsigned bytes) {
   return static_cast<int64_t>(u ^ sign) - static_cast<int64_t>(sign);
 }
 
+/// @brief n codes (int16 or int32 values that fit 16 bits) as consecutive two-byte
+/// little-endian words, and back: plain loops the compiler vectorizes (the rank-reduce unit
+/// moves its basis columns this way on every pair; a read burst of 16-bit weights as well).
+template <class Code>
+inline void store_le16(const Code* src, uint64_t n, unsigned char* dst) {
+  for (uint64_t i = 0; i < n; ++i) {
+    const auto u = static_cast<uint16_t>(src[i]);
+    dst[2 * i] = static_cast<unsigned char>(u);
+    dst[2 * i + 1] = static_cast<unsigned char>(u >> 8);
+  }
+}
+template <class Code>
+inline void load_le16(const unsigned char* src, uint64_t n, Code* dst) {
+  for (uint64_t i = 0; i < n; ++i)
+    dst[i] = static_cast<Code>(static_cast<int16_t>(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8))));
+}
+
 /// @brief store_code_le of n codes at consecutive `bytes`-byte words. The one- and two-byte
 /// cases (the usual weight widths) are plain loops the compiler vectorizes: a read burst over a
 /// whole array moves millions of words per sample.
@@ -40,11 +57,7 @@ inline void store_codes_le(const int32_t* codes, uint64_t n, unsigned char* dst,
   if (bytes == 1) {
     for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<unsigned char>(static_cast<uint32_t>(codes[i]));
   } else if (bytes == 2) {
-    for (uint64_t i = 0; i < n; ++i) {
-      const auto u = static_cast<uint32_t>(codes[i]);
-      dst[2 * i] = static_cast<unsigned char>(u);
-      dst[2 * i + 1] = static_cast<unsigned char>(u >> 8);
-    }
+    store_le16(codes, n, dst);
   } else {
     for (uint64_t i = 0; i < n; ++i) store_code_le(codes[i], dst + i * bytes, bytes);
   }
@@ -55,24 +68,10 @@ inline void load_codes_le(const unsigned char* src, uint64_t n, int32_t* codes, 
   if (bytes == 1) {
     for (uint64_t i = 0; i < n; ++i) codes[i] = static_cast<int8_t>(src[i]);
   } else if (bytes == 2) {
-    for (uint64_t i = 0; i < n; ++i)
-      codes[i] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
+    load_le16(src, n, codes);
   } else {
     for (uint64_t i = 0; i < n; ++i) codes[i] = static_cast<int32_t>(load_code_le(src + i * bytes, bytes));
   }
-}
-
-/// @brief n int16 codes as consecutive two-byte little-endian words, and back (vectorized loops:
-/// the rank-reduce unit moves its basis columns this way on every pair).
-inline void store_i16_le(const int16_t* src, uint64_t n, unsigned char* dst) {
-  for (uint64_t i = 0; i < n; ++i) {
-    const auto u = static_cast<uint16_t>(src[i]);
-    dst[2 * i] = static_cast<unsigned char>(u);
-    dst[2 * i + 1] = static_cast<unsigned char>(u >> 8);
-  }
-}
-inline void load_i16_le(const unsigned char* src, uint64_t n, int16_t* dst) {
-  for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
 }
 
 }  // namespace lrt::tlm

@@ -55,10 +55,20 @@ void UnitRankReducer::step(const double* dz, const double* a) {
   send(dz_exp, a_exp);
 }
 
+namespace {
+
+// The block quantization of golden::RankReduceFixed::step_integer: dz then a into `codes`.
+void normalize_pair(const golden::RankReduceParams& p, const int16_t* dz, int dz_frac, const int16_t* a, int a_frac,
+                    int16_t* codes, int& dz_exp, int& a_exp) {
+  dz_exp = golden::RankReduceFixed::normalize_codes(dz, p.n_o, dz_frac, codes);
+  a_exp = golden::RankReduceFixed::normalize_codes(a, p.n_i, a_frac, codes + p.n_o);
+}
+
+}  // namespace
+
 bool UnitRankReducer::step_integer(const int16_t* dz, int dz_frac, const int16_t* a, int a_frac) {
-  const golden::RankReduceParams& p = unit_.impl(context_).params();
-  const int dz_exp = golden::RankReduceFixed::normalize_codes(dz, p.n_o, dz_frac, codes_.data());
-  const int a_exp = golden::RankReduceFixed::normalize_codes(a, p.n_i, a_frac, codes_.data() + p.n_o);
+  int dz_exp = 0, a_exp = 0;
+  normalize_pair(unit_.impl(context_).params(), dz, dz_frac, a, a_frac, codes_.data(), dz_exp, a_exp);
   send(dz_exp, a_exp);
   return true;
 }
@@ -72,14 +82,13 @@ void UnitRankReducer::prepare_integer(const int16_t* dz, int dz_frac, const int1
     SpeculativePair& sp = ahead_[k];
     sp.codes.resize(static_cast<size_t>(p.n_o + p.n_i));
     const auto row = static_cast<int64_t>(rows[k]);
-    sp.dz_exp = golden::RankReduceFixed::normalize_codes(dz + row * p.n_o, p.n_o, dz_frac, sp.codes.data());
-    sp.a_exp = golden::RankReduceFixed::normalize_codes(a + row * p.n_i, p.n_i, a_frac, sp.codes.data() + p.n_o);
+    normalize_pair(p, dz + row * p.n_o, dz_frac, a + row * p.n_i, a_frac, sp.codes.data(), sp.dz_exp, sp.a_exp);
   }
   unit_.speculate(context_, ahead_);
 }
 
 void UnitRankReducer::send(int dz_exp, int a_exp) {
-  store_i16_le(codes_.data(), codes_.size(), bytes_.data());
+  store_le16(codes_.data(), codes_.size(), bytes_.data());
   ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(pair_addr_);
