@@ -357,25 +357,12 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
   if (!s.trainable()) return;
 
   const golden::AffineLayer& layer = engine_.affine(l);
-  const auto pairs = static_cast<uint64_t>(layer.pairs());
   const auto n_o = static_cast<uint64_t>(layer.n_out()), k = static_cast<uint64_t>(layer.fan_in());
-  // Zero skipping: this sample's zero dz entries each skip k MACs of the input and weight
-  // gradients and one bias add (the golden engine's AffineWork counts the same).
-  const uint64_t dz_zeros = macs_.specs().zero_skip ? layer.last_dz_zeros() : 0;
-  const bool pfq = engine_.pfq() != nullptr;
-  const auto a_op = static_cast<uint32_t>(layer.activation_operand_bits());
-  const auto g_op = static_cast<uint32_t>(layer.grad_operand_bits());
-  // The input gradient (and the weight gradient of online SGD and naive batch, in the layer's
-  // learning) ran on the MAC array (tlm_mac_kernels.h); per-pixel SGD forms its products
-  // itself, so its array time is a count job here.
+  // The input gradient, the bias gradient, and (in the layer's learning) the weight gradient
+  // or per-pixel SGD's products ran on the MAC array (tlm_mac_kernels.h).
   const golden::Scheme scheme = layer.updater().scheme();
   if (golden::trains_bias(scheme))
     sram_read(port_, Phase::kBackward, l, act_offset_[static_cast<size_t>(l)], in * act, t);  // the saved input
-  if (layer.updates_bias())
-    issue_mac(port_, Phase::kUpdate, l, pairs * n_o, 1, static_cast<uint32_t>(layer.grad_format().bits),
-              kMacAccumulatorBits, t, dz_zeros);  // adds of dz
-  if (scheme == golden::Scheme::kPixelSgd)
-    issue_mac(port_, Phase::kBackward, l, pairs * n_o * k, g_op, a_op, kMacAccumulatorBits, t, dz_zeros * k, pfq);
   if (scheme == golden::Scheme::kNaiveBatch) {  // accumulate into the SRAM accumulator
     const uint64_t addr = state_addr_[static_cast<size_t>(l)], bits = n_o * k * kMacAccumulatorBits;
     sram_read(port_, Phase::kBackward, l, addr, bits, t);
@@ -393,9 +380,9 @@ void controller::learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t) {
   if (scheme == golden::Scheme::kNaiveBatch)
     sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * n_o * k * kMacAccumulatorBits, t);
   if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator()) {
-    // An update attempt forms L R^T: n_o k r MACs over the stored factors, read from SRAM.
+    // An update attempt forms L R^T on the MAC array (in the layer's learning) from the
+    // factors, read from SRAM.
     const auto r = static_cast<uint64_t>(acc->params().reducer.rank);
-    issue_mac(p, Phase::kUpdate, l, attempts * n_o * k * r, specs_.lr_bits, specs_.lr_bits, kMacAccumulatorBits, t);
     sram_read(p, Phase::kUpdate, l, state_addr_[static_cast<size_t>(l)], attempts * r * (n_o + k) * specs_.lr_bits, t);
   }
 }

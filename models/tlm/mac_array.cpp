@@ -42,13 +42,15 @@ bool fits(uint64_t offset, uint64_t bytes, unsigned align, uint64_t memory_bytes
 
 uint64_t mac_array::offset_of_b(const MacOperands& o) { return aligned8(2 * o.a); }
 uint64_t mac_array::offset_of_c(const MacOperands& o) { return offset_of_b(o) + aligned8(2 * o.b); }
-uint64_t mac_array::footprint(const MacOperands& o) { return offset_of_c(o) + aligned8(4 * o.c); }
+uint64_t mac_array::footprint(const MacOperands& o) { return offset_of_c(o) + aligned8(o.c_bytes * o.c); }
 
 MacOperands mac_operands(const MacJob& j) {
   const auto m = static_cast<uint64_t>(j.m), n = static_cast<uint64_t>(j.n), k = static_cast<uint64_t>(j.k);
   switch (static_cast<MacKernel>(j.kernel)) {
     case MacKernel::kGemmNt: return {m * k, n * k, m * n};
+    case MacKernel::kGemmNtWide: return {m * k, n * k, m * n, 8};
     case MacKernel::kWeightGradient: return {m * n, m * k, n * k};
+    case MacKernel::kColumnSum: return {m * n, 0, n};
     case MacKernel::kConvBackwardData: {
       const auto pixels = static_cast<uint64_t>(j.in_h - 2) * static_cast<uint64_t>(j.in_w - 2);
       const auto taps = 9 * static_cast<uint64_t>(j.in_c);
@@ -67,17 +69,19 @@ const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
   if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
     return "a bit-scalable job has operands above 8 bits";
-  if (job.kernel > static_cast<uint32_t>(MacKernel::kWeightGradient)) return "unknown kernel";
+  if (job.kernel > static_cast<uint32_t>(MacKernel::kGemmNtWide)) return "unknown kernel";
   if (job.kernel == static_cast<uint32_t>(MacKernel::kCount)) return "";
   if (job.macs != 0 || job.zero_operand != 0) return "a compute job counts its MACs itself (macs, zero_operand 0)";
   const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
-  if (job.n < 1 || (!conv && (job.m < 0 || job.k < 1))) return "dimensions out of range";
+  const bool column_sum = job.kernel == static_cast<uint32_t>(MacKernel::kColumnSum);
+  if (job.n < 1 || (!conv && job.m < 0) || (!conv && !column_sum && job.k < 1) || (column_sum && job.k != 0))
+    return "dimensions out of range";
   if (conv && (job.in_h < 3 || job.in_w < 3 || job.in_c < 1)) return "conv input shape out of range";
   if (job.gradient_a > 1) return "gradient_a is not 0 or 1";
   const MacOperands o = mac_operands(job);
   if (o.a > (uint64_t{1} << 40) || o.b > (uint64_t{1} << 40) || o.c > (uint64_t{1} << 40)) return "operands too large";
   if (!fits(job.a, 2 * o.a, 2, memory_bytes) || !fits(job.b, 2 * o.b, 2, memory_bytes) ||
-      !fits(job.c, 4 * o.c, 4, memory_bytes))
+      !fits(job.c, o.c_bytes * o.c, static_cast<unsigned>(o.c_bytes), memory_bytes))
     return "operands outside the operand memory";
   return "";
 }
@@ -154,19 +158,30 @@ void mac_array::compute(MacJob& job) {
   const auto* b = reinterpret_cast<const int16_t*>(base + job.b);
   auto* c = reinterpret_cast<int32_t*>(base + job.c);
   const MacOperands o = mac_operands(job);
+  const auto kernel = static_cast<MacKernel>(job.kernel);
   // The zero detector of the gradient operand, which feeds the scheduler under zero skipping.
-  const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
-  const bool gradient = conv || job.kernel == static_cast<uint32_t>(MacKernel::kWeightGradient) || job.gradient_a;
+  const bool conv = kernel == MacKernel::kConvBackwardData;
+  const bool gradient = conv || kernel == MacKernel::kWeightGradient || kernel == MacKernel::kColumnSum ||
+                        job.gradient_a;
   // MACs one zero entry of A removes: a column of B in a GEMM (n), a row of the weight
-  // gradient (k), the 9 c taps of a conv input gradient.
-  const bool gemm = job.kernel == static_cast<uint32_t>(MacKernel::kGemmNt);
-  const uint64_t per_entry = conv ? 9 * static_cast<uint64_t>(job.in_c)
-                                  : static_cast<uint64_t>(gemm ? job.n : job.k);
+  // gradient (k), the 9 c taps of a conv input gradient, one add of a column sum.
+  const uint64_t per_entry = conv                             ? 9 * static_cast<uint64_t>(job.in_c)
+                             : kernel == MacKernel::kGemmNt    ? static_cast<uint64_t>(job.n)
+                             : kernel == MacKernel::kColumnSum ? 1
+                                                               : static_cast<uint64_t>(job.k);
   if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + o.a, 0)) * per_entry;
-  switch (static_cast<MacKernel>(job.kernel)) {
+  switch (kernel) {
     case MacKernel::kGemmNt:
       job.macs = o.c * static_cast<uint64_t>(job.k);
       golden::kern::gemm_nt_parallel(pool_, job.m, job.n, job.k, a, b, c);
+      break;
+    case MacKernel::kGemmNtWide:
+      job.macs = o.c * static_cast<uint64_t>(job.k);
+      golden::kern::gemm_nt_wide(job.m, job.n, job.k, a, b, reinterpret_cast<int64_t*>(base + job.c));
+      break;
+    case MacKernel::kColumnSum:
+      job.macs = o.a;
+      golden::kern::column_sum(job.m, job.n, a, c);
       break;
     case MacKernel::kWeightGradient:
       job.macs = o.c * static_cast<uint64_t>(job.m);

@@ -6,9 +6,8 @@
 // (golden/training/kernels.h, the arithmetic specification) on that memory, on its thread pool
 // (set_thread_pool: parallel arithmetic inside the module, bit-identical for any pool), and
 // counts the MACs and (with zero skipping) the zero gradient operands itself. A count job
-// (kernel kCount) only carries a count of MACs: the element-wise work of the layers that the
-// array does not compute itself (batch-norm scale and shift, bias adds, per-pixel SGD's
-// products) still costs its lanes.
+// (kernel kCount) only carries a count of MACs: batch norm's element-wise scale and shift, the
+// one layer work the array does not compute itself, still costs its lanes.
 // b_transport adds the job's busy time (cycles x clock period) to the delay and never waits;
 // a job that arrives (now + delay) while an earlier one still runs queues behind it
 // (ResourceTimeline), and its energy goes to the payload's CostTag (cost_tag.h).
@@ -52,13 +51,15 @@ inline constexpr uint32_t kMacAccumulatorBits = 32;
 /// Byte offset of the operand memory in the array's address space.
 inline constexpr uint64_t kMacMemoryOffset = 0x1000;
 
-/// @brief What a job computes. The operands are int16 codes, the result int32 sums, at byte
-/// offsets a, b, c of the operand memory (each aligned to its element).
+/// @brief What a job computes. The operands are int16 codes, the result int32 sums (int64 for
+/// kGemmNtWide), at byte offsets a, b, c of the operand memory (each aligned to its element).
 enum class MacKernel : uint32_t {
   kCount = 0,             ///< nothing: a count of MACs (macs, zero_operand as given)
   kGemmNt = 1,            ///< C[m][n] = sum_k A[m][k] B[n][k] (forward; fc input gradient with m = 1)
   kConvBackwardData = 2,  ///< 3x3 conv input gradient: A = dz (pixels x n), B = W^T (9 c x n), C the input map
   kWeightGradient = 3,    ///< C[n][k] = sum_p A[p][n] B[p][k] over m pairs (A = dz, B = a)
+  kColumnSum = 4,         ///< C[n] = sum_p A[p][n] over m rows, no B (a bias gradient: MACs by 1)
+  kGemmNtWide = 5,        ///< kGemmNt into int64 sums (an LRT update's L R^T over full-range codes)
 };
 
 /// @brief One job for the MAC array: the payload's data (trivially copyable).
@@ -72,19 +73,23 @@ struct MacJob {
   /// products per cycle, cycles = ceil(n B_w B_a / (64 lanes)) + fill (B_w, B_a <= 8; PFQ)
   uint32_t bit_scalable = 0;
   uint32_t kernel = 0;  ///< MacKernel
-  /// Compute jobs: kGemmNt m x n x k; kWeightGradient m pairs, n outputs, k inputs;
-  /// kConvBackwardData n output channels of a conv whose input map is in_h x in_w x in_c.
+  /// Compute jobs: kGemmNt and kGemmNtWide m x n x k; kWeightGradient m pairs, n outputs, k
+  /// inputs; kColumnSum m rows of n (k unused, 0); kConvBackwardData n output channels of a
+  /// conv whose input map is in_h x in_w x in_c.
   int32_t m = 0, n = 0, k = 0;
   int32_t in_h = 0, in_w = 0, in_c = 0;
-  /// A gradient job (kConvBackwardData: A; kWeightGradient: A; kGemmNt with m = 1 and
-  /// gradient_a = 1: A) counts A's zero entries x k as zero operands under zero skipping.
+  /// A gradient job (kConvBackwardData, kWeightGradient, kColumnSum: A; kGemmNt with m = 1 and
+  /// gradient_a = 1: A) counts A's zero entries x the MACs each feeds as zero operands under
+  /// zero skipping.
   uint32_t gradient_a = 0;
-  uint64_t a = 0, b = 0, c = 0;  ///< operand-memory byte offsets of A, B (int16) and C (int32)
+  uint64_t a = 0, b = 0, c = 0;  ///< operand-memory byte offsets of A, B (int16) and C
 };
 
-/// @brief Elements of A, B (int16) and C (int32) a compute job reads and writes (0 for kCount).
+/// @brief Elements of A, B (int16) and C a compute job reads and writes (0 for kCount), and
+/// the bytes of one C element (4, or 8 for kGemmNtWide).
 struct MacOperands {
   uint64_t a = 0, b = 0, c = 0;
+  uint64_t c_bytes = 4;
 };
 MacOperands mac_operands(const MacJob& job);
 

@@ -51,7 +51,7 @@ void TlmMacKernels::get(uint64_t offset, void* dst, uint64_t bytes) {
   transport(::tlm::TLM_READ_COMMAND, base_ + kMacMemoryOffset + offset, static_cast<unsigned char*>(dst), bytes);
 }
 
-void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, int32_t* c) {
+void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, void* c) {
   if (!dmi_asked_) {  // once: the array's operand memory never moves
     dmi_asked_ = true;
     ::tlm::tlm_dmi dmi;
@@ -62,8 +62,6 @@ void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t
         dmi.get_end_address() >= base_ + kMacMemoryOffset + memory_bytes_ - 1)
       dmi_ = dmi.get_dmi_ptr() + (base_ + kMacMemoryOffset - dmi.get_start_address());
   }
-  job.accumulator_bits = kMacAccumulatorBits;
-  job.bit_scalable = bit_scalable_ ? 1 : 0;
   const MacOperands o = mac_operands(job);
   job.a = 0;
   job.b = mac_array::offset_of_b(o);
@@ -75,7 +73,7 @@ void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t
   put(job.b, b, 2 * o.b);
   tag_->phase = phase;
   transport(::tlm::TLM_WRITE_COMMAND, base_, reinterpret_cast<unsigned char*>(&job), sizeof job);
-  get(job.c, c, 4 * o.c);
+  get(job.c, c, o.c_bytes * o.c);
 }
 
 namespace {
@@ -88,6 +86,7 @@ MacJob job_of(MacKernel kernel, const golden::MacOperandBits& bits, int m, int n
   j.m = m;
   j.n = n;
   j.k = k;
+  j.accumulator_bits = kMacAccumulatorBits;
   return j;
 }
 
@@ -110,27 +109,54 @@ MacJob conv_backward_job(const golden::MacOperandBits& bits, const golden::Tenso
 MacJob weight_gradient_job(const golden::MacOperandBits& bits, int pairs, int n_o, int k) {
   return job_of(MacKernel::kWeightGradient, bits, pairs, n_o, k);
 }
+MacJob bias_gradient_job(const golden::MacOperandBits& bits, int pairs, int n_o) {
+  return job_of(MacKernel::kColumnSum, bits, pairs, n_o, 0);
+}
+// rank products of B_w x B_a-bit signed codes need B_w + B_a - 1 + ceil(log2 rank) bits: the
+// accumulator is at least that wide (at least the array's 32).
+MacJob factor_product_job(const golden::MacOperandBits& bits, int n_o, int n_i, int rank) {
+  MacJob j = job_of(MacKernel::kGemmNtWide, bits, n_o, n_i, rank);
+  uint32_t log2_rank = 0;
+  while ((1 << log2_rank) < rank) ++log2_rank;
+  j.accumulator_bits = std::max(kMacAccumulatorBits, bits.weight_bits + bits.activation_bits - 1 + log2_rank);
+  return j;
+}
 
 }  // namespace
 
+MacJob TlmMacKernels::scalable(MacJob job) const {
+  job.bit_scalable = bit_scalable_ ? 1 : 0;
+  return job;
+}
+
 void TlmMacKernels::forward(const golden::MacOperandBits& bits, int m, int n, int k, const int16_t* a,
                             const int16_t* b, int32_t* c) {
-  run(forward_job(bits, m, n, k), Phase::kForward, a, b, c);
+  run(scalable(forward_job(bits, m, n, k)), Phase::kForward, a, b, c);
 }
 
 void TlmMacKernels::fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz,
                                      const int16_t* wt, int32_t* dx) {
-  run(fc_backward_job(bits, n_i, n_o), Phase::kBackward, dz, wt, dx);
+  run(scalable(fc_backward_job(bits, n_i, n_o)), Phase::kBackward, dz, wt, dx);
 }
 
 void TlmMacKernels::conv_backward_data(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out,
                                        const int16_t* dz, const int16_t* wt, int32_t* dx) {
-  run(conv_backward_job(bits, in, c_out), Phase::kBackward, dz, wt, dx);
+  run(scalable(conv_backward_job(bits, in, c_out)), Phase::kBackward, dz, wt, dx);
 }
 
 void TlmMacKernels::weight_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
                                     const int16_t* a, int32_t* g) {
-  run(weight_gradient_job(bits, pairs, n_o, k), Phase::kBackward, dz, a, g);
+  run(scalable(weight_gradient_job(bits, pairs, n_o, k)), Phase::kBackward, dz, a, g);
+}
+
+void TlmMacKernels::bias_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, const int16_t* dz,
+                                  int32_t* db) {
+  run(bias_gradient_job(bits, pairs, n_o), Phase::kUpdate, dz, nullptr, db);
+}
+
+void TlmMacKernels::factor_product(const golden::MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
+                                   const int16_t* r, int64_t* c) {
+  run(factor_product_job(bits, n_o, n_i, rank), Phase::kUpdate, l, r, c);
 }
 
 uint64_t mac_memory_bytes(const golden::Engine& engine) {
@@ -141,8 +167,13 @@ uint64_t mac_memory_bytes(const golden::Engine& engine) {
     const int pairs = layer.pairs(), n_o = layer.n_out(), k = layer.fan_in();
     const MacJob backward = layer.is_conv() ? conv_backward_job(any, layer.in_shape(), n_o)
                                             : fc_backward_job(any, k, n_o);
-    for (const MacJob& j : {forward_job(any, pairs, n_o, k), backward, weight_gradient_job(any, pairs, n_o, k)})
+    // Per-pixel SGD's one-pair jobs are weight-gradient jobs of one pair: never larger.
+    for (const MacJob& j : {forward_job(any, pairs, n_o, k), backward, weight_gradient_job(any, pairs, n_o, k),
+                            bias_gradient_job(any, pairs, n_o)})
       bytes = std::max(bytes, mac_array::footprint(mac_operands(j)));
+    if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator())
+      bytes = std::max(bytes, mac_array::footprint(mac_operands(
+                                  factor_product_job(any, n_o, k, acc->params().reducer.rank))));
   }
   return bytes;
 }

@@ -5,7 +5,8 @@
 // comes back out of the operand memory. So the values the datapath continues with are what
 // the module computed. The job's latency goes to `delay` (the calling process's local time
 // offset, as for the layer's weight store); its energy to this object's CostTag, whose phase
-// follows the job (forward; input and weight gradients: backward).
+// follows the job (forward; input and weight gradients: backward; the bias gradient and the
+// LRT update's L R^T: update).
 
 #include <cstdint>
 #include <systemc>
@@ -23,7 +24,9 @@ namespace lrt::tlm {
 /// `base` on the bus `port` reaches (see the file comment).
 class TlmMacKernels final : public golden::MacKernels {
  public:
-  /// bit_scalable: the array runs the jobs as precision-scalable (PFQ) jobs.
+  /// bit_scalable: the array runs the layer's conv/fc jobs (forward, input and weight
+  /// gradients, per-pixel products) as precision-scalable (PFQ) jobs; the bias adds and the
+  /// 16-bit L R^T stay plain.
   TlmMacKernels(::tlm::tlm_fw_transport_if<>& port, uint64_t base, uint64_t memory_bytes, bool bit_scalable,
                 sc_core::sc_time& delay);
 
@@ -35,6 +38,10 @@ class TlmMacKernels final : public golden::MacKernels {
                           const int16_t* dz, const int16_t* wt, int32_t* dx) override;
   void weight_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
                        const int16_t* a, int32_t* g) override;
+  void bias_gradient(const golden::MacOperandBits& bits, int pairs, int n_o, const int16_t* dz,
+                     int32_t* db) override;
+  void factor_product(const golden::MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
+                      const int16_t* r, int64_t* c) override;
 
   /// The tag every job carries (ledger and layer are the sequencer's to set).
   CostTag& tag() { return *tag_; }
@@ -42,7 +49,9 @@ class TlmMacKernels final : public golden::MacKernels {
  private:
   // Loads A and B, runs `job` (its kernel, dimensions and widths set), reads C back; the
   // operands' sizes are the job's (mac_operands).
-  void run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, int32_t* c);
+  void run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, void* c);
+  // `job` as a precision-scalable job when PFQ is on.
+  MacJob scalable(MacJob job) const;
   // Copies bytes into / out of the operand memory at `offset`.
   void put(uint64_t offset, const void* src, uint64_t bytes);
   void get(uint64_t offset, void* dst, uint64_t bytes);

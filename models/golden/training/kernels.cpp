@@ -126,6 +126,27 @@ void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t
   }
 }
 
+void column_sum(int m, int n, const int16_t* a, int32_t* c) {
+  std::fill(c, c + n, 0);
+  for (int p = 0; p < m; ++p) {
+    const int16_t* row = a + static_cast<int64_t>(p) * n;
+    for (int j = 0; j < n; ++j) c[j] += row[j];
+  }
+}
+
+void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c) {
+  for (int i = 0; i < m; ++i) {
+    const int16_t* ar = a + static_cast<int64_t>(i) * k;
+    int64_t* cr = c + static_cast<int64_t>(i) * n;
+    for (int j = 0; j < n; ++j) {
+      const int16_t* br = b + static_cast<int64_t>(j) * k;
+      int64_t s = 0;
+      for (int t = 0; t < k; ++t) s += int64_t{ar[t]} * br[t];
+      cr[j] = s;
+    }
+  }
+}
+
 void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax) {
   const int oh = in.h / 2, ow = in.w / 2, c = in.c;
   for (int oy = 0; oy < oh; ++oy)

@@ -46,6 +46,14 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
 /// g (n_o x k int32) is overwritten. Rows of dz that are zero cost nothing.
 void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g);
 
+/// @brief c[n] = sum over rows p of a[p][n] for row-major a (m x n): a bias gradient, the
+/// sum of a sample's dz rows. c (n int32) is overwritten.
+void column_sum(int m, int n, const int16_t* a, int32_t* c);
+
+/// @brief gemm_nt with 64-bit sums: for operands of full 16-bit range (the LRT factor codes),
+/// whose k products of up to 2^30 can leave int32. c (m x n int64) is overwritten.
+void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c);
+
 /// @brief 2x2 stride-2 max-pool (floor mode); argmax[j] = input index of output j's
 /// maximum, the first in raster order on ties.
 void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax);

@@ -178,6 +178,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   MacOperandBits forward_bits() const { return bits_of(weight_operand_bits(), activation_operand_bits()); }
   MacOperandBits backward_data_bits() const { return bits_of(weight_operand_bits(), grad_operand_bits()); }
   MacOperandBits weight_gradient_bits() const { return bits_of(grad_operand_bits(), activation_operand_bits()); }
+  /// The bias gradient's adds: dz times 1.
+  MacOperandBits bias_gradient_bits() const { return bits_of(1, grad_operand_bits()); }
 
   /// @brief Keeps the weights in `store` from now on (null: in the layer only). deploy: the
   /// layer's codes are placed into the store (a stuck cell keeps its level, and the layer
@@ -188,7 +190,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void attach_store(WeightStore* store, bool deploy);
   /// @brief Spreads the layer's GEMMs over `pool` (null: this thread only); bit-exact either way.
   void set_thread_pool(ThreadPool* pool) { local_kernels_.set_thread_pool(pool); }
-  /// @brief Hands the layer's MAC jobs (forward, input gradient, weight gradient) to `kernels`
+  /// @brief Hands the layer's MAC jobs (forward, input gradient, weight and bias gradients, the
+  /// updater's products) to `kernels`
   /// from now on (null: the golden kernels on the layer's pool). Not owned; bit-exact either way.
   void install_mac_kernels(MacKernels* kernels) { kernels_ = kernels != nullptr ? kernels : &local_kernels_; }
   WeightStore* store() const { return store_; }
@@ -251,7 +254,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<uint8_t> zclip_;       // pairs x n_o
   std::vector<int16_t> dz_;          // pairs x n_o, Qb
   std::vector<int16_t> dzq_;         // pairs x n_o, Qg
-  std::vector<int64_t> db_;          // n_o: the bias gradient in Qg LSBs
+  std::vector<int32_t> db_;          // n_o: the bias gradient in Qg LSBs
   std::vector<int32_t> dx32_;        // in size
   LocalMacKernels local_kernels_;
   MacKernels* kernels_ = &local_kernels_;  // who computes the MAC jobs

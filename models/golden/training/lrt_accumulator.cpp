@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "golden/rank_reduce/rank_reduce_fixed.h"
+#include "golden/training/kernels.h"
+
 namespace lrt::golden {
 
 namespace {
@@ -72,7 +75,37 @@ void LrtAccumulator::offer_codes(const int16_t* dz, int dz_frac, const int16_t* 
   reducer_->step(dz_.data(), a_.data());
 }
 
-LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
+bool LrtAccumulator::integer_product(MacKernels* kernels) {
+  const RankReduceFixed* fixed = reducer_->fixed_model();
+  if (fixed == nullptr) return false;  // the float reference: factors only in double
+  const FixedFactor l = fixed->factor_codes(RankReduceSide::kLeft);
+  const FixedFactor r = fixed->factor_codes(RankReduceSide::kRight);
+  // The codes' products (< 2^30) and their sums over the rank (< 2^33) times 2^e are exact
+  // doubles for -1074 <= e <= 1023 - 34, so within that range ldexp(sum, e) is bit for bit the
+  // double loop's sum of left(i, k) right(j, k); outside it the double loop decides.
+  const int exponent = l.exponent + r.exponent;
+  if (exponent < -1074 || exponent > 1023 - 34) return false;
+  factor_exponent_ = exponent;
+  const int rank = l.cols, no = l.rows, ni = r.rows;
+  // FixedFactor is column-major; the MAC job takes rows.
+  auto rows_of = [rank](const FixedFactor& f, std::vector<int16_t>& out) {
+    out.resize(static_cast<size_t>(f.rows) * static_cast<size_t>(rank));
+    for (int i = 0; i < f.rows; ++i)
+      for (int t = 0; t < rank; ++t)
+        out[static_cast<size_t>(i) * rank + t] = f.codes[static_cast<size_t>(t) * f.rows + i];
+  };
+  rows_of(l, left_codes_);
+  rows_of(r, right_codes_);
+  product_.resize(static_cast<size_t>(no) * static_cast<size_t>(ni));
+  const MacOperandBits bits{16, 16};  // the factor codes' width (FixedFactor: int16)
+  if (kernels != nullptr)
+    kernels->factor_product(bits, no, ni, rank, left_codes_.data(), right_codes_.data(), product_.data());
+  else
+    kern::gemm_nt_wide(no, ni, rank, left_codes_.data(), right_codes_.data(), product_.data());
+  return true;
+}
+
+LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes, MacKernels* kernels) {
   const std::size_t no = delta_.rows();
   const std::size_t ni = delta_.cols();
   if (weight_codes.rows() != no || weight_codes.cols() != ni)
@@ -94,14 +127,25 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes) {
     scale /= norms_.divisor(0, params_.gradient_scale * max_abs_value(left_.data(), left_.rows() * left_.cols())) *
              norms_.divisor(1, max_abs_value(right_.data(), right_.rows() * right_.cols()));
   const std::size_t r = left_.cols();
-  for (std::size_t j = 0; j < ni; ++j)
-    for (std::size_t i = 0; i < no; ++i) {
-      double s = 0.0;
-      for (std::size_t k = 0; k < r; ++k) s += left_(i, k) * right_(j, k);
-      const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
-      delta_(i, j) = code;
-      result.nonzero += code != 0;
-    }
+  if (integer_product(kernels)) {  // L R^T from the codes, on whatever computes the MAC jobs
+    const int exponent = factor_exponent_;
+    for (std::size_t j = 0; j < ni; ++j)
+      for (std::size_t i = 0; i < no; ++i) {
+        const double s = std::ldexp(static_cast<double>(product_[i * ni + j]), exponent);
+        const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
+        delta_(i, j) = code;
+        result.nonzero += code != 0;
+      }
+  } else {
+    for (std::size_t j = 0; j < ni; ++j)
+      for (std::size_t i = 0; i < no; ++i) {
+        double s = 0.0;
+        for (std::size_t k = 0; k < r; ++k) s += left_(i, k) * right_(j, k);
+        const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
+        delta_(i, j) = code;
+        result.nonzero += code != 0;
+      }
+  }
   result.density = static_cast<double>(result.nonzero) / (static_cast<double>(no) * static_cast<double>(ni));
   if (result.density < params_.rho_min) {
     // Keep accumulating (B_eff grows by B) unless B_eff has reached K B: then restart.

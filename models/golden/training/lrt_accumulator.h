@@ -31,6 +31,7 @@
 
 #include "core/matrix.h"
 #include "golden/rank_reduce/rank_reduce.h"
+#include "golden/training/mac_kernels.h"
 #include "golden/training/max_norm.h"
 #include "golden/rank_reduce/rank_reduce_float.h"
 #include "golden/training/train_specs.h"
@@ -87,8 +88,10 @@ class LrtAccumulator {
     reducer_->prepare_integer(dz, dz_frac, a, a_frac, rows);
   }
   /// Ends a sample. Every B-th call forms the update and, if dense enough, adds it to
-  /// weight_codes (n_o x n_i). Between boundaries weight_codes is not touched.
-  LrtUpdateResult end_sample(Matrix<int32_t>& weight_codes);
+  /// weight_codes (n_o x n_i). Between boundaries weight_codes is not touched. With a
+  /// fixed-point reducer the update's L R^T is one MAC job on `kernels` (null: the golden
+  /// kernel here), formed from the factor codes; the float reference forms it in double.
+  LrtUpdateResult end_sample(Matrix<int32_t>& weight_codes, MacKernels* kernels = nullptr);
 
   /// The update codes of the last attempt (n_o x n_i; zero before the first).
   const Matrix<int32_t>& last_update_codes() const { return delta_; }
@@ -117,7 +120,14 @@ class LrtAccumulator {
   LrtAccumulatorParams params_;
   std::unique_ptr<RankReducer> reducer_;
   int64_t samples_since_update_ = 0;
+  // Forms L R^T in codes into product_ (2^factor_exponent_ per unit) and returns true, or
+  // returns false when only the double loop gives the reference's bits (see the definition).
+  bool integer_product(MacKernels* kernels);
+
   Matrix<double> left_, right_;
+  std::vector<int16_t> left_codes_, right_codes_;  // n_o x r and n_i x r, row-major
+  std::vector<int64_t> product_;                   // n_o x n_i, row-major
+  int factor_exponent_ = 0;
   Matrix<int32_t> delta_;
   std::vector<double> dz_, a_;  // offer_codes' fall-back
   MaxNormSet norms_;  // max_norm: the dz-side (L) and a-side (R) factors

@@ -31,4 +31,14 @@ void LocalMacKernels::weight_gradient(const MacOperandBits& /*bits*/, int pairs,
   kern::weight_gradient(pairs, n_o, k, dz, a, g);
 }
 
+void LocalMacKernels::bias_gradient(const MacOperandBits& /*bits*/, int pairs, int n_o, const int16_t* dz,
+                                    int32_t* db) {
+  kern::column_sum(pairs, n_o, dz, db);
+}
+
+void LocalMacKernels::factor_product(const MacOperandBits& /*bits*/, int n_o, int n_i, int rank, const int16_t* l,
+                                     const int16_t* r, int64_t* c) {
+  kern::gemm_nt_wide(n_o, n_i, rank, l, r, c);
+}
+
 }  // namespace lrt::golden

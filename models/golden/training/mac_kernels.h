@@ -1,7 +1,7 @@
 #pragma once
-// The MAC loops of a trainable layer, behind an interface, so that what computes them is a
-// choice of the engine's user: LocalMacKernels runs the golden kernels (kernels.h) on the
-// caller's thread pool; the TLM engine installs one that hands each job to its MAC array
+// The MAC loops of a trainable layer (GEMMs, gradients, bias sums, the LRT update's L R^T),
+// behind an interface, so that what computes them is a choice of the engine's user:
+// LocalMacKernels runs the golden kernels (kernels.h) on the caller's thread pool; the TLM engine installs one that hands each job to its MAC array
 // module, which computes it on operands in its own memory (tlm/tlm_mac_kernels.h). Both give
 // the same bits: the module calls the same kernels.
 //
@@ -40,6 +40,12 @@ class MacKernels {
   /// @brief g[o][k] = sum_p dz[p][o] a[p][k] (kern::weight_gradient).
   virtual void weight_gradient(const MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz,
                                const int16_t* a, int32_t* g) = 0;
+  /// @brief A bias gradient: db[o] = sum_p dz[p][o] (adds: the array runs them as MACs by 1).
+  virtual void bias_gradient(const MacOperandBits& bits, int pairs, int n_o, const int16_t* dz, int32_t* db) = 0;
+  /// @brief An LRT update's L R^T in codes: c[i][j] = sum_t l[i][t] r[j][t] (l: n_o x rank,
+  /// r: n_i x rank, row-major) in 64-bit sums (kern::gemm_nt_wide).
+  virtual void factor_product(const MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
+                              const int16_t* r, int64_t* c) = 0;
 };
 
 /// @brief The golden kernels on a thread pool (null: the calling thread).
@@ -54,6 +60,9 @@ class LocalMacKernels final : public MacKernels {
                           const int16_t* wt, int32_t* dx) override;
   void weight_gradient(const MacOperandBits& bits, int pairs, int n_o, int k, const int16_t* dz, const int16_t* a,
                        int32_t* g) override;
+  void bias_gradient(const MacOperandBits& bits, int pairs, int n_o, const int16_t* dz, int32_t* db) override;
+  void factor_product(const MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l, const int16_t* r,
+                      int64_t* c) override;
 
  private:
   ThreadPool* pool_ = nullptr;

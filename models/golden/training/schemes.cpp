@@ -223,16 +223,22 @@ class PixelSgd final : public SgdUpdater {
     const double scale = begin_sample(g);
     bool changed = false;
     int64_t nonzero = 0, offered = 0;
+    products_.resize(static_cast<size_t>(p_.n_o) * p_.n_i);
     for (int p = 0; p < g.pairs; ++p) {
-      const int16_t* dz = g.dz + static_cast<size_t>(p) * g.n_o;
-      const int16_t* a = g.a + static_cast<size_t>(p) * g.n_i;
+      SamplePairs pair = g;  // the pixel's products dz_o a_k: a one-pair weight-gradient job
+      pair.pairs = 1;
+      pair.dz = g.dz + static_cast<size_t>(p) * g.n_o;
+      pair.a = g.a + static_cast<size_t>(p) * g.n_i;
+      weight_gradient_of(pair, products_.data());  // every pixel's job runs, as the MAC counts say
+      const int16_t* dz = pair.dz;
       if (pair_is_zero(dz, g.n_o)) continue;  // no gradient at this pixel: nothing to write
       ++offered;
       bool pair_changed = false;
       for (int o = 0; o < p_.n_o; ++o) {
         if (dz[o] == 0) continue;
+        const int32_t* row = products_.data() + static_cast<size_t>(o) * p_.n_i;
         for (int k = 0; k < p_.n_i; ++k) {
-          const double v = scale * static_cast<double>(int32_t{dz[o]} * int32_t{a[k]});
+          const double v = scale * static_cast<double>(row[k]);
           if (v >= -0.5 && v < 0.5) continue;
           ++nonzero;
           pair_changed |= apply_delta(codes, static_cast<int64_t>(k) * p_.n_o + o, round_half_up_saturating(v),
@@ -248,6 +254,9 @@ class PixelSgd final : public SgdUpdater {
     return changed;
   }
   Scheme scheme() const override { return Scheme::kPixelSgd; }
+
+ private:
+  std::vector<int32_t> products_;  // n_o x n_i, one pixel's
 };
 
 // Shared rule of the batched schemes: every B samples form the update from the summed
@@ -420,7 +429,7 @@ class Lrt final : public WeightUpdater {
                        g.a_frac);
     const bool at_boundary = (acc_.samples_since_update() + 1) % p_.kind.batch == 0;
     if (at_boundary) snapshot_.assign(codes.data(), codes.data() + codes.rows() * codes.cols());
-    const LrtUpdateResult res = acc_.end_sample(codes);
+    const LrtUpdateResult res = acc_.end_sample(codes, g.kernels);
     if (!res.attempted) return false;
     ++stats_.attempts;
     stats_.last_density = res.density;

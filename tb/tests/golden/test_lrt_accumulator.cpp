@@ -8,8 +8,11 @@
 #include <gtest/gtest.h>
 
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -247,6 +250,95 @@ TEST(LrtAccumulatorAuthorsRule, SumIsMeanTimesBeff) {
     ASSERT_TRUE(acc.end_sample(w).applied);
     EXPECT_TRUE(w == (mean ? codes(-1, 0, 0, -3) : codes(-3, 0, 0, -6))) << mean;
   }
+}
+
+}  // namespace
+}  // namespace lrt::golden
+
+namespace lrt::golden {
+namespace {
+
+// With the fixed-point reducer the update's L R^T is one integer MAC job on the factor codes
+// (LrtAccumulator::integer_product): its codes equal, bit for bit, the double loop over
+// factors() that the float reference uses, round(-eta B_eff^p g sum_k L_ik R_jk / lsb), at a
+// shape (23 x 31, rank 4, unbiased) whose factor codes span the full int16 range.
+// The golden kernels, counting the factor-product jobs.
+class CountingKernels final : public MacKernels {
+ public:
+  int factor_jobs = 0;
+  void forward(const MacOperandBits& b, int m, int n, int k, const int16_t* a, const int16_t* w, int32_t* c) override {
+    local_.forward(b, m, n, k, a, w, c);
+  }
+  void fc_backward_data(const MacOperandBits& b, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
+                        int32_t* dx) override {
+    local_.fc_backward_data(b, n_i, n_o, dz, wt, dx);
+  }
+  void conv_backward_data(const MacOperandBits& b, const TensorShape& in, int c_out, const int16_t* dz,
+                          const int16_t* wt, int32_t* dx) override {
+    local_.conv_backward_data(b, in, c_out, dz, wt, dx);
+  }
+  void weight_gradient(const MacOperandBits& b, int pairs, int n_o, int k, const int16_t* dz, const int16_t* a,
+                       int32_t* g) override {
+    local_.weight_gradient(b, pairs, n_o, k, dz, a, g);
+  }
+  void bias_gradient(const MacOperandBits& b, int pairs, int n_o, const int16_t* dz, int32_t* db) override {
+    local_.bias_gradient(b, pairs, n_o, dz, db);
+  }
+  void factor_product(const MacOperandBits& b, int n_o, int n_i, int rank, const int16_t* l, const int16_t* r,
+                      int64_t* c) override {
+    ++factor_jobs;
+    local_.factor_product(b, n_o, n_i, rank, l, r, c);
+  }
+
+ private:
+  LocalMacKernels local_;
+};
+
+TEST(LrtAccumulatorFixed, IntegerFactorProductEqualsTheDoubleLoopOverTheFactors) {
+  LrtAccumulatorParams prm;
+  prm.reducer.n_o = 23;
+  prm.reducer.n_i = 31;
+  prm.reducer.rank = 4;
+  prm.reducer.mode = RankReduceMode::kUnbiased;
+  prm.arith = RankReduceArith::kFixed;
+  prm.batch = 3;
+  prm.learning_rate = 0.7;
+  prm.batch_exponent = 0.5;
+  prm.rho_min = 0.0;
+  prm.weight_lsb = 1.0 / 1024;
+  prm.code_min = -30000;
+  prm.code_max = 30000;
+  LrtAccumulator acc(prm);
+  CountingKernels kernels;
+  Codes w(23, 31);
+  std::mt19937_64 gen(3);
+  std::vector<int16_t> dz(23), a(31);
+  int attempts = 0;
+  for (int sample = 1; sample <= 9; ++sample) {
+    for (int pair = 0; pair < 5; ++pair) {
+      for (int16_t& v : dz) v = static_cast<int16_t>(static_cast<int>(gen() % 255) - 127);
+      for (int16_t& v : a) v = static_cast<int16_t>(gen() % 256);
+      acc.offer_codes(dz.data(), 6, a.data(), 8);
+    }
+    Matrix<double> L, R;
+    acc.reducer().factors(L, R);  // before end_sample resets them
+    const LrtUpdateResult r = acc.end_sample(w, &kernels);
+    if (!r.attempted) continue;
+    ++attempts;
+    EXPECT_EQ(kernels.factor_jobs, attempts);  // the integer path ran
+    const double scale = -prm.learning_rate * std::sqrt(static_cast<double>(r.batch_eff));
+    int32_t largest = 0;
+    for (std::size_t i = 0; i < 23; ++i)
+      for (std::size_t j = 0; j < 31; ++j) {
+        double s = 0.0;
+        for (std::size_t k = 0; k < 4; ++k) s += L(i, k) * R(j, k);
+        const int32_t want = round_half_up_saturating(scale * s / prm.weight_lsb);
+        ASSERT_EQ(acc.last_update_codes()(i, j), want) << sample << " " << i << " " << j;
+        largest = std::max(largest, std::abs(want));
+      }
+    EXPECT_GT(largest, 100) << sample;  // the update is not trivially zero
+  }
+  EXPECT_EQ(attempts, 3);
 }
 
 }  // namespace

@@ -97,6 +97,38 @@ void expect_kernels_equal_golden(golden::MacKernels& k, std::mt19937_64& gen) {
     k.weight_gradient(bits, pairs, n_o, kk, dz.data(), a.data(), got.data());
     EXPECT_EQ(got, want) << "weight gradient";
   }
+  {  // bias gradient: column sums of 11 rows of 6
+    const auto dz = random_codes(size_t{11} * 6, gen, 50);
+    std::vector<int32_t> want(6), got(6, -1);
+    local.bias_gradient({1, 8}, 11, 6, dz.data(), want.data());
+    k.bias_gradient({1, 8}, 11, 6, dz.data(), got.data());
+    EXPECT_EQ(got, want) << "bias gradient";
+  }
+  {  // LRT factor product: 7 x 10 over rank 4, in 64-bit sums
+    const int n_o = 7, n_i = 10, rank = 4;
+    const auto l = random_codes(size_t{n_o} * rank, gen, 10), r = random_codes(size_t{n_i} * rank, gen, 10);
+    std::vector<int64_t> want(size_t{n_o} * n_i), got(want.size(), -1);
+    local.factor_product({16, 16}, n_o, n_i, rank, l.data(), r.data(), want.data());
+    k.factor_product({16, 16}, n_o, n_i, rank, l.data(), r.data(), got.data());
+    EXPECT_EQ(got, want) << "factor product";
+  }
+}
+
+// The golden column sum and wide product against sums written out: the wide product keeps
+// sums of full-range codes that leave int32 (8 x (-2^15)^2 = 2^33).
+TEST(MacKernelsGolden, ColumnSumAndWideProductAreExactSums) {
+  const std::vector<int16_t> rows{1, -2, 3, 4, 5, -6};  // 2 rows of 3
+  std::vector<int32_t> sums(3, 99);
+  golden::kern::column_sum(2, 3, rows.data(), sums.data());
+  EXPECT_EQ(sums, (std::vector<int32_t>{5, 3, -3}));
+  const std::vector<int16_t> low(8, -32768), high(8, 32767);
+  std::vector<int64_t> c(4);
+  const std::vector<int16_t> a = [&] { auto v = low; v.insert(v.end(), high.begin(), high.end()); return v; }();
+  golden::kern::gemm_nt_wide(2, 2, 8, a.data(), a.data(), c.data());
+  EXPECT_EQ(c[0], int64_t{8} << 30);
+  EXPECT_EQ(c[1], int64_t{8} * -32768 * 32767);
+  EXPECT_EQ(c[2], c[1]);
+  EXPECT_EQ(c[3], int64_t{8} * 32767 * 32767);
 }
 
 TEST(MacArrayCompute, KernelsOnItsMemoryEqualTheGoldenKernelsThroughDmiAndBursts) {
@@ -108,9 +140,9 @@ TEST(MacArrayCompute, KernelsOnItsMemoryEqualTheGoldenKernelsThroughDmiAndBursts
   BurstOnly bursts(forward_path(mac));
   TlmMacKernels burst(bursts, 0, mac.memory_bytes(), false, delay);
   expect_kernels_equal_golden(burst, gen);
-  // The array counted the MACs from the jobs' dimensions: 7*5*37 + 29*6 + 12*27*4 + 9*4*23 per round.
-  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23;
-  EXPECT_EQ(mac.stats().jobs, 8u);
+  // The array counted the MACs from the jobs' dimensions.
+  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23 + 11 * 6 + 7 * 10 * 4;
+  EXPECT_EQ(mac.stats().jobs, 12u);
   EXPECT_EQ(mac.stats().macs, 2 * per_round);
   EXPECT_EQ(mac.stats().gated_macs, 0u);  // no zero skipping
   EXPECT_EQ(delay, clock_cycles(mac.stats().busy_cycles, kClock));
@@ -143,6 +175,14 @@ TEST(MacArrayCompute, ZeroSkippingCountsTheGradientOperandsZerosFromTheData) {
   k.weight_gradient(bits, 9, 4, 23, gdz.data(), ga.data(), out.data());
   gated += zeros(gdz) * 23;
   EXPECT_EQ(mac.stats().gated_macs, gated);
+  const auto bdz = random_codes(7 * 5, gen, 50);
+  k.bias_gradient({1, 8}, 7, 5, bdz.data(), out.data());
+  gated += zeros(bdz);  // one add each
+  EXPECT_EQ(mac.stats().gated_macs, gated);
+  const auto l = random_codes(6 * 2, gen, 50), r = random_codes(5 * 2, gen, 50);
+  std::vector<int64_t> wide(30);
+  k.factor_product({16, 16}, 6, 5, 2, l.data(), r.data(), wide.data());
+  EXPECT_EQ(mac.stats().gated_macs, gated);  // not a gradient job: nothing skipped
   EXPECT_GT(gated, 0u);
 }
 
@@ -192,6 +232,12 @@ TEST(MacArrayCompute, BadComputeJobsAreRefusedWithoutComputingAndTheMemoryIsAPla
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   j.macs = 0;
   j.kernel = 9;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.kernel = static_cast<uint32_t>(MacKernel::kGemmNtWide);  // 16 int64 = 128 bytes from 192: past the end
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.c = 124;  // fits, but not int64-aligned
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.kernel = static_cast<uint32_t>(MacKernel::kColumnSum);  // a column sum has no k
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   EXPECT_EQ(mac.stats().jobs, 1u);
   // DMI: granted read/write over exactly the memory; refused on the job register, naming it.
@@ -258,12 +304,59 @@ TEST(MacArrayCompute, AnEngineOnTheArrayTrainsAsItsTwinAndUsesTheArraysResults) 
   for (int l : twin.trainable_layers()) work += twin.affine(l).work();
   // Every MAC the golden engine counted was run by the array, and nothing else.
   EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
-                                  work.weight_grad_macs + work.weight_grad_skipped);
+                                  work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
+                                  work.bias_skipped);
   EXPECT_GT(work.weight_grad_macs, 0u);
+  EXPECT_GT(work.bias_adds, 0u);
 
   path.flip_read = true;  // the results now arrive with one bit changed
   train(corrupted, &kernels, 4);
   EXPECT_NE(corrupted.weights_digest(), twin.weights_digest());
+}
+
+// Per-pixel SGD's products and LRT's L R^T (fixed-point reducer, rank 2, B = 2) are array jobs
+// too: both train bit for bit as the golden twin, the array ran every MAC the golden engine
+// counted plus rank x n_o x n_i per LRT update attempt, and a flipped result bit shows.
+TEST(MacArrayCompute, PixelSgdProductsAndTheLrtUpdateRunOnTheArray) {
+  golden::TrainSpecs pixel = sgd_specs();
+  pixel.conv.scheme = golden::Scheme::kPixelSgd;
+  golden::TrainSpecs lrt = sgd_specs();
+  lrt.learning_rate = 0.05;
+  for (golden::KindTrainSpec* kind : {&lrt.conv, &lrt.fc}) {
+    kind->scheme = golden::Scheme::kLrt;
+    kind->rank = 2;
+    kind->batch = 2;
+  }
+  lrt.rank_reduce_arith = golden::RankReduceArith::kFixed;
+  for (const bool is_lrt : {false, true}) {
+    const golden::TrainSpecs& specs = is_lrt ? lrt : pixel;
+    const golden::NetworkSpec net = conv_fc_network();
+    golden::Engine twin(net, specs), on_array(net, specs), corrupted(net, specs);
+    train(twin, nullptr, 4);
+    mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    BurstOnly path(forward_path(mac));
+    TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
+    train(on_array, &kernels, 4);
+    EXPECT_EQ(on_array.weights_digest(), twin.weights_digest()) << (is_lrt ? "LRT" : "pixel SGD");
+    golden::AffineWork work;
+    uint64_t factor_macs = 0;
+    for (int l : twin.trainable_layers()) {
+      const golden::AffineLayer& layer = twin.affine(l);
+      work += layer.work();
+      if (is_lrt)
+        factor_macs += layer.updater().stats().attempts * 2 * static_cast<uint64_t>(layer.n_out()) *
+                       static_cast<uint64_t>(layer.fan_in());
+    }
+    EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
+                                    work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
+                                    work.bias_skipped + factor_macs);
+    EXPECT_EQ(work.weight_grad_macs > 0, !is_lrt);
+    EXPECT_EQ(factor_macs > 0, is_lrt);
+    path.flip_read = true;
+    train(corrupted, &kernels, 4);
+    EXPECT_NE(corrupted.weights_digest(), twin.weights_digest()) << (is_lrt ? "LRT" : "pixel SGD");
+  }
 }
 
 }  // namespace
