@@ -89,6 +89,8 @@ StreamingBn::StreamingBn(const TensorShape& shape, const fx::Format& in, const f
   y_clipped_.assign(shape.size(), 0);
   dgamma_.assign(c, 0);
   dbeta_.assign(c, 0);
+  normalize_.resize(static_cast<size_t>(c));
+  backward_.resize(static_cast<size_t>(c));
 }
 
 void StreamingBn::set_state(const BnState& s) {
@@ -116,7 +118,6 @@ void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
       divisor = std::max<int64_t>(1, static_cast<int64_t>(std::llround(std::ldexp(d, kGainFrac))));
     }
   }
-  const ShiftQuantizer yq = ShiftQuantizer::make(param_.frac_bits + kNormFrac, out_);
   for (int ch = 0; ch < c; ++ch) {
     if (absorb) {
       int64_t s1 = 0, s2 = 0;  // |x| < 2^15, n < 2^24: |s1| < 2^39, s2 < 2^54
@@ -142,53 +143,77 @@ void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
     // eps >= 1e-6 gives eps_code >= 17, sigma >= 66: the reciprocal is < 2^26.
     const int64_t inv = static_cast<int64_t>(round_div(static_cast<i128>(1) << (2 * kNormFrac), sigma));
     inv_sigma_[ch] = inv;
-    const int64_t gamma = state_.gamma[ch];
-    const int64_t beta_aligned = static_cast<int64_t>(state_.beta[ch]) * (int64_t{1} << kNormFrac);
+    normalize_[static_cast<size_t>(ch)] = {mu, inv, state_.gamma[ch],
+                                           static_cast<int64_t>(state_.beta[ch]) * (int64_t{1} << kNormFrac)};
+  }
+  bn_normalize(shape_, x, kStatFrac - fin, normalize_.data(), ShiftQuantizer::make(param_.frac_bits + kNormFrac, out_),
+               xhat_.data(), y, y_clipped_.data());
+}
+
+void bn_normalize(const TensorShape& shape, const int16_t* x, int shift_in, const BnNormalizeChannel* channels,
+                  const ShiftQuantizer& yq, int32_t* xhat, int16_t* y, uint8_t* clipped) {
+  constexpr int kStatFrac = StreamingBn::kStatFrac;
+  const int c = shape.c;
+  const int64_t n = static_cast<int64_t>(shape.h) * shape.w;
+  for (int ch = 0; ch < c; ++ch) {
+    const BnNormalizeChannel& k = channels[ch];
     for (int64_t p = 0; p < n; ++p) {
       const int64_t i = p * c + ch;
-      const i128 centered = shl(x[i], kStatFrac - fin) - mu;
-      const int64_t xhat = clamp64(round_shift128(centered * inv, kStatFrac),
-                                   std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
-      xhat_[i] = static_cast<int32_t>(xhat);
-      bool clipped = false;
+      const i128 centered = shl(x[i], shift_in) - k.mu;
+      const int64_t xh = clamp64(round_shift128(centered * k.inv_sigma, kStatFrac),
+                                 std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+      xhat[i] = static_cast<int32_t>(xh);
+      bool clip = false;
       // |gamma| <= 2^15 and |xhat| < 2^31: the sum fits int64.
-      y[i] = static_cast<int16_t>(yq(gamma * xhat + beta_aligned, &clipped));
-      y_clipped_[i] = clipped;
+      y[i] = static_cast<int16_t>(yq(k.gamma * xh + k.beta_aligned, &clip));
+      clipped[i] = clip;
     }
   }
 }
 
 void StreamingBn::backward(const int16_t* dy, int16_t* dx) {
+  for (int ch = 0; ch < shape_.c; ++ch)
+    backward_[static_cast<size_t>(ch)] = {state_.gamma[ch], inv_sigma_[ch], var_clamped_[ch]};
+  const BnBackwardSpec spec{absorbed_ && !scale_only_, batch_, param_.frac_bits, param_.min_code(),
+                            param_.max_code()};
+  bn_backward(shape_, dy, y_clipped_.data(), xhat_.data(), backward_.data(), spec, dx, dgamma_.data(),
+              dbeta_.data());
+}
+
+void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                 const BnBackwardChannel* channels, const BnBackwardSpec& spec, int16_t* dx, int64_t* dgamma,
+                 int64_t* dbeta) {
   // dL/dx_k = gamma / sigma (g_k - c sum g - c xhat_k sum g xhat), c = (1 - eta) / n = 1 / (B n)
   // when the forward absorbed the sample (else c = 0); derivation in float_layers.cpp.
-  const int c = shape_.c;
-  const int64_t n = static_cast<int64_t>(shape_.h) * shape_.w;
-  const int fb = param_.frac_bits;
-  const i128 bn = static_cast<i128>(batch_) * n;
+  constexpr int kNormFrac = StreamingBn::kNormFrac;
+  const int c = shape.c;
+  const int64_t n = static_cast<int64_t>(shape.h) * shape.w;
+  const int fb = spec.param_frac;
+  const i128 bn = static_cast<i128>(spec.batch) * n;
   for (int ch = 0; ch < c; ++ch) {
     i128 sg = 0, sgx = 0;
     for (int64_t p = 0; p < n; ++p) {
       const int64_t i = p * c + ch;
-      const int64_t g = y_clipped_[i] ? 0 : dy[i];  // clipped STE
+      const int64_t g = clipped[i] ? 0 : dy[i];  // clipped STE
       sg += g;
-      sgx += static_cast<i128>(g) * xhat_[i];
+      sgx += static_cast<i128>(g) * xhat[i];
     }
-    dbeta_[ch] = clamp64(sg, INT64_MIN / 2, INT64_MAX / 2);
-    dgamma_[ch] = clamp64(sgx, INT64_MIN / 2, INT64_MAX / 2);
+    dbeta[ch] = clamp64(sg, INT64_MIN / 2, INT64_MAX / 2);
+    dgamma[ch] = clamp64(sgx, INT64_MIN / 2, INT64_MAX / 2);
     if (dx == nullptr) continue;
     // m1 = c sum g and m2 = c sum g xhat, both with fb + kNormFrac fractional bits.
-    const bool through_stats = absorbed_ && !scale_only_;
-    const i128 m1 = through_stats ? round_div(shl(sg, kNormFrac), bn) : 0;
-    const i128 m2 = (through_stats && !var_clamped_[ch]) ? round_div(sgx, bn) : 0;
+    const BnBackwardChannel& k = channels[ch];
+    const i128 m1 = spec.through_stats ? round_div(shl(sg, kNormFrac), bn) : 0;
+    const i128 m2 = (spec.through_stats && !k.var_clamped) ? round_div(sgx, bn) : 0;
     // A = gamma / sigma with fb + kNormFrac fractional bits.
-    const i128 a = static_cast<i128>(state_.gamma[ch]) * inv_sigma_[ch];
+    const i128 a = static_cast<i128>(k.gamma) * k.inv_sigma;
     for (int64_t p = 0; p < n; ++p) {
       const int64_t i = p * c + ch;
-      const int64_t g = y_clipped_[i] ? 0 : dy[i];
-      const i128 t = shl(g, kNormFrac) - m1 - round_shift128(m2 * xhat_[i], kNormFrac);
+      const int64_t g = clipped[i] ? 0 : dy[i];
+      const i128 t = shl(g, kNormFrac) - m1 - round_shift128(m2 * xhat[i], kNormFrac);
       // a * t has 2 fb + 2 kNormFrac fractional bits; Qb has fb.
       const i128 r = round_shift128(a * t, fb + 2 * kNormFrac);
-      dx[i] = static_cast<int16_t>(clamp64(r, param_.min_code(), param_.max_code()));
+      dx[i] = static_cast<int16_t>(clamp64(r, spec.dx_min, spec.dx_max));
     }
   }
 }

@@ -14,6 +14,7 @@
 #include "core/fixed_point.h"
 #include "golden/training/max_norm.h"
 #include "golden/training/network.h"
+#include "golden/training/quant_flow.h"
 
 namespace lrt::golden {
 
@@ -44,8 +45,46 @@ struct StreamingBnOptions {
   std::optional<MaxNorm> affine_norm;
 };
 
+/// @brief Per-channel constants of a BN forward's element-wise step (bn_normalize).
+struct BnNormalizeChannel {
+  int64_t mu = 0;            ///< kStatFrac fractional bits
+  int64_t inv_sigma = 0;     ///< 1 / sigma, kNormFrac
+  int64_t gamma = 0;         ///< Qb code
+  int64_t beta_aligned = 0;  ///< beta's Qb code x 2^kNormFrac
+};
+
+/// @brief Per-channel constants of a BN backward (bn_backward).
+struct BnBackwardChannel {
+  int64_t gamma = 0;
+  int64_t inv_sigma = 0;
+  uint8_t var_clamped = 0;  ///< the forward's variance was clamped to 0 (no path through it)
+};
+
+/// @brief What a BN backward needs besides the data.
+struct BnBackwardSpec {
+  bool through_stats = false;  ///< the forward absorbed the sample and the exact derivative is asked for
+  int64_t batch = 1;           ///< B of the EMA
+  int param_frac = 0;          ///< Qb's fractional bits
+  int64_t dx_min = 0, dx_max = 0;  ///< Qb's code range
+};
+
+/// @brief The element-wise half of a BN forward over an HWC map: xhat = sat32(round((x
+/// 2^shift_in - mu) inv_sigma 2^-kStatFrac)), y = yq(gamma xhat + beta_aligned) with its clip
+/// flag. Plain data in and out, so that whatever computes it (a module on its own memory)
+/// gives the same bits.
+void bn_normalize(const TensorShape& shape, const int16_t* x, int shift_in, const BnNormalizeChannel* channels,
+                  const ShiftQuantizer& yq, int32_t* xhat, int16_t* y, uint8_t* clipped);
+
+/// @brief A BN backward over an HWC map: the parameter gradients dbeta = sum g, dgamma =
+/// sum g xhat (g = dy where the forward did not clip, else 0), and dx (null: not wanted), the
+/// exact derivative of the forward (see StreamingBn::backward).
+void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                 const BnBackwardChannel* channels, const BnBackwardSpec& spec, int16_t* dx, int64_t* dgamma,
+                 int64_t* dbeta);
+
 /// @brief One streaming BN layer: forward (optionally absorbing the sample into the
-/// statistics), the exact backward of that forward, and the affine update.
+/// statistics), the exact backward of that forward, and the affine update. The element-wise
+/// work is bn_normalize and bn_backward; the statistics and per-channel constants are here.
 class StreamingBn {
  public:
   static constexpr int kStatFrac = 24;  ///< fractional bits of mu, sq, var
@@ -93,6 +132,8 @@ class StreamingBn {
   std::vector<uint8_t> y_clipped_;  // HWC
   std::vector<int64_t> dgamma_;     // param.frac + kNormFrac fractional bits
   std::vector<int64_t> dbeta_;      // param.frac fractional bits
+  std::vector<BnNormalizeChannel> normalize_;  // the element-wise steps' per-channel constants
+  std::vector<BnBackwardChannel> backward_;
 };
 
 }  // namespace lrt::golden
