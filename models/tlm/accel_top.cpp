@@ -171,6 +171,7 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
 accel_top::~accel_top() {
   engine_.attach_weight_stores({}, false);  // the stores and kernels die with this module
   for (int l : engine_.trainable_layers()) engine_.install_mac_kernels(l, nullptr);
+  for (int l : batch_norm_layers()) engine_.install_mac_kernels(l, nullptr);
   if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
 }
 
@@ -179,6 +180,14 @@ void accel_top::set_thread_pool(ThreadPool* pool) {
   mac_->set_thread_pool(pool);
   const bool parallel = pool != nullptr && pool->threads() > 1;
   for (auto& u : units_) u->set_speculative(parallel);
+}
+
+std::vector<int> accel_top::batch_norm_layers() const {
+  std::vector<int> layers;
+  const std::vector<golden::LayerShape> shapes = golden::derive_shapes(engine_.network());
+  for (size_t l = 0; l < shapes.size(); ++l)
+    if (shapes[l].spec.kind == golden::LayerKind::kBatchNorm) layers.push_back(static_cast<int>(l));
+  return layers;
 }
 
 uint64_t accel_top::sram_mapped_bits() const { return sram_->buffer().mapped_bits(); }
@@ -205,6 +214,13 @@ void accel_top::attach_weights(bool deploy) {
     kernels.push_back(mac_kernels_.back().get());
     engine_.install_mac_kernels(trainable[j], kernels.back());
   }
+  // One set for the batch-norm layers, in the time of the op that runs them.
+  bn_kernels_.reset();
+  const std::vector<int> bn_layers = batch_norm_layers();
+  if (!bn_layers.empty())
+    bn_kernels_ = std::make_unique<TlmMacKernels>(*ctrl_->mem.operator->(), kBusMacBase, mac_->memory_bytes(), false,
+                                                  ctrl_->op_time());
+  for (int l : bn_layers) engine_.install_mac_kernels(l, bn_kernels_.get());
   for (size_t j = 0; j < slots_.size(); ++j) {
     const Slot& s = slots_[j];
     if (s.unit == nullptr) continue;
@@ -214,7 +230,7 @@ void accel_top::attach_weights(bool deploy) {
     reducers_[j] = reducer.get();
     engine_.install_rank_reducer(trainable[j], std::move(reducer));
   }
-  ctrl_->attach(tlm_stores, reducers_, kernels);
+  ctrl_->attach(tlm_stores, reducers_, kernels, bn_kernels_.get());
   // A resumed run goes on at the simulated time it stopped at (the ledger's cycles), so that the
   // processes' quantum boundaries, and with them the order in which they reach shared
   // resources, are those of the uninterrupted run.

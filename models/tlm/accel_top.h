@@ -111,6 +111,8 @@ class accel_top : public sc_core::sc_module {
   void build_units(const golden::Engine& engine, const AccelSpecs& specs);
   std::vector<std::unique_ptr<TlmWeightStore>> stores_;
   std::vector<std::unique_ptr<TlmMacKernels>> mac_kernels_;  // one per trainable layer
+  std::unique_ptr<TlmMacKernels> bn_kernels_;                 // the batch-norm layers' (null: none)
+  std::vector<int> batch_norm_layers() const;
   std::vector<UnitRankReducer*> reducers_;  // per trainable layer, owned by the engine; null if not LRT
   sc_core::sc_time clock_period_;
   uint64_t aux_bits_ = 0;

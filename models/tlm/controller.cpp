@@ -95,10 +95,12 @@ uint64_t controller::sram_address(const std::string& region) const {
 }
 
 void controller::attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers,
-                        const std::vector<TlmMacKernels*>& kernels) {
+                        const std::vector<TlmMacKernels*>& kernels, TlmMacKernels* bn_kernels) {
   if (stores.size() != arrays_.size() || reducers.size() != arrays_.size() || kernels.size() != arrays_.size())
     throw std::invalid_argument("controller: one store, reducer slot and MAC kernels per trainable layer");
   stores_ = stores;
+  bn_kernels_ = bn_kernels;
+  if (bn_kernels_ != nullptr) bn_kernels_->tag().ledger = &ledger_;
   for (size_t j = 0; j < stores_.size(); ++j) {
     const int l = engine_.trainable_layers()[j];
     stores_[j]->tag().ledger = &ledger_;
@@ -163,9 +165,12 @@ golden::StepResult controller::sequence(const uint8_t* image, int label) {
     if (j >= 0) {
       stores_[static_cast<size_t>(j)]->tag().phase = phase;
       layer_time_[static_cast<size_t>(j)] = t;
+    } else {
+      op_time_ = t;
+      if (bn_kernels_ != nullptr) bn_kernels_->tag().layer = l;
     }
     op(i);
-    if (j >= 0) t = layer_time_[static_cast<size_t>(j)];
+    t = j >= 0 ? layer_time_[static_cast<size_t>(j)] : op_time_;
     return l;
   };
   auto sync_if_needed = [&] {
@@ -299,21 +304,6 @@ void controller::transport(Port& p, Phase phase, int layer, ::tlm::tlm_command c
                            " bytes at bus address " + std::to_string(addr));
 }
 
-void controller::issue_mac(Port& p, Phase phase, int layer, uint64_t n, uint32_t bw, uint32_t ba, uint32_t bacc,
-                           sc_core::sc_time& t, uint64_t zero_operand, bool bit_scalable) {
-  if (n == 0) return;
-  MacJob job;
-  job.macs = n;
-  job.zero_operand = zero_operand;
-  job.bit_scalable = bit_scalable ? 1 : 0;
-  job.weight_bits = bw;
-  job.activation_bits = ba;
-  job.accumulator_bits = bacc;
-  if (p.data.size() < sizeof job) p.data.resize(sizeof job);
-  std::memcpy(p.data.data(), &job, sizeof job);
-  transport(p, phase, layer, ::tlm::TLM_WRITE_COMMAND, kBusMacBase, sizeof job, t);
-}
-
 void controller::sram_read(Port& p, Phase phase, int layer, uint64_t addr, uint64_t bits, sc_core::sc_time& t) {
   if (bits > 0) transport(p, phase, layer, ::tlm::TLM_READ_COMMAND, addr, (bits + 7) / 8, t);
 }
@@ -331,14 +321,13 @@ void controller::sram_write_codes(Port& p, Phase phase, int layer, uint64_t addr
 void controller::forward_costs(int l, sc_core::sc_time& t) {
   const golden::LayerShape& s = shapes_[static_cast<size_t>(l)];
   const uint64_t act = specs_.activation_word_bits;
-  const auto in = static_cast<uint64_t>(s.in.size()), out = static_cast<uint64_t>(s.out.size());
+  const auto in = static_cast<uint64_t>(s.in.size());
   // The layer reads its input map and writes its output map (the codes the datapath computed).
   sram_read(port_, Phase::kForward, l, act_offset_[static_cast<size_t>(l)], in * act, t);
   sram_write_codes(port_, Phase::kForward, l, act_offset_[static_cast<size_t>(l) + 1],
                    engine_.activation(static_cast<size_t>(engine_.op_of_layer(l)) + 1), t);
-  if (s.spec.kind == golden::LayerKind::kBatchNorm)
-    issue_mac(port_, Phase::kForward, l, out, 16, 16, kMacAccumulatorBits, t);  // scale and shift
-  // A trainable layer's GEMM ran on the MAC array inside the op (tlm_mac_kernels.h).
+  // A trainable layer's GEMM and batch norm's element-wise work ran on the MAC array inside
+  // the op (tlm_mac_kernels.h).
 }
 
 void controller::backward_costs(int l, sc_core::sc_time& t) {
@@ -352,8 +341,6 @@ void controller::backward_costs(int l, sc_core::sc_time& t) {
   if (input_grad)
     sram_write_codes(port_, Phase::kBackward, l, grad_addr_ + out * act / 8,
                      engine_.gradient(static_cast<size_t>(engine_.op_of_layer(l))), t);
-  if (s.spec.kind == golden::LayerKind::kBatchNorm)
-    issue_mac(port_, Phase::kBackward, l, 2 * out, 16, 16, kMacAccumulatorBits, t);
   if (!s.trainable()) return;
 
   const golden::AffineLayer& layer = engine_.affine(l);

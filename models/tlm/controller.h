@@ -84,7 +84,7 @@ class controller : public sc_core::sc_module {
   /// one per trainable layer, that the engine now uses: the controller sets their CostTags.
   /// Call after Engine::attach_weight_stores, install_rank_reducer and install_mac_kernels.
   void attach(const std::vector<TlmWeightStore*>& stores, const std::vector<UnitRankReducer*>& reducers,
-              const std::vector<TlmMacKernels*>& kernels);
+              const std::vector<TlmMacKernels*>& kernels, TlmMacKernels* bn_kernels = nullptr);
 
   /// @brief Trains one sample (see the file comment). Call from sc_main, not from a process.
   golden::StepResult train_sample(const uint8_t* image, int label);
@@ -92,6 +92,8 @@ class controller : public sc_core::sc_module {
   /// The time offset trainable layer j's store and reducer annotate (the calling process's
   /// local time while it runs that layer's work). Referenced by them: sized once.
   sc_core::sc_time& layer_time(size_t j) { return layer_time_.at(j); }
+  /// The same for the op of a layer that does not train (batch norm's MAC jobs annotate it).
+  sc_core::sc_time& op_time() { return op_time_; }
 
   const Ledger& ledger() const { return ledger_; }
   void set_ledger(const Ledger& l) { ledger_ = l; }
@@ -121,8 +123,6 @@ class controller : public sc_core::sc_module {
   void learn_costs(size_t j, uint64_t attempts, sc_core::sc_time& t);
   void transport(Port& p, Phase phase, int layer, ::tlm::tlm_command cmd, uint64_t addr, uint64_t bytes,
                  sc_core::sc_time& t);
-  void issue_mac(Port& p, Phase phase, int layer, uint64_t macs, uint32_t bw, uint32_t ba, uint32_t bacc,
-                 sc_core::sc_time& t, uint64_t zero_operand = 0, bool bit_scalable = false);
   void sram_read(Port& p, Phase phase, int layer, uint64_t addr, uint64_t bits, sc_core::sc_time& t);
   void sram_write_codes(Port& p, Phase phase, int layer, uint64_t addr, const std::vector<int16_t>& codes,
                         sc_core::sc_time& t);
@@ -145,6 +145,8 @@ class controller : public sc_core::sc_module {
   std::vector<uint64_t> state_addr_;        // network layer -> bus address of its lrt./batch. region
   std::vector<TlmWeightStore*> stores_;
   std::vector<sc_core::sc_time> layer_time_;
+  sc_core::sc_time op_time_;
+  TlmMacKernels* bn_kernels_ = nullptr;
 
   // The controller process and the sample it works on.
   tlm_utils::tlm_quantumkeeper qk_;

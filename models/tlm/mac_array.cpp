@@ -40,21 +40,45 @@ bool fits(uint64_t offset, uint64_t bytes, unsigned align, uint64_t memory_bytes
 
 }  // namespace
 
-uint64_t mac_array::offset_of_b(const MacOperands& o) { return aligned8(2 * o.a); }
-uint64_t mac_array::offset_of_c(const MacOperands& o) { return offset_of_b(o) + aligned8(2 * o.b); }
-uint64_t mac_array::footprint(const MacOperands& o) { return offset_of_c(o) + aligned8(o.c_bytes * o.c); }
+uint64_t mac_array::offset_of_b(const MacOperands& o) { return aligned8(o.a_bytes); }
+uint64_t mac_array::offset_of_c(const MacOperands& o) { return offset_of_b(o) + aligned8(o.b_bytes); }
+uint64_t mac_array::footprint(const MacOperands& o) { return offset_of_c(o) + aligned8(o.c_bytes); }
+
+static_assert(sizeof(golden::BnNormalizeChannel) % 8 == 0 && sizeof(golden::BnBackwardChannel) % 8 == 0,
+              "the channel records keep the regions behind them 8-byte aligned");
+
+BnOffsets bn_offsets(const MacJob& j) {
+  BnOffsets o;
+  o.elements = static_cast<uint64_t>(j.in_h) * static_cast<uint64_t>(j.in_w) * static_cast<uint64_t>(j.in_c);
+  o.channels = static_cast<uint64_t>(j.in_c);
+  o.b_xhat = o.channels * sizeof(golden::BnBackwardChannel);
+  o.b_clipped = o.b_xhat + 4 * o.elements;
+  o.c_y = 4 * o.elements;
+  o.c_clipped = o.c_y + 2 * o.elements;
+  o.c_dbeta = 8 * o.channels;
+  o.c_dx = 16 * o.channels;
+  return o;
+}
 
 MacOperands mac_operands(const MacJob& j) {
   const auto m = static_cast<uint64_t>(j.m), n = static_cast<uint64_t>(j.n), k = static_cast<uint64_t>(j.k);
   switch (static_cast<MacKernel>(j.kernel)) {
-    case MacKernel::kGemmNt: return {m * k, n * k, m * n};
-    case MacKernel::kGemmNtWide: return {m * k, n * k, m * n, 8};
-    case MacKernel::kWeightGradient: return {m * n, m * k, n * k};
-    case MacKernel::kColumnSum: return {m * n, 0, n};
+    case MacKernel::kGemmNt: return {2 * m * k, 2 * n * k, 4 * m * n};
+    case MacKernel::kGemmNtWide: return {2 * m * k, 2 * n * k, 8 * m * n, 2, 8};
+    case MacKernel::kWeightGradient: return {2 * m * n, 2 * m * k, 4 * n * k};
+    case MacKernel::kColumnSum: return {2 * m * n, 0, 4 * n};
     case MacKernel::kConvBackwardData: {
       const auto pixels = static_cast<uint64_t>(j.in_h - 2) * static_cast<uint64_t>(j.in_w - 2);
       const auto taps = 9 * static_cast<uint64_t>(j.in_c);
-      return {pixels * n, taps * n, static_cast<uint64_t>(j.in_h) * static_cast<uint64_t>(j.in_w) * j.in_c};
+      return {2 * pixels * n, 2 * taps * n, 4 * static_cast<uint64_t>(j.in_h) * static_cast<uint64_t>(j.in_w) * j.in_c};
+    }
+    case MacKernel::kBnNormalize: {
+      const BnOffsets o = bn_offsets(j);
+      return {2 * o.elements, o.channels * sizeof(golden::BnNormalizeChannel), o.c_clipped + o.elements, 8, 4};
+    }
+    case MacKernel::kBnBackward: {
+      const BnOffsets o = bn_offsets(j);
+      return {2 * o.elements, o.b_clipped + o.elements, o.c_dx + 2 * o.elements, 8, 8};
     }
     case MacKernel::kCount: break;
   }
@@ -69,19 +93,31 @@ const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
   if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
     return "a bit-scalable job has operands above 8 bits";
-  if (job.kernel > static_cast<uint32_t>(MacKernel::kGemmNtWide)) return "unknown kernel";
+  if (job.kernel > static_cast<uint32_t>(MacKernel::kBnBackward)) return "unknown kernel";
   if (job.kernel == static_cast<uint32_t>(MacKernel::kCount)) return "";
   if (job.macs != 0 || job.zero_operand != 0) return "a compute job counts its MACs itself (macs, zero_operand 0)";
-  const bool conv = job.kernel == static_cast<uint32_t>(MacKernel::kConvBackwardData);
-  const bool column_sum = job.kernel == static_cast<uint32_t>(MacKernel::kColumnSum);
-  if (job.n < 1 || (!conv && job.m < 0) || (!conv && !column_sum && job.k < 1) || (column_sum && job.k != 0))
+  const auto kernel = static_cast<MacKernel>(job.kernel);
+  const bool conv = kernel == MacKernel::kConvBackwardData;
+  const bool bn = kernel == MacKernel::kBnNormalize || kernel == MacKernel::kBnBackward;
+  const bool column_sum = kernel == MacKernel::kColumnSum;
+  if (bn) {
+    if (job.in_h < 1 || job.in_w < 1 || job.in_c < 1 || job.m != 0 || job.n != 0 || job.k != 0)
+      return "batch-norm map out of range";
+    if (kernel == MacKernel::kBnNormalize && (job.shift < 0 || job.shift > 62 || job.frac < 0 || job.frac > 62))
+      return "batch-norm shifts out of range";
+    if (kernel == MacKernel::kBnBackward && (job.batch < 1 || job.frac < 0 || job.frac > 62 || job.through_stats > 1))
+      return "batch-norm backward parameters out of range";
+    if (job.lo > job.hi) return "batch-norm code range empty";
+  } else if (job.n < 1 || (!conv && job.m < 0) || (!conv && !column_sum && job.k < 1) || (column_sum && job.k != 0)) {
     return "dimensions out of range";
+  }
   if (conv && (job.in_h < 3 || job.in_w < 3 || job.in_c < 1)) return "conv input shape out of range";
   if (job.gradient_a > 1) return "gradient_a is not 0 or 1";
   const MacOperands o = mac_operands(job);
-  if (o.a > (uint64_t{1} << 40) || o.b > (uint64_t{1} << 40) || o.c > (uint64_t{1} << 40)) return "operands too large";
-  if (!fits(job.a, 2 * o.a, 2, memory_bytes) || !fits(job.b, 2 * o.b, 2, memory_bytes) ||
-      !fits(job.c, o.c_bytes * o.c, static_cast<unsigned>(o.c_bytes), memory_bytes))
+  if (o.a_bytes > (uint64_t{1} << 41) || o.b_bytes > (uint64_t{1} << 41) || o.c_bytes > (uint64_t{1} << 42))
+    return "operands too large";
+  if (!fits(job.a, o.a_bytes, 2, memory_bytes) || !fits(job.b, o.b_bytes, o.b_align, memory_bytes) ||
+      !fits(job.c, o.c_bytes, o.c_align, memory_bytes))
     return "operands outside the operand memory";
   return "";
 }
@@ -169,27 +205,53 @@ void mac_array::compute(MacJob& job) {
                              : kernel == MacKernel::kGemmNt    ? static_cast<uint64_t>(job.n)
                              : kernel == MacKernel::kColumnSum ? 1
                                                                : static_cast<uint64_t>(job.k);
-  if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + o.a, 0)) * per_entry;
+  const uint64_t a_codes = o.a_bytes / 2;
+  if (gradient && specs_.zero_skip) job.zero_operand = static_cast<uint64_t>(std::count(a, a + a_codes, 0)) * per_entry;
+  const auto mn = static_cast<uint64_t>(job.m) * static_cast<uint64_t>(job.n);
   switch (kernel) {
     case MacKernel::kGemmNt:
-      job.macs = o.c * static_cast<uint64_t>(job.k);
+      job.macs = mn * static_cast<uint64_t>(job.k);
       golden::kern::gemm_nt_parallel(pool_, job.m, job.n, job.k, a, b, c);
       break;
     case MacKernel::kGemmNtWide:
-      job.macs = o.c * static_cast<uint64_t>(job.k);
+      job.macs = mn * static_cast<uint64_t>(job.k);
       golden::kern::gemm_nt_wide(job.m, job.n, job.k, a, b, reinterpret_cast<int64_t*>(base + job.c));
       break;
     case MacKernel::kColumnSum:
-      job.macs = o.a;
+      job.macs = mn;
       golden::kern::column_sum(job.m, job.n, a, c);
       break;
+    case MacKernel::kBnNormalize: {  // one multiply-add per element: gamma xhat + beta
+      const BnOffsets bo = bn_offsets(job);
+      job.macs = bo.elements;
+      const golden::ShiftQuantizer yq{job.frac, job.lo, job.hi};
+      unsigned char* out = base + job.c;
+      golden::bn_normalize({job.in_h, job.in_w, job.in_c}, a, job.shift,
+                           reinterpret_cast<const golden::BnNormalizeChannel*>(base + job.b), yq,
+                           reinterpret_cast<int32_t*>(out), reinterpret_cast<int16_t*>(out + bo.c_y),
+                           out + bo.c_clipped);
+      break;
+    }
+    case MacKernel::kBnBackward: {  // two per element: the sums' g xhat and dx's a t
+      const BnOffsets bo = bn_offsets(job);
+      job.macs = 2 * bo.elements;
+      const golden::BnBackwardSpec spec{job.through_stats == 1, job.batch, job.frac, job.lo, job.hi};
+      const unsigned char* inputs = base + job.b;
+      unsigned char* out = base + job.c;
+      golden::bn_backward({job.in_h, job.in_w, job.in_c}, a, inputs + bo.b_clipped,
+                          reinterpret_cast<const int32_t*>(inputs + bo.b_xhat),
+                          reinterpret_cast<const golden::BnBackwardChannel*>(inputs), spec,
+                          reinterpret_cast<int16_t*>(out + bo.c_dx), reinterpret_cast<int64_t*>(out),
+                          reinterpret_cast<int64_t*>(out + bo.c_dbeta));
+      break;
+    }
     case MacKernel::kWeightGradient:
-      job.macs = o.c * static_cast<uint64_t>(job.m);
+      job.macs = mn * static_cast<uint64_t>(job.k);
       golden::kern::weight_gradient(job.m, job.n, job.k, a, b, c);
       break;
     case MacKernel::kConvBackwardData: {
       const golden::TensorShape map{job.in_h, job.in_w, job.in_c};
-      job.macs = o.a * per_entry;
+      job.macs = a_codes * per_entry;
       golden::reserve_conv_backward_scratch(scratch_, map, job.n);
       golden::kern::conv3x3_backward_data(map, job.n, a, b, c, scratch_, pool_);
       break;

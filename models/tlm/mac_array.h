@@ -6,8 +6,8 @@
 // (golden/training/kernels.h, the arithmetic specification) on that memory, on its thread pool
 // (set_thread_pool: parallel arithmetic inside the module, bit-identical for any pool), and
 // counts the MACs and (with zero skipping) the zero gradient operands itself. A count job
-// (kernel kCount) only carries a count of MACs: batch norm's element-wise scale and shift, the
-// one layer work the array does not compute itself, still costs its lanes.
+// (kernel kCount) only carries a count of MACs, for initiators that model their own arithmetic;
+// the controller's layers send compute jobs only (every MAC the array charges, it computed).
 // b_transport adds the job's busy time (cycles x clock period) to the delay and never waits;
 // a job that arrives (now + delay) while an earlier one still runs queues behind it
 // (ResourceTimeline), and its energy goes to the payload's CostTag (cost_tag.h).
@@ -60,6 +60,8 @@ enum class MacKernel : uint32_t {
   kWeightGradient = 3,    ///< C[n][k] = sum_p A[p][n] B[p][k] over m pairs (A = dz, B = a)
   kColumnSum = 4,         ///< C[n] = sum_p A[p][n] over m rows, no B (a bias gradient: MACs by 1)
   kGemmNtWide = 5,        ///< kGemmNt into int64 sums (an LRT update's L R^T over full-range codes)
+  kBnNormalize = 6,       ///< batch norm forward, element-wise (golden::bn_normalize; layout: bn_offsets)
+  kBnBackward = 7,        ///< batch norm backward (golden::bn_backward; layout: bn_offsets)
 };
 
 /// @brief One job for the MAC array: the payload's data (trivially copyable).
@@ -75,9 +77,16 @@ struct MacJob {
   uint32_t kernel = 0;  ///< MacKernel
   /// Compute jobs: kGemmNt and kGemmNtWide m x n x k; kWeightGradient m pairs, n outputs, k
   /// inputs; kColumnSum m rows of n (k unused, 0); kConvBackwardData n output channels of a
-  /// conv whose input map is in_h x in_w x in_c.
+  /// conv whose input map is in_h x in_w x in_c; kBnNormalize and kBnBackward the map (m, n, k 0).
   int32_t m = 0, n = 0, k = 0;
   int32_t in_h = 0, in_w = 0, in_c = 0;
+  /// Batch norm: kBnNormalize shifts x by `shift` and quantizes with (frac, lo, hi) as
+  /// ShiftQuantizer (shift, lo, hi); kBnBackward: the parameters' fractional bits `frac`, the
+  /// EMA's `batch`, `through_stats`, and dx's code range [lo, hi].
+  int32_t shift = 0, frac = 0;
+  int64_t lo = 0, hi = 0;
+  int64_t batch = 0;
+  uint32_t through_stats = 0;
   /// A gradient job (kConvBackwardData, kWeightGradient, kColumnSum: A; kGemmNt with m = 1 and
   /// gradient_a = 1: A) counts A's zero entries x the MACs each feeds as zero operands under
   /// zero skipping.
@@ -85,13 +94,25 @@ struct MacJob {
   uint64_t a = 0, b = 0, c = 0;  ///< operand-memory byte offsets of A, B (int16) and C
 };
 
-/// @brief Elements of A, B (int16) and C a compute job reads and writes (0 for kCount), and
-/// the bytes of one C element (4, or 8 for kGemmNtWide).
+/// @brief Bytes of A, B and C a compute job reads and writes (0 for kCount), and the alignment
+/// each needs (A: int16 codes).
 struct MacOperands {
-  uint64_t a = 0, b = 0, c = 0;
-  uint64_t c_bytes = 4;
+  uint64_t a_bytes = 0, b_bytes = 0, c_bytes = 0;
+  unsigned b_align = 2, c_align = 4;
 };
 MacOperands mac_operands(const MacJob& job);
+
+/// @brief Where a batch-norm job's pieces lie, in bytes from the start of their region.
+/// kBnNormalize: A = x (int16), B = the channels' golden::BnNormalizeChannel, C = xhat (int32) |
+/// y (int16) | clip flags (uint8). kBnBackward: A = dy (int16), B = the channels'
+/// golden::BnBackwardChannel | xhat | clip flags, C = dgamma (int64) | dbeta (int64) | dx (int16).
+struct BnOffsets {
+  uint64_t elements = 0, channels = 0;
+  uint64_t b_xhat = 0, b_clipped = 0;                // kBnBackward
+  uint64_t c_y = 0, c_clipped = 0;                   // kBnNormalize (xhat at 0)
+  uint64_t c_dbeta = 0, c_dx = 0;                    // kBnBackward (dgamma at 0)
+};
+BnOffsets bn_offsets(const MacJob& job);
 
 /// @brief Operand widths of a MAC: the key of the energy table.
 struct MacWidths {

@@ -52,6 +52,12 @@ void TlmMacKernels::get(uint64_t offset, void* dst, uint64_t bytes) {
 }
 
 void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, void* c) {
+  const MacOperands o = mac_operands(job);
+  run(job, phase, {{0, a, o.a_bytes}}, {{0, b, o.b_bytes}}, {{0, c, o.c_bytes}});
+}
+
+void TlmMacKernels::run(MacJob job, Phase phase, std::initializer_list<In> a, std::initializer_list<In> b,
+                        std::initializer_list<Out> c) {
   if (!dmi_asked_) {  // once: the array's operand memory never moves
     dmi_asked_ = true;
     ::tlm::tlm_dmi dmi;
@@ -69,11 +75,12 @@ void TlmMacKernels::run(MacJob job, Phase phase, const int16_t* a, const int16_t
   if (mac_array::footprint(o) > memory_bytes_)
     throw std::logic_error("MAC array: a job of " + std::to_string(mac_array::footprint(o)) +
                            " operand bytes, the memory has " + std::to_string(memory_bytes_));
-  put(job.a, a, 2 * o.a);
-  put(job.b, b, 2 * o.b);
+  for (const In& p : a) put(job.a + p.offset, p.data, p.bytes);
+  for (const In& p : b) put(job.b + p.offset, p.data, p.bytes);
   tag_->phase = phase;
   transport(::tlm::TLM_WRITE_COMMAND, base_, reinterpret_cast<unsigned char*>(&job), sizeof job);
-  get(job.c, c, o.c_bytes * o.c);
+  for (const Out& p : c)
+    if (p.data != nullptr) get(job.c + p.offset, p.data, p.bytes);
 }
 
 namespace {
@@ -108,6 +115,31 @@ MacJob conv_backward_job(const golden::MacOperandBits& bits, const golden::Tenso
 }
 MacJob weight_gradient_job(const golden::MacOperandBits& bits, int pairs, int n_o, int k) {
   return job_of(MacKernel::kWeightGradient, bits, pairs, n_o, k);
+}
+// Batch norm: one multiply-add per element forward, two backward, at 16 x 16 bits into 32.
+MacJob bn_job(MacKernel kernel, const golden::TensorShape& shape) {
+  MacJob j = job_of(kernel, {16, 16}, 0, 0, 0);
+  j.in_h = shape.h;
+  j.in_w = shape.w;
+  j.in_c = shape.c;
+  return j;
+}
+MacJob bn_forward_job(const golden::TensorShape& shape, int shift_in, const golden::ShiftQuantizer& yq) {
+  MacJob j = bn_job(MacKernel::kBnNormalize, shape);
+  j.shift = shift_in;
+  j.frac = yq.shift;
+  j.lo = yq.lo;
+  j.hi = yq.hi;
+  return j;
+}
+MacJob bn_backward_job(const golden::TensorShape& shape, const golden::BnBackwardSpec& spec) {
+  MacJob j = bn_job(MacKernel::kBnBackward, shape);
+  j.through_stats = spec.through_stats ? 1 : 0;
+  j.batch = spec.batch;
+  j.frac = spec.param_frac;
+  j.lo = spec.dx_min;
+  j.hi = spec.dx_max;
+  return j;
 }
 MacJob bias_gradient_job(const golden::MacOperandBits& bits, int pairs, int n_o) {
   return job_of(MacKernel::kColumnSum, bits, pairs, n_o, 0);
@@ -154,6 +186,28 @@ void TlmMacKernels::bias_gradient(const golden::MacOperandBits& bits, int pairs,
   run(bias_gradient_job(bits, pairs, n_o), Phase::kUpdate, dz, nullptr, db);
 }
 
+void TlmMacKernels::bn_forward(const golden::TensorShape& shape, const int16_t* x, int shift_in,
+                               const golden::BnNormalizeChannel* channels, const golden::ShiftQuantizer& yq,
+                               int32_t* xhat, int16_t* y, uint8_t* clipped) {
+  const MacJob job = bn_forward_job(shape, shift_in, yq);
+  const BnOffsets o = bn_offsets(job);
+  run(job, Phase::kForward, {{0, x, 2 * o.elements}},
+      {{0, channels, o.channels * sizeof(golden::BnNormalizeChannel)}},
+      {{0, xhat, 4 * o.elements}, {o.c_y, y, 2 * o.elements}, {o.c_clipped, clipped, o.elements}});
+}
+
+void TlmMacKernels::bn_backward(const golden::TensorShape& shape, const int16_t* dy, const uint8_t* clipped,
+                                const int32_t* xhat, const golden::BnBackwardChannel* channels,
+                                const golden::BnBackwardSpec& spec, int16_t* dx, int64_t* dgamma, int64_t* dbeta) {
+  const MacJob job = bn_backward_job(shape, spec);
+  const BnOffsets o = bn_offsets(job);
+  run(job, Phase::kBackward, {{0, dy, 2 * o.elements}},
+      {{0, channels, o.channels * sizeof(golden::BnBackwardChannel)},
+       {o.b_xhat, xhat, 4 * o.elements},
+       {o.b_clipped, clipped, o.elements}},
+      {{0, dgamma, 8 * o.channels}, {o.c_dbeta, dbeta, 8 * o.channels}, {o.c_dx, dx, 2 * o.elements}});
+}
+
 void TlmMacKernels::factor_product(const golden::MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
                                    const int16_t* r, int64_t* c) {
   run(factor_product_job(bits, n_o, n_i, rank), Phase::kUpdate, l, r, c);
@@ -175,6 +229,10 @@ uint64_t mac_memory_bytes(const golden::Engine& engine) {
       bytes = std::max(bytes, mac_array::footprint(mac_operands(
                                   factor_product_job(any, n_o, k, acc->params().reducer.rank))));
   }
+  for (const golden::LayerShape& s : golden::derive_shapes(engine.network()))
+    if (s.spec.kind == golden::LayerKind::kBatchNorm)
+      for (const MacJob& j : {bn_forward_job(s.in, 0, {}), bn_backward_job(s.in, {})})
+        bytes = std::max(bytes, mac_array::footprint(mac_operands(j)));
   return bytes;
 }
 

@@ -9,6 +9,7 @@
 // LRT update's L R^T: update).
 
 #include <cstdint>
+#include <initializer_list>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -42,6 +43,12 @@ class TlmMacKernels final : public golden::MacKernels {
                      int32_t* db) override;
   void factor_product(const golden::MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
                       const int16_t* r, int64_t* c) override;
+  void bn_forward(const golden::TensorShape& shape, const int16_t* x, int shift_in,
+                  const golden::BnNormalizeChannel* channels, const golden::ShiftQuantizer& yq, int32_t* xhat,
+                  int16_t* y, uint8_t* clipped) override;
+  void bn_backward(const golden::TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                   const golden::BnBackwardChannel* channels, const golden::BnBackwardSpec& spec, int16_t* dx,
+                   int64_t* dgamma, int64_t* dbeta) override;
 
   /// The tag every job carries (ledger and layer are the sequencer's to set).
   CostTag& tag() { return *tag_; }
@@ -50,6 +57,20 @@ class TlmMacKernels final : public golden::MacKernels {
   // Loads A and B, runs `job` (its kernel, dimensions and widths set), reads C back; the
   // operands' sizes are the job's (mac_operands).
   void run(MacJob job, Phase phase, const int16_t* a, const int16_t* b, void* c);
+  // The same with each region in pieces (byte offset in the region, data, bytes); an output
+  // piece with null data is not read back.
+  struct In {
+    uint64_t offset;
+    const void* data;
+    uint64_t bytes;
+  };
+  struct Out {
+    uint64_t offset;
+    void* data;
+    uint64_t bytes;
+  };
+  void run(MacJob job, Phase phase, std::initializer_list<In> a, std::initializer_list<In> b,
+           std::initializer_list<Out> c);
   // `job` as a precision-scalable job when PFQ is on.
   MacJob scalable(MacJob job) const;
   // Copies bytes into / out of the operand memory at `offset`.
@@ -68,7 +89,8 @@ class TlmMacKernels final : public golden::MacKernels {
   CostTag* tag_;
 };
 
-/// @brief Operand-memory bytes the largest MAC job of `engine`'s trainable layers needs.
+/// @brief Operand-memory bytes the largest MAC job of `engine`'s trainable and batch-norm
+/// layers needs.
 uint64_t mac_memory_bytes(const golden::Engine& engine);
 
 }  // namespace lrt::tlm

@@ -332,8 +332,14 @@ void Engine::install_rank_reducer(int layer, std::unique_ptr<RankReducer> reduce
 }
 
 void Engine::install_mac_kernels(int layer, MacKernels* kernels) {
+  if (layer >= 0 && static_cast<size_t>(layer) < shapes_.size() &&
+      shapes_[static_cast<size_t>(layer)].spec.kind == LayerKind::kBatchNorm) {
+    batch_norm(layer).bn().install_mac_kernels(kernels);
+    return;
+  }
   if (layer < 0 || static_cast<size_t>(layer) >= shapes_.size() || !shapes_[static_cast<size_t>(layer)].trainable())
-    throw std::invalid_argument("engine: layer " + std::to_string(layer) + " is not a conv3x3 or fc layer");
+    throw std::invalid_argument("engine: layer " + std::to_string(layer) +
+                                " is not a conv3x3, fc or batch-norm layer");
   affine(layer).install_mac_kernels(kernels);
 }
 

@@ -101,8 +101,8 @@ class Engine {
   /// Lets the LRT layer `layer` fold its pairs with `reducer` from now on (e.g. a driver of a
   /// hardware unit that holds the same state). Throws as lrt_reducer_model().
   void install_rank_reducer(int layer, std::unique_ptr<RankReducer> reducer);
-  /// Lets the trainable layer `layer` hand its MAC jobs to `kernels` (not owned; null: the
-  /// golden kernels on the engine's pool). std::invalid_argument for a layer that does not train.
+  /// Lets the trainable or batch-norm layer `layer` hand its MAC jobs to `kernels` (not owned;
+  /// null: the golden kernels on the engine's pool). std::invalid_argument for another layer.
   void install_mac_kernels(int layer, MacKernels* kernels);
   /// The batch-norm layer at network layer index `layer` (throws std::out_of_range).
   const BatchNormLayer& batch_norm(int layer) const;

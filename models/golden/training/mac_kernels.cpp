@@ -36,6 +36,18 @@ void LocalMacKernels::bias_gradient(const MacOperandBits& /*bits*/, int pairs, i
   kern::column_sum(pairs, n_o, dz, db);
 }
 
+void LocalMacKernels::bn_forward(const TensorShape& shape, const int16_t* x, int shift_in,
+                                 const BnNormalizeChannel* channels, const ShiftQuantizer& yq, int32_t* xhat,
+                                 int16_t* y, uint8_t* clipped) {
+  bn_normalize(shape, x, shift_in, channels, yq, xhat, y, clipped);
+}
+
+void LocalMacKernels::bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped,
+                                  const int32_t* xhat, const BnBackwardChannel* channels, const BnBackwardSpec& spec,
+                                  int16_t* dx, int64_t* dgamma, int64_t* dbeta) {
+  golden::bn_backward(shape, dy, clipped, xhat, channels, spec, dx, dgamma, dbeta);
+}
+
 void LocalMacKernels::factor_product(const MacOperandBits& /*bits*/, int n_o, int n_i, int rank, const int16_t* l,
                                      const int16_t* r, int64_t* c) {
   kern::gemm_nt_wide(n_o, n_i, rank, l, r, c);

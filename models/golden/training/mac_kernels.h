@@ -1,5 +1,6 @@
 #pragma once
-// The MAC loops of a trainable layer (GEMMs, gradients, bias sums, the LRT update's L R^T),
+// The MAC loops of the layers (GEMMs, gradients, bias sums, the LRT update's L R^T, batch
+// norm's element-wise work),
 // behind an interface, so that what computes them is a choice of the engine's user:
 // LocalMacKernels runs the golden kernels (kernels.h) on the caller's thread pool; the TLM engine installs one that hands each job to its MAC array
 // module, which computes it on operands in its own memory (tlm/tlm_mac_kernels.h). Both give
@@ -14,6 +15,7 @@
 #include "core/thread_pool.h"
 #include "golden/training/kernels.h"
 #include "golden/training/network.h"
+#include "golden/training/streaming_bn.h"
 
 namespace lrt::golden {
 
@@ -46,6 +48,14 @@ class MacKernels {
   /// r: n_i x rank, row-major) in 64-bit sums (kern::gemm_nt_wide).
   virtual void factor_product(const MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l,
                               const int16_t* r, int64_t* c) = 0;
+  /// @brief A batch-norm layer's element-wise forward (golden::bn_normalize).
+  virtual void bn_forward(const TensorShape& shape, const int16_t* x, int shift_in,
+                          const BnNormalizeChannel* channels, const ShiftQuantizer& yq, int32_t* xhat, int16_t* y,
+                          uint8_t* clipped) = 0;
+  /// @brief A batch-norm layer's backward (golden::bn_backward; dx may be null).
+  virtual void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                           const BnBackwardChannel* channels, const BnBackwardSpec& spec, int16_t* dx,
+                           int64_t* dgamma, int64_t* dbeta) = 0;
 };
 
 /// @brief The golden kernels on a thread pool (null: the calling thread).
@@ -63,6 +73,11 @@ class LocalMacKernels final : public MacKernels {
   void bias_gradient(const MacOperandBits& bits, int pairs, int n_o, const int16_t* dz, int32_t* db) override;
   void factor_product(const MacOperandBits& bits, int n_o, int n_i, int rank, const int16_t* l, const int16_t* r,
                       int64_t* c) override;
+  void bn_forward(const TensorShape& shape, const int16_t* x, int shift_in, const BnNormalizeChannel* channels,
+                  const ShiftQuantizer& yq, int32_t* xhat, int16_t* y, uint8_t* clipped) override;
+  void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                   const BnBackwardChannel* channels, const BnBackwardSpec& spec, int16_t* dx, int64_t* dgamma,
+                   int64_t* dbeta) override;
 
  private:
   ThreadPool* pool_ = nullptr;

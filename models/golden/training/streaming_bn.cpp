@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "golden/training/lrt_accumulator.h"
+#include "golden/training/mac_kernels.h"
 #include "golden/training/quant_flow.h"
 
 namespace lrt::golden {
@@ -146,8 +147,11 @@ void StreamingBn::forward(const int16_t* x, bool absorb, int16_t* y) {
     normalize_[static_cast<size_t>(ch)] = {mu, inv, state_.gamma[ch],
                                            static_cast<int64_t>(state_.beta[ch]) * (int64_t{1} << kNormFrac)};
   }
-  bn_normalize(shape_, x, kStatFrac - fin, normalize_.data(), ShiftQuantizer::make(param_.frac_bits + kNormFrac, out_),
-               xhat_.data(), y, y_clipped_.data());
+  const ShiftQuantizer yq = ShiftQuantizer::make(param_.frac_bits + kNormFrac, out_);
+  if (kernels_ != nullptr)
+    kernels_->bn_forward(shape_, x, kStatFrac - fin, normalize_.data(), yq, xhat_.data(), y, y_clipped_.data());
+  else
+    bn_normalize(shape_, x, kStatFrac - fin, normalize_.data(), yq, xhat_.data(), y, y_clipped_.data());
 }
 
 void bn_normalize(const TensorShape& shape, const int16_t* x, int shift_in, const BnNormalizeChannel* channels,
@@ -176,8 +180,12 @@ void StreamingBn::backward(const int16_t* dy, int16_t* dx) {
     backward_[static_cast<size_t>(ch)] = {state_.gamma[ch], inv_sigma_[ch], var_clamped_[ch]};
   const BnBackwardSpec spec{absorbed_ && !scale_only_, batch_, param_.frac_bits, param_.min_code(),
                             param_.max_code()};
-  bn_backward(shape_, dy, y_clipped_.data(), xhat_.data(), backward_.data(), spec, dx, dgamma_.data(),
-              dbeta_.data());
+  if (kernels_ != nullptr)
+    kernels_->bn_backward(shape_, dy, y_clipped_.data(), xhat_.data(), backward_.data(), spec, dx, dgamma_.data(),
+                          dbeta_.data());
+  else
+    bn_backward(shape_, dy, y_clipped_.data(), xhat_.data(), backward_.data(), spec, dx, dgamma_.data(),
+                dbeta_.data());
 }
 
 void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,

@@ -45,6 +45,8 @@ struct StreamingBnOptions {
   std::optional<MaxNorm> affine_norm;
 };
 
+class MacKernels;
+
 /// @brief Per-channel constants of a BN forward's element-wise step (bn_normalize).
 struct BnNormalizeChannel {
   int64_t mu = 0;            ///< kStatFrac fractional bits
@@ -111,6 +113,10 @@ class StreamingBn {
   /// Restores them; std::invalid_argument for another count.
   void set_norm_states(const std::vector<MaxNormState>& states) { affine_norms_.set_states(states); }
 
+  /// @brief Hands the element-wise work to `kernels` from now on (null: the functions here).
+  /// Not owned; bit-exact either way.
+  void install_mac_kernels(MacKernels* kernels) { kernels_ = kernels; }
+
   const BnState& state() const { return state_; }
   /// Replaces the state (sizes must match the channel count; throws std::invalid_argument).
   void set_state(const BnState& s);
@@ -134,6 +140,7 @@ class StreamingBn {
   std::vector<int64_t> dbeta_;      // param.frac fractional bits
   std::vector<BnNormalizeChannel> normalize_;  // the element-wise steps' per-channel constants
   std::vector<BnBackwardChannel> backward_;
+  MacKernels* kernels_ = nullptr;
 };
 
 }  // namespace lrt::golden

@@ -289,6 +289,15 @@ class CountingKernels final : public MacKernels {
     ++factor_jobs;
     local_.factor_product(b, n_o, n_i, rank, l, r, c);
   }
+  void bn_forward(const TensorShape& shape, const int16_t* x, int shift_in, const BnNormalizeChannel* channels,
+                  const ShiftQuantizer& yq, int32_t* xhat, int16_t* y, uint8_t* clipped) override {
+    local_.bn_forward(shape, x, shift_in, channels, yq, xhat, y, clipped);
+  }
+  void bn_backward(const TensorShape& shape, const int16_t* dy, const uint8_t* clipped, const int32_t* xhat,
+                   const BnBackwardChannel* channels, const BnBackwardSpec& spec, int16_t* dx, int64_t* dgamma,
+                   int64_t* dbeta) override {
+    local_.bn_backward(shape, dy, clipped, xhat, channels, spec, dx, dgamma, dbeta);
+  }
 
  private:
   LocalMacKernels local_;

@@ -112,6 +112,44 @@ void expect_kernels_equal_golden(golden::MacKernels& k, std::mt19937_64& gen) {
     k.factor_product({16, 16}, n_o, n_i, rank, l.data(), r.data(), got.data());
     EXPECT_EQ(got, want) << "factor product";
   }
+  {  // batch norm on a 3 x 4 x 5 map: forward, then backward with and without dx
+    const golden::TensorShape shape{3, 4, 5};
+    const auto x = random_codes(static_cast<size_t>(shape.size()), gen, 10);
+    std::vector<golden::BnNormalizeChannel> fc(5);
+    std::vector<golden::BnBackwardChannel> bc(5);
+    for (int ch = 0; ch < 5; ++ch) {
+      fc[static_cast<size_t>(ch)] = {static_cast<int64_t>(gen() % 4096) << 12, 40000 + static_cast<int64_t>(gen() % 40000),
+                                     static_cast<int64_t>(gen() % 300) - 150, static_cast<int64_t>(gen() % 200) << 16};
+      bc[static_cast<size_t>(ch)] = {fc[static_cast<size_t>(ch)].gamma, fc[static_cast<size_t>(ch)].inv_sigma,
+                                     static_cast<uint8_t>(ch == 3)};
+    }
+    const golden::ShiftQuantizer yq{16, -128, 127};  // clips some outputs
+    const auto n = static_cast<size_t>(shape.size());
+    std::vector<int32_t> xhat_w(n), xhat_g(n, -1);
+    std::vector<int16_t> y_w(n), y_g(n, -1);
+    std::vector<uint8_t> clip_w(n), clip_g(n, 7);
+    local.bn_forward(shape, x.data(), 20, fc.data(), yq, xhat_w.data(), y_w.data(), clip_w.data());
+    k.bn_forward(shape, x.data(), 20, fc.data(), yq, xhat_g.data(), y_g.data(), clip_g.data());
+    EXPECT_EQ(xhat_g, xhat_w) << "bn forward xhat";
+    EXPECT_EQ(y_g, y_w) << "bn forward y";
+    EXPECT_EQ(clip_g, clip_w) << "bn forward clip flags";
+    EXPECT_GT(std::count(clip_w.begin(), clip_w.end(), 1), 0);
+    const auto dy = random_codes(n, gen, 20);
+    for (const bool with_dx : {true, false}) {
+      const golden::BnBackwardSpec spec{with_dx, 7, 8, -32768, 32767};
+      std::vector<int16_t> dx_w(n), dx_g(n, -1);
+      std::vector<int64_t> dg_w(5), dg_g(5, -1), db_w(5), db_g(5, -1);
+      local.bn_backward(shape, dy.data(), clip_w.data(), xhat_w.data(), bc.data(), spec,
+                        with_dx ? dx_w.data() : nullptr, dg_w.data(), db_w.data());
+      k.bn_backward(shape, dy.data(), clip_w.data(), xhat_w.data(), bc.data(), spec, with_dx ? dx_g.data() : nullptr,
+                    dg_g.data(), db_g.data());
+      if (with_dx) {
+        EXPECT_EQ(dx_g, dx_w) << "bn backward dx";
+      }
+      EXPECT_EQ(dg_g, dg_w) << "bn backward dgamma";
+      EXPECT_EQ(db_g, db_w) << "bn backward dbeta";
+    }
+  }
 }
 
 // The golden column sum and wide product against sums written out: the wide product keeps
@@ -141,8 +179,9 @@ TEST(MacArrayCompute, KernelsOnItsMemoryEqualTheGoldenKernelsThroughDmiAndBursts
   TlmMacKernels burst(bursts, 0, mac.memory_bytes(), false, delay);
   expect_kernels_equal_golden(burst, gen);
   // The array counted the MACs from the jobs' dimensions.
-  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23 + 11 * 6 + 7 * 10 * 4;
-  EXPECT_EQ(mac.stats().jobs, 12u);
+  // Batch norm: one MAC per element forward, two backward (run twice).
+  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23 + 11 * 6 + 7 * 10 * 4 + 60 + 2 * 2 * 60;
+  EXPECT_EQ(mac.stats().jobs, 18u);
   EXPECT_EQ(mac.stats().macs, 2 * per_round);
   EXPECT_EQ(mac.stats().gated_macs, 0u);  // no zero skipping
   EXPECT_EQ(delay, clock_cycles(mac.stats().busy_cycles, kClock));
@@ -239,6 +278,16 @@ TEST(MacArrayCompute, BadComputeJobsAreRefusedWithoutComputingAndTheMemoryIsAPla
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   j.kernel = static_cast<uint32_t>(MacKernel::kColumnSum);  // a column sum has no k
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  MacJob bn;  // batch norm: a map, no m x n x k, a non-empty code range
+  bn.kernel = static_cast<uint32_t>(MacKernel::kBnNormalize);
+  bn.in_h = bn.in_w = 2;
+  bn.in_c = 1;
+  bn.lo = 1;
+  bn.hi = 0;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &bn, sizeof bn), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  bn.hi = 1;
+  bn.m = 1;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &bn, sizeof bn), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   EXPECT_EQ(mac.stats().jobs, 1u);
   // DMI: granted read/write over exactly the memory; refused on the job register, naming it.
   ::tlm::tlm_generic_payload t;
@@ -357,6 +406,38 @@ TEST(MacArrayCompute, PixelSgdProductsAndTheLrtUpdateRunOnTheArray) {
     train(corrupted, &kernels, 4);
     EXPECT_NE(corrupted.weights_digest(), twin.weights_digest()) << (is_lrt ? "LRT" : "pixel SGD");
   }
+}
+
+// Batch norm's element-wise work runs on the array: conv, ReLU, batch norm, fc (online SGD,
+// the BN layer learning) trains bit for bit as the golden twin; the array ran the counted MACs
+// plus one per BN element forward and two backward; a flipped result bit shows.
+TEST(MacArrayCompute, BatchNormRunsOnTheArray) {
+  golden::NetworkSpec net;
+  net.in_h = 8;
+  net.in_w = 8;
+  net.in_c = 1;
+  net.layers = {{golden::LayerKind::kConv3x3, 4}, {golden::LayerKind::kRelu, 0}, {golden::LayerKind::kBatchNorm, 0},
+                {golden::LayerKind::kFc, 5}};
+  golden::Engine twin(net, sgd_specs()), on_array(net, sgd_specs()), corrupted(net, sgd_specs());
+  train(twin, nullptr, 4);
+  mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  BurstOnly path(forward_path(mac));
+  TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
+  on_array.install_mac_kernels(2, &kernels);
+  corrupted.install_mac_kernels(2, &kernels);
+  train(on_array, &kernels, 4);
+  EXPECT_EQ(on_array.weights_digest(), twin.weights_digest());
+  EXPECT_EQ(on_array.batch_norm(2).bn().state().gamma, twin.batch_norm(2).bn().state().gamma);
+  golden::AffineWork work;
+  for (int l : twin.trainable_layers()) work += twin.affine(l).work();
+  const uint64_t bn_elements = 6 * 6 * 4;
+  EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
+                                  work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
+                                  work.bias_skipped + 4 * 3 * bn_elements);
+  path.flip_read = true;
+  train(corrupted, &kernels, 4);
+  EXPECT_NE(corrupted.weights_digest(), twin.weights_digest());
 }
 
 }  // namespace
