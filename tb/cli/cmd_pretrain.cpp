@@ -23,6 +23,7 @@
 #include "data/stream.h"
 #include "golden/training/engine.h"
 #include "golden/training/model_io.h"
+#include "sim/pretrain.h"
 
 namespace lrt::cli {
 
@@ -43,16 +44,6 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// Fraction of the stream's samples the engine classifies correctly (predict: no state change).
-double accuracy_on(golden::Engine& engine, const data::SampleStream& stream) {
-  uint64_t correct = 0;
-  for (uint64_t i = 0; i < stream.size(); ++i) {
-    const data::Sample s = stream.at(i);
-    correct += engine.predict(s.pixels.data()) == s.label ? 1 : 0;
-  }
-  return stream.size() ? static_cast<double>(correct) / static_cast<double>(stream.size()) : 0.0;
-}
-
 int run_pretrain(const PretrainArgs& args) {
   std::vector<std::string> sets = args.sets;
   // pretrain.samples is at least 1: an untrained model is asked for on the command line only.
@@ -62,42 +53,22 @@ int run_pretrain(const PretrainArgs& args) {
   if (!args.force && file_exists(args.out))
     throw InputError(InputLocation(args.out), "already exists; choose another --out or pass --force to overwrite");
 
-  const golden::NetworkSpec net = config::network_spec(specs);
-  golden::TrainSpecs train = config::pretrain_specs(specs);
-  train.count_pair_updates = false;  // pre-training reports no writes
-  const data::Dataset dataset = config::load_dataset(specs);
-  const data::SampleStream offline = dataset.stream(data::Split::kOfflineTrain);
-  const data::SampleStream validation = dataset.stream(data::Split::kValidation);
-  if (offline.size() == 0)
-    throw InputError(InputLocation({}, -1, -1, "data.split.offline_train_samples"),
-                     "is 0; pre-training needs offline training samples");
-  const data::Sample first = offline.at(0);
-  config::check_input_shape(net, first.rows, first.cols);
-  std::unique_ptr<golden::Engine> engine = config::make_engine(net, train);
-  ThreadPool pool(args.jobs);
-  engine->set_thread_pool(&pool);
-
   install_stop_handlers();
   const uint64_t total = args.samples_given ? args.samples : specs.pretrain.samples;
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));
   ProgressLine progress(total, "samples");
-  uint64_t recent_correct = 0;  // over the current window of 1000 samples, for the progress line
-  uint64_t done = 0;
-  for (; done < total && !stop_requested(); ++done) {
-    const data::Sample s = offline.at(done % offline.size());
-    recent_correct += engine->train_step(s.pixels.data(), s.label).correct ? 1 : 0;
-    if (done % 1000 == 999) {
-      if (show) {
-        char extra[48];
-        std::snprintf(extra, sizeof extra, "train acc %.1f%%", static_cast<double>(recent_correct) / 10.0);
-        progress.update(done + 1, extra);
-      }
-      recent_correct = 0;
-    }
-  }
-  if (show) progress.finish(done);
-  if (stop_requested()) {
-    std::cerr << "lrtsim pretrain: interrupted after " << done << " samples; no checkpoint written\n";
+  sim::PretrainHooks hooks;
+  hooks.stop = [] { return stop_requested(); };
+  if (show)
+    hooks.progress = [&](uint64_t done, double recent) {
+      char extra[48];
+      std::snprintf(extra, sizeof extra, "train acc %.1f%%", 100.0 * recent);
+      progress.update(done, extra);
+    };
+  const sim::PretrainResult r = sim::pretrain(specs, total, args.jobs, hooks);
+  if (show) progress.finish(r.samples);
+  if (r.interrupted) {
+    std::cerr << "lrtsim pretrain: interrupted after " << r.samples << " samples; no checkpoint written\n";
     return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
   }
 
@@ -105,23 +76,16 @@ int run_pretrain(const PretrainArgs& args) {
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
     throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
-  // The effective configuration travels inside the model, so the result carries what made it.
-  CheckpointWriter model = golden::model_checkpoint(*engine, config::config_hash(specs), done);
-  const std::string effective = config::effective_yaml(specs);
-  model.add_bytes("config.yaml", std::vector<uint8_t>(effective.begin(), effective.end()));
-  if (total == 0) {  // nothing learned: a validation pass would only measure chance
-    model.write(args.out);
+  r.model->write(args.out);
+  if (!r.validation) {
     std::printf("pretrained 0 samples (untrained: the initial weights of run.seed %llu)\nmodel: %s\n",
                 static_cast<unsigned long long>(specs.run.seed), args.out.c_str());
-    std::fflush(stdout);
-    return kExitOk;
+  } else {
+    std::printf("pretrained %llu samples (%s, learning rate %g)\nvalidation_accuracy: %.4f (%llu samples)\nmodel: %s\n",
+                static_cast<unsigned long long>(r.samples), golden::to_string(specs.pretrain.scheme),
+                specs.pretrain.learning_rate, *r.validation, static_cast<unsigned long long>(r.validation_samples),
+                args.out.c_str());
   }
-  const double val = accuracy_on(*engine, validation);
-  model.write(args.out);
-  std::printf("pretrained %llu samples (%s, learning rate %g)\nvalidation_accuracy: %.4f (%llu samples)\nmodel: %s\n",
-              static_cast<unsigned long long>(done), golden::to_string(specs.pretrain.scheme),
-              specs.pretrain.learning_rate, val, static_cast<unsigned long long>(validation.size()),
-              args.out.c_str());
   std::fflush(stdout);
   return kExitOk;
 }
