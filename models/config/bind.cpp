@@ -20,16 +20,13 @@ namespace {
 }
 
 // Runs a module's validate() and turns its SpecError into an InputError at the key of the
-// member it names: `at` is where the module's specs sit in Specs, so the member's path is
-// at.member and the key table says which key fills it. A member without a key (e.g. the
-// network-given `cells`) keeps its name in the message.
+// member it names (throw_at_key).
 template <class Validate>
 auto validate_as_config(const std::string& at, const char* module, Validate&& validate) {
   try {
     return validate();
   } catch (const SpecError& e) {
-    if (const KeySpec* k = key_of_member(at + "." + e.member())) fail(k->path, e.problem());
-    throw InputError({}, std::string(module) + ": " + e.what());
+    throw_at_key(at, module, e);
   }
 }
 
@@ -140,9 +137,9 @@ void validate_training(const Specs& specs, const golden::TrainSpecs& out) {
   // The bit-accurate rank reducer stores L and R as 16-bit codes (golden/rank_reduce/rank_reduce_fixed.h);
   // another width would silently be ignored, so it is refused.
   const bool lrt = out.conv.scheme == golden::Scheme::kLrt || out.fc.scheme == golden::Scheme::kLrt;
-  if (lrt && out.rank_reduce_arith == golden::RankReduceArith::kFixed && specs.accel.rank_reduce.lr_bits != 16)
+  if (lrt && out.rank_reduce_arith == golden::RankReduceArith::kFixed && specs.accel.controller.lr_bits != 16)
     fail("accel.rank_reduce.lr_bits",
-         "is " + std::to_string(specs.accel.rank_reduce.lr_bits) +
+         "is " + std::to_string(specs.accel.controller.lr_bits) +
              " but the fixed-point rank reducer implements 16-bit L/R factors only; expected 16");
 }
 
@@ -159,6 +156,11 @@ std::string network_problem(const std::string& what, const std::vector<golden::L
 }
 
 }  // namespace
+
+void throw_at_key(const std::string& at, const char* module, const SpecError& e) {
+  if (const KeySpec* k = key_of_member(at + "." + e.member())) fail(k->path, e.problem());
+  throw InputError({}, std::string(module) + ": " + e.what());
+}
 
 golden::NetworkSpec network_spec(const Specs& specs) {
   const golden::NetworkSpec& net = specs.network;
@@ -225,6 +227,24 @@ device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells) {
   return rram_specs(specs, cells, specs.train.quant.weight.bits, specs.train.quant.weight.range);
 }
 
+hw::AccelSpecs accel_specs(const Specs& specs) {
+  hw::AccelSpecs out = specs.accel;  // the accel.* keys fill these members directly
+  // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
+  out.mac.full_adder_energy_pj = specs.accel.mac_energy.mult8_pj / 64.0;
+  validate_as_config("accel", "accelerator", [&] {
+    try {
+      hw::validate(out);
+    } catch (const SpecError& e) {
+      if (e.member() == "mac.full_adder_energy_pj")
+        fail("accel.mac.mult8_pj", "gives a full-adder energy (mult8_pj / 64) of " +
+                                       std::to_string(out.mac.full_adder_energy_pj) + " pJ, which " +
+                                       e.problem());
+      throw;
+    }
+  });
+  return out;
+}
+
 device::SramSpecs sram_specs(const Specs& specs) {
   validate_as_config("accel.sram", "SRAM buffer", [&] { device::validate(specs.accel.sram); });
   return specs.accel.sram;
@@ -279,6 +299,7 @@ void check_consistency(const Specs& specs) {
   constexpr uint32_t kWidest = device::CellMapping::kMaxWeightBits;
   (void)rram_specs(specs, kWidest, static_cast<int>(kWidest), 1.0);
   (void)sram_specs(specs);
+  (void)accel_specs(specs);
   (void)data_specs(specs);
   (void)network_spec(specs);
   (void)train_specs(specs);

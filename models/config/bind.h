@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "config/specs.h"
+#include "core/error.h"
 #include "data/specs.h"
 #include "data/stream.h"
 #include "device/rram_specs.h"
@@ -20,6 +22,7 @@
 #include "golden/training/engine.h"
 #include "golden/training/network.h"
 #include "golden/training/train_specs.h"
+#include "hw/accel_specs.h"
 
 namespace lrt::config {
 
@@ -34,6 +37,17 @@ device::RramArraySpecs rram_specs(const Specs& specs, uint64_t cells);
 
 /// @brief The SRAM buffer. Throws InputError naming the key.
 device::SramSpecs sram_specs(const Specs& specs);
+
+/// @brief The accelerator's hardware as the TLM model takes it: the accel.* members, with the
+/// MAC array's full-adder energy from accel.mac.mult8_pj (an 8 x 8 b multiplier is 64 full
+/// adders). Throws InputError naming the key.
+hw::AccelSpecs accel_specs(const Specs& specs);
+
+/// @brief A module's SpecError as an InputError at the key bound to the member it names: `at`
+/// is where the module's specs sit in Specs (e.g. "accel"), so the member's path is at.member
+/// and the key table says which key fills it. A member without a key (e.g. the network-given
+/// `cells`) keeps its name in the message, after `module`.
+[[noreturn]] void throw_at_key(const std::string& at, const char* module, const SpecError& e);
 
 /// @brief The data set and its streams; the IDX file names are joined to data.dir unless
 /// they are absolute. The data seed is run.seed, passed to the data area separately.

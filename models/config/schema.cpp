@@ -22,10 +22,13 @@ constexpr const char* kSimard = "Simard, Steinkraus & Platt, ICDAR 2003, §2";
 
 std::string cite(const char* who, const std::string& where) { return std::string(who) + ", " + where; }
 
-// Limits the device models accept (device/energy.h, device/rram_specs.cpp) and the data
-// streams' counter layout (data/specs.h): bounding the keys here gives file:line errors.
+// Limits the device models accept (device/energy.h, device/rram_specs.cpp), the accelerator's
+// (hw/accel_specs.cpp) and the data streams' counter layout (data/specs.h): bounding the keys
+// here gives file:line errors.
 constexpr double kMaxEventPj = 1e6;
 constexpr uint32_t kMaxCycles = 1'000'000;
+constexpr double kMinClockMhz = 1e-3, kMaxClockMhz = 1e6;  // a period in [1 ps, 1 ms]
+constexpr double kMaxMult8Pj = 64 * 100.0;                 // 64 full adders of at most 100 pJ
 constexpr uint64_t kMaxStreamSamples = data::kMaxSamples;
 
 // Choice names come from the modules that own the enums (their to_string, found by argument-
@@ -45,7 +48,7 @@ std::vector<std::pair<std::string, device::EnduranceDistribution>> endurance_cho
 std::vector<std::pair<std::string, data::Augmentation>> augmentation_choices() {
   std::vector<std::pair<std::string, data::Augmentation>> out;
   for (const char* name : {"class_clustering", "spatial", "background", "noise"})
-    out.emplace_back(name, data::parse_augmentation(name, "data.shift.augmentations"));
+    out.emplace_back(name, data::parse_augmentation(name));
   return out;
 }
 
@@ -743,11 +746,12 @@ Schema build_schema() {
       LRT_CONFIG_KEY(accel.clock_mhz)
           .unit("MHz")
           .defaults_to("100")
-          .above(0.0)
+          .at_least(kMinClockMhz)
+          .at_most(kMaxClockMhz)
           .source("assumption: the papers give no clock; 100 MHz is a modest clock for a 40 nm edge "
                   "accelerator and only converts cycles to seconds")
           .doc("clock frequency of the accelerator"),
-      LRT_CONFIG_KEY(accel.quantum_cycles)
+      LRT_CONFIG_KEY_AT("accel.quantum_cycles", accel.controller.quantum_cycles)
           .unit("cycles")
           .defaults_to("1000")
           .at_least(1)
@@ -777,20 +781,20 @@ Schema build_schema() {
           .defaults_to("fixed")
           .source(cite(kLrt, "App. C: a real device performs its operations in fixed point"))
           .doc("fixed: bit-accurate integer arithmetic of the hardware; float: double-precision reference"),
-      LRT_CONFIG_KEY(accel.rank_reduce.impl)
-          .one_of({{"golden", RankReduceImplChoice::kGolden}, {"rtl", RankReduceImplChoice::kRtl}})
+      LRT_CONFIG_KEY_AT("accel.rank_reduce.impl", accel.rank_reduce_impl)
+          .one_of({{"golden", hw::RankReduceImplKind::kGolden}, {"rtl", hw::RankReduceImplKind::kRtl}})
           .defaults_to("golden")
           .source("design choice: both are bit-exact (lrtsim cosim, docs/rtl.md); rtl is slower")
           .doc("what computes the TLM rank_reduce_unit's steps: golden (C++ fixed-point model) or rtl "
                "(the Verilated rtl/rr_unit.sv; --engine tlm, --jobs 1)"),
-      LRT_CONFIG_KEY(accel.rank_reduce.units)
-          .one_of({{"shared", RankReduceUnits::kShared}, {"per_layer", RankReduceUnits::kPerLayer}})
+      LRT_CONFIG_KEY_AT("accel.rank_reduce.units", accel.controller.rank_reduce_units)
+          .one_of({{"shared", hw::RankReduceUnits::kShared}, {"per_layer", hw::RankReduceUnits::kPerLayer}})
           .defaults_to("shared")
           .source("design choice: one unit's logic for the whole network (docs/rtl.md, Cost table); the "
                   "units hold no state of their own (it lives in SRAM)")
           .doc("shared: one rank-reduce unit with a context per LRT layer, their pairs take turns on "
                "its datapath; per_layer: one unit each, the layers' pairs fold in parallel"),
-      LRT_CONFIG_KEY(accel.rank_reduce.lr_bits)
+      LRT_CONFIG_KEY_AT("accel.rank_reduce.lr_bits", accel.controller.lr_bits)
           .unit("bits")
           .defaults_to("16")
           .at_least(2)
@@ -1111,25 +1115,26 @@ Schema build_schema() {
                   "dense schedule (zero operands hold their lane)")
           .doc("the MAC array skips MACs whose gradient (dz) operand is zero: fewer "
                "cycles and no energy for them (docs/precision.md, Zero skipping)"),
-      LRT_CONFIG_KEY(accel.mac.add8_pj)
+      LRT_CONFIG_KEY_AT("accel.mac.add8_pj", accel.mac_energy.add8_pj)
           .unit("pJ/op")
           .defaults_to("0.03")
           .at_least(0.0)
           .source(cite(kHorowitz, "8 b integer add"))
           .doc("energy of an 8-bit addition"),
-      LRT_CONFIG_KEY(accel.mac.mult8_pj)
+      LRT_CONFIG_KEY_AT("accel.mac.mult8_pj", accel.mac_energy.mult8_pj)
           .unit("pJ/op")
           .defaults_to("0.2")
           .at_least(0.0)
+          .at_most(kMaxMult8Pj)
           .source(cite(kHorowitz, "8 b integer multiply"))
           .doc("energy of an 8-bit multiplication"),
-      LRT_CONFIG_KEY(accel.mac.add32_pj)
+      LRT_CONFIG_KEY_AT("accel.mac.add32_pj", accel.mac_energy.add32_pj)
           .unit("pJ/op")
           .defaults_to("0.1")
           .at_least(0.0)
           .source(cite(kHorowitz, "32 b integer add"))
           .doc("energy of a 32-bit addition"),
-      LRT_CONFIG_KEY(accel.mac.mult32_pj)
+      LRT_CONFIG_KEY_AT("accel.mac.mult32_pj", accel.mac_energy.mult32_pj)
           .unit("pJ/op")
           .defaults_to("3.1")
           .at_least(0.0)

@@ -1,12 +1,13 @@
 #pragma once
 // The validated configuration. The nesting is the module hierarchy: where a module has its
-// own specs, config::Specs holds them (accel.rram is a device::RramArraySpecs, accel.sram a
-// device::SramSpecs, network a golden::NetworkSpec, train a golden::TrainSpecs), so a key of config/schema.cpp points at the
-// member the module reads and bind.h only adds what several keys decide together. A key's
-// path is its member's path unless the schema says otherwise (LRT_CONFIG_KEY_AT). Defaults,
-// ranges, units and sources live in the key table only: obtain a Specs from default_specs()
-// or load_specs() (config/loader.h), never by value-initializing one yourself (members
-// without a module struct are zero-initialized, module structs keep their own defaults).
+// own specs, config::Specs holds them (accel is a hw::AccelSpecs, accel.rram a
+// device::RramArraySpecs, accel.sram a device::SramSpecs, network a golden::NetworkSpec, train
+// a golden::TrainSpecs), so a key of config/schema.cpp points at the member the module reads
+// and bind.h only adds what several keys decide together. A key's path is its member's path
+// unless the schema says otherwise (LRT_CONFIG_KEY_AT). Ranges, units and sources live in the
+// key table; a module struct's defaults equal its keys' defaults (test_schema.cpp checks).
+// Obtain a Specs from default_specs() or load_specs() (config/loader.h), never by
+// value-initializing one yourself (members without a module struct are zero-initialized).
 
 #include <cstdint>
 #include <string>
@@ -21,6 +22,7 @@
 #include "golden/training/network.h"      // golden::NetworkSpec: network
 #include "golden/rank_reduce/rank_reduce.h"  // golden::RankReduceMode, RankReduceArith
 #include "golden/training/train_specs.h"  // golden::TrainSpecs: train
+#include "hw/accel_specs.h"  // hw::AccelSpecs: accel (clock, bus, mac, controller, rank_reduce_impl)
 
 namespace lrt::config {
 
@@ -80,19 +82,12 @@ using RankReduceMode = golden::RankReduceMode;
 /// @brief Arithmetic of the rank-reduce unit.
 using Arithmetic = golden::RankReduceArith;
 
-/// @brief Which implementation computes the TLM rank_reduce_unit's steps.
-enum class RankReduceImplChoice { kGolden, kRtl };
-
-/// @brief One rank-reduce unit time-multiplexed over every LRT layer, or one unit per layer.
-enum class RankReduceUnits { kShared, kPerLayer };
-
-/// @brief The rank-reduce unit's hardware. Rank, mode and kappa_th are per layer kind
-/// (train.conv.*, train.fc.*): the unit holds q = max rank + 1 columns.
+/// @brief The rank reduction's arithmetic, which bind.h hands to the golden engine
+/// (golden::TrainSpecs::rank_reduce_arith). The unit's hardware choices are hw::AccelSpecs
+/// members: accel.rank_reduce.impl is rank_reduce_impl, units and lr_bits are the
+/// controller's. Rank, mode and kappa_th are per layer kind (train.conv.*, train.fc.*).
 struct RankReduceSpecs {
   Arithmetic arith = Arithmetic::kFixed;
-  RankReduceImplChoice impl = RankReduceImplChoice::kGolden;  ///< golden C++ model or Verilated RTL
-  RankReduceUnits units = RankReduceUnits::kShared;           ///< sharing of the unit's hardware
-  int lr_bits = 0;  ///< width of the stored L/R factors
 };
 
 /// @brief Which weight drift of the LRT paper's Appendix F acts between samples: none (the
@@ -107,31 +102,23 @@ struct RramSpecs : device::RramArraySpecs {
   DriftModel drift_model = DriftModel::kNone;
 };
 
-/// @brief MAC array: parallelism and energy per arithmetic operation.
-struct MacSpecs {
-  int lanes = 0;
-  bool zero_skip = false;  ///< MACs with a zero gradient operand are skipped (cycles and energy)
+/// @brief Energies per arithmetic operation (accel.mac.*_pj). The MAC array's full-adder
+/// energy is mult8_pj's (bind.h); the others are documented figures no model reads yet.
+struct MacEnergySpecs {
   double add8_pj = 0.0;
   double mult8_pj = 0.0;
   double add32_pj = 0.0;
   double mult32_pj = 0.0;
 };
 
-/// @brief The interconnect between the controller, the units and the memories.
-struct BusSpecs {
-  int width_bits = 0;      ///< 0: unlimited (no contention)
-  int latency_cycles = 0;  ///< per transaction
-};
-
-/// @brief The accelerator hardware.
-struct AccelSpecs {
-  double clock_mhz = 0.0;
-  int quantum_cycles = 0;  ///< the TLM processes' global quantum
-  BusSpecs bus;
+/// @brief The accelerator: its hardware's own specs (clock, bus, MAC array, controller,
+/// rank-reduce implementation: hw::AccelSpecs, as the TLM model takes them), the memories, and
+/// what bind.h derives from.
+struct AccelSpecs : hw::AccelSpecs {
   RankReduceSpecs rank_reduce;
   RramSpecs rram;
   device::SramSpecs sram;
-  MacSpecs mac;
+  MacEnergySpecs mac_energy;
 };
 
 /// @brief The whole configuration.

@@ -65,13 +65,13 @@ const char* to_string(ShiftScheduleRule rule) {
   return "unknown";
 }
 
-Augmentation parse_augmentation(const std::string& name, const std::string& key) {
+Augmentation parse_augmentation(const std::string& name) {
   if (name == "class_clustering") return kClassClustering;
   if (name == "spatial") return kSpatial;
   if (name == "background") return kBackground;
   if (name == "noise") return kWhiteNoise;
-  throw InputError(InputLocation({}, -1, -1, key),
-                   "unknown augmentation '" + name + "' (expected class_clustering, spatial, background or noise)");
+  fail("shift.augmentations",
+       "unknown augmentation '" + name + "' (expected class_clustering, spatial, background or noise)");
 }
 
 void validate(const DataSpecs& s) {

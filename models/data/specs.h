@@ -23,8 +23,8 @@ constexpr uint32_t kAllAugmentations = kClassClustering | kSpatial | kBackground
 /// @brief "CD+ST+BG+WN"-style name of a mask ("none" for 0), for traces and plots.
 std::string augmentation_names(uint32_t mask);
 /// @brief Parses one name: "class_clustering", "spatial", "background" or "noise".
-/// Throws InputError (with `key`) for anything else.
-Augmentation parse_augmentation(const std::string& name, const std::string& key);
+/// Throws SpecError (member shift.augmentations) for anything else.
+Augmentation parse_augmentation(const std::string& name);
 
 /// @brief Where the images come from (MNIST-format IDX files, raw or gzip).
 struct SourceSpecs {

@@ -85,11 +85,11 @@ const SramRegion& SramBuffer::map(const std::string& name, uint64_t bits) {
     if (occupied != bits && bits <= free_bits) {
       need += " (" + std::to_string(occupied) + " bits in whole " + std::to_string(word) + "-bit words)";
     }
-    throw InputError(InputLocation("", -1, -1, "accel.sram.capacity_bits"),
-                     "SRAM buffer over capacity: region '" + name + "' needs " + need +
-                         " but the capacity is " + std::to_string(specs_.capacity_bits) + " bits, of which " +
-                         std::to_string(mapped_bits_) + " are already mapped (" + std::to_string(free_bits) +
-                         " free)");
+    throw SpecError("capacity_bits",
+                    "SRAM buffer over capacity: region '" + name + "' needs " + need +
+                        " but the capacity is " + std::to_string(specs_.capacity_bits) + " bits, of which " +
+                        std::to_string(mapped_bits_) + " are already mapped (" + std::to_string(free_bits) +
+                        " free)");
   }
   SramRegion r;
   r.name = name;

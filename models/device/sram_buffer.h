@@ -74,7 +74,7 @@ class SramBuffer {
 
   const SramSpecs& specs() const { return specs_; }
   /// @brief Reserves `bits` (rounded up to whole words) under a unique name. Throws
-  /// lrt::InputError (key accel.sram.capacity_bits) naming the request, what is already
+  /// SpecError (member capacity_bits) naming the request, what is already
   /// mapped and the capacity when it does not fit; std::invalid_argument for an empty or
   /// duplicate name or zero bits.
   const SramRegion& map(const std::string& name, uint64_t bits);

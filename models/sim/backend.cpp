@@ -26,7 +26,7 @@ std::string array_prefix(const golden::Engine& e, size_t j) {
 class GoldenBackend final : public Backend {
  public:
   GoldenBackend(const config::Specs& specs, golden::Engine& net) : net_(net) {
-    if (specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl)
+    if (specs.accel.rank_reduce_impl == hw::RankReduceImplKind::kRtl)
       bad_key("accel.rank_reduce.impl",
               "rtl runs the Verilated rank-reduce unit inside the TLM engine's rank_reduce_unit; the golden "
               "engine has no unit: expected golden (or use --engine tlm)");
@@ -79,30 +79,18 @@ class TlmBackend final : public Backend {
     if (specs.train.conv.scheme == golden::Scheme::kUoro) bad_key("train.conv.scheme", kNoUoro);
     if (specs.train.fc.scheme == golden::Scheme::kUoro) bad_key("train.fc.scheme", kNoUoro);
     tlm::AccelSpecs a;
+    static_cast<hw::AccelSpecs&>(a) = config::accel_specs(specs);  // clock, bus, MAC array, controller
     a.rram = layer_rram_specs(specs, net);
     a.seed = specs.run.seed;
     a.sram = config::sram_specs(specs);
-    a.mac.lanes = static_cast<uint32_t>(specs.accel.mac.lanes);
-    // An 8 x 8 b array multiplier is 64 full adders (docs/tlm.md, "mac_array").
-    a.mac.full_adder_energy_pj = specs.accel.mac.mult8_pj / 64.0;
-    a.mac.zero_skip = specs.accel.mac.zero_skip;
-    a.controller.shared_rank_reduce_unit = specs.accel.rank_reduce.units == config::RankReduceUnits::kShared;
-    a.controller.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
-    a.controller.quantum_cycles = static_cast<uint64_t>(specs.accel.quantum_cycles);
-    a.bus_width_bits = static_cast<uint32_t>(specs.accel.bus.width_bits);
-    a.bus_latency_cycles = static_cast<uint32_t>(specs.accel.bus.latency_cycles);
-    a.rank_reduce_impl = specs.accel.rank_reduce.impl == config::RankReduceImplChoice::kRtl
-                             ? tlm::RankReduceImplKind::kRtl
-                             : tlm::RankReduceImplKind::kGolden;
-    clock_mhz_ = specs.accel.clock_mhz;
-    a.clock_period = sc_core::sc_time(1e6 / clock_mhz_, sc_core::SC_PS);
+    clock_mhz_ = a.clock_mhz;
     a.vcd_path = vcd;
     if (a.vcd_path.size() > 4 && a.vcd_path.compare(a.vcd_path.size() - 4, 4, ".vcd") == 0)
       a.vcd_path.resize(a.vcd_path.size() - 4);  // SystemC appends ".vcd"
     try {
       top_ = std::make_unique<tlm::accel_top>("accel", net, a);
-    } catch (const SpecError& e) {
-      bad_key("accel", e.what());
+    } catch (const SpecError& e) {  // a member of tlm::AccelSpecs, which config::Specs holds at accel
+      config::throw_at_key("accel", "accelerator", e);
     } catch (const std::invalid_argument& e) {
       bad_key("train", e.what());
     }

@@ -53,7 +53,7 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
     }
   }
   tlm::ControllerSpecs cs;
-  cs.lr_bits = static_cast<uint32_t>(specs.accel.rank_reduce.lr_bits);
+  cs.lr_bits = specs.accel.controller.lr_bits;
   uint64_t aux = 0;
   for (const tlm::SramRegionSpec& r : tlm::sram_regions(engine, cs))
     if (r.aux) aux += r.bits;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/error.h"
 #include "golden/training/schemes.h"
 #include "tlm/tlm_util.h"
 
@@ -15,6 +16,12 @@ std::string lrt_region(int layer) { return "lrt." + std::to_string(layer); }
 // Bus addresses of trainable layer j's RRAM window and of rank-reduce unit u's registers (bus.h).
 uint64_t rram_window(size_t j) { return kBusRramBase + j * kBusRramLayerStride; }
 uint64_t unit_window(size_t u) { return kBusRankReduceBase + u * kBusRankReduceStride; }
+
+// The clock period of the validated specs (validated first: the period divides by clock_mhz).
+sc_core::sc_time clock_period_of(const hw::AccelSpecs& specs) {
+  hw::validate(specs);
+  return sc_core::sc_time(1e6 / specs.clock_mhz, sc_core::SC_PS);
+}
 
 }  // namespace
 
@@ -41,7 +48,7 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
       // Gram-Schmidt scratch is one region for a shared unit, the largest layer's.
       const hw::RrUnitMemory m = hw::rr_unit_memory(acc->params().reducer.rank, n_o, k);
       state.push_back({lrt_region(static_cast<int>(l)), 64 * m.state_words() + (n_o + k) * act, true});
-      if (specs.shared_rank_reduce_unit)
+      if (specs.rank_reduce_units == hw::RankReduceUnits::kShared)
         scratch = std::max(scratch, m.scratch_words);
       else
         state.push_back({"lrt_scratch." + tag, 64 * m.scratch_words, true});
@@ -59,31 +66,35 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
 }
 
 accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine, const AccelSpecs& specs)
-    : sc_module(name), engine_(engine), clock_period_(specs.clock_period) {
+    : sc_module(name), engine_(engine), clock_period_(clock_period_of(specs)) {
   const std::vector<int>& trainable = engine.trainable_layers();
   if (specs.rram.size() != trainable.size())
     throw std::invalid_argument("accel_top: " + std::to_string(specs.rram.size()) + " RRAM specs for " +
                                 std::to_string(trainable.size()) + " trainable layers");
-  bus_ = std::make_unique<bus>("bus", specs.bus_latency_cycles, specs.clock_period);
-  bus_->set_width_bits(specs.bus_width_bits);
+  bus_ = std::make_unique<bus>("bus", specs.bus.latency_cycles, clock_period_);
+  bus_->set_width_bits(specs.bus.width_bits);
   for (size_t j = 0; j < trainable.size(); ++j)
     rram_.push_back(std::make_unique<rram_array>(("rram_" + std::to_string(trainable[j])).c_str(), specs.rram[j],
-                                                 specs.seed, static_cast<uint32_t>(trainable[j]), specs.clock_period));
-  sram_ = std::make_unique<sram_buffer>("sram", specs.sram, specs.clock_period);
-  for (const SramRegionSpec& r : sram_regions(engine, specs.controller)) {
-    sram_->map(r.name, r.bits);
-    if (r.aux) aux_bits_ += r.bits;
+                                                 specs.seed, static_cast<uint32_t>(trainable[j]),
+                                                 clock_period_));
+  sram_ = std::make_unique<sram_buffer>("sram", specs.sram, clock_period_);
+  try {
+    for (const SramRegionSpec& r : sram_regions(engine, specs.controller)) {
+      sram_->map(r.name, r.bits);
+      if (r.aux) aux_bits_ += r.bits;
+    }
+  } catch (const SpecError& e) {  // the buffer names its own member
+    throw SpecError("sram." + e.member(), e.problem());
   }
-  mac_ = std::make_unique<mac_array>("mac", specs.mac, specs.clock_period, mac_memory_bytes(engine));
+  mac_ = std::make_unique<mac_array>("mac", specs.mac, clock_period_, mac_memory_bytes(engine));
   mac_->set_thread_pool(engine.thread_pool());  // the GEMMs' rows over the run's --jobs threads
   build_units(engine, specs);
   std::vector<rram_array*> arrays;
   for (auto& a : rram_) arrays.push_back(a.get());
   std::vector<RankReduceContextRef> contexts;
   for (size_t j = 0; j < slots_.size(); ++j) contexts.push_back(unit(j));
-  ControllerSpecs cs = specs.controller;
-  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(), cs,
-                                       specs.clock_period);
+  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(),
+                                       specs.controller, clock_period_);
 
   // Bus: initiators = the controller and the units; targets in binding order: arrays, SRAM,
   // MAC array, units (a shared unit's window holds one register bank per context).
@@ -119,7 +130,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
     mac_->trace_busy(busy_wire("mac"));
     for (auto& r : rram_) r->trace_busy(busy_wire(r->basename()));
     for (auto& u : units_) u->trace_busy(busy_wire(u->basename()));
-    if (specs.bus_width_bits > 0) bus_->trace_busy(busy_wire("bus"));
+    if (specs.bus.width_bits > 0) bus_->trace_busy(busy_wire("bus"));
     bus_->trace_transactions(true);
     sc_core::sc_trace(vcd_, bus_->transactions_signal(), "bus.transactions");
   }
@@ -127,8 +138,8 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
 
 void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& specs) {
   const std::vector<int>& trainable = engine.trainable_layers();
-  const bool shared = specs.controller.shared_rank_reduce_unit;
-  RankReduceUnitSpecs unit_specs = specs.controller.rank_reduce;  // its state words at this SRAM's price
+  const bool shared = specs.controller.rank_reduce_units == hw::RankReduceUnits::kShared;
+  RankReduceUnitSpecs unit_specs = specs.rank_reduce_unit;  // its state words at this SRAM's price
   unit_specs.sram_read_energy_per_bit = sram_->buffer().read_energy_per_bit();
   unit_specs.sram_write_energy_per_bit = sram_->buffer().write_energy_per_bit();
   std::vector<RankReduceContextSpec> contexts;  // the shared unit's
@@ -138,14 +149,16 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
     const golden::LrtAccumulator* acc = engine.affine(trainable[j]).updater().lrt_accumulator();
     if (acc == nullptr) continue;
     if (specs.controller.lr_bits != 16)
-      throw std::invalid_argument("the rank-reduce unit stores 16-bit Q_L / Q_R codes; lr_bits is " +
-                                  std::to_string(specs.controller.lr_bits));
+      throw SpecError("controller.lr_bits",
+                      std::to_string(specs.controller.lr_bits) +
+                          " but the rank-reduce unit stores 16-bit Q_L / Q_R codes; expected 16");
     const golden::RankReduceParams& p = acc->params().reducer;
     const device::SramRegion& region = sram_->buffer().region(lrt_region(trainable[j]));
     const uint64_t state_addr = kBusSramBase + region.offset_bytes;
     slots_[j].pair_addr = state_addr + rank_reduce_unit::state_bytes(p);
     // The RTL runs on the accelerator's clock (its STEPs come from the learning processes).
-    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p, specs.clock_period), state_addr};
+    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p, clock_period_),
+                                  state_addr};
     if (shared) {
       slots_[j].registers = unit_window(0) + contexts.size() * rank_reduce_unit::kRegisterBytes;
       slots_[j].context = contexts.size();
@@ -157,13 +170,12 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
     one.push_back(std::move(context));
     slots_[j].registers = unit_window(units_.size());
     units_.push_back(std::make_unique<rank_reduce_unit>(("rank_reduce_" + std::to_string(trainable[j])).c_str(),
-                                                        unit_specs, std::move(one),
-                                                        specs.clock_period));
+                                                        unit_specs, std::move(one), clock_period_));
     slots_[j].unit = units_.back().get();
   }
   if (!contexts.empty()) {
     units_.push_back(std::make_unique<rank_reduce_unit>("rank_reduce", unit_specs,
-                                                        std::move(contexts), specs.clock_period));
+                                                        std::move(contexts), clock_period_));
     for (size_t j : lrt_layers) slots_[j].unit = units_.back().get();
   }
 }

@@ -2,8 +2,8 @@
 // The accelerator top: one rram_array per trainable layer, the rank_reduce_unit (one shared by
 // every LRT layer, a context each, or one per LRT layer: accel.rank_reduce.units), the SRAM buffer, the MAC array and the controller, joined by the bus (address map in bus.h). Elaborating it maps the SRAM
 // regions the network and its training schemes need (so a design whose auxiliary memory does
-// not fit stops with an InputError naming both sizes), and optionally opens a VCD trace of
-// the top-level activity. docs/tlm.md, "accel_top".
+// not fit stops with a SpecError at sram.capacity_bits naming both sizes), and optionally opens
+// a VCD trace of the top-level activity. docs/tlm.md, "accel_top".
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "device/rram_specs.h"
 #include "device/sram_buffer.h"
 #include "golden/training/engine.h"
+#include "hw/accel_specs.h"
 #include "tlm/bus.h"
 #include "tlm/controller.h"
 #include "tlm/mac_array.h"
@@ -27,18 +28,14 @@
 
 namespace lrt::tlm {
 
-/// @brief Everything accel_top needs besides the engine.
-struct AccelSpecs {
+/// @brief Everything accel_top needs besides the engine: the hardware of hw/accel_specs.h
+/// (clock, bus, MAC array, controller, rank-reduce implementation) and the memories.
+struct AccelSpecs : hw::AccelSpecs {
   std::vector<device::RramArraySpecs> rram;  ///< one per trainable layer, in layer order
   uint64_t seed = 0;                         ///< device random streams; array j uses instance = its layer index
   device::SramSpecs sram;
-  MacArraySpecs mac;
-  ControllerSpecs controller;
-  sc_core::sc_time clock_period{10, sc_core::SC_NS};
-  uint32_t bus_width_bits = 0;      ///< 0: unlimited (bus.h)
-  uint32_t bus_latency_cycles = 0;
+  RankReduceUnitSpecs rank_reduce_unit;  ///< the units' cost table and register timing (SRAM price: sram's)
   std::string vcd_path;  ///< empty: no trace (".vcd" is appended by SystemC)
-  RankReduceImplKind rank_reduce_impl = RankReduceImplKind::kGolden;  ///< per unit: C++ model or RTL
 };
 
 /// @brief The SRAM regions the engine's network and schemes need, as (name, bits): activations
@@ -55,8 +52,8 @@ std::vector<SramRegionSpec> sram_regions(const golden::Engine& engine, const Con
 /// @brief The accelerator (see the file comment).
 class accel_top : public sc_core::sc_module {
  public:
-  /// Throws lrt::InputError when the SRAM regions do not fit, SpecError for bad specs,
-  /// std::invalid_argument for what the controller cannot cost.
+  /// Throws SpecError for bad specs, naming the member of AccelSpecs (sram.capacity_bits when
+  /// the SRAM regions do not fit), std::invalid_argument for what the controller cannot cost.
   accel_top(const sc_core::sc_module_name& name, golden::Engine& engine, const AccelSpecs& specs);
   ~accel_top() override;
 
@@ -72,6 +69,8 @@ class accel_top : public sc_core::sc_module {
   /// @brief Ends the run: one idle clock cycle, so that a trace shows the idle state at the
   /// end of the last sample (VCD writers record a time step once it is complete).
   void finish() { sc_core::sc_start(clock_period_); }
+  /// The clock period of accel.clock_mhz.
+  const sc_core::sc_time& clock_period() const { return clock_period_; }
 
   const controller& ctrl() const { return *ctrl_; }
   controller& ctrl() { return *ctrl_; }

@@ -42,9 +42,7 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
   if (units_.size() != arrays_.size())
     throw std::invalid_argument("controller: " + std::to_string(units_.size()) + " unit slots for " +
                                 std::to_string(arrays_.size()) + " trainable layers");
-  if (specs_.activation_word_bits % 8 != 0 || specs_.activation_word_bits == 0)
-    throw std::invalid_argument("controller: activation words must be whole bytes");
-  if (specs_.quantum_cycles < 1) throw std::invalid_argument("controller: quantum_cycles must be >= 1");
+  validate(specs_);
   trainable_index_.assign(shapes_.size(), -1);
   for (size_t j = 0; j < trainable.size(); ++j) {
     const int l = trainable[j];
@@ -59,7 +57,7 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
     if (s == golden::Scheme::kLrt && engine_.specs().rank_reduce_arith != golden::RankReduceArith::kFixed)
       throw std::invalid_argument(
           "the TLM engine models the fixed-point rank-reduce unit; float rank reduction is the golden "
-          "engine's double-precision reference (set accel.rank_reduce.arith: fixed)");
+          "engine's double-precision reference");
   }
   // The activations region holds the input map, then each layer's output map (sram_regions).
   const uint64_t code_bytes = specs_.activation_word_bits / 8;

@@ -42,6 +42,7 @@
 
 #include "device/sram_buffer.h"
 #include "golden/training/engine.h"
+#include "hw/accel_specs.h"
 #include "tlm/cost_tag.h"
 #include "tlm/ledger.h"
 #include "tlm/mac_array.h"
@@ -55,25 +56,15 @@ class TlmWeightStore;
 class UnitRankReducer;
 
 /// @brief Cost parameters the controller needs besides the modules it reaches.
-struct ControllerSpecs {
-  RankReduceUnitSpecs rank_reduce;  ///< the rank-reduce unit's cost table and register timing
-  /// One rank-reduce unit time-multiplexed over the LRT layers (their pairs serialize) or one
-  /// per layer (they run in parallel): accel.rank_reduce.units.
-  bool shared_rank_reduce_unit = true;
-  uint32_t activation_word_bits = 16;  ///< SRAM word of an activation or gradient code (int16)
-  uint32_t lr_bits = 16;               ///< SRAM word of the rank-reduce state (Q_L, Q_R)
-  /// The processes' global quantum (tlm_quantumkeeper), clock cycles: how far a process may
-  /// run ahead of the kernel before it synchronizes. The controller also synchronizes before it
-  /// starts a learning process and at the end of each sample.
-  uint64_t quantum_cycles = 1000;
-};
+using ControllerSpecs = hw::ControllerSpecs;
 
 /// @brief Controller module (see the file comment). `mem` reaches every target through the bus.
 class controller : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<controller> mem;
 
-  /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction.
+  /// Refuses (std::invalid_argument) what it cannot cost: UORO layers, float rank reduction;
+  /// SpecError for specs out of range.
   /// units[j]: trainable layer j's context on a rank-reduce unit, empty unless it trains with
   /// LRT. The SRAM and the MAC array sit at the bus addresses of bus.h.
   controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,

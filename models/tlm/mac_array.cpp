@@ -11,14 +11,6 @@
 
 namespace lrt::tlm {
 
-void validate(const MacArraySpecs& specs) {
-  if (specs.lanes == 0 || specs.lanes > (1u << 20)) throw SpecError("lanes", "must be in 1..2^20");
-  if (specs.pipeline_fill_cycles > 1024) throw SpecError("pipeline_fill_cycles", "must be in 0..1024");
-  // 32 x 32 + 64 full adders must stay below the 1 uJ per event that to_energy_units accepts.
-  if (!(specs.full_adder_energy_pj >= 0.0 && specs.full_adder_energy_pj <= 100.0))
-    throw SpecError("full_adder_energy_pj", "must be in [0, 100] pJ");
-}
-
 mac_array::mac_array(const sc_core::sc_module_name& name, const MacArraySpecs& specs,
                      const sc_core::sc_time& clock_period, uint64_t memory_bytes)
     : sc_core::sc_module(name), in("in"), specs_(specs), clock_period_(clock_period), memory_(memory_bytes) {

@@ -41,6 +41,7 @@
 #include "core/thread_pool.h"
 #include "device/energy.h"
 #include "golden/training/kernels.h"
+#include "hw/accel_specs.h"
 #include "tlm/cost_tag.h"
 #include "tlm/resource_timeline.h"
 
@@ -123,19 +124,8 @@ struct MacWidths {
   }
 };
 
-/// @brief Size and technology of the array.
-struct MacArraySpecs {
-  uint32_t lanes = 64;
-  uint32_t pipeline_fill_cycles = 3;      ///< multiplier + adder tree + accumulator stages
-  double full_adder_energy_pj = 0.003125; ///< 45 nm, calibrated in docs/tlm.md
-  /// Zero skipping (docs/precision.md): a scheduler issues only the MACs without a zero
-  /// operand, so cycles = ceil(active / lanes) + fill; off: zero operands are clock-gated
-  /// (no energy) but keep their lane slot.
-  bool zero_skip = false;
-};
-
-/// @brief Throws SpecError naming the first member out of range.
-void validate(const MacArraySpecs& specs);
+/// @brief Size and technology of the array; validate() throws SpecError naming the member.
+using MacArraySpecs = hw::MacArraySpecs;
 
 /// @brief What one job costs.
 struct MacJobCost {

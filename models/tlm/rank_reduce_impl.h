@@ -24,6 +24,7 @@
 
 #include "golden/rank_reduce/rank_reduce.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
+#include "hw/accel_specs.h"
 
 namespace lrt::tlm {
 
@@ -104,7 +105,8 @@ class RankReduceImpl {
   virtual bool advances_time() const { return false; }
 };
 
-enum class RankReduceImplKind { kGolden, kRtl };
+/// What computes a unit's steps (hw/accel_specs.h: accel.rank_reduce.impl).
+using RankReduceImplKind = hw::RankReduceImplKind;
 
 /// Parses "golden" / "rtl"; throws std::invalid_argument otherwise.
 RankReduceImplKind parse_rank_reduce_impl_kind(const std::string& text);

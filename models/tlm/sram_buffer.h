@@ -5,8 +5,8 @@
 //
 // Space is handed out by name with map() while the design elaborates (from the parent's
 // constructor or before_end_of_elaboration); a request that does not fit throws
-// lrt::InputError naming the request, what is mapped and the capacity, so the run stops
-// before simulating. Addresses are bytes from 0 to the end of the last mapped region.
+// lrt::SpecError (capacity_bits) naming the request, what is mapped and the capacity, so the
+// run stops before simulating. Addresses are bytes from 0 to the end of the last mapped region.
 //
 // Responses: TLM_ADDRESS_ERROR_RESPONSE (outside the mapped bytes), TLM_BURST_ERROR_RESPONSE
 // (length 0, streaming), TLM_BYTE_ENABLE_ERROR_RESPONSE (byte enables). No DMI: every access
@@ -33,8 +33,8 @@ class sram_buffer : public sc_core::sc_module {
   sram_buffer(const sc_core::sc_module_name& name, const device::SramSpecs& specs,
               const sc_core::sc_time& clock_period);
 
-  /// @brief Reserves `bits` under `region` (device::SramBuffer::map). Throws lrt::InputError
-  /// when over capacity, std::logic_error after elaboration has ended.
+  /// @brief Reserves `bits` under `region` (device::SramBuffer::map). Throws lrt::SpecError
+  /// (capacity_bits) when over capacity, std::logic_error after elaboration has ended.
   const device::SramRegion& map(const std::string& region, uint64_t bits);
 
   const device::SramBuffer& buffer() const { return buffer_; }

@@ -28,6 +28,8 @@ TEST(BadInputClasses, EachIsExit2NamingTheKeyAndWhatIsExpected) {
       {"train.quant.weight.bits=0", {"train.quant.weight.bits", "value 0 is out of range"}},
       {"train.quant.weight.bits=33", {"train.quant.weight.bits", "value 33 is out of range"}},
       {"accel.rank_reduce.lr_bits=33", {"accel.rank_reduce.lr_bits", "out of range"}},
+      {"accel.mac.mult8_pj=7000", {"accel.mac.mult8_pj", "value 7000 is out of range", "[0, 6400]"}},
+      {"accel.clock_mhz=2e6", {"accel.clock_mhz", "value 2e6 is out of range", "[0.001, 1e+06]"}},
       {"accel.rram.stuck_at_fault_rate=-0.1", {"accel.rram.stuck_at_fault_rate", "expected a number in [0, 1]"}},
       {"accel.rram.stuck_at_fault_rate=1.5", {"accel.rram.stuck_at_fault_rate", "expected a number in [0, 1]"}},
       {"run.samples=1e30", {"run.samples"}},                                  // does not fit the type

@@ -485,6 +485,49 @@ TEST(ConfigBind, SramValidationErrorsNameTheKey) {
   expect_case_errors(cases, [](const Specs& s) { sram_specs(s); });
 }
 
+// hw::validate() names a member of hw::AccelSpecs, which Specs holds at accel; the key is the
+// one bound to it, also where the key's name differs (accel.quantum_cycles is the controller's).
+TEST(ConfigBind, AccelValidationErrorsNameTheKey) {
+  const SpoilCase cases[] = {
+      {"accel.clock_mhz", [](Specs& s) { s.accel.clock_mhz = 2e6; }, "is outside [1e-3, 1e6] MHz"},
+      {"accel.quantum_cycles", [](Specs& s) { s.accel.controller.quantum_cycles = 0; },
+       "0 is outside [1, 1e9]"},
+      {"accel.bus.width_bits", [](Specs& s) { s.accel.bus.width_bits = 70000; }, "70000 exceeds 65536"},
+      {"accel.bus.latency_cycles", [](Specs& s) { s.accel.bus.latency_cycles = 2000000; }, "exceeds 1e6"},
+      {"accel.rank_reduce.impl",
+       [](Specs& s) { s.accel.rank_reduce_impl = static_cast<hw::RankReduceImplKind>(7); },
+       "no known rank-reduce implementation"},
+      {"accel.rank_reduce.units",
+       [](Specs& s) { s.accel.controller.rank_reduce_units = static_cast<hw::RankReduceUnits>(7); },
+       "no known sharing"},
+      {"accel.rank_reduce.lr_bits", [](Specs& s) { s.accel.controller.lr_bits = 33; },
+       "33 is outside [2, 32]"},
+      {"accel.mac.lanes", [](Specs& s) { s.accel.mac.lanes = 0; }, "must be in 1..2^20"},
+      // The MAC array's full-adder energy comes from accel.mac.mult8_pj (64 full adders).
+      {"accel.mac.mult8_pj", [](Specs& s) { s.accel.mac_energy.mult8_pj = 6400.5; },
+       "full-adder energy (mult8_pj / 64) of 100.0078"},
+  };
+  expect_case_errors(cases, [](const Specs& s) { accel_specs(s); });
+  EXPECT_NO_THROW(check_consistency(default_specs()));
+}
+
+TEST(ConfigBind, AccelSpecsAreTheAccelMembersWithTheFullAdderRule) {
+  Specs s = default_specs();
+  s.accel.mac.lanes = 7;
+  s.accel.mac_energy.mult8_pj = 0.64;
+  s.accel.controller.quantum_cycles = 99;
+  s.accel.bus.width_bits = 48;
+  s.accel.clock_mhz = 250.0;
+  const hw::AccelSpecs a = accel_specs(s);
+  EXPECT_EQ(a.mac.lanes, 7u);
+  EXPECT_EQ(a.mac.full_adder_energy_pj, 0.01);
+  EXPECT_EQ(a.controller.quantum_cycles, 99u);
+  EXPECT_EQ(a.bus.width_bits, 48u);
+  EXPECT_EQ(a.clock_mhz, 250.0);
+  // The default 0.2 pJ multiply is the MAC array's own default full adder.
+  EXPECT_EQ(accel_specs(default_specs()).mac.full_adder_energy_pj, hw::MacArraySpecs{}.full_adder_energy_pj);
+}
+
 TEST(ConfigBind, DataValidationErrorsNameTheKey) {
   Specs s = default_specs();
   s.data.shift_augmentations.clear();

@@ -97,13 +97,13 @@ Specs awkward_specs() {
   s.train.quant.input.range = 0x1p-3;
   s.pretrain = {uint64_t{1} << 40, golden::Scheme::kUoro, 0.1 + 0.2, 1000000};
   s.accel.clock_mhz = 123.45678901234567;
-  s.accel.quantum_cycles = 7;
+  s.accel.controller.quantum_cycles = 7;
   s.accel.bus.width_bits = 96;
   s.accel.bus.latency_cycles = 3;
   s.accel.rank_reduce.arith = Arithmetic::kFloat;
-  s.accel.rank_reduce.lr_bits = 2;
-  s.accel.rank_reduce.impl = RankReduceImplChoice::kRtl;
-  s.accel.rank_reduce.units = RankReduceUnits::kPerLayer;
+  s.accel.controller.lr_bits = 2;
+  s.accel.rank_reduce_impl = hw::RankReduceImplKind::kRtl;
+  s.accel.controller.rank_reduce_units = hw::RankReduceUnits::kPerLayer;
   s.accel.rram.cell_area_um2 = 1e-300;
   s.accel.rram.bits_per_cell = 8;
   s.accel.rram.read_energy_pj_per_bit = 1e6;
@@ -137,10 +137,10 @@ Specs awkward_specs() {
   s.accel.sram.leakage_pw_per_bit = 1e6;
   s.accel.mac.lanes = 4096;
   s.accel.mac.zero_skip = true;
-  s.accel.mac.add8_pj = 0.1;
-  s.accel.mac.mult8_pj = 0.7;
-  s.accel.mac.add32_pj = 1e-5;
-  s.accel.mac.mult32_pj = 31.0;
+  s.accel.mac_energy.add8_pj = 0.1;
+  s.accel.mac_energy.mult8_pj = 0.7;
+  s.accel.mac_energy.add32_pj = 1e-5;
+  s.accel.mac_energy.mult32_pj = 31.0;
   return s;
 }
 

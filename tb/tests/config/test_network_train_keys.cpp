@@ -172,8 +172,8 @@ TEST(TrainKeys, GoldenRulesAreReportedAtTheKey) {
   ASSERT_TRUE(bits.has_value());
   EXPECT_EQ(bits->where().key, "accel.rank_reduce.lr_bits");
   EXPECT_EQ(specs_from_overrides({"accel.rank_reduce.lr_bits=12", "accel.rank_reduce.arith=float"})
-                .accel.rank_reduce.lr_bits,
-            12);
+                .accel.controller.lr_bits,
+            12u);
   // Key ranges follow the integer datapath: 8-bit MAC operands, >= 3 signed bits.
   const auto wide = input_error([] { specs_from_overrides({"train.quant.gradient.bits=9"}); });
   ASSERT_TRUE(wide.has_value());

@@ -2,12 +2,16 @@
 // the committed docs and default config agree with the table, and table mistakes are caught.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "config/bind.h"
 #include "config/key_builder.h"
 #include "config/loader.h"
 #include "config/reference.h"
@@ -90,7 +94,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.train.quant.gradient.bits, 8);
   EXPECT_EQ(d.train.quant.gradient.range, 1.0);
   EXPECT_EQ(d.accel.rank_reduce.arith, Arithmetic::kFixed);
-  EXPECT_EQ(d.accel.rank_reduce.lr_bits, 16);
+  EXPECT_EQ(d.accel.controller.lr_bits, 16u);
   EXPECT_EQ(d.accel.rram.cell_area_um2, 0.085);
   EXPECT_EQ(d.accel.rram.read_energy_pj_per_bit, 1.76);
   EXPECT_EQ(d.accel.rram.write_energy_pj_per_bit, 10.9);  // Wu et al., ISSCC 2019: per bit written
@@ -108,10 +112,10 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
   EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
   EXPECT_EQ(d.accel.sram.energy_model, device::SramEnergyModel::kCapacity);  // Horowitz's table by capacity
-  EXPECT_EQ(d.accel.mac.add8_pj, 0.03);
-  EXPECT_EQ(d.accel.mac.mult8_pj, 0.2);
-  EXPECT_EQ(d.accel.mac.add32_pj, 0.1);
-  EXPECT_EQ(d.accel.mac.mult32_pj, 3.1);
+  EXPECT_EQ(d.accel.mac_energy.add8_pj, 0.03);
+  EXPECT_EQ(d.accel.mac_energy.mult8_pj, 0.2);
+  EXPECT_EQ(d.accel.mac_energy.add32_pj, 0.1);
+  EXPECT_EQ(d.accel.mac_energy.mult32_pj, 3.1);
 }
 
 TEST(ConfigSchema, EveryKeyBindsItsOwnMemberInsideSpecs) {
@@ -135,9 +139,63 @@ TEST(ConfigSchema, EveryKeyIsFoundByItsMember) {
   EXPECT_EQ(key_of_member("train.dither.rule")->path, "train.dither.step");
   // ...a member the config layer derives from a key of its path finds that key...
   EXPECT_EQ(key_of_member("data.shift.augmentations")->path, "data.shift.augmentations");
+  EXPECT_EQ(key_of_member("accel.controller.quantum_cycles")->path, "accel.quantum_cycles");
+  EXPECT_EQ(key_of_member("accel.controller.rank_reduce_units")->path, "accel.rank_reduce.units");
   // ...and a member no key fills has none.
   EXPECT_EQ(key_of_member("accel.rram.cells"), nullptr);
+  EXPECT_EQ(key_of_member("accel.mac.full_adder_energy_pj"), nullptr);  // derived from accel.mac.mult8_pj
   EXPECT_EQ(key_of_member("train.seed"), nullptr);
+}
+
+// A new parameter is one key and one member: the member's default in its module struct and the
+// key's default must not drift apart. For every key whose member lies inside a module's own
+// specs (device, data, network, train, accel), what the module receives from the default
+// configuration (through bind.h's rules: data.dir joined to the file names, the drift model
+// switching strengths off, ...) equals the module struct's own default. Members the config
+// layer adds (run.*, data.dir, accel.rram.drift.model, ...) have no module default.
+TEST(ConfigSchema, ModuleDefaultsAreTheKeyDefaults) {
+  Specs modules;  // module structs default-constructed: their own defaults
+  modules.network = golden::default_network();  // the golden area's default (NetworkSpec{} has no layers)
+  const Specs defaults = default_specs();
+  Specs bound = defaults;  // what the modules receive from the defaults
+  static_cast<data::DataSpecs&>(bound.data) = data_specs(defaults);
+  bound.network = network_spec(defaults);
+  static_cast<golden::TrainSpecs&>(bound.train) = train_specs(defaults);
+  static_cast<hw::AccelSpecs&>(bound.accel) = accel_specs(defaults);
+  const uint64_t cells = device::RramArraySpecs{}.cells;
+  static_cast<device::RramArraySpecs&>(bound.accel.rram) = rram_specs(defaults, cells);
+  bound.accel.sram = sram_specs(defaults);
+
+  const auto span = [](const auto& module) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(&module);
+    return std::pair{begin, begin + sizeof module};
+  };
+  const std::pair<std::uintptr_t, std::uintptr_t> module_specs[] = {
+      span(static_cast<const data::DataSpecs&>(modules.data)),
+      span(modules.network),
+      span(static_cast<const golden::TrainSpecs&>(modules.train)),
+      span(static_cast<const hw::AccelSpecs&>(modules.accel)),
+      span(static_cast<const device::RramArraySpecs&>(modules.accel.rram)),
+      span(modules.accel.sram),
+  };
+  // golden::PfqSpec (golden/training/pfq.h) still defaults to one 8-bit stage; the keys give the
+  // LRT paper's three. Known drift: when it is mended, this test fails until it leaves the list.
+  const std::set<std::string> known_drift = {"train.pfq.forward_bits", "train.pfq.backward_bits",
+                                             "train.pfq.switch_samples"};
+  size_t compared = 0;
+  for (const KeySpec& k : schema()) {
+    const auto m = reinterpret_cast<std::uintptr_t>(k.member(modules));
+    const bool in_module = std::any_of(std::begin(module_specs), std::end(module_specs),
+                                       [m](const auto& r) { return m >= r.first && m < r.second; });
+    if (!in_module) continue;
+    ++compared;
+    if (known_drift.count(k.path) != 0) {
+      EXPECT_NE(k.format(modules), k.format(bound)) << k.path << " no longer drifts: take it off the list";
+      continue;
+    }
+    EXPECT_EQ(k.format(modules), k.format(bound)) << k.path << " (member " << k.member_path << ")";
+  }
+  EXPECT_GT(compared, schema().size() / 2) << "the module spans miss most keys";
 }
 
 // train.conv.* and train.fc.* come from one definition: the same members, each with the same

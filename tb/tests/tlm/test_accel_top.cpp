@@ -451,9 +451,10 @@ void equivalence_scenario(bool shared_unit, Checks& c) {
     a.rram.push_back(
         effects_specs(static_cast<uint64_t>(layer.n_out()) * static_cast<uint64_t>(layer.fan_in())));
   }
-  a.controller.shared_rank_reduce_unit = shared_unit;
-  const sc_time period = a.clock_period;
+  a.controller.rank_reduce_units =
+      shared_unit ? hw::RankReduceUnits::kShared : hw::RankReduceUnits::kPerLayer;
   accel_top top("accel", engine, a);
+  const sc_time period = top.clock_period();
   top.attach_weights(true);
   // Per-layer units: with a thread pool as --jobs 2 sets it (the GEMMs and the arrays' device
   // work split over threads); every transaction must still come from a SystemC process.
@@ -670,10 +671,10 @@ void over_capacity_scenario(Checks& c) {
   try {
     accel_top top("accel", e, sram_specs_for(e, capacity));
     c.expect(false, "accel_top elaborated although the accumulator does not fit");
-  } catch (const InputError& err) {
-    const std::string m = err.what();
-    c.expect(err.where().key == "accel.sram.capacity_bits", "key: " + err.where().key);
-    c.expect(m.find("accel.sram.capacity_bits") != std::string::npos, "message names the key: " + m);
+  } catch (const SpecError& err) {
+    // The member of AccelSpecs; the config layer names its key (CmdRunTlm tests).
+    const std::string m = err.problem();
+    c.expect(err.member() == "sram.capacity_bits", "member: " + err.member());
     c.expect(m.find(std::to_string(kAccumulatorBits)) != std::string::npos, "message names the need: " + m);
     c.expect(m.find(std::to_string(capacity)) != std::string::npos, "message names the capacity: " + m);
     c.expect(m.find("batch.4") != std::string::npos, "message names the region: " + m);
@@ -689,7 +690,36 @@ void exact_fit_scenario(Checks& c) {
   top.attach_weights(true);  // completes elaboration: the bus map and the bindings are consistent
 }
 
-TEST(AccelTopElaborated, SramOverCapacityIsAnInputErrorNamingKeyAndSizes) {
+// Each bad member of the hardware specs is refused before anything is built, named from AccelSpecs.
+void bad_specs_scenario(Checks& c) {
+  golden::Engine e(small_network(), naive_batch_specs());
+  const std::pair<const char*, std::function<void(AccelSpecs&)>> cases[] = {
+      {"clock_mhz", [](AccelSpecs& a) { a.clock_mhz = 0.0; }},
+      {"bus.latency_cycles", [](AccelSpecs& a) { a.bus.latency_cycles = 2'000'000; }},
+      {"mac.lanes", [](AccelSpecs& a) { a.mac.lanes = 0; }},
+      {"controller.quantum_cycles", [](AccelSpecs& a) { a.controller.quantum_cycles = 0; }},
+      {"rank_reduce_impl",
+       [](AccelSpecs& a) { a.rank_reduce_impl = static_cast<hw::RankReduceImplKind>(9); }},
+  };
+  int k = 0;
+  for (const auto& [member, spoil] : cases) {
+    AccelSpecs a = sram_specs_for(e, uint64_t{1} << 20);
+    spoil(a);
+    try {
+      accel_top top(("accel_bad_" + std::to_string(k++)).c_str(), e, a);
+      c.expect(false, std::string("accepted a bad ") + member);
+    } catch (const SpecError& err) {
+      c.expect(err.member() == member, std::string("expected ") + member + ", got " + err.member());
+    }
+  }
+}
+
+TEST(AccelTopElaborated, BadHardwareSpecsNameTheirMember) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_child(bad_specs_scenario, "bad specs: ok"), ::testing::ExitedWithCode(0), "bad specs: ok");
+}
+
+TEST(AccelTopElaborated, SramOverCapacityIsASpecErrorNamingMemberAndSizes) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(run_child(over_capacity_scenario, "over capacity: ok"), ::testing::ExitedWithCode(0),
               "over capacity: ok");

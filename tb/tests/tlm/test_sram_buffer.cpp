@@ -65,7 +65,8 @@ TEST(SramTlm, OverCapacityAtElaborationNamesBothSizes) {
   try {
     sram.map("R", 200);
     FAIL() << "mapping beyond capacity must throw";
-  } catch (const InputError& e) {
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.member(), "capacity_bits");
     const std::string msg = e.what();
     EXPECT_NE(msg.find("'R' needs 200 bits"), std::string::npos) << msg;
     EXPECT_NE(msg.find("capacity is 4096 bits"), std::string::npos) << msg;
@@ -154,8 +155,9 @@ void run_elaborated_sram_scenario() {
     try {
       OverMappingTop top("top");
       failures.push_back("over-mapping in a constructor did not throw");
-    } catch (const InputError& e) {
+    } catch (const SpecError& e) {
       const std::string msg = e.what();
+      expect(e.member() == "capacity_bits", "member: " + e.member());
       expect(msg.find("'factors' needs 2000 bits") != std::string::npos, "message names the request: " + msg);
       expect(msg.find("capacity is 4096 bits") != std::string::npos, "message names the capacity: " + msg);
     }
