@@ -143,16 +143,17 @@ void validate_training(const Specs& specs, const golden::TrainSpecs& out) {
              " but the fixed-point rank reducer implements 16-bit L/R factors only; expected 16");
 }
 
-// derive_shapes says "network layer <0-based index>: why"; the configuration counts list items
-// from 1, so the message is re-worded as "item <index + 1> (<layer>): why".
-std::string network_problem(const std::string& what, const std::vector<golden::LayerSpec>& layers) {
-  const std::string prefix = "network layer ";
-  if (what.rfind(prefix, 0) != 0) return what;
-  const std::size_t colon = what.find(": ", prefix.size());
-  if (colon == std::string::npos) return what;
-  const std::size_t index = std::stoul(what.substr(prefix.size(), colon - prefix.size()));
-  if (index >= layers.size()) return what;
-  return "item " + std::to_string(index + 1) + " (" + layer_text(layers[index]) + "): " + what.substr(colon + 2);
+// derive_shapes names a layer as member "layers[<0-based index>]"; the configuration counts list
+// items from 1, so the problem is reported as "item <index + 1> (<layer>): why" at network.layers.
+[[noreturn]] void fail_network(const SpecError& e, const std::vector<golden::LayerSpec>& layers) {
+  const std::string& m = e.member();
+  const std::string prefix = "layers[";
+  if (m.rfind(prefix, 0) == 0 && m.back() == ']') {
+    const std::size_t index = std::stoul(m.substr(prefix.size(), m.size() - prefix.size() - 1));
+    if (index < layers.size())
+      fail("network.layers", "item " + std::to_string(index + 1) + " (" + layer_text(layers[index]) + "): " + e.problem());
+  }
+  throw_at_key("network", "network", e);
 }
 
 }  // namespace
@@ -166,9 +167,8 @@ golden::NetworkSpec network_spec(const Specs& specs) {
   const golden::NetworkSpec& net = specs.network;
   try {
     (void)golden::derive_shapes(net);
-  } catch (const std::invalid_argument& e) {
-    fail(std::string(e.what()).rfind("network input", 0) == 0 ? "network.input" : "network.layers",
-         network_problem(e.what(), net.layers));
+  } catch (const SpecError& e) {
+    fail_network(e, net.layers);
   }
   const int classes = golden::num_classes(net);
   if (classes != specs.data.source.num_classes)

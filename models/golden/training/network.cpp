@@ -1,5 +1,7 @@
 #include "golden/training/network.h"
 
+#include "core/error.h"
+
 #include <stdexcept>
 
 namespace lrt::golden {
@@ -44,18 +46,17 @@ int LayerShape::fan_in() const {
 int64_t LayerShape::weight_count() const { return trainable() ? static_cast<int64_t>(out.c) * fan_in() : 0; }
 
 std::vector<LayerShape> derive_shapes(const NetworkSpec& net) {
-  auto fail = [](size_t i, const std::string& why) {
-    throw std::invalid_argument("network layer " + std::to_string(i) + ": " + why);
-  };
-  if (net.in_h <= 0 || net.in_w <= 0 || net.in_c <= 0)
-    throw std::invalid_argument("network input: h, w and c must be positive");
-  if (net.layers.empty()) throw std::invalid_argument("network: the layer list is empty");
+  auto fail = [](size_t i, const std::string& why) { throw SpecError("layers[" + std::to_string(i) + "]", why); };
+  if (net.in_h <= 0) throw SpecError("in_h", "must be positive");
+  if (net.in_w <= 0) throw SpecError("in_w", "must be positive");
+  if (net.in_c <= 0) throw SpecError("in_c", "must be positive");
+  if (net.layers.empty()) throw SpecError("layers", "the layer list is empty");
   // Bounds keep every int32 accumulator and index in range (docs/golden_engine.md, "Widths").
   constexpr int64_t kMaxTensor = int64_t{1} << 24;
   constexpr int kMaxFanIn = 1 << 16;
   std::vector<LayerShape> shapes;
   TensorShape cur{net.in_h, net.in_w, net.in_c};
-  if (cur.size() > kMaxTensor) throw std::invalid_argument("network input: more than 2^24 values");
+  if (cur.size() > kMaxTensor) throw SpecError("in_c", "the input h x w x c has more than 2^24 values");
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const LayerSpec& spec = net.layers[i];
     LayerShape s{spec, cur, cur};

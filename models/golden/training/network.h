@@ -56,9 +56,10 @@ struct LayerShape {
   bool trainable() const { return spec.kind == LayerKind::kConv3x3 || spec.kind == LayerKind::kFc; }
 };
 
-/// Derives every layer's shapes; throws std::invalid_argument naming the layer index when
-/// the list is empty, a width is missing or spurious, a map shrinks below its kernel, or
-/// the last layer is not conv3x3 / fc.
+/// Derives every layer's shapes; throws SpecError naming the member ("in_h", "layers",
+/// "layers[i]" with i the 0-based index) when the input is empty or too large, the list is
+/// empty, a width is missing or spurious, a map shrinks below its kernel, or the last layer is
+/// not conv3x3 / fc.
 std::vector<LayerShape> derive_shapes(const NetworkSpec& net);
 
 /// Number of classes = output width of the last layer (validates like derive_shapes).

@@ -21,10 +21,11 @@ enum class PfqSwitch { kManual, kAuto };
 /// @brief train.pfq.*
 struct PfqSpec {
   bool enabled = false;
-  std::vector<int> forward_bits{8};   ///< b_1..b_M
-  std::vector<int> backward_bits{8};  ///< g_1..g_M
+  /// The train.pfq.* keys' defaults (their sources: docs/configuration.md).
+  std::vector<int> forward_bits{4, 6, 8};   ///< b_1..b_M
+  std::vector<int> backward_bits{6, 8, 8};  ///< g_1..g_M
   PfqSwitch mode = PfqSwitch::kManual;
-  std::vector<uint64_t> switch_samples;  ///< manual: M - 1 increasing sample counts (stage s+1 starts there)
+  std::vector<uint64_t> switch_samples{2000, 5000};  ///< manual: M - 1 increasing sample counts (stage s+1 starts there)
   uint64_t window = 500;                 ///< auto: samples per loss window
   double min_improvement = 0.01;         ///< auto: relative improvement a window must reach
 };

@@ -178,10 +178,6 @@ TEST(ConfigSchema, ModuleDefaultsAreTheKeyDefaults) {
       span(static_cast<const device::RramArraySpecs&>(modules.accel.rram)),
       span(modules.accel.sram),
   };
-  // golden::PfqSpec (golden/training/pfq.h) still defaults to one 8-bit stage; the keys give the
-  // LRT paper's three. Known drift: when it is mended, this test fails until it leaves the list.
-  const std::set<std::string> known_drift = {"train.pfq.forward_bits", "train.pfq.backward_bits",
-                                             "train.pfq.switch_samples"};
   size_t compared = 0;
   for (const KeySpec& k : schema()) {
     const auto m = reinterpret_cast<std::uintptr_t>(k.member(modules));
@@ -189,10 +185,6 @@ TEST(ConfigSchema, ModuleDefaultsAreTheKeyDefaults) {
                                        [m](const auto& r) { return m >= r.first && m < r.second; });
     if (!in_module) continue;
     ++compared;
-    if (known_drift.count(k.path) != 0) {
-      EXPECT_NE(k.format(modules), k.format(bound)) << k.path << " no longer drifts: take it off the list";
-      continue;
-    }
     EXPECT_EQ(k.format(modules), k.format(bound)) << k.path << " (member " << k.member_path << ")";
   }
   EXPECT_GT(compared, schema().size() / 2) << "the module spans miss most keys";

@@ -95,6 +95,7 @@ TEST(Pfq, Fw8Bw8IsThePlainDatapathAndLowerStagesDiffer) {
   t.pfq.enabled = true;
   t.pfq.forward_bits = {8};
   t.pfq.backward_bits = {8};
+  t.pfq.switch_samples = {};
   Engine full(default_network(), t, 5);
   t.pfq = three_stages();
   Engine staged(default_network(), t, 5);
