@@ -6,6 +6,9 @@
 // not a multiple of LANES are padded with zero lanes by the producer (zeros add nothing).
 // out_overflow reports that some running sum (at beat granularity) left the signed ACC_W
 // range -- outside the spec's operand bounds; out_acc is then the exact sum modulo 2^ACC_W.
+// out_prod exposes the beat's LANES products (combinational, whether or not in_valid): a
+// user that needs the lanes' products one by one (rr_unit's basis update: four rows, four
+// accumulators) shares the multipliers without accumulating here.
 // Handshake: valid/ready on both sides. in_ready is low only while a finished result waits
 // for out_ready. Throughput: one beat (LANES MACs) per cycle; the result is visible after the
 // edge that accepts the last beat (latency 1 edge).
@@ -26,7 +29,8 @@ module rr_dot #(
     output logic                   out_valid,
     input  logic                   out_ready,
     output logic signed [ACC_W-1:0] out_acc,
-    output logic                   out_overflow
+    output logic                   out_overflow,
+    output logic [LANES*(A_W+B_W)-1:0] out_prod  // lane l in bits [l*(A_W+B_W) +: A_W+B_W]
 );
   localparam int ProdW = A_W + B_W;
   localparam int LaneGrowth = LANES > 1 ? $clog2(LANES) : 0;
@@ -48,6 +52,7 @@ module rr_dot #(
     beat_sum = '0;
     for (int l = 0; l < LANES; l++) begin
       prod = $signed(in_a[l*A_W +: A_W]) * $signed(in_b[l*B_W +: B_W]);
+      out_prod[l*ProdW +: ProdW] = prod;
       beat_sum = beat_sum + SumW'(prod);
     end
     running = SumW'(acc) + beat_sum;

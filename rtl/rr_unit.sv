@@ -1,11 +1,13 @@
 // Rank-reduce unit: one fixed-point rankReduce step per pair (docs/fixed_point_rank_reduce.md
 // §4, bit for bit; docs/rtl.md describes the ports, the memory map and the schedule).
 // A time-multiplexed micro-architecture: a sequencer with one state per step registers the
-// results of a datapath built once: one shared 37 x 34-bit multiplier (every product, one per
-// cycle, the sign word's too) with a 64-bit accumulator, a shared normalizer (bit length +
+// results of a datapath built once: one shared 37 x 34-bit multiplier (every product but the
+// dot-product engine's, one per cycle, the sign word's too) with a 64-bit accumulator, a shared normalizer (bit length +
 // rounding shifter: the block exponents and most roundings), small per-step blocks (each
 // active in its state only), the iterative primitives rr_divider, rr_isqrt and rr_cordic at
-// the operand widths the unit needs, address counters (no multiplier in any address), the
+// the operand widths the unit needs, one 4-lane dot-product engine (rr_dot: the Gram-Schmidt
+// dot products, and its four 16 x 32 products for the basis update, four rows at a time),
+// address counters (no multiplier in any address), the
 // q x q matrices at 32 bits in four 1R1W register files (rr_regfile), the q-vectors in ten
 // more (one entry read per cycle) and registers at the widths the spec's ranges need, shared
 // between disjoint phases. One memory access in flight. Every phase has a fixed latency given
@@ -19,8 +21,10 @@
 //    codes on code_valid/code_ready.
 //  * One memory port to the SRAM (valid/ready request, in-order read responses, one request
 //    in flight): address {region[3:0], index[27:0]}, 64-bit words:
-//      region 0/1: Q_L / Q_R code (int16 in bits 15:0), index j n + i (column-major)
-//      region 2/3: scratch residual words w of the left / right side (int32 in bits 31:0)
+//      region 0/1: Q_L / Q_R codes, four per word: column j, rows 4b..4b+3 (int16, row 4b + m
+//                  in bits 16m+15:16m, rows >= n zero) at index j ceil(n/4) + b
+//      region 2/3: scratch residual words w of the left / right side, two per word: rows 2b,
+//                  2b + 1 (int32 in bits 31:0, 63:32; row n zero) at index b
 //      region 4: index j: exponent of Q_L column j; 16 + j: Q_R column j; 32 + j: c_x code j;
 //                48: c_x exponent (int16 in bits 15:0, c_x codes in bits 31:0)
 //    A zero input (§4.1) writes the scratch only.
@@ -103,14 +107,14 @@ module rr_unit #(
   typedef enum logic [6:0] {
     S_IDLE, S_MEM, S_MEMR,
     S_IN, S_IN_NEXT, S_ZERO_CHECK, S_LOAD, S_LOAD_NEXT,
-    S_G_START, S_G_DOT_A, S_G_DOT_B, S_G_DOT_C, S_G_DOT_END,
-    S_G_UPD_A, S_G_UPD_B, S_G_UPD_C, S_G_UPD_D, S_G_COEF, S_G_NEXTJ,
+    S_G_START, S_G_DOT_A, S_G_DOT_B, S_G_DOT_C, S_G_DOT_D, S_G_DOT_END,
+    S_G_UPD_A, S_G_UPD_B, S_G_UPD_C, S_G_UPD_D, S_G_UPD_E, S_G_COEF, S_G_NEXTJ,
     S_R_MAX_A, S_R_MAX_B, S_R_S, S_R_N2_A, S_R_N2_B, S_R_VT, S_R_SQ, S_R_DIV,
     S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE,
     S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV,
     S_J_P0, S_J_P1, S_J_P2, S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
     S_SP_START, S_SP_M0, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
-    S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
+    S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_LANE, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
     S_FIN, S_FIN_NEXT, S_DONE
   } state_t;
 
@@ -127,9 +131,17 @@ module rr_unit #(
 
   // ---------------- memory interface ----------------
   logic [DATA_W-1:0] rdata;  // last read response
-  // address counters: j n, r n, l n + i, t n + i (< q n <= 9 2^14 < 2^18)
+  // word address counters: j W, r W, l W + b, t W + b with W = ceil(n/4) words per Q column
+  // and b the row block (< q W <= 9 2^12 < 2^18)
   localparam int IW = 18;
   logic [IW-1:0] cbase, rbase, lad, tad;
+  // Packed words: qw a Q word (four codes: the Gram-Schmidt's, the new column's and the
+  // update's word being built), wa the first scratch word of a dot-product beat, or the low
+  // half of a scratch word being built (input, Gram-Schmidt update).
+  logic [63:0] qw, wa;
+  logic signed [31:0] w_sel;  // the scratch element of this cycle: half i[0] of rdata
+  logic [1:0] ln;             // S_U_LANE: the row of the block (lane)
+  logic signed [51:0] la [4]; // the update's lane accumulators (|acc| < 2^49, §3)
 
   // ---------------- state and scratch registers ----------------
   logic side;   // 0 left (dz, Q_L), 1 right (a, Q_R)
@@ -157,7 +169,7 @@ module rr_unit #(
   logic cf_val [2][MQ];  // coefficient (side, j) written since its side's S_G_START
   logic signed [63:0] acc;
   logic signed [31:0] cm;  // Gram-Schmidt coefficient (|cm| <= 2^30); a rotated entry
-  logic signed [15:0] qv;
+  logic signed [15:0] qv;  // the code of this cycle: lane of qw
   logic signed [EW-1:0] ce_r, tsh_r;
   logic signed [31:0] ce, tsh;
   // One register for the new column's two maxima: max |w| of the int32 scratch (S_R_MAX_*,
@@ -328,7 +340,8 @@ module rr_unit #(
   // q-vectors read one entry per cycle, in register files as well (their port logic below):
   // the Gram-Schmidt / new-column coefficients m 2^e of both sides ({e, m} at side MQ + j; a
   // valid bit per entry clears a side at S_G_START), the c_L / c_R codes (one file per side:
-  // the core sums read both at once), the basis row being updated and the update maxima.
+  // the core sums read both at once), the basis rows being updated (a block of four: one Q
+  // word per column) and the update maxima.
   localparam int CQ = 2 * MQ;
   localparam int AWC = $clog2(CQ);
   localparam int AWQ = $clog2(MQ);
@@ -337,7 +350,7 @@ module rr_unit #(
   logic [AWQ-1:0] cb_wa, cb0_ra, cb1_ra, qr_wa, qr_ra, bc_wa, bc_ra;
   logic [EW+33:0] cf_wd, cf_rd;
   logic signed [31:0] cb_wd, cb0_rd, cb1_rd;
-  logic signed [15:0] qr_wd, qr_rd;
+  logic [63:0] qr_wd, qr_rd;  // the block's Q words, one per column
   logic [50:0] bc_wd, bc_rd;  // max |update accumulator| < 2^49 (§3)
   rr_regfile #(.DEPTH(CQ), .WIDTH(EW + 34), .AW(AWC)) u_cf (
       .clk, .we(cf_we), .waddr(cf_wa), .wdata(cf_wd), .raddr(cf_ra), .rdata(cf_rd));
@@ -345,7 +358,7 @@ module rr_unit #(
       .clk, .we(cb0_we), .waddr(cb_wa), .wdata(cb_wd), .raddr(cb0_ra), .rdata(cb0_rd));
   rr_regfile #(.DEPTH(MQ), .WIDTH(32), .AW(AWQ)) u_cb1 (
       .clk, .we(cb1_we), .waddr(cb_wa), .wdata(cb_wd), .raddr(cb1_ra), .rdata(cb1_rd));
-  rr_regfile #(.DEPTH(MQ), .WIDTH(16), .AW(AWQ)) u_qr (
+  rr_regfile #(.DEPTH(MQ), .WIDTH(64), .AW(AWQ)) u_qr (
       .clk, .we(qr_we), .waddr(qr_wa), .wdata(qr_wd), .raddr(qr_ra), .rdata(qr_rd));
   rr_regfile #(.DEPTH(MQ), .WIDTH(51), .AW(AWQ)) u_bc (
       .clk, .we(bc_we), .waddr(bc_wa), .wdata(bc_wd), .raddr(bc_ra), .rdata(bc_rd));
@@ -403,7 +416,7 @@ module rr_unit #(
         eq_wd = EW'(32'($signed(rdata[15:0])));
       end
       S_R_END: begin eq_we = 1'b1; eq_wd = eq_r; end
-      S_R_VZ_NEXT: eq_we = !(i + 1 < n_len[side]);  // vanished: exponent 0
+      S_R_VZ_NEXT: eq_we = !(i + 4 < n_len[side]);  // vanished: exponent 0
       default: ;
     endcase
     ec_we = state == S_U_EXP;
@@ -458,14 +471,15 @@ module rr_unit #(
     cf_e = cf_val[side][cf_ix] ? 32'($signed(cf_rd[EW+33:34])) : 32'sd0;
     cb0_ra = AWQ'(ci);
     cb1_ra = AWQ'(cj);
-    qr_ra = AWQ'(k);
+    qr_ra = AWQ'(k);  // the update's term k: column k's word of the block
     bc_ra = AWQ'(t);
     bigc_t = 64'(bc_rd);
   end
 
   // Diagnostic outputs of the primitives that a correct schedule never raises.
   logic unused_ok;
-  assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32], rdata[63:32]};
+  assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32], dot_in_ready, dot_out_valid,
+                      dot_out_ovf};
 
   assign start_ready = state == S_IDLE;
   assign code_ready = state == S_IN;
@@ -485,6 +499,36 @@ module rr_unit #(
   assign div_out_ready = state != S_R_DIV || div_fin;
   assign div_q_v = div_quot[31:0];
 
+  // ---------------- the dot-product engine (rr_dot: 4 lanes of 16 x 32 products) ----------
+  // The Gram-Schmidt dot product sum_i Q_ij w_i (§4.2) four rows per beat: a Q word (four
+  // codes) and two scratch words (S_G_DOT_D; the second is zero past row n) into its 60-bit
+  // accumulator, read in S_G_DOT_END. The basis update (§4.10) uses its four products without
+  // the accumulator: four rows of the block (column k's Q word from u_qr) times the one M^_kt,
+  // into four lane accumulators (la). Zero operands in every other state.
+  logic dot_in_valid, dot_in_ready, dot_out_valid, dot_out_ovf, dot_last;
+  logic [63:0] dot_a;
+  logic [127:0] dot_b;
+  logic signed [59:0] dot_acc;
+  logic [191:0] dot_prod;
+  logic signed [31:0] u_scaled32;
+  logic signed [63:0] dot_sum;
+  always_comb begin : dot_operands
+    dot_a = '0;
+    dot_b = '0;
+    case (state)
+      S_G_DOT_D: begin dot_a = qw; dot_b = {(i + 2 < n_len[side]) ? rdata : 64'd0, wa}; end
+      S_U_ACC: begin dot_a = qr_rd; dot_b = {4{u_scaled32}}; end
+      default: ;
+    endcase
+    dot_in_valid = state == S_G_DOT_D;
+    dot_last = !(i + 4 < n_len[side]);
+    dot_sum = 64'(dot_acc);
+  end
+  rr_dot #(.LANES(4), .A_W(16), .B_W(32), .ACC_W(60)) u_dot (
+      .clk, .rst, .in_valid(dot_in_valid), .in_ready(dot_in_ready), .in_a(dot_a), .in_b(dot_b),
+      .in_last(dot_last), .out_valid(dot_out_valid), .out_ready(state == S_G_DOT_END), .out_acc(dot_acc),
+      .out_overflow(dot_out_ovf), .out_prod(dot_prod));
+
   // ---------------- the shared multiplier (37 x 34 signed, 64-bit product) ----------------
   // Every product of the unit goes through this one multiplier, one per cycle; the operand
   // widths are the spec's (§3): 16 x 32 (dots, update), 32 x 16 (Gram-Schmidt update),
@@ -498,12 +542,16 @@ module rr_unit #(
   logic signed [63:0] mul_p;
   // operands that need a shift first
   logic signed [36:0] v_res;      // round(w 2^-ssh) of the word just read (|v| <= 2^24)
-  logic signed [33:0] u_scaled;   // M^_kt of the side being updated (|M^| <= |M| < 2^31)
+  logic signed [31:0] u_scaled;   // M^_kt of the side being updated (|M^| <= |M| < 2^31)
   logic signed [31:0] rot_v, rot_c, rot_s, mix_u, qx_v;
   logic signed [63:0] core_p;
-  assign v_res = 37'(rr_shift_round(64'($signed(rdata[31:0])), ssh));
+  // the scratch element of this cycle (row i, or i + 1 in S_G_UPD_D) and the code (lane i mod 4)
+  assign w_sel = (i_r[0] || state == S_G_UPD_D) ? $signed(rdata[63:32]) : $signed(rdata[31:0]);
+  assign qv = $signed(qw[16 * {i_r[1], i_r[0] | (state == S_G_UPD_D)} +: 16]);
+  assign v_res = 37'(rr_shift_round(64'(w_sel), ssh));
   assign u_scaled = (live[side][k] && k < q) ?
-      34'(rr_shr_round(64'(mx_rd), eref - eq_v)) : 34'sd0;  // eref >= e_k
+      32'(rr_shr_round(64'(mx_rd), eref - eq_v)) : 32'sd0;  // eref >= e_k
+  assign u_scaled32 = (state == S_U_ACC) ? u_scaled : 32'sd0;
   always_comb begin
     rot_c = rk[0] ? co_cos : ca;  // the CORDIC holds cos / sin beta until its next operation
     rot_s = rk[0] ? co_sin : sa;
@@ -528,8 +576,7 @@ module rr_unit #(
           default: begin mul_a = $signed({5'd0, sign_word ^ (sign_word >> 15)}); mul_b = $signed(kMul2); end
         endcase
       end
-      S_G_DOT_C: begin mul_a = 37'(qv); mul_b = 34'($signed(rdata[31:0])); end
-      S_G_UPD_C: begin mul_a = 37'(cm); mul_b = 34'(qv); end
+      S_G_UPD_C, S_G_UPD_D: begin mul_a = 37'(cm); mul_b = 34'(qv); end
       S_R_N2_B: begin mul_a = v_res; mul_b = 34'(v_res); end
       S_R_PM_B, S_R_PW_B: begin mul_a = v_res; mul_b = $signed({2'b00, recip}); end
       S_CORE, S_CONV: begin mul_a = 37'(cb0_rd); mul_b = 34'(cb1_rd); end
@@ -548,7 +595,6 @@ module rr_unit #(
       S_SP_G: begin mul_a = 37'(sg_rd); mul_b = 34'(inv_v0); end
       S_SP_H: begin mul_a = 37'(sg_rd); mul_b = 34'(gg); end
       S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(qx_v); end
-      S_U_ACC: begin mul_a = 37'(qr_rd); mul_b = u_scaled; end
       default: ;
     endcase
     // The low 64 bits of a two's-complement product are those of the unsigned product of the
@@ -601,7 +647,7 @@ module rr_unit #(
   always_comb begin : bitlen_unit
     cmag = $signed(rr_mag(64'(cf_m)));
     case (state)
-      S_G_DOT_END: bl_in = rr_mag(acc);
+      S_G_DOT_END: bl_in = rr_mag(dot_sum);
       S_R_S: bl_in = big;
       S_R_SQ: bl_in = 64'(sq_round);
       S_R_PE: bl_in = big2;
@@ -633,11 +679,11 @@ module rr_unit #(
     nz_in = mul_p;
     nz_sh = 32'sd30;
     case (state)
-      S_G_DOT_END: begin nz_in = acc; nz_sh = gs_sh; end
-      S_G_UPD_C: nz_sh = tsh;
+      S_G_DOT_END: begin nz_in = dot_sum; nz_sh = gs_sh; end
+      S_G_UPD_C, S_G_UPD_D: nz_sh = tsh;
       S_R_PW_B: nz_sh = eq + bn + 30;
       S_CONV: begin nz_in = core_s; nz_sh = ec - ea; end
-      S_U_ACC: begin nz_in = acc + mul_p; nz_sh = ec_v - (eref - 30); end
+      S_U_LANE: begin nz_in = 64'(la[ln]); nz_sh = ec_v - (eref - 30); end
       S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc + mul_p;
       S_MIX: nz_in = acc + mul_p;
       S_R_PE, S_EC, S_CXN, S_U_EXP: begin nz_in = $signed(bl_in); nz_sh = bl_w - fx_b; end
@@ -658,13 +704,13 @@ module rr_unit #(
   end
   // The maxima of the new column: |w| (S_R_MAX_B) or |v R| (S_R_PM_B) against big_r.
   always_comb begin : new_column_max
-    big_in = (state == S_R_MAX_B) ? rr_mag(64'($signed(rdata[31:0]))) : rr_mag(64'(mul_p));
+    big_in = (state == S_R_MAX_B) ? rr_mag(64'(w_sel)) : rr_mag(64'(mul_p));
     big_gt = big_in > 64'(big_r);
   end
   // Gram-Schmidt update word: sat32(w - round(cm Q 2^-t)).
   logic signed [63:0] upd_d, upd_c;
   always_comb begin
-    upd_d = 64'($signed(rdata[31:0])) - nz_out;
+    upd_d = 64'(w_sel) - nz_out;
     upd_c = upd_d > kSat ? kSat : (upd_d < -kSat ? -kSat : upd_d);
   end
   // Coefficient fold: round(m1 2^(e1-E)) + round(m2 2^(e2-E)) at the larger exponent E.
@@ -719,12 +765,12 @@ module rr_unit #(
     cx_wd = (state == S_CXN_W) ? 32'(nz_out) : rdata[31:0];
     qr_we = state == S_U_RD_B;
     qr_wa = AWQ'(l);
-    qr_wd = $signed(rdata[15:0]);
-    u_sum = (cx_rdv == 32'd0) ? 64'sd0 : acc + mul_p;
+    qr_wd = rdata;
+    u_sum = (cx_rdv == 32'd0) ? 64'sd0 : 64'(la[ln]);
     bc_wa = AWQ'(t);
     bc_wd = 51'(rr_mag(u_sum));
     // pass 0: the first row sets the maximum, the later rows raise it
-    bc_we = state == S_U_ACC && k + 1 >= q && !pass && (i == 0 || 64'(bc_wd) > bigc_t);
+    bc_we = state == S_U_LANE && !pass && ((i == 0 && ln == 2'd0) || 64'(bc_wd) > bigc_t);
   end
   // §4.7 the t-th largest sigma (ties: lowest index), chosen at row k = 0; then the U column's
   // largest-magnitude entry (ties: lowest row), one row k per cycle, and its sign convention.
@@ -851,6 +897,20 @@ module rr_unit #(
     mx_wd = 32'(nz_out);
   end
 
+  // A Q word being built one code per cycle (the new column, the update): the code goes into
+  // lane m; lane 0 starts the word, so the lanes past row n stay zero.
+  function automatic logic [63:0] put_code(input logic [63:0] word, input logic [1:0] m, input logic [15:0] code);
+    logic [63:0] w;
+    w = (m == 2'd0) ? 64'd0 : word;
+    w[16 * m +: 16] = code;
+    put_code = w;
+  endfunction
+  logic [63:0] pw_word, uw_word;
+  logic [31:0] in_w;  // S_IN: the scratch value x 2^8
+  assign pw_word = put_code(qw, i_r[1:0], 16'(nz_out));
+  assign uw_word = put_code(qw, ln, (cx_rdv == 32'd0) ? 16'd0 : 16'(nz_out));
+  assign in_w = 32'(code_data) <<< 8;
+
 `define RR_RD(addr, ret) \
   begin mem_req_valid <= 1'b1; mem_req_write <= 1'b0; mem_req_addr <= (addr); \
         ret_state <= (ret); state <= S_MEM; end
@@ -883,7 +943,7 @@ module rr_unit #(
     logic signed [47:0] kd2;
     logic signed [39:0] th_d;
     n = n_len[side];
-    nix = IW'(n_len[side]);
+    nix = IW'((n_len[side] + 3) >>> 2);  // W: words per Q column
     if (rst) begin
       state <= S_IDLE;
       ret_state <= S_IDLE;
@@ -957,10 +1017,13 @@ module rr_unit #(
         end
         // ---- §4.1 input: w = x 2^8 into the scratch, |x|^2, the zero test ----
         S_IN: begin
-          if (code_valid) begin
+          if (code_valid) begin  // two values per scratch word: written at the odd row or the last
             x2_r[side] <= 45'(x2[side] + 64'(mul_p));
             if (code_data != 16'sd0) nonzero[side] <= 1'b1;
-            `RR_WR(a_w(side, 28'(i)), 64'(64'(code_data) <<< 8), S_IN_NEXT)
+            wa[31:0] <= in_w;
+            if (i_r[0]) `RR_WR(a_w(side, 28'(i >>> 1)), {in_w, wa[31:0]}, S_IN_NEXT)
+            else if (!(i + 1 < n)) `RR_WR(a_w(side, 28'(i >>> 1)), {32'd0, in_w}, S_IN_NEXT)
+            else state <= S_IN_NEXT;
           end
         end
         S_IN_NEXT: begin
@@ -1026,16 +1089,21 @@ module rr_unit #(
           acc <= '0;
           state <= S_G_DOT_A;
         end
-        S_G_DOT_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i))), S_G_DOT_B)
+        // one beat of four rows: the Q word, one or two scratch words, then rr_dot (S_G_DOT_D)
+        S_G_DOT_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i >>> 2))), S_G_DOT_B)
         S_G_DOT_B: begin
-          qv <= $signed(rdata[15:0]);
-          if (!pass && rdata[15:0] != 16'd0) live[side][j] <= 1'b1;
-          `RR_RD(a_w(side, 28'(i)), S_G_DOT_C)
+          qw <= rdata;
+          if (!pass && rdata != 64'd0) live[side][j] <= 1'b1;  // (the lanes past row n are zero)
+          `RR_RD(a_w(side, 28'(i >>> 1)), S_G_DOT_C)
         end
         S_G_DOT_C: begin
-          acc <= acc + 64'(mul_p);
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
+          wa <= rdata;
+          if (i + 2 < n) `RR_RD(a_w(side, 28'((i >>> 1) + 1)), S_G_DOT_D)
+          else state <= S_G_DOT_D;
+        end
+        S_G_DOT_D: begin  // the beat enters rr_dot (its port logic above)
+          if (i + 4 < n) begin
+            i_r <= NW'(i + 4);
             state <= S_G_DOT_A;
           end else begin
             state <= S_G_DOT_END;
@@ -1048,19 +1116,29 @@ module rr_unit #(
           i_r <= NW'(0);
           state <= S_G_UPD_A;
         end
-        S_G_UPD_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i))), S_G_UPD_B)
+        // one scratch word (rows i, i + 1) per round: its rows updated one per cycle on the
+        // shared multiplier and normalizer (C: row i, D: row i + 1), written back; the Q word
+        // is read at every other scratch word
+        S_G_UPD_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i >>> 2))), S_G_UPD_B)
         S_G_UPD_B: begin
-          qv <= $signed(rdata[15:0]);
-          `RR_RD(a_w(side, 28'(i)), S_G_UPD_C)
+          qw <= rdata;
+          `RR_RD(a_w(side, 28'(i >>> 1)), S_G_UPD_C)
         end
         S_G_UPD_C: begin
           if (upd_c != upd_d) sats <= sats + 32'd1;
-          `RR_WR(a_w(side, 28'(i)), 64'(upd_c), S_G_UPD_D)
+          wa[31:0] <= 32'(upd_c);
+          if (i + 1 < n) state <= S_G_UPD_D;
+          else `RR_WR(a_w(side, 28'(i >>> 1)), {32'd0, 32'(upd_c)}, S_G_UPD_E)
         end
         S_G_UPD_D: begin
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            state <= S_G_UPD_A;
+          if (upd_c != upd_d) sats <= sats + 32'd1;
+          `RR_WR(a_w(side, 28'(i >>> 1)), {32'(upd_c), wa[31:0]}, S_G_UPD_E)
+        end
+        S_G_UPD_E: begin
+          if (i + 2 < n) begin
+            i_r <= NW'(i + 2);
+            if (i_r[1]) state <= S_G_UPD_A;  // row i + 2 starts a Q word
+            else `RR_RD(a_w(side, 28'((i >>> 1) + 1)), S_G_UPD_C)
           end else begin
             state <= S_G_COEF;
           end
@@ -1088,12 +1166,13 @@ module rr_unit #(
           end
         end
         // ---- §4.3 the new column ----
-        S_R_MAX_A: `RR_RD(a_w(side, 28'(i)), S_R_MAX_B)
+        // (the loops over the scratch read a word at every even row, B takes one row per cycle)
+        S_R_MAX_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_MAX_B)
         S_R_MAX_B: begin
           if (big_gt) big_r <= 56'(big_in);
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
-            state <= S_R_MAX_A;
+            state <= i_r[0] ? S_R_MAX_A : S_R_MAX_B;
           end else begin
             state <= S_R_S;
           end
@@ -1105,13 +1184,13 @@ module rr_unit #(
           acc <= '0;  // n2
           state <= S_R_N2_A;
         end
-        S_R_N2_A: `RR_RD(a_w(side, 28'(i)), S_R_N2_B)
+        S_R_N2_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_N2_B)
         S_R_N2_B: begin
           x2_len <= 7'(bl_w);
           acc <= acc + 64'(mul_p);  // n2
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
-            state <= S_R_N2_A;
+            state <= i_r[0] ? S_R_N2_A : S_R_N2_B;
           end else begin
             state <= S_R_VT;
           end
@@ -1145,12 +1224,12 @@ module rr_unit #(
             state <= S_R_PM_A;
           end
         end
-        S_R_PM_A: `RR_RD(a_w(side, 28'(i)), S_R_PM_B)
+        S_R_PM_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_PM_B)
         S_R_PM_B: begin
           if (big_gt) big_r <= 56'(big_in);
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
-            state <= S_R_PM_A;
+            state <= i_r[0] ? S_R_PM_A : S_R_PM_B;
           end else begin
             state <= S_R_PE;
           end
@@ -1160,9 +1239,14 @@ module rr_unit #(
           i_r <= NW'(0);
           state <= S_R_PW_A;
         end
-        S_R_PW_A: `RR_RD(a_w(side, 28'(i)), S_R_PW_B)
-        S_R_PW_B: begin
-          `RR_WR(a_q(side, a_ix(rbase, IW'(i))), 64'(nz_out), S_R_PW_C)
+        S_R_PW_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_PW_B)
+        S_R_PW_B: begin  // code i into lane i mod 4; the Q word written at its last row
+          qw <= pw_word;
+          if (i_r[1:0] == 2'd3 || !(i + 1 < n)) `RR_WR(a_q(side, a_ix(rbase, IW'(i >>> 2))), pw_word, S_R_PW_C)
+          else begin
+            i_r <= NW'(i + 1);
+            state <= i_r[0] ? S_R_PW_A : S_R_PW_B;
+          end
         end
         S_R_PW_C: begin
           if (i + 1 < n) begin
@@ -1177,10 +1261,10 @@ module rr_unit #(
           cf_val[side][r] <= 1'b1;
           state <= S_R_SIDE;
         end
-        S_R_VZ: `RR_WR(a_q(side, a_ix(rbase, IW'(i))), 64'd0, S_R_VZ_NEXT)
-        S_R_VZ_NEXT: begin
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
+        S_R_VZ: `RR_WR(a_q(side, a_ix(rbase, IW'(i >>> 2))), 64'd0, S_R_VZ_NEXT)
+        S_R_VZ_NEXT: begin  // one zero word per four rows
+          if (i + 4 < n) begin
+            i_r <= NW'(i + 4);
             state <= S_R_VZ;
           end else begin
             live[side][r] <= 1'b0;
@@ -1582,7 +1666,8 @@ module rr_unit #(
             state <= S_U_START;
           end
         end
-        // ---- §4.10 basis update, row by row: pass 0 finds max |acc_j|, pass 1 writes ----
+        // ---- §4.10 basis update, four rows (one Q word per column) at a time: pass 0 finds
+        // max |acc_j|, pass 1 writes ----
         S_U_START: begin
           pass <= 1'b0;
           i_r <= NW'(0);
@@ -1600,35 +1685,35 @@ module rr_unit #(
             l_r <= NW'(0);
             t_r <= CW'(0);
             k_r <= CW'(0);
-            acc <= '0;
-            tad <= IW'(i);
+            tad <= IW'(i >>> 2);
             state <= S_U_ACC;
           end
         end
-        S_U_ACC: begin  // column t of row i, term k
-          s = acc + 64'(mul_p);
+        S_U_ACC: begin  // column t of the block's four rows, term k: one product per lane (rr_dot)
+          for (int m = 0; m < 4; m++)
+            la[m] <= ((k == 0) ? 52'sd0 : la[m]) + 52'($signed(dot_prod[48 * m +: 48]));
           if (k + 1 < q) begin
-            acc <= s;
             k_r <= CW'(k + 1);
           end else begin
-            acc <= '0;
             k_r <= CW'(0);
-            if (cx_rdv == 32'd0) s = 0;
-            if (!pass) begin  // the maximum |s|: u_bc, written by the port logic above
-              state <= S_U_ACC_NEXT;
-            end else begin
-              `RR_WR(a_q(side, 28'(tad)), (cx_rdv == 32'd0) ? 64'd0 : 64'(nz_out), S_U_ACC_NEXT)
-            end
+            ln <= 2'd0;
+            state <= S_U_LANE;
           end
+        end
+        S_U_LANE: begin  // row i + ln of column t: pass 0 its maximum (u_bc), pass 1 its code
+          qw <= uw_word;
+          if (ln != 2'd3 && i + 32'(ln) + 1 < n) ln <= ln + 2'd1;
+          else if (pass) `RR_WR(a_q(side, 28'(tad)), uw_word, S_U_ACC_NEXT)
+          else state <= S_U_ACC_NEXT;
         end
         S_U_ACC_NEXT: begin
           if (t + 1 < r) begin
             t_r <= CW'(t + 1);
             tad <= tad + nix;
             state <= S_U_ACC;
-          end else if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            lad <= IW'(i + 1);
+          end else if (i + 4 < n) begin  // the next block of four rows
+            i_r <= NW'(i + 4);
+            lad <= IW'((i >>> 2) + 1);
             state <= S_U_RD;
           end else if (!pass) begin
             t_r <= CW'(0);
@@ -1723,8 +1808,8 @@ module rr_unit #(
     a_region = mem_req_addr[31:28];
     a_index = mem_req_addr[27:0];
     case (a_region)
-      4'd0, 4'd1: a_in_map = 32'(a_index) < n_len[a_region[0]] * q;
-      4'd2, 4'd3: a_in_map = 32'(a_index) < n_len[a_region[0]];
+      4'd0, 4'd1: a_in_map = 32'(a_index) < ((n_len[a_region[0]] + 3) >>> 2) * q;
+      4'd2, 4'd3: a_in_map = 32'(a_index) < ((n_len[a_region[0]] + 1) >>> 1);
       4'd4: a_in_map = 32'(a_index) < q || (a_index >= 28'd16 && 32'(a_index) < 16 + q) ||
                        (a_index >= 28'd32 && 32'(a_index) < 32 + q) || a_index == 28'd48;
       default: a_in_map = 1'b0;

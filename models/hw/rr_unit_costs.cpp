@@ -15,7 +15,8 @@ namespace lrt::hw {
 namespace {
 
 constexpr const char* kFeatureNames[kFeatures] = {"1",     "n_o",    "n_i", "w_o", "w_i",    "h_o",    "h_i",   "mixed",
-                                                  "mixed2", "vl",    "vr",  "vl_n_o", "vr_n_i", "vl_w_o", "vr_w_i"};
+                                                  "mixed2", "vl",    "vr",  "vl_n_o", "vr_n_i", "vl_w_o", "vr_w_i",
+                                                  "vl_h_o", "vr_h_i"};
 constexpr const char* kQuantityNames[kQuantities] = {"cycles",    "sram_reads", "sram_writes", "mul_stream",
                                                      "mul_core",  "div_ops",    "isqrt_ops",   "cordic_ops",
                                                      "sign_ops",  "rf_reads",   "rf_writes"};
@@ -73,6 +74,8 @@ std::array<int64_t, kFeatures> features(int n_o, int n_i, const RrPairOutcome& o
     x[kVrNi] = x[kVr] * n_i;
     x[kVlWo] = x[kVl] * x[kWo];
     x[kVrWi] = x[kVr] * x[kWi];
+    x[kVlHo] = x[kVl] * x[kHo];
+    x[kVrHi] = x[kVr] * x[kHi];
   }
   if (c == kUpdated && unbiased) {
     x[kMixed] = rank - o.kept;

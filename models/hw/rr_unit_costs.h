@@ -24,7 +24,8 @@ namespace lrt::hw {
 /// codes), h_x = ceil(n_x / 2) (words of packed int32), `mixed` = r - kept (unbiased, updated
 /// pairs; 0 otherwise), vl / vr = the left / right residual vanished (0 or 1).
 enum Feature : int {
-  kOne, kNo, kNi, kWo, kWi, kHo, kHi, kMixed, kMixed2, kVl, kVr, kVlNo, kVrNi, kVlWo, kVrWi, kFeatures
+  kOne, kNo, kNi, kWo, kWi, kHo, kHi, kMixed, kMixed2, kVl, kVr, kVlNo, kVrNi, kVlWo, kVrWi, kVlHo, kVrHi,
+  kFeatures
 };
 /// The feature names as the file spells them ("1", "n_o", ...).
 const char* feature_name(int f);

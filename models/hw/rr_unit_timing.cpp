@@ -14,6 +14,11 @@ constexpr uint64_t kRead = 3, kWrite = 2;
 constexpr uint64_t kSqrtWait = 34, kCordicWait = 35, kRecipWait = 131;
 constexpr uint64_t div_wait(uint64_t frac) { return 67 + frac; }
 constexpr uint64_t kSweeps = 8;
+// Packed words: a Q column of n codes takes W = ceil(n/4) words, a scratch of n values
+// H = ceil(n/2).
+constexpr uint64_t q_words(uint64_t n) { return (n + 3) / 4; }
+constexpr uint64_t w_words(uint64_t n) { return (n + 1) / 2; }
+constexpr uint64_t kLanes = 4;  // rr_dot's lanes
 
 }  // namespace
 
@@ -34,9 +39,11 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
   const uint64_t r = static_cast<uint64_t>(rank), q = r + 1;
   const uint64_t big_n = static_cast<uint64_t>(n_o) + static_cast<uint64_t>(n_i);
   RrUnitPairCost c;
-  // Input: each code written to the scratch (2 cycles) and counted (1), the zero check.
-  c.cycles = 3 * big_n + 1;
-  c.sram_writes = big_n;
+  const uint64_t h_sum = w_words(static_cast<uint64_t>(n_o)) + w_words(static_cast<uint64_t>(n_i));
+  // Input: each code taken (1) and counted (1), a scratch word written per two codes (+1), the
+  // zero check.
+  c.cycles = 2 * big_n + h_sum + 1;
+  c.sram_writes = h_sum;
   c.mul_stream = big_n;
   c.sign_ops = 1;
   if (outcome.zero_input) {
@@ -50,21 +57,28 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
   // residual's max and n2, then the new column (isqrt, reciprocal, max |v R|, codes) or zeros.
   for (int s = 0; s < 2; ++s) {
     const uint64_t n = static_cast<uint64_t>(s == 0 ? n_o : n_i);
+    const uint64_t wq = q_words(n), hw = w_words(n);
     const bool vanished = s == 0 ? outcome.vanished_left : outcome.vanished_right;
-    c.cycles += 1 + 2 * r * ((2 * kRead + 1) * n + 1 + (2 * kRead + kWrite + 1) * n + 2);
-    c.sram_reads += 2 * r * 4 * n;
-    c.sram_writes += 2 * r * n;
-    c.mul_stream += 2 * r * 2 * n;
-    c.cycles += (kRead + 1) * n + 1 + (kRead + 1) * n + 1;
-    c.sram_reads += 2 * n;
+    // Dot product: per beat of four rows a Q word and one or two scratch words read, one cycle
+    // into rr_dot (6 W + 2 H), the result (1). Update: per scratch word one cycle per row, the
+    // write, the loop (3 H + n), its reads (a Q word per two scratch words: 4 W + H).
+    // Coefficient, next column.
+    c.cycles += 1 + 2 * r * ((6 * wq + 2 * hw + 1) + (4 * wq + 4 * hw + n) + 2);
+    c.sram_reads += 2 * r * 2 * (wq + hw);
+    c.sram_writes += 2 * r * hw;
+    c.mul_stream += 2 * r * (kLanes * wq + n);  // rr_dot's lanes, the update's products
+    // max |w|, n2: a scratch word read per two rows, one row per cycle.
+    c.cycles += (kRead * hw + n) + 1 + (kRead * hw + n) + 1;
+    c.sram_reads += 2 * hw;
     c.mul_stream += n;
     if (vanished) {
-      c.cycles += (kWrite + 1) * n;
-      c.sram_writes += n;
+      c.cycles += (kWrite + 1) * wq;  // a zero Q word per four rows
+      c.sram_writes += wq;
     } else {
-      c.cycles += kSqrtWait + kRecipWait + (kRead + 1) * n + 1 + (kRead + kWrite + 1) * n + 1;
-      c.sram_reads += 2 * n;
-      c.sram_writes += n;
+      // max |v R|, then the codes (a Q word written per four rows: + 2 W).
+      c.cycles += kSqrtWait + kRecipWait + (kRead * hw + n) + 1 + (kRead * hw + n + 2 * wq) + 1;
+      c.sram_reads += 2 * hw;
+      c.sram_writes += wq;
       c.mul_stream += 2 * n;
       c.isqrt_ops += 1;
       c.div_ops += 1;
@@ -101,15 +115,17 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     c.mul_core += 2 * r * q * q;
     c.rf_reads += 2 * 2 * r * q * q;
     c.rf_writes += 2 * r * q;
-    // Basis update per side: e_ref, 2 passes over the rows (q reads, r columns of q products;
-    // the second pass writes each code) with the r new exponents between them, one per cycle.
+    // Basis update per side: e_ref, 2 passes over blocks of four rows (q Q words read; per
+    // column q cycles of four lane products, one cycle per row of the block, the loop; the
+    // second pass writes the column's word) with the r new exponents between them.
     for (int s = 0; s < 2; ++s) {
       const uint64_t n = static_cast<uint64_t>(s == 0 ? n_o : n_i);
-      c.cycles += 2 + r + n * ((kRead + 1) * q + r * (q + 1)) + n * ((kRead + 1) * q + r * (q + 2));
-      c.sram_reads += 2 * n * q;
-      c.sram_writes += n * r;
-      c.mul_stream += 2 * n * r * q;
-      c.rf_reads += 2 * n * r * q;
+      const uint64_t wq = q_words(n);
+      c.cycles += 2 + r + 2 * ((kRead + 1) * q * wq + r * (q * wq + n + wq)) + r * wq;
+      c.sram_reads += 2 * wq * q;
+      c.sram_writes += wq * r;
+      c.mul_stream += 2 * kLanes * wq * r * q;
+      c.rf_reads += 2 * wq * r * q;
     }
   }
   // Write-back of the metadata (skipped pairs too: their column r changed), the result.
@@ -122,8 +138,8 @@ RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i) {
   if (rank < 1 || rank > 8 || n_o < 1 || n_i < 1) throw std::invalid_argument("rr_unit_memory: rank 1..8, n >= 1");
   const uint64_t q = static_cast<uint64_t>(rank) + 1;
   RrUnitMemory m;
-  m.basis_words = q * (n_o + n_i);  // regions 0 / 1: index j n + i
-  m.scratch_words = n_o + n_i;      // regions 2 / 3
+  m.basis_words = q * (q_words(n_o) + q_words(n_i));  // regions 0 / 1: four codes per word
+  m.scratch_words = w_words(n_o) + w_words(n_i);        // regions 2 / 3: two values per word
   m.metadata_words = 3 * q + 1;     // region 4
   return m;
 }

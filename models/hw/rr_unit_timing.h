@@ -31,11 +31,13 @@ RrPairOutcome rr_pair_outcome(const golden::FixedPairTrace& trace);
 /// accepted result). Energy is priced from the operation counts.
 struct RrUnitPairCost {
   uint64_t cycles = 0;
-  uint64_t sram_reads = 0;   ///< 64-bit SRAM word reads (one value per word)
+  uint64_t sram_reads = 0;   ///< 64-bit SRAM word reads (four codes or two scratch values per word)
   uint64_t sram_writes = 0;  ///< 64-bit SRAM word writes
-  /// Products of the one shared 37 x 34-bit signed multiplier (64-bit product), by use:
-  uint64_t mul_stream = 0;  ///< long loops: |x|^2 (16x16), dots (16x32), GS update (32x16),
-                            ///< n2 (25x25), v R (25x32), basis update (16x32)
+  /// Products, by use (each priced as one of the shared 37 x 34-bit multiplier: for rr_dot's
+  /// 16 x 32 lanes an upper bound):
+  uint64_t mul_stream = 0;  ///< long loops: |x|^2 (16x16), GS update (32x16), n2 (25x25), v R
+                            ///< (25x32) on the shared multiplier; dots and basis update (16x32)
+                            ///< on rr_dot's 4 lanes (4 per beat, zero lanes past row n included)
   uint64_t mul_core = 0;    ///< q x q work: core sums (31x31, twice), kappa (37x27, 3),
                             ///< rotations (32x32), k sigma, Householder (31x34), mixing (32x32)
   uint64_t div_ops = 0;     ///< rr_divider (64-bit restoring, 66 + frac cycles)
@@ -49,10 +51,10 @@ struct RrUnitPairCost {
 };
 
 /// @brief The SRAM the unit uses for one LRT layer, in 64-bit words, as rtl/rr_unit.sv's memory
-/// map lays it out (docs/rtl.md): the basis codes Q_L, Q_R (q columns, one int16 code per word),
-/// the Gram-Schmidt scratch of both sides (one int32 word per element: transient, so one scratch
-/// serves every layer of a shared unit) and the metadata (q + q column exponents, q c_x codes,
-/// the c_x exponent, one per word).
+/// map lays it out (docs/rtl.md): the basis codes Q_L, Q_R (q columns of ceil(n/4) words, four
+/// int16 codes per word), the Gram-Schmidt scratch of both sides (ceil(n/2) words, two int32
+/// values per word: transient, so one scratch serves every layer of a shared unit) and the
+/// metadata (q + q column exponents, q c_x codes, the c_x exponent, one per word).
 struct RrUnitMemory {
   uint64_t basis_words = 0, scratch_words = 0, metadata_words = 0;
   uint64_t state_words() const { return basis_words + metadata_words; }  ///< kept between pairs

@@ -1,5 +1,6 @@
 #include "sc/rr_unit_env.h"
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -118,16 +119,38 @@ RtlPairResult RtlUnitEnv::run_pair(const int16_t* dz, int dz_exp, const int16_t*
                                  std::to_string(idx) + " outside the SRAM image");
       };
       uint64_t value = 0;
-      if (region <= 1) {
-        std::vector<int16_t>& v = sram_.q[region];
-        if (idx >= v.size()) bad();
-        if (write) v[idx] = static_cast<int16_t>(wdata & 0xFFFFu);
-        value = static_cast<uint64_t>(static_cast<int64_t>(v[idx]));
-      } else if (region <= 3) {
-        std::vector<int32_t>& v = sram_.w[region - 2];
-        if (idx >= v.size()) bad();
-        if (write) v[idx] = static_cast<int32_t>(wdata & 0xFFFFFFFFu);
-        value = static_cast<uint64_t>(static_cast<int64_t>(v[idx]));
+      if (region <= 3) {
+        // Packed words (docs/rtl.md, memory map): Q codes four per word (word j W + b holds rows
+        // 4b..4b+3 of column j, W = ceil(n/4)), the scratch two per word (word b: rows 2b, 2b+1).
+        // Lanes past row n read as zero and must be written as zero.
+        const bool codes = region <= 1;
+        const uint32_t n = static_cast<uint32_t>((region & 1u) == 0 ? cfg_.n_o : cfg_.n_i);
+        const uint32_t lanes = codes ? 4u : 2u, bits = 64u / lanes;
+        const uint32_t words = (n + lanes - 1) / lanes;
+        const uint32_t q = static_cast<uint32_t>(cfg_.rank + 1);
+        if (idx >= (codes ? q * words : words)) bad();
+        const uint32_t col = idx / words, row0 = (idx % words) * lanes;
+        const uint64_t mask = (uint64_t{1} << bits) - 1;
+        for (uint32_t m = 0; m < lanes; ++m) {
+          const uint32_t row = row0 + m;
+          const uint64_t lane = (wdata >> (bits * m)) & mask;
+          if (row >= n) {
+            if (write && lane != 0)
+              throw std::runtime_error("rr_unit: nonzero lane past row n written at region " + std::to_string(region) +
+                                       " index " + std::to_string(idx));
+            continue;
+          }
+          const std::size_t at = static_cast<std::size_t>(col) * n + row;
+          if (codes) {
+            int16_t& c = sram_.q[region][at];
+            if (write) c = static_cast<int16_t>(lane);
+            value |= (static_cast<uint64_t>(static_cast<uint16_t>(c))) << (bits * m);
+          } else {
+            int32_t& w = sram_.w[region - 2][at];
+            if (write) w = static_cast<int32_t>(lane);
+            value |= (static_cast<uint64_t>(static_cast<uint32_t>(w))) << (bits * m);
+          }
+        }
       } else if (region == 4) {
         const uint32_t q = static_cast<uint32_t>(cfg_.rank + 1);
         int16_t* e16 = nullptr;

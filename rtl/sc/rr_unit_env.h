@@ -37,7 +37,8 @@ struct RtlPairResult {
   uint64_t mem_writes = 0;  ///< SRAM write requests of this pair
 };
 
-/// @brief The SRAM image the unit works on (§6 state plus its scratch).
+/// @brief The SRAM image the unit works on (§6 state plus its scratch), value by value; the
+/// memory model packs it into the unit's 64-bit words (four codes, two scratch values per word).
 struct RtlSram {
   std::vector<int16_t> q[2];  ///< Q_L (n_o x q), Q_R (n_i x q) codes, column-major
   std::vector<int32_t> w[2];  ///< Gram-Schmidt scratch of each side (not state)

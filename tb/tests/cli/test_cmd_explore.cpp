@@ -71,7 +71,7 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
             "energy_per_sample_pj,lifetime_samples,technology,pairs_per_sample,samples,accuracy_online_ema,"
             "accuracy_last_500,rank_reduce_cycles,energy_leakage_pj");
   // LRT at B = 4, rank 2 (unbiased), hand-computed (docs/exploration.md): the unit's SRAM is
-  // 42 words = 2688 bits -> 672 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2; per pair the
+  // 24 words = 1536 bits (packed: basis 9, metadata 10, scratch 5) -> 384 um2 + 10 logic; weights 120 cells x 0.5 = 60 um2; per pair the
   // RTL's full unbiased step c: reads 30 x 1 + (64 c.sram_reads + 64) x 0.5, writes 30 x 2 +
   // 64 c.sram_writes x 0.25, compute 11.25 x 0.125 + the unit's energy; lifetime 1000 x 4.
   hw::RrPairOutcome full;
@@ -86,7 +86,7 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
   ASSERT_EQ(f.size(), 32u) << lines[5];
   EXPECT_EQ(lines[5].substr(0, lines[5].find(",sram,")), "4,closed_form,tiny,lrt,3,5,4,2,8,16");
   EXPECT_EQ(std::vector<std::string>(f.begin() + 10, f.begin() + 21),
-            (std::vector<std::string>{"sram", "2688", "2688", "0", "682", "672", "0", "10", "60", "4", "4"}));
+            (std::vector<std::string>{"sram", "1536", "1536", "0", "394", "384", "0", "10", "60", "4", "4"}));
   EXPECT_DOUBLE_EQ(std::stod(f[21]), reads);
   EXPECT_DOUBLE_EQ(std::stod(f[22]), writes);
   EXPECT_NEAR(std::stod(f[23]), compute, 1e-9 * compute);
@@ -140,12 +140,13 @@ TEST(CmdExplore, TechnologyListsAndLayerListsAreAxes) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(read_text(out + "/points.csv"));
   ASSERT_EQ(lines.size(), 5u);
-  // The unit's SRAM (q = 3, one value per word): a: basis 3 x 8 + metadata 10 + scratch 8 = 42
-  // words = 2688 bits; b: 3 x 16 + 10 + 16 = 74 words = 4736 bits; area at 0.25 and 0.5 um2 per bit.
-  EXPECT_TRUE(contains(lines[1], "0,closed_form,a,lrt,3,5,4,2,8,16,sram,2688,2688,0,672,")) << lines[1];
-  EXPECT_TRUE(contains(lines[2], "1,closed_form,b,lrt,6,10,4,2,8,16,sram,4736,4736,0,1184,")) << lines[2];
-  EXPECT_TRUE(contains(lines[3], "2,closed_form,a,lrt,3,5,4,2,8,16,sram,2688,2688,0,1344,")) << lines[3];
-  EXPECT_TRUE(contains(lines[4], "3,closed_form,b,lrt,6,10,4,2,8,16,sram,4736,4736,0,2368,")) << lines[4];
+  // The unit's SRAM (q = 3; four codes, two scratch values per word): a: basis 3 x (1 + 2) +
+  // metadata 10 + scratch 2 + 3 = 24 words = 1536 bits; b: 3 x (2 + 3) + 10 + 3 + 5 = 33 words =
+  // 2112 bits; area at 0.25 and 0.5 um2 per bit.
+  EXPECT_TRUE(contains(lines[1], "0,closed_form,a,lrt,3,5,4,2,8,16,sram,1536,1536,0,384,")) << lines[1];
+  EXPECT_TRUE(contains(lines[2], "1,closed_form,b,lrt,6,10,4,2,8,16,sram,2112,2112,0,528,")) << lines[2];
+  EXPECT_TRUE(contains(lines[3], "2,closed_form,a,lrt,3,5,4,2,8,16,sram,1536,1536,0,768,")) << lines[3];
+  EXPECT_TRUE(contains(lines[4], "3,closed_form,b,lrt,6,10,4,2,8,16,sram,2112,2112,0,1056,")) << lines[4];
   EXPECT_TRUE(contains(lines[4], ",1,1,,,,")) << lines[4];  // technology 1, one pair per sample
   const std::string summary = read_text(out + "/summary.json");
   EXPECT_TRUE(contains(summary, "\"sram_cell_area_um2\": 0.5")) << summary;
@@ -161,12 +162,12 @@ TEST(CmdExplore, LrtPointsTakeTheSynthesisedLogicAreaOfTheirRank) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(read_text(out + "/points.csv"));
   ASSERT_EQ(lines.size(), 4u);
-  // batch_sram has no rank-reduce logic; LRT: the unit's SRAM (r = 1: 31 words, r = 2: 42) x 64 bits x
+  // batch_sram has no rank-reduce logic; LRT: the unit's SRAM (r = 1: 18 words, r = 2: 24) x 64 bits x
   // 0.242 um2 + the logic area of the rank from the file.
   EXPECT_TRUE(contains(lines[1], ",batch_sram,3,5,4,,8,,sram,256,256,0,61.952,61.952,0,0,")) << lines[1];
-  // (aux area = SRAM + logic, compared as numbers: 1984 x 0.242 + 100 is not exact in binary)
+  // (aux area = SRAM + logic, compared as numbers: 1152 x 0.242 + 100 is not exact in binary)
   for (const auto& [line, bits, sram, logic] :
-       {std::tuple{lines[2], std::string("1984"), 480.128, 100.0}, std::tuple{lines[3], std::string("2688"), 650.496, 250.5}}) {
+       {std::tuple{lines[2], std::string("1152"), 278.784, 100.0}, std::tuple{lines[3], std::string("1536"), 371.712, 250.5}}) {
     std::vector<std::string> f;
     std::stringstream row(line);
     for (std::string x; std::getline(row, x, ',');) f.push_back(x);

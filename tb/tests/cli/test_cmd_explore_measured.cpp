@@ -207,9 +207,9 @@ TEST_F(CmdExploreMeasured, ANetworkSweepAddsATotalPerCombinationAndMeasuresIt) {
   EXPECT_EQ(fc.at("layer"), "fc4");
   EXPECT_EQ(total.at("layer"), "total");
   // One shared rank-reduce unit (the default): its logic and its scratch once (the larger
-  // layer's), its cycles added; scratch words n_o + n_i: conv 4 + 9, fc 4 + 100.
-  const double conv_scratch = 64.0 * (4 + 9);
-  EXPECT_EQ(d(total, "aux_bits"), d(conv, "aux_bits") + d(fc, "aux_bits") - conv_scratch);  // fc's 104 words stay
+  // layer's), its cycles added; scratch words ceil(n_o/2) + ceil(n_i/2): conv 2 + 5, fc 2 + 50.
+  const double conv_scratch = 64.0 * (2 + 5);
+  EXPECT_EQ(d(total, "aux_bits"), d(conv, "aux_bits") + d(fc, "aux_bits") - conv_scratch);  // fc's 52 words stay
   EXPECT_EQ(d(total, "logic_area_um2"), d(fc, "logic_area_um2"));
   EXPECT_EQ(d(total, "rank_reduce_cycles"), d(conv, "rank_reduce_cycles") + d(fc, "rank_reduce_cycles"));
   EXPECT_EQ(d(total, "rram_area_um2"), d(conv, "rram_area_um2") + d(fc, "rram_area_um2"));

@@ -171,13 +171,15 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   EXPECT_EQ(e["by_component"]["mac"].get<uint64_t>(), kSamples * per_sample + update);
   for (const char* c : {"rram_write", "sram_read", "sram_write", "rank_reduce"})
     EXPECT_GT(e["by_component"][c].get<uint64_t>(), 0u) << c;
-  // The whole training state in SRAM as the RTL unit stores it (docs/rtl.md memory map, one
-  // value per 64-bit word), per layer: the basis, q (n_o + k) codes, the 3q + 1 metadata words,
-  // and the pair (int16); plus one Gram-Schmidt scratch (n_o + k words) for the shared unit, the
-  // larger layer's.
+  // The whole training state in SRAM as the RTL unit stores it (docs/rtl.md memory map, 64-bit
+  // words), per layer: the basis, q columns of ceil(n/4) words (four codes each), the 3q + 1
+  // metadata words, and the pair (int16); plus one Gram-Schmidt scratch (ceil(n_o/2) +
+  // ceil(k/2) words, two values each) for the shared unit, the larger layer's.
   const uint64_t q = 5;
-  const auto lrt_bits = [&](uint64_t n_o, uint64_t k) { return 64 * (q * (n_o + k) + 3 * q + 1) + (n_o + k) * 16; };
-  const uint64_t scratch = 64 * (4 + 100);  // fc 4 x 100 > conv 4 x 9
+  const auto lrt_bits = [&](uint64_t n_o, uint64_t k) {
+    return 64 * (q * ((n_o + 3) / 4 + (k + 3) / 4) + 3 * q + 1) + (n_o + k) * 16;
+  };
+  const uint64_t scratch = 64 * (2 + 50);  // fc 4 x 100 > conv 4 x 9
   EXPECT_EQ(t["memory"]["aux_bits"].get<uint64_t>(), lrt_bits(4, 9) + lrt_bits(4, 100) + scratch);
   EXPECT_EQ(t["memory"]["rram_bits"].get<uint64_t>(), (36u + 400u) * 8u);
   // Saturation counters: every conv/fc output of every forward is counted once (100 x 4 + 4).

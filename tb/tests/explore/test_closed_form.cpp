@@ -102,14 +102,15 @@ TEST(ClosedForm, BatchRramStoresTheBSamplesInRramAndCountsTheirWrites) {
 }
 
 TEST(ClosedForm, LrtPaysTheRankReduceUnitsMemoryWordsCyclesAndOperations) {
-  // 3 x 5, r = 2 (q = 3), unbiased. The unit's SRAM (docs/rtl.md memory map, one value per
-  // 64-bit word): basis q (3 + 5) = 24 words, metadata 3q + 1 = 10, scratch 3 + 5 = 8: 42 words
-  // = 2688 bits. Per pair the RTL's closed form of a full unbiased step (kept 0).
+  // 3 x 5, r = 2 (q = 3), unbiased. The unit's SRAM (docs/rtl.md memory map, 64-bit words:
+  // four codes or two scratch values per word, metadata one value per word): basis
+  // q (ceil(3/4) + ceil(5/4)) = 9 words, metadata 3q + 1 = 10, scratch ceil(3/2) + ceil(5/2) =
+  // 5: 24 words = 1536 bits. Per pair the RTL's closed form of a full unbiased step (kept 0).
   const PointResult q = evaluate(small_point(Algorithm::kLrt, 4));
-  EXPECT_EQ(q.aux_sram_bits, 2688.0);
-  EXPECT_EQ(q.scratch_sram_bits, 512.0);
+  EXPECT_EQ(q.aux_sram_bits, 1536.0);
+  EXPECT_EQ(q.scratch_sram_bits, 320.0);
   EXPECT_EQ(q.logic_area_um2, 10.0);
-  EXPECT_EQ(q.aux_area_um2, 682.0);  // 2688 x 0.25 + 10
+  EXPECT_EQ(q.aux_area_um2, 394.0);  // 1536 x 0.25 + 10
   EXPECT_EQ(q.inv_write_density, 4.0);
   hw::RrPairOutcome full;
   full.kept = 0;
@@ -124,7 +125,7 @@ TEST(ClosedForm, LrtPaysTheRankReduceUnitsMemoryWordsCyclesAndOperations) {
   b.unbiased = false;
   full.kept = 2;
   EXPECT_EQ(evaluate(b).rank_reduce_cycles, static_cast<double>(hw::rr_unit_pair_cost(2, false, 3, 5, full).cycles));
-  EXPECT_EQ(evaluate(b).aux_sram_bits, 2688.0);
+  EXPECT_EQ(evaluate(b).aux_sram_bits, 1536.0);
   // Without an explicit logic area the cost table's synthesized one (or an error naming the rank).
   DesignPoint t = small_point(Algorithm::kLrt, 4);
   t.tech.rank_reduce_logic_area_um2.reset();
@@ -133,7 +134,8 @@ TEST(ClosedForm, LrtPaysTheRankReduceUnitsMemoryWordsCyclesAndOperations) {
 }
 
 TEST(ClosedForm, PaperLayerLrtNeedsATenthOfNaiveBatchsAuxiliaryBits) {
-  // 512 x 2048, r = 4: basis 5 x 2560 = 12800 words, scratch 2560, metadata 16: 15376 words;
+  // 512 x 2048, r = 4: basis 5 x (128 + 512) = 3200 words (four codes each), scratch 256 +
+  // 1024 = 1280 (two values each), metadata 16: 4496 words;
   // naive batch with 16-bit accumulators needs 2x the weight bits, more area than the 8-bit
   // RRAM weights themselves.
   DesignPoint p;  // defaults: 512 x 2048, paper technology
@@ -143,7 +145,7 @@ TEST(ClosedForm, PaperLayerLrtNeedsATenthOfNaiveBatchsAuxiliaryBits) {
   p.algorithm = Algorithm::kLrt;
   p.tech.rank_reduce_logic_area_um2 = 0.0;
   const PointResult lrt = evaluate(p);
-  EXPECT_EQ(lrt.aux_sram_bits, 15376.0 * 64.0);
+  EXPECT_EQ(lrt.aux_sram_bits, 4496.0 * 64.0);
   EXPECT_LT(lrt.aux_sram_bits, 0.1 * naive.aux_sram_bits);
 }
 

@@ -22,28 +22,46 @@ TEST(RrUnitTiming, ZeroInputIsTheInputStreamOnly) {
   z.zero_input = true;
   for (int r : {1, 4, 8}) {
     const RrUnitPairCost c = rr_unit_pair_cost(r, false, 13, 7, z);
-    EXPECT_EQ(c.cycles, 3u * 20u + 2u);
-    EXPECT_EQ(c.sram_writes, 20u);
+    // two cycles per code, a scratch word (two values) written per two codes: 7 + 4 words
+    EXPECT_EQ(c.cycles, 2u * 20u + 11u + 2u);
+    EXPECT_EQ(c.sram_writes, 11u);
     EXPECT_EQ(c.sram_reads, 0u);
     EXPECT_EQ(c.cordic_ops + c.div_ops + c.isqrt_ops + c.rf_reads + c.rf_writes, 0u);
   }
 }
 
-// Per element of the longer side the unit spends 2 passes x r columns x (7 + 9) cycles of
-// Gram-Schmidt, 8 + 10 of the new column and 2 x (4 q) + r (2 q + 3) of the basis update:
-// one more element of n_o adds exactly that (plus 3 for the input).
-TEST(RrUnitTiming, CyclesPerElementOfAFullStep) {
+// Per block of four rows (one Q word, two scratch words) of the longer side: input 4 x 2 + 2
+// scratch writes; Gram-Schmidt 2 passes x r columns x (dot: 3 reads of 3 + the beat 1 = 10;
+// update: 3 reads of 3 (the second scratch read issued by the first word's loop state) + 4
+// rows + 2 writes of 1 + the second word's loop 1 = 16); max |w| and n2
+// 2 x (2 reads of 3 + 4 rows); max |v R| 2 x 3 + 4 and the codes 2 x 3 + 4 + a word write and
+// its loop 2; basis update 2 passes x (q reads of 4 + r columns x (q lane cycles + 4 rows +
+// the loop)) + r word writes (second pass).
+TEST(RrUnitTiming, CyclesPerBlockOfFourRowsOfAFullStep) {
   for (int r : {1, 2, 4, 8}) {
     const uint64_t q = static_cast<uint64_t>(r) + 1, ur = static_cast<uint64_t>(r);
-    const uint64_t per = 3 + 2 * ur * 16 + 18 + 8 * q + ur * (2 * q + 3);
+    const uint64_t per = (8 + 2) + 2 * ur * (10 + 16) + 2 * (6 + 4) + (10 + 12) +
+                         2 * (4 * q + ur * (q + 4 + 1)) + ur;
     for (bool unbiased : {false, true}) {
       const int kept = unbiased ? 0 : r;
-      EXPECT_EQ(rr_unit_pair_cycles(r, unbiased, 101, 7, full(kept)) -
+      EXPECT_EQ(rr_unit_pair_cycles(r, unbiased, 104, 7, full(kept)) -
                     rr_unit_pair_cycles(r, unbiased, 100, 7, full(kept)),
                 per)
           << r;
     }
   }
+  // r = 4: 384 cycles per four rows, 96 per row (one value per word and one multiplier: 241)
+  EXPECT_EQ(rr_unit_pair_cycles(4, false, 104, 7, full(4)) - rr_unit_pair_cycles(4, false, 100, 7, full(4)), 384u);
+}
+
+TEST(RrUnitTiming, MemoryIsPacked) {
+  // Q codes four per word (a column of 9 rows: 3 words), the scratch two per word, metadata
+  // one value per word.
+  const RrUnitMemory m = rr_unit_memory(4, 9, 4);
+  EXPECT_EQ(m.basis_words, 5u * (3u + 1u));
+  EXPECT_EQ(m.scratch_words, 5u + 2u);
+  EXPECT_EQ(m.metadata_words, 16u);
+  EXPECT_EQ(m.state_words(), 36u);
 }
 
 // Jacobi: 8 sweeps x q (q - 1) / 2 pairs, each 4 register-file reads of its entries (one per
@@ -62,7 +80,8 @@ TEST(RrUnitTiming, JacobiAndMixingTerms) {
     // full - skipped = E_C, C, Jacobi, sigma (one diagonal entry per cycle), sort (q x q), start,
     // mixing, c_x (1 + r), basis update (per side: e_ref, r exponents, the side switch and 2
     // passes over the rows)
-    const uint64_t update = 2 * (2 + ur + 9 * (8 * q + ur * (2 * q + 3)));
+    // n = 9: W = 3 Q words per column
+    const uint64_t update = 2 * (2 + ur + 2 * (4 * q * 3 + ur * (q * 3 + 9 + 3)) + ur * 3);
     EXPECT_EQ(f.cycles - s.cycles, 1 + q * q + jacobi + q + q * q + 1 + 2 * ur * q * q + 1 + ur + update);
     // Unbiased, k = q - 1 - kept mixed values: m0 and s1 (one sorted sigma per cycle, q),
     // k + 1 radicands (divide 127 + root 34 + 1), 1/|v_0| (1 + 127), s1/k (67), k Householder
@@ -81,11 +100,13 @@ TEST(RrUnitTiming, VanishedSideWritesZerosInsteadOfTheColumn) {
   v.vanished_left = true;
   const RrUnitPairCost f = rr_unit_pair_cost(4, false, 20, 9, full(4));
   const RrUnitPairCost c = rr_unit_pair_cost(4, false, 20, 9, v);
-  // kept side: isqrt 34 + reciprocal 131 + 4 n + 1 + 6 n + 1; vanished: 3 n
-  EXPECT_EQ(f.cycles - c.cycles, 34u + 131u + 10u * 20u + 2u - 3u * 20u);
+  // n = 20 (W = 5 Q words, H = 10 scratch words). Kept side: isqrt 34 + reciprocal 131 +
+  // max |v R| (3 H + n) + 1 + codes (3 H + n + 2 W) + 1; vanished: 3 W (a zero word per 4 rows)
+  EXPECT_EQ(f.cycles - c.cycles, 34u + 131u + 50u + 1u + 60u + 1u - 15u);
   EXPECT_EQ(f.div_ops - c.div_ops, 1u);
   EXPECT_EQ(f.isqrt_ops - c.isqrt_ops, 1u);
-  EXPECT_EQ(f.sram_reads - c.sram_reads, 2u * 20u);
+  EXPECT_EQ(f.sram_reads - c.sram_reads, 2u * 10u);
+  EXPECT_EQ(f.sram_writes, c.sram_writes);  // 5 words of codes or of zeros
 }
 
 TEST(RrUnitTiming, MaxIsTheLongestOutcomeAndArgumentsAreChecked) {

@@ -5,7 +5,8 @@
 // flag), and the first out-of-range one (Q = -32768, w = -2^30, n = 2^14: +2^59, flagged).
 // A 40-bit build (Vrr_dot_acc40) checks the overflow flag against the exact prefix sums and
 // the modulo-2^40 result. Beats stream one per cycle; the result must appear one edge after
-// the last beat.
+// the last beat. Every beat's four lane products (out_prod, what rr_unit's basis update uses)
+// must equal int64(Q_i) * w_i.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -40,8 +41,20 @@ DotRef reference(const DotCase& c, int acc_bits) {
   return r;
 }
 
+// Lane l's 48-bit product out of out_prod (a wide Verilator signal: 32-bit words), sign-extended.
+template <class Model>
+int64_t lane_product(Clocked<Model>& dut, int l) {
+  uint64_t v = 0;
+  for (int b = 0; b < 48; ++b) {
+    const int bit = 48 * l + b;
+    v |= static_cast<uint64_t>((dut->out_prod[bit / 32] >> (bit % 32)) & 1u) << b;
+  }
+  return sign_extend(v, 48);
+}
+
 // Streams one vector, beats back to back with out_ready high; returns the edges from the
-// first beat's acceptance to the visible result (beats + 0: the last beat's edge shows it).
+// first beat's acceptance to the visible result (beats + 0: the last beat's edge shows it), or
+// -2 if a lane product differs.
 template <class Model>
 int stream(Clocked<Model>& dut, const DotCase& c) {
   const std::size_t n = c.q.size();
@@ -61,6 +74,11 @@ int stream(Clocked<Model>& dut, const DotCase& c) {
     dut->in_last = b + 1 == beats;
     dut.settle();
     if (!dut->in_ready) return -1;  // must accept one beat per cycle while out_ready is high
+    for (int l = 0; l < kLanes; ++l) {
+      const std::size_t i = b * kLanes + l;
+      const int64_t want = i < n ? int64_t{c.q[i]} * c.w[i] : 0;
+      if (lane_product(dut, l) != want) return -2;
+    }
     dut.tick();
     ++edges;
   }
