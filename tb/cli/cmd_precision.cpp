@@ -30,6 +30,7 @@
 #include "golden/precision/precision_clamp.h"
 #include "golden/precision/precision_costs.h"
 #include "core/atomic_file.h"
+#include "sim/precision.h"
 #include "sim/session.h"  // sim::model_file
 
 namespace lrt::cli {
@@ -127,92 +128,33 @@ int run_precision(const PrecisionArgs& args) {
   if (!args.force)
     for (const std::string& p : {args.out, plus, minus})
       if (exists(p)) throw InputError(InputLocation(p), "already exists; choose another --out or pass --force");
-  if (!(args.mismatch > 0.0 && args.mismatch < 1.0)) bad_key("--mismatch", "must be in (0, 1)");
-  if (!specs.train.precision.weight_bits.empty() || !specs.train.precision.activation_bits.empty() ||
-      !specs.train.precision.gradient_bits.empty() || !specs.train.precision.weight_range.empty() ||
-      !specs.train.precision.gradient_range.empty())
-    bad_key("train.precision", "is set; the assignment starts from the uniform train.quant formats (remove the "
-                               "per-layer widths)");
 
-  const golden::NetworkSpec net = config::network_spec(specs);
-  std::unique_ptr<golden::Engine> engine = config::make_engine(net, config::train_specs(specs));
-  golden::load_model(sim::model_file(specs, args.file)(), *engine);
-
-  const data::Dataset dataset = config::load_dataset(specs);
-  const data::SampleStream val = dataset.stream(data::Split::kValidation);
-  if (args.samples > val.size())
-    bad_key("--samples", std::to_string(args.samples) + " exceeds the " + std::to_string(val.size()) +
-                             " validation samples (data.split.validation_samples)");
-
-  const golden::FloatNetwork fnet = golden::float_network(*engine);
-  golden::NoiseGainEstimator est(fnet);
-  std::vector<data::Sample> set;
   // On a terminal only (or with run.progress): a log or a pipe gets the results alone.
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));
   ProgressLine progress(args.samples, "estimation samples");
-  for (uint64_t i = 0; i < args.samples; ++i) {
-    set.push_back(val.at(i));
-    est.add(set.back().pixels.data(), set.back().label);
-    if (show) progress.update(i + 1);
+  ProgressLine search(16, "B_min candidates");
+  sim::PrecisionHooks hooks;
+  if (show) {
+    hooks.estimation = [&](uint64_t done) {
+      progress.update(done);
+      if (done == args.samples) progress.finish(done);
+    };
+    hooks.search_step = [&](int b, double pm) { search.update(static_cast<uint64_t>(b), "p_m " + fmt(pm)); };
   }
-  if (show) progress.finish(args.samples);
-  std::vector<golden::LayerNoiseStats> stats = est.stats();
-
-  // What each layer's datapath can honour.
-  const std::vector<golden::DatapathLimits> lim = golden::datapath_limits(net, engine->specs());
-  for (size_t j = 0; j < stats.size(); ++j) stats[j].weight_range = lim[j].weight_range;
-
-  golden::AssignmentParams params;
-  params.gamma_min = specs.train.learning_rate;
-  std::vector<golden::LayerAssignment> assignment;
-  double pm = 0.0;
-  auto mismatch_at = [&](const std::vector<golden::LayerAssignment>& a) {
-    golden::ForwardQuantization q;
-    for (size_t j = 0; j < a.size(); ++j) {
-      q.weight_bits.push_back(a[j].b_w);
-      q.weight_range.push_back(lim[j].weight_range);
-      q.activation_bits.push_back(a[j].b_a);
-      q.activation_range.push_back(lim[j].act_range);
-      q.activation_signed.push_back(lim[j].act_signed);
-    }
-    uint64_t differ = 0;
-    for (const data::Sample& s : set) {
-      const std::vector<double> zf = golden::float_logits(fnet, s.pixels.data());
-      const std::vector<double> zq = golden::float_logits(fnet, s.pixels.data(), &q);
-      differ += std::max_element(zf.begin(), zf.end()) - zf.begin() !=
-                        std::max_element(zq.begin(), zq.end()) - zq.begin()
-                    ? 1
-                    : 0;
-    }
-    return set.empty() ? 0.0 : static_cast<double>(differ) / static_cast<double>(set.size());
-  };
-  try {
-    if (args.b_min > 0) {
-      params.b_min = args.b_min;
-      assignment = golden::assign_precision(stats, params);
-      pm = mismatch_at(assignment);
-    } else {
-      // The paper's App. E: the smallest B^(min) whose feedforward widths keep p_m below target.
-      ProgressLine search(16, "B_min candidates");
-      for (int b = 1; b <= 16; ++b) {
-        params.b_min = b;
-        assignment = golden::assign_precision(stats, params);
-        pm = mismatch_at(assignment);
-        if (show) search.update(static_cast<uint64_t>(b), "p_m " + fmt(pm));
-        if (pm < args.mismatch) break;
-      }
-      if (show) search.finish(static_cast<uint64_t>(params.b_min), "p_m " + fmt(pm));
-    }
-  } catch (const std::invalid_argument& e) {
-    throw RunError(std::string(e.what()) + " (measured on " + std::to_string(est.samples()) +
-                   " estimation samples; try more --samples)");
-  }
+  const sim::PrecisionResult r = sim::precision_assignment(
+      specs, sim::model_file(specs, args.file), {args.samples, args.b_min, args.mismatch}, hooks);
+  if (show && args.b_min == 0) search.finish(static_cast<uint64_t>(r.params.b_min), "p_m " + fmt(r.mismatch));
+  const std::vector<golden::LayerNoiseStats>& stats = r.stats;
+  const std::vector<golden::LayerAssignment>& assignment = r.assignment;
+  const std::vector<golden::DatapathLimits>& lim = r.limits;
+  const golden::AssignmentParams& params = r.params;
+  const double pm = r.mismatch;
 
   std::ostringstream h;
   h << "# lrtsim precision: per-tensor fixed-point precision assignment (Sakr & Shanbhag 2019, Claim 1,\n"
     << "# eqs. 1-4; docs/precision.md). config: " << args.file << ", model: " << specs.run.model << "\n"
-    << "# estimation set: the first " << est.samples() << " validation samples (float model accuracy "
-    << fmt(static_cast<double>(est.correct()) / static_cast<double>(std::max<uint64_t>(est.samples(), 1)))
+    << "# estimation set: the first " << r.estimation_samples << " validation samples (float model accuracy "
+    << fmt(static_cast<double>(r.estimation_correct) / static_cast<double>(std::max<uint64_t>(r.estimation_samples, 1)))
     << "), B_min = " << params.b_min << " (p_m = " << fmt(pm) << (args.b_min ? ", given" : ", smallest with p_m < ")
     << (args.b_min ? "" : fmt(args.mismatch)) << "), gamma_min = " << fmt(params.gamma_min) << "\n";
   for (size_t j = 0; j < stats.size(); ++j) {
@@ -233,7 +175,7 @@ int run_precision(const PrecisionArgs& args) {
     write_file(paths[c], h.str() + "# configuration: " + names[c] + "\n" + yaml("", e, lim));
   }
   std::printf("estimation samples: %llu\nB_min: %d\np_m: %.4f\nout: %s\nplus1: %s\nminus1: %s\n",
-              static_cast<unsigned long long>(est.samples()), params.b_min, pm, args.out.c_str(), plus.c_str(),
+              static_cast<unsigned long long>(r.estimation_samples), params.b_min, pm, args.out.c_str(), plus.c_str(),
               minus.c_str());
   std::fflush(stdout);
   return kExitOk;
