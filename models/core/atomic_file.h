@@ -9,4 +9,10 @@ namespace lrt {
 /// @brief Writes `content` to `path` through a temporary file and rename. Throws RunError.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+/// @brief Whether anything (file, directory, ...) exists at `path`.
+bool path_exists(const std::string& path);
+
+/// @brief Creates the directories `path` (a file's path) lies in, if missing. Throws RunError.
+void create_parent_directories(const std::string& path);
+
 }  // namespace lrt

@@ -12,11 +12,6 @@ namespace lrt {
 
 namespace {
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 void make_directories(const std::string& path) {
   // mkdir -p: create each missing component in turn.
   for (std::size_t pos = 1; pos <= path.size(); ++pos) {
@@ -39,7 +34,7 @@ RunDirectory::RunDirectory(std::string path, bool force, const std::vector<std::
   make_directories(path_);
   if (!force)
     for (const auto& name : result_files)
-      if (exists(file(name)))
+      if (path_exists(file(name)))
         throw InputError(InputLocation(path_),
                          "already holds results (" + name + "); choose another --out or pass --force to overwrite");
 }

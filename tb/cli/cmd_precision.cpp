@@ -13,7 +13,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -103,10 +102,7 @@ std::string yaml(const std::string& header, const golden::ClampedPrecision& e,
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
-    throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
+  create_parent_directories(path);
   write_file_atomically(path, text);
 }
 
@@ -116,18 +112,13 @@ std::string sibling(const std::string& out, const std::string& tag) {
   return (p.parent_path() / (p.stem().string() + "." + tag + p.extension().string())).string();
 }
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 int run_precision(const PrecisionArgs& args) {
   const config::Specs specs = config::load_specs(args.file, args.sets);
   if (args.out.empty()) bad_key("--out", "empty path; expected the YAML file to write");
   const std::string plus = sibling(args.out, "plus1"), minus = sibling(args.out, "minus1");
   if (!args.force)
     for (const std::string& p : {args.out, plus, minus})
-      if (exists(p)) throw InputError(InputLocation(p), "already exists; choose another --out or pass --force");
+      if (path_exists(p)) throw InputError(InputLocation(p), "already exists; choose another --out or pass --force");
 
   // On a terminal only (or with run.progress): a log or a pipe gets the results alone.
   const bool show = specs.run.progress || ::isatty(::fileno(stderr));

@@ -6,15 +6,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "core/atomic_file.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -39,18 +38,13 @@ struct PretrainArgs {
   int jobs = 1;  // GEMM threads; the model does not depend on it
 };
 
-bool file_exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 int run_pretrain(const PretrainArgs& args) {
   std::vector<std::string> sets = args.sets;
   // pretrain.samples is at least 1: an untrained model is asked for on the command line only.
   if (args.samples_given && args.samples > 0) sets.push_back("pretrain.samples=" + std::to_string(args.samples));
   const config::Specs specs = config::load_specs(args.file, sets);
   if (args.out.empty()) throw InputError({}, "--out: empty path; expected the checkpoint file to write");
-  if (!args.force && file_exists(args.out))
+  if (!args.force && path_exists(args.out))
     throw InputError(InputLocation(args.out), "already exists; choose another --out or pass --force to overwrite");
 
   install_stop_handlers();
@@ -72,10 +66,7 @@ int run_pretrain(const PretrainArgs& args) {
     return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
   }
 
-  const std::filesystem::path parent = std::filesystem::path(args.out).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
-    throw RunError("cannot create directory " + parent.string() + ": " + ec.message());
+  create_parent_directories(args.out);
   r.model->write(args.out);
   if (!r.validation) {
     std::printf("pretrained 0 samples (untrained: the initial weights of run.seed %llu)\nmodel: %s\n",
