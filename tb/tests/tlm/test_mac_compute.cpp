@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <systemc>
@@ -338,37 +339,54 @@ void train(golden::Engine& e, TlmMacKernels* kernels, int samples) {
   for (int s = 0; s < samples; ++s) e.train_step(image(static_cast<uint64_t>(s)).data(), s % 5);
 }
 
-TEST(MacArrayCompute, AnEngineOnTheArrayTrainsAsItsTwinAndUsesTheArraysResults) {
-  const golden::NetworkSpec net = conv_fc_network();
-  golden::Engine twin(net, sgd_specs()), on_array(net, sgd_specs()), corrupted(net, sgd_specs());
+// Trains a golden twin and an engine whose trainable layers and `bn_layers` hand their jobs to
+// an array (operands in bursts) for 4 samples each: the same weights digest; the array ran
+// every MAC the golden engine counted (AffineWork) plus `extra_macs` of the twin, and nothing
+// else; with one bit of every result flipped on its way back, the digest differs (so the datapath
+// continues with the module's values). Returns the twin's work.
+golden::AffineWork expect_trains_on_the_array(const golden::NetworkSpec& net, const golden::TrainSpecs& specs,
+                                              const std::vector<int>& bn_layers,
+                                              const std::function<uint64_t(const golden::Engine&)>& extra_macs,
+                                              const std::string& what) {
+  golden::Engine twin(net, specs), on_array(net, specs), corrupted(net, specs);
   train(twin, nullptr, 4);
-
   mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
   sc_time delay = sc_core::SC_ZERO_TIME;
   BurstOnly path(forward_path(mac));
   TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
+  for (int l : bn_layers) {
+    on_array.install_mac_kernels(l, &kernels);
+    corrupted.install_mac_kernels(l, &kernels);
+  }
   train(on_array, &kernels, 4);
-  EXPECT_EQ(on_array.weights_digest(), twin.weights_digest());
+  EXPECT_EQ(on_array.weights_digest(), twin.weights_digest()) << what;
   golden::AffineWork work;
   for (int l : twin.trainable_layers()) work += twin.affine(l).work();
-  // Every MAC the golden engine counted was run by the array, and nothing else.
   EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
                                   work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
-                                  work.bias_skipped);
-  EXPECT_GT(work.weight_grad_macs, 0u);
-  EXPECT_GT(work.bias_adds, 0u);
-
+                                  work.bias_skipped + extra_macs(twin))
+      << what;
   path.flip_read = true;  // the results now arrive with one bit changed
   train(corrupted, &kernels, 4);
-  EXPECT_NE(corrupted.weights_digest(), twin.weights_digest());
+  EXPECT_NE(corrupted.weights_digest(), twin.weights_digest()) << what;
+  return work;
+}
+
+uint64_t none(const golden::Engine&) { return 0; }
+
+TEST(MacArrayCompute, AnEngineOnTheArrayTrainsAsItsTwinAndUsesTheArraysResults) {
+  const golden::AffineWork work = expect_trains_on_the_array(conv_fc_network(), sgd_specs(), {}, none, "SGD");
+  EXPECT_GT(work.weight_grad_macs, 0u);
+  EXPECT_GT(work.bias_adds, 0u);
 }
 
 // Per-pixel SGD's products and LRT's L R^T (fixed-point reducer, rank 2, B = 2) are array jobs
-// too: both train bit for bit as the golden twin, the array ran every MAC the golden engine
-// counted plus rank x n_o x n_i per LRT update attempt, and a flipped result bit shows.
+// too; with LRT the array also ran rank x n_o x n_i MACs per update attempt.
 TEST(MacArrayCompute, PixelSgdProductsAndTheLrtUpdateRunOnTheArray) {
   golden::TrainSpecs pixel = sgd_specs();
   pixel.conv.scheme = golden::Scheme::kPixelSgd;
+  EXPECT_GT(expect_trains_on_the_array(conv_fc_network(), pixel, {}, none, "pixel SGD").weight_grad_macs, 0u);
+
   golden::TrainSpecs lrt = sgd_specs();
   lrt.learning_rate = 0.05;
   for (golden::KindTrainSpec* kind : {&lrt.conv, &lrt.fc}) {
@@ -377,40 +395,21 @@ TEST(MacArrayCompute, PixelSgdProductsAndTheLrtUpdateRunOnTheArray) {
     kind->batch = 2;
   }
   lrt.rank_reduce_arith = golden::RankReduceArith::kFixed;
-  for (const bool is_lrt : {false, true}) {
-    const golden::TrainSpecs& specs = is_lrt ? lrt : pixel;
-    const golden::NetworkSpec net = conv_fc_network();
-    golden::Engine twin(net, specs), on_array(net, specs), corrupted(net, specs);
-    train(twin, nullptr, 4);
-    mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
-    sc_time delay = sc_core::SC_ZERO_TIME;
-    BurstOnly path(forward_path(mac));
-    TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
-    train(on_array, &kernels, 4);
-    EXPECT_EQ(on_array.weights_digest(), twin.weights_digest()) << (is_lrt ? "LRT" : "pixel SGD");
-    golden::AffineWork work;
-    uint64_t factor_macs = 0;
+  uint64_t factor_macs = 0;
+  const auto attempts_macs = [&factor_macs](const golden::Engine& twin) {
     for (int l : twin.trainable_layers()) {
       const golden::AffineLayer& layer = twin.affine(l);
-      work += layer.work();
-      if (is_lrt)
-        factor_macs += layer.updater().stats().attempts * 2 * static_cast<uint64_t>(layer.n_out()) *
-                       static_cast<uint64_t>(layer.fan_in());
+      factor_macs += layer.updater().stats().attempts * 2 * static_cast<uint64_t>(layer.n_out()) *
+                     static_cast<uint64_t>(layer.fan_in());
     }
-    EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
-                                    work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
-                                    work.bias_skipped + factor_macs);
-    EXPECT_EQ(work.weight_grad_macs > 0, !is_lrt);
-    EXPECT_EQ(factor_macs > 0, is_lrt);
-    path.flip_read = true;
-    train(corrupted, &kernels, 4);
-    EXPECT_NE(corrupted.weights_digest(), twin.weights_digest()) << (is_lrt ? "LRT" : "pixel SGD");
-  }
+    return factor_macs;
+  };
+  EXPECT_EQ(expect_trains_on_the_array(conv_fc_network(), lrt, {}, attempts_macs, "LRT").weight_grad_macs, 0u);
+  EXPECT_GT(factor_macs, 0u);
 }
 
 // Batch norm's element-wise work runs on the array: conv, ReLU, batch norm, fc (online SGD,
-// the BN layer learning) trains bit for bit as the golden twin; the array ran the counted MACs
-// plus one per BN element forward and two backward; a flipped result bit shows.
+// the BN layer learning); the array also ran one MAC per BN element forward and two backward.
 TEST(MacArrayCompute, BatchNormRunsOnTheArray) {
   golden::NetworkSpec net;
   net.in_h = 8;
@@ -418,26 +417,9 @@ TEST(MacArrayCompute, BatchNormRunsOnTheArray) {
   net.in_c = 1;
   net.layers = {{golden::LayerKind::kConv3x3, 4}, {golden::LayerKind::kRelu, 0}, {golden::LayerKind::kBatchNorm, 0},
                 {golden::LayerKind::kFc, 5}};
-  golden::Engine twin(net, sgd_specs()), on_array(net, sgd_specs()), corrupted(net, sgd_specs());
-  train(twin, nullptr, 4);
-  mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, mac_memory_bytes(on_array));
-  sc_time delay = sc_core::SC_ZERO_TIME;
-  BurstOnly path(forward_path(mac));
-  TlmMacKernels kernels(path, 0, mac.memory_bytes(), false, delay);
-  on_array.install_mac_kernels(2, &kernels);
-  corrupted.install_mac_kernels(2, &kernels);
-  train(on_array, &kernels, 4);
-  EXPECT_EQ(on_array.weights_digest(), twin.weights_digest());
-  EXPECT_EQ(on_array.batch_norm(2).bn().state().gamma, twin.batch_norm(2).bn().state().gamma);
-  golden::AffineWork work;
-  for (int l : twin.trainable_layers()) work += twin.affine(l).work();
   const uint64_t bn_elements = 6 * 6 * 4;
-  EXPECT_EQ(mac.stats().macs, work.forward_macs + work.backward_data_macs + work.backward_data_skipped +
-                                  work.weight_grad_macs + work.weight_grad_skipped + work.bias_adds +
-                                  work.bias_skipped + 4 * 3 * bn_elements);
-  path.flip_read = true;
-  train(corrupted, &kernels, 4);
-  EXPECT_NE(corrupted.weights_digest(), twin.weights_digest());
+  expect_trains_on_the_array(net, sgd_specs(), {2}, [&](const golden::Engine&) { return 4 * 3 * bn_elements; },
+                             "batch norm");
 }
 
 }  // namespace
