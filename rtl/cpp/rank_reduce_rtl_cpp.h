@@ -1,8 +1,9 @@
 #pragma once
 // rr_unit Verilated in plain C++ mode (prefix Vrr_unit_cpp): the same RTL and environment
 // (sc/rr_unit_env.h) as the SystemC wrapper RankReduceRtl, clocked by direct eval() calls with
-// no SystemC kernel in between. lrtsim cosim uses it for speed; the TLM model's impl: rtl and
-// VCD traces use the SystemC wrapper.
+// no SystemC kernel in between, one eval() per clock where the Verilator version allows.
+// lrtsim cosim uses it for speed; the TLM model's impl: rtl and VCD traces use the SystemC
+// wrapper.
 
 #include <memory>
 
@@ -18,6 +19,9 @@ class RankReduceRtlCpp : public RtlUnitEnv {
   /// Throws std::invalid_argument for a configuration outside the unit's range.
   explicit RankReduceRtlCpp(const RtlUnitConfig& cfg);
   ~RankReduceRtlCpp() override;
+  /// eval() calls per clock cycle: 1 (the rising edge only), or 2 (low and high phase) with a
+  /// Verilator whose edge detection this class does not know.
+  static int evals_per_clock();
 
  protected:
   void edge() override;

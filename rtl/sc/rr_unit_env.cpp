@@ -80,7 +80,9 @@ RtlPairResult RtlUnitEnv::run_pair(const int16_t* dz, int dz_exp, const int16_t*
     p.code_valid = code_avail;
     p.code_data = code_avail ? static_cast<uint32_t>(static_cast<uint16_t>(code_at(next_code))) : 0u;
     const bool rsp_now = rsp_pending && rsp_wait == 0;
-    p.mem_rsp_valid = rsp_now;
+    const bool spurious = spurious_response_ && started && !rsp_pending;
+    if (spurious) spurious_response_ = false;
+    p.mem_rsp_valid = rsp_now || spurious;
     p.mem_rsp_rdata = rsp_now ? rsp_data : 0u;
     const bool start_fire = !started && p.start_ready;
     const bool code_fire = code_avail && p.code_ready;

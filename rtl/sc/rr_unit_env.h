@@ -95,6 +95,9 @@ class RtlUnitEnv {
   /// Testing the unit's protocol assertions: the code stream's valid is raised on even cycles
   /// only, dropped whether or not the code was taken (a valid/ready violation).
   void break_code_handshake() { break_code_handshake_ = true; }
+  /// Testing the SRAM port's assertions: one read response while no read is outstanding, in
+  /// the first cycle after the start.
+  void send_spurious_response() { spurious_response_ = true; }
 
  protected:
   /// One clock cycle: apply the inputs in pins_, low phase, rising edge, outputs into pins_.
@@ -111,6 +114,7 @@ class RtlUnitEnv {
   uint64_t max_cycles_ = 50'000'000;
   double stall_p_ = 0.0;
   bool break_code_handshake_ = false;
+  bool spurious_response_ = false;
   std::mt19937_64 stall_rng_;
   std::uniform_real_distribution<double> stall_dist_{0.0, 1.0};
 };

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -45,11 +46,13 @@ struct CosimOptions {
   std::string perturb_field;  // testing the checker: perturb the expected words
   int perturb_pair = -1;
   int reset_every = 64;
+  int report_every = 0;
   bool print_cycles = false;
   double stall = 0.0;
   uint64_t first_pair = 0;
   bool systemc = false;
   bool break_handshake = false;  // testing the RTL's protocol assertions
+  bool spurious_response = false;
 };
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
@@ -110,6 +113,7 @@ int run_cosim(const CosimOptions& o) {
   rtl::RtlUnitEnv& dut = use_systemc ? static_cast<rtl::RtlUnitEnv&>(*sc_dut) : *cpp_dut;
   dut.set_stalls(o.stall, o.seed ^ 0x5DEECE66Dull);
   if (o.break_handshake) dut.break_code_handshake();
+  if (o.spurious_response) dut.send_spurious_response();
   if (o.first_pair != 0) {  // both pair counters (the sign generator's index) start there
     golden::RankReduceFixedState st = model->state();
     st.stats.pairs = o.first_pair;
@@ -117,25 +121,31 @@ int run_cosim(const CosimOptions& o) {
     dut.set_pair_counter(static_cast<uint32_t>(o.first_pair));
   }
 
-  std::vector<cosim::CosimPair> pairs;
-  if (o.directed) pairs = cosim::directed_pairs(o.n_o, o.n_i, o.seed);
-  const size_t n_directed = pairs.size();
-  // (the random pairs are labelled by kind)
-  for (auto& p : cosim::random_pairs(o.n_o, o.n_i, o.seed, o.samples)) pairs.push_back(std::move(p));
+  // The directed set, then the random stream (generated pair by pair: constant memory).
+  std::vector<cosim::CosimPair> directed;
+  if (o.directed) directed = cosim::directed_pairs(o.n_o, o.n_i, o.seed);
+  const size_t n_directed = directed.size();
+  const size_t n_pairs = n_directed + static_cast<size_t>(o.samples);
+  cosim::RandomPairStream stream(o.n_o, o.n_i, o.seed);
+  cosim::CosimPair random_pair;
 
-  if (o.perturb_pair >= 0 && static_cast<size_t>(o.perturb_pair) >= pairs.size())
+  if (o.perturb_pair >= 0 && static_cast<size_t>(o.perturb_pair) >= n_pairs)
     throw InputError(InputLocation({}, -1, -1, "--perturb-pair"),
-                     std::to_string(o.perturb_pair) + ": this run has only " + std::to_string(pairs.size()) +
-                         " pairs (0.." + std::to_string(pairs.size() - 1) + ")");
+                     std::to_string(o.perturb_pair) + ": this run has only " + std::to_string(n_pairs) +
+                         " pairs (0.." + std::to_string(n_pairs - 1) + ")");
   uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
   uint64_t closed_form_checked = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  auto seconds = [&t0]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   // A progress line on a terminal only, and not beside --print-cycles' own line per pair.
   const bool show = !o.print_cycles && ::isatty(::fileno(stderr));
-  ProgressLine progress(pairs.size(), "pairs");
-  for (size_t k = 0; k < pairs.size(); ++k) {
+  ProgressLine progress(n_pairs, "pairs");
+  for (size_t k = 0; k < n_pairs; ++k) {
     if (show) progress.update(k);
-    const cosim::CosimPair& p = pairs[k];
+    if (k >= n_directed) random_pair = stream.next();
+    const cosim::CosimPair& p = k < n_directed ? directed[k] : random_pair;
     // The random stream starts from the reset state, and is reset every reset_every pairs
     // (the LRT accumulator resets the reducer after every applied update).
     if ((k == n_directed && k > 0) ||
@@ -181,26 +191,42 @@ int run_cosim(const CosimOptions& o) {
       cycles_full += res.cycles;
       ++n_full;
     }
+    if (o.report_every > 0 && (k + 1) % static_cast<size_t>(o.report_every) == 0) {
+      // A soak's record (scripts/soak_cosim.sh): everything so far matched; flushed at once,
+      // so an interrupted run keeps every line it printed. The process's CPU time beside the
+      // wall clock: on a shared machine the rate per CPU second is what extrapolates.
+      const double t = seconds();
+      const auto& s = model->stats();
+      std::cout << "progress: " << k + 1 << " / " << n_pairs << " pairs matched (" << s.skipped_kappa
+                << " kappa-skipped, " << s.degenerate << " degenerate, " << n_full << " full steps), "
+                << closed_form_checked << " equal the closed form; " << t << " s, "
+                << static_cast<double>(k + 1) / t << " pairs/s, "
+                << static_cast<double>(dut.total_cycles()) / t << " RTL cycles/s; CPU "
+                << static_cast<double>(std::clock()) / CLOCKS_PER_SEC << " s" << std::endl;
+    }
   }
-  if (show) progress.finish(pairs.size());
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (show) progress.finish(n_pairs);
+  const double secs = seconds();
   const uint64_t total = dut.total_cycles();
-  std::cout << "matched " << pairs.size() << " pairs (" << n_directed << " directed, "
-            << pairs.size() - n_directed << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i "
-            << o.n_i << ", " << o.mode << ", kappa_th " << o.kappa_th << ")\n";
+  std::cout << "matched " << n_pairs << " pairs (" << n_directed << " directed, " << n_pairs - n_directed
+            << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i " << o.n_i << ", " << o.mode
+            << ", kappa_th " << o.kappa_th << ")\n";
   const auto& s = model->stats();
   std::cout << "outcomes: " << s.skipped_kappa << " kappa-skipped, " << s.degenerate << " degenerate, "
             << n_full << " full steps\n";
   std::cout << "cycles per pair: mean "
-            << (pairs.empty() ? 0.0 : static_cast<double>(total) / static_cast<double>(pairs.size()))
+            << (n_pairs == 0 ? 0.0 : static_cast<double>(total) / static_cast<double>(n_pairs))
             << ", full steps mean "
             << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
-            << (pairs.empty() ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
+            << (n_pairs == 0 ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
             << hw::rr_unit_pair_cycles_max(o.rank, cfg.unbiased, o.n_o, o.n_i) << " (docs/rtl.md)\n";
   std::cout << "closed form: " << closed_form_checked << " pairs equal rr_unit_pair_cost (cycles, SRAM reads, writes)\n";
-  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(pairs.size()) / secs : 0.0)
+  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(n_pairs) / secs : 0.0)
             << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s ("
-            << (use_systemc ? "SystemC" : "C++") << " model)\n";
+            << (use_systemc ? std::string("SystemC model")
+                            : "C++ model, " + std::to_string(rtl::RankReduceRtlCpp::evals_per_clock()) +
+                                  " eval() per clock")
+            << ")\n";
   return kExitOk;
 }
 
@@ -241,9 +267,16 @@ void add_cosim_command(CLI::App& app, Action& action) {
   cmd->add_option("--first-pair", o->first_pair,
                   "start both pair counters (the sign generator's index, mod 2^32) at this value")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option(
+         "--report-every", o->report_every,
+         "print a progress line (pairs matched, outcomes, pairs/s, RTL cycles/s) every N pairs (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("--break-handshake", o->break_handshake,
                 "testing: drop the code stream's valid before it is taken (the RTL's assertion must fire)");
+  cmd->add_flag("--spurious-response", o->spurious_response,
+                "testing: one SRAM read response with no read outstanding (the RTL's assertion must fire)");
   cmd->add_flag("--systemc", o->systemc,
                 "clock the SystemC build of the unit (as the TLM model does) instead of the C++ build");
   cmd->add_flag("!--no-directed", o->directed, "skip the directed corner cases");

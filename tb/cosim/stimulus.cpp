@@ -121,50 +121,57 @@ std::vector<CosimPair> directed_pairs(int n_o, int n_i, uint64_t seed) {
   return out;
 }
 
-std::vector<CosimPair> random_pairs(int n_o, int n_i, uint64_t seed, int count) {
-  std::mt19937_64 rng(seed);
-  constexpr int kDirections = 3;
-  std::vector<std::vector<double>> dir_o, dir_i;
+namespace {
+constexpr int kDirections = 3;
+}  // namespace
+
+RandomPairStream::RandomPairStream(int n_o, int n_i, uint64_t seed) : n_o_(n_o), n_i_(n_i), rng_(seed) {
   for (int d = 0; d < kDirections; ++d) {
-    dir_o.push_back(gaussian(n_o, rng));
-    dir_i.push_back(gaussian(n_i, rng));
+    dir_o_.push_back(gaussian(n_o, rng_));
+    dir_i_.push_back(gaussian(n_i, rng_));
   }
+}
+
+CosimPair RandomPairStream::next() {
   std::uniform_real_distribution<double> u01(0.0, 1.0);
-  std::normal_distribution<double> g(0.0, 1.0);
-  std::vector<CosimPair> out;
-  out.reserve(static_cast<size_t>(count));
-  for (int k = 0; k < count; ++k) {
-    const double kind = u01(rng);
-    if (kind < 0.1 && !out.empty()) {  // an earlier pair again, rescaled: in the span
-      const auto pick =
-          static_cast<size_t>(std::uniform_int_distribution<int>(0, static_cast<int>(out.size()) - 1)(rng));
-      CosimPair p = out[pick];
-      p.dz_exp += std::uniform_int_distribution<int>(-3, 3)(rng);
-      p.label = "random (repeat)";
-      out.push_back(p);
-      continue;
-    }
-    auto dz = gaussian(n_o, rng);
-    auto a = gaussian(n_i, rng);
+  const double kind = u01(rng_);
+  CosimPair p;
+  if (kind < 0.1 && !recent_.empty()) {  // an earlier pair again, rescaled: in the span
+    const auto pick = static_cast<size_t>(
+        std::uniform_int_distribution<int>(0, static_cast<int>(recent_.size()) - 1)(rng_));
+    p = recent_[pick];
+    p.dz_exp += std::uniform_int_distribution<int>(-3, 3)(rng_);
+    p.label = "random (repeat)";
+  } else {
+    auto dz = gaussian(n_o_, rng_);
+    auto a = gaussian(n_i_, rng_);
     if (kind < 0.6) {  // a few dominant directions plus noise, as real gradients
-      const double noise = std::pow(10.0, -2.0 * u01(rng));
+      const double noise = std::pow(10.0, -2.0 * u01(rng_));
       for (double& x : dz) x *= noise;
       for (double& x : a) x *= noise;
-      for (int d = 0; d < kDirections; ++d) {
-        const double co = g(rng), ci = g(rng);
-        const auto& vo = dir_o[static_cast<size_t>(d)];
-        const auto& vi = dir_i[static_cast<size_t>(d)];
-        for (size_t i = 0; i < dz.size(); ++i) dz[i] += co * vo[i];
-        for (size_t i = 0; i < a.size(); ++i) a[i] += ci * vi[i];
+      for (size_t d = 0; d < dir_o_.size(); ++d) {
+        const double co = normal_(rng_), ci = normal_(rng_);
+        for (size_t i = 0; i < dz.size(); ++i) dz[i] += co * dir_o_[d][i];
+        for (size_t i = 0; i < a.size(); ++i) a[i] += ci * dir_i_[d][i];
       }
     }
     // Magnitudes spread over 10^-3..10^3 (dz) and 10^-1..10^1 (a), per pair.
-    const double sz = std::pow(10.0, 6.0 * u01(rng) - 3.0);
-    const double sa = std::pow(10.0, 2.0 * u01(rng) - 1.0);
+    const double sz = std::pow(10.0, 6.0 * u01(rng_) - 3.0);
+    const double sa = std::pow(10.0, 2.0 * u01(rng_) - 1.0);
     for (double& x : dz) x *= sz;
     for (double& x : a) x *= sa;
-    out.push_back(from_doubles(dz, a, kind < 0.6 ? "random (low rank)" : "random (gaussian)"));
+    p = from_doubles(dz, a, kind < 0.6 ? "random (low rank)" : "random (gaussian)");
   }
+  if (recent_.size() == kRepeatWindow) recent_.pop_front();
+  recent_.push_back(p);
+  return p;
+}
+
+std::vector<CosimPair> random_pairs(int n_o, int n_i, uint64_t seed, int count) {
+  RandomPairStream stream(n_o, n_i, seed);
+  std::vector<CosimPair> out;
+  out.reserve(static_cast<size_t>(count));
+  for (int k = 0; k < count; ++k) out.push_back(stream.next());
   return out;
 }
 

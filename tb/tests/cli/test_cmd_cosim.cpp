@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "cosim/stimulus.h"
 #include "run_fixture.h"
 
 namespace lrt::cli {
@@ -145,6 +147,39 @@ TEST(CmdCosimChecker, BrokenHandshakeFiresTheAssertion) {
   // The same run with the handshake kept: every assertion holds, every word matches.
   const CliResult ok = run_lrtsim_process({"cosim", "--rank", "2", "--samples", "2"});
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+}
+
+// The random stream in constant memory: a repeated pair (an earlier one, dz_exp moved by at
+// most 3) comes from the last kRepeatWindow pairs; the soak of 10^6 pairs relies on it.
+TEST(CosimStimulus, RepeatsComeFromTheRecentWindow) {
+  constexpr size_t kWindow = cosim::RandomPairStream::kRepeatWindow;
+  const std::vector<cosim::CosimPair> pairs = cosim::random_pairs(6, 5, 3, static_cast<int>(kWindow) + 1500);
+  size_t late_repeats = 0;
+  for (size_t k = kWindow + 1; k < pairs.size(); ++k) {
+    const cosim::CosimPair& p = pairs[k];
+    if (p.label != "random (repeat)") continue;
+    ++late_repeats;
+    bool found = false;
+    for (size_t j = k - kWindow; j < k && !found; ++j)
+      found = pairs[j].dz == p.dz && pairs[j].a == p.a && pairs[j].a_exp == p.a_exp &&
+              std::abs(pairs[j].dz_exp - p.dz_exp) <= 3;
+    EXPECT_TRUE(found) << "pair " << k;
+  }
+  EXPECT_GT(late_repeats, 100u);  // about one pair in ten
+}
+
+// The SRAM port's protocol: a read response the unit never asked for fires a_rsp_expected, in
+// both Verilated builds (each checks the assertions, --assert).
+TEST(CmdCosimChecker, SpuriousSramResponseFiresTheAssertion) {
+  for (const bool systemc : {false, true}) {
+    std::vector<std::string> args{"cosim", "--rank", "2", "--samples", "2", "--spurious-response"};
+    if (systemc) args.emplace_back("--systemc");
+    const CliResult r = run_lrtsim_process(args);
+    EXPECT_NE(r.code, 0) << "systemc " << systemc;
+    EXPECT_TRUE(std::regex_search(r.out + r.err, std::regex(R"(Assertion failed in \S*\.a_rsp_expected)")))
+        << "systemc " << systemc << "\n"
+        << r.out << r.err;
+  }
 }
 
 // The SystemC build of the unit (the TLM model's impl: rtl) runs the same pairs to the same
