@@ -536,20 +536,21 @@ FixedFactor RankReduceFixed::factor_codes(RankReduceSide side) const {
   return f;
 }
 
+void factor_values(const FixedFactor& f, Matrix<double>& m) {
+  // code * 2^e is an exact double for |code| < 2^15 when -1074 <= e <= 1023 - 15.
+  if (f.exponent < -1074 || f.exponent > 1008)
+    throw RunError("rank reduce (fixed): factor scale 2^" + std::to_string(f.exponent) +
+                   " outside the range of double");
+  const auto rows = static_cast<std::size_t>(f.rows);
+  const auto cols = static_cast<std::size_t>(f.cols);
+  if (m.rows() != rows || m.cols() != cols) m = Matrix<double>(rows, cols);
+  for (std::size_t i = 0; i < rows * cols; ++i)
+    m.data()[i] = std::ldexp(static_cast<double>(f.codes[i]), f.exponent);
+}
+
 void RankReduceFixed::factors(Matrix<double>& L, Matrix<double>& R) const {
-  auto convert = [](const FixedFactor& f, Matrix<double>& m) {
-    // code * 2^e is an exact double for |code| < 2^15 when -1074 <= e <= 1023 - 15.
-    if (f.exponent < -1074 || f.exponent > 1008)
-      throw RunError("rank reduce (fixed): factor scale 2^" + std::to_string(f.exponent) +
-                     " outside the range of double");
-    const auto rows = static_cast<std::size_t>(f.rows);
-    const auto cols = static_cast<std::size_t>(f.cols);
-    if (m.rows() != rows || m.cols() != cols) m = Matrix<double>(rows, cols);
-    for (std::size_t i = 0; i < rows * cols; ++i)
-      m.data()[i] = std::ldexp(static_cast<double>(f.codes[i]), f.exponent);
-  };
-  convert(factor_codes(RankReduceSide::kLeft), L);
-  convert(factor_codes(RankReduceSide::kRight), R);
+  factor_values(factor_codes(RankReduceSide::kLeft), L);
+  factor_values(factor_codes(RankReduceSide::kRight), R);
 }
 
 }  // namespace lrt::golden

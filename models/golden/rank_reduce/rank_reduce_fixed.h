@@ -43,6 +43,10 @@ struct FixedFactor {
   int exponent = 0;            ///< value = code * 2^exponent
 };
 
+/// @brief The values code * 2^exponent of `f` (exact) into `m` (rows x cols, resized if not).
+/// Throws RunError when the scale leaves the range of double.
+void factor_values(const FixedFactor& f, Matrix<double>& m);
+
 /// @brief The rank-r split of diag(sigma) in integers (docs §5), the fixed-point twin of
 /// reduce_spectrum() in rank_reduce_float.h. sigma: q codes, descending, >= 0, < 2^30.
 /// qx: q x r column-major, Q2.30; cx: r weights in sigma's scale. Biased: Q_x = [I_r; 0],

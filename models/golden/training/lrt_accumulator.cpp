@@ -76,10 +76,8 @@ void LrtAccumulator::offer_codes(const int16_t* dz, int dz_frac, const int16_t* 
 }
 
 bool LrtAccumulator::integer_product(MacKernels* kernels) {
-  const RankReduceFixed* fixed = reducer_->fixed_model();
-  if (fixed == nullptr) return false;  // the float reference: factors only in double
-  const FixedFactor l = fixed->factor_codes(RankReduceSide::kLeft);
-  const FixedFactor r = fixed->factor_codes(RankReduceSide::kRight);
+  const FixedFactor& l = left_factor_;
+  const FixedFactor& r = right_factor_;
   // The codes' products (< 2^30) and their sums over the rank (< 2^33) times 2^e are exact
   // doubles for -1074 <= e <= 1023 - 34, so within that range ldexp(sum, e) is bit for bit the
   // double loop's sum of left(i, k) right(j, k); outside it the double loop decides.
@@ -122,12 +120,22 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes, MacKer
   // -eta * B_eff^p * g * estimate (sum) or that / B_eff (mean); see the header comment.
   double scale = -params_.learning_rate * std::pow(b_eff, params_.batch_exponent) * params_.gradient_scale;
   if (!params_.sum_update) scale /= b_eff;
-  reducer_->factors(left_, right_);
+  // The factors: with a fixed-point model its codes, once, and their exact values; else the
+  // reducer's doubles.
+  const RankReduceFixed* fixed = reducer_->fixed_model();
+  if (fixed != nullptr) {
+    left_factor_ = fixed->factor_codes(RankReduceSide::kLeft);
+    right_factor_ = fixed->factor_codes(RankReduceSide::kRight);
+    factor_values(left_factor_, left_);
+    factor_values(right_factor_, right_);
+  } else {
+    reducer_->factors(left_, right_);
+  }
   if (norms_.on())
     scale /= norms_.divisor(0, params_.gradient_scale * max_abs_value(left_.data(), left_.rows() * left_.cols())) *
              norms_.divisor(1, max_abs_value(right_.data(), right_.rows() * right_.cols()));
   const std::size_t r = left_.cols();
-  if (integer_product(kernels)) {  // L R^T from the codes, on whatever computes the MAC jobs
+  if (fixed != nullptr && integer_product(kernels)) {  // L R^T from the codes, on the MAC jobs' kernels
     const int exponent = factor_exponent_;
     for (std::size_t j = 0; j < ni; ++j)
       for (std::size_t i = 0; i < no; ++i) {

@@ -31,6 +31,7 @@
 
 #include "core/matrix.h"
 #include "golden/rank_reduce/rank_reduce.h"
+#include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "golden/training/mac_kernels.h"
 #include "golden/training/max_norm.h"
 #include "golden/rank_reduce/rank_reduce_float.h"
@@ -120,11 +121,13 @@ class LrtAccumulator {
   LrtAccumulatorParams params_;
   std::unique_ptr<RankReducer> reducer_;
   int64_t samples_since_update_ = 0;
-  // Forms L R^T in codes into product_ (2^factor_exponent_ per unit) and returns true, or
-  // returns false when only the double loop gives the reference's bits (see the definition).
+  // Forms L R^T of left_factor_, right_factor_ into product_ (2^factor_exponent_ per unit) and
+  // returns true, or returns false when only the double loop gives the reference's bits (see
+  // the definition).
   bool integer_product(MacKernels* kernels);
 
   Matrix<double> left_, right_;
+  FixedFactor left_factor_, right_factor_;  // the fixed-point model's factor codes (end_sample)
   std::vector<int16_t> left_codes_, right_codes_;  // n_o x r and n_i x r, row-major
   std::vector<int64_t> product_;                   // n_o x n_i, row-major
   int factor_exponent_ = 0;
