@@ -44,13 +44,8 @@ TEST(PrecisionAssignment, SearchFindsTheSmallestBminBelowTheTarget) {
 TEST(PrecisionAssignment, RefusalsNameTheirKey) {
   const config::Specs specs = tiny_specs(1);
   const CheckpointSource model = pretrained(specs);
-  auto key_of = [&](const config::Specs& s, const PrecisionRequest& q) -> std::string {
-    try {
-      precision_assignment(s, model, q, {}, tiny_data());
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "no error";
+  auto key_of = [&](const config::Specs& s, const PrecisionRequest& q) {
+    return refusal([&] { precision_assignment(s, model, q, {}, tiny_data()); });
   };
   EXPECT_NE(key_of(specs, {100, 0, 1.5}).find("--mismatch"), std::string::npos);
   EXPECT_NE(key_of(specs, {5000, 0, 0.01}).find("--samples"), std::string::npos);

@@ -79,12 +79,9 @@ TEST(Pretrain, AStopEndsTheRunWithoutAModel) {
 }
 
 TEST(Pretrain, NoOfflineSamplesIsRefusedAtItsKey) {
-  try {
-    pretrain(tiny_specs(1, {"data.split.offline_train_samples=0"}), 10, 1, {}, tiny_data());
-    FAIL() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("data.split.offline_train_samples"), std::string::npos) << e.what();
-  }
+  const std::string what =
+      refusal([] { pretrain(tiny_specs(1, {"data.split.offline_train_samples=0"}), 10, 1, {}, tiny_data()); });
+  EXPECT_NE(what.find("data.split.offline_train_samples"), std::string::npos) << what;
 }
 
 }  // namespace

@@ -122,17 +122,6 @@ TEST(Session, ProgressAfterEverySample) {
   EXPECT_EQ(last, 25u);
 }
 
-// The key an InputError names, from its message "file:line: key: problem".
-template <class F>
-std::string refusal(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
 TEST(Session, RefusalsNameTheirKey) {
   EXPECT_NE(refusal([] { deploy(tiny_specs(4000)); }).find("run.samples"), std::string::npos);
   EXPECT_NE(refusal([] { deploy(tiny_specs(10, {"network.input.h=14"})); }).find("network.input"),

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/error.h"
 #include "data/synthetic_data.h"
 #include "sim/session.h"
 
@@ -34,6 +35,17 @@ inline DatasetSource tiny_data() {
     return data::Dataset(data::testing::synthetic_images(300, 0, 12, 12, 4),
                          data::testing::synthetic_images(40, 1, 12, 12, 4), specs, seed);
   };
+}
+
+// The message of the InputError `f` throws ("file:line: key: problem"), which names the key.
+template <class F>
+std::string refusal(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
 }
 
 }  // namespace lrt::sim
