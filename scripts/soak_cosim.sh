@@ -3,36 +3,47 @@
 # unit at the paper network's conv2 shape (n_o 128, n_i 1152), biased, kappa_th 100, the state
 # never reset, every pair checked word by word and against the closed-form cycles.
 #
-#   scripts/soak_cosim.sh [-n PAIRS] [-e REPORT_EVERY] [-l LOG] [-b BUILD_DIR] [-- extra cosim args]
+#   scripts/soak_cosim.sh [-n PAIRS] [-e REPORT_EVERY] [-l LOG] [-c CHECKPOINT] [-b BUILD_DIR] [-- extra cosim args]
 #
 # Defaults: 10^6 random pairs (after the 25 directed ones), a progress line every 1,000 pairs,
-# log soak_cosim_<UTC time>.log in the current directory, build build/release. Each progress
-# line (pairs matched so far, outcomes, pairs/s, RTL cycles/s) is flushed to the log as it is
-# printed, so an interrupted soak (Ctrl-C, kill, timeout) keeps everything it reported; the
-# script then prints the last one and the extrapolated wall time of the whole soak. Exit:
-# cosim's (0 clean, 1 a mismatch, which the log holds with every differing word), 130 when
-# interrupted. Resuming an interrupted soak is not supported (docs/performance.md).
+# log soak_cosim_<UTC time>.log in the current directory, checkpoint LOG.ckpt, build
+# build/release. Each progress line (pairs matched so far, outcomes, pairs/s, RTL cycles/s) is
+# flushed to the log as it is printed, and the whole state of both sides (the golden model, the
+# SRAM image, every register of the Verilated unit) is saved to the checkpoint every 1,000
+# pairs and when the soak is stopped (Ctrl-C, kill, timeout). Run the same command again (same
+# -l, or -c) and it resumes from the checkpoint exactly where it stopped, appending to the log;
+# progress lines count all segments. At the end the script prints the last line and the
+# extrapolated wall time of the whole soak. Exit: cosim's (0 clean, 1 a mismatch, which the log
+# holds with every differing word, 2 a checkpoint of another run or RTL), 130 when interrupted.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pairs=1000000
 every=1000
 log=soak_cosim_$(date -u +%Y%m%dT%H%M%SZ).log
+ckpt=
 build=$root/build/release
-while getopts "n:e:l:b:h" opt; do
+while getopts "n:e:l:c:b:h" opt; do
   case $opt in
     n) pairs=$OPTARG ;;
     e) every=$OPTARG ;;
     l) log=$OPTARG ;;
+    c) ckpt=$OPTARG ;;
     b) build=$OPTARG ;;
-    *) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 lrtsim=$build/tb/lrtsim
 [[ -x $lrtsim ]] || { echo "soak_cosim: no $lrtsim (build the lrtsim target)" >&2; exit 2; }
 
+ckpt=${ckpt:-$log.ckpt}
 args=(cosim --samples "$pairs" --reset-every 0 --n-o 128 --n-i 1152 --rank 4 --mode biased
-      --kappa-th 100 --report-every "$every" "$@")
+      --kappa-th 100 --report-every "$every" --checkpoint-every 1000 "$@")
+if [[ -f $ckpt ]]; then
+  args+=(--resume "$ckpt")  # saves there again
+else
+  args+=(--checkpoint "$ckpt")
+fi
 {
   echo "# soak_cosim: $(date -u +%FT%TZ), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(uptime)"
   echo "# lrtsim ${args[*]}"

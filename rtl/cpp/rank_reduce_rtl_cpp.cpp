@@ -1,6 +1,9 @@
 #include "cpp/rank_reduce_rtl_cpp.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -12,6 +15,7 @@
 #include "Vrr_unit_cpp___024root.h"
 #pragma GCC diagnostic pop
 #include "verilated.h"
+#include "verilated_save.h"
 #if VM_COVERAGE
 #include "verilated_cov.h"
 #endif
@@ -45,6 +49,65 @@ void rising_edge(Model& d) {
   d.clk = 1;
   d.eval();
 }
+
+// Verilator's serializer into memory instead of a file (VerilatedSave writes a file descriptor):
+// the model's state becomes one section of the co-simulation checkpoint, under its CRC.
+class MemorySave final : public VerilatedSerialize {
+ public:
+  explicit MemorySave(std::vector<uint8_t>& out) : out_(out) {
+    m_isOpen = true;
+    header();
+  }
+  ~MemorySave() override { close(); }
+  void close() override {
+    if (!m_isOpen) return;
+    trailer();
+    flush();
+    m_isOpen = false;
+  }
+  void flush() override {
+    out_.insert(out_.end(), m_bufp, m_cp);
+    m_cp = m_bufp;
+  }
+
+ private:
+  std::vector<uint8_t>& out_;
+};
+
+class MemoryRestore final : public VerilatedDeserialize {
+ public:
+  explicit MemoryRestore(const std::vector<uint8_t>& in) : in_(in) {
+    m_isOpen = true;
+    m_endp = m_bufp;
+    header();
+  }
+  ~MemoryRestore() override { close(); }
+  void close() override {
+    if (!m_isOpen) return;
+    trailer();
+    m_isOpen = false;
+  }
+
+ protected:
+  // As VerilatedRestore::fill: keep the unread bytes, append what is left, zeros past the end.
+  void fill() override {
+    const size_t kept = static_cast<size_t>(m_endp - m_cp);
+    std::memmove(m_bufp, m_cp, kept);
+    m_cp = m_bufp;
+    m_endp = m_bufp + kept;
+    const size_t room = bufferSize() - kept;
+    const size_t n = std::min(room, in_.size() - pos_);
+    std::memcpy(m_endp, in_.data() + pos_, n);
+    pos_ += n;
+    m_endp += n;
+    std::memset(m_endp, 0, room - n);
+    m_endp = m_bufp + bufferSize();
+  }
+
+ private:
+  const std::vector<uint8_t>& in_;
+  size_t pos_ = 0;
+};
 
 }  // namespace
 
@@ -84,6 +147,11 @@ void RankReduceRtlCpp::edge() {
   d.mem_rsp_rdata = p.mem_rsp_rdata;
   d.done_ready = p.done_ready;
   rising_edge(d);
+  read_outputs();
+}
+
+void RankReduceRtlCpp::read_outputs() {
+  const Vrr_unit_cpp& d = *dut_;
   RtlPins& o = pins_;
   o.start_ready = d.start_ready;
   o.code_ready = d.code_ready;
@@ -102,5 +170,24 @@ void RankReduceRtlCpp::edge() {
   o.done_saturations = d.done_saturations;
   o.pair_count = d.pair_count;
 }
+
+std::vector<uint8_t> RankReduceRtlCpp::save_model() {
+  std::vector<uint8_t> bytes;
+  {
+    MemorySave os(bytes);
+    os << *dut_;
+  }
+  return bytes;
+}
+
+void RankReduceRtlCpp::restore_model(const std::vector<uint8_t>& bytes) {
+  {
+    MemoryRestore is(bytes);
+    is >> *dut_;
+  }
+  read_outputs();
+}
+
+std::string RankReduceRtlCpp::rtl_fingerprint() { return LRTSIM_RTL_FINGERPRINT; }
 
 }  // namespace lrt::rtl

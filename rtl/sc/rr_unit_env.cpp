@@ -1,6 +1,7 @@
 #include "sc/rr_unit_env.h"
 
 #include <cstddef>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -28,6 +29,34 @@ RtlUnitEnv::RtlUnitEnv(const RtlUnitConfig& cfg) : cfg_(cfg) {
 void RtlUnitEnv::set_pair_counter(uint32_t value) {
   load_pair_ = true;
   pair_value_ = value;
+}
+
+RtlEnvState RtlUnitEnv::env_state() const {
+  RtlEnvState s;
+  s.sram = sram_;
+  s.reset_done = reset_done_;
+  s.load_pair = load_pair_;
+  s.pair_value = pair_value_;
+  s.total_cycles = total_cycles_;
+  std::ostringstream rng;
+  rng << stall_rng_;
+  s.stall_rng = rng.str();
+  return s;
+}
+
+void RtlUnitEnv::set_env_state(const RtlEnvState& s) {
+  for (int side = 0; side < 2; ++side)
+    if (s.sram.q[side].size() != sram_.q[side].size() || s.sram.w[side].size() != sram_.w[side].size())
+      throw std::invalid_argument("rr_unit: the SRAM image's sizes are not this configuration's");
+  std::istringstream rng(s.stall_rng);
+  std::mt19937_64 g;
+  if (!(rng >> g)) throw std::invalid_argument("rr_unit: unreadable back-pressure generator state");
+  stall_rng_ = g;
+  sram_ = s.sram;
+  reset_done_ = s.reset_done;
+  load_pair_ = s.load_pair;
+  pair_value_ = s.pair_value;
+  total_cycles_ = s.total_cycles;
 }
 
 RtlPairResult RtlUnitEnv::run_pair(const int16_t* dz, int dz_exp, const int16_t* a, int a_exp) {

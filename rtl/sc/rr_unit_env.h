@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace lrt::rtl {
@@ -47,6 +48,17 @@ struct RtlSram {
   int16_t cx_exp = 0;
 };
 
+/// @brief Everything the environment carries from one pair to the next (a checkpoint of a
+/// co-simulation: lrtsim cosim --checkpoint); the model's own state is the derived class's.
+struct RtlEnvState {
+  RtlSram sram;
+  bool reset_done = false;
+  bool load_pair = false;
+  uint32_t pair_value = 0;
+  uint64_t total_cycles = 0;
+  std::string stall_rng;  ///< the back-pressure generator, as its operator<< writes it
+};
+
 /// @brief The unit's ports as plain values: inputs set before an edge, outputs as the last
 /// edge left them.
 struct RtlPins {
@@ -78,6 +90,10 @@ class RtlUnitEnv {
   /// @brief The pair counter (sign generator index) takes `value` before the next pair.
   void set_pair_counter(uint32_t value);
   uint32_t pair_counter() const { return load_pair_ ? pair_value_ : pins_.pair_count; }
+
+  RtlEnvState env_state() const;
+  /// Throws std::invalid_argument when the SRAM image's sizes are not this configuration's.
+  void set_env_state(const RtlEnvState& s);
 
   RtlSram& sram() { return sram_; }
   const RtlSram& sram() const { return sram_; }

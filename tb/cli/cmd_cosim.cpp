@@ -3,7 +3,9 @@
 // (golden::RankReduceFixed) and compares every state word and result field after every pair
 // (tb/cosim/cosim_checker.h). Exit 0 and "matched N pairs" with the cycles per pair, or exit 1
 // with every mismatching field of the first differing pair (pair index, cycle, DUT and
-// expected in hex). Stimulus: tb/cosim/stimulus.h.
+// expected in hex). Stimulus: tb/cosim/stimulus.h. With --checkpoint the whole state of both
+// sides is saved every --checkpoint-every pairs, at the end and on SIGINT / SIGTERM; --resume
+// continues from it exactly (tb/cosim/cosim_checkpoint.h).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,8 +23,10 @@
 #include "cli/commands.h"
 #include "cli/validators.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/progress.h"
 #include "cosim/cosim_checker.h"
+#include "cosim/cosim_checkpoint.h"
 #include "cosim/stimulus.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "cpp/rank_reduce_rtl_cpp.h"
@@ -53,7 +57,33 @@ struct CosimOptions {
   bool systemc = false;
   bool break_handshake = false;  // testing the RTL's protocol assertions
   bool spurious_response = false;
+  std::string checkpoint;  // saved every checkpoint_every pairs, at the end and on a stop
+  std::string resume;      // continue the run saved here (and keep saving there)
+  int checkpoint_every = 1000;
 };
+
+// The options that decide the pairs and the state: a checkpoint resumes only under the same
+// text (--samples may grow; how often to report or save changes nothing).
+std::string run_text(const CosimOptions& o) {
+  char kappa[32];
+  std::snprintf(kappa, sizeof kappa, "%.17g", o.kappa_th);
+  return "seed=" + std::to_string(o.seed) + " rank=" + std::to_string(o.rank) + " n_o=" + std::to_string(o.n_o) +
+         " n_i=" + std::to_string(o.n_i) + " mode=" + o.mode + " kappa_th=" + kappa +
+         " directed=" + std::to_string(o.directed) + " reset_every=" + std::to_string(o.reset_every) +
+         " stall=" + std::to_string(o.stall) + " first_pair=" + std::to_string(o.first_pair);
+}
+
+// Checkpoints need the C++ build (Verilator --savable) and a run the checker's self-tests leave alone.
+void check_checkpoint_options(const CosimOptions& o) {
+  const bool saving = !o.checkpoint.empty() || !o.resume.empty();
+  if (!saving) return;
+  const std::string key = o.resume.empty() ? "--checkpoint" : "--resume";
+  if (o.systemc || !o.vcd.empty())
+    throw InputError(InputLocation({}, -1, -1, key), "needs the C++ model of the unit: drop --systemc and --vcd");
+  if (!o.perturb_field.empty() || o.break_handshake || o.spurious_response)
+    throw InputError(InputLocation({}, -1, -1, key),
+                     "is for real runs: drop the checker self-tests (--perturb, --break-handshake, --spurious-response)");
+}
 
 // reset() of the golden model and the unit's environment clearing the SRAM image, as
 // rank_reduce_unit::reset_state does (the pair counter survives in both).
@@ -75,6 +105,7 @@ std::string hex(uint64_t v) {
 }
 
 int run_cosim(const CosimOptions& o) {
+  check_checkpoint_options(o);
   golden::RankReduceParams params;
   params.n_o = o.n_o;
   params.n_i = o.n_i;
@@ -135,14 +166,62 @@ int run_cosim(const CosimOptions& o) {
                          " pairs (0.." + std::to_string(n_pairs - 1) + ")");
   uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
   uint64_t closed_form_checked = 0;
+  // A resumed run: both sides, the counters and the stream where the checkpoint left them.
+  cosim::CosimProgress before;  // what earlier segments did
+  const std::string ckpt_path = o.checkpoint.empty() ? o.resume : o.checkpoint;
+  const std::string run = run_text(o);
+  size_t k0 = 0;
+  if (!o.resume.empty()) {
+    const cosim::CosimCheckpoint c = cosim::read_cosim_checkpoint(
+        o.resume, run, rtl::RankReduceRtlCpp::rtl_fingerprint(), model->state(), cpp_dut->env_state());
+    before = c.progress;
+    if (before.next_pair > n_pairs)
+      throw InputError(InputLocation({}, -1, -1, "--samples"),
+                       std::to_string(o.samples) + " random pairs, but " + o.resume + " has already matched " +
+                           std::to_string(before.next_pair - n_directed) + "; expected at least that many");
+    model->set_state(c.golden);
+    cpp_dut->set_env_state(c.env);
+    cpp_dut->restore_model(c.model);
+    k0 = before.next_pair;
+    for (size_t k = n_directed; k < k0; ++k) stream.next();  // the stream's state: its pairs so far
+    cycles_min = before.cycles_min;
+    cycles_max = before.cycles_max;
+    cycles_full = before.cycles_full;
+    n_full = before.n_full;
+    closed_form_checked = before.closed_form_checked;
+    std::cout << "resumed " << o.resume << " at pair " << k0 << " of " << n_pairs << " (segment "
+              << before.segments + 1 << "; " << before.wall_s << " s, CPU " << before.cpu_s << " s so far)"
+              << std::endl;
+  }
+  if (!ckpt_path.empty()) install_stop_handlers();
+  const uint64_t segment_cycles0 = dut.total_cycles();
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds = [&t0]() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
+  auto cpu_seconds = [] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
+  auto save = [&](size_t next_pair) {
+    cosim::CosimCheckpoint c;
+    c.run = run;
+    c.rtl = rtl::RankReduceRtlCpp::rtl_fingerprint();
+    c.progress = {next_pair,        cycles_min, cycles_max, cycles_full, n_full, closed_form_checked,
+                  before.segments + 1, before.wall_s + seconds(), before.cpu_s + cpu_seconds()};
+    c.golden = model->state();
+    c.env = cpp_dut->env_state();
+    c.model = cpp_dut->save_model();
+    cosim::write_cosim_checkpoint(ckpt_path, c);
+  };
   // A progress line on a terminal only, and not beside --print-cycles' own line per pair.
   const bool show = !o.print_cycles && ::isatty(::fileno(stderr));
   ProgressLine progress(n_pairs, "pairs");
-  for (size_t k = 0; k < n_pairs; ++k) {
+  for (size_t k = k0; k < n_pairs; ++k) {
+    if (stop_requested()) {  // between pairs: both sides idle, the state complete
+      if (show) progress.finish(k);
+      save(k);
+      std::cout << "cosim: stopped after " << k << " of " << n_pairs << " pairs, all matched; saved " << ckpt_path
+                << " (continue with lrtsim cosim --resume " << ckpt_path << " and the same options)" << std::endl;
+      return stop_signal() ? 128 + stop_signal() : kExitRunFailed;
+    }
     if (show) progress.update(k);
     if (k >= n_directed) random_pair = stream.next();
     const cosim::CosimPair& p = k < n_directed ? directed[k] : random_pair;
@@ -191,22 +270,25 @@ int run_cosim(const CosimOptions& o) {
       cycles_full += res.cycles;
       ++n_full;
     }
+    if (!ckpt_path.empty() && (k + 1) % static_cast<size_t>(o.checkpoint_every) == 0) save(k + 1);
     if (o.report_every > 0 && (k + 1) % static_cast<size_t>(o.report_every) == 0) {
       // A soak's record (scripts/soak_cosim.sh): everything so far matched; flushed at once,
       // so an interrupted run keeps every line it printed. The process's CPU time beside the
-      // wall clock: on a shared machine the rate per CPU second is what extrapolates.
-      const double t = seconds();
+      // wall clock: on a shared machine the rate per CPU second is what extrapolates. Times
+      // and rates cover every segment of a resumed run.
+      const double t = before.wall_s + seconds();
       const auto& s = model->stats();
       std::cout << "progress: " << k + 1 << " / " << n_pairs << " pairs matched (" << s.skipped_kappa
                 << " kappa-skipped, " << s.degenerate << " degenerate, " << n_full << " full steps), "
                 << closed_form_checked << " equal the closed form; " << t << " s, "
                 << static_cast<double>(k + 1) / t << " pairs/s, "
                 << static_cast<double>(dut.total_cycles()) / t << " RTL cycles/s; CPU "
-                << static_cast<double>(std::clock()) / CLOCKS_PER_SEC << " s" << std::endl;
+                << before.cpu_s + cpu_seconds() << " s" << std::endl;
     }
   }
   if (show) progress.finish(n_pairs);
   const double secs = seconds();
+  if (!ckpt_path.empty()) save(n_pairs);  // a finished run can still be extended (larger --samples)
   const uint64_t total = dut.total_cycles();
   std::cout << "matched " << n_pairs << " pairs (" << n_directed << " directed, " << n_pairs - n_directed
             << " random; rank " << o.rank << ", n_o " << o.n_o << ", n_i " << o.n_i << ", " << o.mode
@@ -221,8 +303,9 @@ int run_cosim(const CosimOptions& o) {
             << (n_pairs == 0 ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
             << hw::rr_unit_pair_cycles_max(o.rank, cfg.unbiased, o.n_o, o.n_i) << " (docs/rtl.md)\n";
   std::cout << "closed form: " << closed_form_checked << " pairs equal rr_unit_pair_cost (cycles, SRAM reads, writes)\n";
-  std::cout << "speed: " << secs << " s, " << (secs > 0 ? static_cast<double>(n_pairs) / secs : 0.0)
-            << " pairs/s, " << (secs > 0 ? static_cast<double>(total) / secs : 0.0) << " RTL cycles/s ("
+  const double segment_pairs = static_cast<double>(n_pairs - k0);  // this process's pairs
+  std::cout << "speed: " << secs << " s, " << (secs > 0 ? segment_pairs / secs : 0.0)
+            << " pairs/s, " << (secs > 0 ? static_cast<double>(total - segment_cycles0) / secs : 0.0) << " RTL cycles/s ("
             << (use_systemc ? std::string("SystemC model")
                             : "C++ model, " + std::to_string(rtl::RankReduceRtlCpp::evals_per_clock()) +
                                   " eval() per clock")
@@ -272,6 +355,17 @@ void add_cosim_command(CLI::App& app, Action& action) {
          "print a progress line (pairs matched, outcomes, pairs/s, RTL cycles/s) every N pairs (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "save the whole state of both sides here every --checkpoint-every pairs, at the end and "
+                  "on SIGINT / SIGTERM (C++ model only)")
+      ->type_name("FILE");
+  cmd->add_option("--checkpoint-every", o->checkpoint_every, "pairs between checkpoints")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  cmd->add_option("--resume", o->resume,
+                  "continue the run saved in FILE (the same options; --samples may grow), saving there "
+                  "unless --checkpoint names another file")
+      ->type_name("FILE");
   cmd->add_flag("--print-cycles", o->print_cycles, "print the RTL cycles of every pair");
   cmd->add_flag("--break-handshake", o->break_handshake,
                 "testing: drop the code stream's valid before it is taken (the RTL's assertion must fire)");

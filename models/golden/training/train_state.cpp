@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "golden/training/model_io.h"
+#include "golden/rank_reduce/fixed_state_io.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "golden/rank_reduce/rank_reduce_float.h"
 
@@ -31,17 +32,6 @@ std::vector<uint64_t> work_words(const AffineWork& w) {
           w.bias_skipped,     w.dither_tensors,   w.dither_step_exp_sum, w.mac_bit_ops, w.mac_bit_ops_8x8};
 }
 
-std::vector<int64_t> trace_words(const FixedPairTrace& t) {
-  return {static_cast<int64_t>(t.pair_index),
-          t.zero_input,
-          t.vanished_left,
-          t.vanished_right,
-          t.skipped_kappa,
-          t.kept,
-          static_cast<int64_t>(t.sign_word),
-          t.c_exponent};
-}
-
 void save_reducer(const RankReducer& reducer, int l, CheckpointWriter& w) {
   if (const auto* f = dynamic_cast<const RankReduceFloat*>(&reducer)) {
     const RankReduceFloatState s = f->state();
@@ -52,19 +42,8 @@ void save_reducer(const RankReducer& reducer, int l, CheckpointWriter& w) {
     w.add_array(section(l, "rr.stats"), stats_words(s.stats));
     w.add_array(section(l, "rr.counters"), std::vector<uint64_t>{s.reorthogonalizations, s.svd_unconverged});
   } else if (const RankReduceFixed* x = reducer.fixed_model()) {
-    const RankReduceFixedState s = x->state();
     w.add_array(section(l, "rr.arith"), std::vector<int32_t>{static_cast<int32_t>(RankReduceArith::kFixed)});
-    w.add_array(section(l, "rr.left_codes"), s.left_codes);
-    w.add_array(section(l, "rr.right_codes"), s.right_codes);
-    w.add_array(section(l, "rr.left_exps"), s.left_exps);
-    w.add_array(section(l, "rr.right_exps"), s.right_exps);
-    w.add_array(section(l, "rr.left_max"), s.left_max);
-    w.add_array(section(l, "rr.right_max"), s.right_max);
-    w.add_array(section(l, "rr.cx_codes"), s.cx_codes);
-    w.add_array(section(l, "rr.cx_exp"), std::vector<int32_t>{s.cx_exponent});
-    w.add_array(section(l, "rr.stats"), stats_words(s.stats));
-    w.add_array(section(l, "rr.saturations"), std::vector<uint64_t>{s.saturations});
-    w.add_array(section(l, "rr.last_pair"), trace_words(s.last_pair));
+    save_fixed_state(x->state(), section(l, "rr."), w);
   } else {
     throw std::logic_error("save_training_state: a rank reducer of unknown type");
   }
@@ -90,6 +69,7 @@ class Reader {
     std::copy(v.begin(), v.end(), m.data());
     return m;
   }
+  const Checkpoint& checkpoint() const { return ck_; }
   [[noreturn]] void fail(const std::string& problem) const {
     throw InputError(InputLocation(ck_.path(), -1, -1, current_), problem);
   }
@@ -138,30 +118,7 @@ void load_reducer(RankReducer& reducer, int l, Reader& r) {
   } else if (auto* x = dynamic_cast<RankReduceFixed*>(&reducer)) {
     if (arith != static_cast<int32_t>(RankReduceArith::kFixed))
       r.fail("holds a float rank reducer; the configuration (train.rank_reduce_arith) asks for fixed");
-    const RankReduceFixedState cur = x->state();
-    const auto q = static_cast<int64_t>(cur.cx_codes.size());
-    RankReduceFixedState s;
-    s.left_codes = r.get<int16_t>(section(l, "rr.left_codes"), static_cast<int64_t>(cur.left_codes.size()));
-    s.right_codes =
-        r.get<int16_t>(section(l, "rr.right_codes"), static_cast<int64_t>(cur.right_codes.size()));
-    s.left_exps = r.get<int32_t>(section(l, "rr.left_exps"), q);
-    s.right_exps = r.get<int32_t>(section(l, "rr.right_exps"), q);
-    s.left_max = r.get<uint16_t>(section(l, "rr.left_max"), q);
-    s.right_max = r.get<uint16_t>(section(l, "rr.right_max"), q);
-    s.cx_codes = r.get<uint32_t>(section(l, "rr.cx_codes"), q);
-    s.cx_exponent = r.scalar<int32_t>(section(l, "rr.cx_exp"));
-    s.stats = stats_of(r.get<uint64_t>(section(l, "rr.stats"), 3));
-    s.saturations = r.scalar<uint64_t>(section(l, "rr.saturations"));
-    const auto t = r.get<int64_t>(section(l, "rr.last_pair"), 8);
-    s.last_pair.pair_index = static_cast<uint64_t>(t[0]);
-    s.last_pair.zero_input = t[1] != 0;
-    s.last_pair.vanished_left = t[2] != 0;
-    s.last_pair.vanished_right = t[3] != 0;
-    s.last_pair.skipped_kappa = t[4] != 0;
-    s.last_pair.kept = static_cast<int>(t[5]);
-    s.last_pair.sign_word = static_cast<uint32_t>(t[6]);
-    s.last_pair.c_exponent = static_cast<int>(t[7]);
-    x->set_state(s);
+    x->set_state(load_fixed_state(r.checkpoint(), section(l, "rr."), x->state()));
   } else {
     throw std::logic_error("load_training_state: a rank reducer of unknown type");
   }
