@@ -312,7 +312,7 @@ void controller::sram_write_codes(Port& p, Phase phase, int layer, uint64_t addr
   const uint64_t bytes = codes.size() * code_bytes;
   if (bytes == 0) return;
   if (p.data.size() < bytes) p.data.resize(bytes);
-  for (size_t i = 0; i < codes.size(); ++i) store_code_le(codes[i], p.data.data() + i * code_bytes, code_bytes);
+  store_codes_le(codes.data(), codes.size(), p.data.data(), code_bytes);  // vectorized for 1 and 2 bytes
   transport(p, phase, layer, ::tlm::TLM_WRITE_COMMAND, addr, bytes, t);
 }
 

@@ -1,5 +1,6 @@
 #include "tlm/rank_reduce_unit.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -218,10 +219,18 @@ void rank_reduce_unit::state_access(Context& x, ::tlm::tlm_command cmd, uint64_t
                  ") failed; is the state region mapped at state_addr?");
 }
 
+unsigned char* rank_reduce_unit::staging(Context& x, uint64_t size, bool zero) {
+  // Grows only: resizing on every pair (the pair, the metadata and the columns differ in size)
+  // zero-filled megabytes per sample.
+  if (x.bytes.size() < size) x.bytes.resize(size);
+  if (zero) std::fill_n(x.bytes.data(), size, static_cast<unsigned char>(0));
+  return x.bytes.data();
+}
+
 void rank_reduce_unit::load_metadata(Context& x) {
   const RankReduceStateLayout& l = x.layout;
-  x.bytes.assign(l.metadata_bytes(), 0);
-  state_access(x, ::tlm::TLM_READ_COMMAND, l.metadata(), x.bytes.data(), x.bytes.size(), "metadata");
+  const uint64_t size = l.metadata_bytes();
+  state_access(x, ::tlm::TLM_READ_COMMAND, l.metadata(), staging(x, size, true), size, "metadata");
   const unsigned char* p = x.bytes.data();
   RankReduceState& s = x.state;
   for (uint64_t j = 0; j < l.q; ++j) s.exp_left[j] = get_i16(p + 2 * j);
@@ -246,15 +255,15 @@ void rank_reduce_unit::encode_metadata(const Context& x, unsigned char* p) {
 }
 
 void rank_reduce_unit::store_metadata(Context& x) {
-  x.bytes.assign(x.layout.metadata_bytes(), 0);
-  encode_metadata(x, x.bytes.data());
-  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.metadata(), x.bytes.data(), x.bytes.size(), "metadata");
+  const uint64_t size = x.layout.metadata_bytes();
+  encode_metadata(x, staging(x, size, true));
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.metadata(), x.bytes.data(), size, "metadata");
 }
 
 void rank_reduce_unit::read_columns(Context& x, bool left, uint64_t first, uint64_t count) {
   const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
-  x.bytes.resize(2 * n * count);  // every byte is read into
-  state_access(x, ::tlm::TLM_READ_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
+  const uint64_t size = 2 * n * count;
+  state_access(x, ::tlm::TLM_READ_COMMAND, x.layout.column(left, first), staging(x, size, false), size,
                left ? "Q_L columns" : "Q_R columns");
   load_le16(x.bytes.data(), n * count, (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n);
 }
@@ -262,9 +271,9 @@ void rank_reduce_unit::read_columns(Context& x, bool left, uint64_t first, uint6
 void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint64_t count) {
   const uint64_t n = left ? x.layout.n_o : x.layout.n_i;
   const int16_t* src = (left ? x.state.q_left.data() : x.state.q_right.data()) + first * n;
-  x.bytes.resize(2 * n * count);
-  store_le16(src, n * count, x.bytes.data());
-  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.column(left, first), x.bytes.data(), x.bytes.size(),
+  const uint64_t size = 2 * n * count;
+  store_le16(src, n * count, staging(x, size, false));
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, x.layout.column(left, first), x.bytes.data(), size,
                left ? "Q_L columns" : "Q_R columns");
 }
 
@@ -277,13 +286,12 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
   const RankReduceStateLayout& l = x.layout;
-  x.bytes.assign(2 * l.n_o, 0);  // zero: a refused read leaves the codes 0
-  const bool dz_ok = mem_access(x, ::tlm::TLM_READ_COMMAND, x.dz_addr, x.bytes.data(), x.bytes.size(), delay) ==
-                     ::tlm::TLM_OK_RESPONSE;
+  // Zeroed: a refused read leaves the codes 0.
+  const bool dz_ok = mem_access(x, ::tlm::TLM_READ_COMMAND, x.dz_addr, staging(x, 2 * l.n_o, true), 2 * l.n_o,
+                                delay) == ::tlm::TLM_OK_RESPONSE;
   load_le16(x.bytes.data(), l.n_o, x.dz.data());
-  x.bytes.assign(2 * l.n_i, 0);
-  const bool a_ok = dz_ok && mem_access(x, ::tlm::TLM_READ_COMMAND, x.a_addr, x.bytes.data(), x.bytes.size(),
-                                        delay) == ::tlm::TLM_OK_RESPONSE;
+  const bool a_ok = dz_ok && mem_access(x, ::tlm::TLM_READ_COMMAND, x.a_addr, staging(x, 2 * l.n_i, true),
+                                        2 * l.n_i, delay) == ::tlm::TLM_OK_RESPONSE;
   load_le16(x.bytes.data(), l.n_i, x.a.data());
   if (!a_ok) {
     x.status = kStatusInputError;
@@ -373,8 +381,8 @@ void rank_reduce_unit::charge_pair(Context& x, sc_core::sc_time& delay, bool blo
 
 void rank_reduce_unit::reset_state(Context& x) {
   // The environment clears the region, as for the RTL (docs/rtl.md): no unit time.
-  x.bytes.assign(x.layout.total_bytes(), 0);
-  state_access(x, ::tlm::TLM_WRITE_COMMAND, 0, x.bytes.data(), x.bytes.size(), "the whole state (reset)");
+  const uint64_t size = x.layout.total_bytes();
+  state_access(x, ::tlm::TLM_WRITE_COMMAND, 0, staging(x, size, true), size, "the whole state (reset)");
   x.impl->reset();
   x.state = RankReduceState::zero(x.impl->params());
   x.status = 0;

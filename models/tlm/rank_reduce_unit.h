@@ -218,6 +218,8 @@ class rank_reduce_unit : public sc_core::sc_module {
   // clocked implementation spent.
   void charge_pair(Context& x, sc_core::sc_time& delay, bool blocking, const sc_core::sc_time& spent);
   void state_access(Context& x, ::tlm::tlm_command cmd, uint64_t offset, void* data, uint64_t bytes, const char* what);
+  /// The first `size` bytes of x.bytes (zeroed if asked), grown but never shrunk.
+  static unsigned char* staging(Context& x, uint64_t size, bool zero);
   void load_metadata(Context& x);
   void store_metadata(Context& x);
   static void encode_metadata(const Context& x, unsigned char* p);  // metadata_bytes() at p

@@ -53,9 +53,10 @@ inline void load_le16(const unsigned char* src, uint64_t n, Code* dst) {
 /// @brief store_code_le of n codes at consecutive `bytes`-byte words. The one- and two-byte
 /// cases (the usual weight widths) are plain loops the compiler vectorizes: a read burst over a
 /// whole array moves millions of words per sample.
-inline void store_codes_le(const int32_t* codes, uint64_t n, unsigned char* dst, unsigned bytes) {
+template <class Code>
+inline void store_codes_le(const Code* codes, uint64_t n, unsigned char* dst, unsigned bytes) {
   if (bytes == 1) {
-    for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<unsigned char>(static_cast<uint32_t>(codes[i]));
+    for (uint64_t i = 0; i < n; ++i) dst[i] = static_cast<unsigned char>(codes[i]);
   } else if (bytes == 2) {
     store_le16(codes, n, dst);
   } else {
