@@ -1,21 +1,24 @@
 // Rank-reduce unit: one fixed-point rankReduce step per pair (docs/fixed_point_rank_reduce.md
 // §4, bit for bit; docs/rtl.md describes the ports, the memory map and the schedule).
-// A time-multiplexed micro-architecture: a sequencer with one state per step registers the
-// results of a datapath built once: one shared 37 x 34-bit multiplier (every product but the
-// dot-product engine's, one per cycle, the sign word's too) with a 64-bit accumulator, a shared normalizer (bit length +
-// rounding shifter: the block exponents and most roundings), small per-step blocks (each
-// active in its state only), the iterative primitives rr_divider, rr_isqrt and rr_cordic at
-// the operand widths the unit needs, one 4-lane dot-product engine (rr_dot: the Gram-Schmidt
-// dot products, and its four 16 x 32 products for the basis update, four rows at a time),
-// address counters (no multiplier in any address), the
-// q x q matrices at 32 bits in four 1R1W register files (rr_regfile), the q-vectors in ten
-// more (one entry read per cycle) and registers at the widths the spec's ranges need, shared
-// between disjoint phases. One memory access in flight. Every phase has a fixed latency given
-// the pair's outcome (docs/rtl.md; the closed form: models/hw/rr_unit_timing.h).
+// A time-multiplexed micro-architecture: a top sequencer (input, metadata, side loops,
+// write-back) starts five phase FSMs (Gram-Schmidt + new column, core, Jacobi + sort, spectrum
+// + mixing, basis update) with start / done handshakes and grants the datapath to one of them
+// at a time; the datapath is built once: one shared 37 x 34-bit multiplier (every product, one
+// per cycle: the Gram-Schmidt dot products in the cycles the memory port leaves free, the basis
+// update one row at a time, the sign word) with a 64-bit accumulator and one adder, a shared
+// normalizer (bit length + rounding shifter: the block exponents and most roundings), one
+// operand shifter, small per-step blocks (each active in its state only), the iterative
+// primitives rr_divider, rr_isqrt and rr_cordic at the operand widths the unit needs (their
+// operands not copied), address counters (no multiplier in any address), the q x q matrices
+// at 32 bits in four 1R1W register files (rr_regfile), the q-vectors in ten more (one entry
+// read per cycle) and registers at the widths the spec's ranges need, shared between disjoint
+// phases. One memory access in flight. Every phase has a fixed latency given the pair's
+// outcome (docs/rtl.md; the closed form: models/hw/rr_unit_timing.h).
 //
 // Ports
 //  * cfg_*: rank (1..MAX_RANK), n_o, n_i (1..MAX_N), mode (0 biased, 1 unbiased), kappa code
-//    round(kappa_th 2^8), seed (low 32 bits); static while busy. cfg_pair_load/cfg_pair sets
+//    round(kappa_th 2^8), seed (low 32 bits); static while busy (read, not copied, during the
+//    pair). cfg_pair_load/cfg_pair sets
 //    the pair counter (resume); it counts every accepted pair and keys the sign word.
 //  * start_valid/start_ready with the block exponents of dz and a, then n_o dz codes and n_i a
 //    codes on code_valid/code_ready.
@@ -104,25 +107,49 @@ module rr_unit #(
     $error("rr_unit: MAX_RANK in 1..8, MAX_N in 1..16384, ADDR_W = 32, DATA_W = 64");
   end
 
+  // One small FSM per phase, each with its own state register (disjoint codes, so that the
+  // datapath can decode the granted phase's state, `state`, by name): the top sequencer (input,
+  // metadata, side loops, write-back; S_T_* wait for a phase, S_T_MEM for the memory port) and
+  // the five phases it starts (each idle until its start, done in its last state). S_G_MEM and
+  // S_U_MEM wait for the memory port.
   typedef enum logic [6:0] {
-    S_IDLE, S_MEM, S_MEMR,
-    S_IN, S_IN_NEXT, S_ZERO_CHECK, S_LOAD, S_LOAD_NEXT,
+    S_IDLE = 7'd0, S_IN, S_IN_NEXT, S_ZERO_CHECK, S_LOAD, S_LOAD_NEXT, S_T_MEM,
+    S_T_GS, S_T_CORE, S_T_JAC, S_T_SPM, S_T_UPD, S_FIN, S_FIN_NEXT, S_DONE
+  } top_state_t;
+  typedef enum logic [6:0] {
+    S_G_IDLE = 7'd16, S_G_MEM,
     S_G_START, S_G_DOT_A, S_G_DOT_B, S_G_DOT_C, S_G_DOT_D, S_G_DOT_END,
     S_G_UPD_A, S_G_UPD_B, S_G_UPD_C, S_G_UPD_D, S_G_UPD_E, S_G_COEF, S_G_NEXTJ,
     S_R_MAX_A, S_R_MAX_B, S_R_S, S_R_N2_A, S_R_N2_B, S_R_VT, S_R_SQ, S_R_DIV,
-    S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE,
-    S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV,
-    S_J_P0, S_J_P1, S_J_P2, S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT, S_J_NEXT, S_J_SIG, S_J_SORT,
-    S_SP_START, S_SP_M0, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW, S_SP_MWW, S_SP_G, S_SP_H,
-    S_MIX, S_CXN, S_CXN_W, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_LANE, S_U_ACC_NEXT, S_U_EXP, S_U_SIDE,
-    S_FIN, S_FIN_NEXT, S_DONE
-  } state_t;
+    S_R_PM_A, S_R_PM_B, S_R_PE, S_R_PW_A, S_R_PW_B, S_R_PW_C, S_R_END, S_R_VZ, S_R_VZ_NEXT, S_R_SIDE
+  } gs_state_t;
+  typedef enum logic [6:0] {
+    S_C_IDLE = 7'd56, S_BLK, S_CORE, S_KAPPA, S_KAPPA2, S_KAPPA3, S_EC, S_CONV
+  } core_state_t;
+  typedef enum logic [6:0] {
+    S_J_IDLE = 7'd64, S_J_P0, S_J_P1, S_J_P2, S_J_PAIR, S_J_A1, S_J_A2, S_J_C1, S_J_C2, S_J_ROT,
+    S_J_NEXT, S_J_SIG, S_J_SORT
+  } jac_state_t;
+  typedef enum logic [6:0] {
+    S_SP_IDLE = 7'd80, S_SP_START, S_SP_M0, S_SP_DIV, S_SP_DIVW, S_SP_SQW, S_SP_INV, S_SP_INVW,
+    S_SP_MWW, S_SP_G, S_SP_H, S_MIX, S_CXN, S_CXN_W
+  } spm_state_t;
+  typedef enum logic [6:0] {
+    S_U_IDLE = 7'd96, S_U_MEM, S_U_START, S_U_RD, S_U_RD_B, S_U_ACC, S_U_LANE, S_U_ACC_NEXT,
+    S_U_EXP, S_U_SIDE
+  } upd_state_t;
+  typedef enum logic [2:0] {O_TOP, O_GS, O_CORE, O_JAC, O_SPM, O_UPD} owner_t;
 
-  state_t state, ret_state;
+  top_state_t top_st, top_ret;
+  gs_state_t gs_st, gs_ret;
+  core_state_t co_st;
+  jac_state_t ja_st;
+  spm_state_t sp_st;
+  upd_state_t up_st, up_ret;
+  owner_t owner;          // the phase the shared datapath is granted to
+  logic [6:0] state;      // its state
 
-  // ---------------- configuration latched at start ----------------
-  logic signed [CW-1:0] r_r, q_r;
-  logic signed [NW-1:0] n_len_r [2];
+  // ---------------- configuration (static while busy: read from the ports, not copied) -----
   logic signed [31:0] r, q;
   logic signed [31:0] n_len [2];
   logic mode;
@@ -135,13 +162,15 @@ module rr_unit #(
   // and b the row block (< q W <= 9 2^12 < 2^18)
   localparam int IW = 18;
   logic [IW-1:0] cbase, rbase, lad, tad;
+  logic signed [31:0] n;  // this side's length
+  logic [IW-1:0] nix;     // W: words per Q column of this side
   // Packed words: qw a Q word (four codes: the Gram-Schmidt's, the new column's and the
-  // update's word being built), wa the first scratch word of a dot-product beat, or the low
-  // half of a scratch word being built (input, Gram-Schmidt update).
-  logic [63:0] qw, wa;
-  logic signed [31:0] w_sel;  // the scratch element of this cycle: half i[0] of rdata
-  logic [1:0] ln;             // S_U_LANE: the row of the block (lane)
-  logic signed [51:0] la [4]; // the update's lane accumulators (|acc| < 2^49, §3)
+  // update's word being built); wa the low half of a scratch word being built (input,
+  // Gram-Schmidt update).
+  logic [63:0] qw;
+  logic [31:0] wa;
+  logic signed [31:0] w_sel;  // the scratch element of this cycle: a half of rdata
+  logic [1:0] ln;             // S_U_ACC / S_U_LANE: the row of the block (lane)
 
   // ---------------- state and scratch registers ----------------
   logic side;   // 0 left (dz, Q_L), 1 right (a, Q_R)
@@ -169,15 +198,16 @@ module rr_unit #(
   logic cf_val [2][MQ];  // coefficient (side, j) written since its side's S_G_START
   logic signed [63:0] acc;
   logic signed [31:0] cm;  // Gram-Schmidt coefficient (|cm| <= 2^30); a rotated entry
-  logic signed [15:0] qv;  // the code of this cycle: lane of qw
+  logic signed [15:0] qv;  // the code of this cycle: a lane of qw (of u_qr in S_U_ACC)
   logic signed [EW-1:0] ce_r, tsh_r;
   logic signed [31:0] ce, tsh;
   // One register for the new column's two maxima: max |w| of the int32 scratch (S_R_MAX_*,
   // read in S_R_S), then max |v R| < 2^55 (§4.3, S_R_PM_*, read in S_R_PE); n2 lives in acc.
   logic [55:0] big_r;
   logic [63:0] big, n2, big2;
-  logic [63:0] big_in;   // the candidate of this cycle
-  logic big_gt;
+  logic big_gt;          // this cycle's magnitude (mag) beats the running maximum
+  logic signed [63:0] mag_in;
+  logic [63:0] mag, max_ref;
   // Registers of disjoint phases share storage (views below): nr_r holds N <= 2^31 (new
   // column), then 1/|v_0| (spectrum, < 2^33); rg_r R <= 2^31, then g; ts_r the CORDIC angle sum
   // (Jacobi), the sort's pivot (pval), then s1 (< 9 2^31).
@@ -240,8 +270,11 @@ module rr_unit #(
 
   // 32-bit signed views of the narrow registers
   always_comb begin : views
-    r = 32'(r_r);
-    q = 32'(q_r);
+    r = 32'(cfg_rank);
+    q = 32'(cfg_rank) + 1;
+    mode = cfg_mode;
+    kappa = cfg_kappa;
+    seed = cfg_seed;
     i = 32'(i_r);
     l = 32'(l_r);
     j = 32'(j_r);
@@ -268,12 +301,15 @@ module rr_unit #(
     eref = 32'(eref_r[side]);
     summax = acc;
     kres = 48'(s00);
+    n_len[0] = 32'(cfg_n_o);
+    n_len[1] = 32'(cfg_n_i);
     for (int s2 = 0; s2 < 2; s2++) begin
-      n_len[s2] = 32'(n_len_r[s2]);
       exp_in[s2] = 32'(exp_in_r[s2]);
       x2[s2] = 64'(x2_r[s2]);
       eblk[s2] = 32'(eblk_r[s2]);
     end
+    n = n_len[side];
+    nix = IW'((n_len[side] + 3) >>> 2);
     big = 64'(big_r);
     big2 = 64'(big_r);
     n2 = acc;
@@ -298,7 +334,8 @@ module rr_unit #(
       .out_error(div_out_error));
 
   logic sq_in_valid, sq_in_ready, sq_out_valid;
-  logic [63:0] sq_value;
+  logic [63:0] sq_value;  // n2 (acc) or the radicand quotient (the divider holds it): no copy
+  assign sq_value = (state == S_SP_SQW) ? div_quot : acc;
   logic [31:0] sq_root;
   logic [33:0] sq_rem;
   logic [32:0] sq_round;
@@ -434,12 +471,12 @@ module rr_unit #(
       .clk, .we(hs_we), .waddr(hs_wa), .wdata(hs_wd), .raddr(hs_ra), .rdata(hs_rd));
   always_comb begin : sigma_addr
     case (state)
-      S_SP_INV: sg_ra = '0;
+      S_SP_INV, S_SP_INVW: sg_ra = '0;
       S_SP_G: sg_ra = AWQ'(t);
       default: sg_ra = AWQ'(k);  // S_J_SORT, S_SP_H
     endcase
     case (state)
-      S_SP_DIV: hs_ra = AWQ'(m0 + t);
+      S_SP_DIV, S_SP_DIVW: hs_ra = AWQ'(m0 + t);
       S_CXN: hs_ra = '0;
       default: hs_ra = AWQ'(t);  // S_SP_M0, S_CXN_W
     endcase
@@ -478,11 +515,41 @@ module rr_unit #(
 
   // Diagnostic outputs of the primitives that a correct schedule never raises.
   logic unused_ok;
-  assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32], dot_in_ready, dot_out_valid,
-                      dot_out_ovf};
+  assign unused_ok = ^{div_out_error, co_out_error, sq_root, sq_rem, sq_round[32]};
 
   assign start_ready = state == S_IDLE;
   assign code_ready = state == S_IN;
+
+  // The primitives' operands are not copied: the state that waits for an operation presents
+  // them from registers that hold while it waits (the operation is accepted in its first cycle).
+  always_comb begin : divider_operands
+    div_num = 36'd1;
+    div_den = 36'd1;
+    div_frac = 7'd60;
+    case (state)
+      S_R_DIV: begin div_den = 36'(norm); div_frac = 7'(bn + 30); end  // R = 1 / N (§4.3)
+      S_SP_DIVW: begin  // x0_t radicand: (s1 - k sigma_{m0+t}) / s1 (§4.8)
+        div_num = 36'(s1 - 64'(mul_p));
+        div_den = spdry ? 36'd1 : 36'(s1);
+      end
+      S_SP_INVW: div_den = 36'(rr_mag(64'(sg_rd)));  // 1 / |v_0|
+      S_SP_MWW: begin div_num = 36'(s1); div_den = 36'(kk); div_frac = 7'd0; end  // s1 / k
+      default: ;
+    endcase
+  end
+  always_comb begin : cordic_operands  // the pair's two angles, then the two rotations
+    co_rotate = state == S_J_C1 || state == S_J_C2;
+    co_x = '0;
+    co_y = '0;
+    co_angle = '0;
+    case (state)
+      S_J_A1: begin co_y = 32'(-(34'(ra) + 34'(rb))); co_x = 32'(34'(ca) - 34'(sa)); end  // sa = C_kk
+      S_J_A2: begin co_y = 32'(34'(rb) - 34'(ra)); co_x = 32'(34'(ca) + 34'(sa)); end
+      S_J_C1: co_angle = th_sum - 40'(co_ang_v);  // alpha (the CORDIC still holds diff)
+      S_J_C2: co_angle = th_sum;                  // beta
+      default: ;
+    endcase
+  end
 
   // A CORDIC result (and the residual reciprocal) stays in the primitive's output register
   // (out_ready low) until its fixed wait is over: no copy here.
@@ -499,35 +566,23 @@ module rr_unit #(
   assign div_out_ready = state != S_R_DIV || div_fin;
   assign div_q_v = div_quot[31:0];
 
-  // ---------------- the dot-product engine (rr_dot: 4 lanes of 16 x 32 products) ----------
-  // The Gram-Schmidt dot product sum_i Q_ij w_i (§4.2) four rows per beat: a Q word (four
-  // codes) and two scratch words (S_G_DOT_D; the second is zero past row n) into its 60-bit
-  // accumulator, read in S_G_DOT_END. The basis update (§4.10) uses its four products without
-  // the accumulator: four rows of the block (column k's Q word from u_qr) times the one M^_kt,
-  // into four lane accumulators (la). Zero operands in every other state.
-  logic dot_in_valid, dot_in_ready, dot_out_valid, dot_out_ovf, dot_last;
-  logic [63:0] dot_a;
-  logic [127:0] dot_b;
-  logic signed [59:0] dot_acc;
-  logic [191:0] dot_prod;
-  logic signed [31:0] u_scaled32;
-  logic signed [63:0] dot_sum;
-  always_comb begin : dot_operands
-    dot_a = '0;
-    dot_b = '0;
-    case (state)
-      S_G_DOT_D: begin dot_a = qw; dot_b = {(i + 2 < n_len[side]) ? rdata : 64'd0, wa}; end
-      S_U_ACC: begin dot_a = qr_rd; dot_b = {4{u_scaled32}}; end
-      default: ;
-    endcase
-    dot_in_valid = state == S_G_DOT_D;
-    dot_last = !(i + 4 < n_len[side]);
-    dot_sum = 64'(dot_acc);
-  end
-  rr_dot #(.LANES(4), .A_W(16), .B_W(32), .ACC_W(60)) u_dot (
-      .clk, .rst, .in_valid(dot_in_valid), .in_ready(dot_in_ready), .in_a(dot_a), .in_b(dot_b),
-      .in_last(dot_last), .out_valid(dot_out_valid), .out_ready(state == S_G_DOT_END), .out_acc(dot_acc),
-      .out_overflow(dot_out_ovf), .out_prod(dot_prod));
+  // ---------------- the long loops on the shared multiplier ----------------
+  // Gram-Schmidt dot product sum_i Q_ij w_i (§4.2): a beat of four rows reads a Q word and one
+  // or two scratch words; its four products fill the cycles the memory port leaves free: row 0
+  // as the first scratch word arrives (S_G_DOT_C), row 1 while the second is read (its response
+  // cycle, rdata still the first), row 2 in S_G_DOT_D (row 1 there if there is no second word),
+  // row 3 in the next beat's S_G_DOT_A or in S_G_DOT_END (rdata still the second word). The sum
+  // in acc (below 2^59, §3). The basis update (§4.10): row ln of the block's four, term k per
+  // cycle (column k's code from u_qr times M^_kt), summed in acc.
+  logic dot_w1;                 // the response cycle of a beat's second scratch word
+  logic signed [63:0] acc_p;    // acc + the product of this cycle (every sum of products)
+  logic signed [63:0] dot_sum;  // S_G_DOT_END: the dot product
+  logic [1:0] lane;             // the code's lane this cycle
+  logic whi;                    // the scratch element's half of rdata this cycle
+  assign dot_w1 = gs_st == S_G_MEM && gs_ret == S_G_DOT_D && mem_done;
+  // (also |x|^2 + code^2 in S_IN and the suffix acc + sigma_t in S_SP_M0: one adder)
+  assign acc_p = ((state == S_IN) ? x2[side] : acc) + ((state == S_SP_M0) ? 64'(hs_rd) : 64'(mul_p));
+  assign dot_sum = (state == S_G_DOT_END) ? acc_p : 64'sd0;
 
   // ---------------- the shared multiplier (37 x 34 signed, 64-bit product) ----------------
   // Every product of the unit goes through this one multiplier, one per cycle; the operand
@@ -546,12 +601,28 @@ module rr_unit #(
   logic signed [31:0] rot_v, rot_c, rot_s, mix_u, qx_v;
   logic signed [63:0] core_p;
   // the scratch element of this cycle (row i, or i + 1 in S_G_UPD_D) and the code (lane i mod 4)
-  assign w_sel = (i_r[0] || state == S_G_UPD_D) ? $signed(rdata[63:32]) : $signed(rdata[31:0]);
-  assign qv = $signed(qw[16 * {i_r[1], i_r[0] | (state == S_G_UPD_D)} +: 16]);
-  assign v_res = 37'(rr_shift_round(64'(w_sel), ssh));
-  assign u_scaled = (live[side][k] && k < q) ?
-      32'(rr_shr_round(64'(mx_rd), eref - eq_v)) : 32'sd0;  // eref >= e_k
-  assign u_scaled32 = (state == S_U_ACC) ? u_scaled : 32'sd0;
+  always_comb begin : lane_select
+    lane = {i_r[1], i_r[0] | (state == S_G_UPD_D)};  // the Gram-Schmidt update: row i (+ 1 in D)
+    whi = i_r[0] || state == S_G_UPD_D;
+    case (state)
+      S_G_DOT_C: begin lane = 2'd0; whi = 1'b0; end
+      S_G_MEM: begin lane = 2'd1; whi = 1'b1; end
+      S_G_DOT_D: begin lane = (i + 2 < n) ? 2'd2 : 2'd1; whi = !(i + 2 < n); end
+      S_G_DOT_A, S_G_DOT_END: begin lane = 2'd3; whi = 1'b1; end
+      S_U_ACC: lane = ln;
+      default: ;
+    endcase
+  end
+  assign w_sel = whi ? $signed(rdata[63:32]) : $signed(rdata[31:0]);
+  logic [63:0] q_word;  // the Q word whose lane is multiplied: the block's column k in S_U_ACC
+  assign q_word = (state == S_U_ACC) ? qr_rd : qw;
+  assign qv = $signed(q_word[16 * lane +: 16]);
+  // One operand shifter (osh, below) for the operands that need a rounding shift first:
+  // round(w 2^-ssh), M^_kt = round(M_kt 2^-(e_ref - e_k)) (eref >= e_k), the c_x term of a core
+  // sum and the first term of the coefficient fold, in disjoint states.
+  logic signed [63:0] osh_out;
+  assign v_res = 37'(osh_out);
+  assign u_scaled = (live[side][k] && k < q) ? 32'(osh_out) : 32'sd0;
   always_comb begin
     rot_c = rk[0] ? co_cos : ca;  // the CORDIC holds cos / sin beta until its next operation
     rot_s = rk[0] ? co_sin : sa;
@@ -577,6 +648,10 @@ module rr_unit #(
         endcase
       end
       S_G_UPD_C, S_G_UPD_D: begin mul_a = 37'(cm); mul_b = 34'(qv); end
+      S_G_DOT_C, S_G_DOT_D, S_G_DOT_END: begin mul_a = 37'(w_sel); mul_b = 34'(qv); end
+      S_G_DOT_A: if (i != 0) begin mul_a = 37'(w_sel); mul_b = 34'(qv); end  // the last beat's row 3
+      S_G_MEM: if (dot_w1) begin mul_a = 37'(w_sel); mul_b = 34'(qv); end
+      S_U_ACC: begin mul_a = 37'(u_scaled); mul_b = 34'(qv); end
       S_R_N2_B: begin mul_a = v_res; mul_b = 34'(v_res); end
       S_R_PM_B, S_R_PW_B: begin mul_a = v_res; mul_b = $signed({2'b00, recip}); end
       S_CORE, S_CONV: begin mul_a = 37'(cb0_rd); mul_b = 34'(cb1_rd); end
@@ -591,7 +666,7 @@ module rr_unit #(
           default: begin mul_a = 37'(rot_c); mul_b = 34'(rb); end
         endcase
       end
-      S_SP_M0, S_SP_DIV: begin mul_a = 37'(hs_rd); mul_b = (state == S_SP_M0) ? 34'(sp_d) : 34'(kk); end
+      S_SP_M0, S_SP_DIV, S_SP_DIVW: begin mul_a = 37'(hs_rd); mul_b = (state == S_SP_M0) ? 34'(sp_d) : 34'(kk); end
       S_SP_G: begin mul_a = 37'(sg_rd); mul_b = 34'(inv_v0); end
       S_SP_H: begin mul_a = 37'(sg_rd); mul_b = 34'(gg); end
       S_MIX: begin mul_a = 37'(mix_u); mul_b = 34'(qx_v); end
@@ -613,16 +688,18 @@ module rr_unit #(
   // ---------------- core sum S_ij (§4.5), i = ci, j = cj ----------------
   logic signed [31:0] e_p, e_a;
   logic signed [63:0] core_s;
-  always_comb begin
+  always_comb begin : core_exponents  // (a process of its own: the operand shifter reads e_a)
     e_p = eblk[0] + eblk[1];
     e_a = (cx_any && cxe - 29 > e_p) ? cxe - 29 : e_p;
+  end
+  always_comb begin
     core_p = 64'(mul_p);
     core_s = rr_shr_round(core_p, e_a - e_p);  // e_a >= e_p
-    if (ci == cj && cx_rdv != 32'd0) core_s = core_s + rr_shift_round(64'(cx_rdv), e_a - cxe);
+    if (ci == cj && cx_rdv != 32'd0) core_s = core_s + osh_out;  // round(cx 2^-(e_a - e_cx))
   end
 
-  // ---------------- datapath: the sequencer registers these combinational results ----------
-  // (kept out of the state machine's process: one instance each, and small processes for
+  // ---------------- datapath: the register process (seq) takes these results ----------------
+  // (kept out of the FSMs and of seq: one instance each, and small processes for
   // synthesis). Each block computes only in the state(s) that use it and outputs zeros
   // otherwise (operand isolation; it also keeps the Verilated model fast).
   // The shared normalizer: one leading-one detector (bit_length of bl_in, §1) and one rounding
@@ -647,7 +724,7 @@ module rr_unit #(
   always_comb begin : bitlen_unit
     cmag = $signed(rr_mag(64'(cf_m)));
     case (state)
-      S_G_DOT_END: bl_in = rr_mag(dot_sum);
+      S_G_DOT_END: bl_in = mag;
       S_R_S: bl_in = big;
       S_R_SQ: bl_in = 64'(sq_round);
       S_R_PE: bl_in = big2;
@@ -683,9 +760,9 @@ module rr_unit #(
       S_G_UPD_C, S_G_UPD_D: nz_sh = tsh;
       S_R_PW_B: nz_sh = eq + bn + 30;
       S_CONV: begin nz_in = core_s; nz_sh = ec - ea; end
-      S_U_LANE: begin nz_in = 64'(la[ln]); nz_sh = ec_v - (eref - 30); end
-      S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc + mul_p;
-      S_MIX: nz_in = acc + mul_p;
+      S_U_LANE: begin nz_in = acc; nz_sh = ec_v - (eref - 30); end
+      S_J_ROT: nz_in = (ph == 2'd2) ? acc : acc_p;
+      S_MIX: nz_in = acc_p;
       S_R_PE, S_EC, S_CXN, S_U_EXP: begin nz_in = $signed(bl_in); nz_sh = bl_w - fx_b; end
       S_BLK: begin  // ph 1: |c| at the top exponent (the carry test), ph 2: the code
         nz_in = (ph == 2'd1) ? cmag : 64'(cf_m);
@@ -702,10 +779,25 @@ module rr_unit #(
     nz_out = rr_shift_round(nz_in, nz_sh);
     fx_out = (bl_in == 64'd0) ? '0 : EW'((nz_out > fx_max) ? fx_cand + 1 : fx_cand);
   end
-  // The maxima of the new column: |w| (S_R_MAX_B) or |v R| (S_R_PM_B) against big_r.
+  // One magnitude and one compare for every running maximum: the new column's |w| (S_R_MAX_B)
+  // and |v R| (S_R_PM_B) against big_r, the core sums' (S_CORE, acc), the update's (S_U_LANE,
+  // u_bc); and |dot product| for its bit length.
   always_comb begin : new_column_max
-    big_in = (state == S_R_MAX_B) ? rr_mag(64'(w_sel)) : rr_mag(64'(mul_p));
-    big_gt = big_in > 64'(big_r);
+    case (state)
+      S_R_MAX_B: mag_in = 64'(w_sel);
+      S_R_PM_B: mag_in = mul_p;
+      S_CORE: mag_in = core_s;
+      S_U_LANE: mag_in = u_sum;
+      S_G_DOT_END: mag_in = dot_sum;  // (for its bit length)
+      default: mag_in = '0;
+    endcase
+    case (state)
+      S_CORE: max_ref = summax;
+      S_U_LANE: max_ref = bigc_t;
+      default: max_ref = 64'(big_r);
+    endcase
+    mag = rr_mag(mag_in);
+    big_gt = mag > max_ref;
   end
   // Gram-Schmidt update word: sat32(w - round(cm Q 2^-t)).
   logic signed [63:0] upd_d, upd_c;
@@ -717,8 +809,18 @@ module rr_unit #(
   // (the second term, round(cm 2^(ce - E)), on the normalizer)
   logic signed [33:0] fold_m;  // |c| <= 2^31
   assign fold_e = (state != S_G_COEF) ? 32'sd0 : (cf_e > ce ? cf_e : ce);
-  assign fold_m = (state != S_G_COEF) ? 34'sd0 :
-      34'(rr_shr_round(64'(cf_m), fold_e - cf_e) + nz_out);  // fold_e >= cf_e
+  assign fold_m = (state != S_G_COEF) ? 34'sd0 : 34'(osh_out + nz_out);  // osh: cf_m at fold_e
+  always_comb begin : operand_shifter  // (every shift here is exact for s <= 0 and s >= 0 alike)
+    logic signed [63:0] osh_in;
+    logic signed [31:0] osh_s;
+    case (state)
+      S_U_ACC: begin osh_in = 64'(mx_rd); osh_s = eref - eq_v; end
+      S_CORE, S_CONV: begin osh_in = $signed(64'(cx_rdv)); osh_s = e_a - cxe; end
+      S_G_COEF: begin osh_in = 64'(cf_m); osh_s = fold_e - cf_e; end  // fold_e >= cf_e
+      default: begin osh_in = 64'(w_sel); osh_s = ssh; end  // S_R_N2_B, S_R_PM_B, S_R_PW_B
+    endcase
+    osh_out = rr_shift_round(osh_in, osh_s);
+  end
   // The new column's vanishing test (§4.3).
   // n2 2^(2 e_v + 22) <= X2 2^(2 e_x) exactly (rr_scaled_le): the bit lengths of n2 (S_R_VT)
   // and X2 (S_R_N2_B) and the aligning left shift of the shorter one on the normalizer.
@@ -766,11 +868,11 @@ module rr_unit #(
     qr_we = state == S_U_RD_B;
     qr_wa = AWQ'(l);
     qr_wd = rdata;
-    u_sum = (cx_rdv == 32'd0) ? 64'sd0 : 64'(la[ln]);
+    u_sum = (cx_rdv == 32'd0) ? 64'sd0 : acc;
     bc_wa = AWQ'(t);
-    bc_wd = 51'(rr_mag(u_sum));
+    bc_wd = 51'(mag);
     // pass 0: the first row sets the maximum, the later rows raise it
-    bc_we = state == S_U_LANE && !pass && ((i == 0 && ln == 2'd0) || 64'(bc_wd) > bigc_t);
+    bc_we = state == S_U_LANE && !pass && ((i == 0 && ln == 2'd0) || big_gt);
   end
   // §4.7 the t-th largest sigma (ties: lowest index), chosen at row k = 0; then the U column's
   // largest-magnitude entry (ties: lowest row), one row k per cycle, and its sign convention.
@@ -806,7 +908,7 @@ module rr_unit #(
   logic signed [39:0] sp_s1;
   logic signed [63:0] sp_sfx;
   always_comb begin : spectrum
-    sp_sfx = (state == S_SP_M0) ? acc + 64'(hs_rd) : 64'sd0;
+    sp_sfx = (state == S_SP_M0) ? acc_p : 64'sd0;
     sp_m0 = m0;
     sp_s1 = s1_r;
     if (state == S_SP_M0 && (t == q - 2 || (t < q - 2 && mul_p <= sp_sfx))) begin
@@ -905,18 +1007,11 @@ module rr_unit #(
     w[16 * m +: 16] = code;
     put_code = w;
   endfunction
-  logic [63:0] pw_word, uw_word;
+  logic [63:0] pw_word;  // the new column's word (S_R_PW_B) or the update's (S_U_LANE)
   logic [31:0] in_w;  // S_IN: the scratch value x 2^8
-  assign pw_word = put_code(qw, i_r[1:0], 16'(nz_out));
-  assign uw_word = put_code(qw, ln, (cx_rdv == 32'd0) ? 16'd0 : 16'(nz_out));
+  assign pw_word = (state == S_U_LANE) ? put_code(qw, ln, (cx_rdv == 32'd0) ? 16'd0 : 16'(nz_out)) :
+                                         put_code(qw, i_r[1:0], 16'(nz_out));
   assign in_w = 32'(code_data) <<< 8;
-
-`define RR_RD(addr, ret) \
-  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b0; mem_req_addr <= (addr); \
-        ret_state <= (ret); state <= S_MEM; end
-`define RR_WR(addr, data, ret) \
-  begin mem_req_valid <= 1'b1; mem_req_write <= 1'b1; mem_req_addr <= (addr); \
-        mem_req_wdata <= (data); ret_state <= (ret); state <= S_MEM; end
 
   // Address of a basis code (index from the counters), a scratch word or a metadata word.
   function automatic logic [31:0] a_q(input logic s, input logic [27:0] idx);
@@ -934,23 +1029,350 @@ module rr_unit #(
     a_meta = {4'd4, idx};
   endfunction
 
-  always_ff @(posedge clk) begin : seq
-    logic signed [31:0] n;
-    logic [IW-1:0] nix;
-    logic signed [63:0] s;
-    logic signed [72:0] kd0;
-    logic signed [65:0] kd1;
-    logic signed [47:0] kd2;
-    logic signed [39:0] th_d;
-    n = n_len[side];
-    nix = IW'((n_len[side] + 3) >>> 2);  // W: words per Q column
+  // ---------------- the memory port (granted to the owner's request) ----------------
+  // The owner's FSM asks for one access in a state (mq_go, combinational) and waits in its own
+  // wait state for mem_done: a write is done when accepted, a read when its response arrives
+  // (rdata). Same cycles as one state per step: issue 1, write 1, read 2.
+  logic mq_go, mq_wr;
+  logic [31:0] mq_addr;
+  logic [63:0] mq_wd;
+  logic rd_pend, mem_done;
+  always_comb begin : mem_issue
+    mq_go = 1'b0;
+    mq_wr = 1'b0;
+    mq_addr = '0;
+    mq_wd = '0;
+    case (owner)
+      O_TOP:
+        case (top_st)
+          S_IN: if (code_valid && (i_r[0] || !(i + 1 < n))) begin  // at the odd row or the last
+            mq_go = 1'b1;
+            mq_wr = 1'b1;
+            mq_addr = a_w(side, 28'(i >>> 1));
+            mq_wd = i_r[0] ? {in_w, wa} : {32'd0, in_w};
+          end
+          S_LOAD: begin
+            mq_go = 1'b1;
+            if (t < q) mq_addr = a_meta(28'(t));
+            else if (t < 2 * q) mq_addr = a_meta(28'(16 + t - q));
+            else if (t < 3 * q) mq_addr = a_meta(28'(32 + t - 2 * q));
+            else mq_addr = a_meta(28'(48));
+          end
+          S_FIN: begin
+            mq_go = 1'b1;
+            mq_wr = 1'b1;
+            if (t < q) begin mq_addr = a_meta(28'(t)); mq_wd = 64'($signed(16'(eq_v))); end
+            else if (t < 2 * q) begin mq_addr = a_meta(28'(16 + t - q)); mq_wd = 64'($signed(16'(eq_v))); end
+            else if (t < 3 * q) begin mq_addr = a_meta(28'(32 + t - 2 * q)); mq_wd = 64'(cx_rdv); end
+            else begin mq_addr = a_meta(28'(48)); mq_wd = 64'($signed(16'(cxe))); end
+          end
+          default: ;
+        endcase
+      O_GS:
+        case (gs_st)
+          S_G_DOT_A, S_G_UPD_A: begin mq_go = 1'b1; mq_addr = a_q(side, a_ix(cbase, IW'(i >>> 2))); end
+          S_G_DOT_B, S_G_UPD_B, S_R_MAX_A, S_R_N2_A, S_R_PM_A, S_R_PW_A: begin
+            mq_go = 1'b1;
+            mq_addr = a_w(side, 28'(i >>> 1));
+          end
+          S_G_DOT_C: begin mq_go = i + 2 < n; mq_addr = a_w(side, 28'((i >>> 1) + 1)); end
+          S_G_UPD_C: begin  // the last row alone: its word now
+            mq_go = !(i + 1 < n);
+            mq_wr = 1'b1;
+            mq_addr = a_w(side, 28'(i >>> 1));
+            mq_wd = {32'd0, 32'(upd_c)};
+          end
+          S_G_UPD_D: begin
+            mq_go = 1'b1;
+            mq_wr = 1'b1;
+            mq_addr = a_w(side, 28'(i >>> 1));
+            mq_wd = {32'(upd_c), wa};
+          end
+          S_G_UPD_E: begin  // the next scratch word unless row i + 2 starts a Q word
+            mq_go = i + 2 < n && !i_r[1];
+            mq_addr = a_w(side, 28'((i >>> 1) + 1));
+          end
+          S_R_PW_B: begin  // the Q word at its last row
+            mq_go = i_r[1:0] == 2'd3 || !(i + 1 < n);
+            mq_wr = 1'b1;
+            mq_addr = a_q(side, a_ix(rbase, IW'(i >>> 2)));
+            mq_wd = pw_word;
+          end
+          S_R_VZ: begin mq_go = 1'b1; mq_wr = 1'b1; mq_addr = a_q(side, a_ix(rbase, IW'(i >>> 2))); end
+          default: ;
+        endcase
+      O_UPD:
+        case (up_st)
+          S_U_RD: begin mq_go = 1'b1; mq_addr = a_q(side, 28'(lad)); end
+          S_U_LANE: begin  // second pass: the word at its last row
+            mq_go = pass && !(ln != 2'd3 && i + 32'(ln) + 1 < n);
+            mq_wr = 1'b1;
+            mq_addr = a_q(side, 28'(tad));
+            mq_wd = pw_word;
+          end
+          default: ;
+        endcase
+      default: ;
+    endcase
+  end
+  assign mem_done = (mem_req_valid && mem_req_ready && mem_req_write) || (rd_pend && mem_rsp_valid);
+  always_ff @(posedge clk) begin : mem_port
     if (rst) begin
-      state <= S_IDLE;
-      ret_state <= S_IDLE;
       mem_req_valid <= 1'b0;
       mem_req_write <= 1'b0;
       mem_req_addr <= '0;
       mem_req_wdata <= '0;
+      rd_pend <= 1'b0;
+    end else begin
+      if (mem_req_valid) begin
+        if (mem_req_ready) begin
+          mem_req_valid <= 1'b0;
+          rd_pend <= !mem_req_write;
+        end
+      end else if (mq_go) begin
+        mem_req_valid <= 1'b1;
+        mem_req_write <= mq_wr;
+        mem_req_addr <= mq_addr;
+        if (mq_wr) mem_req_wdata <= mq_wd;
+      end
+      if (rd_pend && mem_rsp_valid) begin
+        rdata <= mem_rsp_rdata;
+        rd_pend <= 1'b0;
+      end
+    end
+  end
+
+  // ---------------- the top sequencer and the start / done handshakes ----------------
+  // The top runs the input, the metadata, the side loops and the write-back, and grants the
+  // shared datapath (memory port, multiplier, normalizer, shifters, CORDIC, divider, isqrt) to one
+  // phase at a time (owner, from its state). A phase's start is a pulse in the cycle the top
+  // advances to it, its done a pulse in the phase's last state: the handshakes cost no cycle.
+  // (skip_w: a condition both the core FSM and the datapath use.)
+  logic skip_w;  // S_KAPPA3: the kappa test skips the update
+  logic gs_start, co_start, ja_start, sp_start, up_start;
+  logic gs_done, co_done, ja_done, sp_done, up_done;
+  assign gs_done = gs_st == S_R_SIDE;
+  assign co_done = (co_st == S_KAPPA3 && skip_w) || (co_st == S_CONV && !(ci + 1 < q) && !(cj + 1 < q));
+  assign ja_done = ja_st == S_J_SORT && !(k + 1 < q) && !(t + 1 < q);
+  assign sp_done = sp_st == S_CXN_W && !(t + 1 < r);
+  assign up_done = up_st == S_U_SIDE;
+  assign gs_start = (top_st == S_LOAD_NEXT && t == 3 * q) || (top_st == S_T_GS && gs_done && !side);
+  assign co_start = top_st == S_T_GS && gs_done && side;
+  assign ja_start = top_st == S_T_CORE && co_done && !skip_w;
+  assign sp_start = top_st == S_T_JAC && ja_done;
+  assign up_start = (top_st == S_T_SPM && sp_done) || (top_st == S_T_UPD && up_done && !side);
+  always_comb begin : grant
+    case (top_st)
+      S_T_GS: owner = O_GS;
+      S_T_CORE: owner = O_CORE;
+      S_T_JAC: owner = O_JAC;
+      S_T_SPM: owner = O_SPM;
+      S_T_UPD: owner = O_UPD;
+      default: owner = O_TOP;
+    endcase
+    // the granted phase's state: what the shared datapath decodes
+    case (owner)
+      O_GS: state = gs_st;
+      O_CORE: state = co_st;
+      O_JAC: state = ja_st;
+      O_SPM: state = sp_st;
+      O_UPD: state = up_st;
+      default: state = top_st;
+    endcase
+  end
+  always_ff @(posedge clk) begin : top_fsm
+    if (rst) begin
+      top_st <= S_IDLE;
+      top_ret <= S_IDLE;
+    end else begin
+      case (top_st)
+        S_IDLE: if (start_valid) top_st <= S_IN;
+        S_IN: if (code_valid) begin
+          if (mq_go) begin top_ret <= S_IN_NEXT; top_st <= S_T_MEM; end
+          else top_st <= S_IN_NEXT;
+        end
+        S_IN_NEXT: top_st <= (i + 1 < n || !side) ? S_IN : S_ZERO_CHECK;
+        S_ZERO_CHECK: top_st <= (!nonzero[0] || !nonzero[1]) ? S_DONE : S_LOAD;
+        S_LOAD: begin top_ret <= S_LOAD_NEXT; top_st <= S_T_MEM; end
+        S_LOAD_NEXT: top_st <= (t == 3 * q) ? S_T_GS : S_LOAD;
+        S_T_MEM: if (mem_done) top_st <= top_ret;
+        S_T_GS: if (co_start) top_st <= S_T_CORE;  // (side 0 done: gs_start again)
+        S_T_CORE: if (co_done) top_st <= skip_w ? S_FIN : S_T_JAC;
+        S_T_JAC: if (ja_done) top_st <= S_T_SPM;
+        S_T_SPM: if (sp_done) top_st <= S_T_UPD;
+        S_T_UPD: if (up_done && side) top_st <= S_FIN;
+        S_FIN: begin top_ret <= S_FIN_NEXT; top_st <= S_T_MEM; end
+        S_FIN_NEXT: top_st <= (t == 3 * q) ? S_DONE : S_FIN;
+        S_DONE: if (done_ready) top_st <= S_IDLE;
+        default: top_st <= S_IDLE;
+      endcase
+    end
+  end
+
+  // ---------------- the phases' sub-FSMs (each idle until its start) ----------------
+  // §4.2 Gram-Schmidt and §4.3 the new column, one side per start.
+  always_ff @(posedge clk) begin : gs_fsm
+    if (rst) begin
+      gs_st <= S_G_IDLE;
+      gs_ret <= S_G_IDLE;
+    end else if (gs_start) begin
+      gs_st <= S_G_START;
+    end else begin
+      case (gs_st)
+        S_G_IDLE: ;
+        S_G_MEM: if (mem_done) gs_st <= gs_ret;
+        S_G_START: gs_st <= S_G_DOT_A;
+        S_G_DOT_A: begin gs_ret <= S_G_DOT_B; gs_st <= S_G_MEM; end
+        S_G_DOT_B: begin gs_ret <= S_G_DOT_C; gs_st <= S_G_MEM; end
+        S_G_DOT_C: if (mq_go) begin gs_ret <= S_G_DOT_D; gs_st <= S_G_MEM; end else gs_st <= S_G_DOT_D;
+        S_G_DOT_D: gs_st <= (i + 4 < n) ? S_G_DOT_A : S_G_DOT_END;
+        S_G_DOT_END: gs_st <= S_G_UPD_A;
+        S_G_UPD_A: begin gs_ret <= S_G_UPD_B; gs_st <= S_G_MEM; end
+        S_G_UPD_B: begin gs_ret <= S_G_UPD_C; gs_st <= S_G_MEM; end
+        S_G_UPD_C: if (mq_go) begin gs_ret <= S_G_UPD_E; gs_st <= S_G_MEM; end else gs_st <= S_G_UPD_D;
+        S_G_UPD_D: begin gs_ret <= S_G_UPD_E; gs_st <= S_G_MEM; end
+        S_G_UPD_E: if (mq_go) begin gs_ret <= S_G_UPD_C; gs_st <= S_G_MEM; end
+                   else gs_st <= (i + 2 < n) ? S_G_UPD_A : S_G_COEF;
+        S_G_COEF: gs_st <= S_G_NEXTJ;
+        S_G_NEXTJ: gs_st <= (j + 1 < r || !pass) ? S_G_DOT_A : S_R_MAX_A;
+        S_R_MAX_A: begin gs_ret <= S_R_MAX_B; gs_st <= S_G_MEM; end
+        S_R_MAX_B: gs_st <= !(i + 1 < n) ? S_R_S : (i_r[0] ? S_R_MAX_A : S_R_MAX_B);
+        S_R_S: gs_st <= S_R_N2_A;
+        S_R_N2_A: begin gs_ret <= S_R_N2_B; gs_st <= S_G_MEM; end
+        S_R_N2_B: gs_st <= !(i + 1 < n) ? S_R_VT : (i_r[0] ? S_R_N2_A : S_R_N2_B);
+        S_R_VT: gs_st <= vanish_w ? S_R_VZ : S_R_SQ;
+        S_R_SQ: if (sq_out_valid) gs_st <= S_R_DIV;
+        S_R_DIV: if (div_fin) gs_st <= S_R_PM_A;
+        S_R_PM_A: begin gs_ret <= S_R_PM_B; gs_st <= S_G_MEM; end
+        S_R_PM_B: gs_st <= !(i + 1 < n) ? S_R_PE : (i_r[0] ? S_R_PM_A : S_R_PM_B);
+        S_R_PE: gs_st <= S_R_PW_A;
+        S_R_PW_A: begin gs_ret <= S_R_PW_B; gs_st <= S_G_MEM; end
+        S_R_PW_B: if (mq_go) begin gs_ret <= S_R_PW_C; gs_st <= S_G_MEM; end
+                  else gs_st <= i_r[0] ? S_R_PW_A : S_R_PW_B;
+        S_R_PW_C: gs_st <= (i + 1 < n) ? S_R_PW_A : S_R_END;
+        S_R_END: gs_st <= S_R_SIDE;
+        S_R_VZ: begin gs_ret <= S_R_VZ_NEXT; gs_st <= S_G_MEM; end
+        S_R_VZ_NEXT: gs_st <= (i + 4 < n) ? S_R_VZ : S_R_SIDE;
+        S_R_SIDE: gs_st <= S_G_IDLE;  // done
+        default: gs_st <= S_G_IDLE;
+      endcase
+    end
+  end
+  // §4.4 - §4.7 the c_L / c_R blocks, the core sums, the kappa test, E_C, C / U / V.
+  always_ff @(posedge clk) begin : core_fsm
+    if (rst) begin
+      co_st <= S_C_IDLE;
+    end else if (co_start) begin
+      co_st <= S_BLK;
+    end else begin
+      case (co_st)
+        S_C_IDLE: ;
+        S_BLK: if (ph == 2'd2 && !(t + 1 < q) && side) co_st <= S_CORE;
+        S_CORE: if (!(ci + 1 < q) && !(cj + 1 < q)) co_st <= S_KAPPA;
+        S_KAPPA: co_st <= S_KAPPA2;
+        S_KAPPA2: co_st <= S_KAPPA3;
+        S_KAPPA3: co_st <= skip_w ? S_C_IDLE : S_EC;  // a skip is done here
+        S_EC: co_st <= S_CONV;
+        S_CONV: if (co_done) co_st <= S_C_IDLE;
+        default: co_st <= S_C_IDLE;
+      endcase
+    end
+  end
+  // §4.7 the Jacobi sweeps, sigma and the sort.
+  always_ff @(posedge clk) begin : jac_fsm
+    if (rst) begin
+      ja_st <= S_J_IDLE;
+    end else if (ja_start) begin
+      ja_st <= S_J_P0;
+    end else begin
+      case (ja_st)
+        S_J_IDLE: ;
+        S_J_P0: ja_st <= S_J_P1;
+        S_J_P1: ja_st <= S_J_P2;
+        S_J_P2: ja_st <= S_J_PAIR;
+        S_J_PAIR: ja_st <= S_J_A1;
+        S_J_A1: if (co_fin) ja_st <= S_J_A2;
+        S_J_A2: if (co_fin) ja_st <= S_J_C1;
+        S_J_C1: if (co_fin) ja_st <= S_J_C2;
+        S_J_C2: if (co_fin) ja_st <= S_J_ROT;
+        S_J_ROT: if (ph == 2'd3 && !(t + 1 < q) && rk == 2'd3) ja_st <= S_J_NEXT;
+        S_J_NEXT: ja_st <= (jk + 1 < q || jp + 2 < q || sweep + 1 < Sweeps) ? S_J_P0 : S_J_SIG;
+        S_J_SIG: if (!(t + 1 < q)) ja_st <= S_J_SORT;
+        S_J_SORT: if (ja_done) ja_st <= S_J_IDLE;
+        default: ja_st <= S_J_IDLE;
+      endcase
+    end
+  end
+  // §4.8 the spectrum reduction (unbiased) and §4.9 the mixing and the new c_x block.
+  always_ff @(posedge clk) begin : spm_fsm
+    if (rst) begin
+      sp_st <= S_SP_IDLE;
+    end else if (sp_start) begin
+      sp_st <= S_SP_START;
+    end else begin
+      case (sp_st)
+        S_SP_IDLE: ;
+        S_SP_START: sp_st <= mode ? S_SP_M0 : S_MIX;
+        S_SP_M0: if (t == 0) sp_st <= S_SP_DIV;
+        S_SP_DIV: sp_st <= S_SP_DIVW;
+        S_SP_DIVW: if (div_out_valid) sp_st <= S_SP_SQW;
+        S_SP_SQW: if (sq_out_valid) sp_st <= (t + 1 <= kk) ? S_SP_DIV : S_SP_INV;
+        S_SP_INV: sp_st <= S_SP_INVW;
+        S_SP_INVW: if (div_out_valid) sp_st <= S_SP_MWW;
+        S_SP_MWW: if (div_out_valid) sp_st <= S_SP_G;
+        S_SP_G: sp_st <= S_SP_H;
+        S_SP_H: if (!(k + 1 <= kk)) sp_st <= (t + 1 <= kk) ? S_SP_G : S_MIX;
+        S_MIX: if (!(k + 1 < q) && side && !(i + 1 < q) && !(j + 1 < r)) sp_st <= S_CXN;
+        S_CXN: sp_st <= S_CXN_W;
+        S_CXN_W: if (sp_done) sp_st <= S_SP_IDLE;
+        default: sp_st <= S_SP_IDLE;
+      endcase
+    end
+  end
+  // §4.10 the basis update, one side per start.
+  always_ff @(posedge clk) begin : upd_fsm
+    if (rst) begin
+      up_st <= S_U_IDLE;
+      up_ret <= S_U_IDLE;
+    end else if (up_start) begin
+      up_st <= S_U_START;
+    end else begin
+      case (up_st)
+        S_U_IDLE: ;
+        S_U_MEM: if (mem_done) up_st <= up_ret;
+        S_U_START: up_st <= S_U_RD;
+        S_U_RD: begin up_ret <= S_U_RD_B; up_st <= S_U_MEM; end
+        S_U_RD_B: up_st <= (l + 1 < q) ? S_U_RD : S_U_ACC;
+        S_U_ACC: if (!(k + 1 < q)) up_st <= S_U_LANE;
+        S_U_LANE: if (mq_go) begin up_ret <= S_U_ACC_NEXT; up_st <= S_U_MEM; end
+                  else up_st <= (ln != 2'd3 && i + 32'(ln) + 1 < n) ? S_U_ACC : S_U_ACC_NEXT;
+        S_U_ACC_NEXT:
+          if (t + 1 < r) up_st <= S_U_ACC;
+          else if (i + 4 < n) up_st <= S_U_RD;
+          else up_st <= pass ? S_U_SIDE : S_U_EXP;
+        S_U_EXP: if (!(t + 1 < r)) up_st <= S_U_RD;
+        S_U_SIDE: up_st <= S_U_IDLE;  // done
+        default: up_st <= S_U_IDLE;
+      endcase
+    end
+  end
+
+  // §4.6 the kappa test's limbs (S_KAPPA..3; s00's register holds the running remainder).
+  logic signed [72:0] kd0;
+  logic signed [65:0] kd1;
+  logic signed [47:0] kd2;
+  always_comb begin : kappa_limbs
+    kd0 = ((state == S_KAPPA) ? (73'(s00) <<< 8) : 73'(kres)) - 73'(mul_p);  // one subtractor
+    kd1 = 66'(kd0);
+    kd2 = 48'(kd0);
+    skip_w = co_st == S_KAPPA3 && !van[0] && !van[1] && kappa != 36'd0 && (kd2 > 48'sd0 || (kd2 == 48'sd0 && knz));
+  end
+
+  // ---------------- the datapath's registers ----------------
+  // Written in the granted phase's state (the FSMs above only step the states); the same
+  // registers, in the same cycles, as under one sequencer.
+  always_ff @(posedge clk) begin : seq
+    if (rst) begin
       done_valid <= 1'b0;
       div_in_valid <= 1'b0;
       sq_in_valid <= 1'b0;
@@ -975,13 +1397,6 @@ module rr_unit #(
       case (state)
         S_IDLE: begin
           if (start_valid) begin
-            r_r <= CW'(32'(cfg_rank));
-            q_r <= CW'(32'(cfg_rank) + 1);
-            n_len_r[0] <= NW'(32'(cfg_n_o));
-            n_len_r[1] <= NW'(32'(cfg_n_i));
-            mode <= cfg_mode;
-            kappa <= cfg_kappa;
-            seed <= cfg_seed;
             exp_in_r[0] <= EW'(32'(start_dz_exp));
             exp_in_r[1] <= EW'(32'(start_a_exp));
             sign_word <= pair_count;  // the sign generator's input, then its word
@@ -1000,48 +1415,27 @@ module rr_unit #(
             zero_in <= 1'b0;
             side <= 1'b0;
             i_r <= NW'(0);
-            state <= S_IN;
           end
         end
-        S_MEM: begin
-          if (mem_req_ready) begin
-            mem_req_valid <= 1'b0;
-            state <= mem_req_write ? ret_state : S_MEMR;
-          end
-        end
-        S_MEMR: begin
-          if (mem_rsp_valid) begin
-            rdata <= mem_rsp_rdata;
-            state <= ret_state;
-          end
-        end
-        // ---- §4.1 input: w = x 2^8 into the scratch, |x|^2, the zero test ----
+        // ---- §4.1 input: w = x 2^8 into the scratch (two values per word), |x|^2, the zero test ----
         S_IN: begin
-          if (code_valid) begin  // two values per scratch word: written at the odd row or the last
-            x2_r[side] <= 45'(x2[side] + 64'(mul_p));
+          if (code_valid) begin
+            x2_r[side] <= 45'(acc_p);
             if (code_data != 16'sd0) nonzero[side] <= 1'b1;
-            wa[31:0] <= in_w;
-            if (i_r[0]) `RR_WR(a_w(side, 28'(i >>> 1)), {in_w, wa[31:0]}, S_IN_NEXT)
-            else if (!(i + 1 < n)) `RR_WR(a_w(side, 28'(i >>> 1)), {32'd0, in_w}, S_IN_NEXT)
-            else state <= S_IN_NEXT;
+            wa <= in_w;
           end
         end
         S_IN_NEXT: begin
           if (i + 1 < n) begin
             i_r <= NW'(i + 1);
-            state <= S_IN;
           end else if (side == 1'b0) begin
             side <= 1'b1;
             i_r <= NW'(0);
-            state <= S_IN;
-          end else begin
-            state <= S_ZERO_CHECK;
           end
         end
         S_ZERO_CHECK: begin
           if (!nonzero[0] || !nonzero[1]) begin
             zero_in <= 1'b1;
-            state <= S_DONE;
             done_valid <= 1'b1;
           end else begin
             t_r <= CW'(0);
@@ -1049,16 +1443,9 @@ module rr_unit #(
             upd[0] <= 1'b0;
             upd[1] <= 1'b0;
             for (int m2 = 0; m2 < MQ; m2++) cx_val[m2] <= 1'b0;
-            state <= S_LOAD;
           end
         end
         // ---- metadata: exponents and c_x ----
-        S_LOAD: begin
-          if (t < q) `RR_RD(a_meta(28'(t)), S_LOAD_NEXT)
-          else if (t < 2 * q) `RR_RD(a_meta(28'(16 + t - q)), S_LOAD_NEXT)
-          else if (t < 3 * q) `RR_RD(a_meta(28'(32 + t - 2 * q)), S_LOAD_NEXT)
-          else `RR_RD(a_meta(28'(48)), S_LOAD_NEXT)
-        end
         S_LOAD_NEXT: begin
           if (t < 2 * q) begin  // the exponents: into u_eq by its port logic
           end else if (t < 3 * q) begin  // the code itself: into u_cx by its port logic
@@ -1066,13 +1453,8 @@ module rr_unit #(
             if (rdata[31:0] != 32'd0) cx_any <= 1'b1;
           end
           else cxe_r <= EW'(32'($signed(rdata[15:0])));
-          if (t == 3 * q) begin
-            side <= 1'b0;
-            state <= S_G_START;
-          end else begin
-            t_r <= CW'(t + 1);
-            state <= S_LOAD;
-          end
+          if (t == 3 * q) side <= 1'b0;
+          else t_r <= CW'(t + 1);
         end
         // ---- §4.2 Gram-Schmidt, two passes over columns 0..r-1 ----
         // The update runs even for a zero dot product (cm = 0 leaves w unchanged): a fixed
@@ -1087,122 +1469,72 @@ module rr_unit #(
           i_r <= NW'(0);
           cbase <= '0;
           acc <= '0;
-          state <= S_G_DOT_A;
         end
-        // one beat of four rows: the Q word, one or two scratch words, then rr_dot (S_G_DOT_D)
-        S_G_DOT_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i >>> 2))), S_G_DOT_B)
+        // one beat of four rows: the Q word, one or two scratch words; its products (lane_select)
         S_G_DOT_B: begin
           qw <= rdata;
           if (!pass && rdata != 64'd0) live[side][j] <= 1'b1;  // (the lanes past row n are zero)
-          `RR_RD(a_w(side, 28'(i >>> 1)), S_G_DOT_C)
         end
-        S_G_DOT_C: begin
-          wa <= rdata;
-          if (i + 2 < n) `RR_RD(a_w(side, 28'((i >>> 1) + 1)), S_G_DOT_D)
-          else state <= S_G_DOT_D;
-        end
-        S_G_DOT_D: begin  // the beat enters rr_dot (its port logic above)
-          if (i + 4 < n) begin
-            i_r <= NW'(i + 4);
-            state <= S_G_DOT_A;
-          end else begin
-            state <= S_G_DOT_END;
-          end
+        // the beat's products into acc (lane_select), one per cycle
+        S_G_DOT_A, S_G_DOT_C: acc <= acc_p;
+        S_G_MEM: if (dot_w1) acc <= acc_p;
+        S_G_DOT_D: begin
+          acc <= acc_p;
+          if (i + 4 < n) i_r <= NW'(i + 4);
         end
         S_G_DOT_END: begin
           cm <= 32'(nz_out);
           ce_r <= EW'(eq_v + exp_in[side] - 8 + gs_sh);
           tsh_r <= EW'(-2 * eq_v - gs_sh);  // e_w - ce - e_Qj
           i_r <= NW'(0);
-          state <= S_G_UPD_A;
         end
         // one scratch word (rows i, i + 1) per round: its rows updated one per cycle on the
         // shared multiplier and normalizer (C: row i, D: row i + 1), written back; the Q word
         // is read at every other scratch word
-        S_G_UPD_A: `RR_RD(a_q(side, a_ix(cbase, IW'(i >>> 2))), S_G_UPD_B)
-        S_G_UPD_B: begin
-          qw <= rdata;
-          `RR_RD(a_w(side, 28'(i >>> 1)), S_G_UPD_C)
-        end
+        S_G_UPD_B: qw <= rdata;
         S_G_UPD_C: begin
           if (upd_c != upd_d) sats <= sats + 32'd1;
-          wa[31:0] <= 32'(upd_c);
-          if (i + 1 < n) state <= S_G_UPD_D;
-          else `RR_WR(a_w(side, 28'(i >>> 1)), {32'd0, 32'(upd_c)}, S_G_UPD_E)
+          wa <= 32'(upd_c);
         end
-        S_G_UPD_D: begin
-          if (upd_c != upd_d) sats <= sats + 32'd1;
-          `RR_WR(a_w(side, 28'(i >>> 1)), {32'(upd_c), wa[31:0]}, S_G_UPD_E)
-        end
-        S_G_UPD_E: begin
-          if (i + 2 < n) begin
-            i_r <= NW'(i + 2);
-            if (i_r[1]) state <= S_G_UPD_A;  // row i + 2 starts a Q word
-            else `RR_RD(a_w(side, 28'((i >>> 1) + 1)), S_G_UPD_C)
-          end else begin
-            state <= S_G_COEF;
-          end
-        end
-        S_G_COEF: begin  // the coefficient file is written by its port logic above
-          if (cm != 32'sd0) cf_val[side][j] <= 1'b1;
-          state <= S_G_NEXTJ;
-        end
+        S_G_UPD_D: if (upd_c != upd_d) sats <= sats + 32'd1;
+        S_G_UPD_E: if (i + 2 < n) i_r <= NW'(i + 2);
+        S_G_COEF: if (cm != 32'sd0) cf_val[side][j] <= 1'b1;  // (the file: its port logic)
         S_G_NEXTJ: begin
           i_r <= NW'(0);
           acc <= '0;
           if (j + 1 < r) begin
             j_r <= CW'(j + 1);
             cbase <= cbase + nix;
-            state <= S_G_DOT_A;
           end else if (!pass) begin
             pass <= 1'b1;
             j_r <= CW'(0);
             cbase <= '0;
-            state <= S_G_DOT_A;
           end else begin
             rbase <= cbase + nix;
             big_r <= '0;
-            state <= S_R_MAX_A;
           end
         end
         // ---- §4.3 the new column ----
         // (the loops over the scratch read a word at every even row, B takes one row per cycle)
-        S_R_MAX_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_MAX_B)
-        S_R_MAX_B: begin
-          if (big_gt) big_r <= 56'(big_in);
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            state <= i_r[0] ? S_R_MAX_A : S_R_MAX_B;
-          end else begin
-            state <= S_R_S;
-          end
+        S_R_MAX_B, S_R_PM_B: begin
+          if (big_gt) big_r <= 56'(mag);
+          if (i + 1 < n) i_r <= NW'(i + 1);
         end
         S_R_S: begin  // M = 0 runs the n2 loop too (n2 = 0 vanishes): a fixed schedule
           i_r <= NW'(0);
           ssh_r <= EW'(bl_w - 24);
           ev_r <= EW'(exp_in[side] - 8 + bl_w - 24);
           acc <= '0;  // n2
-          state <= S_R_N2_A;
         end
-        S_R_N2_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_N2_B)
         S_R_N2_B: begin
           x2_len <= 7'(bl_w);
-          acc <= acc + 64'(mul_p);  // n2
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            state <= i_r[0] ? S_R_N2_A : S_R_N2_B;
-          end else begin
-            state <= S_R_VT;
-          end
+          acc <= acc_p;  // n2
+          if (i + 1 < n) i_r <= NW'(i + 1);
         end
         S_R_VT: begin
           i_r <= NW'(0);
-          if (vanish_w) begin
-            state <= S_R_VZ;
-          end else begin
+          if (!vanish_w) begin
             sq_in_valid <= 1'b1;
-            sq_value <= n2;
-            state <= S_R_SQ;
           end
         end
         S_R_SQ: begin
@@ -1210,73 +1542,40 @@ module rr_unit #(
             nr_r <= 34'(sq_round);  // norm
             bn_r <= EW'(bl_w);
             div_in_valid <= 1'b1;
-            div_num <= 36'd1;
-            div_den <= 36'(sq_round);
-            div_frac <= 7'(bl_w + 30);
             cw <= '0;
-            state <= S_R_DIV;
           end
         end
         S_R_DIV: begin
           if (div_fin) begin
             rg_r <= 34'(div_q_v);  // recip
             big_r <= '0;
-            state <= S_R_PM_A;
-          end
-        end
-        S_R_PM_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_PM_B)
-        S_R_PM_B: begin
-          if (big_gt) big_r <= 56'(big_in);
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            state <= i_r[0] ? S_R_PM_A : S_R_PM_B;
-          end else begin
-            state <= S_R_PE;
           end
         end
         S_R_PE: begin
           eq_r <= fx_out;
           i_r <= NW'(0);
-          state <= S_R_PW_A;
         end
-        S_R_PW_A: `RR_RD(a_w(side, 28'(i >>> 1)), S_R_PW_B)
         S_R_PW_B: begin  // code i into lane i mod 4; the Q word written at its last row
           qw <= pw_word;
-          if (i_r[1:0] == 2'd3 || !(i + 1 < n)) `RR_WR(a_q(side, a_ix(rbase, IW'(i >>> 2))), pw_word, S_R_PW_C)
-          else begin
-            i_r <= NW'(i + 1);
-            state <= i_r[0] ? S_R_PW_A : S_R_PW_B;
-          end
+          if (!mq_go) i_r <= NW'(i + 1);
         end
-        S_R_PW_C: begin
-          if (i + 1 < n) begin
-            i_r <= NW'(i + 1);
-            state <= S_R_PW_A;
-          end else begin
-            state <= S_R_END;
-          end
-        end
+        S_R_PW_C: if (i + 1 < n) i_r <= NW'(i + 1);
         S_R_END: begin
           live[side][r] <= 1'b1;
           cf_val[side][r] <= 1'b1;
-          state <= S_R_SIDE;
         end
-        S_R_VZ: `RR_WR(a_q(side, a_ix(rbase, IW'(i >>> 2))), 64'd0, S_R_VZ_NEXT)
         S_R_VZ_NEXT: begin  // one zero word per four rows
           if (i + 4 < n) begin
             i_r <= NW'(i + 4);
-            state <= S_R_VZ;
           end else begin
             live[side][r] <= 1'b0;
             cf_val[side][r] <= 1'b0;
             van[side] <= 1'b1;
-            state <= S_R_SIDE;
           end
         end
-        S_R_SIDE: begin
+        S_R_SIDE: begin  // (the top starts the other side or the core)
           if (side == 1'b0) begin
             side <= 1'b1;
-            state <= S_G_START;
           end else begin
             side <= 1'b0;
             t_r <= CW'(0);
@@ -1284,7 +1583,6 @@ module rr_unit #(
             bany <= 1'b0;
             btop <= 0;
             bcarry <= 1'b0;
-            state <= S_BLK;
           end
         end
         // ---- §4.4 c_L, c_R blocks (b = 30), one side per cycle ----
@@ -1321,7 +1619,6 @@ module rr_unit #(
                 ci_r <= CW'(0);
                 cj_r <= CW'(0);
                 acc <= '0;  // summax
-                state <= S_CORE;
               end
             end
           end
@@ -1331,43 +1628,33 @@ module rr_unit #(
           ea_r <= EW'(e_a);
           if (ci == 0 && cj == 0) s00 <= core_s;
           if (ci == q - 1 && cj == q - 1) srr <= core_s;
-          if (rr_mag(core_s) > summax) acc <= $signed(rr_mag(core_s));  // summax
+          if (big_gt) acc <= $signed(mag);  // summax
           if (ci + 1 < q) ci_r <= CW'(ci + 1);
           else begin
             ci_r <= CW'(0);
             if (cj + 1 < q) cj_r <= CW'(cj + 1);
-            else state <= S_KAPPA;
           end
         end
         // ---- §4.6 degenerate pairs and the kappa test: kappa S_rr over three limbs of S_rr
-        // (27, 27 bits unsigned, the rest signed), 97-bit exact ----
+        // (27, 27 bits unsigned, the rest signed), 97-bit exact (kappa_limbs) ----
         S_KAPPA: begin  // R0 = S_00 2^8 - kappa limb0
-          kd0 = (73'(s00) <<< 8) - 73'(mul_p);
           s00 <= 64'(48'(kd0 >>> 27));  // kres
           knz <= kd0[26:0] != 27'd0;
-          state <= S_KAPPA2;
         end
         S_KAPPA2: begin  // R1 = floor(R0 / 2^27) - kappa limb1
-          kd1 = 66'(kres) - 66'(mul_p);
           s00 <= 64'(48'(kd1 >>> 27));  // kres
           knz <= knz || kd1[26:0] != 27'd0;
-          state <= S_KAPPA3;
         end
         S_KAPPA3: begin  // R2 = floor(R1 / 2^27) - kappa limb2 (signed, |.| < 2^46); D > 0?
-          kd2 = kres - 48'(mul_p);
-          if (!van[0] && !van[1] && kappa != 36'd0 && (kd2 > 48'sd0 || (kd2 == 48'sd0 && knz))) begin
+          if (skip_w) begin
             skip <= 1'b1;
             t_r <= CW'(0);
-            state <= S_FIN;
-          end else begin
-            state <= S_EC;
           end
         end
         S_EC: begin
           ec_r <= fx_out;
           ci_r <= CW'(0);
           cj_r <= CW'(0);
-          state <= S_CONV;
         end
         // ---- §4.7 C in 27-bit codes (S recomputed), U = V = I, one entry per cycle ----
         S_CONV: begin  // the register files are written by the port logic above
@@ -1379,7 +1666,6 @@ module rr_unit #(
               sweep_r <= CW'(0);
               jp_r <= CW'(0);
               jk_r <= CW'(1);
-              state <= S_J_P0;
             end
           end
         end
@@ -1387,50 +1673,28 @@ module rr_unit #(
         // An exactly-zero pair (no rotation) runs the same steps with its writes suppressed.
         // the pair's four entries, one register-file read per cycle: ra = C_pk, rb = C_kp,
         // ca = C_pp, then C_kk (kept in sa for the second angle); ca, sa are free until S_J_C1
-        S_J_P0: begin
-          ra <= ja_rd;
-          state <= S_J_P1;
-        end
-        S_J_P1: begin
-          rb <= ja_rd;
-          state <= S_J_P2;
-        end
-        S_J_P2: begin
-          ca <= ja_rd;
-          state <= S_J_PAIR;
-        end
+        S_J_P0: ra <= ja_rd;
+        S_J_P1: rb <= ja_rd;
+        S_J_P2: ca <= ja_rd;
         S_J_PAIR: begin
           jdry <= ra == 32'sd0 && rb == 32'sd0;
           sa <= ja_rd;
           co_in_valid <= 1'b1;
-          co_rotate <= 1'b0;
-          co_y <= 32'(-(34'(ra) + 34'(rb)));
-          co_x <= 32'(34'(ca) - 34'(ja_rd));
-          co_angle <= '0;
           cw <= '0;
-          state <= S_J_A1;
         end
         S_J_A1: begin
           if (co_fin) begin
             ts_r <= 40'(co_ang_v);  // th_sum
             co_in_valid <= 1'b1;
-            co_rotate <= 1'b0;
-            co_y <= 32'(34'(rb) - 34'(ra));
-            co_x <= 32'(34'(ca) + 34'(sa));
             cw <= '0;
-            state <= S_J_A2;
           end
         end
         S_J_A2: begin
           if (co_fin) begin
-            // alpha = (sum - diff) >> 1, beta = (sum + diff) >> 1 (floor)
+            // beta = (sum + diff) >> 1 (floor); alpha = (sum - diff) >> 1 = beta - diff
             co_in_valid <= 1'b1;
-            co_rotate <= 1'b1;
-            th_d = (th_sum - 40'(co_ang_v)) >>> 1;
-            co_angle <= th_d;
-            ts_r <= (th_sum + 40'(co_ang_v)) >>> 1;  // th_sum = beta, kept for the second call
+            ts_r <= (th_sum + 40'(co_ang_v)) >>> 1;  // th_sum = beta
             cw <= '0;
-            state <= S_J_C1;
           end
         end
         S_J_C1: begin
@@ -1438,10 +1702,7 @@ module rr_unit #(
             ca <= co_cos_v;
             sa <= co_sin_v;
             co_in_valid <= 1'b1;
-            co_rotate <= 1'b1;
-            co_angle <= th_sum;
             cw <= '0;
-            state <= S_J_C2;
           end
         end
         S_J_C2: begin
@@ -1449,7 +1710,6 @@ module rr_unit #(
             t_r <= CW'(0);
             rk <= 2'd0;
             ph <= 2'd0;
-            state <= S_J_ROT;
           end
         end
         // One plane rotation of a pair of entries in 4 cycles through the shared multiplier:
@@ -1465,7 +1725,7 @@ module rr_unit #(
             end
             2'd1: begin
               rb <= rot_v;
-              acc <= acc + 64'(mul_p);  // c x - s y (the multiplier gave - s y)
+              acc <= acc_p;  // c x - s y (the multiplier gave - s y)
             end
             2'd2: acc <= 64'(mul_p);  // s x; nz_out = round((c x - s y) 2^-30) is written
             default: begin  // nz_out = round((s x + c y) 2^-30) is written
@@ -1473,7 +1733,6 @@ module rr_unit #(
               else begin
                 t_r <= CW'(0);
                 rk <= rk + 2'd1;
-                if (rk == 2'd3) state <= S_J_NEXT;
               end
             end
           endcase
@@ -1481,19 +1740,15 @@ module rr_unit #(
         S_J_NEXT: begin
           if (jk + 1 < q) begin
             jk_r <= CW'(jk + 1);
-            state <= S_J_P0;
           end else if (jp + 2 < q) begin
             jp_r <= CW'(jp + 1);
             jk_r <= CW'(jp + 2);
-            state <= S_J_P0;
           end else if (sweep + 1 < Sweeps) begin
             sweep_r <= CW'(sweep + 1);
             jp_r <= CW'(0);
             jk_r <= CW'(1);
-            state <= S_J_P0;
           end else begin
             t_r <= CW'(0);
-            state <= S_J_SIG;
           end
         end
         S_J_SIG: begin  // sigma_t = |C_tt|, one per cycle; U's column t negated (applied where U is read)
@@ -1508,7 +1763,6 @@ module rr_unit #(
           else begin
             t_r <= CW'(0);
             k_r <= CW'(0);
-            state <= S_J_SORT;
           end
         end
         S_J_SORT: begin  // sorted position t, row k of its U column
@@ -1527,7 +1781,6 @@ module rr_unit #(
             bv_r <= nbv_w;
             nb_any <= 1'b0;
             if (t + 1 < q) t_r <= CW'(t + 1);
-            else state <= S_SP_START;
           end
         end
         // ---- §4.8 spectrum reduction (u_hs: sorted sigma; u_sg: x0, then v_0) ----
@@ -1541,11 +1794,9 @@ module rr_unit #(
             i_r <= NW'(0);
             acc <= '0;
             side <= 1'b0;
-            state <= S_MIX;
           end else begin
             t_r <= CW'(q - 1);
             acc <= '0;
-            state <= S_SP_M0;
           end
         end
         S_SP_M0: begin  // sorted sigma_t, t = q-1 down to 0
@@ -1557,69 +1808,43 @@ module rr_unit #(
             kk_r <= CW'(q - 1 - sp_m0);
             spdry <= sp_s1 == 0;
             kept <= 4'(sp_m0);
-            state <= S_SP_DIV;
           end
         end
         // s1 = 0 (spdry) runs the same divisions on harmless operands and writes nothing.
         S_SP_DIV: begin  // x0_t = isqrt_round(div_round(s1 - k sigma_{m0+t}, s1, 60))
           div_in_valid <= 1'b1;
-          div_num <= 36'(s1 - 64'(mul_p));
-          div_den <= spdry ? 36'd1 : 36'(s1);
-          div_frac <= 7'd60;
-          state <= S_SP_DIVW;
         end
         S_SP_DIVW: begin
           if (div_out_valid) begin
             sq_in_valid <= 1'b1;
-            sq_value <= div_quot;
-            state <= S_SP_SQW;
           end
         end
-        S_SP_SQW: begin
-          if (sq_out_valid) begin
-            // x0_t: into u_sg by its port logic
-            if (t + 1 <= kk) begin
-              t_r <= CW'(t + 1);
-              state <= S_SP_DIV;
-            end else begin
-              state <= S_SP_INV;
-            end
-          end
+        S_SP_SQW: begin  // x0_t: into u_sg by its port logic
+          if (sq_out_valid && t + 1 <= kk) t_r <= CW'(t + 1);
         end
         S_SP_INV: begin
           div_in_valid <= 1'b1;  // v_0 = x0_0 - 2^30 replaces x0_0 in u_sg (port logic)
-          div_num <= 36'd1;
-          div_den <= 36'(rr_mag(64'(v0_w)));
-          div_frac <= 7'd60;
-          state <= S_SP_INVW;
         end
         S_SP_INVW: begin
           if (div_out_valid) begin
             nr_r <= $signed(div_quot[33:0]);  // inv_v0
             div_in_valid <= 1'b1;
-            div_num <= 36'(s1);
-            div_den <= 36'(kk);
-            div_frac <= 7'd0;
-            state <= S_SP_MWW;
           end
         end
         S_SP_MWW: begin
           if (div_out_valid) begin
             s1k_r <= 37'($signed(div_quot));
             t_r <= CW'(1);
-            state <= S_SP_G;
           end
         end
         S_SP_G: begin  // g = round(x0_t inv 2^-30)
           rg_r <= 34'(nz_out);  // gg
           k_r <= CW'(0);
-          state <= S_SP_H;
         end
         S_SP_H: begin  // Householder column t (1..k), entry k (written by the port logic above)
           if (k + 1 <= kk) k_r <= CW'(k + 1);
           else if (t + 1 <= kk) begin
             t_r <= CW'(t + 1);
-            state <= S_SP_G;
           end else begin
             t_r <= CW'(0);
             j_r <= CW'(0);
@@ -1627,15 +1852,13 @@ module rr_unit #(
             i_r <= NW'(0);
             acc <= '0;
             side <= 1'b0;
-            state <= S_MIX;
           end
         end
         // ---- §4.9 mixing matrices: M[i][j] = sum_k U_ik Q_x[k][j], one product per cycle,
         // left then right per entry ----
         S_MIX: begin
-          s = acc + 64'(mul_p);
           if (k + 1 < q) begin
-            acc <= s;
+            acc <= acc_p;
             k_r <= CW'(k + 1);
           end else begin
             acc <= '0;
@@ -1647,7 +1870,6 @@ module rr_unit #(
               else begin
                 i_r <= NW'(0);
                 if (j + 1 < r) j_r <= CW'(j + 1);
-                else state <= S_CXN;
               end
             end
           end
@@ -1656,15 +1878,11 @@ module rr_unit #(
           exn_r <= fx_out;
           for (int m2 = 0; m2 < MQ; m2++) cx_val[m2] <= 1'b0;  // entries >= r read 0
           t_r <= CW'(0);
-          state <= S_CXN_W;
         end
         S_CXN_W: begin  // code t of the new c_x block
           cx_val[t] <= 1'b1;  // the code: into u_cx by its port logic
           if (t + 1 < r) t_r <= CW'(t + 1);
-          else begin
-            side <= 1'b0;
-            state <= S_U_START;
-          end
+          else side <= 1'b0;
         end
         // ---- §4.10 basis update, four rows (one Q word per column) at a time: pass 0 finds
         // max |acc_j|, pass 1 writes ----
@@ -1673,54 +1891,39 @@ module rr_unit #(
           i_r <= NW'(0);
           l_r <= NW'(0);
           lad <= '0;
-          state <= S_U_RD;
         end
-        S_U_RD: `RR_RD(a_q(side, 28'(lad)), S_U_RD_B)
         S_U_RD_B: begin
           if (l + 1 < q) begin
             l_r <= NW'(l + 1);
             lad <= lad + nix;
-            state <= S_U_RD;
           end else begin
             l_r <= NW'(0);
             t_r <= CW'(0);
             k_r <= CW'(0);
+            ln <= 2'd0;
             tad <= IW'(i >>> 2);
-            state <= S_U_ACC;
           end
         end
-        S_U_ACC: begin  // column t of the block's four rows, term k: one product per lane (rr_dot)
-          for (int m = 0; m < 4; m++)
-            la[m] <= ((k == 0) ? 52'sd0 : la[m]) + 52'($signed(dot_prod[48 * m +: 48]));
-          if (k + 1 < q) begin
-            k_r <= CW'(k + 1);
-          end else begin
-            k_r <= CW'(0);
-            ln <= 2'd0;
-            state <= S_U_LANE;
-          end
+        S_U_ACC: begin  // row i + ln of column t, term k: one product per cycle, summed in acc
+          acc <= (k == 0) ? 64'(mul_p) : acc_p;
+          k_r <= (k + 1 < q) ? CW'(k + 1) : CW'(0);
         end
         S_U_LANE: begin  // row i + ln of column t: pass 0 its maximum (u_bc), pass 1 its code
-          qw <= uw_word;
+          qw <= pw_word;
           if (ln != 2'd3 && i + 32'(ln) + 1 < n) ln <= ln + 2'd1;
-          else if (pass) `RR_WR(a_q(side, 28'(tad)), uw_word, S_U_ACC_NEXT)
-          else state <= S_U_ACC_NEXT;
         end
         S_U_ACC_NEXT: begin
           if (t + 1 < r) begin
             t_r <= CW'(t + 1);
+            ln <= 2'd0;
             tad <= tad + nix;
-            state <= S_U_ACC;
           end else if (i + 4 < n) begin  // the next block of four rows
             i_r <= NW'(i + 4);
             lad <= IW'((i >>> 2) + 1);
-            state <= S_U_RD;
           end else if (!pass) begin
             t_r <= CW'(0);
-            state <= S_U_EXP;
           end else begin
             upd[side] <= 1'b1;  // (live is recomputed by the next pair's Gram-Schmidt)
-            state <= S_U_SIDE;
           end
         end
         S_U_EXP: begin  // exponent of new column t, one per cycle
@@ -1729,48 +1932,26 @@ module rr_unit #(
             pass <= 1'b1;
             i_r <= NW'(0);
             lad <= '0;
-            state <= S_U_RD;
           end
         end
-        S_U_SIDE: begin
+        S_U_SIDE: begin  // (the top starts the other side or the write-back)
           if (side == 1'b0) begin
             side <= 1'b1;
-            state <= S_U_START;
           end else begin
             cxe_r <= EW'(exn);
             t_r <= CW'(0);
-            state <= S_FIN;
           end
         end
         // ---- write back exponents, c_x, its exponent ----
-        S_FIN: begin
-          if (t < q) `RR_WR(a_meta(28'(t)), 64'($signed(16'(eq_v))), S_FIN_NEXT)
-          else if (t < 2 * q) `RR_WR(a_meta(28'(16 + t - q)), 64'($signed(16'(eq_v))), S_FIN_NEXT)
-          else if (t < 3 * q) `RR_WR(a_meta(28'(32 + t - 2 * q)), 64'(cx_rdv), S_FIN_NEXT)
-          else `RR_WR(a_meta(28'(48)), 64'($signed(16'(cxe))), S_FIN_NEXT)
-        end
         S_FIN_NEXT: begin
-          if (t == 3 * q) begin
-            state <= S_DONE;
-            done_valid <= 1'b1;
-          end else begin
-            t_r <= CW'(t + 1);
-            state <= S_FIN;
-          end
+          if (t == 3 * q) done_valid <= 1'b1;
+          else t_r <= CW'(t + 1);
         end
-        S_DONE: begin
-          if (done_ready) begin
-            done_valid <= 1'b0;
-            state <= S_IDLE;
-          end
-        end
-        default: state <= S_IDLE;
+        S_DONE: if (done_ready) done_valid <= 1'b0;
+        default: ;
       endcase
     end
   end
-
-`undef RR_RD
-`undef RR_WR
 
 `ifndef SYNTHESIS
   // ---------------- protocol assertions (Verilated builds: --assert) ----------------
@@ -1817,6 +1998,43 @@ module rr_unit #(
   end
   a_addr_map: assert property (@(posedge clk) disable iff (rst) mem_req_valid |-> a_in_map)
     else $error("rr_unit: memory address outside the map");
+  // Phase handshakes: one phase busy at a time and it is the one granted the datapath; a start
+  // only to an idle phase (or to the one finishing, for the other side), a done only to the
+  // top waiting for it; a memory request only from an idle port, a wait only on a busy one.
+  logic [4:0] ph_busy;
+  assign ph_busy = {up_st != S_U_IDLE, sp_st != S_SP_IDLE, ja_st != S_J_IDLE, co_st != S_C_IDLE,
+                    gs_st != S_G_IDLE};
+  a_one_phase: assert property (@(posedge clk) disable iff (rst) $onehot0(ph_busy))
+    else $error("rr_unit: two phases busy at once");
+  a_granted: assert property (@(posedge clk) disable iff (rst)
+      (!ph_busy[0] || owner == O_GS) && (!ph_busy[1] || owner == O_CORE) && (!ph_busy[2] || owner == O_JAC) &&
+      (!ph_busy[3] || owner == O_SPM) && (!ph_busy[4] || owner == O_UPD))
+    else $error("rr_unit: a busy phase not granted the datapath");
+  a_start_idle: assert property (@(posedge clk) disable iff (rst)
+      (!gs_start || !ph_busy[0] || gs_done) && (!co_start || ph_busy == 5'b00001) &&
+      (!ja_start || ph_busy == 5'b00010) && (!sp_start || ph_busy == 5'b00100) &&
+      (!up_start || ph_busy == 5'b01000 || up_done))
+    else $error("rr_unit: a phase started while another one runs");
+  logic [4:0] start_q, done_q;  // last cycle's starts and dones (done: not restarted)
+  always_ff @(posedge clk) begin
+    start_q <= rst ? 5'd0 : {up_start, sp_start, ja_start, co_start, gs_start};
+    done_q <= rst ? 5'd0 : {up_done && !up_start, sp_done, ja_done, co_done, gs_done && !gs_start};
+  end
+  a_start_taken: assert property (@(posedge clk) disable iff (rst)
+      (!start_q[0] || gs_st == S_G_START) && (!start_q[1] || co_st == S_BLK) && (!start_q[2] || ja_st == S_J_P0) &&
+      (!start_q[3] || sp_st == S_SP_START) && (!start_q[4] || up_st == S_U_START))
+    else $error("rr_unit: a start not taken");
+  a_done_awaited: assert property (@(posedge clk) disable iff (rst)
+      (!gs_done || top_st == S_T_GS) && (!co_done || top_st == S_T_CORE) && (!ja_done || top_st == S_T_JAC) &&
+      (!sp_done || top_st == S_T_SPM) && (!up_done || top_st == S_T_UPD))
+    else $error("rr_unit: a phase done the top does not wait for");
+  a_done_idle: assert property (@(posedge clk) disable iff (rst) (done_q & ph_busy) == 5'd0)
+    else $error("rr_unit: a phase still busy after its done");
+  a_mem_free: assert property (@(posedge clk) disable iff (rst) mq_go |-> !mem_req_valid && !rd_pend)
+    else $error("rr_unit: a memory request while the port is busy");
+  a_mem_wait: assert property (@(posedge clk) disable iff (rst)
+      (top_st == S_T_MEM || gs_st == S_G_MEM || up_st == S_U_MEM) |-> mem_req_valid || rd_pend)
+    else $error("rr_unit: waiting for an idle memory port");
 `endif
 
   assign done_zero_input = zero_in;

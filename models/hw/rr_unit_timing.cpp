@@ -18,7 +18,6 @@ constexpr uint64_t kSweeps = 8;
 // H = ceil(n/2).
 constexpr uint64_t q_words(uint64_t n) { return (n + 3) / 4; }
 constexpr uint64_t w_words(uint64_t n) { return (n + 1) / 2; }
-constexpr uint64_t kLanes = 4;  // rr_dot's lanes
 
 }  // namespace
 
@@ -59,14 +58,16 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     const uint64_t n = static_cast<uint64_t>(s == 0 ? n_o : n_i);
     const uint64_t wq = q_words(n), hw = w_words(n);
     const bool vanished = s == 0 ? outcome.vanished_left : outcome.vanished_right;
-    // Dot product: per beat of four rows a Q word and one or two scratch words read, one cycle
-    // into rr_dot (6 W + 2 H), the result (1). Update: per scratch word one cycle per row, the
-    // write, the loop (3 H + n), its reads (a Q word per two scratch words: 4 W + H).
+    // Dot product: per beat of four rows a Q word and one or two scratch words read, one more
+    // cycle (6 W + 2 H), the result (1); its products on the shared multiplier in the cycles
+    // the reads leave free: four per beat, three when the beat has one scratch word (its rows
+    // 2 and 3 past n): 4 W - (2 W - H) = 2 W + H. Update: per scratch word one cycle per row,
+    // the write, the loop (3 H + n), its reads (a Q word per two scratch words: 4 W + H).
     // Coefficient, next column.
     c.cycles += 1 + 2 * r * ((6 * wq + 2 * hw + 1) + (4 * wq + 4 * hw + n) + 2);
     c.sram_reads += 2 * r * 2 * (wq + hw);
     c.sram_writes += 2 * r * hw;
-    c.mul_stream += 2 * r * (kLanes * wq + n);  // rr_dot's lanes, the update's products
+    c.mul_stream += 2 * r * ((2 * wq + hw) + n);  // the dot products', the update's
     // max |w|, n2: a scratch word read per two rows, one row per cycle.
     c.cycles += (kRead * hw + n) + 1 + (kRead * hw + n) + 1;
     c.sram_reads += 2 * hw;
@@ -116,16 +117,16 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     c.rf_reads += 2 * 2 * r * q * q;
     c.rf_writes += 2 * r * q;
     // Basis update per side: e_ref, 2 passes over blocks of four rows (q Q words read; per
-    // column q cycles of four lane products, one cycle per row of the block, the loop; the
-    // second pass writes the column's word) with the r new exponents between them.
+    // column and row of the block q products on the shared multiplier and the row's cycle, the
+    // loop; the second pass writes the column's word) with the r new exponents between them.
     for (int s = 0; s < 2; ++s) {
       const uint64_t n = static_cast<uint64_t>(s == 0 ? n_o : n_i);
       const uint64_t wq = q_words(n);
-      c.cycles += 2 + r + 2 * ((kRead + 1) * q * wq + r * (q * wq + n + wq)) + r * wq;
+      c.cycles += 2 + r + 2 * ((kRead + 1) * q * wq + r * (q * n + n + wq)) + r * wq;
       c.sram_reads += 2 * wq * q;
       c.sram_writes += wq * r;
-      c.mul_stream += 2 * kLanes * wq * r * q;
-      c.rf_reads += 2 * wq * r * q;
+      c.mul_stream += 2 * n * r * q;
+      c.rf_reads += 2 * n * r * q;  // M^_kt per product
     }
   }
   // Write-back of the metadata (skipped pairs too: their column r changed), the result.

@@ -33,11 +33,10 @@ struct RrUnitPairCost {
   uint64_t cycles = 0;
   uint64_t sram_reads = 0;   ///< 64-bit SRAM word reads (four codes or two scratch values per word)
   uint64_t sram_writes = 0;  ///< 64-bit SRAM word writes
-  /// Products, by use (each priced as one of the shared 37 x 34-bit multiplier: for rr_dot's
-  /// 16 x 32 lanes an upper bound):
-  uint64_t mul_stream = 0;  ///< long loops: |x|^2 (16x16), GS update (32x16), n2 (25x25), v R
-                            ///< (25x32) on the shared multiplier; dots and basis update (16x32)
-                            ///< on rr_dot's 4 lanes (4 per beat, zero lanes past row n included)
+  /// Products of the shared 37 x 34-bit multiplier, by use:
+  uint64_t mul_stream = 0;  ///< long loops: |x|^2 (16x16), GS dots (16x32: four per beat of
+                            ///< four rows, three with one scratch word), GS update (32x16), n2
+                            ///< (25x25), v R (25x32), basis update (16x32, q per row and column)
   uint64_t mul_core = 0;    ///< q x q work: core sums (31x31, twice), kappa (37x27, 3),
                             ///< rotations (32x32), k sigma, Householder (31x34), mixing (32x32)
   uint64_t div_ops = 0;     ///< rr_divider (64-bit restoring, 66 + frac cycles)

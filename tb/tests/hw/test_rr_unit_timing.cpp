@@ -35,13 +35,13 @@ TEST(RrUnitTiming, ZeroInputIsTheInputStreamOnly) {
 // update: 3 reads of 3 (the second scratch read issued by the first word's loop state) + 4
 // rows + 2 writes of 1 + the second word's loop 1 = 16); max |w| and n2
 // 2 x (2 reads of 3 + 4 rows); max |v R| 2 x 3 + 4 and the codes 2 x 3 + 4 + a word write and
-// its loop 2; basis update 2 passes x (q reads of 4 + r columns x (q lane cycles + 4 rows +
-// the loop)) + r word writes (second pass).
+// its loop 2; basis update 2 passes x (q reads of 4 + r columns x (4 rows x (q products + the
+// row's cycle) + the loop)) + r word writes (second pass).
 TEST(RrUnitTiming, CyclesPerBlockOfFourRowsOfAFullStep) {
   for (int r : {1, 2, 4, 8}) {
     const uint64_t q = static_cast<uint64_t>(r) + 1, ur = static_cast<uint64_t>(r);
     const uint64_t per = (8 + 2) + 2 * ur * (10 + 16) + 2 * (6 + 4) + (10 + 12) +
-                         2 * (4 * q + ur * (q + 4 + 1)) + ur;
+                         2 * (4 * q + ur * (4 * q + 4 + 1)) + ur;
     for (bool unbiased : {false, true}) {
       const int kept = unbiased ? 0 : r;
       EXPECT_EQ(rr_unit_pair_cycles(r, unbiased, 104, 7, full(kept)) -
@@ -50,8 +50,27 @@ TEST(RrUnitTiming, CyclesPerBlockOfFourRowsOfAFullStep) {
           << r;
     }
   }
-  // r = 4: 384 cycles per four rows, 96 per row (one value per word and one multiplier: 241)
-  EXPECT_EQ(rr_unit_pair_cycles(4, false, 104, 7, full(4)) - rr_unit_pair_cycles(4, false, 100, 7, full(4)), 384u);
+  // r = 4: 504 cycles per four rows, 126 per row (one value per word: 241; four lanes: 96)
+  EXPECT_EQ(rr_unit_pair_cycles(4, false, 104, 7, full(4)) - rr_unit_pair_cycles(4, false, 100, 7, full(4)), 504u);
+}
+
+// Every product on the shared multiplier: per side and column pass of the Gram-Schmidt four
+// dot products per beat of four rows (three when the beat has one scratch word) and one update
+// product per row; per side the update's q products per row, column and pass.
+TEST(RrUnitTiming, StreamingProductsAreTheOnesPerformed) {
+  const RrUnitPairCost f = rr_unit_pair_cost(2, false, 9, 6, full(2));
+  RrPairOutcome skip;
+  skip.skipped_kappa = true;
+  const RrUnitPairCost s = rr_unit_pair_cost(2, false, 9, 6, skip);
+  // n 9: beats of 4, 4, 1 rows (the last with one scratch word): 4 + 4 + 3; n 6: 4 + 3
+  const uint64_t gs = 2 * 2 * ((11 + 9) + (7 + 6));
+  const uint64_t input = 15, n2 = 15, new_column = 2 * 15;
+  EXPECT_EQ(s.mul_stream, input + gs + n2 + new_column);
+  EXPECT_EQ(f.mul_stream - s.mul_stream, 2u * 2u * 3u * 15u);  // update: 2 passes x r x q x n
+  // one more row: 2 passes x r x q more products, each reading its M^_kt
+  const RrUnitPairCost g = rr_unit_pair_cost(2, false, 9, 7, full(2));
+  EXPECT_EQ(g.mul_stream - f.mul_stream, 2u * 2u * (1u + 1u) + 1u + 2u + 1u + 2u * 2u * 3u);
+  EXPECT_EQ(g.rf_reads - f.rf_reads, 2u * 2u * 3u);
 }
 
 TEST(RrUnitTiming, MemoryIsPacked) {
@@ -81,7 +100,7 @@ TEST(RrUnitTiming, JacobiAndMixingTerms) {
     // mixing, c_x (1 + r), basis update (per side: e_ref, r exponents, the side switch and 2
     // passes over the rows)
     // n = 9: W = 3 Q words per column
-    const uint64_t update = 2 * (2 + ur + 2 * (4 * q * 3 + ur * (q * 3 + 9 + 3)) + ur * 3);
+    const uint64_t update = 2 * (2 + ur + 2 * (4 * q * 3 + ur * (q * 9 + 9 + 3)) + ur * 3);
     EXPECT_EQ(f.cycles - s.cycles, 1 + q * q + jacobi + q + q * q + 1 + 2 * ur * q * q + 1 + ur + update);
     // Unbiased, k = q - 1 - kept mixed values: m0 and s1 (one sorted sigma per cycle, q),
     // k + 1 radicands (divide 127 + root 34 + 1), 1/|v_0| (1 + 127), s1/k (67), k Householder
