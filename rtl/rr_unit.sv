@@ -17,8 +17,7 @@
 //
 // Ports
 //  * cfg_*: rank (1..MAX_RANK), n_o, n_i (1..MAX_N), mode (0 biased, 1 unbiased), kappa code
-//    round(kappa_th 2^8), seed (low 32 bits); static while busy (read, not copied, during the
-//    pair). cfg_pair_load/cfg_pair sets
+//    round(kappa_th 2^8), seed (low 32 bits); copied when a pair starts. cfg_pair_load/cfg_pair sets
 //    the pair counter (resume); it counts every accepted pair and keys the sign word.
 //  * start_valid/start_ready with the block exponents of dz and a, then n_o dz codes and n_i a
 //    codes on code_valid/code_ready.
@@ -149,7 +148,15 @@ module rr_unit #(
   owner_t owner;          // the phase the shared datapath is granted to
   logic [6:0] state;      // its state
 
-  // ---------------- configuration (static while busy: read from the ports, not copied) -----
+  // ---------------- configuration, copied when a pair starts ----------------
+  // Latched rather than read from the ports all through the pair: the datapath then depends on
+  // registers only, and Verilator's input-combinational region (evaluated on every clock) stays
+  // small: read from the ports it took 23 % of the co-simulation's time (docs/performance.md).
+  logic [3:0] rank_r;
+  logic [14:0] n_len_r [2];
+  logic mode_r;
+  logic [35:0] kappa_r;
+  logic [31:0] seed_r;
   logic signed [31:0] r, q;
   logic signed [31:0] n_len [2];
   logic mode;
@@ -270,11 +277,11 @@ module rr_unit #(
 
   // 32-bit signed views of the narrow registers
   always_comb begin : views
-    r = 32'(cfg_rank);
-    q = 32'(cfg_rank) + 1;
-    mode = cfg_mode;
-    kappa = cfg_kappa;
-    seed = cfg_seed;
+    r = 32'(rank_r);
+    q = 32'(rank_r) + 1;
+    mode = mode_r;
+    kappa = kappa_r;
+    seed = seed_r;
     i = 32'(i_r);
     l = 32'(l_r);
     j = 32'(j_r);
@@ -301,8 +308,8 @@ module rr_unit #(
     eref = 32'(eref_r[side]);
     summax = acc;
     kres = 48'(s00);
-    n_len[0] = 32'(cfg_n_o);
-    n_len[1] = 32'(cfg_n_i);
+    n_len[0] = 32'(n_len_r[0]);
+    n_len[1] = 32'(n_len_r[1]);
     for (int s2 = 0; s2 < 2; s2++) begin
       exp_in[s2] = 32'(exp_in_r[s2]);
       x2[s2] = 64'(x2_r[s2]);
@@ -1397,6 +1404,12 @@ module rr_unit #(
       case (state)
         S_IDLE: begin
           if (start_valid) begin
+            rank_r <= cfg_rank;
+            n_len_r[0] <= cfg_n_o;
+            n_len_r[1] <= cfg_n_i;
+            mode_r <= cfg_mode;
+            kappa_r <= cfg_kappa;
+            seed_r <= cfg_seed;
             exp_in_r[0] <= EW'(32'(start_dz_exp));
             exp_in_r[1] <= EW'(32'(start_a_exp));
             sign_word <= pair_count;  // the sign generator's input, then its word
