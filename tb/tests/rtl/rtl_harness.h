@@ -36,6 +36,7 @@ class Clocked {
   Clocked& operator=(const Clocked&) = delete;
 
   Model& dut() { return *model_; }
+  VerilatedContext& context() { return *context_; }
   Model* operator->() { return model_.get(); }
 
   /// One rising and one falling edge; combinational outputs are settled afterwards.
