@@ -126,50 +126,12 @@ RankReduceRtlCpp::~RankReduceRtlCpp() {
 }
 
 void RankReduceRtlCpp::edge() {
-  Vrr_unit_cpp& d = *dut_;
-  const RtlPins& p = pins_;
-  d.rst = p.rst;
-  d.cfg_rank = static_cast<CData>(p.cfg_rank);
-  d.cfg_n_o = static_cast<SData>(p.cfg_n_o);
-  d.cfg_n_i = static_cast<SData>(p.cfg_n_i);
-  d.cfg_mode = p.cfg_mode;
-  d.cfg_kappa = p.cfg_kappa;
-  d.cfg_seed = p.cfg_seed;
-  d.cfg_pair_load = p.cfg_pair_load;
-  d.cfg_pair = p.cfg_pair;
-  d.start_valid = p.start_valid;
-  d.start_dz_exp = static_cast<SData>(p.start_dz_exp);
-  d.start_a_exp = static_cast<SData>(p.start_a_exp);
-  d.code_valid = p.code_valid;
-  d.code_data = static_cast<SData>(p.code_data);
-  d.mem_req_ready = p.mem_req_ready;
-  d.mem_rsp_valid = p.mem_rsp_valid;
-  d.mem_rsp_rdata = p.mem_rsp_rdata;
-  d.done_ready = p.done_ready;
-  rising_edge(d);
+  apply_inputs(pins_, *dut_);
+  rising_edge(*dut_);
   read_outputs();
 }
 
-void RankReduceRtlCpp::read_outputs() {
-  const Vrr_unit_cpp& d = *dut_;
-  RtlPins& o = pins_;
-  o.start_ready = d.start_ready;
-  o.code_ready = d.code_ready;
-  o.mem_req_valid = d.mem_req_valid;
-  o.mem_req_write = d.mem_req_write;
-  o.mem_req_addr = d.mem_req_addr;
-  o.mem_req_wdata = d.mem_req_wdata;
-  o.done_valid = d.done_valid;
-  o.done_zero_input = d.done_zero_input;
-  o.done_vanished_left = d.done_vanished_left;
-  o.done_vanished_right = d.done_vanished_right;
-  o.done_skipped_kappa = d.done_skipped_kappa;
-  o.done_kept = d.done_kept;
-  o.done_sign_word = d.done_sign_word;
-  o.done_c_exponent = d.done_c_exponent;
-  o.done_saturations = d.done_saturations;
-  o.pair_count = d.pair_count;
-}
+void RankReduceRtlCpp::read_outputs() { rtl::read_outputs(*dut_, pins_); }
 
 std::vector<uint8_t> RankReduceRtlCpp::save_model() {
   std::vector<uint8_t> bytes;
