@@ -164,33 +164,28 @@ int run_cosim(const CosimOptions& o) {
     throw InputError(InputLocation({}, -1, -1, "--perturb-pair"),
                      std::to_string(o.perturb_pair) + ": this run has only " + std::to_string(n_pairs) +
                          " pairs (0.." + std::to_string(n_pairs - 1) + ")");
-  uint64_t cycles_min = UINT64_MAX, cycles_max = 0, cycles_full = 0, n_full = 0;
-  uint64_t closed_form_checked = 0;
-  // A resumed run: both sides, the counters and the stream where the checkpoint left them.
-  cosim::CosimProgress before;  // what earlier segments did
+  // The counters of the whole run. A resumed run starts from the checkpoint's, with both sides
+  // and the stream where it left them; its segments, wall and CPU seconds stay those of the
+  // earlier segments (save() adds this one's).
+  cosim::CosimProgress tally;
   const std::string ckpt_path = o.checkpoint.empty() ? o.resume : o.checkpoint;
   const std::string run = run_text(o);
   size_t k0 = 0;
   if (!o.resume.empty()) {
     const cosim::CosimCheckpoint c = cosim::read_cosim_checkpoint(
         o.resume, run, rtl::RankReduceRtlCpp::rtl_fingerprint(), model->state(), cpp_dut->env_state());
-    before = c.progress;
-    if (before.next_pair > n_pairs)
+    tally = c.progress;
+    if (tally.next_pair > n_pairs)
       throw InputError(InputLocation({}, -1, -1, "--samples"),
                        std::to_string(o.samples) + " random pairs, but " + o.resume + " has already matched " +
-                           std::to_string(before.next_pair - n_directed) + "; expected at least that many");
+                           std::to_string(tally.next_pair - n_directed) + "; expected at least that many");
     model->set_state(c.golden);
     cpp_dut->set_env_state(c.env);
     cpp_dut->restore_model(c.model);
-    k0 = before.next_pair;
+    k0 = tally.next_pair;
     for (size_t k = n_directed; k < k0; ++k) stream.next();  // the stream's state: its pairs so far
-    cycles_min = before.cycles_min;
-    cycles_max = before.cycles_max;
-    cycles_full = before.cycles_full;
-    n_full = before.n_full;
-    closed_form_checked = before.closed_form_checked;
     std::cout << "resumed " << o.resume << " at pair " << k0 << " of " << n_pairs << " (segment "
-              << before.segments + 1 << "; " << before.wall_s << " s, CPU " << before.cpu_s << " s so far)"
+              << tally.segments + 1 << "; " << tally.wall_s << " s, CPU " << tally.cpu_s << " s so far)"
               << std::endl;
   }
   if (!ckpt_path.empty()) install_stop_handlers();
@@ -204,8 +199,11 @@ int run_cosim(const CosimOptions& o) {
     cosim::CosimCheckpoint c;
     c.run = run;
     c.rtl = rtl::RankReduceRtlCpp::rtl_fingerprint();
-    c.progress = {next_pair,        cycles_min, cycles_max, cycles_full, n_full, closed_form_checked,
-                  before.segments + 1, before.wall_s + seconds(), before.cpu_s + cpu_seconds()};
+    c.progress = tally;
+    c.progress.next_pair = next_pair;
+    c.progress.segments = tally.segments + 1;
+    c.progress.wall_s = tally.wall_s + seconds();
+    c.progress.cpu_s = tally.cpu_s + cpu_seconds();
     c.golden = model->state();
     c.env = cpp_dut->env_state();
     c.model = cpp_dut->save_model();
@@ -258,17 +256,17 @@ int run_cosim(const CosimOptions& o) {
                   << want.cycles << " / " << want.sram_reads << " / " << want.sram_writes << "\n";
         return kExitRunFailed;
       }
-      ++closed_form_checked;
+      ++tally.closed_form_checked;
     }
     if (o.print_cycles)
       std::cout << "pair " << k << " cycles " << res.cycles << " (" << p.label
                 << (res.zero_input ? ", zero input" : "") << (res.skipped_kappa ? ", kappa skip" : "")
                 << ")\n";
-    cycles_min = std::min(cycles_min, res.cycles);
-    cycles_max = std::max(cycles_max, res.cycles);
+    tally.cycles_min = std::min(tally.cycles_min, res.cycles);
+    tally.cycles_max = std::max(tally.cycles_max, res.cycles);
     if (!res.zero_input && !res.skipped_kappa) {
-      cycles_full += res.cycles;
-      ++n_full;
+      tally.cycles_full += res.cycles;
+      ++tally.n_full;
     }
     if (!ckpt_path.empty() && (k + 1) % static_cast<size_t>(o.checkpoint_every) == 0) save(k + 1);
     if (o.report_every > 0 && (k + 1) % static_cast<size_t>(o.report_every) == 0) {
@@ -276,14 +274,14 @@ int run_cosim(const CosimOptions& o) {
       // so an interrupted run keeps every line it printed. The process's CPU time beside the
       // wall clock: on a shared machine the rate per CPU second is what extrapolates. Times
       // and rates cover every segment of a resumed run.
-      const double t = before.wall_s + seconds();
+      const double t = tally.wall_s + seconds();
       const auto& s = model->stats();
       std::cout << "progress: " << k + 1 << " / " << n_pairs << " pairs matched (" << s.skipped_kappa
-                << " kappa-skipped, " << s.degenerate << " degenerate, " << n_full << " full steps), "
-                << closed_form_checked << " equal the closed form; " << t << " s, "
+                << " kappa-skipped, " << s.degenerate << " degenerate, " << tally.n_full << " full steps), "
+                << tally.closed_form_checked << " equal the closed form; " << t << " s, "
                 << static_cast<double>(k + 1) / t << " pairs/s, "
                 << static_cast<double>(dut.total_cycles()) / t << " RTL cycles/s; CPU "
-                << before.cpu_s + cpu_seconds() << " s" << std::endl;
+                << tally.cpu_s + cpu_seconds() << " s" << std::endl;
     }
   }
   if (show) progress.finish(n_pairs);
@@ -295,14 +293,14 @@ int run_cosim(const CosimOptions& o) {
             << ", kappa_th " << o.kappa_th << ")\n";
   const auto& s = model->stats();
   std::cout << "outcomes: " << s.skipped_kappa << " kappa-skipped, " << s.degenerate << " degenerate, "
-            << n_full << " full steps\n";
+            << tally.n_full << " full steps\n";
   std::cout << "cycles per pair: mean "
             << (n_pairs == 0 ? 0.0 : static_cast<double>(total) / static_cast<double>(n_pairs))
             << ", full steps mean "
-            << (n_full ? static_cast<double>(cycles_full) / static_cast<double>(n_full) : 0.0) << ", min "
-            << (n_pairs == 0 ? 0 : cycles_min) << ", max " << cycles_max << "; bound "
+            << (tally.n_full ? static_cast<double>(tally.cycles_full) / static_cast<double>(tally.n_full) : 0.0)
+            << ", min " << (n_pairs == 0 ? 0 : tally.cycles_min) << ", max " << tally.cycles_max << "; bound "
             << hw::rr_unit_pair_cycles_max(o.rank, cfg.unbiased, o.n_o, o.n_i) << " (docs/rtl.md)\n";
-  std::cout << "closed form: " << closed_form_checked << " pairs equal rr_unit_pair_cost (cycles, SRAM reads, writes)\n";
+  std::cout << "closed form: " << tally.closed_form_checked << " pairs equal rr_unit_pair_cost (cycles, SRAM reads, writes)\n";
   const double segment_pairs = static_cast<double>(n_pairs - k0);  // this process's pairs
   std::cout << "speed: " << secs << " s, " << (secs > 0 ? segment_pairs / secs : 0.0)
             << " pairs/s, " << (secs > 0 ? static_cast<double>(total - segment_cycles0) / secs : 0.0) << " RTL cycles/s ("
