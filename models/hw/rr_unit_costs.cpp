@@ -16,10 +16,11 @@ namespace {
 
 constexpr const char* kFeatureNames[kFeatures] = {"1",     "n_o",    "n_i", "w_o", "w_i",    "h_o",    "h_i",   "mixed",
                                                   "mixed2", "vl",    "vr",  "vl_n_o", "vr_n_i", "vl_w_o", "vr_w_i",
-                                                  "vl_h_o", "vr_h_i"};
+                                                  "vl_h_o", "vr_h_i", "gs",     "rot",    "bmax",
+                                                  "dry_mixed", "dry_mixed2"};
 constexpr const char* kQuantityNames[kQuantities] = {"cycles",    "sram_reads", "sram_writes", "mul_stream",
                                                      "mul_core",  "div_ops",    "isqrt_ops",   "cordic_ops",
-                                                     "sign_ops",  "rf_reads",   "rf_writes"};
+                                                     "sign_ops",  "rf_reads",   "rf_write_bits"};
 constexpr const char* kClassNames[kPairClasses] = {"zero_input", "skipped_kappa", "updated"};
 constexpr const char* kModeNames[2] = {"biased", "unbiased"};
 
@@ -27,8 +28,8 @@ constexpr const char* kModeNames[2] = {"biased", "unbiased"};
 // One full adder: Horowitz, ISSCC 2014 (45 nm): an 8-bit multiply, 0.2 pJ, is 64 full adders
 // (the calibration of the MAC array, docs/tlm.md).
 constexpr double kFullAdderPj = 0.2 / 64.0;
-// Horowitz 2014: 10 pJ per 64-bit access of an 8 KB SRAM; the q x q register files are far
-// smaller, so this per-bit figure is an upper bound for their 32-bit entries.
+// Horowitz 2014: 10 pJ per 64-bit access of an 8 KB SRAM; the unit's register files are far
+// smaller, so this per-bit figure is an upper bound for their entries.
 constexpr double kRegisterFileBitPj = 10.0 / 64.0;
 struct Price {
   double pj;
@@ -50,8 +51,9 @@ Price price_of(int q) {
       return {3.0 * (32.0 * 33.0 / 2.0) * kFullAdderPj,
               "three 32 x 32 products modulo 2^32 on the shared multiplier (528 full adders each)"};
     case kRfReads:
-    case kRfWrites:
       return {32.0 * kRegisterFileBitPj, "32 bits x 10/64 pJ (8 KB SRAM, 64-bit access: an upper bound)"};
+    case kRfWriteBits:
+      return {kRegisterFileBitPj, "10/64 pJ per bit (8 KB SRAM, 64-bit access: an upper bound)"};
     default:
       return {0.0, "priced by the SRAM that serves the word (accel.sram / technology)"};
   }
@@ -80,6 +82,13 @@ std::array<int64_t, kFeatures> features(int n_o, int n_i, const RrPairOutcome& o
   if (c == kUpdated && unbiased) {
     x[kMixed] = rank - o.kept;
     x[kMixed2] = x[kMixed] * x[kMixed];
+    x[kDryMixed] = o.mix_dry ? x[kMixed] : 0;
+    x[kDryMixed2] = o.mix_dry ? x[kMixed2] : 0;
+  }
+  if (c != kZeroInput) x[kGs] = o.gs_coefficients;
+  if (c == kUpdated) {
+    x[kRot] = o.jacobi_rotations;
+    x[kBmax] = o.max_updates;
   }
   return x;
 }
@@ -92,17 +101,32 @@ std::vector<RrPairOutcome> outcomes_of(int cls, int rank, bool unbiased) {
     o.zero_input = true;
     return {o};
   }
+  // The register-file counts in four combinations that vary each independently of the others
+  // (gs, rot, bmax, dry); rot at its largest in one of them.
+  const int visits = 4 * (rank + 1) * rank;  // 8 sweeps x q(q-1)/2
+  struct Counts {
+    int gs, rot, bmax_extra;
+    bool dry;
+  };
+  const Counts counts[] = {{0, 0, 0, false}, {3, 0, 7, true}, {1, visits, 0, false}, {2, 1, 1, true}};
   for (int vl = 0; vl < 2; ++vl)
     for (int vr = 0; vr < 2; ++vr) {
       const int kept_lo = (cls == kUpdated && unbiased) ? 0 : rank;
-      for (int kept = kept_lo; kept <= rank; ++kept) {
-        RrPairOutcome o;
-        o.skipped_kappa = cls == kSkippedKappa;
-        o.vanished_left = vl != 0;
-        o.vanished_right = vr != 0;
-        o.kept = kept;
-        out.push_back(o);
-      }
+      for (int kept = kept_lo; kept <= rank; ++kept)
+        for (const Counts& k : counts) {
+          RrPairOutcome o;
+          o.skipped_kappa = cls == kSkippedKappa;
+          o.vanished_left = vl != 0;
+          o.vanished_right = vr != 0;
+          o.kept = kept;
+          o.gs_coefficients = k.gs;
+          if (cls == kUpdated) {
+            o.jacobi_rotations = k.rot;
+            o.max_updates = 2 * rank + k.bmax_extra;
+            o.mix_dry = unbiased && k.dry;
+          }
+          out.push_back(o);
+        }
     }
   return out;
 }
@@ -259,7 +283,7 @@ uint64_t& quantity_of(RrUnitPairCost& c, int q) {
     case kCordicOps: return c.cordic_ops;
     case kSignOps: return c.sign_ops;
     case kRfReads: return c.rf_reads;
-    case kRfWrites: return c.rf_writes;
+    case kRfWriteBits: return c.rf_write_bits;
     default: throw std::out_of_range("quantity_of");
   }
 }
@@ -367,7 +391,10 @@ std::string to_yaml(const RrUnitCostTable& t) {
        "# A pair's quantity = sum over the listed features of coefficient x feature, where\n"
        "#   n_o, n_i: the lengths of dz and a; w_x = ceil(n_x / 4); h_x = ceil(n_x / 2);\n"
        "#   vl, vr: 1 if the left / right residual vanished; vl_n_o = vl n_o, ...;\n"
-       "#   mixed = r - kept, mixed2 = mixed^2 (unbiased, updated pairs).\n"
+       "#   mixed = r - kept, mixed2 = mixed^2 (unbiased, updated pairs);\n"
+       "#   the data-dependent register-file writes (rf_write_bits only; golden::FixedPairTrace):\n"
+       "#   gs = Gram-Schmidt coefficients formed, rot = Jacobi visits that rotated, bmax = running-\n"
+       "#   maximum updates of the basis update, dry = 1 if s1 = 0 (unbiased), dry_mixed = dry mixed, ...\n"
        "# Memory: a 64-bit SRAM port that accepts a request every cycle and answers a read in the\n"
        "# next (the co-simulation's); SRAM words are priced by the SRAM model that serves them.\n"
        "prices_pj:   # energy of one operation; full adder = 0.2 pJ / 64 (Horowitz, ISSCC 2014, 45 nm, "

@@ -22,10 +22,12 @@ namespace lrt::hw {
 
 /// @brief Features of a pair's linear forms. w_x = ceil(n_x / 4) (64-bit words of packed int16
 /// codes), h_x = ceil(n_x / 2) (words of packed int32), `mixed` = r - kept (unbiased, updated
-/// pairs; 0 otherwise), vl / vr = the left / right residual vanished (0 or 1).
+/// pairs; 0 otherwise), vl / vr = the left / right residual vanished (0 or 1); the register-file
+/// writes' data-dependent counts (RrPairOutcome): gs = Gram-Schmidt coefficients, rot = rotated
+/// Jacobi visits, bmax = running-maximum updates, dry = s1 = 0 (unbiased), dry_mixed = dry mixed, ...
 enum Feature : int {
   kOne, kNo, kNi, kWo, kWi, kHo, kHi, kMixed, kMixed2, kVl, kVr, kVlNo, kVrNi, kVlWo, kVrWi, kVlHo, kVrHi,
-  kFeatures
+  kGs, kRot, kBmax, kDryMixed, kDryMixed2, kFeatures
 };
 /// The feature names as the file spells them ("1", "n_o", ...).
 const char* feature_name(int f);
@@ -33,7 +35,7 @@ const char* feature_name(int f);
 /// @brief The quantities of one pair (RrUnitPairCost's members), in file order.
 enum Quantity : int {
   kCycles, kSramReads, kSramWrites, kMulStream, kMulCore, kDivOps, kIsqrtOps, kCordicOps, kSignOps,
-  kRfReads, kRfWrites, kQuantities
+  kRfReads, kRfWriteBits, kQuantities
 };
 const char* quantity_name(int q);
 uint64_t& quantity_of(RrUnitPairCost& c, int q);

@@ -19,7 +19,53 @@ constexpr uint64_t kSweeps = 8;
 constexpr uint64_t q_words(uint64_t n) { return (n + 3) / 4; }
 constexpr uint64_t w_words(uint64_t n) { return (n + 1) / 2; }
 
+// Entry widths of rr_unit.sv's rr_regfile instances (RrRegfile order): the q x q files 32 bits;
+// u_cf a coefficient (EW = 20 exponent bits + 34 mantissa), u_qr a Q word, u_bc a 51-bit running
+// maximum, u_eq / u_ec exponents, u_sg / u_hs 33-bit sigma values and sort keys.
+constexpr std::array<int, kRrRegfiles> kRegfileWidth = {32, 32, 32, 32, 54, 32, 32,
+                                                        64, 51, 32, 20, 20, 33, 33};
+constexpr std::array<const char*, kRrRegfiles> kRegfileName = {"u_ja",  "u_ju",  "u_jv", "u_mx", "u_cf",
+                                                               "u_cb0", "u_cb1", "u_qr", "u_bc", "u_cx",
+                                                               "u_eq",  "u_ec",  "u_sg", "u_hs"};
+
+// The register-file writes of a pair (docs/rtl.md, "Cycles per pair"): which states assert
+// each file's write enable, and how often; zero-input pairs write none.
+void count_regfile_writes(uint64_t r, bool unbiased, uint64_t n_o, uint64_t n_i, const RrPairOutcome& o,
+                          RrUnitPairCost& c) {
+  auto& w = c.regfile_writes;
+  w.fill(0);
+  if (o.zero_input) return;
+  const uint64_t q = r + 1;
+  const uint64_t kept_columns =
+      2 - static_cast<uint64_t>(o.vanished_left) - static_cast<uint64_t>(o.vanished_right);
+  w[kRfCf] = static_cast<uint64_t>(o.gs_coefficients) + kept_columns;  // nonzero coefficients, a new column's
+  w[kRfCb0] = q;                                                       // the c_L block
+  w[kRfCb1] = q;                                                       // the c_R block
+  w[kRfCx] = q;                                                        // the c_x codes loaded
+  w[kRfEq] = 2 * q + 2;  // the exponents loaded, each side's new-column exponent
+  if (o.skipped_kappa) return;
+  const uint64_t rot = static_cast<uint64_t>(o.jacobi_rotations);
+  w[kRfJa] = q * q + 4 * q * rot;  // C, then per rotated visit its rows and columns
+  w[kRfJu] = q * q + 2 * q * rot;
+  w[kRfJv] = q * q + 2 * q * rot;
+  w[kRfMx] = 2 * r * q;                              // M_L, M_R
+  w[kRfQr] = 2 * q * (q_words(n_o) + q_words(n_i));  // per block of four rows its q Q words, two passes
+  w[kRfBc] = static_cast<uint64_t>(o.max_updates);
+  w[kRfCx] += r;     // the new c_x
+  w[kRfEc] = 2 * r;  // the new column exponents
+  w[kRfSg] = q;      // sigma
+  w[kRfHs] = q;      // the sort's keys
+  if (unbiased) {
+    const uint64_t k = r - static_cast<uint64_t>(o.kept);
+    w[kRfSg] += k + 2;                        // the k + 1 values x0, then v_0
+    if (!o.mix_dry) w[kRfJa] += k * (k + 1);  // the Householder columns
+  }
+}
+
 }  // namespace
+
+const char* rr_regfile_name(int f) { return kRegfileName.at(static_cast<size_t>(f)); }
+int rr_regfile_width_bits(int f) { return kRegfileWidth.at(static_cast<size_t>(f)); }
 
 RrPairOutcome rr_pair_outcome(const golden::FixedPairTrace& trace) {
   RrPairOutcome o;
@@ -28,6 +74,10 @@ RrPairOutcome rr_pair_outcome(const golden::FixedPairTrace& trace) {
   o.vanished_right = trace.vanished_right;
   o.skipped_kappa = trace.skipped_kappa;
   o.kept = trace.kept;
+  o.gs_coefficients = trace.gs_coefficients;
+  o.jacobi_rotations = trace.jacobi_rotations;
+  o.mix_dry = trace.mix_dry;
+  o.max_updates = trace.max_updates;
   return o;
 }
 
@@ -37,7 +87,17 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     throw std::invalid_argument("rr_unit_pair_cost: rank 1..8, n_o and n_i 1..16384, kept 0..rank");
   const uint64_t r = static_cast<uint64_t>(rank), q = r + 1;
   const uint64_t big_n = static_cast<uint64_t>(n_o) + static_cast<uint64_t>(n_i);
+  const int64_t visits_max = static_cast<int64_t>(kSweeps * q * (q - 1) / 2);
+  if (outcome.gs_coefficients < 0 || outcome.gs_coefficients > 4 * rank || outcome.jacobi_rotations < 0 ||
+      outcome.jacobi_rotations > visits_max || outcome.max_updates < 0)
+    throw std::invalid_argument(
+        "rr_unit_pair_cost: gs_coefficients 0..4 rank, jacobi_rotations 0..8 q(q-1)/2, "
+        "max_updates >= 0");
   RrUnitPairCost c;
+  count_regfile_writes(r, unbiased, static_cast<uint64_t>(n_o), static_cast<uint64_t>(n_i), outcome, c);
+  for (int f = 0; f < kRrRegfiles; ++f)
+    c.rf_write_bits += c.regfile_writes[static_cast<size_t>(f)] *
+                       static_cast<uint64_t>(kRegfileWidth[static_cast<size_t>(f)]);
   const uint64_t h_sum = w_words(static_cast<uint64_t>(n_o)) + w_words(static_cast<uint64_t>(n_i));
   // Input: each code taken (1) and counted (1), a scratch word written per two codes (+1), the
   // zero check.
@@ -99,7 +159,6 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
     c.cycles += 1 + q * q + visits * (4 + 4 * kCordicWait + 4 * 4 * q + 1) + q + q * q + 1;
     c.mul_core += q * q + visits * 16 * q;
     c.cordic_ops += 4 * visits;
-    c.rf_writes += 3 * q * q + visits * 8 * q;
     c.rf_reads += visits * (4 + 8 * q) + q + q * q;  // + sigma (diagonal), sort (q x q)
     if (unbiased) {
       // m0 and s1: one sorted sigma per cycle (q products); the radicands, 1/|v_0|, s1/k,
@@ -109,13 +168,11 @@ RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, cons
       c.mul_core += q + (kk + 1) + kk + kk * (kk + 1);
       c.div_ops += kk + 3;
       c.isqrt_ops += kk + 1;
-      c.rf_writes += kk * (kk + 1);
     }
     // M_L, M_R: q products per entry, both sides; the new c_x (exponent, then r codes).
     c.cycles += 2 * r * q * q + 1 + r;
     c.mul_core += 2 * r * q * q;
     c.rf_reads += 2 * 2 * r * q * q;
-    c.rf_writes += 2 * r * q;
     // Basis update per side: e_ref, 2 passes over blocks of four rows (q Q words read; per
     // column and row of the block q products on the shared multiplier and the row's cycle, the
     // loop; the second pass writes the column's word) with the r new exponents between them.

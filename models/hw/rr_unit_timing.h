@@ -10,6 +10,7 @@
 // (the environment of rtl/sc/rr_unit_env.h); stalls add cycles, never operations.
 // Pure C++: no Verilator, no SystemC.
 
+#include <array>
 #include <cstdint>
 
 #include "golden/rank_reduce/rank_reduce_fixed.h"
@@ -23,9 +24,39 @@ struct RrPairOutcome {
   bool vanished_right = false;  ///< the a residual vanished
   bool skipped_kappa = false;   ///< ends after the kappa test
   int kept = 0;                 ///< leading singular values kept (r biased, m0 unbiased)
+  // Register-file writes only (the cycles do not depend on these; FixedPairTrace's counts):
+  int gs_coefficients = 0;   ///< Gram-Schmidt coefficients written, both sides (0..4r)
+  int jacobi_rotations = 0;  ///< Jacobi visits that rotated (0..8 q(q-1)/2)
+  bool mix_dry = false;      ///< unbiased: s1 = 0 (the Householder writes suppressed)
+  int64_t max_updates = 0;   ///< running-maximum updates of the basis update, both sides (>= 0)
 };
 
 RrPairOutcome rr_pair_outcome(const golden::FixedPairTrace& trace);
+
+/// @brief rtl/rr_unit.sv's register files (rr_regfile instances): the q x q matrices (Jacobi A / C,
+/// U, V; the mixing matrices M_L, M_R) and the q-vectors (Gram-Schmidt coefficients, c_L / c_R
+/// blocks, the basis update's Q words, its running maxima, c_x, the column exponents, sigma and
+/// the sort's keys).
+enum RrRegfile : int {
+  kRfJa,
+  kRfJu,
+  kRfJv,
+  kRfMx,
+  kRfCf,
+  kRfCb0,
+  kRfCb1,
+  kRfQr,
+  kRfBc,
+  kRfCx,
+  kRfEq,
+  kRfEc,
+  kRfSg,
+  kRfHs,
+  kRrRegfiles
+};
+/// Their instance names (u_ja, ...) and entry widths in bits (the WIDTH parameters in rr_unit.sv).
+const char* rr_regfile_name(int f);
+int rr_regfile_width_bits(int f);
 
 /// @brief Cycles and operations of one pair (from the edge after the accepted start to the
 /// accepted result). Energy is priced from the operation counts.
@@ -43,10 +74,14 @@ struct RrUnitPairCost {
   uint64_t isqrt_ops = 0;   ///< rr_isqrt (64-bit, 33 cycles)
   uint64_t cordic_ops = 0;  ///< rr_cordic (33 iterations)
   uint64_t sign_ops = 0;    ///< sign words (three products of the shared multiplier each)
-  /// 32-bit entries of the q x q matrices (C, U, V, Q_x, M_L, M_R: flip-flop register files)
-  /// read / written; suppressed writes (zero Jacobi pairs, s1 = 0) are counted as performed.
+  /// 32-bit entries of the q x q matrices (C, U, V, Q_x, M_L, M_R) read, as the schedule
+  /// reads them (a flip-flop file's read is a multiplexer: not counted in the RTL).
   uint64_t rf_reads = 0;
-  uint64_t rf_writes = 0;
+  /// Bits written into the register files: sum over files of writes x entry width. Exact: the
+  /// writes the RTL's write enables perform (test_rtl RrUnitRegfiles counts them).
+  uint64_t rf_write_bits = 0;
+  /// The writes per file (RrRegfile order).
+  std::array<uint64_t, kRrRegfiles> regfile_writes{};
 };
 
 /// @brief The SRAM the unit uses for one LRT layer, in 64-bit words, as rtl/rr_unit.sv's memory

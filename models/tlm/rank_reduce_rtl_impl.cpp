@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "hw/rr_unit_timing.h"
 #include "sc/rank_reduce_rtl.h"
 
 namespace lrt::tlm {
@@ -14,6 +15,40 @@ namespace {
 int next_instance() {
   static int count = 0;  // module names must be unique; one host thread builds the model
   return count++;
+}
+
+static_assert(hw::kRrRegfiles == rtl::kRtlRegfileNames.size(), "one register-file list");
+
+// The trace's register-file counts (what the cost table prices the writes from), read back
+// from the writes the unit performed per file, then the closed form of the whole outcome
+// checked against them file by file: the energy of impl: rtl is the RTL's own.
+void add_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,
+                        golden::FixedPairTrace& t) {
+  if (t.zero_input) return;
+  const bool unbiased = p.mode == golden::RankReduceMode::kUnbiased;
+  const int64_t q = p.rank + 1;
+  auto w = [&res](int f) { return static_cast<int64_t>(res.regfile_writes[static_cast<size_t>(f)]); };
+  t.gs_coefficients = static_cast<int>(w(hw::kRfCf) - (2 - t.vanished_left - t.vanished_right));
+  if (!t.skipped_kappa) {
+    t.jacobi_rotations = static_cast<int>((w(hw::kRfJu) - q * q) / (2 * q));
+    t.max_updates = w(hw::kRfBc);
+    t.mix_dry = unbiased && w(hw::kRfJa) == q * q + 4 * q * t.jacobi_rotations;
+  }
+  std::string mismatch;
+  try {
+    const hw::RrUnitPairCost want =
+        hw::rr_unit_pair_cost(p.rank, unbiased, p.n_o, p.n_i, hw::rr_pair_outcome(t));
+    for (int f = 0; f < hw::kRrRegfiles; ++f)
+      if (want.regfile_writes[static_cast<size_t>(f)] != res.regfile_writes[static_cast<size_t>(f)])
+        mismatch += std::string(mismatch.empty() ? "" : ", ") + hw::rr_regfile_name(f) + " " +
+                    std::to_string(res.regfile_writes[static_cast<size_t>(f)]) + " (closed form " +
+                    std::to_string(want.regfile_writes[static_cast<size_t>(f)]) + ")";
+  } catch (const std::invalid_argument& e) {
+    mismatch = e.what();
+  }
+  if (!mismatch.empty())
+    throw RunError("rank reduce (rtl): pair " + std::to_string(t.pair_index) +
+                   ": the unit's register-file writes do not follow the closed form: " + mismatch);
 }
 
 }  // namespace
@@ -69,6 +104,7 @@ void RtlRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair)
   trace_.kept = res.kept;
   trace_.sign_word = res.sign_word;
   trace_.c_exponent = res.c_exponent;
+  add_regfile_counts(params_, res, trace_);
   ++stats_.pairs;
   if (res.zero_input || res.vanished_left || res.vanished_right) ++stats_.degenerate;
   if (res.skipped_kappa) ++stats_.skipped_kappa;

@@ -4,6 +4,10 @@
 #include <string>
 
 #include "Vrr_unit.h"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include "Vrr_unit___024root.h"
+#pragma GCC diagnostic pop
 #include "verilated.h"
 #include "verilated_vcd_sc.h"
 
@@ -112,6 +116,7 @@ void RankReduceRtl::edge() {
   const bool timed = timed_ && !(untimed_setup_ && (p.rst || p.cfg_pair_load || p.start_valid));
   clk_.write(false);
   settle(timed);
+  if (!p.rst) add_regfile_writes(*dut_->rootp, regfile_writes_);  // the enables of the coming edge
   clk_.write(true);
   settle(timed);
   RtlPins& o = pins_;

@@ -49,6 +49,7 @@ class RankReduceRtl : public sc_core::sc_module, public RtlUnitEnv {
 
  protected:
   void edge() override;
+  // (counts the register files' writes: rr_unit_counters.vlt makes their enables readable)
 
  private:
   void settle(bool timed);  // one clock phase

@@ -6,6 +6,7 @@
 // clocks it once per edge(): RankReduceRtl (SystemC, rank_reduce_rtl.h) for the TLM model's
 // impl: rtl and VCD traces, RankReduceRtlCpp (plain C++, rtl/cpp/) for fast co-simulation.
 
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -36,7 +37,30 @@ struct RtlPairResult {
   uint64_t cycles = 0;      ///< clock edges from the accepted start to the accepted result
   uint64_t mem_reads = 0;   ///< SRAM read requests of this pair
   uint64_t mem_writes = 0;  ///< SRAM write requests of this pair
+  /// Writes per register file (kRtlRegfileNames order) from the first edge of run_pair() to its
+  /// last, where the wrapper counts them (RtlUnitEnv::edge()); zeros otherwise.
+  std::array<uint64_t, 14> regfile_writes{};
 };
+
+/// @brief rr_unit's register files (rr_regfile instances), in the order of
+/// RtlPairResult::regfile_writes and hw::RrRegfile.
+inline constexpr std::array<const char*, 14> kRtlRegfileNames = {"u_ja",  "u_ju",  "u_jv", "u_mx", "u_cf",
+                                                                 "u_cb0", "u_cb1", "u_qr", "u_bc", "u_cx",
+                                                                 "u_eq",  "u_ec",  "u_sg", "u_hs"};
+
+/// @brief Adds to `w` the register files whose write enable is high in a Verilated rr_unit
+/// whose rr_regfile `we` is readable (rr_unit_counters.vlt or --public-flat-rw), read between
+/// the low phase and the rising edge.
+template <class Root>
+void add_regfile_writes(const Root& r, std::array<uint64_t, 14>& w) {
+  const uint8_t we[14] = {
+      r.rr_unit__DOT__u_ja__DOT__we,  r.rr_unit__DOT__u_ju__DOT__we, r.rr_unit__DOT__u_jv__DOT__we,
+      r.rr_unit__DOT__u_mx__DOT__we,  r.rr_unit__DOT__u_cf__DOT__we, r.rr_unit__DOT__u_cb0__DOT__we,
+      r.rr_unit__DOT__u_cb1__DOT__we, r.rr_unit__DOT__u_qr__DOT__we, r.rr_unit__DOT__u_bc__DOT__we,
+      r.rr_unit__DOT__u_cx__DOT__we,  r.rr_unit__DOT__u_eq__DOT__we, r.rr_unit__DOT__u_ec__DOT__we,
+      r.rr_unit__DOT__u_sg__DOT__we,  r.rr_unit__DOT__u_hs__DOT__we};
+  for (size_t f = 0; f < w.size(); ++f) w[f] += we[f] & 1u;
+}
 
 /// @brief The SRAM image the unit works on (§6 state plus its scratch), value by value; the
 /// memory model packs it into the unit's 64-bit words (four codes, two scratch values per word).
@@ -117,8 +141,11 @@ class RtlUnitEnv {
 
  protected:
   /// One clock cycle: apply the inputs in pins_, low phase, rising edge, outputs into pins_.
+  /// A wrapper that can read the register files' write enables adds them to regfile_writes_
+  /// (add_regfile_writes, outside reset): RankReduceRtl does, the cosim's C++ build does not.
   virtual void edge() = 0;
   RtlPins pins_;
+  std::array<uint64_t, 14> regfile_writes_{};  ///< since construction
 
  private:
   RtlUnitConfig cfg_;

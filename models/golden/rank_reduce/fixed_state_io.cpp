@@ -21,6 +21,8 @@ void save_fixed_state(const RankReduceFixedState& s, const std::string& prefix, 
               std::vector<int64_t>{static_cast<int64_t>(t.pair_index), t.zero_input, t.vanished_left,
                                    t.vanished_right, t.skipped_kappa, t.kept, static_cast<int64_t>(t.sign_word),
                                    t.c_exponent});
+  w.add_array(prefix + "last_pair_ops",
+              std::vector<int64_t>{t.gs_coefficients, t.jacobi_rotations, t.mix_dry, t.max_updates});
 }
 
 RankReduceFixedState load_fixed_state(const Checkpoint& ck, const std::string& prefix,
@@ -48,6 +50,13 @@ RankReduceFixedState load_fixed_state(const Checkpoint& ck, const std::string& p
   s.last_pair.kept = static_cast<int>(t[5]);
   s.last_pair.sign_word = static_cast<uint32_t>(t[6]);
   s.last_pair.c_exponent = static_cast<int>(t[7]);
+  if (ck.has(prefix + "last_pair_ops")) {  // (absent from checkpoints saved before it existed)
+    const auto ops = ck.array<int64_t>(prefix + "last_pair_ops", 4);
+    s.last_pair.gs_coefficients = static_cast<int>(ops[0]);
+    s.last_pair.jacobi_rotations = static_cast<int>(ops[1]);
+    s.last_pair.mix_dry = ops[2] != 0;
+    s.last_pair.max_updates = ops[3];
+  }
   return s;
 }
 

@@ -54,6 +54,7 @@ void jacobi_svd_fixed(int n, const int32_t* c, JacobiFixedResult& out, int sweep
     v[i * n + i] = kOne;
   }
   auto at = [n](int64_t* m, int row, int col) -> int64_t& { return m[col * n + row]; };
+  out.rotations = 0;
 
   for (int sweep = 0; sweep < sweeps; ++sweep) {
     for (int p = 0; p + 1 < n; ++p) {
@@ -61,6 +62,7 @@ void jacobi_svd_fixed(int n, const int32_t* c, JacobiFixedResult& out, int sweep
         const int64_t x = at(a, p, k);
         const int64_t y = at(a, k, p);
         if (x == 0 && y == 0) continue;  // already diagonal: no rotation, no rounding
+        ++out.rotations;
         const JacobiAngles ang = jacobi_fixed_angles(at(a, p, p), x, y, at(a, k, k));
         const CosSin left = fixmath::cordic_cos_sin(ang.alpha);
         const CosSin right = fixmath::cordic_cos_sin(ang.beta);

@@ -27,6 +27,9 @@ struct JacobiFixedResult {
   std::array<int64_t, kJacobiFixedMaxOrder> sigma{};
   std::array<int32_t, kJacobiFixedMaxOrder * kJacobiFixedMaxOrder> u{};
   std::array<int32_t, kJacobiFixedMaxOrder * kJacobiFixedMaxOrder> v{};
+  /// (p, k) visits that rotated (an exactly diagonal 2x2 block is skipped): the RTL writes its
+  /// matrix register files only on these, so the unit's energy counts them.
+  int rotations = 0;
 };
 
 /// @brief Jacobi SVD of the n x n column-major integer matrix c (1 <= n <= 9, |c_ij| <= 2^26;

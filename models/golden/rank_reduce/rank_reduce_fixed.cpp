@@ -288,6 +288,7 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
       int64_t acc = 0;  // |acc| <= n 2^15 2^30 <= 2^59
       for (int i = 0; i < n; ++i) acc += int64_t{qj[i]} * w[i];
       if (acc == 0) continue;
+      ++trace_.gs_coefficients;
       const int qe = b.exps[j];
       const int sh = std::max(0, bit_length(magnitude(acc)) - kCoeffBits);
       const int64_t cm = shift_round(acc, sh);  // |cm| <= 2^30
@@ -381,6 +382,13 @@ void RankReduceFixed::update_basis(Basis& b, const int64_t* mix, const uint32_t*
   }
   for (int j = 0; j < r_; ++j) {
     const int64_t* acc = wide_.data() + static_cast<std::size_t>(j) * n;
+    uint64_t running = magnitude(acc[0]);  // the RTL's per-column maximum: row 0, then each new one
+    ++trace_.max_updates;
+    for (int i = 1; i < n; ++i)
+      if (magnitude(acc[i]) > running) {
+        running = magnitude(acc[i]);
+        ++trace_.max_updates;
+      }
     b.exps[j] =
         quantize_column(acc, n, e_ref - kQ30, b.codes.data() + static_cast<std::size_t>(j) * n, b.max_abs[j]);
   }
@@ -471,6 +479,12 @@ void RankReduceFixed::step_codes(const int16_t* dz, int dz_exp, const int16_t* a
   int64_t qx[kJacobiFixedMaxOrder * kJacobiFixedMaxOrder];
   int64_t cx_new[kJacobiFixedMaxOrder];
   trace_.kept = reduce_spectrum_fixed(params_.mode, q, svd.sigma.data(), trace_.sign_word, qx, cx_new);
+  trace_.jacobi_rotations = svd.rotations;
+  if (params_.mode == RankReduceMode::kUnbiased) {  // s1 = sigma_m0 + ... + sigma_{q-1}, m0 = kept
+    int64_t s1 = 0;
+    for (int i = trace_.kept; i < q; ++i) s1 += svd.sigma[static_cast<std::size_t>(i)];
+    trace_.mix_dry = s1 == 0;
+  }
   int64_t mix_l[kJacobiFixedMaxOrder * kJacobiFixedMaxOrder];
   int64_t mix_r[kJacobiFixedMaxOrder * kJacobiFixedMaxOrder];
   for (int j = 0; j < r; ++j)

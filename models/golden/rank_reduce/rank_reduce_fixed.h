@@ -33,6 +33,13 @@ struct FixedPairTrace {
   int kept = 0;  ///< leading singular values kept unmixed (r biased, m - 1 unbiased; 0 if no SVD ran)
   uint32_t sign_word = 0;  ///< sign-generator word of this pair (used in unbiased mode)
   int c_exponent = 0;      ///< exponent of the core matrix codes C (0 if no SVD ran)
+  // What the RTL writes into its register files depends on the data through these four counts
+  // (energy only: its cycles do not; models/hw/rr_unit_timing.h).
+  int gs_coefficients = 0;   ///< Gram-Schmidt coefficients formed, both sides (nonzero dot products)
+  int jacobi_rotations = 0;  ///< Jacobi (p, k) visits that rotated (JacobiFixedResult::rotations)
+  bool mix_dry = false;      ///< unbiased: s1 = 0, nothing to mix (the Householder columns not formed)
+  int64_t max_updates = 0;   ///< basis update, both sides: per column, 1 + the rows whose |sum| exceeds
+                             ///< every earlier row's (the running maximum the RTL keeps per column)
 };
 
 /// @brief A factor L or R as the hardware holds it: 16-bit codes, one power-of-two scale.

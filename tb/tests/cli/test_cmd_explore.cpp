@@ -76,6 +76,11 @@ TEST(CmdExplore, WritesOneRowPerPointWithTheDocumentedColumns) {
   // 64 c.sram_writes x 0.25, compute 11.25 x 0.125 + the unit's energy; lifetime 1000 x 4.
   hw::RrPairOutcome full;
   full.kept = 0;
+  // every register-file write the data could cause: 4r coefficients, all 8 q(q-1)/2 Jacobi
+  // visits rotated, a new running maximum on each of the r (n_o + n_i) rows
+  full.gs_coefficients = 8;
+  full.jacobi_rotations = 24;
+  full.max_updates = 16;
   const hw::RrUnitPairCost c = hw::rr_unit_pair_cost(2, true, 3, 5, full);
   const double reads = 30 + (64.0 * static_cast<double>(c.sram_reads) + 64) * 0.5;
   const double writes = 60 + 64.0 * static_cast<double>(c.sram_writes) * 0.25;

@@ -114,6 +114,11 @@ TEST(ClosedForm, LrtPaysTheRankReduceUnitsMemoryWordsCyclesAndOperations) {
   EXPECT_EQ(q.inv_write_density, 4.0);
   hw::RrPairOutcome full;
   full.kept = 0;
+  // every register-file write the data could cause: 4r coefficients, all 8 q(q-1)/2 Jacobi
+  // visits rotated, a new running maximum on each of the r (n_o + n_i) rows
+  full.gs_coefficients = 8;
+  full.jacobi_rotations = 24;
+  full.max_updates = 16;
   const hw::RrUnitPairCost c = hw::rr_unit_pair_cost(2, true, 3, 5, full);
   EXPECT_EQ(q.rank_reduce_cycles, static_cast<double>(c.cycles));
   EXPECT_EQ(q.sram_write_bits, 64.0 * static_cast<double>(c.sram_writes));

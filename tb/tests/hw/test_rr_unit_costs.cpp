@@ -52,6 +52,13 @@ TEST(RrUnitCosts, BuiltInTableEqualsTheClosedFormOnRandomPairs) {
     o.vanished_left = gen() % 4 == 0;
     o.vanished_right = gen() % 4 == 0;
     o.kept = unbiased ? static_cast<int>(gen() % static_cast<uint64_t>(rank + 1)) : rank;
+    if (!o.zero_input) o.gs_coefficients = static_cast<int>(gen() % static_cast<uint64_t>(4 * rank + 1));
+    if (!o.zero_input && !o.skipped_kappa) {  // the register-file counts of a full step
+      o.jacobi_rotations = static_cast<int>(gen() % static_cast<uint64_t>(4 * rank * (rank + 1) + 1));
+      o.max_updates =
+          2 * rank + static_cast<int64_t>(gen() % static_cast<uint64_t>(rank * (n_o + n_i) - rank + 1));
+      o.mix_dry = unbiased && gen() % 3 == 0;
+    }
     RrUnitPairCost want = rr_unit_pair_cost(rank, unbiased, n_o, n_i, o);
     RrUnitPairCost got = t.pair_cost(rank, unbiased, n_o, n_i, o);
     for (int q = 0; q < kQuantities; ++q)
@@ -71,6 +78,7 @@ TEST(RrUnitCosts, PricesByHandAndEnergyIsTheirSum) {
   EXPECT_DOUBLE_EQ(t.price_pj[kCordicOps], 3680 * 0.003125); // 32 x 115
   EXPECT_DOUBLE_EQ(t.price_pj[kSignOps], 1584 * 0.003125);   // 3 x 528
   EXPECT_DOUBLE_EQ(t.price_pj[kRfReads], 5.0);               // 32 bits x 10 / 64 pJ
+  EXPECT_DOUBLE_EQ(t.price_pj[kRfWriteBits], 10.0 / 64);     // a bit of it
   EXPECT_DOUBLE_EQ(t.price_pj[kSramReads], 0.0);              // priced by the SRAM
   RrUnitPairCost c;
   c.cycles = 1000;
@@ -82,7 +90,7 @@ TEST(RrUnitCosts, PricesByHandAndEnergyIsTheirSum) {
   c.cordic_ops = 4;
   c.sign_ops = 1;
   c.rf_reads = 10;
-  c.rf_writes = 6;
+  c.rf_write_bits = 6 * 32;
   EXPECT_NEAR(t.compute_energy_pj(c), (5 * 1322 + 8192 + 1088 + 4 * 3680 + 1584) * 0.003125 + 16 * 5.0, 1e-9);
 }
 

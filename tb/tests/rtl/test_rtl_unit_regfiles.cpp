@@ -1,11 +1,11 @@
-// The register-file writes rr_unit performs, counted from its write enables on real pairs,
-// against the closed form's rf_writes (models/hw/rr_unit_timing.h), which prices the writes of
-// the four q x q matrix files (C / Q_x, U, V, M_L + M_R) and counts a suppressed write (a zero
-// Jacobi pair, s1 = 0) as performed: per pair the measured matrix writes are at most the closed
-// form's. The ten small q-vector files are not in the closed form (docs/rtl.md, "Cost table");
-// their writes are measured here and printed, the figure a price for them would start from.
+// The register-file writes rr_unit performs, counted from its fourteen files' write enables on
+// real pairs, against the closed form's per-file writes (models/hw/rr_unit_timing.h), which the
+// cost table prices as rf_write_bits: equal on every pair and file, for ranks 1, 2, 4, 8, both
+// modes, kappa-skipped, vanished, zero-input and s1 = 0 pairs alike (the data-dependent terms
+// come from the golden model's trace).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -29,7 +29,6 @@ class CountingUnit : public rtl::RtlUnitEnv {
  public:
   explicit CountingUnit(const rtl::RtlUnitConfig& cfg) : RtlUnitEnv(cfg), model_(&ctx_, "rr_unit") {}
   ~CountingUnit() override { model_.final(); }
-  uint64_t matrix_writes = 0, vector_writes = 0;
 
  protected:
   void edge() override {
@@ -38,16 +37,7 @@ class CountingUnit : public rtl::RtlUnitEnv {
     rtl::apply_inputs(p, d);
     d.clk = 0;
     d.eval();  // the write enables of the coming edge, settled
-    const auto& r = *d.rootp;
-    if (!p.rst) {
-      matrix_writes += r.rr_unit__DOT__u_ja__DOT__we + r.rr_unit__DOT__u_ju__DOT__we +
-                       r.rr_unit__DOT__u_jv__DOT__we + r.rr_unit__DOT__u_mx__DOT__we;
-      vector_writes += r.rr_unit__DOT__u_cf__DOT__we + r.rr_unit__DOT__u_cb0__DOT__we +
-                       r.rr_unit__DOT__u_cb1__DOT__we + r.rr_unit__DOT__u_qr__DOT__we +
-                       r.rr_unit__DOT__u_bc__DOT__we + r.rr_unit__DOT__u_cx__DOT__we +
-                       r.rr_unit__DOT__u_eq__DOT__we + r.rr_unit__DOT__u_ec__DOT__we +
-                       r.rr_unit__DOT__u_sg__DOT__we + r.rr_unit__DOT__u_hs__DOT__we;
-    }
+    if (!p.rst) rtl::add_regfile_writes(*d.rootp, regfile_writes_);
     d.clk = 1;
     d.eval();
     rtl::read_outputs(d, pins_);
@@ -58,20 +48,47 @@ class CountingUnit : public rtl::RtlUnitEnv {
   Vrr_unit_pub model_;
 };
 
+TEST(RrUnitRegfiles, TheEnvironmentAndTheClosedFormNameTheSameFilesInOneOrder) {
+  ASSERT_EQ(rtl::kRtlRegfileNames.size(), static_cast<size_t>(hw::kRrRegfiles));
+  for (int f = 0; f < hw::kRrRegfiles; ++f)
+    EXPECT_STREQ(rtl::kRtlRegfileNames[static_cast<size_t>(f)], hw::rr_regfile_name(f));
+}
+
 struct Shape {
   int rank, n_o, n_i;
   bool unbiased;
+  double kappa_th;  // 0: every pair a full step
 };
 
-TEST(RrUnitRegfiles, MatrixWritesAreAtMostTheClosedFormsAndTheVectorWritesAreMeasured) {
-  for (const Shape sh : {Shape{1, 9, 7, false}, Shape{2, 12, 16, true}, Shape{4, 24, 12, false},
-                         Shape{4, 24, 12, true}, Shape{8, 12, 10, true}}) {
+// Inputs that reach every outcome: dense pairs, sparse ones (a residual that vanishes against
+// the basis, Gram-Schmidt coefficients of zero), all-zero ones, tiny ones (sigma of zero: s1 = 0).
+void fill_pair(const CounterRng& rng, int k, std::vector<int16_t>& dz, std::vector<int16_t>& a) {
+  const int kind = k % 7;
+  auto value = [&](uint64_t i) {
+    const uint32_t b = rng.bits32(uint64_t(k) * 4096 + i);
+    if (kind == 3) return static_cast<int16_t>(0);                            // zero input
+    if (kind == 4) return static_cast<int16_t>(static_cast<int>(b % 3) - 1);  // tiny
+    if (kind == 5)
+      return static_cast<int16_t>(b % 5 == 0 ? static_cast<int>(b % 60001) - 30000 : 0);  // sparse
+    return static_cast<int16_t>(static_cast<int>(b % 60001) - 30000);
+  };
+  for (size_t i = 0; i < dz.size(); ++i) dz[i] = value(i);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = kind == 6 ? dz[i % dz.size()] : value(2048 + i);
+}
+
+TEST(RrUnitRegfiles, EveryFilesWritesEqualTheClosedFormOnEveryPair) {
+  uint64_t all_vanished = 0, all_dry = 0;
+  for (const Shape sh :
+       {Shape{1, 9, 7, false, 0.0}, Shape{1, 5, 6, true, 0.0}, Shape{2, 12, 16, true, 0.0},
+        Shape{2, 8, 3, false, 4.0}, Shape{4, 24, 12, false, 0.0}, Shape{4, 24, 12, true, 0.0},
+        Shape{4, 17, 30, true, 4.0}, Shape{8, 12, 10, true, 0.0}, Shape{8, 11, 9, false, 4.0},
+        Shape{4, 3, 20, true, 0.0}, Shape{2, 9, 2, false, 0.0}}) {  // n < q: residuals vanish
     golden::RankReduceParams params;
     params.rank = sh.rank;
     params.n_o = sh.n_o;
     params.n_i = sh.n_i;
     params.mode = sh.unbiased ? golden::RankReduceMode::kUnbiased : golden::RankReduceMode::kBiased;
-    params.kappa_th = 0.0;  // every pair a full step: every phase writes its files
+    params.kappa_th = sh.kappa_th;
     params.seed = 7;
     golden::RankReduceFixed model(params);
     rtl::RtlUnitConfig cfg;
@@ -84,36 +101,58 @@ TEST(RrUnitRegfiles, MatrixWritesAreAtMostTheClosedFormsAndTheVectorWritesAreMea
     CountingUnit unit(cfg);
     const CounterRng rng(11, static_cast<uint64_t>(sh.rank * 2 + sh.unbiased));
     std::vector<int16_t> dz(static_cast<size_t>(sh.n_o)), a(static_cast<size_t>(sh.n_i));
-    uint64_t matrix = 0, vector = 0, bound = 0, equal_pairs = 0, full = 0;
-    const int pairs = 40;
+    std::array<uint64_t, hw::kRrRegfiles> total{};
+    uint64_t bits = 0, full = 0, skipped = 0, zero = 0, vanished = 0, dry = 0, partial_jacobi = 0;
+    const int pairs = 42;
     for (int k = 0; k < pairs; ++k) {
-      for (size_t i = 0; i < dz.size(); ++i)
-        dz[i] = static_cast<int16_t>(static_cast<int>(rng.bits32(uint64_t(k) * 1000 + i) % 60001) - 30000);
-      for (size_t i = 0; i < a.size(); ++i)
-        a[i] = static_cast<int16_t>(static_cast<int>(rng.bits32(uint64_t(k) * 1000 + 500 + i) % 60001) - 30000);
+      fill_pair(rng, k, dz, a);
       model.step_codes(dz.data(), 0, a.data(), 0);
-      const uint64_t m0 = unit.matrix_writes, v0 = unit.vector_writes;
       const rtl::RtlPairResult res = unit.run_pair(dz.data(), 0, a.data(), 0);
+      const golden::FixedPairTrace& t = model.last_pair();
       const hw::RrUnitPairCost want =
-          hw::rr_unit_pair_cost(sh.rank, sh.unbiased, sh.n_o, sh.n_i, hw::rr_pair_outcome(model.last_pair()));
+          hw::rr_unit_pair_cost(sh.rank, sh.unbiased, sh.n_o, sh.n_i, hw::rr_pair_outcome(t));
       ASSERT_EQ(res.cycles, want.cycles) << "pair " << k;  // the same pair as the closed form's
-      const uint64_t m = unit.matrix_writes - m0;
-      EXPECT_LE(m, want.rf_writes) << "rank " << sh.rank << " pair " << k;
-      matrix += m;
-      vector += unit.vector_writes - v0;
-      bound += want.rf_writes;
-      equal_pairs += m == want.rf_writes;
-      full += !model.last_pair().zero_input && !model.last_pair().skipped_kappa;
+      uint64_t got_bits = 0;
+      for (int f = 0; f < hw::kRrRegfiles; ++f) {
+        const size_t i = static_cast<size_t>(f);
+        const uint64_t got = res.regfile_writes[i];
+        EXPECT_EQ(got, want.regfile_writes[i])
+            << hw::rr_regfile_name(f) << ", rank " << sh.rank << " pair " << k;
+        total[i] += got;
+        got_bits += got * static_cast<uint64_t>(hw::rr_regfile_width_bits(f));
+      }
+      EXPECT_EQ(got_bits, want.rf_write_bits) << "rank " << sh.rank << " pair " << k;
+      bits += got_bits;
+      zero += t.zero_input;
+      skipped += t.skipped_kappa;
+      full += !t.zero_input && !t.skipped_kappa;
+      vanished += t.vanished_left || t.vanished_right;
+      dry += t.mix_dry;
+      const int visits = 4 * sh.rank * (sh.rank + 1);
+      partial_jacobi += !t.zero_input && !t.skipped_kappa && t.jacobi_rotations < visits;
     }
     EXPECT_GT(full, 0u);
-    EXPECT_GT(vector, 0u);
-    std::printf("[ regfiles ] rank %d %s %dx%d: %d pairs (%llu full steps): matrix writes %llu (closed form %llu, "
-                "%llu pairs equal), q-vector writes %llu\n",
-                sh.rank, sh.unbiased ? "unbiased" : "biased", sh.n_o, sh.n_i, pairs,
-                static_cast<unsigned long long>(full), static_cast<unsigned long long>(matrix),
-                static_cast<unsigned long long>(bound), static_cast<unsigned long long>(equal_pairs),
-                static_cast<unsigned long long>(vector));
+    EXPECT_GT(zero, 0u);
+    EXPECT_GT(partial_jacobi, 0u);  // the suppressed rotations are exercised
+    all_vanished += vanished;
+    all_dry += dry;
+    if (sh.kappa_th > 0) {
+      EXPECT_GT(skipped, 0u);
+    }
+    std::printf(
+        "[ regfiles ] rank %d %s %dx%d kappa %.0f: %d pairs (%llu full, %llu kappa-skipped, %llu zero, "
+        "%llu vanished, %llu s1 = 0): %llu bits written; writes",
+        sh.rank, sh.unbiased ? "unbiased" : "biased", sh.n_o, sh.n_i, sh.kappa_th, pairs,
+        static_cast<unsigned long long>(full), static_cast<unsigned long long>(skipped),
+        static_cast<unsigned long long>(zero), static_cast<unsigned long long>(vanished),
+        static_cast<unsigned long long>(dry), static_cast<unsigned long long>(bits));
+    for (int f = 0; f < hw::kRrRegfiles; ++f)
+      std::printf(" %s %llu", hw::rr_regfile_name(f),
+                  static_cast<unsigned long long>(total[static_cast<size_t>(f)]));
+    std::printf("\n");
   }
+  EXPECT_GT(all_vanished, 0u);  // a new column written as zeros
+  EXPECT_GT(all_dry, 0u);       // the Householder writes suppressed
 }
 
 }  // namespace
