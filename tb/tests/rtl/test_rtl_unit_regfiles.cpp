@@ -2,7 +2,9 @@
 // real pairs, against the closed form's per-file writes (models/hw/rr_unit_timing.h), which the
 // cost table prices as rf_write_bits: equal on every pair and file, for ranks 1, 2, 4, 8, both
 // modes, kappa-skipped, vanished, zero-input and s1 = 0 pairs alike (the data-dependent terms
-// come from the golden model's trace).
+// come from the golden model's trace). The divider's, square root's and CORDIC's accepted
+// operations, priced per operation as well, equal the closed form's div_ops, isqrt_ops and
+// cordic_ops on the same pairs.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -29,6 +31,7 @@ class CountingUnit : public rtl::RtlUnitEnv {
  public:
   explicit CountingUnit(const rtl::RtlUnitConfig& cfg) : RtlUnitEnv(cfg), model_(&ctx_, "rr_unit") {}
   ~CountingUnit() override { model_.final(); }
+  uint64_t div_starts = 0, isqrt_starts = 0, cordic_starts = 0;
 
  protected:
   void edge() override {
@@ -37,7 +40,13 @@ class CountingUnit : public rtl::RtlUnitEnv {
     rtl::apply_inputs(p, d);
     d.clk = 0;
     d.eval();  // the write enables of the coming edge, settled
-    if (!p.rst) rtl::add_regfile_writes(*d.rootp, regfile_writes_);
+    if (!p.rst) {
+      rtl::add_regfile_writes(*d.rootp, regfile_writes_);
+      const auto& r = *d.rootp;  // operations the primitives accept at this edge
+      div_starts += r.rr_unit__DOT__div_in_valid & r.rr_unit__DOT__div_in_ready & 1u;
+      isqrt_starts += r.rr_unit__DOT__sq_in_valid & r.rr_unit__DOT__sq_in_ready & 1u;
+      cordic_starts += r.rr_unit__DOT__co_in_valid & r.rr_unit__DOT__co_in_ready & 1u;
+    }
     d.clk = 1;
     d.eval();
     rtl::read_outputs(d, pins_);
@@ -76,7 +85,7 @@ void fill_pair(const CounterRng& rng, int k, std::vector<int16_t>& dz, std::vect
   for (size_t i = 0; i < a.size(); ++i) a[i] = kind == 6 ? dz[i % dz.size()] : value(2048 + i);
 }
 
-TEST(RrUnitRegfiles, EveryFilesWritesEqualTheClosedFormOnEveryPair) {
+TEST(RrUnitRegfiles, EveryFilesWritesAndEveryPrimitiveOperationEqualTheClosedFormOnEveryPair) {
   uint64_t all_vanished = 0, all_dry = 0;
   for (const Shape sh :
        {Shape{1, 9, 7, false, 0.0}, Shape{1, 5, 6, true, 0.0}, Shape{2, 12, 16, true, 0.0},
@@ -107,6 +116,7 @@ TEST(RrUnitRegfiles, EveryFilesWritesEqualTheClosedFormOnEveryPair) {
     for (int k = 0; k < pairs; ++k) {
       fill_pair(rng, k, dz, a);
       model.step_codes(dz.data(), 0, a.data(), 0);
+      const uint64_t div0 = unit.div_starts, isqrt0 = unit.isqrt_starts, cordic0 = unit.cordic_starts;
       const rtl::RtlPairResult res = unit.run_pair(dz.data(), 0, a.data(), 0);
       const golden::FixedPairTrace& t = model.last_pair();
       const hw::RrUnitPairCost want =
@@ -122,6 +132,10 @@ TEST(RrUnitRegfiles, EveryFilesWritesEqualTheClosedFormOnEveryPair) {
         got_bits += got * static_cast<uint64_t>(hw::rr_regfile_width_bits(f));
       }
       EXPECT_EQ(got_bits, want.rf_write_bits) << "rank " << sh.rank << " pair " << k;
+      // The primitives' operations, priced per operation too: as the closed form counts them.
+      EXPECT_EQ(unit.div_starts - div0, want.div_ops) << "rank " << sh.rank << " pair " << k;
+      EXPECT_EQ(unit.isqrt_starts - isqrt0, want.isqrt_ops) << "rank " << sh.rank << " pair " << k;
+      EXPECT_EQ(unit.cordic_starts - cordic0, want.cordic_ops) << "rank " << sh.rank << " pair " << k;
       bits += got_bits;
       zero += t.zero_input;
       skipped += t.skipped_kappa;
