@@ -24,12 +24,12 @@ static_assert(hw::kRrRegfiles == rtl::kRtlRegfileNames.size(), "one register-fil
 // checked against them file by file: the energy of impl: rtl is the RTL's own.
 void add_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,
                         golden::FixedPairTrace& t) {
-  if (t.zero_input) return;
   const bool unbiased = p.mode == golden::RankReduceMode::kUnbiased;
   const int64_t q = p.rank + 1;
   auto w = [&res](int f) { return static_cast<int64_t>(res.regfile_writes[static_cast<size_t>(f)]); };
-  t.gs_coefficients = static_cast<int>(w(hw::kRfCf) - (2 - t.vanished_left - t.vanished_right));
-  if (!t.skipped_kappa) {
+  if (!t.zero_input)  // (a zero-input pair writes no file: checked below like any other)
+    t.gs_coefficients = static_cast<int>(w(hw::kRfCf) - (2 - t.vanished_left - t.vanished_right));
+  if (!t.zero_input && !t.skipped_kappa) {
     t.jacobi_rotations = static_cast<int>((w(hw::kRfJu) - q * q) / (2 * q));
     t.max_updates = w(hw::kRfBc);
     t.mix_dry = unbiased && w(hw::kRfJa) == q * q + 4 * q * t.jacobi_rotations;
