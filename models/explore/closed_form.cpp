@@ -136,21 +136,16 @@ PointResult evaluate(const DesignPoint& p) {
       break;
     case Algorithm::kLrt: {
       // The rank-reduce unit (docs/rtl.md, "Cost table"): its SRAM (basis, metadata, scratch),
-      // its logic, and per pair the cycles, 64-bit words and operations of a full step (no
-      // vanishing residual, no kappa skip; unbiased: every value mixed, the longest; every
-      // register-file write the data could cause: each Gram-Schmidt coefficient formed, each
-      // Jacobi visit rotated, a new running maximum on every row): an upper bound per pair.
+      // its logic, and per pair the cycles, 64-bit words and operations of the costliest pair
+      // (hw::rr_full_step_outcome): an upper bound per pair.
       const hw::RrUnitCostTable& costs = p.unit_costs != nullptr ? *p.unit_costs : hw::builtin_rr_unit_costs();
       const int rank = static_cast<int>(p.rank);
       const hw::RrUnitMemory mem = hw::rr_unit_memory(rank, p.n_o, p.n_i);
       q.scratch_sram_bits = 64.0 * static_cast<double>(mem.scratch_words);
       q.aux_sram_bits = 64.0 * static_cast<double>(mem.state_words()) + q.scratch_sram_bits;
       q.logic_area_um2 = t.rank_reduce_logic_area_um2 ? *t.rank_reduce_logic_area_um2 : costs.area(rank).logic_area_um2;
-      hw::RrPairOutcome full;
-      full.kept = p.unbiased ? 0 : rank;
-      full.gs_coefficients = 4 * rank;
-      full.jacobi_rotations = 4 * rank * (rank + 1);  // 8 sweeps x q (q - 1) / 2
-      full.max_updates = static_cast<int64_t>(rank) * static_cast<int64_t>(p.n_o + p.n_i);
+      const hw::RrPairOutcome full = hw::rr_full_step_outcome(rank, p.unbiased, static_cast<int>(p.n_o),
+                                                              static_cast<int>(p.n_i));
       const hw::RrUnitPairCost c =
           costs.pair_cost(rank, p.unbiased, static_cast<int>(p.n_o), static_cast<int>(p.n_i), full);
       q.sram_read_bits += 64.0 * static_cast<double>(c.sram_reads) * pairs;

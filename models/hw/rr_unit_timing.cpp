@@ -206,11 +206,17 @@ uint64_t rr_unit_pair_cycles(int rank, bool unbiased, int n_o, int n_i, const Rr
   return rr_unit_pair_cost(rank, unbiased, n_o, n_i, outcome).cycles;
 }
 
-uint64_t rr_unit_pair_cycles_max(int rank, bool unbiased, int n_o, int n_i) {
+RrPairOutcome rr_full_step_outcome(int rank, bool unbiased, int n_o, int n_i) {
   RrPairOutcome o;
-  o.kept = 0;
-  if (!unbiased) o.kept = rank;
-  return rr_unit_pair_cycles(rank, unbiased, n_o, n_i, o);
+  o.kept = unbiased ? 0 : rank;
+  o.gs_coefficients = 4 * rank;
+  o.jacobi_rotations = 4 * rank * (rank + 1);  // 8 sweeps x q (q - 1) / 2
+  o.max_updates = static_cast<int64_t>(rank) * (static_cast<int64_t>(n_o) + n_i);
+  return o;
+}
+
+uint64_t rr_unit_pair_cycles_max(int rank, bool unbiased, int n_o, int n_i) {
+  return rr_unit_pair_cycles(rank, unbiased, n_o, n_i, rr_full_step_outcome(rank, unbiased, n_o, n_i));
 }
 
 }  // namespace lrt::hw

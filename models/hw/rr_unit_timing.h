@@ -99,6 +99,12 @@ RrUnitMemory rr_unit_memory(int rank, uint64_t n_o, uint64_t n_i);
 /// mode only (0..r). Throws std::invalid_argument outside the range.
 RrUnitPairCost rr_unit_pair_cost(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome);
 
+/// @brief The costliest pair at this shape: a full step (both residuals kept, no kappa skip;
+/// unbiased: kept = 0, the longest mixing) with every register-file write the data could cause
+/// (4r Gram-Schmidt coefficients, every Jacobi visit rotated, a new running maximum on each of
+/// the r (n_o + n_i) rows). Every quantity of rr_unit_pair_cost is at its largest for it.
+RrPairOutcome rr_full_step_outcome(int rank, bool unbiased, int n_o, int n_i);
+
 /// @brief rr_unit_pair_cost(...).cycles.
 uint64_t rr_unit_pair_cycles(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome);
 

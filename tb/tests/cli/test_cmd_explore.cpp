@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <tuple>
 #include <vector>
@@ -234,6 +235,38 @@ TEST(CmdExplore, TheFigure3ConfigCoversAllFiveAlgorithmsFromBOneToTenThousand) {
   // 4 per decade over 4 decades = 17 batch sizes; online has 1 point; four others have 17 each.
   EXPECT_EQ(lines.size(), 1u + 1u + 4u * 17u);
   EXPECT_TRUE(contains(lines.back(), ",lrt,512,2048,10000,4,8,16,")) << lines.back();
+}
+
+// lrtsim unit-costs --pair-table prints the table explore reads, per rank and mode, for the
+// costliest pair at one shape: every row's cycles, words and unit energy are the table's.
+TEST(CmdUnitCosts, PairTableRowsAreTheCostTablesCostliestPair) {
+  const std::string area = std::string(LRTSIM_SOURCE_DIR) + "/configs/rank_reduce_area.yaml";
+  const auto r = run_lrtsim({"unit-costs", "--area", area, "--pair-table", "128", "1152"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const hw::RrUnitCostTable& t = hw::builtin_rr_unit_costs();
+  int rows = 0;
+  for (const auto& [rank, rc] : t.ranks)
+    for (const bool unbiased : {false, true}) {
+      const hw::RrUnitPairCost c =
+          t.pair_cost(rank, unbiased, 128, 1152, hw::rr_full_step_outcome(rank, unbiased, 128, 1152));
+      std::ostringstream unit;
+      unit << std::fixed << std::setprecision(1) << t.compute_energy_pj(c) / 1000.0;
+      const std::string row = "| " + std::to_string(rank) + " | " + (unbiased ? "unbiased" : "biased") + " | " +
+                              std::to_string(c.cycles) + " | " + std::to_string(c.sram_reads) + " / " +
+                              std::to_string(c.sram_writes) + " | ";
+      EXPECT_TRUE(contains(r.out, row)) << row;
+      EXPECT_TRUE(contains(r.out, " | " + unit.str() + " |\n")) << unit.str();
+      ++rows;
+    }
+  EXPECT_EQ(rows, 16);
+  // The costliest pair bounds every quantity: a pair with fewer writes costs less.
+  hw::RrPairOutcome fewer = hw::rr_full_step_outcome(4, false, 128, 1152);
+  fewer.jacobi_rotations = 3;
+  EXPECT_LT(t.pair_cost(4, false, 128, 1152, fewer).rf_write_bits,
+            t.pair_cost(4, false, 128, 1152, hw::rr_full_step_outcome(4, false, 128, 1152)).rf_write_bits);
+  const auto bad = run_lrtsim({"unit-costs", "--area", area, "--pair-table", "0", "5"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "--pair-table")) << bad.err;
 }
 
 }  // namespace
