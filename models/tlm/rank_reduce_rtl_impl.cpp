@@ -17,13 +17,13 @@ int next_instance() {
   return count++;
 }
 
+}  // namespace
+
 static_assert(hw::kRrRegfiles == rtl::kRtlRegfileNames.size(), "one register-file list");
 
-// The trace's register-file counts (what the cost table prices the writes from), read back
-// from the writes the unit performed per file, then the closed form of the whole outcome
-// checked against them file by file: the energy of impl: rtl is the RTL's own.
-void add_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,
-                        golden::FixedPairTrace& t) {
+// The energy of impl: rtl is the RTL's own: the counts are read back from its writes.
+void add_rtl_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,
+                            golden::FixedPairTrace& t) {
   const bool unbiased = p.mode == golden::RankReduceMode::kUnbiased;
   const int64_t q = p.rank + 1;
   auto w = [&res](int f) { return static_cast<int64_t>(res.regfile_writes[static_cast<size_t>(f)]); };
@@ -50,8 +50,6 @@ void add_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairRes
     throw RunError("rank reduce (rtl): pair " + std::to_string(t.pair_index) +
                    ": the unit's register-file writes do not follow the closed form: " + mismatch);
 }
-
-}  // namespace
 
 RtlRankReduceImpl::RtlRankReduceImpl(const golden::RankReduceParams& params)
     : params_(params), mirror_(params) {
@@ -104,7 +102,7 @@ void RtlRankReduceImpl::step(RankReduceState& state, const RankReducePair& pair)
   trace_.kept = res.kept;
   trace_.sign_word = res.sign_word;
   trace_.c_exponent = res.c_exponent;
-  add_regfile_counts(params_, res, trace_);
+  add_rtl_regfile_counts(params_, res, trace_);
   ++stats_.pairs;
   if (res.zero_input || res.vanished_left || res.vanished_right) ++stats_.degenerate;
   if (res.skipped_kappa) ++stats_.skipped_kappa;

@@ -30,7 +30,9 @@
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "hw/rr_unit_costs.h"
 #include "hw/rr_unit_timing.h"
+#include "sc/rr_unit_env.h"
 #include "tlm/rank_reduce_impl.h"
+#include "tlm/rank_reduce_rtl_impl.h"
 #include "tlm/rank_reduce_unit.h"
 #include "tlm/sram_buffer.h"
 #include "tlm/tlm_util.h"
@@ -536,6 +538,56 @@ TEST(RankReduceUnitElaborated, ResetInputErrorAndForeignWrites) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(run_child(reset_and_errors_scenario, "reset and errors: ok"), ::testing::ExitedWithCode(0),
               "reset and errors: ok");
+}
+
+// impl: rtl's register-file counts: read back from the writes per file exactly (every count the
+// cost table prices); u_cf's and u_bc's writes are G and B, and a write to any of the twelve
+// other files that the closed form does not have stops the run naming the file.
+TEST(RtlRegfileCounts, ReadBackFromTheWritesAndAnyDifferenceNamesTheFile) {
+  RankReduceParams p;
+  p.rank = 3;
+  p.n_o = 6;
+  p.n_i = 9;
+  p.mode = RankReduceMode::kUnbiased;
+  for (const bool dry : {false, true}) {
+    golden::FixedPairTrace want;  // a full step: kept 1, a rotated visit count, dry or not
+    want.pair_index = 7;
+    want.kept = 1;
+    want.vanished_right = true;
+    want.gs_coefficients = 5;
+    want.jacobi_rotations = 13;
+    want.max_updates = 21;
+    want.mix_dry = dry;
+    rtl::RtlPairResult res;
+    res.regfile_writes = hw::rr_unit_pair_cost(3, true, 6, 9, hw::rr_pair_outcome(want)).regfile_writes;
+    golden::FixedPairTrace got;  // what the result ports say
+    got.pair_index = 7;
+    got.kept = 1;
+    got.vanished_right = true;
+    add_rtl_regfile_counts(p, res, got);
+    EXPECT_EQ(got.gs_coefficients, 5);
+    EXPECT_EQ(got.jacobi_rotations, 13);
+    EXPECT_EQ(got.max_updates, 21);
+    EXPECT_EQ(got.mix_dry, dry);
+    for (int f = 0; f < hw::kRrRegfiles; ++f) {
+      rtl::RtlPairResult bad = res;
+      ++bad.regfile_writes[static_cast<size_t>(f)];
+      golden::FixedPairTrace t = got;
+      if (f == hw::kRfCf || f == hw::kRfBc) {  // these two files' writes are G and B themselves
+        add_rtl_regfile_counts(p, bad, t);
+        EXPECT_EQ(t.gs_coefficients + t.max_updates, 5 + 21 + 1);
+        continue;
+      }
+      try {
+        add_rtl_regfile_counts(p, bad, t);
+        ADD_FAILURE() << "no error for one more write to " << hw::rr_regfile_name(f);
+      } catch (const RunError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("pair 7"), std::string::npos) << what;
+        EXPECT_NE(what.find(hw::rr_regfile_name(f)), std::string::npos) << what;
+      }
+    }
+  }
 }
 
 }  // namespace
