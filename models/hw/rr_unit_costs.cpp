@@ -288,6 +288,8 @@ uint64_t& quantity_of(RrUnitPairCost& c, int q) {
   }
 }
 
+uint64_t quantity_of(const RrUnitPairCost& c, int q) { return quantity_of(const_cast<RrUnitPairCost&>(c), q); }
+
 PairClass pair_class_of(const RrPairOutcome& o) {
   if (o.zero_input) return kZeroInput;
   return o.skipped_kappa ? kSkippedKappa : kUpdated;
@@ -317,12 +319,14 @@ RrUnitPairCost RrUnitCostTable::pair_cost(int rank, bool unbiased, int n_o, int 
   return cost;
 }
 
+double RrUnitCostTable::energy_pj(const RrUnitPairCost& c, int q) const {
+  if (q == kCycles || q == kSramReads || q == kSramWrites) return 0.0;
+  return static_cast<double>(quantity_of(c, q)) * price_pj[static_cast<size_t>(q)];
+}
+
 double RrUnitCostTable::compute_energy_pj(const RrUnitPairCost& c) const {
-  RrUnitPairCost copy = c;
   double e = 0;
-  for (int q = 0; q < kQuantities; ++q)
-    if (q != kCycles && q != kSramReads && q != kSramWrites)
-      e += static_cast<double>(quantity_of(copy, q)) * price_pj[static_cast<size_t>(q)];
+  for (int q = 0; q < kQuantities; ++q) e += energy_pj(c, q);
   return e;
 }
 

@@ -39,6 +39,7 @@ enum Quantity : int {
 };
 const char* quantity_name(int q);
 uint64_t& quantity_of(RrUnitPairCost& c, int q);
+uint64_t quantity_of(const RrUnitPairCost& c, int q);
 
 /// @brief Pair classes with separate forms (RrPairOutcome's early exits).
 enum PairClass : int { kZeroInput, kSkippedKappa, kUpdated, kPairClasses };
@@ -78,6 +79,8 @@ struct RrUnitCostTable {
   RrUnitPairCost pair_cost(int rank, bool unbiased, int n_o, int n_i, const RrPairOutcome& outcome) const;
   /// @brief The unit's own energy of a pair (every operation except the SRAM words), pJ.
   double compute_energy_pj(const RrUnitPairCost& c) const;
+  /// @brief The part of it that quantity `q` costs (count x price; 0 for cycles and the SRAM words), pJ.
+  double energy_pj(const RrUnitPairCost& c, int q) const;
   /// @brief The synthesized area of `rank`; throws std::invalid_argument naming the ranks that have one.
   const RrUnitArea& area(int rank) const;
 };

@@ -19,7 +19,7 @@ int next_instance() {
 
 }  // namespace
 
-static_assert(hw::kRrRegfiles == rtl::kRtlRegfileNames.size(), "one register-file list");
+static_assert(hw::kRrRegfiles == rtl::kRtlRegfiles, "one register-file list");
 
 // The energy of impl: rtl is the RTL's own: the counts are read back from its writes.
 void add_rtl_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,

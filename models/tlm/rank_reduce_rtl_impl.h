@@ -25,7 +25,8 @@ namespace lrt::tlm {
 /// max_updates, mix_dry: what the cost table prices the writes from) from the writes per file
 /// the unit performed (`res.regfile_writes`), then checks every file against the closed form
 /// of the whole outcome (hw::rr_unit_pair_cost): u_cf's and u_bc's writes define G and B, the
-/// other twelve files must follow. Throws RunError naming the pair and each differing file. `t` holds the pair's other fields (zero input, vanished, kappa skip, kept).
+/// other twelve files must follow. Throws RunError naming the pair and each differing file.
+/// `t` holds the pair's other fields (zero input, vanished, kappa skip, kept).
 void add_rtl_regfile_counts(const golden::RankReduceParams& p, const rtl::RtlPairResult& res,
                             golden::FixedPairTrace& t);
 

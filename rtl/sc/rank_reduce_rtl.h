@@ -48,8 +48,7 @@ class RankReduceRtl : public sc_core::sc_module, public RtlUnitEnv {
   void open_vcd(const std::string& path);
 
  protected:
-  void edge() override;
-  // (counts the register files' writes: rr_unit_counters.vlt makes their enables readable)
+  void edge() override;  // also counts the register files' writes (rr_unit_counters.vlt)
 
  private:
   void settle(bool timed);  // one clock phase

@@ -91,7 +91,7 @@ RtlPairResult RtlUnitEnv::run_pair(const int16_t* dz, int dz_exp, const int16_t*
   uint64_t rsp_data = 0;
   bool code_held = false;  // a code offered and not yet taken stays offered (valid/ready rule)
   RtlPairResult res;
-  const std::array<uint64_t, 14> writes_before = regfile_writes_;
+  const std::array<uint64_t, kRtlRegfiles> writes_before = regfile_writes_;
   // Stalls (set_stalls): each handshake of the environment withheld with probability p.
   auto stall = [this]() { return stall_p_ > 0.0 && stall_dist_(stall_rng_) < stall_p_; };
   for (uint64_t cycle = 0;; ++cycle) {

@@ -25,6 +25,11 @@ struct RtlUnitConfig {
 };
 
 /// @brief What the unit reported for one pair (its done_* ports) and what it cost.
+/// @brief rr_unit's register files (rr_regfile instances), counted in this order: u_ja, u_ju,
+/// u_jv, u_mx, u_cf, u_cb0, u_cb1, u_qr, u_bc, u_cx, u_eq, u_ec, u_sg, u_hs (hw::RrRegfile's,
+/// which names them; test_rtl's RrUnitRegfiles compares every file's count with its closed form).
+inline constexpr size_t kRtlRegfiles = 14;
+
 struct RtlPairResult {
   bool zero_input = false;
   bool vanished_left = false;
@@ -37,23 +42,17 @@ struct RtlPairResult {
   uint64_t cycles = 0;      ///< clock edges from the accepted start to the accepted result
   uint64_t mem_reads = 0;   ///< SRAM read requests of this pair
   uint64_t mem_writes = 0;  ///< SRAM write requests of this pair
-  /// Writes per register file (kRtlRegfileNames order) from the first edge of run_pair() to its
-  /// last, where the wrapper counts them (RtlUnitEnv::edge()); zeros otherwise.
-  std::array<uint64_t, 14> regfile_writes{};
+  /// Writes per register file (add_regfile_writes's order) from the first edge of run_pair() to
+  /// its last, where the wrapper counts them (RtlUnitEnv::edge()); zeros otherwise.
+  std::array<uint64_t, kRtlRegfiles> regfile_writes{};
 };
-
-/// @brief rr_unit's register files (rr_regfile instances), in the order of
-/// RtlPairResult::regfile_writes and hw::RrRegfile.
-inline constexpr std::array<const char*, 14> kRtlRegfileNames = {"u_ja",  "u_ju",  "u_jv", "u_mx", "u_cf",
-                                                                 "u_cb0", "u_cb1", "u_qr", "u_bc", "u_cx",
-                                                                 "u_eq",  "u_ec",  "u_sg", "u_hs"};
 
 /// @brief Adds to `w` the register files whose write enable is high in a Verilated rr_unit
 /// whose rr_regfile `we` is readable (rr_unit_counters.vlt or --public-flat-rw), read between
 /// the low phase and the rising edge.
 template <class Root>
-void add_regfile_writes(const Root& r, std::array<uint64_t, 14>& w) {
-  const uint8_t we[14] = {
+void add_regfile_writes(const Root& r, std::array<uint64_t, kRtlRegfiles>& w) {
+  const uint8_t we[kRtlRegfiles] = {
       r.rr_unit__DOT__u_ja__DOT__we,  r.rr_unit__DOT__u_ju__DOT__we, r.rr_unit__DOT__u_jv__DOT__we,
       r.rr_unit__DOT__u_mx__DOT__we,  r.rr_unit__DOT__u_cf__DOT__we, r.rr_unit__DOT__u_cb0__DOT__we,
       r.rr_unit__DOT__u_cb1__DOT__we, r.rr_unit__DOT__u_qr__DOT__we, r.rr_unit__DOT__u_bc__DOT__we,
@@ -145,7 +144,7 @@ class RtlUnitEnv {
   /// (add_regfile_writes, outside reset): RankReduceRtl does, the cosim's C++ build does not.
   virtual void edge() = 0;
   RtlPins pins_;
-  std::array<uint64_t, 14> regfile_writes_{};  ///< since construction
+  std::array<uint64_t, kRtlRegfiles> regfile_writes_{};  ///< since construction
 
  private:
   RtlUnitConfig cfg_;

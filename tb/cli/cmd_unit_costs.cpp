@@ -36,8 +36,7 @@ struct UnitCostsOptions {
 void print_pair_table(const hw::RrUnitCostTable& t, int n_o, int n_i) {
   auto nj = [&t](const hw::RrUnitPairCost& c, std::initializer_list<int> qs) {
     double pj = 0;
-    hw::RrUnitPairCost copy = c;
-    for (int q : qs) pj += static_cast<double>(hw::quantity_of(copy, q)) * t.price_pj[static_cast<size_t>(q)];
+    for (int q : qs) pj += t.energy_pj(c, q);
     return pj / 1000.0;
   };
   std::cout << "Costliest pair at n_o " << n_o << ", n_i " << n_i
