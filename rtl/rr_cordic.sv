@@ -114,40 +114,58 @@ module rr_cordic #(
   logic signed [XYW-1:0] vec_x, vec_y;
   logic signed [ZW-1:0]  vec_z;
   logic vec_error, vec_zero;
-  always_comb begin
-    mag_x = in_x[XW-1] ? -in_x : in_x;  // 2^63 for INT64_MIN: caught by the contract check
-    mag_y = in_y[XW-1] ? -in_y : in_y;
-    // |v| >= 2^62 (constant false for XW < 63)
-    vec_error = (64'(mag_x) >= 64'h4000000000000000) || (64'(mag_y) >= 64'h4000000000000000);
-    vec_zero = (in_x == '0) && (in_y == '0);
-    mag_big = mag_x > mag_y ? mag_x : mag_y;
-    len = bit_length(mag_big);
-    // Scale to 31 significant bits: |norm| <= 2^31 afterwards (flooring may reach 2^31), so
-    // XYW bits hold it.
-    ext_x = NW'(in_x);
-    ext_y = NW'(in_y);
-    if (len < 7'd31) begin
-      norm_x = XYW'(ext_x <<< (7'd31 - len));
-      norm_y = XYW'(ext_y <<< (7'd31 - len));
-    end else begin
-      norm_x = XYW'(ext_x >>> (len - 7'd31));
-      norm_y = XYW'(ext_y >>> (len - 7'd31));
-    end
-    // x < 0: rotate by -pi/2 (y >= 0) or +pi/2 (y < 0) into the right half plane.
-    if (norm_x < 0) begin
-      if (norm_y >= 0) begin
-        vec_x = XYW'(norm_y);
-        vec_y = XYW'(-norm_x);
-        vec_z = kHalfPi;
+  always_comb begin  // (read only when an operation is accepted)
+    mag_x = '0;
+    mag_y = '0;
+    vec_error = 1'b0;
+    vec_zero = 1'b0;
+    mag_big = '0;
+    len = '0;
+    ext_x = '0;
+    ext_y = '0;
+    norm_x = '0;
+    norm_y = '0;
+    vec_x = '0;
+    vec_y = '0;
+    vec_z = '0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (in_valid)
+`endif
+    begin
+      mag_x = in_x[XW-1] ? -in_x : in_x;  // 2^63 for INT64_MIN: caught by the contract check
+      mag_y = in_y[XW-1] ? -in_y : in_y;
+      // |v| >= 2^62 (constant false for XW < 63)
+      vec_error = (64'(mag_x) >= 64'h4000000000000000) || (64'(mag_y) >= 64'h4000000000000000);
+      vec_zero = (in_x == '0) && (in_y == '0);
+      mag_big = mag_x > mag_y ? mag_x : mag_y;
+      len = bit_length(mag_big);
+      // Scale to 31 significant bits: |norm| <= 2^31 afterwards (flooring may reach 2^31), so
+      // XYW bits hold it.
+      ext_x = NW'(in_x);
+      ext_y = NW'(in_y);
+      if (len < 7'd31) begin
+        norm_x = XYW'(ext_x <<< (7'd31 - len));
+        norm_y = XYW'(ext_y <<< (7'd31 - len));
       end else begin
-        vec_x = XYW'(-norm_y);
-        vec_y = XYW'(norm_x);
-        vec_z = -kHalfPi;
+        norm_x = XYW'(ext_x >>> (len - 7'd31));
+        norm_y = XYW'(ext_y >>> (len - 7'd31));
       end
-    end else begin
-      vec_x = XYW'(norm_x);
-      vec_y = XYW'(norm_y);
-      vec_z = '0;
+      // x < 0: rotate by -pi/2 (y >= 0) or +pi/2 (y < 0) into the right half plane.
+      if (norm_x < 0) begin
+        if (norm_y >= 0) begin
+          vec_x = XYW'(norm_y);
+          vec_y = XYW'(-norm_x);
+          vec_z = kHalfPi;
+        end else begin
+          vec_x = XYW'(-norm_y);
+          vec_y = XYW'(norm_x);
+          vec_z = -kHalfPi;
+        end
+      end else begin
+        vec_x = XYW'(norm_x);
+        vec_y = XYW'(norm_y);
+        vec_z = '0;
+      end
     end
   end
 
@@ -155,17 +173,27 @@ module rr_cordic #(
   logic signed [XYW-1:0] rot_x, rot_y;
   logic signed [ZW-1:0]  rot_z;
   logic rot_error;
-  always_comb begin
-    rot_error = (64'(in_angle) >= 64'sd1099511627776) || (64'(in_angle) <= -64'sd1099511627776);  // 2^40
-    turned = in_angle[32:0] + 33'd1073741824;
-    // z = angle - k pi/2 with k = turned >> 31: the low 31 bits of turned, minus pi/4.
-    rot_z = ZW'({1'b0, turned[30:0]}) - ZW'(64'sd1073741824);
-    case (turned[32:31])
-      2'd0: begin rot_x = kX0; rot_y = '0; end
-      2'd1: begin rot_x = '0; rot_y = kX0; end
-      2'd2: begin rot_x = -kX0; rot_y = '0; end
-      default: begin rot_x = '0; rot_y = -kX0; end
-    endcase
+  always_comb begin  // (likewise)
+    rot_error = 1'b0;
+    turned = '0;
+    rot_z = '0;
+    rot_x = '0;
+    rot_y = '0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (in_valid)
+`endif
+    begin
+      rot_error = (64'(in_angle) >= 64'sd1099511627776) || (64'(in_angle) <= -64'sd1099511627776);  // 2^40
+      turned = in_angle[32:0] + 33'd1073741824;
+      // z = angle - k pi/2 with k = turned >> 31: the low 31 bits of turned, minus pi/4.
+      rot_z = ZW'({1'b0, turned[30:0]}) - ZW'(64'sd1073741824);
+      case (turned[32:31])
+        2'd0: begin rot_x = kX0; rot_y = '0; end
+        2'd1: begin rot_x = '0; rot_y = kX0; end
+        2'd2: begin rot_x = -kX0; rot_y = '0; end
+        default: begin rot_x = '0; rot_y = -kX0; end
+      endcase
+    end
   end
 
   // ---- Iterations ----
@@ -177,12 +205,21 @@ module rr_cordic #(
   logic signed [XYW-1:0] xs, ys;
   logic signed [ZW-1:0]  angle_step;
   logic                  ccw;  // x -= y 2^-i, y += x 2^-i, z -= A_i
-  always_comb begin
-    xs = x >>> iter;
-    ys = y >>> iter;
-    angle_step = ZW'(atan_entry(iter));
-    // Rotation drives z to 0; vectoring drives y to 0 (ccw when y < 0).
-    ccw = rotate ? (z >= 0) : (y < 0);
+  always_comb begin  // (read only while busy)
+    xs = '0;
+    ys = '0;
+    angle_step = '0;
+    ccw = 1'b0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (busy)
+`endif
+    begin
+      xs = x >>> iter;
+      ys = y >>> iter;
+      angle_step = ZW'(atan_entry(iter));
+      // Rotation drives z to 0; vectoring drives y to 0 (ccw when y < 0).
+      ccw = rotate ? (z >= 0) : (y < 0);
+    end
   end
 
   assign in_ready = !busy && (!out_valid || out_ready);

