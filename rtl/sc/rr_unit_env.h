@@ -24,12 +24,12 @@ struct RtlUnitConfig {
   uint32_t seed = 0;        ///< low 32 bits of the reducer's seed
 };
 
-/// @brief What the unit reported for one pair (its done_* ports) and what it cost.
 /// @brief rr_unit's register files (rr_regfile instances), counted in this order: u_ja, u_ju,
 /// u_jv, u_mx, u_cf, u_cb0, u_cb1, u_qr, u_bc, u_cx, u_eq, u_ec, u_sg, u_hs (hw::RrRegfile's,
 /// which names them; test_rtl's RrUnitRegfiles compares every file's count with its closed form).
 inline constexpr size_t kRtlRegfiles = 14;
 
+/// @brief What the unit reported for one pair (its done_* ports) and what it cost.
 struct RtlPairResult {
   bool zero_input = false;
   bool vanished_left = false;
