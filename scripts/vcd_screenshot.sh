@@ -8,7 +8,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # The signals in the order an engineer reads them: the controller, the modules, the bus.
 {
   echo "[dumpfile] \"$vcd\""
-  echo "[size] 1500 470"
+  echo "[size] 1500 500"
   echo "[signals_width] 300"; echo "[sst_expanded] 0"; echo "[sst_vpaned_height] 0"
   echo "@24"; echo "SystemC.phase[31:0]"; echo "SystemC.sample[63:0]"
   echo "@424"; echo "SystemC.controller.layer[31:0]"
@@ -21,7 +21,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
   echo "@24"; echo "SystemC.bus.transactions[63:0]"; echo "SystemC.controller.energy_uj"
 } > "$work/view.gtkw"
 [[ -n "$to" ]] && echo "gtkwave::setZoomRangeTimes $from $to" > "$work/zoom.tcl" || echo "gtkwave::/Time/Zoom/Zoom_Full" > "$work/zoom.tcl"
-xvfb-run -a -s "-screen 0 1500x470x24" bash -c "
+xvfb-run -a -s "-screen 0 1500x500x24" bash -c "
   gtkwave --rcvar 'hier_max_level 0' -a '$work/view.gtkw' -S '$work/zoom.tcl' '$vcd' > '$work/gtkwave.log' 2>&1 &
   sleep 10; xwd -root -silent | convert xwd:- png:'$out'; kill %1"
 echo "wrote $out"

@@ -149,6 +149,10 @@ class TlmBackend final : public Backend {
         j["energy_pj"]["by_phase_component"][tlm::to_string(static_cast<tlm::Phase>(p))]
          [tlm::to_string(static_cast<tlm::Component>(c))] =
              to_pj(l.energy(static_cast<tlm::Phase>(p), static_cast<tlm::Component>(c)));
+    // By the network layer that caused it (the payloads' CostTag), "none": the SRAM's leakage.
+    const auto layer_key = [](int layer) { return layer < 0 ? std::string("none") : std::to_string(layer); };
+    for (int layer = -1; layer < l.layer_count(); ++layer)
+      j["energy_pj"]["by_layer"][layer_key(layer)] = to_pj(l.layer_energy(layer));
     // The same in exact integer units of 0.1 fJ: rows and columns sum to the total exactly.
     j["energy_0p1fj"]["total"] = l.total_energy();
     for (int c = 0; c < tlm::kComponents; ++c)
@@ -156,6 +160,8 @@ class TlmBackend final : public Backend {
           l.energy(static_cast<tlm::Component>(c));
     for (int p = 0; p < tlm::kPhases; ++p)
       j["energy_0p1fj"]["by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.energy(static_cast<tlm::Phase>(p));
+    for (int layer = -1; layer < l.layer_count(); ++layer)
+      j["energy_0p1fj"]["by_layer"][layer_key(layer)] = l.layer_energy(layer);
     j["cycles"] = l.total_cycles();
     for (int p = 0; p < tlm::kPhases; ++p)
       j["cycles_by_phase"][tlm::to_string(static_cast<tlm::Phase>(p))] = l.cycles(static_cast<tlm::Phase>(p));

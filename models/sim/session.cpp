@@ -68,12 +68,6 @@ Session::Session(const config::Specs& specs, const SessionOptions& options)
                                std::to_string(specs_.data.split.online_samples) +
                                " samples (data.split.online_samples)");
   engine_ = config::make_engine(net, train);
-  // The Verilated unit is clocked by sc_start() from the host thread; with --jobs > 1 the layers'
-  // weight updates (and so the units' steps) run on several threads at once.
-  if (specs_.accel.rank_reduce_impl == hw::RankReduceImplKind::kRtl && options_.jobs > 1)
-    bad_key("--jobs", std::to_string(options_.jobs) +
-                          " with accel.rank_reduce.impl: rtl; the Verilated unit runs on the simulation's "
-                          "thread only: expected --jobs 1 (or impl: golden)");
   engine_->set_thread_pool(&pool_);
   state_.checkpoint_every = options_.checkpoint_every;
 }

@@ -1,6 +1,7 @@
 #include "tlm/accel_top.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "core/error.h"
@@ -93,7 +94,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
   for (auto& a : rram_) arrays.push_back(a.get());
   std::vector<RankReduceContextRef> contexts;
   for (size_t j = 0; j < slots_.size(); ++j) contexts.push_back(unit(j));
-  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, *mac_, sram_->buffer(),
+  ctrl_ = std::make_unique<controller>("controller", engine, arrays, contexts, sram_->buffer(),
                                        specs.controller, clock_period_);
 
   // Bus: initiators = the controller and the units; targets in binding order: arrays, SRAM,
@@ -128,6 +129,7 @@ accel_top::accel_top(const sc_core::sc_module_name& name, golden::Engine& engine
       return busy_.back().get();
     };
     mac_->trace_busy(busy_wire("mac"));
+    sram_->trace_busy(busy_wire("sram"));
     for (auto& r : rram_) r->trace_busy(busy_wire(r->basename()));
     for (auto& u : units_) u->trace_busy(busy_wire(u->basename()));
     if (specs.bus.width_bits > 0) bus_->trace_busy(busy_wire("bus"));
@@ -157,8 +159,8 @@ void accel_top::build_units(const golden::Engine& engine, const AccelSpecs& spec
     const uint64_t state_addr = kBusSramBase + region.offset_bytes;
     slots_[j].pair_addr = state_addr + rank_reduce_unit::state_bytes(p);
     // The RTL runs on the accelerator's clock (its STEPs come from the learning processes).
-    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p, clock_period_),
-                                  state_addr};
+    RankReduceContextSpec context{make_rank_reduce_impl(specs.rank_reduce_impl, p, clock_period_), state_addr,
+                                  static_cast<uint32_t>(slots_[j].pair_addr)};
     if (shared) {
       slots_[j].registers = unit_window(0) + contexts.size() * rank_reduce_unit::kRegisterBytes;
       slots_[j].context = contexts.size();
@@ -248,6 +250,16 @@ void accel_top::attach_weights(bool deploy) {
   // resources, are those of the uninterrupted run.
   const sc_core::sc_time resume_at = clock_cycles(ctrl_->ledger().total_cycles(), clock_period_);
   if (!deploy && sc_core::sc_time_stamp() < resume_at) sc_core::sc_start(resume_at - sc_core::sc_time_stamp());
+}
+
+golden::StepResult accel_top::train_sample(const uint8_t* image, int label) {
+  const golden::StepResult r = ctrl_->train_sample(image, label);
+  const BusStats s = bus_->stats();
+  if (s.foreign_thread_calls != 0 || s.outside_process_calls != 0)
+    throw std::logic_error("accel_top: the bus was called from outside a SystemC process (" +
+                           std::to_string(s.foreign_thread_calls) + " calls from other threads, " +
+                           std::to_string(s.outside_process_calls) + " from sc_main)");
+  return r;
 }
 
 }  // namespace lrt::tlm

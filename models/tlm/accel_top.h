@@ -64,7 +64,9 @@ class accel_top : public sc_core::sc_module {
   /// reducer's state.
   void attach_weights(bool deploy);
   /// @brief One training sample (controller::train_sample).
-  golden::StepResult train_sample(const uint8_t* image, int label) { return ctrl_->train_sample(image, label); }
+  /// Throws std::logic_error if any socket of the bus was called from outside a SystemC process
+  /// (another thread, or sc_main) so far: issue 21's rule, checked in every run.
+  golden::StepResult train_sample(const uint8_t* image, int label);
 
   /// @brief Ends the run: one idle clock cycle, so that a trace shows the idle state at the
   /// end of the last sample (VCD writers record a time step once it is complete).

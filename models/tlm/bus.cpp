@@ -50,7 +50,10 @@ const BusRegion* bus::decode(uint64_t addr, uint64_t length) const {
 }
 
 void bus::b_transport(int, ::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  if (std::this_thread::get_id() != kernel_thread_) ++foreign_thread_calls_;
+  if (std::this_thread::get_id() != kernel_thread_)
+    ++foreign_thread_calls_;
+  else if (!sc_core::sc_get_current_process_handle().valid())
+    ++outside_process_calls_;
   const uint64_t addr = trans.get_address();
   const BusRegion* r = decode(addr, trans.get_data_length());
   if (r == nullptr) {

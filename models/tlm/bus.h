@@ -65,6 +65,9 @@ struct BusStats {
   /// b_transport calls from a thread other than the one that built the bus (the kernel's):
   /// a socket called from outside the SystemC processes (it must stay 0).
   uint64_t foreign_thread_calls = 0;
+  /// b_transport calls on the kernel's thread but outside any process (from sc_main; must stay
+  /// 0 in a training run: accel_top checks after every sample).
+  uint64_t outside_process_calls = 0;
 };
 
 /// @brief Loosely-timed address-decoding router (see the file comment).
@@ -91,11 +94,11 @@ class bus : public sc_core::sc_module {
   uint32_t width_bits() const { return width_bits_; }
   /// Time transactions spent waiting for the bus, in all.
   const sc_core::sc_time& contention() const { return contention_; }
-  /// A snapshot. The counters are atomic: initiators on different threads may use the bus at
-  /// once (the engine's parallel weight updates, Engine::set_thread_pool).
+  /// A snapshot. The counters are atomic so that a call from a foreign thread (a bug, counted)
+  /// cannot corrupt them.
   BusStats stats() const {
-    return {transactions_.load(), decode_errors_.load(), dmi_grants_.load(), invalidations_.load(),
-            foreign_thread_calls_.load()};
+    return {transactions_.load(),  decode_errors_.load(),        dmi_grants_.load(),
+            invalidations_.load(), foreign_thread_calls_.load(), outside_process_calls_.load()};
   }
 
   /// @brief Shows when the bus (with a width) is busy on `s` (a VCD wire; null: none).
@@ -122,6 +125,7 @@ class bus : public sc_core::sc_module {
   bool elaborated_ = false;
   std::atomic<uint64_t> transactions_{0};
   std::atomic<uint64_t> foreign_thread_calls_{0};
+  std::atomic<uint64_t> outside_process_calls_{0};
   bool trace_transactions_ = false;
   sc_core::sc_signal<uint64_t, sc_core::SC_MANY_WRITERS> transactions_sig_{"transactions", 0};
   std::thread::id kernel_thread_ = std::this_thread::get_id();

@@ -16,8 +16,8 @@ namespace lrt::tlm {
 
 controller::Port::Port() : tag(new CostTag) { trans.set_extension(tag); }
 
-controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-                       std::vector<RankReduceContextRef> units, const mac_array& macs,
+controller::controller(const sc_core::sc_module_name& name, golden::Engine& engine,
+                       std::vector<rram_array*> arrays, std::vector<RankReduceContextRef> units,
                        const device::SramBuffer& sram, const ControllerSpecs& specs,
                        const sc_core::sc_time& clock_period)
     : sc_module(name),
@@ -25,7 +25,6 @@ controller::controller(const sc_core::sc_module_name& name, golden::Engine& engi
       engine_(engine),
       arrays_(std::move(arrays)),
       units_(std::move(units)),
-      macs_(macs),
       sram_(sram),
       specs_(specs),
       clock_period_(clock_period),

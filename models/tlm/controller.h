@@ -9,9 +9,9 @@
 // and reach the datapath through transactions (tlm_weight_store.h), the LRT pairs run on the
 // rank-reduce unit (unit_rank_reducer.h), and the layers' GEMMs (forward, input and weight
 // gradients) are computed by the mac_array on operands moved into its memory
-// (tlm_mac_kernels.h). What each step costs comes from the targets it touches: the GEMM jobs,
-// and after each op the count jobs of the element-wise work (batch norm, bias adds) and the
-// activation / gradient traffic to the sram_buffer (the maps' real codes); every target
+// (tlm_mac_kernels.h). What each step costs comes from the targets it touches: the MAC jobs
+// (GEMMs and batch norm's element-wise work, inside the ops), and after each op the activation /
+// gradient traffic to the sram_buffer (the maps' real codes); every target
 // annotates its latency and charges its energy to the payload's CostTag (phase, layer). Time:
 // a tlm_quantumkeeper per process (global quantum: ControllerSpecs::quantum_cycles).
 //
@@ -68,7 +68,7 @@ class controller : public sc_core::sc_module {
   /// units[j]: trainable layer j's context on a rank-reduce unit, empty unless it trains with
   /// LRT. The SRAM and the MAC array sit at the bus addresses of bus.h.
   controller(const sc_core::sc_module_name& name, golden::Engine& engine, std::vector<rram_array*> arrays,
-             std::vector<RankReduceContextRef> units, const mac_array& macs, const device::SramBuffer& sram,
+             std::vector<RankReduceContextRef> units, const device::SramBuffer& sram,
              const ControllerSpecs& specs, const sc_core::sc_time& clock_period);
 
   /// @brief The layers' weight stores, (LRT layers; else null) rank reducers and MAC kernels,
@@ -124,7 +124,6 @@ class controller : public sc_core::sc_module {
   golden::Engine& engine_;
   std::vector<rram_array*> arrays_;
   std::vector<RankReduceContextRef> units_;
-  const mac_array& macs_;
   const device::SramBuffer& sram_;
   ControllerSpecs specs_;
   sc_core::sc_time clock_period_;

@@ -22,7 +22,7 @@ class CostTag final : public ::tlm::tlm_extension<CostTag> {
   int layer = -1;  ///< network layer index, -1: none
 
   void charge(Component c, device::EnergyUnits e) const {
-    if (ledger != nullptr && e != 0) ledger->add_energy(phase, c, e);
+    if (ledger != nullptr && e != 0) ledger->add_energy(phase, c, e, layer);
   }
   ::tlm::tlm_extension_base* clone() const override { return new CostTag(*this); }
   void copy_from(const ::tlm::tlm_extension_base& other) override { *this = static_cast<const CostTag&>(other); }

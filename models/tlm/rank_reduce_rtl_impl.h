@@ -1,14 +1,15 @@
 #pragma once
 // RankReduceImpl that runs each pair on the Verilated RTL rank-reduce unit (rtl/rr_unit.sv via
 // rtl/sc/rank_reduce_rtl.h): accel.rank_reduce.impl: rtl. The state the rank_reduce_unit loaded
-// is copied into the RTL's SRAM image, the pair is clocked through the unit (delta cycles
-// only: the TLM model's simulated time is not touched), and the SRAM image is the new state.
+// is copied into the RTL's SRAM image, the pair is clocked through the unit on its gated clock
+// (one period of simulated time per counted edge, in the calling thread process), and the SRAM
+// image is the new state.
 //
 // What the RTL does not compute: the factors L, R the weight update reads (§4.11, the
 // factor_codes of golden::RankReduceFixed) come from a golden model holding the RTL's state
 // (synchronized on demand, never stepped), which also serves checkpoints. Constraints: construct
-// during elaboration (before the first sc_start) and call from the simulation's host thread
-// only (the run refuses --jobs > 1 with impl: rtl).
+// during elaboration (before the first sc_start) and call from a thread process only (the
+// learning processes; --jobs threads never reach it, they work inside modules between waits).
 
 #include <memory>
 

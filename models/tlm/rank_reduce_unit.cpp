@@ -27,10 +27,12 @@ RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& par
     throw std::invalid_argument("rank reduce state layout: n_o, n_i and rank must be positive");
 }
 
-rank_reduce_unit::Context::Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr)
+rank_reduce_unit::Context::Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr, uint32_t pair_addr)
     : impl(std::move(i)),
       layout(impl->params()),
       state_addr(addr),
+      dz_addr(pair_addr),
+      a_addr(pair_addr + 2 * static_cast<uint32_t>(layout.n_o)),
       state(RankReduceState::zero(impl->params())),
       tag(new CostTag) {
   mem_trans.set_extension(tag);
@@ -72,7 +74,7 @@ rank_reduce_unit::rank_reduce_unit(const sc_core::sc_module_name& name, const Ra
       throw std::invalid_argument(me + ": the rank-reduce cost table has no rank " + std::to_string(p.rank));
     if (c.state_addr > UINT64_MAX - RankReduceStateLayout(p).total_bytes())
       throw std::invalid_argument(me + ": state region beyond the address space");
-    contexts_.push_back(std::make_unique<Context>(std::move(c.impl), c.state_addr));
+    contexts_.push_back(std::make_unique<Context>(std::move(c.impl), c.state_addr, c.pair_addr));
   }
   in.register_b_transport(this, &rank_reduce_unit::b_transport);
   in.register_transport_dbg(this, &rank_reduce_unit::transport_dbg);

@@ -51,15 +51,16 @@
 #include <memory>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
+#include "device/energy.h"
 #include "golden/rank_reduce/rank_reduce.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
-#include "device/energy.h"
 #include "hw/rr_unit_costs.h"
 #include "tlm/cost_tag.h"
-#include "tlm/resource_timeline.h"
 #include "tlm/rank_reduce_impl.h"
+#include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
@@ -108,6 +109,9 @@ struct RankReduceUnitStats {
 struct RankReduceContextSpec {
   std::unique_ptr<RankReduceImpl> impl;
   uint64_t state_addr = 0;
+  /// Reset value of DZ_ADDR (A_ADDR: + 2 n_o): the context's pair buffer in the memory map, so
+  /// that its driver need not program them (the registers stay writable).
+  uint32_t pair_addr = 0;
 };
 
 /// @brief Loosely-timed rank-reduce unit (see the file comment).
@@ -179,6 +183,10 @@ class rank_reduce_unit : public sc_core::sc_module {
   void set_stats_words(const std::vector<uint64_t>& words);
   const sc_core::sc_time& clock_period() const { return clock_period_; }
   uint64_t state_addr(size_t c = 0) const { return contexts_.at(c)->state_addr; }
+  /// DZ_ADDR and A_ADDR of context c as they stand (a backdoor look, no transaction).
+  std::pair<uint64_t, uint64_t> pair_addresses(size_t c) const {
+    return {contexts_.at(c)->dz_addr, contexts_.at(c)->a_addr};
+  }
 
   /// @brief Shows when the datapath is busy on `s` (a VCD wire; null: none).
   void trace_busy(BusySignal* s) { datapath_.set_trace(s); }
@@ -200,7 +208,7 @@ class rank_reduce_unit : public sc_core::sc_module {
     CostTag* tag;                          // the current STEP's, on the unit's own reads
     RankReduceUnitStats stats;
     uint64_t measured_before = 0;  // the implementation's measured cycles at the previous pair
-    Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr);
+    Context(std::unique_ptr<RankReduceImpl> i, uint64_t addr, uint32_t pair_addr);
   };
 
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

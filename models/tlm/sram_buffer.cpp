@@ -60,7 +60,9 @@ void sram_buffer::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_tim
   }
   charge(trans, Component::kSramRead, r.energy.read);
   charge(trans, Component::kSramWrite, r.energy.write);
-  delay += clock_cycles(r.latency_cycles, clock_period_);
+  const sc_core::sc_time took = clock_cycles(r.latency_cycles, clock_period_);
+  if (trace_ != nullptr) trace_->mark(delay, delay + took);
+  delay += took;
   trans.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 

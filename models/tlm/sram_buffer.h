@@ -21,6 +21,7 @@
 #include <tlm>
 
 #include "device/sram_buffer.h"
+#include "tlm/resource_timeline.h"
 
 namespace lrt::tlm {
 
@@ -41,6 +42,9 @@ class sram_buffer : public sc_core::sc_module {
   const device::SramStats& stats() const { return buffer_.stats(); }
   device::SramEnergy energy() const { return buffer_.energy(); }
   const sc_core::sc_time& clock_period() const { return clock_period_; }
+  /// @brief Shows the accesses on `s` (a VCD wire; null: none): high while one runs. The buffer
+  /// serves accesses side by side (its ports are not modelled), so they only overlap on the wire.
+  void trace_busy(BusySignal* s) { trace_ = s; }
 
  private:
   void end_of_elaboration() override { elaborated_ = true; }
@@ -56,6 +60,7 @@ class sram_buffer : public sc_core::sc_module {
   std::mutex mutex_;
   sc_core::sc_time clock_period_;
   bool elaborated_ = false;
+  BusySignal* trace_ = nullptr;
 };
 
 }  // namespace lrt::tlm

@@ -1,6 +1,8 @@
 #include "tlm/unit_rank_reducer.h"
 
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
@@ -21,8 +23,13 @@ UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce
   const golden::RankReduceParams& p = unit_.impl(context_).params();
   codes_.resize(static_cast<size_t>(p.n_o + p.n_i));
   bytes_.resize(2 * codes_.size());
-  write_register(rank_reduce_unit::kDzAddr, static_cast<uint32_t>(pair_addr_));
-  write_register(rank_reduce_unit::kAAddr, static_cast<uint32_t>(pair_addr_ + 2 * static_cast<uint64_t>(p.n_o)));
+  // The context's DZ_ADDR / A_ADDR hold the pair buffer from reset (RankReduceContextSpec); a
+  // driver built for another buffer is a wiring error (checked here: no socket is called
+  // outside a SystemC process).
+  if (unit_.pair_addresses(context_) !=
+      std::make_pair(pair_addr_, pair_addr_ + 2 * static_cast<uint64_t>(p.n_o)))
+    throw std::logic_error(std::string(unit_.name()) + ": context " + std::to_string(context_) +
+                           " was not elaborated with this driver's pair buffer");
 }
 
 void UnitRankReducer::transport(::tlm::tlm_generic_payload& t, const char* what) {

@@ -24,8 +24,9 @@ class UnitRankReducer final : public golden::RankReducer {
   /// `port` reaches, on one address map, the registers of the unit's context `context` at
   /// `registers` and the pair
   /// buffer at `pair_addr` (n_o then n_i int16 codes), which the unit reads through its own
-  /// mem socket at the same addresses. Every transport's latency is added to `delay`. Sets
-  /// the unit's DZ_ADDR and A_ADDR registers (call after elaboration).
+  /// mem socket at the same addresses. Every transport's latency is added to `delay`. The
+  /// context's DZ_ADDR and A_ADDR must hold the buffer from reset (RankReduceContextSpec::
+  /// pair_addr; std::logic_error otherwise): the driver calls no socket before its first step.
   UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce_unit& unit, size_t context,
                   uint64_t registers, uint64_t pair_addr, sc_core::sc_time& delay);
 

@@ -3,12 +3,13 @@
 // the unit streams Q_L / Q_R columns, the scratch words and the metadata from, and the
 // handshakes of its pair, memory and result ports.
 //
-// The wrapper is driven from outside the SystemC scheduler, the way the TLM controller
-// advances time: run_pair() toggles the clock signal and calls sc_start(SC_ZERO_TIME) after
-// each change, so a pair costs delta cycles only and no simulated time (the TLM model's own
-// timing is unchanged), or, with set_timed(true), sc_start(half period) per clock phase so that
-// a VCD trace shows one sample per clock edge. It must be constructed during elaboration (before
-// the first sc_start) and never be used from two host threads.
+// Two ways to drive it. In the TLM model (set_clock_period), run_pair() is called from a thread
+// process, the rank-reduce unit's STEP, and toggles a clock it gates with wait(half period) per
+// phase: the unit's cycles are simulated time. Standalone (lrtsim cosim's SystemC build, tests),
+// run_pair() is called from outside the scheduler and calls sc_start(SC_ZERO_TIME) after each
+// change (delta cycles only), or with set_timed(true) sc_start(half period) per clock phase so
+// that a VCD trace shows one sample per clock edge. It must be constructed during elaboration
+// (before the first sc_start) and never be used from two host threads.
 
 #include <cstdint>
 #include <memory>

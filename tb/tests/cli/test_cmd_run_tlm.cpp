@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -239,6 +241,80 @@ TEST_F(CmdRunTlm, VcdTracesThePhasesOnTheSimulatedTimeAxis) {
   ASSERT_EQ(timescale, "1 ps");
   // The last phase change (back to idle) is at the end of the run: cycles x 10 ns.
   EXPECT_EQ(last_phase_change, t["cycles"].get<uint64_t>() * 10000);
+}
+
+// What a hardware engineer reads in the trace (issue 21 item 6): per module a busy/idle wire (the
+// MAC array, the SRAM, the rank-reduce unit, each layer's RRAM array), the controller's layer,
+// learning processes and accumulated energy, the bus's transaction count; every one of them
+// changes during the run (not just declared), the wires go high and low, the energy only grows.
+TEST_F(CmdRunTlm, VcdShowsEveryModulesActivityLayerTransactionsAndEnergy) {
+  const std::string vcd = out("modules.vcd");
+  std::filesystem::remove(vcd);
+  run_engine("tlm", "vcd_modules", {"--vcd", vcd});
+  std::ifstream in(vcd);
+  ASSERT_TRUE(in) << vcd;
+  std::vector<std::string> scope;
+  std::map<std::string, std::string> name_of;         // VCD id -> scope.name
+  std::map<std::string, std::set<std::string>> seen;  // scope.name -> values taken
+  std::map<std::string, std::vector<double>> reals;
+  bool in_dump = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string first;
+    ls >> first;
+    if (first == "$scope") {
+      std::string kind, name;
+      ls >> kind >> name;
+      scope.push_back(name);
+    } else if (first == "$upscope") {
+      scope.pop_back();
+    } else if (first == "$var") {
+      std::string type, width, id, name;
+      ls >> type >> width >> id >> name;
+      std::string full;
+      for (size_t i = 1; i < scope.size(); ++i) full += scope[i] + ".";  // below the top scope
+      name_of[id] = full + name;
+    } else if (first == "$enddefinitions") {
+      in_dump = true;
+    } else if (in_dump && !first.empty() && (first[0] == '0' || first[0] == '1') && first.size() > 1) {
+      seen[name_of[first.substr(1)]].insert(first.substr(0, 1));
+    } else if (in_dump && !first.empty() && (first[0] == 'b' || first[0] == 'r')) {
+      std::string id;
+      ls >> id;
+      seen[name_of[id]].insert(first.substr(1));
+      if (first[0] == 'r') reals[name_of[id]].push_back(std::stod(first.substr(1)));
+    }
+  }
+  std::vector<std::string> wires = {"mac.busy", "sram.busy", "rank_reduce.busy"};
+  for (const auto& [id, name] : name_of)
+    if (name.rfind("rram_", 0) == 0) wires.push_back(name);
+  EXPECT_GE(wires.size(), 4u) << "every trainable layer's RRAM array has its wire";
+  for (const std::string& w : wires) EXPECT_EQ(seen[w], (std::set<std::string>{"0", "1"})) << w;
+  for (const char* v : {"controller.layer", "controller.learning", "bus.transactions"})
+    EXPECT_GE(seen[v].size(), 3u) << v << " barely changes";
+  const std::vector<double>& energy = reals["controller.energy_uj"];
+  ASSERT_GE(energy.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(energy.begin(), energy.end()));
+  EXPECT_GT(energy.back(), energy.front());
+}
+
+// The global quantum (accel.quantum_cycles) sets how far a process runs ahead before it
+// synchronizes; loosely-timed targets annotate, so the simulated time and every result are the
+// same for a quantum of one cycle, the default 1,000 and 100,000 (device effects on).
+TEST_F(CmdRunTlm, TheQuantumChangesNoResult) {
+  const json base = run_engine("tlm", "quantum_default", kDeviceOn);
+  for (const char* q : {"1", "100000"}) {
+    std::vector<std::string> extra = kDeviceOn;
+    extra.insert(extra.end(), {"--set", std::string("accel.quantum_cycles=") + q});
+    json other = run_engine("tlm", std::string("quantum_") + q, extra);
+    EXPECT_NE(other["config_hash"], base["config_hash"]) << q;  // the setting was taken
+    other["config_hash"] = base["config_hash"];
+    EXPECT_EQ(other, base) << "quantum " << q;
+    EXPECT_EQ(read_file(out(std::string("quantum_") + q + "/trace.csv")),
+              read_file(out("quantum_default/trace.csv")))
+        << "quantum " << q;
+  }
 }
 
 TEST_F(CmdRunTlm, AResumedTlmRunMatchesTheUninterruptedOne) {

@@ -66,13 +66,16 @@ TEST(Ledger, RowsColumnsAndTotalEqualIndependentSumsExactly) {
   Ledger l;
   std::array<std::array<uint64_t, kComponents>, kPhases> shadow{};
   std::array<uint64_t, kPhases> shadow_cycles{};
+  std::array<std::array<uint64_t, kComponents>, 5> by_layer{};  // layers -1 .. 3
   for (uint64_t i = 0; i < 3000; ++i) {
     const auto p = static_cast<size_t>(rng.bits32(4 * i) % kPhases);
     const auto c = static_cast<size_t>(rng.bits32(4 * i + 1) % kComponents);
     const uint64_t e = rng.bits64(4 * i + 2) >> 24;  // < 2^40
     const uint64_t n = rng.bits32(4 * i + 3);
-    l.add_energy(kAllPhases[p], kAllComponents[c], e);
+    const int layer = static_cast<int>(rng.bits32(4 * i + 3) % 5) - 1;  // -1 .. 3
+    l.add_energy(kAllPhases[p], kAllComponents[c], e, layer);
     shadow[p][c] += e;
+    by_layer[static_cast<size_t>(layer + 1)][c] += e;
     if (i % 3 == 0) {
       l.add_cycles(kAllPhases[p], n);
       shadow_cycles[p] += n;
@@ -99,6 +102,21 @@ TEST(Ledger, RowsColumnsAndTotalEqualIndependentSumsExactly) {
   // Every cell was hit (3000 draws over 35 cells), so a sum that skipped a cell would show.
   for (size_t p = 0; p < kPhases; ++p)
     for (size_t c = 0; c < kComponents; ++c) EXPECT_GT(shadow[p][c], 0u);
+  // By layer: each (layer, component) cell, each layer's sum, and the layers add up to the total.
+  ASSERT_EQ(l.layer_count(), 4);
+  uint64_t layers_total = 0;
+  for (int layer = -1; layer < 4; ++layer) {
+    uint64_t row = 0;
+    for (size_t c = 0; c < kComponents; ++c) {
+      EXPECT_EQ(l.energy(layer, kAllComponents[c]), by_layer[static_cast<size_t>(layer + 1)][c]) << layer;
+      row += by_layer[static_cast<size_t>(layer + 1)][c];
+    }
+    EXPECT_EQ(l.layer_energy(layer), row) << layer;
+    layers_total += row;
+  }
+  EXPECT_EQ(layers_total, total);
+  EXPECT_EQ(l.layer_energy(7), 0u);
+  EXPECT_THROW(l.add_energy(Phase::kForward, Component::kMac, 1, -2), std::invalid_argument);
 }
 
 TEST(Ledger, WordsRoundTripInTheDocumentedOrderAndRejectWrongSizes) {
@@ -109,12 +127,21 @@ TEST(Ledger, WordsRoundTripInTheDocumentedOrderAndRejectWrongSizes) {
       l.add_energy(kAllPhases[p], kAllComponents[c], 1000 * (p + 1) + c + (uint64_t{1} << 50));
     l.add_cycles(kAllPhases[p], 77 + p + (uint64_t{1} << 40));
   }
+  l.add_energy(Phase::kLrt, Component::kRankReduce, 555, 1);  // layer 1's row after -1's and 0's
   const std::vector<uint64_t> w = l.to_words();
-  // Checkpoint layout: energy row-major by phase (kPhases x kComponents), then the cycles.
-  ASSERT_EQ(w.size(), size_t{kPhases * kComponents + kPhases});
+  // Checkpoint layout: energy row-major by phase (kPhases x kComponents), then the cycles, then
+  // a row of components per layer from -1 up.
+  const size_t base = kPhases * kComponents + kPhases;
+  ASSERT_EQ(w.size(), base + 3 * kComponents);
+  for (size_t c = 0; c < kComponents; ++c) {
+    EXPECT_EQ(w[base + c], l.energy(-1, kAllComponents[c]));
+    EXPECT_EQ(w[base + kComponents + c], 0u);  // layer 0: nothing
+    EXPECT_EQ(w[base + 2 * kComponents + c], kAllComponents[c] == Component::kRankReduce ? 555u : 0u);
+  }
   for (size_t p = 0; p < kPhases; ++p) {
     for (size_t c = 0; c < kComponents; ++c)
-      EXPECT_EQ(w[p * kComponents + c], 1000 * (p + 1) + c + (uint64_t{1} << 50));
+      EXPECT_EQ(w[p * kComponents + c],
+                1000 * (p + 1) + c + (uint64_t{1} << 50) + (p == 2 && c == 5 ? 555 : 0));
     EXPECT_EQ(w[kPhases * kComponents + p], 77 + p + (uint64_t{1} << 40));
   }
   const Ledger back = Ledger::from_words(w);
@@ -122,6 +149,8 @@ TEST(Ledger, WordsRoundTripInTheDocumentedOrderAndRejectWrongSizes) {
     for (Component c : kAllComponents) EXPECT_EQ(back.energy(p, c), l.energy(p, c));
     EXPECT_EQ(back.cycles(p), l.cycles(p));
   }
+  for (int layer = -1; layer < 2; ++layer)
+    for (Component c : kAllComponents) EXPECT_EQ(back.energy(layer, c), l.energy(layer, c));
   EXPECT_EQ(back.to_words(), w);
   EXPECT_EQ(Ledger::from_words(Ledger().to_words()).total_energy(), 0u);
 
@@ -512,7 +541,18 @@ void equivalence_scenario(bool shared_unit, Checks& c) {
       c.expect(d.empty(), at + "array " + std::to_string(j) + " differs:" + d);
       rram_read += dev.energy().read;
       rram_write += dev.energy().write + dev.energy().compare_read;
+      // The payloads' CostTag named the layer: each array's energy is its own layer's.
+      const int layer = engine.trainable_layers()[j];
+      c.expect(
+          ledger.energy(layer, Component::kRramRead) == dev.energy().read &&
+              ledger.energy(layer, Component::kRramWrite) == dev.energy().write + dev.energy().compare_read,
+          at + "layer " + std::to_string(layer) + "'s RRAM energy in the ledger != its array's");
     }
+    EnergyUnits by_layers = 0;
+    for (int layer = -1; layer < ledger.layer_count(); ++layer) by_layers += ledger.layer_energy(layer);
+    c.expect(by_layers == ledger.total_energy(), at + "the layers' energy does not add up to the total");
+    c.expect(ledger.layer_energy(-1) == ledger.energy(Component::kSramLeakage),
+             at + "energy charged to no layer is not exactly the SRAM's leakage");
     // The ledger was zero at the start, so its cumulative components equal the modules' own
     // cumulative energy: MAC jobs, and user reads vs write-verify (pulses + compare reads).
     c.expect(ledger.energy(Component::kMac) == top.mac().energy(), at + "ledger mac != mac_array.energy()");
@@ -561,8 +601,8 @@ void equivalence_scenario(bool shared_unit, Checks& c) {
   // The LRT layers' pairs ran on their rank-reduce units: the sram_buffer target saw only the
   // pairs' traffic (every other phase's SRAM traffic is charged from the traffic model), the
   // units' state words are the cost table's, charged at the SRAM's price; the units' own
-  // energy is the ledger's rank_reduce; on one shared unit the LRT phase lasts at least the
-  // units' busy cycles added up.
+  // energy is the ledger's rank_reduce; one shared unit serves its contexts one after another,
+  // so the run lasts at least their busy cycles added up.
   EnergyUnits state_read = 0, state_write = 0, unit_energy = 0;
   uint64_t busy = 0;
   for (size_t j = 0; j < n_arrays; ++j)
@@ -585,6 +625,7 @@ void equivalence_scenario(bool shared_unit, Checks& c) {
   if (shared_unit) {
     const RankReduceUnitStats all = top.units()[0]->total_stats();
     c.expect(all.busy_cycles == busy && all.energy == unit_energy, "the unit's totals = its contexts' sums");
+    c.expect(ledger.total_cycles() >= busy, "the run lasts at least the shared unit's busy cycles");
   }
   for (size_t j = 0; j < n_arrays; ++j) {
     const RankReduceContextRef unit = top.unit(j);

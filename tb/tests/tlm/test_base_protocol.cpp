@@ -132,8 +132,10 @@ void run_production_targets() {
     to_sram.out.bind(check_sram.in);
     check_sram.out.bind(sram.in);
 
-    device::RramArraySpecs rs;
-    rs.cells = 64 * 8;
+    device::RramArraySpecs rs;  // 6-bit weights: codes [-32, 31] in one-byte words
+    rs.weight_bits = 6;
+    rs.bits_per_cell = 1;
+    rs.cells = 64 * 6;
     rs.endurance.distribution = device::EnduranceDistribution::kFixed;
     rram_array rram("rram", rs, 7, 0, kClock);
     Driver to_rram("to_rram");
@@ -197,8 +199,12 @@ void run_production_targets() {
     c.expect(to_rram.send(W, 0, w, {0, {0xFF}}) == ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "rram byte enables");
     c.expect(to_rram.send(W, 0, w, {1, {}}) == ::tlm::TLM_BURST_ERROR_RESPONSE, "rram streaming");
     c.expect(to_rram.send(R, 64, rb) == ::tlm::TLM_ADDRESS_ERROR_RESPONSE, "rram outside");
-    auto wide = bytes(1, 0x80);  // -128 fits 8 bits: OK; the array's range is the code range
-    c.expect(to_rram.send(W, 9, wide) == OK, "rram write of the lowest code");
+    auto lowest = bytes(1, 0xE0);  // -32, the lowest 6-bit code
+    c.expect(to_rram.send(W, 9, lowest) == OK, "rram write of the lowest code");
+    auto outside = bytes(1, 0xDF);  // -33: outside the weight range
+    c.expect(
+        to_rram.send(W, 10, outside) == ::tlm::TLM_GENERIC_ERROR_RESPONSE && rram.array().peek_word(10) == 0,
+        "rram write of a code outside the weight range: TLM_GENERIC_ERROR_RESPONSE, nothing stored");
     c.expect(to_rram.dmi(R, 4), "rram DMI read granted");
     c.expect(!to_rram.dmi(W, 4), "rram DMI write refused");
     c.expect(to_rram.debug(R, 0, rb) == 8, "rram debug read");
@@ -207,7 +213,7 @@ void run_production_targets() {
     rram.set_read_effects(noisy);
     c.expect(to_rram.send(R, 0, rb) == OK, "rram read with noise (no hint)");
     c.expect(to_rram.invalidated == 1 && check_rram.invalidations() == 1, "rram invalidation passed the checker once");
-    c.expect_clean(check_rram, 7);
+    c.expect_clean(check_rram, 8);
 
     // ---- MAC array: a job, and every shape it refuses.
     MacJob job;

@@ -6,8 +6,6 @@
 // process (a "threadsafe" death test, as in test_sram_buffer.cpp) and exits 0 only if every
 // check passed. Map construction and decode are plain calls.
 #include <gtest/gtest.h>
-
-#include "child_process.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
@@ -18,10 +16,12 @@
 #include <stdexcept>
 #include <string>
 #include <systemc>
+#include <thread>
 #include <tlm>
 #include <utility>
 #include <vector>
 
+#include "child_process.h"
 #include "target_access.h"
 #include "tlm/bus.h"
 #include "tlm/tlm_util.h"
@@ -114,6 +114,22 @@ struct Initiator : sc_core::sc_module {
   }
 };
 
+// A thread process that reads through `ini` at 1 ns (after the scenario's calls from sc_main).
+struct ProcessCaller : sc_core::sc_module {
+  SC_HAS_PROCESS(ProcessCaller);
+  Initiator& ini;
+  bool called = false;
+  ProcessCaller(const sc_core::sc_module_name& name, Initiator& i) : sc_module(name), ini(i) {
+    SC_THREAD(run);
+  }
+  void run() {
+    wait(sc_time(1, SC_NS));
+    std::vector<unsigned char> d(4, 0);
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    called = ini.access(::tlm::TLM_READ_COMMAND, kBusSramBase + 0x10, d, delay) == ::tlm::TLM_OK_RESPONSE;
+  }
+};
+
 using testing::exit_child;
 
 void run_bus_scenario() {
@@ -124,9 +140,11 @@ void run_bus_scenario() {
   try {
     bus b("bus", 2, kClock);
     Memory rram("rram", 0x100), sram("sram", 0x100);
-    Initiator cpu("cpu"), unit("unit");
+    Initiator cpu("cpu"), unit("unit"), proc_ini("proc_ini");
     cpu.out.bind(b.in);
     unit.out.bind(b.in);
+    proc_ini.out.bind(b.in);
+    ProcessCaller caller("caller", proc_ini);
     b.out.bind(rram.in);  // out[0]
     b.out.bind(sram.in);  // out[1]
     b.map("weights0", kBusRramBase, 0x100, 0);
@@ -171,6 +189,9 @@ void run_bus_scenario() {
     expect(delay == sc_time(200, SC_NS), "errors add no latency");
     expect(sram.seen_addresses.size() + rram.seen_addresses.size() == forwarded, "errors forward nothing");
     expect(b.stats().transactions == 4 && b.stats().decode_errors == 3, "bus counters");
+    // Issue 21's rule, counted: these seven calls came from sc_main, none from another thread.
+    expect(b.stats().outside_process_calls == 7 && b.stats().foreign_thread_calls == 0,
+           "seven calls outside a process: " + std::to_string(b.stats().outside_process_calls));
 
     // DMI: the target grants all of its 256 bytes; the bus clips to act and translates.
     ::tlm::tlm_generic_payload t;
@@ -213,6 +234,22 @@ void run_bus_scenario() {
     t.set_address(kBusSramBase + 0x3E);
     expect(cpu.out->transport_dbg(t) == 0, "debug read straddling the window");
     expect(sram.seen_addresses.size() + rram.seen_addresses.size() == forwarded, "debug is not b_transport");
+
+    // A call from a thread process is not counted; one from another OS thread is.
+    const BusStats before = b.stats();
+    sc_core::sc_start(sc_time(2, SC_NS));
+    expect(caller.called && b.stats().transactions == before.transactions + 1 &&
+               b.stats().outside_process_calls == before.outside_process_calls &&
+               b.stats().foreign_thread_calls == 0,
+           "a thread process's call is inside a process");
+    std::thread other([&] {
+      sc_time d = sc_core::SC_ZERO_TIME;
+      cpu.access(::tlm::TLM_READ_COMMAND, kBusSramBase + 0x10, r, d);
+    });
+    other.join();
+    expect(b.stats().foreign_thread_calls == 1 &&
+               b.stats().outside_process_calls == before.outside_process_calls,
+           "a call from another OS thread is a foreign-thread call");
   } catch (const std::exception& e) {
     failures.push_back(std::string("exception: ") + e.what());
   }

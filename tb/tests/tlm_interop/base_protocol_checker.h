@@ -37,10 +37,12 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 namespace lrt::tlm::testing {
@@ -70,6 +72,11 @@ class base_protocol_checker : public sc_core::sc_module {
   uint64_t debug_calls() const { return debug_calls_; }
   uint64_t dmi_requests() const { return dmi_requests_; }
   uint64_t invalidations() const { return invalidations_; }
+  /// b_transport calls that returned `status` for `command` (what the initiator saw).
+  uint64_t responses(::tlm::tlm_command command, ::tlm::tlm_response_status status) const {
+    const auto it = responses_.find({command, status});
+    return it == responses_.end() ? 0 : it->second;
+  }
   /// Every violation, one a line ("" if none).
   std::string report() const {
     std::string text;
@@ -171,6 +178,7 @@ class base_protocol_checker : public sc_core::sc_module {
 
     check_unchanged(a, t, false);
     const ::tlm::tlm_response_status status = t.get_response_status();
+    ++responses_[{a.command, status}];
     if (status == ::tlm::TLM_INCOMPLETE_RESPONSE)
       violate("response-status-set", "14.17", what + ": returned TLM_INCOMPLETE_RESPONSE");
     if (status == ::tlm::TLM_OK_RESPONSE && masked) {
@@ -254,6 +262,7 @@ class base_protocol_checker : public sc_core::sc_module {
   uint64_t debug_calls_ = 0;
   uint64_t dmi_requests_ = 0;
   uint64_t invalidations_ = 0;
+  std::map<std::pair<::tlm::tlm_command, ::tlm::tlm_response_status>, uint64_t> responses_;
 };
 
 }  // namespace lrt::tlm::testing

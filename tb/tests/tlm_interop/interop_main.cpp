@@ -168,6 +168,22 @@ int sc_main(int argc, char** argv) {
   if (check_initiator.transports() == 0 || check_target.transports() == 0) return fail("a checker saw no traffic");
   if (wrong != 0) return fail("the target holds words the generator did not write");
   if (g_dmi_refused_after_hint != 0) return fail("a response's DMI hint promised a grant the target refused");
+  // What the initiator was answered: every read OK; every write OK, except (rram6) exactly one
+  // TLM_GENERIC_ERROR_RESPONSE per refused word, the documented answer to a code outside the
+  // weight range (docs/device.md), and no other error status.
+  const auto answered = [&](::tlm::tlm_command c, ::tlm::tlm_response_status s) {
+    return check_initiator.responses(c, s);
+  };
+  const uint64_t reads_ok = answered(tlm::TLM_READ_COMMAND, tlm::TLM_OK_RESPONSE);
+  const uint64_t writes_ok = answered(tlm::TLM_WRITE_COMMAND, tlm::TLM_OK_RESPONSE);
+  const uint64_t writes_refused = answered(tlm::TLM_WRITE_COMMAND, tlm::TLM_GENERIC_ERROR_RESPONSE);
+  std::printf("responses: %llu reads OK, %llu writes OK, %llu writes TLM_GENERIC_ERROR_RESPONSE\n",
+              static_cast<unsigned long long>(reads_ok), static_cast<unsigned long long>(writes_ok),
+              static_cast<unsigned long long>(writes_refused));
+  if (reads_ok + writes_ok + writes_refused != check_initiator.transports())
+    return fail("a response other than OK, or a read or another command not OK");
+  if (writes_refused != (tgt == "rram6" ? refused_writes : 0u))
+    return fail("the refused writes were not answered exactly with TLM_GENERIC_ERROR_RESPONSE");
   if (tgt != "rram6") {
     if (fatals != 0 || errors != 0) return fail("the generator's own checks failed");
     if (stored != 32) return fail("not every word was stored");
