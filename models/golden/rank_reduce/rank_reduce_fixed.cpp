@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "golden/rank_reduce/fixed_kernels.h"
 #include "golden/rank_reduce/fixed_math.h"
 #include "golden/rank_reduce/jacobi_fixed.h"
 #include "golden/rank_reduce/sign_generator.h"
@@ -49,20 +50,15 @@ int quantize_column(const int64_t* p, int n, int e_p, int16_t* out, uint16_t& ma
   }
   const int e = fit_exponent(&big, &e_p, 1, kQBits);
   const int s = e - e_p;
-  int64_t top = 0;
   if (s >= 1 && s <= 62 && big < (uint64_t{1} << 62)) {  // the common case, without per-element checks
-    const int64_t half = int64_t{1} << (s - 1);
-    for (int i = 0; i < n; ++i) {
-      const int64_t c = (p[i] + half) >> s;
-      top = std::max(top, c < 0 ? -c : c);
-      out[i] = static_cast<int16_t>(c);
-    }
-  } else {
-    for (int i = 0; i < n; ++i) {
-      const int64_t c = shift_round(p[i], s);
-      top = std::max(top, c < 0 ? -c : c);
-      out[i] = static_cast<int16_t>(c);
-    }
+    max_abs = fixkern::round_to_codes(p, s, out, n);
+    return e;
+  }
+  int64_t top = 0;
+  for (int i = 0; i < n; ++i) {
+    const int64_t c = shift_round(p[i], s);
+    top = std::max(top, c < 0 ? -c : c);
+    out[i] = static_cast<int16_t>(c);
   }
   max_abs = static_cast<uint16_t>(top);
   return e;
@@ -273,11 +269,7 @@ void RankReduceFixed::step(const double* dz, const double* a) {
 bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff* coeff) {
   const int n = b.n;
   int32_t* w = work_.data();
-  uint64_t x2 = 0;  // |x|^2 in code units: < 2^14 * 2^30
-  for (int i = 0; i < n; ++i) {
-    w[i] = x[i] * (int32_t{1} << kResidualGuardBits);
-    x2 += static_cast<uint64_t>(int64_t{x[i]} * x[i]);
-  }
+  const uint64_t x2 = fixkern::square_and_widen(x, kResidualGuardBits, w, n);  // |x|^2 in code units: < 2^44
   const int e_w = x_exp - kResidualGuardBits;
   for (int j = 0; j < q_; ++j) coeff[j] = Coeff{};
 
@@ -285,8 +277,7 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
     for (int j = 0; j < r_; ++j) {
       if (b.max_abs[j] == 0) continue;  // a dead column: its dot product is exactly 0
       const int16_t* qj = b.codes.data() + static_cast<std::size_t>(j) * n;
-      int64_t acc = 0;  // |acc| <= n 2^15 2^30 <= 2^59
-      for (int i = 0; i < n; ++i) acc += int64_t{qj[i]} * w[i];
+      const int64_t acc = fixkern::dot(qj, w, n);  // |acc| <= n 2^15 2^31 <= 2^60
       if (acc == 0) continue;
       ++trace_.gs_coefficients;
       const int qe = b.exps[j];
@@ -295,18 +286,8 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
       const int ce = qe + e_w + sh;
       // w -= c_j Q_j in units of 2^e_w: round(cm * code * 2^(ce + qe - e_w)).
       const int t = e_w - ce - qe;
-      if (t >= 1 && t <= 62) {
-        // saturate_int32() written branch-free so that the loop vectorizes.
-        constexpr int64_t kMax = (int64_t{1} << 31) - 1;
-        const int64_t half = int64_t{1} << (t - 1);
-        uint64_t clipped = 0;
-        for (int i = 0; i < n; ++i) {
-          const int64_t d = int64_t{w[i]} - ((cm * qj[i] + half) >> t);
-          const int64_t c = std::min(std::max(d, -kMax), kMax);
-          clipped += c != d;
-          w[i] = static_cast<int32_t>(c);
-        }
-        saturations_ += clipped;
+      if (t >= 1 && t <= 62) {  // |cm| <= 2^30
+        saturations_ += fixkern::subtract_scaled(w, qj, cm, t, n);
       } else {
         for (int i = 0; i < n; ++i)
           w[i] = fixmath::saturate_int32(int64_t{w[i]} - shift_round(cm * qj[i], t), saturations_);
@@ -330,24 +311,19 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
     coeff[r_] = Coeff{};
     return true;
   };
-  uint64_t big = 0;
-  for (int i = 0; i < n; ++i) big = std::max(big, magnitude(w[i]));
+  const uint64_t big = fixkern::max_magnitude(w, n);
   if (big == 0) return vanish();
   // Normalize the residual to max |v| in [2^23, 2^24] so that |v|^2 < 2^62 and its root has
   // at least 24 significant bits.
   const int s = bit_length(big) - kNormBits;
   int64_t* v = wide_.data();
-  uint64_t norm2 = 0;
-  for (int i = 0; i < n; ++i) {
-    v[i] = shift_round(w[i], s);
-    norm2 += static_cast<uint64_t>(v[i] * v[i]);
-  }
+  const uint64_t norm2 = fixkern::shift_and_square(w, s, v, n);  // s in [-23, 8]
   const int e_v = e_w + s;
   if (scaled_le(norm2, 2 * e_v - kVanishingLog2Ratio, x2, 2 * x_exp)) return vanish();
   const uint64_t norm = fixmath::isqrt_round(norm2);  // in [2^23, 2^31]
   const int bn = bit_length(norm);
   const auto recip = static_cast<int64_t>(fixmath::div_round(1, norm, bn + 30));  // in (2^30, 2^31]
-  for (int i = 0; i < n; ++i) v[i] *= recip;  // < 2^55; value v_i / norm = v_i recip 2^-(bn+30)
+  fixkern::scale(v, recip, n);  // < 2^55; value v_i / norm = v_i recip 2^-(bn+30)
   b.exps[r_] = quantize_column(v, n, -(bn + 30), out, b.max_abs[r_]);
   coeff[r_] = Coeff{static_cast<int64_t>(norm), e_v};
   return false;
@@ -377,7 +353,7 @@ void RankReduceFixed::update_basis(Basis& b, const int64_t* mix, const uint32_t*
       const int64_t m = scaled[j * q + l];
       if (m == 0) continue;
       const int16_t* ql = b.codes.data() + static_cast<std::size_t>(l) * n;
-      for (int i = 0; i < n; ++i) acc[i] += ql[i] * m;  // |acc| < 9 * 2^15 * 2^30.01 < 2^49
+      fixkern::multiply_accumulate(acc, ql, m, n);  // |m| < 2^31; |acc| < 9 * 2^15 * 2^30.01 < 2^49
     }
   }
   for (int j = 0; j < r_; ++j) {

@@ -182,18 +182,7 @@ void AffineLayer::set_norm_states(const std::vector<MaxNormState>& states) {
   if (bias_norm_) bias_norm_->set_state(states[0]);
 }
 
-void AffineLayer::refresh_mirrors() {
-  // Sequential scan of the column-major codes; only changed cells touch the transposed copy.
-  const int32_t* w = w_.data();
-  for (int k = 0; k < k_; ++k)
-    for (int o = 0; o < n_o_; ++o) {
-      const size_t i = static_cast<size_t>(k) * n_o_ + o;
-      const int16_t v = weight_operand(w[i]);
-      if (v == wt16_[i]) continue;
-      wt16_[i] = v;
-      w16_[static_cast<size_t>(o) * k_ + k] = v;
-    }
-}
+void AffineLayer::refresh_mirrors() { load_mirrors(w_.data()); }
 
 void AffineLayer::attach_store(WeightStore* store, bool deploy) {
   const size_t cells = w_.rows() * w_.cols();
@@ -214,10 +203,14 @@ void AffineLayer::attach_store(WeightStore* store, bool deploy) {
 }
 
 void AffineLayer::load_mirrors(const int32_t* codes) {
+  // A sequential scan of the column-major codes; only the cells whose operand changed touch
+  // the transposed copy, whose writes are scattered (a read with read noise differs from the
+  // previous one in about a tenth of the words, an update or a drift event in few).
   for (int k = 0; k < k_; ++k)
     for (int o = 0; o < n_o_; ++o) {
       const size_t i = static_cast<size_t>(k) * n_o_ + o;
       const int16_t v = weight_operand(codes[i]);
+      if (v == wt16_[i]) continue;
       wt16_[i] = v;
       w16_[static_cast<size_t>(o) * k_ + k] = v;
     }

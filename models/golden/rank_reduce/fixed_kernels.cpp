@@ -1,0 +1,228 @@
+#include "golden/rank_reduce/fixed_kernels.h"
+
+#include <algorithm>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace lrt::golden::fixkern {
+
+namespace {
+
+constexpr int64_t kMax32 = (int64_t{1} << 31) - 1;
+
+// round_half_up(v 2^-s) for 1 <= s <= 62, |v| < 2^62 (fixmath::shift_round without the checks).
+int64_t round_shift(int64_t v, int s) { return (v + (int64_t{1} << (s - 1))) >> s; }
+
+int32_t subtract_one(int32_t w, int16_t q, int64_t m, int t, uint64_t& clips) {
+  const int64_t d = int64_t{w} - round_shift(m * q, t);
+  const int64_t c = std::clamp(d, -kMax32, kMax32);
+  clips += c != d;
+  return static_cast<int32_t>(c);
+}
+
+#if defined(__AVX2__)
+__m256i load4_i16_as_i64(const int16_t* p) {
+  return _mm256_cvtepi16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+__m256i load4_i32_as_i64(const int32_t* p) {
+  return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+__m256i load4_i64(const int64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+void store4_i64(int64_t* p, __m256i v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+
+// The low 32 bits of the four 64-bit lanes, in lane order.
+__m128i low_halves(__m256i v) {
+  return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+uint64_t lane_sum(__m256i v) {
+  alignas(32) uint64_t l[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+  return l[0] + l[1] + l[2] + l[3];  // modulo 2^64: exact for the callers' bounds, any sign
+}
+
+// round_half_up(v 2^-s) of four lanes, |v| < 2^62, 1 <= s <= 62: the biased value
+// v + 2^(s-1) + 2^63 is non-negative as an unsigned number, so a logical shift floors it,
+// and the bias leaves 2^(63-s) behind.
+class RoundShift {
+ public:
+  explicit RoundShift(int s)
+      : bias_(_mm256_set1_epi64x(static_cast<int64_t>((uint64_t{1} << (s - 1)) + (uint64_t{1} << 63)))),
+        rest_(_mm256_set1_epi64x(int64_t{1} << (63 - s))),
+        count_(_mm_cvtsi32_si128(s)) {}
+  __m256i operator()(__m256i v) const {
+    return _mm256_sub_epi64(_mm256_srl_epi64(_mm256_add_epi64(v, bias_), count_), rest_);
+  }
+
+ private:
+  __m256i bias_, rest_;
+  __m128i count_;
+};
+#endif
+
+}  // namespace
+
+int64_t dot(const int16_t* q, const int32_t* w, int n) {
+  int i = 0;
+  uint64_t sum = 0;
+#if defined(__AVX2__)
+  __m256i even = _mm256_setzero_si256(), odd = _mm256_setzero_si256();
+  for (; i + 8 <= n; i += 8) {
+    const __m256i qv = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + i)));
+    const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i));
+    // _mm256_mul_epi32 multiplies the signed low halves of the 64-bit lanes: elements 0, 2, 4, 6,
+    // then, shifted down, 1, 3, 5, 7.
+    even = _mm256_add_epi64(even, _mm256_mul_epi32(qv, wv));
+    odd = _mm256_add_epi64(odd, _mm256_mul_epi32(_mm256_srli_epi64(qv, 32), _mm256_srli_epi64(wv, 32)));
+  }
+  sum = lane_sum(_mm256_add_epi64(even, odd));
+#endif
+  for (; i < n; ++i) sum += static_cast<uint64_t>(int64_t{q[i]} * w[i]);
+  return static_cast<int64_t>(sum);
+}
+
+uint64_t subtract_scaled(int32_t* w, const int16_t* q, int64_t m, int t, int n) {
+  uint64_t clips = 0;
+  int i = 0;
+  [[maybe_unused]] int n4 = n;
+#if defined(__AVX2__)
+  const RoundShift round(t);
+  const __m256i mv = _mm256_set1_epi64x(m);
+  if (m < -kMax32 || m > kMax32) n4 = 0;  // beyond the 32-bit multiplier: element by element
+  const __m256i hi = _mm256_set1_epi64x(kMax32), lo = _mm256_set1_epi64x(-kMax32);
+  for (; i + 4 <= n4; i += 4) {
+    const __m256i d = _mm256_sub_epi64(load4_i32_as_i64(w + i), round(_mm256_mul_epi32(load4_i16_as_i64(q + i), mv)));
+    const __m256i out = _mm256_or_si256(_mm256_cmpgt_epi64(d, hi), _mm256_cmpgt_epi64(lo, d));
+    if (_mm256_testz_si256(out, out) != 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(w + i), low_halves(d));
+    } else {  // a clamp (the basis lost its norm, docs §3.2): element by element
+      for (int k = i; k < i + 4; ++k) w[k] = subtract_one(w[k], q[k], m, t, clips);
+    }
+  }
+#endif
+  for (; i < n; ++i) w[i] = subtract_one(w[i], q[i], m, t, clips);
+  return clips;
+}
+
+uint64_t square_and_widen(const int16_t* x, int guard, int32_t* w, int n) {
+  int i = 0;
+  uint64_t sum = 0;
+#if defined(__AVX2__)
+  __m256i acc = _mm256_setzero_si256();
+  const __m128i g = _mm_cvtsi32_si128(guard);
+  for (; i + 16 <= n; i += 16) {
+    const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    // Adjacent squares summed in 32 bits: at most 2 * 2^30, exact as an unsigned number.
+    const __m256i sq = _mm256_madd_epi16(xv, xv);
+    acc = _mm256_add_epi64(acc, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(sq)));
+    acc = _mm256_add_epi64(acc, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(sq, 1)));
+    const __m256i w0 = _mm256_sll_epi32(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(xv)), g);
+    const __m256i w1 = _mm256_sll_epi32(_mm256_cvtepi16_epi32(_mm256_extracti128_si256(xv, 1)), g);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w + i), w0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w + i + 8), w1);
+  }
+  sum = lane_sum(acc);
+#endif
+  for (; i < n; ++i) {
+    w[i] = x[i] * (int32_t{1} << guard);
+    sum += static_cast<uint64_t>(int64_t{x[i]} * x[i]);
+  }
+  return sum;
+}
+
+uint64_t max_magnitude(const int32_t* w, int n) {
+  int i = 0;
+  uint32_t big = 0;
+#if defined(__AVX2__)
+  __m256i m = _mm256_setzero_si256();
+  for (; i + 8 <= n; i += 8)  // |INT32_MIN| reads as 2^31 unsigned: still its magnitude
+    m = _mm256_max_epu32(m, _mm256_abs_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i))));
+  alignas(32) uint32_t l[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), m);
+  big = *std::max_element(l, l + 8);
+#endif
+  for (; i < n; ++i) big = std::max(big, w[i] < 0 ? 0u - static_cast<uint32_t>(w[i]) : static_cast<uint32_t>(w[i]));
+  return big;
+}
+
+uint64_t shift_and_square(const int32_t* w, int s, int64_t* v, int n) {
+  int i = 0;
+  uint64_t sum = 0;
+#if defined(__AVX2__)
+  __m256i acc = _mm256_setzero_si256();
+  if (s > 0) {
+    const RoundShift round(s);
+    for (; i + 4 <= n; i += 4) {
+      const __m256i x = round(load4_i32_as_i64(w + i));
+      store4_i64(v + i, x);
+      acc = _mm256_add_epi64(acc, _mm256_mul_epi32(x, x));
+    }
+  } else {
+    const __m128i count = _mm_cvtsi32_si128(-s);
+    for (; i + 4 <= n; i += 4) {
+      const __m256i x = _mm256_sll_epi64(load4_i32_as_i64(w + i), count);
+      store4_i64(v + i, x);
+      acc = _mm256_add_epi64(acc, _mm256_mul_epi32(x, x));
+    }
+  }
+  sum = lane_sum(acc);
+#endif
+  for (; i < n; ++i) {
+    v[i] = s > 0 ? round_shift(w[i], s) : w[i] * (int64_t{1} << -s);
+    sum += static_cast<uint64_t>(v[i] * v[i]);
+  }
+  return sum;
+}
+
+void scale(int64_t* v, int64_t m, int n) {
+  int i = 0;
+#if defined(__AVX2__)
+  if (m == kMax32 + 1) {  // 2^31 does not fit the signed 32-bit multiplier: a shift
+    for (; i + 4 <= n; i += 4) store4_i64(v + i, _mm256_slli_epi64(load4_i64(v + i), 31));
+  } else {
+    const __m256i mv = _mm256_set1_epi64x(m);
+    for (; i + 4 <= n; i += 4) store4_i64(v + i, _mm256_mul_epi32(load4_i64(v + i), mv));
+  }
+#endif
+  for (; i < n; ++i) v[i] *= m;
+}
+
+void multiply_accumulate(int64_t* acc, const int16_t* q, int64_t m, int n) {
+  int i = 0;
+#if defined(__AVX2__)
+  const __m256i mv = _mm256_set1_epi64x(m);
+  const int n4 = m < -kMax32 || m > kMax32 ? 0 : n;  // beyond the 32-bit multiplier: element by element
+  for (; i + 4 <= n4; i += 4)
+    store4_i64(acc + i, _mm256_add_epi64(load4_i64(acc + i), _mm256_mul_epi32(load4_i16_as_i64(q + i), mv)));
+#endif
+  for (; i < n; ++i) acc[i] += q[i] * m;
+}
+
+uint16_t round_to_codes(const int64_t* p, int s, int16_t* out, int n) {
+  int i = 0;
+  uint16_t top = 0;
+#if defined(__AVX2__)
+  const RoundShift round(s);
+  __m128i big = _mm_setzero_si128();
+  for (; i + 8 <= n; i += 8) {
+    const __m128i lo = low_halves(round(load4_i64(p + i)));
+    const __m128i hi = low_halves(round(load4_i64(p + i + 4)));
+    const __m128i codes = _mm_packs_epi32(lo, hi);  // the values fit: no saturation
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), codes);
+    big = _mm_max_epu16(big, _mm_abs_epi16(codes));
+  }
+  alignas(16) uint16_t l[8];
+  _mm_store_si128(reinterpret_cast<__m128i*>(l), big);
+  top = *std::max_element(l, l + 8);
+#endif
+  for (; i < n; ++i) {
+    const int64_t c = round_shift(p[i], s);
+    top = std::max(top, static_cast<uint16_t>(c < 0 ? -c : c));
+    out[i] = static_cast<int16_t>(c);
+  }
+  return top;
+}
+
+}  // namespace lrt::golden::fixkern

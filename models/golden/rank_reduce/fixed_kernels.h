@@ -1,0 +1,45 @@
+#pragma once
+// The long loops of the fixed-point rankReduce (rank_reduce_fixed.cpp) over a column of n
+// elements: the Gram-Schmidt dot product and subtraction, the residual's normalization, the
+// basis update's multiply-accumulate and the requantization of a column to 16-bit codes.
+// Each is exact integer arithmetic (docs/fixed_point_rank_reduce.md §3, §4.10), so the result
+// does not depend on the order of the sums: with AVX2 (the default -march=x86-64-v3) four
+// 64-bit lanes at a time, otherwise a plain loop; test_fixed_kernels.cpp checks both against
+// the element-by-element definition, edge values included.
+//
+// AVX2 has no 64-bit arithmetic right shift; round_half_up(v 2^-s) for |v| < 2^62 is computed
+// as a logical shift of v + 2^(s-1) + 2^63 (non-negative as an unsigned number) minus 2^(63-s).
+
+#include <cstdint>
+
+namespace lrt::golden::fixkern {
+
+/// @brief sum_i q[i] * w[i], exact (|sum| < 2^63 is the caller's bound: n 2^15 2^31 for n <= 2^14).
+int64_t dot(const int16_t* q, const int32_t* w, int n);
+
+/// @brief w[i] <- clamp(w[i] - round_half_up(m q[i] 2^-t), +-(2^31 - 1)) for every i; returns
+/// the number of clamped elements. Requires 1 <= t <= 62 and |m q[i]| < 2^62 (vectorized for
+/// |m| < 2^31).
+uint64_t subtract_scaled(int32_t* w, const int16_t* q, int64_t m, int t, int n);
+
+/// @brief sum_i x[i]^2 (< 2^44 for n <= 2^14), exact; also w[i] = x[i] * 2^guard (guard <= 15).
+uint64_t square_and_widen(const int16_t* x, int guard, int32_t* w, int n);
+
+/// @brief max_i |w[i]| as unsigned.
+uint64_t max_magnitude(const int32_t* w, int n);
+
+/// @brief v[i] = round_half_up(w[i] 2^-s) (s > 0) or w[i] 2^-s (-31 <= s <= 0); returns
+/// sum_i v[i]^2, which the caller bounds below 2^63 (max |v| < 2^25, n <= 2^14).
+uint64_t shift_and_square(const int32_t* w, int s, int64_t* v, int n);
+
+/// @brief v[i] *= m for every i; requires |v[i]| < 2^31 and 0 <= m <= 2^31.
+void scale(int64_t* v, int64_t m, int n);
+
+/// @brief acc[i] += q[i] * m for every i (no overflow: the caller's bound; vectorized for |m| < 2^31).
+void multiply_accumulate(int64_t* acc, const int16_t* q, int64_t m, int n);
+
+/// @brief out[i] = round_half_up(p[i] 2^-s), which the caller guarantees fits in int16;
+/// returns max_i |out[i]|. Requires 1 <= s <= 62 and |p[i]| < 2^62.
+uint16_t round_to_codes(const int64_t* p, int s, int16_t* out, int n);
+
+}  // namespace lrt::golden::fixkern
