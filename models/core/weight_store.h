@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/word_code.h"
+
 namespace lrt {
 
 /// @brief Storage of one layer's weight codes (see the file comment).
@@ -36,6 +38,12 @@ class WeightStore {
   /// @brief Reads every word through the read effects into codes[0 .. words()), charging
   /// energy (one read of the whole array per call).
   virtual void read_all(int32_t* codes) = 0;
+  /// @brief read_all() told as a difference from the stored codes, at a cost proportional to
+  /// what differs: charges the same read of the whole array and appends to `out`, ascending,
+  /// every word whose read differs from peek(). Returns false, having read and charged
+  /// nothing, when the store cannot tell it so (read effects other than sparse read noise);
+  /// read_all() is then the way.
+  virtual bool read_deviations(std::vector<WordCode>& out) = 0;
   /// @brief Charges `n` reads of the whole array whose values the datapath already holds: the
   /// stored codes while read_effects() is false, else this sample's read_all() (read noise is
   /// frozen per sample and nothing is written between the reads of one sample's forward and

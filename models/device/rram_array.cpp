@@ -250,26 +250,23 @@ WordReadResult RramArray::read_word(uint64_t addr) {
   return r;
 }
 
-void RramArray::read_words(uint64_t first, uint64_t n, int32_t* codes) {
+void RramArray::count_reads(uint64_t first, uint64_t n) {
   if (first > words_ || n > words_ - first)
     throw std::out_of_range("rram words [" + std::to_string(first) + ", " + std::to_string(first) + " + " +
                             std::to_string(n) + ") are outside [0, " + std::to_string(words_) + ")");
   stats_.word_reads += n;
   stats_.read_cycles += n * specs_.read_latency_cycles;
-  if (effects_.any() && !sparse_noise_.on()) {
-    for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(read_pattern_with_effects(first + i));
-    return;
-  }
-  for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
-  if (!sparse_noise_.on()) return;
-  // Each event moves one cell of one word; several events of a word compose (other cells).
+}
+
+template <class Visit>
+void RramArray::for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const {
   uint64_t word = UINT64_MAX;
   uint32_t pattern = 0;
   const uint32_t per_word = map_.cells_per_word();
   sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
     const uint64_t w = c / per_word;
     if (w != word) {
-      if (word != UINT64_MAX) codes[word - first] = map_.code_of(pattern);
+      if (word != UINT64_MAX) visit(word, pattern);
       word = w;
       pattern = patterns_[w];
     }
@@ -277,7 +274,29 @@ void RramArray::read_words(uint64_t first, uint64_t n, int32_t* codes) {
     const int64_t level = std::clamp<int64_t>(int64_t{map_.level(patterns_[w], j)} + k, 0, map_.max_level(j));
     pattern = map_.with_level(pattern, j, static_cast<uint32_t>(level));
   });
-  if (word != UINT64_MAX) codes[word - first] = map_.code_of(pattern);
+  if (word != UINT64_MAX) visit(word, pattern);
+}
+
+void RramArray::read_words(uint64_t first, uint64_t n, int32_t* codes) {
+  count_reads(first, n);
+  if (effects_.any() && !sparse_noise_.on()) {
+    for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(read_pattern_with_effects(first + i));
+    return;
+  }
+  for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
+  if (sparse_noise_.on())
+    for_noisy_words(first, n,
+                    [&](uint64_t w, uint32_t pattern) { codes[w - first] = map_.code_of(pattern); });
+}
+
+void RramArray::read_deviations(uint64_t first, uint64_t n, std::vector<WordCode>& out) {
+  if (!sparse_reads()) throw std::logic_error("rram read_deviations: the read effects are not sparse");
+  count_reads(first, n);
+  if (!sparse_noise_.on()) return;
+  for_noisy_words(first, n, [&](uint64_t w, uint32_t pattern) {
+    const int32_t code = map_.code_of(pattern);
+    if (code != map_.code_of(patterns_[w])) out.push_back({w, code});  // clamped events may cancel out
+  });
 }
 
 int32_t RramArray::peek_word(uint64_t addr) const {

@@ -42,6 +42,7 @@
 #include "core/fixed_point.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
+#include "core/word_code.h"
 #include "device/cell_mapping.h"
 #include "device/energy.h"
 #include "device/rram_specs.h"
@@ -164,6 +165,13 @@ class RramArray {
   /// read_word() calls, in one pass (the sparse read noise is applied from one search).
   /// Throws std::out_of_range unless the whole range is inside the array.
   void read_words(uint64_t first, uint64_t n, int32_t* codes);
+  /// @brief Whether read_deviations() serves the read effects: none, or sparse read noise alone.
+  bool sparse_reads() const { return !effects_.any() || sparse_noise_.on(); }
+  /// @brief read_words(first, n, ...) told as a difference, at a cost proportional to this
+  /// sample's noise events instead of n: the same counters and energy, and appended to `out`,
+  /// ascending, every word of the range whose read code differs from peek_word(). Throws
+  /// std::logic_error unless sparse_reads(), std::out_of_range as read_words().
+  void read_deviations(uint64_t first, uint64_t n, std::vector<WordCode>& out);
   /// @brief The stored code: no read effects, no energy, no counters (debug access).
   int32_t peek_word(uint64_t addr) const;
   /// @brief Stores `code` without write-verify, counters or energy (loading pre-trained
@@ -227,6 +235,11 @@ class RramArray {
   uint64_t analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed);
   void flip_event(uint64_t event, std::vector<uint64_t>* changed_words);
   uint32_t read_pattern_with_effects(uint64_t addr) const;
+  // Calls visit(word, read pattern) for each word of [first, first + n) that a sparse noise
+  // event of this sample moves, in word order (several events of a word compose).
+  template <class Visit>
+  void for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const;
+  void count_reads(uint64_t first, uint64_t n);
   // The sparse read-noise offsets of the current sample (sparse_read_noise.h), when they serve
   // the read effects: noise on, its offset probability small, no power-law decay.
   void refresh_read_noise();

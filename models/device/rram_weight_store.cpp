@@ -14,6 +14,12 @@ void RramWeightStore::read_all(int32_t* codes) {
   array_.read_words(0, array_.words(), codes);
 }
 
+bool RramWeightStore::read_deviations(std::vector<WordCode>& out) {
+  if (!array_.sparse_reads()) return false;
+  array_.read_deviations(0, array_.words(), out);
+  return true;
+}
+
 void RramWeightStore::end_sample(std::vector<int64_t>& changed) {
   changed_.clear();
   array_.advance_samples(1, &changed_);

@@ -22,6 +22,7 @@ class RramWeightStore final : public WeightStore {
   void write(const std::vector<int64_t>& cells, int32_t* codes) override;
   bool read_effects() const override { return array_.read_effects().any(); }
   void read_all(int32_t* codes) override;
+  bool read_deviations(std::vector<WordCode>& out) override;
   void account_reads(uint64_t n) override { array_.account_reads(n * array_.words()); }
   void end_sample(std::vector<int64_t>& changed) override;
 

@@ -1,8 +1,10 @@
 #include "tlm/rram_array.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
+#include "tlm/read_deviations.h"
 #include "tlm/tlm_util.h"
 
 namespace lrt::tlm {
@@ -60,9 +62,22 @@ void rram_array::b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time
   switch (trans.get_command()) {
     case ::tlm::TLM_READ_COMMAND:
     {
-      if (read_codes_.size() < n) read_codes_.resize(n);
-      array_.read_words(first, n, read_codes_.data());  // one pass (sparse read noise: one search)
-      store_codes_le(read_codes_.data(), n, data, word_bytes_);
+      ReadDeviations* deviations = trans.get_extension<ReadDeviations>();
+      if (deviations != nullptr && array_.sparse_reads()) {
+        // The stored image with the words that read differently patched in, and their list.
+        const size_t listed = deviations->words.size();
+        array_.read_deviations(first, n, deviations->words);
+        std::memcpy(data, image_.data() + first * word_bytes_, n * word_bytes_);
+        for (size_t i = listed; i < deviations->words.size(); ++i) {
+          const WordCode& d = deviations->words[i];
+          store_code_le(d.code, data + (d.word - first) * word_bytes_, word_bytes_);
+        }
+        deviations->served = true;
+      } else {
+        if (read_codes_.size() < n) read_codes_.resize(n);
+        array_.read_words(first, n, read_codes_.data());  // one pass (sparse read noise: one search)
+        store_codes_le(read_codes_.data(), n, data, word_bytes_);
+      }
       cycles = n * array_.specs().read_latency_cycles;
       break;
     }

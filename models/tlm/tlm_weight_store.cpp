@@ -1,5 +1,6 @@
 #include "tlm/tlm_weight_store.h"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/error.h"
@@ -80,6 +81,22 @@ void TlmWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
 void TlmWeightStore::read_all(int32_t* codes) {
   transport(::tlm::TLM_READ_COMMAND, 0, words(), false);
   decode(codes, words());
+}
+
+bool TlmWeightStore::read_deviations(std::vector<WordCode>& out) {
+  if (!array_.array().sparse_reads()) return false;
+  deviations_.served = false;
+  deviations_.words.clear();
+  struct Detach {  // also when transport() throws: the payload frees what it holds
+    ::tlm::tlm_generic_payload& t;
+    ~Detach() { t.clear_extension<ReadDeviations>(); }
+  } detach{trans_};
+  trans_.set_extension(&deviations_);
+  transport(::tlm::TLM_READ_COMMAND, 0, words(), false);
+  if (!deviations_.served)
+    throw std::logic_error("weight store: the RRAM target did not list the read's deviations");
+  out.insert(out.end(), deviations_.words.begin(), deviations_.words.end());
+  return true;
 }
 
 void TlmWeightStore::end_sample(std::vector<int64_t>& changed) {

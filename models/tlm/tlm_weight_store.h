@@ -22,6 +22,7 @@
 
 #include "core/weight_store.h"
 #include "tlm/cost_tag.h"
+#include "tlm/read_deviations.h"
 #include "tlm/rram_array.h"
 
 namespace lrt::tlm {
@@ -39,6 +40,8 @@ class TlmWeightStore final : public WeightStore {
   void write(const std::vector<int64_t>& cells, int32_t* codes) override;
   bool read_effects() const override { return !array_.dmi_allowed(); }
   void read_all(int32_t* codes) override;
+  /// One read burst over the array carrying a ReadDeviations request (read_deviations.h).
+  bool read_deviations(std::vector<WordCode>& out) override;
   void account_reads(uint64_t n) override;
   void end_sample(std::vector<int64_t>& changed) override;
   /// The tag every transaction of this store carries (its phase is the sequencer's to set).
@@ -58,6 +61,7 @@ class TlmWeightStore final : public WeightStore {
   mutable std::vector<unsigned char> buffer_;
   mutable ::tlm::tlm_generic_payload trans_;  // owns tag_ (a payload frees its extensions)
   CostTag* tag_;
+  ReadDeviations deviations_;  // set on trans_ for one read only (the payload does not own it)
   std::vector<uint64_t> changed_;
 };
 

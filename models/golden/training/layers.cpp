@@ -216,17 +216,41 @@ void AffineLayer::load_mirrors(const int32_t* codes) {
     }
 }
 
+void AffineLayer::set_mirror(uint64_t cell, int16_t operand) {
+  // Cell k n_o + o; a layer has fewer than 2^32 cells, and a 32-bit division is the cheaper.
+  const auto c = static_cast<uint32_t>(cell), n_o = static_cast<uint32_t>(n_o_);
+  const uint32_t k = c / n_o;
+  wt16_[cell] = operand;
+  w16_[static_cast<size_t>(c - k * n_o) * static_cast<size_t>(k_) + k] = operand;
+}
+
 // The datapath's weights for this sample: a read of the store. Without read effects a read
 // returns the stored codes, which the mirrors already hold, so only its cost is charged.
+// With sparse read noise only the words that read differently are reported: the mirrors of
+// last sample's go back to the stored codes (w_, what the store holds), then this sample's
+// are set, so that the work follows the noise events, not the array's size.
 void AffineLayer::read_weights() {
   if (store_ == nullptr) return;
   if (!store_->read_effects()) {
     store_->account_reads(1);
     return;
   }
+  deviations_.clear();
+  if (store_->read_deviations(deviations_)) {
+    if (mirrors_hold_full_read_) refresh_mirrors();
+    mirrors_hold_full_read_ = false;
+    for (uint64_t c : deviating_) set_mirror(c, weight_operand(w_.data()[c]));
+    deviating_.clear();
+    for (const WordCode& d : deviations_) {
+      set_mirror(d.word, weight_operand(d.code));
+      deviating_.push_back(d.word);
+    }
+    return;
+  }
   read_codes_.resize(w_.rows() * w_.cols());
   store_->read_all(read_codes_.data());
   load_mirrors(read_codes_.data());
+  mirrors_hold_full_read_ = true;
 }
 
 // Writes the cells the updater changed (ascending, once each) and adopts what the store holds.
@@ -243,8 +267,10 @@ void AffineLayer::end_sample() {
   drifted_.clear();
   store_->end_sample(drifted_);
   if (drifted_.empty()) return;
-  for (int64_t c : drifted_) w_.data()[c] = store_->peek(c);
-  refresh_mirrors();
+  for (int64_t c : drifted_) {  // only these cells changed (the mirrors hold w_ elsewhere, or a read)
+    w_.data()[c] = store_->peek(c);
+    set_mirror(static_cast<uint64_t>(c), weight_operand(w_.data()[c]));
+  }
 }
 
 bool AffineLayer::forms_weight_gradient() const {

@@ -216,6 +216,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void flush() override { write_changed_cells(); }  // WriteFlusher: a scheme writing per pair
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
+  void set_mirror(uint64_t cell, int16_t operand);
   void read_weights();
   void write_changed_cells();
   SamplePairs sample_pairs();  // the pending update's pairs (learn_weights, prepare_learning)
@@ -263,6 +264,12 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<int64_t> journal_;
   std::vector<int32_t> read_codes_;
   std::vector<int64_t> drifted_;
+  // Sparse reads: this sample's words that read differently, and the cells whose mirrors hold
+  // such a read (outside them the mirrors hold the stored codes, unless a full read put a
+  // noisy code anywhere).
+  std::vector<WordCode> deviations_;
+  std::vector<uint64_t> deviating_;
+  bool mirrors_hold_full_read_ = false;
 };
 
 /// @brief 2x2 max-pool; the format passes through.

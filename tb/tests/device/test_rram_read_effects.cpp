@@ -281,5 +281,50 @@ TEST(RramReadWords, EqualsWordByWordReads) {
   }
 }
 
+// read_deviations(first, n) is read_words() told as a difference: the same counters and energy,
+// and exactly the words whose read differs from the stored code (several noisy cells of a word
+// composed, clamped events that leave a word as stored not listed); refused for dense effects.
+TEST(RramReadDeviations, ListsExactlyTheWordsReadWordsReadsDifferently) {
+  RramArraySpecs s = mlc_specs(4'000);
+  s.bits_per_cell = 2;
+  for (int mode = 0; mode < 3; ++mode) {
+    RramArray sparse(s, 99), bulk(s, 99);
+    RramReadEffects fx;
+    if (mode >= 1) fx.noise_sigma_levels = 0.4;
+    if (mode == 2) fx.power_law_nu = 0.05;
+    for (RramArray* x : {&sparse, &bulk}) {
+      for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
+      x->set_read_effects(fx);
+      x->advance_samples(5);
+    }
+    const uint64_t first = 17, n = bulk.words() - 40;
+    std::vector<WordCode> deviations;
+    if (mode == 2) {
+      EXPECT_FALSE(sparse.sparse_reads());
+      EXPECT_THROW(sparse.read_deviations(first, n, deviations), std::logic_error);
+      continue;
+    }
+    ASSERT_TRUE(sparse.sparse_reads()) << mode;
+    sparse.read_deviations(first, n, deviations);
+    std::vector<int32_t> codes(n);
+    bulk.read_words(first, n, codes.data());
+    std::vector<WordCode> want;
+    for (uint64_t i = 0; i < n; ++i)
+      if (codes[i] != bulk.peek_word(first + i)) want.push_back({first + i, codes[i]});
+    ASSERT_EQ(deviations.size(), want.size()) << mode;
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(deviations[i].word, want[i].word) << i;
+      ASSERT_EQ(deviations[i].code, want[i].code) << i;
+    }
+    if (mode == 1) {
+      EXPECT_GT(want.size(), n / 10);  // the noise acted
+    }
+    EXPECT_EQ(sparse.stats().word_reads, bulk.stats().word_reads);
+    EXPECT_EQ(sparse.stats().read_cycles, bulk.stats().read_cycles);
+    EXPECT_EQ(sparse.energy().read, bulk.energy().read);
+    EXPECT_THROW(sparse.read_deviations(sparse.words() - 1, 2, deviations), std::out_of_range);
+  }
+}
+
 }  // namespace
 }  // namespace lrt::device

@@ -31,12 +31,17 @@ expected=$here/expected
 regenerate="tb/tests/digests/check_digests.sh build/release/tb/lrtsim /tmp/digests --update"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 
-# Case: config, online samples, trace_every, engines. The paper network trains at ~100
-# samples/s on the golden engine, so it runs fewer samples; both cover at least one fc weight
-# update (train.fc.batch 100) and several conv updates.
+# Case: name, config, online samples, trace_every, engines, then settings of the run. The
+# paper network trains at ~100 samples/s on the golden engine, so it runs fewer samples; both
+# cover at least one fc weight update (train.fc.batch 100) and several conv updates. The
+# "-device" cases turn every device effect on (drift of both kinds, 1 % stuck cells, read
+# noise sigma 0.2 levels; wear-out is always on), the work that issue 23 makes faster.
+device="accel.rram.drift.model=both accel.rram.stuck_at_fault_rate=0.01 accel.rram.read_noise_sigma_levels=0.2"
 cases=(
-  "default 200 50 golden,tlm"
-  "paper_cnn 100 20 golden,tlm"
+  "default default 200 50 golden,tlm"
+  "paper_cnn paper_cnn 100 20 golden,tlm"
+  "default-device default 200 50 golden,tlm $device"
+  "paper_cnn-device paper_cnn 60 20 golden,tlm $device"
 )
 
 # summary.json and trace.csv as compared: today unchanged (see the file comment).
@@ -46,16 +51,21 @@ rm -rf "$work" && mkdir -p "$work"
 cd "$work"
 mkdir -p actual
 for c in "${cases[@]}"; do
-  read -r config samples every engine_list <<<"$c"
+  read -r case config samples every engine_list settings <<<"$c"
   IFS=, read -r -a engines <<<"$engine_list"
-  "$lrtsim" pretrain "$root/configs/$config.yaml" --out "model-$config.ckpt" --samples 40 \
-    --set data.split.validation_samples=20 > "pretrain-$config.log" 2>&1 ||
-    { echo "check_digests: pretrain $config failed:"; cat "pretrain-$config.log"; exit 1; }
-  sha256sum "model-$config.ckpt" | cut -d' ' -f1 > "actual/$config.model.sha256"
+  read -r -a settings <<<"${settings:-}"
+  sets=()
+  for s in "${settings[@]}"; do sets+=(--set "$s"); done
+  if [[ ! -f "model-$config.ckpt" ]]; then  # one pre-trained model per config
+    "$lrtsim" pretrain "$root/configs/$config.yaml" --out "model-$config.ckpt" --samples 40 \
+      --set data.split.validation_samples=20 > "pretrain-$config.log" 2>&1 ||
+      { echo "check_digests: pretrain $config failed:"; cat "pretrain-$config.log"; exit 1; }
+    sha256sum "model-$config.ckpt" | cut -d' ' -f1 > "actual/$config.model.sha256"
+  fi
   for engine in "${engines[@]}"; do
-    name=$config-$engine
+    name=$case-$engine
     "$lrtsim" run "$root/configs/$config.yaml" --engine "$engine" --out "run-$name" --samples "$samples" \
-      --set "run.model=model-$config.ckpt" --set "run.trace_every=$every" > "run-$name.log" 2>&1 ||
+      --set "run.model=model-$config.ckpt" --set "run.trace_every=$every" "${sets[@]}" > "run-$name.log" 2>&1 ||
       { echo "check_digests: run $name failed:"; cat "run-$name.log"; exit 1; }
     mkdir -p "actual/$name"
     normalize "run-$name/summary.json" > "actual/$name/summary.json"
@@ -66,11 +76,11 @@ done
 # digests.txt: one line per compared item, so that a review sees every change at a glance.
 {
   for c in "${cases[@]}"; do
-    read -r config _ _ engine_list <<<"$c"
+    read -r case config _ _ engine_list _ <<<"$c"
     IFS=, read -r -a engines <<<"$engine_list"
-    echo "$config model.ckpt sha256 $(cat "actual/$config.model.sha256")"
+    [[ $case == "$config" ]] && echo "$config model.ckpt sha256 $(cat "actual/$config.model.sha256")"
     for engine in "${engines[@]}"; do
-      name=$config-$engine
+      name=$case-$engine
       echo "$name weights_digest $(jq -r .weights_digest "actual/$name/summary.json")"
       echo "$name summary.json sha256 $(sha256sum < "actual/$name/summary.json" | cut -d' ' -f1)"
       echo "$name trace.csv sha256 $(sha256sum < "actual/$name/trace.csv" | cut -d' ' -f1)"
@@ -82,9 +92,9 @@ if [[ $update == --update ]]; then
   rm -rf "$expected" && mkdir -p "$expected"
   cp actual/digests.txt "$expected/"
   for c in "${cases[@]}"; do
-    read -r config _ _ engine_list <<<"$c"
+    read -r case _ _ _ engine_list _ <<<"$c"
     IFS=, read -r -a engines <<<"$engine_list"
-    for engine in "${engines[@]}"; do cp -r "actual/$config-$engine" "$expected/"; done
+    for engine in "${engines[@]}"; do cp -r "actual/$case-$engine" "$expected/"; done
   done
   echo "check_digests: expectations rewritten in $expected; review \`git diff $expected\` and commit it"
   exit 0
@@ -98,13 +108,13 @@ echo "check_digests: results differ from the committed expectations (tb/tests/di
 diff "$expected/digests.txt" actual/digests.txt | grep '^[<>]' | sed 's/^</  expected:/; s/^>/  actual:  /' || true
 # The fields: a diff of each differing file.
 for c in "${cases[@]}"; do
-  read -r config _ _ engine_list <<<"$c"
+  read -r case _ _ _ engine_list _ <<<"$c"
   IFS=, read -r -a engines <<<"$engine_list"
   for engine in "${engines[@]}"; do
     for f in summary.json trace.csv; do
-      e=$expected/$config-$engine/$f a=actual/$config-$engine/$f
+      e=$expected/$case-$engine/$f a=actual/$case-$engine/$f
       cmp -s "$e" "$a" && continue
-      echo "--- $config-$engine/$f (expected) vs this build:"
+      echo "--- $case-$engine/$f (expected) vs this build:"
       diff -u "$e" "$a" | head -n 60 || true
     done
   done

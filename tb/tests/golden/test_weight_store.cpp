@@ -139,6 +139,17 @@ class FakeStore final : public WeightStore {
     calls_.push_back({StoreCall::kReadAll, 0, {}});
     for (size_t i = 0; i < mem_.size(); ++i) codes[i] = read(static_cast<int64_t>(i));
   }
+  /// Whether read_deviations() serves (a store that tells reads as differences), else refuses.
+  bool sparse = false;
+  bool read_deviations(std::vector<WordCode>& out) override {
+    if (!sparse || !read_rule) return false;
+    calls_.push_back({StoreCall::kReadAll, 0, {}});  // the same read of the whole array
+    for (size_t i = 0; i < mem_.size(); ++i) {
+      const int32_t code = read(static_cast<int64_t>(i));
+      if (code != mem_[i]) out.push_back({i, code});
+    }
+    return true;
+  }
   void account_reads(uint64_t n) override { calls_.push_back({StoreCall::kAccountReads, n, {}}); }
   void end_sample(std::vector<int64_t>& changed) override {
     calls_.push_back({StoreCall::kEndSample, 0, {}});
@@ -449,6 +460,48 @@ TEST_P(WeightStoreScheme, ForwardComputesWithTheReadCodesAndReadsLeaveStoredCode
     for (const StoreCall& c : calls) EXPECT_EQ(c.kind, StoreCall::kReadAll) << layers[j];
     EXPECT_EQ(fakes[j].mem(), held[j]) << layers[j];
     EXPECT_EQ(codes_of(stored.affine(layers[j])), held[j]) << layers[j];
+  }
+}
+
+// A store that tells reads as differences (read_deviations) trains exactly as one that returns
+// every word (read_all), with read effects, drift and refused cells together: the layer's
+// mirrors go back to the stored codes where last sample's read differed, drift and writes in
+// between included.
+TEST_P(WeightStoreScheme, SparseReadsTrainAsFullReads) {
+  const TrainSpecs specs = specs_for(GetParam());
+  Engine full(small_net(), specs, kSeed), sparse(small_net(), specs, kSeed);
+  Fakes full_fakes(full), sparse_fakes(sparse);
+  for (Fakes* f : {&full_fakes, &sparse_fakes})
+    for (auto& store : f->stores) {
+      store->read_rule = noisy_read;
+      store->store_rule = [](int64_t w, int32_t c) { return w % 11 == 4 ? int32_t{9} : c; };
+      store->drift = [](uint64_t clock, std::vector<int32_t>& mem, std::vector<int64_t>& changed) {
+        if (clock % 3 != 2) return;
+        for (size_t w = 0; w < mem.size(); w += 7) {
+          mem[w] += mem[w] > 0 ? -2 : 2;
+          changed.push_back(static_cast<int64_t>(w));
+        }
+      };
+    }
+  for (auto& store : sparse_fakes.stores) store->sparse = true;
+  full.attach_weight_stores(full_fakes.pointers(), true);
+  sparse.attach_weight_stores(sparse_fakes.pointers(), true);
+  std::vector<uint8_t> img(64);
+  for (uint64_t i = 0; i < kSamples; ++i) {
+    const int label = make_sample(i, img);
+    const StepResult a = full.train_step(img.data(), label);
+    const StepResult b = sparse.train_step(img.data(), label);
+    ASSERT_TRUE(same_step(a, b, full, sparse, i));
+    ASSERT_EQ(sparse.weights_digest(), full.weights_digest()) << "sample " << i;
+  }
+  for (size_t j = 0; j < sparse_fakes.size(); ++j) {
+    EXPECT_EQ(sparse_fakes[j].mem(), full_fakes[j].mem()) << j;
+    EXPECT_GT(sparse_fakes[j].drifted(), 0u) << j;
+  }
+  for (uint64_t i = 0; i < 10; ++i) {  // inference reads the same way
+    make_sample(2'000'000 + i, img);
+    EXPECT_EQ(sparse.predict(img.data()), full.predict(img.data())) << i;
+    ASSERT_EQ(sparse.logits(), full.logits()) << i;
   }
 }
 

@@ -388,6 +388,43 @@ void weight_store_scenario(Checks& c) {
   for (uint64_t w = 0; w < words; ++w) noise_visible = noise_visible || read[w] != dev.peek_word(w);
   c.expect(noise_visible, "read noise changed some read code (else read effects are untested)");
 
+  // The same read told as a difference (sparse read noise): one burst, the same counters,
+  // energy and delay, exactly the words whose read differs from what they store, the codes
+  // read_all returned (the noise is frozen within a sample), and the twin's list.
+  const device::RramStats before_sparse = dev.stats();
+  const EnergyUnits sparse_energy_before = dev.energy().read;
+  const sc_time delay_before_sparse = delay;
+  const uint64_t tx_before_sparse = b.stats().transactions;
+  std::vector<WordCode> deviations, twin_deviations, want_deviations;
+  c.expect(store.read_deviations(deviations) && twin.read_deviations(twin_deviations),
+           "sparse read noise: both stores tell reads as differences");
+  for (uint64_t w = 0; w < words; ++w)
+    if (read[w] != dev.peek_word(w)) want_deviations.push_back({w, read[w]});
+  auto same_list = [](const std::vector<WordCode>& x, const std::vector<WordCode>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const WordCode& p, const WordCode& q) {
+      return p.word == q.word && p.code == q.code;
+    });
+  };
+  c.expect(!want_deviations.empty() && same_list(deviations, want_deviations),
+           "read_deviations: the words read_all read differently, with its codes");
+  c.expect(same_list(deviations, twin_deviations), "read_deviations: equal to the twin's");
+  c.expect(array_diff(dev, twin_array).empty() &&
+               dev.stats().word_reads - before_sparse.word_reads == words &&
+               dev.stats().read_cycles - before_sparse.read_cycles == 2 * words &&
+               dev.energy().read - sparse_energy_before == words * dev.read_energy_per_word(),
+           "read_deviations: counted and charged as read_all");
+  c.expect(b.stats().transactions - tx_before_sparse == 1 &&
+               delay - delay_before_sparse == clock_cycles(2 * words + kBusLatency, clock),
+           "read_deviations: one burst, the delay of read_all: " + (delay - delay_before_sparse).to_string());
+  device::RramReadEffects dense = noisy;
+  dense.power_law_nu = 0.05;  // fractional levels: not sparse
+  target.set_read_effects(dense);
+  std::vector<WordCode> none;
+  const device::RramStats before_refusal = dev.stats();
+  c.expect(!store.read_deviations(none) && none.empty() && stats_diff(dev.stats(), before_refusal).empty(),
+           "dense read effects: read_deviations refuses, reading and charging nothing");
+  target.set_read_effects(noisy);
+
   // End of sample: the drift event flips bits; the changed words are reported as the twin's.
   std::vector<int64_t> changed, twin_changed;
   store.end_sample(changed);
