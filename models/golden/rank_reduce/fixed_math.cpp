@@ -36,11 +36,9 @@ SqrtResult isqrt_floor(uint64_t v) {
   for (int i = 31; i >= 0; --i) {
     rem = (rem << 2) | ((v >> (2 * i)) & 3u);
     const uint64_t trial = (root << 2) | 1u;
-    root <<= 1;
-    if (rem >= trial) {
-      rem -= trial;
-      root |= 1u;
-    }
+    const uint64_t fits = rem >= trial ? 1u : 0u;  // without a branch: the bits are data
+    rem -= trial & (0 - fits);
+    root = (root << 1) | fits;
   }
   return {root, rem};
 }
@@ -56,18 +54,10 @@ uint64_t div_round(uint64_t num, uint64_t den, int frac_bits) {
   if (frac_bits < 0 || frac_bits > 62) contract("div_round frac_bits outside [0, 62]");
   // Quotient bound: num * 2^(f+1) / den < 2^64  <=>  num < den * 2^(63 - f) (checked without overflow).
   if (bit_length(num) + frac_bits + 1 > bit_length(den) + 63) contract("div_round quotient exceeds 64 bits");
-  uint64_t quot = 0;
-  uint64_t rem = 0;
-  const int steps = 64 + frac_bits + 1;
-  for (int i = 0; i < steps; ++i) {
-    const uint64_t bit = i < 64 ? (num >> (63 - i)) & 1u : 0u;
-    rem = (rem << 1) | bit;  // rem < 2 den < 2^63
-    quot <<= 1;
-    if (rem >= den) {
-      rem -= den;
-      quot |= 1u;
-    }
-  }
+  // The restoring division of num 2^(f+1) by den, bit by bit as the RTL's divider does it,
+  // is the exact integer quotient (below 2^64 by the check above): one 128-bit division.
+  __extension__ typedef unsigned __int128 u128;
+  const auto quot = static_cast<uint64_t>((static_cast<u128>(num) << (frac_bits + 1)) / den);
   // quot = floor(num 2^(f+1) / den); (quot + 1) >> 1 = floor(num 2^f / den + 1/2).
   return (quot >> 1) + (quot & 1u);
 }
@@ -102,18 +92,14 @@ int64_t cordic_atan2(int64_t y, int64_t x) {
     }
   }
   // |x|, |y| < 2^31 * sqrt(2) * K_32 < 2^33 throughout.
+  // The direction is data: sign masks instead of branches (m = -1 negates: (v ^ m) - m).
   for (int i = 0; i < kCordicIterations; ++i) {
     const int64_t xs = x >> i;
     const int64_t ys = y >> i;
-    if (y >= 0) {  // rotate clockwise
-      x += ys;
-      y -= xs;
-      z += kCordicAtan[i];
-    } else {
-      x -= ys;
-      y += xs;
-      z -= kCordicAtan[i];
-    }
+    const int64_t m = y >> 63;  // y >= 0: rotate clockwise
+    x += (ys ^ m) - m;
+    y -= (xs ^ m) - m;
+    z += (kCordicAtan[i] ^ m) - m;
   }
   return z;
 }
@@ -144,15 +130,10 @@ CosSin cordic_cos_sin(int64_t angle) {
   for (int i = 0; i < kCordicIterations; ++i) {
     const int64_t xs = x >> i;
     const int64_t ys = y >> i;
-    if (z >= 0) {  // rotate counter-clockwise
-      x -= ys;
-      y += xs;
-      z -= kCordicAtan[i];
-    } else {
-      x += ys;
-      y -= xs;
-      z += kCordicAtan[i];
-    }
+    const int64_t m = z >> 63;  // z >= 0: rotate counter-clockwise (sign masks, as in atan2)
+    x -= (ys ^ m) - m;
+    y += (xs ^ m) - m;
+    z -= (kCordicAtan[i] ^ m) - m;
   }
   constexpr int kGuard = 38 - kTrigFracBits;
   return {shift_round(x, kGuard), shift_round(y, kGuard)};
