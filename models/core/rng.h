@@ -22,6 +22,9 @@ class CounterRng {
 
   /// The 128-bit block at `index`.
   std::array<uint32_t, 4> block(uint64_t index) const;
+  /// @brief blocks[i] = block(first + i) for i < n: eight counters at a time with AVX2 (the
+  /// same words; the loops over many consecutive indices, drift and read noise, use it).
+  void blocks(uint64_t first, uint64_t n, std::array<uint32_t, 4>* out) const;
   /// 32 uniformly distributed bits (word 0 of the block).
   uint32_t bits32(uint64_t index) const { return block(index)[0]; }
   /// 64 uniformly distributed bits (words 0 and 1 of the block).
@@ -37,6 +40,8 @@ class CounterRng {
   /// so a draw still depends only on (seed, stream, index). A different sequence than
   /// normal(): used where a normal is drawn per cell (drift, read noise).
   double normal_ziggurat(uint64_t index) const;
+  /// normal_ziggurat(index) given b = block(index) (from blocks()): the same value.
+  double normal_ziggurat(uint64_t index, const std::array<uint32_t, 4>& b) const;
 
   uint64_t seed() const { return seed_; }
   uint64_t stream() const { return stream_; }

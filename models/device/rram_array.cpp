@@ -1,6 +1,7 @@
 #include "device/rram_array.h"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cmath>
 #include <stdexcept>
@@ -375,8 +376,12 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
 
 uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
   uint64_t n = 0;
+  constexpr uint64_t kBatch = 256;  // the words' first blocks, made eight at a time
+  std::array<std::array<uint32_t, 4>, kBatch> blocks;
   for (uint64_t w = begin; w < end; ++w) {
-    const double z = analog_rng_.normal_ziggurat((event << 32) | w);
+    const uint64_t i = (w - begin) % kBatch;
+    if (i == 0) analog_rng_.blocks((event << 32) | w, std::min(kBatch, end - w), blocks.data());
+    const double z = analog_rng_.normal_ziggurat((event << 32) | w, blocks[i]);
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
     const uint32_t stuck = stuck_mask_[w];

@@ -46,8 +46,11 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
   if (!on()) return;
   touched_.resize(cells / cells_per_word, 0);
   uint64_t cell = 0;
+  constexpr uint64_t kBatch = 64;  // event blocks made eight at a time (a few past the end unused)
+  std::array<std::array<uint32_t, 4>, kBatch> blocks;
   for (uint64_t j = 0; cell < cells; ++j) {
-    const std::array<uint32_t, 4> b = rng.block((sample << 32) | j);
+    if (j % kBatch == 0) rng.blocks((sample << 32) | j, kBatch, blocks.data());
+    const std::array<uint32_t, 4>& b = blocks[j % kBatch];
     const double u = 1.0 - uniform53((uint64_t{b[1]} << 32) | b[0]);  // (0, 1]
     const double gap = std::floor(std::log(u) * inv_log_q_);
     if (!(gap < static_cast<double>(cells - cell))) break;  // compare before the cast
