@@ -248,21 +248,32 @@ TEST(RramSparseReadNoise, PureFunctionOfSampleAndCell) {
   EXPECT_LT(same_next, noisy / 4);
 }
 
+// Two twin arrays of 2-bit cells (four per word: words with several noisy cells occur), every
+// word written, read effects of `mode` (0 none, 1 sparse read noise, 2 dense noise with decay),
+// five samples on.
+RramArraySpecs four_cell_words() {
+  RramArraySpecs s = mlc_specs(4'000);
+  s.bits_per_cell = 2;
+  return s;
+}
+void prepare_twins(int mode, RramArray& a, RramArray& b) {
+  RramReadEffects fx;
+  if (mode >= 1) fx.noise_sigma_levels = 0.4;
+  if (mode == 2) fx.power_law_nu = 0.05;
+  for (RramArray* x : {&a, &b}) {
+    for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
+    x->set_read_effects(fx);
+    x->advance_samples(5);
+  }
+}
+
 // read_words(first, n) is n read_word() calls: codes, counters and energy, with no effects,
 // sparse read noise (several events in one word included) and dense noise with decay.
 TEST(RramReadWords, EqualsWordByWordReads) {
-  RramArraySpecs s = mlc_specs(4'000);
-  s.bits_per_cell = 2;  // four cells per word: words with several noisy cells occur
+  const RramArraySpecs s = four_cell_words();
   for (int mode = 0; mode < 3; ++mode) {
     RramArray bulk(s, 99), single(s, 99);
-    RramReadEffects fx;
-    if (mode >= 1) fx.noise_sigma_levels = 0.4;
-    if (mode == 2) fx.power_law_nu = 0.05;
-    for (RramArray* x : {&bulk, &single}) {
-      for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
-      x->set_read_effects(fx);
-      x->advance_samples(5);
-    }
+    prepare_twins(mode, bulk, single);
     const uint64_t first = 17, n = bulk.words() - 40;
     std::vector<int32_t> codes(n);
     bulk.read_words(first, n, codes.data());
@@ -285,18 +296,10 @@ TEST(RramReadWords, EqualsWordByWordReads) {
 // and exactly the words whose read differs from the stored code (several noisy cells of a word
 // composed, clamped events that leave a word as stored not listed); refused for dense effects.
 TEST(RramReadDeviations, ListsExactlyTheWordsReadWordsReadsDifferently) {
-  RramArraySpecs s = mlc_specs(4'000);
-  s.bits_per_cell = 2;
+  const RramArraySpecs s = four_cell_words();
   for (int mode = 0; mode < 3; ++mode) {
     RramArray sparse(s, 99), bulk(s, 99);
-    RramReadEffects fx;
-    if (mode >= 1) fx.noise_sigma_levels = 0.4;
-    if (mode == 2) fx.power_law_nu = 0.05;
-    for (RramArray* x : {&sparse, &bulk}) {
-      for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
-      x->set_read_effects(fx);
-      x->advance_samples(5);
-    }
+    prepare_twins(mode, sparse, bulk);
     const uint64_t first = 17, n = bulk.words() - 40;
     std::vector<WordCode> deviations;
     if (mode == 2) {

@@ -265,6 +265,18 @@ void copy_weights(const Engine& from, Engine& to) {
   for (int l : from.trainable_layers()) to.affine(l).set_weight_codes(from.affine(l).weight_codes());
 }
 
+// Trains `expected` and `actual` on the same kSamples samples: equal steps and weights after each.
+void train_in_lockstep(Engine& expected, Engine& actual) {
+  std::vector<uint8_t> img(64);
+  for (uint64_t i = 0; i < kSamples; ++i) {
+    const int label = make_sample(i, img);
+    const StepResult a = expected.train_step(img.data(), label);
+    const StepResult b = actual.train_step(img.data(), label);
+    ASSERT_TRUE(same_step(a, b, expected, actual, i));
+    ASSERT_EQ(actual.weights_digest(), expected.weights_digest()) << "sample " << i;
+  }
+}
+
 class WeightStoreScheme : public ::testing::TestWithParam<Scheme> {};
 
 std::string scheme_name(const ::testing::TestParamInfo<Scheme>& info) { return to_string(info.param); }
@@ -486,14 +498,9 @@ TEST_P(WeightStoreScheme, SparseReadsTrainAsFullReads) {
   for (auto& store : sparse_fakes.stores) store->sparse = true;
   full.attach_weight_stores(full_fakes.pointers(), true);
   sparse.attach_weight_stores(sparse_fakes.pointers(), true);
+  train_in_lockstep(full, sparse);
+  if (HasFatalFailure()) return;
   std::vector<uint8_t> img(64);
-  for (uint64_t i = 0; i < kSamples; ++i) {
-    const int label = make_sample(i, img);
-    const StepResult a = full.train_step(img.data(), label);
-    const StepResult b = sparse.train_step(img.data(), label);
-    ASSERT_TRUE(same_step(a, b, full, sparse, i));
-    ASSERT_EQ(sparse.weights_digest(), full.weights_digest()) << "sample " << i;
-  }
   for (size_t j = 0; j < sparse_fakes.size(); ++j) {
     EXPECT_EQ(sparse_fakes[j].mem(), full_fakes[j].mem()) << j;
     EXPECT_GT(sparse_fakes[j].drifted(), 0u) << j;
@@ -586,14 +593,8 @@ TEST_P(WeightStoreScheme, RramWeightStoreTrainsBitIdenticallyAndCountsTheLayersW
   stored.attach_weight_stores(pointers, true);
   ASSERT_EQ(stored.weights_digest(), plain.weights_digest());
 
-  std::vector<uint8_t> img(64);
-  for (uint64_t i = 0; i < kSamples; ++i) {
-    const int label = make_sample(i, img);
-    const StepResult a = plain.train_step(img.data(), label);
-    const StepResult b = stored.train_step(img.data(), label);
-    ASSERT_TRUE(same_step(a, b, plain, stored, i));
-    ASSERT_EQ(stored.weights_digest(), plain.weights_digest()) << "sample " << i;
-  }
+  train_in_lockstep(plain, stored);
+  if (HasFatalFailure()) return;
   for (size_t j = 0; j < layers.size(); ++j) {
     SCOPED_TRACE(layers[j]);
     const device::RramArray& array = *arrays[j];
