@@ -147,6 +147,14 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   EXPECT_EQ(cycles, t["cycles"].get<uint64_t>());
   EXPECT_DOUBLE_EQ(t["seconds"].get<double>(), static_cast<double>(cycles) / 100e6);  // accel.clock_mhz 100
   EXPECT_EQ(e["by_phase"]["drift"], 0u);  // drift costs no energy
+  uint64_t by_layer = 0;
+  for (const auto& [k, v] : e["by_layer"].items()) by_layer += v.get<uint64_t>();
+  EXPECT_EQ(by_layer, e["total"].get<uint64_t>());
+  EXPECT_EQ(e["by_layer"]["none"], e["by_component"]["sram_leakage"]);
+  // Concurrency: the shared unit folds pairs while the backward pass still runs (a layer's
+  // learning process starts when its backward op returns), so its busy cycles, all spent one
+  // after another, exceed the LRT phase (from the backward pass's end to the last pair's).
+  EXPECT_GT(t["rank_reduce_units"]["busy_cycles"].get<uint64_t>(), t["cycles_by_phase"]["lrt"].get<uint64_t>());
   // SRAM leakage: capacity x 10 pW/bit (the default) x the simulated seconds, in 0.1 fJ units
   // (1 pW s = 1e4 units), rounded once per phase with time and sample: within 4 x kSamples units.
   const double leak = static_cast<double>(t["sram"]["capacity_bits"].get<uint64_t>()) * 10.0 *
