@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ThreadSanitizer check of the multi-threaded paths (`--jobs N`): GEMMs, analog drift chunks
-# and the layers' parallel weight updates, on both engines (the TLM engine's units and weight
-# stores then use the bus and SRAM from several threads), with every device effect on.
+# and the layers' parallel weight updates, on both engines (in the TLM engine the threads work
+# inside modules between waits; no socket is called from them), with every device effect on.
 # Any data race report fails the run (TSan exits 66). Usage: scripts/tsan_check.sh [build dir]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
