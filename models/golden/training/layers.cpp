@@ -235,16 +235,12 @@ void AffineLayer::read_weights() {
     store_->account_reads(1);
     return;
   }
+  for (const WordCode& d : deviations_) set_mirror(d.word, weight_operand(w_.data()[d.word]));
   deviations_.clear();
   if (store_->read_deviations(deviations_)) {
     if (mirrors_hold_full_read_) refresh_mirrors();
     mirrors_hold_full_read_ = false;
-    for (uint64_t c : deviating_) set_mirror(c, weight_operand(w_.data()[c]));
-    deviating_.clear();
-    for (const WordCode& d : deviations_) {
-      set_mirror(d.word, weight_operand(d.code));
-      deviating_.push_back(d.word);
-    }
+    for (const WordCode& d : deviations_) set_mirror(d.word, weight_operand(d.code));
     return;
   }
   read_codes_.resize(w_.rows() * w_.cols());

@@ -264,11 +264,9 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<int64_t> journal_;
   std::vector<int32_t> read_codes_;
   std::vector<int64_t> drifted_;
-  // Sparse reads: this sample's words that read differently, and the cells whose mirrors hold
-  // such a read (outside them the mirrors hold the stored codes, unless a full read put a
-  // noisy code anywhere).
+  // Sparse reads: the last sample's words that read differently, whose mirrors hold that read
+  // (elsewhere the mirrors hold the stored codes, unless a full read put a noisy code anywhere).
   std::vector<WordCode> deviations_;
-  std::vector<uint64_t> deviating_;
   bool mirrors_hold_full_read_ = false;
 };
 
