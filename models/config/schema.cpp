@@ -17,6 +17,10 @@ namespace {
 constexpr const char* kLrt = "LRT paper";
 constexpr const char* kLrtCode = "LRT authors' code (github agural/low-rank-training)";
 constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
+constexpr const char* kSky130Reram =
+    "SkyWater sky130 ReRAM documentation (google/skywater-pdk-libs-sky130_fd_pr_reram, "
+    "docs/technology_specifications.rst, table 1T1R #5)";
+constexpr const char* kOpenRam = "OpenRAM FreePDK45 macros (Guthaus et al., ICCAD 2016; VLSIDA/OpenRAM)";
 
 constexpr const char* kSimard = "Simard, Steinkraus & Platt, ICDAR 2003, §2";
 
@@ -68,8 +72,8 @@ std::vector<std::pair<std::string, device::ProgramModel>> program_model_choices(
   return named_choices({device::ProgramModel::kStochastic, device::ProgramModel::kDeterministic});
 }
 
-std::vector<std::pair<std::string, device::SramEnergyModel>> sram_energy_model_choices() {
-  return named_choices({device::SramEnergyModel::kCapacity, device::SramEnergyModel::kFixed});
+std::vector<std::pair<std::string, device::SramCostModel>> sram_cost_model_choices() {
+  return named_choices({device::SramCostModel::kCapacity, device::SramCostModel::kFixed});
 }
 
 std::vector<std::pair<std::string, golden::Scheme>> scheme_choices() {
@@ -437,710 +441,809 @@ Schema build_schema() {
   };
   append(keys, kind_keys("conv", &golden::TrainSpecs::conv, "convolution layers", 10));
   append(keys, kind_keys("fc", &golden::TrainSpecs::fc, "fully-connected layers", 100));
-  append(keys, {
-      LRT_CONFIG_KEY(train.max_norm.beta)
-          .unit("1")
-          .defaults_to("0.999")
-          .at_least(0.0)
-          .below(1.0)
-          .source(cite(kLrt, "App. D"))
-          .doc("decay of the moving average of the gradient maximum (1 would divide by 1 - beta^k = 0)"),
-      LRT_CONFIG_KEY(train.max_norm.eps)
-          .unit("1")
-          .defaults_to("1e-4")
-          .at_least(1e-6)
-          .at_most(1.0)
-          .source(cite(kLrt, "App. D"))
-          .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
-               "integer reciprocal)"),
-      LRT_CONFIG_KEY_AT("train.max_norm.placement", train.max_norm_placement)
-          .one_of({{"update", golden::MaxNormPlacement::kUpdate}, {"gradient", golden::MaxNormPlacement::kGradient}})
-          .defaults_to("update")
-          .source(cite(kLrtCode, "lr/layers.py: norm_uv 'post' (MN_U, MN_V on the factors), MN_fA/MN_dZ, MN_db, "
-                                 "MN_dg"))
-          .doc("where train.conv/fc.max_norm acts: update = on the weight update (LRT factors, SGD's a and dz) and "
-               "each bias / BN gradient; gradient = on each sample's dz, which then also feeds backprop (former rule)"),
-      LRT_CONFIG_KEY(train.dither.enabled)
-          .defaults_to("false")
-          .source("Wiedemann et al. 2020, dithered backprop: non-subtractive dither on the pre-activation "
+  append(
+      keys,
+      {
+          LRT_CONFIG_KEY(train.max_norm.beta)
+              .unit("1")
+              .defaults_to("0.999")
+              .at_least(0.0)
+              .below(1.0)
+              .source(cite(kLrt, "App. D"))
+              .doc("decay of the moving average of the gradient maximum (1 would divide by 1 - beta^k = 0)"),
+          LRT_CONFIG_KEY(train.max_norm.eps)
+              .unit("1")
+              .defaults_to("1e-4")
+              .at_least(1e-6)
+              .at_most(1.0)
+              .source(cite(kLrt, "App. D"))
+              .doc("gradient floor added to the maximum; also the initial moving average (>= 1e-6 bounds the "
+                   "integer reciprocal)"),
+          LRT_CONFIG_KEY_AT("train.max_norm.placement", train.max_norm_placement)
+              .one_of({{"update", golden::MaxNormPlacement::kUpdate},
+                       {"gradient", golden::MaxNormPlacement::kGradient}})
+              .defaults_to("update")
+              .source(cite(kLrtCode,
+                           "lr/layers.py: norm_uv 'post' (MN_U, MN_V on the factors), MN_fA/MN_dZ, MN_db, "
+                           "MN_dg"))
+              .doc("where train.conv/fc.max_norm acts: update = on the weight update (LRT factors, SGD's a "
+                   "and dz) and "
+                   "each bias / BN gradient; gradient = on each sample's dz, which then also feeds backprop "
+                   "(former rule)"),
+          LRT_CONFIG_KEY(train.dither.enabled)
+              .defaults_to("false")
+              .source(
+                  "Wiedemann et al. 2020, dithered backprop: non-subtractive dither on the pre-activation "
                   "gradients; off keeps the LRT paper's nearest rounding")
-          .doc("dithered backprop: quantize every trainable layer's dz with non-subtractive uniform dither "
-               "(unbiased; small gradients become zeros) instead of rounding to nearest (docs/precision.md)"),
-      LRT_CONFIG_KEY_AT("train.dither.step", train.dither.rule)
-          .one_of({{"std", golden::DitherStepRule::kStd}, {"max_abs", golden::DitherStepRule::kMaxAbs}})
-          .defaults_to("std")
-          .source("Wiedemann et al. 2020: the step is set per tensor from the gradient's spread; "
-                  "docs/precision.md")
-          .doc("statistic of each sample's dz tensor the dither step is proportional to: std (standard "
-               "deviation) or max_abs (largest magnitude)"),
-      LRT_CONFIG_KEY(train.dither.scale)
-          .unit("1")
-          .defaults_to("1")
-          .above(0.0)
-          .at_most(1e6)
-          .source("assumption: Delta = 1 standard deviation, measured on the default network in docs/precision.md")
-          .doc("Delta = scale x statistic, rounded to the nearest power of two of Qg LSBs in [1, 2^(bits-1)]"),
-      LRT_CONFIG_KEY(train.pfq.enabled)
-          .defaults_to("false")
-          .source("Fu et al. 2020, FracTrain: progressive fractional quantization; off trains at the formats' "
-                  "full precision")
-          .doc("FracTrain PFQ: train through stages FW(b)/BW(g) of increasing MAC operand precision "
-               "(docs/precision.md)"),
-      LRT_CONFIG_KEY(train.pfq.forward_bits)
-          .unit("bits")
-          .non_empty()
-          .at_least(2)
-          .at_most(8)
-          .defaults_to_items({"4", "6", "8"})
-          .source("Fu et al. 2020, FracTrain: FW precisions rising to the static 8-bit baseline; 4, 6, 8 is an assumption")
-          .doc("b_1..b_M: weight and activation operand width of the forward products in each stage (at most the formats' bits)"),
-      LRT_CONFIG_KEY(train.pfq.backward_bits)
-          .unit("bits")
-          .non_empty()
-          .at_least(2)
-          .at_most(8)
-          .defaults_to_items({"6", "8", "8"})
-          .source("Fu et al. 2020, FracTrain: BW precisions kept above FW (gradients are more sensitive); assumption")
-          .doc("g_1..g_M: dz operand width in each stage (as many as forward_bits; at most train.quant.gradient.bits)"),
-      LRT_CONFIG_KEY(train.pfq.mode)
-          .one_of({{"manual", golden::PfqSwitch::kManual}, {"auto", golden::PfqSwitch::kAuto}})
-          .defaults_to("manual")
-          .source("Fu et al. 2020, FracTrain: manual PFQ switches at fixed points, auto-PFQ on a loss indicator")
-          .doc("manual: stage s + 1 starts after switch_samples[s] samples; auto: when a loss window fails to improve (docs/precision.md)"),
-      LRT_CONFIG_KEY(train.pfq.switch_samples)
-          .unit("samples")
-          .at_least(1)
-          .defaults_to_items({"2000", "5000"})
-          .source("assumption: 20 % and 50 % of the default 10k-sample run")
-          .doc("manual PFQ: the sample counts at which stages 2..M begin (stages - 1 strictly increasing values)"),
-      LRT_CONFIG_KEY(train.pfq.window)
-          .unit("samples")
-          .defaults_to("500")
-          .at_least(1)
-          .at_most(kMaxStreamSamples)
-          .source("assumption: 5 % of the default run, long enough to average the per-sample loss")
-          .doc("auto PFQ: samples per loss window"),
-      LRT_CONFIG_KEY(train.pfq.min_improvement)
-          .unit("1")
-          .defaults_to("0.01")
-          .at_least(0.0)
-          .below(1.0)
-          .source("assumption: a 1 % relative improvement of the window loss counts as still improving")
-          .doc("auto PFQ: a window whose mean loss is not below (1 - this) x the stage's best window ends the stage"),
-      LRT_CONFIG_KEY(train.precision.weight_bits)
-          .unit("bits")
-          .at_least(1)
-          .at_most(8)
-          .source("Sakr & Shanbhag 2019, §2.1: a precision B_W per layer; empty keeps train.quant.weight.bits")
-          .doc("B_W per conv3x3/fc layer, in network order (empty: train.quant.weight.bits for all)"),
-      LRT_CONFIG_KEY(train.precision.weight_range)
-          .unit("1")
-          .above(0.0)
-          .power_of_two()
-          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range r_W per layer")
-          .doc("r_W per conv3x3/fc layer (empty: train.quant.weight.range)"),
-      LRT_CONFIG_KEY(train.precision.activation_bits)
-          .unit("bits")
-          .at_least(3)
-          .at_most(8)
-          .source("Sakr & Shanbhag 2019, §2.1: B_A per layer")
-          .doc("B_A per conv3x3/fc layer: the width of the ReLU/BN/Qas output that feeds it (ranges stay "
-               "train.quant.activation*.range; the first layer reads the 8-bit image: 8 only)"),
-      LRT_CONFIG_KEY(train.precision.gradient_bits)
-          .unit("bits")
-          .at_least(3)
-          .at_most(8)
-          .source("Sakr & Shanbhag 2019, §2.1: B_G(A) per layer")
-          .doc("B_G(A) per conv3x3/fc layer: the Qg width of its dz (empty: train.quant.gradient.bits)"),
-      LRT_CONFIG_KEY(train.precision.gradient_range)
-          .unit("1")
-          .above(0.0)
-          .power_of_two()
-          .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range per gradient tensor")
-          .doc("range of each conv3x3/fc layer's Qg (empty: train.quant.gradient.range)"),
-      LRT_CONFIG_KEY(train.precision.weight_gradient_bits)
-          .unit("bits")
-          .at_least(0)
-          .at_most(64)
-          .source("Sakr & Shanbhag 2019, §2.2: B_G(W); this datapath forms weight gradients in int32 words")
-          .doc("B_G(W) per conv3x3/fc layer: only the datapath's value is accepted (32 when the scheme trains "
-               "weights, else 0); anything else is refused, not approximated"),
-      LRT_CONFIG_KEY(train.precision.accumulator_bits)
-          .unit("bits")
-          .at_least(0)
-          .at_most(64)
-          .source("Sakr & Shanbhag 2019, §2.2: B_acc; this datapath keeps no weight accumulator except naive_batch's int64")
-          .doc("B_acc per conv3x3/fc layer: only the datapath's value is accepted (64 for naive_batch, else 0)"),
-      LRT_CONFIG_KEY(train.bn.streaming)
-          .defaults_to("true")
-          .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))
-          .doc("streaming batch norm: absorb every training sample into the EMA statistics; false freezes "
-               "them (a pretrained model keeps its statistics)"),
-      LRT_CONFIG_KEY(train.bn.batch)
-          .unit("samples")
-          .defaults_to("10")
-          .at_least(1)
-          .at_most(1000000)
-          .source(cite(kLrtCode, "lr/net.py: StreamBatchNorm(update_every_ba=10), momentum 0.9"))
-          .doc("B of the statistics' EMA, eta = 1 - 1/B"),
-      LRT_CONFIG_KEY(train.bn.eps)
-          .unit("1")
-          .defaults_to("1e-6")
-          .at_least(1e-6)
-          .at_most(1.0)
-          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm: eps 1e-8") +
-                  "; 1e-6 is the smallest the integer 1/sigma takes (docs/fidelity.md)")
-          .doc("added to the variance; >= 1e-6 bounds the integer 1/sigma"),
-      LRT_CONFIG_KEY(train.bn.bias_correction)
-          .defaults_to("true")
-          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.forward: mean_ba / (1 - mom^step)"))
-          .doc("divide the statistics' EMAs by 1 - eta^k after k absorbed samples; false: plain EMA (former rule)"),
-      LRT_CONFIG_KEY(train.bn.backward_scale_only)
-          .defaults_to("true")
-          .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.backward: dX = dY gamma / std"))
-          .doc("backprop through BN as dy * gamma / sigma, the statistics held constant; false: the exact "
-               "derivative through this sample's share of the statistics (former rule)"),
-      LRT_CONFIG_KEY_AT("train.biases", train.train_biases)
-          .defaults_to("true")
-          .source(cite(kLrt, "§7.2: biases train every sample; Table 3 ablates it (\"no bias training\")"))
-          .doc("train the biases of conv and fc layers every sample (every scheme but inference); false freezes "
-               "them. Batch-norm gamma/beta still train, as in the authors' code"),
-      LRT_CONFIG_KEY(train.rho_min)
-          .unit("1")
-          .defaults_to("0.01")
-          .at_least(0.0)
-          .at_most(1.0)
-          .source(cite(kLrt, "App. C: rho_min = 0.01"))
-          .doc("batched schemes apply a weight update only if this fraction of its entries is non-zero; "
-               "else they keep accumulating"),
-      LRT_CONFIG_KEY(train.batch_scale_power)
-          .unit("1")
-          .defaults_to("0.5")
-          .at_least(0.0)
-          .at_most(1.0)
-          .source(cite(kLrt, "App. C and G: square-root learning-rate scaling worked better than linear"))
-          .doc("batched updates use eta * B_eff^power * (sum, or sum / B_eff: train.batched_update): 0.5 square root, "
-               "1 linear, 0 none"),
-      LRT_CONFIG_KEY(train.batched_update)
-          .one_of({{"sum", golden::BatchedUpdate::kSum}, {"mean", golden::BatchedUpdate::kMean}})
-          .defaults_to("sum")
-          .source(cite(kLrtCode, "lr/layers.py update_W_SKS_B: wup = get_lr_SKS() * U V^T, the summed estimate"))
-          .doc("what a batched scheme (lrt, naive_batch, uoro) writes: sum = eta B_eff^p times the summed gradient; "
-               "mean = that divided by B_eff (former rule)"),
-      LRT_CONFIG_KEY(train.alpha_rule)
-          .one_of({{"authors", golden::AlphaRule::kAuthors}, {"nearest_he", golden::AlphaRule::kNearestHe}})
-          .defaults_to("authors")
-          .source(cite(kLrtCode, "lr/layers.py WeightModule: wmult = 2^floor(log2 sqrt(3 nlvar / fan_in))") +
+              .doc("dithered backprop: quantize every trainable layer's dz with non-subtractive uniform "
+                   "dither "
+                   "(unbiased; small gradients become zeros) instead of rounding to nearest "
+                   "(docs/precision.md)"),
+          LRT_CONFIG_KEY_AT("train.dither.step", train.dither.rule)
+              .one_of({{"std", golden::DitherStepRule::kStd}, {"max_abs", golden::DitherStepRule::kMaxAbs}})
+              .defaults_to("std")
+              .source("Wiedemann et al. 2020: the step is set per tensor from the gradient's spread; "
+                      "docs/precision.md")
+              .doc("statistic of each sample's dz tensor the dither step is proportional to: std (standard "
+                   "deviation) or max_abs (largest magnitude)"),
+          LRT_CONFIG_KEY(train.dither.scale)
+              .unit("1")
+              .defaults_to("1")
+              .above(0.0)
+              .at_most(1e6)
+              .source("assumption: Delta = 1 standard deviation, measured on the default network in "
+                      "docs/precision.md")
+              .doc("Delta = scale x statistic, rounded to the nearest power of two of Qg LSBs in [1, "
+                   "2^(bits-1)]"),
+          LRT_CONFIG_KEY(train.pfq.enabled)
+              .defaults_to("false")
+              .source("Fu et al. 2020, FracTrain: progressive fractional quantization; off trains at the "
+                      "formats' "
+                      "full precision")
+              .doc("FracTrain PFQ: train through stages FW(b)/BW(g) of increasing MAC operand precision "
+                   "(docs/precision.md)"),
+          LRT_CONFIG_KEY(train.pfq.forward_bits)
+              .unit("bits")
+              .non_empty()
+              .at_least(2)
+              .at_most(8)
+              .defaults_to_items({"4", "6", "8"})
+              .source("Fu et al. 2020, FracTrain: FW precisions rising to the static 8-bit baseline; 4, 6, 8 "
+                      "is an assumption")
+              .doc("b_1..b_M: weight and activation operand width of the forward products in each stage (at "
+                   "most the formats' bits)"),
+          LRT_CONFIG_KEY(train.pfq.backward_bits)
+              .unit("bits")
+              .non_empty()
+              .at_least(2)
+              .at_most(8)
+              .defaults_to_items({"6", "8", "8"})
+              .source("Fu et al. 2020, FracTrain: BW precisions kept above FW (gradients are more "
+                      "sensitive); assumption")
+              .doc("g_1..g_M: dz operand width in each stage (as many as forward_bits; at most "
+                   "train.quant.gradient.bits)"),
+          LRT_CONFIG_KEY(train.pfq.mode)
+              .one_of({{"manual", golden::PfqSwitch::kManual}, {"auto", golden::PfqSwitch::kAuto}})
+              .defaults_to("manual")
+              .source("Fu et al. 2020, FracTrain: manual PFQ switches at fixed points, auto-PFQ on a loss "
+                      "indicator")
+              .doc("manual: stage s + 1 starts after switch_samples[s] samples; auto: when a loss window "
+                   "fails to improve (docs/precision.md)"),
+          LRT_CONFIG_KEY(train.pfq.switch_samples)
+              .unit("samples")
+              .at_least(1)
+              .defaults_to_items({"2000", "5000"})
+              .source("assumption: 20 % and 50 % of the default 10k-sample run")
+              .doc("manual PFQ: the sample counts at which stages 2..M begin (stages - 1 strictly increasing "
+                   "values)"),
+          LRT_CONFIG_KEY(train.pfq.window)
+              .unit("samples")
+              .defaults_to("500")
+              .at_least(1)
+              .at_most(kMaxStreamSamples)
+              .source("assumption: 5 % of the default run, long enough to average the per-sample loss")
+              .doc("auto PFQ: samples per loss window"),
+          LRT_CONFIG_KEY(train.pfq.min_improvement)
+              .unit("1")
+              .defaults_to("0.01")
+              .at_least(0.0)
+              .below(1.0)
+              .source("assumption: a 1 % relative improvement of the window loss counts as still improving")
+              .doc("auto PFQ: a window whose mean loss is not below (1 - this) x the stage's best window "
+                   "ends the stage"),
+          LRT_CONFIG_KEY(train.precision.weight_bits)
+              .unit("bits")
+              .at_least(1)
+              .at_most(8)
+              .source("Sakr & Shanbhag 2019, §2.1: a precision B_W per layer; empty keeps "
+                      "train.quant.weight.bits")
+              .doc("B_W per conv3x3/fc layer, in network order (empty: train.quant.weight.bits for all)"),
+          LRT_CONFIG_KEY(train.precision.weight_range)
+              .unit("1")
+              .above(0.0)
+              .power_of_two()
+              .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range r_W per layer")
+              .doc("r_W per conv3x3/fc layer (empty: train.quant.weight.range)"),
+          LRT_CONFIG_KEY(train.precision.activation_bits)
+              .unit("bits")
+              .at_least(3)
+              .at_most(8)
+              .source("Sakr & Shanbhag 2019, §2.1: B_A per layer")
+              .doc("B_A per conv3x3/fc layer: the width of the ReLU/BN/Qas output that feeds it (ranges stay "
+                   "train.quant.activation*.range; the first layer reads the 8-bit image: 8 only)"),
+          LRT_CONFIG_KEY(train.precision.gradient_bits)
+              .unit("bits")
+              .at_least(3)
+              .at_most(8)
+              .source("Sakr & Shanbhag 2019, §2.1: B_G(A) per layer")
+              .doc("B_G(A) per conv3x3/fc layer: the Qg width of its dz (empty: train.quant.gradient.bits)"),
+          LRT_CONFIG_KEY(train.precision.gradient_range)
+              .unit("1")
+              .above(0.0)
+              .power_of_two()
+              .source("Sakr & Shanbhag 2019, §2.1: a power-of-two dynamic range per gradient tensor")
+              .doc("range of each conv3x3/fc layer's Qg (empty: train.quant.gradient.range)"),
+          LRT_CONFIG_KEY(train.precision.weight_gradient_bits)
+              .unit("bits")
+              .at_least(0)
+              .at_most(64)
+              .source(
+                  "Sakr & Shanbhag 2019, §2.2: B_G(W); this datapath forms weight gradients in int32 words")
+              .doc("B_G(W) per conv3x3/fc layer: only the datapath's value is accepted (32 when the scheme "
+                   "trains "
+                   "weights, else 0); anything else is refused, not approximated"),
+          LRT_CONFIG_KEY(train.precision.accumulator_bits)
+              .unit("bits")
+              .at_least(0)
+              .at_most(64)
+              .source("Sakr & Shanbhag 2019, §2.2: B_acc; this datapath keeps no weight accumulator except "
+                      "naive_batch's int64")
+              .doc("B_acc per conv3x3/fc layer: only the datapath's value is accepted (64 for naive_batch, "
+                   "else 0)"),
+          LRT_CONFIG_KEY(train.bn.streaming)
+              .defaults_to("true")
+              .source(cite(kLrt, "App. E; Table 3: removing it costs accuracy"))
+              .doc(
+                  "streaming batch norm: absorb every training sample into the EMA statistics; false freezes "
+                  "them (a pretrained model keeps its statistics)"),
+          LRT_CONFIG_KEY(train.bn.batch)
+              .unit("samples")
+              .defaults_to("10")
+              .at_least(1)
+              .at_most(1000000)
+              .source(cite(kLrtCode, "lr/net.py: StreamBatchNorm(update_every_ba=10), momentum 0.9"))
+              .doc("B of the statistics' EMA, eta = 1 - 1/B"),
+          LRT_CONFIG_KEY(train.bn.eps)
+              .unit("1")
+              .defaults_to("1e-6")
+              .at_least(1e-6)
+              .at_most(1.0)
+              .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm: eps 1e-8") +
+                      "; 1e-6 is the smallest the integer 1/sigma takes (docs/fidelity.md)")
+              .doc("added to the variance; >= 1e-6 bounds the integer 1/sigma"),
+          LRT_CONFIG_KEY(train.bn.bias_correction)
+              .defaults_to("true")
+              .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.forward: mean_ba / (1 - mom^step)"))
+              .doc("divide the statistics' EMAs by 1 - eta^k after k absorbed samples; false: plain EMA "
+                   "(former rule)"),
+          LRT_CONFIG_KEY(train.bn.backward_scale_only)
+              .defaults_to("true")
+              .source(cite(kLrtCode, "lr/layers.py StreamBatchNorm.backward: dX = dY gamma / std"))
+              .doc(
+                  "backprop through BN as dy * gamma / sigma, the statistics held constant; false: the exact "
+                  "derivative through this sample's share of the statistics (former rule)"),
+          LRT_CONFIG_KEY_AT("train.biases", train.train_biases)
+              .defaults_to("true")
+              .source(
+                  cite(kLrt, "§7.2: biases train every sample; Table 3 ablates it (\"no bias training\")"))
+              .doc("train the biases of conv and fc layers every sample (every scheme but inference); false "
+                   "freezes "
+                   "them. Batch-norm gamma/beta still train, as in the authors' code"),
+          LRT_CONFIG_KEY(train.rho_min)
+              .unit("1")
+              .defaults_to("0.01")
+              .at_least(0.0)
+              .at_most(1.0)
+              .source(cite(kLrt, "App. C: rho_min = 0.01"))
+              .doc("batched schemes apply a weight update only if this fraction of its entries is non-zero; "
+                   "else they keep accumulating"),
+          LRT_CONFIG_KEY(train.batch_scale_power)
+              .unit("1")
+              .defaults_to("0.5")
+              .at_least(0.0)
+              .at_most(1.0)
+              .source(cite(kLrt, "App. C and G: square-root learning-rate scaling worked better than linear"))
+              .doc("batched updates use eta * B_eff^power * (sum, or sum / B_eff: train.batched_update): 0.5 "
+                   "square root, "
+                   "1 linear, 0 none"),
+          LRT_CONFIG_KEY(train.batched_update)
+              .one_of({{"sum", golden::BatchedUpdate::kSum}, {"mean", golden::BatchedUpdate::kMean}})
+              .defaults_to("sum")
+              .source(cite(kLrtCode,
+                           "lr/layers.py update_W_SKS_B: wup = get_lr_SKS() * U V^T, the summed estimate"))
+              .doc("what a batched scheme (lrt, naive_batch, uoro) writes: sum = eta B_eff^p times the "
+                   "summed gradient; "
+                   "mean = that divided by B_eff (former rule)"),
+          LRT_CONFIG_KEY(train.alpha_rule)
+              .one_of(
+                  {{"authors", golden::AlphaRule::kAuthors}, {"nearest_he", golden::AlphaRule::kNearestHe}})
+              .defaults_to("authors")
+              .source(
+                  cite(kLrtCode, "lr/layers.py WeightModule: wmult = 2^floor(log2 sqrt(3 nlvar / fan_in))") +
                   "; " + cite(kLrt, "App. C: 'closest power-of-2 to He initialization'"))
-          .doc("layer scale alpha of z = alpha W a + b: authors = 2^floor(log2 sqrt(3 nlvar / fan_in)), nlvar 2 "
-               "before a ReLU else 1; nearest_he = the power of two nearest sqrt(2 / fan_in) (former rule)"),
-      LRT_CONFIG_KEY(train.weight_gradient_alpha)
-          .defaults_to("true")
-          .source(cite(kLrtCode, "lr/layers.py Conv2D/FC.my_update: d = wmult * dZ"))
-          .doc("form the weight gradient from alpha dz (the gradient of z = alpha W a + b); false leaves alpha out "
-               "(former rule)"),
-      LRT_CONFIG_KEY(train.quant.weight.bits)
-          .unit("bits")
-          .defaults_to("8")
-          .at_least(1)
-          .at_most(8)
-          .source(cite(kLrt, "§6: weights 8 b in [-1, 1]; Fig. 7 sweeps 1-8 b, mid-rise at 1-2 b"))
-          .doc("width of Qw; weight updates share the weight LSB; MAC operands are at most 8-bit; 1-2 bit weights "
-               "are mid-rise (code c stands for (c + 1/2) LSB, no zero level)"),
-      LRT_CONFIG_KEY(train.quant.weight.range)
-          .unit("1")
-          .defaults_to("1.0")
-          .power_of_two()
-          .source(cite(kLrt, "§6: weights 8 b in [-1, 1]"))
-          .doc("clipping bound R of Qw: signed, values in [-R, R) (power of two: Sakr & Shanbhag §2.1)"),
-      LRT_CONFIG_KEY(train.quant.bias.bits)
-          .unit("bits")
-          .defaults_to("16")
-          .at_least(3)
-          .at_most(16)
-          .source(cite(kLrt, "§6: biases 16 b in [-8, 8]"))
-          .doc("width of Qb (biases, BN parameters, layer outputs, backward signals; held in 16 bits)"),
-      LRT_CONFIG_KEY(train.quant.bias.range)
-          .unit("1")
-          .defaults_to("8.0")
-          .power_of_two()
-          .source(cite(kLrt, "§6: biases 16 b in [-8, 8]"))
-          .doc("clipping bound R of Qb: signed, values in [-R, R)"),
-      LRT_CONFIG_KEY(train.quant.activation.bits)
-          .unit("bits")
-          .defaults_to("8")
-          .at_least(1)
-          .at_most(8)
-          .source(cite(kLrt, "§6: activations 8 b in [0, 2]"))
-          .doc("width of Qa; activations are unsigned (they follow a ReLU); MAC operands are at most 8-bit"),
-      LRT_CONFIG_KEY(train.quant.activation.range)
-          .unit("1")
-          .defaults_to("2.0")
-          .power_of_two()
-          .source(cite(kLrt, "§6: activations 8 b in [0, 2]"))
-          .doc("clipping bound R of Qa: unsigned, values in [0, R)"),
-      LRT_CONFIG_KEY(train.quant.gradient.bits)
-          .unit("bits")
-          .defaults_to("8")
-          .at_least(3)
-          .at_most(8)
-          .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
-          .doc("width of Qg (the dz every trainable layer learns from; an 8-bit MAC operand)"),
-      LRT_CONFIG_KEY(train.quant.gradient.range)
-          .unit("1")
-          .defaults_to("1.0")
-          .power_of_two()
-          .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
-          .doc("clipping bound R of Qg: signed, values in [-R, R)"),
-      LRT_CONFIG_KEY(train.quant.activation_signed.bits)
-          .unit("bits")
-          .defaults_to("8")
-          .at_least(3)
-          .at_most(8)
-          .source("assumption: 8 bits like Qa, so every MAC operand stays 8 bits (docs/golden_engine.md, Why "
+              .doc("layer scale alpha of z = alpha W a + b: authors = 2^floor(log2 sqrt(3 nlvar / fan_in)), "
+                   "nlvar 2 "
+                   "before a ReLU else 1; nearest_he = the power of two nearest sqrt(2 / fan_in) (former "
+                   "rule)"),
+          LRT_CONFIG_KEY(train.weight_gradient_alpha)
+              .defaults_to("true")
+              .source(cite(kLrtCode, "lr/layers.py Conv2D/FC.my_update: d = wmult * dZ"))
+              .doc("form the weight gradient from alpha dz (the gradient of z = alpha W a + b); false leaves "
+                   "alpha out "
+                   "(former rule)"),
+          LRT_CONFIG_KEY(train.quant.weight.bits)
+              .unit("bits")
+              .defaults_to("8")
+              .at_least(1)
+              .at_most(8)
+              .source(cite(kLrt, "§6: weights 8 b in [-1, 1]; Fig. 7 sweeps 1-8 b, mid-rise at 1-2 b"))
+              .doc("width of Qw; weight updates share the weight LSB; MAC operands are at most 8-bit; 1-2 "
+                   "bit weights "
+                   "are mid-rise (code c stands for (c + 1/2) LSB, no zero level)"),
+          LRT_CONFIG_KEY(train.quant.weight.range)
+              .unit("1")
+              .defaults_to("1.0")
+              .power_of_two()
+              .source(cite(kLrt, "§6: weights 8 b in [-1, 1]"))
+              .doc("clipping bound R of Qw: signed, values in [-R, R) (power of two: Sakr & Shanbhag §2.1)"),
+          LRT_CONFIG_KEY(train.quant.bias.bits)
+              .unit("bits")
+              .defaults_to("16")
+              .at_least(3)
+              .at_most(16)
+              .source(cite(kLrt, "§6: biases 16 b in [-8, 8]"))
+              .doc("width of Qb (biases, BN parameters, layer outputs, backward signals; held in 16 bits)"),
+          LRT_CONFIG_KEY(train.quant.bias.range)
+              .unit("1")
+              .defaults_to("8.0")
+              .power_of_two()
+              .source(cite(kLrt, "§6: biases 16 b in [-8, 8]"))
+              .doc("clipping bound R of Qb: signed, values in [-R, R)"),
+          LRT_CONFIG_KEY(train.quant.activation.bits)
+              .unit("bits")
+              .defaults_to("8")
+              .at_least(1)
+              .at_most(8)
+              .source(cite(kLrt, "§6: activations 8 b in [0, 2]"))
+              .doc("width of Qa; activations are unsigned (they follow a ReLU); MAC operands are at most "
+                   "8-bit"),
+          LRT_CONFIG_KEY(train.quant.activation.range)
+              .unit("1")
+              .defaults_to("2.0")
+              .power_of_two()
+              .source(cite(kLrt, "§6: activations 8 b in [0, 2]"))
+              .doc("clipping bound R of Qa: unsigned, values in [0, R)"),
+          LRT_CONFIG_KEY(train.quant.gradient.bits)
+              .unit("bits")
+              .defaults_to("8")
+              .at_least(3)
+              .at_most(8)
+              .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
+              .doc("width of Qg (the dz every trainable layer learns from; an 8-bit MAC operand)"),
+          LRT_CONFIG_KEY(train.quant.gradient.range)
+              .unit("1")
+              .defaults_to("1.0")
+              .power_of_two()
+              .source(cite(kLrt, "§6: gradients 8 b in [-1, 1]"))
+              .doc("clipping bound R of Qg: signed, values in [-R, R)"),
+          LRT_CONFIG_KEY(train.quant.activation_signed.bits)
+              .unit("bits")
+              .defaults_to("8")
+              .at_least(3)
+              .at_most(8)
+              .source(
+                  "assumption: 8 bits like Qa, so every MAC operand stays 8 bits (docs/golden_engine.md, Why "
                   "Qas)")
-          .doc("width of the signed activations (BN outputs, a conv/fc output feeding a conv/fc layer)"),
-      LRT_CONFIG_KEY(train.quant.activation_signed.range)
-          .unit("1")
-          .defaults_to("2.0")
-          .power_of_two()
-          .source("assumption: the range of Qa (" + cite(kLrt, "§6: [0, 2]") + "), now signed")
-          .doc("clipping bound R of the signed activations: values in [-R, R)"),
-      LRT_CONFIG_KEY(train.quant.input.range)
-          .unit("1")
-          .defaults_to("1.0")
-          .power_of_two()
-          .source("assumption: pixel values in [0, 1), gray level / 256")
-          .doc("scale of the input pixels: the 8-bit code is the gray level, its value gray level * R / 256 "
-               "(unsigned, [0, R))"),
+              .doc("width of the signed activations (BN outputs, a conv/fc output feeding a conv/fc layer)"),
+          LRT_CONFIG_KEY(train.quant.activation_signed.range)
+              .unit("1")
+              .defaults_to("2.0")
+              .power_of_two()
+              .source("assumption: the range of Qa (" + cite(kLrt, "§6: [0, 2]") + "), now signed")
+              .doc("clipping bound R of the signed activations: values in [-R, R)"),
+          LRT_CONFIG_KEY(train.quant.input.range)
+              .unit("1")
+              .defaults_to("1.0")
+              .power_of_two()
+              .source("assumption: pixel values in [0, 1), gray level / 256")
+              .doc("scale of the input pixels: the 8-bit code is the gray level, its value gray level * R / "
+                   "256 "
+                   "(unsigned, [0, R))"),
 
-      // ---- pretrain -----------------------------------------------------------------
-      LRT_CONFIG_KEY(pretrain.samples)
-          .unit("samples")
-          .defaults_to("150000")
-          .at_least(1)
-          .at_most(uint64_t{1} << 40)
-          .source("measured: three epochs of the 50k offline split; six gain nothing (docs/run.md, Pre-training)")
-          .doc("offline training samples of lrtsim pretrain; the offline_train stream repeats when shorter"),
-      LRT_CONFIG_KEY(pretrain.scheme)
-          .one_of(pretrain_scheme_choices())
-          .defaults_to("naive_batch")
-          .source("measured: the best validation accuracy of the schemes tried (docs/run.md, Pre-training)")
-          .doc("scheme of both layer kinds during pre-training: sgd, naive_batch, lrt or uoro"),
-      LRT_CONFIG_KEY(pretrain.learning_rate)
-          .unit("1")
-          .defaults_to("0.01")
-          .above(0.0)
-          .at_most(2.0)
-          .source("measured: the best validation accuracy of the rates tried (docs/run.md, Pre-training)")
-          .doc("base learning rate of pre-training"),
-      LRT_CONFIG_KEY(pretrain.batch)
-          .unit("samples")
-          .defaults_to("10")
-          .at_least(1)
-          .at_most(1000000)
-          .source(cite(kLrt, "App. G: batch 10 (convolution layers)"))
-          .doc("B of both layer kinds when pretrain.scheme is batched (naive_batch, lrt, uoro)"),
+          // ---- pretrain -----------------------------------------------------------------
+          LRT_CONFIG_KEY(pretrain.samples)
+              .unit("samples")
+              .defaults_to("150000")
+              .at_least(1)
+              .at_most(uint64_t{1} << 40)
+              .source("measured: three epochs of the 50k offline split; six gain nothing (docs/run.md, "
+                      "Pre-training)")
+              .doc("offline training samples of lrtsim pretrain; the offline_train stream repeats when "
+                   "shorter"),
+          LRT_CONFIG_KEY(pretrain.scheme)
+              .one_of(pretrain_scheme_choices())
+              .defaults_to("naive_batch")
+              .source(
+                  "measured: the best validation accuracy of the schemes tried (docs/run.md, Pre-training)")
+              .doc("scheme of both layer kinds during pre-training: sgd, naive_batch, lrt or uoro"),
+          LRT_CONFIG_KEY(pretrain.learning_rate)
+              .unit("1")
+              .defaults_to("0.01")
+              .above(0.0)
+              .at_most(2.0)
+              .source("measured: the best validation accuracy of the rates tried (docs/run.md, Pre-training)")
+              .doc("base learning rate of pre-training"),
+          LRT_CONFIG_KEY(pretrain.batch)
+              .unit("samples")
+              .defaults_to("10")
+              .at_least(1)
+              .at_most(1000000)
+              .source(cite(kLrt, "App. G: batch 10 (convolution layers)"))
+              .doc("B of both layer kinds when pretrain.scheme is batched (naive_batch, lrt, uoro)"),
 
-      // ---- accel --------------------------------------------------------------------
-      LRT_CONFIG_KEY(accel.clock_mhz)
-          .unit("MHz")
-          .defaults_to("100")
-          .at_least(kMinClockMhz)
-          .at_most(kMaxClockMhz)
-          .source("assumption: the papers give no clock; 100 MHz is a modest clock for a 40 nm edge "
-                  "accelerator and only converts cycles to seconds")
-          .doc("clock frequency of the accelerator"),
-      LRT_CONFIG_KEY_AT("accel.quantum_cycles", accel.controller.quantum_cycles)
-          .unit("cycles")
-          .defaults_to("1000")
-          .at_least(1)
-          .at_most(1000000000)
-          .source("simulation parameter (IEEE 1666-2011 §16.2, tlm_quantumkeeper): how far a TLM process "
-                  "runs ahead of the kernel; the controller also synchronizes at every learning process "
-                  "it starts and at the end of each sample (docs/tlm.md, Time and concurrency)")
-          .doc("global quantum of the TLM engine's processes"),
-      LRT_CONFIG_KEY(accel.bus.width_bits)
-          .unit("bits")
-          .defaults_to("0")
-          .at_least(0)
-          .at_most(4096)
-          .source("assumption: the papers describe no interconnect; 0 models point-to-point ports "
-                  "(no shared-bus bandwidth limit); set a width to study contention")
-          .doc("data width of the bus: a transaction holds it ceil(bytes x 8 / width) cycles and "
-               "overlapping initiators wait for it; 0: unlimited"),
-      LRT_CONFIG_KEY(accel.bus.latency_cycles)
-          .unit("cycles")
-          .defaults_to("0")
-          .at_least(0)
-          .at_most(1000)
-          .source("assumption: as accel.bus.width_bits (no interconnect described; 0 = direct ports)")
-          .doc("fixed latency the bus adds to every transaction"),
-      LRT_CONFIG_KEY(accel.rank_reduce.arith)
-          .one_of({{"float", A::kFloat}, {"fixed", A::kFixed}})
-          .defaults_to("fixed")
-          .source(cite(kLrt, "App. C: a real device performs its operations in fixed point"))
-          .doc("fixed: bit-accurate integer arithmetic of the hardware; float: double-precision reference"),
-      LRT_CONFIG_KEY_AT("accel.rank_reduce.impl", accel.rank_reduce_impl)
-          .one_of({{"golden", hw::RankReduceImplKind::kGolden}, {"rtl", hw::RankReduceImplKind::kRtl}})
-          .defaults_to("golden")
-          .source("design choice: both are bit-exact (lrtsim cosim, docs/rtl.md); rtl is slower")
-          .doc("what computes the TLM rank_reduce_unit's steps: golden (C++ fixed-point model) or rtl "
-               "(the Verilated rtl/rr_unit.sv; --engine tlm, --jobs 1)"),
-      LRT_CONFIG_KEY_AT("accel.rank_reduce.units", accel.controller.rank_reduce_units)
-          .one_of({{"shared", hw::RankReduceUnits::kShared}, {"per_layer", hw::RankReduceUnits::kPerLayer}})
-          .defaults_to("shared")
-          .source("design choice: one unit's logic for the whole network (docs/rtl.md, Cost table); the "
-                  "units hold no state of their own (it lives in SRAM)")
-          .doc("shared: one rank-reduce unit with a context per LRT layer, their pairs take turns on "
-               "its datapath; per_layer: one unit each, the layers' pairs fold in parallel"),
-      LRT_CONFIG_KEY_AT("accel.rank_reduce.lr_bits", accel.controller.lr_bits)
-          .unit("bits")
-          .defaults_to("16")
-          .at_least(2)
-          .at_most(32)
-          .source(cite(kLrt, "App. C: L and R are quantized to 16 bits with a dynamic max-abs scale"))
-          .doc("width of the stored L/R factors (a sign bit and at least one magnitude bit)"),
+          // ---- accel --------------------------------------------------------------------
+          LRT_CONFIG_KEY(accel.clock_mhz)
+              .unit("MHz")
+              .defaults_to("100")
+              .at_least(kMinClockMhz)
+              .at_most(kMaxClockMhz)
+              .source("assumption: the papers give no clock; 100 MHz is a modest clock for a 40 nm edge "
+                      "accelerator and only converts cycles to seconds")
+              .doc("clock frequency of the accelerator"),
+          LRT_CONFIG_KEY_AT("accel.quantum_cycles", accel.controller.quantum_cycles)
+              .unit("cycles")
+              .defaults_to("1000")
+              .at_least(1)
+              .at_most(1000000000)
+              .source("simulation parameter (IEEE 1666-2011 §16.2, tlm_quantumkeeper): how far a TLM process "
+                      "runs ahead of the kernel; the controller also synchronizes at every learning process "
+                      "it starts and at the end of each sample (docs/tlm.md, Time and concurrency)")
+              .doc("global quantum of the TLM engine's processes"),
+          LRT_CONFIG_KEY(accel.bus.width_bits)
+              .unit("bits")
+              .defaults_to("0")
+              .at_least(0)
+              .at_most(4096)
+              .source("assumption: the papers describe no interconnect; 0 models point-to-point ports "
+                      "(no shared-bus bandwidth limit); set a width to study contention")
+              .doc("data width of the bus: a transaction holds it ceil(bytes x 8 / width) cycles and "
+                   "overlapping initiators wait for it; 0: unlimited"),
+          LRT_CONFIG_KEY(accel.bus.latency_cycles)
+              .unit("cycles")
+              .defaults_to("0")
+              .at_least(0)
+              .at_most(1000)
+              .source("assumption: as accel.bus.width_bits (no interconnect described; 0 = direct ports)")
+              .doc("fixed latency the bus adds to every transaction"),
+          LRT_CONFIG_KEY(accel.rank_reduce.arith)
+              .one_of({{"float", A::kFloat}, {"fixed", A::kFixed}})
+              .defaults_to("fixed")
+              .source(cite(kLrt, "App. C: a real device performs its operations in fixed point"))
+              .doc("fixed: bit-accurate integer arithmetic of the hardware; float: double-precision "
+                   "reference"),
+          LRT_CONFIG_KEY_AT("accel.rank_reduce.impl", accel.rank_reduce_impl)
+              .one_of({{"golden", hw::RankReduceImplKind::kGolden}, {"rtl", hw::RankReduceImplKind::kRtl}})
+              .defaults_to("golden")
+              .source("design choice: both are bit-exact (lrtsim cosim, docs/rtl.md); rtl is slower")
+              .doc("what computes the TLM rank_reduce_unit's steps: golden (C++ fixed-point model) or rtl "
+                   "(the Verilated rtl/rr_unit.sv; --engine tlm, --jobs 1)"),
+          LRT_CONFIG_KEY_AT("accel.rank_reduce.units", accel.controller.rank_reduce_units)
+              .one_of(
+                  {{"shared", hw::RankReduceUnits::kShared}, {"per_layer", hw::RankReduceUnits::kPerLayer}})
+              .defaults_to("shared")
+              .source("design choice: one unit's logic for the whole network (docs/rtl.md, Cost table); the "
+                      "units hold no state of their own (it lives in SRAM)")
+              .doc("shared: one rank-reduce unit with a context per LRT layer, their pairs take turns on "
+                   "its datapath; per_layer: one unit each, the layers' pairs fold in parallel"),
+          LRT_CONFIG_KEY_AT("accel.rank_reduce.lr_bits", accel.controller.lr_bits)
+              .unit("bits")
+              .defaults_to("16")
+              .at_least(2)
+              .at_most(32)
+              .source(cite(kLrt, "App. C: L and R are quantized to 16 bits with a dynamic max-abs scale"))
+              .doc("width of the stored L/R factors (a sign bit and at least one magnitude bit)"),
 
-      LRT_CONFIG_KEY(accel.rram.cell_area_um2)
-          .unit("um^2")
-          .defaults_to("0.085")
-          .above(0.0)
-          .at_most(1e6)
-          .source("Chou et al., ISSCC 2018 (40 nm 1T1R RRAM), quoted in " + cite(kLrt, "§3"))
-          .doc("area of one RRAM cell"),
-      LRT_CONFIG_KEY(accel.rram.bits_per_cell)
-          .unit("bits")
-          .defaults_to("1")
-          .at_least(1)
-          .at_most(8)
-          .source("assumption: single-level cells, as in the digital-drift model where a weight is b cells "
+          LRT_CONFIG_KEY(accel.rram.cell_area_um2)
+              .unit("um^2")
+              .defaults_to("0.085")
+              .above(0.0)
+              .at_most(1e6)
+              .source("Chou et al., ISSCC 2018 (40 nm 1T1R RRAM), quoted in " + cite(kLrt, "§3"))
+              .doc("area of one RRAM cell"),
+          LRT_CONFIG_KEY(accel.rram.bits_per_cell)
+              .unit("bits")
+              .defaults_to("1")
+              .at_least(1)
+              .at_most(8)
+              .source(
+                  "assumption: single-level cells, as in the digital-drift model where a weight is b cells "
                   "(" +
                   cite(kLrt, "§7.1, App. F") + "); at most 8, the default weight width")
-          .doc("bits stored per RRAM cell; a weight of train.quant.weight.bits occupies ceil(bits / this) "
-               "cells"),
-      LRT_CONFIG_KEY(accel.rram.read_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("1.76")
-          .at_least(0.0)
-          .at_most(kMaxEventPj)
-          .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
-          .doc("energy to read one stored bit (user reads and the compare read before a write)"),
-      LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("10.9")
-          .at_least(0.0)
-          .at_most(kMaxEventPj)
-          .source("Wu et al., ISSCC 2019 (10.9 pJ per bit written, a 2.3-bit/cell macro), quoted in " +
-                  cite(kLrt, "§1"))
-          .doc("energy per bit written: stochastic programming prices pulses so that a fresh cell's "
-               "expected write costs bits_per_cell x this (docs/device.md); deterministic charges it "
-               "per pulse (the former rule)"),
-      LRT_CONFIG_KEY(accel.rram.read_latency_cycles)
-          .unit("cycles")
-          .defaults_to("2")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a 20 ns word read at the 100 MHz clock")
-          .doc("latency of one word read (user read or compare read)"),
-      LRT_CONFIG_KEY(accel.rram.pulse_cycles)
-          .unit("cycles")
-          .defaults_to("10")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a 100 ns program pulse at the 100 MHz clock")
-          .doc("latency of one program pulse (a SET pulse under program.model stochastic)"),
-      LRT_CONFIG_KEY(accel.rram.verify_cycles)
-          .unit("cycles")
-          .defaults_to("2")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a verify is a read (accel.rram.read_latency_cycles)")
-          .doc("latency of the verify read after each pulse"),
-      LRT_CONFIG_KEY(accel.rram.levels_per_pulse)
-          .unit("levels")
-          .defaults_to("1")
-          .at_least(1)
-          .at_most(255)
-          .source("assumption: incremental write-verify moves a cell one level per pulse")
-          .doc("cell levels one program pulse moves; a change of D levels takes ceil(D / this) pulses"),
-      LRT_CONFIG_KEY(accel.rram.max_pulses)
-          .unit("pulses")
-          .defaults_to("16")
-          .at_least(1)
-          .at_most(4096)
-          .source("assumption: enough for a full swing of a 4-bit cell at one level per pulse")
-          .doc("pulses before write-verify gives up on a stuck cell; at least ceil((2^bits_per_cell - 1) / "
-               "levels_per_pulse)"),
-      LRT_CONFIG_KEY(accel.rram.read_before_write)
-          .defaults_to("true")
-          .source("assumption: the array reads a word first so that it programs only the cells that change")
-          .doc("charge a compare read (energy and latency) before every word write"),
-      LRT_CONFIG_KEY_AT("accel.rram.endurance_writes", accel.rram.endurance.writes)
-          .unit("writes")
-          .defaults_to("1e6")
-          .at_least(1)
-          .at_most(4294967295)
-          .source("Grossi et al., IEEE TED 2019 ('on the order of 1e6'), quoted in " + cite(kLrt, "§1"))
-          .doc("median (lognormal) or mean (normal, fixed) number of level changes a cell survives"),
-      LRT_CONFIG_KEY_AT("accel.rram.endurance_distribution", accel.rram.endurance.distribution)
-          .one_of(endurance_choices())
-          .defaults_to("lognormal")
-          .source("assumption: a lifetime is a product of many small damage factors, and lognormal keeps it "
+              .doc(
+                  "bits stored per RRAM cell; a weight of train.quant.weight.bits occupies ceil(bits / this) "
+                  "cells"),
+          LRT_CONFIG_KEY(accel.rram.read_energy_pj_per_bit)
+              .unit("pJ/bit")
+              .defaults_to("1.76")
+              .at_least(0.0)
+              .at_most(kMaxEventPj)
+              .source("Wu et al., ISSCC 2019, quoted in " + cite(kLrt, "§1"))
+              .doc("energy to read one stored bit (user reads and the compare read before a write)"),
+          LRT_CONFIG_KEY(accel.rram.write_energy_pj_per_bit)
+              .unit("pJ/bit")
+              .defaults_to("10.9")
+              .at_least(0.0)
+              .at_most(kMaxEventPj)
+              .source("Wu et al., ISSCC 2019 (10.9 pJ per bit written, a 2.3-bit/cell macro), quoted in " +
+                      cite(kLrt, "§1"))
+              .doc("energy per bit written: stochastic programming prices pulses so that a fresh cell's "
+                   "expected write costs bits_per_cell x this (docs/device.md); deterministic charges it "
+                   "per pulse (the former rule)"),
+          LRT_CONFIG_KEY(accel.rram.read_latency_cycles)
+              .unit("cycles")
+              .defaults_to("2")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source("assumption: a 20 ns word read at the 100 MHz clock")
+              .doc("latency of one word read (user read or compare read)"),
+          LRT_CONFIG_KEY(accel.rram.pulse_cycles)
+              .unit("cycles")
+              .defaults_to("10")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source("assumption: a 100 ns program pulse at the 100 MHz clock")
+              .doc("latency of one program pulse (a SET pulse under program.model stochastic)"),
+          LRT_CONFIG_KEY(accel.rram.verify_cycles)
+              .unit("cycles")
+              .defaults_to("2")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source("assumption: a verify is a read (accel.rram.read_latency_cycles)")
+              .doc("latency of the verify read after each pulse"),
+          LRT_CONFIG_KEY(accel.rram.levels_per_pulse)
+              .unit("levels")
+              .defaults_to("1")
+              .at_least(1)
+              .at_most(255)
+              .source("assumption: incremental write-verify moves a cell one level per pulse")
+              .doc("cell levels one program pulse moves; a change of D levels takes ceil(D / this) pulses"),
+          LRT_CONFIG_KEY(accel.rram.max_pulses)
+              .unit("pulses")
+              .defaults_to("16")
+              .at_least(1)
+              .at_most(4096)
+              .source("assumption: enough for a full swing of a 4-bit cell at one level per pulse")
+              .doc("pulses before write-verify gives up on a stuck cell; at least ceil((2^bits_per_cell - 1) "
+                   "/ "
+                   "levels_per_pulse)"),
+          LRT_CONFIG_KEY(accel.rram.read_before_write)
+              .defaults_to("true")
+              .source(
+                  "assumption: the array reads a word first so that it programs only the cells that change")
+              .doc("charge a compare read (energy and latency) before every word write"),
+          LRT_CONFIG_KEY_AT("accel.rram.endurance_writes", accel.rram.endurance.writes)
+              .unit("writes")
+              .defaults_to("1e6")
+              .at_least(1)
+              .at_most(4294967295)
+              .source("Grossi et al., IEEE TED 2019 ('on the order of 1e6'), quoted in " + cite(kLrt, "§1"))
+              .doc("median (lognormal) or mean (normal, fixed) number of level changes a cell survives"),
+          LRT_CONFIG_KEY_AT("accel.rram.endurance_distribution", accel.rram.endurance.distribution)
+              .one_of(endurance_choices())
+              .defaults_to("lognormal")
+              .source(
+                  "assumption: a lifetime is a product of many small damage factors, and lognormal keeps it "
                   "positive; the papers give only the order of magnitude")
-          .doc("distribution of per-cell lifetimes around endurance_writes; a worn-out cell sticks at its "
-               "last level"),
-      LRT_CONFIG_KEY_AT("accel.rram.endurance_spread", accel.rram.endurance.spread)
-          .unit("1")
-          .defaults_to("0.3")
-          .at_least(0.0)
-          .at_most(10.0)
-          .source("assumption: lifetimes vary by tens of percent from cell to cell")
-          .doc("lognormal: sd of ln(lifetime); normal: sd / mean; unused for fixed"),
-      LRT_CONFIG_KEY(accel.rram.stuck_at_fault_rate)
-          .unit("1")
-          .defaults_to("0")
-          .at_least(0.0)
-          .at_most(1.0)
-          .source("assumption: off; the papers model no time-zero faults")
-          .doc("probability that a cell is stuck from time zero"),
-      LRT_CONFIG_KEY(accel.rram.stuck_at_high_fraction)
-          .unit("1")
-          .defaults_to("0.5")
-          .at_least(0.0)
-          .at_most(1.0)
-          .source("assumption: both stuck states equally likely")
-          .doc("probability that a stuck cell sits at its top level (else at level 0)"),
-      LRT_CONFIG_KEY_AT("accel.rram.read_noise_sigma_levels", accel.rram.read_effects.noise_sigma_levels)
-          .unit("levels")
-          .defaults_to("0")
-          .at_least(0.0)
-          .at_most(1000.0)
-          .source("assumption: off; the papers model no read noise")
-          .doc("sd of Gaussian noise added to every cell read, frozen per (sample, cell); 0 turns it off"),
-      LRT_CONFIG_KEY_AT("accel.rram.power_law_nu", accel.rram.read_effects.power_law_nu)
-          .unit("1")
-          .defaults_to("0")
-          .at_least(0.0)
-          .at_most(10.0)
-          .source("assumption: off; the papers model drift as in accel.rram.drift, not as conductance decay")
-          .doc(
-              "exponent of power-law conductance decay level * ((t + t0) / t0)^-nu seen by reads; 0 turns it "
-              "off"),
-      LRT_CONFIG_KEY_AT("accel.rram.power_law_t0_samples", accel.rram.read_effects.power_law_t0_samples)
-          .unit("samples")
-          .defaults_to("1")
-          .at_least(1e-3)
-          .at_most(1e12)
-          .source("assumption: decay starts one sample after programming")
-          .doc("t0 of the power-law decay"),
-      LRT_CONFIG_KEY_AT("accel.rram.drift.model", accel.rram.drift_model)
-          .one_of({{"none", DriftModel::kNone},
-                   {"analog", DriftModel::kAnalog},
-                   {"digital", DriftModel::kDigital},
-                   {"both", DriftModel::kBoth}})
-          .defaults_to("none")
-          .source(cite(kLrt,
-                       "§7.1: the control environment has no weight drift; analog drift and digital "
-                       "bit flips (App. F) are two further environments"))
-          .doc("none (control), analog (Gaussian noise on every weight), digital (random bit flips) or both, "
-               "one event every interval_samples"),
-      LRT_CONFIG_KEY(accel.rram.drift.interval_samples)
-          .unit("samples")
-          .defaults_to("10")
-          .at_least(1)
-          .at_most(4294967295)
-          .source(cite(kLrt, "App. F: d = 10"))
-          .doc("d: samples between drift events; at most horizon_samples"),
-      LRT_CONFIG_KEY(accel.rram.drift.horizon_samples)
-          .unit("samples")
-          .defaults_to("1e6")
-          .at_least(1)
-          .at_most(uint64_t{1'000'000'000'000'000})
-          .source(cite(kLrt, "App. F: sigma0 and p0 accumulate over 1M steps"))
-          .doc("H: samples over which analog_sigma0 and flip_p0 accumulate"),
-      LRT_CONFIG_KEY(accel.rram.drift.analog_sigma0)
-          .unit("weight units")
-          .defaults_to("10")
-          .above(0.0)
-          .at_most(1e6)
-          .source(cite(kLrt, "App. F: sigma0 = 10"))
-          .doc("analog, both: every event adds N(0, sigma^2), sigma = sigma0 / sqrt(H / d), then re-clips "
-               "and re-quantizes"),
-      LRT_CONFIG_KEY(accel.rram.drift.flip_p0)
-          .unit("flips/bit")
-          .defaults_to("10")
-          .above(0.0)
-          .source(cite(kLrt, "App. F: p0 = 10"))
-          .doc("digital, both: every event flips each stored bit with p = p0 / (H / d), at most 1, as "
-               "accel.rram.drift.flip_model says"),
-      LRT_CONFIG_KEY(accel.rram.drift.flip_model)
-          .one_of(flip_model_choices())
-          .defaults_to("binomial2")
-          .source(cite(kLrtCode,
-                       "lr/layers.py, WeightModule.drift 'digital': np.random.binomial(2, pflip) per bit; bernoulli "
-                       "was our former rule"))
-          .doc("digital, both: binomial2 = each bit gets a flip count c ~ Binomial(2, p), sum c_b 2^b is XORed into "
-               "the offset-binary code, clipped at the largest code (docs/device.md); bernoulli = each bit flips "
-               "with probability p (former rule)"),
+              .doc(
+                  "distribution of per-cell lifetimes around endurance_writes; a worn-out cell sticks at its "
+                  "last level"),
+          LRT_CONFIG_KEY_AT("accel.rram.endurance_spread", accel.rram.endurance.spread)
+              .unit("1")
+              .defaults_to("0.3")
+              .at_least(0.0)
+              .at_most(10.0)
+              .source("assumption: lifetimes vary by tens of percent from cell to cell")
+              .doc("lognormal: sd of ln(lifetime); normal: sd / mean; unused for fixed"),
+          LRT_CONFIG_KEY(accel.rram.stuck_at_fault_rate)
+              .unit("1")
+              .defaults_to("0")
+              .at_least(0.0)
+              .at_most(1.0)
+              .source("assumption: off; the papers model no time-zero faults")
+              .doc("probability that a cell is stuck from time zero"),
+          LRT_CONFIG_KEY(accel.rram.stuck_at_high_fraction)
+              .unit("1")
+              .defaults_to("0.5")
+              .at_least(0.0)
+              .at_most(1.0)
+              .source("assumption: both stuck states equally likely")
+              .doc("probability that a stuck cell sits at its top level (else at level 0)"),
+          LRT_CONFIG_KEY_AT("accel.rram.read_noise_sigma_levels", accel.rram.read_effects.noise_sigma_levels)
+              .unit("levels")
+              .defaults_to("0")
+              .at_least(0.0)
+              .at_most(1000.0)
+              .source("assumption: off; the papers model no read noise")
+              .doc(
+                  "sd of Gaussian noise added to every cell read, frozen per (sample, cell); 0 turns it off"),
+          LRT_CONFIG_KEY_AT("accel.rram.power_law_nu", accel.rram.read_effects.power_law_nu)
+              .unit("1")
+              .defaults_to("0")
+              .at_least(0.0)
+              .at_most(10.0)
+              .source(
+                  "assumption: off; the papers model drift as in accel.rram.drift, not as conductance decay")
+              .doc("exponent of power-law conductance decay level * ((t + t0) / t0)^-nu seen by reads; 0 "
+                   "turns it "
+                   "off"),
+          LRT_CONFIG_KEY_AT("accel.rram.power_law_t0_samples", accel.rram.read_effects.power_law_t0_samples)
+              .unit("samples")
+              .defaults_to("1")
+              .at_least(1e-3)
+              .at_most(1e12)
+              .source("assumption: decay starts one sample after programming")
+              .doc("t0 of the power-law decay"),
+          LRT_CONFIG_KEY_AT("accel.rram.drift.model", accel.rram.drift_model)
+              .one_of({{"none", DriftModel::kNone},
+                       {"analog", DriftModel::kAnalog},
+                       {"digital", DriftModel::kDigital},
+                       {"both", DriftModel::kBoth}})
+              .defaults_to("none")
+              .source(cite(kLrt,
+                           "§7.1: the control environment has no weight drift; analog drift and digital "
+                           "bit flips (App. F) are two further environments"))
+              .doc("none (control), analog (Gaussian noise on every weight), digital (random bit flips) or "
+                   "both, "
+                   "one event every interval_samples"),
+          LRT_CONFIG_KEY(accel.rram.drift.interval_samples)
+              .unit("samples")
+              .defaults_to("10")
+              .at_least(1)
+              .at_most(4294967295)
+              .source(cite(kLrt, "App. F: d = 10"))
+              .doc("d: samples between drift events; at most horizon_samples"),
+          LRT_CONFIG_KEY(accel.rram.drift.horizon_samples)
+              .unit("samples")
+              .defaults_to("1e6")
+              .at_least(1)
+              .at_most(uint64_t{1'000'000'000'000'000})
+              .source(cite(kLrt, "App. F: sigma0 and p0 accumulate over 1M steps"))
+              .doc("H: samples over which analog_sigma0 and flip_p0 accumulate"),
+          LRT_CONFIG_KEY(accel.rram.drift.analog_sigma0)
+              .unit("weight units")
+              .defaults_to("10")
+              .above(0.0)
+              .at_most(1e6)
+              .source(cite(kLrt, "App. F: sigma0 = 10"))
+              .doc(
+                  "analog, both: every event adds N(0, sigma^2), sigma = sigma0 / sqrt(H / d), then re-clips "
+                  "and re-quantizes"),
+          LRT_CONFIG_KEY(accel.rram.drift.flip_p0)
+              .unit("flips/bit")
+              .defaults_to("10")
+              .above(0.0)
+              .source(cite(kLrt, "App. F: p0 = 10"))
+              .doc("digital, both: every event flips each stored bit with p = p0 / (H / d), at most 1, as "
+                   "accel.rram.drift.flip_model says"),
+          LRT_CONFIG_KEY(accel.rram.drift.flip_model)
+              .one_of(flip_model_choices())
+              .defaults_to("binomial2")
+              .source(cite(kLrtCode,
+                           "lr/layers.py, WeightModule.drift 'digital': np.random.binomial(2, pflip) per "
+                           "bit; bernoulli "
+                           "was our former rule"))
+              .doc("digital, both: binomial2 = each bit gets a flip count c ~ Binomial(2, p), sum c_b 2^b is "
+                   "XORed into "
+                   "the offset-binary code, clipped at the largest code (docs/device.md); bernoulli = each "
+                   "bit flips "
+                   "with probability p (former rule)"),
 
-      LRT_CONFIG_KEY(accel.rram.program.model)
-          .one_of(program_model_choices())
-          .defaults_to("stochastic")
-          .source("Grossi et al., IEEE TED 2019: writes fail temporarily from cycle-to-cycle variation and "
+          LRT_CONFIG_KEY(accel.rram.program.model)
+              .one_of(program_model_choices())
+              .defaults_to("stochastic")
+              .source(
+                  "Grossi et al., IEEE TED 2019: writes fail temporarily from cycle-to-cycle variation and "
                   "program-verify retries them; deterministic is lrtsim's former rule")
-          .doc("stochastic: each nominal step takes a geometric number of pulses (retries), growing with "
-               "wear, SET and RESET priced apart; deterministic: ceil(levels / levels_per_pulse) pulses "
-               "at write_energy_pj_per_bit each"),
-      LRT_CONFIG_KEY(accel.rram.program.verify_pass_probability)
-          .unit("1")
-          .defaults_to("0.5")
-          .above(0.0)
-          .at_most(1.0)
-          .source("assumption: a mean of 2 pulses per step on a fresh cell; the mechanism (retried "
-                  "temporary write failures) is Grossi et al., IEEE TED 2019, its rate is not quoted")
-          .doc("p0: probability that one pulse completes its step on a fresh cell; pulses of m steps ~ m + "
-               "NegativeBinomial(m, p), mean m / p"),
-      LRT_CONFIG_KEY(accel.rram.program.wear_growth)
-          .unit("1")
-          .defaults_to("1")
-          .at_least(0.0)
-          .at_most(1e6)
-          .source("assumption: a labelled model, the pass probability halves at the median lifetime")
-          .doc("g: after w programs p = p0 / (1 + g w / endurance_writes), so the mean pulses grow "
-               "linearly with wear; 0 turns wear growth off"),
-      LRT_CONFIG_KEY(accel.rram.program.reset_energy_ratio)
-          .unit("1")
-          .defaults_to("1.5")
-          .above(0.0)
-          .at_most(1000.0)
-          .source("assumption: RESET is voltage controlled and gradual, SET current controlled and abrupt "
-                  "(Wang et al., Nanoscale Res. Lett. 2015); the ratio is not quoted there")
-          .doc("energy of a RESET pulse (a level down) over a SET pulse (a level up)"),
-      LRT_CONFIG_KEY(accel.rram.program.reset_pulse_cycles)
-          .unit("cycles")
-          .defaults_to("20")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a RESET pulse twice as long as a SET pulse (as reset_energy_ratio)")
-          .doc("latency of one RESET pulse under program.model stochastic (SET: pulse_cycles)"),
+              .doc("stochastic: each nominal step takes a geometric number of pulses (retries), growing with "
+                   "wear, SET and RESET priced apart; deterministic: ceil(levels / levels_per_pulse) pulses "
+                   "at write_energy_pj_per_bit each"),
+          LRT_CONFIG_KEY(accel.rram.program.set_pass_probability)
+              .unit("1")
+              .defaults_to("0.9745")
+              .above(0.0)
+              .at_most(1.0)
+              .source(
+                  cite(kSky130Reram, "single-pulse SET yield 97.45 % (WL 1.7 V, BL 2.4 V, 1000 ns)") +
+                  ", read as the per-pulse verify-pass probability; mechanism: Grossi et al., IEEE TED 2019")
+              .doc("p0 of a SET pulse (a level up) on a fresh cell; pulses of m steps ~ m + "
+                   "NegativeBinomial(m, p), "
+                   "mean m / p"),
+          LRT_CONFIG_KEY(accel.rram.program.reset_pass_probability)
+              .unit("1")
+              .defaults_to("0.9083")
+              .above(0.0)
+              .at_most(1.0)
+              .source(cite(kSky130Reram, "single-pulse RESET yield 90.83 % (WL 2.5 V, SL 2.6 V, 1000 ns)") +
+                      ", read as the per-pulse verify-pass probability")
+              .doc("p0 of a RESET pulse (a level down) on a fresh cell"),
+          LRT_CONFIG_KEY(accel.rram.program.wear_growth)
+              .unit("1")
+              .defaults_to("1")
+              .at_least(0.0)
+              .at_most(1e6)
+              .source("assumption: a labelled model, the pass probability halves at the median lifetime")
+              .doc("g: after w programs p = p0 / (1 + g w / endurance_writes), so the mean pulses grow "
+                   "linearly with wear; 0 turns wear growth off"),
+          LRT_CONFIG_KEY(accel.rram.program.reset_energy_ratio)
+              .unit("1")
+              .defaults_to("1")
+              .above(0.0)
+              .at_most(1000.0)
+              .source("assumption: 1, as no source at hand quotes a per-pulse ratio; the SET/RESET asymmetry "
+                      "of a "
+                      "write's energy and latency comes from the cited pass probabilities")
+              .doc("energy of a RESET pulse (a level down) over a SET pulse (a level up)"),
+          LRT_CONFIG_KEY(accel.rram.program.reset_pulse_cycles)
+              .unit("cycles")
+              .defaults_to("10")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source(cite(kSky130Reram, "SET and RESET pulses of equal width (1000 ns)") +
+                      ": as long as a SET pulse (pulse_cycles)")
+              .doc("latency of one RESET pulse under program.model stochastic (SET: pulse_cycles)"),
 
-      LRT_CONFIG_KEY(accel.sram.cell_area_um2)
-          .unit("um^2")
-          .defaults_to("0.242")
-          .above(0.0)
-          .at_most(1e6)
-          .source("TSMC 40 nm 6T cell, quoted in " + cite(kLrt, "§3"))
-          .doc("area of one SRAM cell (one bit)"),
-      LRT_CONFIG_KEY(accel.sram.capacity_bits)
-          .unit("bits")
-          .defaults_to("2097152")
-          .at_least(1)
-          .at_most(uint64_t{1} << 40)
-          .source("assumption: 256 KiB holds the paper network's LRT state (q = 5 columns of 16 b per layer, "
+          LRT_CONFIG_KEY(accel.sram.cell_area_um2)
+              .unit("um^2")
+              .defaults_to("0.242")
+              .above(0.0)
+              .at_most(1e6)
+              .source("TSMC 40 nm 6T cell, quoted in " + cite(kLrt, "§3"))
+              .doc("area of one SRAM cell (one bit): summary aux_area_um2 (the paper's cell-only convention) "
+                   "and "
+                   "area_model fixed"),
+          LRT_CONFIG_KEY(accel.sram.capacity_bits)
+              .unit("bits")
+              .defaults_to("2097152")
+              .at_least(1)
+              .at_most(uint64_t{1} << 40)
+              .source(
+                  "assumption: 256 KiB holds the paper network's LRT state (q = 5 columns of 16 b per layer, "
                   "~565 kbit), its 16 b biases (~17 kbit) and its two largest 8 b activation maps "
                   "(26x26x128 and 24x24x128, ~1.28 Mbit)")
-          .doc("SRAM buffer size"),
-      LRT_CONFIG_KEY(accel.sram.word_bits)
-          .unit("bits")
-          .defaults_to("64")
-          .multiple_of(8)
-          .at_least(8)
-          .at_most(4096)
-          .source("assumption: the 64-bit access of " + cite(kHorowitz, "SRAM access energy"))
-          .doc("access width; latency is counted per word touched"),
-      LRT_CONFIG_KEY(accel.sram.energy_model)
-          .one_of(sram_energy_model_choices())
-          .defaults_to("capacity")
-          .source(cite(kHorowitz, "64-bit access of an 8 KB, 32 KB, 1 MB SRAM: 10, 20, 100 pJ") +
-                  "; power-law interpolation between the points (docs/device.md)")
-          .doc("capacity: read and write energy per bit from capacity_bits (periphery included); fixed: "
-               "read_energy_pj_per_bit and write_energy_pj_per_bit (the former rule)"),
-      LRT_CONFIG_KEY(accel.sram.array_efficiency)
-          .unit("1")
-          .defaults_to("0.7")
-          .above(0.0)
-          .at_most(1.0)
-          .source("assumption: the cells take 70 % of a macro, decoders, sense amplifiers and I/O the rest")
-          .doc("area = capacity_bits x cell_area_um2 / this"),
-      LRT_CONFIG_KEY(accel.sram.leakage_pw_per_bit)
-          .unit("pW/bit")
-          .defaults_to("10")
-          .at_least(0.0)
-          .at_most(1e6)
-          .source("assumption: about 10 pA per 6T cell at about 1 V in a low-power 40 nm process, periphery "
-                  "included")
-          .doc("static power per stored bit; leakage energy = capacity_bits x this x simulated seconds"),
-      LRT_CONFIG_KEY(accel.sram.read_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("0.3125")
-          .at_least(0.0)
-          .at_most(kMaxEventPj)
-          .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
-                  "; assumption: the buffer is built of 32 KB banks")
-          .doc("energy to read one bit (energy_model fixed)"),
-      LRT_CONFIG_KEY(accel.sram.write_energy_pj_per_bit)
-          .unit("pJ/bit")
-          .defaults_to("0.3125")
-          .at_least(0.0)
-          .at_most(kMaxEventPj)
-          .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
-                  "; assumption: a write costs what a read costs (one figure per access is given)")
-          .doc("energy to write one bit (energy_model fixed)"),
-      LRT_CONFIG_KEY(accel.sram.read_latency_cycles)
-          .unit("cycles/word")
-          .defaults_to("1")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a single-cycle SRAM bank")
-          .doc("latency per word read"),
-      LRT_CONFIG_KEY(accel.sram.write_latency_cycles)
-          .unit("cycles/word")
-          .defaults_to("1")
-          .at_least(0)
-          .at_most(kMaxCycles)
-          .source("assumption: a single-cycle SRAM bank")
-          .doc("latency per word written"),
+              .doc("SRAM buffer size"),
+          LRT_CONFIG_KEY(accel.sram.word_bits)
+              .unit("bits")
+              .defaults_to("64")
+              .multiple_of(8)
+              .at_least(8)
+              .at_most(4096)
+              .source("assumption: the 64-bit access of " + cite(kHorowitz, "SRAM access energy"))
+              .doc("access width; latency is counted per word touched"),
+          LRT_CONFIG_KEY(accel.sram.energy_model)
+              .one_of(sram_cost_model_choices())
+              .defaults_to("capacity")
+              .source(cite(kHorowitz, "64-bit access of an 8 KB, 32 KB, 1 MB SRAM: 10, 20, 100 pJ") +
+                      "; power-law interpolation between the points (docs/device.md)")
+              .doc("capacity: read and write energy per bit from capacity_bits (periphery included); fixed: "
+                   "read_energy_pj_per_bit and write_energy_pj_per_bit (the former rule)"),
+          LRT_CONFIG_KEY(accel.sram.area_model)
+              .one_of(sram_cost_model_choices())
+              .defaults_to("capacity")
+              .source(
+                  cite(kOpenRam,
+                       "area of 2, 8, 32, 128 Kbit macros of 64-bit words (ICCAD 2016 area figure data)") +
+                  ", scaled to 40 nm by (40/45)^2; 128 Kbit banks above (docs/device.md)")
+              .doc("capacity: macro area per bit from capacity_bits, periphery included; fixed: "
+                   "capacity_bits x "
+                   "cell_area_um2 / array_efficiency (the former rule)"),
+          LRT_CONFIG_KEY(accel.sram.array_efficiency)
+              .unit("1")
+              .defaults_to("0.7")
+              .above(0.0)
+              .at_most(1.0)
+              .source(
+                  "assumption: the cells take 70 % of a macro, decoders, sense amplifiers and I/O the rest "
+                  "(area_model fixed only)")
+              .doc("area_model fixed: area = capacity_bits x cell_area_um2 / this"),
+          LRT_CONFIG_KEY(accel.sram.leakage_model)
+              .one_of(sram_cost_model_choices())
+              .defaults_to("capacity")
+              .source(cite(kOpenRam,
+                           "characterized .lib leakage_power of 2, 32, 64, 128 Kbit macros, TT 1.0 V 25 C") +
+                      "; 128 Kbit banks above (docs/device.md)")
+              .doc("capacity: leakage per bit from capacity_bits, periphery included; fixed: "
+                   "leakage_pw_per_bit"),
+          LRT_CONFIG_KEY(accel.sram.leakage_pw_per_bit)
+              .unit("pW/bit")
+              .defaults_to("10")
+              .at_least(0.0)
+              .at_most(1e6)
+              .source(
+                  "assumption: about 10 pA per 6T cell at about 1 V in a low-power 40 nm process, periphery "
+                  "included (leakage_model fixed only)")
+              .doc(
+                  "leakage_model fixed: static power per stored bit; leakage energy = capacity_bits x this x "
+                  "simulated seconds"),
+          LRT_CONFIG_KEY(accel.sram.read_energy_pj_per_bit)
+              .unit("pJ/bit")
+              .defaults_to("0.3125")
+              .at_least(0.0)
+              .at_most(kMaxEventPj)
+              .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
+                      "; assumption: the buffer is built of 32 KB banks")
+              .doc("energy to read one bit (energy_model fixed)"),
+          LRT_CONFIG_KEY(accel.sram.write_energy_pj_per_bit)
+              .unit("pJ/bit")
+              .defaults_to("0.3125")
+              .at_least(0.0)
+              .at_most(kMaxEventPj)
+              .source(cite(kHorowitz, "20 pJ per 64-bit access of a 32 KB SRAM, / 64 bits") +
+                      "; assumption: a write costs what a read costs (one figure per access is given)")
+              .doc("energy to write one bit (energy_model fixed)"),
+          LRT_CONFIG_KEY(accel.sram.read_latency_cycles)
+              .unit("cycles/word")
+              .defaults_to("1")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source("assumption: a single-cycle SRAM bank")
+              .doc("latency per word read"),
+          LRT_CONFIG_KEY(accel.sram.write_latency_cycles)
+              .unit("cycles/word")
+              .defaults_to("1")
+              .at_least(0)
+              .at_most(kMaxCycles)
+              .source("assumption: a single-cycle SRAM bank")
+              .doc("latency per word written"),
 
-      LRT_CONFIG_KEY(accel.mac.lanes)
-          .unit("MACs/cycle")
-          .defaults_to("16")
-          .at_least(1)
-          .at_most(4096)
-          .source("assumption: the papers give no datapath width; 16 lanes is a small edge datapath")
-          .doc("multiply-accumulates started per clock cycle"),
-      LRT_CONFIG_KEY(accel.mac.zero_skip)
-          .defaults_to("false")
-          .source("Wiedemann et al. 2020: sparse dz makes the backward products sparse; off keeps the "
-                  "dense schedule (zero operands hold their lane)")
-          .doc("the MAC array skips MACs whose gradient (dz) operand is zero: fewer "
-               "cycles and no energy for them (docs/precision.md, Zero skipping)"),
-      LRT_CONFIG_KEY_AT("accel.mac.add8_pj", accel.mac_energy.add8_pj)
-          .unit("pJ/op")
-          .defaults_to("0.03")
-          .at_least(0.0)
-          .source(cite(kHorowitz, "8 b integer add"))
-          .doc("energy of an 8-bit addition"),
-      LRT_CONFIG_KEY_AT("accel.mac.mult8_pj", accel.mac_energy.mult8_pj)
-          .unit("pJ/op")
-          .defaults_to("0.2")
-          .at_least(0.0)
-          .at_most(kMaxMult8Pj)
-          .source(cite(kHorowitz, "8 b integer multiply"))
-          .doc("energy of an 8-bit multiplication"),
-      LRT_CONFIG_KEY_AT("accel.mac.add32_pj", accel.mac_energy.add32_pj)
-          .unit("pJ/op")
-          .defaults_to("0.1")
-          .at_least(0.0)
-          .source(cite(kHorowitz, "32 b integer add"))
-          .doc("energy of a 32-bit addition"),
-      LRT_CONFIG_KEY_AT("accel.mac.mult32_pj", accel.mac_energy.mult32_pj)
-          .unit("pJ/op")
-          .defaults_to("3.1")
-          .at_least(0.0)
-          .source(cite(kHorowitz, "32 b integer multiply"))
-          .doc("energy of a 32-bit multiplication"),
-  });
+          LRT_CONFIG_KEY(accel.mac.lanes)
+              .unit("MACs/cycle")
+              .defaults_to("16")
+              .at_least(1)
+              .at_most(4096)
+              .source("assumption: the papers give no datapath width; 16 lanes is a small edge datapath")
+              .doc("multiply-accumulates started per clock cycle"),
+          LRT_CONFIG_KEY(accel.mac.zero_skip)
+              .defaults_to("false")
+              .source("Wiedemann et al. 2020: sparse dz makes the backward products sparse; off keeps the "
+                      "dense schedule (zero operands hold their lane)")
+              .doc("the MAC array skips MACs whose gradient (dz) operand is zero: fewer "
+                   "cycles and no energy for them (docs/precision.md, Zero skipping)"),
+          LRT_CONFIG_KEY_AT("accel.mac.add8_pj", accel.mac_energy.add8_pj)
+              .unit("pJ/op")
+              .defaults_to("0.03")
+              .at_least(0.0)
+              .source(cite(kHorowitz, "8 b integer add"))
+              .doc("energy of an 8-bit addition"),
+          LRT_CONFIG_KEY_AT("accel.mac.mult8_pj", accel.mac_energy.mult8_pj)
+              .unit("pJ/op")
+              .defaults_to("0.2")
+              .at_least(0.0)
+              .at_most(kMaxMult8Pj)
+              .source(cite(kHorowitz, "8 b integer multiply"))
+              .doc("energy of an 8-bit multiplication"),
+          LRT_CONFIG_KEY_AT("accel.mac.add32_pj", accel.mac_energy.add32_pj)
+              .unit("pJ/op")
+              .defaults_to("0.1")
+              .at_least(0.0)
+              .source(cite(kHorowitz, "32 b integer add"))
+              .doc("energy of a 32-bit addition"),
+          LRT_CONFIG_KEY_AT("accel.mac.mult32_pj", accel.mac_energy.mult32_pj)
+              .unit("pJ/op")
+              .defaults_to("3.1")
+              .at_least(0.0)
+              .source(cite(kHorowitz, "32 b integer multiply"))
+              .doc("energy of a 32-bit multiplication"),
+      });
   return keys;
 }
 

@@ -27,9 +27,13 @@ ProgramModel parse_program_model(std::string_view name) {
 
 void validate(const ProgramSpecs& s) {
   (void)to_string(s.model);  // throws on a value outside the enum
-  if (!(s.verify_pass_probability > 0.0 && s.verify_pass_probability <= 1.0)) {
-    throw SpecError("program.verify_pass_probability",
-                    std::to_string(s.verify_pass_probability) + " is outside (0, 1]");
+  if (!(s.set_pass_probability > 0.0 && s.set_pass_probability <= 1.0)) {
+    throw SpecError("program.set_pass_probability",
+                    std::to_string(s.set_pass_probability) + " is outside (0, 1]");
+  }
+  if (!(s.reset_pass_probability > 0.0 && s.reset_pass_probability <= 1.0)) {
+    throw SpecError("program.reset_pass_probability",
+                    std::to_string(s.reset_pass_probability) + " is outside (0, 1]");
   }
   if (!(s.wear_growth >= 0.0 && s.wear_growth <= 1e6)) {
     throw SpecError("program.wear_growth", std::to_string(s.wear_growth) + " is outside [0, 1e6]");
@@ -40,9 +44,9 @@ void validate(const ProgramSpecs& s) {
   if (s.reset_pulse_cycles > 1'000'000) throw SpecError("program.reset_pulse_cycles", "exceeds 1e6");
 }
 
-double pass_probability(const ProgramSpecs& s, uint64_t writes, uint64_t median_lifetime) {
+double pass_probability(const ProgramSpecs& s, bool reset, uint64_t writes, uint64_t median_lifetime) {
   const double used = static_cast<double>(writes) / static_cast<double>(std::max<uint64_t>(median_lifetime, 1));
-  return s.verify_pass_probability / (1.0 + s.wear_growth * used);
+  return (reset ? s.reset_pass_probability : s.set_pass_probability) / (1.0 + s.wear_growth * used);
 }
 
 uint32_t stochastic_pulses(uint32_t m, double p, double u, uint32_t max_pulses) {
@@ -72,8 +76,10 @@ double mean_nominal_steps(uint32_t bits, uint32_t levels_per_pulse) {
 
 PulseEnergiesPj pulse_energies_pj(const ProgramSpecs& s, double pj_per_bit, uint32_t bits, uint32_t levels_per_pulse) {
   if (s.model == ProgramModel::kDeterministic) return {pj_per_bit, pj_per_bit};
-  const double set = 2.0 * pj_per_bit * bits * s.verify_pass_probability /
-                     ((1.0 + s.reset_energy_ratio) * mean_nominal_steps(bits, levels_per_pulse));
+  // Fresh cell, SET and RESET equally likely: (s / p_set E_set + s / p_reset r E_set) / 2 = k B.
+  const double set = 2.0 * pj_per_bit * bits /
+                     (mean_nominal_steps(bits, levels_per_pulse) *
+                      (1.0 / s.set_pass_probability + s.reset_energy_ratio / s.reset_pass_probability));
   return {set, s.reset_energy_ratio * set};
 }
 

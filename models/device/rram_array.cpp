@@ -194,7 +194,7 @@ uint32_t RramArray::healthy_pulses(uint64_t c, uint32_t from, uint32_t to) const
   // Keyed by the cell's write number (before this write), not by call order: the golden and
   // TLM engines make the same cell writes, so they draw the same pulses.
   const uint64_t writes = cell_writes_[c];
-  const double p = pass_probability(specs_.program, writes, specs_.endurance.writes);
+  const double p = pass_probability(specs_.program, to < from, writes, specs_.endurance.writes);
   return stochastic_pulses(m, p, program_rng_.uniform((writes << 32) | c), specs_.max_pulses);
 }
 

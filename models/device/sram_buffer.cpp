@@ -10,23 +10,25 @@
 
 namespace lrt::device {
 
-const char* to_string(SramEnergyModel model) {
+const char* to_string(SramCostModel model) {
   switch (model) {
-    case SramEnergyModel::kCapacity:
+    case SramCostModel::kCapacity:
       return "capacity";
-    case SramEnergyModel::kFixed:
+    case SramCostModel::kFixed:
       return "fixed";
   }
-  throw std::invalid_argument("unknown SramEnergyModel");
+  throw std::invalid_argument("unknown SramCostModel");
 }
 
 namespace {
 double read_pj(const SramSpecs& s) {
-  return s.energy_model == SramEnergyModel::kCapacity ? sram_pj_per_bit(s.capacity_bits) : s.read_energy_pj_per_bit;
+  return s.energy_model == SramCostModel::kCapacity ? sram_pj_per_bit(s.capacity_bits)
+                                                    : s.read_energy_pj_per_bit;
 }
 // Horowitz gives one figure per access: a write costs what a read costs (assumption).
 double write_pj(const SramSpecs& s) {
-  return s.energy_model == SramEnergyModel::kCapacity ? sram_pj_per_bit(s.capacity_bits) : s.write_energy_pj_per_bit;
+  return s.energy_model == SramCostModel::kCapacity ? sram_pj_per_bit(s.capacity_bits)
+                                                    : s.write_energy_pj_per_bit;
 }
 }  // namespace
 
@@ -44,7 +46,9 @@ void validate(const SramSpecs& s) {
   if (!(s.cell_area_um2 >= 0.0 && s.cell_area_um2 <= 1e6)) {
     throw SpecError("cell_area_um2", std::to_string(s.cell_area_um2) + " is outside [0, 1e6]");
   }
-  (void)to_string(s.energy_model);  // throws on a value outside the enum
+  (void)to_string(s.energy_model);  // each throws on a value outside the enum
+  (void)to_string(s.area_model);
+  (void)to_string(s.leakage_model);
   if (!(s.array_efficiency > 0.0 && s.array_efficiency <= 1.0)) {
     throw SpecError("array_efficiency", std::to_string(s.array_efficiency) + " is outside (0, 1]");
   }
@@ -60,12 +64,23 @@ SramBuffer::SramBuffer(const SramSpecs& specs) : specs_(specs), read_per_bit_(0)
   write_per_bit_ = to_energy_units(write_pj(specs_), "write_energy_pj_per_bit");
 }
 
+double macro_area_um2(const SramSpecs& s) {
+  const auto bits = static_cast<double>(s.capacity_bits);
+  return s.area_model == SramCostModel::kCapacity ? bits * sram_area_um2_per_bit(s.capacity_bits)
+                                                  : bits * s.cell_area_um2 / s.array_efficiency;
+}
+
+double leakage_pw_per_bit(const SramSpecs& s) {
+  return s.leakage_model == SramCostModel::kCapacity ? sram_leakage_pw_per_bit(s.capacity_bits)
+                                                     : s.leakage_pw_per_bit;
+}
+
 EnergyUnits SramBuffer::leakage_energy(double seconds) const {
   if (!(seconds >= 0.0 && seconds <= 1e9)) {
     throw std::invalid_argument("sram leakage over " + std::to_string(seconds) + " s: expected [0, 1e9] s");
   }
   // pW x s = 1e-12 J = 1e4 units of 0.1 fJ.
-  const double units = static_cast<double>(specs_.capacity_bits) * specs_.leakage_pw_per_bit * seconds * 1e4;
+  const double units = static_cast<double>(specs_.capacity_bits) * leakage_pw_per_bit(specs_) * seconds * 1e4;
   if (!(units < 1.8e19)) throw RunError("sram leakage energy exceeds 2^64 units of 0.1 fJ");
   return static_cast<EnergyUnits>(std::floor(units + 0.5));
 }

@@ -12,25 +12,33 @@
 
 namespace lrt::device {
 
-/// @brief Where the energy per bit accessed comes from: the capacity (sram_macro.h, periphery
-/// included) or the fixed read/write_energy_pj_per_bit (the former rule).
-enum class SramEnergyModel : uint32_t { kCapacity = 0, kFixed = 1 };
+/// @brief Where a cost (energy per bit accessed, area, leakage) comes from: the capacity, by the
+/// cited tables of sram_macro.h (periphery included), or the fixed per-bit keys (the former rule).
+enum class SramCostModel : uint32_t { kCapacity = 0, kFixed = 1 };
 /// "capacity", "fixed".
-const char* to_string(SramEnergyModel model);
+const char* to_string(SramCostModel model);
 
 /// @brief SRAM technology and size. Defaults and sources: docs/device.md.
 struct SramSpecs {
   uint64_t capacity_bits = 2097152;  ///< usable storage
   uint32_t word_bits = 64;           ///< access width: latency is counted per word touched
-  SramEnergyModel energy_model = SramEnergyModel::kCapacity;
+  SramCostModel energy_model = SramCostModel::kCapacity;
   double read_energy_pj_per_bit = 0.3125;   ///< energy_model fixed only
   double write_energy_pj_per_bit = 0.3125;  ///< energy_model fixed only
   uint32_t read_latency_cycles = 1;   ///< per word touched
   uint32_t write_latency_cycles = 1;  ///< per word touched
   double cell_area_um2 = 0.242;       ///< one 6T cell (one bit)
-  double array_efficiency = 0.7;      ///< cells' share of the macro area (the rest is periphery)
-  double leakage_pw_per_bit = 10.0;   ///< static power per stored bit, whole macro
+  SramCostModel area_model = SramCostModel::kCapacity;
+  double array_efficiency = 0.7;  ///< area_model fixed only: cells' share of the macro area
+  SramCostModel leakage_model = SramCostModel::kCapacity;
+  double leakage_pw_per_bit = 10.0;  ///< leakage_model fixed only: static power per stored bit
 };
+
+/// @brief Macro area in um^2, periphery included: capacity x sram_area_um2_per_bit (capacity
+/// model) or capacity x cell_area_um2 / array_efficiency (fixed).
+double macro_area_um2(const SramSpecs& specs);
+/// @brief Leakage per stored bit in pW: sram_leakage_pw_per_bit(capacity) or leakage_pw_per_bit.
+double leakage_pw_per_bit(const SramSpecs& specs);
 
 /// @brief Throws SpecError naming the first member out of range.
 void validate(const SramSpecs& specs);
@@ -96,13 +104,11 @@ class SramBuffer {
 
   const SramStats& stats() const { return stats_; }
   SramEnergy energy() const;
-  /// Area of the macro: capacity_bits x cell_area_um2 / array_efficiency (periphery included).
-  double area_um2() const {
-    return static_cast<double>(specs_.capacity_bits) * specs_.cell_area_um2 / specs_.array_efficiency;
-  }
+  /// Area of the macro, periphery included (macro_area_um2).
+  double area_um2() const { return macro_area_um2(specs_); }
   /// @brief Leakage of the whole capacity over `seconds` of simulated time (>= 0, finite):
-  /// capacity_bits x leakage_pw_per_bit x seconds, to the nearest 0.1 fJ. A pure function of
-  /// the time, so the ledger can charge it once for a run's simulated span.
+  /// capacity_bits x leakage_pw_per_bit(specs) x seconds, to the nearest 0.1 fJ. A pure
+  /// function of the time, so the ledger can charge it once for a run's simulated span.
   EnergyUnits leakage_energy(double seconds) const;
   EnergyUnits read_energy_per_bit() const { return read_per_bit_; }
   EnergyUnits write_energy_per_bit() const { return write_per_bit_; }

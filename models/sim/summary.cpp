@@ -60,7 +60,13 @@ void add_device_summary(nlohmann::ordered_json& j, const config::Specs& specs, c
   j["memory"]["rram_bits"] = rram_bits;
   j["memory"]["rram_area_um2"] = rram_area;
   j["memory"]["aux_bits"] = aux;
+  // The paper's convention (§3): auxiliary bits at the 6T cell's area, no periphery.
   j["memory"]["aux_area_um2"] = static_cast<double>(aux) * specs.accel.sram.cell_area_um2;
+  // The buffer as built: a macro of its capacity, periphery included (docs/device.md).
+  const double sram_area = device::macro_area_um2(specs.accel.sram);
+  j["memory"]["sram_area_um2"] = sram_area;
+  j["memory"]["aux_macro_area_um2"] =
+      static_cast<double>(aux) * sram_area / static_cast<double>(specs.accel.sram.capacity_bits);
   // A cell has worn out: when its lifetime ran out. Else: projected at each cell's rate.
   if (worn_at != UINT64_MAX) {
     j["lifetime"]["samples_to_first_worn_cell"] = static_cast<double>(worn_at);

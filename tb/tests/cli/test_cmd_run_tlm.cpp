@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "device/sram_macro.h"
 #include "run_fixture.h"
 
 namespace lrt::cli {
@@ -155,9 +156,11 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   // learning process starts when its backward op returns), so its busy cycles, all spent one
   // after another, exceed the LRT phase (from the backward pass's end to the last pair's).
   EXPECT_GT(t["rank_reduce_units"]["busy_cycles"].get<uint64_t>(), t["cycles_by_phase"]["lrt"].get<uint64_t>());
-  // SRAM leakage: capacity x 10 pW/bit (the default) x the simulated seconds, in 0.1 fJ units
-  // (1 pW s = 1e4 units), rounded once per phase with time and sample: within 4 x kSamples units.
-  const double leak = static_cast<double>(t["sram"]["capacity_bits"].get<uint64_t>()) * 10.0 *
+  // SRAM leakage: capacity x the OpenRAM table's pW/bit at that capacity (the default
+  // leakage_model) x the simulated seconds, in 0.1 fJ units (1 pW s = 1e4 units), rounded once
+  // per phase with time and sample: within 4 x kSamples units.
+  const auto capacity = t["sram"]["capacity_bits"].get<uint64_t>();
+  const double leak = static_cast<double>(capacity) * device::sram_leakage_pw_per_bit(capacity) *
                       t["seconds"].get<double>() * 1e4;
   EXPECT_GT(e["by_component"]["sram_leakage"].get<uint64_t>(), 0u);
   EXPECT_NEAR(static_cast<double>(e["by_component"]["sram_leakage"].get<uint64_t>()), leak, 4.0 * kSamples);

@@ -48,7 +48,8 @@ void expect_same(const device::RramArraySpecs& a, const device::RramArraySpecs& 
   EXPECT_EQ(a.read_effects.power_law_nu, b.read_effects.power_law_nu);
   EXPECT_EQ(a.read_effects.power_law_t0_samples, b.read_effects.power_law_t0_samples);
   EXPECT_EQ(a.program.model, b.program.model);
-  EXPECT_EQ(a.program.verify_pass_probability, b.program.verify_pass_probability);
+  EXPECT_EQ(a.program.set_pass_probability, b.program.set_pass_probability);
+  EXPECT_EQ(a.program.reset_pass_probability, b.program.reset_pass_probability);
   EXPECT_EQ(a.program.wear_growth, b.program.wear_growth);
   EXPECT_EQ(a.program.reset_energy_ratio, b.program.reset_energy_ratio);
   EXPECT_EQ(a.program.reset_pulse_cycles, b.program.reset_pulse_cycles);
@@ -63,7 +64,9 @@ void expect_same(const device::SramSpecs& a, const device::SramSpecs& b) {
   EXPECT_EQ(a.write_latency_cycles, b.write_latency_cycles);
   EXPECT_EQ(a.cell_area_um2, b.cell_area_um2);
   EXPECT_EQ(a.energy_model, b.energy_model);
+  EXPECT_EQ(a.area_model, b.area_model);
   EXPECT_EQ(a.array_efficiency, b.array_efficiency);
+  EXPECT_EQ(a.leakage_model, b.leakage_model);
   EXPECT_EQ(a.leakage_pw_per_bit, b.leakage_pw_per_bit);
 }
 
@@ -182,7 +185,8 @@ accel:
       flip_model: bernoulli
     program:
       model: deterministic
-      verify_pass_probability: 0.875
+      set_pass_probability: 0.875
+      reset_pass_probability: 0.625
       wear_growth: 2.5
       reset_energy_ratio: 1.25
       reset_pulse_cycles: 13
@@ -195,7 +199,9 @@ accel:
     read_latency_cycles: 5
     write_latency_cycles: 6
     energy_model: fixed
+    area_model: fixed
     array_efficiency: 0.625
+    leakage_model: fixed
     leakage_pw_per_bit: 3.5
 )";
 
@@ -221,7 +227,7 @@ TEST(ConfigBind, EveryRramKeyReachesItsMember) {
   expected.stuck_at_high_fraction = 0.25;
   expected.drift = {20, 2'000'000, 12.0, 8.0, device::FlipModel::kBernoulli};
   expected.read_effects = {0.4, 0.06, 30.0};
-  expected.program = {device::ProgramModel::kDeterministic, 0.875, 2.5, 1.25, 13};
+  expected.program = {device::ProgramModel::kDeterministic, 0.875, 0.625, 2.5, 1.25, 13};
   expect_same(r, expected);
 }
 
@@ -244,8 +250,10 @@ TEST(ConfigBind, EverySramKeyReachesItsMember) {
   expected.read_latency_cycles = 5;
   expected.write_latency_cycles = 6;
   expected.cell_area_um2 = 0.5;
-  expected.energy_model = device::SramEnergyModel::kFixed;
+  expected.energy_model = device::SramCostModel::kFixed;
+  expected.area_model = device::SramCostModel::kFixed;
   expected.array_efficiency = 0.625;
+  expected.leakage_model = device::SramCostModel::kFixed;
   expected.leakage_pw_per_bit = 3.5;
   expect_same(r, expected);
 }
@@ -397,19 +405,22 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
        "outside [0, 1]"},
       {"accel.rram.stuck_at_high_fraction", [](Specs& s) { s.accel.rram.stuck_at_high_fraction = -0.5; },
        "outside [0, 1]"},
-      {"accel.rram.read_noise_sigma_levels", [](Specs& s) { s.accel.rram.read_effects.noise_sigma_levels = 2000; },
-       "outside [0, 1000]"},
-      {"accel.rram.power_law_nu", [](Specs& s) { s.accel.rram.read_effects.power_law_nu = 11; }, "outside [0, 10]"},
-      {"accel.rram.program.verify_pass_probability",
-       [](Specs& s) { s.accel.rram.program.verify_pass_probability = 0; }, "outside (0, 1]"},
+      {"accel.rram.read_noise_sigma_levels",
+       [](Specs& s) { s.accel.rram.read_effects.noise_sigma_levels = 2000; }, "outside [0, 1000]"},
+      {"accel.rram.power_law_nu", [](Specs& s) { s.accel.rram.read_effects.power_law_nu = 11; },
+       "outside [0, 10]"},
+      {"accel.rram.program.set_pass_probability",
+       [](Specs& s) { s.accel.rram.program.set_pass_probability = 0; }, "outside (0, 1]"},
+      {"accel.rram.program.reset_pass_probability",
+       [](Specs& s) { s.accel.rram.program.reset_pass_probability = 2; }, "outside (0, 1]"},
       {"accel.rram.program.wear_growth", [](Specs& s) { s.accel.rram.program.wear_growth = -1; },
        "outside [0, 1e6]"},
       {"accel.rram.program.reset_energy_ratio", [](Specs& s) { s.accel.rram.program.reset_energy_ratio = 0; },
        "outside (0, 1000]"},
       {"accel.rram.program.reset_pulse_cycles",
        [](Specs& s) { s.accel.rram.program.reset_pulse_cycles = 1000001; }, "1e6"},
-      {"accel.rram.power_law_t0_samples", [](Specs& s) { s.accel.rram.read_effects.power_law_t0_samples = 0; },
-       "outside [1e-3, 1e12]"},
+      {"accel.rram.power_law_t0_samples",
+       [](Specs& s) { s.accel.rram.read_effects.power_law_t0_samples = 0; }, "outside [1e-3, 1e12]"},
       {"accel.rram.drift.interval_samples", [](Specs& s) { s.accel.rram.drift.interval_samples = 0; },
        "outside [1, 2^32 - 1]"},
       {"accel.rram.drift.horizon_samples", [](Specs& s) { s.accel.rram.drift.horizon_samples = 9; },
@@ -442,7 +453,8 @@ TEST(ConfigBind, RramValidationErrorsNameTheKey) {
       {"accel.rram.drift.model", [](Specs& s) { s.accel.rram.drift_model = static_cast<DriftModel>(7); },
        "no known drift model"},
       {"accel.rram.drift.flip_model",
-       [](Specs& s) { s.accel.rram.drift.flip_model = static_cast<device::FlipModel>(7); }, "not a flip model"},
+       [](Specs& s) { s.accel.rram.drift.flip_model = static_cast<device::FlipModel>(7); },
+       "not a flip model"},
       // The weight format comes from train.quant.weight.
       {"train.quant.weight.bits", [](Specs& s) { s.train.quant.weight.bits = 17; }, "17 is outside [1, 16]"},
       {"train.quant.weight.bits", [](Specs& s) { s.train.quant.weight.bits = -3; },

@@ -124,7 +124,7 @@ Specs awkward_specs() {
   s.accel.rram.read_effects.power_law_t0_samples = 1e-3;
   s.accel.rram.drift_model = DriftModel::kBoth;
   s.accel.rram.drift = {4294967295u, 1000000000000000u, 1e6, 0.1 + 0.7, device::FlipModel::kBernoulli};
-  s.accel.rram.program = {device::ProgramModel::kDeterministic, 0.1 + 0.2, 1e6, 1e3, 1000000};
+  s.accel.rram.program = {device::ProgramModel::kDeterministic, 0.1 + 0.2, 0.7 + 0.1, 1e6, 1e3, 1000000};
   s.accel.sram.cell_area_um2 = 2.0 / 3.0;
   s.accel.sram.capacity_bits = uint64_t{1} << 40;
   s.accel.sram.word_bits = 4096;
@@ -132,8 +132,10 @@ Specs awkward_specs() {
   s.accel.sram.write_energy_pj_per_bit = 1e6;
   s.accel.sram.read_latency_cycles = 0;
   s.accel.sram.write_latency_cycles = 1000000;
-  s.accel.sram.energy_model = device::SramEnergyModel::kFixed;
+  s.accel.sram.energy_model = device::SramCostModel::kFixed;
+  s.accel.sram.area_model = device::SramCostModel::kFixed;
   s.accel.sram.array_efficiency = 1.0 / 3.0;
+  s.accel.sram.leakage_model = device::SramCostModel::kFixed;
   s.accel.sram.leakage_pw_per_bit = 1e6;
   s.accel.mac.lanes = 4096;
   s.accel.mac.zero_skip = true;

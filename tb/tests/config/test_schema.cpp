@@ -111,7 +111,7 @@ TEST(ConfigSchema, DefaultsAreTheCitedFigures) {
   EXPECT_EQ(d.accel.sram.cell_area_um2, 0.242);
   EXPECT_EQ(d.accel.sram.read_energy_pj_per_bit, 20.0 / 64.0);  // Horowitz: 20 pJ per 64-bit access, 32 KB
   EXPECT_EQ(d.accel.sram.write_energy_pj_per_bit, 20.0 / 64.0);
-  EXPECT_EQ(d.accel.sram.energy_model, device::SramEnergyModel::kCapacity);  // Horowitz's table by capacity
+  EXPECT_EQ(d.accel.sram.energy_model, device::SramCostModel::kCapacity);  // Horowitz's table by capacity
   EXPECT_EQ(d.accel.mac_energy.add8_pj, 0.03);
   EXPECT_EQ(d.accel.mac_energy.mult8_pj, 0.2);
   EXPECT_EQ(d.accel.mac_energy.add32_pj, 0.1);
@@ -241,10 +241,8 @@ TEST(ConfigSchema, AssumptionsAreMarked) {
                            "accel.rram.read_noise_sigma_levels",
                            "accel.rram.power_law_nu",
                            "accel.rram.power_law_t0_samples",
-                           "accel.rram.program.verify_pass_probability",
                            "accel.rram.program.wear_growth",
                            "accel.rram.program.reset_energy_ratio",
-                           "accel.rram.program.reset_pulse_cycles",
                            "accel.sram.array_efficiency",
                            "accel.sram.leakage_pw_per_bit",
                            "accel.sram.word_bits",

@@ -31,7 +31,8 @@ RramArraySpecs program_specs(uint32_t bits_per_cell, double p0, double ratio) {
   s.endurance.distribution = EnduranceDistribution::kFixed;
   s.endurance.writes = 1'000'000;
   s.program.model = ProgramModel::kStochastic;
-  s.program.verify_pass_probability = p0;
+  s.program.set_pass_probability = p0;
+  s.program.reset_pass_probability = p0;
   s.program.wear_growth = 0.0;
   s.program.reset_energy_ratio = ratio;
   s.program.reset_pulse_cycles = 20;
@@ -91,25 +92,25 @@ TEST(ProgramPulses, EdgeCasesAndClamp) {
 
 TEST(ProgramPulses, GrowMonotonicallyWithWear) {
   ProgramSpecs s;
-  s.verify_pass_probability = 0.8;
+  s.set_pass_probability = 0.8;
   s.wear_growth = 2.0;
   constexpr uint64_t kMedian = 1000;
-  EXPECT_DOUBLE_EQ(pass_probability(s, 0, kMedian), 0.8);
-  EXPECT_DOUBLE_EQ(pass_probability(s, kMedian, kMedian), 0.8 / 3.0);
+  EXPECT_DOUBLE_EQ(pass_probability(s, false, 0, kMedian), 0.8);
+  EXPECT_DOUBLE_EQ(pass_probability(s, false, kMedian, kMedian), 0.8 / 3.0);
   const CounterRng rng = make_rng(5, RngStream::kTest, 9);
   for (uint64_t i = 0; i < 2000; ++i) {
     const double u = rng.uniform(i);
     uint32_t previous = 0;
     for (uint64_t w = 0; w <= 3 * kMedian; w += 50) {
-      const double p = pass_probability(s, w, kMedian);
-      ASSERT_LT(p, w == 0 ? 0.81 : pass_probability(s, w - 50, kMedian));
+      const double p = pass_probability(s, false, w, kMedian);
+      ASSERT_LT(p, w == 0 ? 0.81 : pass_probability(s, false, w - 50, kMedian));
       const uint32_t pulses = stochastic_pulses(2, p, u, 4096);
       ASSERT_GE(pulses, previous) << "u=" << u << " w=" << w;  // same draw, more wear: never fewer
       previous = pulses;
     }
   }
   s.wear_growth = 0.0;
-  EXPECT_DOUBLE_EQ(pass_probability(s, 123456, kMedian), 0.8);
+  EXPECT_DOUBLE_EQ(pass_probability(s, false, 123456, kMedian), 0.8);
 }
 
 TEST(ProgramPulses, WornCellsTakeMorePulsesOnAverage) {
@@ -123,7 +124,7 @@ TEST(ProgramPulses, WornCellsTakeMorePulsesOnAverage) {
   double early = 0.0, late = 0.0, early_expected = 0.0, late_expected = 0.0;
   for (uint32_t w = 0; w < 10'000; ++w) {
     const WordWriteResult r = a.write_word(0, (w % 2 == 0) ? 1 : 0);
-    const double mean = 1.0 / pass_probability(s.program, w, s.endurance.writes);
+    const double mean = 1.0 / pass_probability(s.program, w % 2 == 1, w, s.endurance.writes);
     if (w < 2000) {
       early += r.pulses;
       early_expected += mean;
@@ -193,6 +194,52 @@ TEST(ProgramAsymmetry, MultiLevelCellsArePricedPerBitWritten) {
   EXPECT_EQ(total, 12u * 2u * 109000u);  // 12 writes of 2 bits at 10.9 pJ per bit, exactly
 }
 
+// The cited defaults (sky130 1T1R #5 single-pulse yields): SET pulses pass with 0.9745,
+// RESET pulses with 0.9083, r = 1. Fresh binary cells: E_set = E_reset = 2 x 10.9 /
+// (1 / 0.9745 + 1 / 0.9083) = 10.252 pJ. 40 000 SETs and 40 000 RESETs, one per fresh cell:
+// each direction's mean pulses within 6 sd of 1 / p (sd^2 = (1 - p) / p^2 / n), and the mean
+// energy of a write, SET and RESET equally likely, within 6 sd of 10.9 pJ per bit.
+TEST(ProgramAsymmetry, SetAndResetDrawWithTheirOwnPassProbability) {
+  RramArraySpecs s = program_specs(1, 0.5, 1.0);
+  const ProgramSpecs cited;  // the defaults
+  s.program.set_pass_probability = cited.set_pass_probability;
+  s.program.reset_pass_probability = cited.reset_pass_probability;
+  s.program.reset_energy_ratio = cited.reset_energy_ratio;
+  EXPECT_EQ(cited.set_pass_probability, 0.9745);
+  EXPECT_EQ(cited.reset_pass_probability, 0.9083);
+  s.cells = 80'000;  // 10 000 words of 8 binary cells
+  RramArray a(s, 11);
+  const double e_pulse = 2.0 * 10.9 / (1.0 / 0.9745 + 1.0 / 0.9083);
+  EXPECT_EQ(a.set_energy_per_pulse(), static_cast<EnergyUnits>(std::floor(e_pulse * 1e4 + 0.5)));
+  EXPECT_EQ(a.reset_energy_per_pulse(), a.set_energy_per_pulse());
+  uint64_t set_pulses = 0, reset_pulses = 0;
+  EnergyUnits energy = 0;
+  for (uint64_t w = 0; w < 5000; ++w) {             // words 0-4999: 8 SETs each (fresh cells, level 0 -> 1)
+    const WordWriteResult r = a.write_word(w, -1);  // code -1: every cell's bit set
+    ASSERT_EQ(r.reset_pulses, 0u);
+    set_pulses += r.pulses;
+    energy += r.energy.write;
+  }
+  for (uint64_t w = 5000; w < 10000; ++w) {  // words 5000-9999: poked high, then 8 RESETs each
+    a.poke_word(w, -1);
+    const WordWriteResult r = a.write_word(w, 0);
+    ASSERT_EQ(r.reset_pulses, r.pulses);
+    reset_pulses += r.pulses;
+    energy += r.energy.write;
+  }
+  constexpr double n = 40'000;
+  const auto check = [n](uint64_t pulses, double p, const char* what) {
+    EXPECT_NEAR(static_cast<double>(pulses) / n, 1.0 / p, 6.0 * std::sqrt((1.0 - p) / (p * p) / n)) << what;
+  };
+  check(set_pulses, 0.9745, "SET");
+  check(reset_pulses, 0.9083, "RESET");
+  // Energy per bit written: pulses x e_pulse / 80 000 writes; its sd from the pulse counts.
+  const double sd = e_pulse *
+                    std::sqrt((1.0 - 0.9745) / (0.9745 * 0.9745) + (1.0 - 0.9083) / (0.9083 * 0.9083)) /
+                    (2.0 * std::sqrt(n));
+  EXPECT_NEAR(static_cast<double>(energy) / 1e4 / (2.0 * n), 10.9, 6.0 * sd);
+}
+
 TEST(ProgramModelSwitch, DeterministicKeepsTheFormerRule) {
   RramArraySpecs s = program_specs(2, 0.3, 1.5);
   s.program.model = ProgramModel::kDeterministic;
@@ -240,9 +287,12 @@ TEST(ProgramDraws, AreKeyedByTheCellWriteNotByCallOrder) {
 
 TEST(ProgramSpecs, Validation) {
   RramArraySpecs s = program_specs(1, 0.5, 1.5);
-  s.program.verify_pass_probability = 0.0;
+  s.program.set_pass_probability = 0.0;
   EXPECT_THROW(validate(s), SpecError);
-  s.program.verify_pass_probability = 1.0;
+  s.program.set_pass_probability = 1.0;
+  s.program.reset_pass_probability = 1.5;
+  EXPECT_THROW(validate(s), SpecError);
+  s.program.reset_pass_probability = 1.0;
   s.program.reset_energy_ratio = 0.0;
   EXPECT_THROW(validate(s), SpecError);
   s.program.reset_energy_ratio = 1.0;

@@ -157,7 +157,8 @@ TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
   // max_pulses) are part of the sum; stochastic program-verify with wear and SET/RESET prices.
   RramArraySpecs s = small_specs(2);
   s.program.model = ProgramModel::kStochastic;
-  s.program.verify_pass_probability = 0.6;
+  s.program.set_pass_probability = 0.6;
+  s.program.reset_pass_probability = 0.45;
   s.program.wear_growth = 5.0;
   s.program.reset_energy_ratio = 1.5;
   s.cells = 4096;

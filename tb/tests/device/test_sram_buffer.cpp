@@ -17,7 +17,7 @@ SramSpecs specs_with_capacity(uint64_t bits) {
   SramSpecs s;
   s.capacity_bits = bits;
   s.word_bits = 64;
-  s.energy_model = SramEnergyModel::kFixed;  // the per-bit energies below, not the capacity table
+  s.energy_model = SramCostModel::kFixed;  // the per-bit energies below, not the capacity table
   s.read_energy_pj_per_bit = 0.3125;  // 3125 units of 0.1 fJ
   s.write_energy_pj_per_bit = 0.5;    // 5000 units
   s.read_latency_cycles = 1;
@@ -116,8 +116,13 @@ TEST(SramAccess, RoundTripLatencyAndEnergy) {
 }
 
 TEST(SramSpecs, AreaAndValidation) {
-  const SramBuffer b(specs_with_capacity(2097152));
+  SramSpecs fixed = specs_with_capacity(2097152);
+  fixed.area_model = SramCostModel::kFixed;
+  const SramBuffer b(fixed);
   EXPECT_DOUBLE_EQ(b.area_um2(), 2097152 * 0.242 / 0.7);  // cells / array efficiency
+  // The capacity model: 16 banks of OpenRAM's 128 Kbit macro, 156 997.5 um^2 at 45 nm, to 40 nm.
+  EXPECT_DOUBLE_EQ(SramBuffer(specs_with_capacity(2097152)).area_um2(),
+                   2097152 * (156997.489175 / 131072) * (40.0 / 45.0) * (40.0 / 45.0));
   SramSpecs s = specs_with_capacity(1024);
   s.word_bits = 12;
   EXPECT_THROW(SramBuffer{s}, SpecError);

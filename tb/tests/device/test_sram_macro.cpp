@@ -1,6 +1,7 @@
 // SRAM macro cost by capacity (sram_macro.h): Horowitz's table points exactly, power-law
 // interpolation between them (monotone, geometric midpoints), the extended end segments, the
-// buffer's energies under both models, area with periphery and leakage over simulated time.
+// buffer's energies under both models; OpenRAM's area and leakage points exactly, 128 Kbit
+// banks above them, both fixed models; leakage over simulated time.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -49,17 +50,57 @@ TEST(SramMacro, PowerLawBetweenPointsAndMonotone) {
 
 TEST(SramMacro, FixedModelKeepsTheConfiguredEnergies) {
   SramSpecs s;
-  s.energy_model = SramEnergyModel::kFixed;
+  s.energy_model = SramCostModel::kFixed;
   s.read_energy_pj_per_bit = 0.5;
   s.write_energy_pj_per_bit = 0.75;
   const SramBuffer b(s);
   EXPECT_EQ(b.read_energy_per_bit(), 5000u);
   EXPECT_EQ(b.write_energy_per_bit(), 7500u);
-  EXPECT_STREQ(to_string(SramEnergyModel::kCapacity), "capacity");
+  EXPECT_STREQ(to_string(SramCostModel::kCapacity), "capacity");
+}
+
+TEST(SramMacro, OpenRamAreaAndLeakagePointsAreExact) {
+  // The macros' own figures: area (um^2, 45 nm, 64-bit words) and leakage (mW) / capacity.
+  const double to40 = (40.0 / 45.0) * (40.0 / 45.0);
+  EXPECT_DOUBLE_EQ(sram_area_um2_per_bit(2048), 4777.5306625 / 2048 * to40);
+  EXPECT_DOUBLE_EQ(sram_area_um2_per_bit(8192), 12928.9229375 / 8192 * to40);
+  EXPECT_DOUBLE_EQ(sram_area_um2_per_bit(32768), 41990.3161125 / 32768 * to40);
+  EXPECT_DOUBLE_EQ(sram_area_um2_per_bit(131072), 156997.489175 / 131072 * to40);
+  EXPECT_DOUBLE_EQ(sram_leakage_pw_per_bit(2048), 0.011168618e9 / 2048);
+  EXPECT_DOUBLE_EQ(sram_leakage_pw_per_bit(32768), 0.15279765e9 / 32768);
+  EXPECT_DOUBLE_EQ(sram_leakage_pw_per_bit(65536), 0.30184115e9 / 65536);
+  EXPECT_DOUBLE_EQ(sram_leakage_pw_per_bit(131072), 0.56084648e9 / 131072);
+  // Between points: the geometric midpoint of 2 and 8 Kbit gets the geometric mean.
+  EXPECT_NEAR(sram_area_um2_per_bit(4096), std::sqrt(4777.5306625 / 2048 * 12928.9229375 / 8192) * to40,
+              1e-12);
+  // Above 128 Kbit: banks of 128 Kbit, so the per-bit values stay the largest macro's.
+  for (const uint64_t c : {uint64_t{131073}, uint64_t{2097152}, uint64_t{12582912}, uint64_t{1} << 34}) {
+    EXPECT_EQ(sram_area_um2_per_bit(c), sram_area_um2_per_bit(131072)) << c;
+    EXPECT_EQ(sram_leakage_pw_per_bit(c), sram_leakage_pw_per_bit(131072)) << c;
+  }
+  // Density falls with size (periphery shared by more bits): per-bit area never grows.
+  double previous = 1e9;
+  for (uint64_t c = 1; c <= (uint64_t{1} << 24); c += c / 5 + 1) {
+    const double a = sram_area_um2_per_bit(c);
+    ASSERT_LE(a, previous) << c;
+    previous = a;
+  }
+}
+
+TEST(SramMacro, CapacityModelsPriceTheBufferByTheTables) {
+  SramSpecs s;  // defaults: area_model and leakage_model capacity, 2 Mbit
+  const SramBuffer b(s);
+  EXPECT_DOUBLE_EQ(b.area_um2(), 2097152 * sram_area_um2_per_bit(131072));
+  // 2^21 bits x 4278.9 pW = 8.97 mW; over 1 ms, 8.97 uJ = 8.97e10 units of 0.1 fJ.
+  EXPECT_EQ(b.leakage_energy(1e-3),
+            static_cast<EnergyUnits>(std::floor(2097152 * 0.56084648e9 / 131072 * 1e-3 * 1e4 + 0.5)));
+  EXPECT_NEAR(static_cast<double>(b.leakage_energy(1e-3)), 8.9735e10, 1e7);
 }
 
 TEST(SramMacro, AreaIncludesPeripheryAndLeakageIsPowerTimesTime) {
   SramSpecs s;
+  s.area_model = SramCostModel::kFixed;
+  s.leakage_model = SramCostModel::kFixed;
   s.capacity_bits = 2097152;
   s.cell_area_um2 = 0.242;
   s.array_efficiency = 0.7;

@@ -36,7 +36,7 @@ device::SramSpecs small_specs() {
   device::SramSpecs s;
   s.capacity_bits = 4096;
   s.word_bits = 32;
-  s.energy_model = device::SramEnergyModel::kFixed;  // the per-bit energies below, not the capacity table
+  s.energy_model = device::SramCostModel::kFixed;  // the per-bit energies below, not the capacity table
   s.read_energy_pj_per_bit = 0.3125;  // 3125 units of 0.1 fJ
   s.write_energy_pj_per_bit = 0.3125;
   s.read_latency_cycles = 1;
