@@ -1099,7 +1099,7 @@ Schema build_schema() {
               .at_least(0)
               .at_most(kMaxCycles)
               .source(cite(kSky130Reram, "SET and RESET pulses of equal width (1000 ns)") +
-                      ": as long as a SET pulse (pulse_cycles)")
+                      ": as long as a SET pulse (pulse_cycles, whose width is an assumption)")
               .doc("latency of one RESET pulse under program.model stochastic (SET: pulse_cycles)"),
 
           LRT_CONFIG_KEY(accel.sram.cell_area_um2)

@@ -195,6 +195,13 @@ TEST_F(CmdRunTlm, EnergyClosesAndMatchesHandCountedWork) {
   const uint64_t scratch = 64 * (2 + 50);  // fc 4 x 100 > conv 4 x 9
   EXPECT_EQ(t["memory"]["aux_bits"].get<uint64_t>(), lrt_bits(4, 9) + lrt_bits(4, 100) + scratch);
   EXPECT_EQ(t["memory"]["rram_bits"].get<uint64_t>(), (36u + 400u) * 8u);
+  // The buffer as built (the default area_model): its capacity at OpenRAM's area per bit, and
+  // the auxiliary bits' share of it at the same per-bit area.
+  const double per_bit = device::sram_area_um2_per_bit(capacity);
+  EXPECT_DOUBLE_EQ(t["memory"]["sram_area_um2"].get<double>(), static_cast<double>(capacity) * per_bit);
+  EXPECT_DOUBLE_EQ(t["memory"]["aux_macro_area_um2"].get<double>(),
+                   t["memory"]["aux_bits"].get<double>() * per_bit);
+  EXPECT_DOUBLE_EQ(t["memory"]["aux_area_um2"].get<double>(), t["memory"]["aux_bits"].get<double>() * 0.242);
   // Saturation counters: every conv/fc output of every forward is counted once (100 x 4 + 4).
   EXPECT_EQ(t["saturation"]["z_total"].get<uint64_t>(), uint64_t{kSamples} * (100 * 4 + 4));
   EXPECT_LE(t["saturation"]["z_clipped"].get<uint64_t>(), t["saturation"]["z_total"].get<uint64_t>());

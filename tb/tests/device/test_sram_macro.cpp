@@ -73,6 +73,16 @@ TEST(SramMacro, OpenRamAreaAndLeakagePointsAreExact) {
   // Between points: the geometric midpoint of 2 and 8 Kbit gets the geometric mean.
   EXPECT_NEAR(sram_area_um2_per_bit(4096), std::sqrt(4777.5306625 / 2048 * 12928.9229375 / 8192) * to40,
               1e-12);
+  // Leakage between 2 and 32 Kbit: the geometric midpoint (8 Kbit) gets the geometric mean.
+  EXPECT_NEAR(sram_leakage_pw_per_bit(8192), std::sqrt(0.011168618e9 / 2048 * 0.15279765e9 / 32768), 1e-9);
+  // Below 2 Kbit the first segment's law is extended (not clamped): 512 bits lie two octaves
+  // below 2 Kbit, so area and leakage per bit are the 2 Kbit values x (2 Kbit / 8 Kbit) and x
+  // (2 Kbit / 32 Kbit)^(1/2): the first segments' ratios applied once more.
+  const double area_2k = 4777.5306625 / 2048 * to40, area_8k = 12928.9229375 / 8192 * to40;
+  EXPECT_NEAR(sram_area_um2_per_bit(512), area_2k * area_2k / area_8k, 1e-12);
+  const double leak_2k = 0.011168618e9 / 2048, leak_32k = 0.15279765e9 / 32768;
+  EXPECT_NEAR(sram_leakage_pw_per_bit(512), leak_2k * std::sqrt(leak_2k / leak_32k), 1e-9);
+  EXPECT_GT(sram_area_um2_per_bit(512), area_2k);  // smaller macros are less dense
   // Above 128 Kbit: banks of 128 Kbit, so the per-bit values stay the largest macro's.
   for (const uint64_t c : {uint64_t{131073}, uint64_t{2097152}, uint64_t{12582912}, uint64_t{1} << 34}) {
     EXPECT_EQ(sram_area_um2_per_bit(c), sram_area_um2_per_bit(131072)) << c;
