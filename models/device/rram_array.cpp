@@ -339,7 +339,14 @@ uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_w
   const uint64_t first_event = samples_ / d + 1;
   const uint64_t last_event = (samples_ + n) / d;
   samples_ += n;
-  if (n > 0 && sparse_noise_.on()) sparse_noise_.draw(read_noise_rng_, samples_, cells_used(), map_.cells_per_word());
+  if (n > 0 && sparse_noise_.on()) {
+    sparse_noise_.draw(read_noise_rng_, samples_, cells_used(), map_.cells_per_word());
+    // With more than one thread, the next sample's events are drawn while this one runs; not
+    // for a small array, whose draw costs less than starting a thread.
+    constexpr uint64_t kPrefetchCells = 65536;
+    if (pool_ != nullptr && pool_->threads() > 1 && cells_used() >= kPrefetchCells && samples_ < UINT32_MAX)
+      sparse_noise_.prefetch(read_noise_rng_, samples_ + 1, cells_used(), map_.cells_per_word());
+  }
   const bool analog = analog_sigma_codes_ > 0.0;
   const bool digital = flip_p_ > 0.0;
   if (!analog && !digital) return 0;

@@ -192,11 +192,15 @@ class RramArray {
   /// @brief Changes the read effects at run time (validated; SpecError).
   void set_read_effects(const RramReadEffects& effects);
 
-  /// @brief Spreads analog drift events over `pool` (null: this thread). Every word's draw is a
-  /// pure function of (seed, event, word) and the changed words are reported in word order, so
-  /// nothing depends on the thread count.
+  /// @brief Spreads analog drift events over `pool` (null: this thread), and with more than one
+  /// thread draws the next sample's sparse read noise ahead on a thread of its own
+  /// (SparseReadNoise::prefetch). Every draw is a pure function of (seed, event or sample, word
+  /// or cell) and the changed words are reported in word order, so nothing depends on the
+  /// thread count.
   void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
   const RramReadEffects& read_effects() const { return effects_; }
+  /// Sparse read-noise draws taken from a prefetch (tests).
+  uint64_t sparse_noise_prefetched_draws() const { return sparse_noise_.prefetched_draws(); }
 
   CellState cell(uint64_t cell) const;
   /// Writes that changed word `addr` (at least one cell level).

@@ -23,9 +23,31 @@ bool SparseReadNoise::serves(double sigma) {
   return p > 0.0 && p <= kMaxProbability;
 }
 
+SparseReadNoise::SparseReadNoise(const SparseReadNoise& other) { *this = other; }
+
+SparseReadNoise& SparseReadNoise::operator=(const SparseReadNoise& other) {
+  if (this == &other) return *this;
+  settle();
+  const_cast<SparseReadNoise&>(other).settle();  // its prefetch would still be writing ahead_
+  p_ = other.p_;
+  inv_log_q_ = other.inv_log_q_;
+  tail_ = other.tail_;
+  current_ = other.current_;
+  ahead_ready_ = false;
+  return *this;
+}
+
+SparseReadNoise::~SparseReadNoise() { settle(); }
+
+void SparseReadNoise::settle() {
+  if (worker_.joinable()) worker_.join();
+}
+
 void SparseReadNoise::configure(double sigma) {
-  events_.clear();
-  std::fill(touched_.begin(), touched_.end(), uint8_t{0});
+  settle();
+  ahead_ready_ = false;  // drawn at another sigma
+  current_.events.clear();
+  std::fill(current_.touched.begin(), current_.touched.end(), uint8_t{0});
   tail_.clear();
   p_ = 0.0;
   if (sigma == 0.0) return;
@@ -41,10 +63,40 @@ void SparseReadNoise::configure(double sigma) {
 }
 
 void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word) {
-  for (const Event& e : events_) touched_[e.cell / cells_per_word] = 0;
-  events_.clear();
+  settle();
+  if (!on()) {
+    for (const Event& e : current_.events) current_.touched[e.cell / cells_per_word] = 0;
+    current_.events.clear();
+    return;
+  }
+  if (ahead_ready_ && ahead_key_ == Key{sample, cells, cells_per_word}) {
+    std::swap(current_, ahead_);
+    ahead_ready_ = false;
+    ++prefetched_draws_;
+    return;
+  }
+  ahead_ready_ = false;
+  current_.fill(*this, rng, sample, cells, cells_per_word);
+}
+
+void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells,
+                               uint32_t cells_per_word) {
+  settle();
+  ahead_ready_ = false;
   if (!on()) return;
-  touched_.resize(cells / cells_per_word, 0);
+  ahead_key_ = Key{sample, cells, cells_per_word};
+  ahead_ready_ = true;  // read only after settle() joined the worker
+  // The worker reads p_, inv_log_q_ and tail_, which only configure() changes, after settle().
+  worker_ = std::thread([this, &rng, sample, cells, cells_per_word] {
+    ahead_.fill(*this, rng, sample, cells, cells_per_word);
+  });
+}
+
+void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample,
+                                 uint64_t cells, uint32_t cells_per_word) {
+  for (const Event& e : events) touched[e.cell / cells_per_word] = 0;
+  events.clear();
+  touched.resize(cells / cells_per_word, 0);
   uint64_t cell = 0;
   constexpr uint64_t kBatch = 64;  // event blocks made eight at a time (a few past the end unused)
   std::array<std::array<uint32_t, 4>, kBatch> blocks;
@@ -52,22 +104,22 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
     if (j % kBatch == 0) rng.blocks((sample << 32) | j, kBatch, blocks.data());
     const std::array<uint32_t, 4>& b = blocks[j % kBatch];
     const double u = 1.0 - uniform53((uint64_t{b[1]} << 32) | b[0]);  // (0, 1]
-    const double gap = std::floor(std::log(u) * inv_log_q_);
+    const double gap = std::floor(std::log(u) * noise.inv_log_q_);
     if (!(gap < static_cast<double>(cells - cell))) break;  // compare before the cast
     cell += static_cast<uint64_t>(gap);
     const double v = 1.0 - uniform53((uint64_t{b[2]} << 32) | (uint64_t{b[3] & 0x1FFFFFu} << 11));  // (0, 1]
     int32_t m = 1;
-    while (static_cast<size_t>(m) < tail_.size() && tail_[static_cast<size_t>(m)] >= v) ++m;
-    events_.push_back({cell, (b[3] >> 31) != 0 ? -m : m});
-    touched_[cell / cells_per_word] = 1;
+    while (static_cast<size_t>(m) < noise.tail_.size() && noise.tail_[static_cast<size_t>(m)] >= v) ++m;
+    events.push_back({cell, (b[3] >> 31) != 0 ? -m : m});
+    touched[cell / cells_per_word] = 1;
     ++cell;
   }
 }
 
 size_t SparseReadNoise::lower_bound(uint64_t cell) const {
-  const auto it = std::lower_bound(events_.begin(), events_.end(), cell,
+  const auto it = std::lower_bound(current_.events.begin(), current_.events.end(), cell,
                                    [](const Event& e, uint64_t c) { return e.cell < c; });
-  return static_cast<size_t>(it - events_.begin());
+  return static_cast<size_t>(it - current_.events.begin());
 }
 
 }  // namespace lrt::device

@@ -13,9 +13,14 @@
 // low 21 bits of word 3 a 53-bit uniform for |K| (inverse of its conditional tail), bit 31 of
 // word 3 the sign. Everything is a pure function of (seed, instance, t, sigma), so both
 // engines, any read order and a restored checkpoint see the same noise.
+//
+// Because of that, the next sample's events can be drawn ahead on another host thread while
+// this sample runs (prefetch(); issue 23): draw() then takes them if they are for the same
+// sample, cells and sigma, else draws as usual. The same events either way.
 
 #include <cstddef>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "core/rng.h"
@@ -24,6 +29,12 @@ namespace lrt::device {
 
 class SparseReadNoise {
  public:
+  SparseReadNoise() = default;
+  /// A copy has the other's sigma and events, never its draw in flight.
+  SparseReadNoise(const SparseReadNoise& other);
+  SparseReadNoise& operator=(const SparseReadNoise& other);
+  ~SparseReadNoise();
+
   /// Largest p = P(K != 0) the sparse form is used for (sigma <= 0.436 levels).
   static constexpr double kMaxProbability = 0.25;
   /// @brief P(nearest(sigma z) != 0) = erfc(1 / (2 sqrt(2) sigma)); 0 for sigma <= 0.
@@ -37,32 +48,59 @@ class SparseReadNoise {
   bool on() const { return p_ > 0.0; }
 
   /// @brief Draws the events of sample `sample` over cells [0, cells), cells_per_word cells a
-  /// word (replacing those of the previous sample). No-op while off.
+  /// word (replacing those of the previous sample), or takes them from a prefetch of exactly
+  /// that draw. No-op while off.
   void draw(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word);
+  /// @brief Starts drawing sample `sample`'s events on a host thread of its own (while on);
+  /// the next draw() or configure() waits for it. `rng` must outlive that.
+  void prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word);
+  /// Draws that were taken from a prefetch (tests).
+  uint64_t prefetched_draws() const { return prefetched_draws_; }
 
   /// @brief Whether some cell of word w has a non-zero offset this sample.
-  bool touches(uint64_t word) const { return word < touched_.size() && touched_[word] != 0; }
+  bool touches(uint64_t word) const { return word < current_.touched.size() && current_.touched[word] != 0; }
   /// @brief Calls visit(cell, offset) for every event among cells [first, first + n).
   template <class Visit>
   void for_cells(uint64_t first, uint64_t n, Visit&& visit) const {
-    for (size_t i = lower_bound(first); i < events_.size() && events_[i].cell < first + n; ++i)
-      visit(events_[i].cell, events_[i].offset);
+    const std::vector<Event>& e = current_.events;
+    for (size_t i = lower_bound(first); i < e.size() && e[i].cell < first + n; ++i)
+      visit(e[i].cell, e[i].offset);
   }
   /// Events of the current sample (tests).
-  size_t events() const { return events_.size(); }
+  size_t events() const { return current_.events.size(); }
 
  private:
   struct Event {
     uint64_t cell;
     int32_t offset;
   };
+  // One sample's events and its per-word marks.
+  struct Draw {
+    std::vector<Event> events;     // ascending cells
+    std::vector<uint8_t> touched;  // per word: 1 if an event falls in it
+    void fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample, uint64_t cells,
+              uint32_t cells_per_word);
+  };
+  // What a prefetch is drawing.
+  struct Key {
+    uint64_t sample = 0, cells = 0;
+    uint32_t cells_per_word = 0;
+    bool operator==(const Key& o) const {
+      return sample == o.sample && cells == o.cells && cells_per_word == o.cells_per_word;
+    }
+  };
   size_t lower_bound(uint64_t cell) const;
+  void settle();  // waits for a prefetch in flight
 
   double p_ = 0.0;
   double inv_log_q_ = 0.0;      // 1 / ln(1 - p): the gap of a uniform u is floor(ln u / ln(1 - p))
   std::vector<double> tail_;    // tail_[m - 1] = P(|K| >= m | K != 0), m = 1, 2, ...
-  std::vector<Event> events_;   // ascending cells
-  std::vector<uint8_t> touched_;  // per word: 1 if an event falls in it
+  Draw current_;                // this sample's events
+  Draw ahead_;                  // a prefetch's result (owned by its thread while one is in flight)
+  Key ahead_key_;
+  bool ahead_ready_ = false;  // ahead_ holds the draw of ahead_key_
+  std::thread worker_;
+  uint64_t prefetched_draws_ = 0;
 };
 
 }  // namespace lrt::device

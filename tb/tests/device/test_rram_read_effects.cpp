@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "device/rram_array.h"
+#include "device/sparse_read_noise.h"
 
 namespace lrt::device {
 namespace {
@@ -246,6 +248,80 @@ TEST(RramSparseReadNoise, PureFunctionOfSampleAndCell) {
   uint64_t same_next = 0;
   for (uint64_t w = 0; w < a.words(); ++w) same_next += a.read_word(w).code == forward[w] && forward[w] != -121;
   EXPECT_LT(same_next, noisy / 4);
+}
+
+// With a pool of two threads each sample's sparse noise is drawn ahead on a thread of its own
+// (SparseReadNoise::prefetch): every read equals a one-thread twin's, sample by sample, also
+// across a change of sigma (the prefetch at the old sigma is dropped), a jump of several
+// samples (a prefetch of the wrong sample is dropped) and a copy of the array.
+TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
+  RramArraySpecs s = mlc_specs(200'000);  // above the prefetch threshold (65,536 cells)
+  s.read_effects.noise_sigma_levels = 0.25;
+  ThreadPool pool(2);
+  RramArray ahead(s, 7), plain(s, 7);
+  ahead.set_thread_pool(&pool);
+  for (RramArray* x : {&ahead, &plain})
+    for (uint64_t w = 0; w < x->words(); ++w) x->poke_word(w, static_cast<int32_t>(w % 200) - 100);
+  const auto expect_same_reads = [&](RramArray& a, const char* when) {
+    for (uint64_t w = 0; w < a.words(); ++w)
+      ASSERT_EQ(a.read_word(w).code, plain.read_word(w).code) << when << " word " << w;
+  };
+  for (int step = 0; step < 6; ++step) {
+    ahead.advance_samples(1);
+    plain.advance_samples(1);
+    expect_same_reads(ahead, "one sample");
+  }
+  EXPECT_GE(ahead.sparse_noise_prefetched_draws(), 5u);  // the draws after the first came from a prefetch
+  EXPECT_EQ(plain.sparse_noise_prefetched_draws(), 0u);
+  // A jump of three samples: the prefetch (of the next sample) is not this draw.
+  ahead.advance_samples(3);
+  plain.advance_samples(3);
+  expect_same_reads(ahead, "after three samples");
+  ahead.advance_samples(1);
+  plain.advance_samples(1);
+  expect_same_reads(ahead, "one sample after the jump");
+  // A new sigma: the prefetch of the next sample, drawn at the old sigma, must not be used.
+  RramReadEffects fx = s.read_effects;
+  fx.noise_sigma_levels = 0.15;
+  ahead.set_read_effects(fx);
+  plain.set_read_effects(fx);
+  expect_same_reads(ahead, "after a sigma change");
+  ahead.advance_samples(1);
+  plain.advance_samples(1);
+  expect_same_reads(ahead, "the sample after the sigma change");
+  RramArray copy = ahead;  // a copy never shares a draw in flight
+  const uint64_t before = ahead.sparse_noise_prefetched_draws();
+  ahead.advance_samples(1);
+  plain.advance_samples(1);
+  copy.advance_samples(1);
+  expect_same_reads(ahead, "after the copy");
+  expect_same_reads(copy, "the copy");
+  EXPECT_EQ(ahead.sparse_noise_prefetched_draws(), before + 1);
+}
+
+// The class itself: a prefetch is taken only by the draw of its own sample at its own sigma.
+TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
+  const CounterRng rng = make_rng(3, RngStream::kTest, 1);
+  const auto events_of = [&](SparseReadNoise& n) {
+    std::vector<std::pair<uint64_t, int32_t>> out;
+    n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
+    return out;
+  };
+  SparseReadNoise fresh, reused;
+  fresh.configure(0.2);
+  fresh.draw(rng, 5, 100'000, 1);
+  reused.configure(0.3);
+  reused.prefetch(rng, 5, 100'000, 1);
+  reused.configure(0.2);  // drops the prefetch drawn at 0.3
+  reused.draw(rng, 5, 100'000, 1);
+  EXPECT_EQ(reused.prefetched_draws(), 0u);
+  EXPECT_EQ(events_of(reused), events_of(fresh));
+  reused.prefetch(rng, 6, 100'000, 1);
+  fresh.draw(rng, 6, 100'000, 1);
+  reused.draw(rng, 6, 100'000, 1);
+  EXPECT_EQ(reused.prefetched_draws(), 1u);
+  EXPECT_EQ(events_of(reused), events_of(fresh));
+  EXPECT_GT(fresh.events(), 1000u);  // p = 1.2 % of 1e5 cells
 }
 
 // Two twin arrays of 2-bit cells (four per word: words with several noisy cells occur), every
