@@ -17,6 +17,21 @@ namespace {
 
 constexpr uint64_t kKiB = 1024 * 8;  // bits
 
+// Asserts that per_bit(c) never falls (rising) or never grows (!rising) over capacities 1 .. max,
+// stepping by about 1 / step of the capacity.
+template <class PerBit>
+void expect_monotone(PerBit per_bit, uint64_t max, uint64_t step, bool rising) {
+  double previous = per_bit(uint64_t{1});
+  for (uint64_t c = 1; c <= max; c += c / step + 1) {
+    const double v = per_bit(c);
+    if (rising)
+      ASSERT_GE(v, previous) << c;
+    else
+      ASSERT_LE(v, previous) << c;
+    previous = v;
+  }
+}
+
 TEST(SramMacro, TablePointsAreExact) {
   EXPECT_EQ(sram_pj_per_bit(8 * kKiB), 10.0 / 64.0);
   EXPECT_EQ(sram_pj_per_bit(32 * kKiB), 20.0 / 64.0);
@@ -40,12 +55,7 @@ TEST(SramMacro, PowerLawBetweenPointsAndMonotone) {
   // Extended end segments: 4 KB at 10 pJ x 2^-1/2, 4 MB at 100 pJ x 4^(log 5 / log 32).
   EXPECT_NEAR(sram_pj_per_bit(4 * kKiB), 10.0 / 64.0 / std::sqrt(2.0), 1e-15);
   EXPECT_NEAR(sram_pj_per_bit(4096 * kKiB), 100.0 / 64.0 * std::pow(4.0, std::log(5.0) / std::log(32.0)), 1e-14);
-  double previous = 0.0;
-  for (uint64_t c = 1; c <= (uint64_t{1} << 34); c += c / 7 + 1) {
-    const double e = sram_pj_per_bit(c);
-    ASSERT_GE(e, previous) << c;
-    previous = e;
-  }
+  expect_monotone(sram_pj_per_bit, uint64_t{1} << 34, 7, true);
 }
 
 TEST(SramMacro, FixedModelKeepsTheConfiguredEnergies) {
@@ -88,13 +98,8 @@ TEST(SramMacro, OpenRamAreaAndLeakagePointsAreExact) {
     EXPECT_EQ(sram_area_um2_per_bit(c), sram_area_um2_per_bit(131072)) << c;
     EXPECT_EQ(sram_leakage_pw_per_bit(c), sram_leakage_pw_per_bit(131072)) << c;
   }
-  // Density falls with size (periphery shared by more bits): per-bit area never grows.
-  double previous = 1e9;
-  for (uint64_t c = 1; c <= (uint64_t{1} << 24); c += c / 5 + 1) {
-    const double a = sram_area_um2_per_bit(c);
-    ASSERT_LE(a, previous) << c;
-    previous = a;
-  }
+  // Density grows with size (periphery shared by more bits): per-bit area never grows.
+  expect_monotone(sram_area_um2_per_bit, uint64_t{1} << 24, 5, false);
 }
 
 TEST(SramMacro, CapacityModelsPriceTheBufferByTheTables) {
