@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ThreadSanitizer check of the multi-threaded paths (`--jobs N`): GEMMs, analog drift chunks
 # and the layers' parallel weight updates, on both engines (in the TLM engine the threads work
-# inside modules between waits; no socket is called from them), with every device effect on.
+# inside modules between waits; no socket is called from them), with every device effect on;
+# then a few samples of the paper network, whose large arrays (>= 65,536 cells) also draw the
+# next sample's read noise ahead on threads of their own.
 # Any data race report fails the run (TSan exits 66). Usage: scripts/tsan_check.sh [build dir]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,4 +26,10 @@ for engine in golden tlm; do
       --jobs "$jobs" --set run.model="$work/model.ckpt" "${device[@]}" "${small[@]}" >/dev/null
     echo "tsan_check: $engine --jobs $jobs: no data race reported"
   done
+done
+"$lrtsim" pretrain configs/paper_cnn.yaml --out "$work/paper.ckpt" --samples 10 --jobs 2 "${small[@]}" >/dev/null
+for engine in golden tlm; do
+  "$lrtsim" run configs/paper_cnn.yaml --out "$work/paper-$engine" --samples 4 --engine "$engine" \
+    --jobs 2 --set run.model="$work/paper.ckpt" "${device[@]}" "${small[@]}" >/dev/null
+  echo "tsan_check: paper network, $engine --jobs 2: no data race reported"
 done
