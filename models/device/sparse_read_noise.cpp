@@ -69,7 +69,7 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
     current_.events.clear();
     return;
   }
-  if (ahead_ready_ && ahead_key_ == Key{sample, cells, cells_per_word}) {
+  if (ahead_ready_ && !ahead_failed_ && ahead_key_ == Key{sample, cells, cells_per_word}) {
     std::swap(current_, ahead_);
     ahead_ready_ = false;
     ++prefetched_draws_;
@@ -85,11 +85,18 @@ void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t 
   ahead_ready_ = false;
   if (!on()) return;
   ahead_key_ = Key{sample, cells, cells_per_word};
-  ahead_ready_ = true;  // read only after settle() joined the worker
-  // The worker reads p_, inv_log_q_ and tail_, which only configure() changes, after settle().
-  worker_ = std::thread([this, &rng, sample, cells, cells_per_word] {
-    ahead_.fill(*this, rng, sample, cells, cells_per_word);
+  ahead_failed_ = false;
+  // The worker gets its own copy of the stream (a counter key: nothing it reads can change under
+  // it) and reads p_, inv_log_q_ and tail_, which only configure() changes, after settle(). A
+  // failure (an allocation) is left for draw() to redo on its own thread, where it throws.
+  worker_ = std::thread([this, rng, sample, cells, cells_per_word] {
+    try {
+      ahead_.fill(*this, rng, sample, cells, cells_per_word);
+    } catch (...) {
+      ahead_failed_ = true;
+    }
   });
+  ahead_ready_ = true;  // read only after settle() joined the worker
 }
 
 void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample,

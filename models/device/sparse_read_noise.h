@@ -51,8 +51,9 @@ class SparseReadNoise {
   /// word (replacing those of the previous sample), or takes them from a prefetch of exactly
   /// that draw. No-op while off.
   void draw(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word);
-  /// @brief Starts drawing sample `sample`'s events on a host thread of its own (while on);
-  /// the next draw() or configure() waits for it. `rng` must outlive that.
+  /// @brief Starts drawing sample `sample`'s events on a host thread of its own (while on),
+  /// with a copy of `rng`; the next draw() or configure() waits for it. The key is (sample,
+  /// cells, cells_per_word): the caller draws with one stream, and configure() drops it.
   void prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word);
   /// Draws that were taken from a prefetch (tests).
   uint64_t prefetched_draws() const { return prefetched_draws_; }
@@ -98,7 +99,8 @@ class SparseReadNoise {
   Draw current_;                // this sample's events
   Draw ahead_;                  // a prefetch's result (owned by its thread while one is in flight)
   Key ahead_key_;
-  bool ahead_ready_ = false;  // ahead_ holds the draw of ahead_key_
+  bool ahead_ready_ = false;   // ahead_ holds the draw of ahead_key_
+  bool ahead_failed_ = false;  // the worker threw (written by it, read after the join)
   std::thread worker_;
   uint64_t prefetched_draws_ = 0;
 };

@@ -252,8 +252,8 @@ TEST(RramSparseReadNoise, PureFunctionOfSampleAndCell) {
 
 // With a pool of two threads each sample's sparse noise is drawn ahead on a thread of its own
 // (SparseReadNoise::prefetch): every read equals a one-thread twin's, sample by sample, also
-// across a change of sigma (the prefetch at the old sigma is dropped), a jump of several
-// samples (a prefetch of the wrong sample is dropped) and a copy of the array.
+// across a jump of several samples (a prefetch of the wrong sample is dropped), a restore and a
+// change of sigma while a prefetch is in flight, and a copy of the array.
 TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
   RramArraySpecs s = mlc_specs(200'000);  // above the prefetch threshold (65,536 cells)
   s.read_effects.noise_sigma_levels = 0.25;
@@ -280,6 +280,12 @@ TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
   ahead.advance_samples(1);
   plain.advance_samples(1);
   expect_same_reads(ahead, "one sample after the jump");
+  // A restore while a prefetch is in flight: the restored array draws as its twin does.
+  ahead.set_state(plain.state());
+  expect_same_reads(ahead, "after a restore");
+  ahead.advance_samples(1);
+  plain.advance_samples(1);
+  expect_same_reads(ahead, "the sample after a restore");
   // A new sigma: the prefetch of the next sample, drawn at the old sigma, must not be used.
   RramReadEffects fx = s.read_effects;
   fx.noise_sigma_levels = 0.15;
