@@ -27,8 +27,7 @@ SparseReadNoise::SparseReadNoise(const SparseReadNoise& other) { *this = other; 
 
 SparseReadNoise& SparseReadNoise::operator=(const SparseReadNoise& other) {
   if (this == &other) return *this;
-  settle();
-  const_cast<SparseReadNoise&>(other).settle();  // its prefetch would still be writing ahead_
+  settle();  // our worker writes ahead_; the other's writes only its own ahead_, never read here
   p_ = other.p_;
   inv_log_q_ = other.inv_log_q_;
   tail_ = other.tail_;

@@ -58,10 +58,12 @@ void validate(const SramSpecs& s) {
   (void)to_energy_units(read_pj(s), "capacity_bits");
 }
 
-SramBuffer::SramBuffer(const SramSpecs& specs) : specs_(specs), read_per_bit_(0), write_per_bit_(0) {
+SramBuffer::SramBuffer(const SramSpecs& specs)
+    : specs_(specs), read_per_bit_(0), write_per_bit_(0), leakage_pw_per_bit_(0.0) {
   validate(specs_);
   read_per_bit_ = to_energy_units(read_pj(specs_), "read_energy_pj_per_bit");
   write_per_bit_ = to_energy_units(write_pj(specs_), "write_energy_pj_per_bit");
+  leakage_pw_per_bit_ = leakage_pw_per_bit(specs_);
 }
 
 double macro_area_um2(const SramSpecs& s) {
@@ -80,7 +82,7 @@ EnergyUnits SramBuffer::leakage_energy(double seconds) const {
     throw std::invalid_argument("sram leakage over " + std::to_string(seconds) + " s: expected [0, 1e9] s");
   }
   // pW x s = 1e-12 J = 1e4 units of 0.1 fJ.
-  const double units = static_cast<double>(specs_.capacity_bits) * leakage_pw_per_bit(specs_) * seconds * 1e4;
+  const double units = static_cast<double>(specs_.capacity_bits) * leakage_pw_per_bit_ * seconds * 1e4;
   if (!(units < 1.8e19)) throw RunError("sram leakage energy exceeds 2^64 units of 0.1 fJ");
   return static_cast<EnergyUnits>(std::floor(units + 0.5));
 }

@@ -120,6 +120,7 @@ class SramBuffer {
   SramSpecs specs_;
   EnergyUnits read_per_bit_;
   EnergyUnits write_per_bit_;
+  double leakage_pw_per_bit_;  // leakage_pw_per_bit(specs_), once: leakage_energy runs every phase
   std::vector<SramRegion> regions_;
   uint64_t mapped_bits_ = 0;
   std::vector<uint8_t> data_;  // grows with map(), so an unused capacity costs no host memory
