@@ -50,8 +50,13 @@ class WeightStore {
   /// backward, so a second read returns the same codes).
   virtual void account_reads(uint64_t n) = 0;
   /// @brief Ends a sample: advances the memory's sample clock by one, applying any drift event
-  /// reached, and appends to `changed` every word whose stored code the drift changed.
-  virtual void end_sample(std::vector<int64_t>& changed) = 0;
+  /// reached. Returns false having appended to `changed` every word whose stored code the
+  /// drift changed; or true when the drift may have changed any word (analog drift moves
+  /// nearly every weight), leaving `changed` as it was: the caller then re-reads every word
+  /// with peek_all(), one sequential pass instead of a list of nearly all of them.
+  virtual bool end_sample(std::vector<int64_t>& changed) = 0;
+  /// @brief peek() of every word into codes[0 .. words()).
+  virtual void peek_all(int32_t* codes) const = 0;
 };
 
 }  // namespace lrt

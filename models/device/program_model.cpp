@@ -53,7 +53,9 @@ uint32_t stochastic_pulses(uint32_t m, double p, double u, uint32_t max_pulses) 
   if (m >= max_pulses) return max_pulses;
   // P(F = 0) = p^m, P(F = j + 1) = P(F = j) (m + j) (1 - p) / (j + 1); the first j whose
   // cumulative probability exceeds u. Stops at the clamp, so the loop is bounded.
-  double term = std::pow(p, static_cast<double>(m));
+  // m = 1 is every write of a one-bit cell: p^1 is p, which std::pow returns as well (the test
+  // ProgramModel.OneStepSkipsPowWithTheSameResult), without its cost on every write (issue 23).
+  double term = m == 1 ? p : std::pow(p, static_cast<double>(m));
   double cdf = term;
   uint32_t j = 0;
   while (cdf <= u && m + j < max_pulses) {

@@ -305,6 +305,13 @@ int32_t RramArray::peek_word(uint64_t addr) const {
   return map_.code_of(patterns_[addr]);
 }
 
+void RramArray::peek_words(uint64_t first, uint64_t n, int32_t* codes) const {
+  if (n > words_ || first > words_ - n)
+    throw std::out_of_range("rram peek of words [" + std::to_string(first) + ", " + std::to_string(first) +
+                            " + " + std::to_string(n) + ") outside [0, " + std::to_string(words_) + ")");
+  for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
+}
+
 int32_t RramArray::poke_word(uint64_t addr, int32_t code) {
   check_addr(addr);
   if (!map_.holds(code)) {
@@ -330,7 +337,7 @@ RramEnergy RramArray::account_reads(uint64_t n) {
   return e;
 }
 
-uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words) {
+uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words, bool* dense) {
   if (n > UINT32_MAX - samples_) {
     throw RunError("rram sample counter overflow: " + std::to_string(samples_) + " + " + std::to_string(n) +
                    " samples exceed 2^32 - 1");
@@ -349,6 +356,10 @@ uint64_t RramArray::advance_samples(uint64_t n, std::vector<uint64_t>* changed_w
   }
   const bool analog = analog_sigma_codes_ > 0.0;
   const bool digital = flip_p_ > 0.0;
+  if (dense != nullptr) {
+    *dense = analog && first_event <= last_event;
+    if (*dense) changed_words = nullptr;
+  }
   if (!analog && !digital) return 0;
   for (uint64_t k = first_event; k <= last_event; ++k) {
     if (analog) analog_event(k, changed_words);

@@ -174,6 +174,9 @@ class RramArray {
   void read_deviations(uint64_t first, uint64_t n, std::vector<WordCode>& out);
   /// @brief The stored code: no read effects, no energy, no counters (debug access).
   int32_t peek_word(uint64_t addr) const;
+  /// @brief peek_word() of words [first, first + n) into codes, in one pass; std::out_of_range
+  /// unless the whole range is inside the array.
+  void peek_words(uint64_t first, uint64_t n, int32_t* codes) const;
   /// @brief Stores `code` without write-verify, counters or energy (loading pre-trained
   /// weights, debug writes). Stuck cells keep their level. Returns the stored code.
   int32_t poke_word(uint64_t addr, int32_t code);
@@ -185,8 +188,12 @@ class RramArray {
   /// (analog first, then digital, per event). Returns the number of events applied (0 while
   /// both drift models are off: the clock still advances). If
   /// changed_words is given, appends each word whose code an event changed (it may repeat).
+  /// If `dense` is given, *dense tells whether an analog event was applied; such an event moves
+  /// almost every word, so it is not listed: changed_words is left as it was, for the caller
+  /// to re-read every word (peek_words), one sequential pass instead of a list of nearly all
+  /// of them (issue 23).
   /// Throws lrt::RunError if the sample counter would exceed 2^32 - 1.
-  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr);
+  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr, bool* dense = nullptr);
   uint64_t samples() const { return samples_; }
 
   /// @brief Changes the read effects at run time (validated; SpecError).

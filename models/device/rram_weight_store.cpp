@@ -20,10 +20,13 @@ bool RramWeightStore::read_deviations(std::vector<WordCode>& out) {
   return true;
 }
 
-void RramWeightStore::end_sample(std::vector<int64_t>& changed) {
+bool RramWeightStore::end_sample(std::vector<int64_t>& changed) {
   changed_.clear();
-  array_.advance_samples(1, &changed_);
+  bool dense = false;
+  array_.advance_samples(1, &changed_, &dense);
+  if (dense) return true;
   for (uint64_t w : changed_) changed.push_back(static_cast<int64_t>(w));
+  return false;
 }
 
 }  // namespace lrt::device

@@ -24,7 +24,8 @@ class RramWeightStore final : public WeightStore {
   void read_all(int32_t* codes) override;
   bool read_deviations(std::vector<WordCode>& out) override;
   void account_reads(uint64_t n) override { array_.account_reads(n * array_.words()); }
-  void end_sample(std::vector<int64_t>& changed) override;
+  bool end_sample(std::vector<int64_t>& changed) override;
+  void peek_all(int32_t* codes) const override { array_.peek_words(0, array_.words(), codes); }
 
  private:
   RramArray& array_;

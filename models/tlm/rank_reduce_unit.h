@@ -234,6 +234,9 @@ class rank_reduce_unit : public sc_core::sc_module {
   // Columns first .. first + count - 1 of a side (contiguous in the layout) in one burst.
   void read_columns(Context& x, bool left, uint64_t first, uint64_t count);
   void write_columns(Context& x, bool left, uint64_t first, uint64_t count);
+  // The pair's codes at `addr` (codes.size() of them) by a timed read; false (codes all 0) if
+  // the read was refused.
+  bool read_codes(Context& x, uint64_t addr, std::vector<int16_t>& codes, sc_core::sc_time& delay);
 
   RankReduceUnitSpecs specs_;
   const hw::RrUnitCostTable* costs_;

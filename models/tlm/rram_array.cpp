@@ -19,7 +19,7 @@ rram_array::rram_array(const sc_core::sc_module_name& name, const device::RramAr
   if (clock_period_ == sc_core::SC_ZERO_TIME)
     throw std::invalid_argument(std::string(basename()) + ": zero clock period");
   image_.resize(array_.words() * word_bytes_);
-  for (uint64_t w = 0; w < array_.words(); ++w) refresh_image(w);  // time-zero stuck cells
+  refresh_image_all();  // time-zero stuck cells
   in.register_b_transport(this, &rram_array::b_transport);
   in.register_transport_dbg(this, &rram_array::transport_dbg);
   in.register_get_direct_mem_ptr(this, &rram_array::get_direct_mem_ptr);
@@ -27,6 +27,12 @@ rram_array::rram_array(const sc_core::sc_module_name& name, const device::RramAr
 
 void rram_array::refresh_image(uint64_t word) {
   store_code_le(array_.peek_word(word), image_.data() + word * word_bytes_, word_bytes_);
+}
+
+void rram_array::refresh_image_all() {
+  image_codes_.resize(array_.words());
+  array_.peek_words(0, array_.words(), image_codes_.data());
+  store_codes_le(image_codes_.data(), array_.words(), image_.data(), word_bytes_);
 }
 
 ::tlm::tlm_response_status rram_array::check_shape(const ::tlm::tlm_generic_payload& trans) const {
@@ -152,9 +158,16 @@ bool rram_array::get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tl
   return true;
 }
 
-uint64_t rram_array::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words) {
+uint64_t rram_array::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words, bool* dense) {
   changed_.clear();
-  const uint64_t events = array_.advance_samples(n, &changed_);
+  // Without a caller's list the image alone needs the changes, and a dense event suits it too.
+  bool image_only_dense = false;
+  bool* const listed_dense = changed_words != nullptr ? dense : &image_only_dense;
+  const uint64_t events = array_.advance_samples(n, &changed_, listed_dense);
+  if (listed_dense != nullptr && *listed_dense) {  // nearly every word moved: one pass
+    refresh_image_all();
+    return events;
+  }
   for (uint64_t w : changed_) refresh_image(w);
   if (changed_words != nullptr) changed_words->insert(changed_words->end(), changed_.begin(), changed_.end());
   return events;

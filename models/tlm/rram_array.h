@@ -53,14 +53,15 @@ class rram_array : public sc_core::sc_module {
   device::RramEnergy energy() const { return array_.energy(); }
 
   /// @brief Advances the device's sample clock (drift events); DMI readers see the result.
-  /// If changed_words is given, appends each word whose code an event changed (it may repeat).
-  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr);
+  /// If changed_words is given, appends each word whose code an event changed (it may repeat);
+  /// `dense` as device::RramArray::advance_samples.
+  uint64_t advance_samples(uint64_t n, std::vector<uint64_t>* changed_words = nullptr, bool* dense = nullptr);
   /// @brief Lets `restore` replace the device state (checkpoints), then rebuilds the DMI
   /// image and invalidates every DMI pointer handed out.
   template <class Restore>
   void restore_state(Restore&& restore) {
     restore(array_);
-    for (uint64_t w = 0; w < array_.words(); ++w) refresh_image(w);
+    refresh_image_all();
     if (dmi_granted_) in->invalidate_direct_mem_ptr(0, size_bytes() - 1);
     dmi_granted_ = false;
   }
@@ -84,6 +85,7 @@ class rram_array : public sc_core::sc_module {
   // Whole aligned words inside the array (what debug transport needs too).
   ::tlm::tlm_response_status check_words(const ::tlm::tlm_generic_payload& trans) const;
   void refresh_image(uint64_t word);
+  void refresh_image_all();
 
   device::RramArray array_;
   sc_core::sc_time clock_period_;
@@ -92,6 +94,7 @@ class rram_array : public sc_core::sc_module {
   bool dmi_granted_ = false;          // a pointer may be held since the last invalidation
   ResourceTimeline timeline_;
   std::vector<uint64_t> changed_;     // scratch of advance_samples
+  std::vector<int32_t> image_codes_;  // scratch of refresh_image_all
   std::vector<int32_t> read_codes_;   // scratch of a read burst (kept: a layer's burst is MBs)
 };
 

@@ -65,6 +65,8 @@ void TlmWeightStore::deploy(int32_t* codes) {
 // without a bus round trip per word (drift asks for every word it changed).
 int32_t TlmWeightStore::peek(int64_t word) const { return array_.array().peek_word(static_cast<uint64_t>(word)); }
 
+void TlmWeightStore::peek_all(int32_t* codes) const { array_.array().peek_words(0, words(), codes); }
+
 void TlmWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
   for (size_t i = 0; i < cells.size();) {
     size_t j = i + 1;  // [i, j): a run of consecutive words, one burst
@@ -99,10 +101,13 @@ bool TlmWeightStore::read_deviations(std::vector<WordCode>& out) {
   return true;
 }
 
-void TlmWeightStore::end_sample(std::vector<int64_t>& changed) {
+bool TlmWeightStore::end_sample(std::vector<int64_t>& changed) {
   changed_.clear();
-  array_.advance_samples(1, &changed_);
+  bool dense = false;
+  array_.advance_samples(1, &changed_, &dense);
+  if (dense) return true;
   for (uint64_t w : changed_) changed.push_back(static_cast<int64_t>(w));
+  return false;
 }
 
 }  // namespace lrt::tlm

@@ -43,7 +43,8 @@ class TlmWeightStore final : public WeightStore {
   /// One read burst over the array carrying a ReadDeviations request (read_deviations.h).
   bool read_deviations(std::vector<WordCode>& out) override;
   void account_reads(uint64_t n) override;
-  void end_sample(std::vector<int64_t>& changed) override;
+  bool end_sample(std::vector<int64_t>& changed) override;
+  void peek_all(int32_t* codes) const override;
   /// The tag every transaction of this store carries (its phase is the sequencer's to set).
   CostTag& tag() { return *tag_; }
 

@@ -217,6 +217,9 @@ class AffineLayer final : public Layer, private WriteFlusher {
   void refresh_mirrors();
   void load_mirrors(const int32_t* codes);
   void set_mirror(uint64_t cell, int16_t operand);
+  // Puts the mirrors from one sparse read to the next: the words of `was` back to w_, those of
+  // `now` to their read codes (both ascending).
+  void move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now);
   void read_weights();
   void write_changed_cells();
   SamplePairs sample_pairs();  // the pending update's pairs (learn_weights, prepare_learning)
@@ -266,7 +269,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   std::vector<int64_t> drifted_;
   // Sparse reads: the last sample's words that read differently, whose mirrors hold that read
   // (elsewhere the mirrors hold the stored codes, unless a full read put a noisy code anywhere).
-  std::vector<WordCode> deviations_;
+  std::vector<WordCode> deviations_;       // the last sparse read's, held by the mirrors
+  std::vector<WordCode> read_deviations_;  // scratch of read_weights
   bool mirrors_hold_full_read_ = false;
 };
 

@@ -90,6 +90,35 @@ TEST(ProgramPulses, EdgeCasesAndClamp) {
   EXPECT_EQ(nominal_steps(7, 2), 4u);
 }
 
+// stochastic_pulses takes p itself for m = 1 instead of std::pow(p, 1): the same double, so
+// the same pulses. Checked on the pass probabilities a write can see (every wear level of
+// both fresh-cell values, up to 4x the median lifetime, for g = 0, 1, 10) and on random p.
+TEST(ProgramPulses, OneStepSkipsPowWithTheSameResult) {
+  uint64_t checked = 0;
+  for (const double g : {0.0, 1.0, 10.0}) {
+    ProgramSpecs s;
+    s.wear_growth = g;
+    for (const bool reset : {false, true})
+      for (uint64_t writes = 0; writes <= 4000; ++writes) {
+        const double p = pass_probability(s, reset, writes, 1000);
+        ASSERT_EQ(std::pow(p, 1.0), p) << "writes " << writes;
+        ++checked;
+      }
+  }
+  CounterRng rng(101, 0);
+  for (uint64_t i = 0; i < 1'000'000; ++i) {
+    const double p = rng.uniform(i);
+    ASSERT_EQ(std::pow(p, 1.0), p) << p;
+  }
+  EXPECT_EQ(checked, 3u * 2u * 4001u);
+  // And the pulses themselves against the general formula's first term.
+  for (uint64_t i = 0; i < 10'000; ++i) {
+    const double p = 0.5 + 0.5 * rng.uniform(2'000'000 + i), u = rng.uniform(3'000'000 + i);
+    const uint32_t pulses = stochastic_pulses(1, p, u, 64);
+    EXPECT_EQ(pulses == 1, u < p) << "p " << p << " u " << u;
+  }
+}
+
 TEST(ProgramPulses, GrowMonotonicallyWithWear) {
   ProgramSpecs s;
   s.set_pass_probability = 0.8;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -63,6 +64,43 @@ TEST(DriftKernel, RoundsToNearestTiesUpAndSaturates) {
   EXPECT_EQ(drift_code(0, 1.0, 0.49999999999999994, f8), 0);
   EXPECT_EQ(drift_code(127, 4.0, 10.0, f8), 127);  // clipped at +1: the largest code, 1 - LSB
   EXPECT_EQ(drift_code(-128, 4.0, -10.0, f8), -128);
+}
+
+// drift_code rounds in doubles; fx::quantize (exact integer arithmetic on the double's
+// significand) is the reference. Near ties, around every integer of the range and beyond it, and
+// random sums as a drift event forms them.
+TEST(DriftKernel, RoundsAsTheFixedPointQuantizer) {
+  uint64_t checked = 0;
+  for (const fx::Format f : {fx::Format::with_frac(8, true, 0), fx::Format::with_frac(4, true, 0),
+                             fx::Format::with_frac(16, true, 0)}) {
+    const auto reference = [&](double x) {
+      return static_cast<int32_t>(fx::quantize(x, f, fx::Rounding::kNearest, 0, nullptr));
+    };
+    const auto lo = static_cast<int32_t>(f.min_code()), hi = static_cast<int32_t>(f.max_code());
+    for (int32_t k = lo - 3; k <= hi + 3; ++k) {
+      for (const double base : {k - 0.5, static_cast<double>(k), k + 0.5}) {
+        double x = base;
+        for (int i = 0; i < 4; ++i) x = std::nextafter(x, -1e9);
+        for (int i = 0; i < 9; ++i, x = std::nextafter(x, 1e9)) {
+          ASSERT_EQ(drift_code(0, 1.0, x, f), reference(x)) << "x = " << x;
+          ++checked;
+        }
+      }
+    }
+    for (const double x : {-1e-300, 1e-300, -0.0, 0.0, -1e-17, -0.49999999999999994, -0.5000000000000001,
+                           1e300, -1e300, 0.49999999999999994})
+      ASSERT_EQ(drift_code(0, 1.0, x, f), reference(x)) << "x = " << x;
+    CounterRng rng(97, 0);
+    for (uint64_t i = 0; i < 200'000; ++i) {
+      const auto code = static_cast<int32_t>(lo + static_cast<int64_t>(rng.uniform(2 * i) * (hi - lo + 1)));
+      const double sigma = 0.01 + 8.0 * rng.uniform(2 * i + 1);
+      const double z = rng.normal(i);
+      ASSERT_EQ(drift_code(code, sigma, z, f), reference(static_cast<double>(code) + sigma * z))
+          << code << " + " << sigma << " * " << z;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 600'000u);
 }
 
 TEST(DriftKernel, PaperParameters) {
@@ -215,6 +253,41 @@ TEST(RramDrift, ChangedWordsAreReported) {
     }
     EXPECT_GT(differing, 0u);
   }
+}
+
+// With `dense` asked for, a call that applies an analog event lists nothing and says so; one
+// that applies only digital events (or none) lists as before; the codes are those of a twin
+// that lists every change, and peek_words() reads them.
+TEST(RramDrift, AnalogEventsAreReportedAsDense) {
+  RramArraySpecs s = drift_specs(4000, 8, 1);
+  s.drift.analog_sigma0 = 10;
+  s.drift.flip_p0 = 1000;
+  RramArray dense_told(s, 67), listed(s, 67);
+  std::vector<uint64_t> changed{7}, twin_changed;  // a prior entry stays
+  bool dense = true;
+  dense_told.advance_samples(9, &changed, &dense);  // no event
+  EXPECT_FALSE(dense);
+  EXPECT_EQ(changed, std::vector<uint64_t>{7});
+  listed.advance_samples(9, &twin_changed);
+  dense_told.advance_samples(1, &changed, &dense);  // event 1: analog and digital
+  listed.advance_samples(1, &twin_changed);
+  EXPECT_TRUE(dense);
+  EXPECT_EQ(changed, std::vector<uint64_t>{7});
+  EXPECT_GT(twin_changed.size(), dense_told.words() / 2);
+  std::vector<int32_t> codes(dense_told.words());
+  dense_told.peek_words(0, dense_told.words(), codes.data());
+  for (uint64_t w = 0; w < dense_told.words(); ++w) {
+    ASSERT_EQ(codes[w], listed.peek_word(w)) << "word " << w;
+    ASSERT_EQ(codes[w], dense_told.peek_word(w)) << "word " << w;
+  }
+  EXPECT_THROW(dense_told.peek_words(1, dense_told.words(), codes.data()), std::out_of_range);
+
+  s.drift.analog_sigma0 = 0;  // digital only: listed even when dense is asked for
+  RramArray digital(s, 71);
+  std::vector<uint64_t> flipped;
+  digital.advance_samples(10, &flipped, &dense);
+  EXPECT_FALSE(dense);
+  EXPECT_FALSE(flipped.empty());
 }
 
 TEST(RramBitFlips, CountIsBinomialAndEachFlipIsApplied) {

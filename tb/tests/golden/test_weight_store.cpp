@@ -151,15 +151,23 @@ class FakeStore final : public WeightStore {
     return true;
   }
   void account_reads(uint64_t n) override { calls_.push_back({StoreCall::kAccountReads, n, {}}); }
-  void end_sample(std::vector<int64_t>& changed) override {
+  /// Whether end_sample() reports a drift that changed words as dense (re-read every word)
+  /// instead of listing them.
+  bool dense_drift = false;
+  bool end_sample(std::vector<int64_t>& changed) override {
     calls_.push_back({StoreCall::kEndSample, 0, {}});
+    bool dense = false;
     if (drift) {
       const size_t first = changed.size();
       drift(clock_, mem_, changed);
       drifted_ += changed.size() - first;
+      dense = dense_drift && changed.size() > first;
+      if (dense) changed.resize(first);
     }
     ++clock_;
+    return dense;
   }
+  void peek_all(int32_t* codes) const override { std::copy(mem_.begin(), mem_.end(), codes); }
 
   /// Places codes without any call being recorded (a store that already holds a model).
   void preload(const std::vector<int32_t>& codes) { mem_ = codes; }
@@ -479,22 +487,27 @@ TEST_P(WeightStoreScheme, ForwardComputesWithTheReadCodesAndReadsLeaveStoredCode
 // every word (read_all), with read effects, drift and refused cells together: the layer's
 // mirrors go back to the stored codes where last sample's read differed, drift and writes in
 // between included.
+// Noisy reads, refused cells and a drift every third sample, on every store of `f`.
+void make_imperfect(Fakes& f) {
+  for (auto& store : f.stores) {
+    store->read_rule = noisy_read;
+    store->store_rule = [](int64_t w, int32_t c) { return w % 11 == 4 ? int32_t{9} : c; };
+    store->drift = [](uint64_t clock, std::vector<int32_t>& mem, std::vector<int64_t>& changed) {
+      if (clock % 3 != 2) return;
+      for (size_t w = 0; w < mem.size(); w += 7) {
+        mem[w] += mem[w] > 0 ? -2 : 2;
+        changed.push_back(static_cast<int64_t>(w));
+      }
+    };
+  }
+}
+
 TEST_P(WeightStoreScheme, SparseReadsTrainAsFullReads) {
   const TrainSpecs specs = specs_for(GetParam());
   Engine full(small_net(), specs, kSeed), sparse(small_net(), specs, kSeed);
   Fakes full_fakes(full), sparse_fakes(sparse);
-  for (Fakes* f : {&full_fakes, &sparse_fakes})
-    for (auto& store : f->stores) {
-      store->read_rule = noisy_read;
-      store->store_rule = [](int64_t w, int32_t c) { return w % 11 == 4 ? int32_t{9} : c; };
-      store->drift = [](uint64_t clock, std::vector<int32_t>& mem, std::vector<int64_t>& changed) {
-        if (clock % 3 != 2) return;
-        for (size_t w = 0; w < mem.size(); w += 7) {
-          mem[w] += mem[w] > 0 ? -2 : 2;
-          changed.push_back(static_cast<int64_t>(w));
-        }
-      };
-    }
+  make_imperfect(full_fakes);
+  make_imperfect(sparse_fakes);
   for (auto& store : sparse_fakes.stores) store->sparse = true;
   full.attach_weight_stores(full_fakes.pointers(), true);
   sparse.attach_weight_stores(sparse_fakes.pointers(), true);
@@ -509,6 +522,28 @@ TEST_P(WeightStoreScheme, SparseReadsTrainAsFullReads) {
     make_sample(2'000'000 + i, img);
     EXPECT_EQ(sparse.predict(img.data()), full.predict(img.data())) << i;
     ASSERT_EQ(sparse.logits(), full.logits()) << i;
+  }
+}
+
+// A store that reports its drift as dense (end_sample() true: the layer re-reads every word)
+// trains exactly as one that lists the changed words, with sparse reads' deviations in the
+// mirrors when the drift comes.
+TEST_P(WeightStoreScheme, DenseDriftReportsTrainAsListedOnes) {
+  const TrainSpecs specs = specs_for(GetParam());
+  Engine listed(small_net(), specs, kSeed), dense(small_net(), specs, kSeed);
+  Fakes listed_fakes(listed), dense_fakes(dense);
+  make_imperfect(listed_fakes);
+  make_imperfect(dense_fakes);
+  for (Fakes* f : {&listed_fakes, &dense_fakes})
+    for (auto& store : f->stores) store->sparse = true;
+  for (auto& store : dense_fakes.stores) store->dense_drift = true;
+  listed.attach_weight_stores(listed_fakes.pointers(), true);
+  dense.attach_weight_stores(dense_fakes.pointers(), true);
+  train_in_lockstep(listed, dense);
+  if (HasFatalFailure()) return;
+  for (size_t j = 0; j < dense_fakes.size(); ++j) {
+    EXPECT_EQ(dense_fakes[j].mem(), listed_fakes[j].mem()) << j;
+    EXPECT_GT(dense_fakes[j].drifted(), 0u) << j;
   }
 }
 

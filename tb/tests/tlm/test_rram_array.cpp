@@ -224,6 +224,37 @@ TEST(RramTlm, DmiIsReadOnlyAndTracksStoredCodes) {
   EXPECT_FALSE(wdmi.is_write_allowed());
 }
 
+// An analog event moves nearly every word and is not listed (advance_samples' `dense`): the
+// image behind the DMI pointer is rebuilt whole, with or without a caller's list.
+TEST(RramTlm, DmiTracksAnalogDriftEvents) {
+  device::RramArraySpecs s = binary_specs();
+  s.drift.analog_sigma0 = 10;
+  s.drift.horizon_samples = 10;  // sigma = 10 weight units per event: every word moves or clips
+  rram_array target(unique_name("rram").c_str(), s, 1, 0, kClock);
+  ::tlm::tlm_generic_payload t;
+  ::tlm::tlm_dmi dmi;
+  t.set_command(::tlm::TLM_READ_COMMAND);
+  ASSERT_TRUE(forward_path(target).get_direct_mem_ptr(t, dmi));
+  const unsigned char* mem = dmi.get_dmi_ptr();
+  const auto image_matches = [&] {
+    for (uint64_t w = 0; w < 16; ++w)
+      if (static_cast<int8_t>(mem[w]) != target.array().peek_word(w)) return false;
+    return true;
+  };
+  std::vector<unsigned char> before(mem, mem + 16);
+  ASSERT_EQ(target.advance_samples(10), 1u);  // no list asked for
+  EXPECT_TRUE(image_matches());
+  EXPECT_NE(std::vector<unsigned char>(mem, mem + 16), before);
+  before.assign(mem, mem + 16);
+  std::vector<uint64_t> changed;
+  bool dense = false;
+  ASSERT_EQ(target.advance_samples(10, &changed, &dense), 1u);
+  EXPECT_TRUE(dense);
+  EXPECT_TRUE(changed.empty());
+  EXPECT_TRUE(image_matches());
+  EXPECT_NE(std::vector<unsigned char>(mem, mem + 16), before);
+}
+
 TEST(RramTlm, DmiDeniedWhileReadEffectsAreOn) {
   device::RramArraySpecs s = binary_specs();
   s.read_effects.noise_sigma_levels = 0.2;
