@@ -264,14 +264,18 @@ void RramArray::for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const
   uint64_t word = UINT64_MAX;
   uint32_t pattern = 0;
   const uint32_t per_word = map_.cells_per_word();
+  // Cells per word is a power of two in the usual mappings (8 one-bit cells): a shift, not a
+  // 64-bit division per event.
+  const bool pow2 = (per_word & (per_word - 1)) == 0;
+  const auto shift = static_cast<unsigned>(__builtin_ctz(per_word));
   sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
-    const uint64_t w = c / per_word;
+    const uint64_t w = pow2 ? c >> shift : c / per_word;
     if (w != word) {
       if (word != UINT64_MAX) visit(word, pattern);
       word = w;
       pattern = patterns_[w];
     }
-    const auto j = static_cast<uint32_t>(c % per_word);
+    const auto j = static_cast<uint32_t>(c - w * per_word);
     const int64_t level = std::clamp<int64_t>(int64_t{map_.level(patterns_[w], j)} + k, 0, map_.max_level(j));
     pattern = map_.with_level(pattern, j, static_cast<uint32_t>(level));
   });
@@ -294,10 +298,29 @@ void RramArray::read_deviations(uint64_t first, uint64_t n, std::vector<WordCode
   if (!sparse_reads()) throw std::logic_error("rram read_deviations: the read effects are not sparse");
   count_reads(first, n);
   if (!sparse_noise_.on()) return;
-  for_noisy_words(first, n, [&](uint64_t w, uint32_t pattern) {
-    const int32_t code = map_.code_of(pattern);
-    if (code != map_.code_of(patterns_[w])) out.push_back({w, code});  // clamped events may cancel out
+  const auto deviations = [this](uint64_t from, uint64_t words, std::vector<WordCode>& to) {
+    for_noisy_words(from, words, [&](uint64_t w, uint32_t pattern) {
+      const int32_t code = map_.code_of(pattern);
+      if (code != map_.code_of(patterns_[w])) to.push_back({w, code});  // clamped events may cancel out
+    });
+  };
+  // A large array's read (some 10^5 events a sample) in word ranges over the pool, listed in
+  // word order whichever thread ran which range.
+  constexpr size_t kParallelEvents = 16384;  // below this a hand-off costs more than it saves
+  if (pool_ == nullptr || pool_->threads() == 1 || sparse_noise_.events() < kParallelEvents) {
+    deviations(first, n, out);
+    return;
+  }
+  const auto parts = static_cast<uint64_t>(2 * pool_->threads());
+  const uint64_t per_part = (n + parts - 1) / parts;
+  part_deviations_.resize(parts);
+  pool_->parallel_for(static_cast<int64_t>(parts), [&](int64_t p) {
+    std::vector<WordCode>& to = part_deviations_[static_cast<size_t>(p)];
+    to.clear();
+    const uint64_t from = static_cast<uint64_t>(p) * per_part;
+    if (from < n) deviations(first + from, std::min(per_part, n - from), to);
   });
+  for (const std::vector<WordCode>& part : part_deviations_) out.insert(out.end(), part.begin(), part.end());
 }
 
 int32_t RramArray::peek_word(uint64_t addr) const {

@@ -199,11 +199,11 @@ class RramArray {
   /// @brief Changes the read effects at run time (validated; SpecError).
   void set_read_effects(const RramReadEffects& effects);
 
-  /// @brief Spreads analog drift events over `pool` (null: this thread), and with more than one
-  /// thread draws the next sample's sparse read noise ahead on a thread of its own
-  /// (SparseReadNoise::prefetch). Every draw is a pure function of (seed, event or sample, word
-  /// or cell) and the changed words are reported in word order, so nothing depends on the
-  /// thread count.
+  /// @brief Spreads analog drift events and large sparse reads' deviations over `pool` (null:
+  /// this thread), and with more than one thread draws the next sample's sparse read noise
+  /// ahead on a thread of its own (SparseReadNoise::prefetch). Every draw is a pure function of
+  /// (seed, event or sample, word or cell) and changed or deviating words are reported in word
+  /// order, so nothing depends on the thread count. Call neither from inside a pool loop.
   void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
   const RramReadEffects& read_effects() const { return effects_; }
   /// Sparse read-noise draws taken from a prefetch (tests).
@@ -278,6 +278,7 @@ class RramArray {
   CounterRng read_noise_rng_;
   CounterRng program_rng_;
 
+  std::vector<std::vector<WordCode>> part_deviations_;  // scratch of read_deviations on the pool
   std::vector<uint16_t> patterns_;        // per word: the stored bit pattern
   std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells (faulty or worn out)
   std::vector<uint32_t> word_writes_;     // per word

@@ -256,10 +256,33 @@ void AffineLayer::read_weights() {
 // One merged pass over two ascending lists: a word in both is written once. Cell k n_o + o
 // sits in row o of the transposed copy; ascending cells move k forward without a division.
 // About a tenth of a large array's words deviate in each read (sigma 0.2 levels, 8 one-bit
-// cells a word), so this runs over some 10^5 words per sample (issue 23).
+// cells a word), so this runs over some 10^5 words per sample (issue 23); then it is spread
+// over the pool in cell ranges, which write disjoint mirror entries.
 void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now) {
+  constexpr size_t kParallelWords = 16384;  // below this a hand-off costs more than it saves
+  if (pool_ == nullptr || pool_->threads() == 1 || was.size() + now.size() < kParallelWords) {
+    move_deviations_range(was.data(), was.size(), now.data(), now.size(), 0);
+    return;
+  }
+  const auto parts = static_cast<uint64_t>(2 * pool_->threads());
+  const uint64_t cells = w_.rows() * w_.cols(), per_part = (cells + parts - 1) / parts;
+  const auto at = [](const std::vector<WordCode>& v, uint64_t cell) {
+    return static_cast<size_t>(
+        std::lower_bound(v.begin(), v.end(), cell, [](const WordCode& d, uint64_t c) { return d.word < c; }) -
+        v.begin());
+  };
+  pool_->parallel_for(static_cast<int64_t>(parts), [&](int64_t p) {
+    const uint64_t lo = std::min(cells, static_cast<uint64_t>(p) * per_part),
+                   hi = std::min(cells, lo + per_part);
+    const size_t i = at(was, lo), j = at(now, lo);
+    move_deviations_range(was.data() + i, at(was, hi) - i, now.data() + j, at(now, hi) - j, lo);
+  });
+}
+
+void AffineLayer::move_deviations_range(const WordCode* was, size_t was_n, const WordCode* now, size_t now_n,
+                                        uint64_t lo) {
   const auto n_o = static_cast<uint64_t>(n_o_);
-  uint64_t k = 0, row_begin = 0;
+  uint64_t k = lo / n_o, row_begin = k * n_o;
   const auto put = [&](uint64_t cell, int16_t operand) {
     while (cell >= row_begin + n_o) {
       ++k;
@@ -269,18 +292,16 @@ void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::v
     w16_[(cell - row_begin) * static_cast<uint64_t>(k_) + k] = operand;
   };
   size_t i = 0, j = 0;
-  while (j < now.size()) {
+  while (j < now_n) {
     const uint64_t next = now[j].word;
-    for (; i < was.size() && was[i].word < next; ++i)
-      put(was[i].word, weight_operand(w_.data()[was[i].word]));
-    if (i < was.size() && was[i].word == next) ++i;
+    for (; i < was_n && was[i].word < next; ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
+    if (i < was_n && was[i].word == next) ++i;
     put(next, weight_operand(now[j].code));
     ++j;
   }
-  for (; i < was.size(); ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
+  for (; i < was_n; ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
 }
 
-// Writes the cells the updater changed (ascending, once each) and adopts what the store holds.
 void AffineLayer::write_changed_cells() {
   if (journal_.empty()) return;
   if (!std::is_sorted(journal_.begin(), journal_.end())) std::sort(journal_.begin(), journal_.end());

@@ -189,7 +189,10 @@ class AffineLayer final : public Layer, private WriteFlusher {
   /// and end_sample() applies its drift. std::invalid_argument if its size differs.
   void attach_store(WeightStore* store, bool deploy);
   /// @brief Spreads the layer's GEMMs over `pool` (null: this thread only); bit-exact either way.
-  void set_thread_pool(ThreadPool* pool) { local_kernels_.set_thread_pool(pool); }
+  void set_thread_pool(ThreadPool* pool) {
+    pool_ = pool;
+    local_kernels_.set_thread_pool(pool);
+  }
   /// @brief Hands the layer's MAC jobs (forward, input gradient, weight and bias gradients, the
   /// updater's products) to `kernels`
   /// from now on (null: the golden kernels on the layer's pool). Not owned; bit-exact either way.
@@ -220,6 +223,9 @@ class AffineLayer final : public Layer, private WriteFlusher {
   // Puts the mirrors from one sparse read to the next: the words of `was` back to w_, those of
   // `now` to their read codes (both ascending).
   void move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now);
+  // The same for list pieces that hold the deviations of one cell range starting at `lo`.
+  void move_deviations_range(const WordCode* was, size_t was_n, const WordCode* now, size_t now_n,
+                             uint64_t lo);
   void read_weights();
   void write_changed_cells();
   SamplePairs sample_pairs();  // the pending update's pairs (learn_weights, prepare_learning)
@@ -271,6 +277,7 @@ class AffineLayer final : public Layer, private WriteFlusher {
   // (elsewhere the mirrors hold the stored codes, unless a full read put a noisy code anywhere).
   std::vector<WordCode> deviations_;       // the last sparse read's, held by the mirrors
   std::vector<WordCode> read_deviations_;  // scratch of read_weights
+  ThreadPool* pool_ = nullptr;             // large mirror moves (move_deviations) spread over it
   bool mirrors_hold_full_read_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -409,6 +410,38 @@ TEST(RramReadDeviations, ListsExactlyTheWordsReadWordsReadsDifferently) {
     EXPECT_EQ(sparse.energy().read, bulk.energy().read);
     EXPECT_THROW(sparse.read_deviations(sparse.words() - 1, 2, deviations), std::out_of_range);
   }
+}
+
+// A large read's deviations are found in word ranges on a pool (above 16,384 events): the
+// same list, in word order, as on one thread, for the whole array, for an unaligned range, and
+// for one shorter than the number of ranges.
+TEST(RramReadDeviations, OnAPoolListTheSameWordsInOrder) {
+  RramArraySpecs s = mlc_specs(200'000);    // 100,000 words of two 4-bit cells
+  s.read_effects.noise_sigma_levels = 0.4;  // p = 21 %: about 42,000 events a sample
+  ThreadPool pool(2);
+  RramArray pooled(s, 5), plain(s, 5);
+  pooled.set_thread_pool(&pool);
+  for (RramArray* x : {&pooled, &plain})
+    for (uint64_t w = 0; w < x->words(); ++w) x->poke_word(w, static_cast<int32_t>(w % 251) - 125);
+  for (int sample = 0; sample < 3; ++sample) {
+    pooled.advance_samples(1);
+    plain.advance_samples(1);
+    for (const auto& [first, n] :
+         {std::pair<uint64_t, uint64_t>{0, pooled.words()}, {12'345, 54'321}, {99'997, 3}}) {
+      std::vector<WordCode> got, want;
+      pooled.read_deviations(first, n, got);
+      plain.read_deviations(first, n, want);
+      ASSERT_EQ(got.size(), want.size()) << "sample " << sample << ", first " << first;
+      for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_EQ(got[i].word, want[i].word) << i;
+        ASSERT_EQ(got[i].code, want[i].code) << i;
+      }
+      if (n == pooled.words()) {
+        EXPECT_GT(want.size(), 16'384u);  // the pool was used
+      }
+    }
+  }
+  EXPECT_EQ(pooled.stats().word_reads, plain.stats().word_reads);
 }
 
 }  // namespace

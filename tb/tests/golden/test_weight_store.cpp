@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "core/weight_store.h"
 #include "device/rram_array.h"
 #include "device/rram_weight_store.h"
@@ -544,6 +545,37 @@ TEST_P(WeightStoreScheme, DenseDriftReportsTrainAsListedOnes) {
   for (size_t j = 0; j < dense_fakes.size(); ++j) {
     EXPECT_EQ(dense_fakes[j].mem(), listed_fakes[j].mem()) << j;
     EXPECT_GT(dense_fakes[j].drifted(), 0u) << j;
+  }
+}
+
+// A wide layer's sparse reads move its mirrors in cell ranges on a pool (above 16,384 listed
+// words): it trains as the same network on one thread. fc 64 -> 4096 has 262,144 cells, a
+// fifth of which read differently (noisy_read).
+TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
+  NetworkSpec wide;
+  wide.in_h = 8;
+  wide.in_w = 8;
+  wide.in_c = 1;
+  wide.layers = {{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
+  const TrainSpecs specs = specs_for(Scheme::kLrt);
+  Engine one(wide, specs, kSeed), pooled(wide, specs, kSeed);
+  ThreadPool pool(2);
+  pooled.set_thread_pool(&pool);
+  Fakes one_fakes(one), pooled_fakes(pooled);
+  make_imperfect(one_fakes);
+  make_imperfect(pooled_fakes);
+  for (Fakes* f : {&one_fakes, &pooled_fakes})
+    for (auto& store : f->stores) store->sparse = true;
+  one.attach_weight_stores(one_fakes.pointers(), true);
+  pooled.attach_weight_stores(pooled_fakes.pointers(), true);
+  std::vector<uint8_t> img(64);
+  for (uint64_t i = 0; i < 12; ++i) {
+    const int label = make_sample(i, img);
+    const StepResult a = one.train_step(img.data(), label);
+    const StepResult b = pooled.train_step(img.data(), label);
+    ASSERT_TRUE(same_step(a, b, one, pooled, i));
+    ASSERT_EQ(pooled.logits(), one.logits()) << "sample " << i;
+    ASSERT_EQ(pooled.weights_digest(), one.weights_digest()) << "sample " << i;
   }
 }
 
