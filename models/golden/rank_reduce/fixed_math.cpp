@@ -1,5 +1,6 @@
 #include "golden/rank_reduce/fixed_math.h"
 
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -62,8 +63,16 @@ uint64_t div_round(uint64_t num, uint64_t den, int frac_bits) {
   return (quot >> 1) + (quot & 1u);
 }
 
-int64_t cordic_atan2(int64_t y, int64_t x) {
-  if (x == 0 && y == 0) return 0;
+namespace {
+
+// A CORDIC lane: the vector and the angle accumulator.
+struct Lane {
+  int64_t x = 0, y = 0, z = 0;
+};
+
+// atan2's set-up of (x, y): normalized to 31 bits and pre-rotated into the right half plane.
+// (0, 0) is the caller's case (its angle is 0).
+Lane vectoring_start(int64_t y, int64_t x) {
   if (magnitude(x) >= static_cast<uint64_t>(kLimit62) || magnitude(y) >= static_cast<uint64_t>(kLimit62))
     contract("cordic_atan2 operand beyond 62 bits");
   // Normalize so that max(|x|, |y|) has exactly 31 bits: full angular resolution whatever
@@ -91,52 +100,99 @@ int64_t cordic_atan2(int64_t y, int64_t x) {
       z = -kAngleHalfPi;
     }
   }
-  // |x|, |y| < 2^31 * sqrt(2) * K_32 < 2^33 throughout.
-  // The direction is data: sign masks instead of branches (m = -1 negates: (v ^ m) - m).
-  for (int i = 0; i < kCordicIterations; ++i) {
-    const int64_t xs = x >> i;
-    const int64_t ys = y >> i;
-    const int64_t m = y >> 63;  // y >= 0: rotate clockwise
-    x += (ys ^ m) - m;
-    y -= (xs ^ m) - m;
-    z += (kCordicAtan[i] ^ m) - m;
+  return {x, y, z};
+}
+
+// N independent lanes through the 32 iterations, interleaved: each lane is a serial chain of
+// shifts and adds, so two of them in one loop keep the core busy in each other's latency (the
+// Jacobi rotation's two angles and its two (cos, sin) pairs; issue 23). Each lane's arithmetic
+// is exactly the one-lane loop's.
+// Vectoring: |x|, |y| < 2^31 * sqrt(2) * K_32 < 2^33 throughout. The direction is data: sign
+// masks instead of branches (m = -1 negates: (v ^ m) - m).
+template <size_t N>
+void vectoring(std::array<Lane, N>& v) {
+  for (int i = 0; i < kCordicIterations; ++i)
+    for (Lane& l : v) {
+      const int64_t xs = l.x >> i;
+      const int64_t ys = l.y >> i;
+      const int64_t m = l.y >> 63;  // y >= 0: rotate clockwise
+      l.x += (ys ^ m) - m;
+      l.y -= (xs ^ m) - m;
+      l.z += (kCordicAtan[i] ^ m) - m;
+    }
+}
+
+// cos_sin's set-up: quadrant reduction to |z| <= pi/4 (k = nearest multiple of pi/2,
+// floor((angle + pi/4) / (pi/2)), the angle's top bits); the start vector is rotated by k pi/2
+// exactly.
+Lane rotation_start(int64_t angle) {
+  if (magnitude(angle) >= (uint64_t{1} << 40)) contract("cordic_cos_sin angle beyond 2^40");
+  const int64_t k = (angle + kAngleHalfPi / 2) >> 31;
+  Lane l;
+  l.z = angle - k * kAngleHalfPi;
+  switch (k & 3) {
+    case 0:
+      l.x = kCordicInvGainQ38;
+      break;
+    case 1:
+      l.y = kCordicInvGainQ38;
+      break;
+    case 2:
+      l.x = -kCordicInvGainQ38;
+      break;
+    default:
+      l.y = -kCordicInvGainQ38;
+      break;
   }
-  return z;
+  return l;
+}
+
+// Rotation mode: |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) =
+// 0.5549 pi).
+template <size_t N>
+void rotating(std::array<Lane, N>& v) {
+  for (int i = 0; i < kCordicIterations; ++i)
+    for (Lane& l : v) {
+      const int64_t xs = l.x >> i;
+      const int64_t ys = l.y >> i;
+      const int64_t m = l.z >> 63;  // z >= 0: rotate counter-clockwise (sign masks, as in atan2)
+      l.x -= (ys ^ m) - m;
+      l.y += (xs ^ m) - m;
+      l.z -= (kCordicAtan[i] ^ m) - m;
+    }
+}
+
+CosSin rotation_result(const Lane& l) {
+  constexpr int kGuard = 38 - kTrigFracBits;
+  return {shift_round(l.x, kGuard), shift_round(l.y, kGuard)};
+}
+
+}  // namespace
+
+int64_t cordic_atan2(int64_t y, int64_t x) {
+  if (x == 0 && y == 0) return 0;
+  std::array<Lane, 1> v{vectoring_start(y, x)};
+  vectoring(v);
+  return v[0].z;
+}
+
+std::array<int64_t, 2> cordic_atan2_pair(int64_t y0, int64_t x0, int64_t y1, int64_t x1) {
+  const bool zero0 = x0 == 0 && y0 == 0, zero1 = x1 == 0 && y1 == 0;
+  std::array<Lane, 2> v{zero0 ? Lane{} : vectoring_start(y0, x0), zero1 ? Lane{} : vectoring_start(y1, x1)};
+  vectoring(v);
+  return {zero0 ? 0 : v[0].z, zero1 ? 0 : v[1].z};
 }
 
 CosSin cordic_cos_sin(int64_t angle) {
-  if (magnitude(angle) >= (uint64_t{1} << 40)) contract("cordic_cos_sin angle beyond 2^40");
-  // Quadrant reduction: k = nearest multiple of pi/2 (floor((angle + pi/4) / (pi/2)), the
-  // angle's top bits); the start vector is rotated by k pi/2 exactly, leaving |z| <= pi/4.
-  const int64_t k = (angle + kAngleHalfPi / 2) >> 31;
-  int64_t z = angle - k * kAngleHalfPi;
-  int64_t x = 0;
-  int64_t y = 0;
-  switch (k & 3) {
-    case 0:
-      x = kCordicInvGainQ38;
-      break;
-    case 1:
-      y = kCordicInvGainQ38;
-      break;
-    case 2:
-      x = -kCordicInvGainQ38;
-      break;
-    default:
-      y = -kCordicInvGainQ38;
-      break;
-  }
-  // |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) = 0.5549 pi).
-  for (int i = 0; i < kCordicIterations; ++i) {
-    const int64_t xs = x >> i;
-    const int64_t ys = y >> i;
-    const int64_t m = z >> 63;  // z >= 0: rotate counter-clockwise (sign masks, as in atan2)
-    x -= (ys ^ m) - m;
-    y += (xs ^ m) - m;
-    z -= (kCordicAtan[i] ^ m) - m;
-  }
-  constexpr int kGuard = 38 - kTrigFracBits;
-  return {shift_round(x, kGuard), shift_round(y, kGuard)};
+  std::array<Lane, 1> v{rotation_start(angle)};
+  rotating(v);
+  return rotation_result(v[0]);
+}
+
+std::array<CosSin, 2> cordic_cos_sin_pair(int64_t angle0, int64_t angle1) {
+  std::array<Lane, 2> v{rotation_start(angle0), rotation_start(angle1)};
+  rotating(v);
+  return {rotation_result(v[0]), rotation_result(v[1])};
 }
 
 }  // namespace lrt::golden::fixmath

@@ -115,4 +115,10 @@ struct CosSin {
 };
 CosSin cordic_cos_sin(int64_t angle);
 
+/// @brief {cordic_atan2(y0, x0), cordic_atan2(y1, x1)}, the two computed side by side (the same
+/// values; two independent chains in one loop run faster on the host).
+std::array<int64_t, 2> cordic_atan2_pair(int64_t y0, int64_t x0, int64_t y1, int64_t x1);
+/// @brief {cordic_cos_sin(angle0), cordic_cos_sin(angle1)}, side by side (the same values).
+std::array<CosSin, 2> cordic_cos_sin_pair(int64_t angle0, int64_t angle1);
+
 }  // namespace lrt::golden::fixmath

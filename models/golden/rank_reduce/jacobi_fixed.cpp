@@ -31,8 +31,8 @@ JacobiAngles jacobi_fixed_angles(int64_t w, int64_t x, int64_t y, int64_t z) {
   // reflection; J(alpha)^T A J(beta) = rho_A J(phi_A + beta - alpha) and
   // J(alpha)^T R J(beta) = rho_B Refl(phi_B + alpha + beta), both diagonal when
   // beta - alpha = -phi_A and beta + alpha = -phi_B (docs §4.1).
-  const int64_t sum = fixmath::cordic_atan2(-(x + y), w - z);  // -phi_B
-  const int64_t diff = fixmath::cordic_atan2(y - x, w + z);    // -phi_A
+  const auto [sum, diff] = fixmath::cordic_atan2_pair(-(x + y), w - z,  // -phi_B
+                                                      y - x, w + z);    // -phi_A
   return {(sum - diff) >> 1, (sum + diff) >> 1};
 }
 
@@ -64,8 +64,7 @@ void jacobi_svd_fixed(int n, const int32_t* c, JacobiFixedResult& out, int sweep
         if (x == 0 && y == 0) continue;  // already diagonal: no rotation, no rounding
         ++out.rotations;
         const JacobiAngles ang = jacobi_fixed_angles(at(a, p, p), x, y, at(a, k, k));
-        const CosSin left = fixmath::cordic_cos_sin(ang.alpha);
-        const CosSin right = fixmath::cordic_cos_sin(ang.beta);
+        const auto [left, right] = fixmath::cordic_cos_sin_pair(ang.alpha, ang.beta);
         for (int j = 0; j < n; ++j) rotate_pair(at(a, p, j), at(a, k, j), left);   // rows: J(alpha)^T A
         for (int i = 0; i < n; ++i) rotate_pair(at(a, i, p), at(a, i, k), right);  // columns: A J(beta)
         at(a, p, k) = 0;  // what is left is rounding and angle quantization, below an LSB or two

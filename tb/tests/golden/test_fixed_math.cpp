@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -328,4 +329,38 @@ TEST(FixedMath, CordicCosSinIsBitExactAndAccurate) {
 }
 
 }  // namespace
+// The Jacobi rotation computes its two angles and its two (cos, sin) pairs side by side: each
+// lane equals the reference, whatever the other lane holds ((0, 0) lanes, the range's ends).
+TEST(FixedMath, CordicPairsEqualTheSingleComputations) {
+  const CounterRng rng(17, 0);
+  uint64_t index = 0;
+  const auto operand = [&] {
+    int64_t v = static_cast<int64_t>(random_bits(rng, index, 61));
+    if (rng.bits32(index++) & 1u) v = -v;
+    return rng.bits32(index++) % 16 == 0 ? int64_t{0} : v;
+  };
+  for (int t = 0; t < 50000; ++t) {
+    const int64_t y0 = operand(), x0 = operand(), y1 = operand(), x1 = operand();
+    const std::array<int64_t, 2> got = cordic_atan2_pair(y0, x0, y1, x1);
+    ASSERT_EQ(got[0], reference_atan2(y0, x0)) << y0 << ", " << x0 << " beside " << y1 << ", " << x1;
+    ASSERT_EQ(got[1], reference_atan2(y1, x1)) << y1 << ", " << x1 << " beside " << y0 << ", " << x0;
+  }
+  EXPECT_EQ(cordic_atan2_pair(0, 0, 0, 0), (std::array<int64_t, 2>{0, 0}));
+  EXPECT_THROW(cordic_atan2_pair(0, 0, int64_t{1} << 62, 0), std::logic_error);
+  const int64_t limit = int64_t{1} << 40;
+  for (int t = 0; t < 50000; ++t) {
+    const auto angle = [&] {
+      return static_cast<int64_t>(rng.bits64(index++) % static_cast<uint64_t>(2 * limit - 1)) - (limit - 1);
+    };
+    const int64_t a0 = angle(), a1 = angle();
+    const std::array<CosSin, 2> got = cordic_cos_sin_pair(a0, a1);
+    const auto r0 = reference_cos_sin(a0), r1 = reference_cos_sin(a1);
+    ASSERT_EQ(got[0].c, r0.first) << a0;
+    ASSERT_EQ(got[0].s, r0.second) << a0;
+    ASSERT_EQ(got[1].c, r1.first) << a1;
+    ASSERT_EQ(got[1].s, r1.second) << a1;
+  }
+  EXPECT_THROW(cordic_cos_sin_pair(0, limit), std::logic_error);
+}
+
 }  // namespace lrt::golden::fixmath
