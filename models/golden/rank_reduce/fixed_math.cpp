@@ -106,16 +106,20 @@ Lane vectoring_start(int64_t y, int64_t x) {
 // N independent lanes through the 32 iterations, interleaved: each lane is a serial chain of
 // shifts and adds, so two of them in one loop keep the core busy in each other's latency (the
 // Jacobi rotation's two angles and its two (cos, sin) pairs; issue 23). Each lane's arithmetic
-// is exactly the one-lane loop's.
-// Vectoring: |x|, |y| < 2^31 * sqrt(2) * K_32 < 2^33 throughout. The direction is data: sign
-// masks instead of branches (m = -1 negates: (v ^ m) - m).
-template <size_t N>
-void vectoring(std::array<Lane, N>& v) {
+// is exactly the one-lane loop's. The direction is data: sign masks instead of branches
+// (m = -1 negates: (v ^ m) - m).
+// Vectoring drives y to 0: it rotates clockwise while y >= 0 (m = y's sign), |x|, |y| < 2^31 *
+// sqrt(2) * K_32 < 2^33 throughout. Rotation drives z to 0: it rotates counter-clockwise while
+// z >= 0, which is the same update with the opposite mask (negating by ~m is not negating by
+// m), |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) = 0.5549 pi).
+enum class CordicMode { kVectoring, kRotation };
+template <CordicMode kMode, size_t N>
+void iterate(std::array<Lane, N>& v) {
   for (int i = 0; i < kCordicIterations; ++i)
     for (Lane& l : v) {
       const int64_t xs = l.x >> i;
       const int64_t ys = l.y >> i;
-      const int64_t m = l.y >> 63;  // y >= 0: rotate clockwise
+      const int64_t m = kMode == CordicMode::kVectoring ? l.y >> 63 : ~(l.z >> 63);
       l.x += (ys ^ m) - m;
       l.y -= (xs ^ m) - m;
       l.z += (kCordicAtan[i] ^ m) - m;
@@ -147,21 +151,6 @@ Lane rotation_start(int64_t angle) {
   return l;
 }
 
-// Rotation mode: |z| <= pi / 4, well inside the CORDIC convergence range (sum of atan(2^-i) =
-// 0.5549 pi).
-template <size_t N>
-void rotating(std::array<Lane, N>& v) {
-  for (int i = 0; i < kCordicIterations; ++i)
-    for (Lane& l : v) {
-      const int64_t xs = l.x >> i;
-      const int64_t ys = l.y >> i;
-      const int64_t m = l.z >> 63;  // z >= 0: rotate counter-clockwise (sign masks, as in atan2)
-      l.x -= (ys ^ m) - m;
-      l.y += (xs ^ m) - m;
-      l.z -= (kCordicAtan[i] ^ m) - m;
-    }
-}
-
 CosSin rotation_result(const Lane& l) {
   constexpr int kGuard = 38 - kTrigFracBits;
   return {shift_round(l.x, kGuard), shift_round(l.y, kGuard)};
@@ -172,26 +161,26 @@ CosSin rotation_result(const Lane& l) {
 int64_t cordic_atan2(int64_t y, int64_t x) {
   if (x == 0 && y == 0) return 0;
   std::array<Lane, 1> v{vectoring_start(y, x)};
-  vectoring(v);
+  iterate<CordicMode::kVectoring>(v);
   return v[0].z;
 }
 
 std::array<int64_t, 2> cordic_atan2_pair(int64_t y0, int64_t x0, int64_t y1, int64_t x1) {
   const bool zero0 = x0 == 0 && y0 == 0, zero1 = x1 == 0 && y1 == 0;
   std::array<Lane, 2> v{zero0 ? Lane{} : vectoring_start(y0, x0), zero1 ? Lane{} : vectoring_start(y1, x1)};
-  vectoring(v);
+  iterate<CordicMode::kVectoring>(v);
   return {zero0 ? 0 : v[0].z, zero1 ? 0 : v[1].z};
 }
 
 CosSin cordic_cos_sin(int64_t angle) {
   std::array<Lane, 1> v{rotation_start(angle)};
-  rotating(v);
+  iterate<CordicMode::kRotation>(v);
   return rotation_result(v[0]);
 }
 
 std::array<CosSin, 2> cordic_cos_sin_pair(int64_t angle0, int64_t angle1) {
   std::array<Lane, 2> v{rotation_start(angle0), rotation_start(angle1)};
-  rotating(v);
+  iterate<CordicMode::kRotation>(v);
   return {rotation_result(v[0]), rotation_result(v[1])};
 }
 
