@@ -164,6 +164,7 @@ uint64_t rram_array::advance_samples(uint64_t n, std::vector<uint64_t>* changed_
   bool image_only_dense = false;
   bool* const listed_dense = changed_words != nullptr ? dense : &image_only_dense;
   const uint64_t events = array_.advance_samples(n, &changed_, listed_dense);
+  if (dense != nullptr) *dense = listed_dense != nullptr && *listed_dense;
   if (listed_dense != nullptr && *listed_dense) {  // nearly every word moved: one pass
     refresh_image_all();
     return events;

@@ -16,6 +16,9 @@
 # Everything runs inside WORKDIR with relative paths, so no path of the build tree enters a
 # result (run.model is part of config_hash).
 #
+# Then the paper network with device effects again on two threads (--jobs 2): its files must be
+# byte-identical to the one-thread run's.
+#
 # Fields left out of the comparison: none of summary.json or trace.csv today. Two runs in
 # different directories give byte-identical files: summary.json holds no time, date, revision
 # or path (the wall time is host.json's, which is not compared: it is the host's speed, not
@@ -72,6 +75,27 @@ for c in "${cases[@]}"; do
     normalize "run-$name/trace.csv" > "actual/$name/trace.csv"
   done
 done
+
+# --jobs identity where the pool paths are reached (issue 23: a large sparse read's deviations
+# and mirror moves above 16,384 words, drift chunks, the read-noise prefetch, the rank
+# reducers' speculation): the paper network with device effects on two threads must give the
+# files of its one-thread run above, byte for byte.
+read -r -a device_settings <<<"$device"
+device_sets=()
+for s in "${device_settings[@]}"; do device_sets+=(--set "$s"); done
+for engine in golden tlm; do
+  name=paper_cnn-device-$engine
+  "$lrtsim" run "$root/configs/paper_cnn.yaml" --engine "$engine" --jobs 2 --out "run-$name-jobs2" --samples 60 \
+    --set "run.model=model-paper_cnn.ckpt" --set "run.trace_every=20" "${device_sets[@]}" > "run-$name-jobs2.log" 2>&1 ||
+    { echo "check_digests: run $name --jobs 2 failed:"; cat "run-$name-jobs2.log"; exit 1; }
+  for f in summary.json trace.csv; do
+    cmp -s "run-$name/$f" "run-$name-jobs2/$f" && continue
+    echo "check_digests: --jobs 2 changed $f of $name:"
+    diff -u "run-$name/$f" "run-$name-jobs2/$f" | head -n 60 || true
+    exit 1
+  done
+done
+echo "check_digests: paper_cnn-device on two threads equals one thread (golden, tlm)"
 
 # digests.txt: one line per compared item, so that a review sees every change at a glance.
 {

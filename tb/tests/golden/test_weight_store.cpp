@@ -549,8 +549,10 @@ TEST_P(WeightStoreScheme, DenseDriftReportsTrainAsListedOnes) {
 }
 
 // A wide layer's sparse reads move its mirrors in cell ranges on a pool (above 16,384 listed
-// words): it trains as the same network on one thread. fc 64 -> 4096 has 262,144 cells, a
-// fifth of which read differently (noisy_read).
+// words): it trains as the same network on one thread. fc 64 -> 4096 has 262,144 cells; on
+// three threads the six ranges start inside rows of the transposed mirror (262,144 / 6 is no
+// multiple of 4,096). A fifth of the words read differently, a different fifth each sample, so
+// every range has words to put back to the stored code as well as new ones.
 TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
   NetworkSpec wide;
   wide.in_h = 8;
@@ -559,13 +561,18 @@ TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
   wide.layers = {{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
   const TrainSpecs specs = specs_for(Scheme::kLrt);
   Engine one(wide, specs, kSeed), pooled(wide, specs, kSeed);
-  ThreadPool pool(2);
+  ThreadPool pool(3);
   pooled.set_thread_pool(&pool);
   Fakes one_fakes(one), pooled_fakes(pooled);
   make_imperfect(one_fakes);
   make_imperfect(pooled_fakes);
   for (Fakes* f : {&one_fakes, &pooled_fakes})
-    for (auto& store : f->stores) store->sparse = true;
+    for (auto& store : f->stores) {
+      store->sparse = true;
+      store->read_rule = [](int64_t w, int32_t stored, uint64_t clock) {
+        return noisy_read(w + static_cast<int64_t>(clock), stored, clock);
+      };
+    }
   one.attach_weight_stores(one_fakes.pointers(), true);
   pooled.attach_weight_stores(pooled_fakes.pointers(), true);
   std::vector<uint8_t> img(64);
