@@ -59,4 +59,17 @@ class WeightStore {
   virtual void peek_all(int32_t* codes) const = 0;
 };
 
+/// @brief WeightStore::end_sample of a store over a memory with advance_samples(n, list, dense)
+/// (the device array and its TLM target): one sample; the changed words, listed into `scratch`,
+/// are appended to `changed` unless the drift was dense (returned).
+template <class Memory>
+bool advance_one_sample(Memory& memory, std::vector<uint64_t>& scratch, std::vector<int64_t>& changed) {
+  scratch.clear();
+  bool dense = false;
+  memory.advance_samples(1, &scratch, &dense);
+  if (dense) return true;
+  for (uint64_t w : scratch) changed.push_back(static_cast<int64_t>(w));
+  return false;
+}
+
 }  // namespace lrt

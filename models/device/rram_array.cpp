@@ -251,10 +251,14 @@ WordReadResult RramArray::read_word(uint64_t addr) {
   return r;
 }
 
-void RramArray::count_reads(uint64_t first, uint64_t n) {
+void RramArray::check_range(uint64_t first, uint64_t n) const {
   if (first > words_ || n > words_ - first)
     throw std::out_of_range("rram words [" + std::to_string(first) + ", " + std::to_string(first) + " + " +
                             std::to_string(n) + ") are outside [0, " + std::to_string(words_) + ")");
+}
+
+void RramArray::count_reads(uint64_t first, uint64_t n) {
+  check_range(first, n);
   stats_.word_reads += n;
   stats_.read_cycles += n * specs_.read_latency_cycles;
 }
@@ -288,7 +292,7 @@ void RramArray::read_words(uint64_t first, uint64_t n, int32_t* codes) {
     for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(read_pattern_with_effects(first + i));
     return;
   }
-  for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
+  peek_words(first, n, codes);
   if (sparse_noise_.on())
     for_noisy_words(first, n,
                     [&](uint64_t w, uint32_t pattern) { codes[w - first] = map_.code_of(pattern); });
@@ -329,9 +333,7 @@ int32_t RramArray::peek_word(uint64_t addr) const {
 }
 
 void RramArray::peek_words(uint64_t first, uint64_t n, int32_t* codes) const {
-  if (n > words_ || first > words_ - n)
-    throw std::out_of_range("rram peek of words [" + std::to_string(first) + ", " + std::to_string(first) +
-                            " + " + std::to_string(n) + ") outside [0, " + std::to_string(words_) + ")");
+  check_range(first, n);
   for (uint64_t i = 0; i < n; ++i) codes[i] = map_.code_of(patterns_[first + i]);
 }
 

@@ -239,6 +239,8 @@ class RramArray {
   TimeZeroFaults time_zero_faults(uint64_t word) const;
   void check_state(const RramArrayState& state) const;
   void check_addr(uint64_t addr) const;
+  // Throws std::out_of_range unless words [first, first + n) are inside the array.
+  void check_range(uint64_t first, uint64_t n) const;
   bool is_stuck_at_fault(uint64_t cell) const;
   uint64_t cell_index(uint64_t word, uint32_t j) const { return word * map_.cells_per_word() + j; }
   void analog_event(uint64_t event, std::vector<uint64_t>* changed_words);

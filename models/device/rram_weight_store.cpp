@@ -21,12 +21,7 @@ bool RramWeightStore::read_deviations(std::vector<WordCode>& out) {
 }
 
 bool RramWeightStore::end_sample(std::vector<int64_t>& changed) {
-  changed_.clear();
-  bool dense = false;
-  array_.advance_samples(1, &changed_, &dense);
-  if (dense) return true;
-  for (uint64_t w : changed_) changed.push_back(static_cast<int64_t>(w));
-  return false;
+  return advance_one_sample(array_, changed_, changed);
 }
 
 }  // namespace lrt::device

@@ -315,13 +315,8 @@ bool rank_reduce_unit::read_codes(Context& x, uint64_t addr, std::vector<int16_t
   // 1. The pair. A controller's bad address is its error, reported on the CONTROL write with
   // nothing changed.
   const RankReduceStateLayout& l = x.layout;
-  const bool dz_ok = read_codes(x, x.dz_addr, x.dz, delay);
-  bool a_ok = false;
-  if (dz_ok)
-    a_ok = read_codes(x, x.a_addr, x.a, delay);
-  else
-    std::fill(x.a.begin(), x.a.end(), int16_t{0});
-  if (!a_ok) {
+  const bool a_ok = read_codes(x, x.dz_addr, x.dz, delay) && read_codes(x, x.a_addr, x.a, delay);
+  if (!a_ok) {  // nothing is folded: the codes are not looked at
     x.status = kStatusInputError;
     ++x.stats.input_errors;
     return ::tlm::TLM_GENERIC_ERROR_RESPONSE;

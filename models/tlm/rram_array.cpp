@@ -160,12 +160,13 @@ bool rram_array::get_direct_mem_ptr(::tlm::tlm_generic_payload& trans, ::tlm::tl
 
 uint64_t rram_array::advance_samples(uint64_t n, std::vector<uint64_t>* changed_words, bool* dense) {
   changed_.clear();
-  // Without a caller's list the image alone needs the changes, and a dense event suits it too.
-  bool image_only_dense = false;
-  bool* const listed_dense = changed_words != nullptr ? dense : &image_only_dense;
-  const uint64_t events = array_.advance_samples(n, &changed_, listed_dense);
-  if (dense != nullptr) *dense = listed_dense != nullptr && *listed_dense;
-  if (listed_dense != nullptr && *listed_dense) {  // nearly every word moved: one pass
+  // A dense (analog) event lists no word and the image is rebuilt whole, unless the caller wants
+  // the list and cannot be told it is dense: it gets every changed word, as before.
+  const bool may_be_dense = changed_words == nullptr || dense != nullptr;
+  bool all = false;
+  const uint64_t events = array_.advance_samples(n, &changed_, may_be_dense ? &all : nullptr);
+  if (dense != nullptr) *dense = all;
+  if (all) {
     refresh_image_all();
     return events;
   }

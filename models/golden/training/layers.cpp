@@ -184,6 +184,13 @@ void AffineLayer::set_norm_states(const std::vector<MaxNormState>& states) {
 
 void AffineLayer::refresh_mirrors() { load_mirrors(w_.data()); }
 
+// load_mirrors writes every operand that differs from w_'s, a read's deviations included.
+void AffineLayer::mirrors_to_stored_codes() {
+  refresh_mirrors();
+  deviations_.clear();
+  mirrors_hold_full_read_ = false;
+}
+
 void AffineLayer::attach_store(WeightStore* store, bool deploy) {
   const size_t cells = w_.rows() * w_.cols();
   if (store != nullptr && store->words() != cells)
@@ -237,11 +244,7 @@ void AffineLayer::read_weights() {
   }
   read_deviations_.clear();
   if (store_->read_deviations(read_deviations_)) {
-    if (mirrors_hold_full_read_) {  // back to w_ everywhere first
-      refresh_mirrors();
-      deviations_.clear();
-      mirrors_hold_full_read_ = false;
-    }
+    if (mirrors_hold_full_read_) mirrors_to_stored_codes();  // back to w_ everywhere first
     move_deviations(deviations_, read_deviations_);
     deviations_.swap(read_deviations_);
     return;
@@ -315,9 +318,7 @@ void AffineLayer::end_sample() {
   drifted_.clear();
   if (store_->end_sample(drifted_)) {  // any cell may have moved: one sequential pass
     store_->peek_all(w_.data());
-    refresh_mirrors();    // writes only the operands that changed, the read's deviations too
-    deviations_.clear();  // so the mirrors hold w_ everywhere
-    mirrors_hold_full_read_ = false;
+    mirrors_to_stored_codes();
     return;
   }
   if (drifted_.empty()) return;

@@ -218,6 +218,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   static MacOperandBits bits_of(int a, int b) { return {static_cast<uint32_t>(a), static_cast<uint32_t>(b)}; }
   void flush() override { write_changed_cells(); }  // WriteFlusher: a scheme writing per pair
   void refresh_mirrors();
+  // The mirrors back to w_ everywhere: no read's deviations held any more.
+  void mirrors_to_stored_codes();
   void load_mirrors(const int32_t* codes);
   void set_mirror(uint64_t cell, int16_t operand);
   // Puts the mirrors from one sparse read to the next: the words of `was` back to w_, those of
