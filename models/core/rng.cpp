@@ -185,6 +185,47 @@ double CounterRng::normal_ziggurat(uint64_t index, const std::array<uint32_t, 4>
   }
 }
 
+void CounterRng::normals_ziggurat(uint64_t first, uint64_t n, const std::array<uint32_t, 4>* b,
+                                  double* out) const {
+  uint64_t i = 0;
+#if defined(__AVX2__)
+  const ZigguratTables& z = ziggurat_tables();
+  // The one-block path of normal_ziggurat on four draws: layer i = the low 7 bits, u = 2 (the top
+  // 53 bits 2^-53) - 1, accepted when |u| < ratio[i], then u x[i]. A 53-bit integer becomes a
+  // double exactly as (high 21 bits) 2^32 + (low 32 bits), each through the 2^52 bias trick.
+  const __m256i layer_mask = _mm256_set1_epi64x(kZigLayers - 1);
+  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFll);
+  const __m256i bias_bits = _mm256_set1_epi64x(0x4330000000000000ll);  // 2^52
+  const __m256d bias = _mm256_set1_pd(0x1.0p52);
+  const __m256d two32 = _mm256_set1_pd(0x1.0p32);
+  const __m256d lsb = _mm256_set1_pd(0x1.0p-53);
+  const __m256d two = _mm256_set1_pd(2.0);
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const auto exact = [&](__m256i v) {  // v < 2^52
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(v, bias_bits)), bias);
+  };
+  for (; i + 4 <= n; i += 4) {
+    const __m256i w =
+        _mm256_set_epi64x(static_cast<int64_t>(low64(b[i + 3])), static_cast<int64_t>(low64(b[i + 2])),
+                          static_cast<int64_t>(low64(b[i + 1])), static_cast<int64_t>(low64(b[i])));
+    const __m256i layer = _mm256_and_si256(w, layer_mask);
+    const __m256i top = _mm256_srli_epi64(w, 11);
+    const __m256d bits = _mm256_add_pd(_mm256_mul_pd(exact(_mm256_srli_epi64(top, 32)), two32),
+                                       exact(_mm256_and_si256(top, low32)));
+    const __m256d u = _mm256_sub_pd(_mm256_mul_pd(two, _mm256_mul_pd(bits, lsb)), one);
+    const __m256d ratio = _mm256_i64gather_pd(z.ratio, layer, 8);
+    const __m256d x = _mm256_i64gather_pd(z.x, layer, 8);
+    _mm256_storeu_pd(out + i, _mm256_mul_pd(u, x));
+    const int inside = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_andnot_pd(sign, u), ratio, _CMP_LT_OQ));
+    if (inside != 0xF)
+      for (uint64_t l = 0; l < 4; ++l)
+        if ((inside >> l & 1) == 0) out[i + l] = normal_ziggurat(first + i + l, b[i + l]);
+  }
+#endif
+  for (; i < n; ++i) out[i] = normal_ziggurat(first + i, b[i]);
+}
+
 uint64_t RngCursor::below(uint64_t n) {
   // Lemire (2019), "Fast random integer generation in an interval": multiply-shift
   // with rejection of the biased low region.

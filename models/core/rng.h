@@ -42,6 +42,10 @@ class CounterRng {
   double normal_ziggurat(uint64_t index) const;
   /// normal_ziggurat(index) given b = block(index) (from blocks()): the same value.
   double normal_ziggurat(uint64_t index, const std::array<uint32_t, 4>& b) const;
+  /// @brief out[i] = normal_ziggurat(first + i, b[i]) for i < n, b[i] = block(first + i): the
+  /// one-block draws four at a time with AVX2 (the same operations, so the same doubles), the
+  /// rare retries one by one.
+  void normals_ziggurat(uint64_t first, uint64_t n, const std::array<uint32_t, 4>* b, double* out) const;
 
   uint64_t seed() const { return seed_; }
   uint64_t stream() const { return stream_; }

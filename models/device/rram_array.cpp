@@ -272,6 +272,26 @@ void RramArray::for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const
   // 64-bit division per event.
   const bool pow2 = (per_word & (per_word - 1)) == 0;
   const auto shift = static_cast<unsigned>(__builtin_ctz(per_word));
+  if (map_.bits_per_cell() == 1) {
+    // One-bit cells (the usual mapping): level + k clamped to [0, 1] is 1 for k > 0 and 0 for
+    // k < 0 (k is never 0), so an event sets or clears its bit; a word's events are gathered
+    // into two masks and applied once.
+    uint32_t set = 0, clear = 0;
+    sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
+      const uint64_t w = pow2 ? c >> shift : c / per_word;
+      if (w != word) {
+        if (word != UINT64_MAX) visit(word, (patterns_[word] | set) & ~clear);
+        word = w;
+        set = clear = 0;
+      }
+      const uint32_t bit = 1u << static_cast<uint32_t>(c - w * per_word);
+      const uint32_t up = 0u - static_cast<uint32_t>(k > 0);  // no branch: the sign is a coin flip
+      set |= bit & up;
+      clear |= bit & ~up;
+    });
+    if (word != UINT64_MAX) visit(word, (patterns_[word] | set) & ~clear);
+    return;
+  }
   sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
     const uint64_t w = pow2 ? c >> shift : c / per_word;
     if (w != word) {
@@ -303,10 +323,17 @@ void RramArray::read_deviations(uint64_t first, uint64_t n, std::vector<WordCode
   count_reads(first, n);
   if (!sparse_noise_.on()) return;
   const auto deviations = [this](uint64_t from, uint64_t words, std::vector<WordCode>& to) {
+    // At most one entry per event. Written unconditionally and kept only if the word reads
+    // differently: clamped events cancel out about half the time, a branch no predictor learns.
+    const size_t base = to.size();
+    to.resize(base + sparse_noise_.events_in(cell_index(from, 0), words * map_.cells_per_word()));
+    WordCode* const dst = to.data() + base;
+    size_t kept = 0;
     for_noisy_words(from, words, [&](uint64_t w, uint32_t pattern) {
-      const int32_t code = map_.code_of(pattern);
-      if (code != map_.code_of(patterns_[w])) to.push_back({w, code});  // clamped events may cancel out
+      dst[kept] = {w, map_.code_of(pattern)};
+      kept += static_cast<size_t>(pattern != patterns_[w]);  // patterns are masked: equal codes
     });
+    to.resize(base + kept);
   };
   // A large array's read (some 10^5 events a sample) in word ranges over the pool, listed in
   // word order whichever thread ran which range.
@@ -419,12 +446,17 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
 
 uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
   uint64_t n = 0;
-  constexpr uint64_t kBatch = 256;  // the words' first blocks, made eight at a time
+  constexpr uint64_t kBatch = 256;  // the words' first blocks and their normals, made in batches
   std::array<std::array<uint32_t, 4>, kBatch> blocks;
+  std::array<double, kBatch> normals;
   for (uint64_t w = begin; w < end; ++w) {
     const uint64_t i = (w - begin) % kBatch;
-    if (i == 0) analog_rng_.blocks((event << 32) | w, std::min(kBatch, end - w), blocks.data());
-    const double z = analog_rng_.normal_ziggurat((event << 32) | w, blocks[i]);
+    if (i == 0) {
+      const uint64_t batch = std::min(kBatch, end - w);
+      analog_rng_.blocks((event << 32) | w, batch, blocks.data());
+      analog_rng_.normals_ziggurat((event << 32) | w, batch, blocks.data(), normals.data());
+    }
+    const double z = normals[i];
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
     const uint32_t stuck = stuck_mask_[w];

@@ -100,7 +100,12 @@ void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t 
 
 void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample,
                                  uint64_t cells, uint32_t cells_per_word) {
-  for (const Event& e : events) touched[e.cell / cells_per_word] = 0;
+  // Cells per word is a power of two in the usual mappings: a shift, not a 64-bit division per
+  // event.
+  const bool pow2 = (cells_per_word & (cells_per_word - 1)) == 0;
+  const auto shift = static_cast<unsigned>(__builtin_ctz(cells_per_word));
+  const auto word_of = [&](uint64_t cell) { return pow2 ? cell >> shift : cell / cells_per_word; };
+  for (const Event& e : events) touched[word_of(e.cell)] = 0;
   events.clear();
   touched.resize(cells / cells_per_word, 0);
   uint64_t cell = 0;
@@ -117,7 +122,7 @@ void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng&
     int32_t m = 1;
     while (static_cast<size_t>(m) < noise.tail_.size() && noise.tail_[static_cast<size_t>(m)] >= v) ++m;
     events.push_back({cell, (b[3] >> 31) != 0 ? -m : m});
-    touched[cell / cells_per_word] = 1;
+    touched[word_of(cell)] = 1;
     ++cell;
   }
 }

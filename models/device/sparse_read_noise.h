@@ -67,6 +67,8 @@ class SparseReadNoise {
     for (size_t i = lower_bound(first); i < e.size() && e[i].cell < first + n; ++i)
       visit(e[i].cell, e[i].offset);
   }
+  /// Events of the current sample among cells [first, first + n).
+  size_t events_in(uint64_t first, uint64_t n) const { return lower_bound(first + n) - lower_bound(first); }
   /// Events of the current sample (tests).
   size_t events() const { return current_.events.size(); }
 

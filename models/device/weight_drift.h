@@ -77,7 +77,9 @@ inline int32_t drift_code(int32_t code, double sigma_codes, double z, const fx::
   if (x <= lo) return static_cast<int32_t>(code_format.min_code());  // rounds to lo or below: saturates
   if (x >= hi) return static_cast<int32_t>(code_format.max_code());
   const double f = std::floor(x);
-  return static_cast<int32_t>(x - f >= 0.5 ? f + 1.0 : f);
+  // f + 1 or f + 0 without a branch: whether a draw rounds up is a coin flip no predictor
+  // learns (issue 23). Both sums are exact integers.
+  return static_cast<int32_t>(f + static_cast<double>(x - f >= 0.5));
 }
 
 /// @brief One binomial2 flip of a `bits`-wide two's complement pattern: the offset-binary

@@ -42,7 +42,11 @@ inline PairPool random_pair_pool(int n_o, int n_i, int count) {
 
 /// The paper network's layer shapes (n_o, n_i, r) the issue asks for.
 inline void paper_layer_shapes(benchmark::internal::Benchmark* b) {
-  b->Args({4096, 256, 4})->Args({128, 1152, 4})->Args({512, 2048, 4})->Unit(benchmark::kMicrosecond);
+  b->Args({4096, 256, 4})
+      ->Args({128, 1152, 4})
+      ->Args({128, 9, 4})
+      ->Args({512, 2048, 4})
+      ->Unit(benchmark::kMicrosecond);
 }
 
 }  // namespace lrt::bench

@@ -147,6 +147,19 @@ void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64
   }
 }
 
+void transpose_i16(int rows, int cols, const int16_t* src, int16_t* dst) {
+  constexpr int kTile = 32;
+  const auto r_n = static_cast<std::size_t>(rows), c_n = static_cast<std::size_t>(cols);
+  for (int r0 = 0; r0 < rows; r0 += kTile)
+    for (int c0 = 0; c0 < cols; c0 += kTile) {
+      const int r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+      for (int c = c0; c < c1; ++c) {
+        int16_t* out = dst + static_cast<std::size_t>(c) * r_n;
+        for (int r = r0; r < r1; ++r) out[r] = src[static_cast<std::size_t>(r) * c_n + c];
+      }
+    }
+}
+
 void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax) {
   const int oh = in.h / 2, ow = in.w / 2, c = in.c;
   for (int oy = 0; oy < oh; ++oy)

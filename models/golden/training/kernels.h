@@ -54,6 +54,10 @@ void column_sum(int m, int n, const int16_t* a, int32_t* c);
 /// whose k products of up to 2^30 can leave int32. c (m x n int64) is overwritten.
 void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c);
 
+/// @brief dst (cols x rows, row-major) = the transpose of src (rows x cols, row-major), in
+/// 32 x 32 tiles, so that both sides stream whole cache lines.
+void transpose_i16(int rows, int cols, const int16_t* src, int16_t* dst);
+
 /// @brief 2x2 stride-2 max-pool (floor mode); argmax[j] = input index of output j's
 /// maximum, the first in raster order on ties.
 void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax);

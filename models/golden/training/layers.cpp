@@ -184,7 +184,7 @@ void AffineLayer::set_norm_states(const std::vector<MaxNormState>& states) {
 
 void AffineLayer::refresh_mirrors() { load_mirrors(w_.data()); }
 
-// load_mirrors writes every operand that differs from w_'s, a read's deviations included.
+// load_mirrors writes every operand, a read's deviations included.
 void AffineLayer::mirrors_to_stored_codes() {
   refresh_mirrors();
   deviations_.clear();
@@ -210,17 +210,12 @@ void AffineLayer::attach_store(WeightStore* store, bool deploy) {
 }
 
 void AffineLayer::load_mirrors(const int32_t* codes) {
-  // A sequential scan of the column-major codes; only the cells whose operand changed touch
-  // the transposed copy, whose writes are scattered (a read with read noise differs from the
-  // previous one in about a tenth of the words, an update or a drift event in few).
-  for (int k = 0; k < k_; ++k)
-    for (int o = 0; o < n_o_; ++o) {
-      const size_t i = static_cast<size_t>(k) * n_o_ + o;
-      const int16_t v = weight_operand(codes[i]);
-      if (v == wt16_[i]) continue;
-      wt16_[i] = v;
-      w16_[static_cast<size_t>(o) * k_ + k] = v;
-    }
+  // A sequential pass over the column-major codes, then the transposed copy rebuilt whole in
+  // tiles: this serves dense drift events and full reads, which change most cells, and a
+  // single write into the transposed copy is a cache miss (w16_ is wt16_'s transpose).
+  const size_t cells = static_cast<size_t>(k_) * static_cast<size_t>(n_o_);
+  for (size_t i = 0; i < cells; ++i) wt16_[i] = weight_operand(codes[i]);
+  kern::transpose_i16(k_, n_o_, wt16_.data(), w16_.data());
 }
 
 void AffineLayer::set_mirror(uint64_t cell, int16_t operand) {
@@ -249,7 +244,7 @@ void AffineLayer::read_weights() {
     deviations_.swap(read_deviations_);
     return;
   }
-  deviations_.clear();  // load_mirrors writes every operand that differs, these included
+  deviations_.clear();  // load_mirrors writes every operand, these included
   read_codes_.resize(w_.rows() * w_.cols());
   store_->read_all(read_codes_.data());
   load_mirrors(read_codes_.data());
@@ -294,15 +289,20 @@ void AffineLayer::move_deviations_range(const WordCode* was, size_t was_n, const
     wt16_[cell] = operand;
     w16_[(cell - row_begin) * static_cast<uint64_t>(k_) + k] = operand;
   };
+  // Without branches on the comparison: which list holds the next word is a coin flip, which
+  // no predictor learns. A word only in `was` goes back to w_; one in `now` (alone or in both)
+  // takes its read code.
   size_t i = 0, j = 0;
-  while (j < now_n) {
-    const uint64_t next = now[j].word;
-    for (; i < was_n && was[i].word < next; ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
-    if (i < was_n && was[i].word == next) ++i;
-    put(next, weight_operand(now[j].code));
-    ++j;
+  while (i < was_n && j < now_n) {
+    const uint64_t a = was[i].word, b = now[j].word;
+    const bool back = a < b;
+    const int16_t stored = weight_operand(w_.data()[a]), read = weight_operand(now[j].code);
+    put(back ? a : b, back ? stored : read);
+    i += static_cast<size_t>(a <= b);
+    j += static_cast<size_t>(!back);
   }
   for (; i < was_n; ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
+  for (; j < now_n; ++j) put(now[j].word, weight_operand(now[j].code));
 }
 
 void AffineLayer::write_changed_cells() {

@@ -38,7 +38,8 @@ int32_t round_half_up_saturating(double x) {
   // x - floor(x) is exact for every finite double, so the tie test is exact (x + 0.5 is not:
   // it rounds 0.49999999999999994 up to 1).
   const double f = std::floor(x);
-  return static_cast<int32_t>(x - f >= 0.5 ? f + 1.0 : f);
+  // f + 1 or f + 0 without a branch (an unpredictable one, issue 23); both sums are exact.
+  return static_cast<int32_t>(f + static_cast<double>(x - f >= 0.5));
 }
 
 LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)
@@ -136,11 +137,20 @@ LrtUpdateResult LrtAccumulator::end_sample(Matrix<int32_t>& weight_codes, MacKer
              norms_.divisor(1, max_abs_value(right_.data(), right_.rows() * right_.cols()));
   const std::size_t r = left_.cols();
   if (fixed != nullptr && integer_product(kernels)) {  // L R^T from the codes, on the MAC jobs' kernels
-    const int exponent = factor_exponent_;
+    // The sums times 2^e are exact doubles in integer_product's exponent range, so a product
+    // with the power of two is ldexp's value without its call; a division by a power-of-two LSB
+    // is exact, so it is the product with the reciprocal (both correctly rounded the same way
+    // where the result is subnormal or overflows).
+    const double unit = std::ldexp(1.0, factor_exponent_);
+    int lsb_exponent = 0;
+    const bool lsb_pow2 = std::frexp(params_.weight_lsb, &lsb_exponent) == 0.5 && lsb_exponent - 1 > -1022 &&
+                          lsb_exponent - 1 < 1023;
+    const double inv_lsb = 1.0 / params_.weight_lsb;
     for (std::size_t j = 0; j < ni; ++j)
       for (std::size_t i = 0; i < no; ++i) {
-        const double s = std::ldexp(static_cast<double>(product_[i * ni + j]), exponent);
-        const int32_t code = round_half_up_saturating(scale * s / params_.weight_lsb);
+        const double s = static_cast<double>(product_[i * ni + j]) * unit;
+        const double x = scale * s;
+        const int32_t code = round_half_up_saturating(lsb_pow2 ? x * inv_lsb : x / params_.weight_lsb);
         delta_(i, j) = code;
         result.nonzero += code != 0;
       }

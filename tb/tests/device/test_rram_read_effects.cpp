@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -339,12 +340,22 @@ RramArraySpecs four_cell_words() {
   s.bits_per_cell = 2;
   return s;
 }
+// The mappings the bulk reads are checked on: four two-bit cells a word, and one-bit cells
+// (their own path in the sparse reads), eight a word (a power of two) and six (not one).
+std::vector<RramArraySpecs> read_mappings() {
+  RramArraySpecs eight = mlc_specs(8'000), six = mlc_specs(6'000);
+  eight.bits_per_cell = six.bits_per_cell = 1;
+  six.weight_bits = 6;
+  return {four_cell_words(), eight, six};
+}
 void prepare_twins(int mode, RramArray& a, RramArray& b) {
   RramReadEffects fx;
   if (mode >= 1) fx.noise_sigma_levels = 0.4;
   if (mode == 2) fx.power_law_nu = 0.05;
   for (RramArray* x : {&a, &b}) {
-    for (uint64_t w = 0; w < x->words(); ++w) x->write_word(w, static_cast<int32_t>(w % 256) - 128);
+    const auto span = static_cast<uint64_t>(x->mapping().max_code() - x->mapping().min_code() + 1);
+    for (uint64_t w = 0; w < x->words(); ++w)
+      x->write_word(w, static_cast<int32_t>(w % span) + x->mapping().min_code());
     x->set_read_effects(fx);
     x->advance_samples(5);
   }
@@ -353,63 +364,67 @@ void prepare_twins(int mode, RramArray& a, RramArray& b) {
 // read_words(first, n) is n read_word() calls: codes, counters and energy, with no effects,
 // sparse read noise (several events in one word included) and dense noise with decay.
 TEST(RramReadWords, EqualsWordByWordReads) {
-  const RramArraySpecs s = four_cell_words();
-  for (int mode = 0; mode < 3; ++mode) {
-    RramArray bulk(s, 99), single(s, 99);
-    prepare_twins(mode, bulk, single);
-    const uint64_t first = 17, n = bulk.words() - 40;
-    std::vector<int32_t> codes(n);
-    bulk.read_words(first, n, codes.data());
-    uint64_t noisy = 0;
-    for (uint64_t i = 0; i < n; ++i) {
-      ASSERT_EQ(codes[i], single.read_word(first + i).code) << "mode " << mode << " word " << first + i;
-      noisy += codes[i] != single.peek_word(first + i);
+  for (const RramArraySpecs& s : read_mappings())
+    for (int mode = 0; mode < 3; ++mode) {
+      SCOPED_TRACE(std::to_string(s.bits_per_cell) + "-bit cells, " + std::to_string(s.weight_bits) +
+                   "-bit words");
+      RramArray bulk(s, 99), single(s, 99);
+      prepare_twins(mode, bulk, single);
+      const uint64_t first = 17, n = bulk.words() - 40;
+      std::vector<int32_t> codes(n);
+      bulk.read_words(first, n, codes.data());
+      uint64_t noisy = 0;
+      for (uint64_t i = 0; i < n; ++i) {
+        ASSERT_EQ(codes[i], single.read_word(first + i).code) << "mode " << mode << " word " << first + i;
+        noisy += codes[i] != single.peek_word(first + i);
+      }
+      if (mode >= 1) {
+        EXPECT_GT(noisy, n / 10) << mode;  // the effects acted
+      }
+      EXPECT_EQ(bulk.stats().word_reads, single.stats().word_reads);
+      EXPECT_EQ(bulk.stats().read_cycles, single.stats().read_cycles);
+      EXPECT_EQ(bulk.energy().read, single.energy().read);
+      EXPECT_THROW(bulk.read_words(bulk.words() - 1, 2, codes.data()), std::out_of_range);
     }
-    if (mode >= 1) {
-      EXPECT_GT(noisy, n / 10) << mode;  // the effects acted
-    }
-    EXPECT_EQ(bulk.stats().word_reads, single.stats().word_reads);
-    EXPECT_EQ(bulk.stats().read_cycles, single.stats().read_cycles);
-    EXPECT_EQ(bulk.energy().read, single.energy().read);
-    EXPECT_THROW(bulk.read_words(bulk.words() - 1, 2, codes.data()), std::out_of_range);
-  }
 }
 
 // read_deviations(first, n) is read_words() told as a difference: the same counters and energy,
 // and exactly the words whose read differs from the stored code (several noisy cells of a word
 // composed, clamped events that leave a word as stored not listed); refused for dense effects.
 TEST(RramReadDeviations, ListsExactlyTheWordsReadWordsReadsDifferently) {
-  const RramArraySpecs s = four_cell_words();
-  for (int mode = 0; mode < 3; ++mode) {
-    RramArray sparse(s, 99), bulk(s, 99);
-    prepare_twins(mode, sparse, bulk);
-    const uint64_t first = 17, n = bulk.words() - 40;
-    std::vector<WordCode> deviations;
-    if (mode == 2) {
-      EXPECT_FALSE(sparse.sparse_reads());
-      EXPECT_THROW(sparse.read_deviations(first, n, deviations), std::logic_error);
-      continue;
+  for (const RramArraySpecs& s : read_mappings())
+    for (int mode = 0; mode < 3; ++mode) {
+      SCOPED_TRACE(std::to_string(s.bits_per_cell) + "-bit cells, " + std::to_string(s.weight_bits) +
+                   "-bit words");
+      RramArray sparse(s, 99), bulk(s, 99);
+      prepare_twins(mode, sparse, bulk);
+      const uint64_t first = 17, n = bulk.words() - 40;
+      std::vector<WordCode> deviations;
+      if (mode == 2) {
+        EXPECT_FALSE(sparse.sparse_reads());
+        EXPECT_THROW(sparse.read_deviations(first, n, deviations), std::logic_error);
+        continue;
+      }
+      ASSERT_TRUE(sparse.sparse_reads()) << mode;
+      sparse.read_deviations(first, n, deviations);
+      std::vector<int32_t> codes(n);
+      bulk.read_words(first, n, codes.data());
+      std::vector<WordCode> want;
+      for (uint64_t i = 0; i < n; ++i)
+        if (codes[i] != bulk.peek_word(first + i)) want.push_back({first + i, codes[i]});
+      ASSERT_EQ(deviations.size(), want.size()) << mode;
+      for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_EQ(deviations[i].word, want[i].word) << i;
+        ASSERT_EQ(deviations[i].code, want[i].code) << i;
+      }
+      if (mode == 1) {
+        EXPECT_GT(want.size(), n / 10);  // the noise acted
+      }
+      EXPECT_EQ(sparse.stats().word_reads, bulk.stats().word_reads);
+      EXPECT_EQ(sparse.stats().read_cycles, bulk.stats().read_cycles);
+      EXPECT_EQ(sparse.energy().read, bulk.energy().read);
+      EXPECT_THROW(sparse.read_deviations(sparse.words() - 1, 2, deviations), std::out_of_range);
     }
-    ASSERT_TRUE(sparse.sparse_reads()) << mode;
-    sparse.read_deviations(first, n, deviations);
-    std::vector<int32_t> codes(n);
-    bulk.read_words(first, n, codes.data());
-    std::vector<WordCode> want;
-    for (uint64_t i = 0; i < n; ++i)
-      if (codes[i] != bulk.peek_word(first + i)) want.push_back({first + i, codes[i]});
-    ASSERT_EQ(deviations.size(), want.size()) << mode;
-    for (size_t i = 0; i < want.size(); ++i) {
-      ASSERT_EQ(deviations[i].word, want[i].word) << i;
-      ASSERT_EQ(deviations[i].code, want[i].code) << i;
-    }
-    if (mode == 1) {
-      EXPECT_GT(want.size(), n / 10);  // the noise acted
-    }
-    EXPECT_EQ(sparse.stats().word_reads, bulk.stats().word_reads);
-    EXPECT_EQ(sparse.stats().read_cycles, bulk.stats().read_cycles);
-    EXPECT_EQ(sparse.energy().read, bulk.energy().read);
-    EXPECT_THROW(sparse.read_deviations(sparse.words() - 1, 2, deviations), std::out_of_range);
-  }
 }
 
 // A large read's deviations are found in word ranges on a pool (above 16,384 events): the

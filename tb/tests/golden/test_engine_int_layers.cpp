@@ -63,6 +63,21 @@ TEST(EngineKernels, GemmMatchesNaiveLoops) {
   }
 }
 
+// The tiled transpose (32 x 32 tiles): every element lands at (c, r), for shapes below, at and
+// across the tile size, and the paper's conv and fc weight shapes.
+TEST(EngineKernels, TransposeMovesEveryElement) {
+  for (auto [rows, cols] : std::vector<std::array<int, 2>>{
+           {1, 1}, {1, 40}, {40, 1}, {31, 33}, {32, 32}, {65, 97}, {1152, 128}, {2048, 512}}) {
+    const auto src = random_codes(static_cast<size_t>(rows) * cols, kQw, 7);
+    std::vector<int16_t> dst(src.size(), -1);
+    kern::transpose_i16(rows, cols, src.data(), dst.data());
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c)
+        ASSERT_EQ(dst[static_cast<size_t>(c) * rows + r], src[static_cast<size_t>(r) * cols + c])
+            << rows << "x" << cols << " at " << r << ", " << c;
+  }
+}
+
 TEST(EngineKernels, WeightGradientAndBackwardDataMatchNaiveLoops) {
   const TensorShape in{7, 6, 3};
   const int c_out = 5, k = 27, pairs = 5 * 4;

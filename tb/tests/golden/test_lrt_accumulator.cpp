@@ -303,51 +303,55 @@ class CountingKernels final : public MacKernels {
   LocalMacKernels local_;
 };
 
+// Both LSB paths: a power of two (the product with its reciprocal) and not one (the division).
 TEST(LrtAccumulatorFixed, IntegerFactorProductEqualsTheDoubleLoopOverTheFactors) {
-  LrtAccumulatorParams prm;
-  prm.reducer.n_o = 23;
-  prm.reducer.n_i = 31;
-  prm.reducer.rank = 4;
-  prm.reducer.mode = RankReduceMode::kUnbiased;
-  prm.arith = RankReduceArith::kFixed;
-  prm.batch = 3;
-  prm.learning_rate = 0.7;
-  prm.batch_exponent = 0.5;
-  prm.rho_min = 0.0;
-  prm.weight_lsb = 1.0 / 1024;
-  prm.code_min = -30000;
-  prm.code_max = 30000;
-  LrtAccumulator acc(prm);
-  CountingKernels kernels;
-  Codes w(23, 31);
-  std::mt19937_64 gen(3);
-  std::vector<int16_t> dz(23), a(31);
-  int attempts = 0;
-  for (int sample = 1; sample <= 9; ++sample) {
-    for (int pair = 0; pair < 5; ++pair) {
-      for (int16_t& v : dz) v = static_cast<int16_t>(static_cast<int>(gen() % 255) - 127);
-      for (int16_t& v : a) v = static_cast<int16_t>(gen() % 256);
-      acc.offer_codes(dz.data(), 6, a.data(), 8);
-    }
-    Matrix<double> L, R;
-    acc.reducer().factors(L, R);  // before end_sample resets them
-    const LrtUpdateResult r = acc.end_sample(w, &kernels);
-    if (!r.attempted) continue;
-    ++attempts;
-    EXPECT_EQ(kernels.factor_jobs, attempts);  // the integer path ran
-    const double scale = -prm.learning_rate * std::sqrt(static_cast<double>(r.batch_eff));
-    int32_t largest = 0;
-    for (std::size_t i = 0; i < 23; ++i)
-      for (std::size_t j = 0; j < 31; ++j) {
-        double s = 0.0;
-        for (std::size_t k = 0; k < 4; ++k) s += L(i, k) * R(j, k);
-        const int32_t want = round_half_up_saturating(scale * s / prm.weight_lsb);
-        ASSERT_EQ(acc.last_update_codes()(i, j), want) << sample << " " << i << " " << j;
-        largest = std::max(largest, std::abs(want));
+  for (const double lsb : {1.0 / 1024, 0.0031}) {
+    SCOPED_TRACE(lsb);
+    LrtAccumulatorParams prm;
+    prm.reducer.n_o = 23;
+    prm.reducer.n_i = 31;
+    prm.reducer.rank = 4;
+    prm.reducer.mode = RankReduceMode::kUnbiased;
+    prm.arith = RankReduceArith::kFixed;
+    prm.batch = 3;
+    prm.learning_rate = 0.7;
+    prm.batch_exponent = 0.5;
+    prm.rho_min = 0.0;
+    prm.weight_lsb = lsb;
+    prm.code_min = -30000;
+    prm.code_max = 30000;
+    LrtAccumulator acc(prm);
+    CountingKernels kernels;
+    Codes w(23, 31);
+    std::mt19937_64 gen(3);
+    std::vector<int16_t> dz(23), a(31);
+    int attempts = 0;
+    for (int sample = 1; sample <= 9; ++sample) {
+      for (int pair = 0; pair < 5; ++pair) {
+        for (int16_t& v : dz) v = static_cast<int16_t>(static_cast<int>(gen() % 255) - 127);
+        for (int16_t& v : a) v = static_cast<int16_t>(gen() % 256);
+        acc.offer_codes(dz.data(), 6, a.data(), 8);
       }
-    EXPECT_GT(largest, 100) << sample;  // the update is not trivially zero
+      Matrix<double> L, R;
+      acc.reducer().factors(L, R);  // before end_sample resets them
+      const LrtUpdateResult r = acc.end_sample(w, &kernels);
+      if (!r.attempted) continue;
+      ++attempts;
+      EXPECT_EQ(kernels.factor_jobs, attempts);  // the integer path ran
+      const double scale = -prm.learning_rate * std::sqrt(static_cast<double>(r.batch_eff));
+      int32_t largest = 0;
+      for (std::size_t i = 0; i < 23; ++i)
+        for (std::size_t j = 0; j < 31; ++j) {
+          double s = 0.0;
+          for (std::size_t k = 0; k < 4; ++k) s += L(i, k) * R(j, k);
+          const int32_t want = round_half_up_saturating(scale * s / prm.weight_lsb);
+          ASSERT_EQ(acc.last_update_codes()(i, j), want) << sample << " " << i << " " << j;
+          largest = std::max(largest, std::abs(want));
+        }
+      EXPECT_GT(largest, 100) << sample;  // the update is not trivially zero
+    }
+    EXPECT_EQ(attempts, 3);
   }
-  EXPECT_EQ(attempts, 3);
 }
 
 }  // namespace
