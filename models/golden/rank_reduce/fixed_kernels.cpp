@@ -189,15 +189,62 @@ void scale(int64_t* v, int64_t m, int n) {
   for (; i < n; ++i) v[i] *= m;
 }
 
-void multiply_accumulate(int64_t* acc, const int16_t* q, int64_t m, int n) {
+void combine_columns(int64_t* acc, const int16_t* const* q, const int64_t* m, int count, int n) {
   int i = 0;
 #if defined(__AVX2__)
-  const __m256i mv = _mm256_set1_epi64x(m);
-  const int n4 = m < -kMax32 || m > kMax32 ? 0 : n;  // beyond the 32-bit multiplier: element by element
-  for (; i + 4 <= n4; i += 4)
-    store4_i64(acc + i, _mm256_add_epi64(load4_i64(acc + i), _mm256_mul_epi32(load4_i16_as_i64(q + i), mv)));
+  bool narrow = true;  // every multiplier fits the signed 32-bit lanes of _mm256_mul_epi32
+  __m256i mv[9];
+  for (int k = 0; k < count; ++k) {
+    narrow = narrow && m[k] >= -kMax32 && m[k] <= kMax32;
+    mv[k] = _mm256_set1_epi64x(m[k]);
+  }
+  for (; narrow && i + 4 <= n; i += 4) {
+    __m256i sum = _mm256_setzero_si256();
+    for (int k = 0; k < count; ++k)
+      sum = _mm256_add_epi64(sum, _mm256_mul_epi32(load4_i16_as_i64(q[k] + i), mv[k]));
+    store4_i64(acc + i, sum);
+  }
 #endif
-  for (; i < n; ++i) acc[i] += q[i] * m;
+  for (; i < n; ++i) {
+    int64_t sum = 0;
+    for (int k = 0; k < count; ++k) sum += q[k][i] * m[k];
+    acc[i] = sum;
+  }
+}
+
+uint64_t running_max(const int64_t* p, int n, int64_t& rises) {
+  const auto magnitude = [](int64_t v) {
+    return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  };
+  uint64_t running = magnitude(p[0]);
+  ++rises;
+  int i = 1;
+  const auto scalar = [&](int end) {
+    for (; i < end; ++i)
+      if (magnitude(p[i]) > running) {
+        running = magnitude(p[i]);
+        ++rises;
+      }
+  };
+#if defined(__AVX2__)
+  // Four at a time; a rise is rare after the first few elements, so a block that holds none
+  // (no magnitude above the running maximum) costs a comparison, and one that does is scanned
+  // in order. |p| < 2^63, so signed comparisons of magnitudes are exact.
+  const __m256i zero = _mm256_setzero_si256();
+  for (; i + 4 <= n;) {
+    const __m256i v = load4_i64(p + i);
+    const __m256i sign = _mm256_cmpgt_epi64(zero, v);
+    const __m256i mag = _mm256_sub_epi64(_mm256_xor_si256(v, sign), sign);
+    const __m256i above = _mm256_cmpgt_epi64(mag, _mm256_set1_epi64x(static_cast<int64_t>(running)));
+    if (_mm256_testz_si256(above, above) != 0) {
+      i += 4;
+    } else {
+      scalar(i + 4);
+    }
+  }
+#endif
+  scalar(n);
+  return running;
 }
 
 uint16_t round_to_codes(const int64_t* p, int s, int16_t* out, int n) {

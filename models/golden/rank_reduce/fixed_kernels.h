@@ -35,8 +35,13 @@ uint64_t shift_and_square(const int32_t* w, int s, int64_t* v, int n);
 /// @brief v[i] *= m for every i; requires |v[i]| < 2^31 and 0 <= m <= 2^31.
 void scale(int64_t* v, int64_t m, int n);
 
-/// @brief acc[i] += q[i] * m for every i (no overflow: the caller's bound; vectorized for |m| < 2^31).
-void multiply_accumulate(int64_t* acc, const int16_t* q, int64_t m, int n);
+/// @brief acc[i] = sum_k q[k][i] * m[k] over k < count (0 <= count <= 9) for every i, the
+/// columns combined in one pass (no overflow: the caller's bound; vectorized for |m[k]| < 2^31).
+void combine_columns(int64_t* acc, const int16_t* const* q, const int64_t* m, int count, int n);
+
+/// @brief max_i |p[i]| (n >= 1, |p[i]| < 2^63); `rises` grows by the number of times a running
+/// maximum from p[0] on changes: 1 for p[0], then 1 for each element above all before it.
+uint64_t running_max(const int64_t* p, int n, int64_t& rises);
 
 /// @brief out[i] = round_half_up(p[i] 2^-s), which the caller guarantees fits in int16;
 /// returns max_i |out[i]|. Requires 1 <= s <= 62 and |p[i]| < 2^62.

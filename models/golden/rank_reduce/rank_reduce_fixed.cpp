@@ -39,10 +39,9 @@ int fit_exponent(const uint64_t* max_mag, const int* exps, int segments, int b) 
   return e;
 }
 
-/// Requantizes n values p_i * 2^e_p to 16-bit codes sharing the smallest fitting exponent.
-int quantize_column(const int64_t* p, int n, int e_p, int16_t* out, uint16_t& max_abs) {
-  uint64_t big = 0;
-  for (int i = 0; i < n; ++i) big = std::max(big, magnitude(p[i]));
+/// Requantizes n values p_i * 2^e_p to 16-bit codes sharing the smallest fitting exponent;
+/// `big` is max_i |p_i|.
+int quantize_column(const int64_t* p, int n, int e_p, uint64_t big, int16_t* out, uint16_t& max_abs) {
   if (big == 0) {
     std::fill(out, out + n, int16_t{0});
     max_abs = 0;
@@ -324,7 +323,9 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
   const int bn = bit_length(norm);
   const auto recip = static_cast<int64_t>(fixmath::div_round(1, norm, bn + 30));  // in (2^30, 2^31]
   fixkern::scale(v, recip, n);  // < 2^55; value v_i / norm = v_i recip 2^-(bn+30)
-  b.exps[r_] = quantize_column(v, n, -(bn + 30), out, b.max_abs[r_]);
+  uint64_t v_big = 0;
+  for (int i = 0; i < n; ++i) v_big = std::max(v_big, magnitude(v[i]));
+  b.exps[r_] = quantize_column(v, n, -(bn + 30), v_big, out, b.max_abs[r_]);
   coeff[r_] = Coeff{static_cast<int64_t>(norm), e_v};
   return false;
 }
@@ -347,26 +348,23 @@ void RankReduceFixed::update_basis(Basis& b, const int64_t* mix, const uint32_t*
       scaled[j * q + l] = b.max_abs[l] != 0 ? shift_round(mix[j * q + l], e_ref - b.exps[l]) : 0;
   for (int j = 0; j < r_; ++j) {
     int64_t* acc = wide_.data() + static_cast<std::size_t>(j) * n;
-    std::fill(acc, acc + n, int64_t{0});
-    if (new_cx[j] == 0) continue;  // zero weight: the column is cleared
-    for (int l = 0; l < q; ++l) {
-      const int64_t m = scaled[j * q + l];
-      if (m == 0) continue;
-      const int16_t* ql = b.codes.data() + static_cast<std::size_t>(l) * n;
-      fixkern::multiply_accumulate(acc, ql, m, n);  // |m| < 2^31; |acc| < 9 * 2^15 * 2^30.01 < 2^49
-    }
+    // The live terms of column j, combined in one pass (a zero weight clears the column).
+    const int16_t* cols[kJacobiFixedMaxOrder];
+    int64_t ms[kJacobiFixedMaxOrder];
+    int count = 0;
+    for (int l = 0; new_cx[j] != 0 && l < q; ++l)
+      if (scaled[j * q + l] != 0) {
+        cols[count] = b.codes.data() + static_cast<std::size_t>(l) * n;
+        ms[count++] = scaled[j * q + l];
+      }
+    fixkern::combine_columns(acc, cols, ms, count, n);  // |m| < 2^31; |acc| < 9 * 2^15 * 2^30.01 < 2^49
   }
   for (int j = 0; j < r_; ++j) {
     const int64_t* acc = wide_.data() + static_cast<std::size_t>(j) * n;
-    uint64_t running = magnitude(acc[0]);  // the RTL's per-column maximum: row 0, then each new one
-    ++trace_.max_updates;
-    for (int i = 1; i < n; ++i)
-      if (magnitude(acc[i]) > running) {
-        running = magnitude(acc[i]);
-        ++trace_.max_updates;
-      }
-    b.exps[j] =
-        quantize_column(acc, n, e_ref - kQ30, b.codes.data() + static_cast<std::size_t>(j) * n, b.max_abs[j]);
+    // The RTL's per-column maximum: row 0, then each new one; it is the column's largest magnitude.
+    const uint64_t big = fixkern::running_max(acc, n, trace_.max_updates);
+    b.exps[j] = quantize_column(acc, n, e_ref - kQ30, big, b.codes.data() + static_cast<std::size_t>(j) * n,
+                                b.max_abs[j]);
   }
 }
 

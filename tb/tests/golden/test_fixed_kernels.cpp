@@ -129,18 +129,58 @@ TEST(FixedKernels, ShiftAndSquareAndScale) {
     }
 }
 
-TEST(FixedKernels, MultiplyAccumulate) {
+TEST(FixedKernels, CombineColumnsIsTheExactSum) {
   std::mt19937_64 g(5);
   const int64_t kMax = (int64_t{1} << 31) - 1;
-  for (int64_t m : {kMax, -kMax, int64_t{-3}, kMax + 1, int64_t{1} << 35})
-    for (int n : lengths()) {
-      const auto q = draws<int16_t>(g, n, INT16_MIN, INT16_MAX);
-      auto acc = draws<int64_t>(g, n, -(int64_t{1} << 50), int64_t{1} << 50);
-      std::vector<int64_t> want(acc);
-      for (int i = 0; i < n; ++i) want[i] += q[i] * m;
-      fixkern::multiply_accumulate(acc.data(), q.data(), m, n);
-      ASSERT_EQ(acc, want) << "m " << m << " n " << n;
+  // Multipliers at the vector path's ends, small ones, and (last) one beyond it, which sends the
+  // whole combination element by element; 0 to 9 columns.
+  const std::vector<int64_t> ms = {kMax, -kMax, -3,    77,   -(int64_t{1} << 30),
+                                   5,    1,     -kMax, kMax, int64_t{1} << 35};
+  for (int count = 0; count <= 9; ++count)
+    for (bool wide : {false, true})
+      for (int n : lengths()) {
+        std::vector<std::vector<int16_t>> q;
+        std::vector<const int16_t*> cols;
+        std::vector<int64_t> m(ms.begin(), ms.begin() + count);
+        if (wide && count > 0) m.back() = ms.back();
+        for (int k = 0; k < count; ++k) q.push_back(draws<int16_t>(g, n, INT16_MIN, INT16_MAX));
+        for (const auto& c : q) cols.push_back(c.data());
+        std::vector<int64_t> want(static_cast<size_t>(n), 0), acc(static_cast<size_t>(n), -1);
+        for (int i = 0; i < n; ++i)
+          for (int k = 0; k < count; ++k) want[i] += q[k][i] * m[k];
+        fixkern::combine_columns(acc.data(), cols.data(), m.data(), count, n);
+        ASSERT_EQ(acc, want) << "count " << count << " wide " << wide << " n " << n;
+      }
+}
+
+// The running maximum from element 0: its final value and how often it rose, against the
+// scalar scan, on random data (few rises), rising and falling ramps (a rise per element, one)
+// and ties (a tie is no rise).
+TEST(FixedKernels, RunningMaxCountsItsRises) {
+  std::mt19937_64 g(8);
+  for (int n : lengths()) {
+    if (n == 0) continue;
+    for (int kind = 0; kind < 4; ++kind) {
+      std::vector<int64_t> p(static_cast<size_t>(n));
+      for (int i = 0; i < n; ++i)
+        p[i] = kind == 0   ? draw(g, -(int64_t{1} << 49), int64_t{1} << 49)
+               : kind == 1 ? (i % 2 == 0 ? i : -i) * int64_t{1000}
+               : kind == 2 ? int64_t{n - i}
+                           : (i % 3 == 0 ? -7 : 7);
+      uint64_t want_max = 0;
+      int64_t want_rises = 0;
+      for (int i = 0; i < n; ++i) {
+        const uint64_t mag = static_cast<uint64_t>(p[i] < 0 ? -p[i] : p[i]);
+        if (i == 0 || mag > want_max) {
+          want_max = mag;
+          ++want_rises;
+        }
+      }
+      int64_t rises = 5;  // adds to what is there
+      ASSERT_EQ(fixkern::running_max(p.data(), n, rises), want_max) << "n " << n << " kind " << kind;
+      ASSERT_EQ(rises, 5 + want_rises) << "n " << n << " kind " << kind;
     }
+  }
 }
 
 TEST(FixedKernels, RoundToCodesRoundsHalfUpAndFindsTheLargestCode) {
