@@ -4,6 +4,12 @@
 
 namespace lrt {
 
+namespace {
+// The pool whose loop body this thread is running (null outside any): a parallel_for from
+// inside a body runs inline instead of waiting for itself.
+thread_local const ThreadPool* running_body_of = nullptr;
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
   if (threads < 1) throw std::invalid_argument("thread pool: " + std::to_string(threads) + " threads");
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -22,6 +28,8 @@ void ThreadPool::drain() {
   int64_t done = 0;
   const int64_t n = n_.load();
   const std::function<void(int64_t)>* fn = fn_.load();
+  const ThreadPool* const outer = running_body_of;
+  running_body_of = this;
   for (int64_t i = next_.fetch_add(1); i < n; i = next_.fetch_add(1)) {
     try {
       (*fn)(i);
@@ -31,6 +39,7 @@ void ThreadPool::drain() {
     }
     ++done;
   }
+  running_body_of = outer;
   if (done == 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
   finished_ += done;
@@ -55,7 +64,7 @@ void ThreadPool::worker_loop() {
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
   if (n <= 0) return;
-  if (workers_.empty() || n == 1) {
+  if (workers_.empty() || n == 1 || running_body_of == this) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }

@@ -27,7 +27,8 @@ class ThreadPool {
 
   /// @brief Calls fn(i) for every i in [0, n), spread over the threads; returns when all are
   /// done. The first exception thrown by fn is rethrown here (the other calls still finish).
-  /// Not reentrant: fn must not call parallel_for.
+  /// A call from inside fn (a nested loop on the same pool) runs its loop inline on the calling
+  /// thread: the pool's threads are all taken by the outer loop.
   void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
 
  private:

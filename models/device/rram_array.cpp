@@ -120,6 +120,16 @@ void RramArray::check_addr(uint64_t addr) const {
   }
 }
 
+void RramArray::prefetch_word(uint64_t addr) const {
+  if (addr >= words_) return;
+  const uint64_t c = cell_index(addr, 0);  // a word's cells are adjacent: one line each
+  __builtin_prefetch(&patterns_[addr], 1);
+  __builtin_prefetch(&stuck_mask_[addr], 1);
+  __builtin_prefetch(&cell_writes_[c], 1);
+  __builtin_prefetch(&lifetimes_[c], 0);
+  __builtin_prefetch(&program_sample_[c], 1);
+}
+
 WordWriteResult RramArray::write_word(uint64_t addr, int32_t code) {
   check_addr(addr);
   if (!map_.holds(code)) {

@@ -158,6 +158,10 @@ class RramArray {
   /// @brief Write-verify `code` into word `addr`. Throws std::out_of_range for a bad address
   /// or a code outside [mapping().min_code(), mapping().max_code()].
   WordWriteResult write_word(uint64_t addr, int32_t code);
+  /// @brief A host-side hint, no model effect: brings the state a write_word(addr) reads into
+  /// the cache. An update's words are scattered over arrays of tens of megabytes, so a caller
+  /// that knows its next words asks for them a few writes ahead. Ignores a bad address.
+  void prefetch_word(uint64_t addr) const;
   /// @brief Reads word `addr` through the read effects (noise, power-law drift), charging
   /// energy and latency. Throws std::out_of_range for a bad address.
   WordReadResult read_word(uint64_t addr);

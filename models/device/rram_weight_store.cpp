@@ -7,7 +7,12 @@ void RramWeightStore::deploy(int32_t* codes) {
 }
 
 void RramWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
-  for (int64_t c : cells) codes[c] = array_.write_word(static_cast<uint64_t>(c), codes[c]).stored_code;
+  constexpr size_t kAhead = 8;  // words whose state is fetched while earlier ones are written
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i + kAhead < cells.size()) array_.prefetch_word(static_cast<uint64_t>(cells[i + kAhead]));
+    const auto c = static_cast<uint64_t>(cells[i]);
+    codes[c] = array_.write_word(c, codes[c]).stored_code;
+  }
 }
 
 void RramWeightStore::read_all(int32_t* codes) {

@@ -1,5 +1,6 @@
 #include "tlm/tlm_weight_store.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -68,7 +69,13 @@ int32_t TlmWeightStore::peek(int64_t word) const { return array_.array().peek_wo
 void TlmWeightStore::peek_all(int32_t* codes) const { array_.array().peek_words(0, words(), codes); }
 
 void TlmWeightStore::write(const std::vector<int64_t>& cells, int32_t* codes) {
+  // The device state of the words a few bursts ahead into the cache (a host-side hint, outside
+  // the transactions: it changes nothing the model sees).
+  constexpr size_t kAhead = 8;
+  size_t fetched = 0;
   for (size_t i = 0; i < cells.size();) {
+    for (; fetched < std::min(cells.size(), i + kAhead); ++fetched)
+      array_.array().prefetch_word(static_cast<uint64_t>(cells[fetched]));
     size_t j = i + 1;  // [i, j): a run of consecutive words, one burst
     while (j < cells.size() && cells[j] == cells[j - 1] + 1) ++j;
     const auto first = static_cast<uint64_t>(cells[i]);

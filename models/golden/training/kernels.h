@@ -57,6 +57,8 @@ void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64
 /// @brief dst (cols x rows, row-major) = the transpose of src (rows x cols, row-major), in
 /// 32 x 32 tiles, so that both sides stream whole cache lines.
 void transpose_i16(int rows, int cols, const int16_t* src, int16_t* dst);
+/// transpose_i16 over the pool in ranges of source rows (the same result).
+void transpose_i16_parallel(ThreadPool* pool, int rows, int cols, const int16_t* src, int16_t* dst);
 
 /// @brief 2x2 stride-2 max-pool (floor mode); argmax[j] = input index of output j's
 /// maximum, the first in raster order on ties.

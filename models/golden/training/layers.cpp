@@ -215,6 +215,7 @@ void AffineLayer::load_mirrors(const int32_t* codes) {
   // single write into the transposed copy is a cache miss (w16_ is wt16_'s transpose).
   const size_t cells = static_cast<size_t>(k_) * static_cast<size_t>(n_o_);
   for (size_t i = 0; i < cells; ++i) wt16_[i] = weight_operand(codes[i]);
+  // On this thread: the golden engine's layers learn (and so refresh) side by side on the pool.
   kern::transpose_i16(k_, n_o_, wt16_.data(), w16_.data());
 }
 
@@ -251,15 +252,24 @@ void AffineLayer::read_weights() {
   mirrors_hold_full_read_ = true;
 }
 
-// One merged pass over two ascending lists: a word in both is written once. Cell k n_o + o
-// sits in row o of the transposed copy; ascending cells move k forward without a division.
 // About a tenth of a large array's words deviate in each read (sigma 0.2 levels, 8 one-bit
 // cells a word), so this runs over some 10^5 words per sample (issue 23); then it is spread
 // over the pool in cell ranges, which write disjoint mirror entries.
 void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now) {
+  // Above one listed word in 32 cells, the transposed copy is rebuilt whole (a tiled transpose
+  // costs about 0.2 ns a cell, a scattered write into it about 6 ns) and the pass writes the
+  // cell-order copy only.
+  const uint64_t cells = w_.rows() * w_.cols();
+  const bool rebuild = (was.size() + now.size()) * 32 > cells;
+  move_deviations_spread(was, now, !rebuild);
+  if (rebuild) kern::transpose_i16_parallel(pool_, k_, n_o_, wt16_.data(), w16_.data());
+}
+
+void AffineLayer::move_deviations_spread(const std::vector<WordCode>& was, const std::vector<WordCode>& now,
+                                         bool transposed) {
   constexpr size_t kParallelWords = 16384;  // below this a hand-off costs more than it saves
   if (pool_ == nullptr || pool_->threads() == 1 || was.size() + now.size() < kParallelWords) {
-    move_deviations_range(was.data(), was.size(), now.data(), now.size(), 0);
+    move_deviations_range(was.data(), was.size(), now.data(), now.size(), 0, transposed);
     return;
   }
   const auto parts = static_cast<uint64_t>(2 * pool_->threads());
@@ -273,36 +283,33 @@ void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::v
     const uint64_t lo = std::min(cells, static_cast<uint64_t>(p) * per_part),
                    hi = std::min(cells, lo + per_part);
     const size_t i = at(was, lo), j = at(now, lo);
-    move_deviations_range(was.data() + i, at(was, hi) - i, now.data() + j, at(now, hi) - j, lo);
+    move_deviations_range(was.data() + i, at(was, hi) - i, now.data() + j, at(now, hi) - j, lo, transposed);
   });
 }
 
 void AffineLayer::move_deviations_range(const WordCode* was, size_t was_n, const WordCode* now, size_t now_n,
-                                        uint64_t lo) {
+                                        uint64_t lo, bool transposed) {
   const auto n_o = static_cast<uint64_t>(n_o_);
-  uint64_t k = lo / n_o, row_begin = k * n_o;
-  const auto put = [&](uint64_t cell, int16_t operand) {
-    while (cell >= row_begin + n_o) {
-      ++k;
-      row_begin += n_o;
+  // Two plain passes, `was` back to the stored operands, then `now` to the read ones (a word in
+  // both ends with its read code): each iteration stands alone, where a merge of the two lists
+  // chained every step to the last one's comparison. Cell k n_o + o sits in row o of the
+  // transposed copy; ascending cells move k forward without a division.
+  const auto pass = [&](const WordCode* list, size_t n, auto&& operand) {
+    uint64_t k = lo / n_o, row_begin = k * n_o;
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t cell = list[i].word;
+      const int16_t v = operand(list[i]);
+      wt16_[cell] = v;
+      if (!transposed) continue;
+      while (cell >= row_begin + n_o) {
+        ++k;
+        row_begin += n_o;
+      }
+      w16_[(cell - row_begin) * static_cast<uint64_t>(k_) + k] = v;
     }
-    wt16_[cell] = operand;
-    w16_[(cell - row_begin) * static_cast<uint64_t>(k_) + k] = operand;
   };
-  // Without branches on the comparison: which list holds the next word is a coin flip, which
-  // no predictor learns. A word only in `was` goes back to w_; one in `now` (alone or in both)
-  // takes its read code.
-  size_t i = 0, j = 0;
-  while (i < was_n && j < now_n) {
-    const uint64_t a = was[i].word, b = now[j].word;
-    const bool back = a < b;
-    const int16_t stored = weight_operand(w_.data()[a]), read = weight_operand(now[j].code);
-    put(back ? a : b, back ? stored : read);
-    i += static_cast<size_t>(a <= b);
-    j += static_cast<size_t>(!back);
-  }
-  for (; i < was_n; ++i) put(was[i].word, weight_operand(w_.data()[was[i].word]));
-  for (; j < now_n; ++j) put(now[j].word, weight_operand(now[j].code));
+  pass(was, was_n, [&](const WordCode& d) { return weight_operand(w_.data()[d.word]); });
+  pass(now, now_n, [&](const WordCode& d) { return weight_operand(d.code); });
 }
 
 void AffineLayer::write_changed_cells() {

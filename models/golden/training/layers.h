@@ -225,9 +225,12 @@ class AffineLayer final : public Layer, private WriteFlusher {
   // Puts the mirrors from one sparse read to the next: the words of `was` back to w_, those of
   // `now` to their read codes (both ascending).
   void move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now);
+  // The cell-order copy, and the transposed one if `transposed`, in cell ranges over the pool.
+  void move_deviations_spread(const std::vector<WordCode>& was, const std::vector<WordCode>& now,
+                              bool transposed);
   // The same for list pieces that hold the deviations of one cell range starting at `lo`.
   void move_deviations_range(const WordCode* was, size_t was_n, const WordCode* now, size_t now_n,
-                             uint64_t lo);
+                             uint64_t lo, bool transposed);
   void read_weights();
   void write_changed_cells();
   SamplePairs sample_pairs();  // the pending update's pairs (learn_weights, prepare_learning)

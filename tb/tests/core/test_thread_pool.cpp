@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -40,6 +41,25 @@ TEST(ThreadPool, TheFirstExceptionIsRethrownAndThePoolStaysUsable) {
   pool.parallel_for(50, [&](int64_t i) { parts[static_cast<size_t>(i)] = i; });
   for (int64_t v : parts) sum += v;
   EXPECT_EQ(sum, 50 * 49 / 2);
+}
+
+// A loop body that starts a loop on the same pool (the golden engine's layers learn on the
+// pool, and a layer's mirror refresh may spread its own work) gets it run inline: every inner
+// index once, no deadlock (a regression hangs here until ctest's timeout).
+TEST(ThreadPool, ANestedLoopRunsInline) {
+  ThreadPool pool(3);
+  std::vector<std::atomic<int>> hits(8 * 100);
+  pool.parallel_for(8, [&](int64_t outer) {
+    pool.parallel_for(100, [&](int64_t inner) { ++hits[static_cast<size_t>(outer * 100 + inner)]; });
+  });
+  for (const std::atomic<int>& h : hits) ASSERT_EQ(h.load(), 1);
+  int after = 0;  // and the pool still runs plain loops on its threads
+  std::mutex m;
+  pool.parallel_for(50, [&](int64_t) {
+    const std::lock_guard<std::mutex> lock(m);
+    ++after;
+  });
+  EXPECT_EQ(after, 50);
 }
 
 TEST(ThreadPool, RejectsZeroThreads) { EXPECT_THROW(ThreadPool(0), std::invalid_argument); }

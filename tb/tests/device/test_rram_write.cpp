@@ -152,6 +152,19 @@ TEST(RramWrite, RejectsBadAddressesAndCodes) {
   EXPECT_EQ(a.stats().word_write_requests, 0u);
 }
 
+// prefetch_word is a hint: no counter, energy or state moves, and an address past the end is
+// ignored (ASan checks that nothing is touched there).
+TEST(RramWrite, PrefetchChangesNothing) {
+  RramArray a(small_specs(2), 1);
+  a.write_word(3, 5);
+  const RramStats before = a.stats();
+  for (uint64_t w : {uint64_t{0}, uint64_t{3}, a.words() - 1, a.words(), a.words() + 1000, ~uint64_t{0}})
+    a.prefetch_word(w);
+  EXPECT_EQ(a.stats().word_write_requests, before.word_write_requests);
+  EXPECT_EQ(a.stats().word_reads, before.word_reads);
+  EXPECT_EQ(a.peek_word(3), 5);
+}
+
 TEST(RramEnergy, SumOfPerEventEnergiesEqualsReportedTotalsExactly) {
   // A mixed workload with stuck cells and short lifetimes, so that failed writes (which cost
   // max_pulses) are part of the sum; stochastic program-verify with wear and SET/RESET prices.

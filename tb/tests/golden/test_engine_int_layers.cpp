@@ -13,6 +13,7 @@
 
 #include "core/fixed_point.h"
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "golden/precision/float_layers.h"
 #include "golden/training/kernels.h"
 #include "golden/training/layers.h"
@@ -63,18 +64,22 @@ TEST(EngineKernels, GemmMatchesNaiveLoops) {
   }
 }
 
-// The tiled transpose (32 x 32 tiles): every element lands at (c, r), for shapes below, at and
-// across the tile size, and the paper's conv and fc weight shapes.
+// The tiled transpose (32 x 32 tiles, 8 x 8 blocks): every element lands at (c, r), for shapes
+// below, at and across the tile size, and the paper's conv and fc weight shapes (power-of-two
+// strides); on a pool, the same.
 TEST(EngineKernels, TransposeMovesEveryElement) {
+  ThreadPool pool(3);
   for (auto [rows, cols] : std::vector<std::array<int, 2>>{
            {1, 1}, {1, 40}, {40, 1}, {31, 33}, {32, 32}, {65, 97}, {1152, 128}, {2048, 512}}) {
     const auto src = random_codes(static_cast<size_t>(rows) * cols, kQw, 7);
-    std::vector<int16_t> dst(src.size(), -1);
+    std::vector<int16_t> dst(src.size(), -1), spread(src.size(), -1);
     kern::transpose_i16(rows, cols, src.data(), dst.data());
     for (int r = 0; r < rows; ++r)
       for (int c = 0; c < cols; ++c)
         ASSERT_EQ(dst[static_cast<size_t>(c) * rows + r], src[static_cast<size_t>(r) * cols + c])
             << rows << "x" << cols << " at " << r << ", " << c;
+    kern::transpose_i16_parallel(&pool, rows, cols, src.data(), spread.data());  // row ranges on 3 threads
+    ASSERT_EQ(spread, dst) << rows << "x" << cols;
   }
 }
 
