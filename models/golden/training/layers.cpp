@@ -257,8 +257,8 @@ void AffineLayer::read_weights() {
 // over the pool in cell ranges, which write disjoint mirror entries.
 void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now) {
   // Above one listed word in 32 cells, the transposed copy is rebuilt whole (a tiled transpose
-  // costs about 0.2 ns a cell, a scattered write into it about 6 ns) and the pass writes the
-  // cell-order copy only.
+  // costs about 0.2 ns a cell; a scattered write into it is a cache miss, several ns) and the
+  // passes write the cell-order copy only.
   const uint64_t cells = w_.rows() * w_.cols();
   const bool rebuild = (was.size() + now.size()) * 32 > cells;
   move_deviations_spread(was, now, !rebuild);

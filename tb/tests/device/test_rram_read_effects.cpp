@@ -332,9 +332,7 @@ TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
   EXPECT_GT(fresh.events(), 1000u);  // p = 1.2 % of 1e5 cells
 }
 
-// Two twin arrays of 2-bit cells (four per word: words with several noisy cells occur), every
-// word written, read effects of `mode` (0 none, 1 sparse read noise, 2 dense noise with decay),
-// five samples on.
+// Words of four 2-bit cells (words with several noisy cells occur).
 RramArraySpecs four_cell_words() {
   RramArraySpecs s = mlc_specs(4'000);
   s.bits_per_cell = 2;
@@ -348,6 +346,11 @@ std::vector<RramArraySpecs> read_mappings() {
   six.weight_bits = 6;
   return {four_cell_words(), eight, six};
 }
+std::string mapping_name(const RramArraySpecs& s) {
+  return std::to_string(s.bits_per_cell) + "-bit cells, " + std::to_string(s.weight_bits) + "-bit words";
+}
+// Two twin arrays: every word written, read effects of `mode` (0 none, 1 sparse read noise,
+// 2 dense noise with decay), five samples on.
 void prepare_twins(int mode, RramArray& a, RramArray& b) {
   RramReadEffects fx;
   if (mode >= 1) fx.noise_sigma_levels = 0.4;
@@ -366,8 +369,7 @@ void prepare_twins(int mode, RramArray& a, RramArray& b) {
 TEST(RramReadWords, EqualsWordByWordReads) {
   for (const RramArraySpecs& s : read_mappings())
     for (int mode = 0; mode < 3; ++mode) {
-      SCOPED_TRACE(std::to_string(s.bits_per_cell) + "-bit cells, " + std::to_string(s.weight_bits) +
-                   "-bit words");
+      SCOPED_TRACE(mapping_name(s));
       RramArray bulk(s, 99), single(s, 99);
       prepare_twins(mode, bulk, single);
       const uint64_t first = 17, n = bulk.words() - 40;
@@ -394,8 +396,7 @@ TEST(RramReadWords, EqualsWordByWordReads) {
 TEST(RramReadDeviations, ListsExactlyTheWordsReadWordsReadsDifferently) {
   for (const RramArraySpecs& s : read_mappings())
     for (int mode = 0; mode < 3; ++mode) {
-      SCOPED_TRACE(std::to_string(s.bits_per_cell) + "-bit cells, " + std::to_string(s.weight_bits) +
-                   "-bit words");
+      SCOPED_TRACE(mapping_name(s));
       RramArray sparse(s, 99), bulk(s, 99);
       prepare_twins(mode, sparse, bulk);
       const uint64_t first = 17, n = bulk.words() - 40;
