@@ -28,7 +28,10 @@ class ThreadPool {
   /// @brief Calls fn(i) for every i in [0, n), spread over the threads; returns when all are
   /// done. The first exception thrown by fn is rethrown here (the other calls still finish).
   /// A call from inside fn (a nested loop on the same pool) runs its loop inline on the calling
-  /// thread: the pool's threads are all taken by the outer loop.
+  /// thread: the pool's threads are all taken by the outer loop. Only the innermost pool a
+  /// thread runs a body of is known, so a body of pool A that starts a loop on pool B whose body
+  /// calls A again still deadlocks (lrtsim has one pool). On the inline paths (one thread, a
+  /// single index, a nested loop) an exception leaves at once.
   void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
 
  private:

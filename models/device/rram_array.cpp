@@ -122,7 +122,7 @@ void RramArray::check_addr(uint64_t addr) const {
 
 void RramArray::prefetch_word(uint64_t addr) const {
   if (addr >= words_) return;
-  const uint64_t c = cell_index(addr, 0);  // a word's cells are adjacent: one line each
+  const uint64_t c = cell_index(addr, 0);  // a word's cells are adjacent: its first line each
   __builtin_prefetch(&patterns_[addr], 1);
   __builtin_prefetch(&stuck_mask_[addr], 1);
   __builtin_prefetch(&cell_writes_[c], 1);

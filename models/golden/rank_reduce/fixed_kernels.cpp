@@ -1,6 +1,7 @@
 #include "golden/rank_reduce/fixed_kernels.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -190,6 +191,7 @@ void scale(int64_t* v, int64_t m, int n) {
 }
 
 void combine_columns(int64_t* acc, const int16_t* const* q, const int64_t* m, int count, int n) {
+  if (count < 0 || count > 9) throw std::invalid_argument("combine_columns: count outside [0, 9]");
   int i = 0;
 #if defined(__AVX2__)
   bool narrow = true;  // every multiplier fits the signed 32-bit lanes of _mm256_mul_epi32

@@ -252,9 +252,10 @@ void AffineLayer::read_weights() {
   mirrors_hold_full_read_ = true;
 }
 
-// About a tenth of a large array's words deviate in each read (sigma 0.2 levels, 8 one-bit
-// cells a word), so this runs over some 10^5 words per sample (issue 23); then it is spread
-// over the pool in cell ranges, which write disjoint mirror entries.
+// About 5 % of a large array's words deviate in each read (sigma 0.2 levels, 8 one-bit cells a
+// word), so the last and this read's lists hold some 10^5 words a sample (issue 23), enough to
+// rebuild the transposed mirror whole; the passes are spread over the pool in cell ranges,
+// which write disjoint mirror entries.
 void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now) {
   // Above one listed word in 32 cells, the transposed copy is rebuilt whole (a tiled transpose
   // costs about 0.2 ns a cell; a scattered write into it is a cache miss, several ns) and the

@@ -69,8 +69,16 @@ TEST(EngineKernels, GemmMatchesNaiveLoops) {
 // strides); on a pool, the same.
 TEST(EngineKernels, TransposeMovesEveryElement) {
   ThreadPool pool(3);
-  for (auto [rows, cols] : std::vector<std::array<int, 2>>{
-           {1, 1}, {1, 40}, {40, 1}, {31, 33}, {32, 32}, {65, 97}, {1152, 128}, {2048, 512}}) {
+  for (auto [rows, cols] : std::vector<std::array<int, 2>>{{1, 1},
+                                                           {1, 40},
+                                                           {40, 1},
+                                                           {31, 33},
+                                                           {32, 32},
+                                                           {65, 97},
+                                                           {300, 301},
+                                                           {1153, 97},
+                                                           {1152, 128},
+                                                           {2048, 512}}) {
     const auto src = random_codes(static_cast<size_t>(rows) * cols, kQw, 7);
     std::vector<int16_t> dst(src.size(), -1), spread(src.size(), -1);
     kern::transpose_i16(rows, cols, src.data(), dst.data());

@@ -558,40 +558,56 @@ TEST_P(WeightStoreScheme, DenseDriftReportsTrainAsListedOnes) {
 }
 
 // A wide layer's sparse reads move its mirrors in cell ranges on a pool (above 16,384 listed
-// words): it trains as the same network on one thread. fc 64 -> 4096 has 262,144 cells; on
-// three threads the six ranges start inside rows of the transposed mirror (262,144 / 6 is no
-// multiple of 4,096). A fifth of the words read differently, a different fifth each sample, so
-// every range has words to put back to the stored code as well as new ones.
+// words): it trains as the same network on one thread. Two cases: fc 64 -> 4096 (262,144 cells)
+// with a fifth of the words reading differently, a different fifth each sample, so that the
+// transposed mirror is rebuilt whole (more than one listed word in 32 cells) after the ranges
+// moved the cell-order one; and fc 256 -> 4096 (1,048,576 cells) with one word in 80, so that the
+// ranges (26,000 listed words, fewer than one in 32 cells) move the transposed mirror word by
+// word too. On three threads the six ranges start inside rows of the transposed mirror (the
+// cells / 6 are no multiple of 4,096), and every range has words to put back to the stored
+// code as well as new ones.
 TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
-  NetworkSpec wide;
-  wide.in_h = 8;
-  wide.in_w = 8;
-  wide.in_c = 1;
-  wide.layers = {{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
-  const TrainSpecs specs = specs_for(Scheme::kLrt);
-  Engine one(wide, specs, kSeed), pooled(wide, specs, kSeed);
-  ThreadPool pool(3);
-  pooled.set_thread_pool(&pool);
-  Fakes one_fakes(one), pooled_fakes(pooled);
-  make_imperfect(one_fakes);
-  make_imperfect(pooled_fakes);
-  for (Fakes* f : {&one_fakes, &pooled_fakes})
-    for (auto& store : f->stores) {
-      store->sparse = true;
-      store->read_rule = [](int64_t w, int32_t stored, uint64_t clock) {
-        return noisy_read(w + static_cast<int64_t>(clock), stored, clock);
-      };
+  struct Case {
+    int side;  // the input is side x side x 1
+    int32_t (*rule)(int64_t, int32_t, uint64_t);
+  };
+  const auto one_in_80 = [](int64_t w, int32_t stored, uint64_t clock) {
+    if ((static_cast<uint64_t>(w) + 7 * clock) % 80 != 0) return stored;
+    return std::clamp(stored + (clock % 2 == 0 ? 3 : -3), kMinCode, kMaxCode);
+  };
+  const auto a_fifth = [](int64_t w, int32_t stored, uint64_t clock) {
+    return noisy_read(w + static_cast<int64_t>(clock), stored, clock);
+  };
+  for (const Case& c : {Case{8, a_fifth}, Case{16, one_in_80}}) {
+    SCOPED_TRACE("fc " + std::to_string(c.side * c.side) + " -> 4096");
+    NetworkSpec wide;
+    wide.in_h = c.side;
+    wide.in_w = c.side;
+    wide.in_c = 1;
+    wide.layers = {{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
+    const TrainSpecs specs = specs_for(Scheme::kLrt);
+    Engine one(wide, specs, kSeed), pooled(wide, specs, kSeed);
+    ThreadPool pool(3);
+    pooled.set_thread_pool(&pool);
+    Fakes one_fakes(one), pooled_fakes(pooled);
+    make_imperfect(one_fakes);
+    make_imperfect(pooled_fakes);
+    for (Fakes* f : {&one_fakes, &pooled_fakes})
+      for (auto& store : f->stores) {
+        store->sparse = true;
+        store->read_rule = c.rule;
+      }
+    one.attach_weight_stores(one_fakes.pointers(), true);
+    pooled.attach_weight_stores(pooled_fakes.pointers(), true);
+    std::vector<uint8_t> img(static_cast<size_t>(c.side * c.side));
+    for (uint64_t i = 0; i < 12; ++i) {
+      const int label = make_sample(i, img);
+      const StepResult a = one.train_step(img.data(), label);
+      const StepResult b = pooled.train_step(img.data(), label);
+      ASSERT_TRUE(same_step(a, b, one, pooled, i));
+      ASSERT_EQ(pooled.logits(), one.logits()) << "sample " << i;
+      ASSERT_EQ(pooled.weights_digest(), one.weights_digest()) << "sample " << i;
     }
-  one.attach_weight_stores(one_fakes.pointers(), true);
-  pooled.attach_weight_stores(pooled_fakes.pointers(), true);
-  std::vector<uint8_t> img(64);
-  for (uint64_t i = 0; i < 12; ++i) {
-    const int label = make_sample(i, img);
-    const StepResult a = one.train_step(img.data(), label);
-    const StepResult b = pooled.train_step(img.data(), label);
-    ASSERT_TRUE(same_step(a, b, one, pooled, i));
-    ASSERT_EQ(pooled.logits(), one.logits()) << "sample " << i;
-    ASSERT_EQ(pooled.weights_digest(), one.weights_digest()) << "sample " << i;
   }
 }
 
