@@ -61,6 +61,20 @@ void BM_Im2col(benchmark::State& state) {
 }
 BENCHMARK(BM_Im2col)->Unit(benchmark::kMicrosecond);
 
+// A layer's transposed weight mirror rebuilt whole (kern::transpose_i16, docs/performance.md,
+// issue 23): the cell-order copy (fan-in x n_o) into [o][k]; args: fan-in, n_o.
+void BM_TransposeI16(benchmark::State& state) {
+  const auto rows = static_cast<int>(state.range(0)), cols = static_cast<int>(state.range(1));
+  const std::vector<int16_t> src = random_codes(static_cast<size_t>(rows) * static_cast<size_t>(cols), 6);
+  std::vector<int16_t> dst(src.size());
+  for (auto _ : state) {
+    kern::transpose_i16(rows, cols, src.data(), dst.data());
+    benchmark::DoNotOptimize(dst.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(src.size()));
+}
+BENCHMARK(BM_TransposeI16)->Args({2048, 512})->Args({1152, 128})->Unit(benchmark::kMicrosecond);
+
 // Backward data of conv2 (dz 576 x 128 -> dx 26 x 26 x 128); arg: threads.
 void BM_Conv3x3BackwardData(benchmark::State& state) {
   const TensorShape in{26, 26, 128};

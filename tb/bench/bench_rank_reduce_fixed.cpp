@@ -2,6 +2,7 @@
 // network (docs/fixed_point_rank_reduce.md §9 records the figures and the command).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -22,8 +23,8 @@ double macs_per_step(int n_o, int n_i, int r) {
   return static_cast<double>(n_o + n_i) * (4.0 * r + 2.0 + q * r);
 }
 
-void run_steps(benchmark::State& state, RankReduceMode mode) {
-  const RankReduceParams p = lrt::bench::rank_reduce_params(state, mode);
+void run_steps(benchmark::State& state, RankReduceMode mode, double kappa_th = 0.0) {
+  const RankReduceParams p = lrt::bench::rank_reduce_params(state, mode, kappa_th);
   const int n_o = p.n_o, n_i = p.n_i, r = p.rank;
   // The shared pool quantized once, cycled through step_codes(): the timed loop is the
   // hardware datapath only (quantize_input() of doubles is not part of it).
@@ -45,6 +46,9 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
   }
   benchmark::DoNotOptimize(rr.cx_codes().data());
   state.SetItemsProcessed(state.iterations());
+  state.counters["skipped"] =
+      benchmark::Counter(static_cast<double>(rr.stats().skipped_kappa) /
+                         static_cast<double>(std::max<uint64_t>(1, rr.stats().pairs)));
   state.counters["MAC/s"] =
       benchmark::Counter(macs_per_step(n_o, n_i, r), benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -52,7 +56,14 @@ void run_steps(benchmark::State& state, RankReduceMode mode) {
 void BM_RankReduceFixed(benchmark::State& state) { run_steps(state, RankReduceMode::kBiased); }
 void BM_RankReduceFixedUnbiased(benchmark::State& state) { run_steps(state, RankReduceMode::kUnbiased); }
 
+// The configuration's default kappa_th = 100: most random pairs are skipped before the SVD, as
+// most of a run's are; the "skipped" counter is their share.
+void BM_RankReduceFixedUnbiasedKappa100(benchmark::State& state) {
+  run_steps(state, RankReduceMode::kUnbiased, 100.0);
+}
+
 BENCHMARK(BM_RankReduceFixed)->Apply(lrt::bench::paper_layer_shapes);
 BENCHMARK(BM_RankReduceFixedUnbiased)->Apply(lrt::bench::paper_layer_shapes);
+BENCHMARK(BM_RankReduceFixedUnbiasedKappa100)->Apply(lrt::bench::paper_layer_shapes);
 
 }  // namespace

@@ -10,15 +10,17 @@
 
 namespace lrt::bench {
 
-/// Benchmark arguments (n_o, n_i, r) to reducer parameters; κ disabled so every step does
-/// the full work.
-inline golden::RankReduceParams rank_reduce_params(const benchmark::State& state, golden::RankReduceMode mode) {
+/// Benchmark arguments (n_o, n_i, r) to reducer parameters; κ disabled (kappa_th 0) so every
+/// step does the full work, unless `kappa_th` is given (the configuration's default is 100,
+/// which skips most random pairs before the SVD, as in a run: docs/performance.md, issue 23).
+inline golden::RankReduceParams rank_reduce_params(const benchmark::State& state, golden::RankReduceMode mode,
+                                                   double kappa_th = 0.0) {
   golden::RankReduceParams p;
   p.n_o = static_cast<int>(state.range(0));
   p.n_i = static_cast<int>(state.range(1));
   p.rank = static_cast<int>(state.range(2));
   p.mode = mode;
-  p.kappa_th = 0.0;
+  p.kappa_th = kappa_th;
   p.seed = 1;
   return p;
 }
