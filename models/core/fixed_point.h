@@ -12,6 +12,7 @@
 // are done on 128-bit intermediates after clamping the shift distance, and products and
 // accumulators saturate with overflow checked by __builtin_*_overflow.
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -210,6 +211,16 @@ inline Wide exact_wide(double x) {
 inline int64_t quantize(double x, const Format& dst, Rounding mode, uint32_t random_bits,
                         ClipCounter* clips) {
   return requantize(exact_wide(x), dst, mode, random_bits, clips);
+}
+
+/// @brief x (finite) rounded to the nearest integer, ties toward +inf, as a double. Exact,
+/// unlike floor(x + 0.5), which rounds 0.49999999999999994 up to 1: x - floor(x) is exact
+/// except for x in (-1/2, 0), where it may round up but never below 1/2, the same decision. The
+/// one is added rather than branched on: whether a value rounds up is a coin flip no branch
+/// predictor learns (drift and the LRT update round millions of values; issue 23).
+inline double round_half_up(double x) {
+  const double f = std::floor(x);
+  return f + static_cast<double>(x - f >= 0.5);
 }
 
 /// @brief The exact value of a code (formats with |frac_bits| <= kMaxFracBits are exact).

@@ -278,17 +278,14 @@ void RramArray::for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const
   uint64_t word = UINT64_MAX;
   uint32_t pattern = 0;
   const uint32_t per_word = map_.cells_per_word();
-  // Cells per word is a power of two in the usual mappings (8 one-bit cells): a shift, not a
-  // 64-bit division per event.
-  const bool pow2 = (per_word & (per_word - 1)) == 0;
-  const auto shift = static_cast<unsigned>(__builtin_ctz(per_word));
+  const CellToWord word_of(per_word);
   if (map_.bits_per_cell() == 1) {
     // One-bit cells (the usual mapping): level + k clamped to [0, 1] is 1 for k > 0 and 0 for
     // k < 0 (k is never 0), so an event sets or clears its bit; a word's events are gathered
     // into two masks and applied once.
     uint32_t set = 0, clear = 0;
     sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
-      const uint64_t w = pow2 ? c >> shift : c / per_word;
+      const uint64_t w = word_of(c);
       if (w != word) {
         if (word != UINT64_MAX) visit(word, (patterns_[word] | set) & ~clear);
         word = w;
@@ -303,7 +300,7 @@ void RramArray::for_noisy_words(uint64_t first, uint64_t n, Visit&& visit) const
     return;
   }
   sparse_noise_.for_cells(cell_index(first, 0), n * per_word, [&](uint64_t c, int32_t k) {
-    const uint64_t w = pow2 ? c >> shift : c / per_word;
+    const uint64_t w = word_of(c);
     if (w != word) {
       if (word != UINT64_MAX) visit(word, pattern);
       word = w;

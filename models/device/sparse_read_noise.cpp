@@ -100,11 +100,7 @@ void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t 
 
 void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample,
                                  uint64_t cells, uint32_t cells_per_word) {
-  // Cells per word is a power of two in the usual mappings: a shift, not a 64-bit division per
-  // event.
-  const bool pow2 = (cells_per_word & (cells_per_word - 1)) == 0;
-  const auto shift = static_cast<unsigned>(__builtin_ctz(cells_per_word));
-  const auto word_of = [&](uint64_t cell) { return pow2 ? cell >> shift : cell / cells_per_word; };
+  const CellToWord word_of(cells_per_word);
   for (const Event& e : events) touched[word_of(e.cell)] = 0;
   events.clear();
   touched.resize(cells / cells_per_word, 0);

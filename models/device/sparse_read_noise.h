@@ -27,6 +27,22 @@
 
 namespace lrt::device {
 
+/// @brief A cell's word for `cells_per_word` (>= 1) cells a word: a shift when that is a power
+/// of two (the usual mappings: 8 one-bit cells), not a 64-bit division per noise event.
+class CellToWord {
+ public:
+  explicit CellToWord(uint32_t cells_per_word)
+      : per_word_(cells_per_word),
+        pow2_((cells_per_word & (cells_per_word - 1)) == 0),
+        shift_(static_cast<unsigned>(__builtin_ctz(cells_per_word))) {}
+  uint64_t operator()(uint64_t cell) const { return pow2_ ? cell >> shift_ : cell / per_word_; }
+
+ private:
+  uint64_t per_word_;
+  bool pow2_;
+  unsigned shift_;
+};
+
 class SparseReadNoise {
  public:
   SparseReadNoise() = default;

@@ -64,10 +64,9 @@ inline double flip_probability_per_event(const DriftSpecs& s) {
 
 /// @brief One analog drift step of one code: nearest code to code + sigma_codes * z (ties
 /// toward +inf), saturated to code_format's range. code_format: signed, frac_bits 0.
-/// The rounding is done in doubles, not by fx::quantize's integer path (a drift event rounds
-/// every word of every array: issue 23), and is exact: floor(x) is, and so is x - floor(x)
-/// except for x in (-1/2, 0), where it may round up but never below 1/2, the same decision.
-/// The test DriftKernel.RoundsAsTheFixedPointQuantizer checks it against fx::quantize.
+/// The rounding is done in doubles (fx::round_half_up, exact), not by fx::quantize's integer
+/// path (a drift event rounds every word of every array: issue 23). The test
+/// DriftKernel.RoundsAsTheFixedPointQuantizer checks it against fx::quantize.
 inline int32_t drift_code(int32_t code, double sigma_codes, double z, const fx::Format& code_format) {
   const double x = static_cast<double>(code) + sigma_codes * z;
   if (std::isnan(x))
@@ -76,10 +75,7 @@ inline int32_t drift_code(int32_t code, double sigma_codes, double z, const fx::
              hi = static_cast<double>(code_format.max_code());
   if (x <= lo) return static_cast<int32_t>(code_format.min_code());  // rounds to lo or below: saturates
   if (x >= hi) return static_cast<int32_t>(code_format.max_code());
-  const double f = std::floor(x);
-  // f + 1 or f + 0 without a branch: whether a draw rounds up is a coin flip no predictor
-  // learns (issue 23). Both sums are exact integers.
-  return static_cast<int32_t>(f + static_cast<double>(x - f >= 0.5));
+  return static_cast<int32_t>(fx::round_half_up(x));
 }
 
 /// @brief One binomial2 flip of a `bits`-wide two's complement pattern: the offset-binary

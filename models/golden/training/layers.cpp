@@ -211,8 +211,10 @@ void AffineLayer::attach_store(WeightStore* store, bool deploy) {
 
 void AffineLayer::load_mirrors(const int32_t* codes) {
   // A sequential pass over the column-major codes, then the transposed copy rebuilt whole in
-  // tiles: this serves dense drift events and full reads, which change most cells, and a
-  // single write into the transposed copy is a cache miss (w16_ is wt16_'s transpose).
+  // tiles (w16_ is wt16_'s transpose): dense drift events and full reads change most cells, and
+  // a single write into the transposed copy is a cache miss. After an update, which changes
+  // few, the rebuild costs a little more than the writes it replaced (0.13 ms at fc1's 2048 x
+  // 512), once a batch.
   const size_t cells = static_cast<size_t>(k_) * static_cast<size_t>(n_o_);
   for (size_t i = 0; i < cells; ++i) wt16_[i] = weight_operand(codes[i]);
   // On this thread: the golden engine's layers learn (and so refresh) side by side on the pool.

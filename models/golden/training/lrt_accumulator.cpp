@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/fixed_point.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "golden/training/kernels.h"
 
@@ -35,12 +36,7 @@ int32_t round_half_up_saturating(double x) {
   constexpr double kMin = -2147483648.0;  // -2^31
   if (x >= kMax) return std::numeric_limits<int32_t>::max();
   if (x < kMin) return std::numeric_limits<int32_t>::min();  // [-2^31 - 0.5, -2^31) also rounds to -2^31
-  // The tie test is exact: x - floor(x) is exact except for x in (-1/2, 0), where it may round
-  // up but never below 1/2, the same decision (x + 0.5 is not: it rounds 0.49999999999999994
-  // up to 1).
-  const double f = std::floor(x);
-  // f + 1 or f + 0 without a branch (an unpredictable one, issue 23); both sums are exact.
-  return static_cast<int32_t>(f + static_cast<double>(x - f >= 0.5));
+  return static_cast<int32_t>(fx::round_half_up(x));
 }
 
 LrtAccumulator::LrtAccumulator(const LrtAccumulatorParams& params)

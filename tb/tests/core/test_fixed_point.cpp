@@ -178,6 +178,20 @@ std::string describe(Wide v, const Format& dst, Rounding mode, uint32_t random_b
 // ---------------------------------------------------------------------------------------
 // Formats
 
+// round_half_up: ties toward +inf, exactly, including where x + 0.5 or x - floor(x) round.
+TEST(FixedRoundHalfUp, TiesUpExactlyAsADouble) {
+  EXPECT_EQ(fx::round_half_up(0.5), 1.0);
+  EXPECT_EQ(fx::round_half_up(-0.5), 0.0);
+  EXPECT_EQ(fx::round_half_up(-1.5), -1.0);
+  EXPECT_EQ(fx::round_half_up(2.5), 3.0);
+  EXPECT_EQ(fx::round_half_up(0.49999999999999994), 0.0);  // floor(x + 0.5) gives 1
+  EXPECT_EQ(fx::round_half_up(-1e-300), 0.0);              // x - floor(x) rounds up to 1 here
+  EXPECT_EQ(fx::round_half_up(-0.49999999999999994), 0.0);
+  EXPECT_EQ(fx::round_half_up(-0.5000000000000001), -1.0);
+  EXPECT_EQ(fx::round_half_up(4503599627370495.5), 4503599627370496.0);  // 2^52 - 1/2
+  EXPECT_EQ(fx::round_half_up(-7.0), -7.0);
+}
+
 TEST(FixedFormat, NamedConstructorsGiveThePapersRanges) {
   // Weights: 8 b in [-1, 1): LSB 2^-7.
   const Format w = Format::signed_range(8, 0);
