@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "golden/rank_reduce/fixed_math.h"
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -104,6 +106,63 @@ uint64_t subtract_scaled(int32_t* w, const int16_t* q, int64_t m, int t, int n) 
   }
 #endif
   for (; i < n; ++i) w[i] = subtract_one(w[i], q[i], m, t, clips);
+  return clips;
+}
+
+uint64_t scaled_bound(int64_t m, uint16_t q_max, int t) {
+  const uint64_t mag = m < 0 ? 0 - static_cast<uint64_t>(m) : static_cast<uint64_t>(m);
+  // For p = +-P: floor((P + 2^(t-1)) 2^-t), and ceil((P - 2^(t-1)) 2^-t), never larger.
+  return (mag * q_max + (uint64_t{1} << (t - 1))) >> t;
+}
+
+namespace {
+
+// subtract_scaled when no element can clamp: max |w| + scaled_bound(m, max |q|, t) <= 2^31 - 1,
+// |m| < 2^31, 1 <= t <= 62.
+void subtract_scaled_unclamped(int32_t* w, const int16_t* q, int64_t m, int t, int n) {
+  int i = 0;
+#if defined(__AVX2__)
+  // Eight at a time: the products of the even and the odd elements in two vectors of 64-bit
+  // lanes, each plus 2^(t-1); floor(p 2^-t) is the high half of p 2^(32-t) for t <= 32 (no
+  // overflow: the result fits 32 bits), or the high half of p shifted right by t - 32 in
+  // 32-bit lanes; a blend puts the high halves back in element order.
+  const __m256i mv = _mm256_set1_epi64x(m);
+  const __m256i half = _mm256_set1_epi64x(int64_t{1} << (t - 1));
+  const __m128i up = _mm_cvtsi32_si128(std::max(0, 32 - t));
+  const __m128i down = _mm_cvtsi32_si128(std::max(0, t - 32));
+  for (; i + 8 <= n; i += 8) {
+    const __m256i qv = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + i)));
+    const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(qv, mv), half);
+    const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(qv, 32), mv), half);
+    const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(_mm256_sll_epi64(even, up), 32),
+                                            _mm256_sll_epi64(odd, up), 0xAA);
+    const __m256i r = _mm256_sra_epi32(high, down);
+    __m256i* out = reinterpret_cast<__m256i*>(w + i);
+    _mm256_storeu_si256(out, _mm256_sub_epi32(_mm256_loadu_si256(out), r));
+  }
+#endif
+  for (; i < n; ++i) w[i] = static_cast<int32_t>(int64_t{w[i]} - round_shift(m * q[i], t));
+}
+
+}  // namespace
+
+uint64_t subtract_scaled_bounded(int32_t* w, const int16_t* q, uint16_t q_max, int64_t m, int t, int n,
+                                 uint64_t& w_bound) {
+  if (t >= 1 && t <= 62) {
+    const uint64_t move = scaled_bound(m, q_max, t);
+    if (m >= -kMax32 && m <= kMax32 && w_bound <= static_cast<uint64_t>(kMax32) &&
+        move <= static_cast<uint64_t>(kMax32) - w_bound) {
+      subtract_scaled_unclamped(w, q, m, t, n);
+      w_bound += move;
+      return 0;
+    }
+    w_bound = kMax32;
+    return subtract_scaled(w, q, m, t, n);
+  }
+  w_bound = kMax32;
+  uint64_t clips = 0;
+  for (int i = 0; i < n; ++i)
+    w[i] = fixmath::saturate_int32(int64_t{w[i]} - fixmath::shift_round(m * q[i], t), clips);
   return clips;
 }
 

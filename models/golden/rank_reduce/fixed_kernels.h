@@ -22,6 +22,17 @@ int64_t dot(const int16_t* q, const int32_t* w, int n);
 /// |m| < 2^31).
 uint64_t subtract_scaled(int32_t* w, const int16_t* q, int64_t m, int t, int n);
 
+/// @brief max |round_half_up(m q 2^-t)| over |q| <= q_max (1 <= t <= 62, |m| q_max < 2^62):
+/// the most one subtract_scaled step can move an element.
+uint64_t scaled_bound(int64_t m, uint16_t q_max, int t);
+
+/// @brief subtract_scaled for any t (outside 1..62 element by element) and |m| q_max < 2^62,
+/// where q_max >= max_i |q[i]| and `w_bound` >= max_i |w[i]|, which it keeps an upper bound.
+/// While the bound leaves room for the step's largest move no element can clamp: then the
+/// subtraction runs in 32-bit lanes, twice as fast as the checked one.
+uint64_t subtract_scaled_bounded(int32_t* w, const int16_t* q, uint16_t q_max, int64_t m, int t, int n,
+                                 uint64_t& w_bound);
+
 /// @brief sum_i x[i]^2 (< 2^44 for n <= 2^14), exact; also w[i] = x[i] * 2^guard (guard <= 15).
 uint64_t square_and_widen(const int16_t* x, int guard, int32_t* w, int n);
 

@@ -199,6 +199,22 @@ void RankReduceFixed::set_state(const RankReduceFixedState& s) {
       s.left_exps.size() != q || s.right_exps.size() != q || s.left_max.size() != q || s.right_max.size() != q ||
       s.cx_codes.size() != q)
     throw std::invalid_argument("rank reduce (fixed): state of another shape");
+  // Gram-Schmidt trusts max_abs as each column's largest |code| (a dead column, the bound that
+  // rules out clamps): a state that says otherwise is refused.
+  const auto check_max = [this](const std::vector<int16_t>& codes, const std::vector<uint16_t>& max_abs,
+                                int n) {
+    for (int j = 0; j < q_; ++j) {
+      const auto first = codes.begin() + static_cast<std::ptrdiff_t>(j) * n;
+      uint64_t big = 0;
+      for (auto it = first; it != first + n; ++it) big = std::max(big, magnitude(*it));
+      if (big != max_abs[static_cast<std::size_t>(j)])
+        throw std::invalid_argument("rank reduce (fixed): state whose column " + std::to_string(j) +
+                                    " maximum " + std::to_string(max_abs[static_cast<std::size_t>(j)]) +
+                                    " is not its largest |code| " + std::to_string(big));
+    }
+  };
+  check_max(s.left_codes, s.left_max, left_.n);
+  check_max(s.right_codes, s.right_max, right_.n);
   left_.codes = s.left_codes;
   right_.codes = s.right_codes;
   left_.exps.assign(s.left_exps.begin(), s.left_exps.end());
@@ -271,6 +287,7 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
   const uint64_t x2 = fixkern::square_and_widen(x, kResidualGuardBits, w, n);  // |x|^2 in code units: < 2^44
   const int e_w = x_exp - kResidualGuardBits;
   for (int j = 0; j < q_; ++j) coeff[j] = Coeff{};
+  uint64_t w_bound = uint64_t{1} << (kQBits + kResidualGuardBits);  // >= max |w| (|x| <= 2^15)
 
   for (int pass = 0; pass < kGramSchmidtPasses; ++pass) {
     for (int j = 0; j < r_; ++j) {
@@ -285,12 +302,8 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
       const int ce = qe + e_w + sh;
       // w -= c_j Q_j in units of 2^e_w: round(cm * code * 2^(ce + qe - e_w)).
       const int t = e_w - ce - qe;
-      if (t >= 1 && t <= 62) {  // |cm| <= 2^30
-        saturations_ += fixkern::subtract_scaled(w, qj, cm, t, n);
-      } else {
-        for (int i = 0; i < n; ++i)
-          w[i] = fixmath::saturate_int32(int64_t{w[i]} - shift_round(cm * qj[i], t), saturations_);
-      }
+      saturations_ +=
+          fixkern::subtract_scaled_bounded(w, qj, b.max_abs[j], cm, t, n, w_bound);  // |cm| <= 2^30
       // c_j accumulates over the passes at the larger exponent (the second pass only corrects).
       Coeff& c = coeff[j];
       if (c.m == 0) {

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "golden/rank_reduce/fixed_kernels.h"
@@ -78,6 +80,59 @@ TEST(FixedKernels, SubtractScaledClampsBothWays) {  // the clamp path is taken, 
   EXPECT_EQ(w[0], kMax);
   EXPECT_EQ(w[1], -kMax);
   EXPECT_EQ(w[3], 5 - (int64_t{1} << 29));
+}
+
+TEST(FixedKernels, ScaledBoundIsTheLargestMove) {
+  for (int64_t m :
+       {int64_t{1} << 30, -(int64_t{1} << 30), int64_t{12345}, int64_t{-3}, int64_t{1}, int64_t{0}})
+    for (int q_max : {1, 2, 3, 1000, 32767})
+      for (int t = 1; t <= 47; ++t) {
+        uint64_t most = 0;
+        for (int q = -q_max; q <= q_max; q += std::max(1, q_max / 64))
+          most = std::max(most, fixmath::magnitude(shift_round(m * q, t)));
+        most = std::max(most, fixmath::magnitude(shift_round(m * q_max, t)));  // the upper end
+        ASSERT_EQ(fixkern::scaled_bound(m, static_cast<uint16_t>(q_max), t), most)
+            << "m " << m << " q_max " << q_max << " t " << t;
+      }
+}
+
+TEST(FixedKernels, SubtractScaledBoundedIsSubtractScaledAndKeepsItsBound) {
+  std::mt19937_64 g(7);
+  const int64_t kMax = (int64_t{1} << 31) - 1;
+  // w drawn up to a bound, from far below the 32-bit kernel's limit to above it, so that both
+  // kernels run, results reach +-(2^31 - 1), and clamps happen where the bound allows them;
+  // t below, at and above 32 (the 32-bit kernel's two shift directions) and outside 1..62.
+  int unclamped_runs = 0, clamped_runs = 0;
+  for (int64_t m : {kMax, -kMax, int64_t{1} << 30, -(int64_t{1} << 30), int64_t{12345}, int64_t{-1}})
+    for (int t : {-2, 0, 1, 2, 15, 20, 31, 32, 33, 36, 45, 62, 63})
+      for (int q_max : {1, 1000, 32767})
+        for (int n : lengths()) {
+          if (t < 1 && q_max > 1) continue;  // a left shift of m q would leave 62 bits
+          const uint64_t move =
+              t >= 1 && t <= 62 ? fixkern::scaled_bound(m, static_cast<uint16_t>(q_max), t) : 0;
+          const int64_t room = move < static_cast<uint64_t>(kMax) ? kMax - static_cast<int64_t>(move) : 0;
+          const int64_t w_max = std::clamp<int64_t>((n % 3 == 0)   ? room
+                                                    : (n % 3 == 1) ? room / 1000
+                                                                   : kMax,
+                                                    0, kMax);
+          const auto q = draws<int16_t>(g, n, -q_max, q_max);
+          auto w = draws<int32_t>(g, n, -w_max, w_max);
+          std::vector<int32_t> want(w);
+          uint64_t want_clips = 0;
+          for (int i = 0; i < n; ++i)
+            want[i] = fixmath::saturate_int32(int64_t{w[i]} - shift_round(m * q[i], t), want_clips);
+          uint64_t bound = static_cast<uint64_t>(w_max);
+          const uint64_t clips = fixkern::subtract_scaled_bounded(
+              w.data(), q.data(), static_cast<uint16_t>(q_max), m, t, n, bound);
+          const std::string at = "m " + std::to_string(m) + " t " + std::to_string(t) + " q_max " +
+                                 std::to_string(q_max) + " n " + std::to_string(n);
+          ASSERT_EQ(w, want) << at;
+          ASSERT_EQ(clips, want_clips) << at;
+          for (int32_t v : w) ASSERT_LE(fixmath::magnitude(v), bound) << at;
+          (bound < static_cast<uint64_t>(kMax) ? unclamped_runs : clamped_runs) += n > 0;
+        }
+  EXPECT_GT(unclamped_runs, 1000);
+  EXPECT_GT(clamped_runs, 1000);
 }
 
 TEST(FixedKernels, SquareAndWidenAndMaxMagnitude) {

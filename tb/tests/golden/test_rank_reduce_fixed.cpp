@@ -805,6 +805,29 @@ TEST(RankReduceFixed, StateDependsOnlyOnInputsAndSeed) {
   EXPECT_EQ(rr.stats().pairs, 60u);  // stats survive reset()
 }
 
+TEST(RankReduceFixed, SetStateTakesItsOwnStateAndRefusesAWrongColumnMaximum) {
+  // Gram-Schmidt's choice of the unclamped kernel rests on max_abs being each column's largest
+  // |code|: a state that says otherwise (a hand-edited checkpoint) is refused.
+  const CounterRng rng(63, 0);
+  uint64_t index = 0;
+  const RankReduceParams p = make_params(19, 23, 4, RankReduceMode::kUnbiased, 100.0, 5);
+  RankReduceFixed rr(p), twin(p);
+  for (int t = 0; t < 12; ++t) {
+    const Vec dz = gaussian(rng, index, 19), a = gaussian(rng, index, 23);
+    rr.step(dz.data(), a.data());
+  }
+  RankReduceFixedState st = rr.state();
+  EXPECT_NO_THROW(twin.set_state(st));
+  EXPECT_TRUE(state_of(twin) == state_of(rr));
+  for (const bool left : {true, false}) {
+    RankReduceFixedState bad = st;
+    uint16_t& m = (left ? bad.left_max : bad.right_max)[1];
+    ASSERT_GT(m, 0u);
+    --m;
+    EXPECT_THROW(twin.set_state(bad), std::invalid_argument) << (left ? "left" : "right");
+  }
+}
+
 TEST(RankReduceFixed, SignWordIsKeyedBySeedAndPairIndexAcrossResets) {
   RankReduceFixed rr(make_params(9, 8, 3, RankReduceMode::kUnbiased, 100.0, 0xABCDEF0123ull));
   const CounterRng rng(63, 0);
