@@ -110,8 +110,7 @@ RankReduceState GoldenRankReduceImpl::state() const {
 
 void GoldenRankReduceImpl::fill_state(RankReduceState& s) const {
   const golden::RankReduceParams& p = model_.params();
-  const int q = p.rank + 1;
-  const auto uq = static_cast<std::size_t>(q);
+  const auto uq = static_cast<std::size_t>(p.rank + 1);
   s.q_left.resize(static_cast<std::size_t>(p.n_o) * uq);
   s.q_right.resize(static_cast<std::size_t>(p.n_i) * uq);
   s.exp_left.resize(uq);
@@ -120,6 +119,18 @@ void GoldenRankReduceImpl::fill_state(RankReduceState& s) const {
   const int16_t* qr = model_.q_codes(golden::RankReduceSide::kRight);
   s.q_left.assign(ql, ql + s.q_left.size());
   s.q_right.assign(qr, qr + s.q_right.size());
+  fill_residual_and_metadata(s);
+}
+
+void GoldenRankReduceImpl::fill_residual_and_metadata(RankReduceState& s) const {
+  const golden::RankReduceParams& p = model_.params();
+  const int q = p.rank + 1;
+  const auto r = static_cast<std::size_t>(p.rank);
+  const auto n_o = static_cast<std::size_t>(p.n_o), n_i = static_cast<std::size_t>(p.n_i);
+  const int16_t* ql = model_.q_codes(golden::RankReduceSide::kLeft) + r * n_o;
+  const int16_t* qr = model_.q_codes(golden::RankReduceSide::kRight) + r * n_i;
+  std::copy(ql, ql + n_o, s.q_left.begin() + static_cast<std::ptrdiff_t>(r * n_o));
+  std::copy(qr, qr + n_i, s.q_right.begin() + static_cast<std::ptrdiff_t>(r * n_i));
   for (int j = 0; j < q; ++j) {
     s.exp_left[j] = exponent_register(model_.q_exponent(golden::RankReduceSide::kLeft, j), "Q_L column");
     s.exp_right[j] = exponent_register(model_.q_exponent(golden::RankReduceSide::kRight, j), "Q_R column");
@@ -128,7 +139,8 @@ void GoldenRankReduceImpl::fill_state(RankReduceState& s) const {
   s.cx_exp = exponent_register(model_.cx_exponent(), "c_x");
 }
 
-void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const RankReduceState& held) const {
+void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const RankReduceState& columns,
+                                        const RankReduceState& held) const {
   const golden::RankReduceParams& p = model_.params();
   const int r = p.rank;
   // Fast path: columns 0..r-1 are the first r n values of each side; when they and the
@@ -136,8 +148,8 @@ void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const Ran
   const auto same_prefix = [](const std::vector<int16_t>& a, const std::vector<int16_t>& b, std::size_t n) {
     return a.size() == b.size() && std::equal(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n), b.begin());
   };
-  if (same_prefix(loaded.q_left, held.q_left, static_cast<std::size_t>(r) * p.n_o) &&
-      same_prefix(loaded.q_right, held.q_right, static_cast<std::size_t>(r) * p.n_i) &&
+  if (same_prefix(loaded.q_left, columns.q_left, static_cast<std::size_t>(r) * p.n_o) &&
+      same_prefix(loaded.q_right, columns.q_right, static_cast<std::size_t>(r) * p.n_i) &&
       loaded.exp_left == held.exp_left && loaded.exp_right == held.exp_right && loaded.cx == held.cx &&
       loaded.cx_exp == held.cx_exp)
     return;
@@ -147,7 +159,8 @@ void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const Ran
                    " (was the state region written by someone else? the golden model cannot load "
                    "an outside state)");
   };
-  auto columns = [&](const std::vector<int16_t>& got, const std::vector<int16_t>& want, int n, const char* m) {
+  auto compare_columns = [&](const std::vector<int16_t>& got, const std::vector<int16_t>& want, int n,
+                             const char* m) {
     if (got.size() != want.size()) fail(std::string(m) + " size", got.size(), want.size());
     for (int j = 0; j < r; ++j)  // column r is output only
       for (int i = 0; i < n; ++i) {
@@ -157,8 +170,8 @@ void GoldenRankReduceImpl::check_loaded(const RankReduceState& loaded, const Ran
                static_cast<uint16_t>(got[k]), static_cast<uint16_t>(want[k]));
       }
   };
-  columns(loaded.q_left, held.q_left, p.n_o, "Q_L");
-  columns(loaded.q_right, held.q_right, p.n_i, "Q_R");
+  compare_columns(loaded.q_left, columns.q_left, p.n_o, "Q_L");
+  compare_columns(loaded.q_right, columns.q_right, p.n_i, "Q_R");
   for (std::size_t j = 0; j < held.cx.size(); ++j) {
     if (loaded.exp_left.at(j) != held.exp_left[j])
       fail("Q_L exponent " + std::to_string(j), static_cast<uint16_t>(loaded.exp_left[j]),
@@ -187,7 +200,7 @@ void GoldenRankReduceImpl::step(RankReduceState& state, const RankReducePair& pa
   }
   if (!matches_model(state)) {  // name the first differing word
     fill_state(held_);
-    check_loaded(state, held_);
+    check_loaded(state, held_, held_);
   }
   model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
   fill_state(state);
@@ -215,7 +228,7 @@ void GoldenRankReduceImpl::speculate(std::vector<SpeculativePair>& pairs) {
   if (results_.size() < pairs_.size()) results_.resize(pairs_.size());
   fill_state(before_);
   backup_ = model_;
-  pre_ = &before_;
+  pre_columns_ = pre_metadata_ = &before_;
   next_ = 0;
   done_ = 0;
   error_ = nullptr;
@@ -232,8 +245,11 @@ void GoldenRankReduceImpl::run_ahead() {
     try {
       model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
       r.changed = !is_zero_input(p, pair);
-      if (r.changed) fill_state(r.post);
       r.trace = model_.last_pair();
+      if (r.changed && r.trace.skipped_kappa && r.post.q_left.size() == before_.q_left.size())
+        fill_residual_and_metadata(r.post);
+      else if (r.changed)
+        fill_state(r.post);
     } catch (...) {
       const std::lock_guard<std::mutex> lock(mutex_);
       error_ = std::current_exception();
@@ -269,9 +285,23 @@ bool GoldenRankReduceImpl::take_ahead(RankReduceState& state, const RankReducePa
   }
   const Ahead& r = results_[next_];
   if (r.changed) {
-    check_loaded(state, *pre_);
-    state = r.post;  // same sizes: no allocation
-    pre_ = &r.post;
+    check_loaded(state, *pre_columns_, *pre_metadata_);
+    if (r.trace.skipped_kappa) {  // columns 0..r-1 as loaded (just checked): column r and the metadata
+      const auto rank = static_cast<std::ptrdiff_t>(p.rank);
+      const auto copy_column_r = [rank](const std::vector<int16_t>& from, std::vector<int16_t>& to, int n) {
+        std::copy(from.begin() + rank * n, from.end(), to.begin() + rank * n);
+      };
+      copy_column_r(r.post.q_left, state.q_left, p.n_o);
+      copy_column_r(r.post.q_right, state.q_right, p.n_i);
+      state.exp_left = r.post.exp_left;  // same sizes: no allocation
+      state.exp_right = r.post.exp_right;
+      state.cx = r.post.cx;
+      state.cx_exp = r.post.cx_exp;
+    } else {
+      state = r.post;  // same sizes: no allocation
+      pre_columns_ = &r.post;
+    }
+    pre_metadata_ = &r.post;
   }
   trace_ = r.trace;
   ++pairs_ahead_;

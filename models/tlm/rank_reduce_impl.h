@@ -157,15 +157,22 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
  private:
   // One announced pair's result.
   struct Ahead {
-    RankReduceState post;  // the state after it (only when it changed the state)
+    // The state after it when it changed the state; after a kappa skip only column r and the
+    // metadata (columns 0..r-1 are the previous ones: not copied, two thirds of the words).
+    RankReduceState post;
     golden::FixedPairTrace trace;
     bool changed = false;
   };
-  void check_loaded(const RankReduceState& loaded, const RankReduceState& held) const;
+  // Throws naming the first word where `loaded` differs from columns 0..r-1 of `columns` and
+  // the metadata of `metadata`.
+  void check_loaded(const RankReduceState& loaded, const RankReduceState& columns,
+                    const RankReduceState& metadata) const;
   // Whether the loaded words equal the model's state (the fast path of the check: no copy).
   bool matches_model(const RankReduceState& loaded) const;
   // state() into `s`, reusing its storage (once per pair: no allocation on the hot path).
   void fill_state(RankReduceState& s) const;
+  // Column r of both sides and the metadata into `s` (sized by fill_state before).
+  void fill_residual_and_metadata(RankReduceState& s) const;
   void run_ahead();  // the worker
   // Hands out the next announced pair's result if `pair` is it; false when none is pending or
   // the pair differs (then the speculation has been rolled back).
@@ -190,7 +197,10 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
   RankReduceState before_;  // the state before the first announced pair
   mutable golden::RankReduceFixed backup_;  // the model then
   mutable golden::FixedPairTrace trace_;    // the last pair handed out
-  const RankReduceState* pre_ = nullptr;    // the state before the next pair
+  // The state before the next pair: its columns 0..r-1 are those of the last pair that
+  // updated the basis (or before_), its metadata the last pair's.
+  const RankReduceState* pre_columns_ = nullptr;
+  const RankReduceState* pre_metadata_ = nullptr;
 };
 
 }  // namespace lrt::tlm

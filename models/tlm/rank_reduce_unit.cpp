@@ -347,13 +347,16 @@ bool rank_reduce_unit::read_codes(Context& x, uint64_t addr, std::vector<int16_t
     x.impl->step(x.state, pair);
     ++x.stats.zero_input;
   } else {
-    // Load the state the step reads (columns 0..r-1 and the metadata), step, store what changed.
+    // Load the state the step reads (columns 0..r-1 and the metadata), step, store what changed:
+    // column r (the residual) and the metadata always, columns 0..r-1 when the basis was
+    // updated, as the RTL writes them (hw/rr_unit_timing.cpp).
     load_metadata(x);
     for (bool left : {true, false}) read_columns(x, left, 0, r);
     x.impl->step(x.state, pair);
-    for (bool left : {true, false}) write_columns(x, left, 0, r + 1);
+    const bool skipped = x.impl->last_pair().skipped_kappa;
+    for (bool left : {true, false}) write_columns(x, left, skipped ? r : 0, skipped ? 1 : r + 1);
     store_metadata(x);
-    if (x.impl->last_pair().skipped_kappa)
+    if (skipped)
       ++x.stats.skipped_kappa;
     else
       ++x.stats.updated;

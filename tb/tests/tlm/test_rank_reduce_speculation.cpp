@@ -90,6 +90,7 @@ TEST_P(Speculation, AnnouncedPairsGiveTheSameStatesAndOutcomesAsSteppingThemOneB
   }
   EXPECT_EQ(ahead.stats().pairs, reference.stats().pairs);
   EXPECT_EQ(ahead.stats().skipped_kappa, reference.stats().skipped_kappa);
+  EXPECT_GT(reference.stats().skipped_kappa, 0u);  // kappa skips hand out column r and the metadata only
   EXPECT_TRUE(ahead.state() == reference.state());
   EXPECT_EQ(ahead.pairs_ahead(), 120u);  // every pair's result came from the worker
   EXPECT_EQ(reference.pairs_ahead(), 0u);
@@ -142,6 +143,48 @@ TEST_P(Speculation, ALoadedStateThatDiffersIsRefusedAsWithout) {
   while (k < pairs.size() && is_zero_input(p, pair_of(p, pairs[k]))) ++k;
   ASSERT_LT(k, pairs.size());
   EXPECT_THROW(ahead.step(s, pair_of(p, pairs[k])), RunError);
+}
+
+TEST_P(Speculation, AStateChangedAfterAKappaSkipIsRefused) {
+  // After a skip the unit's columns 0..r-1 are those of the last update: the check compares
+  // them with that state, not with the skipped pair's (whose columns were not copied).
+  const golden::RankReduceParams p = params(GetParam());
+  const std::vector<SpeculativePair> pairs = random_pairs(p, 120, 5);
+  GoldenRankReduceImpl reference(p);
+  RankReduceState s = RankReduceState::zero(p);
+  size_t skip = 0;
+  for (; skip < pairs.size(); ++skip) {
+    reference.step(s, pair_of(p, pairs[skip]));
+    if (reference.last_pair().skipped_kappa) break;
+  }
+  ASSERT_GE(skip, 1u);
+  ASSERT_FALSE(is_zero_input(p, pair_of(p, pairs[0])));
+  const RankReduceState s_skip = s;
+  size_t next = skip + 1;
+  while (next < pairs.size() && is_zero_input(p, pair_of(p, pairs[next]))) ++next;
+  ASSERT_LT(next, pairs.size());
+  for (const bool corrupt : {false, true}) {
+    GoldenRankReduceImpl ahead(p);
+    ahead.set_speculative(true);
+    RankReduceState t = RankReduceState::zero(p);
+    // Two announcements, so that the skip's result reuses the storage of pair 0's (a full
+    // state) and the worker copies only column r and the metadata into it.
+    std::vector<SpeculativePair> first(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(skip));
+    std::vector<SpeculativePair> rest(pairs.begin() + static_cast<std::ptrdiff_t>(skip), pairs.end());
+    ahead.speculate(first);
+    step_all(ahead, t, pairs, 0, skip);
+    ahead.speculate(rest);
+    step_all(ahead, t, pairs, skip, skip + 1);
+    ASSERT_TRUE(ahead.last_pair().skipped_kappa);
+    ASSERT_TRUE(t == s_skip);
+    step_all(ahead, t, pairs, skip + 1, next);  // zero inputs in between, if any
+    if (corrupt) {
+      t.q_right[static_cast<size_t>(p.n_i) + 2] ^= 4;  // column 1, written behind the unit's back
+      EXPECT_THROW(ahead.step(t, pair_of(p, pairs[next])), RunError);
+    } else {
+      EXPECT_NO_THROW(ahead.step(t, pair_of(p, pairs[next])));
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Speculation,
