@@ -231,36 +231,45 @@ void GoldenRankReduceImpl::speculate(std::vector<SpeculativePair>& pairs) {
   pre_columns_ = pre_metadata_ = &before_;
   next_ = 0;
   done_ = 0;
+  claimed_ = 0;
   error_ = nullptr;
   ahead_ = true;
   worker_ = std::thread([this] { run_ahead(); });
 }
 
 void GoldenRankReduceImpl::run_ahead() {
-  const golden::RankReduceParams& p = model_.params();
-  for (size_t k = 0; k < pairs_.size(); ++k) {
-    const SpeculativePair& sp = pairs_[k];
-    const RankReducePair pair{sp.codes.data(), sp.dz_exp, sp.codes.data() + p.n_o, sp.a_exp};
-    Ahead& r = results_[k];
-    try {
-      model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
-      r.changed = !is_zero_input(p, pair);
-      r.trace = model_.last_pair();
-      if (r.changed && r.trace.skipped_kappa && r.post.q_left.size() == before_.q_left.size())
-        fill_residual_and_metadata(r.post);
-      else if (r.changed)
-        fill_state(r.post);
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      error_ = std::current_exception();
-      done_ = pairs_.size();
-      ready_.notify_one();
-      return;
-    }
-    const std::lock_guard<std::mutex> lock(mutex_);
-    done_ = k + 1;
-    ready_.notify_one();
+  if (worker_delay_.count() > 0) std::this_thread::sleep_for(worker_delay_);
+  for (;;) {
+    const std::lock_guard<std::mutex> hold(model_mutex_);
+    if (claimed_ >= pairs_.size()) return;
+    compute_ahead(claimed_++);
   }
+}
+
+void GoldenRankReduceImpl::compute_ahead(size_t k) {
+  const golden::RankReduceParams& p = model_.params();
+  const SpeculativePair& sp = pairs_[k];
+  const RankReducePair pair{sp.codes.data(), sp.dz_exp, sp.codes.data() + p.n_o, sp.a_exp};
+  Ahead& r = results_[k];
+  try {
+    model_.step_codes(pair.dz, pair.dz_exp, pair.a, pair.a_exp);
+    r.changed = !is_zero_input(p, pair);
+    r.trace = model_.last_pair();
+    if (r.changed && r.trace.skipped_kappa && r.post.q_left.size() == before_.q_left.size())
+      fill_residual_and_metadata(r.post);
+    else if (r.changed)
+      fill_state(r.post);
+  } catch (...) {
+    claimed_ = pairs_.size();  // nothing after a failed pair
+    const std::lock_guard<std::mutex> lock(mutex_);
+    error_ = std::current_exception();
+    done_ = pairs_.size();
+    ready_.notify_one();
+    return;
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  done_ = k + 1;
+  ready_.notify_one();
 }
 
 bool GoldenRankReduceImpl::take_ahead(RankReduceState& state, const RankReducePair& pair) {
@@ -275,7 +284,21 @@ bool GoldenRankReduceImpl::take_ahead(RankReduceState& state, const RankReducePa
   }
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [this] { return done_ > next_; });
+    if (done_ <= next_) {
+      // The worker has not reached this pair. Unless it is computing it, compute it here rather
+      // than wait: a new worker can wait a millisecond or more for a core (conv1's, whose chain
+      // starts last, waited 1.3 ms on average in the paper run; issue 23).
+      lock.unlock();
+      {
+        const std::unique_lock<std::mutex> hold(model_mutex_, std::try_to_lock);
+        if (hold.owns_lock() && claimed_ == next_) {
+          compute_ahead(claimed_++);
+          ++pairs_here_;
+        }
+      }
+      lock.lock();
+      ready_.wait(lock, [this] { return done_ > next_; });
+    }
     if (error_) {
       const std::exception_ptr e = error_;
       lock.unlock();
@@ -311,6 +334,10 @@ bool GoldenRankReduceImpl::take_ahead(RankReduceState& state, const RankReducePa
 
 void GoldenRankReduceImpl::settle() const {
   if (!ahead_) return;
+  {
+    const std::lock_guard<std::mutex> hold(model_mutex_);
+    claimed_ = pairs_.size();  // a worker cut short stops after its current pair
+  }
   if (worker_.joinable()) worker_.join();
   ahead_ = false;
   if (next_ == pairs_.size() && !error_) return;

@@ -10,6 +10,7 @@
 // checks, word by word, that what the unit loaded equals what it holds; a mismatch (someone
 // wrote the SRAM behind the unit's back) throws lrt::RunError naming the word.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -17,10 +18,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <systemc>
 #include <thread>
 #include <vector>
-
-#include <systemc>
 
 #include "golden/rank_reduce/rank_reduce.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
@@ -145,14 +145,20 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
   /// @brief Speculation (off by default): speculate() starts a worker thread that steps the
   /// model through the announced pairs and keeps each pair's outcome and new state; step() then
   /// hands them out in order, after checking that its pair equals the announced one and the
-  /// loaded state equals the state before it. A different pair, or any other call before every
-  /// announced pair was stepped, rolls the model back to the pairs handed out (a copy taken when
-  /// the speculation started) and continues without it. Bit-identical either way.
+  /// loaded state equals the state before it; a pair the worker has not reached, and is not
+  /// computing, step() computes itself in the worker's place. A different pair, or any other call before
+  /// every announced pair was stepped, rolls the model back to the pairs handed out (a copy taken when the
+  /// speculation started) and continues without it. Bit-identical either way.
   void set_speculative(bool on) override { speculative_ = on; }
   bool speculative() const override { return speculative_; }
   void speculate(std::vector<SpeculativePair>& pairs) override;
   /// Pairs whose result came from a speculation (handed out by step()).
   uint64_t pairs_ahead() const { return pairs_ahead_; }
+  /// Of those, the pairs step() computed itself because the worker had not reached them (it had
+  /// not started, or was between pairs): the same arithmetic, in the announced order.
+  uint64_t pairs_ahead_computed_here() const { return pairs_here_; }
+  /// Tests: the worker sleeps this long before its first pair.
+  void set_worker_delay_for_tests(std::chrono::microseconds d) { worker_delay_ = d; }
 
  private:
   // One announced pair's result.
@@ -173,7 +179,10 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
   void fill_state(RankReduceState& s) const;
   // Column r of both sides and the metadata into `s` (sized by fill_state before).
   void fill_residual_and_metadata(RankReduceState& s) const;
-  void run_ahead();  // the worker
+  void run_ahead();  // the worker: claims and computes the next pair until none is left
+  // Computes announced pair k and publishes its result (the caller holds model_mutex_ and
+  // claimed pair k); a pair that throws ends the speculation with its error.
+  void compute_ahead(size_t k);
   // Hands out the next announced pair's result if `pair` is it; false when none is pending or
   // the pair differs (then the speculation has been rolled back).
   bool take_ahead(RankReduceState& state, const RankReducePair& pair);
@@ -188,7 +197,13 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
   mutable std::thread worker_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
-  size_t done_ = 0;       // pairs the worker finished (guarded by mutex_)
+  size_t done_ = 0;  // pairs computed (guarded by mutex_)
+  // Held while a pair is computed (by the worker or by step()); guards model_ and claimed_
+  // during a speculation.
+  mutable std::mutex model_mutex_;
+  mutable size_t claimed_ = 0;  // the next pair to compute (guarded by model_mutex_)
+  uint64_t pairs_here_ = 0;
+  std::chrono::microseconds worker_delay_{0};
   std::exception_ptr error_;  // what the worker threw (guarded by mutex_)
   mutable size_t next_ = 0;   // pairs handed out
   uint64_t pairs_ahead_ = 0;

@@ -5,6 +5,7 @@
 // state that differs from the one before the pair is refused as without speculation.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -94,6 +95,32 @@ TEST_P(Speculation, AnnouncedPairsGiveTheSameStatesAndOutcomesAsSteppingThemOneB
   EXPECT_TRUE(ahead.state() == reference.state());
   EXPECT_EQ(ahead.pairs_ahead(), 120u);  // every pair's result came from the worker
   EXPECT_EQ(reference.pairs_ahead(), 0u);
+}
+
+TEST_P(Speculation, PairsTheWorkerHasNotReachedAreComputedByTheCaller) {
+  // A worker that starts late (here: sleeps 100 ms) leaves the first pairs to step(), which
+  // computes them in its place; the worker then continues after them. The same states either way.
+  const golden::RankReduceParams p = params(GetParam());
+  const std::vector<SpeculativePair> pairs = random_pairs(p, 80, 6);
+  GoldenRankReduceImpl reference(p), ahead(p);
+  ahead.set_speculative(true);
+  ahead.set_worker_delay_for_tests(std::chrono::milliseconds(100));
+  RankReduceState s_ref = RankReduceState::zero(p), s_ahead = RankReduceState::zero(p);
+  std::vector<RankReduceState> want_states, got_states;
+  step_all(reference, s_ref, pairs, 0, pairs.size(), &want_states);
+  for (size_t first = 0; first < pairs.size(); first += 40) {
+    std::vector<SpeculativePair> batch(pairs.begin() + static_cast<std::ptrdiff_t>(first),
+                                       pairs.begin() + static_cast<std::ptrdiff_t>(first + 40));
+    ahead.speculate(batch);
+    step_all(ahead, s_ahead, pairs, first, first + 40, &got_states);
+  }
+  ASSERT_EQ(got_states.size(), want_states.size());
+  for (size_t k = 0; k < want_states.size(); ++k)
+    EXPECT_TRUE(got_states[k] == want_states[k]) << "pair " << k;
+  EXPECT_TRUE(ahead.state() == reference.state());
+  EXPECT_EQ(ahead.stats().pairs, reference.stats().pairs);
+  EXPECT_EQ(ahead.pairs_ahead(), 80u);
+  EXPECT_GT(ahead.pairs_ahead_computed_here(), 0u);  // the first pair at least: the worker was asleep
 }
 
 TEST_P(Speculation, ADifferentPairOrAnEarlyReadRollsBackToThePairsHandedOut) {
