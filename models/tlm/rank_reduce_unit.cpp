@@ -17,11 +17,6 @@ void put_u32(unsigned char* p, uint32_t v) { store_code_le(static_cast<int32_t>(
 int16_t get_i16(const unsigned char* p) { return static_cast<int16_t>(load_code_le(p, 2)); }
 uint32_t get_u32(const unsigned char* p) { return static_cast<uint32_t>(load_code_le(p, 4)); }
 
-// On a little-endian host int16 codes already sit in memory in the bus's byte order, so the
-// basis columns and the pair's codes move between the SRAM and the unit's buffers with no
-// staging copy (two fewer passes over about 20 KB per pair at conv2's shape; issue 23).
-constexpr bool kLittleEndianHost = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-
 }  // namespace
 
 RankReduceStateLayout::RankReduceStateLayout(const golden::RankReduceParams& params)
@@ -297,12 +292,15 @@ void rank_reduce_unit::write_columns(Context& x, bool left, uint64_t first, uint
 bool rank_reduce_unit::read_codes(Context& x, uint64_t addr, std::vector<int16_t>& codes,
                                   sc_core::sc_time& delay) {
   const uint64_t bytes = 2 * codes.size();
-  std::fill(codes.begin(), codes.end(), int16_t{0});  // a refused read leaves the codes 0
-  if constexpr (kLittleEndianHost)
-    return mem_access(x, ::tlm::TLM_READ_COMMAND, addr, codes.data(), bytes, delay) == ::tlm::TLM_OK_RESPONSE;
-  const bool ok = mem_access(x, ::tlm::TLM_READ_COMMAND, addr, staging(x, bytes, true), bytes, delay) ==
-                  ::tlm::TLM_OK_RESPONSE;
-  load_le16(x.bytes.data(), codes.size(), codes.data());
+  bool ok = false;
+  if constexpr (kLittleEndianHost) {
+    ok = mem_access(x, ::tlm::TLM_READ_COMMAND, addr, codes.data(), bytes, delay) == ::tlm::TLM_OK_RESPONSE;
+  } else {
+    ok = mem_access(x, ::tlm::TLM_READ_COMMAND, addr, staging(x, bytes, false), bytes, delay) ==
+         ::tlm::TLM_OK_RESPONSE;
+    if (ok) load_le16(x.bytes.data(), codes.size(), codes.data());
+  }
+  if (!ok) std::fill(codes.begin(), codes.end(), int16_t{0});  // a refused read leaves the codes 0
   return ok;
 }
 

@@ -33,6 +33,11 @@ inline int64_t load_code_le(const unsigned char* src, unsigned bytes) {
   return static_cast<int64_t>(u ^ sign) - static_cast<int64_t>(sign);
 }
 
+/// On a little-endian host int16 codes already sit in memory in the bus's byte order, so they can
+/// move between buffers and the bus with no staging copy (issue 23: two passes over about 2.5 KB
+/// a pair, and over 20 KB of basis columns at conv2's shape).
+constexpr bool kLittleEndianHost = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
 /// @brief n codes (int16 or int32 values that fit 16 bits) as consecutive two-byte
 /// little-endian words, and back: plain loops the compiler vectorizes (the rank-reduce unit
 /// moves its basis columns this way on every pair; a read burst of 16-bit weights as well).

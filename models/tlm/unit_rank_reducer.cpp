@@ -95,11 +95,15 @@ void UnitRankReducer::prepare_integer(const int16_t* dz, int dz_frac, const int1
 }
 
 void UnitRankReducer::send(int dz_exp, int a_exp) {
-  store_le16(codes_.data(), codes_.size(), bytes_.data());
+  unsigned char* data = reinterpret_cast<unsigned char*>(codes_.data());  // a write's target only reads it
+  if constexpr (!kLittleEndianHost) {
+    store_le16(codes_.data(), codes_.size(), bytes_.data());
+    data = bytes_.data();
+  }
   ::tlm::tlm_generic_payload& t = trans_;
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(pair_addr_);
-  t.set_data_ptr(bytes_.data());
+  t.set_data_ptr(data);
   t.set_data_length(static_cast<unsigned>(bytes_.size()));
   t.set_streaming_width(static_cast<unsigned>(bytes_.size()));
   transport(t, "pair write");
