@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <vector>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -60,7 +62,8 @@ void gemm_nt(int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c
 ConvBackwardScratch::ConvBackwardScratch(int pairs, int c_out, int k)
     : dz_rows(static_cast<size_t>(pairs) * c_out),
       pixel(static_cast<size_t>(pairs)),
-      dcols(static_cast<size_t>(pairs) * k) {}
+      dcols(static_cast<size_t>(pairs) * k),
+      w_rows(static_cast<size_t>(c_out) * k) {}
 
 void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
   // Below about 64 k-long dot products per block the hand-off costs more than it saves.
@@ -85,11 +88,10 @@ void gemm_nt_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, c
   }
 }
 
-void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
-                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
-  const int ow = in.w - 2, c = in.c, k = 9 * in.c;
-  const int pairs = (in.h - 2) * ow;
-  // Max-pool and ReLU leave many output pixels without gradient: gather the others.
+namespace {
+
+// The output pixels of dz with a non-zero gradient, their rows gathered into scratch.dz_rows.
+int gather_gradient_rows(int pairs, int c_out, const int16_t* dz, ConvBackwardScratch& scratch) {
   int m = 0;
   for (int p = 0; p < pairs; ++p) {
     const int16_t* g = dz + static_cast<int64_t>(p) * c_out;
@@ -101,7 +103,12 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
     scratch.pixel[static_cast<size_t>(m)] = p;
     ++m;
   }
-  gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
+  return m;
+}
+
+// col2im: dx = sum of the m gathered pixels' dcols rows over their 3x3 windows.
+void scatter_columns(const TensorShape& in, int m, const ConvBackwardScratch& scratch, int32_t* dx) {
+  const int ow = in.w - 2, c = in.c, k = 9 * in.c;
   std::fill(dx, dx + in.size(), 0);
   for (int j = 0; j < m; ++j) {
     const int p = scratch.pixel[static_cast<size_t>(j)];
@@ -114,6 +121,96 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
       for (int i = 0; i < 3 * c; ++i) d[i] += s[i];
     }
   }
+}
+
+}  // namespace
+
+void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_rows, int32_t* out,
+                        int* channels) {
+  int nnz = 0;
+  for (int c = 0; c < c_out; ++c)
+    if (dz[c] != 0) channels[nnz++] = c;
+  int j = 0;
+#if defined(__AVX2__)
+  // Two channels at a time: their weight rows interleaved (unpack) against the pair of dz
+  // values (one 32-bit broadcast), so that one vpmaddwd makes 8 outputs of both; a block of
+  // 16 x `kVecs` outputs stays in registers over all the channels. The unpacks work within
+  // 128-bit lanes: `lo` holds outputs 0-3 and 8-11 of 16, `hi` 4-7 and 12-15.
+  const auto block = [&](auto vecs) {
+    constexpr int kVecs = decltype(vecs)::value;
+    for (; j + 16 * kVecs <= k; j += 16 * kVecs) {
+      __m256i lo[kVecs], hi[kVecs];
+      for (int q = 0; q < kVecs; ++q) lo[q] = hi[q] = _mm256_setzero_si256();
+      for (int t = 0; t < nnz; t += 2) {
+        const int c1 = channels[t];
+        const bool two = t + 1 < nnz;
+        const int c2 = two ? channels[t + 1] : c1;
+        const uint32_t pair =
+            static_cast<uint16_t>(dz[c1]) | (two ? uint32_t{static_cast<uint16_t>(dz[c2])} << 16 : 0u);
+        const __m256i v = _mm256_set1_epi32(static_cast<int32_t>(pair));
+        const int16_t* r1 = w_rows + static_cast<int64_t>(c1) * k + j;
+        const int16_t* r2 = w_rows + static_cast<int64_t>(c2) * k + j;
+        for (int q = 0; q < kVecs; ++q) {
+          const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r1 + 16 * q));
+          const __m256i w2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r2 + 16 * q));
+          lo[q] = _mm256_add_epi32(lo[q], _mm256_madd_epi16(_mm256_unpacklo_epi16(w1, w2), v));
+          hi[q] = _mm256_add_epi32(hi[q], _mm256_madd_epi16(_mm256_unpackhi_epi16(w1, w2), v));
+        }
+      }
+      for (int q = 0; q < kVecs; ++q) {
+        __m256i* o = reinterpret_cast<__m256i*>(out + j + 16 * q);
+        _mm256_storeu_si256(o, _mm256_permute2x128_si256(lo[q], hi[q], 0x20));
+        _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(lo[q], hi[q], 0x31));
+      }
+    }
+  };
+  block(std::integral_constant<int, 4>{});
+  block(std::integral_constant<int, 1>{});
+#endif
+  for (; j < k; ++j) {
+    uint32_t sum = 0;  // modulo 2^32, as the vector lanes
+    for (int t = 0; t < nnz; ++t)
+      sum +=
+          static_cast<uint32_t>(int32_t{dz[channels[t]]} * w_rows[static_cast<int64_t>(channels[t]) * k + j]);
+    out[j] = static_cast<int32_t>(sum);
+  }
+}
+
+void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+  const int k = 9 * in.c;
+  const int pairs = (in.h - 2) * (in.w - 2);
+  const int m = gather_gradient_rows(pairs, c_out, dz, scratch);
+  if (scratch.w_rows.size() < static_cast<size_t>(c_out) * k)
+    scratch.w_rows.resize(static_cast<size_t>(c_out) * k);
+  transpose_i16(k, c_out, wt, scratch.w_rows.data());
+  const auto rows = [&](int first, int last) {
+    constexpr int kOnStack = 1024;  // channel lists of wider layers on the heap, once a task
+    int on_stack[kOnStack];
+    std::vector<int> on_heap(c_out > kOnStack ? static_cast<size_t>(c_out) : 0);
+    int* channels = c_out > kOnStack ? on_heap.data() : on_stack;
+    for (int j = first; j < last; ++j)
+      sparse_row_product(c_out, k, scratch.dz_rows.data() + static_cast<int64_t>(j) * c_out,
+                         scratch.w_rows.data(), scratch.dcols.data() + static_cast<int64_t>(j) * k, channels);
+  };
+  constexpr int kRowsPerTask = 16;  // a task of about 16 x 15 channel rows of 1152 products
+  if (pool == nullptr || pool->threads() == 1 || m < 2 * kRowsPerTask) {
+    rows(0, m);
+  } else {
+    pool->parallel_for((m + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t t) {
+      const int first = static_cast<int>(t) * kRowsPerTask;
+      rows(first, std::min(m, first + kRowsPerTask));
+    });
+  }
+  scatter_columns(in, m, scratch, dx);
+}
+
+void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                                 int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+  const int k = 9 * in.c;
+  const int m = gather_gradient_rows((in.h - 2) * (in.w - 2), c_out, dz, scratch);
+  gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
+  scatter_columns(in, m, scratch, dx);
 }
 
 void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g) {

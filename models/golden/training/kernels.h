@@ -31,16 +31,30 @@ struct ConvBackwardScratch {
   std::vector<int16_t> dz_rows;  ///< pairs x c_out: the output pixels with a non-zero gradient
   std::vector<int32_t> pixel;    ///< their pixel indices
   std::vector<int32_t> dcols;    ///< pairs x 9 c_in: their im2col-shaped input gradients
+  std::vector<int16_t> w_rows;   ///< c_out x 9 c_in: wt transposed (a channel's weights contiguous)
   ConvBackwardScratch() = default;
   ConvBackwardScratch(int pairs, int c_out, int k);
 };
 
 /// @brief Backward data of a 3x3 valid convolution: dx[in] = sum over output pixels and
-/// taps of dz[p][co] * w[co][tap][ci], with wt the weights re-laid as [tap][ci][co]: a GEMM
+/// taps of dz[p][co] * w[co][tap][ci], with wt the weights re-laid as [tap][ci][co]:
 /// dcols = dz wt^T over the pixels with a non-zero gradient, then col2im. dx (in.size()
-/// int32) is overwritten.
+/// int32) is overwritten. Max-pool and ReLU leave most of dz zero (88 % in the paper run), so
+/// each pixel's row of dcols is the sum of its non-zero channels' weight rows times their dz
+/// (sparse_row_product), not a dense product: the same int32 sums (modulo 2^32, in any order).
 void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
                            int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
+
+/// @brief out[j] = sum over c < c_out with dz[c] != 0 of dz[c] * w_rows[c][j], j < k, in int32
+/// (modulo 2^32, as gemm_nt's sums); w_rows is c_out x k row-major; `channels` has room for
+/// c_out indices (scratch).
+void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_rows, int32_t* out,
+                        int* channels);
+
+/// @brief The dense form of conv3x3_backward_data (a GEMM over the pixels with a non-zero
+/// gradient), kept as its reference in the tests.
+void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                                 int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
 
 /// @brief g[o][k] = sum_p dz[p][o] * a[p][k] (the weight gradient sum_p dz_p a_p^T);
 /// g (n_o x k int32) is overwritten. Rows of dz that are zero cost nothing.

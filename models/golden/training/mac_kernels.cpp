@@ -8,6 +8,7 @@ void reserve_conv_backward_scratch(kern::ConvBackwardScratch& s, const TensorSha
   if (s.dz_rows.size() < pairs * static_cast<size_t>(c_out)) s.dz_rows.resize(pairs * static_cast<size_t>(c_out));
   if (s.pixel.size() < pairs) s.pixel.resize(pairs);
   if (s.dcols.size() < pairs * k) s.dcols.resize(pairs * k);
+  if (s.w_rows.size() < static_cast<size_t>(c_out) * k) s.w_rows.resize(static_cast<size_t>(c_out) * k);
 }
 
 void LocalMacKernels::forward(const MacOperandBits& /*bits*/, int m, int n, int k, const int16_t* a,

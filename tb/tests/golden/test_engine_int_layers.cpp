@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "core/fixed_point.h"
@@ -133,6 +134,63 @@ TEST(EngineKernels, WeightGradientAndBackwardDataMatchNaiveLoops) {
                   int64_t{dz[static_cast<size_t>(y * 4 + xo) * c_out + o]} *
                   w[static_cast<size_t>(o) * k + (ky * 3 + kx) * 3 + ci];
   for (size_t i = 0; i < dx.size(); ++i) ASSERT_EQ(dx[i], ref[i]) << i;
+}
+
+TEST(EngineKernels, SparseRowProductIsTheSumOverTheNonZeroChannels) {
+  // Every block width (64, 16, the scalar tail), odd and even numbers of non-zero channels, none,
+  // and the full int16 range, whose products of -32768 sum past 2^31: the sums modulo 2^32 (what
+  // gemm_nt's vector lanes give too).
+  std::mt19937_64 g(21);
+  for (int c_out : {1, 2, 3, 128})
+    for (int k : {1, 15, 16, 17, 64, 95, 1152})
+      for (int density : {0, 1, 12, 100}) {  // percent of non-zero dz
+        std::vector<int16_t> dz(static_cast<size_t>(c_out)), w(static_cast<size_t>(c_out) * k);
+        for (int16_t& v : dz)
+          v = static_cast<int16_t>(static_cast<int>(g() % 100) < density
+                                       ? (g() % 8 == 0 ? -32768 : static_cast<int>(g() % 65536) - 32768)
+                                       : 0);
+        for (int16_t& v : w)
+          v = static_cast<int16_t>(g() % 8 == 0 ? -32768 : static_cast<int>(g() % 65536) - 32768);
+        std::vector<int32_t> out(static_cast<size_t>(k), 12345);
+        std::vector<int> channels(static_cast<size_t>(c_out));
+        kern::sparse_row_product(c_out, k, dz.data(), w.data(), out.data(), channels.data());
+        for (int j = 0; j < k; ++j) {
+          uint32_t want = 0;
+          for (int c = 0; c < c_out; ++c)
+            want += static_cast<uint32_t>(int32_t{dz[c]} * w[static_cast<size_t>(c) * k + j]);
+          ASSERT_EQ(out[static_cast<size_t>(j)], static_cast<int32_t>(want))
+              << c_out << " " << k << " " << density << " j " << j;
+        }
+      }
+}
+
+TEST(EngineKernels, SparseConvBackwardDataEqualsTheDenseForm) {
+  // conv2's shape with a max-pool's gradient (one pixel of each 2 x 2 window per channel) and a
+  // ReLU's zeros, on one thread and on two: dx equal to the dense GEMM's, element for element.
+  const TensorShape in{26, 26, 128};
+  const int c_out = 128, k = 9 * in.c, pairs = 24 * 24;
+  std::mt19937_64 g(22);
+  const auto dz_codes = random_codes(static_cast<size_t>(pairs) * c_out, kQg, 24);
+  std::vector<int16_t> dz(static_cast<size_t>(pairs) * c_out, 0);
+  for (int c = 0; c < c_out; ++c)
+    for (int wy = 0; wy < 12; ++wy)
+      for (int wx = 0; wx < 12; ++wx) {
+        if (g() % 2 == 0) continue;  // ReLU
+        const int p = (2 * wy + static_cast<int>(g() % 2)) * 24 + 2 * wx + static_cast<int>(g() % 2);
+        dz[static_cast<size_t>(p) * c_out + c] = dz_codes[static_cast<size_t>(p) * c_out + c];
+      }
+  for (int p = 0; p < 30; ++p)
+    for (int c = 0; c < c_out; ++c) dz[static_cast<size_t>(p) * c_out + c] = 0;  // pixels without gradient
+  const auto wt = random_codes(static_cast<size_t>(k) * c_out, kQw, 23);
+  std::vector<int32_t> want(static_cast<size_t>(in.size())), got(want.size());
+  kern::ConvBackwardScratch ref_scratch(pairs, c_out, k), scratch(pairs, c_out, k);
+  kern::conv3x3_backward_data_dense(in, c_out, dz.data(), wt.data(), want.data(), ref_scratch);
+  for (int threads : {1, 2}) {
+    ThreadPool pool(threads);
+    std::fill(got.begin(), got.end(), 7);
+    kern::conv3x3_backward_data(in, c_out, dz.data(), wt.data(), got.data(), scratch, &pool);
+    ASSERT_EQ(got, want) << threads << " threads";
+  }
 }
 
 // An affine layer with given codes, its float twin, and the comparisons.
