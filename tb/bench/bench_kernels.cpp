@@ -75,12 +75,16 @@ void BM_TransposeI16(benchmark::State& state) {
 }
 BENCHMARK(BM_TransposeI16)->Args({2048, 512})->Args({1152, 128})->Unit(benchmark::kMicrosecond);
 
-// Backward data of conv2 (dz 576 x 128 -> dx 26 x 26 x 128); arg: threads.
+// Backward data of conv2 (dz 576 x 128 -> dx 26 x 26 x 128); args: threads, the percentage of
+// non-zero dz entries (100: the dense GEMM; 12: as in the paper run after max-pool and ReLU,
+// the row products). MAC/s counts the dense product's multiply-accumulates.
 void BM_Conv3x3BackwardData(benchmark::State& state) {
   const TensorShape in{26, 26, 128};
   constexpr int kCout = 128, kPairs = 24 * 24;
   const int k = 9 * in.c;
-  const std::vector<int16_t> dz = random_codes(static_cast<size_t>(kPairs) * kCout, 4);
+  std::vector<int16_t> dz = random_codes(static_cast<size_t>(kPairs) * kCout, 4);
+  for (size_t i = 0; i < dz.size(); ++i)
+    if (static_cast<int64_t>((i * 2654435761u) % 100) >= state.range(1)) dz[i] = 0;
   const std::vector<int16_t> wt = random_codes(static_cast<size_t>(k) * kCout, 5);
   std::vector<int32_t> dx(static_cast<size_t>(in.size()));
   kern::ConvBackwardScratch scratch(kPairs, kCout, k);
@@ -93,7 +97,13 @@ void BM_Conv3x3BackwardData(benchmark::State& state) {
                                                    static_cast<double>(state.iterations()),
                                                benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Conv3x3BackwardData)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Conv3x3BackwardData)
+    ->Args({1, 100})
+    ->Args({2, 100})
+    ->Args({1, 12})
+    ->Args({2, 12})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // One N(0, 1) draw: Box-Muller (normal: weight init, data) and ziggurat (normal_ziggurat:
 // analog drift and read noise, one draw per word or cell). Arg 0: Box-Muller, 1: ziggurat.

@@ -40,8 +40,9 @@ struct ConvBackwardScratch {
 /// taps of dz[p][co] * w[co][tap][ci], with wt the weights re-laid as [tap][ci][co]:
 /// dcols = dz wt^T over the pixels with a non-zero gradient, then col2im. dx (in.size()
 /// int32) is overwritten. Max-pool and ReLU leave most of dz zero (88 % in the paper run), so
-/// each pixel's row of dcols is the sum of its non-zero channels' weight rows times their dz
-/// (sparse_row_product), not a dense product: the same int32 sums (modulo 2^32, in any order).
+/// while at most half the gathered entries are non-zero each pixel's row of dcols is the sum of
+/// its non-zero channels' weight rows times their dz (sparse_row_product), otherwise a dense
+/// GEMM: the same int32 sums (modulo 2^32, in any order).
 void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
                            int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
 

@@ -166,7 +166,7 @@ TEST(EngineKernels, SparseRowProductIsTheSumOverTheNonZeroChannels) {
 
 TEST(EngineKernels, SparseConvBackwardDataEqualsTheDenseForm) {
   // conv2's shape with a max-pool's gradient (one pixel of each 2 x 2 window per channel) and a
-  // ReLU's zeros, on one thread and on two: dx equal to the dense GEMM's, element for element.
+  // ReLU's zeros, and a dense one, on one thread and on two: dx equal to the dense GEMM's.
   const TensorShape in{26, 26, 128};
   const int c_out = 128, k = 9 * in.c, pairs = 24 * 24;
   std::mt19937_64 g(22);
@@ -184,12 +184,16 @@ TEST(EngineKernels, SparseConvBackwardDataEqualsTheDenseForm) {
   const auto wt = random_codes(static_cast<size_t>(k) * c_out, kQw, 23);
   std::vector<int32_t> want(static_cast<size_t>(in.size())), got(want.size());
   kern::ConvBackwardScratch ref_scratch(pairs, c_out, k), scratch(pairs, c_out, k);
-  kern::conv3x3_backward_data_dense(in, c_out, dz.data(), wt.data(), want.data(), ref_scratch);
-  for (int threads : {1, 2}) {
-    ThreadPool pool(threads);
-    std::fill(got.begin(), got.end(), 7);
-    kern::conv3x3_backward_data(in, c_out, dz.data(), wt.data(), got.data(), scratch, &pool);
-    ASSERT_EQ(got, want) << threads << " threads";
+  // The max-pool's gradient (the row products), then every entry non-zero (the dense GEMM).
+  const std::vector<int16_t>* grads[] = {&dz, &dz_codes};
+  for (const std::vector<int16_t>* grad : grads) {
+    kern::conv3x3_backward_data_dense(in, c_out, grad->data(), wt.data(), want.data(), ref_scratch);
+    for (int threads : {1, 2}) {
+      ThreadPool pool(threads);
+      std::fill(got.begin(), got.end(), 7);
+      kern::conv3x3_backward_data(in, c_out, grad->data(), wt.data(), got.data(), scratch, &pool);
+      ASSERT_EQ(got, want) << threads << " threads, " << (grad == &dz ? "sparse" : "dense");
+    }
   }
 }
 
