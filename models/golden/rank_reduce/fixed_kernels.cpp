@@ -124,8 +124,8 @@ void subtract_scaled_unclamped(int32_t* w, const int16_t* q, int64_t m, int t, i
 #if defined(__AVX2__)
   // Eight at a time: the products of the even and the odd elements in two vectors of 64-bit
   // lanes, each plus 2^(t-1); floor(p 2^-t) is the high half of p 2^(32-t) for t <= 32 (no
-  // overflow: the result fits 32 bits), or the high half of p shifted right by t - 32 in
-  // 32-bit lanes; a blend puts the high halves back in element order.
+  // overflow: the caller's bound gives |p| + 2^(t-1) < 2^(31+t)), or the high half of p shifted
+  // right by t - 32 in 32-bit lanes; a blend puts the high halves back in element order.
   const __m256i mv = _mm256_set1_epi64x(m);
   const __m256i half = _mm256_set1_epi64x(int64_t{1} << (t - 1));
   const __m128i up = _mm_cvtsi32_si128(std::max(0, 32 - t));
