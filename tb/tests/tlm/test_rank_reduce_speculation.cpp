@@ -123,6 +123,29 @@ TEST_P(Speculation, PairsTheWorkerHasNotReachedAreComputedByTheCaller) {
   EXPECT_GT(ahead.pairs_ahead_computed_here(), 0u);  // the first pair at least: the worker was asleep
 }
 
+TEST_P(Speculation, APairThatThrowsWhenTheCallerComputesItThrowsAsWithout) {
+  // The worker starts late, so the caller computes the pairs; pair 2's exponent is out of range
+  // (step_codes throws before it changes anything): the STEP throws what stepping it one by one
+  // throws, and the model is then where the one-by-one model is, after pairs 0 and 1.
+  const golden::RankReduceParams p = params(GetParam());
+  std::vector<SpeculativePair> pairs = random_pairs(p, 6, 11);
+  pairs[2].dz_exp = 5000;
+  GoldenRankReduceImpl reference(p), ahead(p);
+  ahead.set_speculative(true);
+  ahead.set_worker_delay_for_tests(std::chrono::milliseconds(100));
+  RankReduceState s_ref = RankReduceState::zero(p), s_ahead = RankReduceState::zero(p);
+  step_all(reference, s_ref, pairs, 0, 2);
+  EXPECT_THROW(reference.step(s_ref, pair_of(p, pairs[2])), std::invalid_argument);
+  std::vector<SpeculativePair> announced = pairs;
+  ahead.speculate(announced);
+  step_all(ahead, s_ahead, pairs, 0, 2);
+  EXPECT_THROW(ahead.step(s_ahead, pair_of(p, pairs[2])), std::invalid_argument);
+  EXPECT_GT(ahead.pairs_ahead_computed_here(), 0u);
+  EXPECT_TRUE(s_ahead == s_ref);
+  EXPECT_TRUE(ahead.state() == reference.state());
+  EXPECT_EQ(ahead.stats().pairs, reference.stats().pairs);
+}
+
 TEST_P(Speculation, ADifferentPairOrAnEarlyReadRollsBackToThePairsHandedOut) {
   const golden::RankReduceParams p = params(GetParam());
   const std::vector<SpeculativePair> pairs = random_pairs(p, 60, 9);
