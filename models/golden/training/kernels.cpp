@@ -5,6 +5,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "golden/training/quant_flow.h"
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -224,6 +226,60 @@ void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t
   const int m = gather_gradient_rows((in.h - 2) * (in.w - 2), c_out, dz, scratch, nonzero);
   gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
   scatter_columns(in, m, scratch, dx);
+}
+
+uint64_t requantize_rows(int pairs, int n_o, const int32_t* acc, int shift, const int32_t* b, int64_t lo,
+                         int64_t hi, int16_t* out, uint8_t* clipped) {
+  uint64_t count = 0;
+  const auto one = [&](size_t i, int o) {
+    const int64_t r = round_shift(acc[i], shift) + b[o];
+    const bool c = r < lo || r > hi;
+    clipped[i] = c;
+    count += c;
+    out[i] = static_cast<int16_t>(saturate(r, lo, hi));
+  };
+  constexpr int64_t kLimit = int64_t{1} << 30;
+  bool narrow =
+      shift >= 1 && shift <= 31 && lo >= INT16_MIN && hi <= INT16_MAX;  // codes pack to int16 as cast
+  for (int o = 0; narrow && o < n_o; ++o) narrow = b[o] > -kLimit && b[o] < kLimit;
+  for (int p = 0; p < pairs; ++p) {
+    const size_t row = static_cast<size_t>(p) * n_o;
+    int o = 0;
+#if defined(__AVX2__)
+    if (narrow) {
+      // floor(acc 2^-s + 1/2) = (acc >> s) + bit s-1 of acc, in 32 bits (no carry out);
+      // |that| <= 2^30 and |b| < 2^30, so the sum fits too.
+      const __m128i s = _mm_cvtsi32_si128(shift), s1 = _mm_cvtsi32_si128(shift - 1);
+      const __m256i lo_v = _mm256_set1_epi32(static_cast<int32_t>(lo)),
+                    hi_v = _mm256_set1_epi32(static_cast<int32_t>(hi));
+      const __m256i one_v = _mm256_set1_epi32(1);
+      __m256i clips = _mm256_setzero_si256();
+      for (; o + 8 <= n_o; o += 8) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + row + o));
+        const __m256i rounded =
+            _mm256_add_epi32(_mm256_sra_epi32(a, s), _mm256_and_si256(_mm256_sra_epi32(a, s1), one_v));
+        const __m256i r =
+            _mm256_add_epi32(rounded, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + o)));
+        const __m256i out_of =
+            _mm256_or_si256(_mm256_cmpgt_epi32(lo_v, r), _mm256_cmpgt_epi32(r, hi_v));  // -1 where clipped
+        clips = _mm256_sub_epi32(clips, out_of);
+        const __m256i z = _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v);
+        // Eight codes and eight flags: pack within lanes, then the two lanes' halves together.
+        const __m128i codes = _mm_packs_epi32(_mm256_castsi256_si128(z), _mm256_extracti128_si256(z, 1));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + row + o), codes);
+        const __m128i f16 =
+            _mm_packs_epi32(_mm256_castsi256_si128(out_of), _mm256_extracti128_si256(out_of, 1));
+        const __m128i f8 = _mm_and_si128(_mm_packs_epi16(f16, f16), _mm_set1_epi8(1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(clipped + row + o), f8);
+      }
+      alignas(32) uint32_t lanes[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), clips);
+      for (uint32_t c : lanes) count += c;
+    }
+#endif
+    for (; o < n_o; ++o) one(row + static_cast<size_t>(o), o);
+  }
+  return count;
 }
 
 void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g) {

@@ -57,6 +57,14 @@ void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_ro
 void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
                                  int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
 
+/// @brief The forward requantization z = sat(round_shift(acc, shift) + b[o], lo, hi) of a
+/// pairs x n_o block (quant_flow.h's round_shift: half up; `clipped[i]` = 1 where it saturated);
+/// returns the number clipped. In eight 32-bit lanes when 1 <= shift <= 31, [lo, hi] lies in
+/// int16 and |b| < 2^30 (then every sum fits 32 bits), else element by element; the same codes
+/// either way.
+uint64_t requantize_rows(int pairs, int n_o, const int32_t* acc, int shift, const int32_t* b, int64_t lo,
+                         int64_t hi, int16_t* out, uint8_t* clipped);
+
 /// @brief g[o][k] = sum_p dz[p][o] * a[p][k] (the weight gradient sum_p dz_p a_p^T);
 /// g (n_o x k int32) is overwritten. Rows of dz that are zero cost nothing.
 void weight_gradient(int pairs, int n_o, int k, const int16_t* dz, const int16_t* a, int32_t* g);

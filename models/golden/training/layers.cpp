@@ -365,18 +365,8 @@ void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
   }
   kernels_->forward(forward_bits(), pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
   // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
-  const int64_t lo = b_fmt_.min_code(), hi = b_fmt_.max_code();
-  uint64_t clipped_count = 0;
-  for (int p = 0; p < pairs_; ++p)
-    for (int o = 0; o < n_o_; ++o) {
-      const size_t i = static_cast<size_t>(p) * n_o_ + o;
-      const int64_t r = round_shift(acc_[i], z_shift_) + b_[o];
-      const bool clipped = r < lo || r > hi;
-      zclip_[i] = clipped;
-      clipped_count += clipped;
-      out[i] = static_cast<int16_t>(saturate(r, lo, hi));
-    }
-  z_clips_.clipped += clipped_count;
+  z_clips_.clipped += kern::requantize_rows(pairs_, n_o_, acc_.data(), z_shift_, b_.data(), b_fmt_.min_code(),
+                                            b_fmt_.max_code(), out, zclip_.data());
   z_clips_.total += acc_.size();
 }
 

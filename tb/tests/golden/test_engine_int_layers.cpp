@@ -18,6 +18,7 @@
 #include "golden/precision/float_layers.h"
 #include "golden/training/kernels.h"
 #include "golden/training/layers.h"
+#include "golden/training/quant_flow.h"
 
 namespace lrt::golden {
 namespace {
@@ -134,6 +135,41 @@ TEST(EngineKernels, WeightGradientAndBackwardDataMatchNaiveLoops) {
                   int64_t{dz[static_cast<size_t>(y * 4 + xo) * c_out + o]} *
                   w[static_cast<size_t>(o) * k + (ky * 3 + kx) * 3 + ci];
   for (size_t i = 0; i < dx.size(); ++i) ASSERT_EQ(dx[i], ref[i]) << i;
+}
+
+TEST(EngineKernels, RequantizeRowsIsRoundShiftPlusBiasSaturated) {
+  // Both paths (shifts 1..31 with int16 bounds in lanes; shift 0, negative and above 31, or
+  // wider bounds, element by element), row tails, ties, both clip sides, the int32 extremes.
+  std::mt19937_64 g(25);
+  for (int shift : {-2, 0, 1, 2, 7, 16, 30, 31, 32, 40})
+    for (auto [lo, hi] : std::vector<std::array<int64_t, 2>>{{-128, 127}, {-32768, 32767}, {-70000, 70000}})
+      for (int n_o : {1, 7, 8, 9, 128}) {
+        const int pairs = 3;
+        std::vector<int32_t> acc(static_cast<size_t>(pairs) * n_o), b(static_cast<size_t>(n_o));
+        for (int32_t& v : acc) {
+          const uint64_t pick = g() % 8;
+          v = pick == 0   ? INT32_MIN
+              : pick == 1 ? INT32_MAX
+              : pick == 2 ? static_cast<int32_t>((static_cast<int64_t>(g() % 2001) - 1000)
+                                                 << std::clamp(shift, 0, 20)) +
+                                (shift >= 1 && shift <= 31 ? (int32_t{1} << (shift - 1)) : 0)  // a tie
+                          : static_cast<int32_t>(g());
+        }
+        for (int32_t& v : b) v = static_cast<int32_t>(g() % 201) - 100;
+        std::vector<int16_t> out(acc.size());
+        std::vector<uint8_t> clipped(acc.size(), 9);
+        const uint64_t count = kern::requantize_rows(pairs, n_o, acc.data(), shift, b.data(), lo, hi,
+                                                     out.data(), clipped.data());
+        uint64_t want_count = 0;
+        for (size_t i = 0; i < acc.size(); ++i) {
+          const int64_t r = round_shift(acc[i], shift) + b[i % static_cast<size_t>(n_o)];
+          const bool c = r < lo || r > hi;
+          want_count += c;
+          ASSERT_EQ(clipped[i], c ? 1 : 0) << shift << " " << i;
+          ASSERT_EQ(out[i], static_cast<int16_t>(std::clamp(r, lo, hi))) << "shift " << shift << " i " << i;
+        }
+        ASSERT_EQ(count, want_count) << shift;
+      }
 }
 
 TEST(EngineKernels, SparseRowProductIsTheSumOverTheNonZeroChannels) {
