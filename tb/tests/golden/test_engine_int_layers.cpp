@@ -148,11 +148,13 @@ TEST(EngineKernels, RequantizeRowsIsRoundShiftPlusBiasSaturated) {
         std::vector<int32_t> acc(static_cast<size_t>(pairs) * n_o), b(static_cast<size_t>(n_o));
         for (int32_t& v : acc) {
           const uint64_t pick = g() % 8;
+          // pick 2: a tie, k 2^shift + 2^(shift-1) (int64 products: no signed shift of a negative)
+          const int64_t tie =
+              (static_cast<int64_t>(g() % 2001) - 1000) * (int64_t{1} << std::clamp(shift, 0, 20)) +
+              (shift >= 1 && shift <= 31 ? (int64_t{1} << (shift - 1)) : 0);
           v = pick == 0   ? INT32_MIN
               : pick == 1 ? INT32_MAX
-              : pick == 2 ? static_cast<int32_t>((static_cast<int64_t>(g() % 2001) - 1000)
-                                                 << std::clamp(shift, 0, 20)) +
-                                (shift >= 1 && shift <= 31 ? (int32_t{1} << (shift - 1)) : 0)  // a tie
+              : pick == 2 ? static_cast<int32_t>(std::clamp<int64_t>(tie, INT32_MIN, INT32_MAX))
                           : static_cast<int32_t>(g());
         }
         for (int32_t& v : b) v = static_cast<int32_t>(g() % 201) - 100;
