@@ -22,7 +22,7 @@ UnitRankReducer::UnitRankReducer(::tlm::tlm_fw_transport_if<>& port, rank_reduce
   trans_.set_extension(tag_);
   const golden::RankReduceParams& p = unit_.impl(context_).params();
   codes_.resize(static_cast<size_t>(p.n_o + p.n_i));
-  bytes_.resize(2 * codes_.size());
+  if constexpr (!kLittleEndianHost) bytes_.resize(2 * codes_.size());  // the staging copy
   // The context's DZ_ADDR / A_ADDR hold the pair buffer from reset (RankReduceContextSpec); a
   // driver built for another buffer is a wiring error (checked here: no socket is called
   // outside a SystemC process).
@@ -104,8 +104,8 @@ void UnitRankReducer::send(int dz_exp, int a_exp) {
   t.set_command(::tlm::TLM_WRITE_COMMAND);
   t.set_address(pair_addr_);
   t.set_data_ptr(data);
-  t.set_data_length(static_cast<unsigned>(bytes_.size()));
-  t.set_streaming_width(static_cast<unsigned>(bytes_.size()));
+  t.set_data_length(static_cast<unsigned>(2 * codes_.size()));
+  t.set_streaming_width(static_cast<unsigned>(2 * codes_.size()));
   transport(t, "pair write");
   write_register(rank_reduce_unit::kDzExp, static_cast<uint32_t>(dz_exp));
   write_register(rank_reduce_unit::kAExp, static_cast<uint32_t>(a_exp));

@@ -56,7 +56,7 @@ class UnitRankReducer final : public golden::RankReducer {
   uint64_t pair_addr_;
   sc_core::sc_time& delay_;
   std::vector<int16_t> codes_;       // dz then a
-  std::vector<unsigned char> bytes_;  // the same in bus format
+  std::vector<unsigned char> bytes_;    // the same in bus format (a big-endian host only)
   std::vector<SpeculativePair> ahead_;  // prepare_integer's pairs (storage reused)
   ::tlm::tlm_generic_payload trans_;  // reused: constructing a payload allocates; owns tag_
   CostTag* tag_;

@@ -182,21 +182,11 @@ void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_ro
   }
 }
 
-void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
-                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
-  const int k = 9 * in.c;
-  const int pairs = (in.h - 2) * (in.w - 2);
-  int64_t nonzero = 0;
-  const int m = gather_gradient_rows(pairs, c_out, dz, scratch, nonzero);
-  // The row products cost about 1.7 times the dense GEMM's per multiply-accumulate
-  // (BM_Conv3x3BackwardData): above half the gathered entries non-zero, the GEMM is cheaper.
-  if (2 * nonzero > int64_t{m} * c_out) {
-    gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
-    scatter_columns(in, m, scratch, dx);
-    return;
-  }
-  if (scratch.w_rows.size() < static_cast<size_t>(c_out) * k)
-    scratch.w_rows.resize(static_cast<size_t>(c_out) * k);
+namespace {
+
+// The m gathered rows of dcols as sparse_row_products, from wt transposed into the scratch.
+void sparse_columns(ThreadPool* pool, int m, int c_out, int k, const int16_t* wt,
+                    ConvBackwardScratch& scratch) {
   transpose_i16(k, c_out, wt, scratch.w_rows.data());
   const auto rows = [&](int first, int last) {
     constexpr int kOnStack = 1024;  // channel lists of wider layers on the heap, once a task
@@ -210,12 +200,27 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
   constexpr int kRowsPerTask = 16;  // a task of about 16 x 15 channel rows of 1152 products
   if (pool == nullptr || pool->threads() == 1 || m < 2 * kRowsPerTask) {
     rows(0, m);
-  } else {
-    pool->parallel_for((m + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t t) {
-      const int first = static_cast<int>(t) * kRowsPerTask;
-      rows(first, std::min(m, first + kRowsPerTask));
-    });
+    return;
   }
+  pool->parallel_for((m + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t t) {
+    const int first = static_cast<int>(t) * kRowsPerTask;
+    rows(first, std::min(m, first + kRowsPerTask));
+  });
+}
+
+}  // namespace
+
+void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+  const int k = 9 * in.c;
+  int64_t nonzero = 0;
+  const int m = gather_gradient_rows((in.h - 2) * (in.w - 2), c_out, dz, scratch, nonzero);
+  // The row products cost about 1.7 times the dense GEMM's per multiply-accumulate
+  // (BM_Conv3x3BackwardData): above half the gathered entries non-zero, the GEMM is cheaper.
+  if (2 * nonzero > int64_t{m} * c_out)
+    gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
+  else
+    sparse_columns(pool, m, c_out, k, wt, scratch);
   scatter_columns(in, m, scratch, dx);
 }
 
