@@ -22,8 +22,9 @@ class CounterRng {
 
   /// The 128-bit block at `index`.
   std::array<uint32_t, 4> block(uint64_t index) const;
-  /// @brief blocks[i] = block(first + i) for i < n: eight counters at a time with AVX2 (the
-  /// same words; the loops over many consecutive indices, drift and read noise, use it).
+  /// @brief blocks[i] = block(first + i) for i < n: sixteen counters at a time with AVX-512 (if
+  /// the host has it), eight with AVX2 (the same words; the loops over many consecutive
+  /// indices, drift and read noise, use it).
   void blocks(uint64_t first, uint64_t n, std::array<uint32_t, 4>* out) const;
   /// 32 uniformly distributed bits (word 0 of the block).
   uint32_t bits32(uint64_t index) const { return block(index)[0]; }

@@ -3,10 +3,13 @@
 // in binary cells). items_per_second is words (or, for drift events, words visited).
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "core/rng.h"
 #include "device/rram_array.h"
+#include "device/sparse_read_noise.h"
 
 namespace {
 
@@ -73,6 +76,34 @@ void BM_RramDriftEvent(benchmark::State& state) {
   state.SetLabel(state.range(0) == 0 ? "analog" : "digital");
 }
 BENCHMARK(BM_RramDriftEvent)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The counter-based blocks the drift events and the read-noise draws consume (about 10^5 a
+// sample in the paper run, issue 23): 4096 consecutive Philox4x32-10 blocks a call.
+void BM_CounterRngBlocks(benchmark::State& state) {
+  const lrt::CounterRng rng(42, 7);
+  std::vector<std::array<uint32_t, 4>> out(4096);
+  uint64_t first = 0;
+  for (auto _ : state) {
+    rng.blocks(first, out.size(), out.data());
+    benchmark::DoNotOptimize(out.data());
+    first += out.size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+}
+BENCHMARK(BM_CounterRngBlocks);
+
+// One sample's read-noise draw over the same array (sigma 0.2 levels: about 1.2 % of its 8.4 M
+// cells, 10^5 events), on the calling thread; the paper run makes it ahead on a thread of its own.
+void BM_ReadNoiseDraw(benchmark::State& state) {
+  const RramArraySpecs s = fc_layer_specs();
+  lrt::device::SparseReadNoise noise;
+  noise.configure(0.2);
+  const lrt::CounterRng rng(42, 7);
+  uint64_t sample = 0;
+  for (auto _ : state) noise.draw(rng, ++sample, s.cells, 8);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * noise.events()));
+}
+BENCHMARK(BM_ReadNoiseDraw)->Unit(benchmark::kMillisecond);
 
 // One sparse read of the whole array with read noise sigma 0.2 levels (the issue-23 setting:
 // about 1.2 % of the cells read one level off): the deviating words, in word order. The

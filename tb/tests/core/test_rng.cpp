@@ -39,16 +39,18 @@ TEST(CounterRng, DrawsDependOnlyOnSeedStreamIndex) {
   EXPECT_EQ(forward, shuffled);
 }
 
-// blocks() (eight counters at a time) gives block() of every index: all 64-bit keys and
+// blocks() (sixteen or eight counters at a time) gives block() of every index: all 64-bit keys and
 // streams' words exercised, runs that cross a 2^32 boundary of the index, every tail length.
 TEST(CounterRng, BlocksEqualBlockAtEachIndex) {
   const std::vector<std::pair<uint64_t, uint64_t>> keys = {
       {0, 0}, {42, 7}, {~uint64_t{0}, ~uint64_t{0}}, {0x243f6a8885a308d3ull, 0x13198a2e03707344ull}};
-  const std::vector<uint64_t> starts = {0, 5, (uint64_t{1} << 32) - 3, (uint64_t{7} << 32) - 8,
-                                        ~uint64_t{0} - 40};
+  // (1 << 32) - 20: a sixteen-counter run (the AVX-512 path where the host has it) before
+  // one that crosses 2^32.
+  const std::vector<uint64_t> starts = {
+      0, 5, (uint64_t{1} << 32) - 3, (uint64_t{1} << 32) - 20, (uint64_t{7} << 32) - 8, ~uint64_t{0} - 40};
   for (const auto& [seed, stream] : keys)
     for (uint64_t first : starts)
-      for (uint64_t n : {0, 1, 7, 8, 9, 16, 37}) {
+      for (uint64_t n : {0, 1, 7, 8, 9, 16, 37, 48, 70}) {
         const CounterRng rng(seed, stream);
         std::vector<std::array<uint32_t, 4>> got(n);
         rng.blocks(first, n, got.data());
