@@ -7,6 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "core/error.h"
 #include "device/weight_drift.h"
 
@@ -453,25 +457,68 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
 
 uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
   uint64_t n = 0;
-  constexpr uint64_t kBatch = 256;  // the words' first blocks and their normals, made in batches
-  std::array<std::array<uint32_t, 4>, kBatch> blocks;
-  std::array<double, kBatch> normals;
-  for (uint64_t w = begin; w < end; ++w) {
-    const uint64_t i = (w - begin) % kBatch;
-    if (i == 0) {
-      const uint64_t batch = std::min(kBatch, end - w);
-      analog_rng_.blocks((event << 32) | w, batch, blocks.data());
-      analog_rng_.normals_ziggurat((event << 32) | w, batch, blocks.data(), normals.data());
-    }
-    const double z = normals[i];
+  // One word's step: drift_code on its code, its stuck cells kept. True if the pattern changed.
+  const auto drift_word = [&](uint64_t w, double z) {
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);
     const uint32_t stuck = stuck_mask_[w];
     const uint32_t pattern = (map_.pattern_of(code) & ~stuck) | (old_pattern & stuck);
-    if (pattern == old_pattern) continue;
+    if (pattern == old_pattern) return;
     patterns_[w] = static_cast<uint16_t>(pattern);
     ++n;
     if (changed != nullptr) changed->push_back(w);
+  };
+#if defined(__AVX2__)
+  // drift_word on four words a step (issue 23: an event visits every word of every array). The
+  // same doubles: code + sigma z as a product then a sum (the build never contracts them into
+  // a fused multiply-add), std::floor's rounding, the clamps first; a NaN falls back to it.
+  const __m128i word_mask = _mm_set1_epi32(static_cast<int32_t>(map_.word_mask()));
+  const __m128i sign_bit = _mm_set1_epi32(-map_.min_code());
+  const __m256d sigma = _mm256_set1_pd(analog_sigma_codes_);
+  const __m256d lo = _mm256_set1_pd(static_cast<double>(code_format_.min_code()));
+  const __m256d hi = _mm256_set1_pd(static_cast<double>(code_format_.max_code()));
+  const __m256d half = _mm256_set1_pd(0.5), one = _mm256_set1_pd(1.0);
+#endif
+  constexpr uint64_t kBatch = 256;  // the words' first blocks and their normals, made in batches
+  std::array<std::array<uint32_t, 4>, kBatch> blocks;
+  std::array<double, kBatch> normals;
+  for (uint64_t first = begin; first < end; first += kBatch) {
+    const uint64_t batch = std::min(kBatch, end - first);
+    analog_rng_.blocks((event << 32) | first, batch, blocks.data());
+    analog_rng_.normals_ziggurat((event << 32) | first, batch, blocks.data(), normals.data());
+    uint64_t i = 0;
+#if defined(__AVX2__)
+    for (; i + 4 <= batch; i += 4) {
+      const uint64_t w = first + i;
+      const __m128i old =
+          _mm_cvtepu16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&patterns_[w])));
+      const __m128i stuck =
+          _mm_cvtepu16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&stuck_mask_[w])));
+      const __m128i code = _mm_sub_epi32(_mm_xor_si128(_mm_and_si128(old, word_mask), sign_bit), sign_bit);
+      const __m256d x =
+          _mm256_add_pd(_mm256_cvtepi32_pd(code), _mm256_mul_pd(sigma, _mm256_loadu_pd(&normals[i])));
+      if (_mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q)) != 0) {
+        for (uint64_t l = 0; l < 4; ++l) drift_word(w + l, normals[i + l]);
+        continue;
+      }
+      const __m256d f = _mm256_round_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      __m256d r = _mm256_add_pd(f, _mm256_and_pd(_mm256_cmp_pd(_mm256_sub_pd(x, f), half, _CMP_GE_OQ), one));
+      r = _mm256_blendv_pd(r, hi, _mm256_cmp_pd(x, hi, _CMP_GE_OQ));
+      r = _mm256_blendv_pd(r, lo, _mm256_cmp_pd(x, lo, _CMP_LE_OQ));
+      const __m128i pattern =
+          _mm_or_si128(_mm_andnot_si128(stuck, _mm_and_si128(_mm256_cvtpd_epi32(r), word_mask)),
+                       _mm_and_si128(old, stuck));
+      const auto moved = static_cast<unsigned>(_mm_movemask_ps(
+          _mm_castsi128_ps(_mm_xor_si128(_mm_cmpeq_epi32(pattern, old), _mm_set1_epi32(-1)))));
+      if (moved == 0) continue;
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(&patterns_[w]), _mm_packus_epi32(pattern, pattern));
+      n += static_cast<uint64_t>(__builtin_popcount(moved));
+      if (changed != nullptr)
+        for (uint64_t l = 0; l < 4; ++l)
+          if ((moved >> l & 1) != 0) changed->push_back(w + l);
+    }
+#endif
+    for (; i < batch; ++i) drift_word(first + i, normals[i]);
   }
   return n;
 }

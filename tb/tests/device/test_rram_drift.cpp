@@ -163,6 +163,49 @@ TEST(RramDrift, AnalogDisplacementVarianceMatchesNSigmaSquared) {
   EXPECT_LT(std::fabs(sum2 / m / nv - 1.0), kZ * std::sqrt(2.0 / m));
 }
 
+// An analog event moves every word to drift_code(its code, sigma, z) with z the ziggurat
+// normal at index (event << 32) | word of the array's analog stream (docs/device.md), its stuck
+// cells kept: bit for bit, word for word. Widths that clip (sigma 40 / sqrt(1e5) weight units
+// is 0.5 to 164 codes), stuck cells, two bits a cell, and word counts that leave the four-word
+// steps a tail.
+TEST(RramDrift, AnalogEventIsTheDriftKernelOfEveryWord) {
+  for (const auto& [bits, per_cell, words] : std::vector<std::tuple<uint32_t, uint32_t, uint64_t>>{
+           {8, 1, 1003}, {16, 4, 517}, {3, 1, 1001}, {6, 2, 998}}) {
+    SCOPED_TRACE(std::to_string(bits) + "-bit words, " + std::to_string(per_cell) + "-bit cells");
+    const CellMapping map(bits, per_cell);
+    RramArraySpecs s = drift_specs(words * map.cells_per_word(), bits, per_cell);
+    s.stuck_at_fault_rate = 0.3;
+    s.drift.analog_sigma0 = 40;
+    constexpr uint64_t kSeed = 61, kInstance = 3;
+    RramArray a(s, kSeed, kInstance);
+    RngCursor codes(5, 9);
+    std::vector<uint32_t> before(words), stuck(words, 0);
+    for (uint64_t w = 0; w < words; ++w) {
+      a.poke_word(w, map.min_code() + static_cast<int32_t>(codes.below(uint64_t{1} << bits)));
+      before[w] = map.pattern_of(a.peek_word(w));
+      for (uint32_t j = 0; j < map.cells_per_word(); ++j)
+        if (a.cell(w * map.cells_per_word() + j).stuck_at_fault) stuck[w] |= map.cell_mask(j);
+    }
+    ASSERT_EQ(a.advance_samples(s.drift.interval_samples), 1u);
+    const CounterRng analog = make_rng(kSeed, RngStream::kDeviceDrift, 2 * kInstance);
+    const double sigma =
+        std::ldexp(analog_sigma_per_event(s.drift) / s.weight_range, static_cast<int>(bits) - 1);
+    const fx::Format format = fx::Format::with_frac(static_cast<int>(bits), true, 0);
+    uint64_t moved = 0, clipped = 0;
+    for (uint64_t w = 0; w < words; ++w) {
+      const int32_t code =
+          drift_code(map.code_of(before[w]), sigma, analog.normal_ziggurat((uint64_t{1} << 32) | w), format);
+      const uint32_t want = (map.pattern_of(code) & ~stuck[w]) | (before[w] & stuck[w]);
+      ASSERT_EQ(map.pattern_of(a.peek_word(w)), want) << "word " << w;
+      moved += want != before[w];
+      clipped += code == map.min_code() || code == map.max_code();
+    }
+    EXPECT_EQ(a.stats().analog_drift_word_changes, moved);
+    EXPECT_GT(moved, words / 10);  // the 3-bit words: 0.5 codes a step, 30 % of cells stuck
+    EXPECT_GT(clipped, 0u);
+  }
+}
+
 TEST(RramDrift, AnalogClipsAtTheCodeRange) {
   // The paper's parameters with 8-bit weights: sigma = 10 / sqrt(1e5) = 0.0316 = 4.05 codes.
   RramArraySpecs s = drift_specs(80'000, 8, 1);
