@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/cpu_features.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -107,15 +109,13 @@ __attribute__((target("avx512f"))) uint64_t philox_blocks_avx512(uint64_t seed, 
   return i;
 }
 
-const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
-
 }  // namespace
 #endif
 
 void CounterRng::blocks(uint64_t first, uint64_t n, std::array<uint32_t, 4>* out) const {
   uint64_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (kHasAvx512) i = philox_blocks_avx512(seed_, stream_, first, n, out);
+  if (host_has_avx512f()) i = philox_blocks_avx512(seed_, stream_, first, n, out);
 #endif
 #if defined(__AVX2__)
   // The rounds of philox4x32_10 on eight counters, one 32-bit word of each per lane. A

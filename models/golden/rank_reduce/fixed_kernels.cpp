@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/cpu_features.h"
 #include "golden/rank_reduce/fixed_math.h"
 
-#if defined(__AVX2__)
+#if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
@@ -67,9 +68,140 @@ class RoundShift {
 
 }  // namespace
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// AVX-512 bodies of dot() and subtract_scaled_unclamped(): sixteen elements a step, the same
+// products as the AVX2 loops (a 512-bit _mm512_mul_epi32 makes eight 64-bit products, twice
+// the AVX2 one; the Gram-Schmidt loops work on L1-resident columns, so that is their speed,
+// issue 23). Each does the whole sixteen-element steps and returns where it stopped; the
+// caller's AVX2 and scalar loops finish. Zero-masked forms throughout: GCC 12's unmasked ones
+// merge into an undefined register, which -Wmaybe-uninitialized reports.
+namespace {
+
+constexpr __mmask8 kAll8 = 0xFF;
+constexpr __mmask16 kAll16 = 0xFFFF;
+
+__attribute__((target("avx512f"))) int dot_avx512(const int16_t* q, const int32_t* w, int n, uint64_t& sum) {
+  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i qv =
+        _mm512_maskz_cvtepi16_epi32(kAll16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i)));
+    const __m512i wv = _mm512_loadu_si512(w + i);
+    even = _mm512_add_epi64(even, _mm512_maskz_mul_epi32(kAll8, qv, wv));
+    odd = _mm512_add_epi64(odd, _mm512_maskz_mul_epi32(kAll8, _mm512_maskz_srli_epi64(kAll8, qv, 32),
+                                                       _mm512_maskz_srli_epi64(kAll8, wv, 32)));
+  }
+  alignas(64) uint64_t l[8];
+  _mm512_store_si512(l, _mm512_add_epi64(even, odd));
+  for (uint64_t v : l) sum += v;  // modulo 2^64, as lane_sum
+  return i;
+}
+
+__attribute__((target("avx512f"))) int subtract_scaled_unclamped_avx512(int32_t* w, const int16_t* q,
+                                                                        int64_t m, int t, int n) {
+  const __m512i mv = _mm512_set1_epi64(m);
+  const __m512i half = _mm512_set1_epi64(int64_t{1} << (t - 1));
+  const __m128i up = _mm_cvtsi32_si128(std::max(0, 32 - t));
+  const __m128i down = _mm_cvtsi32_si128(std::max(0, t - 32));
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i qv =
+        _mm512_maskz_cvtepi16_epi32(kAll16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i)));
+    const __m512i even = _mm512_add_epi64(_mm512_maskz_mul_epi32(kAll8, qv, mv), half);
+    const __m512i odd =
+        _mm512_add_epi64(_mm512_maskz_mul_epi32(kAll8, _mm512_maskz_srli_epi64(kAll8, qv, 32), mv), half);
+    const __m512i high = _mm512_mask_blend_epi32(
+        0xAAAA, _mm512_maskz_srli_epi64(kAll8, _mm512_maskz_sll_epi64(kAll8, even, up), 32),
+        _mm512_maskz_sll_epi64(kAll8, odd, up));
+    const __m512i r = _mm512_maskz_sra_epi32(kAll16, high, down);
+    _mm512_storeu_si512(w + i, _mm512_sub_epi32(_mm512_loadu_si512(w + i), r));
+  }
+  return i;
+}
+
+// scale(): v m (or v 2^31 by a shift: 2^31 does not fit the signed multiplier) and the largest
+// magnitude, in two independent running maxima (a single one chains every step to the last).
+__attribute__((target("avx512f"))) int scale_avx512(int64_t* v, int64_t m, int n, uint64_t& big) {
+  const __m512i mv = _mm512_set1_epi64(m);
+  const bool shift = m == (int64_t{1} << 31);
+  const auto product = [&](__m512i x) __attribute__((target("avx512f"))) {
+    return shift ? _mm512_maskz_slli_epi64(kAll8, x, 31) : _mm512_maskz_mul_epi32(kAll8, x, mv);
+  };
+  __m512i top0 = _mm512_setzero_si512(), top1 = _mm512_setzero_si512();
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i a = product(_mm512_loadu_si512(v + i)), b = product(_mm512_loadu_si512(v + i + 8));
+    _mm512_storeu_si512(v + i, a);
+    _mm512_storeu_si512(v + i + 8, b);
+    top0 = _mm512_maskz_max_epu64(kAll8, top0, _mm512_maskz_abs_epi64(kAll8, a));
+    top1 = _mm512_maskz_max_epu64(kAll8, top1, _mm512_maskz_abs_epi64(kAll8, b));
+  }
+  alignas(64) uint64_t l[8];
+  _mm512_store_si512(l, _mm512_maskz_max_epu64(kAll8, top0, top1));
+  big = std::max(big, *std::max_element(l, l + 8));
+  return i;
+}
+
+// combine_columns() for multipliers of 32 bits: eight elements a step.
+__attribute__((target("avx512f"))) int combine_columns_avx512(int64_t* acc, const int16_t* const* q,
+                                                              const int64_t* m, int count, int n) {
+  __m512i mv[9];
+  for (int k = 0; k < count; ++k) mv[k] = _mm512_set1_epi64(m[k]);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512i sum = _mm512_setzero_si512();
+    for (int k = 0; k < count; ++k) {
+      const __m512i qk =
+          _mm512_maskz_cvtepi16_epi64(kAll8, _mm_loadu_si128(reinterpret_cast<const __m128i*>(q[k] + i)));
+      sum = _mm512_add_epi64(sum, _mm512_maskz_mul_epi32(kAll8, qk, mv[k]));
+    }
+    _mm512_storeu_si512(acc + i, sum);
+  }
+  return i;
+}
+
+// running_max()'s blocks without a rise, eight elements a step: from i, returns the first
+// block that holds a magnitude above `running` (for the caller to scan in order), or where
+// the whole blocks end.
+__attribute__((target("avx512f"))) int blocks_below_avx512(const int64_t* p, int i, int n, uint64_t running) {
+  const __m512i r = _mm512_set1_epi64(static_cast<int64_t>(running));
+  for (; i + 8 <= n; i += 8)
+    if (_mm512_cmpgt_epu64_mask(_mm512_maskz_abs_epi64(kAll8, _mm512_loadu_si512(p + i)), r) != 0) break;
+  return i;
+}
+
+// round_to_codes(): round_half_up(p 2^-s) as RoundShift does it, eight elements a step; the
+// codes fit int16, so vpmovqw's truncation keeps them.
+__attribute__((target("avx512f"))) int round_to_codes_avx512(const int64_t* p, int s, int16_t* out, int n,
+                                                             uint16_t& top) {
+  const __m512i bias =
+      _mm512_set1_epi64(static_cast<int64_t>((uint64_t{1} << (s - 1)) + (uint64_t{1} << 63)));
+  const __m512i rest = _mm512_set1_epi64(int64_t{1} << (63 - s));
+  const __m128i count = _mm_cvtsi32_si128(s);
+  __m128i big = _mm_setzero_si128();
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m512i v = _mm512_loadu_si512(p + i);
+    const __m512i c = _mm512_sub_epi64(_mm512_maskz_srl_epi64(kAll8, _mm512_add_epi64(v, bias), count), rest);
+    const __m128i codes = _mm512_maskz_cvtepi64_epi16(kAll8, c);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), codes);
+    big = _mm_max_epu16(big, _mm_abs_epi16(codes));
+  }
+  alignas(16) uint16_t l[8];
+  _mm_store_si128(reinterpret_cast<__m128i*>(l), big);
+  top = std::max(top, *std::max_element(l, l + 8));
+  return i;
+}
+
+}  // namespace
+#endif
+
 int64_t dot(const int16_t* q, const int32_t* w, int n) {
   int i = 0;
   uint64_t sum = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (host_has_avx512f()) i = dot_avx512(q, w, n, sum);
+#endif
 #if defined(__AVX2__)
   __m256i even = _mm256_setzero_si256(), odd = _mm256_setzero_si256();
   for (; i + 8 <= n; i += 8) {
@@ -80,7 +212,7 @@ int64_t dot(const int16_t* q, const int32_t* w, int n) {
     even = _mm256_add_epi64(even, _mm256_mul_epi32(qv, wv));
     odd = _mm256_add_epi64(odd, _mm256_mul_epi32(_mm256_srli_epi64(qv, 32), _mm256_srli_epi64(wv, 32)));
   }
-  sum = lane_sum(_mm256_add_epi64(even, odd));
+  sum += lane_sum(_mm256_add_epi64(even, odd));
 #endif
   for (; i < n; ++i) sum += static_cast<uint64_t>(int64_t{q[i]} * w[i]);
   return static_cast<int64_t>(sum);
@@ -121,6 +253,9 @@ namespace {
 // |m| < 2^31, 1 <= t <= 62.
 void subtract_scaled_unclamped(int32_t* w, const int16_t* q, int64_t m, int t, int n) {
   int i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (host_has_avx512f()) i = subtract_scaled_unclamped_avx512(w, q, m, t, n);
+#endif
 #if defined(__AVX2__)
   // Eight at a time: the products of the even and the odd elements in two vectors of 64-bit
   // lanes, each plus 2^(t-1); floor(p 2^-t) is the high half of p 2^(32-t) for t <= 32 (no
@@ -236,17 +371,37 @@ uint64_t shift_and_square(const int32_t* w, int s, int64_t* v, int n) {
   return sum;
 }
 
-void scale(int64_t* v, int64_t m, int n) {
+uint64_t scale(int64_t* v, int64_t m, int n) {
   int i = 0;
+  uint64_t big = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (host_has_avx512f()) i = scale_avx512(v, m, n, big);
+#endif
 #if defined(__AVX2__)
+  // |v m| < 2^62: signed comparisons of the magnitudes are exact.
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i top = zero;
+  const auto keep = [&](__m256i x) {
+    const __m256i sign = _mm256_cmpgt_epi64(zero, x);
+    const __m256i mag = _mm256_sub_epi64(_mm256_xor_si256(x, sign), sign);
+    top = _mm256_blendv_epi8(top, mag, _mm256_cmpgt_epi64(mag, top));
+    return x;
+  };
   if (m == kMax32 + 1) {  // 2^31 does not fit the signed 32-bit multiplier: a shift
-    for (; i + 4 <= n; i += 4) store4_i64(v + i, _mm256_slli_epi64(load4_i64(v + i), 31));
+    for (; i + 4 <= n; i += 4) store4_i64(v + i, keep(_mm256_slli_epi64(load4_i64(v + i), 31)));
   } else {
     const __m256i mv = _mm256_set1_epi64x(m);
-    for (; i + 4 <= n; i += 4) store4_i64(v + i, _mm256_mul_epi32(load4_i64(v + i), mv));
+    for (; i + 4 <= n; i += 4) store4_i64(v + i, keep(_mm256_mul_epi32(load4_i64(v + i), mv)));
   }
+  alignas(32) uint64_t l[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), top);
+  big = std::max(big, *std::max_element(l, l + 4));
 #endif
-  for (; i < n; ++i) v[i] *= m;
+  for (; i < n; ++i) {
+    v[i] *= m;
+    big = std::max(big, v[i] < 0 ? 0 - static_cast<uint64_t>(v[i]) : static_cast<uint64_t>(v[i]));
+  }
+  return big;
 }
 
 void combine_columns(int64_t* acc, const int16_t* const* q, const int64_t* m, int count, int n) {
@@ -259,6 +414,7 @@ void combine_columns(int64_t* acc, const int16_t* const* q, const int64_t* m, in
     narrow = narrow && m[k] >= -kMax32 && m[k] <= kMax32;
     mv[k] = _mm256_set1_epi64x(m[k]);
   }
+  if (narrow && host_has_avx512f()) i = combine_columns_avx512(acc, q, m, count, n);
   for (; narrow && i + 4 <= n; i += 4) {
     __m256i sum = _mm256_setzero_si256();
     for (int k = 0; k < count; ++k)
@@ -291,8 +447,13 @@ uint64_t running_max(const int64_t* p, int n, int64_t& rises) {
   // Four at a time; a rise is rare after the first few elements, so a block that holds none
   // (no magnitude above the running maximum) costs a comparison, and one that does is scanned
   // in order. |p| < 2^63, so signed comparisons of magnitudes are exact.
+  const bool avx512 = host_has_avx512f();
   const __m256i zero = _mm256_setzero_si256();
   for (; i + 4 <= n;) {
+    if (avx512) {  // up to the first block of eight with a rise, then that block in fours
+      i = blocks_below_avx512(p, i, n, running);
+      if (i + 4 > n) break;
+    }
     const __m256i v = load4_i64(p + i);
     const __m256i sign = _mm256_cmpgt_epi64(zero, v);
     const __m256i mag = _mm256_sub_epi64(_mm256_xor_si256(v, sign), sign);
@@ -311,6 +472,9 @@ uint64_t running_max(const int64_t* p, int n, int64_t& rises) {
 uint16_t round_to_codes(const int64_t* p, int s, int16_t* out, int n) {
   int i = 0;
   uint16_t top = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (host_has_avx512f()) i = round_to_codes_avx512(p, s, out, n, top);
+#endif
 #if defined(__AVX2__)
   const RoundShift round(s);
   __m128i big = _mm_setzero_si128();
@@ -323,7 +487,7 @@ uint16_t round_to_codes(const int64_t* p, int s, int16_t* out, int n) {
   }
   alignas(16) uint16_t l[8];
   _mm_store_si128(reinterpret_cast<__m128i*>(l), big);
-  top = *std::max_element(l, l + 8);
+  top = std::max(top, *std::max_element(l, l + 8));
 #endif
   for (; i < n; ++i) {
     const int64_t c = round_shift(p[i], s);

@@ -43,8 +43,9 @@ uint64_t max_magnitude(const int32_t* w, int n);
 /// sum_i v[i]^2, which the caller bounds below 2^63 (max |v| < 2^25, n <= 2^14).
 uint64_t shift_and_square(const int32_t* w, int s, int64_t* v, int n);
 
-/// @brief v[i] *= m for every i; requires |v[i]| < 2^31 and 0 <= m <= 2^31.
-void scale(int64_t* v, int64_t m, int n);
+/// @brief v[i] *= m for every i; returns max_i |v[i]| after it (0 for n = 0). Requires
+/// |v[i]| < 2^31 and 0 <= m <= 2^31.
+uint64_t scale(int64_t* v, int64_t m, int n);
 
 /// @brief acc[i] = sum_k q[k][i] * m[k] over k < count (0 <= count <= 9) for every i, the
 /// columns combined in one pass (no overflow: the caller's bound; vectorized for |m[k]| < 2^31).

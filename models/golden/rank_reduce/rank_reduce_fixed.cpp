@@ -335,9 +335,7 @@ bool RankReduceFixed::orthogonalize(Basis& b, const int16_t* x, int x_exp, Coeff
   const uint64_t norm = fixmath::isqrt_round(norm2);  // in [2^23, 2^31]
   const int bn = bit_length(norm);
   const auto recip = static_cast<int64_t>(fixmath::div_round(1, norm, bn + 30));  // in (2^30, 2^31]
-  fixkern::scale(v, recip, n);  // < 2^55; value v_i / norm = v_i recip 2^-(bn+30)
-  uint64_t v_big = 0;
-  for (int i = 0; i < n; ++i) v_big = std::max(v_big, magnitude(v[i]));
+  const uint64_t v_big = fixkern::scale(v, recip, n);  // < 2^55; value v_i / norm = v_i recip 2^-(bn+30)
   b.exps[r_] = quantize_column(v, n, -(bn + 30), v_big, out, b.max_abs[r_]);
   coeff[r_] = Coeff{static_cast<int64_t>(norm), e_v};
   return false;

@@ -174,14 +174,34 @@ TEST(FixedKernels, ShiftAndSquareAndScale) {
       ASSERT_EQ(fixkern::shift_and_square(w.data(), s, v.data(), n), want_sum) << "s " << s << " n " << n;
       ASSERT_EQ(v, want) << "s " << s << " n " << n;
     }
-  for (int64_t m : {(int64_t{1} << 30) + 1, (int64_t{1} << 31) - 1, int64_t{1} << 31})
+  for (int64_t m : {(int64_t{1} << 30) + 1, (int64_t{1} << 31) - 1, int64_t{1} << 31, int64_t{0}})
     for (int n : lengths()) {
       auto v = draws<int64_t>(g, n, -(int64_t{1} << 24), int64_t{1} << 24);
       std::vector<int64_t> want(v);
-      for (int64_t& x : want) x *= m;
-      fixkern::scale(v.data(), m, n);
+      uint64_t want_big = 0;
+      for (int64_t& x : want) {
+        x *= m;
+        want_big = std::max(want_big, fixmath::magnitude(x));
+      }
+      ASSERT_EQ(fixkern::scale(v.data(), m, n), want_big) << "m " << m << " n " << n;
       ASSERT_EQ(v, want) << "m " << m << " n " << n;
     }
+}
+
+// scale() returns the largest magnitude wherever its one element is: at every position of
+// short vectors (each lane of the vector bodies and each tail) and at spread positions of a
+// layer's length, negative and positive.
+TEST(FixedKernels, ScaleFindsTheLargestMagnitudeAnywhere) {
+  std::mt19937_64 g(9);
+  const int64_t m = (int64_t{1} << 30) + 1, top = int64_t{1} << 24;
+  for (int n : lengths())
+    for (int at = 0; at<n; at += n> 40 ? 37 : 1)
+      for (int64_t sign : {-1, 1}) {
+        auto v = draws<int64_t>(g, n, -(top / 2), top / 2);
+        v[static_cast<size_t>(at)] = sign * top;
+        ASSERT_EQ(fixkern::scale(v.data(), m, n), static_cast<uint64_t>(top * m))
+            << "n " << n << " at " << at;
+      }
 }
 
 TEST(FixedKernels, CombineColumnsIsTheExactSum) {
