@@ -233,6 +233,49 @@ void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t
   scatter_columns(in, m, scratch, dx);
 }
 
+void activation_forward(size_t n, const int16_t* in, bool relu, int shift, int64_t lo, int64_t hi,
+                        int16_t* out, uint8_t* pass) {
+  const ShiftQuantizer q{shift, lo, hi};
+  size_t i = 0;
+#if defined(__AVX2__)
+  // |x| < 2^15 and |shift| <= 16: x + 2^(shift-1) and x 2^-shift fit 32 bits, and so do lo, hi.
+  if (shift >= -16 && shift <= 16 && lo >= INT16_MIN && hi <= INT16_MAX) {
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
+    const __m256i lo_v = _mm256_set1_epi32(static_cast<int32_t>(lo)),
+                  hi_v = _mm256_set1_epi32(static_cast<int32_t>(hi));
+    const __m256i half = _mm256_set1_epi32(shift > 0 ? int32_t{1} << (shift - 1) : 0);
+    const __m128i right = _mm_cvtsi32_si128(std::max(shift, 0)),
+                  left = _mm_cvtsi32_si128(std::max(-shift, 0));
+    for (; i + 8 <= n; i += 8) {
+      const __m256i v = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i)));
+      const __m256i x = relu ? _mm256_max_epi32(v, zero) : v;
+      const __m256i r = _mm256_sll_epi32(_mm256_sra_epi32(_mm256_add_epi32(x, half), right), left);
+      const __m256i clipped = _mm256_or_si256(_mm256_cmpgt_epi32(lo_v, r), _mm256_cmpgt_epi32(r, hi_v));
+      __m256i passes = _mm256_andnot_si256(clipped, one);
+      if (relu) passes = _mm256_and_si256(passes, _mm256_cmpgt_epi32(v, zero));
+      const __m256i z = _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v);
+      // Eight codes and eight flags: pack within lanes, then the two lanes' halves together.
+      const __m128i codes = _mm_packs_epi32(_mm256_castsi256_si128(z), _mm256_extracti128_si256(z, 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), codes);
+      const __m128i flags16 =
+          _mm_packs_epi32(_mm256_castsi256_si128(passes), _mm256_extracti128_si256(passes, 1));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(pass + i), _mm_packus_epi16(flags16, flags16));
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const int64_t x = relu && in[i] < 0 ? 0 : in[i];
+    bool clipped = false;
+    out[i] = static_cast<int16_t>(q(x, &clipped));
+    pass[i] = !clipped && (!relu || in[i] > 0);
+  }
+}
+
+void activation_backward(size_t n, const uint8_t* pass, const int16_t* dout, int16_t* din) {
+  // pass[i] is 0 or 1: 0 - pass[i] is the all-zeros or all-ones mask of dout[i].
+  for (size_t i = 0; i < n; ++i) din[i] = static_cast<int16_t>(dout[i] & -static_cast<int16_t>(pass[i]));
+}
+
 uint64_t requantize_rows(int pairs, int n_o, const int32_t* acc, int shift, const int32_t* b, int64_t lo,
                          int64_t hi, int16_t* out, uint8_t* clipped) {
   uint64_t count = 0;

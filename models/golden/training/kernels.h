@@ -6,6 +6,7 @@
 // additions, so any later parallelization over output channels or pixels gives the same
 // bits. No allocation happens here: callers pass every buffer.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -56,6 +57,17 @@ void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_ro
 /// gradient), kept as its reference in the tests.
 void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
                                  int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool = nullptr);
+
+/// @brief An activation layer's forward on n codes: out[i] = sat(round_shift(x, shift), lo, hi)
+/// with x = max(in[i], 0) under relu, else in[i] (quant_flow.h's ShiftQuantizer), and pass[i] =
+/// 1 where it did not saturate and, under relu, in[i] > 0 (the gradient's mask). In eight
+/// 32-bit lanes when -16 <= shift <= 16 and [lo, hi] lies in int16 (every value then fits),
+/// else element by element; the same codes either way.
+void activation_forward(size_t n, const int16_t* in, bool relu, int shift, int64_t lo, int64_t hi,
+                        int16_t* out, uint8_t* pass);
+
+/// @brief din[i] = pass[i] ? dout[i] : 0 for i < n (pass[i] is 0 or 1).
+void activation_backward(size_t n, const uint8_t* pass, const int16_t* dout, int16_t* din);
 
 /// @brief The forward requantization z = sat(round_shift(acc, shift) + b[o], lo, hi) of a
 /// pairs x n_o block (quant_flow.h's round_shift: half up; `clipped[i]` = 1 where it saturated);

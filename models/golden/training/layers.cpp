@@ -502,19 +502,14 @@ ActivationLayer::ActivationLayer(const TensorShape& shape, const fx::Format& in,
     : Layer(shape, shape, in, out), relu_(relu), pass_(static_cast<size_t>(shape.size())) {}
 
 void ActivationLayer::forward(const int16_t* in, int16_t* out, bool) {
+  // ReLU passes where x > 0; the quantizer's clipped STE passes where it did not clip.
   const ShiftQuantizer q = ShiftQuantizer::make(in_format().frac_bits, out_format());
-  for (size_t i = 0; i < pass_.size(); ++i) {
-    const int64_t x = relu_ && in[i] < 0 ? 0 : in[i];
-    bool clipped = false;
-    out[i] = static_cast<int16_t>(q(x, &clipped));
-    // ReLU passes where x > 0; the quantizer's clipped STE passes where it did not clip.
-    pass_[i] = !clipped && (!relu_ || in[i] > 0);
-  }
+  kern::activation_forward(pass_.size(), in, relu_, q.shift, q.lo, q.hi, out, pass_.data());
 }
 
 void ActivationLayer::backward(const int16_t*, const int16_t* dout, int16_t* din, bool) {
   if (!din) return;
-  for (size_t i = 0; i < pass_.size(); ++i) din[i] = pass_[i] ? dout[i] : 0;
+  kern::activation_backward(pass_.size(), pass_.data(), dout, din);
 }
 
 // ---- BatchNormLayer ----------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/fixed_point.h"
@@ -172,6 +173,43 @@ TEST(EngineKernels, RequantizeRowsIsRoundShiftPlusBiasSaturated) {
         }
         ASSERT_EQ(count, want_count) << shift;
       }
+}
+
+TEST(EngineKernels, ActivationIsTheShiftQuantizerWithItsPassMask) {
+  // Both paths (shifts -16..16 with int16 bounds in lanes; -17, 17 and wider bounds element by
+  // element), with and without ReLU, every tail length, ties of the rounding, both clip sides,
+  // the int16 extremes; then the backward mask.
+  std::mt19937_64 g(26);
+  for (int shift : {-17, -16, -3, 0, 1, 2, 5, 15, 16, 17})
+    for (auto [lo, hi] :
+         std::vector<std::array<int64_t, 2>>{{0, 255}, {-128, 127}, {-32768, 32767}, {-70000, 70000}})
+      for (bool relu : {false, true})
+        for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{17}, size_t{1000}}) {
+          std::vector<int16_t> in(n), out(n, 77), dout(n), din(n, 55);
+          std::vector<uint8_t> pass(n, 9);
+          for (int16_t& v : in) {
+            const uint64_t pick = g() % 8;
+            const int tie =
+                shift >= 1 ? static_cast<int>((g() % 64) << shift) + (1 << (shift - 1)) - (1 << 15) : 0;
+            v = pick == 0   ? INT16_MIN
+                : pick == 1 ? INT16_MAX
+                : pick == 2 ? static_cast<int16_t>(std::clamp(tie, -32768, 32767))
+                            : static_cast<int16_t>(g());
+          }
+          for (int16_t& v : dout) v = static_cast<int16_t>(g());
+          kern::activation_forward(n, in.data(), relu, shift, lo, hi, out.data(), pass.data());
+          const ShiftQuantizer q{shift, lo, hi};
+          for (size_t i = 0; i < n; ++i) {
+            bool clipped = false;
+            const int64_t want = q(relu && in[i] < 0 ? 0 : in[i], &clipped);
+            const std::string at = "shift " + std::to_string(shift) + " relu " + std::to_string(relu) +
+                                   " i " + std::to_string(i) + " in " + std::to_string(in[i]);
+            ASSERT_EQ(out[i], static_cast<int16_t>(want)) << at;
+            ASSERT_EQ(pass[i], !clipped && (!relu || in[i] > 0) ? 1 : 0) << at;
+          }
+          kern::activation_backward(n, pass.data(), dout.data(), din.data());
+          for (size_t i = 0; i < n; ++i) ASSERT_EQ(din[i], pass[i] ? dout[i] : 0) << i;
+        }
 }
 
 TEST(EngineKernels, SparseRowProductIsTheSumOverTheNonZeroChannels) {
