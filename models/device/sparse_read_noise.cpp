@@ -38,9 +38,7 @@ SparseReadNoise& SparseReadNoise::operator=(const SparseReadNoise& other) {
 
 SparseReadNoise::~SparseReadNoise() { settle(); }
 
-void SparseReadNoise::settle() {
-  if (worker_.joinable()) worker_.join();
-}
+void SparseReadNoise::settle() { worker_.wait(); }
 
 void SparseReadNoise::configure(double sigma) {
   settle();
@@ -88,7 +86,7 @@ void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t 
   // The worker gets its own copy of the stream (a counter key: nothing it reads can change under
   // it) and reads p_, inv_log_q_ and tail_, which only configure() changes, after settle(). A
   // failure (an allocation) is left for draw() to redo on its own thread, where it throws.
-  worker_ = std::thread([this, rng, sample, cells, cells_per_word] {
+  worker_.start([this, rng, sample, cells, cells_per_word] {
     try {
       ahead_.fill(*this, rng, sample, cells, cells_per_word);
     } catch (...) {

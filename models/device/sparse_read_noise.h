@@ -20,9 +20,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <thread>
 #include <vector>
 
+#include "core/background_worker.h"
 #include "core/rng.h"
 
 namespace lrt::device {
@@ -119,7 +119,7 @@ class SparseReadNoise {
   Key ahead_key_;
   bool ahead_ready_ = false;   // ahead_ holds the draw of ahead_key_
   bool ahead_failed_ = false;  // the worker threw (written by it, read after the join)
-  std::thread worker_;
+  BackgroundWorker worker_;
   uint64_t prefetched_draws_ = 0;
 };
 

@@ -70,9 +70,7 @@ std::unique_ptr<RankReduceImpl> make_rank_reduce_impl(RankReduceImplKind kind,
 GoldenRankReduceImpl::GoldenRankReduceImpl(const golden::RankReduceParams& params)
     : model_(params), backup_(params) {}
 
-GoldenRankReduceImpl::~GoldenRankReduceImpl() {
-  if (worker_.joinable()) worker_.join();
-}
+GoldenRankReduceImpl::~GoldenRankReduceImpl() { worker_.wait(); }
 
 void GoldenRankReduceImpl::reset() {
   settle();
@@ -234,7 +232,7 @@ void GoldenRankReduceImpl::speculate(std::vector<SpeculativePair>& pairs) {
   claimed_ = 0;
   error_ = nullptr;
   ahead_ = true;
-  worker_ = std::thread([this] { run_ahead(); });
+  worker_.start([this] { run_ahead(); });
 }
 
 void GoldenRankReduceImpl::run_ahead() {
@@ -338,7 +336,7 @@ void GoldenRankReduceImpl::settle() const {
     const std::lock_guard<std::mutex> hold(model_mutex_);
     claimed_ = pairs_.size();  // a worker cut short stops after its current pair
   }
-  if (worker_.joinable()) worker_.join();
+  worker_.wait();
   ahead_ = false;
   if (next_ == pairs_.size() && !error_) return;
   // Cut short: the model ran past the pairs handed out. Back to the copy, then the handed-out

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/background_worker.h"
 #include "golden/rank_reduce/rank_reduce.h"
 #include "golden/rank_reduce/rank_reduce_fixed.h"
 #include "hw/accel_specs.h"
@@ -194,7 +195,7 @@ class GoldenRankReduceImpl final : public RankReduceImpl {
 
   bool speculative_ = false;
   mutable bool ahead_ = false;  // a speculation is in flight (the worker owns model_)
-  mutable std::thread worker_;
+  mutable BackgroundWorker worker_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   size_t done_ = 0;  // pairs computed (guarded by mutex_)

@@ -1,0 +1,54 @@
+#include "core/background_worker.h"
+
+#include <stdexcept>
+#include <utility>
+
+namespace lrt {
+
+BackgroundWorker::~BackgroundWorker() {
+  {  // a task in flight still runs to its end: loop() looks at stop_ only when idle
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BackgroundWorker::start(std::function<void()> task) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (pending_) throw std::logic_error("BackgroundWorker: a task is still pending");
+    task_ = std::move(task);
+    running_ = pending_ = true;
+  }
+  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+  changed_.notify_all();
+}
+
+void BackgroundWorker::wait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return !running_; });
+  pending_ = false;
+}
+
+bool BackgroundWorker::pending() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return pending_;
+}
+
+void BackgroundWorker::loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return running_ || stop_; });
+    if (!running_) return;  // stop_, nothing handed
+    std::function<void()> task = std::move(task_);
+    lock.unlock();
+    task();
+    task = nullptr;  // its captures go before the caller may hand the next one
+    lock.lock();
+    running_ = false;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace lrt
