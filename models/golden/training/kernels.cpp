@@ -456,8 +456,42 @@ void transpose_i16_parallel(ThreadPool* pool, int rows, int cols, const int16_t*
 void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32_t* argmax) {
   const int oh = in.h / 2, ow = in.w / 2, c = in.c;
   for (int oy = 0; oy < oh; ++oy)
-    for (int ox = 0; ox < ow; ++ox)
-      for (int ch = 0; ch < c; ++ch) {
+    for (int ox = 0; ox < ow; ++ox) {
+      int ch = 0;
+#if defined(__AVX2__)
+      // Sixteen channels a step: the window's four inputs in the scalar loop's order, each
+      // taken where strictly larger (a tie keeps the earlier), and which one (0..3) picks its
+      // index offset out of {0, c, w c, w c + c}.
+      const int64_t base = (2 * static_cast<int64_t>(oy) * in.w + 2 * ox) * c;
+      const int64_t row = static_cast<int64_t>(in.w) * c;
+      if (base + row + 2 * c <= INT32_MAX) {
+        const int64_t at[4] = {base, base + c, base + row, base + row + c};
+        const __m256i offsets =
+            _mm256_setr_epi32(0, c, static_cast<int32_t>(row), static_cast<int32_t>(row + c), 0, 0, 0, 0);
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (; ch + 16 <= c; ch += 16) {
+          __m256i best = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + at[0] + ch));
+          __m256i which = _mm256_setzero_si256();
+          for (int k = 1; k < 4; ++k) {
+            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + at[k] + ch));
+            const __m256i larger = _mm256_cmpgt_epi16(v, best);
+            best = _mm256_blendv_epi8(best, v, larger);
+            which = _mm256_blendv_epi8(which, _mm256_set1_epi16(static_cast<int16_t>(k)), larger);
+          }
+          const int64_t o = (static_cast<int64_t>(oy) * ow + ox) * c + ch;
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + o), best);
+          const __m256i first = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(base + ch)), lanes);
+          const __m256i low = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(which));
+          const __m256i high = _mm256_cvtepi16_epi32(_mm256_extracti128_si256(which, 1));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(argmax + o),
+                              _mm256_add_epi32(first, _mm256_permutevar8x32_epi32(offsets, low)));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(argmax + o + 8),
+                              _mm256_add_epi32(_mm256_add_epi32(first, _mm256_set1_epi32(8)),
+                                               _mm256_permutevar8x32_epi32(offsets, high)));
+        }
+      }
+#endif
+      for (; ch < c; ++ch) {
         const int64_t o = (static_cast<int64_t>(oy) * ow + ox) * c + ch;
         int64_t best = (2 * static_cast<int64_t>(oy) * in.w + 2 * ox) * c + ch;
         for (int dy = 0; dy < 2; ++dy)
@@ -468,6 +502,7 @@ void maxpool2_forward(const TensorShape& in, const int16_t* x, int16_t* y, int32
         y[o] = x[best];
         argmax[o] = static_cast<int32_t>(best);
       }
+    }
 }
 
 void maxpool2_backward(int64_t in_size, int64_t out_size, const int32_t* argmax, const int16_t* dy,

@@ -212,6 +212,36 @@ TEST(EngineKernels, ActivationIsTheShiftQuantizerWithItsPassMask) {
         }
 }
 
+TEST(EngineKernels, MaxPoolTakesTheFirstLargestOfEachWindow) {
+  // Channel counts with sixteen-channel blocks and tails, odd sizes (the last row and column
+  // unused), values from four levels (ties in most windows) or the whole int16 range.
+  std::mt19937_64 g(27);
+  for (const TensorShape in : {TensorShape{4, 4, 16}, TensorShape{6, 4, 32}, TensorShape{5, 7, 40},
+                               TensorShape{2, 2, 17}, TensorShape{24, 24, 128}, TensorShape{3, 3, 3}})
+    for (bool few_levels : {true, false}) {
+      std::vector<int16_t> x(static_cast<size_t>(in.size()));
+      for (int16_t& v : x)
+        v = few_levels ? static_cast<int16_t>(g() % 4 == 0 ? -32768 : g() % 3) : static_cast<int16_t>(g());
+      const int oh = in.h / 2, ow = in.w / 2;
+      std::vector<int16_t> y(static_cast<size_t>(oh) * ow * in.c);
+      std::vector<int32_t> argmax(y.size());
+      kern::maxpool2_forward(in, x.data(), y.data(), argmax.data());
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox)
+          for (int ch = 0; ch < in.c; ++ch) {
+            int64_t best = -1;
+            for (int dy = 0; dy < 2; ++dy)
+              for (int dx = 0; dx < 2; ++dx) {
+                const int64_t i = ((2 * int64_t{oy} + dy) * in.w + 2 * ox + dx) * in.c + ch;
+                if (best < 0 || x[static_cast<size_t>(i)] > x[static_cast<size_t>(best)]) best = i;
+              }
+            const size_t o = (static_cast<size_t>(oy) * ow + ox) * in.c + ch;
+            ASSERT_EQ(argmax[o], best) << in.h << "x" << in.w << "x" << in.c << " at " << o;
+            ASSERT_EQ(y[o], x[static_cast<size_t>(best)]) << o;
+          }
+    }
+}
+
 TEST(EngineKernels, SparseRowProductIsTheSumOverTheNonZeroChannels) {
   // Every block width (64, 16, the scalar tail), odd and even numbers of non-zero channels, none,
   // and the full int16 range, whose products of -32768 sum past 2^31: the sums modulo 2^32 (what
