@@ -457,7 +457,7 @@ void RramArray::analog_event(uint64_t event, std::vector<uint64_t>* changed_word
 
 uint64_t RramArray::analog_words(uint64_t event, uint64_t begin, uint64_t end, std::vector<uint64_t>* changed) {
   uint64_t n = 0;
-  // One word's step: drift_code on its code, its stuck cells kept. True if the pattern changed.
+  // One word's step: drift_code on its code, its stuck cells kept; counted and listed if it moved.
   const auto drift_word = [&](uint64_t w, double z) {
     const uint32_t old_pattern = patterns_[w];
     const int32_t code = drift_code(map_.code_of(old_pattern), analog_sigma_codes_, z, code_format_);

@@ -69,12 +69,12 @@ class RoundShift {
 }  // namespace
 
 #if defined(__x86_64__) && defined(__GNUC__)
-// AVX-512 bodies of dot() and subtract_scaled_unclamped(): sixteen elements a step, the same
-// products as the AVX2 loops (a 512-bit _mm512_mul_epi32 makes eight 64-bit products, twice
-// the AVX2 one; the Gram-Schmidt loops work on L1-resident columns, so that is their speed,
-// issue 23). Each does the whole sixteen-element steps and returns where it stopped; the
-// caller's AVX2 and scalar loops finish. Zero-masked forms throughout: GCC 12's unmasked ones
-// merge into an undefined register, which -Wmaybe-uninitialized reports.
+// AVX-512 bodies of the column loops below (chosen at run time: core/cpu_features.h), with the
+// same products as their AVX2 loops: a 512-bit _mm512_mul_epi32 makes eight 64-bit products,
+// twice the AVX2 one, and these loops work on L1-resident columns, so that is their speed
+// (issue 23). Each does its whole steps (sixteen or eight elements) and returns where it
+// stopped; the caller's AVX2 and scalar loops finish. Zero-masked forms throughout: GCC 12's
+// unmasked ones merge into an undefined register, which -Wmaybe-uninitialized reports.
 namespace {
 
 constexpr __mmask8 kAll8 = 0xFF;
