@@ -15,13 +15,15 @@ BackgroundWorker::~BackgroundWorker() {
 }
 
 void BackgroundWorker::start(std::function<void()> task) {
+  // The thread first: if it cannot be created (std::system_error), nothing is handed, and
+  // wait() and the destructor do not wait for a task that no thread will run.
+  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (pending_) throw std::logic_error("BackgroundWorker: a task is still pending");
     task_ = std::move(task);
     running_ = pending_ = true;
   }
-  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
   changed_.notify_all();
 }
 

@@ -165,9 +165,9 @@ TEST(RramDrift, AnalogDisplacementVarianceMatchesNSigmaSquared) {
 
 // An analog event moves every word to drift_code(its code, sigma, z) with z the ziggurat
 // normal at index (event << 32) | word of the array's analog stream (docs/device.md), its stuck
-// cells kept: bit for bit, word for word. Widths that clip (sigma 40 / sqrt(1e5) weight units
-// is 0.5 to 164 codes), stuck cells, two bits a cell, and word counts that leave the four-word
-// steps a tail.
+// cells kept: bit for bit, word for word; the changed words are listed once each, in order.
+// Widths that clip (sigma 40 / sqrt(1e5) weight units is 0.5 to 164 codes), stuck cells, two
+// bits a cell, and word counts that leave the four-word steps a tail.
 TEST(RramDrift, AnalogEventIsTheDriftKernelOfEveryWord) {
   for (const auto& [bits, per_cell, words] : std::vector<std::tuple<uint32_t, uint32_t, uint64_t>>{
            {8, 1, 1003}, {16, 4, 517}, {3, 1, 1001}, {6, 2, 998}}) {
@@ -186,8 +186,10 @@ TEST(RramDrift, AnalogEventIsTheDriftKernelOfEveryWord) {
       for (uint32_t j = 0; j < map.cells_per_word(); ++j)
         if (a.cell(w * map.cells_per_word() + j).stuck_at_fault) stuck[w] |= map.cell_mask(j);
     }
-    ASSERT_EQ(a.advance_samples(s.drift.interval_samples), 1u);
+    std::vector<uint64_t> listed;
+    ASSERT_EQ(a.advance_samples(s.drift.interval_samples, &listed), 1u);
     const CounterRng analog = make_rng(kSeed, RngStream::kDeviceDrift, 2 * kInstance);
+    std::vector<uint64_t> moved_words;
     const double sigma =
         std::ldexp(analog_sigma_per_event(s.drift) / s.weight_range, static_cast<int>(bits) - 1);
     const fx::Format format = fx::Format::with_frac(static_cast<int>(bits), true, 0);
@@ -198,9 +200,11 @@ TEST(RramDrift, AnalogEventIsTheDriftKernelOfEveryWord) {
       const uint32_t want = (map.pattern_of(code) & ~stuck[w]) | (before[w] & stuck[w]);
       ASSERT_EQ(map.pattern_of(a.peek_word(w)), want) << "word " << w;
       moved += want != before[w];
+      if (want != before[w]) moved_words.push_back(w);
       clipped += code == map.min_code() || code == map.max_code();
     }
     EXPECT_EQ(a.stats().analog_drift_word_changes, moved);
+    EXPECT_EQ(listed, moved_words);  // the changed words, each once, in word order
     EXPECT_GT(moved, words / 10);  // the 3-bit words: 0.5 codes a step, 30 % of cells stuck
     EXPECT_GT(clipped, 0u);
   }
