@@ -208,30 +208,53 @@ void sparse_columns(ThreadPool* pool, int m, int c_out, int k, const int16_t* wt
   });
 }
 
-}  // namespace
-
-void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
-                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+// Gather the pixels with a gradient, their dcols rows by the dense GEMM or (when allowed and at
+// most half the gathered entries are non-zero) by row products, then col2im.
+void backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt, int32_t* dx,
+                   ConvBackwardScratch& scratch, ThreadPool* pool, bool sparse_allowed) {
   const int k = 9 * in.c;
   int64_t nonzero = 0;
   const int m = gather_gradient_rows((in.h - 2) * (in.w - 2), c_out, dz, scratch, nonzero);
   // The row products cost about 1.7 times the dense GEMM's per multiply-accumulate
   // (BM_Conv3x3BackwardData): above half the gathered entries non-zero, the GEMM is cheaper.
-  if (2 * nonzero > int64_t{m} * c_out)
-    gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
-  else
+  if (sparse_allowed && 2 * nonzero <= int64_t{m} * c_out)
     sparse_columns(pool, m, c_out, k, wt, scratch);
+  else
+    gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
   scatter_columns(in, m, scratch, dx);
+}
+
+}  // namespace
+
+void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
+                           int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
+  backward_data(in, c_out, dz, wt, dx, scratch, pool, true);
 }
 
 void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,
                                  int32_t* dx, ConvBackwardScratch& scratch, ThreadPool* pool) {
-  const int k = 9 * in.c;
-  int64_t nonzero = 0;
-  const int m = gather_gradient_rows((in.h - 2) * (in.w - 2), c_out, dz, scratch, nonzero);
-  gemm_nt_parallel(pool, m, k, c_out, scratch.dz_rows.data(), wt, scratch.dcols.data());
-  scatter_columns(in, m, scratch, dx);
+  backward_data(in, c_out, dz, wt, dx, scratch, pool, false);
 }
+
+#if defined(__AVX2__)
+namespace {
+
+// Eight int32 lanes holding int16 values as eight codes at out (pack within the 128-bit lanes,
+// the two halves in order).
+void store8_codes(__m256i z, int16_t* out) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                   _mm_packs_epi32(_mm256_castsi256_si128(z), _mm256_extracti128_si256(z, 1)));
+}
+
+// Eight lanes of all ones or zeros as eight flag bytes, 1 or 0, at out.
+void store8_flags(__m256i mask, uint8_t* out) {
+  const __m128i f16 = _mm_packs_epi32(_mm256_castsi256_si128(mask), _mm256_extracti128_si256(mask, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out),
+                   _mm_and_si128(_mm_packs_epi16(f16, f16), _mm_set1_epi8(1)));
+}
+
+}  // namespace
+#endif
 
 void activation_forward(size_t n, const int16_t* in, bool relu, int shift, int64_t lo, int64_t hi,
                         int16_t* out, uint8_t* pass) {
@@ -240,7 +263,7 @@ void activation_forward(size_t n, const int16_t* in, bool relu, int shift, int64
 #if defined(__AVX2__)
   // |x| < 2^15 and |shift| <= 16: x + 2^(shift-1) and x 2^-shift fit 32 bits, and so do lo, hi.
   if (shift >= -16 && shift <= 16 && lo >= INT16_MIN && hi <= INT16_MAX) {
-    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
+    const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi32(-1);
     const __m256i lo_v = _mm256_set1_epi32(static_cast<int32_t>(lo)),
                   hi_v = _mm256_set1_epi32(static_cast<int32_t>(hi));
     const __m256i half = _mm256_set1_epi32(shift > 0 ? int32_t{1} << (shift - 1) : 0);
@@ -251,15 +274,10 @@ void activation_forward(size_t n, const int16_t* in, bool relu, int shift, int64
       const __m256i x = relu ? _mm256_max_epi32(v, zero) : v;
       const __m256i r = _mm256_sll_epi32(_mm256_sra_epi32(_mm256_add_epi32(x, half), right), left);
       const __m256i clipped = _mm256_or_si256(_mm256_cmpgt_epi32(lo_v, r), _mm256_cmpgt_epi32(r, hi_v));
-      __m256i passes = _mm256_andnot_si256(clipped, one);
+      __m256i passes = _mm256_andnot_si256(clipped, ones);
       if (relu) passes = _mm256_and_si256(passes, _mm256_cmpgt_epi32(v, zero));
-      const __m256i z = _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v);
-      // Eight codes and eight flags: pack within lanes, then the two lanes' halves together.
-      const __m128i codes = _mm_packs_epi32(_mm256_castsi256_si128(z), _mm256_extracti128_si256(z, 1));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), codes);
-      const __m128i flags16 =
-          _mm_packs_epi32(_mm256_castsi256_si128(passes), _mm256_extracti128_si256(passes, 1));
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(pass + i), _mm_packus_epi16(flags16, flags16));
+      store8_codes(_mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v), out + i);
+      store8_flags(passes, pass + i);
     }
   }
 #endif
@@ -311,14 +329,8 @@ uint64_t requantize_rows(int pairs, int n_o, const int32_t* acc, int shift, cons
         const __m256i out_of =
             _mm256_or_si256(_mm256_cmpgt_epi32(lo_v, r), _mm256_cmpgt_epi32(r, hi_v));  // -1 where clipped
         clips = _mm256_sub_epi32(clips, out_of);
-        const __m256i z = _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v);
-        // Eight codes and eight flags: pack within lanes, then the two lanes' halves together.
-        const __m128i codes = _mm_packs_epi32(_mm256_castsi256_si128(z), _mm256_extracti128_si256(z, 1));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + row + o), codes);
-        const __m128i f16 =
-            _mm_packs_epi32(_mm256_castsi256_si128(out_of), _mm256_extracti128_si256(out_of, 1));
-        const __m128i f8 = _mm_and_si128(_mm_packs_epi16(f16, f16), _mm_set1_epi8(1));
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(clipped + row + o), f8);
+        store8_codes(_mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v), out + row + o);
+        store8_flags(out_of, clipped + row + o);
       }
       alignas(32) uint32_t lanes[8];
       _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), clips);
