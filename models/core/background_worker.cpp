@@ -1,6 +1,11 @@
 #include "core/background_worker.h"
 
 #include <stdexcept>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 #include <utility>
 
 namespace lrt {
@@ -39,6 +44,12 @@ bool BackgroundWorker::pending() const {
 }
 
 void BackgroundWorker::loop() {
+#if defined(__linux__)
+  if (priority_ == Priority::kIdle) {
+    const sched_param none{};
+    (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);  // a hint: refused, it runs as before
+  }
+#endif
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     changed_.wait(lock, [this] { return running_ || stop_; });

@@ -14,7 +14,11 @@ namespace lrt {
 
 class BackgroundWorker {
  public:
-  BackgroundWorker() = default;
+  /// What the thread's scheduling priority is: kIdle (Linux SCHED_IDLE) runs it only on a core
+  /// that nothing else wants, for work that is due well after it starts (a hint: where the
+  /// host refuses it, the thread keeps the normal priority).
+  enum class Priority { kNormal, kIdle };
+  explicit BackgroundWorker(Priority priority = Priority::kNormal) : priority_(priority) {}
   /// Waits for a task in flight, then stops the thread.
   ~BackgroundWorker();
   BackgroundWorker(const BackgroundWorker&) = delete;
@@ -39,6 +43,7 @@ class BackgroundWorker {
   bool running_ = false;  // handed, not returned
   bool pending_ = false;  // handed, not waited for
   bool stop_ = false;
+  Priority priority_;
 };
 
 }  // namespace lrt

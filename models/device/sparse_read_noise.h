@@ -119,7 +119,7 @@ class SparseReadNoise {
   Key ahead_key_;
   bool ahead_ready_ = false;   // ahead_ holds the draw of ahead_key_
   bool ahead_failed_ = false;  // the worker threw (written by it, read after the join)
-  BackgroundWorker worker_;
+  BackgroundWorker worker_{BackgroundWorker::Priority::kIdle};
   uint64_t prefetched_draws_ = 0;
 };
 

@@ -48,6 +48,23 @@ BENCHMARK(BM_GemmNt)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
+// An fc layer's forward on its cell-order weights [n_i][n_o] as row products (fc1: 2048 x 512):
+// the alternative to BM_GemmNt/1/512/2048 on the transposed copy. args n_i, n_o.
+void BM_FcForwardRowProducts(benchmark::State& state) {
+  const int n_i = static_cast<int>(state.range(0)), n_o = static_cast<int>(state.range(1));
+  const std::vector<int16_t> x = random_codes(static_cast<size_t>(n_i), 1);
+  const std::vector<int16_t> w = random_codes(static_cast<size_t>(n_i) * n_o, 2);
+  std::vector<int32_t> out(static_cast<size_t>(n_o));
+  std::vector<int> channels(static_cast<size_t>(n_i));
+  for (auto _ : state) {
+    kern::sparse_row_product(n_i, n_o, x.data(), w.data(), out.data(), channels.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["MAC/s"] = benchmark::Counter(
+      static_cast<double>(n_i) * n_o * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FcForwardRowProducts)->Args({2048, 512})->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // im2col of conv2's input (26 x 26 x 128 -> 576 x 1152).
 void BM_Im2col(benchmark::State& state) {
   const TensorShape in{26, 26, 128};

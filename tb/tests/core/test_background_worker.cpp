@@ -1,7 +1,13 @@
 // BackgroundWorker: a task's writes are visible after wait(), tasks run one at a time on one
 // thread that lives across tasks, a second start() before wait() is refused, and destruction
-// waits for the task in flight.
+// waits for the task in flight; a worker made with Priority::kIdle runs its tasks under Linux's
+// SCHED_IDLE policy, one with kNormal under the policy it was created with.
 #include <gtest/gtest.h>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -58,6 +64,29 @@ TEST(BackgroundWorker, DestructionWaitsForTheTaskInFlight) {
   }
   EXPECT_TRUE(done);
 }
+
+#if defined(__linux__)
+int policy_of_a_task(BackgroundWorker& worker) {
+  int policy = -1;
+  worker.start([&policy] {
+    sched_param param{};
+    if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) policy = -1;
+  });
+  worker.wait();
+  return policy;
+}
+
+TEST(BackgroundWorker, AnIdlePriorityWorkerRunsUnderSchedIdleANormalOneAsCreated) {
+  sched_param param{};
+  int own = -1;
+  ASSERT_EQ(pthread_getschedparam(pthread_self(), &own, &param), 0);
+  ASSERT_NE(own, SCHED_IDLE);  // the test thread itself is not idle: the normal worker inherits its policy
+  BackgroundWorker idle(BackgroundWorker::Priority::kIdle), normal;
+  EXPECT_EQ(policy_of_a_task(idle), SCHED_IDLE);
+  EXPECT_EQ(policy_of_a_task(idle), SCHED_IDLE);  // the thread lives across tasks and keeps it
+  EXPECT_EQ(policy_of_a_task(normal), own);
+}
+#endif
 
 }  // namespace
 }  // namespace lrt
