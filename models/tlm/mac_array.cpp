@@ -57,6 +57,8 @@ MacOperands mac_operands(const MacJob& j) {
   switch (static_cast<MacKernel>(j.kernel)) {
     case MacKernel::kGemmNt: return {2 * m * k, 2 * n * k, 4 * m * n};
     case MacKernel::kGemmNtWide: return {2 * m * k, 2 * n * k, 8 * m * n, 2, 8};
+    case MacKernel::kVectorMatrix:
+      return {2 * k, 2 * k * n, 4 * n};
     case MacKernel::kWeightGradient: return {2 * m * n, 2 * m * k, 4 * n * k};
     case MacKernel::kColumnSum: return {2 * m * n, 0, 4 * n};
     case MacKernel::kConvBackwardData: {
@@ -85,7 +87,7 @@ const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   if (job.bit_scalable > 1) return "bit_scalable is not 0 or 1";
   if (job.bit_scalable == 1 && (job.weight_bits > 8 || job.activation_bits > 8))
     return "a bit-scalable job has operands above 8 bits";
-  if (job.kernel > static_cast<uint32_t>(MacKernel::kBnBackward)) return "unknown kernel";
+  if (job.kernel > static_cast<uint32_t>(MacKernel::kVectorMatrix)) return "unknown kernel";
   if (job.kernel == static_cast<uint32_t>(MacKernel::kCount)) return "";
   if (job.macs != 0 || job.zero_operand != 0) return "a compute job counts its MACs itself (macs, zero_operand 0)";
   const auto kernel = static_cast<MacKernel>(job.kernel);
@@ -105,6 +107,7 @@ const char* mac_array::check_job(const MacJob& job, uint64_t memory_bytes) {
   }
   if (conv && (job.in_h < 3 || job.in_w < 3 || job.in_c < 1)) return "conv input shape out of range";
   if (job.gradient_a > 1) return "gradient_a is not 0 or 1";
+  if (kernel == MacKernel::kVectorMatrix && job.m != 1) return "a vector-matrix job has m = 1";
   const MacOperands o = mac_operands(job);
   if (o.a_bytes > (uint64_t{1} << 41) || o.b_bytes > (uint64_t{1} << 41) || o.c_bytes > (uint64_t{1} << 42))
     return "operands too large";
@@ -204,6 +207,10 @@ void mac_array::compute(MacJob& job) {
     case MacKernel::kGemmNt:
       job.macs = mn * static_cast<uint64_t>(job.k);
       golden::kern::gemm_nt_parallel(pool_, job.m, job.n, job.k, a, b, c);
+      break;
+    case MacKernel::kVectorMatrix:
+      job.macs = static_cast<uint64_t>(job.n) * static_cast<uint64_t>(job.k);
+      golden::kern::vector_matrix(pool_, job.k, job.n, a, b, c, channels_);
       break;
     case MacKernel::kGemmNtWide:
       job.macs = mn * static_cast<uint64_t>(job.k);

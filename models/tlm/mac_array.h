@@ -55,14 +55,16 @@ inline constexpr uint64_t kMacMemoryOffset = 0x1000;
 /// @brief What a job computes. The operands are int16 codes, the result int32 sums (int64 for
 /// kGemmNtWide), at byte offsets a, b, c of the operand memory (each aligned to its element).
 enum class MacKernel : uint32_t {
-  kCount = 0,             ///< nothing: a count of MACs (macs, zero_operand as given)
-  kGemmNt = 1,            ///< C[m][n] = sum_k A[m][k] B[n][k] (forward; fc input gradient with m = 1)
-  kConvBackwardData = 2,  ///< 3x3 conv input gradient: A = dz (pixels x n), B = W^T (9 c x n), C the input map
-  kWeightGradient = 3,    ///< C[n][k] = sum_p A[p][n] B[p][k] over m pairs (A = dz, B = a)
-  kColumnSum = 4,         ///< C[n] = sum_p A[p][n] over m rows, no B (a bias gradient: MACs by 1)
-  kGemmNtWide = 5,        ///< kGemmNt into int64 sums (an LRT update's L R^T over full-range codes)
-  kBnNormalize = 6,       ///< batch norm forward, element-wise (golden::bn_normalize; layout: bn_offsets)
-  kBnBackward = 7,        ///< batch norm backward (golden::bn_backward; layout: bn_offsets)
+  kCount = 0,   ///< nothing: a count of MACs (macs, zero_operand as given)
+  kGemmNt = 1,  ///< C[m][n] = sum_k A[m][k] B[n][k] (forward; fc input gradient with m = 1)
+  kConvBackwardData =
+      2,                ///< 3x3 conv input gradient: A = dz (pixels x n), B = W^T (9 c x n), C the input map
+  kWeightGradient = 3,  ///< C[n][k] = sum_p A[p][n] B[p][k] over m pairs (A = dz, B = a)
+  kColumnSum = 4,       ///< C[n] = sum_p A[p][n] over m rows, no B (a bias gradient: MACs by 1)
+  kGemmNtWide = 5,      ///< kGemmNt into int64 sums (an LRT update's L R^T over full-range codes)
+  kBnNormalize = 6,     ///< batch norm forward, element-wise (golden::bn_normalize; layout: bn_offsets)
+  kBnBackward = 7,      ///< batch norm backward (golden::bn_backward; layout: bn_offsets)
+  kVectorMatrix = 8,    ///< C[n] = sum_k A[k] B[k][n], m = 1 (an fc forward on the weights in cell order)
 };
 
 /// @brief One job for the MAC array: the payload's data (trivially copyable).
@@ -76,9 +78,9 @@ struct MacJob {
   /// products per cycle, cycles = ceil(n B_w B_a / (64 lanes)) + fill (B_w, B_a <= 8; PFQ)
   uint32_t bit_scalable = 0;
   uint32_t kernel = 0;  ///< MacKernel
-  /// Compute jobs: kGemmNt and kGemmNtWide m x n x k; kWeightGradient m pairs, n outputs, k
-  /// inputs; kColumnSum m rows of n (k unused, 0); kConvBackwardData n output channels of a
-  /// conv whose input map is in_h x in_w x in_c; kBnNormalize and kBnBackward the map (m, n, k 0).
+  /// Compute jobs: kGemmNt and kGemmNtWide m x n x k; kVectorMatrix 1 x n x k; kWeightGradient m pairs, n
+  /// outputs, k inputs; kColumnSum m rows of n (k unused, 0); kConvBackwardData n output channels of a conv
+  /// whose input map is in_h x in_w x in_c; kBnNormalize and kBnBackward the map (m, n, k 0).
   int32_t m = 0, n = 0, k = 0;
   int32_t in_h = 0, in_w = 0, in_c = 0;
   /// Batch norm: kBnNormalize shifts x by `shift` and quantizes with (frac, lo, hi) as
@@ -203,6 +205,7 @@ class mac_array : public sc_core::sc_module {
   ResourceTimeline timeline_;
   std::vector<unsigned char> memory_;
   ThreadPool* pool_ = nullptr;
+  std::vector<int> channels_;                  // kVectorMatrix's non-zero inputs (grown, then reused)
   golden::kern::ConvBackwardScratch scratch_;  // grown to the largest job
 };
 

@@ -101,6 +101,9 @@ MacJob job_of(MacKernel kernel, const golden::MacOperandBits& bits, int m, int n
 MacJob forward_job(const golden::MacOperandBits& bits, int m, int n, int k) {
   return job_of(MacKernel::kGemmNt, bits, m, n, k);
 }
+MacJob fc_forward_job(const golden::MacOperandBits& bits, int n_i, int n_o) {
+  return job_of(MacKernel::kVectorMatrix, bits, 1, n_o, n_i);
+}
 MacJob fc_backward_job(const golden::MacOperandBits& bits, int n_i, int n_o) {
   MacJob j = job_of(MacKernel::kGemmNt, bits, 1, n_i, n_o);
   j.gradient_a = 1;
@@ -166,6 +169,11 @@ void TlmMacKernels::forward(const golden::MacOperandBits& bits, int m, int n, in
   run(scalable(forward_job(bits, m, n, k)), Phase::kForward, a, b, c);
 }
 
+void TlmMacKernels::fc_forward(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* x,
+                               const int16_t* wt, int32_t* out) {
+  run(scalable(fc_forward_job(bits, n_i, n_o)), Phase::kForward, x, wt, out);
+}
+
 void TlmMacKernels::fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz,
                                      const int16_t* wt, int32_t* dx) {
   run(scalable(fc_backward_job(bits, n_i, n_o)), Phase::kBackward, dz, wt, dx);
@@ -222,8 +230,9 @@ uint64_t mac_memory_bytes(const golden::Engine& engine) {
     const MacJob backward = layer.is_conv() ? conv_backward_job(any, layer.in_shape(), n_o)
                                             : fc_backward_job(any, k, n_o);
     // Per-pixel SGD's one-pair jobs are weight-gradient jobs of one pair: never larger.
-    for (const MacJob& j : {forward_job(any, pairs, n_o, k), backward, weight_gradient_job(any, pairs, n_o, k),
-                            bias_gradient_job(any, pairs, n_o)})
+    const MacJob forward = layer.is_conv() ? forward_job(any, pairs, n_o, k) : fc_forward_job(any, k, n_o);
+    for (const MacJob& j :
+         {forward, backward, weight_gradient_job(any, pairs, n_o, k), bias_gradient_job(any, pairs, n_o)})
       bytes = std::max(bytes, mac_array::footprint(mac_operands(j)));
     if (const golden::LrtAccumulator* acc = layer.updater().lrt_accumulator())
       bytes = std::max(bytes, mac_array::footprint(mac_operands(

@@ -33,6 +33,8 @@ class TlmMacKernels final : public golden::MacKernels {
 
   void forward(const golden::MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
                int32_t* c) override;
+  void fc_forward(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* x, const int16_t* wt,
+                  int32_t* out) override;
   void fc_backward_data(const golden::MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
                         int32_t* dx) override;
   void conv_backward_data(const golden::MacOperandBits& bits, const golden::TensorShape& in, int c_out,

@@ -131,11 +131,11 @@ void scatter_columns(const TensorShape& in, int m, const ConvBackwardScratch& sc
 
 }  // namespace
 
-void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_rows, int32_t* out,
-                        int* channels) {
-  int nnz = 0;
-  for (int c = 0; c < c_out; ++c)
-    if (dz[c] != 0) channels[nnz++] = c;
+namespace {
+
+// out[j] = sum over the nnz listed channels c of dz[c] w_rows[c * ld + j], j < k.
+void listed_row_products(int nnz, const int* channels, int k, int64_t ld, const int16_t* dz,
+                         const int16_t* w_rows, int32_t* out) {
   int j = 0;
 #if defined(__AVX2__)
   // Two channels at a time: their weight rows interleaved (unpack) against the pair of dz
@@ -154,8 +154,8 @@ void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_ro
         const uint32_t pair =
             static_cast<uint16_t>(dz[c1]) | (two ? uint32_t{static_cast<uint16_t>(dz[c2])} << 16 : 0u);
         const __m256i v = _mm256_set1_epi32(static_cast<int32_t>(pair));
-        const int16_t* r1 = w_rows + static_cast<int64_t>(c1) * k + j;
-        const int16_t* r2 = w_rows + static_cast<int64_t>(c2) * k + j;
+        const int16_t* r1 = w_rows + c1 * ld + j;
+        const int16_t* r2 = w_rows + c2 * ld + j;
         for (int q = 0; q < kVecs; ++q) {
           const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r1 + 16 * q));
           const __m256i w2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r2 + 16 * q));
@@ -176,10 +176,39 @@ void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_ro
   for (; j < k; ++j) {
     uint32_t sum = 0;  // modulo 2^32, as the vector lanes
     for (int t = 0; t < nnz; ++t)
-      sum +=
-          static_cast<uint32_t>(int32_t{dz[channels[t]]} * w_rows[static_cast<int64_t>(channels[t]) * k + j]);
+      sum += static_cast<uint32_t>(int32_t{dz[channels[t]]} * w_rows[channels[t] * ld + j]);
     out[j] = static_cast<int32_t>(sum);
   }
+}
+
+int list_nonzero(int n, const int16_t* x, int* channels) {
+  int nnz = 0;
+  for (int c = 0; c < n; ++c)
+    if (x[c] != 0) channels[nnz++] = c;
+  return nnz;
+}
+
+}  // namespace
+
+void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_rows, int32_t* out,
+                        int* channels) {
+  listed_row_products(list_nonzero(c_out, dz, channels), channels, k, k, dz, w_rows, out);
+}
+
+void vector_matrix(ThreadPool* pool, int n_i, int n_o, const int16_t* x, const int16_t* w, int32_t* out,
+                   std::vector<int>& channels) {
+  if (channels.size() < static_cast<size_t>(n_i)) channels.resize(static_cast<size_t>(n_i));
+  const int nnz = list_nonzero(n_i, x, channels.data());
+  // Blocks of 128 outputs (multiples of the vector blocks); a hand-off only for wide layers.
+  constexpr int kBlock = 128, kMinParallel = 4 * kBlock;
+  if (pool == nullptr || pool->threads() == 1 || n_o < kMinParallel) {
+    listed_row_products(nnz, channels.data(), n_o, n_o, x, w, out);
+    return;
+  }
+  pool->parallel_for((n_o + kBlock - 1) / kBlock, [&](int64_t b) {
+    const int first = static_cast<int>(b) * kBlock, count = std::min(kBlock, n_o - first);
+    listed_row_products(nnz, channels.data(), count, n_o, x, w + first, out + first);
+  });
 }
 
 namespace {

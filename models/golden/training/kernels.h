@@ -53,6 +53,14 @@ void conv3x3_backward_data(const TensorShape& in, int c_out, const int16_t* dz, 
 void sparse_row_product(int c_out, int k, const int16_t* dz, const int16_t* w_rows, int32_t* out,
                         int* channels);
 
+/// @brief out[o] = sum_i x[i] w[i][o] for x (n_i) and row-major w (n_i x n_o): an fc layer's
+/// forward on its weights in the cells' order, as the rows of w at x's non-zero entries times
+/// them (sparse_row_product), in blocks of outputs on `pool` (null: this thread). The int32 sums
+/// of gemm_nt(1, n_o, n_i, x, w transposed) (modulo 2^32, in any order). `channels` is scratch
+/// (grown to n_i once a size).
+void vector_matrix(ThreadPool* pool, int n_i, int n_o, const int16_t* x, const int16_t* w, int32_t* out,
+                   std::vector<int>& channels);
+
 /// @brief The dense form of conv3x3_backward_data (a GEMM over the pixels with a non-zero
 /// gradient), kept as its reference in the tests.
 void conv3x3_backward_data_dense(const TensorShape& in, int c_out, const int16_t* dz, const int16_t* wt,

@@ -43,7 +43,7 @@ AffineLayer::AffineLayer(const LayerShape& shape, const AffineSetup& s)
       dx_shift_(weight_operand_frac(s.weight) + s.grad.frac_bits - s.alpha_exp - s.bias.frac_bits),
       w_(static_cast<size_t>(n_o_), static_cast<size_t>(k_), 0),
       b_(static_cast<size_t>(n_o_), 0),
-      w16_(static_cast<size_t>(n_o_) * k_, 0),
+      w16_(conv_ ? static_cast<size_t>(n_o_) * k_ : 0, 0),
       wt16_(static_cast<size_t>(n_o_) * k_, 0),
       writes_(static_cast<int64_t>(n_o_) * k_),
       acc_(static_cast<size_t>(pairs_) * n_o_),
@@ -210,11 +210,11 @@ void AffineLayer::attach_store(WeightStore* store, bool deploy) {
 }
 
 void AffineLayer::load_mirrors(const int32_t* codes) {
-  // A sequential pass over the column-major codes, then the transposed copy rebuilt whole in
-  // tiles (w16_ is wt16_'s transpose): dense drift events and full reads change most cells, and
-  // a single write into the transposed copy is a cache miss. After an update, which changes
-  // few, the rebuild costs a little more than the writes it replaced (0.13 ms at fc1's 2048 x
-  // 512), once a batch.
+  // A sequential pass over the column-major codes, then a conv layer's transposed copy rebuilt
+  // whole in tiles (w16_ is wt16_'s transpose): dense drift events and full reads change most
+  // cells, and a single write into the transposed copy is a cache miss. After an update, which
+  // changes few, the rebuild costs a little more than the writes it replaced, once a batch. An fc
+  // layer has no transposed copy: its forward reads the cells' order (MacKernels::fc_forward).
   const size_t cells = static_cast<size_t>(k_) * static_cast<size_t>(n_o_);
   int16_t* out = wt16_.data();
   if (!w_fmt_.mid_rise && w_drop_ == 0) {  // the operand is the code: a narrowing the compiler vectorizes
@@ -223,7 +223,7 @@ void AffineLayer::load_mirrors(const int32_t* codes) {
     for (size_t i = 0; i < cells; ++i) out[i] = weight_operand(codes[i]);
   }
   // On this thread: the golden engine's layers learn (and so refresh) side by side on the pool.
-  kern::transpose_i16(k_, n_o_, wt16_.data(), w16_.data());
+  if (conv_) kern::transpose_i16(k_, n_o_, wt16_.data(), w16_.data());
 }
 
 void AffineLayer::set_mirror(uint64_t cell, int16_t operand) {
@@ -231,7 +231,7 @@ void AffineLayer::set_mirror(uint64_t cell, int16_t operand) {
   const auto c = static_cast<uint32_t>(cell), n_o = static_cast<uint32_t>(n_o_);
   const uint32_t k = c / n_o;
   wt16_[cell] = operand;
-  w16_[static_cast<size_t>(c - k * n_o) * static_cast<size_t>(k_) + k] = operand;
+  if (conv_) w16_[static_cast<size_t>(c - k * n_o) * static_cast<size_t>(k_) + k] = operand;
 }
 
 // The datapath's weights for this sample: a read of the store. Without read effects a read
@@ -268,8 +268,8 @@ void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::v
   // costs about 0.2 ns a cell; a scattered write into it is a cache miss, several ns) and the
   // passes write the cell-order copy only.
   const uint64_t cells = w_.rows() * w_.cols();
-  const bool rebuild = (was.size() + now.size()) * 32 > cells;
-  move_deviations_spread(was, now, !rebuild);
+  const bool rebuild = conv_ && (was.size() + now.size()) * 32 > cells;
+  move_deviations_spread(was, now, conv_ && !rebuild);
   if (rebuild) kern::transpose_i16_parallel(pool_, k_, n_o_, wt16_.data(), w16_.data());
 }
 
@@ -368,7 +368,10 @@ void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
     work_.mac_bit_ops += macs * static_cast<uint64_t>(weight_operand_bits() * activation_operand_bits());
     work_.mac_bit_ops_8x8 += macs * 64;
   }
-  kernels_->forward(forward_bits(), pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  if (conv_)
+    kernels_->forward(forward_bits(), pairs_, n_o_, k_, a_rows_, w16_.data(), acc_.data());
+  else  // on the cell-order weights: an fc layer keeps no transposed copy
+    kernels_->fc_forward(forward_bits(), k_, n_o_, a_rows_, wt16_.data(), acc_.data());
   // z = Qb(alpha * acc * 2^-(fw + fa) + b): one rounding (b lies on the Qb grid).
   z_clips_.clipped += kern::requantize_rows(pairs_, n_o_, acc_.data(), z_shift_, b_.data(), b_fmt_.min_code(),
                                             b_fmt_.max_code(), out, zclip_.data());

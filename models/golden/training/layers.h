@@ -255,8 +255,8 @@ class AffineLayer final : public Layer, private WriteFlusher {
   int dx_shift_;  // backward acc -> Qb
   Matrix<int32_t> w_;
   std::vector<int32_t> b_;
-  std::vector<int16_t> w16_;   // [o][k] MAC operands (weight_operand of the codes)
-  std::vector<int16_t> wt16_;  // [k][o]
+  std::vector<int16_t> w16_;   // [o][k] MAC operands (weight_operand of the codes); conv layers only
+  std::vector<int16_t> wt16_;  // [k][o], the cells' order
   std::unique_ptr<WeightUpdater> updater_;
   std::optional<MaxNorm> max_norm_;   // placement gradient: dz
   std::optional<MaxNorm> bias_norm_;  // placement update: the bias gradient (the authors' MN_db)

@@ -16,6 +16,11 @@ void LocalMacKernels::forward(const MacOperandBits& /*bits*/, int m, int n, int 
   kern::gemm_nt_parallel(pool_, m, n, k, a, b, c);
 }
 
+void LocalMacKernels::fc_forward(const MacOperandBits& /*bits*/, int n_i, int n_o, const int16_t* x,
+                                 const int16_t* wt, int32_t* out) {
+  kern::vector_matrix(pool_, n_i, n_o, x, wt, out, channels_);
+}
+
 void LocalMacKernels::fc_backward_data(const MacOperandBits& /*bits*/, int n_i, int n_o, const int16_t* dz,
                                        const int16_t* wt, int32_t* dx) {
   kern::gemm_nt_parallel(pool_, 1, n_i, n_o, dz, wt, dx);

@@ -33,6 +33,10 @@ class MacKernels {
   /// @brief Forward: C[m][n] = sum_k A[m][k] B[n][k] (A the activation rows, B the weights).
   virtual void forward(const MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
                        int32_t* c) = 0;
+  /// @brief An fc layer's forward on its weights in the cells' order: out[o] = sum_i x[i]
+  /// wt[i][o] (kern::vector_matrix; the sums of forward() with m = 1 and B = wt transposed).
+  virtual void fc_forward(const MacOperandBits& bits, int n_i, int n_o, const int16_t* x, const int16_t* wt,
+                          int32_t* out) = 0;
   /// @brief An fc layer's input gradient: dx[i] = sum_o wt[i][o] dz[o] (gemm_nt with m = 1).
   virtual void fc_backward_data(const MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
                                 int32_t* dx) = 0;
@@ -64,6 +68,8 @@ class LocalMacKernels final : public MacKernels {
   void set_thread_pool(ThreadPool* pool) { pool_ = pool; }
   void forward(const MacOperandBits& bits, int m, int n, int k, const int16_t* a, const int16_t* b,
                int32_t* c) override;
+  void fc_forward(const MacOperandBits& bits, int n_i, int n_o, const int16_t* x, const int16_t* wt,
+                  int32_t* out) override;
   void fc_backward_data(const MacOperandBits& bits, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
                         int32_t* dx) override;
   void conv_backward_data(const MacOperandBits& bits, const TensorShape& in, int c_out, const int16_t* dz,
@@ -82,6 +88,7 @@ class LocalMacKernels final : public MacKernels {
  private:
   ThreadPool* pool_ = nullptr;
   kern::ConvBackwardScratch scratch_;  // grown to the largest job, then reused
+  std::vector<int> channels_;          // fc_forward's non-zero inputs (grown, then reused)
 };
 
 /// @brief Grows `s` to hold conv3x3_backward_data's scratch for this shape (no-op if it does).

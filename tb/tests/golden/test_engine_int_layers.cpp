@@ -67,6 +67,35 @@ TEST(EngineKernels, GemmMatchesNaiveLoops) {
   }
 }
 
+// vector_matrix (an fc forward on the weights in the cells' order) equals gemm_nt with one row
+// on the transposed weights: fc1's and fc2's shapes and widths off the 64- and 16-output blocks
+// and the 128-output tasks, inputs all zero, sparse and dense, over the full int16 range (sums
+// past 2^31: equal modulo 2^32), with no pool and on pools of 2 and 3 threads.
+TEST(EngineKernels, VectorMatrixEqualsTheGemmOnTheTransposedWeights) {
+  std::mt19937_64 g(34);
+  ThreadPool two(2), three(3);
+  std::vector<int> channels;  // grown by the calls, reused
+  for (auto [n_i, n_o] : std::vector<std::array<int, 2>>{{2048, 512}, {512, 10}, {33, 530}, {1, 1}, {7, 17}})
+    for (int zero_percent : {100, 75, 0}) {
+      std::vector<int16_t> x(static_cast<size_t>(n_i)), w(static_cast<size_t>(n_i) * n_o), wt(w.size());
+      const auto code = [&] {
+        return static_cast<int16_t>(g() % 8 == 0 ? -32768 : static_cast<int>(g() % 65536) - 32768);
+      };
+      for (int16_t& v : x) v = static_cast<int16_t>(static_cast<int>(g() % 100) < zero_percent ? 0 : code());
+      for (int16_t& v : w) v = code();
+      for (int i = 0; i < n_i; ++i)
+        for (int o = 0; o < n_o; ++o)
+          wt[static_cast<size_t>(o) * n_i + i] = w[static_cast<size_t>(i) * n_o + o];
+      std::vector<int32_t> want(static_cast<size_t>(n_o));
+      kern::gemm_nt(1, n_o, n_i, x.data(), wt.data(), want.data());
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two, &three}) {
+        std::vector<int32_t> got(want.size(), 12345);
+        kern::vector_matrix(pool, n_i, n_o, x.data(), w.data(), got.data(), channels);
+        ASSERT_EQ(got, want) << n_i << "x" << n_o << " zeros " << zero_percent << "%";
+      }
+    }
+}
+
 // The tiled transpose (32 x 32 tiles, 8 x 8 blocks): every element lands at (c, r), for shapes
 // below, at and across the tile size, and the paper's conv and fc weight shapes (power-of-two
 // strides); on a pool, the same.

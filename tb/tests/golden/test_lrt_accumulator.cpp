@@ -269,6 +269,10 @@ class CountingKernels final : public MacKernels {
   void forward(const MacOperandBits& b, int m, int n, int k, const int16_t* a, const int16_t* w, int32_t* c) override {
     local_.forward(b, m, n, k, a, w, c);
   }
+  void fc_forward(const MacOperandBits& b, int n_i, int n_o, const int16_t* x, const int16_t* wt,
+                  int32_t* out) override {
+    local_.fc_forward(b, n_i, n_o, x, wt, out);
+  }
   void fc_backward_data(const MacOperandBits& b, int n_i, int n_o, const int16_t* dz, const int16_t* wt,
                         int32_t* dx) override {
     local_.fc_backward_data(b, n_i, n_o, dz, wt, dx);

@@ -73,6 +73,14 @@ void expect_kernels_equal_golden(golden::MacKernels& k, std::mt19937_64& gen) {
     k.forward(bits, m, n, kk, a.data(), b.data(), got.data());
     EXPECT_EQ(got, want) << "forward";
   }
+  {  // fc forward on the weights in the cells' order (n_i x n_o)
+    const int n_i = 23, n_o = 19;
+    const auto x = random_codes(n_i, gen, 40), w = random_codes(size_t{n_i} * n_o, gen, 5);
+    std::vector<int32_t> want(n_o), got(n_o, -1);
+    local.fc_forward(bits, n_i, n_o, x.data(), w.data(), want.data());
+    k.fc_forward(bits, n_i, n_o, x.data(), w.data(), got.data());
+    EXPECT_EQ(got, want) << "fc forward";
+  }
   {  // fc input gradient
     const int n_i = 29, n_o = 6;
     const auto dz = random_codes(n_o, gen, 50), wt = random_codes(size_t{n_i} * n_o, gen, 0);
@@ -181,8 +189,9 @@ TEST(MacArrayCompute, KernelsOnItsMemoryEqualTheGoldenKernelsThroughDmiAndBursts
   expect_kernels_equal_golden(burst, gen);
   // The array counted the MACs from the jobs' dimensions.
   // Batch norm: one MAC per element forward, two backward (run twice).
-  const uint64_t per_round = 7 * 5 * 37 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23 + 11 * 6 + 7 * 10 * 4 + 60 + 2 * 2 * 60;
-  EXPECT_EQ(mac.stats().jobs, 18u);
+  const uint64_t per_round =
+      7 * 5 * 37 + 23 * 19 + 29 * 6 + 12 * 27 * 4 + 9 * 4 * 23 + 11 * 6 + 7 * 10 * 4 + 60 + 2 * 2 * 60;
+  EXPECT_EQ(mac.stats().jobs, 20u);
   EXPECT_EQ(mac.stats().macs, 2 * per_round);
   EXPECT_EQ(mac.stats().gated_macs, 0u);  // no zero skipping
   EXPECT_EQ(delay, clock_cycles(mac.stats().busy_cycles, kClock));
@@ -278,6 +287,8 @@ TEST(MacArrayCompute, BadComputeJobsAreRefusedWithoutComputingAndTheMemoryIsAPla
   j.c = 124;  // fits, but not int64-aligned
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   j.kernel = static_cast<uint32_t>(MacKernel::kColumnSum);  // a column sum has no k
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+  j.kernel = static_cast<uint32_t>(MacKernel::kVectorMatrix);  // one row only (m = 4 here)
   EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
   MacJob bn;  // batch norm: a map, no m x n x k, a non-empty code range
   bn.kernel = static_cast<uint32_t>(MacKernel::kBnNormalize);
