@@ -30,9 +30,11 @@ void im2col3x3(const TensorShape& in, const int16_t* x, int16_t* cols) {
 namespace {
 
 // RM rows of A against RN rows of B, RM x RN independent sums over k: GCC vectorizes each
-// into pairwise 16x16->32 multiply-adds (vpdpwssd with AVX-512 VNNI), and the independent
-// sums hide the multiply-add latency while every loaded A and B vector is used RN or RM
-// times. 4x4 measured best on the reference machine (docs/golden_engine.md, "Performance").
+// into pairwise 16x16->32 multiply-adds (vpmaddwd at the x86-64-v3 target), and the
+// independent sums hide the multiply-add latency while every loaded A and B vector is used RN
+// or RM times. 4x3: twelve accumulators and four rows of A fit AVX2's sixteen registers; 4x4's
+// sixteen accumulators did not, and six of them went through the stack every step
+// (BM_GemmNt at conv2's shape, one thread: 87-89 -> 100-109 GMAC/s; docs/performance.md).
 template <int RM, int RN>
 inline void micro(int k, const int16_t* a, const int16_t* b, int32_t* c, int ldc) {
   int32_t acc[RM][RN] = {};
@@ -48,7 +50,7 @@ inline void micro(int k, const int16_t* a, const int16_t* b, int32_t* c, int ldc
 template <int RM>
 inline void gemm_rows(int n, int k, const int16_t* a, const int16_t* b, int32_t* c) {
   int j = 0;
-  for (; j + 4 <= n; j += 4) micro<RM, 4>(k, a, b + static_cast<int64_t>(j) * k, c + j, n);
+  for (; j + 3 <= n; j += 3) micro<RM, 3>(k, a, b + static_cast<int64_t>(j) * k, c + j, n);
   for (; j < n; ++j) micro<RM, 1>(k, a, b + static_cast<int64_t>(j) * k, c + j, n);
 }
 
