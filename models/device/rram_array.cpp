@@ -333,36 +333,43 @@ void RramArray::read_deviations(uint64_t first, uint64_t n, std::vector<WordCode
   if (!sparse_reads()) throw std::logic_error("rram read_deviations: the read effects are not sparse");
   count_reads(first, n);
   if (!sparse_noise_.on()) return;
-  const auto deviations = [this](uint64_t from, uint64_t words, std::vector<WordCode>& to) {
-    // At most one entry per event. Written unconditionally and kept only if the word reads
-    // differently: clamped events cancel out about half the time, a branch no predictor learns.
-    const size_t base = to.size();
-    to.resize(base + sparse_noise_.events_in(cell_index(from, 0), words * map_.cells_per_word()));
+  // Lists the words of [from, from + words) that read differently into to[base...]; returns
+  // how many. At most one entry per event. Written unconditionally and kept only if the word
+  // reads differently: clamped events cancel out about half the time, a branch no predictor
+  // learns. `to` only grows (a resize value-initializes what it adds: 16 bytes an event).
+  const auto deviations = [this](uint64_t from, uint64_t words, std::vector<WordCode>& to, size_t base) {
+    const size_t room = base + sparse_noise_.events_in(cell_index(from, 0), words * map_.cells_per_word());
+    if (to.size() < room) to.resize(room);
     WordCode* const dst = to.data() + base;
     size_t kept = 0;
     for_noisy_words(from, words, [&](uint64_t w, uint32_t pattern) {
       dst[kept] = {w, map_.code_of(pattern)};
       kept += static_cast<size_t>(pattern != patterns_[w]);  // patterns are masked: equal codes
     });
-    to.resize(base + kept);
+    return kept;
   };
   // A large array's read (some 10^5 events a sample) in word ranges over the pool, listed in
   // word order whichever thread ran which range.
   constexpr size_t kParallelEvents = 16384;  // below this a hand-off costs more than it saves
   if (pool_ == nullptr || pool_->threads() == 1 || sparse_noise_.events() < kParallelEvents) {
-    deviations(first, n, out);
+    const size_t base = out.size();
+    out.resize(base + deviations(first, n, out, base));
     return;
   }
   const auto parts = static_cast<uint64_t>(2 * pool_->threads());
   const uint64_t per_part = (n + parts - 1) / parts;
   part_deviations_.resize(parts);
+  part_kept_.resize(parts);
   pool_->parallel_for(static_cast<int64_t>(parts), [&](int64_t p) {
-    std::vector<WordCode>& to = part_deviations_[static_cast<size_t>(p)];
-    to.clear();
     const uint64_t from = static_cast<uint64_t>(p) * per_part;
-    if (from < n) deviations(first + from, std::min(per_part, n - from), to);
+    part_kept_[static_cast<size_t>(p)] = from < n ? deviations(first + from, std::min(per_part, n - from),
+                                                               part_deviations_[static_cast<size_t>(p)], 0)
+                                                  : 0;
   });
-  for (const std::vector<WordCode>& part : part_deviations_) out.insert(out.end(), part.begin(), part.end());
+  for (uint64_t p = 0; p < parts; ++p) {
+    const WordCode* part = part_deviations_[p].data();
+    out.insert(out.end(), part, part + part_kept_[p]);
+  }
 }
 
 int32_t RramArray::peek_word(uint64_t addr) const {

@@ -284,7 +284,8 @@ class RramArray {
   CounterRng read_noise_rng_;
   CounterRng program_rng_;
 
-  std::vector<std::vector<WordCode>> part_deviations_;  // scratch of read_deviations on the pool
+  std::vector<std::vector<WordCode>> part_deviations_;  // scratch of read_deviations on the pool (grow only)
+  std::vector<size_t> part_kept_;                       // the entries of each that hold deviations
   std::vector<uint16_t> patterns_;        // per word: the stored bit pattern
   std::vector<uint16_t> stuck_mask_;      // per word: pattern bits of stuck cells (faulty or worn out)
   std::vector<uint32_t> word_writes_;     // per word

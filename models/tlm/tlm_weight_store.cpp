@@ -104,7 +104,12 @@ bool TlmWeightStore::read_deviations(std::vector<WordCode>& out) {
   transport(::tlm::TLM_READ_COMMAND, 0, words(), false);
   if (!deviations_.served)
     throw std::logic_error("weight store: the RRAM target did not list the read's deviations");
-  out.insert(out.end(), deviations_.words.begin(), deviations_.words.end());
+  if (out.empty())
+    out.swap(
+        deviations_
+            .words);  // the list without a copy (some 10^5 words a sample); out's storage is reused next time
+  else
+    out.insert(out.end(), deviations_.words.begin(), deviations_.words.end());
   return true;
 }
 
