@@ -380,8 +380,14 @@ void AffineLayer::forward(const int16_t* in, int16_t* out, bool train) {
 
 void AffineLayer::backward(const int16_t* /*in*/, const int16_t* dout, int16_t* din, bool learn) {
   const size_t n = dz_.size();
-  // Clipped STE of Qb on z.
-  for (size_t i = 0; i < n; ++i) dz_[i] = zclip_[i] ? 0 : dout[i];
+  // Clipped STE of Qb on z (zclip_ is 0 or 1: 1 - 1 keeps nothing, 0 - 1 keeps every bit). The
+  // restrict pointers let the compiler vectorize it: the flags' uint8_t may alias anything.
+  {
+    const uint8_t* __restrict clip = zclip_.data();
+    const int16_t* __restrict in = dout;
+    int16_t* __restrict out = dz_.data();
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<int16_t>(in[i] & (static_cast<int16_t>(clip[i]) - 1));
+  }
   // dz -> (max-norm) -> Qg: the one gradient tensor for the weights, the biases and backprop.
   if (dither_.enabled) {
     // Dithered backprop (dither.h): v * 2^-shift Qg LSBs, v exact.
