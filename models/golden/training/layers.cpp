@@ -316,8 +316,12 @@ void AffineLayer::move_deviations_range(const WordCode* was, size_t was_n, const
       w16_[(cell - row_begin) * static_cast<uint64_t>(k_) + k] = v;
     }
   };
-  pass(was, was_n, [&](const WordCode& d) { return weight_operand(w_.data()[d.word]); });
-  pass(now, now_n, [&](const WordCode& d) { return weight_operand(d.code); });
+  // The operand is the code itself unless the format is mid-rise or PFQ drops bits (as
+  // load_mirrors): then no call per word.
+  const bool plain = !w_fmt_.mid_rise && w_drop_ == 0;
+  const auto operand = [&](int32_t code) { return plain ? static_cast<int16_t>(code) : weight_operand(code); };
+  pass(was, was_n, [&](const WordCode& d) { return operand(w_.data()[d.word]); });
+  pass(now, now_n, [&](const WordCode& d) { return operand(d.code); });
 }
 
 void AffineLayer::write_changed_cells() {
