@@ -214,7 +214,7 @@ void mac_array::compute(MacJob& job) {
       break;
     case MacKernel::kGemmNtWide:
       job.macs = mn * static_cast<uint64_t>(job.k);
-      golden::kern::gemm_nt_wide(job.m, job.n, job.k, a, b, reinterpret_cast<int64_t*>(base + job.c));
+      golden::kern::gemm_nt_wide_parallel(pool_, job.m, job.n, job.k, a, b, reinterpret_cast<int64_t*>(base + job.c));
       break;
     case MacKernel::kColumnSum:
       job.macs = mn;

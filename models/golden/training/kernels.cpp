@@ -408,6 +408,22 @@ void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64
   }
 }
 
+void gemm_nt_wide_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c) {
+  // An LRT update's L R^T (fc1: 512 x 2048 sums of rank products, 8 MB of int64) runs while
+  // nothing else does: split it when it is that large.
+  constexpr int64_t kMinOutputs = 65536;
+  if (pool == nullptr || pool->threads() == 1 || int64_t{m} * n < kMinOutputs) {
+    gemm_nt_wide(m, n, k, a, b, c);
+    return;
+  }
+  const int64_t parts = 2 * int64_t{pool->threads()};
+  const int rows = static_cast<int>((m + parts - 1) / parts);
+  pool->parallel_for((m + rows - 1) / rows, [&](int64_t blk) {
+    const int r0 = static_cast<int>(blk) * rows, r = std::min(rows, m - r0);
+    gemm_nt_wide(r, n, k, a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n);
+  });
+}
+
 namespace {
 
 #if defined(__AVX2__)

@@ -97,6 +97,10 @@ void column_sum(int m, int n, const int16_t* a, int32_t* c);
 /// whose k products of up to 2^30 can leave int32. c (m x n int64) is overwritten.
 void gemm_nt_wide(int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c);
 
+/// @brief gemm_nt_wide in blocks of rows of C on `pool` (null: this thread); each element is
+/// computed as gemm_nt_wide computes it, so the result does not depend on the thread count.
+void gemm_nt_wide_parallel(ThreadPool* pool, int m, int n, int k, const int16_t* a, const int16_t* b, int64_t* c);
+
 /// @brief dst (cols x rows, row-major) = the transpose of src (rows x cols, row-major), in
 /// 32 x 32 tiles, so that both sides stream whole cache lines.
 void transpose_i16(int rows, int cols, const int16_t* src, int16_t* dst);

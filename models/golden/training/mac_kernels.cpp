@@ -56,7 +56,7 @@ void LocalMacKernels::bn_backward(const TensorShape& shape, const int16_t* dy, c
 
 void LocalMacKernels::factor_product(const MacOperandBits& /*bits*/, int n_o, int n_i, int rank, const int16_t* l,
                                      const int16_t* r, int64_t* c) {
-  kern::gemm_nt_wide(n_o, n_i, rank, l, r, c);
+  kern::gemm_nt_wide_parallel(pool_, n_o, n_i, rank, l, r, c);
 }
 
 }  // namespace lrt::golden
