@@ -43,6 +43,18 @@ bool BackgroundWorker::pending() const {
   return pending_;
 }
 
+bool BackgroundWorker::wait_for(std::chrono::microseconds limit) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!changed_.wait_for(lock, limit, [this] { return !running_; })) return false;
+  pending_ = false;
+  return true;
+}
+
+bool BackgroundWorker::busy() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return running_;
+}
+
 void BackgroundWorker::loop() {
 #if defined(__linux__)
   if (priority_ == Priority::kIdle) {

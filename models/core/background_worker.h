@@ -5,6 +5,7 @@
 // sample in the paper run, a dozen threads a sample (issue 23). The thread starts with the
 // first task and sleeps between tasks.
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -16,7 +17,9 @@ class BackgroundWorker {
  public:
   /// What the thread's scheduling priority is: kIdle (Linux SCHED_IDLE) runs it only on a core
   /// that nothing else wants, for work that is due well after it starts (a hint: where the
-  /// host refuses it, the thread keeps the normal priority).
+  /// host refuses it, the thread keeps the normal priority). On a busy host such a thread may get
+  /// no core for a long time: its owner must not wait for it without a limit when it needs the
+  /// result (wait_for), but then do the work itself (SparseReadNoise::draw).
   enum class Priority { kNormal, kIdle };
   explicit BackgroundWorker(Priority priority = Priority::kNormal) : priority_(priority) {}
   /// Waits for a task in flight, then stops the thread.
@@ -32,6 +35,11 @@ class BackgroundWorker {
   void wait();
   /// Whether a task was handed and not yet waited for.
   bool pending() const;
+  /// Whether the task handed last is still running (wait() would block).
+  bool busy() const;
+  /// @brief wait() for at most `limit`: true once the task handed last has returned (as wait()),
+  /// false if it still runs after `limit` (it stays pending).
+  bool wait_for(std::chrono::microseconds limit);
 
  private:
   void loop();

@@ -212,6 +212,8 @@ class RramArray {
   const RramReadEffects& read_effects() const { return effects_; }
   /// Sparse read-noise draws taken from a prefetch (tests).
   uint64_t sparse_noise_prefetched_draws() const { return sparse_noise_.prefetched_draws(); }
+  /// Whether the next sample's read-noise draw is still running on its thread (tests).
+  bool sparse_noise_prefetch_running() const { return sparse_noise_.prefetch_running(); }
 
   CellState cell(uint64_t cell) const;
   /// Writes that changed word `addr` (at least one cell level).

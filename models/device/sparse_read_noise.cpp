@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 namespace lrt::device {
 
@@ -27,7 +28,7 @@ SparseReadNoise::SparseReadNoise(const SparseReadNoise& other) { *this = other; 
 
 SparseReadNoise& SparseReadNoise::operator=(const SparseReadNoise& other) {
   if (this == &other) return *this;
-  settle();  // our worker writes ahead_; the other's writes only its own ahead_, never read here
+  abandon();  // our worker writes ahead_; the other's writes only its own ahead_, never read here
   p_ = other.p_;
   inv_log_q_ = other.inv_log_q_;
   tail_ = other.tail_;
@@ -36,13 +37,16 @@ SparseReadNoise& SparseReadNoise::operator=(const SparseReadNoise& other) {
   return *this;
 }
 
-SparseReadNoise::~SparseReadNoise() { settle(); }
+SparseReadNoise::~SparseReadNoise() { abandon(); }
 
-void SparseReadNoise::settle() { worker_.wait(); }
+void SparseReadNoise::abandon() {
+  stop_.store(true);
+  worker_.wait();  // it stops within 64 events
+  ahead_ready_ = false;
+}
 
 void SparseReadNoise::configure(double sigma) {
-  settle();
-  ahead_ready_ = false;  // drawn at another sigma
+  abandon();  // drawn at another sigma
   current_.events.clear();
   std::fill(current_.touched.begin(), current_.touched.end(), uint8_t{0});
   tail_.clear();
@@ -60,7 +64,15 @@ void SparseReadNoise::configure(double sigma) {
 }
 
 void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word) {
-  settle();
+  // An unfinished prefetch usually ends within a millisecond once this thread waits (its core is
+  // then free). But an idle-priority thread may get no core for a long time on a busy host: past
+  // kPrefetchPatience, stop it and draw here; it ends on its own (prefetch() starts no new one
+  // before). Either way its draw is visible after a successful wait.
+  if (worker_.pending() && !worker_.wait_for(kPrefetchPatience)) {
+    stop_.store(true);
+    ahead_ready_ = false;
+    ++unfinished_prefetches_;
+  }
   if (!on()) {
     for (const Event& e : current_.events) current_.touched[e.cell / cells_per_word] = 0;
     current_.events.clear();
@@ -78,26 +90,33 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
 
 void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells,
                                uint32_t cells_per_word) {
-  settle();
   ahead_ready_ = false;
+  if (worker_.pending()) {
+    if (worker_.busy()) return;  // a stopped one still ending: no prefetch for this sample
+    worker_.wait();
+  }
   if (!on()) return;
   ahead_key_ = Key{sample, cells, cells_per_word};
   ahead_failed_ = false;
+  stop_.store(false);
   // The worker gets its own copy of the stream (a counter key: nothing it reads can change under
-  // it) and reads p_, inv_log_q_ and tail_, which only configure() changes, after settle(). A
+  // it) and reads p_, inv_log_q_ and tail_, which only configure() changes, after abandon(). A
   // failure (an allocation) is left for draw() to redo on its own thread, where it throws.
   worker_.start([this, rng, sample, cells, cells_per_word] {
     try {
-      ahead_.fill(*this, rng, sample, cells, cells_per_word);
+      for (auto slept = std::chrono::microseconds(0); slept < prefetch_delay_ && !stop_.load();
+           slept += std::chrono::microseconds(100))
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      ahead_.fill(*this, rng, sample, cells, cells_per_word, &stop_);
     } catch (...) {
       ahead_failed_ = true;
     }
   });
-  ahead_ready_ = true;  // read only after settle() joined the worker
+  ahead_ready_ = true;  // read by draw() only after the worker was joined
 }
 
 void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample,
-                                 uint64_t cells, uint32_t cells_per_word) {
+                                 uint64_t cells, uint32_t cells_per_word, const std::atomic<bool>* stop) {
   const CellToWord word_of(cells_per_word);
   for (const Event& e : events) touched[word_of(e.cell)] = 0;
   events.clear();
@@ -106,7 +125,10 @@ void SparseReadNoise::Draw::fill(const SparseReadNoise& noise, const CounterRng&
   constexpr uint64_t kBatch = 64;  // event blocks made eight at a time (a few past the end unused)
   std::array<std::array<uint32_t, 4>, kBatch> blocks;
   for (uint64_t j = 0; cell < cells; ++j) {
-    if (j % kBatch == 0) rng.blocks((sample << 32) | j, kBatch, blocks.data());
+    if (j % kBatch == 0) {
+      if (stop != nullptr && stop->load(std::memory_order_relaxed)) return;
+      rng.blocks((sample << 32) | j, kBatch, blocks.data());
+    }
     const std::array<uint32_t, 4>& b = blocks[j % kBatch];
     const double u = 1.0 - uniform53((uint64_t{b[1]} << 32) | b[0]);  // (0, 1]
     const double gap = std::floor(std::log(u) * noise.inv_log_q_);

@@ -16,8 +16,13 @@
 //
 // Because of that, the next sample's events can be drawn ahead on another host thread while
 // this sample runs (prefetch(); issue 23): draw() then takes them if they are for the same
-// sample, cells and sigma, else draws as usual. The same events either way.
+// sample, cells and sigma, else draws as usual. The same events either way. That thread runs at
+// idle priority, so on a busy host it may not have finished: draw() then waits for it at most
+// kPrefetchPatience, then stops it (it looks at a flag every 64 events) and draws on its own
+// thread.
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -73,6 +78,16 @@ class SparseReadNoise {
   void prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells, uint32_t cells_per_word);
   /// Draws that were taken from a prefetch (tests).
   uint64_t prefetched_draws() const { return prefetched_draws_; }
+  /// How long draw() waits for an unfinished prefetch before it stops it and draws itself (the
+  /// paper network's draw takes about 1 ms of CPU).
+  static constexpr std::chrono::microseconds kPrefetchPatience{5000};
+  /// Draws that found their prefetch unfinished after kPrefetchPatience, stopped it and drew
+  /// themselves (tests).
+  uint64_t unfinished_prefetches() const { return unfinished_prefetches_; }
+  /// Whether a prefetch is still drawing (tests).
+  bool prefetch_running() const { return worker_.busy(); }
+  /// Tests: the prefetch thread sleeps this long (watching the stop flag) before it draws.
+  void set_prefetch_delay_for_tests(std::chrono::microseconds d) { prefetch_delay_ = d; }
 
   /// @brief Whether some cell of word w has a non-zero offset this sample.
   bool touches(uint64_t word) const { return word < current_.touched.size() && current_.touched[word] != 0; }
@@ -97,8 +112,9 @@ class SparseReadNoise {
   struct Draw {
     std::vector<Event> events;     // ascending cells
     std::vector<uint8_t> touched;  // per word: 1 if an event falls in it
+    // Stops early (a partial list, never used) once *stop is set (null: never).
     void fill(const SparseReadNoise& noise, const CounterRng& rng, uint64_t sample, uint64_t cells,
-              uint32_t cells_per_word);
+              uint32_t cells_per_word, const std::atomic<bool>* stop = nullptr);
   };
   // What a prefetch is drawing.
   struct Key {
@@ -109,7 +125,7 @@ class SparseReadNoise {
     }
   };
   size_t lower_bound(uint64_t cell) const;
-  void settle();  // waits for a prefetch in flight
+  void abandon();  // stops a prefetch in flight and waits for its thread; its draw is dropped
 
   double p_ = 0.0;
   double inv_log_q_ = 0.0;      // 1 / ln(1 - p): the gap of a uniform u is floor(ln u / ln(1 - p))
@@ -120,7 +136,10 @@ class SparseReadNoise {
   bool ahead_ready_ = false;   // ahead_ holds the draw of ahead_key_
   bool ahead_failed_ = false;  // the worker threw (written by it, read after the join)
   BackgroundWorker worker_{BackgroundWorker::Priority::kIdle};
+  std::atomic<bool> stop_{false};  // set while a prefetch's draw is no longer wanted
+  std::chrono::microseconds prefetch_delay_{0};
   uint64_t prefetched_draws_ = 0;
+  uint64_t unfinished_prefetches_ = 0;
 };
 
 }  // namespace lrt::device

@@ -196,8 +196,9 @@ void mac_array::compute(MacJob& job) {
                         job.gradient_a;
   // MACs one zero entry of A removes: a column of B in a GEMM (n), a row of the weight
   // gradient (k), the 9 c taps of a conv input gradient, one add of a column sum.
-  const uint64_t per_entry = conv                             ? 9 * static_cast<uint64_t>(job.in_c)
-                             : kernel == MacKernel::kGemmNt    ? static_cast<uint64_t>(job.n)
+  const uint64_t per_entry = conv ? 9 * static_cast<uint64_t>(job.in_c)
+                             : kernel == MacKernel::kGemmNt || kernel == MacKernel::kVectorMatrix
+                                 ? static_cast<uint64_t>(job.n)
                              : kernel == MacKernel::kColumnSum ? 1
                                                                : static_cast<uint64_t>(job.k);
   const uint64_t a_codes = o.a_bytes / 2;

@@ -260,13 +260,13 @@ void AffineLayer::read_weights() {
 }
 
 // About 5 % of a large array's words deviate in each read (sigma 0.2 levels, 8 one-bit cells a
-// word), so the last and this read's lists hold some 10^5 words a sample (issue 23), enough to
-// rebuild the transposed mirror whole; the passes are spread over the pool in cell ranges,
-// which write disjoint mirror entries.
+// word), so the last and this read's lists hold some 10^5 words a sample (issue 23), enough for
+// a conv layer to rebuild its transposed mirror whole (an fc layer has none); the passes are
+// spread over the pool in cell ranges, which write disjoint mirror entries.
 void AffineLayer::move_deviations(const std::vector<WordCode>& was, const std::vector<WordCode>& now) {
-  // Above one listed word in 32 cells, the transposed copy is rebuilt whole (a tiled transpose
-  // costs about 0.2 ns a cell; a scattered write into it is a cache miss, several ns) and the
-  // passes write the cell-order copy only.
+  // Above one listed word in 32 cells, a conv layer's transposed copy is rebuilt whole (a tiled
+  // transpose costs about 0.2 ns a cell; a scattered write into it is a cache miss, several ns)
+  // and the passes write the cell-order copy only.
   const uint64_t cells = w_.rows() * w_.cols();
   const bool rebuild = conv_ && (was.size() + now.size()) * 32 > cells;
   move_deviations_spread(was, now, conv_ && !rebuild);

@@ -5,10 +5,12 @@
 // (normal by the CLT): two-sided false-failure probability 2e-9 per check.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -269,6 +271,8 @@ TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
       ASSERT_EQ(a.read_word(w).code, plain.read_word(w).code) << when << " word " << w;
   };
   for (int step = 0; step < 6; ++step) {
+    // The prefetch runs at idle priority: on a busy host the next draw would not wait for it.
+    while (ahead.sparse_noise_prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
     ahead.advance_samples(1);
     plain.advance_samples(1);
     expect_same_reads(ahead, "one sample");
@@ -326,10 +330,45 @@ TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
   EXPECT_EQ(events_of(reused), events_of(fresh));
   reused.prefetch(rng, 6, 100'000, 1);
   fresh.draw(rng, 6, 100'000, 1);
+  while (reused.prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
   reused.draw(rng, 6, 100'000, 1);
   EXPECT_EQ(reused.prefetched_draws(), 1u);
   EXPECT_EQ(events_of(reused), events_of(fresh));
   EXPECT_GT(fresh.events(), 1000u);  // p = 1.2 % of 1e5 cells
+}
+
+// A draw whose prefetch has not finished (its idle-priority thread got no core: here it sleeps
+// first, 30 s unless stopped) waits for it only kPrefetchPatience (5 ms): then it stops it and
+// draws the same events itself; the next prefetch, once the stopped one has ended, is taken
+// again. A draw() that waited without a limit would take the draw from the prefetch, 30 s later.
+TEST(RramSparseReadNoise, ADrawDoesNotWaitForAnUnfinishedPrefetch) {
+  const CounterRng rng = make_rng(3, RngStream::kTest, 2);
+  const auto events_of = [&](SparseReadNoise& n) {
+    std::vector<std::pair<uint64_t, int32_t>> out;
+    n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
+    return out;
+  };
+  SparseReadNoise fresh, slow;
+  fresh.configure(0.2);
+  slow.configure(0.2);
+  slow.set_prefetch_delay_for_tests(std::chrono::seconds(30));
+  slow.prefetch(rng, 7, 100'000, 1);
+  fresh.draw(rng, 7, 100'000, 1);
+  slow.draw(rng, 7, 100'000, 1);
+  EXPECT_EQ(slow.prefetched_draws(), 0u);
+  EXPECT_EQ(slow.unfinished_prefetches(), 1u);
+  EXPECT_EQ(events_of(slow), events_of(fresh));
+  while (slow.prefetch_running())
+    std::this_thread::sleep_for(std::chrono::microseconds(100));  // it saw the stop
+  slow.set_prefetch_delay_for_tests(std::chrono::microseconds(0));
+  slow.prefetch(rng, 8, 100'000, 1);
+  fresh.draw(rng, 8, 100'000, 1);
+  while (slow.prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  slow.draw(rng, 8, 100'000, 1);
+  EXPECT_EQ(slow.prefetched_draws(), 1u);
+  EXPECT_EQ(events_of(slow), events_of(fresh));
+  slow.set_prefetch_delay_for_tests(std::chrono::seconds(30));
+  slow.prefetch(rng, 9, 100'000, 1);  // the destructor stops this one too
 }
 
 // Words of four 2-bit cells (words with several noisy cells occur).

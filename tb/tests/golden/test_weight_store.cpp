@@ -558,17 +558,21 @@ TEST_P(WeightStoreScheme, DenseDriftReportsTrainAsListedOnes) {
 }
 
 // A wide layer's sparse reads move its mirrors in cell ranges on a pool (above 16,384 listed
-// words): it trains as the same network on one thread. Two cases: fc 64 -> 4096 (262,144 cells)
-// with a fifth of the words reading differently, a different fifth each sample, so that the
+// words): it trains as the same network on one thread. An fc layer keeps only the cell-order
+// mirror: fc 64 -> 4096 (262,144 cells) with a fifth of the words reading differently, a
+// different fifth each sample. A conv layer keeps the transposed mirror too (its forward GEMM
+// reads it): conv 128 -> 1024 channels (1,179,648 cells) with a fifth of the words, so that the
 // transposed mirror is rebuilt whole (more than one listed word in 32 cells) after the ranges
-// moved the cell-order one; and fc 256 -> 4096 (1,048,576 cells) with one word in 80, so that the
-// ranges (26,000 listed words, fewer than one in 32 cells) move the transposed mirror word by
-// word too. On three threads the six ranges start inside rows of the transposed mirror (the
-// cells / 6 are no multiple of 4,096), and every range has words to put back to the stored
-// code as well as new ones.
+// moved the cell-order one, and with one word in 80, so that the ranges (about 29,500 listed
+// words, fewer than one in 32 cells) move the transposed mirror word by word too. On three
+// threads the six ranges start inside rows of the transposed mirror (the cells / 6 are no
+// multiple of 1,152), and every range has words to put back to the stored code as well as new
+// ones.
 TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
   struct Case {
+    const char* name;
     int side;  // the input is side x side x 1
+    std::vector<LayerSpec> layers;
     int32_t (*rule)(int64_t, int32_t, uint64_t);
   };
   const auto one_in_80 = [](int64_t w, int32_t stored, uint64_t clock) {
@@ -578,13 +582,21 @@ TEST(WeightStorePool, WideSparseReadsMoveTheMirrorsAsOnOneThread) {
   const auto a_fifth = [](int64_t w, int32_t stored, uint64_t clock) {
     return noisy_read(w + static_cast<int64_t>(clock), stored, clock);
   };
-  for (const Case& c : {Case{8, a_fifth}, Case{16, one_in_80}}) {
-    SCOPED_TRACE("fc " + std::to_string(c.side * c.side) + " -> 4096");
+  const std::vector<LayerSpec> fc_net{{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
+  const std::vector<LayerSpec> conv_net{{LayerKind::kConv3x3, 128},
+                                        {LayerKind::kRelu, 0},
+                                        {LayerKind::kConv3x3, 1024},
+                                        {LayerKind::kRelu, 0},
+                                        {LayerKind::kFc, 3}};
+  for (const Case& c : {Case{"fc 64 -> 4096, a fifth", 8, fc_net, a_fifth},
+                        Case{"conv 128 -> 1024, a fifth", 6, conv_net, a_fifth},
+                        Case{"conv 128 -> 1024, one in 80", 6, conv_net, one_in_80}}) {
+    SCOPED_TRACE(c.name);
     NetworkSpec wide;
     wide.in_h = c.side;
     wide.in_w = c.side;
     wide.in_c = 1;
-    wide.layers = {{LayerKind::kFc, 4096}, {LayerKind::kRelu, 0}, {LayerKind::kFc, 3}};
+    wide.layers = c.layers;
     const TrainSpecs specs = specs_for(Scheme::kLrt);
     Engine one(wide, specs, kSeed), pooled(wide, specs, kSeed);
     ThreadPool pool(3);

@@ -249,6 +249,31 @@ TEST(MacArrayCompute, ZeroSkippingCountsTheGradientOperandsZerosFromTheData) {
   return t.get_response_status();
 }
 
+// A vector-matrix job whose A is a gradient (gradient_a = 1) under zero skipping: each zero of
+// A's k entries removes its n MACs (a row of B), as a GEMM row's; counted by k it would exceed
+// the job's n k MACs once more than n entries are zero, and the job would be refused.
+TEST(MacArrayCompute, AVectorMatrixGradientCountsNMacsForEachZero) {
+  MacArraySpecs specs;
+  specs.zero_skip = true;
+  mac_array mac(unique_name("mac").c_str(), specs, kClock, 1024);
+  Fw& fw = forward_path(mac);
+  std::vector<int16_t> a(16, 0);
+  a[3] = 5;  // 15 of 16 entries zero
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, kMacMemoryOffset, a.data(), 32), ::tlm::TLM_OK_RESPONSE);
+  MacJob j;
+  j.kernel = static_cast<uint32_t>(MacKernel::kVectorMatrix);
+  j.m = 1;
+  j.n = 4;
+  j.k = 16;
+  j.gradient_a = 1;
+  j.a = 0;
+  j.b = 32;
+  j.c = 32 + 2 * 16 * 4;
+  EXPECT_EQ(send(fw, ::tlm::TLM_WRITE_COMMAND, 0, &j, sizeof j), ::tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(mac.stats().macs, 64u);
+  EXPECT_EQ(mac.stats().gated_macs, 15u * 4);
+}
+
 TEST(MacArrayCompute, BadComputeJobsAreRefusedWithoutComputingAndTheMemoryIsAPlainMemory) {
   mac_array mac(unique_name("mac").c_str(), MacArraySpecs{}, kClock, 256);
   Fw& fw = forward_path(mac);
