@@ -67,7 +67,7 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
   // An unfinished prefetch usually ends within a millisecond once this thread waits (its core is
   // then free). But an idle-priority thread may get no core for a long time on a busy host: past
   // kPrefetchPatience, stop it and draw here; it ends on its own (prefetch() starts no new one
-  // before). Either way its draw is visible after a successful wait.
+  // before). Either way a prefetch's draw is visible after a successful wait.
   if (worker_.pending() && !worker_.wait_for(kPrefetchPatience)) {
     stop_.store(true);
     ahead_ready_ = false;

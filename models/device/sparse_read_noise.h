@@ -80,7 +80,7 @@ class SparseReadNoise {
   uint64_t prefetched_draws() const { return prefetched_draws_; }
   /// How long draw() waits for an unfinished prefetch before it stops it and draws itself (the
   /// paper network's draw takes about 1 ms of CPU).
-  static constexpr std::chrono::microseconds kPrefetchPatience{5000};
+  static constexpr std::chrono::microseconds kPrefetchPatience{2000};
   /// Draws that found their prefetch unfinished after kPrefetchPatience, stopped it and drew
   /// themselves (tests).
   uint64_t unfinished_prefetches() const { return unfinished_prefetches_; }

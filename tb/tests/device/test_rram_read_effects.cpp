@@ -338,9 +338,10 @@ TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
 }
 
 // A draw whose prefetch has not finished (its idle-priority thread got no core: here it sleeps
-// first, 30 s unless stopped) waits for it only kPrefetchPatience (5 ms): then it stops it and
+// first, 30 s unless stopped) waits for it only kPrefetchPatience (2 ms): then it stops it and
 // draws the same events itself; the next prefetch, once the stopped one has ended, is taken
-// again. A draw() that waited without a limit would take the draw from the prefetch, 30 s later.
+// again. A draw() that waited without a
+// limit would take the draw from the prefetch, 30 s later.
 TEST(RramSparseReadNoise, ADrawDoesNotWaitForAnUnfinishedPrefetch) {
   const CounterRng rng = make_rng(3, RngStream::kTest, 2);
   const auto events_of = [&](SparseReadNoise& n) {
