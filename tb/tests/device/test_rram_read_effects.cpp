@@ -311,14 +311,16 @@ TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
   EXPECT_EQ(ahead.sparse_noise_prefetched_draws(), before + 1);
 }
 
+// The (cell, offset) events of the current sample among cells [0, 100,000).
+std::vector<std::pair<uint64_t, int32_t>> events_of(const SparseReadNoise& n) {
+  std::vector<std::pair<uint64_t, int32_t>> out;
+  n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
+  return out;
+}
+
 // The class itself: a prefetch is taken only by the draw of its own sample at its own sigma.
 TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
   const CounterRng rng = make_rng(3, RngStream::kTest, 1);
-  const auto events_of = [&](SparseReadNoise& n) {
-    std::vector<std::pair<uint64_t, int32_t>> out;
-    n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
-    return out;
-  };
   SparseReadNoise fresh, reused;
   fresh.configure(0.2);
   fresh.draw(rng, 5, 100'000, 1);
@@ -344,11 +346,6 @@ TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
 // limit would take the draw from the prefetch, 30 s later.
 TEST(RramSparseReadNoise, ADrawDoesNotWaitForAnUnfinishedPrefetch) {
   const CounterRng rng = make_rng(3, RngStream::kTest, 2);
-  const auto events_of = [&](SparseReadNoise& n) {
-    std::vector<std::pair<uint64_t, int32_t>> out;
-    n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
-    return out;
-  };
   SparseReadNoise fresh, slow;
   fresh.configure(0.2);
   slow.configure(0.2);
