@@ -91,10 +91,8 @@ void SparseReadNoise::draw(const CounterRng& rng, uint64_t sample, uint64_t cell
 void SparseReadNoise::prefetch(const CounterRng& rng, uint64_t sample, uint64_t cells,
                                uint32_t cells_per_word) {
   ahead_ready_ = false;
-  if (worker_.pending()) {
-    if (worker_.busy()) return;  // a stopped one still ending: no prefetch for this sample
-    worker_.wait();
-  }
+  // Joins a finished one; a stopped one still ending: no prefetch for this sample.
+  if (worker_.pending() && !worker_.wait_for(std::chrono::microseconds(0))) return;
   if (!on()) return;
   ahead_key_ = Key{sample, cells, cells_per_word};
   ahead_failed_ = false;

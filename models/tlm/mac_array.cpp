@@ -194,8 +194,9 @@ void mac_array::compute(MacJob& job) {
   const bool conv = kernel == MacKernel::kConvBackwardData;
   const bool gradient = conv || kernel == MacKernel::kWeightGradient || kernel == MacKernel::kColumnSum ||
                         job.gradient_a;
-  // MACs one zero entry of A removes: a column of B in a GEMM (n), a row of the weight
-  // gradient (k), the 9 c taps of a conv input gradient, one add of a column sum.
+  // MACs one zero entry of A removes: a column of B in a GEMM (n), a row of B in a
+  // vector-matrix product (n), a row of the weight gradient (k), the 9 c taps of a conv input
+  // gradient, one add of a column sum.
   const uint64_t per_entry = conv ? 9 * static_cast<uint64_t>(job.in_c)
                              : kernel == MacKernel::kGemmNt || kernel == MacKernel::kVectorMatrix
                                  ? static_cast<uint64_t>(job.n)

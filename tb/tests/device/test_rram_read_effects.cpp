@@ -254,6 +254,30 @@ TEST(RramSparseReadNoise, PureFunctionOfSampleAndCell) {
   EXPECT_LT(same_next, noisy / 4);
 }
 
+// The (cell, offset) events of the current sample among cells [0, 100,000).
+std::vector<std::pair<uint64_t, int32_t>> events_of(const SparseReadNoise& n) {
+  std::vector<std::pair<uint64_t, int32_t>> out;
+  n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
+  return out;
+}
+
+// Returns once `running()` is false (a prefetch runs at idle priority: it may take a while).
+template <class Running>
+void until_ended(Running&& running) {
+  while (running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+}
+
+// `noise` prefetches sample `sample` of 100,000 one-cell words, lets the prefetch end and draws
+// it: the events equal `fresh`'s draw of that sample.
+void expect_prefetched_draw(SparseReadNoise& noise, SparseReadNoise& fresh, const CounterRng& rng,
+                            uint64_t sample) {
+  noise.prefetch(rng, sample, 100'000, 1);
+  fresh.draw(rng, sample, 100'000, 1);
+  until_ended([&] { return noise.prefetch_running(); });
+  noise.draw(rng, sample, 100'000, 1);
+  EXPECT_EQ(events_of(noise), events_of(fresh)) << "sample " << sample;
+}
+
 // With a pool of two threads each sample's sparse noise is drawn ahead on a thread of its own
 // (SparseReadNoise::prefetch): every read equals a one-thread twin's, sample by sample, also
 // across a jump of several samples (a prefetch of the wrong sample is dropped), a restore and a
@@ -272,7 +296,7 @@ TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
   };
   for (int step = 0; step < 6; ++step) {
     // The prefetch runs at idle priority: on a busy host the next draw would not wait for it.
-    while (ahead.sparse_noise_prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    until_ended([&] { return ahead.sparse_noise_prefetch_running(); });
     ahead.advance_samples(1);
     plain.advance_samples(1);
     expect_same_reads(ahead, "one sample");
@@ -311,13 +335,6 @@ TEST(RramSparseReadNoise, DrawnAheadOnAnotherThreadReadsTheSame) {
   EXPECT_EQ(ahead.sparse_noise_prefetched_draws(), before + 1);
 }
 
-// The (cell, offset) events of the current sample among cells [0, 100,000).
-std::vector<std::pair<uint64_t, int32_t>> events_of(const SparseReadNoise& n) {
-  std::vector<std::pair<uint64_t, int32_t>> out;
-  n.for_cells(0, 100'000, [&](uint64_t c, int32_t k) { out.emplace_back(c, k); });
-  return out;
-}
-
 // The class itself: a prefetch is taken only by the draw of its own sample at its own sigma.
 TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
   const CounterRng rng = make_rng(3, RngStream::kTest, 1);
@@ -330,20 +347,15 @@ TEST(RramSparseReadNoise, APrefetchAtAnotherSigmaIsNotTaken) {
   reused.draw(rng, 5, 100'000, 1);
   EXPECT_EQ(reused.prefetched_draws(), 0u);
   EXPECT_EQ(events_of(reused), events_of(fresh));
-  reused.prefetch(rng, 6, 100'000, 1);
-  fresh.draw(rng, 6, 100'000, 1);
-  while (reused.prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
-  reused.draw(rng, 6, 100'000, 1);
+  expect_prefetched_draw(reused, fresh, rng, 6);
   EXPECT_EQ(reused.prefetched_draws(), 1u);
-  EXPECT_EQ(events_of(reused), events_of(fresh));
   EXPECT_GT(fresh.events(), 1000u);  // p = 1.2 % of 1e5 cells
 }
 
 // A draw whose prefetch has not finished (its idle-priority thread got no core: here it sleeps
 // first, 30 s unless stopped) waits for it only kPrefetchPatience (2 ms): then it stops it and
 // draws the same events itself; the next prefetch, once the stopped one has ended, is taken
-// again. A draw() that waited without a
-// limit would take the draw from the prefetch, 30 s later.
+// again. A draw() that waited without a limit would take the draw from the prefetch, 30 s later.
 TEST(RramSparseReadNoise, ADrawDoesNotWaitForAnUnfinishedPrefetch) {
   const CounterRng rng = make_rng(3, RngStream::kTest, 2);
   SparseReadNoise fresh, slow;
@@ -356,15 +368,10 @@ TEST(RramSparseReadNoise, ADrawDoesNotWaitForAnUnfinishedPrefetch) {
   EXPECT_EQ(slow.prefetched_draws(), 0u);
   EXPECT_EQ(slow.unfinished_prefetches(), 1u);
   EXPECT_EQ(events_of(slow), events_of(fresh));
-  while (slow.prefetch_running())
-    std::this_thread::sleep_for(std::chrono::microseconds(100));  // it saw the stop
+  until_ended([&] { return slow.prefetch_running(); });  // it saw the stop
   slow.set_prefetch_delay_for_tests(std::chrono::microseconds(0));
-  slow.prefetch(rng, 8, 100'000, 1);
-  fresh.draw(rng, 8, 100'000, 1);
-  while (slow.prefetch_running()) std::this_thread::sleep_for(std::chrono::microseconds(100));
-  slow.draw(rng, 8, 100'000, 1);
+  expect_prefetched_draw(slow, fresh, rng, 8);
   EXPECT_EQ(slow.prefetched_draws(), 1u);
-  EXPECT_EQ(events_of(slow), events_of(fresh));
   slow.set_prefetch_delay_for_tests(std::chrono::seconds(30));
   slow.prefetch(rng, 9, 100'000, 1);  // the destructor stops this one too
 }
